@@ -1,0 +1,42 @@
+# Entry points for developers and CI. Every target installs what it needs first (fast when nothing
+# changed), so a fresh Debian 12 machine only needs `make test`.
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format bench
+
+help:
+	@echo "make install  system packages + .venv (idempotent)"
+	@echo "make run      migrate, load the demo company, start web + worker + beat"
+	@echo "make test     lint, check PostgreSQL/Redis, pytest (PYTEST_ARGS='-k foo -x')"
+	@echo "make lint     ruff check + ruff format --check"
+	@echo "make format   ruff format + ruff check --fix"
+	@echo "make bench    digest benchmark"
+
+install:
+	@bash scripts/install.sh
+
+run: install
+	@bash scripts/run.sh
+
+# Prerequisites chain (test -> lint -> install) so the order holds even under `make -j`.
+test: lint
+	@echo "==> checking PostgreSQL and Redis"
+	@$(PY) scripts/check_services.py
+	@echo "==> pytest $(PYTEST_ARGS)"
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	@echo "==> ruff check"
+	@$(VENV)/bin/ruff check .
+	@echo "==> ruff format --check"
+	@$(VENV)/bin/ruff format --check .
+
+format: install
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+bench: install
+	@$(PY) bench/digest_bench.py

@@ -1,0 +1,115 @@
+"""The demo company: a 120-person precision machining and assembly shop, as in DOMAIN.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from .models import Department, Role, User
+
+DEMO_PASSWORD = "demo1234"
+
+DEPARTMENTS = [
+    ("Production", "PROD", "hbauer", "Hannah", "Bauer", "Production manager"),
+    ("Procurement", "PROC", "mweber", "Markus", "Weber", "Purchasing manager"),
+    ("Quality Control", "QC", "sklein", "Sofia", "Klein", "QC supervisor"),
+    ("Warehouse", "WH", "tfischer", "Tobias", "Fischer", "Warehouse lead"),
+    ("Sales", "SALES", "lwagner", "Laura", "Wagner", "Sales manager"),
+    ("Maintenance", "MAINT", "jschulz", "Jonas", "Schulz", "Maintenance lead"),
+    ("Calibration", "CAL", "pbecker", "Paul", "Becker", "Metrology lead"),
+    ("Engineering", "ENG", "ahoffmann", "Anna", "Hoffmann", "Engineering manager"),
+    ("Training & HR", "HR", "ckoch", "Clara", "Koch", "HR manager"),
+]
+
+STAFF = [
+    ("ozimmer", "Oliver", "Zimmer", "PROD", "CNC machinist, cell 3"),
+    ("eyilmaz", "Emre", "Yilmaz", "PROD", "CNC machinist, cell 4"),
+    ("kmaier", "Katrin", "Maier", "QC", "Quality inspector (IPQC)"),
+    ("dlang", "David", "Lang", "QC", "Quality inspector (IQC)"),
+    ("nroth", "Nina", "Roth", "ENG", "Process engineer"),
+    ("fwolf", "Felix", "Wolf", "WH", "Goods-in clerk"),
+]
+
+
+@dataclass
+class DemoCompany:
+    """What module demo loaders receive: the people and departments, by short keys."""
+
+    departments: dict[str, Department] = field(default_factory=dict)
+    heads: dict[str, User] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    quality_manager: User | None = None
+    admin: User | None = None
+    auditor: User | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    def days(self, n: int) -> dt.date:
+        return self.today + dt.timedelta(days=n)
+
+
+def _user(username, first, last, role, department=None, title="", manager=None, **extra) -> User:
+    user = User(
+        username=username,
+        first_name=first,
+        last_name=last,
+        email=f"{username}@demo-precision.example",
+        role=role,
+        department=department,
+        job_title=title,
+        manager=manager,
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
+        **extra,
+    )
+    user.set_password(DEMO_PASSWORD)
+    user._change_reason = "Demo company"
+    user.save()
+    return user
+
+
+def load_people() -> DemoCompany:
+    company = DemoCompany()
+    company.admin = _user("admin", "Ada", "Admin", Role.ADMINISTRATOR, title="IT and system administrator")
+    qm_dept = Department.objects.create(name="Quality Management", code="QM")
+    company.departments["QM"] = qm_dept
+    company.quality_manager = _user(
+        "qm", "Eva", "Schneider", Role.QUALITY_MANAGER, qm_dept, "Quality manager"
+    )
+    qm_dept.head = company.quality_manager
+    qm_dept.save()
+    for name, code, username, first, last, title in DEPARTMENTS:
+        dept = Department.objects.create(name=name, code=code)
+        head = _user(
+            username, first, last, Role.DEPARTMENT_HEAD, dept, title, manager=company.quality_manager
+        )
+        dept.head = head
+        dept.save()
+        company.departments[code] = dept
+        company.heads[code] = head
+        company.users[username] = head
+    for username, first, last, code, title in STAFF:
+        company.users[username] = _user(
+            username, first, last, Role.STAFF, company.departments[code], title, manager=company.heads[code]
+        )
+    company.auditor = _user(
+        "auditor",
+        "Rita",
+        "Brandt",
+        Role.AUDITOR,
+        title="External auditor, certification body",
+        access_expires_on=company.days(60),
+    )
+    company.users["qm"] = company.quality_manager
+    company.users["auditor"] = company.auditor
+    return company
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """(username, role, who) for the README and `make run`."""
+    rows = [("admin", "Administrator", "Ada Admin"), ("qm", "Quality manager", "Eva Schneider")]
+    rows += [(u, "Department head", f"{f} {la}, {t}") for _, _, u, f, la, t in DEPARTMENTS]
+    rows += [(u, "Staff", f"{f} {la}, {t}") for u, f, la, _, t in STAFF]
+    rows.append(("auditor", "Auditor (read-only, expires in 60 days)", "Rita Brandt, certification body"))
+    return rows

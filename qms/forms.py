@@ -1,0 +1,126 @@
+"""Shared form behaviour: Bootstrap widgets with errors beside the fields, the record form with
+its change reason, and the kernel's own small forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import Department, Role, User
+from .services import reason_needed
+
+
+class BootstrapMixin:
+    """Give every widget Bootstrap's classes, and mark invalid fields so the error shows beside it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if isinstance(widget, forms.DateInput) or isinstance(field, forms.DateField):
+                widget.input_type = "date"
+                widget.format = "%Y-%m-%d"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def people():
+    """People who can own records: active, not auditors, not the system account."""
+    return User.objects.filter(is_active=True, is_system=False).exclude(role=Role.AUDITOR)
+
+
+class RecordForm(BootstrapMixin, forms.ModelForm):
+    """Base form for every record model. Adds the change reason, required once a record is past
+    draft, and keeps department heads and staff to their own department."""
+
+    reason = forms.CharField(
+        label="Reason for change",
+        required=False,
+        max_length=500,
+        help_text="Recorded in the history. Required once the record is past draft.",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = people()
+        if "department" in self.fields and not user.is_quality_manager and user.department_id:
+            self.fields["department"].queryset = Department.objects.filter(
+                pk__in=[
+                    user.department_id,
+                    getattr(self.instance, "department_id", None) or user.department_id,
+                ]
+            )
+        if not (self.instance.pk and reason_needed(self.instance)):
+            self.fields.pop("reason")
+        else:
+            self.fields["reason"].required = True
+            self.fields["reason"].widget.attrs["required"] = True
+
+    def clean_department(self):
+        department = self.cleaned_data.get("department")
+        if (
+            department
+            and not self.user.is_quality_manager
+            and department.pk != self.user.department_id
+            and department.pk != getattr(self.instance, "department_id", None)
+        ):
+            raise forms.ValidationError("You can only file records for your own department.")
+        return department
+
+    def record_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason" and k in self._meta.fields}
+
+
+class LoginForm(BootstrapMixin, AuthenticationForm):
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.access_expired:
+            raise forms.ValidationError(
+                f"This account expired on {user.access_expires_on:%d %b %Y}. "
+                "Ask the quality manager to extend it.",
+                code="expired",
+            )
+
+
+class AttachmentForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label="File")
+    description = forms.CharField(max_length=200, required=False)
+
+
+class CommentForm(BootstrapMixin, forms.Form):
+    text = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class LinkForm(BootstrapMixin, forms.Form):
+    target = forms.CharField(
+        label="Link to record", max_length=30, help_text="Reference number, e.g. CAPA-2026-0007."
+    )
+    note = forms.CharField(max_length=200, required=False)
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField(max_length=50)
+    reason = forms.CharField(max_length=1000, required=False)
+
+
+class ProfileForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "receive_alerts", "receive_digest"]

@@ -1,0 +1,205 @@
+"""Settings, all read from the environment (twelve-factor), with defaults that work on a
+developer machine where PostgreSQL and Redis run locally."""
+
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+env_file = BASE_DIR / ".env"
+if env_file.exists():
+    env.read_env(str(env_file))
+
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[BASE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "django_htmx",
+    "simple_history",
+    "qms",
+    "capa",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # The one place access is decided for every view (login, auditors read-only, classification).
+    "qms.access.AccessMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "qms.urls"
+WSGI_APPLICATION = "qms.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "qms.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/qms"),
+}
+DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+DATABASES["default"].setdefault("OPTIONS", {})
+# Django's native psycopg 3 connection pool (needs persistent connections off).
+DATABASES["default"]["OPTIONS"]["pool"] = env.bool("DB_POOL", default=True) and {
+    "min_size": env.int("DB_POOL_MIN", default=1),
+    "max_size": env.int("DB_POOL_MAX", default=10),
+    "timeout": 10,
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_qms")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "qms.User"
+AUTHENTICATION_BACKENDS = ["qms.auth.ExpiringAccountBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "my_work"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env("TIME_ZONE", default="Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    # Attachments live in a private directory: they are never served from a public URL,
+    # only streamed through the permission-checked download view.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("ATTACHMENT_ROOT", default=str(BASE_DIR / "var" / "attachments"))},
+    },
+    "staticfiles": {
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Attachments
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Email: a file-based default so mail is visible locally (var/mail) without a mail server.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS <qms@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+# --- Celery -------------------------------------------------------------------------------
+# Work that must be neither lost nor doubled: acknowledge after the task ran, give the message
+# back when a worker dies, take one message at a time, and let Redis redeliver an unacked
+# message only after the longest task could have finished.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="qms")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Every schedule in one place, in the company's time zone.
+DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)  # crontab day_of_week: 0=Sunday, 1=Monday
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+ALERT_HOUR = env.int("ALERT_HOUR", default=6)
+ALERT_LEAD_DAYS = env.list("ALERT_LEAD_DAYS", cast=int, default=[14, 7, 1, 0])
+ESCALATE_TO_HEAD_AFTER_DAYS = env.int("ESCALATE_TO_HEAD_AFTER_DAYS", default=3)
+ESCALATE_TO_QUALITY_AFTER_DAYS = env.int("ESCALATE_TO_QUALITY_AFTER_DAYS", default=7)
+DIGEST_HORIZON_DAYS = 14
+CELERY_BEAT_SCHEDULE = {
+    "due-date-alerts": {
+        "task": "notifications.tasks.send_due_alerts",
+        "schedule": crontab(minute=0, hour=ALERT_HOUR),
+    },
+    "escalations": {
+        "task": "notifications.tasks.send_escalations",
+        "schedule": crontab(minute=15, hour=ALERT_HOUR),
+    },
+    "weekly-digest": {
+        "task": "notifications.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=DIGEST_WEEKDAY),
+    },
+    "documents-make-effective": {
+        "task": "documents.tasks.make_due_revisions_effective",
+        "schedule": crontab(minute=5, hour="*"),
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+# Demo / system accounts
+SYSTEM_USERNAME = "system"

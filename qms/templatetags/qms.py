@@ -1,0 +1,43 @@
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+_STATUS_COLOURS = {
+    "draft": "secondary",
+    "open": "primary",
+    "closed": "success",
+    "cancelled": "dark",
+    "effective": "success",
+    "approved": "info",
+    "superseded": "dark",
+    "obsolete": "dark",
+    "in_review": "warning",
+    "verification": "info",
+}
+
+
+@register.filter
+def status_badge(record) -> str:
+    return _STATUS_COLOURS.get(getattr(record, "status", ""), "primary")
+
+
+@register.filter
+def due_class(due_date) -> str:
+    if not due_date:
+        return ""
+    today = timezone.localdate()
+    if due_date < today:
+        return "text-danger fw-semibold"
+    if (due_date - today).days <= 7:
+        return "text-warning-emphasis"
+    return ""
+
+
+@register.filter
+def days_label(days_overdue: int) -> str:
+    if days_overdue > 0:
+        return f"{days_overdue} day{'s' if days_overdue != 1 else ''} overdue"
+    if days_overdue == 0:
+        return "due today"
+    return f"due in {-days_overdue} day{'s' if days_overdue != -1 else ''}"

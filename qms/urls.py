@@ -1,0 +1,93 @@
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, reverse_lazy
+
+from . import access, views
+from .forms import BootstrapMixin, LoginForm
+
+
+class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
+    pass
+
+
+class _PasswordResetForm(BootstrapMixin, auth_views.PasswordResetForm):
+    pass
+
+
+class _SetPasswordForm(BootstrapMixin, auth_views.SetPasswordForm):
+    pass
+
+
+account_urls = [
+    path(
+        "login/",
+        access.public(
+            auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
+        ),
+        name="login",
+    ),
+    path("logout/", access.account(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "password/change/",
+        access.write(auth_views.PasswordChangeView.as_view(form_class=_PasswordChangeForm)),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        access.login_required(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        access.public(auth_views.PasswordResetView.as_view(form_class=_PasswordResetForm)),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/done/",
+        access.public(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        access.public(
+            auth_views.PasswordResetConfirmView.as_view(
+                form_class=_SetPasswordForm, success_url=reverse_lazy("password_reset_complete")
+            )
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        access.public(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+]
+
+urlpatterns = [
+    path("", views.MyWorkView.as_view(), name="my_work"),
+    path("health/", views.health, name="health"),
+    path("account/", include(account_urls)),
+    path(
+        "records/<str:label>/<int:pk>/attachments/",
+        views.AttachmentUploadView.as_view(),
+        name="attachment_upload",
+    ),
+    path(
+        "attachments/<int:pk>/download/", views.AttachmentDownloadView.as_view(), name="attachment_download"
+    ),
+    path("records/<str:label>/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment_create"),
+    path("records/<str:label>/<int:pk>/links/", views.LinkCreateView.as_view(), name="link_create"),
+    path(
+        "records/<str:label>/<int:pk>/links/<int:link_pk>/delete/",
+        views.LinkDeleteView.as_view(),
+        name="link_delete",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+# Each installed module brings its own URLs; a module not installed is simply absent.
+for app_label in ("documents", "capa", "calibration", "suppliers", "training", "reviews", "notifications"):
+    if apps.is_installed(app_label):
+        urlpatterns.append(path(f"{app_label}/", include(f"{app_label}.urls")))

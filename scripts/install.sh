@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Install everything the project needs on a Debian 12 machine, idempotently:
+# system libraries (WeasyPrint, headless Chromium for the browser tests, fonts), then the .venv.
+# A second run only checks, so `make test` stays fast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '==> %s\n' "$*"; }
+
+# --- (a) system packages -------------------------------------------------------------------------
+SYSTEM_PACKAGES=(
+  chromium                                # headless browser for the Playwright tests
+  libpango-1.0-0 libpangoft2-1.0-0        # WeasyPrint's text layout
+  libharfbuzz-subset0                     # WeasyPrint's font subsetting (small PDFs)
+  fonts-dejavu-core fonts-liberation      # deterministic fonts in PDFs and screenshots
+  shared-mime-info                        # MIME database for attachment type checks
+)
+
+installed() {
+  # `dpkg -s` also succeeds for removed packages whose config files remain, so ask for the state.
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]
+}
+
+if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+  say "system packages: no apt on this machine; install by hand: ${SYSTEM_PACKAGES[*]}"
+else
+  missing=()
+  for pkg in "${SYSTEM_PACKAGES[@]}"; do installed "$pkg" || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    SUDO=()
+    if [[ $(id -u) -ne 0 ]]; then SUDO=(sudo); fi
+    say "system packages: installing ${missing[*]}"
+    # `env` inside sudo, because sudo drops most of the caller's environment.
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "system packages: all present"
+  fi
+fi
+
+# --- (b) Python virtualenv -----------------------------------------------------------------------
+VENV=.venv
+is_py311() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; }
+
+if [[ ! -x $VENV/bin/python ]]; then
+  PYTHON=""
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null && is_py311 "$candidate"; then PYTHON=$candidate; break; fi
+  done
+  [[ -n $PYTHON ]] || { echo "Python 3.11 is required (python3.11 or python3 must be 3.11)." >&2; exit 1; }
+  say "virtualenv: creating $VENV with $PYTHON"
+  "$PYTHON" -m venv "$VENV"
+elif ! is_py311 "$VENV/bin/python"; then
+  echo "$VENV is not a Python 3.11 environment; remove it and run 'make install' again." >&2
+  exit 1
+else
+  say "virtualenv: $VENV exists"
+fi
+
+# Reinstall only when pyproject.toml changed: the stamp's name carries the file's hash.
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [[ -e $stamp ]]; then
+  say "python packages: up to date"
+else
+  say "python packages: pip install -e .[dev]"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[dev]"
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,86 @@
+"""Fixtures shared by every test: a department pair and one user per role."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from qms.models import Role
+from tests.factories import PASSWORD, DepartmentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _attachment_dir():
+    """A clean private attachment store per test."""
+    root = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    root.mkdir(parents=True, exist_ok=True)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def dept(db):
+    return DepartmentFactory(name="Quality Control", code="QC")
+
+
+@pytest.fixture
+def other_dept(db):
+    return DepartmentFactory(name="Production", code="PROD")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=Role.ADMINISTRATOR, department=None)
+
+
+@pytest.fixture
+def quality_manager(db):
+    return UserFactory(username="qm", role=Role.QUALITY_MANAGER, department=None)
+
+
+@pytest.fixture
+def head(dept):
+    user = UserFactory(username="head", role=Role.DEPARTMENT_HEAD, department=dept)
+    dept.head = user
+    dept.save()
+    return user
+
+
+@pytest.fixture
+def staff(dept, head):
+    return UserFactory(username="staff", role=Role.STAFF, department=dept, manager=head)
+
+
+@pytest.fixture
+def other_head(other_dept):
+    user = UserFactory(username="otherhead", role=Role.DEPARTMENT_HEAD, department=other_dept)
+    other_dept.head = user
+    other_dept.save()
+    return user
+
+
+@pytest.fixture
+def other_staff(other_dept, other_head):
+    return UserFactory(username="otherstaff", role=Role.STAFF, department=other_dept, manager=other_head)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(username="auditor", role=Role.AUDITOR, department=None)
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user: ``client_for(user)``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,21 @@
+"""Test settings: the real PostgreSQL and Redis, only faster hashing and plain static files."""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+from qms.settings import *  # noqa: E402, F403
+from qms.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STORAGES["default"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": os.environ.get("TEST_ATTACHMENT_ROOT", "/tmp/qms-test-attachments")},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+BASE_URL = "http://testserver"
+CELERY_TASK_DEFAULT_QUEUE = "qms-test"
