@@ -98,11 +98,19 @@ class AccessMiddleware:
         declared = policy_of(view_func)
         if request.resolver_match and request.resolver_match.app_name == "admin":
             declared = ADMIN
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_auditor
+            and request.method not in SAFE_METHODS
+            and declared != ACCOUNT
+        ):
+            # Checked before anything else, public pages included: an auditor never writes.
+            return HttpResponseForbidden("Auditors have read-only access.")
         if declared == PUBLIC:
             return None
         if declared is None:
             return HttpResponseForbidden("This page has not declared who may use it.")
-        user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if user.access_expired:

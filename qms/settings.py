@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "qms",
+    "notifications",
+    "documents",
     "capa",
 ]
 

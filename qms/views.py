@@ -437,6 +437,8 @@ class AttachmentDownloadView(QMSView):
     """Stream an attachment as a download with a safe name, after checking the user may see the
     record it belongs to. There is no public URL for attachments."""
 
+    model = Attachment
+
     def get(self, request, pk):
         attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
         model = attachment.content_type.model_class()

@@ -16,6 +16,7 @@ STORAGES["default"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": os.environ.get("TEST_ATTACHMENT_ROOT", "/tmp/qms-test-attachments")},
 }
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BASE_URL = "http://testserver"
 CELERY_TASK_DEFAULT_QUEUE = "qms-test"
