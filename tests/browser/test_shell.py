@@ -1,0 +1,41 @@
+"""The interface shell in a real browser: logging in, My work, and the auditor's read-only view."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.capa.factories import NonconformityFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_department_head_logs_in_and_sees_my_work(page, login, head, dept):
+    overdue = NonconformityFactory(
+        owner=head,
+        department=dept,
+        title="Gauge R&R overdue",
+        due_date=timezone.localdate() - dt.timedelta(days=3),
+    )
+    login(head)
+    table = page.get_by_test_id("my-work")
+    assert page.get_by_role("heading", name="My work").is_visible()
+    row = table.locator("tr", has_text=overdue.reference)
+    assert row.is_visible()
+    assert "3 days overdue" in row.inner_text()
+
+
+def test_auditor_reads_history_and_sees_no_control_that_changes_data(page, login, auditor, head, dept):
+    ncr = NonconformityFactory(owner=head, department=dept, title="Scratch on housing")
+    login(auditor)
+    page.goto(ncr.get_absolute_url())
+    page.get_by_test_id("tab-history").click()
+    history = page.get_by_test_id("history")
+    assert history.is_visible()
+    assert "Created" in history.inner_text()
+    main = page.locator("main")
+    # No form that changes data: the only POST form on the page is the logout in the user menu.
+    assert main.locator("form[method=post]").count() == 0
+    assert main.get_by_test_id("edit").count() == 0
+    assert main.get_by_test_id("transitions").count() == 0
+    assert page.get_by_role("link", name="New").count() == 0
