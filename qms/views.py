@@ -161,26 +161,31 @@ def _display(field, value, cache: dict) -> str:
     return str(value)
 
 
+_HISTORY_SKIP = {"id", "updated_at", "created_at"}
+
+
 def history_rows(record: Record) -> list[dict]:
-    """The record's history, newest first: who, when, why, and old → new for every field."""
+    """The record's history, newest first: who, when, why, and old → new for every field
+    (status and other non-editable fields included)."""
     entries = list(
         record.history.all().select_related("history_user").order_by("-history_date", "-history_id")
     )
     workflow = type(record).workflow
+    fields = [f for f in record._meta.concrete_fields if f.name not in _HISTORY_SKIP]
     cache: dict = {}
     rows = []
     for i, entry in enumerate(entries):
         older = entries[i + 1] if i + 1 < len(entries) else None
         changes = []
-        if older is not None:
-            delta = entry.diff_against(older)
-            for change in delta.changes:
-                field = record._meta.get_field(change.field)
-                if change.field == "status":
-                    old, new = workflow.label(change.old), workflow.label(change.new)
-                else:
-                    old, new = _display(field, change.old, cache), _display(field, change.new, cache)
-                changes.append({"field": field.verbose_name, "old": old, "new": new})
+        for field in fields if older is not None else ():
+            old, new = getattr(older, field.attname, None), getattr(entry, field.attname, None)
+            if old == new:
+                continue
+            if field.name == "status":
+                old_text, new_text = workflow.label(old), workflow.label(new)
+            else:
+                old_text, new_text = _display(field, old, cache), _display(field, new, cache)
+            changes.append({"field": field.verbose_name, "old": old_text, "new": new_text})
         rows.append(
             {
                 "when": entry.history_date,

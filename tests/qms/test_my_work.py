@@ -1,0 +1,55 @@
+"""My work: everything I own that is overdue or due within 30 days, most overdue first."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from qms.services import record_transition
+from tests.capa.factories import NonconformityFactory
+
+
+@pytest.mark.django_db
+def test_my_work_lists_my_items_most_overdue_first(client_for, head, staff):
+    today = timezone.localdate()
+    due_soon = NonconformityFactory(owner=head, title="Due soon", due_date=today + dt.timedelta(days=10))
+    very_late = NonconformityFactory(owner=head, title="Very late", due_date=today - dt.timedelta(days=20))
+    late = NonconformityFactory(owner=head, title="Late", due_date=today - dt.timedelta(days=2))
+    far = NonconformityFactory(owner=head, title="Far away", due_date=today + dt.timedelta(days=45))
+    someone_elses = NonconformityFactory(owner=staff, title="Not mine", due_date=today)
+    closed = NonconformityFactory(owner=head, title="Closed one", due_date=today - dt.timedelta(days=5))
+    record_transition(record=closed, name="disposition", by=head)
+    record_transition(record=closed, name="close", by=head)
+
+    html = client_for(head).get("/").content.decode()
+    positions = [html.index(r.reference) for r in (very_late, late, due_soon)]
+    assert positions == sorted(positions)
+    assert "20 days overdue" in html and "due in 10 days" in html
+    for absent in (far, someone_elses, closed):
+        assert absent.reference not in html
+    assert "2 overdue" in html
+
+
+@pytest.mark.django_db
+def test_my_work_says_so_when_nothing_is_due(client_for, staff):
+    assert "Nothing overdue or due in the next 30 days" in client_for(staff).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_my_work_runs_a_constant_number_of_queries(client_for, head, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    today = timezone.localdate()
+
+    def count(n):
+        for i in range(n):
+            NonconformityFactory(
+                owner=head, department=head.department, due_date=today + dt.timedelta(days=i % 20)
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx.captured_queries)
+
+    assert count(3) == count(30)
