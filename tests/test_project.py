@@ -1,0 +1,86 @@
+"""The project's own promises: the service check speaks one clear line, static files collect
+for production, the demo company loads once, CI runs the README's test command."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from qms.models import Department, Role, User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5999/qms"}, "PostgreSQL is not reachable"),
+        ({"REDIS_URL": "redis://127.0.0.1:6999/0"}, "Redis is not reachable"),
+    ],
+)
+def test_an_unreachable_service_is_one_clear_line_not_a_traceback(env, expected):
+    result = subprocess.run(
+        [sys.executable, "scripts/check_services.py"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0] and "start" in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_static_files_collect_with_the_production_storage(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "STATIC_ROOT": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "qms.settings",
+            "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_company_loads_once(capsys):
+    call_command("load_demo", "--if-empty")
+    assert Department.objects.count() >= 9
+    assert User.objects.filter(role=Role.DEPARTMENT_HEAD).count() == 9
+    assert User.objects.filter(role=Role.QUALITY_MANAGER).count() == 1
+    auditor = User.objects.get(role=Role.AUDITOR)
+    assert auditor.access_expires_on is not None and not auditor.access_expired
+    for dept in Department.objects.exclude(code="QM"):
+        assert dept.head and dept.head.department == dept
+    people = User.objects.count()
+    call_command("load_demo", "--if-empty")
+    assert User.objects.count() == people
+    assert "already has people" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_work(client):
+    call_command("load_demo", "--if-empty")
+    from qms.demo import DEMO_PASSWORD, logins
+
+    for username, _role, _who in logins():
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        client.logout()
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make run" in readme
