@@ -64,7 +64,8 @@ if [[ -e $stamp ]]; then
   say "python packages: up to date"
 else
   say "python packages: pip install -e .[dev]"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[dev]"
+  # compat mode: a plain path entry, so a checkout elsewhere (a git worktree) imports its own code
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[dev]" --config-settings editable_mode=compat
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi

@@ -1,0 +1,85 @@
+"""Comments and links on any record, and the account pages around them."""
+
+import pytest
+from django.core import mail
+
+from qms.models import Comment, RecordLink
+from tests.capa.factories import NonconformityFactory
+
+
+@pytest.mark.django_db
+def test_a_comment_is_added_and_shown(client_for, head, staff):
+    ncr = NonconformityFactory(owner=head)
+    client = client_for(staff)
+    response = client.post(f"/records/capa.nonconformity/{ncr.pk}/comments/", {"text": "Seen on cell 4 too."})
+    assert response.status_code == 302
+    html = client.get(ncr.get_absolute_url() + "?tab=comments").content.decode()
+    assert "Seen on cell 4 too." in html
+
+
+@pytest.mark.django_db
+def test_an_empty_comment_is_refused_beside_the_field(client_for, head):
+    ncr = NonconformityFactory(owner=head)
+    response = client_for(head).post(f"/records/capa.nonconformity/{ncr.pk}/comments/", {"text": "   "})
+    assert response.status_code == 400
+    assert 'data-field="text"' in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_link_shows_on_both_records(client_for, head):
+    first = NonconformityFactory(owner=head, title="Gauge out of tolerance")
+    second = NonconformityFactory(owner=head, title="Bore oversize")
+    client = client_for(head)
+    response = client.post(
+        f"/records/capa.nonconformity/{first.pk}/links/",
+        {"target": second.reference.lower(), "note": "same gauge"},
+    )
+    assert response.status_code == 302
+    assert second.reference in client.get(first.get_absolute_url()).content.decode()
+    assert first.reference in client.get(second.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_link_to_an_unknown_or_invisible_record_is_refused(client_for, staff, other_staff):
+    mine = NonconformityFactory(owner=staff)
+    hidden = NonconformityFactory(owner=other_staff)
+    client = client_for(staff)
+    for target in ("NCR-1999-0001", hidden.reference, ""):
+        response = client.post(f"/records/capa.nonconformity/{mine.pk}/links/", {"target": target})
+        assert response.status_code == 400
+        assert 'data-field="target"' in response.content.decode()
+    assert not RecordLink.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_record_cannot_be_linked_twice_or_to_itself(client_for, head):
+    first, second = NonconformityFactory(owner=head), NonconformityFactory(owner=head)
+    client = client_for(head)
+    url = f"/records/capa.nonconformity/{first.pk}/links/"
+    assert client.post(url, {"target": second.reference}).status_code == 302
+    assert "already linked" in client.post(url, {"target": second.reference}).content.decode()
+    assert "linked to itself" in client.post(url, {"target": first.reference}).content.decode()
+    assert RecordLink.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_a_link(client, staff):
+    response = client.post("/account/password/reset/", {"email": staff.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/account/password/reset/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_profile_switches_digest_off(client_for, staff):
+    client = client_for(staff)
+    data = {
+        "first_name": staff.first_name,
+        "last_name": staff.last_name,
+        "email": staff.email,
+        "receive_alerts": "on",
+    }
+    assert client.post("/account/profile/", data).status_code == 302
+    staff.refresh_from_db()
+    assert staff.receive_alerts and not staff.receive_digest
