@@ -4,6 +4,7 @@ My work, attachments, comments, links, profile, health."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, U
 from . import access, services
 from .due import registry as due_registry
 from .forms import AttachmentForm, CommentForm, LinkForm, ProfileForm, RecordForm, TransitionForm
-from .models import Attachment, Record, RecordLink
+from .models import Attachment, Record, RecordLink, Role, User
 from .registry import find_by_reference, model_by_label
 from .workflow import TransitionError
 
@@ -529,10 +530,27 @@ class MyWorkView(QMSView, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        items = due_registry.for_user(self.request.user, days_ahead=30, today=today)
+        user = self.request.user
+        items = due_registry.for_user(user, days_ahead=30, today=today)
         ctx["items"] = [(item, item.days_overdue(today)) for item in items]
         ctx["overdue_count"] = sum(1 for i in items if i.due_date < today)
         ctx["today"] = today
+        # Heads watch their department's overdue work; the quality manager the whole company's.
+        overdue_until = today - dt.timedelta(days=1)
+        if user.role == Role.DEPARTMENT_HEAD and user.department_id:
+            ctx["team_title"] = f"{user.department}: overdue items of others"
+            team = due_registry.items(until=overdue_until, department_ids=[user.department_id])
+        elif user.is_quality_manager:
+            ctx["team_title"] = "Whole company: overdue items of others"
+            team = due_registry.items(until=overdue_until)
+        else:
+            team = []
+        owners = User.objects.in_bulk({i.owner_id for i in team if i.owner_id != user.pk})
+        ctx["team_items"] = [
+            (item, item.days_overdue(today), owners.get(item.owner_id))
+            for item in team
+            if item.owner_id != user.pk
+        ]
         return ctx
 
 

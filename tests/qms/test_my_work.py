@@ -53,3 +53,18 @@ def test_my_work_runs_a_constant_number_of_queries(client_for, head, django_asse
         return len(ctx.captured_queries)
 
     assert count(3) == count(30)
+
+
+@pytest.mark.django_db
+def test_a_head_also_sees_the_departments_overdue_items_of_others(client_for, head, staff, other_staff):
+    today = timezone.localdate()
+    late = NonconformityFactory(owner=staff, title="Staff's late item", due_date=today - dt.timedelta(days=4))
+    foreign = NonconformityFactory(
+        owner=other_staff, title="Other dept", due_date=today - dt.timedelta(days=4)
+    )
+    not_yet = NonconformityFactory(owner=staff, title="Not late yet", due_date=today + dt.timedelta(days=2))
+    html = client_for(head).get("/").content.decode()
+    team = html[html.index('data-testid="team-work"') :]
+    assert late.reference in team and str(staff) in team
+    assert foreign.reference not in html and not_yet.reference not in team
+    assert 'data-testid="team-work"' not in client_for(staff).get("/").content.decode()
