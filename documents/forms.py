@@ -1,0 +1,235 @@
+"""Forms of document control. Each validates its own input and shows errors beside the fields;
+the services re-check every rule, so a hand-crafted POST cannot skip one."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from qms.forms import BootstrapMixin, RecordForm, people
+from qms.models import Department, Role
+
+from .models import Document, DocumentType, PeriodicReview, Revision, Signature
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role if r not in (Role.AUDITOR,)]
+
+
+def revalidate(form) -> None:
+    """``BootstrapMixin`` validates a bound form while it is being built, before a subclass has
+    narrowed its fields; forget that first result so the errors come from the final fields."""
+    if form.is_bound:
+        form._errors = None
+        for field in form.fields.values():
+            css = field.widget.attrs.get("class", "")
+            field.widget.attrs["class"] = css.replace(" is-invalid", "").replace("is-invalid", "")
+
+
+class DocumentForm(RecordForm):
+    distribution_roles = forms.MultipleChoiceField(
+        label="Distribution: roles",
+        choices=ROLE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Everyone holding the role gets each new revision to acknowledge.",
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "number",
+            "title",
+            "doc_type",
+            "issuer",
+            "scope",
+            "owner",
+            "department",
+            "processes",
+            "workstations",
+            "review_period_months",
+            "ack_days",
+            "distribution_people",
+            "distribution_departments",
+            "distribution_roles",
+        ]
+        widgets = {"scope": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["distribution_people"].queryset = people()
+        self.fields["distribution_people"].widget.attrs["size"] = 8
+        self.fields["distribution_departments"].queryset = Department.objects.all()
+        self.fields["distribution_people"].help_text = "Hold Ctrl (⌘ on a Mac) to choose several."
+        self.fields["ack_days"].widget.attrs["placeholder"] = "company default"
+        # Checkbox lists get Bootstrap's classes per option, not on the wrapper.
+        self.fields["distribution_roles"].widget.attrs["class"] = ""
+        revalidate(self)
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip().upper()
+        if not number:
+            raise forms.ValidationError("Give the document number.")
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("doc_type") == DocumentType.EXTERNAL and not cleaned.get("issuer", "").strip():
+            self.add_error("issuer", "Say who issues this external document (ISO, the customer …).")
+        return cleaned
+
+    def record_fields(self) -> dict:
+        fields = super().record_fields()
+        fields.pop("distribution_people", None)
+        fields.pop("distribution_departments", None)
+        return fields
+
+    def distribution(self) -> dict:
+        return {
+            "distribution_people": self.cleaned_data.get("distribution_people") or [],
+            "distribution_departments": self.cleaned_data.get("distribution_departments") or [],
+        }
+
+
+class RevisionForm(BootstrapMixin, forms.Form):
+    label = forms.CharField(label="Revision", max_length=20)
+    change_summary = forms.CharField(
+        label="Change summary",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="What changed compared with the current revision, and why.",
+    )
+
+
+class RevisionCreateForm(RevisionForm):
+    file = forms.FileField(
+        label="File",
+        required=False,
+        help_text="The document itself (PDF preferred). More can be added later.",
+    )
+
+
+class RevisionFileForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label="Add a file")
+
+
+class SubmitForm(BootstrapMixin, forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=people(), required=False, help_text="They sign “reviewed” first. Optional."
+    )
+    approvers = forms.ModelMultipleChoiceField(
+        queryset=people(), help_text="They sign “approved” once every review is signed."
+    )
+    effective_date = forms.DateField(
+        label="Effective date", required=False, help_text="Empty: effective as soon as it is approved."
+    )
+    respond_by = forms.DateField(label="Respond by", required=False, help_text="Default: in 7 days.")
+
+    def __init__(self, *args, revision: Revision, **kwargs):
+        super().__init__(*args, **kwargs)
+        candidates = people().exclude(pk=revision.author_id)
+        for name in ("reviewers", "approvers"):
+            self.fields[name].queryset = candidates
+            self.fields[name].widget.attrs["size"] = 8
+        if revision.document.requires_quality_approval:
+            self.fields["approvers"].help_text += " This document type needs the quality manager among them."
+        revalidate(self)
+
+
+class SignForm(BootstrapMixin, forms.Form):
+    DECISIONS = [("sign", "Sign"), ("reject", "Reject and return to the author")]
+
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, initial="sign")
+    meaning = forms.ChoiceField(
+        label="Meaning of my signature",
+        choices=[("", "— choose —"), *Signature.Meaning.choices],
+        required=False,
+        help_text="State what your signature means. Not needed when rejecting.",
+    )
+    reason = forms.CharField(
+        label="Reason / remarks",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Required when rejecting.",
+    )
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Re-enter your password to sign electronically.",
+    )
+
+    def __init__(self, *args, meaning: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meaning"].choices = [("", "— choose —"), (meaning, Signature.Meaning(meaning).label)]
+        self.fields["decision"].widget.attrs["class"] = ""
+        revalidate(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "sign" and not cleaned.get("meaning"):
+            self.add_error("meaning", "State the meaning of your signature.")
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why you reject it, so the author knows what to change.")
+        return cleaned
+
+
+class PeriodicReviewForm(BootstrapMixin, forms.Form):
+    outcome = forms.ChoiceField(choices=PeriodicReview.Outcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="What you checked and what you found.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["class"] = ""
+
+
+class ChangeRequestForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label="Requested change and why",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+
+class ChangeRequestDecisionForm(BootstrapMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept (open a new draft revision)"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.attrs["class"] = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why the change is rejected.")
+        return cleaned
+
+
+class DocumentFilter(django_filters.FilterSet):
+    doc_type = django_filters.ChoiceFilter(label="Type", choices=DocumentType.choices)
+    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
+    status = django_filters.ChoiceFilter(choices=Document.workflow.choices)
+    owner = django_filters.ModelChoiceFilter(queryset=people())
+
+    class Meta:
+        model = Document
+        fields = ["doc_type", "department", "status", "owner"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+
+class AckFilter(BootstrapMixin, forms.Form):
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+    q = forms.CharField(label="Search", required=False, max_length=100)

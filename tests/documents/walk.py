@@ -1,0 +1,23 @@
+"""Route walker builder for document control: a document with an effective revision, its file,
+an acknowledgment for the owner and an open change request."""
+
+from tests.walker import builder
+
+
+@builder("documents.document")
+def build_document(owner, department) -> dict:
+    from documents import services
+    from tests.documents.factories import DocumentFactory, approver, issue
+
+    document = DocumentFactory(owner=owner, department=department, distribution_people=[owner])
+    revision = issue(document, approver())
+    ack = revision.acknowledgments.get(user=owner)
+    change_request = services.change_request_raise(document=document, by=owner, reason="Typo in step 4")
+    return {
+        "pk": document.pk,
+        "revision_pk": revision.pk,
+        "file_pk": revision.files.get().pk,
+        "ack_pk": ack.pk,
+        "request_pk": change_request.pk,
+        "_record": document,
+    }
