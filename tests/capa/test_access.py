@@ -1,0 +1,145 @@
+"""Who may see and change a CAPA: the auditor reads and downloads everything and changes nothing;
+an action owner from another department sees the CAPA and updates only their own action."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from capa import services
+from capa.models import Action, Capa
+from qms.services import attachment_add
+from tests.capa.conftest import days
+
+pytestmark = pytest.mark.django_db
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_auditor_reads_and_downloads_everything(client_for, auditor, closed_capa, ncr, head):
+    photo = attachment_add(record=ncr, upload=SimpleUploadedFile("burr.png", PNG), by=head)
+    client = client_for(auditor)
+    for url in (
+        reverse("capa:capa_list"),
+        reverse("capa:nonconformity_list"),
+        reverse("capa:analysis"),
+        closed_capa.get_absolute_url(),
+        ncr.get_absolute_url(),
+        closed_capa.get_absolute_url() + "?tab=history",
+    ):
+        assert client.get(url).status_code == 200, url
+    csv = client.get(reverse("capa:capa_list") + "?format=csv")
+    assert csv.status_code == 200 and closed_capa.reference in csv.content.decode()
+    ncr_csv = client.get(reverse("capa:nonconformity_list") + "?format=csv")
+    assert ncr.reference in ncr_csv.content.decode()
+    pdf = client.get(reverse("capa:capa_8d", args=[closed_capa.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    download = client.get(reverse("attachment_download", args=[photo.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PNG
+
+
+def test_auditor_sees_no_control_that_changes_data(client_for, auditor, capa_in_verification):
+    html = client_for(auditor).get(capa_in_verification.get_absolute_url()).content.decode()
+    main = html.split("<main", 1)[1]
+    # The only POST form on the page is the logout in the user menu (outside <main>).
+    assert 'method="post"' not in main
+    assert "Update</a>" not in main
+    assert 'data-testid="edit"' not in main
+
+
+def test_auditor_changes_nothing(client_for, auditor, capa_in_verification, quality_manager):
+    client = client_for(auditor)
+    capa = capa_in_verification
+    action = capa.actions.get()
+    check = capa.checks.get()
+    before = (capa.history.count(), Action.history.count(), capa.status)
+    posts = [
+        (reverse("capa:close", args=[capa.pk]), {"close-risks_change": "no", "close-documents_change": "no"}),
+        (reverse("capa:action_edit", args=[capa.pk, action.pk]), {"action-status": "open"}),
+        (
+            reverse("capa:check_result", args=[capa.pk, check.pk]),
+            {"check-result": "effective", "check-notes": "x"},
+        ),
+        (reverse("capa:why_add", args=[capa.pk]), {"why-answer": "Because"}),
+        (reverse("capa:capa_transition", args=[capa.pk]), {"transition": "reopen", "reason": "x"}),
+        (reverse("capa:capa_create"), {"title": "x"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    assert client.get(reverse("capa:action_edit", args=[capa.pk, action.pk])).status_code == 403
+    capa.refresh_from_db()
+    assert (capa.history.count(), Action.history.count(), capa.status) == before
+
+
+def test_action_owner_from_another_department_sees_the_capa_and_updates_their_action(
+    client_for, capa, head, other_staff, staff
+):
+    theirs = services.action_add(
+        capa=capa,
+        by=head,
+        kind="corrective",
+        title="Update purchase conditions",
+        owner=other_staff,
+        due_date=days(14),
+    )
+    other = services.action_add(
+        capa=capa, by=head, kind="corrective", title="Re-train", owner=staff, due_date=days(14)
+    )
+    client = client_for(other_staff)
+    assert client.get(capa.get_absolute_url()).status_code == 200
+    assert capa in Capa.objects.filter(pk__in=[capa.pk]) and client.get(
+        reverse("capa:capa_list")
+    ).content.decode().count(capa.reference)
+    # Their own action: status and evidence only; the fields they may not change are not offered.
+    url = reverse("capa:action_edit", args=[capa.pk, theirs.pk])
+    page = client.get(url).content.decode()
+    assert 'name="action-status"' in page and 'name="action-title"' not in page
+    response = client.post(
+        url,
+        {"action-status": "done", "action-evidence": "Purchase conditions rev 4", "action-title": "Hijacked"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == "done" and theirs.title == "Update purchase conditions"
+    assert theirs.history.first().history_user == other_staff
+    # Someone else's action, the CAPA itself and its analysis stay out of reach.
+    assert client.get(reverse("capa:action_edit", args=[capa.pk, other.pk])).status_code == 403
+    assert client.post(reverse("capa:why_add", args=[capa.pk]), {"why-answer": "x"}).status_code == 403
+    assert client.get(reverse("capa:capa_update", args=[capa.pk])).status_code == 403
+    assert capa.whys.count() == 0
+
+
+def test_another_department_without_an_action_gets_404(client_for, capa, other_head):
+    client = client_for(other_head)
+    assert client.get(capa.get_absolute_url()).status_code == 404
+    assert client.get(reverse("capa:capa_8d", args=[capa.pk])).status_code == 404
+    assert capa.reference not in client.get(reverse("capa:capa_list")).content.decode()
+
+
+def test_staff_who_is_not_owner_cannot_change_the_capa(client_for, capa, staff):
+    client = client_for(staff)
+    assert client.get(capa.get_absolute_url()).status_code == 200
+    response = client.post(reverse("capa:why_add", args=[capa.pk]), {"why-answer": "x"})
+    assert response.status_code == 403
+    assert capa.whys.count() == 0
+
+
+def test_closed_capa_rows_cannot_be_edited(client_for, closed_capa, head):
+    action = closed_capa.actions.get()
+    client = client_for(head)
+    assert client.get(reverse("capa:action_edit", args=[closed_capa.pk, action.pk])).status_code == 403
+    response = client.post(reverse("capa:why_add", args=[closed_capa.pk]), {"why-answer": "late"})
+    assert response.status_code == 400
+    assert "This CAPA is closed" in response.content.decode()
+    assert closed_capa.whys.count() == 1
+
+
+def test_image_photos_show_on_the_ncr(client_for, ncr, head):
+    photo = attachment_add(record=ncr, upload=SimpleUploadedFile("burr.png", io.BytesIO(PNG).read()), by=head)
+    html = client_for(head).get(ncr.get_absolute_url()).content.decode()
+    assert f'<img src="{reverse("attachment_download", args=[photo.pk])}"' in html

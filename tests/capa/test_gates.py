@@ -1,0 +1,232 @@
+"""The close gates of a CAPA: each refuses with a clear message and changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from capa import services
+from capa.models import Action, Capa, EffectivenessCheck
+from qms.services import record_transition
+from qms.workflow import TransitionError
+from tests.capa.conftest import days
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(capa: Capa) -> tuple:
+    capa.refresh_from_db()
+    return (
+        capa.status,
+        capa.history.count(),
+        capa.checks.count(),
+        list(capa.actions.values_list("status", flat=True)),
+        capa.closed_at,
+    )
+
+
+def test_capa_cannot_move_to_verification_while_an_action_is_open(
+    client_for, head, capa_in_actions, quality_manager
+):
+    before = snapshot(capa_in_actions)
+    response = client_for(head).post(
+        reverse("capa:verify", args=[capa_in_actions.pk]),
+        {
+            "verify-planned_date": days(90).isoformat(),
+            "verify-criteria": "No rejects in 10 lots",
+            "verify-verifier": quality_manager.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "A1 is still open: finish or cancel every action before verification." in response.content.decode()
+    assert snapshot(capa_in_actions) == before
+
+
+def test_verification_is_refused_through_the_generic_step_button_too(client_for, head, capa_in_actions):
+    before = snapshot(capa_in_actions)
+    response = client_for(head).post(
+        reverse("capa:capa_transition", args=[capa_in_actions.pk]), {"transition": "verify"}, follow=True
+    )
+    assert "still open" in response.content.decode()
+    assert snapshot(capa_in_actions) == before
+
+
+def test_verification_needs_the_effectiveness_check_planned(client_for, head, staff, capa_in_actions):
+    action = capa_in_actions.actions.get()
+    services.action_update(action=action, by=staff, status="done", evidence="Done, see rev 4.")
+    before = snapshot(capa_in_actions)
+    response = client_for(head).post(reverse("capa:verify", args=[capa_in_actions.pk]), {})
+    html = response.content.decode()
+    assert response.status_code == 400
+    for field in ("planned_date", "criteria", "verifier"):
+        assert f'data-field="{field}"' in html
+    assert snapshot(capa_in_actions) == before
+    # The service refuses the same without a plan (another caller than the view).
+    with pytest.raises(TransitionError, match="Plan the effectiveness check"):
+        record_transition(record=capa_in_actions, name="verify", by=head)
+    assert snapshot(capa_in_actions) == before
+
+
+def test_the_owner_cannot_be_the_verifier(client_for, head, staff, capa_in_actions):
+    action = capa_in_actions.actions.get()
+    services.action_update(action=action, by=staff, status="done", evidence="Done.")
+    before = snapshot(capa_in_actions)
+    response = client_for(head).post(
+        reverse("capa:verify", args=[capa_in_actions.pk]),
+        {
+            "verify-planned_date": days(90).isoformat(),
+            "verify-criteria": "No rejects",
+            "verify-verifier": head.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert 'data-field="verifier"' in response.content.decode()
+    assert snapshot(capa_in_actions) == before
+
+
+def test_plan_actions_needs_the_root_cause(client_for, head, capa):
+    record_transition(record=capa, name="investigate", by=head)
+    before = snapshot(capa)
+    response = client_for(head).post(
+        reverse("capa:capa_transition", args=[capa.pk]), {"transition": "plan_actions"}, follow=True
+    )
+    assert "Record the root cause" in response.content.decode()
+    assert snapshot(capa) == before
+
+
+def test_closing_asks_whether_risks_and_documents_must_change(client_for, head, capa_in_verification):
+    before = snapshot(capa_in_verification)
+    response = client_for(head).post(reverse("capa:close", args=[capa_in_verification.pk]), {})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-field="risks_change"' in html and 'data-field="documents_change"' in html
+    assert snapshot(capa_in_verification) == before
+
+    response = client_for(head).post(
+        reverse("capa:close", args=[capa_in_verification.pk]),
+        {"close-risks_change": "yes", "close-documents_change": "yes"},
+    )
+    html = response.content.decode()
+    assert "Say which risks or opportunities must be updated." in html
+    assert "Say which documents must change and how." in html
+    assert snapshot(capa_in_verification) == before
+
+
+def test_close_through_the_generic_step_is_refused(client_for, head, capa_in_verification):
+    before = snapshot(capa_in_verification)
+    response = client_for(head).post(
+        reverse("capa:capa_transition", args=[capa_in_verification.pk]), {"transition": "close"}, follow=True
+    )
+    assert "10.2.1 e–f" in response.content.decode()
+    assert snapshot(capa_in_verification) == before
+
+
+def test_closing_needs_a_planned_effectiveness_check(client_for, head, capa_in_verification):
+    EffectivenessCheck.objects.filter(capa=capa_in_verification).delete()
+    before = snapshot(capa_in_verification)
+    response = client_for(head).post(
+        reverse("capa:close", args=[capa_in_verification.pk]),
+        {"close-risks_change": "no", "close-documents_change": "no"},
+    )
+    assert response.status_code == 400
+    assert "Plan the effectiveness check (date and criteria) before closing." in response.content.decode()
+    assert snapshot(capa_in_verification) == before
+
+
+def test_closing_with_an_action_reopened_meanwhile_is_refused(head, capa_in_verification):
+    Action.objects.filter(capa=capa_in_verification).update(status="in_progress")
+    before = snapshot(capa_in_verification)
+    with pytest.raises(TransitionError, match="still open"):
+        services.capa_close(capa=capa_in_verification, by=head, risks_change=False, documents_change=False)
+    assert snapshot(capa_in_verification) == before
+
+
+def test_closing_records_the_answers_and_who_closed(client_for, head, capa_in_verification):
+    response = client_for(head).post(
+        reverse("capa:close", args=[capa_in_verification.pk]),
+        {
+            "close-risks_change": "yes",
+            "close-risks_note": "Supplier risk class of Stahlhandel Nord to high.",
+            "close-documents_change": "no",
+            "close-reason": "Actions verified on the shop floor.",
+        },
+    )
+    assert response.status_code == 302
+    capa = Capa.objects.get(pk=capa_in_verification.pk)
+    assert capa.status == "closed"
+    assert capa.closed_by == head and capa.closed_at
+    assert capa.risks_change is True and capa.documents_change is False
+    assert capa.history.first().history_change_reason == "Actions verified on the shop floor."
+
+
+def test_effectiveness_check_cannot_be_signed_off_by_the_owner(client_for, head, closed_capa):
+    check = closed_capa.checks.get()
+    before = snapshot(closed_capa)
+    url = reverse("capa:check_result", args=[closed_capa.pk, check.pk])
+    response = client_for(head).post(url, {"check-result": "effective", "check-notes": "All good"})
+    assert response.status_code == 403
+    assert "The CAPA owner cannot sign off its effectiveness check" in response.content.decode()
+    check.refresh_from_db()
+    assert check.result == "pending" and check.verified_by is None
+    assert snapshot(closed_capa) == before
+    with pytest.raises(Exception, match="owner cannot sign off"):
+        services.effectiveness_check_record(check=check, by=head, result="effective", notes="All good")
+
+
+def test_the_owner_sees_no_sign_off_form(client_for, head, closed_capa):
+    html = client_for(head).get(closed_capa.get_absolute_url()).content.decode()
+    assert 'data-testid="check-form"' not in html
+    assert "As the CAPA owner you cannot sign off" in html
+
+
+def test_verifier_signs_off_effective(client_for, quality_manager, closed_capa):
+    check = closed_capa.checks.get()
+    response = client_for(quality_manager).post(
+        reverse("capa:check_result", args=[closed_capa.pk, check.pk]),
+        {"check-result": "effective", "check-notes": "10 lots, 0 bore rejects."},
+    )
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert check.result == "effective" and check.verified_by == quality_manager and check.verified_at
+    closed_capa.refresh_from_db()
+    assert closed_capa.status == "closed"
+
+
+def test_not_effective_reopens_the_capa_and_keeps_the_history(client_for, quality_manager, closed_capa):
+    check = closed_capa.checks.get()
+    history_before = closed_capa.history.count()
+    response = client_for(quality_manager).post(
+        reverse("capa:check_result", args=[closed_capa.pk, check.pk]),
+        {"check-result": "not_effective", "check-notes": "Lot 25-0031 rejected for the same bore."},
+    )
+    assert response.status_code == 302
+    closed_capa.refresh_from_db()
+    assert closed_capa.status == "investigation"
+    assert closed_capa.closed_at is None
+    statuses = list(closed_capa.history.order_by("history_date").values_list("status", flat=True))
+    assert "closed" in statuses and statuses[-1] == "investigation"
+    assert closed_capa.history.count() > history_before
+    assert "not effective" in closed_capa.history.first().history_change_reason
+    check.refresh_from_db()
+    assert check.result == "not_effective"
+    # Its actions, whys and the failed check stay; a new check is needed before closing again.
+    assert closed_capa.actions.count() == 1 and closed_capa.whys.count() == 1
+    assert closed_capa.pending_check() is None
+
+
+def test_a_designated_verifier_from_another_department_can_sign(
+    client_for, other_staff, capa_in_actions, head, staff
+):
+    services.action_update(action=capa_in_actions.actions.get(), by=staff, status="done", evidence="ok")
+    services.capa_verification_start(
+        capa=capa_in_actions, by=head, planned_date=days(30), criteria="No rejects", verifier=other_staff
+    )
+    services.capa_close(capa=capa_in_actions, by=head, risks_change=False, documents_change=False)
+    client = client_for(other_staff)
+    assert client.get(capa_in_actions.get_absolute_url()).status_code == 200
+    check = capa_in_actions.checks.get()
+    response = client.post(
+        reverse("capa:check_result", args=[capa_in_actions.pk, check.pk]),
+        {"check-result": "not_effective", "check-notes": "Came back on lot 25-0002."},
+    )
+    assert response.status_code == 302
+    capa_in_actions.refresh_from_db()
+    assert capa_in_actions.status == "investigation"
