@@ -1,0 +1,61 @@
+"""The settings this app reads, each with a default, so the app works with the settings it is
+given (the schedule itself lives in CELERY_BEAT_SCHEDULE in qms/settings.py)."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+def _int(name: str, default: int) -> int:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return int(value)
+
+
+def lead_days() -> list[int]:
+    """Days before the due date an owner is alerted (0 = on the due day), largest first."""
+    return sorted({int(d) for d in getattr(settings, "ALERT_LEAD_DAYS", [14, 7, 1, 0]) if int(d) >= 0})[::-1]
+
+
+def escalate_to_head_after() -> int:
+    return int(getattr(settings, "ESCALATE_TO_HEAD_AFTER_DAYS", 3))
+
+
+def escalate_to_quality_after() -> int:
+    return int(getattr(settings, "ESCALATE_TO_QUALITY_AFTER_DAYS", 7))
+
+
+def digest_horizon() -> int:
+    return int(getattr(settings, "DIGEST_HORIZON_DAYS", 14))
+
+
+def base_url() -> str:
+    return getattr(settings, "BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def message_id_domain() -> str:
+    return urlsplit(base_url()).hostname or "qms.localhost"
+
+
+def lease_seconds() -> int:
+    """How long a sender holds a row. Must exceed the longest single SMTP conversation
+    (EMAIL_TIMEOUT per command), or a slow send could be taken over and sent twice."""
+    return _int("NOTIFICATION_LEASE_SECONDS", 300)
+
+
+def max_attempts() -> int:
+    return _int("NOTIFICATION_MAX_ATTEMPTS", 5)
+
+
+def retry_base_seconds() -> int:
+    """First back-off after a refusal; each further attempt waits five times longer."""
+    return _int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+
+
+def batch_size() -> int:
+    """Users per digest batch: the queries per batch stay constant, memory stays bounded."""
+    return _int("NOTIFICATION_BATCH_SIZE", 500)

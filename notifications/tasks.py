@@ -1,0 +1,48 @@
+"""Celery tasks: thin, safe to run twice. The schedule is CELERY_BEAT_SCHEDULE in qms/settings.py
+(in the company's time zone); every task claims before it sends, so a duplicate beat, a rerun or a
+redelivered message after a worker died sends nothing twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import delivery, services
+
+
+def _when(now: str | None) -> dt.datetime | None:
+    """An ISO timestamp lets an operator replay a missed run ("the digest for Monday 7:00")."""
+    return dt.datetime.fromisoformat(now) if now else None
+
+
+def _come_back(task, report: delivery.RunReport) -> dict:
+    """When rows are left (refused and waiting for their back-off, or held by a worker that may have
+    died until its lease ends), queue a flush for that moment on the queue this task came from, so
+    an interrupted run finishes and a refused message is retried without waiting for tomorrow."""
+    if report.next_wakeup is not None and not task.request.is_eager:
+        delay = max(1.0, (report.next_wakeup - timezone.now()).total_seconds() + 0.5)
+        queue = (task.request.delivery_info or {}).get("routing_key")
+        flush_deliveries.apply_async(countdown=delay, **({"queue": queue} if queue else {}))
+    return report.as_dict()
+
+
+@shared_task(bind=True)
+def send_due_alerts(self, now: str | None = None) -> dict:
+    return _come_back(self, services.alerts_send_due(now=_when(now)))
+
+
+@shared_task(bind=True)
+def send_escalations(self, now: str | None = None) -> dict:
+    return _come_back(self, services.escalations_send(now=_when(now)))
+
+
+@shared_task(bind=True)
+def send_weekly_digest(self, now: str | None = None) -> dict:
+    return _come_back(self, services.digest_send_weekly(now=_when(now)))
+
+
+@shared_task(bind=True)
+def flush_deliveries(self) -> dict:
+    return _come_back(self, delivery.deliveries_flush())

@@ -1,0 +1,79 @@
+"""Due-date alerts: one email per item at each lead time and on the due day, each sent once."""
+
+import datetime as dt
+
+import pytest
+
+from notifications import services
+from notifications.models import Delivery
+
+from .helpers import html_part, local, ncr, text_part
+
+pytestmark = pytest.mark.django_db
+NOW = local(2026, 5, 4, 6, 0)
+TODAY = NOW.date()
+
+
+def run(days_later: int = 0):
+    return services.alerts_send_due(now=NOW + dt.timedelta(days=days_later))
+
+
+def test_owner_is_alerted_at_each_lead_time_and_on_the_due_day(smtp, staff, settings):
+    settings.ALERT_LEAD_DAYS = [14, 7, 1, 0]
+    item = ncr(staff, 14, today=TODAY, title="Gauge R&R overdue")
+    sent_on = []
+    for day in range(0, 16):
+        before = len(smtp.messages)
+        run(day)
+        if len(smtp.messages) > before:
+            sent_on.append(day)
+    assert sent_on == [0, 7, 13, 14]
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert subjects[0] == f"{item.reference} due in 14 days (18 May): Gauge R&R overdue"
+    assert subjects[-1] == f"{item.reference} due today (18 May): Gauge R&R overdue"
+    assert f"http://testserver/capa/ncr/{item.pk}/" in html_part(smtp.messages[0])
+    assert "Gauge R&R overdue" in text_part(smtp.messages[0])  # not HTML-escaped in plain text
+    assert sorted(Delivery.objects.values_list("key", flat=True)) == sorted(
+        f"alert:capa.nonconformity:{item.pk}:2026-05-18:{lead}" for lead in (14, 7, 1, 0)
+    )
+
+
+def test_running_the_alerts_twice_a_day_sends_nothing_new(smtp, staff):
+    ncr(staff, 7, today=TODAY)
+    assert run().sent == 1
+    again = run()
+    assert (again.claimed, again.sent) == (0, 0)
+    assert len(smtp.messages) == 1
+
+
+def test_a_missed_day_is_caught_up_with_the_tightest_lead_only(smtp, staff, settings):
+    settings.ALERT_LEAD_DAYS = [14, 7, 1, 0]
+    ncr(staff, 3, today=TODAY)  # created 3 days ahead: past the 14- and 7-day marks
+    run()
+    [message] = smtp.messages
+    assert "due in 3 days" in message["Subject"]
+    assert Delivery.objects.get().key.endswith(":7")
+
+
+def test_an_owner_who_switched_alerts_off_gets_none(smtp, staff):
+    staff.receive_alerts = False
+    staff.save()
+    ncr(staff, 7, today=TODAY)
+    run()
+    assert smtp.messages == []
+
+
+def test_a_new_due_date_starts_the_alerts_again(smtp, staff):
+    item = ncr(staff, 7, today=TODAY)
+    run()
+    item.due_date = TODAY + dt.timedelta(days=14)
+    item.save()
+    run()
+    assert len(smtp.messages) == 2
+
+
+def test_closed_items_are_not_alerted(smtp, staff):
+    item = ncr(staff, 7, today=TODAY)
+    type(item).objects.filter(pk=item.pk).update(status="closed")
+    run()
+    assert smtp.messages == []

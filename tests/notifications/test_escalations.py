@@ -1,0 +1,103 @@
+"""The escalation ladder: owner, then department head, then the quality managers; each step once,
+each saying how long the item is overdue and who has been told."""
+
+import datetime as dt
+
+import pytest
+from django.utils import dateformat, timezone
+
+from notifications import services
+from notifications.models import Delivery
+
+from .helpers import local, ncr, text_part
+
+pytestmark = pytest.mark.django_db
+NOW = local(2026, 6, 1, 6, 15)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _ladder(settings):
+    settings.ESCALATE_TO_HEAD_AFTER_DAYS = 3
+    settings.ESCALATE_TO_QUALITY_AFTER_DAYS = 7
+
+
+def run(day: int):
+    """The daily escalation run, ``day`` days after the item fell due."""
+    return services.escalations_send(now=NOW + dt.timedelta(days=day))
+
+
+def test_the_ladder_goes_owner_head_quality_each_once(smtp, staff, head, quality_manager, admin_user):
+    item = ncr(staff, -1, today=TODAY, title="Surface finish out of spec")
+    received = {}
+    for day in range(0, 10):
+        before = len(smtp.messages)
+        run(day)  # day 0 = the first day overdue
+        received[day] = [m["X-Envelope-To"] for m in smtp.messages[before:]]
+        run(day)  # a second run the same day sends nothing
+        assert len(smtp.messages) == before + len(received[day])
+    assert received[0] == [staff.email]
+    assert received[2] == [head.email]  # 3 days overdue
+    assert received[6] == [quality_manager.email]  # 7 days overdue; the administrator is not a QM
+    assert sum(len(v) for v in received.values()) == 3
+
+    to_owner, to_head, to_qm = smtp.messages
+    assert to_owner["Subject"] == f"Overdue: {item.reference} is 1 day overdue: Surface finish out of spec"
+    assert "Nobody has been told before you." in text_part(to_owner)
+    assert (
+        to_head["Subject"]
+        == f"Escalation to department head: {item.reference} is 3 days overdue (owner {staff})"
+    )
+    head_text = text_part(to_head)
+    # The date someone was told is when the email was claimed (real time, not the simulated day).
+    told_on = dateformat.format(timezone.localdate(), "j M Y")
+    assert "step 2 of 3" in head_text and f"{staff} (owner), {told_on}" in head_text
+    qm_text = text_part(to_qm)
+    assert "7 days overdue" in qm_text and "step 3 of 3" in qm_text
+    assert f"{staff} (owner)" in qm_text and f"{head} (department head), {told_on}" in qm_text
+    assert f"http://testserver/capa/ncr/{item.pk}/" in qm_text
+
+
+def test_an_item_found_far_overdue_climbs_the_whole_ladder_at_once_in_order(
+    smtp, staff, head, quality_manager
+):
+    ncr(staff, -10, today=TODAY)
+    run(0)
+    assert [m["X-Envelope-To"] for m in smtp.messages] == [staff.email, head.email, quality_manager.email]
+    # Each later step lists the earlier ones, told today.
+    assert f"{staff} (owner), today" in text_part(smtp.messages[2])
+    assert f"{head} (department head), today" in text_part(smtp.messages[2])
+
+
+def test_the_owner_cannot_switch_off_the_escalation_to_the_head(smtp, staff, head):
+    staff.receive_alerts = False
+    staff.save()
+    ncr(staff, -3, today=TODAY)
+    run(0)
+    assert smtp.to(staff.email) == []
+    [to_head] = smtp.to(head.email)
+    assert "has email alerts switched off and was not emailed" in text_part(to_head)
+
+
+def test_a_head_who_owns_the_item_is_skipped_for_the_manager_or_nobody(smtp, head, quality_manager):
+    ncr(head, -8, today=TODAY)
+    run(0)
+    # The head is the owner: told as owner, not twice; the quality manager gets step 3.
+    assert sorted(m["X-Envelope-To"] for m in smtp.messages) == sorted([head.email, quality_manager.email])
+
+
+def test_without_a_quality_manager_the_administrators_stand_in(smtp, staff, head, admin_user):
+    ncr(staff, -7, today=TODAY)
+    run(0)
+    assert len(smtp.to(admin_user.email)) == 1
+
+
+def test_each_step_is_recorded_with_its_own_key(smtp, staff, head, quality_manager):
+    item = ncr(staff, -7, today=TODAY)
+    run(0)
+    base = f"escalation:capa.nonconformity:{item.pk}:{item.due_date.isoformat()}"
+    assert set(Delivery.objects.values_list("key", flat=True)) == {
+        f"{base}:owner:{staff.pk}",
+        f"{base}:head:{head.pk}",
+        f"{base}:quality:{quality_manager.pk}",
+    }
