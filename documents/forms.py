@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from qms.forms import BootstrapMixin, RecordForm, people
 from qms.models import Department, Role
+from qms.services import validate_upload
 
 from .models import Document, DocumentType, PeriodicReview, Revision, Signature
 
@@ -98,6 +101,23 @@ class RevisionForm(BootstrapMixin, forms.Form):
         help_text="What changed compared with the current revision, and why.",
     )
 
+    def __init__(self, *args, document: Document, revision: Revision | None = None, **kwargs):
+        self.document, self.revision = document, revision
+        super().__init__(*args, **kwargs)
+        schemes = {"letters": "Letters: A, B, C …", "numbers": "Numbers: 1, 2, 3 …"}
+        self.fields["label"].help_text = schemes.get(
+            document.label_scheme, "The issuer's edition, e.g. 2024."
+        )
+
+    def clean_label(self):
+        from .services import validate_label
+
+        exclude = self.revision.pk if self.revision else None
+        try:
+            return validate_label(self.document, self.cleaned_data["label"], exclude_pk=exclude)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["label"])
+
 
 class RevisionCreateForm(RevisionForm):
     file = forms.FileField(
@@ -105,6 +125,15 @@ class RevisionCreateForm(RevisionForm):
         required=False,
         help_text="The document itself (PDF preferred). More can be added later.",
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages)
+        return upload
 
 
 class RevisionFileForm(BootstrapMixin, forms.Form):
@@ -129,9 +158,21 @@ class SubmitForm(BootstrapMixin, forms.Form):
         for name in ("reviewers", "approvers"):
             self.fields[name].queryset = candidates
             self.fields[name].widget.attrs["size"] = 8
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Choose people from the list: the author cannot review or approve their own revision, "
+                "and auditors cannot sign."
+            )
         if revision.document.requires_quality_approval:
             self.fields["approvers"].help_text += " This document type needs the quality manager among them."
         revalidate(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        for name, label in (("effective_date", "effective date"), ("respond_by", "respond-by date")):
+            if cleaned.get(name) and cleaned[name] < today:
+                self.add_error(name, f"The {label} cannot be in the past.")
+        return cleaned
 
 
 class SignForm(BootstrapMixin, forms.Form):

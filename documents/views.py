@@ -263,10 +263,13 @@ class RevisionCreateView(FormPage):
     def title(self):
         return f"New revision of {self.get_document().number}"
 
+    def form_kwargs(self):
+        return {"document": self.get_document()}
+
     def get(self, request, *args, **kwargs):
         self.check()
-        form = self.form_class(initial={"label": services.next_label(self.get_document())})
-        return self.render_form(form)
+        initial = {"label": services.next_label(self.get_document())}
+        return self.render_form(self.form_class(initial=initial, **self.form_kwargs()))
 
     def perform(self, form):
         revision = services.revision_create(
@@ -295,12 +298,14 @@ class RevisionUpdateView(RevisionChildPage):
     def title(self):
         return f"Edit draft {self.get_revision()}"
 
+    def form_kwargs(self):
+        return {"document": self.get_document(), "revision": self.get_revision()}
+
     def get(self, request, *args, **kwargs):
         self.check()
         revision = self.get_revision()
-        return self.render_form(
-            self.form_class(initial={"label": revision.label, "change_summary": revision.change_summary})
-        )
+        initial = {"label": revision.label, "change_summary": revision.change_summary}
+        return self.render_form(self.form_class(initial=initial, **self.form_kwargs()))
 
     def perform(self, form):
         revision = services.revision_update(
