@@ -32,7 +32,17 @@ def _not_past(value: dt.date | None, what: str = "The due date") -> dt.date | No
     return value
 
 
-class NonconformityForm(RecordForm):
+class _ReasonFits:
+    """The kernel's change reason accepts 500 characters, the history column keeps 100."""
+
+    def clean_reason(self):
+        reason = self.cleaned_data.get("reason", "")
+        if len(reason.strip()) > 100:
+            raise forms.ValidationError("Keep the reason to 100 characters; it goes into the history.")
+        return reason
+
+
+class NonconformityForm(_ReasonFits, RecordForm):
     class Meta:
         model = Nonconformity
         fields = [
@@ -83,7 +93,7 @@ class DispositionForm(BootstrapMixin, forms.Form):
         return data
 
 
-class CapaForm(RecordForm):
+class CapaForm(_ReasonFits, RecordForm):
     class Meta:
         model = Capa
         fields = [
@@ -111,6 +121,9 @@ class CapaForm(RecordForm):
         )
         self.fields["nonconformities"].widget.attrs["size"] = 6
         self.fields["due_date"].required = True
+        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
+        # the fields as narrowed here.
+        self._errors = None
 
     def clean(self):
         data = super().clean()
@@ -142,6 +155,9 @@ class ContainmentForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people()
+        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
+        # the fields as narrowed here.
+        self._errors = None
 
     def clean_due_date(self):
         value = self.cleaned_data.get("due_date")
@@ -210,6 +226,9 @@ class ActionForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people()
+        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
+        # the fields as narrowed here.
+        self._errors = None
 
     def clean_due_date(self):
         value = self.cleaned_data.get("due_date")
@@ -264,6 +283,9 @@ class CheckPlanForm(BootstrapMixin, forms.Form):
         self.capa = capa
         super().__init__(*args, **kwargs)
         self.fields["verifier"].queryset = people().exclude(pk=capa.owner_id)
+        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
+        # the fields as narrowed here.
+        self._errors = None
 
     def clean_planned_date(self):
         value = self.cleaned_data.get("planned_date")
@@ -277,7 +299,7 @@ class VerifyForm(CheckPlanForm):
 
     prefix = "verify"
 
-    reason = forms.CharField(label="Note for the history", required=False, max_length=500)
+    reason = forms.CharField(label="Note for the history", required=False, max_length=100)
 
 
 class CloseForm(BootstrapMixin, forms.Form):
@@ -309,7 +331,7 @@ class CloseForm(BootstrapMixin, forms.Form):
         max_length=30,
         help_text="Optional: the document's reference number; document control gets a change request.",
     )
-    reason = forms.CharField(label="Closing note", required=False, max_length=500)
+    reason = forms.CharField(label="Closing note", required=False, max_length=100)
 
     def __init__(self, *args, user=None, change_requests: bool = False, **kwargs):
         self.user = user

@@ -36,6 +36,20 @@ from .models import (
 
 # --- helpers -------------------------------------------------------------------------------------
 
+# The history keeps a reason of at most 100 characters (django-simple-history's column).
+REASON_MAX = 100
+
+
+def history_reason(text: str) -> str:
+    """A reason that fits the history; the full text is kept on the record itself."""
+    text = " ".join(text.split())
+    return text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
+
+
+def _check_reason(reason: str, field: str = "reason") -> None:
+    if len(reason.strip()) > REASON_MAX:
+        raise ValidationError({field: f"Keep the note for the history to {REASON_MAX} characters."})
+
 
 def _require_open(by: User, capa: Capa) -> None:
     """The user may change the CAPA and it is not closed."""
@@ -76,7 +90,7 @@ def ncr_disposition(*, ncr: Nonconformity, by: User, disposition: str, note: str
         record=ncr,
         name="disposition",
         by=by,
-        reason=f"Disposition: {label}" + (f" ({note.strip()})" if note.strip() else ""),
+        reason=history_reason(f"Disposition: {label}" + (f" ({note.strip()})" if note.strip() else "")),
         disposition=disposition,
         note=note,
     )
@@ -130,6 +144,7 @@ def capa_update(
     **fields,
 ) -> Capa:
     """Edit the CAPA's own fields and the NCRs it deals with; the reason goes into the history."""
+    _check_reason(reason)
     capa = record_update(record=capa, by=by, reason=reason, **fields)
     if nonconformities is not None:
         new = _visible_ncrs(by, nonconformities)
@@ -170,6 +185,7 @@ def capa_verification_start(
     """Actions finished: move to verification and plan the effectiveness check (date, criteria and
     who will judge it, never the CAPA owner). Refused while any action is open."""
     _check_verifier(capa, verifier)
+    _check_reason(reason)
     return record_transition(
         record=capa,
         name="verify",
@@ -217,7 +233,12 @@ def _raise_change_request(*, capa: Capa, by: User, document, reason: str) -> Non
     raise_fn = getattr(document_services, "change_request_raise", None)
     if raise_fn is None:
         raise ValidationError({"document": "Document control cannot take change requests yet."})
-    raise_fn(document=document, by=by, reason=reason, source=capa)
+    try:
+        raise_fn(document=document, by=by, reason=reason, source=capa)
+    except (ValidationError, PermissionDenied) as exc:
+        # Shown beside the document field of the closing form, whatever field document control named.
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        raise ValidationError({"document": messages}) from exc
 
 
 def change_requests_available() -> bool:
@@ -245,6 +266,7 @@ def capa_close(
     """Close a verified CAPA: no action open, an effectiveness check planned, and the answers to
     whether risks and documented information must change (ISO 9001 10.2.1 e–f). Optionally raises
     a document change request in document control, in the same transaction."""
+    _check_reason(reason)
     if risks_change and not risks_note.strip():
         raise ValidationError({"risks_note": "Say which risks or opportunities must be updated."})
     if documents_change and not documents_note.strip():
@@ -299,7 +321,10 @@ def effectiveness_check_record(
     if result == EffectivenessCheck.Result.NOT_EFFECTIVE:
         # Reopened while the check is still pending, so its verifier may perform the step.
         record_transition(
-            record=capa, name="reopen", by=by, reason=f"Effectiveness check not effective: {notes.strip()}"
+            record=capa,
+            name="reopen",
+            by=by,
+            reason=history_reason(f"Effectiveness check not effective: {notes.strip()}"),
         )
     else:
         _touch(capa, by, "Effectiveness check: effective")

@@ -1,0 +1,203 @@
+"""NCR to CAPA: disposition, raising a CAPA from NCRs, due items, the demo company and the
+document change request raised on closing."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from capa import services
+from capa.models import Capa, Nonconformity
+from qms.due import registry
+from tests.capa.conftest import days
+from tests.capa.factories import CapaFactory, NonconformityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_disposition_records_who_decided_and_when(client_for, head, ncr):
+    response = client_for(head).post(
+        reverse("capa:ncr_disposition", args=[ncr.pk]),
+        {"disposition-disposition": "concession", "disposition-note": "Customer deviation DV-118 granted"},
+    )
+    assert response.status_code == 302
+    ncr.refresh_from_db()
+    assert ncr.status == "dispositioned"
+    assert ncr.disposition == "concession" and ncr.disposition_by == head and ncr.disposition_at
+    assert "Use as is under concession" in ncr.history.first().history_change_reason
+    html = client_for(head).get(ncr.get_absolute_url()).content.decode()
+    assert "Use as is under concession" in html and str(head) in html
+
+
+def test_staff_cannot_decide_the_disposition(client_for, staff, ncr):
+    response = client_for(staff).post(
+        reverse("capa:ncr_disposition", args=[ncr.pk]), {"disposition-disposition": "scrap"}
+    )
+    assert response.status_code == 403
+    ncr.refresh_from_db()
+    assert ncr.status == "open"
+
+
+def test_raise_a_capa_from_two_ncrs(client_for, head, dept, ncr):
+    second = NonconformityFactory(owner=head, department=dept, title="Same bore, lot 24-1190")
+    client = client_for(head)
+    form = client.get(reverse("capa:capa_create") + f"?ncr={ncr.pk}&ncr={second.pk}&ncr=abc")
+    assert form.status_code == 200
+    assert form.context["form"].initial["title"] == ncr.title
+    response = client.post(
+        reverse("capa:capa_create"),
+        {
+            "title": "Bore oversize",
+            "kind": "corrective",
+            "source": "customer",
+            "severity": "major",
+            "nonconformities": [ncr.pk, second.pk],
+            "description": "Two lots rejected.",
+            "owner": head.pk,
+            "department": dept.pk,
+            "due_date": days(60).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    capa = Capa.objects.get()
+    assert set(capa.nonconformities.all()) == {ncr, second}
+    assert "Raised from" in capa.history.first().history_change_reason
+    assert capa.reference.startswith(f"CAPA-{timezone.localdate().year}-")
+    assert capa.reference in client.get(ncr.get_absolute_url()).content.decode()
+
+
+def test_preventive_capa_without_ncr(head, dept):
+    capa = services.capa_create(
+        by=head,
+        title="Backup for the honing process",
+        description="One qualified person only.",
+        kind="preventive",
+        source="improvement",
+        owner=head,
+        department=dept,
+        due_date=days(30),
+    )
+    assert capa.nonconformities.count() == 0 and capa.status == "open"
+
+
+def test_root_cause_category_flows_to_the_ncrs_for_the_pareto(head, capa, ncr):
+    services.capa_root_cause_set(capa=capa, by=head, root_cause="Material change", cause_category="material")
+    ncr.refresh_from_db()
+    assert ncr.cause_category == "material"
+
+
+def test_edit_capa_changes_its_ncrs(client_for, head, dept, capa, ncr):
+    other = NonconformityFactory(owner=head, department=dept)
+    response = client_for(head).post(
+        reverse("capa:capa_update", args=[capa.pk]),
+        {
+            "title": capa.title,
+            "kind": capa.kind,
+            "source": capa.source,
+            "severity": capa.severity,
+            "nonconformities": [other.pk],
+            "description": capa.description,
+            "customer": capa.customer,
+            "owner": head.pk,
+            "department": dept.pk,
+            "due_date": days(30).isoformat(),
+            "reason": "Wrong NCR",
+        },
+    )
+    assert response.status_code == 302
+    assert list(capa.nonconformities.all()) == [other]
+
+
+def test_due_items_for_action_and_containment_owners_and_the_verifier(
+    head, staff, other_staff, quality_manager, capa, dept
+):
+    services.action_add(
+        capa=capa, by=head, kind="corrective", title="Fix drawing", owner=other_staff, due_date=days(-2)
+    )
+    services.containment_add(capa=capa, by=head, description="Quarantine lot", owner=staff, due_date=days(1))
+    overdue = CapaFactory(owner=head, department=dept, due_date=days(-4))
+    late_ncr = NonconformityFactory(owner=head, department=dept, due_date=days(-1))
+    kinds = {(i.kind, i.reference) for i in registry.for_user(other_staff)}
+    assert ("CAPA action", capa.reference) in kinds
+    assert ("Containment action", capa.reference) in registry_kinds(staff)
+    head_items = registry_kinds(head)
+    assert ("CAPA", overdue.reference) in head_items and ("NCR", late_ncr.reference) in head_items
+
+
+def registry_kinds(user):
+    return {(i.kind, i.reference) for i in registry.for_user(user)}
+
+
+def test_effectiveness_check_due_for_the_verifier(closed_capa, quality_manager, head):
+    items = registry.for_user(quality_manager, days_ahead=120)
+    assert ("Effectiveness check", closed_capa.reference) in {(i.kind, i.reference) for i in items}
+    assert ("CAPA", closed_capa.reference) not in registry_kinds(head)  # closed: no longer due
+
+
+def test_demo_company_tells_the_story():
+    from capa import demo
+    from qms.demo import load_people
+    from qms.services import get_system_user
+
+    get_system_user()
+    company = load_people()
+    demo.load(company)
+    complaint = Capa.objects.get(source="customer", status="investigation")
+    answers = " ".join(complaint.whys.values_list("answer", flat=True)).lower()
+    assert complaint.whys.count() == 5
+    assert "substitut" in answers and "drawing" in answers
+    statuses = set(complaint.actions.values_list("status", flat=True))
+    assert {"done", "in_progress", "open"} <= statuses
+    assert sum(1 for a in complaint.actions.all() if a.is_overdue) == 1
+    assert complaint.nonconformities.get().source == Nonconformity.Source.CUSTOMER
+    closed = Capa.objects.get(status="closed")
+    check = closed.pending_check()
+    assert check is not None and check.verifier_id != closed.owner_id
+    assert registry.for_user(check.verifier, days_ahead=60)
+
+
+def test_closing_raises_a_document_change_request(client_for, head, dept, capa_in_verification):
+    documents_services = pytest.importorskip("documents.services")
+    if not hasattr(documents_services, "change_request_raise"):
+        pytest.skip("document control offers no change requests")
+    from documents.models import ChangeRequest
+    from tests.documents.factories import DocumentFactory
+
+    drawing = DocumentFactory(owner=head, department=dept, title="Housing H-220 drawing")
+    html = client_for(head).get(capa_in_verification.get_absolute_url()).content.decode()
+    assert 'name="close-document"' in html
+    response = client_for(head).post(
+        reverse("capa:close", args=[capa_in_verification.pk]),
+        {
+            "close-risks_change": "no",
+            "close-documents_change": "yes",
+            "close-documents_note": "Add the bore check to the drawing's inspection plan.",
+            "close-document": drawing.reference,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    request = ChangeRequest.objects.get(document=drawing)
+    assert capa_in_verification.reference in request.reason
+    assert request.source_id == capa_in_verification.pk
+    capa_in_verification.refresh_from_db()
+    assert capa_in_verification.status == "closed"
+
+
+def test_a_change_request_for_an_unknown_document_closes_nothing(client_for, head, capa_in_verification):
+    pytest.importorskip("documents.services")
+    from capa.services import change_requests_available
+
+    if not change_requests_available():
+        pytest.skip("document control offers no change requests")
+    response = client_for(head).post(
+        reverse("capa:close", args=[capa_in_verification.pk]),
+        {
+            "close-risks_change": "no",
+            "close-documents_change": "yes",
+            "close-documents_note": "Drawing",
+            "close-document": "DOC-1999-0001",
+        },
+    )
+    assert response.status_code == 400
+    assert "No document with that reference that you can see." in response.content.decode()
+    capa_in_verification.refresh_from_db()
+    assert capa_in_verification.status == "verification"

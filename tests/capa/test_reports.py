@@ -1,0 +1,161 @@
+"""The 8D report, the registers (filters, aging, CSV, constant queries) and the analysis charts."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from capa import services
+from capa.models import Capa, Nonconformity
+from tests.capa.conftest import days
+from tests.capa.factories import CapaFactory, NonconformityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_8d_report_contains_root_cause_actions_and_signatures(
+    client_for, head, staff, closed_capa, quality_manager
+):
+    check = closed_capa.checks.get()
+    services.effectiveness_check_record(
+        check=check, by=quality_manager, result="effective", notes="0 rejects"
+    )
+    response = client_for(head).get(reverse("capa:capa_8d", args=[closed_capa.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"{closed_capa.reference.lower()}-8d.pdf" in response["Content-Disposition"]
+    text = " ".join(pdf_text(response.content).split())
+    assert f"8D report — {closed_capa.reference}" in text
+    for discipline in (
+        "D1 Team",
+        "D2 Problem description",
+        "D3 Interim containment",
+        "D4 Root cause",
+        "D8 Closure",
+    ):
+        assert discipline in text
+    assert "Unevaluated supplier material change." in text
+    assert "The supplier substituted the bar stock grade." in text  # the why
+    assert "Require change notices from suppliers" in text  # the action table
+    assert "Purchase conditions rev 4 issued." in text  # its evidence
+    assert f"Closed by {head}" in text
+    assert str(quality_manager) in text  # effectiveness verified by
+    assert "Kessler Antriebstechnik" in text
+
+
+def test_8d_discipline_text_goes_into_the_report(client_for, head, capa):
+    services.discipline_set(
+        capa=capa, by=head, discipline="D1", text="Sofia Klein (QC), Markus Weber (purchasing)"
+    )
+    text = " ".join(pdf_text(client_for(head).get(reverse("capa:capa_8d", args=[capa.pk])).content).split())
+    assert "Markus Weber (purchasing)" in text
+
+
+def _make_rows(n: int, owner, dept) -> None:
+    for i in range(n):
+        ncr = NonconformityFactory(owner=owner, department=dept, due_date=days(-1 if i % 2 else 5))
+        capa = CapaFactory(owner=owner, department=dept)
+        capa.nonconformities.add(ncr)
+        services.action_add(
+            capa=capa, by=owner, kind="corrective", title="Fix", owner=owner, due_date=days(3)
+        )
+
+
+@pytest.mark.parametrize("url_name", ["capa:capa_list", "capa:nonconformity_list"])
+@pytest.mark.parametrize("query", ["", "?status=_open&overdue=no", "?format=csv"])
+def test_register_query_count_is_constant(client_for, head, dept, url_name, query):
+    client = client_for(head)
+    url = reverse(url_name) + query
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            if query == "?format=csv":
+                response.content  # noqa: B018 - consume the export
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    _make_rows(10, head, dept)
+    at_10 = count()
+    _make_rows(90, head, dept)
+    at_100 = count()
+    assert at_10 == at_100
+
+
+def test_register_filters(client_for, head, dept, other_head, other_dept):
+    overdue = CapaFactory(owner=head, department=dept, title="Overdue one", due_date=days(-3))
+    later = CapaFactory(owner=head, department=dept, title="Later one", source="supplier", severity="minor")
+    client = client_for(head)
+    html = client.get(reverse("capa:capa_list") + "?overdue=yes").content.decode()
+    assert overdue.reference in html and later.reference not in html
+    html = client.get(reverse("capa:capa_list") + "?source=supplier").content.decode()
+    assert later.reference in html and overdue.reference not in html
+    html = client.get(
+        reverse("capa:capa_list") + f"?owner={head.pk}&department={dept.pk}&status=open"
+    ).content.decode()
+    assert later.reference in html and overdue.reference in html
+    html = client.get(reverse("capa:capa_list") + "?status=closed").content.decode()
+    assert later.reference not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?status=nonsense", "?department=abc", "?owner=999999", "?overdue=maybe", "?severity=%00", "?page=x"],
+)
+def test_bad_filter_values_give_a_message_not_an_error(client_for, head, query):
+    response = client_for(head).get(reverse("capa:capa_list") + query)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200 and "page" not in query:
+        assert "invalid-feedback" in response.content.decode()
+
+
+def test_register_shows_aging_and_exports_csv(client_for, head, dept):
+    capa = CapaFactory(owner=head, department=dept, title="=HYPERLINK(evil)")
+    Capa.objects.filter(pk=capa.pk).update(created_at=capa.created_at - dt.timedelta(days=40))
+    response = client_for(head).get(reverse("capa:capa_list") + "?format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][-1] == "Age (days)" and "Open actions" in rows[0]
+    row = next(r for r in rows if r[0] == capa.reference)
+    assert row[-1] == "40"
+    assert row[1] == "'=HYPERLINK(evil)"  # spreadsheet formulas neutralised
+
+
+def test_analysis_charts_are_inline_svg(client_for, head, dept):
+    for cause, source in [("material", "customer"), ("material", "supplier"), ("method", "customer")]:
+        NonconformityFactory(owner=head, department=dept, cause_category=cause, source=source)
+    NonconformityFactory(owner=head, department=dept)
+    CapaFactory(owner=head, department=dept)
+    response = client_for(head).get(reverse("capa:analysis"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<svg") == 3
+    assert "<script" not in html.split("<main", 1)[1].split("</main>")[0]
+    assert "cdn" not in html.lower()
+    assert "Material" in html and "Not yet classified" in html
+    assert "Customer complaint" in html
+    assert "% cumulative" in html
+
+
+def test_analysis_period_is_validated(client_for, head):
+    response = client_for(head).get(reverse("capa:analysis") + "?date_from=2026-05-01&date_to=2026-01-01")
+    assert response.status_code == 400
+    assert "The end of the period is before its start." in response.content.decode()
+    response = client_for(head).get(reverse("capa:analysis") + "?date_from=notadate")
+    assert response.status_code == 400
+    assert 'data-field="date_from"' in response.content.decode()
+
+
+def test_analysis_counts_only_what_the_user_may_see(client_for, head, dept, other_head, other_dept):
+    NonconformityFactory(owner=other_head, department=other_dept, source="audit")
+    html = client_for(head).get(reverse("capa:analysis")).content.decode()
+    assert "Internal audit" not in html
+    assert Nonconformity.objects.count() == 1
