@@ -4,6 +4,7 @@ import factory
 
 from qms.models import Department, Role, User
 from qms.services import record_create
+from tests.kernelapp.models import Widget
 
 PASSWORD = "test-pass-123"
 
@@ -58,3 +59,13 @@ class RecordFactory(factory.Factory):
     def _build(cls, model_class, *args, **kwargs):
         kwargs.pop("created_by", None)
         return model_class(**kwargs)
+
+
+class WidgetFactory(RecordFactory):
+    """A record of the test-only kernel module (tests/kernelapp)."""
+
+    class Meta:
+        model = Widget
+
+    title = factory.Sequence(lambda n: f"Widget {n}")
+    description = "A widget"

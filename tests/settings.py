@@ -20,3 +20,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BASE_URL = "http://testserver"
 CELERY_TASK_DEFAULT_QUEUE = "qms-test"
+
+# A test-only module the kernel is tested on (tests/kernelapp).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.kernelapp"]  # noqa: F405
+ROOT_URLCONF = "tests.urls"

@@ -33,12 +33,12 @@ def build_ncr(owner, department) -> dict:
 @builder("qms.attachment")
 def build_attachment(owner, department) -> dict:
     from qms.services import attachment_add
-    from tests.capa.factories import NonconformityFactory
+    from tests.factories import WidgetFactory
 
-    ncr = NonconformityFactory(owner=owner, department=department)
+    widget = WidgetFactory(owner=owner, department=department)
     upload = SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    attachment = attachment_add(record=ncr, upload=upload, by=owner)
-    return {"pk": attachment.pk, "_record": ncr}
+    attachment = attachment_add(record=widget, upload=upload, by=owner)
+    return {"pk": attachment.pk, "_record": widget}
 
 
 # Further builders are registered by the module test packages imported here.
@@ -54,3 +54,11 @@ def load_all() -> None:
         except ModuleNotFoundError as exc:
             if exc.name != f"tests.{info.name}.walk":
                 raise
+
+
+@builder("kernelapp.widget")
+def build_widget(owner, department) -> dict:
+    from tests.factories import WidgetFactory
+
+    widget = WidgetFactory(owner=owner, department=department)
+    return {"pk": widget.pk, "_record": widget}

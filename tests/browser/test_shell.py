@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.capa.factories import NonconformityFactory
+from tests.factories import WidgetFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_department_head_logs_in_and_sees_my_work(page, login, head, dept):
-    overdue = NonconformityFactory(
+    overdue = WidgetFactory(
         owner=head,
         department=dept,
         title="Gauge R&R overdue",
@@ -26,7 +26,7 @@ def test_department_head_logs_in_and_sees_my_work(page, login, head, dept):
 
 
 def test_auditor_reads_history_and_sees_no_control_that_changes_data(page, login, auditor, head, dept):
-    ncr = NonconformityFactory(owner=head, department=dept, title="Scratch on housing")
+    ncr = WidgetFactory(owner=head, department=dept, title="Scratch on housing")
     login(auditor)
     page.goto(ncr.get_absolute_url())
     page.get_by_test_id("tab-history").click()

@@ -7,17 +7,15 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from capa.models import Nonconformity
 from qms import access
 from qms.access import AccessMiddleware
-from tests.capa.factories import NonconformityFactory
+from tests.factories import WidgetFactory
+from tests.kernelapp.models import Widget
 
 
 def edit_data(ncr, **overrides):
     data = {
         "title": ncr.title,
-        "source": ncr.source,
-        "severity": ncr.severity,
         "description": ncr.description,
         "owner": ncr.owner_id,
         "department": ncr.department_id,
@@ -29,7 +27,7 @@ def edit_data(ncr, **overrides):
 @pytest.mark.django_db
 def test_login_is_required_everywhere_but_login_reset_and_health(client):
     assert client.get("/").status_code == 302
-    assert client.get("/capa/ncr/").status_code == 302
+    assert client.get("/kernel/widgets/").status_code == 302
     assert client.get("/account/login/").status_code == 200
     assert client.get("/account/password/reset/").status_code == 200
     assert client.get("/health/").json() == {"status": "ok"}
@@ -37,11 +35,11 @@ def test_login_is_required_everywhere_but_login_reset_and_health(client):
 
 @pytest.mark.django_db
 def test_staff_see_their_department_and_their_own_records_only(client_for, staff, other_staff):
-    mine = NonconformityFactory(owner=staff, title="Mine")
-    colleague = NonconformityFactory(owner=staff.manager, department=staff.department, title="Colleague's")
-    foreign = NonconformityFactory(owner=other_staff, title="Other department")
+    mine = WidgetFactory(owner=staff, title="Mine")
+    colleague = WidgetFactory(owner=staff.manager, department=staff.department, title="Colleague's")
+    foreign = WidgetFactory(owner=other_staff, title="Other department")
     client = client_for(staff)
-    html = client.get("/capa/ncr/").content.decode()
+    html = client.get("/kernel/widgets/").content.decode()
     assert mine.reference in html and colleague.reference in html
     assert foreign.reference not in html
     assert client.get(foreign.get_absolute_url()).status_code == 404
@@ -53,7 +51,7 @@ def test_staff_see_their_department_and_their_own_records_only(client_for, staff
     [("owner", 302), ("head", 302), ("quality_manager", 302), ("colleague", 403), ("auditor", 403)],
 )
 def test_who_may_change_a_record(client_for, staff, head, quality_manager, auditor, dept, who, expected):
-    ncr = NonconformityFactory(owner=staff, department=dept)
+    ncr = WidgetFactory(owner=staff, department=dept)
     from tests.factories import UserFactory
 
     users = {
@@ -63,7 +61,7 @@ def test_who_may_change_a_record(client_for, staff, head, quality_manager, audit
         "colleague": UserFactory(department=dept),
         "auditor": auditor,
     }
-    response = client_for(users[who]).post(f"/capa/ncr/{ncr.pk}/edit/", edit_data(ncr, title="Changed"))
+    response = client_for(users[who]).post(f"/kernel/widgets/{ncr.pk}/edit/", edit_data(ncr, title="Changed"))
     assert response.status_code == expected
     ncr.refresh_from_db()
     assert (ncr.title == "Changed") == (expected == 302)
@@ -72,11 +70,9 @@ def test_who_may_change_a_record(client_for, staff, head, quality_manager, audit
 @pytest.mark.django_db
 def test_a_head_cannot_file_a_record_for_another_department(client_for, head, other_dept):
     response = client_for(head).post(
-        "/capa/ncr/new/",
+        "/kernel/widgets/new/",
         {
             "title": "Wrong department",
-            "source": "internal",
-            "severity": "minor",
             "description": "x",
             "owner": head.pk,
             "department": other_dept.pk,
@@ -84,12 +80,12 @@ def test_a_head_cannot_file_a_record_for_another_department(client_for, head, ot
     )
     assert response.status_code == 200
     assert 'data-field="department"' in response.content.decode()
-    assert not Nonconformity.objects.exists()
+    assert not Widget.objects.exists()
 
 
 @pytest.mark.django_db
 def test_quality_manager_and_auditor_see_every_department(client_for, quality_manager, auditor, other_staff):
-    ncr = NonconformityFactory(owner=other_staff)
+    ncr = WidgetFactory(owner=other_staff)
     for user in (quality_manager, auditor):
         assert client_for(user).get(ncr.get_absolute_url()).status_code == 200
 

@@ -7,14 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from qms.models import Attachment
-from tests.capa.factories import NonconformityFactory
+from tests.factories import WidgetFactory
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def upload(client, record, name, content, **extra):
-    url = f"/records/capa.nonconformity/{record.pk}/attachments/"
+    url = f"/records/kernelapp.widget/{record.pk}/attachments/"
     return client.post(url, {"file": SimpleUploadedFile(name, content), **extra})
 
 
@@ -24,7 +24,7 @@ def stored_files(root):
 
 @pytest.mark.django_db
 def test_a_pdf_is_stored_with_its_sha256_under_a_generated_name(client_for, head, _attachment_dir):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     response = upload(client_for(head), ncr, "Inspection report.pdf", PDF, description="IQC report")
     assert response.status_code == 302
     attachment = Attachment.objects.get()
@@ -37,7 +37,7 @@ def test_a_pdf_is_stored_with_its_sha256_under_a_generated_name(client_for, head
 
 @pytest.mark.django_db
 def test_uploading_the_same_name_twice_never_overwrites(client_for, head, _attachment_dir):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     client = client_for(head)
     upload(client, ncr, "photo.png", PNG)
     upload(client, ncr, "photo.png", PNG + b"\x01")
@@ -51,7 +51,7 @@ def test_uploading_the_same_name_twice_never_overwrites(client_for, head, _attac
 def test_an_oversized_file_is_refused_with_a_clear_message_and_nothing_stored(
     client_for, head, _attachment_dir
 ):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     response = upload(client_for(head), ncr, "big.pdf", PDF + b"0" * 2048)
     assert response.status_code == 400
     assert "the limit is" in response.content.decode()
@@ -62,7 +62,7 @@ def test_an_oversized_file_is_refused_with_a_clear_message_and_nothing_stored(
 
 @pytest.mark.django_db
 def test_html_disguised_as_pdf_is_refused(client_for, head, _attachment_dir):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     html = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>"
     response = upload(client_for(head), ncr, "invoice.pdf", html)
     assert response.status_code == 400
@@ -73,7 +73,7 @@ def test_html_disguised_as_pdf_is_refused(client_for, head, _attachment_dir):
 
 @pytest.mark.django_db
 def test_a_pdf_renamed_to_png_is_refused(client_for, head):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     response = upload(client_for(head), ncr, "photo.png", PDF)
     assert response.status_code == 400
     assert "does not match its name" in response.content.decode()
@@ -96,7 +96,7 @@ def test_path_traversal_names_are_refused_and_nothing_stored(head, _attachment_d
 
     from qms.services import attachment_add
 
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     with pytest.raises(ValidationError, match="must not contain folders"):
         attachment_add(record=ncr, upload=RawNamedUpload(name, PDF), by=head)
     assert not Attachment.objects.exists()
@@ -107,7 +107,7 @@ def test_path_traversal_names_are_refused_and_nothing_stored(head, _attachment_d
 def test_a_traversal_name_sent_over_http_never_leaves_the_store(client_for, head, _attachment_dir, tmp_path):
     """Django's multipart parser already reduces the name to its last part; whatever arrives,
     the file is stored under a generated name inside the attachment store."""
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     body = (
         b'--B\r\nContent-Disposition: form-data; name="file"; filename="../../../tmp/owned.pdf"\r\n'
         b"Content-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--B--\r\n"
@@ -115,7 +115,7 @@ def test_a_traversal_name_sent_over_http_never_leaves_the_store(client_for, head
     client = client_for(head)
     client.generic(
         "POST",
-        f"/records/capa.nonconformity/{ncr.pk}/attachments/",
+        f"/records/kernelapp.widget/{ncr.pk}/attachments/",
         body,
         content_type="multipart/form-data; boundary=B",
     )
@@ -127,7 +127,7 @@ def test_a_traversal_name_sent_over_http_never_leaves_the_store(client_for, head
 
 @pytest.mark.django_db
 def test_download_is_an_attachment_with_a_safe_name(client_for, head):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     client = client_for(head)
     upload(client, ncr, "Prüfbericht <final>;v2.pdf", PDF)
     attachment = Attachment.objects.get()
@@ -142,7 +142,7 @@ def test_download_is_an_attachment_with_a_safe_name(client_for, head):
 
 @pytest.mark.django_db
 def test_a_download_by_someone_without_access_is_refused(client, client_for, head, other_staff):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     upload(client_for(head), ncr, "report.pdf", PDF)
     attachment = Attachment.objects.get()
     client.force_login(other_staff)
@@ -154,7 +154,7 @@ def test_a_download_by_someone_without_access_is_refused(client, client_for, hea
 
 @pytest.mark.django_db
 def test_an_auditor_downloads_but_cannot_upload(client, client_for, head, auditor):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     upload(client_for(head), ncr, "report.pdf", PDF)
     attachment = Attachment.objects.get()
     client.force_login(auditor)
@@ -165,7 +165,7 @@ def test_an_auditor_downloads_but_cannot_upload(client, client_for, head, audito
 
 @pytest.mark.django_db
 def test_attachments_have_no_public_url(client, client_for, head):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     upload(client_for(head), ncr, "report.pdf", PDF)
     attachment = Attachment.objects.get()
     client.logout()

@@ -4,14 +4,14 @@ import pytest
 from django.core import mail
 
 from qms.models import Comment, RecordLink
-from tests.capa.factories import NonconformityFactory
+from tests.factories import WidgetFactory
 
 
 @pytest.mark.django_db
 def test_a_comment_is_added_and_shown(client_for, head, staff):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     client = client_for(staff)
-    response = client.post(f"/records/capa.nonconformity/{ncr.pk}/comments/", {"text": "Seen on cell 4 too."})
+    response = client.post(f"/records/kernelapp.widget/{ncr.pk}/comments/", {"text": "Seen on cell 4 too."})
     assert response.status_code == 302
     html = client.get(ncr.get_absolute_url() + "?tab=comments").content.decode()
     assert "Seen on cell 4 too." in html
@@ -19,8 +19,8 @@ def test_a_comment_is_added_and_shown(client_for, head, staff):
 
 @pytest.mark.django_db
 def test_an_empty_comment_is_refused_beside_the_field(client_for, head):
-    ncr = NonconformityFactory(owner=head)
-    response = client_for(head).post(f"/records/capa.nonconformity/{ncr.pk}/comments/", {"text": "   "})
+    ncr = WidgetFactory(owner=head)
+    response = client_for(head).post(f"/records/kernelapp.widget/{ncr.pk}/comments/", {"text": "   "})
     assert response.status_code == 400
     assert 'data-field="text"' in response.content.decode()
     assert not Comment.objects.exists()
@@ -28,11 +28,11 @@ def test_an_empty_comment_is_refused_beside_the_field(client_for, head):
 
 @pytest.mark.django_db
 def test_a_link_shows_on_both_records(client_for, head):
-    first = NonconformityFactory(owner=head, title="Gauge out of tolerance")
-    second = NonconformityFactory(owner=head, title="Bore oversize")
+    first = WidgetFactory(owner=head, title="Gauge out of tolerance")
+    second = WidgetFactory(owner=head, title="Bore oversize")
     client = client_for(head)
     response = client.post(
-        f"/records/capa.nonconformity/{first.pk}/links/",
+        f"/records/kernelapp.widget/{first.pk}/links/",
         {"target": second.reference.lower(), "note": "same gauge"},
     )
     assert response.status_code == 302
@@ -42,11 +42,11 @@ def test_a_link_shows_on_both_records(client_for, head):
 
 @pytest.mark.django_db
 def test_a_link_to_an_unknown_or_invisible_record_is_refused(client_for, staff, other_staff):
-    mine = NonconformityFactory(owner=staff)
-    hidden = NonconformityFactory(owner=other_staff)
+    mine = WidgetFactory(owner=staff)
+    hidden = WidgetFactory(owner=other_staff)
     client = client_for(staff)
-    for target in ("NCR-1999-0001", hidden.reference, ""):
-        response = client.post(f"/records/capa.nonconformity/{mine.pk}/links/", {"target": target})
+    for target in ("WID-1999-0001", hidden.reference, ""):
+        response = client.post(f"/records/kernelapp.widget/{mine.pk}/links/", {"target": target})
         assert response.status_code == 400
         assert 'data-field="target"' in response.content.decode()
     assert not RecordLink.objects.exists()
@@ -54,9 +54,9 @@ def test_a_link_to_an_unknown_or_invisible_record_is_refused(client_for, staff, 
 
 @pytest.mark.django_db
 def test_a_record_cannot_be_linked_twice_or_to_itself(client_for, head):
-    first, second = NonconformityFactory(owner=head), NonconformityFactory(owner=head)
+    first, second = WidgetFactory(owner=head), WidgetFactory(owner=head)
     client = client_for(head)
-    url = f"/records/capa.nonconformity/{first.pk}/links/"
+    url = f"/records/kernelapp.widget/{first.pk}/links/"
     assert client.post(url, {"target": second.reference}).status_code == 302
     assert "already linked" in client.post(url, {"target": second.reference}).content.decode()
     assert "linked to itself" in client.post(url, {"target": first.reference}).content.decode()

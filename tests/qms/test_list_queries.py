@@ -23,7 +23,7 @@ PAGES = list(list_pages())
 
 
 def test_there_are_list_pages_to_check():
-    assert any(model._meta.label_lower == "capa.nonconformity" for _, model in PAGES)
+    assert any(model._meta.label_lower == "kernelapp.widget" for _, model in PAGES)
 
 
 @pytest.mark.django_db

@@ -6,19 +6,19 @@ import pytest
 from django.utils import timezone
 
 from qms.services import record_transition
-from tests.capa.factories import NonconformityFactory
+from tests.factories import WidgetFactory
 
 
 @pytest.mark.django_db
 def test_my_work_lists_my_items_most_overdue_first(client_for, head, staff):
     today = timezone.localdate()
-    due_soon = NonconformityFactory(owner=head, title="Due soon", due_date=today + dt.timedelta(days=10))
-    very_late = NonconformityFactory(owner=head, title="Very late", due_date=today - dt.timedelta(days=20))
-    late = NonconformityFactory(owner=head, title="Late", due_date=today - dt.timedelta(days=2))
-    far = NonconformityFactory(owner=head, title="Far away", due_date=today + dt.timedelta(days=45))
-    someone_elses = NonconformityFactory(owner=staff, title="Not mine", due_date=today)
-    closed = NonconformityFactory(owner=head, title="Closed one", due_date=today - dt.timedelta(days=5))
-    record_transition(record=closed, name="disposition", by=head)
+    due_soon = WidgetFactory(owner=head, title="Due soon", due_date=today + dt.timedelta(days=10))
+    very_late = WidgetFactory(owner=head, title="Very late", due_date=today - dt.timedelta(days=20))
+    late = WidgetFactory(owner=head, title="Late", due_date=today - dt.timedelta(days=2))
+    far = WidgetFactory(owner=head, title="Far away", due_date=today + dt.timedelta(days=45))
+    someone_elses = WidgetFactory(owner=staff, title="Not mine", due_date=today)
+    closed = WidgetFactory(owner=head, title="Closed one", due_date=today - dt.timedelta(days=5))
+    record_transition(record=closed, name="release", by=head)
     record_transition(record=closed, name="close", by=head)
 
     html = client_for(head).get("/").content.decode()
@@ -45,9 +45,7 @@ def test_my_work_runs_a_constant_number_of_queries(client_for, head, django_asse
 
     def count(n):
         for i in range(n):
-            NonconformityFactory(
-                owner=head, department=head.department, due_date=today + dt.timedelta(days=i % 20)
-            )
+            WidgetFactory(owner=head, department=head.department, due_date=today + dt.timedelta(days=i % 20))
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/").status_code == 200
         return len(ctx.captured_queries)
@@ -58,11 +56,9 @@ def test_my_work_runs_a_constant_number_of_queries(client_for, head, django_asse
 @pytest.mark.django_db
 def test_a_head_also_sees_the_departments_overdue_items_of_others(client_for, head, staff, other_staff):
     today = timezone.localdate()
-    late = NonconformityFactory(owner=staff, title="Staff's late item", due_date=today - dt.timedelta(days=4))
-    foreign = NonconformityFactory(
-        owner=other_staff, title="Other dept", due_date=today - dt.timedelta(days=4)
-    )
-    not_yet = NonconformityFactory(owner=staff, title="Not late yet", due_date=today + dt.timedelta(days=2))
+    late = WidgetFactory(owner=staff, title="Staff's late item", due_date=today - dt.timedelta(days=4))
+    foreign = WidgetFactory(owner=other_staff, title="Other dept", due_date=today - dt.timedelta(days=4))
+    not_yet = WidgetFactory(owner=staff, title="Not late yet", due_date=today + dt.timedelta(days=2))
     html = client_for(head).get("/").content.decode()
     team = html[html.index('data-testid="team-work"') :]
     assert late.reference in team and str(staff) in team

@@ -8,11 +8,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from capa.models import Nonconformity
 from qms.registry import record_models
 from qms.services import get_system_user, record_create, record_transition, record_update
 from qms.workflow import TransitionError, Workflow
-from tests.capa.factories import NonconformityFactory
+from tests.factories import WidgetFactory
+from tests.kernelapp.models import Widget
 
 
 def test_every_record_model_has_history_and_a_workflow():
@@ -31,20 +31,20 @@ def test_every_record_model_has_history_and_a_workflow():
 
 @pytest.mark.django_db
 def test_references_are_numbered_per_prefix_and_year(staff):
-    first = NonconformityFactory(owner=staff)
-    second = NonconformityFactory(owner=staff)
+    first = WidgetFactory(owner=staff)
+    second = WidgetFactory(owner=staff)
     year = timezone.localdate().year
-    assert first.reference == f"NCR-{year}-0001"
-    assert second.reference == f"NCR-{year}-0002"
+    assert first.reference == f"WID-{year}-0001"
+    assert second.reference == f"WID-{year}-0002"
 
 
 @pytest.mark.django_db
 def test_a_rolled_back_creation_leaves_no_gap(staff):
-    NonconformityFactory(owner=staff)
+    WidgetFactory(owner=staff)
     with pytest.raises(RuntimeError), transaction.atomic():
-        NonconformityFactory(owner=staff)
+        WidgetFactory(owner=staff)
         raise RuntimeError("the user's save failed later in the same transaction")
-    third = NonconformityFactory(owner=staff)
+    third = WidgetFactory(owner=staff)
     assert third.reference.endswith("-0002")
 
 
@@ -58,7 +58,7 @@ def test_references_stay_unique_and_gap_free_with_8_concurrent_creators(staff):
             barrier.wait()
             for i in range(5):
                 record_create(
-                    model=Nonconformity,
+                    model=Widget,
                     by=staff,
                     title=f"Concurrent {n}-{i}",
                     description="race",
@@ -76,45 +76,45 @@ def test_references_stay_unique_and_gap_free_with_8_concurrent_creators(staff):
     for t in threads:
         t.join()
     assert not errors
-    numbers = sorted(int(r.split("-")[-1]) for r in Nonconformity.objects.values_list("reference", flat=True))
+    numbers = sorted(int(r.split("-")[-1]) for r in Widget.objects.values_list("reference", flat=True))
     assert numbers == list(range(1, 41))
 
 
 @pytest.mark.django_db
 def test_an_illegal_transition_is_refused_with_a_clear_message_and_changes_nothing(head):
-    ncr = NonconformityFactory(owner=head)
-    with pytest.raises(TransitionError, match="not possible while the record is open"):
+    ncr = WidgetFactory(owner=head)
+    with pytest.raises(TransitionError, match="not possible while the record is draft"):
         record_transition(record=ncr, name="close", by=head)
     ncr.refresh_from_db()
-    assert ncr.status == "open"
+    assert ncr.status == "draft"
     assert ncr.history.count() == 1
 
 
 @pytest.mark.django_db
 def test_a_transition_records_who_when_and_why(head):
-    ncr = NonconformityFactory(owner=head)
-    record_transition(record=ncr, name="disposition", by=head, reason="Scrap the lot")
+    ncr = WidgetFactory(owner=head)
+    record_transition(record=ncr, name="release", by=head, reason="Ready for the shop floor")
     latest = ncr.history.latest()
-    assert latest.status == "dispositioned"
+    assert latest.status == "released"
     assert latest.history_user == head
-    assert latest.history_change_reason == "Scrap the lot"
+    assert latest.history_change_reason == "Ready for the shop floor"
 
 
 @pytest.mark.django_db
 def test_a_transition_is_refused_to_someone_not_allowed(staff, other_staff):
-    ncr = NonconformityFactory(owner=staff)
-    record_transition(record=ncr, name="disposition", by=staff)
+    ncr = WidgetFactory(owner=staff)
+    record_transition(record=ncr, name="release", by=staff)
     # Closing is for the department head or quality: the owner (staff) may not.
     with pytest.raises(PermissionDenied):
         record_transition(record=ncr, name="close", by=staff)
     ncr.refresh_from_db()
-    assert ncr.status == "dispositioned"
+    assert ncr.status == "released"
 
 
 @pytest.mark.django_db
 def test_a_required_reason_is_enforced(quality_manager, head):
-    ncr = NonconformityFactory(owner=head)
-    record_transition(record=ncr, name="disposition", by=head)
+    ncr = WidgetFactory(owner=head)
+    record_transition(record=ncr, name="release", by=head)
     record_transition(record=ncr, name="close", by=head)
     with pytest.raises(TransitionError, match="reason"):
         record_transition(record=ncr, name="reopen", by=quality_manager, reason="  ")
@@ -124,8 +124,8 @@ def test_a_required_reason_is_enforced(quality_manager, head):
 
 @pytest.mark.django_db
 def test_editing_past_draft_requires_a_reason_and_history_keeps_old_and_new(head):
-    ncr = NonconformityFactory(owner=head, title="Old title")
-    record_transition(record=ncr, name="disposition", by=head)
+    ncr = WidgetFactory(owner=head, title="Old title")
+    record_transition(record=ncr, name="release", by=head)
     ncr.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         record_update(record=ncr, by=head, title="New title")
@@ -143,9 +143,9 @@ def test_editing_past_draft_requires_a_reason_and_history_keeps_old_and_new(head
 
 @pytest.mark.django_db
 def test_background_changes_are_attributed_to_the_system_account(head):
-    ncr = NonconformityFactory(owner=head)
+    ncr = WidgetFactory(owner=head)
     system = get_system_user()
-    record_transition(record=ncr, name="disposition", by=head)
+    record_transition(record=ncr, name="release", by=head)
     ncr.refresh_from_db()
     ncr._history_user = system
     ncr._change_reason = "Nightly job"
@@ -156,30 +156,28 @@ def test_background_changes_are_attributed_to_the_system_account(head):
 
 @pytest.mark.django_db
 def test_the_history_tab_shows_field_changes(client_for, head):
-    ncr = NonconformityFactory(owner=head, title="Burr on flange")
-    record_transition(record=ncr, name="disposition", by=head)
+    ncr = WidgetFactory(owner=head, title="Burr on flange")
+    record_transition(record=ncr, name="release", by=head)
     ncr.refresh_from_db()
     record_update(record=ncr, by=head, title="Burr on flange face", reason="More precise")
     html = client_for(head).get(ncr.get_absolute_url() + "?tab=history").content.decode()
     assert "<del>Burr on flange</del> → <ins>Burr on flange face</ins>" in html
     assert "More precise" in html
-    assert "<del>Open</del> → <ins>Dispositioned</ins>" in html
+    assert "<del>Draft</del> → <ins>Released</ins>" in html
 
 
 @pytest.mark.django_db
 def test_the_edit_form_refuses_a_change_without_reason_beside_the_field(client_for, head):
-    ncr = NonconformityFactory(owner=head, title="Original")
-    record_transition(record=ncr, name="disposition", by=head)
+    ncr = WidgetFactory(owner=head, title="Original")
+    record_transition(record=ncr, name="release", by=head)
     data = {
         "title": "Changed",
-        "source": "internal",
-        "severity": "minor",
         "description": "d",
         "owner": head.pk,
         "department": head.department_id,
         "reason": "",
     }
-    response = client_for(head).post(f"/capa/ncr/{ncr.pk}/edit/", data)
+    response = client_for(head).post(f"/kernel/widgets/{ncr.pk}/edit/", data)
     assert response.status_code == 200
     assert 'data-field="reason"' in response.content.decode()
     ncr.refresh_from_db()

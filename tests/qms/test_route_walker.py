@@ -67,7 +67,7 @@ def world(dept, other_dept, head, staff, other_head, other_staff, admin_user, qu
         if record is not None and record != anchor:
             kwargs["link_pk"] = link_add(source=record, target=anchor, by=quality_manager).pk
         elif record is not None:
-            other = walker.BUILDERS["capa.nonconformity"](staff, dept)["_record"]
+            other = walker.BUILDERS["kernelapp.widget"](staff, dept)["_record"]
             kwargs["link_pk"] = link_add(source=record, target=other, by=quality_manager).pk
     return {
         "records": built,
