@@ -34,7 +34,7 @@ def _sign(revision, user, meaning: str) -> None:
     services.revision_sign(revision=revision, by=user, password=DEMO_PASSWORD, meaning=meaning)
 
 
-def _revision(document, *, author, approvers, summary, sections, label=None, reviewers=(), sign=True):
+def _revision(document, *, author, approvers, summary, sections, label=None, reviewers=(), approve=True):
     """Draft → review → approval (→ effective) through the services, with a real PDF."""
     label = label or services.next_label(document)
     revision = services.revision_create(
@@ -45,9 +45,9 @@ def _revision(document, *, author, approvers, summary, sections, label=None, rev
         upload=_pdf(document, label, summary, sections),
     )
     services.revision_submit(revision=revision, by=author, reviewers=reviewers, approvers=approvers)
-    if sign:
-        for user in reviewers:
-            _sign(revision, user, "reviewed")
+    for user in reviewers:
+        _sign(revision, user, "reviewed")
+    if approve:
         for user in approvers:
             _sign(revision, user, "approved")
     revision.refresh_from_db()
@@ -170,7 +170,7 @@ def load(company) -> None:
             ("Checks", "Bore every 10th part."),
         ],
     )
-    # Revision 3 waits for the quality manager's approval ("My work").
+    # Revision 3 is reviewed and waits for the quality manager's approval ("My work").
     _revision(
         wi,
         author=h["PROD"],
@@ -178,7 +178,7 @@ def load(company) -> None:
         approvers=[qm],
         summary="New insert grade; cutting data updated.",
         sections=[("Cutting data", "Vc 180 m/min, f 0.12 mm/rev with insert grade P25.")],
-        sign=False,
+        approve=False,
     )
 
     drawing = _document(
@@ -236,6 +236,7 @@ def load(company) -> None:
         sections=[("Frequency", "First part of every lot and after every tool change.")],
     )
     # Its periodic review is overdue (aligned with last year's audit programme).
+    inspection.refresh_from_db()
     record_update(
         record=inspection,
         by=h["QC"],

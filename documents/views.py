@@ -502,6 +502,9 @@ class RevisionFileUploadView(DocumentChildMixin, QMSView):
                     revision=revision, upload=form.cleaned_data["file"], by=request.user
                 )
             except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):  # the revision itself refuses (not a draft)
+                    messages.error(request, " ".join(exc.messages))
+                    return redirect(revision.get_absolute_url())
                 _add_errors(form, exc)
         if not form.is_valid():
             view = RevisionDetailView(request=request, kwargs=self.kwargs)

@@ -129,7 +129,10 @@ def test_uploading_a_bad_file_to_a_draft_shows_the_error_beside_the_field(client
 
 def test_files_of_a_revision_in_review_cannot_be_changed(client_for, in_review, drawing, head):
     client = client_for(head)
-    client.post(url("revision_file_upload", drawing.pk, in_review.pk), {"file": pdf_upload("extra.pdf")})
+    response = client.post(
+        url("revision_file_upload", drawing.pk, in_review.pk), {"file": pdf_upload("extra.pdf")}, follow=True
+    )
+    assert "only a draft can be changed" in response.content.decode()
     f = in_review.files.get()
     client.post(url("revision_file_remove", drawing.pk, in_review.pk, f.pk))
     assert list(in_review.files.all()) == [f]
