@@ -775,7 +775,10 @@ class AnalysisView(QMSView):
     open CAPAs; only the records the user may see are counted."""
 
     def get(self, request):
-        form = PeriodForm(request.GET or None)
+        today = timezone.localdate()
+        form = PeriodForm(
+            request.GET or None, initial={"date_from": today - dt.timedelta(days=365), "date_to": today}
+        )
         status = 200
         if form.is_bound and not form.is_valid():
             status = 400
