@@ -430,3 +430,35 @@ def test_revision_files_are_stored_privately_under_generated_names(drawing, head
     stored = RevisionFile.objects.get(revision=revision)
     assert drawing.number not in stored.file.name
     assert not stored.file.name.startswith("/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?doc_type=bogus", "?owner=abc", "?department=999999", "?status=%00", "?page=9999", "?q=%27%22<x>"],
+)
+def test_register_with_bad_filter_input_never_fails(client_for, drawing, head, query):
+    response = client_for(head).get(url("document_list") + query)
+    assert response.status_code in (200, 404)
+
+
+def test_changing_the_distribution_list_is_recorded_in_the_history(
+    client_for, drawing, head, quality_manager, staff
+):
+    issue(drawing, quality_manager)
+    data = {
+        "number": drawing.number,
+        "title": drawing.title,
+        "doc_type": "drawing",
+        "owner": head.pk,
+        "department": drawing.department_id,
+        "review_period_months": 12,
+        "distribution_people": [staff.pk],
+        "reason": "Inspector added to the distribution",
+    }
+    response = client_for(head).post(url("document_update", drawing.pk), data)
+    assert response.status_code == 302
+    assert list(drawing.distribution_people.all()) == [staff]
+    latest = drawing.history.order_by("-history_date").first()
+    assert (
+        "Distribution changed" in latest.history_change_reason and str(staff) in latest.history_change_reason
+    )

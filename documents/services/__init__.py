@@ -1,0 +1,66 @@
+"""Document control services: every write of the module goes through here (views, the hourly
+task, the demo and other modules such as CAPA call the same functions).
+
+Locking order, everywhere: the document row first, then its revisions, then steps. Two people
+signing the last approvals at once, or the hourly task running while someone approves, serialize
+on the document row; the partial unique index on ``Revision`` is the last line of defence.
+"""
+
+from ._common import CHANGE_REQUEST_DECIDE_DAYS, DEFAULT_RESPONSE_DAYS, add_months, distribution_users
+from .documents import (
+    change_request_decide,
+    change_request_raise,
+    document_create,
+    document_make_obsolete,
+    document_obsolete_effect,
+    document_periodic_review,
+    document_update,
+)
+from .revisions import (
+    acknowledgment_confirm,
+    active_steps,
+    content_hash,
+    file_digest,
+    make_due_revisions_effective,
+    next_label,
+    outstanding_acknowledgments,
+    revision_create,
+    revision_file_add,
+    revision_file_remove,
+    revision_make_effective,
+    revision_sign,
+    revision_submit,
+    revision_update,
+    step_for,
+    validate_label,
+)
+
+__all__ = [
+    "CHANGE_REQUEST_DECIDE_DAYS",
+    "DEFAULT_RESPONSE_DAYS",
+    "acknowledgment_confirm",
+    "active_steps",
+    "add_months",
+    "change_request_decide",
+    "change_request_raise",
+    "content_hash",
+    "distribution_users",
+    "document_create",
+    "document_make_obsolete",
+    "document_obsolete_effect",
+    "document_periodic_review",
+    "document_update",
+    "file_digest",
+    "make_due_revisions_effective",
+    "next_label",
+    "outstanding_acknowledgments",
+    "revision_create",
+    "revision_file_add",
+    "revision_file_remove",
+    "revision_make_effective",
+    "revision_sign",
+    "revision_submit",
+    "revision_update",
+    "step_for",
+    "validate_label",
+]
