@@ -1,7 +1,6 @@
 """The CAPA lifecycle in a real browser: from the customer's NCR to a closed, verified CAPA."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.utils import timezone
@@ -138,9 +137,7 @@ def test_from_ncr_to_closed_and_verified_capa(page, login, head, staff, quality_
 
     with page.expect_download() as info:
         page.get_by_test_id("pdf-8d").click()
-    text = " ".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(open(info.value.path(), "rb").read())).pages
-    )
+    text = " ".join(p.extract_text() for p in PdfReader(info.value.path()).pages)
     assert "Unevaluated supplier material change." in " ".join(text.split())
     capa.refresh_from_db()
     assert capa.status == "closed" and capa.checks.get().verified_by == quality_manager
