@@ -26,8 +26,8 @@ class BootstrapMixin:
             if isinstance(widget, forms.DateInput) or isinstance(field, forms.DateField):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
+            # No look at self.errors here: that would validate the form before subclasses have
+            # narrowed their fields; full_clean() marks invalid fields instead.
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
     def full_clean(self):
