@@ -203,5 +203,8 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# History: a change reason may be long (a rejection, a deviation justified in full).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Demo / system accounts
 SYSTEM_USERNAME = "system"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,8 @@ from .forms import AttachmentForm, CommentForm, LinkForm, ProfileForm, RecordFor
 from .models import Attachment, Record, RecordLink, Role, User
 from .registry import find_by_reference, model_by_label
 from .workflow import TransitionError
+
+logger = logging.getLogger(__name__)
 
 
 class QMSView(View):
@@ -450,8 +453,13 @@ class AttachmentDownloadView(QMSView):
         model = attachment.content_type.model_class()
         if not access.restrict(model.objects.filter(pk=attachment.object_id), request.user).exists():
             raise Http404("No such attachment.")
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            logger.error("Attachment %s: stored file %s is missing", attachment.pk, attachment.file.name)
+            raise Http404("The stored file is missing. Tell the quality manager.") from None
         response = FileResponse(
-            attachment.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=services.safe_filename(attachment.original_name),
             content_type=attachment.content_type_name,

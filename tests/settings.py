@@ -1,6 +1,7 @@
 """Test settings: the real PostgreSQL and Redis, only faster hashing and plain static files."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -14,7 +15,11 @@ STORAGES = {
 }
 STORAGES["default"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": os.environ.get("TEST_ATTACHMENT_ROOT", "/tmp/qms-test-attachments")},
+    # One store per test run (inherited by the worker subprocesses a test starts), so parallel
+    # runs on one machine never delete each other's files.
+    "OPTIONS": {
+        "location": os.environ.setdefault("TEST_ATTACHMENT_ROOT", tempfile.mkdtemp(prefix="qms-test-att-"))
+    },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

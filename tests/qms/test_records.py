@@ -182,3 +182,21 @@ def test_the_edit_form_refuses_a_change_without_reason_beside_the_field(client_f
     assert 'data-field="reason"' in response.content.decode()
     ncr.refresh_from_db()
     assert ncr.title == "Original"
+
+
+@pytest.mark.django_db
+def test_a_long_reason_is_kept_whole_and_an_overlong_one_refused(client_for, head):
+    widget = WidgetFactory(owner=head)
+    client = client_for(head)
+    reason = "Released after the first-article inspection. " * 20  # ~900 characters
+    response = client.post(
+        f"/kernel/widgets/{widget.pk}/transition/", {"transition": "release", "reason": reason}
+    )
+    assert response.status_code == 302
+    assert widget.history.latest().history_change_reason == reason.strip()
+    response = client.post(
+        f"/kernel/widgets/{widget.pk}/transition/", {"transition": "close", "reason": "x" * 5000}, follow=True
+    )
+    assert response.status_code == 200
+    widget.refresh_from_db()
+    assert widget.status == "released"
