@@ -59,3 +59,9 @@ def retry_base_seconds() -> int:
 def batch_size() -> int:
     """Users per digest batch: the queries per batch stay constant, memory stays bounded."""
     return _int("NOTIFICATION_BATCH_SIZE", 500)
+
+
+def send_threads() -> int:
+    """Senders side by side for a large run (a weekly digest): each waits on the mail server and
+    on commits most of the time."""
+    return _int("NOTIFICATION_SEND_THREADS", 4)

@@ -140,3 +140,14 @@ def test_the_email_has_text_and_html_parts_and_headers(smtp):
     assert message.get_body(("html",)).get_content().strip() == "<p>7</p>"
     assert message["Message-ID"] == message_id_for("digest:test:7")
     assert message["Auto-Submitted"] == "auto-generated"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_run_sends_with_parallel_senders_each_message_once(smtp, settings):
+    settings.NOTIFICATION_SEND_THREADS = 3
+    deliveries_claim(drafts=[draft(n, f"user{n}@example.com") for n in range(90)])
+    report = deliveries_send()
+    assert report.sent == 90
+    assert len(smtp.messages) == 90 and set(smtp.per_recipient().values()) == {1}
+    assert set(Delivery.objects.values_list("status", "attempts")) == {("sent", 1)}
+    assert Delivery.objects.filter(sent_at__isnull=True).count() == 0
