@@ -1,6 +1,6 @@
 """Demo records for the CAPA module: the story of DOMAIN.md. A customer rejects a shipped lot for
 an oversize bore; the CAPA is under investigation, its 5 whys reach the supplier's material
-substitution and the stale drawing at cell 3, its actions are in several states (one overdue). A
+substitution and the stale drawing at cell 4, its actions are in several states (one overdue). A
 second CAPA, on a lapsed gauge calibration, is closed with its effectiveness check coming up."""
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def load(company) -> None:
         due_date=company.days(45),
     )
     record_transition(record=capa, name="contain", by=qc, reason="Customer complaint received")
+    _link_story_documents(capa, by=qc)
     for text, owner, due, result in [
         (
             "Quarantine and 100% sort all H-220 stock and WIP",
@@ -87,7 +88,7 @@ def load(company) -> None:
     services.containment_add(
         capa=capa,
         by=qc,
-        description="Bore gauge check every 50 parts at cell 3 until the fix is in",
+        description="Bore gauge check every 50 parts at cell 4 until the fix is in",
         owner=machinist,
         due_date=company.days(20),
     )
@@ -96,7 +97,7 @@ def load(company) -> None:
         "The bore came out 0.02–0.03 mm oversize on lot 24-1187.",
         "The boring offsets were set for the usual bar stock; the new bars were a softer grade.",
         "The supplier substituted the raw material “within nominal tolerance”; nobody evaluated the change.",
-        "Cell 3 still worked to drawing rev C: the released rev D (tighter bore, in-process check) "
+        "Cell 4 still worked to drawing rev B: the released rev C (tighter bore, in-process check) "
         "never reached the workstation.",
         "Old drawing printouts are not withdrawn when a revision is released, and only 2 of 100,000 "
         "parts were sampled after the process changed.",
@@ -104,7 +105,7 @@ def load(company) -> None:
         services.why_add(capa=capa, by=qc, answer=answer)
     for category, text, root in [
         ("material", "Supplier substituted the bar stock grade", True),
-        ("method", "Stale drawing rev C at cell 3", True),
+        ("method", "Stale drawing rev B at cell 4", True),
         ("measurement", "Sampling plan not reassessed after the process change (2 of 100,000)", False),
         ("measurement", "Calibration of bore gauge BG-12 had lapsed", False),
         ("man", "Only qualified setter off sick; no assessed backup", False),
@@ -116,7 +117,7 @@ def load(company) -> None:
         capa=capa,
         by=qc,
         root_cause="An unevaluated supplier material substitution met a workstation still using "
-        "the superseded drawing revision C.",
+        "the superseded drawing revision B.",
         cause_category="material",
     )
     services.discipline_set(
@@ -150,7 +151,7 @@ def load(company) -> None:
         capa=capa,
         by=qc,
         kind="corrective",
-        title="Withdraw old drawing copies at release; read-and-acknowledge for cell 3",
+        title="Withdraw old drawing copies at release; read-and-acknowledge for cell 4",
         owner=engineering,
         due_date=company.days(-4),
     )
@@ -247,3 +248,18 @@ def load(company) -> None:
         department=company.departments["QC"],
         due_date=company.days(-5),
     )
+
+
+def _link_story_documents(capa, *, by) -> None:
+    """Link the complaint's CAPA to the drawing that did not reach cell 4 (document demo)."""
+    from django.apps import apps
+
+    from qms.services import link_add
+
+    if not apps.is_installed("documents"):
+        return
+    from documents.models import Document
+
+    drawing = Document.objects.filter(number="DRW-40512").first()
+    if drawing is not None:
+        link_add(source=capa, target=drawing, by=by, note="Cell 4 worked to superseded rev B")
