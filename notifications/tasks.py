@@ -13,8 +13,12 @@ from . import delivery, services
 
 
 def _when(now: str | None) -> dt.datetime | None:
-    """An ISO timestamp lets an operator replay a missed run ("the digest for Monday 7:00")."""
-    return dt.datetime.fromisoformat(now) if now else None
+    """An ISO timestamp lets an operator replay a missed run ("the digest for Monday 7:00");
+    without an offset it is read in the company's time zone."""
+    if not now:
+        return None
+    when = dt.datetime.fromisoformat(now)
+    return when if timezone.is_aware(when) else timezone.make_aware(when)
 
 
 def _come_back(task, report: delivery.RunReport) -> dict:

@@ -182,3 +182,13 @@ def test_building_digests_costs_the_same_queries_for_any_batch_size(dept, head):
     Department.objects.filter(pk=other.pk).update(head=large[0])
     ncr(UserFactory(department=other), -2, today=TODAY)
     assert _build_queries(small) == _build_queries(large)
+
+
+def test_the_task_replays_a_given_local_time_and_reports(smtp, staff):
+    from notifications.tasks import send_weekly_digest
+
+    ncr(staff, 1, today=TODAY)
+    result = send_weekly_digest.apply(args=["2026-04-13T07:00:00"]).get()  # no offset: Berlin time
+    assert (result["week"], result["sent"], result["next_wakeup"]) == ("2026-W16", 1, None)
+    send_weekly_digest.apply(args=["2026-04-19T23:30:00"])  # Sunday night, same local week
+    assert len(smtp.to(staff.email)) == 1
