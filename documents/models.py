@@ -56,6 +56,7 @@ class Document(Record):
 
     reference_prefix = "DOC"
     visibility = "company"
+    due_label = "next review"
     workflow = Workflow(
         statuses=[("draft", "Not yet issued"), ("active", "Active"), ("obsolete", "Obsolete")],
         transitions=[
@@ -127,6 +128,10 @@ class Document(Record):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def display_reference(self) -> str:
+        return self.number
 
     @property
     def label_scheme(self) -> str:

@@ -150,6 +150,8 @@ class Record(models.Model):
     workflow = None  # a qms.workflow.Workflow
     # "department": visible to the owner's department (and QM/auditors); "company": to everyone.
     visibility = "department"
+    # How the record's due date reads in headers ("due", "next review", "target date").
+    due_label = "due"
 
     class Meta:
         abstract = True
@@ -157,6 +159,11 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def display_reference(self) -> str:
+        """What users quote (a document's own number, say); the reference by default."""
+        return self.reference
 
     @property
     def is_closed(self) -> bool:
