@@ -171,8 +171,13 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+        # Leave the test's Redis database as we found it: the queue (a follow-up flush may still
+        # sit there) and kombu's bindings for it.
         with self.app.connection_for_write() as conn:
             conn.default_channel.queue_delete(self.queue)
+            client = conn.default_channel.client
+            for key in client.scan_iter(match=f"*{self.queue}*"):
+                client.delete(key)
 
 
 @pytest.fixture
