@@ -241,7 +241,7 @@ class ActionUpdateForm(ActionForm):
     reason = forms.CharField(
         label="Note for the history",
         required=False,
-        max_length=100,
+        max_length=1000,
         help_text="Required when cancelling an action.",
     )
 
@@ -299,7 +299,7 @@ class VerifyForm(CheckPlanForm):
 
     prefix = "verify"
 
-    reason = forms.CharField(label="Note for the history", required=False, max_length=100)
+    reason = forms.CharField(label="Note for the history", required=False, max_length=1000)
 
 
 class CloseForm(BootstrapMixin, forms.Form):
@@ -331,7 +331,7 @@ class CloseForm(BootstrapMixin, forms.Form):
         max_length=30,
         help_text="Optional: the document's reference number; document control gets a change request.",
     )
-    reason = forms.CharField(label="Closing note", required=False, max_length=100)
+    reason = forms.CharField(label="Closing note", required=False, max_length=1000)
 
     def __init__(self, *args, user=None, change_requests: bool = False, **kwargs):
         self.user = user

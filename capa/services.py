@@ -36,8 +36,8 @@ from .models import (
 
 # --- helpers -------------------------------------------------------------------------------------
 
-# The history keeps a reason of at most 100 characters (django-simple-history's column).
-REASON_MAX = 100
+# The longest note the history keeps whole (the kernel's transition form allows the same).
+REASON_MAX = 1000
 
 
 def history_reason(text: str) -> str:

@@ -27,7 +27,6 @@ from qms.views import (
     RecordDetailView,
     RecordListView,
     RecordScopeMixin,
-    RecordTransitionView,
     RecordUpdateView,
     WriteView,
     record_context,
@@ -84,17 +83,6 @@ def add_errors(form: forms.Form, exc: ValidationError | TransitionError) -> None
 def _visible_transitions(record, user) -> list:
     hidden = getattr(type(record), "form_transitions", frozenset())
     return [t for t in type(record).workflow.available(record, user) if t.name not in hidden]
-
-
-class TransitionView(RecordTransitionView):
-    """The kernel's step buttons, refusing a reason longer than the history keeps."""
-
-    def perform(self, record, name: str, reason: str) -> None:
-        if len(reason.strip()) > services.REASON_MAX:
-            raise TransitionError(
-                f"Keep the reason to {services.REASON_MAX} characters; it goes into the history."
-            )
-        super().perform(record, name, reason)
 
 
 # --- nonconformities -----------------------------------------------------------------------

@@ -51,7 +51,7 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
     reason = forms.CharField(
         label="Reason for change",
         required=False,
-        max_length=500,
+        max_length=1000,
         help_text="Recorded in the history. Required once the record is past draft.",
     )
 

@@ -358,7 +358,11 @@ class RecordTransitionView(RecordScopeMixin, QMSView):
         record = get_object_or_404(self.get_queryset(), pk=pk)
         form = TransitionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a step to perform.")
+            if "reason" in form.errors:
+                limit = TransitionForm.base_fields["reason"].max_length
+                messages.error(request, f"Keep the reason to {limit} characters; it goes into the history.")
+            else:
+                messages.error(request, "Choose a step to perform.")
             return redirect(record.get_absolute_url())
         try:
             self.perform(record, form.cleaned_data["transition"], form.cleaned_data["reason"])

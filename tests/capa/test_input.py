@@ -245,10 +245,10 @@ def test_a_reason_longer_than_the_history_keeps_is_refused(client_for, head, cap
     before = stored()
     response = client_for(head).post(
         reverse("capa:capa_transition", args=[capa.pk]),
-        {"transition": "contain", "reason": "x" * 300},
+        {"transition": "contain", "reason": "x" * 1300},
         follow=True,
     )
-    assert "Keep the reason to 100 characters" in response.content.decode()
+    assert "Keep the reason to 1000 characters" in response.content.decode()
     capa.refresh_from_db()
     assert capa.status == "open"
     services.ncr_disposition(ncr=ncr, by=head, disposition="scrap")  # past draft: edits need a reason
@@ -262,7 +262,7 @@ def test_a_reason_longer_than_the_history_keeps_is_refused(client_for, head, cap
             "description": "d",
             "owner": head.pk,
             "department": head.department_id,
-            "reason": "y" * 200,
+            "reason": "y" * 1200,
         },
     )
     assert response.status_code == 200 and 'data-field="reason"' in response.content.decode()
@@ -276,4 +276,4 @@ def test_long_disposition_note_is_kept_whole_on_the_ncr(head, ncr):
     services.ncr_disposition(ncr=ncr, by=head, disposition="concession", note=note)
     ncr.refresh_from_db()
     assert ncr.disposition_note == note.strip()
-    assert len(ncr.history.first().history_change_reason) <= 100
+    assert note.strip() in ncr.history.first().history_change_reason
