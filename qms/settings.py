@@ -189,6 +189,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=DIGEST_WEEKDAY),
     },
+    # Retries after a refusal are queued by the tasks themselves; this sweep also picks up what a
+    # lost message or a crash left pending.
+    "deliveries-flush": {
+        "task": "notifications.tasks.flush_deliveries",
+        "schedule": crontab(minute="*/10"),
+    },
     "documents-make-effective": {
         "task": "documents.tasks.make_due_revisions_effective",
         "schedule": crontab(minute=5, hour="*"),
@@ -207,6 +213,9 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Document control: days to acknowledge a new effective revision (a document may set its own).
+DOCUMENT_ACK_DAYS = env.int("DOCUMENT_ACK_DAYS", default=7)
 
 # History: a change reason may be long (a rejection, a deviation justified in full).
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
