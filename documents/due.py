@@ -3,44 +3,15 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 
-from qms.due import DueItem, QuerysetDueProvider
+from qms.due import QuerysetDueProvider
 
 from .models import Acknowledgment, ChangeRequest, Document, ReviewStep
 
 
-class RevisionDueProvider(QuerysetDueProvider):
-    """Like the kernel's provider, for items whose page is a revision (two URL arguments)."""
-
-    def __init__(self, *, document_field: str, revision_field: str, **kwargs):
-        super().__init__(url_pk_field=document_field, **kwargs)
-        self.revision_field = revision_field
-
-    def items(self, *, until, owner_ids=None, department_ids=None):
-        ref_f, title_f, owner_f, dept_f, due_f, doc_f = self.fields
-        qs = self.queryset().filter(**{f"{due_f}__lte": until})
-        if owner_ids is not None or department_ids is not None:
-            scope = Q()
-            if owner_ids is not None:
-                scope |= Q(**{f"{owner_f}__in": list(owner_ids)})
-            if department_ids is not None:
-                scope |= Q(**{f"{dept_f}__in": list(department_ids)})
-            qs = qs.filter(scope)
-        template = reverse(self.url_name, args=[987654321, 123456789])
-        rows = qs.values_list("pk", ref_f, title_f, owner_f, dept_f, due_f, doc_f, self.revision_field)
-        for pk, ref, title, owner, dept, due, doc_pk, rev_pk in rows.iterator(chunk_size=5000):
-            yield DueItem(
-                key=f"{self.key_prefix}:{pk}",
-                module=self.module,
-                kind=self.kind,
-                reference=ref or "",
-                title=title or "",
-                owner_id=owner,
-                department_id=dept,
-                due_date=due,
-                url=template.replace("987654321", str(doc_pk)).replace("123456789", str(rev_pk)),
-            )
+def revision_due_provider(*, document_field: str, revision_field: str, **kwargs) -> QuerysetDueProvider:
+    """Due items whose page is a revision (two URL arguments: the document and the revision)."""
+    return QuerysetDueProvider(url_fields=(document_field, revision_field), **kwargs)
 
 
 def open_steps():
@@ -60,7 +31,7 @@ def register() -> None:
 
     common = {"module": "Documents", "url_name": "documents:revision_detail"}
     registry.register(
-        RevisionDueProvider(
+        revision_due_provider(
             kind="Document review / approval",
             queryset=open_steps,
             key_prefix="documents.step",
@@ -74,7 +45,7 @@ def register() -> None:
         )
     )
     registry.register(
-        RevisionDueProvider(
+        revision_due_provider(
             kind="Read and acknowledge",
             queryset=lambda: Acknowledgment.objects.filter(status="pending", revision__status="effective"),
             key_prefix="documents.ack",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,15 +47,18 @@ class QuerysetDueProvider:
     """A provider over any queryset with a due date: declare the fields, get the items.
 
     ``owner_field`` and ``department_field`` are lookups (``"owner_id"``, ``"capa__department_id"``);
-    ``url_name`` is reversed once with ``url_pk_field``'s value.
+    ``url_name`` is reversed once, with the values of ``url_fields`` (default: ``url_pk_field``) as
+    its arguments, e.g. ``url_fields=("revision__document_id", "revision_id")``.
     """
+
+    _PLACEHOLDERS = (987654321, 987654322, 987654323)
 
     def __init__(
         self,
         *,
         module: str,
         kind: str,
-        queryset: QuerySet | callable,
+        queryset: QuerySet | Callable[[], QuerySet],
         url_name: str,
         key_prefix: str,
         reference_field: str = "reference",
@@ -64,17 +67,19 @@ class QuerysetDueProvider:
         department_field: str = "department_id",
         due_field: str = "due_date",
         url_pk_field: str = "pk",
+        url_fields: tuple[str, ...] | None = None,
     ):
         self.module, self.kind = module, kind
         self._queryset = queryset
         self.url_name, self.key_prefix = url_name, key_prefix
-        self.fields = (reference_field, title_field, owner_field, department_field, due_field, url_pk_field)
+        self.fields = (reference_field, title_field, owner_field, department_field, due_field)
+        self.url_fields = url_fields or (url_pk_field,)
 
     def queryset(self) -> QuerySet:
         return self._queryset() if callable(self._queryset) else self._queryset.all()
 
     def items(self, *, until, owner_ids=None, department_ids=None) -> Iterator[DueItem]:
-        ref_f, title_f, owner_f, dept_f, due_f, url_pk_f = self.fields
+        ref_f, title_f, owner_f, dept_f, due_f = self.fields
         qs = self.queryset().filter(**{f"{due_f}__lte": until}).exclude(**{f"{due_f}__isnull": True})
         if owner_ids is not None or department_ids is not None:
             scope = Q()
@@ -83,11 +88,15 @@ class QuerysetDueProvider:
             if department_ids is not None:
                 scope |= Q(**{f"{dept_f}__in": list(department_ids)})
             qs = qs.filter(scope)
-        template = reverse(self.url_name, args=[987654321])
-        rows = qs.values_list("pk", ref_f, title_f, owner_f, dept_f, due_f, url_pk_f)
-        for pk, ref, title, owner, dept, due, url_pk in rows.iterator(chunk_size=5000):
+        placeholders = self._PLACEHOLDERS[: len(self.url_fields)]
+        template = reverse(self.url_name, args=placeholders)
+        rows = qs.values_list("pk", ref_f, title_f, owner_f, dept_f, due_f, *self.url_fields)
+        for pk, ref, title, owner, dept, due, *url_args in rows.iterator(chunk_size=5000):
             if owner is None:
                 continue
+            url = template
+            for placeholder, value in zip(placeholders, url_args, strict=True):
+                url = url.replace(str(placeholder), str(value))
             yield DueItem(
                 key=f"{self.key_prefix}:{pk}",
                 module=self.module,
@@ -97,7 +106,7 @@ class QuerysetDueProvider:
                 owner_id=owner,
                 department_id=dept,
                 due_date=due,
-                url=template.replace("987654321", str(url_pk)),
+                url=url,
             )
 
 
