@@ -132,6 +132,7 @@ def request(client, method, url):
 def test_every_url_with_every_role(world):
     failures: list[str] = []
     walked = 0
+    clients: dict[str, Client] = {}
     for namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
         callback = pattern.callback
         declared = access.policy_of(callback)
@@ -143,10 +144,15 @@ def test_every_url_with_every_role(world):
         for url, scoped in targets(namespace, pattern, route, callback, world):
             for role, user in world["roles"].items():
                 for method in ("GET", "POST"):
-                    client = Client()
-                    if user is not None:
-                        client.force_login(user)
+                    client = clients.get(role)
+                    if client is None:
+                        # One logged-in client per role; a fresh one after anything that logs out.
+                        client = clients[role] = Client()
+                        if user is not None:
+                            client.force_login(user)
                     response = request(client, method, url)
+                    if "logout" in url:
+                        clients.pop(role)
                     walked += 1
                     where = f"{method} {url} as {role}"
                     code = response.status_code
