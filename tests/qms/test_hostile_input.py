@@ -1,0 +1,73 @@
+"""Hostile input on every form of every module: whatever a user types or a client sends, the
+answer is a page or a redirect, never a server error.
+
+For each page the quality manager (who may change every record) can open, the fields of its
+forms are read from the HTML and posted back filled with junk: very long text, numbers far out
+of range, negative numbers, impossible dates, markup and quotes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+
+from tests.qms.test_route_walker import iter_patterns, request, targets, world  # noqa: F401
+
+FORM = re.compile(r"<form\b[^>]*>(.*?)</form>", re.S | re.I)
+ACTION = re.compile(r'<form\b[^>]*\baction="([^"]*)"', re.I)
+FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.I)
+JUNK = {
+    "long text": "x" * 5000,
+    "huge number": "99999999999999999999999",
+    "negative": "-1",
+    "impossible date": "2026-02-31",
+    "markup": "<script>alert(1)</script>'\"; DROP TABLE x;--",
+    "nul byte": "abc\x00def",
+}
+SKIP = ("/admin/", "logout", "/account/password/")
+
+
+def forms_on(html: str, page_url: str) -> list[tuple[str, list[str]]]:
+    found = []
+    for match in FORM.finditer(html):
+        tag = html[match.start() : match.start() + 400]
+        if 'method="get"' in tag.lower():
+            continue
+        action = ACTION.search(tag)
+        url = action.group(1) if action and action.group(1) else page_url
+        names = sorted({n for n in FIELD.findall(match.group(1)) if n != "csrfmiddlewaretoken"})
+        if names:
+            found.append((url.replace("&amp;", "&"), names))
+    return found
+
+
+@pytest.mark.django_db
+def test_junk_in_every_form_never_gives_a_server_error(world):  # noqa: F811
+    client = Client()
+    client.force_login(world["roles"]["quality"])
+    failures: list[str] = []
+    posted = 0
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
+        if namespace.startswith("admin"):
+            continue
+        for url, _scoped in targets(namespace, pattern, route, pattern.callback, world):
+            if any(s in url for s in SKIP):
+                continue
+            page = request(client, "GET", url)
+            if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+                continue
+            for action, names in forms_on(page.content.decode(), url):
+                if (action, tuple(names)) in seen or any(s in action for s in SKIP):
+                    continue
+                seen.add((action, tuple(names)))
+                for label, value in JUNK.items():
+                    response = client.post(action, {name: value for name in names})
+                    posted += 1
+                    if response.status_code >= 500:
+                        failures.append(f"POST {action} with {label} in {names}: {response.status_code}")
+    assert posted > 50
+    assert not failures, "\n".join(failures)
