@@ -124,3 +124,26 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "receive_alerts", "receive_digest"]
+
+
+class AuditPackForm(BootstrapMixin, forms.Form):
+    """What goes into an audit pack: sections and a period (a GET form, so auditors can use it)."""
+
+    sections = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Sections")
+    date_from = forms.DateField(label="From")
+    date_to = forms.DateField(label="To")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = choices
+        self.fields["sections"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                self.add_error("date_to", "The period must end after it starts.")
+            elif (end - start).days > 3 * 366:
+                self.add_error("date_from", "Choose a period of at most three years.")
+        return data

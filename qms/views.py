@@ -21,10 +21,19 @@ from django.utils.text import slugify
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 
-from . import access, services
+from . import access, auditpack, services
 from .due import registry as due_registry
-from .forms import AttachmentForm, CommentForm, LinkForm, ProfileForm, RecordForm, TransitionForm
+from .forms import (
+    AttachmentForm,
+    AuditPackForm,
+    CommentForm,
+    LinkForm,
+    ProfileForm,
+    RecordForm,
+    TransitionForm,
+)
 from .models import Attachment, Record, RecordLink, Role, User
+from .pdf import pdf_response
 from .registry import find_by_reference, model_by_label
 from .workflow import TransitionError
 
@@ -564,6 +573,39 @@ class MyWorkView(QMSView, TemplateView):
             if item.owner_id != user.pk
         ]
         return ctx
+
+
+class AuditPackView(QMSView, TemplateView):
+    """Choose sections and a period, then download the PDF. A GET from start to end: reading records
+    and rendering them is not a change, so auditors take packs away themselves."""
+
+    template_name = "qms/auditpack_form.html"
+
+    def get(self, request, *args, **kwargs):
+        available = auditpack.sections()
+        choices = [(s.key, f"{s.title} (ISO 9001 {s.clause})") for s in available]
+        today = timezone.localdate()
+        if "date_from" in request.GET:
+            form = AuditPackForm(request.GET, choices=choices)
+            if form.is_valid():
+                data = form.cleaned_data
+                pdf, _ = auditpack.pack_build(
+                    user=request.user,
+                    keys=data["sections"],
+                    date_from=data["date_from"],
+                    date_to=data["date_to"],
+                )
+                return pdf_response(pdf, f"audit-pack-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}")
+        else:
+            form = AuditPackForm(
+                initial={
+                    "sections": [s.key for s in available],
+                    "date_from": today.replace(year=today.year - 1) + dt.timedelta(days=1),
+                    "date_to": today,
+                },
+                choices=choices,
+            )
+        return self.render_to_response(self.get_context_data(form=form))
 
 
 class ProfileView(QMSView, UpdateView):

@@ -1,0 +1,112 @@
+"""Audit packs: an auditor takes away a PDF of every module's records, as far as they may see."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pypdf import PdfReader
+
+from capa import services as capa_services
+from qms import auditpack
+from tests.capa.factories import CapaFactory, NonconformityFactory
+from tests.documents.factories import DocumentFactory, approver, issue
+
+
+def pdf_text(response) -> str:
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def period(**extra):
+    today = timezone.localdate()
+    return {"date_from": (today - dt.timedelta(days=30)).isoformat(), "date_to": today.isoformat(), **extra}
+
+
+@pytest.fixture
+def records(head, dept):
+    document = DocumentFactory(owner=head, department=dept, number="WI-QC-777", title="Bore gauge check")
+    issue(document, approver(username="approver"))
+    capa = CapaFactory(owner=head, department=dept, title="Oversize bore on H-220")
+    capa_services.capa_root_cause_set(
+        capa=capa, by=head, root_cause="Supplier changed the bar stock grade", cause_category="material"
+    )
+    capa_services.action_add(
+        capa=capa,
+        by=head,
+        kind="corrective",
+        title="Require change notifications from suppliers",
+        owner=head,
+        due_date=timezone.localdate() + dt.timedelta(days=10),
+    )
+    ncr = NonconformityFactory(owner=head, department=dept, title="Bore oversize on lot 24-1187")
+    return document, capa, ncr
+
+
+@pytest.mark.django_db
+def test_an_auditor_takes_away_a_pack_with_every_module(client_for, auditor, records):
+    document, capa, ncr = records
+    response = client_for(auditor).get("/audit-pack/", period(sections=["documents", "capa"]))
+    assert response.status_code == 200
+    text = pdf_text(response)
+    assert "Audit pack" in text and "Rita" not in text  # generated for this auditor, not the demo one
+    assert "WI-QC-777" in text and "Approved" in text
+    assert capa.reference in text and "Supplier changed the bar stock grade" in text
+    assert "Require change notifications from suppliers" in text
+    assert ncr.reference in text
+
+
+@pytest.mark.django_db
+def test_a_pack_shows_no_more_than_the_screens(client_for, other_staff, records):
+    _document, capa, ncr = records
+    text = pdf_text(client_for(other_staff).get("/audit-pack/", period(sections=["capa", "documents"])))
+    assert capa.reference not in text and ncr.reference not in text
+    assert "WI-QC-777" in text  # documents are company-wide
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"sections": ["capa"], "date_from": "2026-05-01", "date_to": "2026-04-01"}, "date_to"),
+        ({"date_from": "2026-01-01", "date_to": "2026-02-01"}, "sections"),
+        ({"sections": ["capa"], "date_from": "yesterday", "date_to": "2026-02-01"}, "date_from"),
+        ({"sections": ["nonsense"], "date_from": "2026-01-01", "date_to": "2026-02-01"}, "sections"),
+    ],
+)
+def test_bad_choices_are_explained_beside_the_field(client_for, auditor, params, field):
+    response = client_for(auditor).get("/audit-pack/", params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert f'data-field="{field}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_form_offers_every_installed_module(client_for, auditor):
+    html = client_for(auditor).get("/audit-pack/").content.decode()
+    for section in auditpack.sections():
+        assert section.title in html
+
+
+@pytest.mark.django_db
+def test_each_section_runs_a_constant_number_of_queries(head, dept, quality_manager):
+    today = timezone.localdate()
+
+    def queries(n: int) -> dict[str, int]:
+        for i in range(n):
+            capa = CapaFactory(owner=head, department=dept)
+            capa_services.why_add(capa=capa, by=head, answer=f"Because {i}")
+            NonconformityFactory(owner=head, department=dept)
+            document = DocumentFactory(owner=head, department=dept)
+            issue(document, quality_manager)
+        counts = {}
+        for section in auditpack.sections():
+            with CaptureQueriesContext(connection) as ctx:
+                section.build(user=quality_manager, date_from=today - dt.timedelta(days=5), date_to=today)
+            counts[section.key] = len(ctx.captured_queries)
+        return counts
+
+    assert queries(2) == queries(8)
