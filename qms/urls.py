@@ -68,6 +68,7 @@ account_urls = [
 urlpatterns = [
     path("", views.MyWorkView.as_view(), name="my_work"),
     path("health/", views.health, name="health"),
+    path("overview/", views.OverviewView.as_view(), name="overview"),
     path("audit-pack/", views.AuditPackView.as_view(), name="audit_pack"),
     path("account/", include(account_urls)),
     path(

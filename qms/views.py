@@ -32,7 +32,7 @@ from .forms import (
     RecordForm,
     TransitionForm,
 )
-from .models import Attachment, Record, RecordLink, Role, User
+from .models import Attachment, Department, Record, RecordLink, Role, User
 from .pdf import pdf_response
 from .registry import find_by_reference, model_by_label
 from .workflow import TransitionError
@@ -572,6 +572,54 @@ class MyWorkView(QMSView, TemplateView):
             for item in team
             if item.owner_id != user.pk
         ]
+        return ctx
+
+
+class OverviewView(QMSView, TemplateView):
+    """What is overdue and due this week, by department and module: the quality manager and
+    auditors see the company, everyone else their own department."""
+
+    template_name = "qms/overview.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        company = access.sees_everything(user) or not user.department_id
+        items = due_registry.items(
+            until=today + dt.timedelta(days=7), department_ids=None if company else [user.department_id]
+        )
+        if not company:
+            items = [i for i in items if i.department_id == user.department_id]
+        modules = sorted({i.module for i in items})
+        departments = {d.pk: d for d in Department.objects.all()}
+        table: dict[int | None, dict[str, list[int]]] = {}
+        for item in items:
+            cell = table.setdefault(item.department_id, {m: [0, 0] for m in modules})[item.module]
+            cell[0 if item.due_date < today else 1] += 1
+        rows = sorted(
+            (
+                (departments.get(dept_id), [cells[m] for m in modules], sum(c[0] for c in cells.values()))
+                for dept_id, cells in table.items()
+            ),
+            key=lambda row: (-row[2], str(row[0] or "")),
+        )
+        overdue = [i for i in items if i.due_date < today]
+        owners = User.objects.in_bulk({i.owner_id for i in overdue[:15]})
+        ctx.update(
+            scope="the whole company" if company else str(user.department),
+            modules=modules,
+            rows=rows,
+            totals=[
+                [
+                    sum(1 for i in items if i.module == m and i.due_date < today),
+                    sum(1 for i in items if i.module == m and i.due_date >= today),
+                ]
+                for m in modules
+            ],
+            most_overdue=[(i, i.days_overdue(today), owners.get(i.owner_id)) for i in overdue[:15]],
+            overdue_count=len(overdue),
+        )
         return ctx
 
 
