@@ -26,23 +26,39 @@ from .models import (
 YES_NO = [("", "— choose —"), ("yes", "Yes"), ("no", "No")]
 
 
-def _not_past(value: dt.date | None, what: str = "The due date") -> dt.date | None:
-    if value and value < timezone.localdate():
-        raise forms.ValidationError(f"{what} is in the past; choose today or a later date.")
+# A date further ahead than this is a typo (2062 for 2026), not a plan.
+MAX_YEARS_AHEAD = 10
+
+
+def _not_too_far(value: dt.date | None, what: str = "The due date") -> dt.date | None:
+    today = timezone.localdate()
+    if value and value > today.replace(year=today.year + MAX_YEARS_AHEAD, day=min(today.day, 28)):
+        raise forms.ValidationError(
+            f"{what} is more than {MAX_YEARS_AHEAD} years ahead ({value:%d %b %Y}); check the year."
+        )
     return value
 
 
-class _ReasonFits:
-    """The kernel's change reason accepts 500 characters, the history column keeps 100."""
-
-    def clean_reason(self):
-        reason = self.cleaned_data.get("reason", "")
-        if len(reason.strip()) > 100:
-            raise forms.ValidationError("Keep the reason to 100 characters; it goes into the history.")
-        return reason
+def _not_past(value: dt.date | None, what: str = "The due date") -> dt.date | None:
+    if value and value < timezone.localdate():
+        raise forms.ValidationError(f"{what} is in the past; choose today or a later date.")
+    return _not_too_far(value, what)
 
 
-class NonconformityForm(_ReasonFits, RecordForm):
+class _DueDateSane:
+    """A record's due date, when set or changed, is neither in the past nor decades ahead; an
+    unchanged due date that has since passed (an overdue record) may stay as it is."""
+
+    due_what = "The due date"
+
+    def clean_due_date(self):
+        value = self.cleaned_data.get("due_date")
+        if self.instance.pk is None or value != self.instance.due_date:
+            _not_past(value, self.due_what)
+        return value
+
+
+class NonconformityForm(_DueDateSane, RecordForm):
     class Meta:
         model = Nonconformity
         fields = [
@@ -93,7 +109,9 @@ class DispositionForm(BootstrapMixin, forms.Form):
         return data
 
 
-class CapaForm(_ReasonFits, RecordForm):
+class CapaForm(_DueDateSane, RecordForm):
+    due_what = "The target date"
+
     class Meta:
         model = Capa
         fields = [
@@ -291,7 +309,7 @@ class CheckPlanForm(BootstrapMixin, forms.Form):
         value = self.cleaned_data.get("planned_date")
         if value and value <= timezone.localdate():
             raise forms.ValidationError("The effectiveness check must be planned in the future.")
-        return value
+        return _not_too_far(value, "The effectiveness check date")
 
 
 class VerifyForm(CheckPlanForm):
@@ -385,6 +403,19 @@ class PeriodForm(BootstrapMixin, forms.Form):
 
     date_from = forms.DateField(label="From", required=False)
     date_to = forms.DateField(label="To", required=False)
+
+    def _in_range(self, name: str) -> dt.date | None:
+        value = self.cleaned_data.get(name)
+        today = timezone.localdate()
+        if value and not (dt.date(1970, 1, 1) <= value <= today + dt.timedelta(days=366)):
+            raise forms.ValidationError(f"Choose a date between 1970 and {today.year + 1}.")
+        return value
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
 
     def clean(self):
         data = super().clean()

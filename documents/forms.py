@@ -169,9 +169,14 @@ class SubmitForm(BootstrapMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         today = timezone.localdate()
+        from .services.revisions import submit_date_limits
+
+        latest = dict(zip(("effective_date", "respond_by"), submit_date_limits(today), strict=True))
         for name, label in (("effective_date", "effective date"), ("respond_by", "respond-by date")):
             if cleaned.get(name) and cleaned[name] < today:
                 self.add_error(name, f"The {label} cannot be in the past.")
+            elif cleaned.get(name) and cleaned[name] > latest[name]:
+                self.add_error(name, f"The {label} must be before {latest[name]:%d %b %Y}; check the year.")
         return cleaned
 
 

@@ -234,6 +234,13 @@ def _users(value: Iterable) -> list[User]:
     return list({u.pk: u for u in value}.values())
 
 
+def submit_date_limits(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The latest effective date and respond-by date a submission may name: anything later is a
+    mistyped year, and would leave the revision waiting for decades (or overflow the next
+    periodic review date)."""
+    return today.replace(year=today.year + 5, day=min(today.day, 28)), today + dt.timedelta(days=366)
+
+
 @transaction.atomic
 def revision_submit(
     *,
@@ -270,10 +277,18 @@ def revision_submit(
         err("approvers", "A person cannot be both reviewer and approver of the same revision.")
     if document.requires_quality_approval and approvers and not any(u.is_quality_manager for u in approvers):
         err("approvers", f"{document.get_doc_type_display()}s must be approved by the quality manager.")
+    latest_effective, latest_response = submit_date_limits(today)
     if effective_date is not None and effective_date < today:
         err("effective_date", "The effective date cannot be in the past.")
+    elif effective_date is not None and effective_date > latest_effective:
+        err(
+            "effective_date",
+            f"The effective date must be before {latest_effective:%d %b %Y}; check the year.",
+        )
     if respond_by < today:
         err("respond_by", "The respond-by date cannot be in the past.")
+    elif respond_by > latest_response:
+        err("respond_by", f"The respond-by date must be before {latest_response:%d %b %Y}; check the year.")
     if not revision.files.exists():
         err("__all__", "Attach the document's file before sending it for review.")
     if errors:

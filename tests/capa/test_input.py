@@ -277,3 +277,96 @@ def test_long_disposition_note_is_kept_whole_on_the_ncr(head, ncr):
     ncr.refresh_from_db()
     assert ncr.disposition_note == note.strip()
     assert note.strip() in ncr.history.first().history_change_reason
+
+
+def _capa_data(head, **over):
+    data = {
+        "title": "Burr on flange",
+        "kind": "corrective",
+        "source": "internal",
+        "severity": "minor",
+        "description": "Burr found at OQC.",
+        "owner": head.pk,
+        "department": head.department_id,
+        "due_date": days(30).isoformat(),
+    }
+    data.update(over)
+    return data
+
+
+@pytest.mark.parametrize("due", ["0001-01-01", "2001-01-01", "9999-12-31", days(365 * 11).isoformat()])
+def test_capa_and_ncr_due_dates_in_the_past_or_decades_ahead_are_refused(client_for, head, due):
+    before = stored()
+    client = client_for(head)
+    response = client.post(reverse("capa:capa_create"), _capa_data(head, due_date=due))
+    assert response.status_code == 200
+    message = response.content.decode()
+    assert 'data-field="due_date"' in message
+    assert ("in the past" in message) or ("check the year" in message)
+    response = client.post(reverse("capa:nonconformity_create"), _capa_data(head, due_date=due))
+    assert response.status_code == 200 and 'data-field="due_date"' in response.content.decode()
+    assert stored() == before
+
+
+def test_an_overdue_capa_can_be_edited_without_moving_its_due_date(client_for, head, capa):
+    Capa.objects.filter(pk=capa.pk).update(due_date=days(-5))  # it has become overdue
+    response = client_for(head).post(
+        reverse("capa:capa_update", args=[capa.pk]),
+        _capa_data(head, title="Bore oversize on shipped lot 24-1187", due_date=days(-5).isoformat()),
+    )
+    assert response.status_code == 302
+    capa.refresh_from_db()
+    assert capa.title == "Bore oversize on shipped lot 24-1187" and capa.due_date == days(-5)
+
+
+@pytest.mark.parametrize(
+    "url_name, prefix", [("capa:action_add", "action"), ("capa:containment_add", "containment")]
+)
+def test_action_due_dates_decades_ahead_are_refused(client_for, head, capa, url_name, prefix):
+    before = stored()
+    data = {
+        f"{prefix}-kind": "corrective",
+        f"{prefix}-title": "Fix",
+        f"{prefix}-description": "Sort",
+        f"{prefix}-owner": head.pk,
+        f"{prefix}-due_date": "9999-12-31",
+    }
+    response = client_for(head).post(reverse(url_name, args=[capa.pk]), data)
+    assert response.status_code == 400
+    assert "check the year" in response.content.decode()
+    assert stored() == before
+
+
+def test_an_effectiveness_check_decades_ahead_is_refused(client_for, head, capa_in_verification):
+    check = capa_in_verification.checks.get()
+    response = client_for(head).post(
+        reverse("capa:check_plan", args=[capa_in_verification.pk, check.pk]),
+        {
+            "plan-planned_date": "9999-12-31",
+            "plan-criteria": "No rejects",
+            "plan-verifier": check.verifier_id,
+        },
+    )
+    assert response.status_code == 400 and "check the year" in response.content.decode()
+    check.refresh_from_db()
+    assert check.planned_date == days(90)
+
+
+@pytest.mark.parametrize(
+    "query", ["date_to=0001-01-01", "date_from=0001-01-01", "date_from=9999-12-31", "date_to=9999-12-31"]
+)
+def test_analysis_with_an_absurd_period_says_so_instead_of_failing(client_for, head, query):
+    response = client_for(head).get(reverse("capa:analysis") + "?" + query)
+    assert response.status_code == 400
+    assert "Choose a date between 1970" in response.content.decode()
+
+
+def test_a_reason_of_a_few_sentences_is_accepted_and_kept_in_the_history(client_for, head, ncr):
+    services.ncr_disposition(ncr=ncr, by=head, disposition="scrap")  # past draft: edits need a reason
+    reason = "Customer SQE asked to widen the description to the whole lot; see mail of 12 Nov. " * 3
+    response = client_for(head).post(
+        reverse("capa:nonconformity_update", args=[ncr.pk]),
+        _capa_data(head, title=ncr.title, reason=reason, due_date=""),
+    )
+    assert response.status_code == 302
+    assert ncr.history.first().history_change_reason == reason.strip()

@@ -5,6 +5,7 @@ import datetime as dt
 from urllib.parse import unquote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -156,6 +157,30 @@ def test_sending_for_review_with_bad_input_stores_nothing(client_for, drawing, h
     assert "past" in field_error(response, "effective_date")
     revision.refresh_from_db()
     assert revision.status == "draft" and not ReviewStep.objects.exists()
+
+
+def test_a_mistyped_year_in_the_effective_or_respond_by_date_is_refused(
+    client_for, drawing, head, quality_manager
+):
+    revision = draft(drawing)
+    response = client_for(head).post(
+        url("revision_submit", drawing.pk, revision.pk),
+        {"approvers": [quality_manager.pk], "effective_date": "9999-12-31", "respond_by": "2206-01-01"},
+    )
+    assert response.status_code == 400
+    assert "check the year" in field_error(response, "effective_date")
+    assert "check the year" in field_error(response, "respond_by")
+    revision.refresh_from_db()
+    assert revision.status == "draft" and revision.effective_date is None
+    assert not ReviewStep.objects.exists()
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(ValidationError) as exc:
+        services.revision_submit(
+            revision=revision, by=head, approvers=[quality_manager], effective_date=dt.date(9999, 12, 31)
+        )
+    assert "effective_date" in exc.value.message_dict
+    revision.refresh_from_db()
+    assert revision.status == "draft"
 
 
 def test_a_wrong_password_on_the_sign_page_changes_nothing(client_for, in_review, drawing, quality_manager):
