@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseForbidden
 from django.shortcuts import redirect
+from django.template import loader
 
 from .models import Role
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .models import Record, User
 
 PUBLIC = "public"  # no login: login, password reset, health check
-ACCOUNT = "account"  # login; the user's own session (logout) — the only write an auditor may make
+ACCOUNT = "account"  # login; the user's own session and password — the only writes an auditor may make
 LOGIN = "login"  # login; any write by an auditor is refused
 WRITE = "write"  # login; a page that exists only to change data (forms): auditors refused outright
 ADMIN = "admin"  # Django admin: administrators only
@@ -85,6 +86,15 @@ def policy_of(view_func) -> str | None:
     return found
 
 
+def forbidden(request: HttpRequest, message: str) -> HttpResponseForbidden:
+    """The site's own 403 page with a sentence saying why, not a bare line of text."""
+    try:
+        body = loader.render_to_string("403.html", {"exception": message}, request=request)
+    except Exception:  # noqa: BLE001 - a broken template must not turn a refusal into a 500
+        body = message
+    return HttpResponseForbidden(body)
+
+
 class AccessMiddleware:
     """Enforces each view's declared policy. Undeclared views are refused (deny by default)."""
 
@@ -106,11 +116,11 @@ class AccessMiddleware:
             and declared != ACCOUNT
         ):
             # Checked before anything else, public pages included: an auditor never writes.
-            return HttpResponseForbidden("Auditors have read-only access.")
+            return forbidden(request, "Auditors have read-only access.")
         if declared == PUBLIC:
             return None
         if declared is None:
-            return HttpResponseForbidden("This page has not declared who may use it.")
+            return forbidden(request, "This page has not declared who may use it.")
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if user.access_expired:
@@ -120,9 +130,9 @@ class AccessMiddleware:
         if declared == ACCOUNT:
             return None
         if declared == ADMIN and user.role != Role.ADMINISTRATOR:
-            return HttpResponseForbidden("Administrators only.")
+            return forbidden(request, "Administrators only.")
         if user.is_auditor and (declared == WRITE or request.method not in SAFE_METHODS):
-            return HttpResponseForbidden("Auditors have read-only access.")
+            return forbidden(request, "Auditors have read-only access.")
         return None
 
 

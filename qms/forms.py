@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from .models import Department, Role, User
-from .services import reason_needed
+from .services import reason_needed, validate_upload
 
 
 class BootstrapMixin:
@@ -102,6 +102,13 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
 class AttachmentForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label="File")
     description = forms.CharField(max_length=200, required=False)
+
+    def clean_file(self):
+        # Checked here too (the service checks again), so a refused file is reported beside the
+        # field even when another field is wrong as well.
+        upload = self.cleaned_data["file"]
+        validate_upload(upload)
+        return upload
 
 
 class CommentForm(BootstrapMixin, forms.Form):

@@ -30,7 +30,9 @@ account_urls = [
     path("logout/", access.account(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/change/",
-        access.write(auth_views.PasswordChangeView.as_view(form_class=_PasswordChangeForm)),
+        # The user's own credentials, not QMS data: an auditor handed a first password may change
+        # it (as they could already reset it by email), so this is an account page like logout.
+        access.account(auth_views.PasswordChangeView.as_view(form_class=_PasswordChangeForm)),
         name="password_change",
     ),
     path(

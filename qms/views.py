@@ -211,13 +211,17 @@ def history_rows(record: Record) -> list[dict]:
     return rows
 
 
-def links_of(record: Record) -> list[dict]:
-    """Links from and to the record, resolved to the other record, hiding what the user cannot see
-    is done by the caller (links only show a reference and title)."""
+def _link_q(record: Record) -> Q:
     ct = ContentType.objects.get_for_model(record)
-    links = RecordLink.objects.filter(
-        Q(source_type=ct, source_id=record.pk) | Q(target_type=ct, target_id=record.pk)
-    ).select_related("created_by")
+    return Q(source_type=ct, source_id=record.pk) | Q(target_type=ct, target_id=record.pk)
+
+
+def links_of(record: Record, user: User | None = None) -> list[dict]:
+    """Links from and to the record, resolved to the other record. Given ``user``, a linked record
+    outside the user's scope is left out: its reference and title are not theirs to read (the
+    count of hidden links is told by ``hidden_links``)."""
+    ct = ContentType.objects.get_for_model(record)
+    links = RecordLink.objects.filter(_link_q(record)).select_related("created_by")
     by_type: dict[int, set[int]] = {}
     pairs = []
     for link in links:
@@ -230,7 +234,10 @@ def links_of(record: Record) -> list[dict]:
     resolved: dict[tuple[int, int], Any] = {}
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        for obj in model._default_manager.filter(pk__in=ids):
+        others = model._default_manager.filter(pk__in=ids)
+        if user is not None:
+            others = access.restrict(others, user)
+        for obj in others:
             resolved[(type_id, obj.pk)] = obj
     return [{"link": link, "other": resolved.get(other)} for link, other in pairs if resolved.get(other)]
 
@@ -239,6 +246,7 @@ def record_context(request, record: Record, **forms) -> dict:
     user = request.user
     opts = record._meta
     writable = access.can_change(user, record) and not record.is_closed
+    links = links_of(record, user)
     return {
         "object": record,
         "record": record,
@@ -250,7 +258,8 @@ def record_context(request, record: Record, **forms) -> dict:
         "history": history_rows(record),
         "attachments": services.attachments_of(record),
         "comments": services.comments_of(record),
-        "links": links_of(record),
+        "links": links,
+        "hidden_links": RecordLink.objects.filter(_link_q(record)).count() - len(links),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "link_form": forms.get("link_form") or LinkForm(),

@@ -39,3 +39,15 @@ def test_auditor_reads_history_and_sees_no_control_that_changes_data(page, login
     assert main.get_by_test_id("edit").count() == 0
     assert main.get_by_test_id("transitions").count() == 0
     assert page.get_by_role("link", name="New").count() == 0
+
+
+def test_auditor_profile_offers_no_settings_to_change_but_a_password_change(page, login, auditor):
+    login(auditor)
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("link", name="Profile").click()
+    main = page.locator("main")
+    assert "Read-only auditor access" in main.inner_text()
+    assert main.locator("form[method=post]").count() == 0
+    assert main.get_by_label("Receive digest").count() == 0
+    main.get_by_role("link", name="Change your password").click()
+    assert page.get_by_role("heading", name="Change password").is_visible()

@@ -170,3 +170,26 @@ def test_attachments_have_no_public_url(client, client_for, head):
     attachment = Attachment.objects.get()
     client.logout()
     assert client.get("/media/" + attachment.file.name).status_code in (302, 404)
+
+
+@pytest.mark.django_db
+def test_a_refused_file_is_reported_even_when_the_description_is_too_long(client_for, head, _attachment_dir):
+    ncr = WidgetFactory(owner=head)
+    html = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
+    response = upload(client_for(head), ncr, "invoice.pdf", html, description="d" * 5000)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "not accepted" in body and "at most 200 characters" in body
+    assert not Attachment.objects.exists()
+    assert stored_files(_attachment_dir) == []
+
+
+@pytest.mark.django_db
+def test_an_svg_with_a_script_is_refused(client_for, head, _attachment_dir):
+    ncr = WidgetFactory(owner=head)
+    svg = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for name in ("drawing.svg", "drawing.png", "drawing.txt"):
+        response = upload(client_for(head), ncr, name, svg)
+        assert response.status_code == 400
+        assert 'data-field="file"' in response.content.decode()
+    assert not Attachment.objects.exists()

@@ -83,3 +83,52 @@ def test_profile_switches_digest_off(client_for, staff):
     assert client.post("/account/profile/", data).status_code == 302
     staff.refresh_from_db()
     assert staff.receive_alerts and not staff.receive_digest
+
+
+@pytest.mark.django_db
+def test_a_link_to_a_record_outside_your_view_shows_neither_its_reference_nor_its_title(
+    client_for, staff, other_staff, quality_manager
+):
+    mine = WidgetFactory(owner=staff, title="Burr on bracket")
+    secret = WidgetFactory(owner=other_staff, title="Supplier dispute over price")
+    # The quality manager sees both and links them.
+    qm = client_for(quality_manager)
+    assert (
+        qm.post(f"/records/kernelapp.widget/{mine.pk}/links/", {"target": secret.reference}).status_code
+        == 302
+    )
+    assert secret.reference in qm.get(mine.get_absolute_url()).content.decode()
+
+    html = client_for(staff).get(mine.get_absolute_url() + "?tab=links").content.decode()
+    assert secret.reference not in html and "Supplier dispute over price" not in html
+    assert "1 more link to record outside your view." in html
+
+
+@pytest.mark.django_db
+def test_an_auditor_may_change_their_own_password(client_for, auditor, password):
+    client = client_for(auditor)
+    assert client.get("/account/password/change/").status_code == 200
+    response = client.post(
+        "/account/password/change/",
+        {
+            "old_password": password,
+            "new_password1": "Calib-Ration-2027!",
+            "new_password2": "Calib-Ration-2027!",
+        },
+    )
+    assert response.status_code == 302
+    auditor.refresh_from_db()
+    assert auditor.check_password("Calib-Ration-2027!")
+
+
+@pytest.mark.django_db
+def test_an_auditor_profile_is_read_only(client_for, auditor):
+    client = client_for(auditor)
+    html = client.get("/account/profile/").content.decode()
+    assert 'data-testid="auditor-profile"' in html
+    assert "receive_digest" not in html and ">Save<" not in html
+    response = client.post("/account/profile/", {"first_name": "X", "email": "x@example.com"})
+    assert response.status_code == 403
+    assert "You may not do this" in response.content.decode()  # the site's page, not a bare line
+    auditor.refresh_from_db()
+    assert auditor.first_name != "X"
