@@ -92,6 +92,9 @@ def line_for(item: DueItem, today: dt.date, owner: str = "") -> dict:
         "days_overdue": days,
         "overdue": days > 0,
         "when": when_label(days),
+        # What is owed ("Read and acknowledge", "Periodic review"), unless the reference already
+        # says it (an NCR-… is an NCR): subjects name the obligation, not only the record.
+        "subject_kind": "" if item.reference.upper().startswith(item.kind.upper() + "-") else item.kind,
         "url": conf.base_url() + item.url,
         "owner": owner,
     }
@@ -258,7 +261,7 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
             step = row.key.rsplit(":", 2)[1]
             who = str(row.recipient) if row.recipient else row.to_email
             told_before[row.topic].append(
-                {"step": STEP_LABELS.get(step, step), "who": who, "on": row.created_at}
+                {"step": step, "recipient_id": row.recipient_id, "who": who, "on": row.created_at}
             )
         drafts = []
         for item in chunk:
@@ -267,7 +270,10 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
                 continue
             days = item.days_overdue(today)
             topic = item_topic(item)
-            told = told_before[topic]
+            told = [
+                {**t, "step": step_label(t["step"], t["recipient_id"], owner, heads)}
+                for t in told_before[topic]
+            ]
             notes = []
             owner_mailable = bool(
                 owner["is_active"]
@@ -290,13 +296,14 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
                     if key in claimed:
                         continue
                     line = line_for(item, today, owner=display_name(owner))
+                    label = step_label(step, person["id"], owner, heads)
                     subject, text, html = render(
                         "escalation",
                         {
                             "user": person,
                             "name": display_name(person),
                             "line": line,
-                            "step": STEP_LABELS[step],
+                            "step": label,
                             "step_number": number,
                             "step_count": len(steps),
                             "is_owner": step == OWNER,
@@ -317,10 +324,19 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
                         )
                     )
                     claimed.add(key)
-                    told.append({"step": STEP_LABELS[step], "who": display_name(person), "on": None})
+                    told.append({"step": label, "who": display_name(person), "on": None})
         report.claimed += deliveries_claim(drafts=drafts)
         report.add(deliveries_send(keys=[d.key for d in drafts]))
     return _finish(report)
+
+
+def step_label(step: str, recipient_id: int | None, owner: dict, heads: dict[int, int | None]) -> str:
+    """How a recipient stands on the ladder, as the email says it. The second step goes to the head
+    of the owner's department, or to the owner's manager when the owner is that head (or the
+    department has none): the email must not call the manager a department head."""
+    if step == HEAD and recipient_id is not None and recipient_id != heads.get(owner["department_id"]):
+        return "owner's manager"
+    return STEP_LABELS.get(step, step)
 
 
 def _step_recipients(step, owner, owner_mailable, heads, bosses, quality) -> list[dict]:

@@ -77,3 +77,29 @@ def test_closed_items_are_not_alerted(smtp, staff):
     type(item).objects.filter(pk=item.pk).update(status="closed")
     run()
     assert smtp.messages == []
+
+
+def test_the_subject_names_what_is_owed_when_the_reference_does_not(smtp, staff, monkeypatch):
+    """ "QM-001 due in 7 days" reads as if the manual were due; the owner owes an acknowledgment."""
+    from qms.due import DueItem, registry
+
+    class Acknowledgments:
+        module = "Documents"
+
+        def items(self, *, until, owner_ids=None, department_ids=None):
+            yield DueItem(
+                key="documents.acknowledgment:1",
+                module="Documents",
+                kind="Read and acknowledge",
+                reference="QM-001",
+                title="Quality manual",
+                owner_id=staff.pk,
+                department_id=staff.department_id,
+                due_date=TODAY + dt.timedelta(days=7),
+                url="/documents/1/",
+            )
+
+    monkeypatch.setattr(registry, "_providers", [Acknowledgments()])
+    run()
+    [message] = smtp.to(staff.email)
+    assert message["Subject"] == "Read and acknowledge QM-001 due in 7 days (11 May): Quality manual"

@@ -101,3 +101,20 @@ def test_each_step_is_recorded_with_its_own_key(smtp, staff, head, quality_manag
         f"{base}:head:{head.pk}",
         f"{base}:quality:{quality_manager.pk}",
     }
+
+
+def test_a_manager_standing_in_for_the_head_is_not_called_department_head(
+    smtp, head, quality_manager, settings
+):
+    # The owner heads the department: step 2 goes to the owner's manager, and says so.
+    head.manager = quality_manager
+    head.save()
+    settings.ESCALATE_TO_QUALITY_AFTER_DAYS = 30  # keep the quality step out of this run
+    item = ncr(head, -3, today=TODAY)
+    run(0)
+    [to_manager] = smtp.to(quality_manager.email)
+    assert to_manager["Subject"] == (
+        f"Escalation to owner's manager: {item.reference} is 3 days overdue (owner {head})"
+    )
+    assert "You are told as owner's manager." in text_part(to_manager)
+    assert "department head" not in text_part(to_manager)

@@ -57,10 +57,18 @@ def test_a_worker_killed_mid_digest_is_finished_by_the_redelivered_task_exactly_
     smtp.rcpt_delay = 0.4  # a slow mail server, so the kill lands in the middle of the run
     first = workers.start()
     workers.send(DIGEST, MONDAY.isoformat())
-    wait_for(lambda: len(smtp.messages) >= 2, message="the first emails", logs=workers.logs)
+    # Kill once two digests are *recorded* as sent. Waiting on the SMTP sink instead would now and
+    # then kill in the one window no system closes (accepted by the server, not yet recorded) and
+    # rightly resend that message; here the kill lands while the next recipient's RCPT dawdles.
+    wait_for(
+        lambda: Delivery.objects.filter(status="sent").count() >= 2,
+        message="the first recorded emails",
+        logs=workers.logs,
+    )
     workers.kill(first)
     sent_before_kill = len(smtp.messages)
     assert 2 <= sent_before_kill < len(users), "the kill must land mid-run"
+    assert Delivery.objects.filter(status="sent").count() == sent_before_kill
     statuses = set(Delivery.objects.values_list("status", flat=True))
     assert "pending" in statuses or "sending" in statuses
 
