@@ -14,6 +14,7 @@ SYSTEM_PACKAGES=(
   libharfbuzz-subset0                     # WeasyPrint's font subsetting (small PDFs)
   fonts-dejavu-core fonts-liberation      # deterministic fonts in PDFs and screenshots
   shared-mime-info                        # MIME database for attachment type checks
+  python3-venv                            # `python3 -m venv` (not in a minimal Debian 12)
 )
 
 installed() {
