@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qms import access
+from qms import services as services_kernel
 from qms.pdf import pdf_response, render_pdf
 from qms.views import (
     QMSView,
@@ -114,6 +115,10 @@ class NonconformityDetailView(RecordDetailView):
         return ncr_context(self.request, record)
 
 
+# Image types a browser shows inline (TIFF stays a download in the attachments tab).
+WEB_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
 def ncr_context(request, ncr: Nonconformity, **forms) -> dict:
     user = request.user
     writable = access.can_change(user, ncr) and not ncr.is_closed
@@ -121,6 +126,9 @@ def ncr_context(request, ncr: Nonconformity, **forms) -> dict:
         ncr.workflow.get("disposition").allowed & access.relations(user, ncr)
     )
     return {
+        # Photos of the nonconforming part, shown on the NCR itself (other files stay in the
+        # attachments tab).
+        "photos": [a for a in services_kernel.attachments_of(ncr) if a.content_type_name in WEB_IMAGES],
         "transitions": _visible_transitions(ncr, user),
         "disposition_form": forms.get("disposition_form") or (DispositionForm() if can_disposition else None),
         "capas": access.restrict(ncr.capas.all(), user).select_related("owner"),
@@ -758,6 +766,16 @@ AGING_BUCKETS = [
 ]
 
 
+def _pareto_rows(data: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    """The table under a Pareto chart: the bars' order (largest first, ties by name) with the
+    cumulative share in percent, as the red line shows it."""
+    rows, running, total = [], 0, sum(n for _, n in data) or 1
+    for label, n in sorted(data, key=lambda d: (-d[1], d[0])):
+        running += n
+        rows.append((label, n, round(100 * running / total)))
+    return rows
+
+
 class AnalysisView(QMSView):
     """Pareto of nonconformities by cause category and by source over a period, and the aging of
     open CAPAs; only the records the user may see are counted."""
@@ -791,7 +809,7 @@ class AnalysisView(QMSView):
         ]
         today = timezone.localdate()
         ages = [
-            (today - created.date()).days
+            (today - timezone.localdate(created)).days
             for created in access.restrict(Capa.objects.open(), request.user).values_list(
                 "created_at", flat=True
             )
@@ -807,8 +825,8 @@ class AnalysisView(QMSView):
                 "form": form,
                 "start": start,
                 "end": end,
-                "by_cause": sorted(by_cause, key=lambda d: -d[1]),
-                "by_source": sorted(by_source, key=lambda d: -d[1]),
+                "by_cause": _pareto_rows(by_cause),
+                "by_source": _pareto_rows(by_source),
                 "aging": aging,
                 "cause_chart": bar_chart(
                     by_cause, title="Nonconformities by cause category (Pareto)", pareto=True

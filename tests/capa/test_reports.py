@@ -159,3 +159,25 @@ def test_analysis_counts_only_what_the_user_may_see(client_for, head, dept, othe
     html = client_for(head).get(reverse("capa:analysis")).content.decode()
     assert "Internal audit" not in html
     assert Nonconformity.objects.count() == 1
+
+
+def test_pareto_tables_follow_the_bars_with_the_cumulative_share(client_for, head, dept):
+    for cause in ["method", "method", "material", "measurement"]:
+        NonconformityFactory(owner=head, department=dept, cause_category=cause)
+    NonconformityFactory(owner=head, department=dept)  # not yet classified
+    response = client_for(head).get(reverse("capa:analysis"))
+    html = response.content.decode()
+    table = html[html.index('data-testid="pareto-cause"') :]
+    table = table[table.index("<tbody>") : table.index("</tbody>")]
+    rows = [
+        [cell.strip() for cell in row.split("</td><td")]
+        for row in table.replace('class="text-end">', "").split("<tr><td>")[1:]
+    ]
+    cells = [(r[0], r[1].lstrip(">"), r[2].lstrip(">").split("<")[0]) for r in rows]
+    # Largest first, ties by name, as the bars; the last row reaches 100 %.
+    assert cells == [
+        ("Method", "2", "40%"),
+        ("Material", "1", "60%"),
+        ("Measurement", "1", "80%"),
+        ("Not yet classified", "1", "100%"),
+    ]
