@@ -6,10 +6,12 @@ second CAPA, on a lapsed gauge calibration, is closed with its effectiveness che
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from qms.services import record_create, record_transition
+from qms.services import attachment_add, record_create, record_transition
 
 from . import services
 from .models import Capa, Nonconformity
@@ -50,6 +52,12 @@ def load(company) -> None:
         note="Returned parts scrapped after sorting; good parts re-delivered from sorted stock.",
     )
     _backdate(complaint, 12)
+    attachment_add(
+        record=complaint,
+        upload=_bore_photo(),
+        by=qc,
+        description="Returned part, bore gauge reading 12.027 mm",
+    )
 
     capa = services.capa_create(
         by=qm,
@@ -263,3 +271,19 @@ def _link_story_documents(capa, *, by) -> None:
     drawing = Document.objects.filter(number="DRW-40512").first()
     if drawing is not None:
         link_add(source=capa, target=drawing, by=by, note="Cell 4 worked to superseded rev B")
+
+
+def _bore_photo() -> SimpleUploadedFile:
+    """A small picture for the complaint NCR: a housing with its bore and the gauge reading."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (228, 230, 233))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 60, 420, 260), fill=(160, 166, 173), outline=(90, 95, 100), width=4)
+    draw.ellipse((190, 110, 290, 210), fill=(60, 63, 66), outline=(30, 30, 30), width=3)
+    draw.rectangle((300, 24, 470, 56), fill=(255, 255, 255), outline=(200, 30, 30), width=3)
+    draw.text((310, 32), "Ø 12.027 mm  NOK", fill=(200, 30, 30))
+    draw.text((70, 272), "H-220, lot 24-1187, returned part 17", fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile("KA-2291 returned part 17.png", buffer.getvalue(), content_type="image/png")
