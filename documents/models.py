@@ -57,6 +57,7 @@ class Document(Record):
     reference_prefix = "DOC"
     visibility = "company"
     due_label = "next review"
+    quoted_reference_field = "number"
     workflow = Workflow(
         statuses=[("draft", "Not yet issued"), ("active", "Active"), ("obsolete", "Obsolete")],
         transitions=[

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 from .models import Department, Role, User
 from .services import reason_needed, validate_upload
@@ -72,6 +73,19 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         else:
             self.fields["reason"].required = True
             self.fields["reason"].widget.attrs["required"] = True
+
+    def clean_due_date(self):
+        """A due date must be a plausible one: a mistyped year would make an item overdue by
+        centuries in every alert. An unchanged date (an old, overdue record) is left alone."""
+        due = self.cleaned_data.get("due_date")
+        if due is None or due == getattr(self.instance, "due_date", None):
+            return due
+        today = timezone.localdate()
+        if not (today.year - 5 <= due.year <= today.year + 10):
+            raise forms.ValidationError(
+                f"Check the year: a due date must lie between {today.year - 5} and {today.year + 10}."
+            )
+        return due
 
     def clean_department(self):
         department = self.cleaned_data.get("department")

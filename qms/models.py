@@ -152,6 +152,8 @@ class Record(models.Model):
     visibility = "department"
     # How the record's due date reads in headers ("due", "next review", "target date").
     due_label = "due"
+    # A field holding the number users quote, if not the reference (found by the link form).
+    quoted_reference_field: str | None = None
 
     class Meta:
         abstract = True

@@ -46,11 +46,19 @@ def model_by_label(label: str) -> type[Model] | None:
 
 def find_by_reference(reference: str):
     """The record carrying this reference number, whichever module it belongs to."""
-    reference = reference.strip().upper()
+    text = reference.strip()
+    reference = text.upper()
     for model in record_models():
         prefix = getattr(model, "reference_prefix", "")
         if prefix and reference.startswith(prefix + "-"):
             found = model.objects.filter(reference=reference).first()
+            if found:
+                return found
+    # Then the numbers users quote (a document's DRW-40512), where a model declares one.
+    for model in record_models():
+        field = getattr(model, "quoted_reference_field", None)
+        if field and text:
+            found = model.objects.filter(**{f"{field}__iexact": text}).first()
             if found:
                 return found
     return None

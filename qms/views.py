@@ -85,7 +85,8 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
 
     def get_queryset(self):
         qs = super().get_queryset().select_related(*self.select_related)
-        q = self.request.GET.get("q", "").strip()
+        # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
+        q = self.request.GET.get("q", "").replace("\x00", "").strip()
         if q:
             cond = Q()
             for f in self.search_fields:

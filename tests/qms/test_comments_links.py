@@ -132,3 +132,14 @@ def test_an_auditor_profile_is_read_only(client_for, auditor):
     assert "You may not do this" in response.content.decode()  # the site's page, not a bare line
     auditor.refresh_from_db()
     assert auditor.first_name != "X"
+
+
+@pytest.mark.django_db
+def test_a_document_is_found_by_the_number_people_quote(client_for, head, dept):
+    from tests.documents.factories import DocumentFactory
+
+    widget = WidgetFactory(owner=head)
+    drawing = DocumentFactory(owner=head, department=dept, number="DRW-40512", title="Bracket")
+    response = client_for(head).post(f"/records/kernelapp.widget/{widget.pk}/links/", {"target": "drw-40512"})
+    assert response.status_code == 302
+    assert RecordLink.objects.get().target == drawing

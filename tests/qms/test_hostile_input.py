@@ -71,3 +71,23 @@ def test_junk_in_every_form_never_gives_a_server_error(world):  # noqa: F811
                         failures.append(f"POST {action} with {label} in {names}: {response.status_code}")
     assert posted > 50
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_junk_in_every_list_filter_never_gives_a_server_error(world):  # noqa: F811
+    from tests.qms.test_list_queries import list_pages
+
+    client = Client()
+    client.force_login(world["roles"]["quality"])
+    failures: list[str] = []
+    pages = list(list_pages())
+    assert pages
+    for url, _model in pages:
+        html = client.get(url).content.decode()
+        names = set(FIELD.findall(html[: html.find("</form>")])) | {"q", "page"}
+        for label, value in JUNK.items():
+            for extra in ({}, {"format": "csv"}):
+                response = client.get(url, {**{name: value for name in names}, **extra})
+                if response.status_code >= 500:
+                    failures.append(f"GET {url} with {label} in {sorted(names)}: {response.status_code}")
+    assert not failures, "\n".join(failures)

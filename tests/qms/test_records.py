@@ -200,3 +200,40 @@ def test_a_long_reason_is_kept_whole_and_an_overlong_one_refused(client_for, hea
     assert response.status_code == 200
     widget.refresh_from_db()
     assert widget.status == "released"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31", "1990-06-01"])
+def test_an_implausible_due_date_is_refused_beside_the_field(client_for, head, due):
+    response = client_for(head).post(
+        "/kernel/widgets/new/",
+        {"title": "Typo in the year", "owner": head.pk, "department": head.department_id, "due_date": due},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-field="due_date"' in html and "Check the year" in html
+    assert not Widget.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_old_due_date_left_unchanged_does_not_block_an_edit(client_for, head):
+    import datetime as dt
+
+    long_ago = timezone.localdate().replace(year=timezone.localdate().year - 8)
+    widget = WidgetFactory(owner=head, due_date=long_ago)  # imported from an old system, say
+    response = client_for(head).post(
+        f"/kernel/widgets/{widget.pk}/edit/",
+        {"title": "Renamed", "owner": head.pk, "department": head.department_id, "due_date": long_ago},
+    )
+    assert response.status_code == 302
+    widget.refresh_from_db()
+    assert widget.title == "Renamed" and widget.due_date == long_ago
+    assert isinstance(long_ago, dt.date)
+
+
+@pytest.mark.django_db
+def test_a_search_with_a_nul_character_finds_nothing_instead_of_failing(client_for, head):
+    WidgetFactory(owner=head, title="Bore gauge")
+    client = client_for(head)
+    assert client.get("/kernel/widgets/", {"q": "\x00"}).status_code == 200
+    assert client.get("/kernel/widgets/", {"q": "gauge\x00", "format": "csv"}).status_code == 200
