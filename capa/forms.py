@@ -139,9 +139,6 @@ class CapaForm(_DueDateSane, RecordForm):
         )
         self.fields["nonconformities"].widget.attrs["size"] = 6
         self.fields["due_date"].required = True
-        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
-        # the fields as narrowed here.
-        self._errors = None
 
     def clean(self):
         data = super().clean()
@@ -162,7 +159,7 @@ class RootCauseForm(BootstrapMixin, forms.Form):
     )
 
 
-class ContainmentForm(BootstrapMixin, forms.ModelForm):
+class ContainmentForm(_DueDateSane, BootstrapMixin, forms.ModelForm):
     prefix = "containment"
 
     class Meta:
@@ -173,15 +170,6 @@ class ContainmentForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people()
-        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
-        # the fields as narrowed here.
-        self._errors = None
-
-    def clean_due_date(self):
-        value = self.cleaned_data.get("due_date")
-        if self.instance.pk is None or value != self.instance.due_date:
-            _not_past(value)
-        return value
 
 
 class ContainmentUpdateForm(ContainmentForm):
@@ -234,7 +222,7 @@ class DisciplineForm(BootstrapMixin, forms.ModelForm):
         pass
 
 
-class ActionForm(BootstrapMixin, forms.ModelForm):
+class ActionForm(_DueDateSane, BootstrapMixin, forms.ModelForm):
     prefix = "action"
 
     class Meta:
@@ -244,15 +232,6 @@ class ActionForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people()
-        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
-        # the fields as narrowed here.
-        self._errors = None
-
-    def clean_due_date(self):
-        value = self.cleaned_data.get("due_date")
-        if self.instance.pk is None or value != self.instance.due_date:
-            _not_past(value)
-        return value
 
 
 class ActionUpdateForm(ActionForm):
@@ -301,9 +280,6 @@ class CheckPlanForm(BootstrapMixin, forms.Form):
         self.capa = capa
         super().__init__(*args, **kwargs)
         self.fields["verifier"].queryset = people().exclude(pk=capa.owner_id)
-        # qms.forms.BootstrapMixin validates a bound form inside __init__; validate again with
-        # the fields as narrowed here.
-        self._errors = None
 
     def clean_planned_date(self):
         value = self.cleaned_data.get("planned_date")

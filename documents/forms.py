@@ -17,16 +17,6 @@ from .models import Document, DocumentType, PeriodicReview, Revision, Signature
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r not in (Role.AUDITOR,)]
 
 
-def revalidate(form) -> None:
-    """``BootstrapMixin`` validates a bound form while it is being built, before a subclass has
-    narrowed its fields; forget that first result so the errors come from the final fields."""
-    if form.is_bound:
-        form._errors = None
-        for field in form.fields.values():
-            css = field.widget.attrs.get("class", "")
-            field.widget.attrs["class"] = css.replace(" is-invalid", "").replace("is-invalid", "")
-
-
 class DocumentForm(RecordForm):
     distribution_roles = forms.MultipleChoiceField(
         label="Distribution: roles",
@@ -65,7 +55,6 @@ class DocumentForm(RecordForm):
         self.fields["ack_days"].widget.attrs["placeholder"] = "company default"
         # Checkbox lists get Bootstrap's classes per option, not on the wrapper.
         self.fields["distribution_roles"].widget.attrs["class"] = ""
-        revalidate(self)
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip().upper()
@@ -164,7 +153,6 @@ class SubmitForm(BootstrapMixin, forms.Form):
             )
         if revision.document.requires_quality_approval:
             self.fields["approvers"].help_text += " This document type needs the quality manager among them."
-        revalidate(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -207,7 +195,6 @@ class SignForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["meaning"].choices = [("", "— choose —"), (meaning, Signature.Meaning(meaning).label)]
         self.fields["decision"].widget.attrs["class"] = ""
-        revalidate(self)
 
     def clean(self):
         cleaned = super().clean()
