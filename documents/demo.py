@@ -4,7 +4,10 @@ one machinist (Emre Yilmaz, cell 4) has not yet acknowledged C — gap 2 of the 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 
 from qms.demo import DEMO_PASSWORD
 from qms.models import Role
@@ -12,7 +15,8 @@ from qms.pdf import render_pdf
 from qms.services import record_update
 
 from . import services
-from .models import Acknowledgment, Document, DocumentType
+from .models import Acknowledgment, Document, DocumentType, ReviewStep, Revision, Signature
+from .services._common import add_months
 
 
 def _pdf(document: Document, label: str, summary: str, sections) -> SimpleUploadedFile:
@@ -206,6 +210,7 @@ def load(company) -> None:
             summary=summary,
             sections=[("Bore", f"{bore}, Ra 0.8"), ("Material", "S355J2+N")],
         )
+    _age_drawing(drawing, days_ago={"A": 700, "B": 240, "C": 5})
     current = drawing.revisions.get(status="effective")
     for username in ("ozimmer", "kmaier", "dlang"):
         services.acknowledgment_confirm(ack=current.acknowledgments.get(user=u[username]), by=u[username])
@@ -280,4 +285,38 @@ def load(company) -> None:
         label="1999+A1:2011",
         summary="Edition in use; licensed copy held by QC.",
         sections=[("Note", "Reference copy register entry; the licensed PDF is held by the QC supervisor.")],
+    )
+
+
+def _age_drawing(document: Document, *, days_ago: dict[str, int]) -> None:
+    """Give the drawing's revisions a past (issued over two years, not all this morning): move
+    each revision's dates, signatures, review steps, acknowledgments and history back, then let
+    each revision end when the next one became effective. Demo data only."""
+    revisions = {r.label: r for r in document.revisions.all()}
+    for label, days in days_ago.items():
+        shift = dt.timedelta(days=days)
+        revision = revisions[label]
+        Revision.objects.filter(pk=revision.pk).update(
+            created_at=F("created_at") - shift,
+            submitted_at=F("submitted_at") - shift,
+            approved_at=F("approved_at") - shift,
+            effective_at=F("effective_at") - shift,
+            effective_date=F("effective_date") - shift,
+        )
+        Revision.history.filter(id=revision.pk).update(history_date=F("history_date") - shift)
+        Signature.objects.filter(revision=revision).update(signed_at=F("signed_at") - shift)
+        ReviewStep.objects.filter(revision=revision).update(
+            decided_at=F("decided_at") - shift, due_date=F("due_date") - shift
+        )
+        Acknowledgment.objects.filter(revision=revision).update(
+            created_at=F("created_at") - shift, due_date=F("due_date") - shift
+        )
+    ordered = sorted(revisions.values(), key=lambda r: r.label)
+    for older, newer in zip(ordered, ordered[1:], strict=False):
+        newer.refresh_from_db()
+        Revision.objects.filter(pk=older.pk).update(ended_at=newer.effective_at)
+    latest = ordered[-1]
+    latest.refresh_from_db()
+    Document.objects.filter(pk=document.pk).update(
+        due_date=add_months(latest.effective_date, document.review_period_months)
     )
