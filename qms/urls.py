@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -12,7 +15,12 @@ class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
 
 
 class _PasswordResetForm(BootstrapMixin, auth_views.PasswordResetForm):
-    pass
+    def save(self, **kwargs):
+        # The link in the email points at the public address (BASE_URL), whatever host the
+        # request came in on.
+        kwargs["domain_override"] = urlsplit(settings.BASE_URL).netloc
+        kwargs["use_https"] = settings.BASE_URL.startswith("https://")
+        return super().save(**kwargs)
 
 
 class _SetPasswordForm(BootstrapMixin, auth_views.SetPasswordForm):
