@@ -30,6 +30,7 @@ from qms.views import (
     RecordScopeMixin,
     RecordUpdateView,
     WriteView,
+    add_errors,
     record_context,
 )
 from qms.workflow import TransitionError
@@ -68,17 +69,6 @@ from .models import (
     Source,
     Why,
 )
-
-
-def add_errors(form: forms.Form, exc: ValidationError | TransitionError) -> None:
-    """Put a service's refusal beside the field it concerns (or above the form)."""
-    if isinstance(exc, TransitionError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    elif hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _visible_transitions(record, user) -> list:

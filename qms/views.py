@@ -312,7 +312,7 @@ class RecordCreateView(WriteView, FormView):
         try:
             record = self.create(form)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{record.reference} created.")
         return redirect(record.get_absolute_url())
@@ -348,7 +348,7 @@ class RecordUpdateView(RecordScopeMixin, WriteView, UpdateView):
                 record=form.instance, by=self.request.user, reason=form.cleaned_data.get("reason", "")
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{form.instance.reference} saved.")
         return redirect(form.instance.get_absolute_url())
@@ -360,8 +360,11 @@ class RecordUpdateView(RecordScopeMixin, WriteView, UpdateView):
         return ctx
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
+def add_errors(form, exc: ValidationError | TransitionError) -> None:
+    """Put a service's refusal beside the field it concerns (or above the form)."""
+    if isinstance(exc, TransitionError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    elif hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
@@ -502,7 +505,7 @@ class CommentCreateView(QMSView):
             try:
                 services.comment_add(record=record, by=request.user, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
         if not form.is_valid():
             return _detail_again(request, record, comment_form=form, active_tab="comments")
         messages.success(request, "Comment added.")
@@ -526,7 +529,7 @@ class LinkCreateView(QMSView):
                         source=record, target=target, by=request.user, note=form.cleaned_data["note"]
                     )
                 except ValidationError as exc:
-                    _add_errors(form, exc)
+                    add_errors(form, exc)
         if not form.is_valid():
             return _detail_again(request, record, link_form=form, active_tab="links")
         messages.success(request, "Link added.")

@@ -14,7 +14,7 @@ from qms.views import (
     RecordDetailView,
     RecordListView,
     RecordUpdateView,
-    _add_errors,
+    add_errors,
 )
 
 from .. import services
@@ -85,7 +85,7 @@ class DocumentUpdateView(RecordUpdateView):
                 **form.distribution(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{form.instance.number} saved.")
         return redirect(form.instance.get_absolute_url())

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from qms import access
 from qms.views import (
     WriteView,
-    _add_errors,
+    add_errors,
 )
 
 from .. import services
@@ -103,7 +103,7 @@ class FormPage(DocumentChildMixin, WriteView):
             try:
                 return self.perform(form)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
         return self.render_form(form, status=400)
 
     def perform(self, form):  # pragma: no cover - every subclass defines it

@@ -20,9 +20,9 @@ from qms import access
 from qms.services import safe_filename
 from qms.views import (
     QMSView,
-    _add_errors,
     _csv_safe,
     _querystring,
+    add_errors,
 )
 
 from .. import services
@@ -86,7 +86,7 @@ class RevisionFileUploadView(DocumentChildMixin, QMSView):
                 if not hasattr(exc, "error_dict"):  # the revision itself refuses (not a draft)
                     messages.error(request, " ".join(exc.messages))
                     return redirect(revision.get_absolute_url())
-                _add_errors(form, exc)
+                add_errors(form, exc)
         if not form.is_valid():
             view = RevisionDetailView(request=request, kwargs=self.kwargs)
             view._document, view._revision = self.get_document(), revision
