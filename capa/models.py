@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from qms.models import Record
-from qms.workflow import Transition, TransitionError, Workflow
+from qms.workflow import Transition, Workflow
 
 
 class Source(models.TextChoices):
@@ -48,29 +48,7 @@ class CauseCategory(models.TextChoices):
     ENVIRONMENT = "environment", "Environment"
 
 
-# --- workflow effects and guards ----------------------------------------------------------------
-
-
-def _ncr_disposition(ncr: Nonconformity, *, by, disposition: str = "", note: str = "", **kw) -> None:
-    """Record who decided what happens to the nonconforming product, and when."""
-    if disposition not in Nonconformity.Disposition.values:
-        raise TransitionError(
-            "Choose the disposition of the nonconforming product (scrap, rework, use as is under "
-            "concession or return to supplier).",
-            field="disposition",
-        )
-    ncr.disposition = disposition
-    ncr.disposition_note = note.strip()
-    ncr.disposition_by = by
-    ncr.disposition_at = timezone.now()
-
-
-def _mark_closed(record, *, by, **kw) -> None:
-    record.closed_at = timezone.now()
-
-
-def _clear_closed(record, *, by, **kw) -> None:
-    record.closed_at = None
+# --- workflow guards (effects are registered by capa.services) ---------------------------------
 
 
 class Nonconformity(Record):
@@ -96,7 +74,7 @@ class Nonconformity(Record):
                 ("open",),
                 "dispositioned",
                 allowed=frozenset({"head", "quality"}),
-                effect=_ncr_disposition,
+                form=True,
             ),
             Transition(
                 "close",
@@ -104,7 +82,6 @@ class Nonconformity(Record):
                 ("dispositioned",),
                 "closed",
                 allowed=frozenset({"head", "quality"}),
-                effect=_mark_closed,
                 style="success",
             ),
             Transition(
@@ -114,15 +91,12 @@ class Nonconformity(Record):
                 "open",
                 allowed=frozenset({"quality"}),
                 reason_required=True,
-                effect=_clear_closed,
                 style="outline-secondary",
             ),
         ],
         initial="open",
         closed=frozenset({"closed"}),
     )
-    # Transitions that need their own form (the generic buttons would only be refused).
-    form_transitions = frozenset({"disposition"})
 
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERNAL)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)
@@ -202,55 +176,6 @@ def _check_planned(capa: Capa) -> str | None:
     return None
 
 
-def _plan_check(capa: Capa, *, by, planned_date=None, criteria: str = "", verifier=None, **kw) -> None:
-    """Actions finished: the effectiveness check is planned now (ISO 9001 10.2.1 d)."""
-    if planned_date is None or not criteria.strip() or verifier is None:
-        raise TransitionError(
-            "Plan the effectiveness check: its date, the criteria that show the fix worked and who "
-            "will judge it.",
-            field="planned_date",
-        )
-    if planned_date <= timezone.localdate():
-        raise TransitionError("The effectiveness check must be planned in the future.", field="planned_date")
-    EffectivenessCheck.objects.filter(capa=capa, result=EffectivenessCheck.Result.PENDING).delete()
-    check = EffectivenessCheck(
-        capa=capa, planned_date=planned_date, criteria=criteria.strip(), planned_by=by, verifier=verifier
-    )
-    check._history_user = by
-    check.save()
-
-
-def _close(
-    capa: Capa,
-    *,
-    by,
-    risks_change: bool | None = None,
-    risks_note: str = "",
-    documents_change: bool | None = None,
-    documents_note: str = "",
-    **kw,
-) -> None:
-    """Closing asks whether risks and documents must change (ISO 9001 10.2.1 e–f)."""
-    if risks_change is None or documents_change is None:
-        raise TransitionError(
-            "Answer whether risks and opportunities and the documented information must change "
-            "(ISO 9001 10.2.1 e–f) before closing.",
-            field="risks_change",
-        )
-    capa.risks_change = risks_change
-    capa.risks_note = risks_note.strip()
-    capa.documents_change = documents_change
-    capa.documents_note = documents_note.strip()
-    capa.closed_by = by
-    capa.closed_at = timezone.now()
-
-
-def _reopen(capa: Capa, *, by, **kw) -> None:
-    # The earlier closing stays in the history; the record shows the current state only.
-    capa.closed_by = None
-    capa.closed_at = None
-
-
 class Capa(Record):
     """A corrective or preventive action (or improvement): containment, root cause analysis (5 whys,
     fishbone 6M, 8D), actions with owners and evidence, verification, closing and an effectiveness
@@ -295,7 +220,7 @@ class Capa(Record):
                 ("actions",),
                 "verification",
                 guards=(_has_an_action, _no_open_action),
-                effect=_plan_check,
+                form=True,
             ),
             Transition(
                 "back_to_actions",
@@ -311,8 +236,8 @@ class Capa(Record):
                 ("verification",),
                 "closed",
                 guards=(_no_open_action, _check_planned),
-                effect=_close,
                 style="success",
+                form=True,
             ),
             Transition(
                 "reopen",
@@ -321,15 +246,13 @@ class Capa(Record):
                 "investigation",
                 allowed=frozenset({"head", "quality", "verifier"}),
                 reason_required=True,
-                effect=_reopen,
                 style="outline-danger",
+                form=True,
             ),
         ],
         initial="open",
         closed=frozenset({"closed"}),
     )
-    # Transitions performed through their own forms (they need more than a reason).
-    form_transitions = frozenset({"verify", "close", "reopen"})
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTIVE)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERNAL)

@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from qms import access
+from qms import access, history
 from qms.models import Role, User
 from qms.services import record_create, record_transition, record_update
+from qms.workflow import TransitionError
 
 from .models import (
     OPEN_ACTION_STATUSES,
@@ -77,6 +78,85 @@ def _touch(capa: Capa, by: User, reason: str) -> None:
     capa._history_user = by
     capa._change_reason = reason[:100]
     capa.save(update_fields=["updated_at"])
+
+
+# --- workflow effects (run inside the transition, registered on the models' workflows) ---------
+
+
+@Nonconformity.workflow.on("disposition")
+def _ncr_disposition(ncr: Nonconformity, *, by, disposition: str = "", note: str = "", **kw) -> None:
+    """Record who decided what happens to the nonconforming product, and when."""
+    if disposition not in Nonconformity.Disposition.values:
+        raise TransitionError(
+            "Choose the disposition of the nonconforming product (scrap, rework, use as is under "
+            "concession or return to supplier).",
+            field="disposition",
+        )
+    ncr.disposition = disposition
+    ncr.disposition_note = note.strip()
+    ncr.disposition_by = by
+    ncr.disposition_at = timezone.now()
+
+
+@Nonconformity.workflow.on("close")
+def _mark_closed(record, *, by, **kw) -> None:
+    record.closed_at = timezone.now()
+
+
+@Nonconformity.workflow.on("reopen")
+def _clear_closed(record, *, by, **kw) -> None:
+    record.closed_at = None
+
+
+@Capa.workflow.on("verify")
+def _plan_check(capa: Capa, *, by, planned_date=None, criteria: str = "", verifier=None, **kw) -> None:
+    """Actions finished: the effectiveness check is planned now (ISO 9001 10.2.1 d)."""
+    if planned_date is None or not criteria.strip() or verifier is None:
+        raise TransitionError(
+            "Plan the effectiveness check: its date, the criteria that show the fix worked and who "
+            "will judge it.",
+            field="planned_date",
+        )
+    if planned_date <= timezone.localdate():
+        raise TransitionError("The effectiveness check must be planned in the future.", field="planned_date")
+    EffectivenessCheck.objects.filter(capa=capa, result=EffectivenessCheck.Result.PENDING).delete()
+    check = EffectivenessCheck(
+        capa=capa, planned_date=planned_date, criteria=criteria.strip(), planned_by=by, verifier=verifier
+    )
+    history.save(check, by=by, reason="Effectiveness check planned")
+
+
+@Capa.workflow.on("close")
+def _close(
+    capa: Capa,
+    *,
+    by,
+    risks_change: bool | None = None,
+    risks_note: str = "",
+    documents_change: bool | None = None,
+    documents_note: str = "",
+    **kw,
+) -> None:
+    """Closing asks whether risks and documents must change (ISO 9001 10.2.1 e–f)."""
+    if risks_change is None or documents_change is None:
+        raise TransitionError(
+            "Answer whether risks and opportunities and the documented information must change "
+            "(ISO 9001 10.2.1 e–f) before closing.",
+            field="risks_change",
+        )
+    capa.risks_change = risks_change
+    capa.risks_note = risks_note.strip()
+    capa.documents_change = documents_change
+    capa.documents_note = documents_note.strip()
+    capa.closed_by = by
+    capa.closed_at = timezone.now()
+
+
+@Capa.workflow.on("reopen")
+def _reopen(capa: Capa, *, by, **kw) -> None:
+    # The earlier closing stays in the history; the record shows the current state only.
+    capa.closed_by = None
+    capa.closed_at = None
 
 
 # --- nonconformities ----------------------------------------------------------------------------

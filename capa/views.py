@@ -31,7 +31,7 @@ from qms.views import (
     RecordUpdateView,
     WriteView,
     add_errors,
-    record_context,
+    render_page,
 )
 from qms.workflow import TransitionError
 
@@ -72,8 +72,7 @@ from .models import (
 
 
 def _visible_transitions(record, user) -> list:
-    hidden = getattr(type(record), "form_transitions", frozenset())
-    return [t for t in type(record).workflow.available(record, user) if t.name not in hidden]
+    return type(record).workflow.buttons(record, user)
 
 
 # --- nonconformities -----------------------------------------------------------------------
@@ -101,8 +100,8 @@ class NonconformityListView(RecordListView):
 
 
 class NonconformityDetailView(RecordDetailView):
-    def extra_context_for(self, record) -> dict:
-        return ncr_context(self.request, record)
+    def extra_context_for(self, record, forms) -> dict:
+        return ncr_context(self.request, record, **forms)
 
 
 # Image types a browser shows inline (TIFF stays a download in the attachments tab).
@@ -118,7 +117,7 @@ def ncr_context(request, ncr: Nonconformity, **forms) -> dict:
     return {
         # Photos of the nonconforming part, shown on the NCR itself (other files stay in the
         # attachments tab).
-        "photos": [a for a in services_kernel.attachments_of(ncr) if a.content_type_name in WEB_IMAGES],
+        "photos": [a for a in services_kernel.attachments_of(ncr) if a.mime_type in WEB_IMAGES],
         "transitions": _visible_transitions(ncr, user),
         "disposition_form": forms.get("disposition_form") or (DispositionForm() if can_disposition else None),
         "capas": access.restrict(ncr.capas.all(), user).select_related("owner"),
@@ -149,10 +148,7 @@ class NcrDispositionView(RecordScopeMixin, QMSView):
             except (ValidationError, TransitionError) as exc:
                 add_errors(form, exc)
         if form.errors:
-            messages.error(request, "Nothing was saved: see the message below.")
-            ctx = record_context(request, ncr)
-            ctx.update(ncr_context(request, ncr, disposition_form=form))
-            return render(request, "qms/record_detail.html", ctx, status=400)
+            return render_page(request, ncr, forms={"disposition_form": form})
         messages.success(request, f"{ncr.reference}: disposition recorded.")
         return redirect(ncr.get_absolute_url())
 
@@ -354,15 +350,12 @@ def capa_context(request, capa: Capa, **forms) -> dict:
 
 def capa_page(request, capa: Capa, *, status: int = 400, **forms: Any) -> HttpResponse:
     """The CAPA page again, with the failing form's errors beside its fields."""
-    messages.error(request, "Nothing was saved: see the message below.")
-    ctx = record_context(request, capa)
-    ctx.update(capa_context(request, capa, **forms))
-    return render(request, "qms/record_detail.html", ctx, status=status)
+    return render_page(request, capa, forms=forms, status=status)
 
 
 class CapaDetailView(RecordDetailView):
-    def extra_context_for(self, record) -> dict:
-        return capa_context(self.request, record)
+    def extra_context_for(self, record, forms) -> dict:
+        return capa_context(self.request, record, **forms)
 
 
 class CapaPost(RecordScopeMixin, QMSView):

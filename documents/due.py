@@ -26,11 +26,10 @@ def open_steps():
     )
 
 
-def register() -> None:
-    from qms.due import registry
-
+def providers() -> list[QuerysetDueProvider]:
     common = {"module": "Documents", "url_name": "documents:revision_detail"}
-    registry.register(
+    found = []
+    found.append(
         revision_due_provider(
             kind="Document review / approval",
             queryset=open_steps,
@@ -44,7 +43,7 @@ def register() -> None:
             **common,
         )
     )
-    registry.register(
+    found.append(
         revision_due_provider(
             kind="Read and acknowledge",
             queryset=lambda: Acknowledgment.objects.filter(status="pending", revision__status="effective"),
@@ -59,7 +58,7 @@ def register() -> None:
             **common,
         )
     )
-    registry.register(
+    found.append(
         QuerysetDueProvider(
             module="Documents",
             kind="Periodic review",
@@ -69,7 +68,7 @@ def register() -> None:
             reference_field="number",
         )
     )
-    registry.register(
+    found.append(
         QuerysetDueProvider(
             module="Documents",
             kind="Document change request",
@@ -83,3 +82,7 @@ def register() -> None:
             url_pk_field="document_id",
         )
     )
+    return found
+
+
+PROVIDERS = providers()

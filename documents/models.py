@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from qms.models import Department, Record, Role
+from qms.models import Department, Record, Role, StoredFile
 from qms.workflow import Transition, Workflow
 
 
@@ -43,12 +43,6 @@ FREE_LABEL_TYPES = frozenset({DocumentType.EXTERNAL})
 QUALITY_APPROVAL_TYPES = frozenset({DocumentType.POLICY, DocumentType.PROCEDURE})
 
 
-def _obsolete_effect(document: Document, *, by, reason: str, old_status: str, **kwargs) -> None:
-    from .services import document_obsolete_effect
-
-    document_obsolete_effect(document=document, by=by, reason=reason)
-
-
 class Document(Record):
     """A controlled document: policy, procedure, work instruction, form, drawing, specification or
     an external document (a standard, a customer specification). What people work to is its one
@@ -68,8 +62,8 @@ class Document(Record):
                 "obsolete",
                 allowed=frozenset({"owner", "head", "quality"}),
                 reason_required=True,
-                effect=_obsolete_effect,
                 style="outline-danger",
+                confirm="Make this document obsolete? Its effective revision is withdrawn from use.",
             ),
         ],
         initial="draft",
@@ -235,24 +229,32 @@ class Revision(models.Model):
         return ""
 
 
-class RevisionFile(models.Model):
-    """A file of a revision (the drawing PDF, the native file). Stored under a generated name in
-    the private store with its SHA-256; downloaded only through the permission-checked view."""
+class RevisionFile(StoredFile):
+    """A file of a revision (the drawing PDF, the native file), in the kernel's file store."""
 
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="files")
-    file = models.FileField(upload_to="documents/%Y/%m/", max_length=300)
-    original_name = models.CharField(max_length=255)
-    mime_type = models.CharField("MIME type", max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    store_folder = "documents/"
 
     class Meta:
         ordering = ["original_name", "pk"]
 
-    def __str__(self) -> str:
-        return self.original_name
+    def owning_record(self):
+        return self.revision.document
+
+    def download_name(self) -> str:
+        """``DRW-40512 rev B - bracket - SUPERSEDED – NOT CURRENT.pdf``: a copy of a revision that
+        is not the current one says so in its very name."""
+        import os
+
+        from qms.files import safe_filename
+
+        revision = self.revision
+        stem, ext = os.path.splitext(safe_filename(self.original_name))
+        parts = [f"{safe_filename(revision.document.number)} rev {safe_filename(revision.label)}", stem]
+        if revision.currency_mark:
+            parts.append(revision.currency_mark)
+        return " - ".join(parts) + ext
 
 
 class ReviewStep(models.Model):

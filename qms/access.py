@@ -12,11 +12,17 @@ role               may view                                    may change
 =================  ==========================================  ===================================
 administrator      everything                                  everything, plus users and settings
 quality manager    everything                                  every record
+top management     everything                                  records they own
 department head    own department's records, own records       own department's records, own ones
 staff              own department's records, own records,       records they own
                    company-wide records (documents)
 auditor            everything, history and attachments too     nothing, ever
 =================  ==========================================  ===================================
+
+Per model, two declarations widen or narrow this (``Record.create_roles`` and the ``STEWARDS``
+setting): a *steward* department looks after one kind of record for every department (metrology
+the gauges, HR the training records, purchasing the suppliers): its members see them all, its
+head changes them all. A user without a department sees only what they own, never the company.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -33,9 +40,11 @@ from django.http import HttpRequest, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template import loader
 
-from .models import Role
+from .models import ChildRecord, Role
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from .models import Record, User
 
 PUBLIC = "public"  # no login: login, password reset, health check
@@ -138,70 +147,144 @@ class AccessMiddleware:
 
 # --- record-level rules -------------------------------------------------------------------
 
+VIEW, CHANGE = "view", "change"
+# Relations that let a user change a record (a model may declare its own ``change_relations``).
+CHANGE_RELATIONS = frozenset({"owner", "head", "quality", "steward"})
+
 
 def sees_everything(user: User) -> bool:
-    return user.role in (Role.ADMINISTRATOR, Role.QUALITY_MANAGER, Role.AUDITOR)
+    return user.role in (Role.ADMINISTRATOR, Role.QUALITY_MANAGER, Role.AUDITOR, Role.TOP_MANAGEMENT)
 
 
-def scope_q(user: User, model) -> Q:
-    """Q of the records of ``model`` that ``user`` may see (when not seeing everything)."""
-    if getattr(model, "visibility", "department") == "company":
-        return Q()
+def record_model(model: type[Model]) -> type[Record]:
+    """The record model whose scope decides for ``model`` (a child row's record)."""
+    return model.root_model() if issubclass(model, ChildRecord) else model
+
+
+def _department_code(user: User) -> str:
+    """The user's department code, looked up once per request (the user object lives that long)."""
+    if not user.department_id:
+        return ""
+    if getattr(user, "_department_code", None) is None:
+        user._department_code = user.department.code
+    return user._department_code
+
+
+def steward_codes(model: type[Model]) -> tuple[str, ...]:
+    """Codes of the departments that look after ``model``'s records in every department, from the
+    ``STEWARDS`` setting (``{"calibration.instrument": ["CAL"]}``)."""
+    codes = getattr(settings, "STEWARDS", {}).get(record_model(model)._meta.label_lower, ())
+    return (codes,) if isinstance(codes, str) else tuple(codes)
+
+
+def is_steward(user: User, model: type[Model]) -> bool:
+    """A member of a department that looks after this kind of record everywhere."""
+    code = _department_code(user)
+    return bool(code) and code in steward_codes(model)
+
+
+def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
+    """Q of the records of ``model`` (a record model) that ``user`` may see or change; None means
+    every record. An auditor changes nothing; a user without a department only what they own."""
+    if action == VIEW:
+        if sees_everything(user) or model.visibility == "company" or is_steward(user, model):
+            return None
+        q = Q(owner=user)
+        if user.department_id:
+            q |= Q(department_id=user.department_id)
+        extra = getattr(model, "extra_scope_q", None)
+        return q | extra(user) if extra is not None else q
+    if user.is_auditor:
+        return Q(pk__in=[])
+    if user.is_quality_manager or (user.is_department_head and is_steward(user, model)):
+        return None
     q = Q(owner=user)
-    if user.department_id:
+    if user.is_department_head and user.department_id:
         q |= Q(department_id=user.department_id)
-    extra = getattr(model, "extra_scope_q", None)
-    if extra is not None:
-        q |= extra(user)
     return q
 
 
-def restrict(queryset: QuerySet, user: User) -> QuerySet:
-    """Narrow a record queryset to what the user may see; every list and lookup goes through it."""
+def restrict(queryset: QuerySet, user: User, action: str = VIEW) -> QuerySet:
+    """Narrow a queryset of records, or of child rows through their record, to what the user may
+    see (or change); every list, lookup, PDF and export goes through it."""
     if not user.is_authenticated:
         return queryset.none()
-    if sees_everything(user):
+    model = queryset.model
+    root = record_model(model)
+    q = scope_q(user, root, action)
+    if q is None:
         return queryset
-    q = scope_q(user, queryset.model)
-    if not q:
-        return queryset
-    return queryset.filter(pk__in=queryset.model.objects.filter(q).values("pk"))
+    if root is model:
+        return queryset.filter(q)
+    return queryset.filter(**{f"{model.root_path()}__in": root.objects.filter(q).values("pk")})
 
 
-def can_view(user: User, record: Record) -> bool:
+def can_view(user: User, obj: Model) -> bool:
+    record = obj.root
     return restrict(type(record).objects.filter(pk=record.pk), user).exists()
 
 
-def relations(user: User, record: Record) -> set[str]:
-    """How ``user`` stands to ``record``: owner, head (of its department), quality, admin."""
+def relations(user: User, obj: Model) -> set[str]:
+    """How ``user`` stands to a record or a child row: owner, head (of its department), steward,
+    quality, admin; and for a child row also assignee (the person it is assigned to). Auditors
+    stand in no relation: they never perform anything."""
     if not user.is_authenticated or user.is_auditor:
         return set()
+    record = obj.root
     found = set()
     if user.role == Role.ADMINISTRATOR:
         found |= {"admin", "quality"}
     if user.role == Role.QUALITY_MANAGER:
         found.add("quality")
+    if user.role == Role.TOP_MANAGEMENT:
+        found.add("top")
     if record.owner_id == user.pk:
         found.add("owner")
-    if user.role == Role.DEPARTMENT_HEAD and user.department_id == record.department_id:
+    if user.is_department_head and user.department_id == record.department_id:
         found.add("head")
-    extra = getattr(record, "extra_relations", None)
-    if extra is not None:
-        found |= extra(user)
+    if user.is_department_head and is_steward(user, type(record)):
+        found.add("steward")
+    for holder in {record, obj}:
+        extra = getattr(holder, "extra_relations", None)
+        if extra is not None:
+            found |= extra(user)
+    if obj is not record and obj.assignee_id is not None and obj.assignee_id == user.pk:
+        found.add("assignee")
     return found
 
 
-CHANGE_RELATIONS = frozenset({"owner", "head", "quality"})
+def can_change(user: User, obj: Model) -> bool:
+    """May the user change this record (for a child row: the record it belongs to)?"""
+    record = obj.root
+    allowed = getattr(type(record), "change_relations", CHANGE_RELATIONS)
+    return bool(relations(user, record) & allowed)
 
 
-def can_change(user: User, record: Record) -> bool:
-    return bool(relations(user, record) & CHANGE_RELATIONS)
+def can_create(user: User, model: type[Model] | None = None) -> bool:
+    """May the user create records of ``model``? Anyone who may write, unless the model names
+    who may (``create_roles``: "quality", "top", "head", "steward", "staff")."""
+    if not user.is_authenticated or user.is_auditor:
+        return False
+    roles = getattr(model, "create_roles", None) if model is not None else None
+    if roles is None:
+        return True
+    held = {"staff"}
+    if user.is_quality_manager:
+        held.add("quality")
+    if user.is_top_management:
+        held.add("top")
+    if user.is_department_head:
+        held.add("head")
+    if model is not None and is_steward(user, model):
+        held.add("steward")
+    return bool(held & roles)
 
 
-def can_create(user: User) -> bool:
-    return user.is_authenticated and not user.is_auditor
-
-
-def require_change(user: User, record: Record) -> None:
-    if not can_change(user, record):
+def require_change(user: User, obj: Model) -> None:
+    if not can_change(user, obj):
         raise PermissionDenied("You may not change this record.")
+
+
+def require_create(user: User, model: type[Model]) -> None:
+    if not can_create(user, model):
+        raise PermissionDenied(f"You may not create {model._meta.verbose_name_plural}.")

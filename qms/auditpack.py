@@ -1,6 +1,6 @@
 """Audit packs: a PDF an auditor takes away, assembled from sections the modules provide.
 
-Each module may ship ``<app>/audit.py`` defining ``SECTIONS``: a list of ``AuditSection``. The
+Each module declares its sections (``Module(audit_sections=[AuditSection(...)])``). The
 builder only assembles: a cover, the contents, then each section's own template rendered with the
 context its ``build`` returns. Every section reads through ``access.restrict`` so a pack never
 shows a user more than the screens do.
@@ -9,12 +9,10 @@ shows a user more than the screens do.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -34,16 +32,9 @@ class AuditSection:
 
 def sections() -> list[AuditSection]:
     """Every installed module's sections, in the order of INSTALLED_APPS."""
-    found: list[AuditSection] = []
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.audit")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{config.name}.audit":
-                continue
-            raise
-        found.extend(getattr(module, "SECTIONS", []))
-    return found
+    from .modules import collect
+
+    return collect("audit_sections")
 
 
 def history_of(records) -> dict[int, list]:

@@ -1,8 +1,8 @@
 from django.conf import settings
 
-from .registry import modules
+from .modules import menu
 
 
 def shell(request):
     """What the base layout needs on every page: the module navigation."""
-    return {"nav_modules": modules(), "BASE_URL": settings.BASE_URL}
+    return {"nav_modules": menu(), "BASE_URL": settings.BASE_URL}

@@ -3,12 +3,17 @@ its change reason, and the kernel's own small forms."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .models import Department, Role, User
-from .services import reason_needed, validate_upload
+from .files import validate_upload
+from .models import Department, Process, Role, User
+from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period
+from .services import reason_needed
 
 
 class BootstrapMixin:
@@ -52,7 +57,7 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
     reason = forms.CharField(
         label="Reason for change",
         required=False,
-        max_length=1000,
+        max_length=REASON_MAX,
         help_text="Recorded in the history. Required once the record is past draft.",
     )
 
@@ -74,18 +79,17 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
             self.fields["reason"].required = True
             self.fields["reason"].widget.attrs["required"] = True
 
+    # "The due date" as the form's label reads; the module says when it must not be in the past.
+    due_what = "The due date"
+    due_not_past = False
+
     def clean_due_date(self):
-        """A due date must be a plausible one: a mistyped year would make an item overdue by
-        centuries in every alert. An unchanged date (an old, overdue record) is left alone."""
+        """A due date set or changed must be plausible (``qms.rules.check_date``); an unchanged
+        date (an old, overdue record) is left alone."""
         due = self.cleaned_data.get("due_date")
         if due is None or due == getattr(self.instance, "due_date", None):
             return due
-        today = timezone.localdate()
-        if not (today.year - 5 <= due.year <= today.year + 10):
-            raise forms.ValidationError(
-                f"Check the year: a due date must lie between {today.year - 5} and {today.year + 10}."
-            )
-        return due
+        return check_date(due, what=self.due_what, not_past=self.due_not_past)
 
     def clean_department(self):
         department = self.cleaned_data.get("department")
@@ -138,7 +142,47 @@ class LinkForm(BootstrapMixin, forms.Form):
 
 class TransitionForm(forms.Form):
     transition = forms.CharField(max_length=50)
-    reason = forms.CharField(max_length=1000, required=False)
+    reason = forms.CharField(max_length=REASON_MAX, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=REASON_MAX)
+
+
+class ChildForm(BootstrapMixin, forms.Form):
+    """A form about a child row; the kernel's child views pass the parent and the user."""
+
+    def __init__(self, *args, parent=None, user=None, **kwargs):
+        self.parent, self.user = parent, user
+        super().__init__(*args, **kwargs)
+
+
+class ChildModelForm(BootstrapMixin, forms.ModelForm):
+    """A model form about a child row (its edit page); takes the parent and the user too."""
+
+    def __init__(self, *args, parent=None, user=None, **kwargs):
+        self.parent, self.user = parent, user
+        super().__init__(*args, **kwargs)
+
+
+class DateRuleMixin:
+    """Checks every date field of a form with the one date rule; ``not_past_fields`` names the
+    fields that must not lie in the past (a new action's due date)."""
+
+    not_past_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            value = data.get(name)
+            if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
+                try:
+                    check_date(
+                        value, what=str(field.label or "The date"), not_past=name in self.not_past_fields
+                    )
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
 
 
 class ProfileForm(BootstrapMixin, forms.ModelForm):
@@ -147,7 +191,33 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
         fields = ["first_name", "last_name", "email", "receive_alerts", "receive_digest"]
 
 
-class AuditPackForm(BootstrapMixin, forms.Form):
+class PeriodForm(BootstrapMixin, forms.Form):
+    """A period for a report or a chart: the one period rule (``qms.rules.check_period``); empty
+    dates mean the last ``default_days`` up to today."""
+
+    date_from = forms.DateField(label="From", required=False)
+    date_to = forms.DateField(label="To", required=False)
+    max_days = PERIOD_MAX_DAYS
+    default_days = 365
+
+    def clean(self):
+        data = super().clean()
+        try:
+            check_period(data.get("date_from"), data.get("date_to"), max_days=self.max_days)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, errors)
+        return data
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        data = getattr(self, "cleaned_data", {})
+        end = data.get("date_to") or timezone.localdate()
+        start = data.get("date_from") or end - dt.timedelta(days=self.default_days)
+        return start, end
+
+
+class AuditPackForm(PeriodForm):
     """What goes into an audit pack: sections and a period (a GET form, so auditors can use it)."""
 
     sections = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Sections")
@@ -159,12 +229,9 @@ class AuditPackForm(BootstrapMixin, forms.Form):
         self.fields["sections"].choices = choices
         self.fields["sections"].widget.attrs["class"] = "form-check-input"
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
-            if start > end:
-                self.add_error("date_to", "The period must end after it starts.")
-            elif (end - start).days > 3 * 366:
-                self.add_error("date_from", "Choose a period of at most three years.")
-        return data
+
+class ProcessForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Process
+        fields = ["name", "department", "description", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

@@ -1,33 +1,10 @@
-"""Registries the modules plug into: navigation entries, record models, and audit-pack sections."""
+"""Finding records across modules: every record model, a model by its label, a record by the
+reference (or the number) users quote."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.apps import apps
 from django.db.models import Model
-
-
-@dataclass(frozen=True)
-class ModuleEntry:
-    label: str
-    url_name: str
-    order: int = 100
-    clause: str = ""
-
-
-_modules: list[ModuleEntry] = []
-
-
-def register_module(label: str, url_name: str, *, order: int = 100, clause: str = "") -> None:
-    """Add a module to the navigation; a module not installed simply never registers."""
-    if not any(m.url_name == url_name for m in _modules):
-        _modules.append(ModuleEntry(label, url_name, order, clause))
-        _modules.sort(key=lambda m: m.order)
-
-
-def modules() -> list[ModuleEntry]:
-    return list(_modules)
 
 
 def record_models() -> list[type[Model]]:

@@ -214,6 +214,22 @@ LOGGING = {
     },
 }
 
+# Steward departments (by department code): they look after one kind of record in every
+# department — their members see all of them, their head changes all of them. JSON or
+# "label=CODE|CODE;label=CODE" in the environment.
+STEWARDS = env.json(
+    "STEWARDS",
+    default={
+        "suppliers.supplier": ["PROC"],
+        "calibration.instrument": ["CAL"],
+        "calibration.machine": ["MAINT"],
+        "training.trainingfile": ["HR"],
+        "inspection.inspection": ["QC"],
+        "inspection.productionlot": ["PROD"],
+        "inspection.goodsreceipt": ["WH", "PROC"],
+    },
+)
+
 # Document control: days to acknowledge a new effective revision (a document may set its own).
 DOCUMENT_ACK_DAYS = env.int("DOCUMENT_ACK_DAYS", default=7)
 

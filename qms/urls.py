@@ -1,13 +1,14 @@
 from urllib.parse import urlsplit
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from . import access, views
+from . import access
 from .forms import BootstrapMixin, LoginForm
+from .modules import installed
+from .views import imports, pages, processes, shared
 
 
 class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
@@ -72,34 +73,37 @@ account_urls = [
         access.public(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
-    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/", pages.ProfileView.as_view(), name="profile"),
 ]
 
 urlpatterns = [
-    path("", views.MyWorkView.as_view(), name="my_work"),
-    path("health/", views.health, name="health"),
-    path("overview/", views.OverviewView.as_view(), name="overview"),
-    path("audit-pack/", views.AuditPackView.as_view(), name="audit_pack"),
+    path("", pages.MyWorkView.as_view(), name="my_work"),
+    path("health/", pages.health, name="health"),
+    path("overview/", pages.OverviewView.as_view(), name="overview"),
+    path("search/", pages.SearchView.as_view(), name="search"),
+    path("audit-pack/", pages.AuditPackView.as_view(), name="audit_pack"),
+    path("processes/", processes.ProcessListView.as_view(), name="process_list"),
+    path("processes/new/", processes.ProcessFormView.as_view(), name="process_create"),
+    path("processes/<int:pk>/edit/", processes.ProcessFormView.as_view(), name="process_update"),
+    path("import/<str:key>/", imports.ImportView.as_view(), name="import"),
     path("account/", include(account_urls)),
     path(
         "records/<str:label>/<int:pk>/attachments/",
-        views.AttachmentUploadView.as_view(),
+        shared.AttachmentUploadView.as_view(),
         name="attachment_upload",
     ),
-    path(
-        "attachments/<int:pk>/download/", views.AttachmentDownloadView.as_view(), name="attachment_download"
-    ),
-    path("records/<str:label>/<int:pk>/comments/", views.CommentCreateView.as_view(), name="comment_create"),
-    path("records/<str:label>/<int:pk>/links/", views.LinkCreateView.as_view(), name="link_create"),
+    path("files/<str:label>/<int:pk>/", shared.FileDownloadView.as_view(), name="file_download"),
+    path("records/<str:label>/<int:pk>/comments/", shared.CommentCreateView.as_view(), name="comment_create"),
+    path("records/<str:label>/<int:pk>/links/", shared.LinkCreateView.as_view(), name="link_create"),
     path(
         "records/<str:label>/<int:pk>/links/<int:link_pk>/delete/",
-        views.LinkDeleteView.as_view(),
+        shared.LinkDeleteView.as_view(),
         name="link_delete",
     ),
     path("admin/", admin.site.urls),
 ]
 
-# Each installed module brings its own URLs; a module not installed is simply absent.
-for app_label in ("documents", "capa", "calibration", "suppliers", "training", "reviews", "notifications"):
-    if apps.is_installed(app_label):
-        urlpatterns.append(path(f"{app_label}/", include(f"{app_label}.urls")))
+# Each installed module brings its own URLs under the prefix it declares (qms.modules).
+for entry in installed():
+    if entry.urls:
+        urlpatterns.append(path(entry.prefix, include(entry.urls)))

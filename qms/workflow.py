@@ -1,5 +1,11 @@
-"""Declared workflows. Each record model declares its statuses and allowed transitions (and who
-may perform each); ``qms.services.record_transition`` is the one service that moves a record."""
+"""Declared workflows. Each record model and each child row with a lifecycle declares its statuses
+and allowed transitions (and who may perform each); ``qms.services.transition`` is the one service
+that moves either.
+
+A workflow is declarative and has no side effects: guards only read. What a transition *does*
+beyond changing the status (stamping who closed it, planning the next check) is registered by the
+module's services with ``workflow.on("close")``, so models never write and never import services.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import Record, User
+    from django.db.models import Model
+
+    from .models import User
 
 # A guard returns an error message when the transition is not allowed right now, else None.
-Guard = Callable[["Record"], str | None]
-# An effect runs inside the transition's transaction after the status changed.
+Guard = Callable[["Model"], str | None]
+# An effect runs inside the transition's transaction, after the status changed and before the
+# row is saved: effect(obj, *, by, reason, old_status, **kwargs). It may refuse with TransitionError.
 Effect = Callable[..., None]
 
 
@@ -22,12 +31,16 @@ class Transition:
     label: str
     sources: tuple[str, ...]
     target: str
-    # Who may perform it: relations from qms.access.relations ("owner", "head", "quality", ...).
+    # Who may perform it: relations from qms.access.relations ("owner", "head", "quality",
+    # "steward", "assignee" for a child's assignee, or a module's own such as "verifier").
     allowed: frozenset[str] = frozenset({"owner", "head", "quality"})
     reason_required: bool = False
     guards: tuple[Guard, ...] = ()
-    effect: Effect | None = None
     style: str = "primary"  # button colour in the interface
+    # Performed through a form of its own (it needs more than a reason), not a plain button.
+    form: bool = False
+    # Asks for confirmation before it is done (a destructive step such as "Make obsolete").
+    confirm: str = ""
 
 
 @dataclass
@@ -36,6 +49,7 @@ class Workflow:
     transitions: list[Transition]
     initial: str
     closed: frozenset[str] = field(default_factory=frozenset)
+    _effects: dict[str, list[Effect]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         known = {s for s, _ in self.statuses}
@@ -54,15 +68,43 @@ class Workflow:
     def get(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)
 
+    def between(self, source: str, target: str) -> Transition | None:
+        """The transition that moves from ``source`` to ``target`` (a status chosen in a form)."""
+        return next((t for t in self.transitions if source in t.sources and t.target == target), None)
+
     def from_status(self, status: str) -> Iterable[Transition]:
         return [t for t in self.transitions if status in t.sources]
 
-    def available(self, record: Record, user: User) -> list[Transition]:
-        """Transitions the user could perform from the record's current status (guards unchecked)."""
+    def available(self, obj: Model, user: User) -> list[Transition]:
+        """Transitions the user could perform from the current status (guards unchecked)."""
         from .access import relations
 
-        rel = relations(user, record)
-        return [t for t in self.from_status(record.status) if t.allowed & rel]
+        rel = relations(user, obj)
+        status = getattr(obj, getattr(obj, "status_field", "status"))
+        return [t for t in self.from_status(status) if t.allowed & rel]
+
+    def buttons(self, obj: Model, user: User) -> list[Transition]:
+        """The available transitions that are plain buttons (not performed through a form)."""
+        return [t for t in self.available(obj, user) if not t.form]
+
+    # --- effects, registered by services ------------------------------------------------------
+
+    def on(self, *names: str) -> Callable[[Effect], Effect]:
+        """Decorator for a service function: run it when any of the named transitions happens."""
+        unknown = [n for n in names if self.get(n) is None]
+        assert not unknown, f"no such transition: {unknown}"
+
+        def register(fn: Effect) -> Effect:
+            for name in names:
+                effects = self._effects.setdefault(name, [])
+                if fn not in effects:
+                    effects.append(fn)
+            return fn
+
+        return register
+
+    def effects(self, name: str) -> list[Effect]:
+        return list(self._effects.get(name, ()))
 
 
 class TransitionError(Exception):

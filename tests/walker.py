@@ -41,24 +41,20 @@ def build_attachment(owner, department) -> dict:
     return {"pk": attachment.pk, "_record": widget}
 
 
-# Further builders are registered by the module test packages imported here.
+@builder("qms.process")
+def build_process(owner, department) -> dict:
+    from qms.models import Process
+
+    process = Process.objects.create(name=f"Process of {department}", department=department)
+    return {"pk": process.pk}
+
+
+# Further builders are registered by the walk modules each module declares (``Module.walk``).
 def load_all() -> None:
     import importlib
-    import pkgutil
 
-    import tests
+    from qms.modules import installed
 
-    for info in pkgutil.iter_modules(tests.__path__):
-        try:
-            importlib.import_module(f"tests.{info.name}.walk")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"tests.{info.name}.walk":
-                raise
-
-
-@builder("kernelapp.widget")
-def build_widget(owner, department) -> dict:
-    from tests.factories import WidgetFactory
-
-    widget = WidgetFactory(owner=owner, department=department)
-    return {"pk": widget.pk, "_record": widget}
+    for entry in installed():
+        if entry.module.walk:
+            importlib.import_module(entry.module.walk)

@@ -88,7 +88,8 @@ def _distribution_text(document: Document) -> str:
     return ", ".join(sorted(parts))
 
 
-def document_obsolete_effect(*, document: Document, by: User, reason: str) -> None:
+@Document.workflow.on("make_obsolete")
+def document_obsolete_effect(document: Document, *, by: User, reason: str, **kw) -> None:
     """Runs inside the "make obsolete" transition: the effective revision becomes obsolete,
     work in progress is withdrawn, pending acknowledgments and change requests are closed, and
     no periodic review is due any more."""

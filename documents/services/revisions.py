@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from qms.files import file_digest, store_upload
 from qms.forms import people
 from qms.models import User
 from qms.services import get_system_user, validate_upload
@@ -169,21 +168,7 @@ def revision_update(*, revision: Revision, by: User, label: str, change_summary:
 
 
 def _store_file(revision: Revision, upload: UploadedFile, by: User) -> RevisionFile:
-    name, mime = validate_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    upload.name = f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}"
-    return RevisionFile.objects.create(
-        revision=revision,
-        file=upload,
-        original_name=name,
-        mime_type=mime,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=by,
-    )
+    return store_upload(RevisionFile(revision=revision), upload, by=by)
 
 
 @transaction.atomic
@@ -205,18 +190,6 @@ def revision_file_remove(*, file: RevisionFile, by: User) -> None:
     _require_draft_editor(revision, by)
     file.delete()
     _save(revision, by, f"File removed: {file.original_name}")
-
-
-def file_digest(file: RevisionFile) -> str:
-    """SHA-256 of the bytes as stored now (not as recorded at upload)."""
-    digest = hashlib.sha256()
-    try:
-        with file.file.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except (FileNotFoundError, OSError):
-        return "missing"
-    return digest.hexdigest()
 
 
 def content_hash(revision: Revision, *, file_hashes: Iterable[str] | None = None) -> str:

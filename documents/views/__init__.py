@@ -20,7 +20,6 @@ from .revisions import (
     RevisionFileDownloadView,
     RevisionFileRemoveView,
     RevisionFileUploadView,
-    download_name,
 )
 
 __all__ = [
@@ -42,5 +41,4 @@ __all__ = [
     "RevisionSignView",
     "RevisionSubmitView",
     "RevisionUpdateView",
-    "download_name",
 ]

@@ -109,7 +109,7 @@ def _file_rows(revision: Revision) -> tuple[list[dict], str]:
 
 
 class DocumentDetailView(RecordDetailView):
-    def extra_context_for(self, document):
+    def extra_context_for(self, document, forms):
         user = self.request.user
         revisions = list(
             document.revisions.select_related("author")

@@ -4,12 +4,11 @@ and the register of who has not yet acknowledged."""
 from __future__ import annotations
 
 import csv
-import os
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,20 +16,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from qms import access
-from qms.services import safe_filename
 from qms.views import (
     QMSView,
-    _csv_safe,
-    _querystring,
     add_errors,
+    csv_safe,
+    querystring,
 )
+from qms.views.shared import serve_stored
 
 from .. import services
 from ..forms import (
     AckFilter,
     RevisionFileForm,
 )
-from ..models import Acknowledgment, Revision, RevisionFile
+from ..models import Acknowledgment, RevisionFile
 from .documents import _file_rows, _signature_rows
 from .pages import DocumentChildMixin
 
@@ -113,36 +112,14 @@ class RevisionFileRemoveView(DocumentChildMixin, QMSView):
         return redirect(revision.get_absolute_url())
 
 
-def download_name(revision: Revision, file: RevisionFile) -> str:
-    """``DRW-40512 rev B - bracket - SUPERSEDED – NOT CURRENT.pdf``: a copy of a revision that is
-    not the current one says so in its very name."""
-    stem, ext = os.path.splitext(safe_filename(file.original_name))
-    parts = [f"{safe_filename(revision.document.number)} rev {safe_filename(revision.label)}", stem]
-    if revision.currency_mark:
-        parts.append(revision.currency_mark)
-    return " - ".join(parts) + ext
-
-
 class RevisionFileDownloadView(DocumentChildMixin, QMSView):
-    """Streams a revision's file as a download after the document lookup (there is no public
-    URL); the name says when the revision is not current."""
+    """A revision's file: the kernel's one permission-checked download (the name says when the
+    revision is not current)."""
 
     def get(self, request, pk, revision_pk, file_pk):
-        revision = self.get_revision()
-        file = get_object_or_404(RevisionFile, revision=revision, pk=file_pk)
-        try:
-            handle = file.file.open("rb")
-        except (FileNotFoundError, OSError):
-            messages.error(
-                request, f"The stored file {file.original_name} is missing; tell the quality manager."
-            )
-            return redirect(revision.get_absolute_url())
-        response = FileResponse(
-            handle, as_attachment=True, filename=download_name(revision, file), content_type=file.mime_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["X-Document-Status"] = revision.status
+        file = get_object_or_404(RevisionFile, revision=self.get_revision(), pk=file_pk)
+        response = serve_stored(request, file)
+        response["X-Document-Status"] = file.revision.status
         return response
 
 
@@ -207,7 +184,7 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
             for a in self.queryset():
                 writer.writerow(
                     [
-                        _csv_safe(v)
+                        csv_safe(v)
                         for v in (
                             a.revision.document.number,
                             a.revision.document.title,
@@ -226,6 +203,6 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
         ctx["rows"] = list(self.queryset()[:1000])
         ctx["form"] = self.filter_form
         ctx["today"] = timezone.localdate()
-        ctx["querystring"] = _querystring(self.request, drop=("format",))
+        ctx["querystring"] = querystring(self.request, drop=("format",))
         ctx["list_url"] = reverse("documents:document_list")
         return ctx

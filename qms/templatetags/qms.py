@@ -41,3 +41,9 @@ def days_label(days_overdue: int) -> str:
     if days_overdue == 0:
         return "due today"
     return f"due in {-days_overdue} day{'s' if days_overdue != -1 else ''}"
+
+
+@register.filter
+def raise_url(action, record) -> str:
+    """The create page of a "raise from here" action, prefilled from ``record``."""
+    return action.url_for(record)

@@ -11,6 +11,7 @@ from capa import services
 from capa.models import Action, Capa
 from qms.services import attachment_add
 from tests.capa.conftest import days
+from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,12 @@ def test_auditor_reads_and_downloads_everything(client_for, auditor, closed_capa
     ):
         assert client.get(url).status_code == 200, url
     csv = client.get(reverse("capa:capa_list") + "?format=csv")
-    assert csv.status_code == 200 and closed_capa.reference in csv.content.decode()
+    assert csv.status_code == 200 and closed_capa.reference in body(csv)
     ncr_csv = client.get(reverse("capa:nonconformity_list") + "?format=csv")
-    assert ncr.reference in ncr_csv.content.decode()
+    assert ncr.reference in body(ncr_csv)
     pdf = client.get(reverse("capa:capa_8d", args=[closed_capa.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    download = client.get(reverse("attachment_download", args=[photo.pk]))
+    download = client.get(photo.get_download_url())
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PNG
 
@@ -142,4 +143,4 @@ def test_closed_capa_rows_cannot_be_edited(client_for, closed_capa, head):
 def test_image_photos_show_on_the_ncr(client_for, ncr, head):
     photo = attachment_add(record=ncr, upload=SimpleUploadedFile("burr.png", io.BytesIO(PNG).read()), by=head)
     html = client_for(head).get(ncr.get_absolute_url()).content.decode()
-    assert f'<img src="{reverse("attachment_download", args=[photo.pk])}"' in html
+    assert f'<img src="{photo.get_download_url()}"' in html

@@ -5,7 +5,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from PIL import Image
 
 from capa import demo
@@ -35,9 +34,9 @@ def test_ncr_page_shows_photos_but_not_other_files(client_for, head, ncr, audito
     html = client_for(head).get(ncr.get_absolute_url()).content.decode()
     photos = html[html.index('data-testid="ncr-photos"') :]
     photos = photos[: photos.index("</div>")]
-    download = reverse("attachment_download", args=[photo.pk])
+    download = photo.get_download_url()
     assert f'<img src="{download}"' in photos and "Burr at the chamfer" in photos
-    assert reverse("attachment_download", args=[report.pk]) not in photos
+    assert report.get_download_url() not in photos
     # The auditor sees the photo too (and no hint to add one).
     auditor_client = client_for(auditor)
     html = auditor_client.get(ncr.get_absolute_url()).content.decode()
@@ -53,5 +52,5 @@ def test_demo_complaint_ncr_has_a_photo_of_the_returned_part():
     complaint = Nonconformity.objects.get(lot="24-1187")
     from qms.services import attachments_of
 
-    photos = [a for a in attachments_of(complaint) if a.content_type_name == "image/png"]
+    photos = [a for a in attachments_of(complaint) if a.mime_type == "image/png"]
     assert len(photos) == 1 and "12.027 mm" in photos[0].description

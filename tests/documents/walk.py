@@ -21,3 +21,9 @@ def build_document(owner, department) -> dict:
         "request_pk": change_request.pk,
         "_record": document,
     }
+
+
+@builder("documents.revisionfile")
+def build_revision_file(owner, department) -> dict:
+    kwargs = build_document(owner, department)
+    return {"pk": kwargs["file_pk"], "_record": kwargs["_record"]}

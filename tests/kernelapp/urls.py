@@ -1,14 +1,22 @@
-from qms.forms import RecordForm
-from qms.views import record_urlpatterns
+from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
 
-from .models import Widget
-
-
-class WidgetForm(RecordForm):
-    class Meta:
-        model = Widget
-        fields = ["title", "description", "owner", "department", "due_date"]
-
+from . import services
+from .forms import ApproveForm, PartForm, WidgetForm
+from .models import Widget, WidgetPart
+from .views import WidgetDetailView
 
 app_name = "kernelapp"
-urlpatterns = record_urlpatterns(Widget, form_class=WidgetForm, prefix="widgets")
+urlpatterns = [
+    *record_urlpatterns(Widget, form_class=WidgetForm, detail_view=WidgetDetailView, prefix="widgets"),
+    *form_urlpatterns(Widget, name="approve", form=ApproveForm, service=services.widget_approve),
+    *child_urlpatterns(
+        WidgetPart,
+        prefix="parts",
+        name="part",
+        form=PartForm,
+        add=services.part_add,
+        edit_form=PartForm,
+        edit=services.part_update,
+        remove=True,
+    ),
+]

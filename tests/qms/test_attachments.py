@@ -30,7 +30,7 @@ def test_a_pdf_is_stored_with_its_sha256_under_a_generated_name(client_for, head
     attachment = Attachment.objects.get()
     assert attachment.original_name == "Inspection report.pdf"
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
-    assert attachment.content_type_name == "application/pdf"
+    assert attachment.mime_type == "application/pdf"
     assert "Inspection" not in attachment.file.name  # the stored name is generated
     assert len(stored_files(_attachment_dir)) == 1
 
@@ -131,7 +131,7 @@ def test_download_is_an_attachment_with_a_safe_name(client_for, head):
     client = client_for(head)
     upload(client, ncr, "Prüfbericht <final>;v2.pdf", PDF)
     attachment = Attachment.objects.get()
-    response = client.get(f"/attachments/{attachment.pk}/download/")
+    response = client.get(attachment.get_download_url())
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
@@ -146,9 +146,9 @@ def test_a_download_by_someone_without_access_is_refused(client, client_for, hea
     upload(client_for(head), ncr, "report.pdf", PDF)
     attachment = Attachment.objects.get()
     client.force_login(other_staff)
-    assert client.get(f"/attachments/{attachment.pk}/download/").status_code == 404
+    assert client.get(attachment.get_download_url()).status_code == 404
     client.logout()
-    response = client.get(f"/attachments/{attachment.pk}/download/")
+    response = client.get(attachment.get_download_url())
     assert response.status_code == 302 and "/account/login/" in response["Location"]
 
 
@@ -158,7 +158,7 @@ def test_an_auditor_downloads_but_cannot_upload(client, client_for, head, audito
     upload(client_for(head), ncr, "report.pdf", PDF)
     attachment = Attachment.objects.get()
     client.force_login(auditor)
-    assert client.get(f"/attachments/{attachment.pk}/download/").status_code == 200
+    assert client.get(attachment.get_download_url()).status_code == 200
     assert upload(client, ncr, "more.pdf", PDF).status_code == 403
     assert Attachment.objects.count() == 1
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from qms import access
+from qms.models import StoredFile
 from qms.registry import record_models
 from qms.services import link_add
 from tests import walker
@@ -99,15 +101,26 @@ def targets(namespace, pattern, route, callback, world):
     if set(names) <= set(PLAIN_KWARGS):
         yield fill(route, PLAIN_KWARGS), False
         return
-    if "label" in names:  # kernel URLs addressing any record model
-        for model in record_models():
-            kwargs = world["records"][model._meta.label_lower]
-            url = fill(route, {"label": model._meta.label_lower, **_pick(kwargs, names, "label")})
-            yield url, model.visibility == "department"
+    if names == ["key"]:  # an import: one URL per declared importer
+        from qms.imports import importers
+
+        for key in importers():
+            yield fill(route, {"key": key}), False
+        return
+    if "label" in names:  # kernel URLs addressing any record model, or any stored file
+        files = view_model(callback) is StoredFile
+        models = [m for m in apps.get_models() if issubclass(m, StoredFile)] if files else record_models()
+        for model in models:
+            label = model._meta.label_lower
+            assert label in world["records"], f"{name}: no walker builder for {label}"
+            kwargs = world["records"][label]
+            url = fill(route, {"label": label, **_pick(kwargs, names, "label")})
+            yield url, access.record_model(type(kwargs["_record"])).visibility == "department"
         return
     model = view_model(callback)
     assert model is not None, f"{name}: a view with URL kwargs must declare the model it addresses"
-    label = model._meta.label_lower
+    # A child row is built with its record: the record's builder gives the row's kwargs too.
+    label = access.record_model(model)._meta.label_lower
     assert label in world["records"], f"{name}: no walker builder for {label}"
     kwargs = world["records"][label]
     record = kwargs.get("_record")

@@ -1,0 +1,53 @@
+"""Due items of NCRs and CAPAs for the kernel's registry ("My work", alerts, digests)."""
+
+from qms.due import QuerysetDueProvider, RecordDueProvider
+
+from .models import OPEN_ACTION_STATUSES, Action, Capa, ContainmentAction, EffectivenessCheck, Nonconformity
+
+PROVIDERS = [
+    RecordDueProvider(Nonconformity, module="CAPA", kind="NCR"),
+    RecordDueProvider(Capa, module="CAPA", kind="CAPA"),
+    QuerysetDueProvider(
+        module="CAPA",
+        kind="CAPA action",
+        queryset=lambda: Action.objects.filter(status__in=OPEN_ACTION_STATUSES).exclude(
+            capa__status__in=Capa.workflow.closed
+        ),
+        url_name="capa:capa_detail",
+        key_prefix="capa.action",
+        reference_field="capa__reference",
+        title_field="title",
+        owner_field="owner_id",
+        department_field="capa__department_id",
+        due_field="due_date",
+        url_pk_field="capa_id",
+    ),
+    QuerysetDueProvider(
+        module="CAPA",
+        kind="Containment action",
+        queryset=lambda: ContainmentAction.objects.filter(status=ContainmentAction.Status.OPEN).exclude(
+            capa__status__in=Capa.workflow.closed
+        ),
+        url_name="capa:capa_detail",
+        key_prefix="capa.containment",
+        reference_field="capa__reference",
+        title_field="description",
+        owner_field="owner_id",
+        department_field="capa__department_id",
+        due_field="due_date",
+        url_pk_field="capa_id",
+    ),
+    QuerysetDueProvider(
+        module="CAPA",
+        kind="Effectiveness check",
+        queryset=lambda: EffectivenessCheck.objects.filter(result=EffectivenessCheck.Result.PENDING),
+        url_name="capa:capa_detail",
+        key_prefix="capa.check",
+        reference_field="capa__reference",
+        title_field="capa__title",
+        owner_field="verifier_id",
+        department_field="capa__department_id",
+        due_field="planned_date",
+        url_pk_field="capa_id",
+    ),
+]

@@ -1,0 +1,46 @@
+"""The one filter base of every register: status (with "All open"), department, owner and
+overdue, reading the same on every page ("Any …"). A module subclasses it and adds its own."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from .forms import people
+from .models import Department
+
+OPEN = "_open"
+
+
+class RecordFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="Status", method="filter_status", empty_label="Any status")
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), empty_label="Any department"
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=people(), empty_label="Anyone")
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue",
+        choices=[("yes", "Overdue only"), ("no", "Not overdue")],
+        method="filter_overdue",
+        empty_label="Any due date",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["status"].extra["choices"] = [(OPEN, "All open"), *self._meta.model.workflow.choices]
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.open()
+        return queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.overdue(timezone.localdate())
+        if value == "yes":
+            return overdue
+        return queryset.exclude(pk__in=overdue.values("pk"))

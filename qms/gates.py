@@ -1,0 +1,113 @@
+"""Gates: one API for every "may this happen?" question that crosses modules. May this person
+do this process on that date? Was this gauge usable then? Was a supplier change open? A module
+that knows answers a gate (in its ``module.py``); anyone may ask:
+
+    refusals = gates.check("instrument_usable", on=day, instrument=gauge)
+
+The answer is the list of reasons it may not happen; empty means yes. When no installed module
+answers a gate, the one reason says the check could not be made (``checked=False``), so a caller
+shows "not checked" instead of passing silently. Answers are given *on a date*, so a lot is
+judged as things stood on its own dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    name: str
+    question: str
+    subject: tuple[str, ...]  # keyword arguments besides ``on``
+    why: str = ""  # why it matters, for the page that shows a refusal
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    message: str
+    url: str = ""  # where to fix it
+    checked: bool = True  # False: no module could answer
+
+    def __str__(self) -> str:
+        return self.message
+
+
+Answer = Callable[..., list[Refusal]]
+
+_gates: dict[str, Gate] = {}
+_answers: dict[str, Answer] = {}
+
+
+def declare(gate: Gate) -> None:
+    _gates[gate.name] = gate
+
+
+def answer(name: str, fn: Answer) -> None:
+    if name not in _gates:
+        raise KeyError(f"gate {name!r} is not declared")
+    _answers[name] = fn
+
+
+def get(name: str) -> Gate:
+    return _gates[name]
+
+
+def answered(name: str) -> bool:
+    return name in _answers
+
+
+def check(name: str, *, on: dt.date, **subject) -> list[Refusal]:
+    """The reasons ``name`` refuses for ``subject`` on the date ``on``; empty means it may."""
+    gate = _gates.get(name)
+    if gate is None:
+        raise KeyError(f"gate {name!r} is not declared")
+    missing = set(gate.subject) - set(subject)
+    if missing:
+        raise TypeError(f"gate {name!r} needs {sorted(missing)}")
+    fn = _answers.get(name)
+    if fn is None:
+        return [Refusal(f"Not checked: no installed module answers “{gate.question}”", checked=False)]
+    return list(fn(on=on, **subject))
+
+
+def catalogue() -> list[tuple[Gate, bool]]:
+    return [(gate, name in _answers) for name, gate in sorted(_gates.items())]
+
+
+# The gates the kernel knows of; the modules that know the answers answer them.
+for _gate in (
+    Gate(
+        "competence",
+        "May this person do this work on that date?",
+        ("person", "competence"),
+        "Only a qualified person may perform or sign off the work (ISO 9001 7.2).",
+    ),
+    Gate(
+        "instrument_usable",
+        "Was this instrument usable for measuring on that date?",
+        ("instrument",),
+        "A measurement with an overdue, quarantined or suspect gauge proves nothing (7.1.5).",
+    ),
+    Gate(
+        "supplier_change_open",
+        "Was an unevaluated supplier change open for this supplier and part on that date?",
+        ("supplier", "part"),
+        "Material changed by a supplier must be evaluated before it is used (8.4).",
+    ),
+    Gate(
+        "revision_effective",
+        "Was this the effective revision on that date, acknowledged by the people named?",
+        ("revision", "people"),
+        "Work to an old drawing is the most common way a good shop ships bad parts (7.5.3).",
+    ),
+    Gate(
+        "maintenance_in_order",
+        "Was this machine's preventive maintenance in order on that date?",
+        ("machine",),
+        "Postponed maintenance is a cause waiting to happen (7.1.3).",
+    ),
+):
+    declare(_gate)

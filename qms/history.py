@@ -1,0 +1,150 @@
+"""The change history every record keeps (django-simple-history): how services say who changed a
+row and why, and how the history reads on the record's page — the record's own rows and those of
+its child rows, each value shown as the forms show it (Yes/No, dates, names, choice labels)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db import models
+from django.utils import timezone
+
+from .rules import reason_text
+
+if TYPE_CHECKING:
+    from .models import Record, User
+
+
+def attribute(obj: models.Model, *, by: User, reason: str) -> None:
+    """Say who is changing ``obj`` and why; the next save writes it into the history."""
+    obj._history_user = by
+    obj._change_reason = reason_text(reason)
+
+
+def save(obj: models.Model, *, by: User, reason: str, validate: bool = False, **save_kwargs: Any) -> None:
+    """Save ``obj`` with its history row saying who and why. ``validate`` runs the model's own
+    checks first (``full_clean``) where a service has not checked every field itself."""
+    if validate:
+        obj.full_clean()
+    attribute(obj, by=by, reason=reason)
+    obj.save(**save_kwargs)
+
+
+def touch(record: Record, *, by: User, reason: str) -> None:
+    """A row in the record's own history for something that changed around it (a child row
+    removed, a link or an attachment added), so the record's history tells the whole story."""
+    attribute(record, by=by, reason=reason)
+    record.save(update_fields=["updated_at"])
+
+
+def delete(obj: models.Model, *, by: User, reason: str) -> None:
+    attribute(obj, by=by, reason=reason)
+    obj.delete()
+
+
+# --- reading --------------------------------------------------------------------------------
+
+_SKIP = {"id", "updated_at", "created_at"}
+_TYPES = {"+": "Created", "~": "Changed", "-": "Removed"}
+
+
+def child_models(record_model: type[models.Model]) -> list[type[models.Model]]:
+    """Every child row model whose record is ``record_model``."""
+    from .models import ChildRecord
+
+    return [
+        m
+        for m in apps.get_models()
+        if issubclass(m, ChildRecord) and not m._meta.abstract and m.root_model() is record_model
+    ]
+
+
+def _text(field: models.Field, value: Any, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(field, models.ForeignKey):
+        return names.get((field.related_model, value), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(field, models.DateTimeField) and isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value):%-d %b %Y %H:%M}"
+    if isinstance(field, models.DateField) and isinstance(value, dt.date):
+        return f"{value:%-d %b %Y}"
+    return str(value)
+
+
+def _diffs(model, entries: list) -> list[tuple[Any, list[tuple[models.Field, Any, Any]]]]:
+    """(entry, [(field, old, new)]) for entries of one row, newest first."""
+    fields = [f for f in model._meta.concrete_fields if f.name not in _SKIP]
+    out = []
+    for i, entry in enumerate(entries):
+        older = entries[i + 1] if i + 1 < len(entries) else None
+        changes = []
+        for field in fields if older is not None and entry.history_type == "~" else ():
+            old, new = getattr(older, field.attname, None), getattr(entry, field.attname, None)
+            if old != new:
+                changes.append((field, old, new))
+        out.append((entry, changes))
+    return out
+
+
+def history_rows(record: Record) -> list[dict]:
+    """The record's history and its child rows' history, newest first: when, who, why, what part
+    (the record's reference or the child row), and old → new for every changed field."""
+    groups: list[tuple[type, str, list]] = []
+    own = list(record.history.all().select_related("history_user").order_by("-history_date", "-history_id"))
+    groups.append((type(record), record.display_reference, own))
+    for child in child_models(type(record)):
+        entries = (
+            child.history.filter(**{f"{child.root_path()}_id": record.pk})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:1000]
+        )
+        by_row: dict[int, list] = defaultdict(list)
+        for entry in entries:
+            by_row[entry.id].append(entry)
+        for rows in by_row.values():
+            groups.append((child, "", rows))
+    # Names of every person and record a foreign key points at, in one query per related model.
+    wanted: dict[type, set] = defaultdict(set)
+    diffed = []
+    for model, subject, entries in groups:
+        for entry, changes in _diffs(model, entries):
+            for field, old, new in changes:
+                if isinstance(field, models.ForeignKey):
+                    wanted[field.related_model].update(v for v in (old, new) if v is not None)
+            diffed.append((model, subject, entry, changes))
+    names = {
+        (related, pk): str(obj)
+        for related, pks in wanted.items()
+        for pk, obj in related._default_manager.in_bulk(pks).items()
+    }
+    rows = []
+    for model, subject, entry, changes in diffed:
+        workflow = getattr(model, "workflow", None)
+        status_field = getattr(model, "status_field", "status")
+        shown = []
+        for field, old, new in changes:
+            if field.name == status_field and workflow is not None:
+                old_text, new_text = workflow.label(old), workflow.label(new)
+            else:
+                old_text, new_text = _text(field, old, names), _text(field, new, names)
+            shown.append({"field": field.verbose_name, "old": old_text, "new": new_text})
+        rows.append(
+            {
+                "when": entry.history_date,
+                "who": entry.history_user or "—",
+                "why": entry.history_change_reason or "",
+                "type": _TYPES[entry.history_type],
+                "part": subject or f"{model._meta.verbose_name.capitalize()}: {entry.instance}",
+                "is_child": not subject,
+                "changes": shown,
+            }
+        )
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows

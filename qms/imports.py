@@ -1,0 +1,220 @@
+"""Import of a register from CSV or XLSX, preview first: most shops keep their instrument list,
+supplier list or training matrix in a spreadsheet. A module declares an ``Importer`` (columns, a
+form that checks one row, how to find the row's existing record, the service that saves it); the
+kernel parses the file with tablib, shows every row with its errors beside it, and saves nothing
+until a file without errors is confirmed. Re-importing the same file changes nothing.
+
+The preview runs the very saves the confirmation will run, inside a transaction that is rolled
+back, so a rule only a service knows (a duplicate, a gate) is shown beside its row before anything
+is kept.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str  # the heading in the file, e.g. "Instrument ID"
+    field: str  # the form field it fills, e.g. "code"
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Importer:
+    key: str  # "calibration.instruments"
+    label: str  # "Instruments"
+    model: type  # what it creates (who may import = who may create)
+    columns: tuple[Column, ...]
+    form: type[forms.Form]  # checks one row; ``form(data=row, user=user)``
+    find: Callable[[dict], Any]  # the existing record this row describes, or None
+    save: Callable[..., Any]  # save(data, *, existing, by): through the module's service
+    done_url: str = ""  # where to go after the import (the register)
+    help: str = ""
+    # Does the existing record already say what the row says? By default: every field equal.
+    unchanged: Callable[[Any, dict], bool] = lambda existing, data: all(
+        getattr(existing, k, None) == v for k, v in data.items()
+    )
+
+
+@dataclass
+class RowResult:
+    number: int  # the row's line in the file (the heading is line 1)
+    values: list[str]
+    errors: list[str] = field(default_factory=list)
+    action: str = ""  # "create", "update", "unchanged"
+
+
+@dataclass
+class Preview:
+    headers: list[str]
+    rows: list[RowResult]
+    errors: list[str]  # about the file as a whole (columns missing or unknown)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(r.errors for r in self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action and not r.errors)
+
+    @property
+    def summary(self) -> str:
+        failed = sum(1 for r in self.rows if r.errors)
+        text = (
+            f"{self.count('create')} new, {self.count('update')} changed, {self.count('unchanged')} unchanged"
+        )
+        return text + (
+            f", {failed} with errors: nothing will be imported until they are fixed." if failed else "."
+        )
+
+
+class _RollBack(Exception):
+    pass
+
+
+def parse(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
+    """Headings and rows of a CSV (UTF-8, comma or semicolon) or XLSX file."""
+    import tablib
+
+    ext = os.path.splitext(name.lower())[1]
+    if ext == ".xlsx":
+        try:
+            dataset = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
+        except Exception as exc:  # noqa: BLE001 - a damaged workbook is the user's file, not our bug
+            raise ValidationError("The file could not be read as an Excel workbook (.xlsx).") from exc
+    elif ext == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("Save the CSV file as UTF-8 (in Excel: “CSV UTF-8”).") from None
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        try:
+            dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+        except Exception as exc:  # noqa: BLE001
+            raise ValidationError("The CSV file could not be read; check its columns.") from exc
+    else:
+        raise ValidationError("Choose a .csv or .xlsx file.")
+    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    rows = [["" if v is None else str(v).strip() for v in row] for row in dataset]
+    rows = [r for r in rows if any(r)]
+    if not headers:
+        raise ValidationError("The file is empty: the first line must name the columns.")
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(f"The file has {len(rows)} rows; import at most {MAX_ROWS} at a time.")
+    return headers, rows
+
+
+def _check_headers(importer: Importer, headers: list[str]) -> list[str]:
+    known = {c.name.lower() for c in importer.columns}
+    errors = []
+    missing = [
+        c.name for c in importer.columns if c.required and c.name.lower() not in map(str.lower, headers)
+    ]
+    if missing:
+        errors.append("Columns missing: " + ", ".join(missing) + ".")
+    unknown = [h for h in headers if h.lower() not in known]
+    if unknown:
+        errors.append(
+            "Unknown columns: "
+            + ", ".join(unknown)
+            + ". Expected: "
+            + ", ".join(c.name for c in importer.columns)
+            + "."
+        )
+    return errors
+
+
+def run(importer: Importer, headers: list[str], rows: list[list[str]], *, by, commit: bool) -> Preview:
+    """Check every row and save it through the importer's service; without ``commit`` (the
+    preview), or when any row has an error, everything is rolled back."""
+    from . import access
+
+    if not access.can_create(by, importer.model):
+        raise PermissionDenied(f"You may not import {importer.label.lower()}.")
+    preview = Preview(headers, [], _check_headers(importer, headers))
+    if preview.errors:
+        return preview
+    position = {h.lower(): i for i, h in enumerate(headers)}
+    seen: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            for offset, values in enumerate(rows):
+                result = RowResult(number=offset + 2, values=values)
+                preview.rows.append(result)
+                data = {
+                    c.field: values[position[c.name.lower()]] if c.name.lower() in position else ""
+                    for c in importer.columns
+                }
+                form = importer.form(data=data, user=by)
+                if not form.is_valid():
+                    result.errors = [
+                        f"{_label(importer, name)}: {' '.join(msgs)}" if name != "__all__" else " ".join(msgs)
+                        for name, msgs in form.errors.items()
+                    ]
+                    continue
+                key = repr(sorted(data.items()))
+                if key in seen:
+                    result.errors.append(f"The same as row {seen[key]}.")
+                    continue
+                seen[key] = result.number
+                existing = importer.find(form.cleaned_data)
+                if existing is not None and importer.unchanged(existing, form.cleaned_data):
+                    result.action = "unchanged"
+                    continue
+                result.action = "update" if existing is not None else "create"
+                try:
+                    with transaction.atomic():
+                        importer.save(form.cleaned_data, existing=existing, by=by)
+                except (ValidationError, PermissionDenied) as exc:
+                    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                    result.errors.extend(messages)
+            if not commit or not preview.ok:
+                raise _RollBack
+    except _RollBack:
+        pass
+    return preview
+
+
+def _label(importer: Importer, field_name: str) -> str:
+    return next((c.name for c in importer.columns if c.field == field_name), field_name)
+
+
+def import_form(form_class: type[forms.Form]) -> type[forms.Form]:
+    """A record form that reads people by username and departments by code, as a spreadsheet
+    names them."""
+
+    class ImportForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name, key, what in (("owner", "username", "person"), ("department", "code", "department")):
+                if name in self.fields:
+                    self.fields[name].to_field_name = key
+                    self.fields[name].error_messages["invalid_choice"] = f"No {what} with that {key}."
+
+    ImportForm.__name__ = f"{form_class.__name__}Import"
+    return ImportForm
+
+
+_importers: dict[str, Importer] = {}
+
+
+def importers() -> dict[str, Importer]:
+    if not _importers:
+        from .modules import collect
+
+        _importers.update({i.key: i for i in collect("importers")})
+    return _importers

@@ -1,0 +1,26 @@
+"""The kernel's models: people and processes, records and their child rows, the one file store,
+comments and links, electronic signatures."""
+
+from .files import Attachment, StoredFile, stored_file_path
+from .people import Department, Process, Role, User
+from .records import ChildRecord, Record, RecordQuerySet, ReferenceCounter, next_reference
+from .signatures import Signature
+from .social import Comment, RecordLink
+
+__all__ = [
+    "Attachment",
+    "ChildRecord",
+    "Comment",
+    "Department",
+    "Process",
+    "Record",
+    "RecordLink",
+    "RecordQuerySet",
+    "ReferenceCounter",
+    "Role",
+    "Signature",
+    "StoredFile",
+    "User",
+    "next_reference",
+    "stored_file_path",
+]

@@ -1,0 +1,215 @@
+"""The abstract record every module's main models inherit, and the abstract child row every
+record's parts inherit (an action of a CAPA, a revision of a document, a calibration event)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
+
+from django.conf import settings
+from django.db import connection, models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .people import Department
+
+if TYPE_CHECKING:
+    from qms.workflow import Workflow
+
+
+class ReferenceCounter(models.Model):
+    """Last reference number handed out per module prefix and year. The row is locked by the
+    allocating transaction until it commits, so numbers are unique and gap-free: a rolled-back
+    creation rolls its number back too."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="uniq_reference_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+def next_reference(prefix: str, year: int) -> str:
+    """Allocate the next number for `prefix` in `year`. Must run inside the creating transaction."""
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (prefix, year, last) VALUES (%s, %s, 1)
+                ON CONFLICT (prefix, year) DO UPDATE SET last = {table}.last + 1
+                RETURNING last""",  # noqa: S608 - table name is ours, values are parameters
+            [prefix, year],
+        )
+        number = cursor.fetchone()[0]
+    return f"{prefix}-{year}-{number:04d}"
+
+
+class RecordQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=self.model.workflow.closed)
+
+    def overdue(self, today: dt.date | None = None):
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class Record(models.Model):
+    """The abstract record every module's main models inherit: a reference number unique per
+    module and year, a title, an owner and department, a due date, a status driven by the model's
+    declared workflow, and full field-level history (who, when, why)."""
+
+    reference = models.CharField(max_length=30, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=30, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    history = HistoricalRecords(inherit=True)
+    objects = RecordQuerySet.as_manager()
+
+    # Declared by each concrete model.
+    reference_prefix: ClassVar[str] = ""
+    workflow: ClassVar[Workflow | None] = None
+    # "department": visible to the owner's department (and QM/auditors); "company": to everyone.
+    visibility: ClassVar[str] = "department"
+    # Who may create one (qms.access): None = anyone who may write; else relations such as
+    # {"quality", "steward"}.
+    create_roles: ClassVar[frozenset[str] | None] = None
+    # How the record's due date reads in headers ("due", "next review", "target date").
+    due_label: ClassVar[str] = "due"
+    # A field holding the number users quote, if not the reference (found by the link form).
+    quoted_reference_field: ClassVar[str | None] = None
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def display_reference(self) -> str:
+        """What users quote (a document's own number, say); the reference by default."""
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.workflow.closed
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.workflow.initial
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_date and not self.is_closed and self.due_date < timezone.localdate())
+
+    @property
+    def root(self) -> Record:
+        return self
+
+    def get_status_display(self) -> str:
+        return self.workflow.label(self.status)
+
+    @classmethod
+    def model_label(cls) -> str:
+        return cls._meta.label_lower
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+
+
+class ChildRecord(models.Model):
+    """A row that belongs to one record, directly or through another child: an action of a
+    CAPA, a revision of a document and the files of that revision, a calibration event.
+
+    A child is only ever found through its parent, within the user's scope (``qms.access``); its
+    history rows are shown in the record's history under the record's reference; it may have a
+    small workflow of its own, moved by the same transition service as records; with an assignee
+    and a due date it can be a due item. It is never deleted except while it is draft work (see
+    ``removal_refused``)."""
+
+    history = HistoricalRecords(inherit=True)
+
+    # Declared by each concrete model.
+    parent_field: ClassVar[str] = ""  # the ForeignKey to the parent (a record or another child)
+    workflow: ClassVar[Workflow | None] = None
+    status_field: ClassVar[str] = "status"
+    # The person the row is assigned to, who may report progress on it ("owner", "user" …).
+    assignee_field: ClassVar[str | None] = None
+    due_field: ClassVar[str | None] = None
+    url_kwarg: ClassVar[str] = ""  # URL keyword of its pages; "<model_name>_pk" by default
+    # Where on the parent's page the row is shown ("#actions").
+    anchor: ClassVar[str] = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def parent(self) -> models.Model:
+        return getattr(self, self.parent_field)
+
+    @property
+    def root(self) -> Record:
+        """The record this row belongs to, through however many parents."""
+        return self.parent.root
+
+    @classmethod
+    def parent_model(cls) -> type[models.Model]:
+        return cls._meta.get_field(cls.parent_field).related_model
+
+    @classmethod
+    def root_model(cls) -> type[Record]:
+        parent = cls.parent_model()
+        return parent.root_model() if issubclass(parent, ChildRecord) else parent
+
+    @classmethod
+    def root_path(cls) -> str:
+        """The lookup from this model to its record: ``"capa"``, ``"revision__document"``."""
+        parent = cls.parent_model()
+        if issubclass(parent, ChildRecord):
+            return f"{cls.parent_field}__{parent.root_path()}"
+        return cls.parent_field
+
+    @classmethod
+    def kwarg(cls) -> str:
+        return cls.url_kwarg or f"{cls._meta.model_name}_pk"
+
+    @property
+    def status_value(self) -> str:
+        return getattr(self, self.status_field)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.workflow is not None and self.status_value in self.workflow.closed
+
+    @property
+    def assignee_id(self) -> int | None:
+        return getattr(self, f"{self.assignee_field}_id", None) if self.assignee_field else None
+
+    @property
+    def is_overdue(self) -> bool:
+        due = getattr(self, self.due_field, None) if self.due_field else None
+        return bool(due and not self.is_closed and due < timezone.localdate())
+
+    def get_status_display(self) -> str:
+        if self.workflow is None:
+            return ""
+        return self.workflow.label(self.status_value)
+
+    def removal_refused(self) -> str | None:
+        """Why this row may not be removed now, or None when it may. Quality records are closed,
+        cancelled or made obsolete, never removed; models allow removal of draft work only."""
+        return f"A {self._meta.verbose_name} is never removed; close or cancel it instead."
+
+    def get_absolute_url(self) -> str:
+        return self.parent.get_absolute_url() + self.anchor

@@ -1,0 +1,44 @@
+"""Services: every write that matters goes through here, whether it comes from a view, a task or
+a management command, so the rules hold everywhere. Modules' own services build on these."""
+
+from ..files import safe_filename, validate_upload
+from .records import (
+    child_remove,
+    get_system_user,
+    reason_needed,
+    record_create,
+    record_transition,
+    record_update,
+    transition,
+)
+from .signatures import WRONG_PASSWORD, password_problem, signature_record, signatures_of
+from .social import (
+    attachment_add,
+    attachments_of,
+    comment_add,
+    comments_of,
+    link_add,
+    link_remove,
+)
+
+__all__ = [
+    "WRONG_PASSWORD",
+    "attachment_add",
+    "attachments_of",
+    "child_remove",
+    "comment_add",
+    "comments_of",
+    "get_system_user",
+    "link_add",
+    "link_remove",
+    "password_problem",
+    "reason_needed",
+    "record_create",
+    "record_transition",
+    "record_update",
+    "safe_filename",
+    "signature_record",
+    "signatures_of",
+    "transition",
+    "validate_upload",
+]

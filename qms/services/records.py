@@ -1,0 +1,138 @@
+"""Writes of records and child rows: create, edit, move along the workflow, remove draft work.
+Views, tasks, commands and the API call these, so the rules and the history hold everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from .. import access, events, history
+from ..models import ChildRecord, Record, User, next_reference
+from ..rules import check_reason
+from ..workflow import TransitionError
+
+# Fields the kernel sets itself; a model's own validation never sees them as user input.
+_KERNEL_FIELDS = ["reference", "status", "created_by"]
+
+
+def get_system_user() -> User:
+    """The named account that background jobs act as, so history never shows a blank user."""
+    user, created = User.objects.get_or_create(
+        username=settings.SYSTEM_USERNAME,
+        defaults={"first_name": "QMS", "last_name": "system", "is_system": True, "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def record_create(*, model: type[Record], by: User, reason: str = "Created", **fields: Any) -> Record:
+    """Create a record of ``model`` with the next reference number, in its initial status."""
+    access.require_create(by, model)
+    record = model(**fields)
+    record.status = model.workflow.initial
+    record.created_by = by
+    record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
+    record.full_clean(exclude=_KERNEL_FIELDS)
+    history.save(record, by=by, reason=reason)
+    return record
+
+
+def reason_needed(record: Record) -> bool:
+    """An edit of a record past its draft status must say why (ISO 7.5.3 change control)."""
+    return bool(record.pk) and not record.is_draft
+
+
+@transaction.atomic
+def record_update(*, record: Record, by: User, reason: str = "", **fields: Any) -> Record:
+    """Change fields of a record, refusing a change without reason once it is past draft."""
+    access.require_change(by, record)
+    if record.is_closed:
+        raise ValidationError("A closed record cannot be edited; reopen it first.")
+    reason = check_reason(reason, required=reason_needed(record))
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.full_clean(exclude=_KERNEL_FIELDS)
+    history.save(record, by=by, reason=reason or "Edited")
+    return record
+
+
+@transaction.atomic
+def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kwargs: Any) -> models.Model:
+    """Move a record or a child row along its workflow by the transition ``name``: checks that
+    the transition exists from the current status, that ``by`` may perform it, that its guards
+    pass and that a reason is given when required; runs the effects the module's services
+    registered; records who, when and why in the history; publishes ``record.transition``.
+
+    A transition performed through a form (``Transition.form``) gets that form's data as
+    ``kwargs``; its effects refuse when what they need is missing, so the generic button can
+    never skip the form."""
+    model = type(obj)
+    workflow = model.workflow
+    status_field = getattr(model, "status_field", "status")
+    # Lock the row so two people cannot move it at once from a stale status.
+    locked = model._default_manager.select_for_update().get(pk=obj.pk)
+    current = getattr(locked, status_field)
+    step = workflow.get(name)
+    if step is None or current not in step.sources:
+        raise TransitionError(
+            f"“{step.label if step else name}” is not possible while the record is "
+            f"{workflow.label(current).lower()}."
+        )
+    if isinstance(locked, ChildRecord) and locked.root.is_closed:
+        raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")
+    if not (step.allowed & access.relations(by, locked)):
+        raise PermissionDenied(f"You may not {step.label.lower()} this.")
+    try:
+        reason = check_reason(reason, required=step.reason_required)
+    except ValidationError:
+        message = "Give a reason for this step." if not reason.strip() else "The reason is too long."
+        raise TransitionError(message, field="reason") from None
+    for guard in step.guards:
+        problem = guard(locked)
+        if problem:
+            raise TransitionError(problem)
+    setattr(locked, status_field, step.target)
+    for effect in workflow.effects(name):
+        effect(locked, by=by, reason=reason, old_status=current, **kwargs)
+    history.save(locked, by=by, reason=reason or step.label)
+    setattr(obj, status_field, step.target)
+    obj.refresh_from_db()
+    events.publish(
+        "record.transition",
+        model=model._meta.label_lower,
+        pk=locked.pk,
+        transition=name,
+        status=step.target,
+        by_id=by.pk,
+    )
+    return locked
+
+
+def record_transition(*, record: Record, name: str, by: User, reason: str = "", **kwargs: Any) -> Record:
+    """``transition`` for a record (the name most callers use)."""
+    return transition(obj=record, name=name, by=by, reason=reason, **kwargs)
+
+
+@transaction.atomic
+def child_remove(*, child: ChildRecord, by: User, reason: str) -> None:
+    """Remove a child row that is still draft work (a why, a fishbone cause, a draft file), with
+    a reason that stays in the record's history. Everything else is closed or cancelled instead."""
+    if by.is_auditor:
+        raise PermissionDenied("Auditors have read-only access.")
+    record = child.root
+    if not access.can_change(by, record):
+        raise PermissionDenied("You may not change this record.")
+    refused = child.removal_refused()
+    if refused:
+        raise ValidationError(refused)
+    reason = check_reason(reason, required=True)
+    what = f"{child._meta.verbose_name.capitalize()} removed: {child}"
+    history.delete(child, by=by, reason=f"{what} — {reason}")
+    history.touch(record, by=by, reason=f"{what} — {reason}")

@@ -1,0 +1,96 @@
+"""Writes every record shares: attachments (through the one file store), comments, links. Each
+one is also noted in the record's own history, so the history tells the whole story."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from .. import access, history
+from ..files import store_upload
+from ..models import Attachment, Comment, Record, RecordLink, User
+
+
+@transaction.atomic
+def attachment_add(*, record: Record, upload: UploadedFile, by: User, description: str = "") -> Attachment:
+    """Attach a file to a record after checking it; the stored name is generated, never reused."""
+    access.require_change(by, record)
+    attachment = Attachment(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk, description=description
+    )
+    store_upload(attachment, upload, by=by)
+    history.touch(record, by=by, reason=f"Attachment added: {attachment.original_name}")
+    return attachment
+
+
+def attachments_of(record: Record):
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("uploaded_by")
+
+
+def comment_add(*, record: Record, by: User, text: str) -> Comment:
+    """Comment on a record: anyone who may see it and is not an auditor."""
+    if by.is_auditor:
+        raise PermissionDenied("Auditors have read-only access.")
+    if not access.can_view(by, record):
+        raise PermissionDenied("You may not comment on this record.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write a comment first."})
+    return Comment.objects.create(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk, author=by, text=text
+    )
+
+
+def comments_of(record: Record):
+    return Comment.objects.filter(
+        content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+    ).select_related("author")
+
+
+@transaction.atomic
+def link_add(*, source: Record, target: Record, by: User, note: str = "") -> RecordLink:
+    """Link two records; the user must be able to change the source and see the target."""
+    access.require_change(by, source)
+    if not access.can_view(by, target):
+        raise ValidationError({"target": "No record with that reference that you can see."})
+    if type(source) is type(target) and source.pk == target.pk:
+        raise ValidationError({"target": "A record cannot be linked to itself."})
+    st, tt = ContentType.objects.get_for_model(source), ContentType.objects.get_for_model(target)
+    exists = (
+        RecordLink.objects.filter(
+            source_type=st, source_id=source.pk, target_type=tt, target_id=target.pk
+        ).exists()
+        or RecordLink.objects.filter(
+            source_type=tt, source_id=target.pk, target_type=st, target_id=source.pk
+        ).exists()
+    )
+    if exists:
+        raise ValidationError({"target": f"{target.display_reference} is already linked."})
+    link = RecordLink(source_type=st, source_id=source.pk, target_type=tt, target_id=target.pk, note=note)
+    link.created_by = by
+    history.save(link, by=by, reason="Linked")
+    # The history says a link was added, not to what: a reader of one record's history may not
+    # see the other (the links tab shows or counts it as the reader may).
+    history.touch(source, by=by, reason="Link added")
+    history.touch(target, by=by, reason="Link added")
+    return link
+
+
+@transaction.atomic
+def link_remove(*, link: RecordLink, record: Record, by: User) -> None:
+    access.require_change(by, record)
+    other = (
+        link.target
+        if (link.source_type_id, link.source_id)
+        == (
+            ContentType.objects.get_for_model(record).pk,
+            record.pk,
+        )
+        else link.source
+    )
+    history.delete(link, by=by, reason="Link removed")
+    history.touch(record, by=by, reason=f"Link to {getattr(other, 'display_reference', other)} removed")

@@ -1,0 +1,50 @@
+"""The kernel's views: what modules build their pages from, and the kernel's own pages."""
+
+from .actions import FormAction, form_urlpatterns
+from .base import (
+    QMSView,
+    RecordScopeMixin,
+    WriteView,
+    add_errors,
+    child_or_404,
+    csv_response,
+    csv_safe,
+    querystring,
+    register_page,
+    render_page,
+)
+from .children import ChildDetailView, ChildSpec, child_urlpatterns
+from .records import (
+    RecordCreateView,
+    RecordDetailView,
+    RecordListView,
+    RecordTransitionView,
+    RecordUpdateView,
+    record_context,
+    record_urlpatterns,
+)
+
+__all__ = [
+    "FormAction",
+    "form_urlpatterns",
+    "ChildDetailView",
+    "ChildSpec",
+    "QMSView",
+    "RecordCreateView",
+    "RecordDetailView",
+    "RecordListView",
+    "RecordScopeMixin",
+    "RecordTransitionView",
+    "RecordUpdateView",
+    "WriteView",
+    "add_errors",
+    "child_or_404",
+    "child_urlpatterns",
+    "csv_response",
+    "csv_safe",
+    "querystring",
+    "record_context",
+    "record_urlpatterns",
+    "register_page",
+    "render_page",
+]

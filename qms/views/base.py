@@ -1,0 +1,134 @@
+"""What every page stands on: the access classes, the scoped lookups, errors beside the fields,
+and the registry of pages that can be shown again with a failing form's errors."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
+
+from .. import access
+from ..models import ChildRecord, Record
+from ..workflow import TransitionError
+
+
+class QMSView(View):
+    """Base of every logged-in page: login required, auditors may read but not write."""
+
+    access = access.LOGIN
+
+
+class WriteView(QMSView):
+    """A page that exists only to change data: auditors are refused even a look at the form."""
+
+    access = access.WRITE
+
+
+class RecordScopeMixin:
+    """Record lookups narrowed to what the user may see: outside the scope is a 404."""
+
+    model: type[Record] | None = None
+
+    def get_queryset(self):
+        return access.restrict(self.model.objects.all(), self.request.user)
+
+
+def child_or_404(model: type[ChildRecord], user, kwargs: dict) -> ChildRecord:
+    """The one lookup of a child row: through every parent named in the URL, within the user's
+    scope of the record they belong to. Anything else is a 404."""
+    filters: dict[str, Any] = {"pk": kwargs[model.kwarg()]}
+    path, current = "", model
+    while issubclass(current, ChildRecord):
+        path += f"{current.parent_field}__"
+        parent = current.parent_model()
+        key = parent.kwarg() if issubclass(parent, ChildRecord) else "pk"
+        filters[f"{path}pk"] = kwargs[key]
+        current = parent
+    return get_object_or_404(access.restrict(model._default_manager.all(), user), **filters)
+
+
+def add_errors(form, exc: ValidationError | TransitionError) -> None:
+    """Put a service's refusal beside the field it concerns (or above the form)."""
+    if isinstance(exc, TransitionError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def querystring(request: HttpRequest, drop: Iterable[str] = ()) -> str:
+    params = request.GET.copy()
+    for key in drop:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def csv_safe(value: Any) -> str:
+    """Neutralise spreadsheet formulas in exported cells (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(
+    name: str, header: list[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ","
+) -> StreamingHttpResponse:
+    """A CSV download streamed row by row in constant memory, with a UTF-8 BOM so Excel opens
+    it with its umlauts intact; ``delimiter=";"`` for a German Excel."""
+    writer = csv.writer(_Echo(), delimiter=delimiter)
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_safe(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+# --- pages that can be shown again with a failing form ------------------------------------------
+
+_pages: dict[type[Model], tuple[type[View], dict]] = {}
+
+
+def register_page(model: type[Model], view_class: type[View], initkwargs: dict) -> None:
+    """The view that shows one ``model`` object (a record's page, a revision's page)."""
+    _pages[model] = (view_class, initkwargs)
+
+
+def render_page(
+    request: HttpRequest, obj: Model, *, forms: dict | None = None, status: int = 400
+) -> HttpResponse:
+    """``obj``'s own page again, with ``forms`` (bound, with their errors) in place of the empty
+    ones: bad input is shown beside its field on the page it was typed into, nothing changed."""
+    from django.contrib import messages
+
+    view_class, initkwargs = _pages[type(obj)]
+    view = view_class(**initkwargs)
+    view.setup(request, **_kwargs_of(obj))
+    view.object = obj
+    if status >= 400:
+        messages.error(request, "Nothing was saved: see the message below.")
+    return view.render_to_response(view.get_context_data(object=obj, forms=forms or {}), status=status)
+
+
+def _kwargs_of(obj: Model) -> dict:
+    kwargs: dict[str, Any] = {}
+    while isinstance(obj, ChildRecord):
+        kwargs[type(obj).kwarg()] = obj.pk
+        obj = obj.parent
+    kwargs["pk"] = obj.pk
+    return kwargs

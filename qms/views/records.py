@@ -1,0 +1,348 @@
+"""Generic record views: a module declares a few lines per model and gets its register (with
+filters and CSV), its page (with history, attachments, comments, links, workflow buttons and the
+forms of its child rows), create (also "raised from" another record), edit and transition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.generic import DetailView, FormView, ListView, UpdateView
+
+from .. import access, raising, services
+from ..forms import AttachmentForm, CommentForm, LinkForm, RecordForm, TransitionForm
+from ..history import history_rows
+from ..models import Record
+from ..registry import model_by_label
+from ..selectors import links_of
+from ..workflow import TransitionError
+from .base import QMSView, RecordScopeMixin, WriteView, add_errors, csv_response, querystring, register_page
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+class RecordListView(RecordScopeMixin, QMSView, ListView):
+    """A register: filterable with django-filter, searchable, CSV export of the filtered view, a
+    constant number of queries (declare select_related for every column)."""
+
+    template_name = "qms/record_list.html"
+    paginate_by = 50
+    filterset_class = None
+    columns: list[tuple[str, str]] = [
+        ("reference", "Reference"),
+        ("title", "Title"),
+        ("status", "Status"),
+        ("owner", "Owner"),
+        ("department", "Department"),
+        ("due_date", "Due"),
+    ]
+    select_related: tuple[str, ...] = ("owner", "department")
+    search_fields: tuple[str, ...] = ("reference", "title")
+    title: str = ""
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related(*self.select_related)
+        # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
+        q = self.request.GET.get("q", "").replace("\x00", "").strip()
+        if q:
+            cond = Q()
+            for f in self.search_fields:
+                cond |= Q(**{f"{f}__icontains": q})
+            qs = qs.filter(cond)
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
+            qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
+        else:
+            self.filterset = None
+        return qs
+
+    def cell(self, record, field: str) -> Any:
+        if field == "status":
+            return record.get_status_display()
+        value = record
+        for part in field.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+        return value() if callable(value) else value
+
+    def rows(self, records):
+        return [(r, [self.cell(r, f) for f, _ in self.columns]) for r in records]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            name = f"{slugify(self.model._meta.verbose_name_plural)}-{timezone.localdate():%Y%m%d}"
+            records = self.get_queryset().iterator(chunk_size=2000)
+            return csv_response(
+                name,
+                [label for _, label in self.columns],
+                ([self.cell(r, f) for f, _ in self.columns] for r in records),
+                delimiter=";" if request.GET.get("sep") == "semicolon" else ",",
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        opts = self.model._meta
+        ctx.update(
+            title=self.title or opts.verbose_name_plural.capitalize(),
+            columns=self.columns,
+            rows=self.rows(ctx["object_list"]),
+            filter=self.filterset,
+            can_create=access.can_create(self.request.user, self.model),
+            create_url=reverse(f"{opts.app_label}:{opts.model_name}_create"),
+            query=self.request.GET.get("q", ""),
+            querystring=querystring(self.request, drop=("page", "format")),
+        )
+        return ctx
+
+
+# --- the record's page ---------------------------------------------------------------------------
+
+
+def page_forms(request, obj, forms: dict) -> dict:
+    """The forms an object's page offers the user now: the add-forms of its child rows and its
+    form actions (``qms.views.actions``); the bound ones given (with their errors) instead."""
+    from .actions import actions_for
+    from .children import specs_for
+
+    user = request.user
+    out = {}
+    offered = [(s.form_key, s.form, s.add is not None and s.may_add(user, obj)) for s in specs_for(type(obj))]
+    offered += [(a.form_key, a.form, a.may(user, obj)) for a in actions_for(type(obj))]
+    for key, form_class, may in offered:
+        if key in forms:
+            out[key] = forms[key]
+        else:
+            out[key] = form_class(parent=obj, user=user) if may and not user.is_auditor else None
+    return out
+
+
+def record_context(request, record: Record, forms: dict | None = None) -> dict:
+    """What the shared record page shows around the module's own body."""
+    forms = forms or {}
+    user = request.user
+    opts = record._meta
+    links, hidden = links_of(record, user)
+    writable = access.can_change(user, record) and not record.is_closed
+    return {
+        "object": record,
+        "record": record,
+        "opts": opts,
+        "body_template": f"{opts.app_label}/{opts.model_name}_detail.html",
+        "can_change": writable,
+        "can_comment": not user.is_auditor,
+        "transitions": type(record).workflow.buttons(record, user),
+        "history": history_rows(record),
+        "attachments": services.attachments_of(record),
+        "comments": services.comments_of(record),
+        "links": links,
+        "hidden_links": hidden,
+        "raise_actions": [
+            a for a in raising.actions_for(record) if access.can_create(user, a.model) and not user.is_auditor
+        ],
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "link_form": forms.get("link_form") or LinkForm(),
+        "active_tab": forms.get("active_tab") or request.GET.get("tab", "details"),
+        "record_label": opts.label_lower,
+        "update_url": reverse(f"{opts.app_label}:{opts.model_name}_update", args=[record.pk]),
+        "transition_url": reverse(f"{opts.app_label}:{opts.model_name}_transition", args=[record.pk]),
+        "list_url": reverse(f"{opts.app_label}:{opts.model_name}_list"),
+    }
+
+
+class RecordDetailView(RecordScopeMixin, QMSView, DetailView):
+    """A record's page. Modules add their context in ``extra_context_for(record, forms)``; bound
+    forms with errors come back through ``forms`` (see ``qms.views.base.render_page``)."""
+
+    template_name = "qms/record_detail.html"
+
+    def extra_context_for(self, record, forms: dict) -> dict:
+        return {}
+
+    def get_context_data(self, forms: dict | None = None, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        forms = forms or {}
+        ctx.update(record_context(self.request, self.object, forms))
+        ctx.update(page_forms(self.request, self.object, forms))
+        ctx.update(self.extra_context_for(self.object, forms))
+        return ctx
+
+
+# --- create, edit, transition ----------------------------------------------------------------
+
+
+class RecordCreateView(WriteView, FormView):
+    """A new record. With ``?from=<model label>:<pk>`` it is raised from another record: the form
+    is prefilled from it and the new record is linked to it (shown on both)."""
+
+    model: type[Record] | None = None
+    form_class: type[RecordForm] = RecordForm
+    template_name = "qms/record_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            access.require_create(request.user, self.model)
+        return super().dispatch(request, *args, **kwargs)
+
+    def source(self) -> Record | None:
+        """The record this one is raised from (within the user's scope), if any."""
+        if not hasattr(self, "_source"):
+            self._source = None
+            label, _, pk = self.request.GET.get("from", "").partition(":")
+            model = model_by_label(label)
+            if model is not None and pk.isdigit() and len(pk) < 12:
+                self._source = access.restrict(model.objects.filter(pk=int(pk)), self.request.user).first()
+        return self._source
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["instance"] = self.model()
+        return kwargs
+
+    def get_initial(self):
+        initial = {"owner": self.request.user.pk, "department": self.request.user.department_id}
+        source = self.source()
+        action = raising.for_model(self.model, source) if source is not None else None
+        if action is not None:
+            initial.update(action.prefill(source))
+        return initial
+
+    def create(self, form) -> Record:
+        return services.record_create(model=self.model, by=self.request.user, **form.record_fields())
+
+    def form_valid(self, form):
+        try:
+            record = self.create(form)
+            source = self.source()
+            if source is not None:
+                services.link_add(source=record, target=source, by=self.request.user, note="Raised from here")
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{record.display_reference} created.")
+        return redirect(record.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = f"New {self.model._meta.verbose_name}"
+        source = self.source()
+        if source is not None:
+            ctx["title"] += f" from {source.display_reference}"
+        ctx["cancel_url"] = (
+            source.get_absolute_url()
+            if source is not None
+            else reverse(f"{self.model._meta.app_label}:{self.model._meta.model_name}_list")
+        )
+        return ctx
+
+
+class RecordUpdateView(RecordScopeMixin, WriteView, UpdateView):
+    form_class: type[RecordForm] = RecordForm
+    template_name = "qms/record_form.html"
+
+    def get_object(self, queryset=None):
+        record = super().get_object(queryset)
+        access.require_change(self.request.user, record)
+        if record.is_closed:
+            raise PermissionDenied("A closed record cannot be edited.")
+        return record
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def update(self, form) -> Record:
+        """The ModelForm already copied the values onto the instance; the service re-validates,
+        requires the reason and writes the history. Modules override to call their own service."""
+        return services.record_update(
+            record=form.instance, by=self.request.user, reason=form.cleaned_data.get("reason", "")
+        )
+
+    def form_valid(self, form):
+        try:
+            record = self.update(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"{record.display_reference} saved.")
+        return redirect(record.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = f"Edit {self.object.display_reference}"
+        ctx["cancel_url"] = self.object.get_absolute_url()
+        return ctx
+
+
+class RecordTransitionView(RecordScopeMixin, QMSView):
+    """POST a transition name (and reason); refusals come back as a message on the record."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        record = get_object_or_404(self.get_queryset(), pk=pk)
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            if "reason" in form.errors:
+                limit = TransitionForm.base_fields["reason"].max_length
+                messages.error(request, f"Keep the reason to {limit} characters; it goes into the history.")
+            else:
+                messages.error(request, "Choose a step to perform.")
+            return redirect(record.get_absolute_url())
+        try:
+            services.transition(
+                obj=record,
+                name=form.cleaned_data["transition"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            record.refresh_from_db()
+            messages.success(request, f"{record.display_reference}: {record.get_status_display().lower()}.")
+        return redirect(record.get_absolute_url())
+
+
+def record_urlpatterns(
+    model: type[Record],
+    *,
+    list_view: type[RecordListView] = RecordListView,
+    detail_view: type[RecordDetailView] = RecordDetailView,
+    create_view: type[RecordCreateView] = RecordCreateView,
+    update_view: type[RecordUpdateView] = RecordUpdateView,
+    transition_view: type[RecordTransitionView] = RecordTransitionView,
+    form_class: type[RecordForm] = RecordForm,
+    prefix: str | None = None,
+) -> list:
+    """The five URLs every record model gets: list, new, detail, edit, transition."""
+    name = model._meta.model_name
+    prefix = prefix if prefix is not None else slugify(model._meta.verbose_name_plural)
+    base = f"{prefix}/" if prefix else ""
+    register_page(model, detail_view, {"model": model})
+    from .children import set_base
+
+    set_base(model, f"{base}<int:pk>/")
+    return [
+        path(base, list_view.as_view(model=model), name=f"{name}_list"),
+        path(f"{base}new/", create_view.as_view(model=model, form_class=form_class), name=f"{name}_create"),
+        path(f"{base}<int:pk>/", detail_view.as_view(model=model), name=f"{name}_detail"),
+        path(
+            f"{base}<int:pk>/edit/",
+            update_view.as_view(model=model, form_class=form_class),
+            name=f"{name}_update",
+        ),
+        path(f"{base}<int:pk>/transition/", transition_view.as_view(model=model), name=f"{name}_transition"),
+    ]
