@@ -8,7 +8,7 @@ from django.urls import include, path, reverse_lazy
 from . import access
 from .forms import BootstrapMixin, LoginForm
 from .modules import installed
-from .views import imports, pages, processes, shared
+from .views import due, imports, pages, processes, shared
 
 
 class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
@@ -77,9 +77,10 @@ account_urls = [
 ]
 
 urlpatterns = [
-    path("", pages.MyWorkView.as_view(), name="my_work"),
+    path("", due.MyWorkView.as_view(), name="my_work"),
+    path("due/", due.DueListView.as_view(), name="due_list"),
     path("health/", pages.health, name="health"),
-    path("overview/", pages.OverviewView.as_view(), name="overview"),
+    path("overview/", due.OverviewView.as_view(), name="overview"),
     path("search/", pages.SearchView.as_view(), name="search"),
     path("audit-pack/", pages.AuditPackView.as_view(), name="audit_pack"),
     path("processes/", processes.ProcessListView.as_view(), name="process_list"),

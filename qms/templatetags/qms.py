@@ -47,3 +47,12 @@ def days_label(days_overdue: int) -> str:
 def raise_url(action, record) -> str:
     """The create page of a "raise from here" action, prefilled from ``record``."""
     return action.url_for(record)
+
+
+@register.filter
+def index(sequence, position: int):
+    """``modules|index:forloop.counter0``: the item at a position (a column's name)."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError):
+        return ""

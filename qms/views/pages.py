@@ -1,5 +1,5 @@
-"""The kernel's own pages: My work, the Overview, the audit pack, the one search box, the
-process catalogue, import, the profile and the health check."""
+"""The kernel's own pages: the audit pack, the one search box, the profile and the health check
+(My work and the Overview are in ``due.py``)."""
 
 from __future__ import annotations
 
@@ -13,92 +13,10 @@ from django.utils import timezone
 from django.views.generic import TemplateView, UpdateView
 
 from .. import access, auditpack, history
-from ..due import registry as due_registry
 from ..forms import AuditPackForm, ProfileForm
-from ..models import Department, Role, User
 from ..pdf import pdf_response
 from ..selectors import search
 from .base import QMSView
-
-
-class MyWorkView(QMSView, TemplateView):
-    """Everything the user owns that is overdue or due within 30 days, most overdue first."""
-
-    template_name = "qms/my_work.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        user = self.request.user
-        items = due_registry.for_user(user, days_ahead=30, today=today)
-        ctx["items"] = [(item, item.days_overdue(today)) for item in items]
-        ctx["overdue_count"] = sum(1 for i in items if i.due_date < today)
-        ctx["today"] = today
-        # Heads watch their department's overdue work; the quality manager the whole company's.
-        overdue_until = today - dt.timedelta(days=1)
-        if user.role == Role.DEPARTMENT_HEAD and user.department_id:
-            ctx["team_title"] = f"{user.department}: overdue items of others"
-            team = due_registry.items(until=overdue_until, department_ids=[user.department_id])
-        elif user.is_quality_manager:
-            ctx["team_title"] = "Whole company: overdue items of others"
-            team = due_registry.items(until=overdue_until)
-        else:
-            team = []
-        owners = User.objects.in_bulk({i.owner_id for i in team if i.owner_id != user.pk})
-        ctx["team_items"] = [
-            (item, item.days_overdue(today), owners.get(item.owner_id))
-            for item in team
-            if item.owner_id != user.pk
-        ]
-        return ctx
-
-
-class OverviewView(QMSView, TemplateView):
-    """What is overdue and due this week, by department and module: the quality manager and
-    auditors see the company, everyone else their own department."""
-
-    template_name = "qms/overview.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        today = timezone.localdate()
-        company = access.sees_everything(user) or not user.department_id
-        items = due_registry.items(
-            until=today + dt.timedelta(days=7), department_ids=None if company else [user.department_id]
-        )
-        if not company:
-            items = [i for i in items if i.department_id == user.department_id]
-        modules = sorted({i.module for i in items})
-        departments = {d.pk: d for d in Department.objects.all()}
-        table: dict[int | None, dict[str, list[int]]] = {}
-        for item in items:
-            cell = table.setdefault(item.department_id, {m: [0, 0] for m in modules})[item.module]
-            cell[0 if item.due_date < today else 1] += 1
-        rows = sorted(
-            (
-                (departments.get(dept_id), [cells[m] for m in modules], sum(c[0] for c in cells.values()))
-                for dept_id, cells in table.items()
-            ),
-            key=lambda row: (-row[2], str(row[0] or "")),
-        )
-        overdue = [i for i in items if i.due_date < today]
-        owners = User.objects.in_bulk({i.owner_id for i in overdue[:15]})
-        ctx.update(
-            scope="the whole company" if company else str(user.department),
-            modules=modules,
-            rows=rows,
-            totals=[
-                [
-                    sum(1 for i in items if i.module == m and i.due_date < today),
-                    sum(1 for i in items if i.module == m and i.due_date >= today),
-                ]
-                for m in modules
-            ],
-            most_overdue=[(i, i.days_overdue(today), owners.get(i.owner_id)) for i in overdue[:15]],
-            overdue_count=len(overdue),
-        )
-        return ctx
 
 
 class AuditPackView(QMSView, TemplateView):

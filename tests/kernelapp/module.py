@@ -51,7 +51,6 @@ MODULE = Module(
             key_prefix="kernelapp.part",
             reference_field="widget__reference",
             title_field="name",
-            department_field="widget__department_id",
             url_pk_field="widget_id",
         ),
     ],
