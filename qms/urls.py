@@ -82,6 +82,7 @@ urlpatterns = [
     path("health/", pages.health, name="health"),
     path("overview/", due.OverviewView.as_view(), name="overview"),
     path("search/", pages.SearchView.as_view(), name="search"),
+    path("people/", pages.PeopleSearchView.as_view(), name="people_search"),
     path("audit-pack/", pages.AuditPackView.as_view(), name="audit_pack"),
     path("processes/", processes.ProcessListView.as_view(), name="process_list"),
     path("processes/new/", processes.ProcessFormView.as_view(), name="process_create"),

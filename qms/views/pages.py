@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.generic import TemplateView, UpdateView
 
 from .. import access, auditpack, history
 from ..forms import AuditPackForm, ProfileForm
+from ..models import Role
 from ..pdf import pdf_response
 from ..selectors import search
 from .base import QMSView
@@ -83,3 +85,30 @@ class SearchView(QMSView):
     def get(self, request):
         text = request.GET.get("q", "")[:100]
         return render(request, "qms/search.html", {"query": text, "groups": search(text, request.user)})
+
+
+class PeopleSearchView(QMSView):
+    """The person picker's search: people whose name, login, job title, role or department
+    matches, 20 at most, each labelled with role and department."""
+
+    def get(self, request):
+        from ..forms import people
+        from ..widgets import person_label
+
+        text = request.GET.get("q", "").replace("\x00", "").strip()[:50]
+        found = []
+        if text:
+            roles = [value for value, label in Role.choices if text.lower() in label.lower()]
+            q = Q()
+            for word in text.split():
+                q &= (
+                    Q(first_name__icontains=word)
+                    | Q(last_name__icontains=word)
+                    | Q(username__icontains=word)
+                    | Q(job_title__icontains=word)
+                    | Q(department__name__icontains=word)
+                )
+            if roles:
+                q |= Q(role__in=roles)
+            found = people().filter(q).select_related("department").order_by("last_name", "first_name")[:20]
+        return JsonResponse({"people": [{"id": u.pk, "label": person_label(u)} for u in found]})
