@@ -109,3 +109,5 @@ urlpatterns = [
 for entry in installed():
     if entry.urls:
         urlpatterns.append(path(entry.prefix, include(entry.urls)))
+
+handler404 = "qms.views.errors.not_found"

@@ -51,10 +51,16 @@ class MyWorkView(QMSView, TemplateView):
 
     template_name = "qms/my_work.html"
 
+    def get_template_names(self):
+        # An auditor owns nothing: they land on what they came for, the registers and the pack.
+        return ["qms/auditor_home.html"] if self.request.user.is_auditor else [self.template_name]
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         today = timezone.localdate()
         user = self.request.user
+        if user.is_auditor:
+            return ctx
         items = registry.for_user(user, days_ahead=MY_WORK_DAYS, today=today, limit=500)
         ctx.update(
             items=[(item, item.days_overdue(today)) for item in items],
