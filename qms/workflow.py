@@ -72,6 +72,17 @@ class Workflow:
         """The transition that moves from ``source`` to ``target`` (a status chosen in a form)."""
         return next((t for t in self.transitions if source in t.sources and t.target == target), None)
 
+    def step_from(self, name: str, status: str, *, what: str = "record") -> Transition:
+        """The transition ``name`` out of ``status``; a TransitionError saying so when there is none
+        (``what`` names the thing moved in that message: "record", "revision")."""
+        step = self.get(name)
+        if step is None or status not in step.sources:
+            raise TransitionError(
+                f"“{step.label if step else name}” is not possible while the {what} is "
+                f"{self.label(status).lower()}."
+            )
+        return step
+
     def from_status(self, status: str) -> Iterable[Transition]:
         return [t for t in self.transitions if status in t.sources]
 

@@ -79,12 +79,7 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
     # Lock the row so two people cannot move it at once from a stale status.
     locked = model._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, status_field)
-    step = workflow.get(name)
-    if step is None or current not in step.sources:
-        raise TransitionError(
-            f"“{step.label if step else name}” is not possible while the record is "
-            f"{workflow.label(current).lower()}."
-        )
+    step = workflow.step_from(name, current)
     if isinstance(locked, ChildRecord) and locked.root.is_closed:
         raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")
     if not (step.allowed & access.relations(by, locked)):

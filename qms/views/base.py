@@ -109,6 +109,11 @@ def register_page(model: type[Model], view_class: type[View], initkwargs: dict) 
     _pages[model] = (view_class, initkwargs)
 
 
+def has_page(model: type[Model]) -> bool:
+    """Whether ``model`` objects have a page of their own to show a failing form on."""
+    return model in _pages
+
+
 def render_page(
     request: HttpRequest, obj: Model, *, forms: dict | None = None, status: int = 400
 ) -> HttpResponse:
