@@ -167,14 +167,18 @@ class ChildModelForm(BootstrapMixin, forms.ModelForm):
 
 class DateRuleMixin:
     """Checks every date field of a form with the one date rule; ``not_past_fields`` names the
-    fields that must not lie in the past (a new action's due date)."""
+    fields that must not lie in the past (a new action's due date). On an edit, a date left as it
+    was is left alone: an overdue row can still be updated without moving its due date."""
 
     not_past_fields: tuple[str, ...] = ()
 
     def clean(self):
         data = super().clean()
+        instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
+            if instance is not None and instance.pk and value == getattr(instance, name, None):
+                continue
             if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
                 try:
                     check_date(

@@ -8,7 +8,10 @@ changed).
                                     service=services.widget_release, may=may_release)
 
 The service is called as ``service(<kw>=obj, by=user, **cleaned_data)``; ``kw`` is the model name
-unless declared.
+unless declared. ``may(user, obj)`` says whether the user may use the form there; it may instead
+raise PermissionDenied with a sentence saying why not (shown on the 403 page; the form is simply
+not offered). ``success`` is the message after it worked, or a function of the object and the
+form's data that says it.
 """
 
 from __future__ import annotations
@@ -42,11 +45,23 @@ class FormAction:
     service: Callable[..., Any]
     kw: str
     may: Callable[[Any, Any], bool] = may_change
-    success: str = "Saved."
+    success: str | Callable[[Any, dict], str] = "Saved."
 
     @property
     def form_key(self) -> str:
         return f"{self.name}_form"
+
+    def offered(self, user, obj) -> bool:
+        """Is the form offered to ``user`` on ``obj``'s page (a refusal with a reason is a no)?"""
+        if user.is_auditor:
+            return False
+        try:
+            return bool(self.may(user, obj))
+        except PermissionDenied:
+            return False
+
+    def message(self, obj, data: dict) -> str:
+        return self.success(obj, data) if callable(self.success) else self.success
 
 
 _actions: list[FormAction] = []
@@ -78,7 +93,7 @@ class FormActionView(QMSView):
             except (ValidationError, TransitionError) as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, action.success)
+                messages.success(request, action.message(obj, form.cleaned_data))
                 return redirect(obj.get_absolute_url())
         return render_page(request, obj, forms={action.form_key: form})
 
@@ -91,7 +106,7 @@ def form_urlpatterns(
     service: Callable[..., Any],
     may: Callable[[Any, Any], bool] | None = None,
     kw: str = "",
-    success: str = "Saved.",
+    success: str | Callable[[Any, dict], str] = "Saved.",
 ) -> list:
     from .children import _bases
 

@@ -115,7 +115,7 @@ def page_forms(request, obj, forms: dict) -> dict:
     user = request.user
     out = {}
     offered = [(s.form_key, s.form, s.add is not None and s.may_add(user, obj)) for s in specs_for(type(obj))]
-    offered += [(a.form_key, a.form, a.may(user, obj)) for a in actions_for(type(obj))]
+    offered += [(a.form_key, a.form, a.offered(user, obj)) for a in actions_for(type(obj))]
     for key, form_class, may in offered:
         if key in forms:
             out[key] = forms[key]

@@ -149,7 +149,7 @@ def test_analysis_charts_are_inline_svg(client_for, head, dept):
 def test_analysis_period_is_validated(client_for, head):
     response = client_for(head).get(reverse("capa:analysis") + "?date_from=2026-05-01&date_to=2026-01-01")
     assert response.status_code == 400
-    assert "The end of the period is before its start." in response.content.decode()
+    assert "The period must end after it starts." in response.content.decode()
     response = client_for(head).get(reverse("capa:analysis") + "?date_from=notadate")
     assert response.status_code == 400
     assert 'data-field="date_from"' in response.content.decode()
