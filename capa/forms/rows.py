@@ -27,8 +27,8 @@ class _StatusForm(ChildModelForm):
         super().__init__(*args, **kwargs)
         row = self.instance
         workflow, current = row.workflow, row.status_value
-        targets = [current] + [t.target for t in workflow.available(row, self.user) if t.target != current]
-        self.fields["status"].choices = [(s, workflow.label(s)) for s in dict.fromkeys(targets)]
+        targets = {current} | {t.target for t in workflow.available(row, self.user)}
+        self.fields["status"].choices = [(s, label) for s, label in workflow.statuses if s in targets]
         self.fields["status"].initial = current
 
 

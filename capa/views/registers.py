@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 
 from qms import access
 from qms.views import RecordCreateView, RecordListView, RecordUpdateView
@@ -35,17 +34,17 @@ class NonconformityListView(RecordListView):
     ]
 
 
-def _open_actions():
-    """The number of open actions of the CAPA in the row: a subquery the database runs for the
-    rows shown only (not a GROUP BY over every action), so the pager counts CAPAs plainly."""
+def _open_actions() -> Subquery:
+    """The number of open actions of the CAPA in the row: a correlated subquery the database runs
+    for the rows shown only (not a GROUP BY over every action), so the pager counts CAPAs plainly.
+    COUNT as a plain function keeps Django from grouping; over no rows it is 0."""
     counted = (
         Action.objects.filter(capa=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES)
         .order_by()
-        .values("capa")
-        .annotate(n=Count("pk"))
+        .annotate(n=Func(F("pk"), function="COUNT"))
         .values("n")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Subquery(counted, output_field=IntegerField())
 
 
 class CapaListView(RecordListView):
