@@ -133,33 +133,27 @@ class CheckPlanForm(_CheckPlanFields):
         super().__init__(*args, parent=parent, **kwargs)
 
 
+def _yes_no(label: str) -> forms.TypedChoiceField:
+    """A question answered yes or no, with no answer chosen yet."""
+    return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=lambda value: value == "yes")
+
+
+def _which(label: str) -> forms.CharField:
+    """What a "yes" is about (required with it: see ``CloseForm.clean``)."""
+    return forms.CharField(
+        label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class CloseForm(ChildForm):
     """Closing asks the questions of ISO 9001 10.2.1 e–f."""
 
     prefix = "close"
 
-    risks_change = forms.TypedChoiceField(
-        label="Must risks and opportunities be updated? (10.2.1 e)",
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-    )
-    risks_note = forms.CharField(
-        label="Which risks or opportunities",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    documents_change = forms.TypedChoiceField(
-        label="Must documents (procedures, drawings, work instructions) change? (10.2.1 f)",
-        choices=YES_NO,
-        coerce=lambda value: value == "yes",
-    )
-    documents_note = forms.CharField(
-        label="Which documents and how",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    risks_change = _yes_no("Must risks and opportunities be updated? (10.2.1 e)")
+    risks_note = _which("Which risks or opportunities")
+    documents_change = _yes_no("Must documents (procedures, drawings, work instructions) change? (10.2.1 f)")
+    documents_note = _which("Which documents and how")
     document = forms.CharField(
         label="Raise a change request for document",
         required=False,

@@ -21,6 +21,43 @@ WORKERS = frozenset({"owner", "head", "quality", "steward", "assignee"})
 JUDGES = frozenset({"head", "quality", "steward", "assignee"})
 
 
+def assigned_work(statuses: list[tuple[str, str]], *, cancel_prompt: str) -> Workflow:
+    """The workflow of work assigned to someone inside a CAPA: started (where it has an "in
+    progress" status), done, cancelled with a reason, reopened; by its assignee too."""
+    known = dict(statuses)
+    working = tuple(s for s in ("open", "in_progress") if s in known)
+    transitions = (
+        [Transition("start", "Start", ("open",), "in_progress", allowed=WORKERS)] if len(working) > 1 else []
+    )
+    transitions += [
+        Transition("finish", "Done", working, "done", allowed=WORKERS, style="success"),
+        Transition(
+            "cancel",
+            "Cancel",
+            working,
+            "cancelled",
+            allowed=WORKERS,
+            reason_required=True,
+            reason_prompt=cancel_prompt,
+            style="outline-secondary",
+        ),
+        Transition(
+            "reopen",
+            "Reopen",
+            (*working[1:], "done", "cancelled"),
+            "open",
+            allowed=WORKERS,
+            style="outline-secondary",
+        ),
+    ]
+    return Workflow(
+        statuses=list(statuses),
+        transitions=transitions,
+        initial="open",
+        closed=frozenset({"done", "cancelled"}),
+    )
+
+
 class ContainmentAction(ChildRecord):
     """An immediate action to contain the problem (sort stock, quarantine a lot, inform the
     customer) while the root cause is investigated."""
@@ -33,27 +70,7 @@ class ContainmentAction(ChildRecord):
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
 
-    workflow = Workflow(
-        statuses=Status.choices,
-        transitions=[
-            Transition("finish", "Done", ("open",), "done", allowed=WORKERS, style="success"),
-            Transition(
-                "cancel",
-                "Cancel",
-                ("open",),
-                "cancelled",
-                allowed=WORKERS,
-                reason_required=True,
-                reason_prompt="Say why the containment action is cancelled.",
-                style="outline-secondary",
-            ),
-            Transition(
-                "reopen", "Reopen", ("done", "cancelled"), "open", allowed=WORKERS, style="outline-secondary"
-            ),
-        ],
-        initial="open",
-        closed=frozenset({"done", "cancelled"}),
-    )
+    workflow = assigned_work(Status.choices, cancel_prompt="Say why the containment action is cancelled.")
 
     capa = models.ForeignKey(Capa, on_delete=models.CASCADE, related_name="containment_actions")
     description = models.CharField(max_length=300)
@@ -88,33 +105,7 @@ class Action(ChildRecord):
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
 
-    workflow = Workflow(
-        statuses=Status.choices,
-        transitions=[
-            Transition("start", "Start", ("open",), "in_progress", allowed=WORKERS),
-            Transition("finish", "Done", ("open", "in_progress"), "done", allowed=WORKERS, style="success"),
-            Transition(
-                "cancel",
-                "Cancel",
-                ("open", "in_progress"),
-                "cancelled",
-                allowed=WORKERS,
-                reason_required=True,
-                reason_prompt="Say why the action is cancelled.",
-                style="outline-secondary",
-            ),
-            Transition(
-                "reopen",
-                "Reopen",
-                ("in_progress", "done", "cancelled"),
-                "open",
-                allowed=WORKERS,
-                style="outline-secondary",
-            ),
-        ],
-        initial="open",
-        closed=frozenset({"done", "cancelled"}),
-    )
+    workflow = assigned_work(Status.choices, cancel_prompt="Say why the action is cancelled.")
 
     capa = models.ForeignKey(Capa, on_delete=models.CASCADE, related_name="actions")
     number = models.PositiveSmallIntegerField(editable=False)
