@@ -177,9 +177,13 @@ class DateRuleMixin:
         instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
-            if instance is not None and instance.pk and value == getattr(instance, name, None):
-                continue
-            if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
+            unchanged = instance is not None and instance.pk and value == getattr(instance, name, None)
+            if (
+                isinstance(field, forms.DateField)
+                and value is not None
+                and name not in self.errors
+                and not unchanged
+            ):
                 try:
                     check_date(
                         value, what=str(field.label or "The date"), not_past=name in self.not_past_fields

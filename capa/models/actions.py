@@ -12,6 +12,7 @@ from qms.models import ChildRecord
 from qms.workflow import Transition, Workflow
 
 from .capa import CHECK_JUDGED_STATUSES, OPEN_ACTION_STATUSES, Capa
+from .fields import stamped_by
 
 # Who may move an action or a containment action: whoever may change the CAPA, and the person it
 # is assigned to (who reports progress from outside the CAPA's department too).
@@ -180,14 +181,7 @@ class EffectivenessCheck(ChildRecord):
     )
     result = models.CharField(max_length=20, choices=Result.choices, default=Result.PENDING, editable=False)
     result_notes = models.TextField("findings", blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    verified_by = stamped_by()
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

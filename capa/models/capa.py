@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils import timezone
 from qms.models import Record
 from qms.workflow import Transition, Workflow
 
+from .fields import stamped_by
 from .ncr import CauseCategory, Nonconformity, Severity, Source
 
 if TYPE_CHECKING:
@@ -176,14 +176,7 @@ class Capa(Record):
     risks_note = models.TextField(blank=True, editable=False)
     documents_change = models.BooleanField("documents must change", null=True, editable=False)
     documents_note = models.TextField(blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    closed_by = stamped_by()
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(Record.Meta):

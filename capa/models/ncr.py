@@ -3,12 +3,13 @@ how bad it is, and its 6M cause category."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from qms.models import Record
 from qms.workflow import Transition, Workflow
+
+from .fields import stamped_by
 
 
 class Source(models.TextChoices):
@@ -102,15 +103,7 @@ class Nonconformity(Record):
     )
     disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True, editable=False)
     disposition_note = models.TextField(blank=True, editable=False)
-    disposition_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name="disposition decided by",
-    )
+    disposition_by = stamped_by("disposition decided by")
     disposition_at = models.DateTimeField("disposition decided at", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
