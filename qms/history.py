@@ -163,6 +163,8 @@ def history_rows(record: Record) -> list[dict]:
                 "type": _TYPES[entry.history_type],
                 "part": subject or f"{model._meta.verbose_name.capitalize()}: {label}",
                 "is_child": not subject,
+                # The row's status at that moment ("In progress"), for rows with a workflow.
+                "state": workflow.label(getattr(entry, status_field)) if workflow is not None else "",
                 "changes": shown,
             }
         )

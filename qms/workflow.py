@@ -41,6 +41,11 @@ class Transition:
     form: bool = False
     # Asks for confirmation before it is done (a destructive step such as "Make obsolete").
     confirm: str = ""
+    # What the user is told when a required reason is missing ("Say why the action is cancelled.").
+    reason_prompt: str = ""
+    # A child row's step that may still happen once its record is closed (an effectiveness check
+    # is judged months after its CAPA closed); every other step waits until the record is reopened.
+    while_record_closed: bool = False
 
 
 @dataclass

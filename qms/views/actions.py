@@ -11,7 +11,9 @@ nothing changed): on the object's page, or on the form's own page.
 
 The service is called as ``service(<kw>=obj, by=user, **cleaned_data)``; ``kw`` is the model name
 unless declared. ``may(user, obj)`` returns False for a 403, or raises ``PermissionDenied`` /
-``Http404`` itself to say more (a row that is someone else's is not there at all).
+``Http404`` itself to say more (shown on the 403 page; the form is then simply not offered; a row
+that is someone else's is not there at all). ``success`` is the message after it worked, or a
+function of the object and the form's data that says it.
 """
 
 from __future__ import annotations
@@ -46,12 +48,24 @@ class FormAction:
     service: Callable[..., Any]
     kw: str
     may: Callable[[Any, Any], bool] = may_change
-    success: str = "Saved."
+    success: str | Callable[[Any, dict], str] = "Saved."
     page: bool = False  # the form is a page of its own, not a form on the object's page
 
     @property
     def form_key(self) -> str:
         return f"{self.name}_form"
+
+    def offered(self, user, obj) -> bool:
+        """Is the form offered to ``user`` on ``obj``'s page (a refusal with a reason is a no)?"""
+        if user.is_auditor:
+            return False
+        try:
+            return bool(self.may(user, obj))
+        except PermissionDenied:
+            return False
+
+    def message(self, obj, data: dict) -> str:
+        return self.success(obj, data) if callable(self.success) else self.success
 
 
 _actions: list[FormAction] = []
@@ -104,12 +118,13 @@ class FormActionView(QMSView):
 
     def done(self, obj, result, form):
         """After the service did its work: say so and go on."""
+        self.cleaned_data = form.cleaned_data
         messages.success(self.request, self.success_message(obj, result))
         return redirect(self.next_url(obj, result))
 
     def success_message(self, obj, result) -> str:
         """What the user is told when it is done (a module may say more: "Revision B opened.")."""
-        return self.action.success
+        return self.action.message(obj, self.cleaned_data)
 
     def next_url(self, obj, result) -> str:
         """A ``next`` the form carried, when it is a page of this site; else the object's page."""
@@ -121,9 +136,17 @@ class FormActionView(QMSView):
         return obj.get_absolute_url()
 
     def invalid(self, obj, form):
+        # Errors go beside their fields on the page the form is on (a row without a page of its own
+        # is shown on its parent's); a form with no field to show them beside (a confirm button)
+        # says them as a message on the way back.
+        said = " ".join(str(e) for errors in form.errors.values() for e in errors)
         if has_page(type(obj)):
             return render_page(self.request, obj, forms={self.action.form_key: form})
-        messages.error(self.request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        if any(not field.is_hidden for field in form):
+            # Said as a message too: the parent's page may not show this row's form.
+            messages.error(self.request, said)
+            return render_page(self.request, obj, forms={self.action.form_key: form})
+        messages.error(self.request, said)
         return redirect(self.next_url(obj, None))
 
 
@@ -173,7 +196,7 @@ def form_urlpatterns(
     service: Callable[..., Any],
     may: Callable[[Any, Any], bool] | None = None,
     kw: str = "",
-    success: str = "Saved.",
+    success: str | Callable[[Any, dict], str] = "Saved.",
     page: bool = False,
     view: type[FormActionView] | None = None,
 ) -> list:

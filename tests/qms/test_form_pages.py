@@ -60,14 +60,16 @@ def test_a_form_page_refuses_auditors_even_a_look_and_others_by_who_may(
     assert client_for(other_head).get(url).status_code == 404  # another department's record
 
 
-def test_a_form_about_a_row_without_a_page_says_its_refusal_as_a_message(client_for, head):
+def test_a_form_about_a_row_without_a_page_says_its_refusal_on_the_parents_page(client_for, head):
     widget = WidgetFactory(owner=head)
     part = _part(widget)
     client = client_for(head)
     url = f"/kernel/widgets/{widget.pk}/parts/{part.pk}/rename/"
-    response = client.post(url, {"name": "x"}, follow=True)
-    assert response.status_code == 200
-    assert "two letters or more" in response.content.decode()
+    response = client.post(url, {"name": "x"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert widget.reference in page  # the widget's page, where the part is shown
+    assert "two letters or more" in page
     part.refresh_from_db()
     assert part.name == "Bracket"
 
