@@ -170,15 +170,23 @@ class ChildModelForm(BootstrapMixin, forms.ModelForm):
 
 class DateRuleMixin:
     """Checks every date field of a form with the one date rule; ``not_past_fields`` names the
-    fields that must not lie in the past (a new action's due date)."""
+    fields that must not lie in the past (a new action's due date). On an edit, a date left as it
+    was is left alone: an overdue row can still be updated without moving its due date."""
 
     not_past_fields: tuple[str, ...] = ()
 
     def clean(self):
         data = super().clean()
+        instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
-            if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
+            unchanged = instance is not None and instance.pk and value == getattr(instance, name, None)
+            if (
+                isinstance(field, forms.DateField)
+                and value is not None
+                and name not in self.errors
+                and not unchanged
+            ):
                 try:
                     check_date(
                         value, what=str(field.label or "The date"), not_past=name in self.not_past_fields

@@ -60,10 +60,13 @@ def test_auditor_changes_nothing(client_for, auditor, capa_in_verification, qual
     check = capa.checks.get()
     before = (capa.history.count(), Action.history.count(), capa.status)
     posts = [
-        (reverse("capa:close", args=[capa.pk]), {"close-risks_change": "no", "close-documents_change": "no"}),
+        (
+            reverse("capa:capa_close", args=[capa.pk]),
+            {"close-risks_change": "no", "close-documents_change": "no"},
+        ),
         (reverse("capa:action_edit", args=[capa.pk, action.pk]), {"action-status": "open"}),
         (
-            reverse("capa:check_result", args=[capa.pk, check.pk]),
+            reverse("capa:effectivenesscheck_result", args=[capa.pk, check.pk]),
             {"check-result": "effective", "check-notes": "x"},
         ),
         (reverse("capa:why_add", args=[capa.pk]), {"why-answer": "Because"}),
@@ -135,8 +138,8 @@ def test_closed_capa_rows_cannot_be_edited(client_for, closed_capa, head):
     client = client_for(head)
     assert client.get(reverse("capa:action_edit", args=[closed_capa.pk, action.pk])).status_code == 403
     response = client.post(reverse("capa:why_add", args=[closed_capa.pk]), {"why-answer": "late"})
-    assert response.status_code == 400
-    assert "This CAPA is closed" in response.content.decode()
+    assert response.status_code == 403
+    assert "is closed; it must be reopened" in response.content.decode()
     assert closed_capa.whys.count() == 1
 
 
