@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attachment, Department, Role, User
+from .models import Attachment, Department, RecoveryCode, Role, User
 from .rules import check_single_line
 
 # Roles whose scope is a department: without one they would see only their own items, which is
@@ -113,3 +114,28 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Two-factor devices: the administrator removes one when a phone is lost (the user then sets up
+# a new one); the secret itself is never shown again. Replaces django-otp's own admin, whose
+# QR view for a device fails with a server error on a wrong number.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__last_name")
+    fields = ("user", "name", "confirmed", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        RecoveryCode.objects.filter(user=obj.user).delete()
+        super().delete_model(request, obj)
