@@ -31,7 +31,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        if not request.path.startswith(settings.STATIC_URL):
+            add_never_cache_headers(response)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
 
