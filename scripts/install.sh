@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   fonts-dejavu-core fonts-liberation      # deterministic fonts in PDFs and screenshots
   shared-mime-info                        # MIME database for attachment type checks
   python3-venv                            # `python3 -m venv` (not in a minimal Debian 12)
+  clamav-daemon                           # virus scan of uploads (CLAMAV_SOCKET); the tests start their own
 )
 
 installed() {

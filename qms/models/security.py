@@ -27,8 +27,6 @@ class AccessEvent(models.Model):
         RECOVERY_USED = "recovery_used", "Recovery code used"
         SIGNING_FAILED = "signing_failed", "Wrong password on an e-signature"
         SIGNING_LOCKED = "signing_locked", "E-signatures locked"
-        SESSION_ENDED = "session_ended", "Session timed out"
-        UPLOAD_REFUSED = "upload_refused", "Upload refused by the virus scan"
 
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=20, choices=Kind.choices)
