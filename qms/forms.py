@@ -16,6 +16,10 @@ from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period, check_
 from .services import reason_needed
 
 
+def _single_line(value) -> None:
+    check_single_line(str(value or ""))
+
+
 class BootstrapMixin:
     """Give every widget Bootstrap's classes, and mark invalid fields so the error shows beside it."""
 
@@ -35,6 +39,9 @@ class BootstrapMixin:
             # No look at self.errors here: that would validate the form before subclasses have
             # narrowed their fields; full_clean() marks invalid fields instead.
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(field, forms.CharField) and type(widget) is forms.TextInput:
+                # A one-line field holds one line: names and titles reach PDFs and email headers.
+                field.validators.append(_single_line)
 
     def full_clean(self):
         super().full_clean()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -101,6 +102,11 @@ class LoginCodeView(View):
         user = self.pending_user(request)
         if user is None:
             return self.start_over(request)
+        credentials = {"username": user.get_username()}
+        if AxesProxyHandler.is_locked(request, credentials):
+            # Locked meanwhile (failures elsewhere): not even a right code signs in now.
+            request.session.flush()
+            return locked_out(request, credentials=credentials)
         form = CodeForm(request.POST)
         if form.is_valid():
             used = mfa.check_code(user, form.cleaned_data["code"])
@@ -122,13 +128,11 @@ class LoginCodeView(View):
             accesslog.record(AccessEvent.Kind.MFA_FAILED, user=user, request=request)
             # Counted by django-axes like a wrong password: enough of them lock sign-in.
             user_login_failed.send(
-                sender=__name__,
-                credentials={"username": user.get_username(), "qms_step": "two-factor code"},
-                request=request,
+                sender=__name__, credentials={**credentials, "qms_step": "two-factor code"}, request=request
             )
             if getattr(request, "axes_locked_out", False):
                 request.session.flush()
-                return locked_out(request, credentials={"username": user.get_username()})
+                return locked_out(request, credentials=credentials)
             form.add_error("code", "That code is not correct. Check the time on your phone and try again.")
         return render(request, "registration/login_code.html", {"form": form}, status=400)
 

@@ -95,3 +95,26 @@ def test_a_name_with_a_line_break_is_refused_in_the_admin_form():
     form = UserAdminCreationForm(data=_admin_data(role=Role.QUALITY_MANAGER, first_name="Eva\n}body{"))
     assert not form.is_valid()
     assert "one line of plain text" in form.errors["first_name"][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", ["Burr on\nbore", "Tab\there", "Bell\x07"])
+def test_a_record_title_with_control_characters_is_refused_beside_the_field(staff, title):
+    form = WidgetForm(
+        data={"title": title, "owner": staff.pk, "department": staff.department_id, "description": ""},
+        user=staff,
+    )
+    assert not form.is_valid()
+    assert "one line of plain text" in form.errors["title"][0]
+
+
+@pytest.mark.django_db
+def test_a_profile_name_with_a_line_break_is_refused(client_for, staff):
+    response = client_for(staff).post(
+        "/account/profile/",
+        {"first_name": "Eva\n}body{background:red}", "last_name": "X", "email": "eva@example.com"},
+    )
+    assert response.status_code == 200
+    assert "one line of plain text" in response.content.decode()
+    staff.refresh_from_db()
+    assert "\n" not in staff.first_name

@@ -125,3 +125,17 @@ def test_a_required_role_is_not_asked_when_the_setting_is_off(client_for, qualit
 def test_an_auditor_may_turn_it_on(auditor, client_for):
     enrol(client_for(auditor), auditor)
     assert TOTPDevice.objects.filter(user=auditor, confirmed=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_right_code_does_not_sign_in_once_the_account_is_locked(staff, client_for):
+    enrol(client_for(staff), staff)
+    client = Client()
+    sign_in(client, staff)
+    # Meanwhile someone elsewhere locks the account with wrong passwords.
+    for _ in range(5):
+        Client().post("/account/login/", {"username": staff.username, "password": "x"}, REMOTE_ADDR="10.7.7.7")
+    next_window(staff)
+    response = client.post("/account/login/code/", {"code": code_for(staff)})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
