@@ -134,7 +134,9 @@ def test_a_right_code_does_not_sign_in_once_the_account_is_locked(staff, client_
     sign_in(client, staff)
     # Meanwhile someone elsewhere locks the account with wrong passwords.
     for _ in range(5):
-        Client().post("/account/login/", {"username": staff.username, "password": "x"}, REMOTE_ADDR="10.7.7.7")
+        Client().post(
+            "/account/login/", {"username": staff.username, "password": "x"}, REMOTE_ADDR="10.7.7.7"
+        )
     next_window(staff)
     response = client.post("/account/login/code/", {"code": code_for(staff)})
     assert response.status_code == 429
