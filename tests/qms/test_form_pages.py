@@ -19,6 +19,7 @@ from tests.factories import WidgetFactory
 from tests.helpers import field_error
 from tests.kernelapp import services
 from tests.kernelapp.models import WidgetPart
+from tests.uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_a_download_carries_the_headers_its_file_offers_but_never_loses_its_safe
     client_for, head, monkeypatch
 ):
     widget = WidgetFactory(owner=head)
-    upload = SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    upload = SimpleUploadedFile("evidence.pdf", pdf_bytes())
     attachment = attachment_add(record=widget, upload=upload, by=head)
     monkeypatch.setattr(
         Attachment,
