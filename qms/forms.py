@@ -8,11 +8,12 @@ import datetime as dt
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from .files import validate_upload
 from .models import Department, Process, Role, User
-from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period
+from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period, check_single_line
 from .services import reason_needed
 
 
@@ -50,6 +51,19 @@ def people():
     return User.objects.filter(is_active=True, is_system=False).exclude(role=Role.AUDITOR)
 
 
+def narrow_choices(form: forms.BaseForm) -> None:
+    """Offer people who can own work (``people()``) wherever a form asks for a person, and active
+    processes wherever it asks for a process (keeping the one a record already names)."""
+    instance = getattr(form, "instance", None)
+    for name, field in form.fields.items():
+        model = getattr(getattr(field, "queryset", None), "model", None)
+        if model is User:
+            field.queryset = people()
+        elif model is Process:
+            current = getattr(instance, f"{name}_id", None)
+            field.queryset = Process.objects.filter(Q(active=True) | Q(pk=current))
+
+
 class RecordForm(BootstrapMixin, forms.ModelForm):
     """Base form for every record model. Adds the change reason, required once a record is past
     draft, and keeps department heads and staff to their own department."""
@@ -64,8 +78,7 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        if "owner" in self.fields:
-            self.fields["owner"].queryset = people()
+        narrow_choices(self)
         if "department" in self.fields and not user.is_quality_manager and user.department_id:
             self.fields["department"].queryset = Department.objects.filter(
                 pk__in=[
@@ -150,31 +163,49 @@ class ReasonForm(forms.Form):
 
 
 class ChildForm(BootstrapMixin, forms.Form):
-    """A form about a child row; the kernel's child views pass the parent and the user."""
+    """A form about a child row, or a form action on an object's page; the kernel's views pass
+    the parent (or the object) and the user."""
 
     def __init__(self, *args, parent=None, user=None, **kwargs):
         self.parent, self.user = parent, user
         super().__init__(*args, **kwargs)
+        narrow_choices(self)
 
 
 class ChildModelForm(BootstrapMixin, forms.ModelForm):
-    """A model form about a child row (its edit page); takes the parent and the user too."""
+    """A model form about a child row (to add one, or on its edit page); takes the parent and the
+    user too."""
 
     def __init__(self, *args, parent=None, user=None, **kwargs):
         self.parent, self.user = parent, user
         super().__init__(*args, **kwargs)
+        narrow_choices(self)
+
+
+class SignatureForm(ChildForm):
+    """An electronic signature on an object's page: the signer's password (see
+    ``qms.services.signature_sign``)."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your password signs it; the signature is void if what you signed changes.",
+    )
 
 
 class DateRuleMixin:
     """Checks every date field of a form with the one date rule; ``not_past_fields`` names the
-    fields that must not lie in the past (a new action's due date)."""
+    fields that must not lie in the past (a new action's due date). A date an edit leaves as it
+    was (an overdue row's) is not checked again."""
 
     not_past_fields: tuple[str, ...] = ()
 
     def clean(self):
         data = super().clean()
+        instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
+            if instance is not None and instance.pk and value == getattr(instance, name, None):
+                continue
             if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
                 try:
                     check_date(
@@ -235,3 +266,6 @@ class ProcessForm(BootstrapMixin, forms.ModelForm):
         model = Process
         fields = ["name", "department", "description", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        return check_single_line(self.cleaned_data["name"], what="The name")

@@ -11,7 +11,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .. import access, events, history
-from ..models import ChildRecord, Record, User, next_reference
+from ..files import safe_filename, store_upload
+from ..models import ChildRecord, Record, StoredFile, User, next_reference
 from ..rules import check_reason
 from ..workflow import TransitionError
 
@@ -81,8 +82,9 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
     current = getattr(locked, status_field)
     step = workflow.get(name)
     if step is None or current not in step.sources:
+        what = "the record" if isinstance(locked, Record) else f"the {model._meta.verbose_name}"
         raise TransitionError(
-            f"“{step.label if step else name}” is not possible while the record is "
+            f"“{step.label if step else name}” is not possible while {what} is "
             f"{workflow.label(current).lower()}."
         )
     if isinstance(locked, ChildRecord) and locked.root.is_closed:
@@ -120,6 +122,58 @@ def record_transition(*, record: Record, name: str, by: User, reason: str = "", 
     return transition(obj=record, name=name, by=by, reason=reason, **kwargs)
 
 
+def _require_open(child: ChildRecord) -> None:
+    """Rows of a closed record (or of a closed row) are not changed: reopen it first."""
+    for holder in (child.root, child.parent):
+        if getattr(holder, "is_closed", False):
+            what = getattr(holder, "display_reference", None) or str(holder)
+            raise ValidationError(f"{what} is closed; reopen it first.")
+
+
+def _verbose(child: ChildRecord | type[ChildRecord]) -> str:
+    return child._meta.verbose_name.capitalize()
+
+
+@transaction.atomic
+def child_add(*, model: type[ChildRecord], by: User, reason: str = "", **fields: Any) -> ChildRecord:
+    """Add a row to a record (or to a row of it) that ``by`` may change, while it is open: the row
+    starts in its workflow's first status, the model's own rules run, a file goes into the one file
+    store (``qms.files.store_upload``), and the history says who added it and why."""
+    upload = fields.pop("file", None) if issubclass(model, StoredFile) else None
+    row = model(**fields)
+    access.require_change(by, row)
+    _require_open(row)
+    if model.workflow is not None:
+        setattr(row, model.status_field, model.workflow.initial)
+    named = safe_filename(upload.name or "") if upload is not None else row
+    reason = check_reason(reason) or f"{_verbose(model)} added: {named}"
+    if upload is None:
+        history.save(row, by=by, reason=reason, validate=True)
+        return row
+    stored = {f.name for f in StoredFile._meta.concrete_fields}
+    row.full_clean(exclude=stored)
+    try:
+        store_upload(row, upload, by=by, reason=reason)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    return row
+
+
+@transaction.atomic
+def child_update(*, child: ChildRecord, by: User, reason: str = "", **fields: Any) -> ChildRecord:
+    """Change fields of a row: whoever may change its record may change any; the person it is
+    assigned to only the model's ``assignee_fields`` (the progress they report)."""
+    progress_only = set(fields) <= set(child.assignee_fields)
+    if not access.can_change(by, child) and not (progress_only and "assignee" in access.relations(by, child)):
+        raise PermissionDenied(f"You may not change this {child._meta.verbose_name}.")
+    _require_open(child)
+    reason = check_reason(reason)
+    for name, value in fields.items():
+        setattr(child, name, value)
+    history.save(child, by=by, reason=reason or f"{_verbose(child)} changed: {child}", validate=True)
+    return child
+
+
 @transaction.atomic
 def child_remove(*, child: ChildRecord, by: User, reason: str) -> None:
     """Remove a child row that is still draft work (a why, a fishbone cause, a draft file), with
@@ -129,10 +183,11 @@ def child_remove(*, child: ChildRecord, by: User, reason: str) -> None:
     record = child.root
     if not access.can_change(by, record):
         raise PermissionDenied("You may not change this record.")
+    _require_open(child)
     refused = child.removal_refused()
     if refused:
         raise ValidationError(refused)
     reason = check_reason(reason, required=True)
-    what = f"{child._meta.verbose_name.capitalize()} removed: {child}"
+    what = f"{_verbose(child)} removed: {child}"
     history.delete(child, by=by, reason=f"{what} — {reason}")
     history.touch(record, by=by, reason=f"{what} — {reason}")

@@ -26,7 +26,7 @@ from django.urls import path
 from .. import access
 from ..models import ChildRecord
 from ..workflow import TransitionError
-from .base import QMSView, add_errors, child_or_404, render_page
+from .base import QMSView, add_errors, child_or_404, has_page, render_page
 
 
 def may_change(user, obj) -> bool:
@@ -95,6 +95,8 @@ def form_urlpatterns(
 ) -> list:
     from .children import _bases
 
+    # A refused form shows the object's page again: its page must be declared first.
+    assert has_page(model), f"declare the page of {model.__name__} first"
     action = FormAction(model, name, form, service, kw or model._meta.model_name, may or may_change, success)
     _actions.append(action)
     url_name = f"{model._meta.model_name}_{name}"

@@ -7,14 +7,17 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from .. import access
+from .. import access, services
+from ..forms import TransitionForm
 from ..models import ChildRecord, Record
+from ..rules import REASON_MAX
 from ..workflow import TransitionError
 
 
@@ -64,6 +67,31 @@ def add_errors(form, exc: ValidationError | TransitionError) -> None:
         form.add_error(None, exc)
 
 
+def perform_step(request: HttpRequest, obj: Model) -> HttpResponse:
+    """A workflow button pressed on a record's or a row's page (a transition name and its reason):
+    done, or refused with a message on that page and nothing changed."""
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        if "reason" in form.errors:
+            messages.error(request, f"Keep the reason to {REASON_MAX} characters; it goes into the history.")
+        else:
+            messages.error(request, "Choose a step to perform.")
+        return redirect(obj.get_absolute_url())
+    try:
+        services.transition(
+            obj=obj, name=form.cleaned_data["transition"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        obj.refresh_from_db()
+        name = getattr(obj, "display_reference", None) or str(obj)
+        messages.success(request, f"{name}: {obj.get_status_display().lower()}.")
+    return redirect(obj.get_absolute_url())
+
+
 def querystring(request: HttpRequest, drop: Iterable[str] = ()) -> str:
     params = request.GET.copy()
     for key in drop:
@@ -109,26 +137,19 @@ def register_page(model: type[Model], view_class: type[View], initkwargs: dict) 
     _pages[model] = (view_class, initkwargs)
 
 
+def has_page(model: type[Model]) -> bool:
+    return model in _pages
+
+
 def render_page(
     request: HttpRequest, obj: Model, *, forms: dict | None = None, status: int = 400
 ) -> HttpResponse:
     """``obj``'s own page again, with ``forms`` (bound, with their errors) in place of the empty
     ones: bad input is shown beside its field on the page it was typed into, nothing changed."""
-    from django.contrib import messages
-
     view_class, initkwargs = _pages[type(obj)]
     view = view_class(**initkwargs)
-    view.setup(request, **_kwargs_of(obj))
+    view.setup(request, **(obj.url_kwargs() if isinstance(obj, ChildRecord) else {"pk": obj.pk}))
     view.object = obj
     if status >= 400:
         messages.error(request, "Nothing was saved: see the message below.")
     return view.render_to_response(view.get_context_data(object=obj, forms=forms or {}), status=status)
-
-
-def _kwargs_of(obj: Model) -> dict:
-    kwargs: dict[str, Any] = {}
-    while isinstance(obj, ChildRecord):
-        kwargs[type(obj).kwarg()] = obj.pk
-        obj = obj.parent
-    kwargs["pk"] = obj.pk
-    return kwargs

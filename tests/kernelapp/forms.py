@@ -1,8 +1,6 @@
-from django import forms
+from qms.forms import ChildModelForm, DateRuleMixin, RecordForm
 
-from qms.forms import ChildForm, ChildModelForm, DateRuleMixin, RecordForm, people
-
-from .models import Widget, WidgetPart
+from .models import PartFile, Widget, WidgetPart
 
 
 class WidgetForm(RecordForm):
@@ -16,12 +14,10 @@ class PartForm(DateRuleMixin, ChildModelForm):
 
     class Meta:
         model = WidgetPart
-        fields = ["name", "owner", "due_date"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        fields = ["name", "owner", "due_date", "critical", "note"]
 
 
-class ApproveForm(ChildForm):
-    password = forms.CharField(widget=forms.PasswordInput, help_text="Your password signs the approval.")
+class PartFileForm(ChildModelForm):
+    class Meta:
+        model = PartFile
+        fields = ["file"]
