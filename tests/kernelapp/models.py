@@ -52,9 +52,7 @@ class WidgetPart(ChildRecord):
     workflow = Workflow(
         statuses=[("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")],
         transitions=[
-            Transition(
-                "finish", "Done", ("open",), "done", frozenset({"owner", "head", "quality", "assignee"})
-            ),
+            Transition("finish", "Done", ("open",), "done", HEADS | {"owner", "assignee"}),
             Transition(
                 "cancel", "Cancel", ("open",), "cancelled", reason_required=True, style="outline-danger"
             ),
