@@ -290,8 +290,12 @@ def page_rows(obj, user) -> dict:
     out = {}
     for spec in specs_for(type(obj)):
         model = spec.model
-        related = [model.assignee_field] if model.assignee_field else []
-        rows = model._default_manager.filter(**{model.parent_field: obj}).select_related(*related)
+        # The people and things a row names come in the same query (its parent is known).
+        named = [
+            f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != model.parent_field
+        ]
+        rows = model._default_manager.filter(**{model.parent_field: obj}).select_related(*named)
+        rows = rows.order_by(*(model._meta.ordering or ["pk"]))
 
         def listed(rows=rows, parent_field=model.parent_field):
             found = list(rows)

@@ -267,3 +267,25 @@ def test_the_page_lists_rows_in_a_constant_number_of_queries(client_for, head, s
     for n in range(6):
         child_add(model=WidgetPart, by=head, widget=widget, name=f"B{n}", owner=head, due_date=days(2))
     assert queries() == few
+
+
+def test_the_part_page_lists_its_files_in_a_constant_number_of_queries(client_for, head, staff, part):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+    from tests.qms.conftest import png
+
+    client = client_for(head)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(part_url(part)).status_code == 200
+        return len(ctx.captured_queries)
+
+    child_add(model=PartFile, by=head, part=part, file=png())
+    few = queries()
+    for n in range(4):
+        uploader = UserFactory(department=head.department, role="head")
+        child_add(model=PartFile, by=uploader, part=part, file=png(f"photo{n}.png"))
+    assert queries() == few
