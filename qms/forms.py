@@ -30,6 +30,8 @@ class BootstrapMixin:
                 css = "form-select"
             else:
                 css = "form-control"
+            if isinstance(widget, forms.Textarea) and widget.attrs.get("rows") == "10":
+                widget.attrs["rows"] = "3"  # Django's default is a page high; a note is a few lines
             if isinstance(widget, forms.DateInput) or isinstance(field, forms.DateField):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"

@@ -90,3 +90,24 @@ def test_the_person_a_part_is_assigned_to_stands_to_it_as_assignee(head, staff, 
     assert access.relations(staff, part.widget) == set()
     assert {"owner", "head"} <= access.relations(head, part)
     assert "assignee" not in access.relations(head, part)
+
+
+def test_a_part_assigned_to_someone_of_another_department_shows_them_its_widget(
+    client_for, head, other_staff, widget
+):
+    from qms.services import child_add
+    from tests.kernelapp.models import WidgetPart
+    from tests.qms.conftest import days, part_url
+
+    part = child_add(
+        model=WidgetPart, by=head, widget=widget, name="Coat", owner=other_staff, due_date=days(4)
+    )
+    client = client_for(other_staff)
+    assert client.get(widget.get_absolute_url()).status_code == 200
+    assert widget.reference in client.get("/kernel/widgets/").content.decode()
+    response = client.post(part_url(part, "step"), {"transition": "finish"})
+    assert response.status_code == 302
+    part.refresh_from_db()
+    assert part.status == "done"
+    assert not access.can_change(other_staff, widget)
+    assert client.post(f"/kernel/widgets/{widget.pk}/edit/", {"title": "Mine"}).status_code == 403
