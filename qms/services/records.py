@@ -123,11 +123,14 @@ def record_transition(*, record: Record, name: str, by: User, reason: str = "", 
 
 
 def _require_open(child: ChildRecord) -> None:
-    """Rows of a closed record (or of a closed row) are not changed: reopen it first."""
-    for holder in (child.root, child.parent):
-        if getattr(holder, "is_closed", False):
-            what = getattr(holder, "display_reference", None) or str(holder)
-            raise ValidationError(f"{what} is closed; reopen it first.")
+    """Rows of a closed record are not changed (reopen it first), nor rows of a closed row."""
+    root, parent = child.root, child.parent
+    if root.is_closed:
+        raise ValidationError(f"{root.display_reference} is closed; reopen it first.")
+    if parent is not root and getattr(parent, "is_closed", False):
+        raise ValidationError(
+            f"“{parent}” is {parent.get_status_display().lower()}; it takes no more changes."
+        )
 
 
 def _verbose(child: ChildRecord | type[ChildRecord]) -> str:

@@ -5,6 +5,7 @@ through the permission-checked download."""
 import hashlib
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from qms.models import StoredFile
 from tests.kernelapp.models import PartFile
@@ -73,3 +74,15 @@ def test_a_file_of_a_released_widget_is_kept(client_for, head, widget, part, par
     )
     assert "Files of a released widget are kept." in response.content.decode()
     assert PartFile.objects.filter(pk=part_file.pk).exists()
+
+
+def test_no_file_is_added_to_a_finished_part(client_for, head, part):
+    from qms.services import transition
+
+    transition(obj=part, name="finish", by=head)
+    assert client_for(head).post(part_url(part, "files/add"), {"file": png()}).status_code == 403
+    from qms.services import child_add
+
+    with pytest.raises(ValidationError, match="“Bore” is done; it takes no more changes."):
+        child_add(model=PartFile, by=head, part=part, file=png())
+    assert not PartFile.objects.exists()
