@@ -22,6 +22,7 @@ def _released(widget: Widget, *, by: User, **kwargs) -> None:
 
 @WidgetPart.workflow.on("finish")
 def _finished(part: WidgetPart, **kwargs) -> None:
+    """Finishing a part stamps the day: where-used reads it."""
     part.done_on = timezone.localdate()
 
 
