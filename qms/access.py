@@ -14,8 +14,9 @@ administrator      everything                                  everything, plus 
 quality manager    everything                                  every record
 top management     everything                                  records they own
 department head    own department's records, own records       own department's records, own ones
-staff              own department's records, own records,       records they own
-                   company-wide records (documents)
+staff              own department's records, own records,       records they own, and the rows
+                   company-wide records (documents), records    assigned to them (their progress)
+                   with a row assigned to them (an action)
 auditor            everything, history and attachments too     nothing, ever
 =================  ==========================================  ===================================
 
@@ -41,6 +42,7 @@ from django.shortcuts import redirect
 from django.template import loader
 
 from .models import ChildRecord, Role
+from .registry import child_models
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -138,11 +140,33 @@ class AccessMiddleware:
             return redirect("login")
         if declared == ACCOUNT:
             return None
+        refused = _second_factor_missing(request)
+        if refused is not None:
+            return refused
         if declared == ADMIN and user.role != Role.ADMINISTRATOR:
             return forbidden(request, "Administrators only.")
         if user.is_auditor and (declared == WRITE or request.method not in SAFE_METHODS):
             return forbidden(request, "Auditors have read-only access.")
         return None
+
+
+def _second_factor_missing(request: HttpRequest):
+    """Roles that must use two-factor sign-in (``REQUIRE_MFA_FOR_ROLES``) reach nothing but
+    their account pages until this session passed a second factor: without one set up they are
+    sent to set it up, with one they sign in again with their code."""
+    from . import mfa
+
+    user = request.user
+    if not mfa.required(user) or request.session.get(mfa.VERIFIED):
+        return None
+    if mfa.enabled(user):
+        logout(request)
+        messages.info(request, "Sign in again with the code from your authenticator app.")
+        return redirect_to_login(request.get_full_path())
+    messages.warning(
+        request, f"The {user.get_role_display()} role requires two-factor sign-in: turn it on to continue."
+    )
+    return redirect("two_factor")
 
 
 # --- record-level rules -------------------------------------------------------------------
@@ -192,6 +216,11 @@ def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
         q = Q(owner=user)
         if user.department_id:
             q |= Q(department_id=user.department_id)
+        # Whoever a row is assigned to (an action, a part) sees the record it belongs to.
+        for child in child_models(model):
+            if child.assignee_field:
+                assigned = child._default_manager.filter(**{child.assignee_field: user})
+                q |= Q(pk__in=assigned.values(child.root_path()))
         extra = getattr(model, "extra_scope_q", None)
         return q | extra(user) if extra is not None else q
     if user.is_auditor:

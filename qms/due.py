@@ -7,6 +7,7 @@ and where every page counts it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import heapq
 import itertools
@@ -169,6 +170,44 @@ class RecordDueProvider(QuerysetDueProvider):
             url_name=f"{opts.app_label}:{opts.model_name}_detail",
             key_prefix=opts.label_lower,
         )
+
+
+class ChildDueProvider(QuerysetDueProvider):
+    """Open rows of a child model with an assignee and a due date (``assignee_field``,
+    ``due_field``), owed by their assignee, shown on their own page or where their record's page
+    lists them. A row in a closed status (done, cancelled) is not due, nor is any row of a closed
+    record."""
+
+    def __init__(self, model, *, module: str, kind: str | None = None, title_field: str = "title"):
+        from .models import ChildRecord
+
+        root, path = model.root_model(), model.root_path()
+        opts, root_opts = model._meta, root._meta
+        # The URL's arguments, from the record down to the row: ("part__widget_id", "part_id", "pk").
+        lookups, prefix, current = ["pk"], "", model
+        while issubclass(current, ChildRecord):
+            prefix += current.parent_field
+            lookups.insert(0, f"{prefix}_id")
+            prefix, current = prefix + "__", current.parent_model()
+        self.anchor = "" if model.page else model.anchor
+        super().__init__(
+            module=module,
+            kind=kind or opts.verbose_name.capitalize(),
+            queryset=lambda: model._default_manager.exclude(
+                **{f"{model.status_field}__in": model.workflow.closed if model.workflow else ()}
+            ).exclude(**{f"{path}__status__in": root.workflow.closed}),
+            url_name=model.page or f"{root_opts.app_label}:{root_opts.model_name}_detail",
+            key_prefix=opts.label_lower,
+            reference_field=f"{path}__reference",
+            title_field=title_field,
+            owner_field=f"{model.assignee_field}_id",
+            due_field=model.due_field,
+            url_fields=tuple(lookups) if model.page else (lookups[0],),
+        )
+
+    def items(self, **kwargs) -> Iterator[DueItem]:
+        for item in super().items(**kwargs):
+            yield dataclasses.replace(item, url=item.url + self.anchor) if self.anchor else item
 
 
 def _order(item: DueItem) -> tuple:

@@ -8,12 +8,17 @@ import datetime as dt
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from .files import validate_upload
 from .models import Department, Process, Role, User
-from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period
+from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period, check_single_line
 from .services import reason_needed
+
+
+def _single_line(value) -> None:
+    check_single_line(str(value or ""))
 
 
 class BootstrapMixin:
@@ -32,12 +37,17 @@ class BootstrapMixin:
                 css = "form-select"
             else:
                 css = "form-control"
+            if isinstance(widget, forms.Textarea) and widget.attrs.get("rows") == "10":
+                widget.attrs["rows"] = "3"  # Django's default is a page high; a note is a few lines
             if isinstance(widget, forms.DateInput) or isinstance(field, forms.DateField):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
             # No look at self.errors here: that would validate the form before subclasses have
             # narrowed their fields; full_clean() marks invalid fields instead.
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(field, forms.CharField) and type(widget) is forms.TextInput:
+                # A one-line field holds one line: names and titles reach PDFs and email headers.
+                field.validators.append(_single_line)
 
     def full_clean(self):
         super().full_clean()
@@ -51,6 +61,19 @@ class BootstrapMixin:
 def people():
     """People who can own records: active, not auditors, not the system account."""
     return User.objects.filter(is_active=True, is_system=False).exclude(role=Role.AUDITOR)
+
+
+def narrow_choices(form: forms.BaseForm) -> None:
+    """Offer people who can own work (``people()``) wherever a form asks for a person, and active
+    processes wherever it asks for a process (keeping the one a record already names)."""
+    instance = getattr(form, "instance", None)
+    for name, field in form.fields.items():
+        model = getattr(getattr(field, "queryset", None), "model", None)
+        if model is User:
+            field.queryset = people()
+        elif model is Process:
+            current = getattr(instance, f"{name}_id", None)
+            field.queryset = Process.objects.filter(Q(active=True) | Q(pk=current))
 
 
 class RecordForm(BootstrapMixin, forms.ModelForm):
@@ -67,13 +90,14 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        if "owner" in self.fields:
-            self.fields["owner"].queryset = people()
-        if "department" in self.fields and not user.is_quality_manager and user.department_id:
+        narrow_choices(self)
+        if "department" in self.fields and not user.is_quality_manager:
+            # Own department only (and the record's, when editing); no department offers none.
             self.fields["department"].queryset = Department.objects.filter(
                 pk__in=[
-                    user.department_id,
-                    getattr(self.instance, "department_id", None) or user.department_id,
+                    d
+                    for d in (user.department_id, getattr(self.instance, "department_id", None))
+                    if d is not None
                 ]
             )
         if not (self.instance.pk and reason_needed(self.instance)):
@@ -93,6 +117,10 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         if due is None or due == getattr(self.instance, "due_date", None):
             return due
         return check_date(due, what=self.due_what, not_past=self.due_not_past)
+
+    def clean_title(self):
+        # A title is printed in lists, PDFs and email subjects: one line of plain text.
+        return check_single_line(self.cleaned_data.get("title", ""), what="The title")
 
     def clean_department(self):
         department = self.cleaned_data.get("department")
@@ -153,19 +181,33 @@ class ReasonForm(forms.Form):
 
 
 class ChildForm(BootstrapMixin, forms.Form):
-    """A form about a child row; the kernel's child views pass the parent and the user."""
+    """A form about a child row, or a form action on an object's page; the kernel's views pass
+    the parent (or the object) and the user."""
 
     def __init__(self, *args, parent=None, user=None, **kwargs):
         self.parent, self.user = parent, user
         super().__init__(*args, **kwargs)
+        narrow_choices(self)
 
 
 class ChildModelForm(BootstrapMixin, forms.ModelForm):
-    """A model form about a child row (its edit page); takes the parent and the user too."""
+    """A model form about a child row (to add one, or on its edit page); takes the parent and the
+    user too."""
 
     def __init__(self, *args, parent=None, user=None, **kwargs):
         self.parent, self.user = parent, user
         super().__init__(*args, **kwargs)
+        narrow_choices(self)
+
+
+class SignatureForm(ChildForm):
+    """An electronic signature on an object's page: the signer's password (see
+    ``qms.services.signature_sign``)."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your password signs it; the signature is void if what you signed changes.",
+    )
 
 
 class DateRuleMixin:
@@ -180,13 +222,9 @@ class DateRuleMixin:
         instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
-            unchanged = instance is not None and instance.pk and value == getattr(instance, name, None)
-            if (
-                isinstance(field, forms.DateField)
-                and value is not None
-                and name not in self.errors
-                and not unchanged
-            ):
+            if instance is not None and instance.pk and value == getattr(instance, name, None):
+                continue
+            if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
                 try:
                     check_date(
                         value, what=str(field.label or "The date"), not_past=name in self.not_past_fields
@@ -200,6 +238,13 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "receive_alerts", "receive_digest"]
+
+    # A name is printed on signatures, PDFs and email headers: one line of plain text.
+    def clean_first_name(self):
+        return check_single_line(self.cleaned_data.get("first_name", ""), what="The first name")
+
+    def clean_last_name(self):
+        return check_single_line(self.cleaned_data.get("last_name", ""), what="The last name")
 
 
 class PeriodForm(BootstrapMixin, forms.Form):
@@ -246,3 +291,6 @@ class ProcessForm(BootstrapMixin, forms.ModelForm):
         model = Process
         fields = ["name", "department", "description", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        return check_single_line(self.cleaned_data["name"], what="The name")

@@ -56,3 +56,17 @@ def index(sequence, position: int):
         return sequence[position]
     except (IndexError, TypeError):
         return ""
+
+
+def imports_for(view, user) -> list:
+    """The imports of the register ``view`` shows that ``user`` may run: (label, URL)."""
+    from django.urls import reverse
+
+    from qms import access, imports
+
+    model = getattr(view, "model", None)
+    if model is None or not access.can_create(user, model):
+        return []
+    return [
+        (i.label, reverse("import", args=[i.key])) for i in imports.importers().values() if i.model is model
+    ]

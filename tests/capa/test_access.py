@@ -12,13 +12,11 @@ from capa.models import Action, Capa
 from qms.services import attachment_add
 from tests.capa.conftest import days
 from tests.helpers import body
+from tests.uploads import image_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = image_bytes("PNG")
 
 
 def test_auditor_reads_and_downloads_everything(client_for, auditor, closed_capa, ncr, head):
