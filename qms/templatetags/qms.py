@@ -58,6 +58,7 @@ def index(sequence, position: int):
         return ""
 
 
+@register.filter
 def imports_for(view, user) -> list:
     """The imports of the register ``view`` shows that ``user`` may run: (label, URL)."""
     from django.urls import reverse
