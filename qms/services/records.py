@@ -20,6 +20,19 @@ from ..workflow import TransitionError
 _KERNEL_FIELDS = ["reference", "status", "created_by"]
 
 
+def _clean(record: Record) -> None:
+    """The model's own checks, without a round trip per foreign key: the forms chose the owner
+    and department from querysets and the database enforces the keys; only their presence is
+    checked here."""
+    missing = {
+        f: "This field is required." for f in ("owner", "department") if getattr(record, f"{f}_id") is None
+    }
+    if missing:
+        raise ValidationError(missing)
+    foreign = [f.name for f in record._meta.concrete_fields if f.is_relation and f.many_to_one]
+    record.full_clean(exclude=[*_KERNEL_FIELDS, *foreign])
+
+
 def get_system_user() -> User:
     """The named account that background jobs act as, so history never shows a blank user."""
     user, created = User.objects.get_or_create(
@@ -39,8 +52,8 @@ def record_create(*, model: type[Record], by: User, reason: str = "Created", **f
     record = model(**fields)
     record.status = model.workflow.initial
     record.created_by = by
+    _clean(record)
     record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
-    record.full_clean(exclude=_KERNEL_FIELDS)
     history.save(record, by=by, reason=reason)
     return record
 
@@ -59,7 +72,7 @@ def record_update(*, record: Record, by: User, reason: str = "", **fields: Any) 
     reason = check_reason(reason, required=reason_needed(record))
     for name, value in fields.items():
         setattr(record, name, value)
-    record.full_clean(exclude=_KERNEL_FIELDS)
+    _clean(record)
     history.save(record, by=by, reason=reason or "Edited")
     return record
 

@@ -50,6 +50,15 @@ def raise_url(action, record) -> str:
 
 
 @register.filter
+def index(sequence, position: int):
+    """``modules|index:forloop.counter0``: the item at a position (a column's name)."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError):
+        return ""
+
+
+@register.filter
 def imports_for(view, user) -> list:
     """The imports of the register ``view`` shows that ``user`` may run: (label, URL)."""
     from django.urls import reverse

@@ -1,20 +1,16 @@
-"""Generic record views: a module declares a few lines per model and gets its register (with
-filters and CSV), its page (with history, attachments, comments, links, workflow buttons and the
+"""Generic record views: a module declares a few lines per model and gets its register (see
+``lists.py``), its page (with history, attachments, comments, links, workflow buttons and the
 forms of its child rows), create (also "raised from" another record), edit and transition."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.text import slugify
-from django.views.generic import DetailView, FormView, ListView, UpdateView
+from django.views.generic import DetailView, FormView, UpdateView
 
 from .. import access, raising, services
 from ..forms import AttachmentForm, CommentForm, LinkForm, RecordForm
@@ -22,95 +18,8 @@ from ..history import history_rows
 from ..models import Record
 from ..registry import model_by_label
 from ..selectors import links_of
-from .base import (
-    QMSView,
-    RecordScopeMixin,
-    WriteView,
-    add_errors,
-    csv_response,
-    perform_step,
-    querystring,
-    register_page,
-)
-
-# --- lists ---------------------------------------------------------------------------------
-
-
-class RecordListView(RecordScopeMixin, QMSView, ListView):
-    """A register: filterable with django-filter, searchable, CSV export of the filtered view, a
-    constant number of queries (declare select_related for every column)."""
-
-    template_name = "qms/record_list.html"
-    paginate_by = 50
-    filterset_class = None
-    columns: list[tuple[str, str]] = [
-        ("reference", "Reference"),
-        ("title", "Title"),
-        ("status", "Status"),
-        ("owner", "Owner"),
-        ("department", "Department"),
-        ("due_date", "Due"),
-    ]
-    select_related: tuple[str, ...] = ("owner", "department")
-    search_fields: tuple[str, ...] = ("reference", "title")
-    title: str = ""
-
-    def get_queryset(self):
-        qs = super().get_queryset().select_related(*self.select_related)
-        # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
-        q = self.request.GET.get("q", "").replace("\x00", "").strip()
-        if q:
-            cond = Q()
-            for f in self.search_fields:
-                cond |= Q(**{f"{f}__icontains": q})
-            qs = qs.filter(cond)
-        if self.filterset_class is not None:
-            self.filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
-            qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
-        else:
-            self.filterset = None
-        return qs
-
-    def cell(self, record, field: str) -> Any:
-        if field == "status":
-            return record.get_status_display()
-        value = record
-        for part in field.split("__"):
-            value = getattr(value, part, None)
-            if value is None:
-                return ""
-        return value() if callable(value) else value
-
-    def rows(self, records):
-        return [(r, [self.cell(r, f) for f, _ in self.columns]) for r in records]
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            name = f"{slugify(self.model._meta.verbose_name_plural)}-{timezone.localdate():%Y%m%d}"
-            records = self.get_queryset().iterator(chunk_size=2000)
-            return csv_response(
-                name,
-                [label for _, label in self.columns],
-                ([self.cell(r, f) for f, _ in self.columns] for r in records),
-                delimiter=";" if request.GET.get("sep") == "semicolon" else ",",
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        opts = self.model._meta
-        ctx.update(
-            title=self.title or opts.verbose_name_plural.capitalize(),
-            columns=self.columns,
-            rows=self.rows(ctx["object_list"]),
-            filter=self.filterset,
-            can_create=access.can_create(self.request.user, self.model),
-            create_url=reverse(f"{opts.app_label}:{opts.model_name}_create"),
-            query=self.request.GET.get("q", ""),
-            querystring=querystring(self.request, drop=("page", "format")),
-        )
-        return ctx
-
+from .base import QMSView, RecordScopeMixin, WriteView, add_errors, perform_step, register_page
+from .lists import RecordListView
 
 # --- the record's page ---------------------------------------------------------------------------
 
