@@ -11,9 +11,10 @@ from django.utils import timezone
 from documents import services
 from documents.models import ChangeRequest, Document, PeriodicReview, ReviewStep, Revision
 from qms.models import Signature
-from tests.documents.factories import DocumentFactory, draft, issue, pdf_bytes, pdf_upload, url
+from tests.documents.factories import DocumentFactory, draft, issue, pdf_upload, url
 from tests.factories import PASSWORD
 from tests.helpers import field_error
+from tests.uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
