@@ -102,7 +102,11 @@ TABLE: dict[str, Row] = {
     "my_work": Row(get=SIGNED_IN),
     "health": Row(get=EVERYONE),
     "overview": Row(get=SIGNED_IN),
+    # The items behind a number: everyone may open it; it lists only what their scope reaches.
+    "due_list": Row(get=SIGNED_IN),
     "search": Row(get=SIGNED_IN),
+    # The person picker's search (JSON): names, roles and departments of colleagues.
+    "people_search": Row(get=SIGNED_IN),
     "access_log": Row(get=frozenset({ADMIN, QUALITY, AUDITOR})),
     "access_unlock": Row(post=frozenset({ADMIN})),
     "audit_pack": Row(get=SIGNED_IN),
