@@ -129,7 +129,9 @@ class QuerysetDueProvider:
         )
         if limit is not None:
             rows = rows[:limit]
-        for pk, ref, title, owner, dept, due, *url_args in rows.iterator(chunk_size=5000):
+        # A limited list is fetched at once; everything (alerts, the digest) streams in chunks.
+        fetched = rows if limit is not None else rows.iterator(chunk_size=5000)
+        for pk, ref, title, owner, dept, due, *url_args in fetched:
             url = template
             for placeholder, value in zip(placeholders, url_args, strict=True):
                 url = url.replace(str(placeholder), str(value))
