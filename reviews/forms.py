@@ -25,13 +25,26 @@ def _any_department_for_top(form: RecordForm) -> None:
         form.fields["department"].queryset = Department.objects.all()
 
 
+class _TopManagementForm(RecordForm):
+    """A record form where top management, like the quality manager, files for any department."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _any_department_for_top(self)
+
+    def clean_department(self):
+        if self.user.is_top_management:
+            return self.cleaned_data.get("department")
+        return super().clean_department()
+
+
 def measure_choices() -> list[tuple[str, str]]:
     return [("", "A value its owner enters each month")] + [
         (m.key, f"{m.label} ({m.unit})") for m in kpis.measures()
     ]
 
 
-class ObjectiveForm(RecordForm):
+class ObjectiveForm(_TopManagementForm):
     due_what = "The deadline"
     due_not_past = True
 
@@ -55,7 +68,6 @@ class ObjectiveForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _any_department_for_top(self)
         current = getattr(self.instance, "measure_key", "")
         choices = measure_choices()
         if current and current not in dict(choices):
@@ -80,7 +92,7 @@ class ObjectiveForm(RecordForm):
         return key
 
 
-class ReviewForm(RecordForm):
+class ReviewForm(_TopManagementForm):
     due_what = "The planned date"
 
     class Meta:
@@ -99,7 +111,6 @@ class ReviewForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _any_department_for_top(self)
         self.fields["due_date"].required = True
         self.fields["chair"].queryset = User.objects.filter(role=Role.TOP_MANAGEMENT, is_active=True)
         self.fields["attendees"].queryset = people()
