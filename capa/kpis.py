@@ -5,6 +5,7 @@ in one query. A subject is a department."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q
@@ -24,11 +25,16 @@ def _in(queryset, subject, field: str = "department"):
     return queryset.filter(**{field: subject}) if subject is not None else queryset
 
 
+@functools.cache
+def _path(name: str) -> str:
+    return reverse(name)  # a trend links each of its points: the same few pages, looked up once
+
+
 def _link(name: str, subject=None, **params) -> str:
     if subject is not None:
         params["department"] = getattr(subject, "pk", subject)
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return reverse(name) + (f"?{query}" if query else "")
+    return _path(name) + (f"?{query}" if query else "")
 
 
 def _analysis(period: Period, subject=None) -> str:

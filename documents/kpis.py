@@ -4,6 +4,7 @@ drawing at cell 4). Counted in SQL; a subject is the readers' department."""
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q
@@ -29,11 +30,16 @@ def ack_on_time_values(periods, subject=None) -> list[float | None]:
     return kpis.share(_acks(subject), "due_date", periods, ON_TIME)
 
 
+@functools.cache
+def _register() -> str:
+    return reverse("documents:acknowledgment_register")
+
+
 def ack_url(period: Period | None = None, subject=None) -> str:
     """Who has still to acknowledge: the register of outstanding acknowledgments."""
     department = getattr(subject, "pk", subject)
     query = urlencode({"department": department}) if department else ""
-    return reverse("documents:acknowledgment_register") + (f"?{query}" if query else "")
+    return _register() + (f"?{query}" if query else "")
 
 
 def ack_on_time_by_department(period: Period, subject=None) -> list[kpis.Row]:

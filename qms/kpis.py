@@ -16,11 +16,11 @@ bottom: every input the clause requires, and which measures feed it — the one 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -33,13 +33,13 @@ class Period:
     @classmethod
     def month(cls, day: dt.date) -> Period:
         start = day.replace(day=1)
-        return cls(start, start + relativedelta(months=1) - dt.timedelta(days=1))
+        return cls(start, start.replace(day=calendar.monthrange(start.year, start.month)[1]))
 
     @classmethod
     def months_to(cls, day: dt.date, count: int) -> list[Period]:
         """The ``count`` calendar months ending with the month of ``day``, oldest first."""
-        last = cls.month(day)
-        return [cls.month(last.start - relativedelta(months=n)) for n in range(count - 1, -1, -1)]
+        index = day.year * 12 + day.month - 1  # months since year 0: plain arithmetic, no calendar walk
+        return [cls.month(dt.date(i // 12, i % 12 + 1, 1)) for i in range(index - count + 1, index + 1)]
 
     @classmethod
     def year(cls, year: int) -> Period:

@@ -9,7 +9,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from qms import kpis
@@ -95,18 +94,33 @@ def judge(objective: Objective, values: list[float | None], months: list[Period]
 
 def _span(windows: list[list[Period]]) -> list[Period]:
     """Every month from the earliest window's start to the latest window's end (at most MAX_SPAN)."""
-    last = max(w[-1].start for w in windows)
-    first = max(min(w[0].start for w in windows), last - relativedelta(months=MAX_SPAN - 1))
-    months, current = [], first
-    while current <= last:
-        months.append(Period.month(current))
-        current += relativedelta(months=1)
-    return months
+    first, last = min(w[0].start for w in windows), max(w[-1].start for w in windows)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return Period.months_to(last, min(count, MAX_SPAN))
 
 
-def progress_of(objectives, *, today: dt.date | None = None) -> list[Progress]:
+class SeriesCache:
+    """Series of measures read once per page: a month already read for a measure (and subject) is
+    not read again, so the dashboard's trends and its objectives share one query per measure."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple, dict[dt.date, float | None]] = {}
+
+    def series(self, measure: kpis.Measure, periods: list[Period], subject=None) -> list[float | None]:
+        known = self._found.setdefault((measure.key, subject), {})
+        if not all(p.start in known for p in periods):
+            known.update(
+                zip((p.start for p in periods), measure.series(periods, subject=subject), strict=True)
+            )
+        return [known[p.start] for p in periods]
+
+
+def progress_of(
+    objectives, *, today: dt.date | None = None, cache: SeriesCache | None = None
+) -> list[Progress]:
     """The progress of every objective given, in their order: one series per measure and subject
-    they share, and one query for all entered values."""
+    they share (fewer when ``cache`` has read them already), one query for all entered values."""
+    cache = cache or SeriesCache()
     today = today or timezone.localdate()
     objectives = list(objectives)
     windows = {o.pk: window(o, today) for o in objectives}
@@ -125,7 +139,7 @@ def progress_of(objectives, *, today: dt.date | None = None) -> list[Progress]:
     for (key, subject), members in groups.items():
         measure = kpis.get(key)
         months = _span([windows[o.pk] for o in members])
-        series = measure.series(months, subject=subject)
+        series = cache.series(measure, months, subject)
         links = [measure.url(p, subject=subject) if measure.url else "" for p in months]
         for o in members:
             found[o.pk] = {p.start: v for p, v in zip(months, series, strict=True)}

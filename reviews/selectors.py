@@ -17,7 +17,7 @@ from qms.views.due import due_table
 
 from .inputs import compile_inputs
 from .models import Decision, Objective, Review, ReviewAction
-from .progress import progress_of
+from .progress import SeriesCache, progress_of
 
 TREND_MONTHS = 12
 DASHBOARD_OBJECTIVE_CHARTS = 12
@@ -104,7 +104,15 @@ def dashboard(user: User, *, today: dt.date | None = None) -> dict:
     if not company:
         mine = Q(owner=user) | Q(department_id=department) if department else Q(owner=user)
         objectives = objectives.filter(mine)
-    progress = progress_of(objectives.order_by("due_date", "reference"), today=today)
+    # Each measure read once for the trends and the objectives together: thirteen months, the
+    # trends' twelve to this month and the objectives' twelve complete ones.
+    cache = SeriesCache()
+    months = Period.months_to(today, TREND_MONTHS)
+    span = Period.months_to(today, TREND_MONTHS + 1)
+    for measure in kpis.measures():
+        subject = department if department and measure.subject == "department" else None
+        cache.series(measure, span, subject)
+    progress = progress_of(objectives.order_by("due_date", "reference"), today=today, cache=cache)
     order = {"missed": 0, "at_risk": 1, "no_data": 2, "on_track": 3, "met": 4}
     charted = sorted(progress, key=lambda p: order[p.status])[:DASHBOARD_OBJECTIVE_CHARTS]
     objective_charts = [
@@ -127,11 +135,10 @@ def dashboard(user: User, *, today: dt.date | None = None) -> dict:
         [(t["module"], t["overdue"], t["overdue_url"]) for t in due["totals"]],
         title="Overdue items by module",
     )
-    months = Period.months_to(today, TREND_MONTHS)
     trends = []
     for measure in kpis.measures():
         subject = department if department and measure.subject == "department" else None
-        series = measure.series(months, subject=subject)
+        series = cache.series(measure, months, subject)
         urls = [measure.url(p, subject=subject) if measure.url else "" for p in months]
         suffix = unit_suffix(measure.unit)
         trends.append(
