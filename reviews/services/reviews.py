@@ -127,9 +127,10 @@ def review_minutes_write(*, review: Review, by: User, **texts: str) -> Review:
 
 
 @transaction.atomic
-def review_hold(*, review: Review, by: User, held_on: dt.date, attendees=(), reason: str = "") -> Review:
+def review_hold(*, review: Review, by: User, held_on: dt.date, attendees=None, reason: str = "") -> Review:
     """Record the meeting as held: on which day, who attended; every input is frozen as it stands
-    now, for the period, so the minutes never change when the data does. Held once."""
+    now, for the period, so the minutes never change when the data does. Held once. Without
+    ``attendees`` those planned attended."""
     if review.status == "cancelled":
         raise ValidationError(f"{review.reference} is cancelled: it is not held.")
     if review.is_frozen:
@@ -158,13 +159,14 @@ def review_hold(*, review: Review, by: User, held_on: dt.date, attendees=(), rea
 
 
 @Review.workflow.on("hold")
-def _held(review: Review, *, by: User, held_on: dt.date | None = None, attendees=(), **kwargs) -> None:
+def _held(review: Review, *, by: User, held_on: dt.date | None = None, attendees=None, **kwargs) -> None:
     """Holding stamps the day and the attendees and freezes every input as it stands."""
     if held_on is None:
         raise TransitionError("Hold the meeting with its form: the day it was held and who attended.")
     review.held_on = held_on
     review.compiled_at = timezone.now()
-    review.attendees.set(attendees)
+    if attendees is not None:
+        review.attendees.set(attendees)
     _ensure_inputs(review, by=by)
     compiled = compile_inputs(review)
     for row in review.inputs.all():
