@@ -23,16 +23,14 @@ MINUTES = {
     "previous_actions": "First review on the new system: no actions from earlier reviews were open.",
     "issues": "Kessler's new supplier quality manual applies from next quarter; two competitors certified "
     "to IATF 16949. No change to the scope.",
-    "customers": "One major complaint (KA-2291, oversize bore). The satisfaction survey is just under "
-    "target.",
-    "objectives": "On-time delivery missed its target: capacity at cell 4 and the replacement lot. "
-    "Customer satisfaction recovering.",
+    "customers": "No customer complaint in the quarter; the satisfaction survey is just under target.",
+    "objectives": "On-time delivery missed its target: capacity at cell 4. Customer satisfaction recovering.",
     "processes": "Cell 4 yield dropped after the bar stock change; drawing revisions are read late.",
-    "nonconformities": "The complaint's CAPA is under investigation; causes lined up (material, stale "
-    "drawing, sampling, backup setter).",
-    "monitoring": "Bore gauge BG-12 found past its calibration date during the investigation.",
-    "audits": "Internal audit of production (March) found the stale printout at cell 4: minor finding.",
-    "providers": "The bar stock supplier substituted the grade without notice: SCAR issued.",
+    "nonconformities": "Internal NCRs only; the Pareto points at material and method. Small gaps, each a "
+    "minor finding, but they line up at cell 4.",
+    "monitoring": "Bore gauge BG-12 found a week past its calibration date at the production audit.",
+    "audits": "Internal audit of production found the stale printout at cell 4: minor finding.",
+    "providers": "The bar stock supplier substituted the grade without notice: change not evaluated.",
     "resources": "Only one qualified setter for the boring process; spindle maintenance postponed twice.",
     "risks": "Single-person dependency was rated low in the risk register: re-rated high.",
     "improvement": "Shop-floor suggestion: drawing revision shown on the job card by QR code.",

@@ -45,3 +45,11 @@ def test_a_head_changes_an_action_given_to_them_only_by_its_progress(
     assert action.note == "Assessment booked" and action.due_date == days(9)
     # Not the review itself.
     assert client.post(f"/reviews/meetings/{held.pk}/minutes/", {"minutes__audits": "x"}).status_code == 403
+
+
+def test_an_attendee_from_another_department_reads_the_review_they_sit_in(
+    client_for, review, other_head, other_staff
+):
+    review.attendees.add(other_head)
+    assert client_for(other_head).get(review.get_absolute_url()).status_code == 200
+    assert client_for(other_staff).get(review.get_absolute_url()).status_code == 404
