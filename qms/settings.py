@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "documents",
     "capa",
+    "reviews",
 ]
 
 MIDDLEWARE = [
