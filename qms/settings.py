@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "documents",
     "capa",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -50,6 +50,10 @@ CHANGE_QC = frozenset({ADMIN, QUALITY, HEAD, STAFF})
 PRESS_QC = SEE_QC - {AUDITOR}
 # Widgets are created by heads and quality (``Widget.create_roles``), in any department.
 CREATE_WIDGETS = frozenset({ADMIN, QUALITY, HEAD, OTHER_HEAD})
+# Management review: top management and quality run reviews and set objectives (any of them); the
+# owner and their head change theirs as on any record. The walker's review is held, chaired by top.
+RUN_REVIEWS = frozenset({ADMIN, QUALITY, TOP})
+CHANGE_REVIEW = CHANGE_QC | {TOP}
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,14 @@ TABLE: dict[str, Row] = {
     "link_delete capa.nonconformity": Row(post=CHANGE_QC),
     "link_delete capa.capa": Row(post=CHANGE_QC),
     "link_delete kernelapp.widget": Row(post=CHANGE_QC),
+    "attachment_upload reviews.review": Row(post=CHANGE_REVIEW),
+    "attachment_upload reviews.objective": Row(post=CHANGE_REVIEW),
+    "comment_create reviews.review": Row(post=PRESS_QC),
+    "comment_create reviews.objective": Row(post=WRITERS),
+    "link_create reviews.review": Row(post=CHANGE_REVIEW),
+    "link_create reviews.objective": Row(post=CHANGE_REVIEW),
+    "link_delete reviews.review": Row(post=CHANGE_REVIEW),
+    "link_delete reviews.objective": Row(post=CHANGE_REVIEW),
     # --- the Django admin: the administrator only (every other admin URL: see ``problem``)
     "admin:index": Row(get=frozenset({ADMIN}), post=frozenset({ADMIN})),
     "admin:qms_user_changelist": Row(get=frozenset({ADMIN}), post=frozenset({ADMIN})),
@@ -216,6 +228,38 @@ TABLE: dict[str, Row] = {
     "capa:effectivenesscheck_result": Row(
         post=frozenset({ADMIN, QUALITY, HEAD}), stage=capa_in("verification")
     ),
+    # --- management review: reviews are department records (and their chair's and attendees');
+    # objectives are company-wide (communicated, 6.2.1 f), changed by their owner, head, quality, top
+    "reviews:dashboard": Row(get=SIGNED_IN),
+    "reviews:inputs": Row(get=SIGNED_IN),
+    "reviews:review_list": Row(get=SIGNED_IN),
+    "reviews:review_create": Row(get=RUN_REVIEWS, post=RUN_REVIEWS),
+    "reviews:review_detail": Row(get=SEE_QC),
+    "reviews:review_update": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    "reviews:review_transition": Row(post=PRESS_QC),
+    "reviews:review_minutes_pdf": Row(get=SEE_QC),
+    # Whoever may change the review reaches these forms; the service says why a step is not
+    # possible now (held once, minutes signed) beside the form.
+    "reviews:review_inputs": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    "reviews:review_minutes": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    "reviews:review_hold": Row(post=CHANGE_REVIEW),
+    # The chair (top, in the walk) signs; the review's runners are told why they may not.
+    "reviews:review_sign": Row(post=CHANGE_REVIEW),
+    "reviews:decision_add": Row(post=CHANGE_REVIEW),
+    "reviews:decision_edit": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    "reviews:decision_remove": Row(post=PRESS_QC),
+    "reviews:decision_detail": Row(get=SEE_QC),
+    "reviews:action_add": Row(post=CHANGE_REVIEW),
+    "reviews:action_edit": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    "reviews:action_step": Row(post=PRESS_QC),
+    "reviews:action_detail": Row(get=SEE_QC),
+    "reviews:objective_list": Row(get=SIGNED_IN),
+    "reviews:objective_create": Row(get=RUN_REVIEWS, post=RUN_REVIEWS),
+    "reviews:objective_detail": Row(get=SIGNED_IN),
+    "reviews:objective_update": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    "reviews:objective_transition": Row(post=WRITERS),
+    "reviews:value_add": Row(post=CHANGE_REVIEW),
+    "reviews:value_edit": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
     # --- the kernel's example module (tests/kernelapp): department records
     "kernelapp:widget_list": Row(get=SIGNED_IN),
     "kernelapp:widget_create": Row(get=CREATE_WIDGETS, post=CREATE_WIDGETS),

@@ -17,6 +17,7 @@ COMPANY_WIDE = [
     "documents:document_detail",
     "documents:revision_detail",
     "file_download documents.revisionfile",
+    "reviews:objective_detail",
 ]
 # Records of quality control, and everything on them: another department's people find nothing.
 DEPARTMENT = [
@@ -28,6 +29,10 @@ DEPARTMENT = [
     "kernelapp:part_detail",
     "file_download qms.attachment",
     "file_download kernelapp.partfile",
+    "reviews:review_detail",
+    "reviews:review_minutes_pdf",
+    "reviews:decision_detail",
+    "reviews:action_detail",
 ]
 
 
