@@ -32,4 +32,5 @@ RUN useradd --system --uid 1000 --home-dir /app qms \
 USER qms
 
 EXPOSE 8000
-CMD ["gunicorn", "qms.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "qms.wsgi", "-c", "gunicorn.conf.py"]

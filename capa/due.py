@@ -10,9 +10,9 @@ PROVIDERS = [
     QuerysetDueProvider(
         module="CAPA",
         kind="CAPA action",
-        queryset=lambda: Action.objects.filter(status__in=OPEN_ACTION_STATUSES).exclude(
-            capa__status__in=Capa.workflow.closed
-        ),
+        # A CAPA closes only when no action is open (its close guard), so an open action's CAPA is
+        # never closed: no join on the CAPA's status, and the open-actions index answers in order.
+        queryset=lambda: Action.objects.filter(status__in=OPEN_ACTION_STATUSES),
         url_name="capa:capa_detail",
         key_prefix="capa.action",
         reference_field="capa__reference",

@@ -45,7 +45,9 @@ def providers() -> list[QuerysetDueProvider]:
     found.append(
         revision_due_provider(
             kind="Read and acknowledge",
-            queryset=lambda: Acknowledgment.objects.filter(status="pending", revision__status="effective"),
+            # Pending only while the revision is effective: superseding or withdrawing a revision
+            # withdraws its pending acknowledgments (documents.services), so no join is needed.
+            queryset=lambda: Acknowledgment.objects.filter(status="pending"),
             key_prefix="documents.ack",
             reference_field="revision__document__number",
             title_field="revision__document__title",

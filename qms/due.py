@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import heapq
+import inspect
 import itertools
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -119,9 +120,11 @@ class QuerysetDueProvider:
         return qs
 
     def items(
-        self, *, until, owner_ids=None, department_ids=None, since=None, limit=None
+        self, *, until, owner_ids=None, department_ids=None, since=None, limit=None, others_than=None
     ) -> Iterator[DueItem]:
         qs = self._scoped(until=until, owner_ids=owner_ids, department_ids=department_ids, since=since)
+        if others_than is not None:
+            qs = qs.exclude(**{self.owner_f: others_than})
         placeholders = self._PLACEHOLDERS[: len(self.url_fields)]
         template = reverse(self.url_name, args=placeholders)
         rows = qs.order_by(self.due_f, "pk").values_list(
@@ -129,7 +132,9 @@ class QuerysetDueProvider:
         )
         if limit is not None:
             rows = rows[:limit]
-        for pk, ref, title, owner, dept, due, *url_args in rows.iterator(chunk_size=5000):
+        # A limited list is fetched at once; everything (alerts, the digest) streams in chunks.
+        fetched = rows if limit is not None else rows.iterator(chunk_size=5000)
+        for pk, ref, title, owner, dept, due, *url_args in fetched:
             url = template
             for placeholder, value in zip(placeholders, url_args, strict=True):
                 url = url.replace(str(placeholder), str(value))
@@ -210,6 +215,15 @@ class ChildDueProvider(QuerysetDueProvider):
             yield dataclasses.replace(item, url=item.url + self.anchor) if self.anchor else item
 
 
+def _accepted(provider, arguments: dict) -> dict:
+    """The arguments a provider's ``items`` takes: a provider written before ``since``, ``limit``
+    or ``others_than`` existed is asked without them (the registry narrows its answer itself)."""
+    parameters = inspect.signature(provider.items).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return arguments
+    return {k: v for k, v in arguments.items() if k in parameters}
+
+
 def _order(item: DueItem) -> tuple:
     return (item.due_date, item.module, item.reference, item.key)
 
@@ -238,18 +252,32 @@ class DueRegistry:
         since: dt.date | None = None,
         limit: int | None = None,
         module: str | None = None,
+        others_than: int | None = None,
     ) -> list[DueItem]:
         """Every open due item up to ``until`` from every module (or one ``module``), most overdue
-        first; with ``limit``, only the most urgent ones (each provider limits in SQL)."""
-        extra = {k: v for k, v in (("since", since), ("limit", limit)) if v is not None}
+        first; with ``limit``, only the most urgent ones (each provider limits in SQL); with
+        ``others_than``, not that person's own (a provider that cannot say is filtered here)."""
+        scope = {
+            "until": until,
+            "owner_ids": owner_ids,
+            "department_ids": department_ids,
+            **{
+                k: v
+                for k, v in (("since", since), ("limit", limit), ("others_than", others_than))
+                if v is not None
+            },
+        }
         streams = [
-            sorted(
-                p.items(until=until, owner_ids=owner_ids, department_ids=department_ids, **extra), key=_order
-            )
+            sorted(p.items(**_accepted(p, scope)), key=_order)
             for p in self._providers
             if module is None or p.module == module
         ]
         merged = heapq.merge(*streams, key=_order)
+        # Narrowed here too, for a provider that could not be asked to (it cost it more, no harm).
+        if since is not None:
+            merged = (item for item in merged if item.due_date >= since)
+        if others_than is not None:
+            merged = (item for item in merged if item.owner_id != others_than)
         return list(itertools.islice(merged, limit) if limit is not None else merged)
 
     def counts(

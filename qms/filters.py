@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .forms import people
 from .models import Department
-from .widgets import use_pickers
+from .widgets import QuickSelect, use_pickers
 
 OPEN = "_open"
 
@@ -32,6 +32,10 @@ class RecordFilter(django_filters.FilterSet):
         self.filters["status"].extra["choices"] = [(OPEN, "All open"), *self._meta.model.workflow.choices]
         use_pickers(self.form)
         for field in self.form.fields.values():
+            if type(field.widget) is forms.Select:
+                quick = QuickSelect(attrs=field.widget.attrs)
+                quick.choices = field.widget.choices
+                field.widget = quick
             field.widget.attrs["class"] = (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             )

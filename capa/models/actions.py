@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-from qms.models import ChildRecord
+from qms.models import ChildRecord, due_index
 from qms.workflow import Transition, Workflow
 
 from .capa import CHECK_JUDGED_STATUSES, OPEN_ACTION_STATUSES, Capa
@@ -83,6 +84,7 @@ class ContainmentAction(ChildRecord):
 
     class Meta:
         ordering = ["due_date", "pk"]
+        indexes = [due_index("capa_containment_open_due", open_rows=Q(status="open"))]
 
     def __str__(self) -> str:
         return self.description
@@ -123,6 +125,7 @@ class Action(ChildRecord):
     class Meta:
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["capa", "number"], name="uniq_capa_action_number")]
+        indexes = [due_index("capa_action_open_due", open_rows=Q(status__in=["open", "in_progress"]))]
 
     def __str__(self) -> str:
         return f"A{self.number} {self.title}"
@@ -187,6 +190,11 @@ class EffectivenessCheck(ChildRecord):
     class Meta:
         ordering = ["planned_date", "pk"]
         verbose_name = "effectiveness check"
+        indexes = [
+            due_index(
+                "capa_check_pending", open_rows=Q(result="pending"), due="planned_date", owner="verifier"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Effectiveness check {self.planned_date:%d %b %Y}"

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from qms.models import Record
+from qms.models import Record, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 from .fields import stamped_by
@@ -182,18 +182,11 @@ class Capa(Record):
     class Meta(Record.Meta):
         verbose_name = "CAPA"
         verbose_name_plural = "CAPAs"
-
-    @classmethod
-    def extra_scope_q(cls, user) -> Q:
-        """An action or containment owner from another department sees the CAPA they work on, and
-        so does the verifier of its effectiveness check."""
-        from .actions import Action, ContainmentAction, EffectivenessCheck
-
-        return (
-            Q(pk__in=Action.objects.filter(owner=user).values("capa"))
-            | Q(pk__in=ContainmentAction.objects.filter(owner=user).values("capa"))
-            | Q(pk__in=EffectivenessCheck.objects.filter(verifier=user).values("capa"))
-        )
+        indexes = [
+            *Record.Meta.indexes,
+            due_index("capa_capa_open_due", open_rows=~Q(status="closed")),
+            search_index("capa_capa_search", "reference", "title", "customer", "customer_reference"),
+        ]
 
     def extra_relations(self, user) -> set[str]:
         """The designated verifier of a pending effectiveness check may judge it (and so reopen)."""

@@ -4,9 +4,10 @@ how bad it is, and its 6M cause category."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from qms.models import Record
+from qms.models import Record, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 from .fields import stamped_by
@@ -110,6 +111,11 @@ class Nonconformity(Record):
     class Meta(Record.Meta):
         verbose_name = "nonconformity"
         verbose_name_plural = "nonconformities"
+        indexes = [
+            *Record.Meta.indexes,
+            due_index("capa_ncr_open_due", open_rows=~Q(status="closed")),
+            search_index("capa_ncr_search", "reference", "title", "part", "lot"),
+        ]
 
     @property
     def aging_days(self) -> int:

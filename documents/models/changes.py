@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 
 from qms.access import CHANGE_RELATIONS
-from qms.models import ChildRecord
+from qms.models import ChildRecord, due_index
 from qms.workflow import Transition, Workflow
 
 from .documents import Document
@@ -91,6 +92,7 @@ class ChangeRequest(ChildRecord):
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
+        indexes = [due_index("documents_cr_open_due", open_rows=Q(status="open"), owner="document")]
 
     def __str__(self) -> str:
         return f"Change request #{self.pk} on {self.document.number}"

@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from qms.models import Department, Record, Role
+from qms.models import Department, Record, Role, search_index
 from qms.workflow import Transition, Workflow
 
 
@@ -110,6 +110,7 @@ class Document(Record):
         verbose_name = "document"
         verbose_name_plural = "documents"
         ordering = ["number"]
+        indexes = [*Record.Meta.indexes, search_index("documents_doc_search", "number", "title", "reference")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

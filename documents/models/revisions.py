@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from qms.access import CHANGE_RELATIONS
-from qms.models import ChildRecord, Signature, StoredFile
+from qms.models import ChildRecord, Signature, StoredFile, due_index
 from qms.workflow import Transition, Workflow
 
 from .documents import Document
@@ -243,6 +243,7 @@ class ReviewStep(ChildRecord):
 
     class Meta:
         ordering = ["round", "kind", "pk"]
+        indexes = [due_index("documents_step_pending_due", open_rows=Q(decision="pending"), owner="user")]
         constraints = [
             models.UniqueConstraint(
                 fields=["revision", "round", "kind", "user"], name="documents_unique_review_step"
@@ -289,7 +290,10 @@ class Acknowledgment(ChildRecord):
     class Meta:
         ordering = ["due_date", "pk"]
         constraints = [models.UniqueConstraint(fields=["revision", "user"], name="documents_unique_ack")]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            due_index("documents_ack_pending_due", open_rows=Q(status="pending"), owner="user"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} – {self.revision}: {self.get_status_display()}"

@@ -3,7 +3,15 @@ comments and links, electronic signatures."""
 
 from .files import Attachment, StoredFile, stored_file_path
 from .people import Department, Process, Role, User
-from .records import ChildRecord, Record, RecordQuerySet, ReferenceCounter, next_reference
+from .records import (
+    ChildRecord,
+    Record,
+    RecordQuerySet,
+    ReferenceCounter,
+    due_index,
+    next_reference,
+    search_index,
+)
 from .security import AccessEvent, RecoveryCode
 from .signatures import Signature
 from .social import Comment, RecordLink
@@ -24,6 +32,8 @@ __all__ = [
     "Signature",
     "StoredFile",
     "User",
+    "due_index",
     "next_reference",
+    "search_index",
     "stored_file_path",
 ]

@@ -79,11 +79,7 @@ class MyWorkView(QMSView, TemplateView):
             ctx["team_url"] = due_url(state="overdue")
         else:
             return ctx
-        team = [
-            i
-            for i in registry.items(until=yesterday, limit=TEAM_LIMIT + 50, **scope)
-            if i.owner_id != user.pk
-        ]
+        team = registry.items(until=yesterday, limit=TEAM_LIMIT, others_than=user.pk, **scope)
         total = sum(c.overdue for c in registry.counts(until=yesterday, today=today, **scope))
         ctx["team_items"] = with_owners(team[:TEAM_LIMIT], today)
         ctx["team_total"] = total

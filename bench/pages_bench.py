@@ -1,0 +1,160 @@
+"""Registers, My work and the Overview on the ten-year archive (bench/archive.py), each beside
+its floors measured in the same run: a trivial page (the health check through the same client)
+and the raw SQL the page runs.
+
+Targets (issue #9): every register, first and deep page, filtered or not, as the quality manager
+and as staff: p95 under 50 ms and within the trivial page's p95 plus 3× its raw SQL; My work and
+the Overview p95 under 60 ms. Exits non-zero when a figure is more than 20 % past its target.
+
+    .venv/bin/python bench/pages_bench.py [--scale 1.0] [--runs 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.archive import checkout  # noqa: E402
+
+TOLERANCE = 1.2
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed(client, url: str, runs: int) -> list[float]:
+    for _ in range(3):  # warm the caches and the query plans
+        client.get(url)
+    took = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        took.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return took
+
+
+def raw_sql_ms(client, url: str) -> float:
+    """The page's queries run on their own, without Django: the floor of what it must cost."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    statements = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+        best = min(best, (time.perf_counter() - start) * 1000)
+    return best
+
+
+def register_pages() -> list[tuple[str, type]]:
+    from django.urls import get_resolver
+
+    from qms.views.lists import RecordListView
+    from tests.qms.test_route_walker import iter_patterns
+
+    found = []
+    for _namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "view_class", None)
+        if view_class and issubclass(view_class, RecordListView) and not route.startswith("kernel"):
+            model = pattern.callback.view_initkwargs.get("model") or view_class.model
+            found.append(("/" + route, model, view_class))
+    return found
+
+
+def deep_token(view_class, model, user) -> str:
+    """The keyset token of a page near the end of the register (as a user paging deep reaches)."""
+    from django.test import RequestFactory
+
+    from qms.paging import _encode
+
+    request = RequestFactory().get("/")
+    request.user = user
+    view = view_class(model=model)
+    view.setup(request)
+    ordering = view.get_ordering()
+    queryset = view.get_queryset().order_by(*ordering)
+    count = queryset.count()
+    row = queryset[max(0, count - 60)] if count else None
+    if row is None:
+        return ""
+    return _encode([getattr(row, name.lstrip("-")) for name in ordering])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=40)
+    args = parser.parse_args()
+    checkout(args.scale)
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from qms.models import Role, User
+
+    quality = User.objects.get(username="qm")
+    staff = User.objects.filter(role=Role.STAFF, department__code="PROD").order_by("pk").first()
+    head = User.objects.filter(role=Role.DEPARTMENT_HEAD, department__code="PROD").first()
+    clients = {}
+    for who, user in (("quality manager", quality), ("staff", staff), ("head", head)):
+        clients[who] = Client()
+        clients[who].force_login(user)
+
+    trivial = timed(clients["quality manager"], "/health/", args.runs)
+    trivial_p95 = percentile(trivial, 95)
+    print(f"floor: trivial page p50 {statistics.median(trivial):.1f} ms, p95 {trivial_p95:.1f} ms\n")
+    failures = []
+    print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6}  target")
+    for url, model, view_class in register_pages():
+        for who in ("quality manager", "staff"):
+            client = clients[who]
+            user = quality if who == "quality manager" else staff
+            token = deep_token(view_class, model, user)
+            for label, page in (
+                ("first page", url),
+                ("deep page", f"{url}?after={token}" if token else url),
+                ("open only", f"{url}?status=_open"),
+                ("search", f"{url}?q=2026"),
+            ):
+                took = timed(client, page, args.runs)
+                sql = raw_sql_ms(client, page)
+                p50, p95 = statistics.median(took), percentile(took, 95)
+                target = min(50.0, trivial_p95 + 3 * sql)
+                verdict = "ok" if p95 <= target * TOLERANCE else "SLOW"
+                print(
+                    f"{url + ' ' + label:58} {who:16} {p50:7.1f} {p95:7.1f} {sql:6.1f}  <{target:.0f} {verdict}"
+                )
+                if verdict != "ok":
+                    failures.append(f"{url} {label} as {who}: p95 {p95:.1f} ms (target {target:.0f})")
+    print()
+    for url, label in (("/", "My work"), ("/overview/", "Overview")):
+        for who, client in clients.items():
+            took = timed(client, url, args.runs)
+            p50, p95 = statistics.median(took), percentile(took, 95)
+            verdict = "ok" if p95 <= 60 * TOLERANCE else "SLOW"
+            print(f"{label:58} {who:16} {p50:7.1f} {p95:7.1f} {'':6}  <60 {verdict}")
+            if verdict != "ok":
+                failures.append(f"{label} as {who}: p95 {p95:.1f} ms (target 60)")
+    if failures:
+        print("\nFAIL (more than 20 % past target):\n  " + "\n  ".join(failures))
+        raise SystemExit(1)
+    print("\nPASS: every page within its target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""Settings of the benchmarks: the product's own, with a fast password hasher accepted (the
+archive's 2,000 people share an MD5-hashed password; new passwords are still hashed with the
+default) and the file store of the archive."""
+
+from qms.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+]
+
+# Static files as they are (a benchmark measures pages, not collectstatic's manifest).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
