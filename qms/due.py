@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from django.db.models import Q, QuerySet
@@ -40,7 +42,9 @@ class DueProvider(Protocol):
         department_ids: Collection[int] | None = None,
     ) -> Iterable[DueItem]:
         """Open items due on or before ``until``; narrowed to owners or departments when given.
-        Must run a constant number of queries, whatever the number of items."""
+        Must run a constant number of queries, whatever the number of items. A provider may also
+        take ``since`` (items due on or after it), so the database filters the window; the
+        registry filters for providers that do not."""
 
 
 class QuerysetDueProvider:
@@ -78,9 +82,11 @@ class QuerysetDueProvider:
     def queryset(self) -> QuerySet:
         return self._queryset() if callable(self._queryset) else self._queryset.all()
 
-    def items(self, *, until, owner_ids=None, department_ids=None) -> Iterator[DueItem]:
+    def items(self, *, until, owner_ids=None, department_ids=None, since=None) -> Iterator[DueItem]:
         ref_f, title_f, owner_f, dept_f, due_f = self.fields
         qs = self.queryset().filter(**{f"{due_f}__lte": until}).exclude(**{f"{due_f}__isnull": True})
+        if since is not None:
+            qs = qs.filter(**{f"{due_f}__gte": since})
         if owner_ids is not None or department_ids is not None:
             scope = Q()
             if owner_ids is not None:
@@ -124,6 +130,11 @@ class RecordDueProvider(QuerysetDueProvider):
         )
 
 
+@cache
+def _takes_since(provider_class: type) -> bool:
+    return "since" in inspect.signature(provider_class.items).parameters
+
+
 class DueRegistry:
     def __init__(self) -> None:
         self._providers: list[DueProvider] = []
@@ -141,11 +152,19 @@ class DueRegistry:
         until: dt.date,
         owner_ids: Collection[int] | None = None,
         department_ids: Collection[int] | None = None,
+        since: dt.date | None = None,
     ) -> list[DueItem]:
-        """Every open due item up to ``until`` from every module, most overdue first."""
+        """Every open due item up to ``until`` (and from ``since``, when given) from every module,
+        most overdue first."""
         found: list[DueItem] = []
+        scope = {"until": until, "owner_ids": owner_ids, "department_ids": department_ids}
         for provider in self._providers:
-            found.extend(provider.items(until=until, owner_ids=owner_ids, department_ids=department_ids))
+            if since is None:
+                found.extend(provider.items(**scope))
+            elif _takes_since(type(provider)):
+                found.extend(provider.items(**scope, since=since))
+            else:
+                found.extend(i for i in provider.items(**scope) if i.due_date >= since)
         found.sort(key=lambda i: (i.due_date, i.module, i.reference))
         return found
 
