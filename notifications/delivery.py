@@ -124,23 +124,31 @@ def _outgoing(row: dict, *, taken_over: bool = False) -> Outgoing:
 
 
 _TABLE = Delivery._meta.db_table
-_COLUMNS = ("kind", "key", "topic", "recipient_id", "to_email", "subject", "body_text", "body_html")
+_COLUMNS = (
+    "kind",
+    "key",
+    "topic",
+    "recipient_id",
+    "to_email",
+    "subject",
+    "body_text",
+    "body_html",
+    "message_id",
+)
 _CLAIM_SQL = f"""
-    INSERT INTO {_TABLE} ({", ".join(_COLUMNS)}, message_id, status, error, attempts, takeovers, created_at)
-    SELECT d.*, 'pending', '', 0, 0, %(now)s
-      FROM unnest(%(kind)s::text[], %(key)s::text[], %(topic)s::text[], %(recipient_id)s::bigint[],
-                  %(to_email)s::text[], %(subject)s::text[], %(body_text)s::text[], %(body_html)s::text[],
-                  %(message_id)s::text[]) AS d
+    INSERT INTO {_TABLE} ({", ".join(_COLUMNS)}, created_at, status, error, attempts, takeovers)
+    VALUES {{rows}}
     ON CONFLICT (key) DO NOTHING
     RETURNING id, key
 """  # noqa: S608 - the table and columns are ours; values are parameters
-_CLAIM_CHUNK = 1000
+_CLAIM_ROW = "(" + ", ".join(["%s"] * (len(_COLUMNS) + 1)) + ", 'pending', '', 0, 0)"
+_CLAIM_CHUNK = 500
 
 
 def deliveries_claim(*, drafts: Iterable[Draft]) -> list[Outgoing]:
     """Write the rows for ``drafts``; a key already claimed (by this or any other run) is left as
-    it is. One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per thousand drafts. Returns the rows
-    this call wrote, their message bytes built, ready for ``deliveries_send``."""
+    it is. One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per 500 drafts. Returns the rows this
+    call wrote, their message bytes built, ready for ``deliveries_send``."""
     rows = [
         {
             "kind": d.kind,
@@ -156,12 +164,13 @@ def deliveries_claim(*, drafts: Iterable[Draft]) -> list[Outgoing]:
         for d in drafts
     ]
     claimed: list[Outgoing] = []
+    now = timezone.now()
     for start in range(0, len(rows), _CLAIM_CHUNK):
         chunk = rows[start : start + _CLAIM_CHUNK]
-        params = {name: [r[name] for r in chunk] for name in (*_COLUMNS, "message_id")}
+        params = [value for r in chunk for value in (*(r[c] for c in _COLUMNS), now)]
         with db.cursor() as cursor:
-            cursor.execute(_CLAIM_SQL, {**params, "now": timezone.now()})
-            ids = dict((key, pk) for pk, key in cursor.fetchall())
+            cursor.execute(_CLAIM_SQL.format(rows=", ".join([_CLAIM_ROW] * len(chunk))), params)
+            ids = {key: pk for pk, key in cursor.fetchall()}
         claimed.extend(_outgoing({**r, "id": ids[r["key"]]}) for r in chunk if r["key"] in ids)
     claimed.sort(key=lambda o: o.id)
     return claimed

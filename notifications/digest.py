@@ -19,11 +19,11 @@ from . import conf
 from .delivery import Draft, RunReport, deliveries_claim, deliveries_send, existing_keys
 from .emails import (
     USER_FIELDS,
-    by_module,
     digest_key,
     display_name,
     finish,
     line_for,
+    line_groups,
     local_today,
     mailable_users,
     render,
@@ -129,18 +129,25 @@ def digest_drafts(users: list[dict], *, today: dt.date, week: str) -> list[Draft
         for u in User.objects.filter(pk__in=owner_ids).values("id", "username", "first_name", "last_name")
     }
     drafts = []
+    base = conf.base_url()
     for user in todo:
-        mine = [line_for(i, today) for i in own.get(user["id"], ())]
+        mine = [line_for(i, today, base_url=base) for i in own.get(user["id"], ())]
         sections = []
         for dept_id, dept_name in headed.get(user["id"], ()):
             # The head's own items are already in the first part.
             lines = [
-                line_for(i, today, owner=owner_names.get(i.owner_id, ""))
+                line_for(i, today, owner=owner_names.get(i.owner_id, ""), base_url=base)
                 for i in in_dept.get(dept_id, ())
                 if i.owner_id != user["id"]
             ]
             if lines:
-                sections.append({"department": dept_name, "groups": by_module(lines), "count": len(lines)})
+                sections.append(
+                    {
+                        "department": dept_name,
+                        "groups": line_groups(lines, show_owner=True),
+                        "count": len(lines),
+                    }
+                )
         if not mine and not sections:
             continue  # nobody gets an empty digest
         overdue = sum(1 for line in mine if line["overdue"])
@@ -152,7 +159,7 @@ def digest_drafts(users: list[dict], *, today: dt.date, week: str) -> list[Draft
                 "week": week,
                 "today": today,
                 "horizon": conf.digest_horizon(),
-                "groups": by_module(mine),
+                "groups": line_groups(mine),
                 "overdue": overdue,
                 "due_soon": len(mine) - overdue,
                 "sections": sections,

@@ -32,12 +32,14 @@ def sendable(now: dt.datetime) -> Q:
 
 
 # Take one row for sending. The same statement records the sender's previous message as sent (the
-# mail server accepted it a moment ago): one round trip and one commit per email, and the record is
-# written before the next message can be accepted. A row still "sending" whose lease ran out is a
-# take-over: its sender died, perhaps after the server had accepted the message. Take-overs are
-# counted on their own; only the mail server's answers count as attempts.
+# mail server accepted it a moment ago): one round trip per email, and the record is written before
+# the next message goes out. A row still "sending" whose lease ran out is a take-over: its sender
+# died, perhaps after the server had accepted the message. Take-overs are counted on their own;
+# only the mail server's answers count as attempts. ``durability`` sets synchronous_commit for this
+# statement's own transaction (see sender.py for why most commit asynchronously).
 _TAKE_SQL = f"""
-    WITH recorded AS (
+    WITH durability AS (SELECT set_config('synchronous_commit', %(commit)s, true) AS setting),
+    recorded AS (
         UPDATE {_TABLE}
            SET status = 'sent', sent_at = %(now)s, lease_until = NULL, next_attempt_at = NULL,
                error = '', attempts = attempts + 1
@@ -50,17 +52,21 @@ _TAKE_SQL = f"""
        AND (status = 'pending'
             OR (status = 'failed' AND next_attempt_at <= %(now)s)
             OR (status = 'sending' AND lease_until < %(now)s))
+       AND (SELECT setting FROM durability) IS NOT NULL
  RETURNING attempts
 """  # noqa: S608 - the table name is ours; values are parameters
 
 
-def take(pk: int, *, record_sent: int | None = None) -> int | None:
+def take(pk: int, *, record_sent: int | None = None, durable: bool = True) -> int | None:
     """Take the row for sending: how many attempts the mail server has answered so far, or None
-    when another sender has it or it is done. ``record_sent``: the row this sender sent last."""
+    when another sender has it or it is done. ``record_sent``: the row this sender sent last.
+    ``durable=False`` commits without waiting for the disk: the record is visible at once and
+    survives the worker, not a crash of the database server."""
     now = timezone.now()
     lease = now + dt.timedelta(seconds=conf.lease_seconds())
+    params = {"id": pk, "sent": record_sent, "now": now, "lease": lease, "commit": "on" if durable else "off"}
     with db.cursor() as cursor:
-        cursor.execute(_TAKE_SQL, {"id": pk, "sent": record_sent, "now": now, "lease": lease})
+        cursor.execute(_TAKE_SQL, params)
         row = cursor.fetchone()
     return row[0] if row else None
 

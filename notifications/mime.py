@@ -4,8 +4,8 @@ than on the wire.
 
 The message is what Django's ``EmailMultiAlternatives`` would send (a plain-text and an HTML part,
 the delivery's stable Message-ID, no auto-replies please), assembled directly: quoted-printable
-bodies (7bit when plain ASCII), RFC 2047 headers where needed, CRLF line ends and dot-stuffing
-done, ready to follow SMTP's DATA.
+bodies (7bit when plain ASCII), RFC 2047 headers where needed, CRLF line ends and SMTP's
+dot-stuffing done: ready to follow DATA, up to the final dot.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ import uuid
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formatdate, parseaddr
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail.message import sanitize_address
 
-_CRLF = re.compile(rb"\r\n|\r|\n")
+# An address that needs no encoding and no display name: used as it is.
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 MAX_LINE = 998  # RFC 5322, without the CRLF
 HEADER_WIDTH = 78
 
@@ -45,14 +47,24 @@ def _header(name: str, value: str) -> bytes:
     return f"{name}: {folded}\r\n".encode("ascii")
 
 
-def _address_header(name: str, address: str) -> bytes:
-    return f"{name}: {sanitize_address(address, 'utf-8')}\r\n".encode("ascii")
+@lru_cache(maxsize=64)
+def _sanitized(address: str) -> str:
+    return sanitize_address(address, "utf-8")
+
+
+def _address(address: str) -> str:
+    """The address as a header carries it (RFC 2047 name, IDNA domain); a plain one as it is."""
+    return address if _PLAIN_ADDRESS.fullmatch(address) else _sanitized(address)
+
+
+def _envelope_address(address: str) -> str:
+    return address if _PLAIN_ADDRESS.fullmatch(address) else parseaddr(_sanitized(address))[1]
 
 
 def _body(text: str) -> tuple[bytes, bytes]:
     """(Content-Transfer-Encoding, encoded body with CRLF line ends)."""
-    raw = _CRLF.sub(b"\r\n", text.encode("utf-8"))
-    if raw.isascii() and all(len(line) <= MAX_LINE for line in raw.split(b"\r\n")):
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n").encode("utf-8")
+    if raw.isascii() and max(map(len, raw.split(b"\r\n"))) <= MAX_LINE:
         return b"7bit", raw
     return b"quoted-printable", binascii.b2a_qp(raw, istext=True)
 
@@ -78,8 +90,7 @@ def envelope_for(
         boundary = f"=_qms_{uuid.uuid4().hex}".encode()
     message = b"".join(
         [
-            _address_header("From", from_email),
-            _address_header("To", to_email),
+            f"From: {_address(from_email)}\r\nTo: {_address(to_email)}\r\n".encode("ascii"),
             _header("Subject", subject),
             f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n".encode(),
             _header("Message-ID", message_id),
@@ -95,9 +106,6 @@ def envelope_for(
             b"--" + boundary + b"--\r\n",
         ]
     )
-    return Envelope(
-        sender=parseaddr(sanitize_address(from_email, "utf-8"))[1],
-        recipient=parseaddr(sanitize_address(to_email, "utf-8"))[1],
-        # SMTP transparency (RFC 5321 4.5.2): a line that starts with a dot gets a second one.
-        data=_LEADING_DOT.sub(b"..", message),
-    )
+    if b"\n." in message:  # SMTP transparency (RFC 5321 4.5.2): a leading dot gets a second one
+        message = _LEADING_DOT.sub(b"..", message)
+    return Envelope(sender=_envelope_address(from_email), recipient=_envelope_address(to_email), data=message)
