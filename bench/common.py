@@ -118,6 +118,60 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
+def populate(n_users: int, n_items: int, n_departments: int, *, due, quality_managers: int = 0) -> list:
+    """People (the first of each department heads it, then ``quality_managers`` quality
+    managers) and ``n_items`` open nonconformities owned round-robin, item ``i`` due ``due(i)``."""
+    from capa.models import Nonconformity
+    from qms.models import Department, Role, User
+
+    departments = Department.objects.bulk_create(
+        [Department(name=f"Department {i:02d}", code=f"D{i:02d}") for i in range(n_departments)]
+    )
+
+    def role(i: int) -> str:
+        if i < n_departments:
+            return Role.DEPARTMENT_HEAD
+        return Role.QUALITY_MANAGER if i < n_departments + quality_managers else Role.STAFF
+
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"user{i:05d}",
+                first_name="Person",
+                last_name=f"{i:05d}",
+                email=f"user{i:05d}@bench.example",
+                password="!unusable",
+                role=role(i),
+                department=departments[i % n_departments],
+            )
+            for i in range(n_users)
+        ],
+        batch_size=1000,
+    )
+    for dept, head in zip(departments, users[:n_departments], strict=True):
+        dept.head = head
+    Department.objects.bulk_update(departments, ["head"])
+    items = []
+    for i in range(n_items):
+        owner = users[i % n_users]
+        day = due(i)
+        items.append(
+            Nonconformity(
+                reference=f"NCR-{day.year}-{i + 1:05d}",
+                title=f"Dimension out of tolerance on lot {i}",
+                owner=owner,
+                department_id=owner.department_id,
+                due_date=day,
+                status="open",
+                created_by=users[0],
+                description="Bore diameter 0.02 mm over the upper limit.",
+            )
+        )
+    Nonconformity.objects.bulk_create(items, batch_size=5000)
+    analyze()
+    return users
+
+
 class QueryCounter:
     """Counts the queries of every connection, the sender's database thread included."""
 

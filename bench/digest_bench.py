@@ -21,55 +21,10 @@ import smtplib
 import statistics
 import time
 
-from common import Sink, Timer, Verdict, analyze, counting, setup_django
+from common import Sink, Timer, Verdict, counting, populate, setup_django
 
 TOTAL_TARGET = 10.0  # seconds, the whole digest for 2,000 users
 SEND_RATIO_TARGET = 1.5  # the send phase against plain smtplib sending the same messages
-
-
-def populate(n_users: int, n_items: int, n_departments: int, today: dt.date) -> None:
-    from capa.models import Nonconformity
-    from qms.models import Department, Role, User
-
-    rng = random.Random(9001)
-    departments = Department.objects.bulk_create(
-        [Department(name=f"Department {i:02d}", code=f"D{i:02d}") for i in range(n_departments)]
-    )
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"user{i:05d}",
-                first_name="Person",
-                last_name=f"{i:05d}",
-                email=f"user{i:05d}@bench.example",
-                password="!unusable",
-                role=Role.DEPARTMENT_HEAD if i < n_departments else Role.STAFF,
-                department=departments[i % n_departments],
-            )
-            for i in range(n_users)
-        ],
-        batch_size=1000,
-    )
-    for dept, head in zip(departments, users[:n_departments], strict=True):
-        dept.head = head
-    Department.objects.bulk_update(departments, ["head"])
-    items = []
-    for i in range(n_items):
-        owner = users[i % n_users]
-        items.append(
-            Nonconformity(
-                reference=f"NCR-{today.year}-{i + 1:05d}",
-                title=f"Dimension out of tolerance on lot {i}",
-                owner=owner,
-                department_id=owner.department_id,
-                due_date=today + dt.timedelta(days=rng.randint(-30, 45)),
-                status="open",
-                created_by=users[0],
-                description="Bore diameter 0.02 mm over the upper limit.",
-            )
-        )
-    Nonconformity.objects.bulk_create(items, batch_size=5000)
-    analyze()
 
 
 def smtplib_floor(port: int) -> tuple[float, int]:
@@ -112,7 +67,13 @@ def main() -> None:
 
     today = timezone.localdate()
     if not args.keep or not User.objects.exists():
-        populate(args.users, args.items, args.departments, today)
+        rng = random.Random(9001)
+        populate(
+            args.users,
+            args.items,
+            args.departments,
+            due=lambda i: today + dt.timedelta(days=rng.randint(-30, 45)),
+        )
     print(
         f"setup: {User.objects.count()} users, {args.items} nonconformities, "
         f"{args.departments} departments in {time.perf_counter() - t0:.1f} s"

@@ -18,13 +18,12 @@ from qms.due import DueItem, registry
 from qms.models import Department, Role, User
 
 from . import conf
-from .delivery import Draft, RunReport, deliveries_claim, deliveries_send, existing_keys
+from .delivery import Draft, RunReport, deliveries_claim, deliveries_send, unclaimed_keys
 from .emails import (
     USER_FIELDS,
     alert_key,
     chunks,
     display_name,
-    escalation_key,
     finish,
     item_topic,
     line_for,
@@ -49,7 +48,7 @@ def alerts_send_due(*, now: dt.datetime | None = None) -> RunReport:
     """Daily: email each owner about each of their items at the configured lead times before its
     due date and on the due day. Owners who switched alerts off get none.
 
-    Queries per batch of items: one for the keys already claimed; and only when some alert is
+    Queries per batch of items: one for the keys not claimed yet; and only when some alert is
     new: one for the owners, the claim, and the sending (one per email)."""
     today = local_today(now)
     leads = conf.lead_days()
@@ -63,8 +62,8 @@ def alerts_send_due(*, now: dt.datetime | None = None) -> RunReport:
             lead = lead_for((item.due_date - today).days, leads)
             if lead is not None:
                 wanted[alert_key(item, lead)] = (item, lead)
-        done = existing_keys(wanted)
-        todo = {k: v for k, v in wanted.items() if k not in done}
+        new = unclaimed_keys(wanted)
+        todo = {k: v for k, v in wanted.items() if k in new}
         if not todo:
             continue
         owners = {
@@ -141,7 +140,7 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
     above the owner cannot be switched off by the owner.
 
     Queries per batch of items: the owners, their departments' heads, the heads and managers who
-    can be emailed, the keys already claimed; and only when some step is new: who was told
+    can be emailed, the keys not claimed yet; and only when some step is new: who was told
     before, the claim, and the sending (one per email)."""
     today = local_today(now)
     steps = ladder()
@@ -170,14 +169,15 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
             owner = owners.get(item.owner_id)
             if owner is None:
                 continue
-            days = item.days_overdue(today)
+            days = (today - item.due_date).days
+            prefix = f"escalation:{item_topic(item)}:"  # escalation_key(), once per item
             for number, (step, threshold) in enumerate(steps, start=1):
                 if days < threshold:
                     break
                 for person in _step_recipients(step, owner, mailable[owner["id"]], heads, bosses, quality):
-                    owed[escalation_key(item, step, person["id"])] = (item, number, person)
-        claimed = existing_keys(owed)
-        new = {key: owed[key] for key in owed if key not in claimed}
+                    owed[f"{prefix}{step}:{person['id']}"] = (item, number, person)
+        unclaimed = unclaimed_keys(owed)
+        new = {key: value for key, value in owed.items() if key in unclaimed}
         if not new:
             continue
         drafts = _escalation_drafts(
