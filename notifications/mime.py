@@ -71,8 +71,9 @@ def _body(text: str) -> tuple[bytes, bytes]:
 
 def _part(subtype: str, text: str) -> bytes:
     encoding, body = _body(text)
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
+    # The line break before a boundary belongs to the boundary (RFC 2046 5.1.1): one more, so the
+    # body keeps its own last line break.
+    body += b"\r\n"
     return (
         b"Content-Type: text/" + subtype.encode() + b'; charset="utf-8"\r\n'
         b"Content-Transfer-Encoding: " + encoding + b"\r\n\r\n" + body
