@@ -14,9 +14,9 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so code changes do not reinstall them.
-COPY pyproject.toml ./
-RUN pip install . && pip uninstall -y qms
+# Dependencies first, from the hashed runtime lock alone, so code changes do not reinstall them.
+COPY requirements/base.lock requirements/
+RUN pip install --require-hashes -r requirements/base.lock
 
 COPY . .
 RUN pip install --no-deps .

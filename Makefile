@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench
+.PHONY: help install run test lint format bench audit lock
 
 help:
 	@echo "make install  system packages + .venv (idempotent)"
@@ -14,6 +14,8 @@ help:
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make bench    digest benchmark"
+	@echo "make audit    known vulnerabilities in the locked packages (pip-audit)"
+	@echo "make lock     recompute requirements/*.lock from pyproject.toml (PIP_COMPILE_ARGS=--upgrade)"
 
 install:
 	@bash scripts/install.sh
@@ -40,3 +42,13 @@ format: install
 
 bench: install
 	@$(PY) bench/digest_bench.py
+
+audit: install
+	@bash scripts/audit.sh
+
+# The lock files keep their pins unless pyproject.toml asks otherwise (or PIP_COMPILE_ARGS=--upgrade).
+PIP_COMPILE := $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
+lock: install
+	@CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) -o requirements/base.lock pyproject.toml
+	@CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml

@@ -1,10 +1,12 @@
 """NCR and CAPA (ISO 9001 10.2): the module's one declaration."""
 
 from qms.modules import Module, Searchable
+from qms.raising import RaiseAction
 
 from .audit import SECTIONS
 from .demo import load
 from .due import PROVIDERS
+from .forms import capa_initial, ncr_initial
 from .models import Capa, Nonconformity
 
 MODULE = Module(
@@ -18,6 +20,18 @@ MODULE = Module(
     search=[
         Searchable(Nonconformity, ("reference", "title", "part", "lot"), "Nonconformities (NCR)"),
         Searchable(Capa, ("reference", "title", "customer_reference"), "CAPAs"),
+    ],
+    raise_actions=[
+        # Anything can turn out to be a nonconformity: an audit finding, a gauge, a document.
+        RaiseAction("capa.ncr", "Raise an NCR", "capa:nonconformity_create", Nonconformity, ncr_initial),
+        RaiseAction(
+            "capa.capa",
+            "Raise a CAPA",
+            "capa:capa_create",
+            Capa,
+            lambda ncr: capa_initial([ncr]),
+            sources=("capa.nonconformity",),
+        ),
     ],
     walk="tests.capa.walk",
 )

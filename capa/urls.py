@@ -1,14 +1,36 @@
+"""The NCR and CAPA pages: the records (kernel record views), the forms on their pages (kernel
+form actions), the rows inside a CAPA (kernel child views), the 8D report and the analysis."""
+
 from django.urls import path
 
-from qms.views import record_urlpatterns
+from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
 
-from . import views
-from .forms import CapaForm, NonconformityForm
-from .models import Capa, Nonconformity
+from . import services, views
+from .forms import (
+    ActionForm,
+    ActionProgressForm,
+    ActionUpdateForm,
+    CapaForm,
+    CauseForm,
+    CheckPlanForm,
+    CheckResultForm,
+    CloseForm,
+    ContainmentForm,
+    ContainmentProgressForm,
+    ContainmentUpdateForm,
+    DisciplineForm,
+    DispositionForm,
+    NonconformityForm,
+    RootCauseForm,
+    VerifyForm,
+    WhyForm,
+)
+from .models import Action, Capa, ContainmentAction, EffectivenessCheck, FishboneCause, Nonconformity, Why
+from .views import pages
 
 app_name = "capa"
 
-urlpatterns = [
+ncr_urls = [
     *record_urlpatterns(
         Nonconformity,
         form_class=NonconformityForm,
@@ -16,8 +38,18 @@ urlpatterns = [
         detail_view=views.NonconformityDetailView,
         prefix="ncr",
     ),
-    path("ncr/<int:pk>/disposition/", views.NcrDispositionView.as_view(), name="ncr_disposition"),
-    path("analysis/", views.AnalysisView.as_view(), name="analysis"),
+    *form_urlpatterns(
+        Nonconformity,
+        name="disposition",
+        form=DispositionForm,
+        service=services.ncr_disposition,
+        kw="ncr",
+        may=pages.may_disposition,
+        success="Disposition recorded.",
+    ),
+]
+
+capa_urls = [
     *record_urlpatterns(
         Capa,
         form_class=CapaForm,
@@ -28,24 +60,107 @@ urlpatterns = [
         prefix="",
     ),
     path("<int:pk>/8d.pdf", views.EightDReportView.as_view(), name="capa_8d"),
-    path("<int:pk>/containment/", views.ContainmentAddView.as_view(), name="containment_add"),
-    path(
-        "<int:pk>/containment/<int:containment_pk>/",
-        views.ContainmentEditView.as_view(),
-        name="containment_edit",
+    *form_urlpatterns(
+        Capa,
+        name="root_cause",
+        form=RootCauseForm,
+        service=services.capa_root_cause_set,
+        success="Root cause recorded.",
     ),
-    path("<int:pk>/whys/", views.WhyAddView.as_view(), name="why_add"),
-    path("<int:pk>/whys/<int:why_pk>/", views.WhyEditView.as_view(), name="why_edit"),
-    path("<int:pk>/whys/<int:why_pk>/delete/", views.WhyDeleteView.as_view(), name="why_delete"),
-    path("<int:pk>/causes/", views.CauseAddView.as_view(), name="cause_add"),
-    path("<int:pk>/causes/<int:cause_pk>/", views.CauseEditView.as_view(), name="cause_edit"),
-    path("<int:pk>/causes/<int:cause_pk>/delete/", views.CauseDeleteView.as_view(), name="cause_delete"),
-    path("<int:pk>/root-cause/", views.RootCauseView.as_view(), name="root_cause"),
-    path("<int:pk>/8d/", views.DisciplineView.as_view(), name="discipline_set"),
-    path("<int:pk>/actions/", views.ActionAddView.as_view(), name="action_add"),
-    path("<int:pk>/actions/<int:action_pk>/", views.ActionEditView.as_view(), name="action_edit"),
-    path("<int:pk>/verify/", views.VerifyView.as_view(), name="verify"),
-    path("<int:pk>/close/", views.CloseView.as_view(), name="close"),
-    path("<int:pk>/checks/<int:check_pk>/plan/", views.CheckPlanView.as_view(), name="check_plan"),
-    path("<int:pk>/checks/<int:check_pk>/result/", views.CheckResultView.as_view(), name="check_result"),
+    *form_urlpatterns(
+        Capa,
+        name="discipline",
+        form=DisciplineForm,
+        service=services.discipline_set,
+        success="8D text saved.",
+    ),
+    *form_urlpatterns(
+        Capa,
+        name="verify",
+        form=VerifyForm,
+        service=services.capa_verification_start,
+        may=pages.may_verify,
+        success="Moved to verification.",
+    ),
+    *form_urlpatterns(
+        Capa,
+        name="close",
+        form=CloseForm,
+        service=services.capa_close,
+        may=pages.may_close,
+        success=pages.closed,
+    ),
+]
+
+row_urls = [
+    *child_urlpatterns(
+        ContainmentAction,
+        prefix="containment",
+        name="containment",
+        kw="containment",
+        form=ContainmentForm,
+        add=services.containment_add,
+        edit_form=ContainmentUpdateForm,
+        assignee_form=ContainmentProgressForm,
+        edit=services.containment_update,
+        steps=False,
+    ),
+    *child_urlpatterns(
+        Why,
+        prefix="whys",
+        form=WhyForm,
+        add=services.why_add,
+        edit_form=WhyForm,
+        edit=services.why_update,
+        remove=services.why_remove,
+    ),
+    *child_urlpatterns(
+        FishboneCause,
+        prefix="causes",
+        name="cause",
+        kw="cause",
+        form=CauseForm,
+        add=services.cause_add,
+        edit_form=CauseForm,
+        edit=services.cause_update,
+        remove=True,
+    ),
+    *child_urlpatterns(
+        Action,
+        prefix="actions",
+        name="action",
+        form=ActionForm,
+        add=services.action_add,
+        edit_form=ActionUpdateForm,
+        assignee_form=ActionProgressForm,
+        edit=services.action_update,
+        steps=False,
+    ),
+    # The effectiveness check is planned on verification; re-planned and signed off on the CAPA.
+    *child_urlpatterns(EffectivenessCheck, prefix="checks", name="check", kw="check", steps=False),
+    *form_urlpatterns(
+        EffectivenessCheck,
+        name="plan",
+        form=CheckPlanForm,
+        service=services.check_update,
+        kw="check",
+        may=pages.may_replan,
+        success="Effectiveness check re-planned.",
+    ),
+    *form_urlpatterns(
+        EffectivenessCheck,
+        name="result",
+        form=CheckResultForm,
+        service=services.effectiveness_check_record,
+        kw="check",
+        may=pages.may_judge,
+        success=pages.judged,
+    ),
+]
+
+urlpatterns = [
+    *ncr_urls,
+    path("analysis/", views.AnalysisView.as_view(), name="analysis"),
+    *capa_urls,
+    *row_urls,
 ]

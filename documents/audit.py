@@ -10,7 +10,7 @@ from qms import access
 from qms.auditpack import AuditSection, history_of
 
 from .models import Acknowledgment, Document, PeriodicReview, Revision
-from .services.revisions import content_hash
+from .services import content_hash
 
 
 def _in_period(value, date_from: dt.date, date_to: dt.date) -> bool:
@@ -58,7 +58,7 @@ def build(*, user, date_from: dt.date, date_to: dt.date) -> dict:
                 for v in (revision.created_at, revision.approved_at, revision.effective_at, revision.ended_at)
             ):
                 now_hash = content_hash(revision)
-                signatures = [(s, s.content_hash == now_hash) for s in revision.signatures.all()]
+                signatures = [(s, s.is_valid_for(now_hash)) for s in revision.signatures.all()]
                 changed.append({"revision": revision, "signatures": signatures})
         history = [h for h in histories.get(document.pk, []) if date_from <= h.history_date.date() <= date_to]
         rows.append(

@@ -15,8 +15,7 @@ from qms.pdf import render_pdf
 from qms.services import record_update
 
 from . import services
-from .models import Acknowledgment, Document, DocumentType, ReviewStep, Revision, Signature
-from .services._common import add_months
+from .models import Acknowledgment, Document, DocumentType, ReviewStep, Revision
 
 
 def _pdf(document: Document, label: str, summary: str, sections) -> SimpleUploadedFile:
@@ -46,7 +45,7 @@ def _revision(document, *, author, approvers, summary, sections, label=None, rev
         by=author,
         label=label,
         change_summary=summary,
-        upload=_pdf(document, label, summary, sections),
+        file=_pdf(document, label, summary, sections),
     )
     services.revision_submit(revision=revision, by=author, reviewers=reviewers, approvers=approvers)
     for user in reviewers:
@@ -304,7 +303,7 @@ def _age_drawing(document: Document, *, days_ago: dict[str, int]) -> None:
             effective_date=F("effective_date") - shift,
         )
         Revision.history.filter(id=revision.pk).update(history_date=F("history_date") - shift)
-        Signature.objects.filter(revision=revision).update(signed_at=F("signed_at") - shift)
+        revision.signatures.update(signed_at=F("signed_at") - shift)
         ReviewStep.objects.filter(revision=revision).update(
             decided_at=F("decided_at") - shift, due_date=F("due_date") - shift
         )
@@ -318,5 +317,5 @@ def _age_drawing(document: Document, *, days_ago: dict[str, int]) -> None:
     latest = ordered[-1]
     latest.refresh_from_db()
     Document.objects.filter(pk=document.pk).update(
-        due_date=add_months(latest.effective_date, document.review_period_months)
+        due_date=services.add_months(latest.effective_date, document.review_period_months)
     )

@@ -6,13 +6,14 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from qms.forms import BootstrapMixin, RecordForm, people
+from qms.filters import RecordFilter
+from qms.forms import BootstrapMixin, ChildForm, RecordForm, people
 from qms.models import Department, Role
 from qms.services import validate_upload
 
-from .models import Document, DocumentType, PeriodicReview, Revision, Signature
+from .models import Document, DocumentType, PeriodicReview, ReviewStep, Revision
+from .services import step_for, submit_date_problems, validate_label
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r not in (Role.AUDITOR,)]
 
@@ -81,7 +82,10 @@ class DocumentForm(RecordForm):
         }
 
 
-class RevisionForm(BootstrapMixin, forms.Form):
+class _DraftForm(ChildForm):
+    """A draft's label and change summary; the parent is the document (a new draft) or the
+    revision (its draft edited)."""
+
     label = forms.CharField(label="Revision", max_length=20)
     change_summary = forms.CharField(
         label="Change summary",
@@ -89,31 +93,34 @@ class RevisionForm(BootstrapMixin, forms.Form):
         max_length=5000,
         help_text="What changed compared with the current revision, and why.",
     )
+    document: Document
+    revision: Revision | None = None
 
-    def __init__(self, *args, document: Document, revision: Revision | None = None, **kwargs):
-        self.document, self.revision = document, revision
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         schemes = {"letters": "Letters: A, B, C …", "numbers": "Numbers: 1, 2, 3 …"}
         self.fields["label"].help_text = schemes.get(
-            document.label_scheme, "The issuer's edition, e.g. 2024."
+            self.document.label_scheme, "The issuer's edition, e.g. 2024."
         )
 
     def clean_label(self):
-        from .services import validate_label
-
         exclude = self.revision.pk if self.revision else None
         try:
             return validate_label(self.document, self.cleaned_data["label"], exclude_pk=exclude)
         except ValidationError as exc:
-            raise forms.ValidationError(exc.message_dict["label"])
+            raise forms.ValidationError(exc.message_dict["label"]) from exc
 
 
-class RevisionCreateForm(RevisionForm):
+class RevisionCreateForm(_DraftForm):
     file = forms.FileField(
         label="File",
         required=False,
         help_text="The document itself (PDF preferred). More can be added later.",
     )
+
+    def __init__(self, *args, parent: Document, **kwargs):
+        self.document = parent
+        super().__init__(*args, parent=parent, **kwargs)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -121,15 +128,21 @@ class RevisionCreateForm(RevisionForm):
             try:
                 validate_upload(upload)
             except ValidationError as exc:
-                raise forms.ValidationError(exc.messages)
+                raise forms.ValidationError(exc.messages) from exc
         return upload
 
 
-class RevisionFileForm(BootstrapMixin, forms.Form):
+class RevisionEditForm(_DraftForm):
+    def __init__(self, *args, parent: Revision, **kwargs):
+        self.document, self.revision = parent.document, parent
+        super().__init__(*args, parent=parent, **kwargs)
+
+
+class RevisionFileForm(ChildForm):
     file = forms.FileField(label="Add a file")
 
 
-class SubmitForm(BootstrapMixin, forms.Form):
+class SubmitForm(ChildForm):
     reviewers = forms.ModelMultipleChoiceField(
         queryset=people(), required=False, help_text="They sign “reviewed” first. Optional."
     )
@@ -141,9 +154,9 @@ class SubmitForm(BootstrapMixin, forms.Form):
     )
     respond_by = forms.DateField(label="Respond by", required=False, help_text="Default: in 7 days.")
 
-    def __init__(self, *args, revision: Revision, **kwargs):
-        super().__init__(*args, **kwargs)
-        candidates = people().exclude(pk=revision.author_id)
+    def __init__(self, *args, parent: Revision, **kwargs):
+        super().__init__(*args, parent=parent, **kwargs)
+        candidates = people().exclude(pk=parent.author_id)
         for name in ("reviewers", "approvers"):
             self.fields[name].queryset = candidates
             self.fields[name].widget.attrs["size"] = 8
@@ -151,30 +164,26 @@ class SubmitForm(BootstrapMixin, forms.Form):
                 "Choose people from the list: the author cannot review or approve their own revision, "
                 "and auditors cannot sign."
             )
-        if revision.document.requires_quality_approval:
+        if parent.document.requires_quality_approval:
             self.fields["approvers"].help_text += " This document type needs the quality manager among them."
 
     def clean(self):
         cleaned = super().clean()
-        today = timezone.localdate()
-        from .services.revisions import submit_date_limits
-
-        latest = dict(zip(("effective_date", "respond_by"), submit_date_limits(today), strict=True))
-        for name, label in (("effective_date", "effective date"), ("respond_by", "respond-by date")):
-            if cleaned.get(name) and cleaned[name] < today:
-                self.add_error(name, f"The {label} cannot be in the past.")
-            elif cleaned.get(name) and cleaned[name] > latest[name]:
-                self.add_error(name, f"The {label} must be before {latest[name]:%d %b %Y}; check the year.")
+        problems = submit_date_problems(cleaned.get("effective_date"), cleaned.get("respond_by"))
+        for name, problem in problems.items():
+            self.add_error(name, problem)
         return cleaned
 
 
-class SignForm(BootstrapMixin, forms.Form):
+class SignForm(ChildForm):
+    """Review or approval of a revision with an electronic signature (password and meaning)."""
+
     DECISIONS = [("sign", "Sign"), ("reject", "Reject and return to the author")]
 
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, initial="sign")
     meaning = forms.ChoiceField(
         label="Meaning of my signature",
-        choices=[("", "— choose —"), *Signature.Meaning.choices],
+        choices=[("", "— choose —"), *ReviewStep.Meaning.choices],
         required=False,
         help_text="State what your signature means. Not needed when rejecting.",
     )
@@ -191,9 +200,11 @@ class SignForm(BootstrapMixin, forms.Form):
         help_text="Re-enter your password to sign electronically.",
     )
 
-    def __init__(self, *args, meaning: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["meaning"].choices = [("", "— choose —"), (meaning, Signature.Meaning(meaning).label)]
+    def __init__(self, *args, parent: Revision, user, **kwargs):
+        super().__init__(*args, parent=parent, user=user, **kwargs)
+        step = step_for(parent, user)
+        if step is not None:
+            self.fields["meaning"].choices = [("", "— choose —"), (step.meaning, step.meaning.label)]
         self.fields["decision"].widget.attrs["class"] = ""
 
     def clean(self):
@@ -205,7 +216,7 @@ class SignForm(BootstrapMixin, forms.Form):
         return cleaned
 
 
-class PeriodicReviewForm(BootstrapMixin, forms.Form):
+class PeriodicReviewForm(ChildForm):
     outcome = forms.ChoiceField(choices=PeriodicReview.Outcome.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label="Reason",
@@ -219,7 +230,7 @@ class PeriodicReviewForm(BootstrapMixin, forms.Form):
         self.fields["outcome"].widget.attrs["class"] = ""
 
 
-class ChangeRequestForm(BootstrapMixin, forms.Form):
+class ChangeRequestForm(ChildForm):
     reason = forms.CharField(
         label="Requested change and why",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -227,7 +238,7 @@ class ChangeRequestForm(BootstrapMixin, forms.Form):
     )
 
 
-class ChangeRequestDecisionForm(BootstrapMixin, forms.Form):
+class ChangeRequestDecisionForm(ChildForm):
     decision = forms.ChoiceField(
         choices=[("accept", "Accept (open a new draft revision)"), ("reject", "Reject")],
         widget=forms.RadioSelect,
@@ -244,25 +255,32 @@ class ChangeRequestDecisionForm(BootstrapMixin, forms.Form):
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", "Say why the change is rejected.")
+        # The service takes the decision as ``accept`` (True / False).
+        if "decision" in cleaned:
+            cleaned["accept"] = cleaned.pop("decision") == "accept"
         return cleaned
 
 
-class DocumentFilter(django_filters.FilterSet):
-    doc_type = django_filters.ChoiceFilter(label="Type", choices=DocumentType.choices)
-    department = django_filters.ModelChoiceFilter(queryset=Department.objects.all())
-    status = django_filters.ChoiceFilter(choices=Document.workflow.choices)
-    owner = django_filters.ModelChoiceFilter(queryset=people())
+class AcknowledgeForm(ChildForm):
+    """ "I have read and understood": nothing to fill in, the button is the confirmation."""
+
+
+class DocumentFilter(RecordFilter):
+    doc_type = django_filters.ChoiceFilter(label="Type", choices=DocumentType.choices, empty_label="Any type")
 
     class Meta:
         model = Document
-        fields = ["doc_type", "department", "status", "owner"]
+        fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            field.widget.attrs["class"] = "form-select"
+    @classmethod
+    def get_filters(cls):
+        # The type first: people look for a drawing or a procedure before anything else.
+        filters = super().get_filters()
+        return {"doc_type": filters.pop("doc_type"), **filters}
 
 
 class AckFilter(BootstrapMixin, forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="Any department"
+    )
     q = forms.CharField(label="Search", required=False, max_length=100)

@@ -1,11 +1,14 @@
 """Document control (ISO 9001 7.5): the module's one declaration."""
 
+from qms.events import EventType
 from qms.modules import Module, Searchable
 
 from .audit import SECTIONS
 from .demo import load
 from .due import PROVIDERS
+from .gates import revision_effective
 from .models import Document
+from .services import REVISION_EFFECTIVE
 
 MODULE = Module(
     label="Documents",
@@ -17,5 +20,14 @@ MODULE = Module(
     audit_sections=SECTIONS,
     demo=load,
     search=[Searchable(Document, ("number", "reference", "title"), "Documents")],
+    gates={"revision_effective": revision_effective},
+    publishes=[
+        EventType(
+            REVISION_EFFECTIVE,
+            "A revision of a document became effective: the one people now work to (training of "
+            "the people affected, lots made to the drawing).",
+            ("revision_id", "document_id"),
+        )
+    ],
     walk="tests.documents.walk",
 )

@@ -1,19 +1,18 @@
+"""Document control's URLs: the kernel's record, child-row and form views, declared."""
+
 from django.urls import path
 
-from qms.views import record_urlpatterns
+from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
 
-from . import views
-from .forms import DocumentForm
-from .models import Document
+from . import forms, services, views
+from .models import Acknowledgment, ChangeRequest, Document, Revision, RevisionFile
 
 app_name = "documents"
-
-_rev = "<int:pk>/revisions/<int:revision_pk>/"
 
 urlpatterns = [
     *record_urlpatterns(
         Document,
-        form_class=DocumentForm,
+        form_class=forms.DocumentForm,
         list_view=views.DocumentListView,
         detail_view=views.DocumentDetailView,
         create_view=views.DocumentCreateView,
@@ -21,30 +20,84 @@ urlpatterns = [
         prefix="",
     ),
     path("acknowledgments/", views.AcknowledgmentRegisterView.as_view(), name="acknowledgment_register"),
-    path("<int:pk>/revisions/new/", views.RevisionCreateView.as_view(), name="revision_create"),
-    path(_rev, views.RevisionDetailView.as_view(), name="revision_detail"),
-    path(f"{_rev}edit/", views.RevisionUpdateView.as_view(), name="revision_update"),
-    path(f"{_rev}submit/", views.RevisionSubmitView.as_view(), name="revision_submit"),
-    path(f"{_rev}sign/", views.RevisionSignView.as_view(), name="revision_sign"),
-    path(f"{_rev}files/", views.RevisionFileUploadView.as_view(), name="revision_file_upload"),
-    path(
-        f"{_rev}files/<int:file_pk>/", views.RevisionFileDownloadView.as_view(), name="revision_file_download"
+    # The document's child rows. None is moved by a bare workflow button: each step has its form.
+    *child_urlpatterns(Revision, prefix="revisions", detail_view=views.RevisionDetailView, steps=False),
+    *child_urlpatterns(
+        RevisionFile,
+        prefix="files",
+        name="revision_file",
+        form=forms.RevisionFileForm,
+        add=services.revision_file_add,
+        remove=services.revision_file_remove,
+        kw="file",
+        steps=False,
     ),
-    path(
-        f"{_rev}files/<int:file_pk>/remove/",
-        views.RevisionFileRemoveView.as_view(),
-        name="revision_file_remove",
+    *child_urlpatterns(Acknowledgment, prefix="acknowledgments", steps=False),
+    *child_urlpatterns(ChangeRequest, prefix="change-requests", steps=False),
+    # Forms that are pages of their own.
+    *form_urlpatterns(
+        Document,
+        name="new_revision",
+        form=forms.RevisionCreateForm,
+        service=services.revision_create,
+        view=views.NewRevisionPage,
     ),
-    path(
-        "<int:pk>/acknowledgments/<int:ack_pk>/confirm/", views.AcknowledgeView.as_view(), name="acknowledge"
+    *form_urlpatterns(
+        Document,
+        name="periodic_review",
+        form=forms.PeriodicReviewForm,
+        service=services.document_periodic_review,
+        view=views.PeriodicReviewPage,
     ),
-    path("<int:pk>/periodic-review/", views.PeriodicReviewView.as_view(), name="periodic_review"),
-    path(
-        "<int:pk>/change-requests/new/", views.ChangeRequestCreateView.as_view(), name="change_request_create"
+    *form_urlpatterns(
+        Document,
+        name="change_request",
+        form=forms.ChangeRequestForm,
+        service=services.change_request_raise,
+        may=views.may_request_change,
+        success="Change request raised; the document owner decides on it.",
+        view=views.ChangeRequestPage,
     ),
-    path(
-        "<int:pk>/change-requests/<int:request_pk>/decide/",
-        views.ChangeRequestDecideView.as_view(),
-        name="change_request_decide",
+    *form_urlpatterns(
+        Revision,
+        name="edit",
+        form=forms.RevisionEditForm,
+        service=services.revision_update,
+        success="Draft saved.",
+        view=views.EditDraftPage,
+    ),
+    *form_urlpatterns(
+        Revision,
+        name="submit",
+        form=forms.SubmitForm,
+        service=services.revision_submit,
+        view=views.SubmitPage,
+    ),
+    *form_urlpatterns(
+        Revision,
+        name="sign",
+        form=forms.SignForm,
+        service=services.revision_sign,
+        may=views.may_sign,
+        view=views.SignPage,
+    ),
+    *form_urlpatterns(
+        ChangeRequest,
+        name="decide",
+        form=forms.ChangeRequestDecisionForm,
+        service=services.change_request_decide,
+        may=views.may_decide,
+        kw="request",
+        view=views.ChangeRequestDecidePage,
+    ),
+    # "I have read it": a button on the revision's and the document's page.
+    *form_urlpatterns(
+        Acknowledgment,
+        name="confirm",
+        form=forms.AcknowledgeForm,
+        service=services.acknowledgment_confirm,
+        may=views.may_acknowledge,
+        kw="ack",
+        view=views.AcknowledgeAction,
     ),
 ]

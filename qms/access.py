@@ -138,11 +138,33 @@ class AccessMiddleware:
             return redirect("login")
         if declared == ACCOUNT:
             return None
+        refused = _second_factor_missing(request)
+        if refused is not None:
+            return refused
         if declared == ADMIN and user.role != Role.ADMINISTRATOR:
             return forbidden(request, "Administrators only.")
         if user.is_auditor and (declared == WRITE or request.method not in SAFE_METHODS):
             return forbidden(request, "Auditors have read-only access.")
         return None
+
+
+def _second_factor_missing(request: HttpRequest):
+    """Roles that must use two-factor sign-in (``REQUIRE_MFA_FOR_ROLES``) reach nothing but
+    their account pages until this session passed a second factor: without one set up they are
+    sent to set it up, with one they sign in again with their code."""
+    from . import mfa
+
+    user = request.user
+    if not mfa.required(user) or request.session.get(mfa.VERIFIED):
+        return None
+    if mfa.enabled(user):
+        logout(request)
+        messages.info(request, "Sign in again with the code from your authenticator app.")
+        return redirect_to_login(request.get_full_path())
+    messages.warning(
+        request, f"The {user.get_role_display()} role requires two-factor sign-in: turn it on to continue."
+    )
+    return redirect("two_factor")
 
 
 # --- record-level rules -------------------------------------------------------------------

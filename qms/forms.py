@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from .files import validate_upload
 from .models import Department, Process, Role, User
-from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period
+from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period, check_single_line
 from .services import reason_needed
+
+
+def _single_line(value) -> None:
+    check_single_line(str(value or ""))
 
 
 class BootstrapMixin:
@@ -35,6 +39,9 @@ class BootstrapMixin:
             # No look at self.errors here: that would validate the form before subclasses have
             # narrowed their fields; full_clean() marks invalid fields instead.
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(field, forms.CharField) and type(widget) is forms.TextInput:
+                # A one-line field holds one line: names and titles reach PDFs and email headers.
+                field.validators.append(_single_line)
 
     def full_clean(self):
         super().full_clean()
@@ -66,11 +73,13 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
             self.fields["owner"].queryset = people()
-        if "department" in self.fields and not user.is_quality_manager and user.department_id:
+        if "department" in self.fields and not user.is_quality_manager:
+            # Own department only (and the record's, when editing); no department offers none.
             self.fields["department"].queryset = Department.objects.filter(
                 pk__in=[
-                    user.department_id,
-                    getattr(self.instance, "department_id", None) or user.department_id,
+                    d
+                    for d in (user.department_id, getattr(self.instance, "department_id", None))
+                    if d is not None
                 ]
             )
         if not (self.instance.pk and reason_needed(self.instance)):
@@ -90,6 +99,10 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         if due is None or due == getattr(self.instance, "due_date", None):
             return due
         return check_date(due, what=self.due_what, not_past=self.due_not_past)
+
+    def clean_title(self):
+        # A title is printed in lists, PDFs and email subjects: one line of plain text.
+        return check_single_line(self.cleaned_data.get("title", ""), what="The title")
 
     def clean_department(self):
         department = self.cleaned_data.get("department")
@@ -167,15 +180,23 @@ class ChildModelForm(BootstrapMixin, forms.ModelForm):
 
 class DateRuleMixin:
     """Checks every date field of a form with the one date rule; ``not_past_fields`` names the
-    fields that must not lie in the past (a new action's due date)."""
+    fields that must not lie in the past (a new action's due date). On an edit, a date left as it
+    was is left alone: an overdue row can still be updated without moving its due date."""
 
     not_past_fields: tuple[str, ...] = ()
 
     def clean(self):
         data = super().clean()
+        instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
-            if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
+            unchanged = instance is not None and instance.pk and value == getattr(instance, name, None)
+            if (
+                isinstance(field, forms.DateField)
+                and value is not None
+                and name not in self.errors
+                and not unchanged
+            ):
                 try:
                     check_date(
                         value, what=str(field.label or "The date"), not_past=name in self.not_past_fields
@@ -189,6 +210,13 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "receive_alerts", "receive_digest"]
+
+    # A name is printed on signatures, PDFs and email headers: one line of plain text.
+    def clean_first_name(self):
+        return check_single_line(self.cleaned_data.get("first_name", ""), what="The first name")
+
+    def clean_last_name(self):
+        return check_single_line(self.cleaned_data.get("last_name", ""), what="The last name")
 
 
 class PeriodForm(BootstrapMixin, forms.Form):

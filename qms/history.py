@@ -45,6 +45,14 @@ def delete(obj: models.Model, *, by: User, reason: str) -> None:
     obj.delete()
 
 
+def bulk_create(model: type[models.Model], objs: list[models.Model], *, by: User, reason: str) -> list:
+    """Create many rows at once (everyone on a distribution list asked to acknowledge), each
+    with its history row saying who and why, in a constant number of queries."""
+    from simple_history.utils import bulk_create_with_history
+
+    return bulk_create_with_history(objs, model, default_user=by, default_change_reason=reason_text(reason))
+
+
 # --- reading --------------------------------------------------------------------------------
 
 _SKIP = {"id", "updated_at", "created_at"}
@@ -93,12 +101,21 @@ def _diffs(model, entries: list) -> list[tuple[Any, list[tuple[models.Field, Any
     return out
 
 
+def _child_labels(model: type[models.Model], ids) -> dict[int, str]:
+    """What each child row is called in the record's history, in one query: read from the rows
+    as they are now, with the relations their names read (``ChildRecord.history_related``)."""
+    found = model._default_manager.select_related(*model.history_related).in_bulk(list(ids))
+    return {pk: str(row) for pk, row in found.items()}
+
+
 def history_rows(record: Record) -> list[dict]:
     """The record's history and its child rows' history, newest first: when, who, why, what part
-    (the record's reference or the child row), and old → new for every changed field."""
+    (the record's reference or the child row), and old → new for every changed field. A constant
+    number of queries, however many child rows the record has."""
     groups: list[tuple[type, str, list]] = []
     own = list(record.history.all().select_related("history_user").order_by("-history_date", "-history_id"))
     groups.append((type(record), record.display_reference, own))
+    labels: dict[tuple[type, int], str] = {}
     for child in child_models(type(record)):
         entries = (
             child.history.filter(**{f"{child.root_path()}_id": record.pk})
@@ -110,6 +127,7 @@ def history_rows(record: Record) -> list[dict]:
             by_row[entry.id].append(entry)
         for rows in by_row.values():
             groups.append((child, "", rows))
+        labels.update({(child, pk): label for pk, label in _child_labels(child, by_row).items()})
     # Names of every person and record a foreign key points at, in one query per related model.
     wanted: dict[type, set] = defaultdict(set)
     diffed = []
@@ -135,14 +153,18 @@ def history_rows(record: Record) -> list[dict]:
             else:
                 old_text, new_text = _text(field, old, names), _text(field, new, names)
             shown.append({"field": field.verbose_name, "old": old_text, "new": new_text})
+        # A row removed since is named as its history last had it.
+        label = subject or labels.get((model, entry.id)) or entry.instance
         rows.append(
             {
                 "when": entry.history_date,
                 "who": entry.history_user or "—",
                 "why": entry.history_change_reason or "",
                 "type": _TYPES[entry.history_type],
-                "part": subject or f"{model._meta.verbose_name.capitalize()}: {entry.instance}",
+                "part": subject or f"{model._meta.verbose_name.capitalize()}: {label}",
                 "is_child": not subject,
+                # The row's status at that moment ("In progress"), for rows with a workflow.
+                "state": workflow.label(getattr(entry, status_field)) if workflow is not None else "",
                 "changes": shown,
             }
         )

@@ -40,6 +40,7 @@ def check_date(
     what: str = "The due date",
     not_past: bool = False,
     today: dt.date | None = None,
+    years_back: int = YEARS_BACK,
 ) -> dt.date | None:
     """A date must be plausible (within −5 / +10 years: anything else is a mistyped year that
     would make an item overdue by centuries in every alert); ``not_past`` where the module means
@@ -48,9 +49,9 @@ def check_date(
     if value is None:
         return None
     today = today or timezone.localdate()
-    if value.year < today.year - YEARS_BACK or value.year > today.year + YEARS_AHEAD:
+    if value.year < today.year - years_back or value.year > today.year + YEARS_AHEAD:
         raise ValidationError(
-            f"Check the year: {what.lower()} must lie between {today.year - YEARS_BACK} and "
+            f"Check the year: {what.lower()} must lie between {today.year - years_back} and "
             f"{today.year + YEARS_AHEAD}."
         )
     if not_past and value < today:
@@ -59,11 +60,13 @@ def check_date(
 
 
 def check_period(start: dt.date | None, end: dt.date | None, *, max_days: int = PERIOD_MAX_DAYS) -> None:
-    """A period must end after it starts and not run for longer than ``max_days``."""
+    """A period must end after it starts and not run for longer than ``max_days``; it may start
+    as far back as its longest length reaches (a ten-year analysis of the archive)."""
     errors: dict[str, str] = {}
+    years_back = max(YEARS_BACK, -(-max_days // 365))
     for field, value in (("date_from", start), ("date_to", end)):
         try:
-            check_date(value, what="The date")
+            check_date(value, what="The date", years_back=years_back)
         except ValidationError as exc:
             errors[field] = exc.messages[0]
     if not errors and start and end:

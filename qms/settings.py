@@ -1,6 +1,7 @@
 """Settings, all read from the environment (twelve-factor), with defaults that work on a
 developer machine where PostgreSQL and Redis run locally."""
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -30,6 +31,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_htmx",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "qms",
     "notifications",
@@ -46,10 +51,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # no-store, Permissions-Policy, and the session's idle and absolute limits.
+    "qms.middleware.SecurityHeadersMiddleware",
+    "qms.middleware.SessionTimeoutMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # The one place access is decided for every view (login, auditors read-only, classification).
     "qms.access.AccessMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Sign-in throttling: turns a lockout found during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qms.urls"
@@ -87,7 +98,11 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "qms.User"
-AUTHENTICATION_BACKENDS = ["qms.auth.ExpiringAccountBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user or address before a password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "qms.auth.ExpiringAccountBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_work"
 LOGOUT_REDIRECT_URL = "login"
@@ -141,12 +156,80 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS <qms@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+# One switch for running behind HTTPS (a TLS-terminating proxy that sets X-Forwarded-Proto):
+# HSTS, the redirect to https, secure cookies and trusting the proxy's header.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env.bool("HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = HTTPS or env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A session ends after this long without a request, and in any case this long after login.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
+# Browser features no page of the product uses.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+# Proxies in front of the application whose X-Forwarded-For is trusted (HTTPS mode: one).
+FORWARDED_PROXIES = env.int("FORWARDED_PROXIES", default=1 if HTTPS else 0)
+
+# Sign-in throttling (django-axes, counted in the database so every web node shares the count):
+# after LOGIN_FAILURE_LIMIT failures for one user name, or from one address, sign-in is refused
+# for LOGIN_LOCKOUT_MINUTES; the administrator unlocks on the Access log page.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # qms.accesslog keeps the one access log
+AXES_LOCKOUT_CALLABLE = "qms.views.security.locked_out"  # plain words, status 429
+AXES_CLIENT_IP_CALLABLE = "qms.accesslog.client_ip"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
+# E-signatures: after this many wrong passwords signing is locked for this long, and the
+# administrator and the quality manager are told at once (21 CFR 11.300(d)).
+SIGNING_FAILURE_LIMIT = env.int("SIGNING_FAILURE_LIMIT", default=5)
+SIGNING_LOCKOUT_MINUTES = env.int("SIGNING_LOCKOUT_MINUTES", default=15)
+
+# Two-factor sign-in (TOTP): anyone may turn it on; these roles must (e.g. "admin,quality").
+REQUIRE_MFA_FOR_ROLES = env.list("REQUIRE_MFA_FOR_ROLES", default=[])
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="QMS")
+
+# Virus scan of every upload by ClamAV's daemon, when one is configured: a Unix socket path or
+# host:port. Without either, uploads are checked by content only.
+CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="")
+CLAMAV_HOST = env("CLAMAV_HOST", default="")
+CLAMAV_TIMEOUT = env.int("CLAMAV_TIMEOUT", default=30)
+
+# Content Security Policy (django-csp 4): scripts and styles from our own static files only, no
+# inline scripts, styles or event handlers anywhere; data: images for Bootstrap's icons and the
+# two-factor QR code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
@@ -211,6 +294,8 @@ LOGGING = {
         # WeasyPrint narrates every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes narrates every sign-in at INFO; qms.access logs what matters.
+        "axes": {"level": "WARNING"},
     },
 }
 

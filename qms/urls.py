@@ -6,9 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import access
-from .forms import BootstrapMixin, LoginForm
+from .forms import BootstrapMixin
 from .modules import installed
-from .views import imports, pages, processes, shared
+from .views import imports, pages, processes, security, shared
 
 
 class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
@@ -29,13 +29,9 @@ class _SetPasswordForm(BootstrapMixin, auth_views.SetPasswordForm):
 
 
 account_urls = [
-    path(
-        "login/",
-        access.public(
-            auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
-        ),
-        name="login",
-    ),
+    path("login/", security.LoginView.as_view(), name="login"),
+    path("login/code/", security.LoginCodeView.as_view(), name="login_code"),
+    path("two-factor/", security.TwoFactorView.as_view(), name="two_factor"),
     path("logout/", access.account(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/change/",
@@ -81,6 +77,8 @@ urlpatterns = [
     path("health/", pages.health, name="health"),
     path("overview/", pages.OverviewView.as_view(), name="overview"),
     path("search/", pages.SearchView.as_view(), name="search"),
+    path("access-log/", security.AccessLogView.as_view(), name="access_log"),
+    path("access-log/unlock/", security.UnlockView.as_view(), name="access_unlock"),
     path("audit-pack/", pages.AuditPackView.as_view(), name="audit_pack"),
     path("processes/", processes.ProcessListView.as_view(), name="process_list"),
     path("processes/new/", processes.ProcessFormView.as_view(), name="process_create"),

@@ -41,6 +41,11 @@ class Transition:
     form: bool = False
     # Asks for confirmation before it is done (a destructive step such as "Make obsolete").
     confirm: str = ""
+    # What the user is told when a required reason is missing ("Say why the action is cancelled.").
+    reason_prompt: str = ""
+    # A child row's step that may still happen once its record is closed (an effectiveness check
+    # is judged months after its CAPA closed); every other step waits until the record is reopened.
+    while_record_closed: bool = False
 
 
 @dataclass
@@ -71,6 +76,17 @@ class Workflow:
     def between(self, source: str, target: str) -> Transition | None:
         """The transition that moves from ``source`` to ``target`` (a status chosen in a form)."""
         return next((t for t in self.transitions if source in t.sources and t.target == target), None)
+
+    def step_from(self, name: str, status: str, *, what: str = "record") -> Transition:
+        """The transition ``name`` out of ``status``; a TransitionError saying so when there is none
+        (``what`` names the thing moved in that message: "record", "revision")."""
+        step = self.get(name)
+        if step is None or status not in step.sources:
+            raise TransitionError(
+                f"“{step.label if step else name}” is not possible while the {what} is "
+                f"{self.label(status).lower()}."
+            )
+        return step
 
     def from_status(self, status: str) -> Iterable[Transition]:
         return [t for t in self.transitions if status in t.sources]

@@ -15,6 +15,7 @@ SYSTEM_PACKAGES=(
   fonts-dejavu-core fonts-liberation      # deterministic fonts in PDFs and screenshots
   shared-mime-info                        # MIME database for attachment type checks
   python3-venv                            # `python3 -m venv` (not in a minimal Debian 12)
+  clamav-daemon                           # virus scan of uploads (CLAMAV_SOCKET); the tests start their own
 )
 
 installed() {
@@ -59,14 +60,21 @@ else
   say "virtualenv: $VENV exists"
 fi
 
-# Reinstall only when pyproject.toml changed: the stamp's name carries the file's hash.
-stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -d' ' -f1)"
+# Python packages come from the lock file, every one pinned and checked against its hash
+# (requirements/dev.lock, made by `make lock` from pyproject.toml); then the project itself,
+# without dependencies. Reinstall only when the lock or pyproject.toml changed: the stamp's name
+# carries their hash.
+LOCK=requirements/dev.lock
+stamp="$VENV/.installed-$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [[ -e $stamp ]]; then
-  say "python packages: up to date"
+  say "python packages: up to date ($LOCK)"
 else
-  say "python packages: pip install -e .[dev]"
-  # compat mode: a plain path entry, so a checkout elsewhere (a git worktree) imports its own code
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[dev]" --config-settings editable_mode=compat
+  say "python packages: pip install --require-hashes -r $LOCK"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+  # compat mode: a plain path entry, so a checkout elsewhere (a git worktree) imports its own code;
+  # no build isolation: setuptools comes from the lock too, so nothing unpinned is fetched.
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation \
+    -e . --config-settings editable_mode=compat
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from qms.models import Department, Role, User
 
@@ -76,7 +77,7 @@ def test_the_demo_logins_work(client):
     from qms.demo import DEMO_PASSWORD, logins
 
     for username, _role, _who in logins():
-        assert client.login(username=username, password=DEMO_PASSWORD), username
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), username
         client.logout()
 
 

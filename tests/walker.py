@@ -36,7 +36,9 @@ def build_attachment(owner, department) -> dict:
     from tests.factories import WidgetFactory
 
     widget = WidgetFactory(owner=owner, department=department)
-    upload = SimpleUploadedFile("evidence.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    from tests.uploads import pdf_bytes
+
+    upload = SimpleUploadedFile("evidence.pdf", pdf_bytes())
     attachment = attachment_add(record=widget, upload=upload, by=owner)
     return {"pk": attachment.pk, "_record": widget}
 

@@ -3,7 +3,9 @@ task, the demo and other modules such as CAPA call the same functions).
 
 Locking order, everywhere: the document row first, then its revisions, then steps. Two people
 signing the last approvals at once, or the hourly task running while someone approves, serialize
-on the document row; the partial unique index on ``Revision`` is the last line of defence.
+on the document row; the partial unique index on ``Revision`` is the last line of defence. Status
+changes go through the kernel's ``transition`` (a person's own step) or, for the rows a service
+moves under its locks, through ``_common.move``: either way along the declared workflows.
 """
 
 from ._common import CHANGE_REQUEST_DECIDE_DAYS, DEFAULT_RESPONSE_DAYS, add_months, distribution_users
@@ -16,28 +18,27 @@ from .documents import (
     document_periodic_review,
     document_update,
 )
-from .revisions import (
+from .effective import (
+    REVISION_EFFECTIVE,
     acknowledgment_confirm,
-    active_steps,
-    content_hash,
-    file_digest,
     make_due_revisions_effective,
+    revision_make_effective,
+)
+from .review import active_steps, revision_sign, revision_submit, step_for, submit_date_problems
+from .revisions import (
+    content_hash,
     next_label,
-    outstanding_acknowledgments,
     revision_create,
     revision_file_add,
     revision_file_remove,
-    revision_make_effective,
-    revision_sign,
-    revision_submit,
     revision_update,
-    step_for,
     validate_label,
 )
 
 __all__ = [
     "CHANGE_REQUEST_DECIDE_DAYS",
     "DEFAULT_RESPONSE_DAYS",
+    "REVISION_EFFECTIVE",
     "acknowledgment_confirm",
     "active_steps",
     "add_months",
@@ -50,10 +51,8 @@ __all__ = [
     "document_obsolete_effect",
     "document_periodic_review",
     "document_update",
-    "file_digest",
     "make_due_revisions_effective",
     "next_label",
-    "outstanding_acknowledgments",
     "revision_create",
     "revision_file_add",
     "revision_file_remove",
@@ -62,5 +61,6 @@ __all__ = [
     "revision_submit",
     "revision_update",
     "step_for",
+    "submit_date_problems",
     "validate_label",
 ]

@@ -11,26 +11,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qms import access
+from qms import access, history
 from qms.models import Record, Role, User
-from qms.services import link_add, record_create, record_update
+from qms.rules import reason_text
+from qms.services import link_add, record_create, record_transition, record_update, transition
 
-from ..models import (
-    Acknowledgment,
-    ChangeRequest,
-    Document,
-    PeriodicReview,
-    Revision,
-)
+from ..models import Acknowledgment, ChangeRequest, Document, PeriodicReview, Revision
 from ._common import (
     CHANGE_REQUEST_DECIDE_DAYS,
     _cancel_open_steps,
     _lock_document,
     _refuse_auditor,
     _require_change,
-    _save,
     _withdraw_acks,
     add_months,
+    move,
+    move_all,
 )
 from .revisions import revision_create
 
@@ -75,7 +71,11 @@ def document_update(
     after = _distribution_text(document)
     if before != after:
         # The many-to-many lists are not in the field history; record the change explicitly.
-        _save(document, by, f"Distribution changed: {before or 'none'} → {after or 'none'}. {reason}".strip())
+        history.touch(
+            document,
+            by=by,
+            reason=f"Distribution changed: {before or 'none'} → {after or 'none'}. {reason}".strip(),
+        )
     return document
 
 
@@ -94,28 +94,28 @@ def document_obsolete_effect(document: Document, *, by: User, reason: str, **kw)
     work in progress is withdrawn, pending acknowledgments and change requests are closed, and
     no periodic review is due any more."""
     now = timezone.now()
-    note = f"Document made obsolete: {reason}".strip()
-    for revision in Revision.objects.select_for_update().filter(document=document):
+    note = reason_text(f"Document made obsolete: {reason}".strip())
+    for revision in Revision.objects.select_for_update().filter(document=document).order_by("pk"):
         if revision.status == Revision.Status.EFFECTIVE:
-            revision.status = Revision.Status.OBSOLETE
+            move(revision, "make_obsolete", by=by, reason=note, ended_at=now)
         elif revision.status in Revision.IN_WORK:
-            revision.status = Revision.Status.WITHDRAWN
-            _cancel_open_steps(revision, by)
-        else:
-            continue
-        revision.ended_at = now
-        _save(revision, by, note)
+            _cancel_open_steps(revision, by, now)
+            move(revision, "withdraw", by=by, reason=note, ended_at=now)
     _withdraw_acks(Acknowledgment.objects.filter(revision__document=document), by, note)
-    for cr in ChangeRequest.objects.select_for_update().filter(document=document, status="open"):
-        cr.status, cr.decided_by, cr.decided_at, cr.decision_reason = "rejected", by, now, note
-        _save(cr, by, note)
+    move_all(
+        ChangeRequest.objects.filter(document=document),
+        "reject",
+        by=by,
+        reason=note,
+        decided_by=by,
+        decided_at=now,
+        decision_reason=note,
+    )
     document.due_date = None
 
 
 @transaction.atomic
 def document_make_obsolete(*, document: Document, by: User, reason: str) -> Document:
-    from qms.services import record_transition
-
     return record_transition(record=document, name="make_obsolete", by=by, reason=reason)
 
 
@@ -139,12 +139,12 @@ def document_periodic_review(*, document: Document, by: User, outcome: str, reas
         errors["__all__"] = ["The document has no effective revision yet; there is nothing to review."]
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
     review = PeriodicReview(
         document=document, revision=current, outcome=outcome, reason=reason, reviewed_by=by
     )
+    why = reason_text(f"Periodic review ({review.get_outcome_display().lower()}): {reason}")
     if outcome == PeriodicReview.Outcome.OBSOLETE:
-        review.save()
+        history.save(review, by=by, reason=why)
         document_make_obsolete(document=document, by=by, reason=f"Periodic review: {reason}")
         return review
     in_work = document.revisions.filter(status__in=Revision.IN_WORK).exists()
@@ -152,10 +152,10 @@ def document_periodic_review(*, document: Document, by: User, outcome: str, reas
         revision_create(
             document=document, by=by, change_summary=f"Periodic review: {reason}", check_access=False
         )
-    review.next_review_date = add_months(today, document.review_period_months)
-    review.save()
+    review.next_review_date = add_months(timezone.localdate(), document.review_period_months)
+    history.save(review, by=by, reason=why)
     document.due_date = review.next_review_date
-    _save(document, by, f"Periodic review ({review.get_outcome_display().lower()}): {reason}")
+    history.save(document, by=by, reason=why)
     return review
 
 
@@ -187,7 +187,7 @@ def change_request_raise(
         cr.source_type = ContentType.objects.get_for_model(source)
         cr.source_id = source.pk
         cr.source_reference = str(getattr(source, "reference", "") or source)[:60]
-    _save(cr, by, "Change requested")
+    history.save(cr, by=by, reason="Change requested")
     if isinstance(source, Record) and access.can_change(by, source):
         try:
             with transaction.atomic():
@@ -211,16 +211,31 @@ def change_request_decide(
     reason = (reason or "").strip()
     if not accept and not reason:
         raise ValidationError({"reason": "Say why the change is rejected."})
-    cr.decided_by, cr.decided_at, cr.decision_reason = by, timezone.now(), reason
+    revision = None
     if accept:
-        cr.status = ChangeRequest.Status.ACCEPTED
         revision = document.revisions.filter(status__in=Revision.IN_WORK).first()
         if revision is None:
             revision = revision_create(
                 document=document, by=by, change_summary=f"Change request #{cr.pk}: {cr.reason}"
             )
-        cr.revision = revision
-    else:
-        cr.status = ChangeRequest.Status.REJECTED
-    _save(cr, by, f"{cr.get_status_display()}: {reason}".strip(": "))
-    return cr
+    label = ChangeRequest.Status.ACCEPTED.label if accept else ChangeRequest.Status.REJECTED.label
+    return transition(
+        obj=cr,
+        name="accept" if accept else "reject",
+        by=by,
+        reason=reason_text(f"{label}: {reason}".strip(": ")),
+        decision_reason=reason,
+        revision=revision,
+    )
+
+
+@ChangeRequest.workflow.on("accept", "reject")
+def _record_decision(
+    cr: ChangeRequest, *, by: User, decision_reason: str = "", revision: Revision | None = None, **kw
+) -> None:
+    """Runs inside "accept" and "reject": who decided, when and why; an accepted request names the
+    draft revision that takes the change (it refuses without one)."""
+    if cr.status == ChangeRequest.Status.ACCEPTED and revision is None:
+        raise ValidationError("Accept the change request through its form: it opens the draft revision.")
+    cr.decided_by, cr.decided_at, cr.decision_reason = by, timezone.now(), decision_reason
+    cr.revision = revision

@@ -1,44 +1,41 @@
-"""Views of document control: thin subclasses of the kernel's views. Every rule is in
-``documents.services``; views only find the rows (through ``access.restrict``), run a form and
-show the result."""
+"""Views of document control: the kernel's views, declared. Every rule is in
+``documents.services`` and every read the pages assemble in ``documents.selectors``; views find
+nothing themselves (the kernel looks rows up within the user's scope) and say little."""
 
 from .documents import DocumentCreateView, DocumentDetailView, DocumentListView, DocumentUpdateView
 from .pages import (
-    ChangeRequestCreateView,
-    ChangeRequestDecideView,
-    DocumentChildMixin,
-    PeriodicReviewView,
-    RevisionCreateView,
-    RevisionSignView,
-    RevisionSubmitView,
-    RevisionUpdateView,
+    AcknowledgeAction,
+    ChangeRequestDecidePage,
+    ChangeRequestPage,
+    EditDraftPage,
+    NewRevisionPage,
+    PeriodicReviewPage,
+    SignPage,
+    SubmitPage,
+    may_acknowledge,
+    may_decide,
+    may_request_change,
+    may_sign,
 )
-from .revisions import (
-    AcknowledgeView,
-    AcknowledgmentRegisterView,
-    RevisionDetailView,
-    RevisionFileDownloadView,
-    RevisionFileRemoveView,
-    RevisionFileUploadView,
-)
+from .revisions import AcknowledgmentRegisterView, RevisionDetailView
 
 __all__ = [
-    "AcknowledgeView",
+    "AcknowledgeAction",
     "AcknowledgmentRegisterView",
-    "ChangeRequestCreateView",
-    "ChangeRequestDecideView",
-    "DocumentChildMixin",
+    "ChangeRequestDecidePage",
+    "ChangeRequestPage",
     "DocumentCreateView",
     "DocumentDetailView",
     "DocumentListView",
     "DocumentUpdateView",
-    "PeriodicReviewView",
-    "RevisionCreateView",
+    "EditDraftPage",
+    "NewRevisionPage",
+    "PeriodicReviewPage",
     "RevisionDetailView",
-    "RevisionFileDownloadView",
-    "RevisionFileRemoveView",
-    "RevisionFileUploadView",
-    "RevisionSignView",
-    "RevisionSubmitView",
-    "RevisionUpdateView",
+    "SignPage",
+    "SubmitPage",
+    "may_acknowledge",
+    "may_decide",
+    "may_request_change",
+    "may_sign",
 ]

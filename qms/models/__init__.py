@@ -4,10 +4,13 @@ comments and links, electronic signatures."""
 from .files import Attachment, StoredFile, stored_file_path
 from .people import Department, Process, Role, User
 from .records import ChildRecord, Record, RecordQuerySet, ReferenceCounter, next_reference
+from .security import AccessEvent, RecoveryCode
 from .signatures import Signature
 from .social import Comment, RecordLink
 
 __all__ = [
+    "AccessEvent",
+    "RecoveryCode",
     "Attachment",
     "ChildRecord",
     "Comment",

@@ -50,6 +50,11 @@ class StoredFile(models.Model):
 
         return safe_filename(self.original_name)
 
+    def download_headers(self) -> dict[str, str]:
+        """Headers the download carries besides the file; a module may say more (a revision's
+        status, for a script that must refuse a copy that is not current)."""
+        return {}
+
     def get_download_url(self) -> str:
         return reverse("file_download", args=[self._meta.label_lower, self.pk])
 

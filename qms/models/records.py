@@ -150,6 +150,9 @@ class ChildRecord(models.Model):
     url_kwarg: ClassVar[str] = ""  # URL keyword of its pages; "<model_name>_pk" by default
     # Where on the parent's page the row is shown ("#actions").
     anchor: ClassVar[str] = ""
+    # The relations ``__str__`` reads ("revision__document", "user"), fetched in one query when
+    # the record's history names its child rows.
+    history_related: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True

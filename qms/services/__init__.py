@@ -10,6 +10,7 @@ from .records import (
     record_transition,
     record_update,
     transition,
+    transition_to,
 )
 from .signatures import WRONG_PASSWORD, password_problem, signature_record, signatures_of
 from .social import (
@@ -40,5 +41,6 @@ __all__ = [
     "signature_record",
     "signatures_of",
     "transition",
+    "transition_to",
     "validate_upload",
 ]

@@ -79,20 +79,16 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
     # Lock the row so two people cannot move it at once from a stale status.
     locked = model._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, status_field)
-    step = workflow.get(name)
-    if step is None or current not in step.sources:
-        raise TransitionError(
-            f"“{step.label if step else name}” is not possible while the record is "
-            f"{workflow.label(current).lower()}."
-        )
-    if isinstance(locked, ChildRecord) and locked.root.is_closed:
+    step = workflow.step_from(name, current)
+    if isinstance(locked, ChildRecord) and locked.root.is_closed and not step.while_record_closed:
         raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")
     if not (step.allowed & access.relations(by, locked)):
         raise PermissionDenied(f"You may not {step.label.lower()} this.")
     try:
         reason = check_reason(reason, required=step.reason_required)
     except ValidationError:
-        message = "Give a reason for this step." if not reason.strip() else "The reason is too long."
+        missing = step.reason_prompt or "Give a reason for this step."
+        message = missing if not reason.strip() else "The reason is too long."
         raise TransitionError(message, field="reason") from None
     for guard in step.guards:
         problem = guard(locked)
@@ -113,6 +109,25 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
         by_id=by.pk,
     )
     return locked
+
+
+def transition_to(
+    *, obj: models.Model, status: str, by: User, reason: str = "", **kwargs: Any
+) -> models.Model:
+    """Move ``obj`` to a status chosen in a form (a status select on an edit page) by the one
+    transition between its current status and that one; a move the workflow does not know is
+    refused beside the status field. The same status is no move at all."""
+    workflow = type(obj).workflow
+    current = getattr(obj, getattr(obj, "status_field", "status"))
+    if status == current:
+        return obj
+    step = workflow.between(current, status)
+    if step is None:
+        raise TransitionError(
+            f"{workflow.label(current)} cannot change to {workflow.label(status).lower()} directly.",
+            field="status",
+        )
+    return transition(obj=obj, name=step.name, by=by, reason=reason, **kwargs)
 
 
 def record_transition(*, record: Record, name: str, by: User, reason: str = "", **kwargs: Any) -> Record:

@@ -1,6 +1,6 @@
 """The kernel's views: what modules build their pages from, and the kernel's own pages."""
 
-from .actions import FormAction, form_urlpatterns
+from .actions import FormAction, FormActionView, FormPageView, form_urlpatterns
 from .base import (
     QMSView,
     RecordScopeMixin,
@@ -9,6 +9,7 @@ from .base import (
     child_or_404,
     csv_response,
     csv_safe,
+    has_page,
     querystring,
     register_page,
     render_page,
@@ -26,6 +27,8 @@ from .records import (
 
 __all__ = [
     "FormAction",
+    "FormActionView",
+    "FormPageView",
     "form_urlpatterns",
     "ChildDetailView",
     "ChildSpec",
@@ -42,6 +45,7 @@ __all__ = [
     "child_urlpatterns",
     "csv_response",
     "csv_safe",
+    "has_page",
     "querystring",
     "record_context",
     "record_urlpatterns",

@@ -109,13 +109,21 @@ def register_page(model: type[Model], view_class: type[View], initkwargs: dict) 
     _pages[model] = (view_class, initkwargs)
 
 
+def has_page(model: type[Model]) -> bool:
+    """Whether ``model`` objects have a page of their own to show a failing form on."""
+    return model in _pages
+
+
 def render_page(
     request: HttpRequest, obj: Model, *, forms: dict | None = None, status: int = 400
 ) -> HttpResponse:
     """``obj``'s own page again, with ``forms`` (bound, with their errors) in place of the empty
-    ones: bad input is shown beside its field on the page it was typed into, nothing changed."""
+    ones: bad input is shown beside its field on the page it was typed into, nothing changed. A
+    child row without a page of its own (an effectiveness check) is shown on its parent's page."""
     from django.contrib import messages
 
+    while type(obj) not in _pages and isinstance(obj, ChildRecord):
+        obj = obj.parent
     view_class, initkwargs = _pages[type(obj)]
     view = view_class(**initkwargs)
     view.setup(request, **_kwargs_of(obj))

@@ -113,6 +113,11 @@ class ChildAddView(_ChildView):
     def post(self, request, **kwargs):
         parent = self.parent()
         if not self.spec.may_add(request.user, parent):
+            root = parent.root
+            if root.is_closed and access.can_change(request.user, root):
+                raise PermissionDenied(
+                    f"{root.display_reference} is closed; it must be reopened before it can be changed."
+                )
             raise PermissionDenied("You may not add to this.")
         form = self.spec.form(request.POST, request.FILES, parent=parent, user=request.user)
         if form.is_valid():

@@ -54,8 +54,9 @@ class MyWorkView(QMSView, TemplateView):
 
 
 class OverviewView(QMSView, TemplateView):
-    """What is overdue and due this week, by department and module: the quality manager and
-    auditors see the company, everyone else their own department."""
+    """What is overdue and due this week, by department and module: the quality manager, top
+    management and auditors see the company, everyone else their own department, and a user who
+    belongs to no department only their own items."""
 
     template_name = "qms/overview.html"
 
@@ -63,12 +64,21 @@ class OverviewView(QMSView, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        company = access.sees_everything(user) or not user.department_id
-        items = due_registry.items(
-            until=today + dt.timedelta(days=7), department_ids=None if company else [user.department_id]
-        )
-        if not company:
+        # A missing department is the narrowest scope (the user's own items), never the widest.
+        company = access.sees_everything(user)
+        if company:
+            items = due_registry.items(until=today + dt.timedelta(days=7))
+            scope = "the whole company"
+        elif user.department_id:
+            items = due_registry.items(
+                until=today + dt.timedelta(days=7), department_ids=[user.department_id]
+            )
             items = [i for i in items if i.department_id == user.department_id]
+            scope = str(user.department)
+        else:
+            items = due_registry.items(until=today + dt.timedelta(days=7), owner_ids=[user.pk])
+            items = [i for i in items if i.owner_id == user.pk]
+            scope = "your own items (you belong to no department)"
         modules = sorted({i.module for i in items})
         departments = {d.pk: d for d in Department.objects.all()}
         table: dict[int | None, dict[str, list[int]]] = {}
@@ -85,7 +95,7 @@ class OverviewView(QMSView, TemplateView):
         overdue = [i for i in items if i.due_date < today]
         owners = User.objects.in_bulk({i.owner_id for i in overdue[:15]})
         ctx.update(
-            scope="the whole company" if company else str(user.department),
+            scope=scope,
             modules=modules,
             rows=rows,
             totals=[

@@ -115,7 +115,8 @@ def page_forms(request, obj, forms: dict) -> dict:
     user = request.user
     out = {}
     offered = [(s.form_key, s.form, s.add is not None and s.may_add(user, obj)) for s in specs_for(type(obj))]
-    offered += [(a.form_key, a.form, a.may(user, obj)) for a in actions_for(type(obj))]
+    # A form that is a page of its own is not offered on the object's page too.
+    offered += [(a.form_key, a.form, a.offered(user, obj)) for a in actions_for(type(obj)) if not a.page]
     for key, form_class, may in offered:
         if key in forms:
             out[key] = forms[key]

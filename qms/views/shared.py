@@ -73,6 +73,8 @@ def serve_stored(request, stored: StoredFile) -> FileResponse:
     response = FileResponse(
         handle, as_attachment=True, filename=stored.download_name(), content_type=stored.mime_type
     )
+    for header, value in stored.download_headers().items():
+        response[header] = value
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

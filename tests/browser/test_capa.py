@@ -43,7 +43,7 @@ def test_from_ncr_to_closed_and_verified_capa(page, login, head, staff, quality_
     assert page.get_by_test_id("status").inner_text() == "Dispositioned"
 
     # Raise the CAPA from the NCR: the form comes filled from it.
-    page.get_by_test_id("raise-capa").click()
+    page.get_by_test_id("raise-actions").get_by_role("link", name="Raise a CAPA").click()
     assert page.get_by_label("Title").input_value() == "Bore oversize on lot 24-1187"
     page.get_by_label("Customer", exact=True).fill("Kessler Antriebstechnik")
     page.get_by_role("button", name="Save").click()

@@ -4,8 +4,8 @@ workstation acknowledges it from "My work"."""
 
 import pytest
 
-from documents.models import Acknowledgment, Revision, Signature
-from qms.models import Role
+from documents.models import Acknowledgment, Revision
+from qms.models import Role, Signature
 from tests.documents.factories import pdf_bytes
 from tests.factories import UserFactory
 

@@ -12,13 +12,11 @@ from capa.models import Action, Capa
 from qms.services import attachment_add
 from tests.capa.conftest import days
 from tests.helpers import body
+from tests.uploads import image_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = image_bytes("PNG")
 
 
 def test_auditor_reads_and_downloads_everything(client_for, auditor, closed_capa, ncr, head):
@@ -60,10 +58,13 @@ def test_auditor_changes_nothing(client_for, auditor, capa_in_verification, qual
     check = capa.checks.get()
     before = (capa.history.count(), Action.history.count(), capa.status)
     posts = [
-        (reverse("capa:close", args=[capa.pk]), {"close-risks_change": "no", "close-documents_change": "no"}),
+        (
+            reverse("capa:capa_close", args=[capa.pk]),
+            {"close-risks_change": "no", "close-documents_change": "no"},
+        ),
         (reverse("capa:action_edit", args=[capa.pk, action.pk]), {"action-status": "open"}),
         (
-            reverse("capa:check_result", args=[capa.pk, check.pk]),
+            reverse("capa:effectivenesscheck_result", args=[capa.pk, check.pk]),
             {"check-result": "effective", "check-notes": "x"},
         ),
         (reverse("capa:why_add", args=[capa.pk]), {"why-answer": "Because"}),
@@ -135,8 +136,8 @@ def test_closed_capa_rows_cannot_be_edited(client_for, closed_capa, head):
     client = client_for(head)
     assert client.get(reverse("capa:action_edit", args=[closed_capa.pk, action.pk])).status_code == 403
     response = client.post(reverse("capa:why_add", args=[closed_capa.pk]), {"why-answer": "late"})
-    assert response.status_code == 400
-    assert "This CAPA is closed" in response.content.decode()
+    assert response.status_code == 403
+    assert "is closed; it must be reopened" in response.content.decode()
     assert closed_capa.whys.count() == 1
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_disposition_records_who_decided_and_when(client_for, head, ncr):
     response = client_for(head).post(
-        reverse("capa:ncr_disposition", args=[ncr.pk]),
+        reverse("capa:nonconformity_disposition", args=[ncr.pk]),
         {"disposition-disposition": "concession", "disposition-note": "Customer deviation DV-118 granted"},
     )
     assert response.status_code == 302
@@ -30,7 +30,7 @@ def test_disposition_records_who_decided_and_when(client_for, head, ncr):
 
 def test_staff_cannot_decide_the_disposition(client_for, staff, ncr):
     response = client_for(staff).post(
-        reverse("capa:ncr_disposition", args=[ncr.pk]), {"disposition-disposition": "scrap"}
+        reverse("capa:nonconformity_disposition", args=[ncr.pk]), {"disposition-disposition": "scrap"}
     )
     assert response.status_code == 403
     ncr.refresh_from_db()
@@ -166,7 +166,7 @@ def test_closing_raises_a_document_change_request(client_for, head, dept, capa_i
     html = client_for(head).get(capa_in_verification.get_absolute_url()).content.decode()
     assert 'name="close-document"' in html
     response = client_for(head).post(
-        reverse("capa:close", args=[capa_in_verification.pk]),
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
         {
             "close-risks_change": "no",
             "close-documents_change": "yes",
@@ -189,7 +189,7 @@ def test_a_change_request_for_an_unknown_document_closes_nothing(client_for, hea
     if not change_requests_available():
         pytest.skip("document control offers no change requests")
     response = client_for(head).post(
-        reverse("capa:close", args=[capa_in_verification.pk]),
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
         {
             "close-risks_change": "no",
             "close-documents_change": "yes",

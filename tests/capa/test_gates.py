@@ -28,7 +28,7 @@ def test_capa_cannot_move_to_verification_while_an_action_is_open(
 ):
     before = snapshot(capa_in_actions)
     response = client_for(head).post(
-        reverse("capa:verify", args=[capa_in_actions.pk]),
+        reverse("capa:capa_verify", args=[capa_in_actions.pk]),
         {
             "verify-planned_date": days(90).isoformat(),
             "verify-criteria": "No rejects in 10 lots",
@@ -53,7 +53,7 @@ def test_verification_needs_the_effectiveness_check_planned(client_for, head, st
     action = capa_in_actions.actions.get()
     services.action_update(action=action, by=staff, status="done", evidence="Done, see rev 4.")
     before = snapshot(capa_in_actions)
-    response = client_for(head).post(reverse("capa:verify", args=[capa_in_actions.pk]), {})
+    response = client_for(head).post(reverse("capa:capa_verify", args=[capa_in_actions.pk]), {})
     html = response.content.decode()
     assert response.status_code == 400
     for field in ("planned_date", "criteria", "verifier"):
@@ -70,7 +70,7 @@ def test_the_owner_cannot_be_the_verifier(client_for, head, staff, capa_in_actio
     services.action_update(action=action, by=staff, status="done", evidence="Done.")
     before = snapshot(capa_in_actions)
     response = client_for(head).post(
-        reverse("capa:verify", args=[capa_in_actions.pk]),
+        reverse("capa:capa_verify", args=[capa_in_actions.pk]),
         {
             "verify-planned_date": days(90).isoformat(),
             "verify-criteria": "No rejects",
@@ -94,14 +94,14 @@ def test_plan_actions_needs_the_root_cause(client_for, head, capa):
 
 def test_closing_asks_whether_risks_and_documents_must_change(client_for, head, capa_in_verification):
     before = snapshot(capa_in_verification)
-    response = client_for(head).post(reverse("capa:close", args=[capa_in_verification.pk]), {})
+    response = client_for(head).post(reverse("capa:capa_close", args=[capa_in_verification.pk]), {})
     html = response.content.decode()
     assert response.status_code == 400
     assert 'data-field="risks_change"' in html and 'data-field="documents_change"' in html
     assert snapshot(capa_in_verification) == before
 
     response = client_for(head).post(
-        reverse("capa:close", args=[capa_in_verification.pk]),
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
         {"close-risks_change": "yes", "close-documents_change": "yes"},
     )
     html = response.content.decode()
@@ -123,7 +123,7 @@ def test_closing_needs_a_planned_effectiveness_check(client_for, head, capa_in_v
     EffectivenessCheck.objects.filter(capa=capa_in_verification).delete()
     before = snapshot(capa_in_verification)
     response = client_for(head).post(
-        reverse("capa:close", args=[capa_in_verification.pk]),
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
         {"close-risks_change": "no", "close-documents_change": "no"},
     )
     assert response.status_code == 400
@@ -141,7 +141,7 @@ def test_closing_with_an_action_reopened_meanwhile_is_refused(head, capa_in_veri
 
 def test_closing_records_the_answers_and_who_closed(client_for, head, capa_in_verification):
     response = client_for(head).post(
-        reverse("capa:close", args=[capa_in_verification.pk]),
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
         {
             "close-risks_change": "yes",
             "close-risks_note": "Supplier risk class of Stahlhandel Nord to high.",
@@ -160,7 +160,7 @@ def test_closing_records_the_answers_and_who_closed(client_for, head, capa_in_ve
 def test_effectiveness_check_cannot_be_signed_off_by_the_owner(client_for, head, closed_capa):
     check = closed_capa.checks.get()
     before = snapshot(closed_capa)
-    url = reverse("capa:check_result", args=[closed_capa.pk, check.pk])
+    url = reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk])
     response = client_for(head).post(url, {"check-result": "effective", "check-notes": "All good"})
     assert response.status_code == 403
     assert "The CAPA owner cannot sign off its effectiveness check" in response.content.decode()
@@ -180,7 +180,7 @@ def test_the_owner_sees_no_sign_off_form(client_for, head, closed_capa):
 def test_verifier_signs_off_effective(client_for, quality_manager, closed_capa):
     check = closed_capa.checks.get()
     response = client_for(quality_manager).post(
-        reverse("capa:check_result", args=[closed_capa.pk, check.pk]),
+        reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
         {"check-result": "effective", "check-notes": "10 lots, 0 bore rejects."},
     )
     assert response.status_code == 302
@@ -194,7 +194,7 @@ def test_not_effective_reopens_the_capa_and_keeps_the_history(client_for, qualit
     check = closed_capa.checks.get()
     history_before = closed_capa.history.count()
     response = client_for(quality_manager).post(
-        reverse("capa:check_result", args=[closed_capa.pk, check.pk]),
+        reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
         {"check-result": "not_effective", "check-notes": "Lot 25-0031 rejected for the same bore."},
     )
     assert response.status_code == 302
@@ -224,7 +224,7 @@ def test_a_designated_verifier_from_another_department_can_sign(
     assert client.get(capa_in_actions.get_absolute_url()).status_code == 200
     check = capa_in_actions.checks.get()
     response = client.post(
-        reverse("capa:check_result", args=[capa_in_actions.pk, check.pk]),
+        reverse("capa:effectivenesscheck_result", args=[capa_in_actions.pk, check.pk]),
         {"check-result": "not_effective", "check-notes": "Came back on lot 25-0002."},
     )
     assert response.status_code == 302

@@ -37,11 +37,11 @@ CAPA_CASES = [
     ("capa:cause_add", {"cause-category": "money", "cause-description": ""}, ["category", "description"]),
     ("capa:cause_add", {"cause-category": "machine", "cause-description": "x" * 301}, ["description"]),
     (
-        "capa:root_cause",
+        "capa:capa_root_cause",
         {"rootcause-root_cause": "", "rootcause-cause_category": "luck"},
         ["root_cause", "cause_category"],
     ),
-    ("capa:discipline_set", {"discipline-discipline": "D9", "discipline-text": ""}, ["discipline", "text"]),
+    ("capa:capa_discipline", {"discipline-discipline": "D9", "discipline-text": ""}, ["discipline", "text"]),
     (
         "capa:action_add",
         {"action-kind": "magic", "action-title": "", "action-owner": "abc", "action-due_date": "tomorrow"},
@@ -190,7 +190,7 @@ def test_bad_capa_form(client_for, head, other_head, other_dept):
 
 def test_bad_disposition(client_for, head, ncr):
     before = stored()
-    url = reverse("capa:ncr_disposition", args=[ncr.pk])
+    url = reverse("capa:nonconformity_disposition", args=[ncr.pk])
     response = client_for(head).post(url, {"disposition-disposition": "bin it"})
     assert response.status_code == 400 and 'data-field="disposition"' in response.content.decode()
     response = client_for(head).post(url, {"disposition-disposition": "concession"})
@@ -205,7 +205,7 @@ def test_bad_effectiveness_result(client_for, quality_manager, closed_capa):
     check = closed_capa.checks.get()
     before = stored()
     response = client_for(quality_manager).post(
-        reverse("capa:check_result", args=[closed_capa.pk, check.pk]),
+        reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
         {"check-result": "maybe", "check-notes": ""},
     )
     html = response.content.decode()
@@ -219,7 +219,7 @@ def test_bad_effectiveness_result(client_for, quality_manager, closed_capa):
 def test_bad_check_plan(client_for, head, capa_in_verification):
     check = capa_in_verification.checks.get()
     response = client_for(head).post(
-        reverse("capa:check_plan", args=[capa_in_verification.pk, check.pk]),
+        reverse("capa:effectivenesscheck_plan", args=[capa_in_verification.pk, check.pk]),
         {"plan-planned_date": "2000-01-01", "plan-criteria": "", "plan-verifier": head.pk},
     )
     html = response.content.decode()
@@ -237,7 +237,7 @@ def test_unknown_child_ids_are_404(client_for, head, dept, capa):
     other = CapaFactory(owner=head, department=dept)
     other_why = services.why_add(capa=other, by=head, answer="Elsewhere")
     assert client.get(reverse("capa:why_edit", args=[capa.pk, other_why.pk])).status_code == 404
-    assert client.post(reverse("capa:why_delete", args=[capa.pk, other_why.pk])).status_code == 404
+    assert client.post(reverse("capa:why_remove", args=[capa.pk, other_why.pk])).status_code == 404
     assert client.get(reverse("capa:action_edit", args=[capa.pk, 999999])).status_code == 404
 
 
@@ -300,7 +300,7 @@ def test_capa_and_ncr_due_dates_in_the_past_or_decades_ahead_are_refused(client_
     client = client_for(head)
     response = client.post(reverse("capa:capa_create"), _capa_data(head, due_date=due))
     assert response.status_code == 200
-    message = response.content.decode()
+    message = response.content.decode().lower()
     assert 'data-field="due_date"' in message
     assert ("in the past" in message) or ("check the year" in message)
     response = client.post(reverse("capa:nonconformity_create"), _capa_data(head, due_date=due))
@@ -333,21 +333,21 @@ def test_action_due_dates_decades_ahead_are_refused(client_for, head, capa, url_
     }
     response = client_for(head).post(reverse(url_name, args=[capa.pk]), data)
     assert response.status_code == 400
-    assert "check the year" in response.content.decode()
+    assert "check the year" in response.content.decode().lower()
     assert stored() == before
 
 
 def test_an_effectiveness_check_decades_ahead_is_refused(client_for, head, capa_in_verification):
     check = capa_in_verification.checks.get()
     response = client_for(head).post(
-        reverse("capa:check_plan", args=[capa_in_verification.pk, check.pk]),
+        reverse("capa:effectivenesscheck_plan", args=[capa_in_verification.pk, check.pk]),
         {
             "plan-planned_date": "9999-12-31",
             "plan-criteria": "No rejects",
             "plan-verifier": check.verifier_id,
         },
     )
-    assert response.status_code == 400 and "check the year" in response.content.decode()
+    assert response.status_code == 400 and "check the year" in response.content.decode().lower()
     check.refresh_from_db()
     assert check.planned_date == days(90)
 
@@ -358,7 +358,7 @@ def test_an_effectiveness_check_decades_ahead_is_refused(client_for, head, capa_
 def test_analysis_with_an_absurd_period_says_so_instead_of_failing(client_for, head, query):
     response = client_for(head).get(reverse("capa:analysis") + "?" + query)
     assert response.status_code == 400
-    assert "Choose a date between 1970" in response.content.decode()
+    assert "Check the year: the date must lie between" in response.content.decode()
 
 
 def test_a_reason_of_a_few_sentences_is_accepted_and_kept_in_the_history(client_for, head, ncr):

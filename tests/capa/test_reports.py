@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from capa import services
@@ -149,7 +150,7 @@ def test_analysis_charts_are_inline_svg(client_for, head, dept):
 def test_analysis_period_is_validated(client_for, head):
     response = client_for(head).get(reverse("capa:analysis") + "?date_from=2026-05-01&date_to=2026-01-01")
     assert response.status_code == 400
-    assert "The end of the period is before its start." in response.content.decode()
+    assert "The period must end after it starts." in response.content.decode()
     response = client_for(head).get(reverse("capa:analysis") + "?date_from=notadate")
     assert response.status_code == 400
     assert 'data-field="date_from"' in response.content.decode()
@@ -182,3 +183,69 @@ def test_pareto_tables_follow_the_bars_with_the_cumulative_share(client_for, hea
         ("Measurement", "1", "80%"),
         ("Not yet classified", "1", "100%"),
     ]
+
+
+def test_8d_report_shows_only_the_ncrs_the_reader_may_see(client_for, head, dept, other_staff):
+    """A machinist from production owns a containment action on a QC CAPA: they read the CAPA and
+    its 8D report, not the QC department's NCR behind it."""
+    ncr = NonconformityFactory(
+        owner=head, department=dept, title="Porosity in casting C-77", part="Pump casing PC-9", lot="L-5521"
+    )
+    capa = services.capa_create(
+        by=head,
+        nonconformities=[ncr],
+        title="Casting defects",
+        description="Rejects at machining.",
+        owner=head,
+        department=dept,
+        due_date=days(30),
+    )
+    services.containment_add(
+        capa=capa, by=head, description="Check castings at cell 2", owner=other_staff, due_date=days(3)
+    )
+    response = client_for(other_staff).get(reverse("capa:capa_8d", args=[capa.pk]))
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.content).split())
+    assert "Check castings at cell 2" in text and capa.reference in text
+    for secret in (ncr.reference, "Porosity in casting C-77", "Pump casing PC-9", "L-5521"):
+        assert secret not in text
+    # The head of QC reads them all.
+    text = " ".join(pdf_text(client_for(head).get(reverse("capa:capa_8d", args=[capa.pk])).content).split())
+    assert "Porosity in casting C-77" in text and "L-5521" in text
+
+
+def test_register_counts_open_actions_for_the_rows_shown_and_pages_with_a_plain_count(
+    client_for, head, dept, staff
+):
+    capa = CapaFactory(owner=head, department=dept, title="Four actions")
+    actions = [
+        services.action_add(
+            capa=capa, by=head, kind="corrective", title=f"A{i}", owner=staff, due_date=days(5)
+        )
+        for i in range(4)
+    ]
+    services.action_update(action=actions[1], by=staff, status="in_progress")
+    services.action_update(action=actions[2], by=staff, status="done", evidence="Done.")
+    services.action_update(action=actions[3], by=head, status="cancelled", reason="Not needed.")
+    CapaFactory(owner=head, department=dept, title="No actions")
+    client = client_for(head)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("capa:capa_list"))
+    assert response.status_code == 200
+    rows = {record.title: cells for record, cells in response.context["rows"]}
+    column = [label for _, label in response.context["columns"]].index("Open actions")
+    assert rows["Four actions"][column] == 2 and rows["No actions"][column] == 0
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not any("GROUP BY" in q for q in sql if "capa_action" in q)
+    pager = [q for q in sql if "COUNT(*)" in q and '"capa_capa"' in q]
+    assert pager and not any("open_actions" in q or "GROUP BY" in q for q in pager)
+
+
+def test_analysis_covers_up_to_ten_years_of_the_archive(client_for, head):
+    today = timezone.localdate()
+    eight_years = f"?date_from={today.year - 8}-01-01&date_to={today.isoformat()}"
+    assert client_for(head).get(reverse("capa:analysis") + eight_years).status_code == 200
+    eleven_years = f"?date_from={today.year - 11}-01-01&date_to={today.isoformat()}"
+    response = client_for(head).get(reverse("capa:analysis") + eleven_years)
+    assert response.status_code == 400
+    assert "Choose a period of at most 10 year(s)." in response.content.decode()

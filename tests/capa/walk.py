@@ -1,20 +1,24 @@
-"""Route-walker builder for the CAPA: one CAPA with one of every row inside it."""
+"""Route-walker builder for the CAPA: one CAPA with one of every row inside it. The kernel's child
+and form-action views declare the row's model; the walker builds it through this, its record's
+builder, and takes the row's URL keyword from what it returns."""
 
 import datetime as dt
 
 from django.utils import timezone
 
 from capa import services
-from capa.models import Capa, EffectivenessCheck
+from capa.models import EffectivenessCheck
+from qms import history
 from tests.walker import builder
 
 
 @builder("capa.capa")
 def build_capa(owner, department) -> dict:
     from qms.models import Role, User
-    from tests.capa.factories import CapaFactory, NonconformityFactory
+    from tests.capa.factories import NonconformityFactory
 
     ncr = NonconformityFactory(owner=owner, department=department)
+    # Through the service, not the factory: it sets the CAPA's NCRs as users do.
     capa = services.capa_create(
         by=owner,
         nonconformities=[ncr],
@@ -24,7 +28,6 @@ def build_capa(owner, department) -> dict:
         department=department,
         due_date=timezone.localdate() + dt.timedelta(days=30),
     )
-    assert isinstance(capa, Capa) and CapaFactory  # the factory is the usual way; the service sets NCRs
     soon = timezone.localdate() + dt.timedelta(days=7)
     containment = services.containment_add(
         capa=capa, by=owner, description="Sort stock", owner=owner, due_date=soon
@@ -36,13 +39,15 @@ def build_capa(owner, department) -> dict:
         capa=capa, by=owner, kind="corrective", title="Tool life limit", owner=owner, due_date=soon
     )
     verifier = User.objects.filter(role=Role.QUALITY_MANAGER).first() or owner
-    check = EffectivenessCheck.objects.create(
+    # A pending check on a CAPA still open: its pages exist, though nobody may judge it yet.
+    check = EffectivenessCheck(
         capa=capa,
         planned_date=soon + dt.timedelta(days=90),
         criteria="No rejects",
         planned_by=owner,
         verifier=verifier,
     )
+    history.save(check, by=owner, reason="Planned for the route walk")
     return {
         "pk": capa.pk,
         "containment_pk": containment.pk,

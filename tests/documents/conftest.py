@@ -1,8 +1,9 @@
 import pytest
 
+from documents import services
 from documents.models import DocumentType
 from qms.models import Role
-from tests.documents.factories import DocumentFactory, approver
+from tests.documents.factories import DocumentFactory, approver, draft
 from tests.factories import UserFactory
 
 
@@ -37,3 +38,11 @@ def drawing(head, dept, operator):
 @pytest.fixture
 def second_approver(db):
     return approver(username="qm2")
+
+
+@pytest.fixture
+def in_review(drawing, head, quality_manager):
+    """Drawing revision A sent to the quality manager for approval."""
+    revision = draft(drawing)
+    services.revision_submit(revision=revision, by=head, approvers=[quality_manager])
+    return revision

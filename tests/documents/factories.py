@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from documents import services
 from documents.models import Document, DocumentType, Revision
 from qms.models import Role
 from tests.factories import PASSWORD, RecordFactory, UserFactory
+
+
+def url(name: str, *args) -> str:
+    """A page of document control by its URL name."""
+    return reverse(f"documents:{name}", args=args)
 
 
 def pdf_bytes(text: str = "Controlled copy") -> bytes:
@@ -71,7 +77,7 @@ def draft(document: Document, *, by=None, label=None, summary="First issue", tex
         by=by or document.owner,
         label=label,
         change_summary=summary,
-        upload=pdf_upload(f"{document.number}.pdf", text or f"{document.number} {summary}"),
+        file=pdf_upload(f"{document.number}.pdf", text or f"{document.number} {summary}"),
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from documents import services
-from documents.models import Revision, Signature
+from documents.models import Revision
 from tests.documents.factories import DocumentFactory, approver, draft, issue
 from tests.factories import PASSWORD
 
@@ -61,7 +61,7 @@ def test_two_approvers_signing_the_last_approvals_at_once(head, dept):
     assert revision.status == "effective"
     assert first.status == "superseded"
     assert effective(document) == [revision]
-    assert Signature.objects.filter(revision=revision).count() == 2
+    assert revision.signatures.count() == 2
     assert revision.acknowledgments.filter(user=head, status="pending").count() == 1
 
 

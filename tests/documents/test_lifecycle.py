@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from documents import services, tasks
-from documents.models import Acknowledgment, DocumentType, ReviewStep, Revision, Signature
+from documents.models import Acknowledgment, DocumentType, ReviewStep, Revision
 from qms.due import registry
-from qms.models import Role
+from qms.models import Role, Signature
 from tests.documents.factories import DocumentFactory, draft, issue, pdf_upload, sign
 from tests.factories import PASSWORD, UserFactory
 
@@ -39,7 +39,7 @@ def test_full_lifecycle_review_approval_effective_and_superseded(
     drawing.refresh_from_db()
     assert drawing.status == "active"
     assert drawing.due_date == services.add_months(rev_a.effective_date, drawing.review_period_months)
-    assert [s.meaning for s in rev_a.signatures.order_by("signed_at")] == ["reviewed", "approved"]
+    assert [s.meaning for s in rev_a.signatures.order_by("signed_at")] == ["Reviewed", "Approved"]
     ack_a = Acknowledgment.objects.get(revision=rev_a, user=operator)
     assert ack_a.status == "pending"
 
@@ -144,7 +144,7 @@ def test_a_signature_records_printed_name_time_and_content_hash(drawing, head, q
     revision = issue(drawing, quality_manager)
     signature = revision.signatures.get()
     assert signature.printed_name == quality_manager.get_full_name()
-    assert signature.meaning == "approved"
+    assert signature.meaning == "Approved"
     assert abs((timezone.now() - signature.signed_at).total_seconds()) < 60
     assert signature.content_hash == services.content_hash(revision)
 
@@ -333,7 +333,7 @@ def test_new_revision_upload_is_checked_like_an_attachment(drawing, head):
             document=drawing,
             by=head,
             change_summary="x",
-            upload=SimpleUploadedFile("drawing.pdf", b"<html><script>alert(1)</script></html>"),
+            file=SimpleUploadedFile("drawing.pdf", b"<html><script>alert(1)</script></html>"),
         )
     assert "file" in exc.value.message_dict
     assert not Revision.objects.exists()

@@ -1,5 +1,8 @@
-"""Route walker builder for document control: a document with an effective revision, its file,
-an acknowledgment for the owner and an open change request."""
+"""Route walker builders for document control: a document with an effective revision, its file,
+an acknowledgment for the owner and an open change request. The document's builder gives the
+kwargs of every URL under it (the kernel's child and form views declare the child model, and the
+walker builds it with its record): ``pk``, ``revision_pk``, ``file_pk``, ``ack_pk``,
+``request_pk``; the revision file's builder serves the kernel's one download."""
 
 from tests.walker import builder
 

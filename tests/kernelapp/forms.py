@@ -25,3 +25,15 @@ class PartForm(DateRuleMixin, ChildModelForm):
 
 class ApproveForm(ChildForm):
     password = forms.CharField(widget=forms.PasswordInput, help_text="Your password signs the approval.")
+
+
+class RenameForm(ChildForm):
+    """A form that is a page of its own (``form_urlpatterns(page=True)``)."""
+
+    title = forms.CharField(max_length=200)
+
+
+class PartRenameForm(ChildForm):
+    """A form about a row that has no page of its own: refusals come back as a message."""
+
+    name = forms.CharField(max_length=100)

@@ -40,6 +40,23 @@ def widget_approve(*, widget: Widget, by: User, password: str) -> None:
     signature_record(obj=widget, by=by, meaning="Approved", content_hash=widget_hash(widget))
 
 
+@transaction.atomic
+def widget_rename(*, widget: Widget, by: User, title: str) -> Widget:
+    if title.strip() == widget.title:
+        raise ValidationError({"title": "That is its name already."})
+    return record_update(record=widget, by=by, reason="Renamed", title=title.strip())
+
+
+@transaction.atomic
+def part_rename(*, widgetpart: WidgetPart, by: User, name: str) -> WidgetPart:
+    access.require_change(by, widgetpart)
+    if len(name.strip()) < 2:
+        raise ValidationError({"name": "A part needs a name of two letters or more."})
+    widgetpart.name = name.strip()
+    history.save(widgetpart, by=by, reason="Part renamed")
+    return widgetpart
+
+
 def widget_import(data: dict, *, existing: Widget | None, by: User) -> Widget:
     """One row of a widget spreadsheet: a new widget, or the existing one brought up to date."""
     if existing is None:

@@ -8,9 +8,11 @@ from django.test import override_settings
 
 from qms.models import Attachment
 from tests.factories import WidgetFactory
+from tests.uploads import image_bytes, pdf_bytes
 
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# Real files: uploads are parsed as the type they claim (tests/security/test_uploads.py).
+PDF = pdf_bytes()
+PNG = image_bytes("PNG")
 
 
 def upload(client, record, name, content, **extra):

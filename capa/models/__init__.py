@@ -1,0 +1,30 @@
+"""Nonconformities (NCR) and corrective / preventive actions (CAPA), ISO 9001 10.2 and 10.1: the
+NCR (``ncr``), the CAPA record (``capa``), its analysis (``analysis``) and what it does about the
+problem (``actions``)."""
+
+from .actions import Action, ContainmentAction, EffectivenessCheck
+from .analysis import Discipline, FishboneCause, Why
+from .capa import (
+    CHECK_JUDGED_STATUSES,
+    DRAFT_ANALYSIS_STATUSES,
+    OPEN_ACTION_STATUSES,
+    Capa,
+)
+from .ncr import CauseCategory, Nonconformity, Severity, Source
+
+__all__ = [
+    "CHECK_JUDGED_STATUSES",
+    "DRAFT_ANALYSIS_STATUSES",
+    "OPEN_ACTION_STATUSES",
+    "Action",
+    "Capa",
+    "CauseCategory",
+    "ContainmentAction",
+    "Discipline",
+    "EffectivenessCheck",
+    "FishboneCause",
+    "Nonconformity",
+    "Severity",
+    "Source",
+    "Why",
+]

@@ -1,0 +1,215 @@
+"""The CAPA record (ISO 9001 10.2, 10.1): a corrective or preventive action, or an improvement,
+taken from containment through root cause analysis and actions to verification, closing and a
+later effectiveness check.
+
+The workflow gates (no verification while an action is open, no closing without a planned
+effectiveness check and the 10.2.1 e–f questions answered) are guards on the declared transitions
+here, and effects registered by ``capa.services``, so they hold whichever view, task or command
+moves the record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from qms.models import Record
+from qms.workflow import Transition, Workflow
+
+from .fields import stamped_by
+from .ncr import CauseCategory, Nonconformity, Severity, Source
+
+if TYPE_CHECKING:
+    from .actions import EffectivenessCheck
+
+OPEN_ACTION_STATUSES = ("open", "in_progress")
+# While a CAPA is in these statuses its analysis is draft work: a why or a fishbone cause may be
+# removed (with a reason). Once actions are planned on it, the analysis stands as recorded.
+DRAFT_ANALYSIS_STATUSES = ("open", "containment", "investigation")
+# The effectiveness check is judged once the actions are verified, and months after closing.
+CHECK_JUDGED_STATUSES = ("verification", "closed")
+
+
+def _no_open_action(capa: Capa) -> str | None:
+    open_actions = list(
+        capa.actions.filter(status__in=OPEN_ACTION_STATUSES)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if open_actions:
+        numbers = ", ".join(f"A{n}" for n in open_actions)
+        return (
+            f"Action{'s' if len(open_actions) > 1 else ''} {numbers} "
+            f"{'are' if len(open_actions) > 1 else 'is'} still open: finish or cancel every action "
+            "before verification."
+        )
+    return None
+
+
+def _has_an_action(capa: Capa) -> str | None:
+    if not capa.actions.exclude(status="cancelled").exists():
+        return "Add at least one action (correction, corrective or preventive) before verification."
+    return None
+
+
+def _root_cause_known(capa: Capa) -> str | None:
+    if not capa.root_cause.strip():
+        return "Record the root cause (the conclusion of the 5 whys or fishbone) before planning actions."
+    return None
+
+
+def _check_planned(capa: Capa) -> str | None:
+    check = capa.pending_check()
+    if check is None or not check.planned_date or not check.criteria.strip():
+        return "Plan the effectiveness check (date and criteria) before closing."
+    return None
+
+
+class Capa(Record):
+    """A corrective or preventive action (or improvement): containment, root cause analysis (5 whys,
+    fishbone 6M, 8D), actions with owners and evidence, verification, closing and an effectiveness
+    check months later by someone other than the owner."""
+
+    class Kind(models.TextChoices):
+        CORRECTIVE = "corrective", "Corrective action"
+        PREVENTIVE = "preventive", "Preventive action"
+        IMPROVEMENT = "improvement", "Improvement"
+
+    Source = Source
+    Severity = Severity
+
+    reference_prefix = "CAPA"
+    workflow = Workflow(
+        statuses=[
+            ("open", "Open"),
+            ("containment", "Containment"),
+            ("investigation", "Investigation"),
+            ("actions", "Actions"),
+            ("verification", "Verification"),
+            ("closed", "Closed"),
+        ],
+        transitions=[
+            Transition("contain", "Start containment", ("open",), "containment"),
+            Transition(
+                "investigate",
+                "Start investigation",
+                ("open", "containment"),
+                "investigation",
+            ),
+            Transition(
+                "plan_actions",
+                "Root cause found: plan actions",
+                ("investigation",),
+                "actions",
+                guards=(_root_cause_known,),
+            ),
+            Transition(
+                "verify",
+                "Actions finished: verify",
+                ("actions",),
+                "verification",
+                guards=(_has_an_action, _no_open_action),
+                form=True,
+            ),
+            Transition(
+                "back_to_actions",
+                "Back to actions",
+                ("verification",),
+                "actions",
+                reason_required=True,
+                style="outline-secondary",
+            ),
+            Transition(
+                "close",
+                "Close CAPA",
+                ("verification",),
+                "closed",
+                guards=(_no_open_action, _check_planned),
+                style="success",
+                form=True,
+            ),
+            Transition(
+                "reopen",
+                "Reopen",
+                ("verification", "closed"),
+                "investigation",
+                allowed=frozenset({"head", "quality", "verifier"}),
+                reason_required=True,
+                style="outline-danger",
+                form=True,
+            ),
+        ],
+        initial="open",
+        closed=frozenset({"closed"}),
+    )
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTIVE)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERNAL)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)
+    nonconformities = models.ManyToManyField(
+        Nonconformity,
+        blank=True,
+        related_name="capas",
+        verbose_name="nonconformities (NCR)",
+        help_text="The NCRs this CAPA deals with; none for a preventive action or an improvement.",
+    )
+    description = models.TextField(
+        "problem description", help_text="What is wrong (or could go wrong), where, how often, how big."
+    )
+    customer = models.CharField(max_length=120, blank=True, help_text="For the 8D report.")
+    customer_reference = models.CharField(
+        "customer complaint number", max_length=60, blank=True, help_text="For the 8D report."
+    )
+    eight_d = models.BooleanField(
+        "8D report required", default=False, help_text="The customer asks for an 8D report."
+    )
+    root_cause = models.TextField(
+        "root cause", blank=True, help_text="The conclusion of the analysis: why it happened."
+    )
+    cause_category = models.CharField(
+        "root cause category (6M)", max_length=20, choices=CauseCategory.choices, blank=True
+    )
+    risks_change = models.BooleanField("risks and opportunities must change", null=True, editable=False)
+    risks_note = models.TextField(blank=True, editable=False)
+    documents_change = models.BooleanField("documents must change", null=True, editable=False)
+    documents_note = models.TextField(blank=True, editable=False)
+    closed_by = stamped_by()
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta(Record.Meta):
+        verbose_name = "CAPA"
+        verbose_name_plural = "CAPAs"
+
+    @classmethod
+    def extra_scope_q(cls, user) -> Q:
+        """An action or containment owner from another department sees the CAPA they work on, and
+        so does the verifier of its effectiveness check."""
+        from .actions import Action, ContainmentAction, EffectivenessCheck
+
+        return (
+            Q(pk__in=Action.objects.filter(owner=user).values("capa"))
+            | Q(pk__in=ContainmentAction.objects.filter(owner=user).values("capa"))
+            | Q(pk__in=EffectivenessCheck.objects.filter(verifier=user).values("capa"))
+        )
+
+    def extra_relations(self, user) -> set[str]:
+        """The designated verifier of a pending effectiveness check may judge it (and so reopen)."""
+        if self.pk and self.checks.filter(verifier=user, result="pending").exists():
+            return {"verifier"}
+        return set()
+
+    @property
+    def aging_days(self) -> int:
+        end = self.closed_at or timezone.now()
+        return (end.date() - self.created_at.date()).days
+
+    @property
+    def analysis_is_draft(self) -> bool:
+        """May whys and fishbone causes still be removed (before actions are planned)?"""
+        return self.status in DRAFT_ANALYSIS_STATUSES
+
+    def pending_check(self) -> EffectivenessCheck | None:
+        return self.checks.filter(result="pending").order_by("-pk").first()

@@ -1,0 +1,143 @@
+"""Reads the CAPA module's pages assemble: the NCR page, the CAPA page, the 8D report and the
+analysis counts. Every read takes the user and goes through ``qms.access``: a CAPA's rows are
+read within the user's scope of the CAPA, and the NCRs it deals with only as far as the user may
+see them (an action owner from another department reads the CAPA, not its NCRs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from qms import access
+from qms.models import User
+from qms.services import attachments_of
+
+from .models import (
+    Action,
+    Capa,
+    CauseCategory,
+    ContainmentAction,
+    Discipline,
+    EffectivenessCheck,
+    FishboneCause,
+    Nonconformity,
+    Source,
+    Why,
+)
+
+# Image types a browser shows inline (TIFF stays a download in the attachments tab).
+WEB_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+AGING_BUCKETS = [
+    (0, 30, "0–30 days"),
+    (31, 60, "31–60"),
+    (61, 90, "61–90"),
+    (91, 180, "91–180"),
+    (181, None, "over 180"),
+]
+
+
+def _rows(model, capa: Capa, user: User) -> QuerySet:
+    """The rows of one kind inside ``capa``, as the user may see them."""
+    return access.restrict(model.objects.filter(capa=capa), user)
+
+
+def ncr_page(user: User, ncr: Nonconformity) -> dict[str, Any]:
+    """What the NCR page shows besides the record: the photos of the nonconforming part and the
+    CAPAs raised for it."""
+    return {
+        # Photos are shown on the NCR itself; other files stay in the attachments tab.
+        "photos": [a for a in attachments_of(ncr) if a.mime_type in WEB_IMAGES],
+        "capas": access.restrict(ncr.capas.all(), user).select_related("owner"),
+    }
+
+
+def _fishbone(causes: list[FishboneCause]) -> list[tuple[str, str, list[FishboneCause]]]:
+    return [
+        (value, label, [c for c in causes if c.category == value]) for value, label in CauseCategory.choices
+    ]
+
+
+def capa_page(user: User, capa: Capa) -> dict[str, Any]:
+    """What the CAPA page shows besides the record: its NCRs, containment, analysis, actions and
+    effectiveness checks, and which of them this user may change."""
+    changer = access.can_change(user, capa) and not capa.is_closed and not user.is_auditor
+    actions = list(_rows(Action, capa, user).select_related("owner"))
+    containment = list(_rows(ContainmentAction, capa, user).select_related("owner"))
+    for row in [*actions, *containment]:
+        # The person a row is assigned to reports on it from outside the CAPA too.
+        row.editable = changer or (not user.is_auditor and not capa.is_closed and row.assignee_id == user.pk)
+    checks = list(
+        _rows(EffectivenessCheck, capa, user).select_related("planned_by", "verifier", "verified_by")
+    )
+    causes = list(_rows(FishboneCause, capa, user))
+    disciplines = {d.discipline: d for d in _rows(Discipline, capa, user)}
+    return {
+        "changer": changer,
+        "analysis_removable": changer and capa.analysis_is_draft,
+        "ncrs": access.restrict(capa.nonconformities.all(), user),
+        "actions": actions,
+        "containment": containment,
+        "whys": list(_rows(Why, capa, user)),
+        "fishbone": _fishbone(causes),
+        "has_causes": bool(causes),
+        "disciplines": [(value, label, disciplines.get(value)) for value, label in Discipline.D.choices],
+        "checks": checks,
+        "pending_check": next((c for c in checks if c.result == EffectivenessCheck.Result.PENDING), None),
+        "is_owner": user.pk == capa.owner_id,
+    }
+
+
+def eight_d_report(user: User, capa: Capa) -> dict[str, Any]:
+    """The 8D report of one CAPA, as the user may read it: the NCRs outside their scope are left
+    out (their titles, parts and lots are not theirs to read)."""
+    actions = list(_rows(Action, capa, user).select_related("owner"))
+    containment = list(_rows(ContainmentAction, capa, user).select_related("owner"))
+    team = {capa.owner_id: capa.owner}
+    for row in [*containment, *actions]:
+        team.setdefault(row.owner_id, row.owner)
+    causes = list(_rows(FishboneCause, capa, user))
+    return {
+        "capa": capa,
+        "ncrs": list(access.restrict(capa.nonconformities.all(), user)),
+        "team": list(team.values()),
+        "containment": containment,
+        "whys": list(_rows(Why, capa, user)),
+        "fishbone": [(label, items) for _value, label, items in _fishbone(causes)],
+        "d": {d.discipline: d.text for d in _rows(Discipline, capa, user)},
+        "actions": actions,
+        "corrective": [a for a in actions if a.kind != Action.Kind.PREVENTIVE],
+        "preventive": [a for a in actions if a.kind == Action.Kind.PREVENTIVE],
+        "checks": list(
+            _rows(EffectivenessCheck, capa, user).select_related("verifier", "verified_by", "planned_by")
+        ),
+    }
+
+
+def analysis(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The counts behind the analysis charts, of the records the user may see: NCRs raised in the
+    period by cause category and by source, and today's open CAPAs by age."""
+    ncrs = access.restrict(Nonconformity.objects.all(), user).filter(
+        created_at__date__gte=start, created_at__date__lte=end
+    )
+    cause_labels, source_labels = dict(CauseCategory.choices), dict(Source.choices)
+    by_cause = [
+        (cause_labels.get(row["cause_category"], "Not yet classified"), row["n"])
+        for row in ncrs.values("cause_category").annotate(n=Count("pk")).order_by()
+    ]
+    by_source = [
+        (source_labels.get(row["source"], row["source"]), row["n"])
+        for row in ncrs.values("source").annotate(n=Count("pk")).order_by()
+    ]
+    today = timezone.localdate()
+    ages = [
+        (today - timezone.localdate(created)).days
+        for created in access.restrict(Capa.objects.open(), user).values_list("created_at", flat=True)
+    ]
+    aging = [
+        (label, sum(1 for a in ages if a >= low and (high is None or a <= high)))
+        for low, high, label in AGING_BUCKETS
+    ]
+    return {"by_cause": by_cause, "by_source": by_source, "aging": aging, "open_capas": len(ages)}

@@ -1,0 +1,262 @@
+"""Writes of the CAPA record itself: raise, edit, record the root cause, move to verification with
+the effectiveness check planned, close with the 10.2.1 e–f answers, and what those workflow steps
+stamp on the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qms import access, history
+from qms.models import User
+from qms.services import record_create, record_transition, record_update
+from qms.workflow import TransitionError
+
+from ..models import Capa, CauseCategory, EffectivenessCheck, Nonconformity
+from ._common import check_person, require_open
+
+# --- workflow effects (run inside the transition) ------------------------------------------------
+
+
+@Capa.workflow.on("verify")
+def _plan_check(capa: Capa, *, by, planned_date=None, criteria: str = "", verifier=None, **kw) -> None:
+    """Actions finished: the effectiveness check is planned now (ISO 9001 10.2.1 d)."""
+    if planned_date is None or not criteria.strip() or verifier is None:
+        raise TransitionError(
+            "Plan the effectiveness check: its date, the criteria that show the fix worked and who "
+            "will judge it.",
+            field="planned_date",
+        )
+    if planned_date <= timezone.localdate():
+        raise TransitionError("The effectiveness check must be planned in the future.", field="planned_date")
+    # A plan from an earlier verification that went back to actions gives way to this one.
+    for earlier in capa.checks.filter(result=EffectivenessCheck.Result.PENDING):
+        history.delete(earlier, by=by, reason="Replaced by a new plan")
+    check = EffectivenessCheck(
+        capa=capa, planned_date=planned_date, criteria=criteria.strip(), planned_by=by, verifier=verifier
+    )
+    history.save(check, by=by, reason="Effectiveness check planned")
+
+
+@Capa.workflow.on("close")
+def _close(
+    capa: Capa,
+    *,
+    by,
+    risks_change: bool | None = None,
+    risks_note: str = "",
+    documents_change: bool | None = None,
+    documents_note: str = "",
+    **kw,
+) -> None:
+    """Closing asks whether risks and documents must change (ISO 9001 10.2.1 e–f)."""
+    if risks_change is None or documents_change is None:
+        raise TransitionError(
+            "Answer whether risks and opportunities and the documented information must change "
+            "(ISO 9001 10.2.1 e–f) before closing.",
+            field="risks_change",
+        )
+    capa.risks_change = risks_change
+    capa.risks_note = risks_note.strip()
+    capa.documents_change = documents_change
+    capa.documents_note = documents_note.strip()
+    capa.closed_by = by
+    capa.closed_at = timezone.now()
+
+
+@Capa.workflow.on("reopen")
+def _reopen(capa: Capa, *, by, **kw) -> None:
+    # The earlier closing stays in the history; the record shows the current state only.
+    capa.closed_by = None
+    capa.closed_at = None
+
+
+# --- the record ----------------------------------------------------------------------------------
+
+
+def _visible_ncrs(by: User, ncrs: Iterable[Nonconformity]) -> list[Nonconformity]:
+    ncrs = list(ncrs)
+    visible = set(
+        access.restrict(Nonconformity.objects.filter(pk__in=[n.pk for n in ncrs]), by).values_list(
+            "pk", flat=True
+        )
+    )
+    if any(n.pk not in visible for n in ncrs):
+        raise ValidationError({"nonconformities": "Choose only nonconformities you can see."})
+    return ncrs
+
+
+def _propagate_cause(capa: Capa, by: User) -> None:
+    """NCRs without a cause category take the CAPA's root cause category (for the Pareto chart)."""
+    if not capa.cause_category:
+        return
+    for ncr in capa.nonconformities.filter(cause_category=""):
+        ncr.cause_category = capa.cause_category
+        history.save(
+            ncr,
+            by=by,
+            reason=f"Cause category from {capa.reference}",
+            update_fields=["cause_category", "updated_at"],
+        )
+
+
+@transaction.atomic
+def capa_create(*, by: User, nonconformities: Iterable[Nonconformity] = (), **fields: Any) -> Capa:
+    """Raise a CAPA, from one or more NCRs or on its own (preventive action, improvement)."""
+    ncrs = _visible_ncrs(by, nonconformities)
+    capa = record_create(model=Capa, by=by, **fields)
+    if ncrs:
+        capa.nonconformities.set(ncrs)
+        history.touch(capa, by=by, reason="Raised from " + ", ".join(n.reference for n in ncrs))
+        _propagate_cause(capa, by)
+    return capa
+
+
+@transaction.atomic
+def capa_update(
+    *,
+    capa: Capa,
+    by: User,
+    reason: str = "",
+    nonconformities: Iterable[Nonconformity] | None = None,
+    **fields,
+) -> Capa:
+    """Edit the CAPA's own fields and the NCRs it deals with; the reason goes into the history."""
+    capa = record_update(record=capa, by=by, reason=reason, **fields)
+    if nonconformities is not None:
+        new = _visible_ncrs(by, nonconformities)
+        old = set(capa.nonconformities.values_list("reference", flat=True))
+        if {n.reference for n in new} != old:
+            capa.nonconformities.set(new)
+            history.touch(
+                capa, by=by, reason="NCRs: " + (", ".join(sorted(n.reference for n in new)) or "none")
+            )
+    _propagate_cause(capa, by)
+    return capa
+
+
+@transaction.atomic
+def capa_root_cause_set(*, capa: Capa, by: User, root_cause: str, cause_category: str = "") -> Capa:
+    """Record the conclusion of the analysis: the root cause and its 6M category."""
+    require_open(by, capa)
+    root_cause = root_cause.strip()
+    errors = {}
+    if not root_cause:
+        errors["root_cause"] = "Describe the root cause."
+    if cause_category and cause_category not in CauseCategory.values:
+        errors["cause_category"] = "Choose one of the 6M categories."
+    if errors:
+        raise ValidationError(errors)
+    capa.root_cause = root_cause
+    capa.cause_category = cause_category
+    capa.full_clean(exclude=["reference", "status", "created_by"])
+    history.save(capa, by=by, reason="Root cause recorded")
+    _propagate_cause(capa, by)
+    return capa
+
+
+def check_verifier(capa: Capa, verifier: User | None) -> None:
+    """Who judges the effectiveness check: someone who may, and never the CAPA owner."""
+    check_person(verifier, "verifier")
+    if verifier.pk == capa.owner_id:
+        raise ValidationError(
+            {"verifier": "The CAPA owner cannot verify their own CAPA; choose someone independent."}
+        )
+
+
+@transaction.atomic
+def capa_verification_start(
+    *, capa: Capa, by: User, planned_date: dt.date, criteria: str, verifier: User, reason: str = ""
+) -> Capa:
+    """Actions finished: move to verification and plan the effectiveness check (date, criteria and
+    who will judge it, never the CAPA owner). Refused while any action is open."""
+    check_verifier(capa, verifier)
+    return record_transition(
+        record=capa,
+        name="verify",
+        by=by,
+        reason=reason,
+        planned_date=planned_date,
+        criteria=criteria,
+        verifier=verifier,
+    )
+
+
+# --- closing, with a change request to document control -------------------------------------------
+
+
+def _document_services():
+    """Document control's services, when it is installed and takes change requests (10.2.1 f)."""
+    if not apps.is_installed("documents"):
+        return None
+    try:
+        from documents import services as document_services
+    except ImportError:
+        return None
+    return document_services if hasattr(document_services, "change_request_raise") else None
+
+
+def change_requests_available() -> bool:
+    return _document_services() is not None
+
+
+def _raise_change_request(*, capa: Capa, by: User, document, reason: str) -> None:
+    """Ask document control for a change (10.2.1 f)."""
+    document_services = _document_services()
+    if document_services is None:
+        raise ValidationError({"document": "Document control cannot take change requests yet."})
+    try:
+        document_services.change_request_raise(document=document, by=by, reason=reason, source=capa)
+    except (ValidationError, PermissionDenied) as exc:
+        # Shown beside the document field of the closing form, whatever field document control named.
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        raise ValidationError({"document": messages}) from exc
+
+
+@transaction.atomic
+def capa_close(
+    *,
+    capa: Capa,
+    by: User,
+    risks_change: bool,
+    documents_change: bool,
+    risks_note: str = "",
+    documents_note: str = "",
+    reason: str = "",
+    document: Any = None,
+) -> Capa:
+    """Close a verified CAPA: no action open, an effectiveness check planned, and the answers to
+    whether risks and documented information must change (ISO 9001 10.2.1 e–f). Optionally raises
+    a document change request in document control, in the same transaction."""
+    if risks_change and not risks_note.strip():
+        raise ValidationError({"risks_note": "Say which risks or opportunities must be updated."})
+    if documents_change and not documents_note.strip():
+        raise ValidationError({"documents_note": "Say which documents must change and how."})
+    if document is not None and not documents_change:
+        raise ValidationError(
+            {"document": "A change request is only raised when documents must change: tick that first."}
+        )
+    capa = record_transition(
+        record=capa,
+        name="close",
+        by=by,
+        reason=reason,
+        risks_change=risks_change,
+        risks_note=risks_note,
+        documents_change=documents_change,
+        documents_note=documents_note,
+    )
+    if document is not None:
+        _raise_change_request(
+            capa=capa,
+            by=by,
+            document=document,
+            reason=f"{capa.reference}: {documents_note.strip()}",
+        )
+    return capa

@@ -1,0 +1,54 @@
+"""Writes of nonconformance reports: the disposition of the nonconforming product, and what the
+NCR's workflow steps stamp on it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from qms.models import User
+from qms.rules import reason_text
+from qms.services import record_transition
+from qms.workflow import TransitionError
+
+from ..models import Nonconformity
+
+
+@Nonconformity.workflow.on("disposition")
+def _ncr_disposition(ncr: Nonconformity, *, by, disposition: str = "", note: str = "", **kw) -> None:
+    """Record who decided what happens to the nonconforming product, and when."""
+    if disposition not in Nonconformity.Disposition.values:
+        raise TransitionError(
+            "Choose the disposition of the nonconforming product (scrap, rework, use as is under "
+            "concession or return to supplier).",
+            field="disposition",
+        )
+    ncr.disposition = disposition
+    ncr.disposition_note = note.strip()
+    ncr.disposition_by = by
+    ncr.disposition_at = timezone.now()
+
+
+@Nonconformity.workflow.on("close")
+def _mark_closed(record, *, by, **kw) -> None:
+    record.closed_at = timezone.now()
+
+
+@Nonconformity.workflow.on("reopen")
+def _clear_closed(record, *, by, **kw) -> None:
+    record.closed_at = None
+
+
+@transaction.atomic
+def ncr_disposition(*, ncr: Nonconformity, by: User, disposition: str, note: str = "") -> Nonconformity:
+    """Decide what happens to the nonconforming product; records who decided and when. The note is
+    kept whole on the NCR; the history keeps as much of it as a reason holds."""
+    label = dict(Nonconformity.Disposition.choices).get(disposition, disposition)
+    return record_transition(
+        record=ncr,
+        name="disposition",
+        by=by,
+        reason=reason_text(f"Disposition: {label}" + (f" ({note.strip()})" if note.strip() else "")),
+        disposition=disposition,
+        note=note,
+    )

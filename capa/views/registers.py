@@ -1,0 +1,98 @@
+"""The NCR and CAPA registers, and raising and editing a CAPA (with the NCRs it deals with)."""
+
+from __future__ import annotations
+
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+
+from qms import access
+from qms.views import RecordCreateView, RecordListView, RecordUpdateView
+
+from .. import services
+from ..filters import CapaFilter, NonconformityFilter
+from ..forms import capa_initial
+from ..models import OPEN_ACTION_STATUSES, Action, Nonconformity
+
+
+class NonconformityListView(RecordListView):
+    title = "Nonconformities (NCR register)"
+    template_name = "capa/nonconformity_list.html"
+    filterset_class = NonconformityFilter
+    search_fields = ("reference", "title", "part", "lot")
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Title"),
+        ("status", "Status"),
+        ("get_source_display", "Source"),
+        ("get_severity_display", "Severity"),
+        ("part", "Part"),
+        ("lot", "Lot"),
+        ("quantity_affected", "Qty"),
+        ("owner", "Owner"),
+        ("department", "Department"),
+        ("due_date", "Due"),
+        ("aging_days", "Age (days)"),
+    ]
+
+
+def _open_actions() -> Subquery:
+    """The number of open actions of the CAPA in the row: a correlated subquery the database runs
+    for the rows shown only (not a GROUP BY over every action), so the pager counts CAPAs plainly.
+    COUNT as a plain function keeps Django from grouping; over no rows it is 0."""
+    counted = (
+        Action.objects.filter(capa=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+class CapaListView(RecordListView):
+    title = "CAPA register"
+    template_name = "capa/capa_list.html"
+    filterset_class = CapaFilter
+    search_fields = ("reference", "title", "customer", "customer_reference")
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Title"),
+        ("status", "Status"),
+        ("get_kind_display", "Kind"),
+        ("get_source_display", "Source"),
+        ("get_severity_display", "Severity"),
+        ("owner", "Owner"),
+        ("department", "Department"),
+        ("due_date", "Target date"),
+        ("open_actions", "Open actions"),
+        ("aging_days", "Age (days)"),
+    ]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(open_actions=_open_actions())
+
+
+class CapaCreateView(RecordCreateView):
+    """A new CAPA; raised from NCRs with ``?ncr=<pk>&ncr=<pk>`` (or, like any record, from one
+    NCR with the kernel's ``?from=``), it starts from them."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        ids = [int(v) for v in self.request.GET.getlist("ncr") if v.isdigit() and len(v) < 12]
+        if ids:
+            found = access.restrict(Nonconformity.objects.filter(pk__in=ids), self.request.user)
+            initial.update(capa_initial(list(found.order_by("created_at", "pk"))))
+        return initial
+
+    def create(self, form):
+        fields = form.record_fields()
+        ncrs = fields.pop("nonconformities", [])
+        return services.capa_create(by=self.request.user, nonconformities=ncrs, **fields)
+
+
+class CapaUpdateView(RecordUpdateView):
+    def update(self, form):
+        return services.capa_update(
+            capa=form.instance,
+            by=self.request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            nonconformities=form.cleaned_data.get("nonconformities"),
+        )

@@ -1,0 +1,71 @@
+"""The 8D report of a CAPA as PDF, and the analysis charts (Pareto of NCRs, aging of CAPAs)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from qms.pdf import pdf_response, render_pdf
+from qms.views import QMSView, RecordScopeMixin
+
+from .. import selectors
+from ..charts import bar_chart
+from ..forms import AnalysisPeriodForm
+from ..models import Capa
+
+
+class EightDReportView(RecordScopeMixin, QMSView):
+    """The 8D report of one CAPA as PDF: what customers ask to get back."""
+
+    model = Capa
+
+    def get(self, request, pk):
+        capa = get_object_or_404(
+            self.get_queryset().select_related("owner", "department", "closed_by"), pk=pk
+        )
+        context = selectors.eight_d_report(request.user, capa)
+        context.update(generated_at=timezone.now(), generated_by=request.user)
+        return pdf_response(render_pdf("capa/capa_8d.html", context), f"{capa.reference}-8D")
+
+
+def _pareto_rows(data: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    """The table under a Pareto chart: the bars' order (largest first, ties by name) with the
+    cumulative share in percent, as the red line shows it."""
+    rows, running, total = [], 0, sum(n for _, n in data) or 1
+    for label, n in sorted(data, key=lambda d: (-d[1], d[0])):
+        running += n
+        rows.append((label, n, round(100 * running / total)))
+    return rows
+
+
+class AnalysisView(QMSView):
+    """Pareto of nonconformities by cause category and by source over a period, and the aging of
+    open CAPAs; only the records the user may see are counted."""
+
+    def get(self, request):
+        start, end = AnalysisPeriodForm().period()  # the last year, unless a period is chosen
+        form = AnalysisPeriodForm(request.GET or None, initial={"date_from": start, "date_to": end})
+        if form.is_bound and not form.is_valid():
+            return render(request, "capa/analysis.html", {"form": form}, status=400)
+        start, end = form.period()
+        counts = selectors.analysis(request.user, start, end)
+        return render(
+            request,
+            "capa/analysis.html",
+            {
+                "form": form,
+                "start": start,
+                "end": end,
+                "by_cause": _pareto_rows(counts["by_cause"]),
+                "by_source": _pareto_rows(counts["by_source"]),
+                "aging": counts["aging"],
+                "cause_chart": bar_chart(
+                    counts["by_cause"], title="Nonconformities by cause category (Pareto)", pareto=True
+                ),
+                "source_chart": bar_chart(
+                    counts["by_source"], title="Nonconformities by source (Pareto)", pareto=True
+                ),
+                "aging_chart": bar_chart(counts["aging"], title="Open CAPAs by age"),
+                "open_capas": counts["open_capas"],
+            },
+        )

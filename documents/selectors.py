@@ -1,0 +1,148 @@
+"""Reads of document control that the pages assemble: the files of a revision with their hashes,
+its signatures and whether they still hold, the document's and the revision's pages, the
+register's columns and the register of who has not yet acknowledged. Each takes the user and
+reads within their scope (``qms.access``)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from qms import access
+from qms.files import file_digest
+from qms.models import Department, User
+
+from .models import Acknowledgment, Document, Revision
+from .services import content_hash, distribution_users, step_for
+
+
+def file_rows(revision: Revision) -> tuple[list[dict], str]:
+    """Each file of the revision with whether its stored bytes still match the hash taken at
+    upload, and the revision's content hash as it is now."""
+    rows = []
+    for f in revision.files.all():
+        digest = file_digest(f)
+        rows.append({"file": f, "intact": digest == f.sha256, "digest": digest})
+    return rows, content_hash(revision, file_hashes=[r["digest"] for r in rows])
+
+
+def signature_rows(revision: Revision, current_hash: str | None) -> list[dict]:
+    """The kernel's signatures on the revision, each void once the content changed after it."""
+    return [{"signature": s, "valid": s.is_valid_for(current_hash)} for s in revision.signatures.all()]
+
+
+def _acknowledgments(revision: Revision, user: User) -> dict:
+    acks = list(revision.acknowledgments.select_related("user", "user__department"))
+    pending = [a for a in acks if a.status == Acknowledgment.Status.PENDING]
+    return {
+        "acks": acks,
+        "not_acknowledged": pending,
+        "acknowledged": [a for a in acks if a.status == Acknowledgment.Status.ACKNOWLEDGED],
+        "my_ack": next((a for a in pending if a.user_id == user.pk), None),
+    }
+
+
+def document_page(document: Document, user: User) -> dict:
+    """What the document's page shows: its current revision (files, signatures, who has not yet
+    acknowledged it), every revision, change requests, periodic reviews and the distribution."""
+    revisions = list(
+        document.revisions.select_related("author").prefetch_related("files").order_by("-created_at", "-pk")
+    )
+    current = next((r for r in revisions if r.is_current), None)
+    in_work = next((r for r in revisions if r.is_in_work), None)
+    writable = access.can_change(user, document) and not document.is_closed
+    page = {
+        "revisions": revisions,
+        "current": current,
+        "in_work": in_work,
+        "can_revise": writable and in_work is None,
+        "can_review": writable and current is not None,
+        "can_request": not user.is_auditor and not document.is_closed,
+        "change_requests": document.change_requests.select_related("raised_by", "decided_by", "revision"),
+        "periodic_reviews": document.periodic_reviews.select_related("reviewed_by", "revision"),
+        "distribution": distribution_users(document).select_related("department"),
+    }
+    if current is not None:
+        files, current_hash = file_rows(current)
+        acks = _acknowledgments(current, user)
+        page.update(
+            current_files=files,
+            current_signatures=signature_rows(current, current_hash),
+            not_acknowledged=acks["not_acknowledged"],
+            acknowledged=acks["acknowledged"],
+            my_ack=acks["my_ack"],
+        )
+    return page
+
+
+def revision_page(revision: Revision, user: User) -> dict:
+    """What a revision's page shows: a banner when it is not the current one, its files, the
+    routing and signatures (void when the content changed after signing), the acknowledgments,
+    the change requests it takes and its own history."""
+    document = revision.document
+    files, current_hash = file_rows(revision)
+    return {
+        "document": document,
+        "revision": revision,
+        "current": document.revisions.filter(status=Revision.Status.EFFECTIVE).first(),
+        "files": files,
+        "content_hash": current_hash,
+        "signatures": signature_rows(revision, current_hash),
+        "steps": list(revision.steps.select_related("user").order_by("-round", "kind", "pk")),
+        "my_step": step_for(revision, user),
+        "can_edit": (
+            access.can_change(user, document)
+            and not document.is_closed
+            and revision.status == Revision.Status.DRAFT
+        ),
+        "history": revision.history.select_related("history_user").order_by("-history_date", "-history_id"),
+        "change_requests": revision.change_requests.select_related("raised_by"),
+        **_acknowledgments(revision, user),
+    }
+
+
+def sign_page(revision: Revision, user: User) -> dict:
+    """What the signer sees before signing: their step, the files and the hash they sign."""
+    files, current_hash = file_rows(revision)
+    return {"step": step_for(revision, user), "files": files, "content_hash": current_hash}
+
+
+def with_register_columns(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """The register's own columns, in the one query of the list: the current revision's label and
+    how many people have not yet acknowledged it."""
+    current_label = Subquery(
+        Revision.objects.filter(document=OuterRef("pk"), status="effective").values("label")[:1]
+    )
+    pending = (
+        Acknowledgment.objects.filter(
+            revision__document=OuterRef("pk"), revision__status="effective", status="pending"
+        )
+        .order_by()
+        .values("revision__document")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    open_acks = Coalesce(Subquery(pending, output_field=IntegerField()), Value(0))
+    return documents.annotate(current_label=current_label, open_acks=open_acks)
+
+
+def outstanding_acknowledgments(
+    user: User, *, department: Department | None = None, q: str = ""
+) -> QuerySet[Acknowledgment]:
+    """Pending acknowledgments of current revisions that ``user`` may see: who may still be
+    working to the old revision. Narrowed to a department and a search text when given."""
+    found = access.restrict(
+        Acknowledgment.objects.filter(status="pending", revision__status="effective"), user
+    ).select_related("user", "user__department", "revision", "revision__document")
+    if department is not None:
+        found = found.filter(user__department=department)
+    q = q.replace("\x00", "").strip()
+    if q:
+        found = found.filter(
+            Q(revision__document__number__icontains=q)
+            | Q(revision__document__title__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(user__username__icontains=q)
+        )
+    return found.order_by("due_date", "revision__document__number", "user__last_name")

@@ -1,0 +1,180 @@
+"""Read and acknowledge, the document register and the register of who has not yet
+acknowledged: filters, search, CSV, constant query counts, the distribution's history."""
+
+import pytest
+
+from documents.models import RevisionFile
+from tests.documents.factories import DocumentFactory, draft, issue, url
+from tests.helpers import body
+
+pytestmark = pytest.mark.django_db
+
+
+# --- acknowledgment ----------------------------------------------------------------------------
+
+
+def test_the_document_page_and_register_show_who_has_not_acknowledged(
+    client_for, drawing, head, quality_manager, operator
+):
+    issue(drawing, quality_manager)
+    client = client_for(head)
+    page = client.get(drawing.get_absolute_url()).content.decode()
+    section = page.split('data-testid="not-acknowledged"')[1].split("</table>")[0]
+    assert str(operator) in section
+    register = client.get(url("acknowledgment_register")).content.decode()
+    assert str(operator) in register and drawing.number in register
+    csv_text = body(client.get(url("acknowledgment_register") + "?format=csv"))
+    assert str(operator) in csv_text
+    # The operator acknowledges from the page; they drop off both lists.
+    ack = drawing.revisions.get(status="effective").acknowledgments.get(user=operator)
+    response = client_for(operator).post(
+        url("acknowledgment_confirm", drawing.pk, ack.revision_id, ack.pk), {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/documents/")
+    ack.refresh_from_db()
+    assert ack.status == "acknowledged"
+    client = client_for(head)
+    assert str(operator) not in client.get(url("acknowledgment_register")).content.decode()
+
+
+def test_nobody_acknowledges_for_someone_else(client_for, drawing, head, quality_manager, operator):
+    issue(drawing, quality_manager)
+    ack = drawing.revisions.get(status="effective").acknowledgments.get(user=operator)
+    assert (
+        client_for(head).post(url("acknowledgment_confirm", drawing.pk, ack.revision_id, ack.pk)).status_code
+        == 404
+    )
+    ack.refresh_from_db()
+    assert ack.status == "pending"
+
+
+# --- register ------------------------------------------------------------------------------------
+
+
+def test_register_filters_searches_and_exports_the_filtered_view(
+    client_for, drawing, head, dept, quality_manager
+):
+    issue(drawing, quality_manager)
+    DocumentFactory(
+        owner=head,
+        department=dept,
+        number="QP-7.5-01",
+        title="Control of documented information",
+        doc_type="procedure",
+    )
+    client = client_for(head)
+    page = client.get(url("document_list") + "?doc_type=drawing").content.decode()
+    assert "DRW-40512" in page and "QP-7.5-01" not in page
+    page = client.get(url("document_list") + "?q=documented").content.decode()
+    assert "QP-7.5-01" in page and "DRW-40512" not in page
+    csv_text = body(client.get(url("document_list") + "?doc_type=drawing&format=csv"))
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("Number,Title,Type")
+    assert len(lines) == 2 and lines[1].startswith("DRW-40512,") and ",A," in lines[1]
+
+
+def _documents(n, owner, dept, quality_manager):
+    for i in range(n):
+        document = DocumentFactory(owner=owner, department=dept, distribution_people=[owner])
+        if i % 5 == 0:
+            issue(document, quality_manager)
+
+
+@pytest.mark.parametrize("fmt", ["", "?format=csv"])
+def test_register_query_count_is_the_same_for_10_and_200_documents(
+    client_for, head, dept, quality_manager, django_assert_num_queries, fmt
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    _documents(10, head, dept, quality_manager)
+    with CaptureQueriesContext(connection) as small:
+        response = client.get(url("document_list") + fmt)
+        assert response.status_code == 200
+        body(response)
+    _documents(190, head, dept, quality_manager)
+    with django_assert_num_queries(len(small)):
+        response = client.get(url("document_list") + fmt)
+        text = body(response)
+    assert response.status_code == 200
+    if fmt:
+        assert len(text.strip().splitlines()) == 201
+
+
+def test_ack_register_query_count_does_not_grow(
+    client_for, head, dept, quality_manager, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    _documents(5, head, dept, quality_manager)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url("acknowledgment_register"))
+    _documents(50, head, dept, quality_manager)
+    with django_assert_num_queries(len(small)):
+        client.get(url("acknowledgment_register"))
+
+
+def test_revision_files_are_stored_privately_under_generated_names(drawing, head):
+    revision = draft(drawing)
+    stored = RevisionFile.objects.get(revision=revision)
+    assert drawing.number not in stored.file.name
+    assert not stored.file.name.startswith("/")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?doc_type=bogus", "?owner=abc", "?department=999999", "?status=%00", "?page=9999", "?q=%27%22<x>"],
+)
+def test_register_with_bad_filter_input_never_fails(client_for, drawing, head, query):
+    response = client_for(head).get(url("document_list") + query)
+    assert response.status_code in (200, 404)
+
+
+def test_changing_the_distribution_list_is_recorded_in_the_history(
+    client_for, drawing, head, quality_manager, staff
+):
+    issue(drawing, quality_manager)
+    data = {
+        "number": drawing.number,
+        "title": drawing.title,
+        "doc_type": "drawing",
+        "owner": head.pk,
+        "department": drawing.department_id,
+        "review_period_months": 12,
+        "distribution_people": [staff.pk],
+        "reason": "Inspector added to the distribution",
+    }
+    response = client_for(head).post(url("document_update", drawing.pk), data)
+    assert response.status_code == 302
+    assert list(drawing.distribution_people.all()) == [staff]
+    latest = drawing.history.order_by("-history_date").first()
+    assert (
+        "Distribution changed" in latest.history_change_reason and str(staff) in latest.history_change_reason
+    )
+
+
+def test_the_document_page_runs_the_same_queries_for_2_and_40_people_on_the_distribution(
+    client_for, head, dept, quality_manager
+):
+    """Its history tab names every acknowledgment, step and revision; that must not cost a query
+    each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UserFactory
+
+    def queries(n: int) -> int:
+        people = [UserFactory(department=dept) for _ in range(n)]
+        document = DocumentFactory(owner=head, department=dept, distribution_people=people)
+        issue(document, quality_manager)
+        issue(document, quality_manager, summary="B")
+        client = client_for(head)
+        client.get(document.get_absolute_url())  # the session and the user's department, once
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(document.get_absolute_url()).status_code == 200
+        return len(ctx)
+
+    assert queries(2) == queries(40)

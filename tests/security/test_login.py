@@ -1,0 +1,109 @@
+"""Sign-in throttling per user and per address (django-axes, counted in the database), the
+lockout in plain words, the administrator's unlock, and the access log."""
+
+import pytest
+from django.test import Client
+
+from qms.models import AccessEvent
+from tests.factories import PASSWORD
+
+LOGIN = "/account/login/"
+
+
+def attempt(client, username, password="wrong-password", ip="10.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_lock_the_account_and_say_so_in_plain_words(staff):
+    client = Client()
+    for _ in range(4):
+        response = attempt(client, staff.username)
+        assert response.status_code == 200  # the form again, with its error
+    response = attempt(client, staff.username)
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "Sign-in locked" in text and "15 minutes" in text and "administrator" in text
+    # Even the right password is refused now, from any address.
+    assert attempt(Client(), staff.username, PASSWORD, ip="10.9.9.9").status_code == 429
+    assert "_auth_user_id" not in client.session
+    kinds = list(AccessEvent.objects.filter(username=staff.username).values_list("kind", flat=True))
+    assert kinds.count(AccessEvent.Kind.LOGIN_FAILED) >= 5
+    assert AccessEvent.Kind.LOCKED_OUT in kinds
+
+
+@pytest.mark.django_db
+def test_thirty_wrong_passwords_from_one_address_meet_resistance(staff, other_staff):
+    client = Client()
+    codes = [attempt(client, f"guess{i}", ip="10.0.0.7").status_code for i in range(30)]
+    assert codes.count(429) >= 25
+    # The address is locked for every name, a real one included.
+    assert attempt(client, other_staff.username, PASSWORD, ip="10.0.0.7").status_code == 429
+    # Another address signs in.
+    assert attempt(Client(), other_staff.username, PASSWORD, ip="10.0.0.8").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_administrator_unlocks_from_the_access_log(staff, admin_user, client_for):
+    for _ in range(5):
+        attempt(Client(), staff.username)
+    admin = client_for(admin_user)
+    page = admin.get("/access-log/").content.decode()
+    assert 'data-testid="locked"' in page and staff.username in page and "Unlock" in page
+    response = admin.post("/access-log/unlock/", {"user": staff.pk})
+    assert response.status_code == 302
+    assert attempt(Client(), staff.username, PASSWORD).status_code == 302
+    assert AccessEvent.objects.filter(kind=AccessEvent.Kind.UNLOCKED, user=staff).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["quality_manager", "auditor", "head", "staff"])
+def test_only_the_administrator_unlocks(role, request, other_staff, client_for):
+    user = request.getfixturevalue(role)
+    for _ in range(5):
+        attempt(Client(), other_staff.username)
+    response = client_for(user).post("/access-log/unlock/", {"user": other_staff.pk})
+    assert response.status_code == 403
+    assert attempt(Client(), other_staff.username, PASSWORD, ip="10.0.0.2").status_code == 429
+
+
+@pytest.mark.django_db
+def test_sign_in_and_out_and_failures_are_in_the_access_log(staff, admin_user, client_for):
+    client = Client()
+    attempt(client, staff.username)
+    assert attempt(client, staff.username, PASSWORD).status_code == 302
+    client.post("/account/logout/")
+    rows = list(
+        AccessEvent.objects.filter(username=staff.username)
+        .order_by("at", "pk")
+        .values_list("kind", "ip_address")
+    )
+    assert rows == [
+        (AccessEvent.Kind.LOGIN_FAILED, "10.0.0.1"),
+        (AccessEvent.Kind.LOGIN, "10.0.0.1"),
+        (AccessEvent.Kind.LOGOUT, "127.0.0.1"),
+    ]
+    page = client_for(admin_user).get("/access-log/", {"who": staff.username}).content.decode()
+    assert "Sign-in failed" in page and "Signed in" in page and "Signed out" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role,code",
+    [("admin_user", 200), ("quality_manager", 200), ("auditor", 200), ("head", 403), ("staff", 403)],
+)
+def test_who_reads_the_access_log(role, code, request, client_for):
+    response = client_for(request.getfixturevalue(role)).get("/access-log/")
+    assert response.status_code == code
+
+
+@pytest.mark.django_db
+def test_the_access_log_runs_a_constant_number_of_queries(
+    admin_user, client_for, django_assert_max_num_queries
+):
+    client = client_for(admin_user)
+    client.get("/access-log/")
+    for i in range(60):
+        AccessEvent.objects.create(kind=AccessEvent.Kind.LOGIN_FAILED, username=f"x{i}")
+    with django_assert_max_num_queries(12):
+        assert client.get("/access-log/").status_code == 200

@@ -1,0 +1,104 @@
+"""The PDF renderer reads nothing but the static files: no user text reaches a stylesheet, and
+no URL a template (or text slipped into it) names can load a local file or the network."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
+
+from qms import auditpack
+from qms.pdf import RefusedResource, StaticFilesFetcher, render_pdf
+
+
+def images_in(pdf: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+@pytest.fixture
+def local_image(tmp_path):
+    path = tmp_path / "secret.png"
+    Image.new("RGB", (40, 40), (255, 0, 0)).save(path)
+    return path
+
+
+@pytest.mark.django_db
+def test_a_name_that_tries_to_inject_css_loads_no_local_file_and_gives_no_server_error(
+    client_for, auditor, local_image
+):
+    # Names saved before names were checked (or imported) may hold a line break.
+    auditor.first_name = f'Eva\n"}}}} body {{ background-image: url(file://{local_image}) }} x{{ content: "'
+    auditor.last_name = "Example"
+    auditor.save()
+    today = timezone.localdate()
+    response = client_for(auditor).get(
+        "/audit-pack/",
+        {
+            "sections": [s.key for s in auditpack.sections()],
+            "date_from": today.replace(day=1).isoformat(),
+            "date_to": today.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert images_in(response.content) == 0
+    # The name is printed as text in the footer, not obeyed as a style.
+    assert "Audit pack · generated" in text_of(response.content)
+    assert "background-image" in text_of(response.content)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file:///etc/hostname",
+        "http://example.com/logo.png",
+        "https://example.com/logo.png",
+        "http://testserver/static/../../../etc/passwd",
+        "http://testserver/static/%2e%2e/%2e%2e/etc/passwd",
+        "http://testserver/media/x.png",
+        "ftp://example.com/x",
+    ],
+)
+def test_the_fetcher_refuses_local_files_and_the_network(url):
+    with pytest.raises(RefusedResource):
+        StaticFilesFetcher().fetch(url)
+
+
+def test_the_fetcher_serves_static_files_and_data_uris():
+    css = StaticFilesFetcher().fetch(settings.BASE_URL + settings.STATIC_URL + "qms/app.css")
+    assert css.content_type == "text/css" and css.read()
+    data = StaticFilesFetcher().fetch("data:text/plain;base64,aGVsbG8=")
+    assert data.read() == b"hello"
+
+
+@pytest.mark.django_db
+def test_a_template_asking_for_a_local_image_renders_without_it(tmp_path, local_image, settings):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]},
+    ]
+    (tmp_path / "evil.html").write_text(
+        f'<html><body><p>Report</p><img src="file://{local_image}"><img src="{local_image}"></body></html>'
+    )
+    pdf = render_pdf("evil.html", {})
+    assert images_in(pdf) == 0 and "Report" in text_of(pdf)
+
+
+@pytest.mark.django_db
+def test_a_static_image_is_still_embedded(tmp_path, settings):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]},
+    ]
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 0, 255)).save(png, format="PNG")
+    import base64
+
+    data_uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    (tmp_path / "fine.html").write_text(f'<html><body><p>Report</p><img src="{data_uri}"></body></html>')
+    assert images_in(render_pdf("fine.html", {})) == 1
