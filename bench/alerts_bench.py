@@ -93,9 +93,8 @@ def main() -> None:
         if day == 0:
             t = time.perf_counter()
             rows = yesterdays_run(when - dt.timedelta(days=1))
-            print(
-                f"yesterday's run (claimed and marked sent, no SMTP): {rows} deliveries in {time.perf_counter() - t:.1f} s"
-            )
+            took = time.perf_counter() - t
+            print(f"yesterday's run (claimed and marked sent, no SMTP): {rows} deliveries in {took:.1f} s")
 
         start = time.perf_counter()
         with counting() as floor_queries:

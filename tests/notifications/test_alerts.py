@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications import services
 from notifications.models import Delivery
-
 from tests.factories import UserFactory
 
 from .helpers import html_part, local, ncr, text_part

@@ -10,7 +10,6 @@ from django.utils import dateformat, timezone
 
 from notifications import services
 from notifications.models import Delivery
-
 from tests.factories import UserFactory
 
 from .helpers import local, ncr, text_part
