@@ -21,7 +21,7 @@ BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[BASE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qms.admin_site.QMSAdminConfig",  # django.contrib.admin, on a site that never deletes quality records
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
