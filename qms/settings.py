@@ -284,6 +284,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Backups (qms/backup.py). The scheduled backup is off until BACKUP_DIR names a directory; it then
+# runs every day at BACKUP_HOUR (company time) and keeps the newest BACKUP_KEEP archives.
+BACKUP_DIR = env("BACKUP_DIR", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_HOUR = env.int("BACKUP_HOUR", default=2)
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["backup"] = {
+        "task": "qms.tasks.backup_scheduled",
+        "schedule": crontab(minute=30, hour=BACKUP_HOUR),
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
