@@ -276,18 +276,13 @@ def deliveries_send(*, outgoing: list[Outgoing] | None = None) -> RunReport:
             report.held_elsewhere = len(outgoing or ())
             return report
         if outgoing is not None:
-            send_rows(outgoing, report, overlap=_overlap(len(outgoing)))
+            send_rows(outgoing, report)
             return report
         after = 0
         while rows := _due_rows(after):
-            send_rows(rows, report, overlap=_overlap(len(rows)))
+            send_rows(rows, report)
             after = rows[-1].id
     return report
-
-
-def _overlap(count: int) -> bool:
-    # A caller's open transaction (tests): a second connection would not see its rows.
-    return count > 1 and not db.in_atomic_block
 
 
 def next_wakeup(report: RunReport | None = None) -> dt.datetime | None:

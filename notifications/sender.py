@@ -7,8 +7,8 @@ takes the message. So at any instant at most one email has been accepted by the 
 being recorded as sent: a crash of the worker resends at most that one.
 
 Two things keep the database from doubling the time of the SMTP conversation on a small, busy
-machine: the statement runs on a second connection while the conversation goes on, and it commits
-asynchronously (the record is visible at once and survives the worker; only a crash of the
+machine: the statement is on its way while the conversation goes on (``ledger.Taker``), and it
+commits asynchronously (the record is visible at once and survives the worker; only a crash of the
 database server itself could lose it before it reaches the disk), except every
 ``DURABLE_EVERY``-th, which waits for the disk and so makes every earlier record durable too. A
 crash of the database server resends at most the emails recorded since: ``DURABLE_EVERY``.
@@ -20,13 +20,11 @@ import contextlib
 import logging
 import smtplib
 import socket
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.db import connection as db
 
 from . import ledger
 from .mime import Envelope
@@ -161,53 +159,22 @@ def transport() -> Transport:
     return SmtpTransport(backend) if isinstance(backend, SmtpBackend) else BackendTransport(backend)
 
 
-class Recorder:
-    """Runs the row statements: in a thread with a database connection of its own, so a commit
-    overlaps the SMTP conversation, or in line when the caller holds a transaction (a connection
-    of its own could not see the caller's rows)."""
-
-    def __init__(self, *, overlap: bool) -> None:
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="qms-mail-db") if overlap else None
-
-    def submit(self, fn, *args, **kwargs) -> Future:
-        if self.pool is not None:
-            return self.pool.submit(fn, *args, **kwargs)
-        done: Future = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for the result
-            done.set_exception(exc)
-        return done
-
-    def close(self) -> None:
-        if self.pool is not None:
-            with contextlib.suppress(Exception):
-                self.pool.submit(_close_own_connection).result()
-            self.pool.shutdown()
-
-
-def _close_own_connection() -> None:
-    # Looked up in the thread that runs it: ``db`` is per thread, and this is the recorder's own.
-    db.close()
-
-
-def send_rows(rows: list[Outgoing], report, *, overlap: bool) -> None:
+def send_rows(rows: list[Outgoing], report) -> None:
     """Send ``rows`` one after the other on one connection, adding to ``report``."""
     if not rows:
         return
     mail = transport()
-    recorder = Recorder(overlap=overlap)
+    taker = ledger.Taker()
     just_sent: int | None = None  # accepted by the server, recorded by the next take
     try:
         for number, row in enumerate(rows, start=1):
-            durable = number % DURABLE_EVERY == 0
-            taking = recorder.submit(ledger.take, row.id, record_sent=just_sent, durable=durable)
+            taker.send(row.id, record_sent=just_sent, durable=number % DURABLE_EVERY == 0)
             error = None
             try:
                 mail.begin(row)
             except SEND_ERRORS as exc:
                 error = exc
-            answered = taking.result()
+            answered = taker.answer()
             just_sent = None
             if answered is None:  # another sender has it, or it was sent meanwhile
                 report.held_elsewhere += 1
@@ -233,9 +200,9 @@ def send_rows(rows: list[Outgoing], report, *, overlap: bool) -> None:
                 just_sent = row.id
                 report.sent += 1
     finally:
+        taker.drain()
         try:
             if just_sent is not None:
-                recorder.submit(ledger.record_sent, just_sent).result()  # durable: the last word
+                ledger.record_sent(just_sent)  # durable: the run's last word
         finally:
-            recorder.close()
             mail.close()
