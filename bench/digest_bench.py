@@ -8,7 +8,8 @@ the same sink.
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qms_bench),
 which it drops, creates and migrates on every run (--keep reuses the data of the previous run).
-Exits non-zero when a figure is more than 20 % past its target.
+Three runs, each beside its own floor; the verdict takes the best (the machine may be shared). Exits
+non-zero when a figure is more than 20 % past its target.
 """
 
 from __future__ import annotations
