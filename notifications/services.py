@@ -16,9 +16,8 @@ from .delivery import RunReport
 from .digest import digest_drafts, digest_recipients, digest_runs_finish, digest_send_weekly
 from .emails import USER_FIELDS, digest_key, finish, local_today, week_key
 
-_USER_FIELDS = USER_FIELDS  # the digest benchmark reads it under this name
-
 __all__ = [
+    "USER_FIELDS",
     "alerts_send_due",
     "deliveries_sweep",
     "digest_drafts",
