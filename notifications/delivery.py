@@ -202,12 +202,18 @@ SEND_LOCK = 0x51_4D_53_4D_41_49_4C  # "QMSMAIL"
 def sending_turn():
     """Hold the one sender's turn (a session advisory lock, released by PostgreSQL when the
     connection ends, so a killed worker never keeps it). Waits for a send that is running, up to
-    NOTIFICATION_SEND_WAIT_SECONDS; yields False when the turn did not come."""
+    NOTIFICATION_SEND_WAIT_SECONDS; yields False when the turn did not come.
+
+    While it holds the turn, the session may sit idle no longer than a lease: a worker whose
+    machine died (no connection reset ever reaches PostgreSQL) loses its session, and the turn,
+    after NOTIFICATION_LEASE_SECONDS instead of after TCP's keepalive hours."""
     with db.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [SEND_LOCK])
-        mine = cursor.fetchone()[0]
-        if not mine:
-            mine = _wait_for_turn(cursor)
+        mine = cursor.fetchone()[0] or _wait_for_turn(cursor)
+        if mine:
+            cursor.execute(
+                "SELECT set_config('idle_session_timeout', %s, false)", [f"{conf.lease_seconds()}s"]
+            )
     try:
         yield mine
     finally:
@@ -236,7 +242,9 @@ def _wait_for_turn(cursor) -> bool:
 def _release_turn() -> None:
     try:
         with db.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [SEND_LOCK])
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s), set_config('idle_session_timeout', '0', false)", [SEND_LOCK]
+            )
     except DatabaseError:
         # The connection broke (its locks went with it) or the caller's transaction failed: a
         # connection we cannot use is closed, which releases the lock for sure.

@@ -105,3 +105,21 @@ def test_a_send_that_cannot_get_its_turn_leaves_its_emails_and_comes_back_soon(s
     assert Delivery.objects.get().status == "pending"
     assert 0 < (report.next_wakeup - timezone.now()).total_seconds() <= 1
     assert deliveries_flush().sent == 1
+
+
+@pytest.mark.django_db
+def test_a_dead_worker_machine_loses_the_turn_after_a_lease(settings):
+    """No reset ever reaches PostgreSQL from a machine that lost power: the sender's session may
+    sit idle no longer than a lease while it holds the turn, so the turn is not held for hours."""
+    from notifications.delivery import sending_turn
+
+    settings.NOTIFICATION_LEASE_SECONDS = 42
+
+    def idle_timeout():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW idle_session_timeout")
+            return cursor.fetchone()[0]
+
+    with sending_turn() as mine:
+        assert mine and idle_timeout() == "42s"
+    assert idle_timeout() == "0"
