@@ -37,7 +37,6 @@ def providers() -> list[QuerysetDueProvider]:
             reference_field="revision__document__number",
             title_field="revision__document__title",
             owner_field="user_id",
-            department_field="revision__document__department_id",
             document_field="revision__document_id",
             revision_field="revision_id",
             **common,
@@ -51,8 +50,6 @@ def providers() -> list[QuerysetDueProvider]:
             reference_field="revision__document__number",
             title_field="revision__document__title",
             owner_field="user_id",
-            # The person's department: their head sees who has not read the new revision yet.
-            department_field="user__department_id",
             document_field="revision__document_id",
             revision_field="revision_id",
             **common,
@@ -78,7 +75,6 @@ def providers() -> list[QuerysetDueProvider]:
             reference_field="document__number",
             title_field="document__title",
             owner_field="document__owner_id",
-            department_field="document__department_id",
             url_pk_field="document_id",
         )
     )

@@ -14,8 +14,9 @@ administrator      everything                                  everything, plus 
 quality manager    everything                                  every record
 top management     everything                                  records they own
 department head    own department's records, own records       own department's records, own ones
-staff              own department's records, own records,       records they own
-                   company-wide records (documents)
+staff              own department's records, own records,       records they own, and the rows
+                   company-wide records (documents), records    assigned to them (their progress)
+                   with a row assigned to them (an action)
 auditor            everything, history and attachments too     nothing, ever
 =================  ==========================================  ===================================
 
@@ -41,6 +42,7 @@ from django.shortcuts import redirect
 from django.template import loader
 
 from .models import ChildRecord, Role
+from .registry import child_models
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -214,6 +216,11 @@ def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
         q = Q(owner=user)
         if user.department_id:
             q |= Q(department_id=user.department_id)
+        # Whoever a row is assigned to (an action, a part) sees the record it belongs to.
+        for child in child_models(model):
+            if child.assignee_field:
+                assigned = child._default_manager.filter(**{child.assignee_field: user})
+                q |= Q(pk__in=assigned.values(child.root_path()))
         extra = getattr(model, "extra_scope_q", None)
         return q | extra(user) if extra is not None else q
     if user.is_auditor:

@@ -41,6 +41,7 @@ class DemoCompany:
     heads: dict[str, User] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     quality_manager: User | None = None
+    top_management: User | None = None
     admin: User | None = None
     auditor: User | None = None
     today: dt.date = field(default_factory=timezone.localdate)
@@ -72,6 +73,9 @@ def _user(username, first, last, role, department=None, title="", manager=None, 
 def load_people() -> DemoCompany:
     company = DemoCompany()
     company.admin = _user("admin", "Ada", "Admin", Role.ADMINISTRATOR, title="IT and system administrator")
+    company.top_management = _user(
+        "mdirector", "Martin", "Richter", Role.TOP_MANAGEMENT, title="Managing director"
+    )
     qm_dept = Department.objects.create(name="Quality Management", code="QM")
     company.departments["QM"] = qm_dept
     company.quality_manager = _user(
@@ -108,7 +112,11 @@ def load_people() -> DemoCompany:
 
 def logins() -> list[tuple[str, str, str]]:
     """(username, role, who) for the README and `make run`."""
-    rows = [("admin", "Administrator", "Ada Admin"), ("qm", "Quality manager", "Eva Schneider")]
+    rows = [
+        ("admin", "Administrator", "Ada Admin"),
+        ("mdirector", "Top management", "Martin Richter, managing director"),
+        ("qm", "Quality manager", "Eva Schneider"),
+    ]
     rows += [(u, "Department head", f"{f} {la}, {t}") for _, _, u, f, la, t in DEPARTMENTS]
     rows += [(u, "Staff", f"{f} {la}, {t}") for u, f, la, _, t in STAFF]
     rows.append(("auditor", "Auditor (read-only, expires in 60 days)", "Rita Brandt, certification body"))

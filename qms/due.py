@@ -1,16 +1,22 @@
 """The registry of due items. Each module registers providers ("what is due, whose, when, where");
-"My work", alerts, escalations, digests and the dashboard all read this one registry."""
+"My work", the Overview, alerts, escalations, digests and dashboards all read this one registry.
+
+A due item belongs to its owner and to its owner's department: that is where its escalation goes,
+and where every page counts it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import inspect
+import heapq
+import itertools
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Protocol
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,12 +29,22 @@ class DueItem:
     reference: str
     title: str
     owner_id: int
-    department_id: int | None
+    department_id: int | None  # the owner's department
     due_date: dt.date
     url: str  # path; prefix with BASE_URL for emails
 
     def days_overdue(self, today: dt.date | None = None) -> int:
         return ((today or timezone.localdate()) - self.due_date).days
+
+
+@dataclass(frozen=True, slots=True)
+class DueCount:
+    """How many items of one module a department has overdue and due in a window."""
+
+    module: str
+    department_id: int | None
+    overdue: int
+    due: int
 
 
 class DueProvider(Protocol):
@@ -40,19 +56,25 @@ class DueProvider(Protocol):
         until: dt.date,
         owner_ids: Collection[int] | None = None,
         department_ids: Collection[int] | None = None,
+        since: dt.date | None = None,
+        limit: int | None = None,
     ) -> Iterable[DueItem]:
-        """Open items due on or before ``until``; narrowed to owners or departments when given.
-        Must run a constant number of queries, whatever the number of items. A provider may also
-        take ``since`` (items due on or after it), so the database filters the window; the
-        registry filters for providers that do not."""
+        """Open items due on or before ``until`` (and on or after ``since``), narrowed to owners or
+        to their owners' departments when given, in due-date order, at most ``limit``. Must run a
+        constant number of queries, whatever the number of items.
+
+        A provider may also offer ``counts(*, until, today, department_ids=None)`` returning
+        DueCounts computed in the database; the registry counts its items otherwise."""
 
 
 class QuerysetDueProvider:
-    """A provider over any queryset with a due date: declare the fields, get the items.
+    """A provider over any queryset with a due date: declare the fields, get the items, ordered
+    and limited in SQL, and their counts by department in one GROUP BY.
 
-    ``owner_field`` and ``department_field`` are lookups (``"owner_id"``, ``"capa__department_id"``);
-    ``url_name`` is reversed once, with the values of ``url_fields`` (default: ``url_pk_field``) as
-    its arguments, e.g. ``url_fields=("revision__document_id", "revision_id")``.
+    ``owner_field`` is the relation to the person who owes it (``"owner"``, ``"user"``,
+    ``"verifier"``); the item's department is that person's. ``url_name`` is reversed once, with
+    the values of ``url_fields`` (default: ``url_pk_field``) as its arguments, e.g.
+    ``url_fields=("revision__document_id", "revision_id")``.
     """
 
     _PLACEHOLDERS = (987654321, 987654322, 987654323)
@@ -67,8 +89,7 @@ class QuerysetDueProvider:
         key_prefix: str,
         reference_field: str = "reference",
         title_field: str = "title",
-        owner_field: str = "owner_id",
-        department_field: str = "department_id",
+        owner_field: str = "owner",
         due_field: str = "due_date",
         url_pk_field: str = "pk",
         url_fields: tuple[str, ...] | None = None,
@@ -76,30 +97,39 @@ class QuerysetDueProvider:
         self.module, self.kind = module, kind
         self._queryset = queryset
         self.url_name, self.key_prefix = url_name, key_prefix
-        self.fields = (reference_field, title_field, owner_field, department_field, due_field)
+        owner = owner_field.removesuffix("_id")
+        self.owner_f, self.dept_f = f"{owner}_id", f"{owner}__department_id"
+        self.ref_f, self.title_f, self.due_f = reference_field, title_field, due_field
         self.url_fields = url_fields or (url_pk_field,)
 
     def queryset(self) -> QuerySet:
         return self._queryset() if callable(self._queryset) else self._queryset.all()
 
-    def items(self, *, until, owner_ids=None, department_ids=None, since=None) -> Iterator[DueItem]:
-        ref_f, title_f, owner_f, dept_f, due_f = self.fields
-        qs = self.queryset().filter(**{f"{due_f}__lte": until}).exclude(**{f"{due_f}__isnull": True})
+    def _scoped(self, *, until, owner_ids, department_ids, since=None) -> QuerySet:
+        qs = self.queryset().filter(**{f"{self.due_f}__lte": until, f"{self.owner_f}__isnull": False})
         if since is not None:
-            qs = qs.filter(**{f"{due_f}__gte": since})
+            qs = qs.filter(**{f"{self.due_f}__gte": since})
         if owner_ids is not None or department_ids is not None:
             scope = Q()
             if owner_ids is not None:
-                scope |= Q(**{f"{owner_f}__in": list(owner_ids)})
+                scope |= Q(**{f"{self.owner_f}__in": list(owner_ids)})
             if department_ids is not None:
-                scope |= Q(**{f"{dept_f}__in": list(department_ids)})
+                scope |= Q(**{f"{self.dept_f}__in": list(department_ids)})
             qs = qs.filter(scope)
+        return qs
+
+    def items(
+        self, *, until, owner_ids=None, department_ids=None, since=None, limit=None
+    ) -> Iterator[DueItem]:
+        qs = self._scoped(until=until, owner_ids=owner_ids, department_ids=department_ids, since=since)
         placeholders = self._PLACEHOLDERS[: len(self.url_fields)]
         template = reverse(self.url_name, args=placeholders)
-        rows = qs.values_list("pk", ref_f, title_f, owner_f, dept_f, due_f, *self.url_fields)
+        rows = qs.order_by(self.due_f, "pk").values_list(
+            "pk", self.ref_f, self.title_f, self.owner_f, self.dept_f, self.due_f, *self.url_fields
+        )
+        if limit is not None:
+            rows = rows[:limit]
         for pk, ref, title, owner, dept, due, *url_args in rows.iterator(chunk_size=5000):
-            if owner is None:
-                continue
             url = template
             for placeholder, value in zip(placeholders, url_args, strict=True):
                 url = url.replace(str(placeholder), str(value))
@@ -114,6 +144,18 @@ class QuerysetDueProvider:
                 due_date=due,
                 url=url,
             )
+
+    def counts(self, *, until, today, department_ids=None) -> list[DueCount]:
+        qs = self._scoped(until=until, owner_ids=None, department_ids=department_ids)
+        rows = (
+            qs.order_by()
+            .values(dept=F(self.dept_f))
+            .annotate(
+                overdue=Count("pk", filter=Q(**{f"{self.due_f}__lt": today})),
+                due=Count("pk", filter=Q(**{f"{self.due_f}__gte": today})),
+            )
+        )
+        return [DueCount(self.module, r["dept"], r["overdue"], r["due"]) for r in rows]
 
 
 class RecordDueProvider(QuerysetDueProvider):
@@ -130,9 +172,46 @@ class RecordDueProvider(QuerysetDueProvider):
         )
 
 
-@cache
-def _takes_since(provider_class: type) -> bool:
-    return "since" in inspect.signature(provider_class.items).parameters
+class ChildDueProvider(QuerysetDueProvider):
+    """Open rows of a child model with an assignee and a due date (``assignee_field``,
+    ``due_field``), owed by their assignee, shown on their own page or where their record's page
+    lists them. A row in a closed status (done, cancelled) is not due, nor is any row of a closed
+    record."""
+
+    def __init__(self, model, *, module: str, kind: str | None = None, title_field: str = "title"):
+        from .models import ChildRecord
+
+        root, path = model.root_model(), model.root_path()
+        opts, root_opts = model._meta, root._meta
+        # The URL's arguments, from the record down to the row: ("part__widget_id", "part_id", "pk").
+        lookups, prefix, current = ["pk"], "", model
+        while issubclass(current, ChildRecord):
+            prefix += current.parent_field
+            lookups.insert(0, f"{prefix}_id")
+            prefix, current = prefix + "__", current.parent_model()
+        self.anchor = "" if model.page else model.anchor
+        super().__init__(
+            module=module,
+            kind=kind or opts.verbose_name.capitalize(),
+            queryset=lambda: model._default_manager.exclude(
+                **{f"{model.status_field}__in": model.workflow.closed if model.workflow else ()}
+            ).exclude(**{f"{path}__status__in": root.workflow.closed}),
+            url_name=model.page or f"{root_opts.app_label}:{root_opts.model_name}_detail",
+            key_prefix=opts.label_lower,
+            reference_field=f"{path}__reference",
+            title_field=title_field,
+            owner_field=f"{model.assignee_field}_id",
+            due_field=model.due_field,
+            url_fields=tuple(lookups) if model.page else (lookups[0],),
+        )
+
+    def items(self, **kwargs) -> Iterator[DueItem]:
+        for item in super().items(**kwargs):
+            yield dataclasses.replace(item, url=item.url + self.anchor) if self.anchor else item
+
+
+def _order(item: DueItem) -> tuple:
+    return (item.due_date, item.module, item.reference, item.key)
 
 
 class DueRegistry:
@@ -140,11 +219,15 @@ class DueRegistry:
         self._providers: list[DueProvider] = []
 
     def register(self, provider: DueProvider) -> None:
-        self._providers.append(provider)
+        if provider not in self._providers:
+            self._providers.append(provider)
 
     @property
     def providers(self) -> list[DueProvider]:
         return list(self._providers)
+
+    def modules(self) -> list[str]:
+        return sorted({p.module for p in self._providers})
 
     def items(
         self,
@@ -153,25 +236,51 @@ class DueRegistry:
         owner_ids: Collection[int] | None = None,
         department_ids: Collection[int] | None = None,
         since: dt.date | None = None,
+        limit: int | None = None,
+        module: str | None = None,
     ) -> list[DueItem]:
-        """Every open due item up to ``until`` (and from ``since``, when given) from every module,
-        most overdue first."""
-        found: list[DueItem] = []
-        scope = {"until": until, "owner_ids": owner_ids, "department_ids": department_ids}
-        for provider in self._providers:
-            if since is None:
-                found.extend(provider.items(**scope))
-            elif _takes_since(type(provider)):
-                found.extend(provider.items(**scope, since=since))
-            else:
-                found.extend(i for i in provider.items(**scope) if i.due_date >= since)
-        found.sort(key=lambda i: (i.due_date, i.module, i.reference))
-        return found
+        """Every open due item up to ``until`` from every module (or one ``module``), most overdue
+        first; with ``limit``, only the most urgent ones (each provider limits in SQL)."""
+        extra = {k: v for k, v in (("since", since), ("limit", limit)) if v is not None}
+        streams = [
+            sorted(
+                p.items(until=until, owner_ids=owner_ids, department_ids=department_ids, **extra), key=_order
+            )
+            for p in self._providers
+            if module is None or p.module == module
+        ]
+        merged = heapq.merge(*streams, key=_order)
+        return list(itertools.islice(merged, limit) if limit is not None else merged)
 
-    def for_user(self, user, *, days_ahead: int = 30, today: dt.date | None = None) -> list[DueItem]:
+    def counts(
+        self, *, until: dt.date, today: dt.date, department_ids: Collection[int] | None = None
+    ) -> list[DueCount]:
+        """Overdue (before ``today``) and due (``today`` to ``until``) items per module and
+        department, counted in the database by every provider that can."""
+        found: Counter = Counter()
+        for provider in self._providers:
+            counted = getattr(provider, "counts", None)
+            if counted is not None:
+                rows = counted(until=until, today=today, department_ids=department_ids)
+            else:
+                rows = [
+                    DueCount(
+                        provider.module, i.department_id, int(i.due_date < today), int(i.due_date >= today)
+                    )
+                    for i in provider.items(until=until, department_ids=department_ids)
+                ]
+            for row in rows:
+                found[(row.module, row.department_id, "overdue")] += row.overdue
+                found[(row.module, row.department_id, "due")] += row.due
+        keys = {(m, d) for m, d, _ in found}
+        return [
+            DueCount(m, d, found[(m, d, "overdue")], found[(m, d, "due")]) for m, d in sorted(keys, key=str)
+        ]
+
+    def for_user(self, user, *, days_ahead: int = 30, today: dt.date | None = None, limit: int | None = None):
         today = today or timezone.localdate()
         until = today + dt.timedelta(days=days_ahead)
-        return [i for i in self.items(until=until, owner_ids=[user.pk]) if i.owner_id == user.pk]
+        return [i for i in self.items(until=until, owner_ids=[user.pk], limit=limit) if i.owner_id == user.pk]
 
 
 registry = DueRegistry()

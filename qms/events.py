@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
+from django.db.models import Model
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ def publish(name: str, **payload) -> None:
     missing = set(event.payload) - set(payload)
     if missing:
         raise TypeError(f"event {name!r} needs {sorted(missing)}")
+    instances = sorted(k for k, v in payload.items() if isinstance(v, Model))
+    if instances:
+        raise TypeError(f"event {name!r}: pass ids, not model instances, for {instances}")
     for subscriber in _subscribers.get(name, ()):
         transaction.on_commit(partial(_deliver, name, subscriber, payload))
 

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from . import history
+
 if TYPE_CHECKING:
     from .models import StoredFile, User
 
@@ -303,10 +305,14 @@ def validate_upload(upload: UploadedFile) -> tuple[str, str]:
     return name, mime
 
 
-def store_upload(instance: StoredFile, upload: UploadedFile, *, by: User) -> StoredFile:
+def store_upload(
+    instance: StoredFile, upload: UploadedFile, *, by: User, reason: str = "File added"
+) -> StoredFile:
     """Check ``upload`` and store it as ``instance`` (an unsaved StoredFile whose own fields, such
     as the revision it belongs to, are set): generated name, original name, type, size, SHA-256,
-    who uploaded it. A refused file raises ValidationError and stores nothing."""
+    who uploaded it (and why, in the history of a file that keeps one). A refused file raises
+    ValidationError and stores nothing."""
+
     name, mime = validate_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -319,7 +325,7 @@ def store_upload(instance: StoredFile, upload: UploadedFile, *, by: User) -> Sto
     instance.size = upload.size
     instance.sha256 = digest.hexdigest()
     instance.uploaded_by = by
-    instance.save()
+    history.save(instance, by=by, reason=reason)
     return instance
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .forms import people
 from .models import Department
+from .widgets import use_pickers
 
 OPEN = "_open"
 
@@ -29,6 +30,7 @@ class RecordFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["status"].extra["choices"] = [(OPEN, "All open"), *self._meta.model.workflow.choices]
+        use_pickers(self.form)
         for field in self.form.fields.values():
             field.widget.attrs["class"] = (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control"

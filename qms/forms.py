@@ -8,6 +8,7 @@ import datetime as dt
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from .files import validate_upload
@@ -25,6 +26,9 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from .widgets import use_pickers
+
+        use_pickers(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -33,6 +37,8 @@ class BootstrapMixin:
                 css = "form-select"
             else:
                 css = "form-control"
+            if isinstance(widget, forms.Textarea) and widget.attrs.get("rows") == "10":
+                widget.attrs["rows"] = "3"  # Django's default is a page high; a note is a few lines
             if isinstance(widget, forms.DateInput) or isinstance(field, forms.DateField):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
@@ -57,6 +63,19 @@ def people():
     return User.objects.filter(is_active=True, is_system=False).exclude(role=Role.AUDITOR)
 
 
+def narrow_choices(form: forms.BaseForm) -> None:
+    """Offer people who can own work (``people()``) wherever a form asks for a person, and active
+    processes wherever it asks for a process (keeping the one a record already names)."""
+    instance = getattr(form, "instance", None)
+    for name, field in form.fields.items():
+        model = getattr(getattr(field, "queryset", None), "model", None)
+        if model is User:
+            field.queryset = people()
+        elif model is Process:
+            current = getattr(instance, f"{name}_id", None)
+            field.queryset = Process.objects.filter(Q(active=True) | Q(pk=current))
+
+
 class RecordForm(BootstrapMixin, forms.ModelForm):
     """Base form for every record model. Adds the change reason, required once a record is past
     draft, and keeps department heads and staff to their own department."""
@@ -71,8 +90,7 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        if "owner" in self.fields:
-            self.fields["owner"].queryset = people()
+        narrow_choices(self)
         if "department" in self.fields and not user.is_quality_manager:
             # Own department only (and the record's, when editing); no department offers none.
             self.fields["department"].queryset = Department.objects.filter(
@@ -163,19 +181,33 @@ class ReasonForm(forms.Form):
 
 
 class ChildForm(BootstrapMixin, forms.Form):
-    """A form about a child row; the kernel's child views pass the parent and the user."""
+    """A form about a child row, or a form action on an object's page; the kernel's views pass
+    the parent (or the object) and the user."""
 
     def __init__(self, *args, parent=None, user=None, **kwargs):
         self.parent, self.user = parent, user
         super().__init__(*args, **kwargs)
+        narrow_choices(self)
 
 
 class ChildModelForm(BootstrapMixin, forms.ModelForm):
-    """A model form about a child row (its edit page); takes the parent and the user too."""
+    """A model form about a child row (to add one, or on its edit page); takes the parent and the
+    user too."""
 
     def __init__(self, *args, parent=None, user=None, **kwargs):
         self.parent, self.user = parent, user
         super().__init__(*args, **kwargs)
+        narrow_choices(self)
+
+
+class SignatureForm(ChildForm):
+    """An electronic signature on an object's page: the signer's password (see
+    ``qms.services.signature_sign``)."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Your password signs it; the signature is void if what you signed changes.",
+    )
 
 
 class DateRuleMixin:
@@ -190,13 +222,9 @@ class DateRuleMixin:
         instance = getattr(self, "instance", None)
         for name, field in self.fields.items():
             value = data.get(name)
-            unchanged = instance is not None and instance.pk and value == getattr(instance, name, None)
-            if (
-                isinstance(field, forms.DateField)
-                and value is not None
-                and name not in self.errors
-                and not unchanged
-            ):
+            if instance is not None and instance.pk and value == getattr(instance, name, None):
+                continue
+            if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
                 try:
                     check_date(
                         value, what=str(field.label or "The date"), not_past=name in self.not_past_fields
@@ -263,3 +291,6 @@ class ProcessForm(BootstrapMixin, forms.ModelForm):
         model = Process
         fields = ["name", "department", "description", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_name(self):
+        return check_single_line(self.cleaned_data["name"], what="The name")

@@ -8,10 +8,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
+from .registry import child_models
 from .rules import reason_text
 
 if TYPE_CHECKING:
@@ -57,17 +57,6 @@ def bulk_create(model: type[models.Model], objs: list[models.Model], *, by: User
 
 _SKIP = {"id", "updated_at", "created_at"}
 _TYPES = {"+": "Created", "~": "Changed", "-": "Removed"}
-
-
-def child_models(record_model: type[models.Model]) -> list[type[models.Model]]:
-    """Every child row model whose record is ``record_model``."""
-    from .models import ChildRecord
-
-    return [
-        m
-        for m in apps.get_models()
-        if issubclass(m, ChildRecord) and not m._meta.abstract and m.root_model() is record_model
-    ]
 
 
 def _text(field: models.Field, value: Any, names: dict) -> str:

@@ -11,6 +11,8 @@ is kept.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import os
 from collections.abc import Callable
@@ -105,17 +107,41 @@ def parse(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
         try:
             dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
         except Exception as exc:  # noqa: BLE001
-            raise ValidationError("The CSV file could not be read; check its columns.") from exc
+            raise ValidationError(_csv_problem(text, delimiter)) from exc
     else:
         raise ValidationError("Choose a .csv or .xlsx file.")
     headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    rows = [["" if v is None else str(v).strip() for v in row] for row in dataset]
+    rows = [[_cell(v) for v in row] for row in dataset]
     rows = [r for r in rows if any(r)]
-    if not headers:
+    if not any(headers):
         raise ValidationError("The file is empty: the first line must name the columns.")
+    if not rows:
+        raise ValidationError("The file has no rows below the column names.")
     if len(rows) > MAX_ROWS:
         raise ValidationError(f"The file has {len(rows)} rows; import at most {MAX_ROWS} at a time.")
     return headers, rows
+
+
+def _csv_problem(text: str, delimiter: str) -> str:
+    """What is wrong with a CSV file tablib could not read: most often a line with more or fewer
+    cells than the first line names."""
+    lines = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    width = len(lines[0]) if lines else 0
+    for number, cells in enumerate(lines[1:], start=2):
+        if cells and len(cells) != width:
+            return f"Line {number} has {len(cells)} cells, but the first line names {width} columns."
+    return "The CSV file could not be read; check its columns."
+
+
+def _cell(value: Any) -> str:
+    """A cell as the row's form reads it: an Excel date as 2026-05-01, a whole number without ".0"."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
 
 
 def _check_headers(importer: Importer, headers: list[str]) -> list[str]:
@@ -149,16 +175,15 @@ def run(importer: Importer, headers: list[str], rows: list[list[str]], *, by, co
     if preview.errors:
         return preview
     position = {h.lower(): i for i, h in enumerate(headers)}
-    seen: dict[str, int] = {}
+    # Only the columns the file has are read and saved: a column left out changes nothing.
+    present = [c for c in importer.columns if c.name.lower() in position]
+    claimed: dict[Any, int] = {}  # record -> the row of this file that describes it
     try:
         with transaction.atomic():
             for offset, values in enumerate(rows):
                 result = RowResult(number=offset + 2, values=values)
                 preview.rows.append(result)
-                data = {
-                    c.field: values[position[c.name.lower()]] if c.name.lower() in position else ""
-                    for c in importer.columns
-                }
+                data = {c.field: _value(values, position[c.name.lower()]) for c in present}
                 form = importer.form(data=data, user=by)
                 if not form.is_valid():
                     result.errors = [
@@ -166,27 +191,33 @@ def run(importer: Importer, headers: list[str], rows: list[list[str]], *, by, co
                         for name, msgs in form.errors.items()
                     ]
                     continue
-                key = repr(sorted(data.items()))
-                if key in seen:
-                    result.errors.append(f"The same as row {seen[key]}.")
+                cleaned = {c.field: form.cleaned_data[c.field] for c in present}
+                existing = importer.find(cleaned)
+                if existing is not None and existing.pk in claimed:
+                    result.errors.append(f"Row {claimed[existing.pk]} already describes {existing}.")
                     continue
-                seen[key] = result.number
-                existing = importer.find(form.cleaned_data)
-                if existing is not None and importer.unchanged(existing, form.cleaned_data):
+                if existing is not None and importer.unchanged(existing, cleaned):
                     result.action = "unchanged"
+                    claimed[existing.pk] = result.number
                     continue
                 result.action = "update" if existing is not None else "create"
                 try:
                     with transaction.atomic():
-                        importer.save(form.cleaned_data, existing=existing, by=by)
+                        saved = importer.save(cleaned, existing=existing, by=by)
                 except (ValidationError, PermissionDenied) as exc:
                     messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                     result.errors.extend(messages)
+                else:
+                    claimed[getattr(saved, "pk", None) or id(result)] = result.number
             if not commit or not preview.ok:
                 raise _RollBack
     except _RollBack:
         pass
     return preview
+
+
+def _value(values: list[str], index: int) -> str:
+    return values[index] if index < len(values) else ""
 
 
 def _label(importer: Importer, field_name: str) -> str:

@@ -32,9 +32,18 @@ class Period:
         last = cls.month(day)
         return [cls.month(last.start - relativedelta(months=n)) for n in range(count - 1, -1, -1)]
 
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
     @property
     def label(self) -> str:
-        return f"{self.start:%b %Y}" if self.start.day == 1 else f"{self.start} – {self.end}"
+        """ "May 2026" for a calendar month, "2026" for a year, else "1 Apr 2026 – 30 Jun 2026"."""
+        if self == Period.month(self.start):
+            return f"{self.start:%b %Y}"
+        if self == Period.year(self.start.year):
+            return str(self.start.year)
+        return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
 
 
 @dataclass(frozen=True, slots=True)

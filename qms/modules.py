@@ -84,18 +84,27 @@ _installed: list[Installed] = []
 
 
 def discover() -> None:
-    """Find and install every app's ``module.py``; called once when the kernel app is ready."""
+    """Find and install every app's ``module.py``; called once when the kernel app is ready. The
+    app's ``services`` are imported too, so the workflow effects they register (``workflow.on``)
+    are in place in every process, web, worker or command."""
     if _installed:
         return
     for config in apps.get_app_configs():
-        name = f"{config.name}.module"
-        try:
-            declaration = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+        declaration = _optional(f"{config.name}.module")
+        if declaration is None:
+            continue
+        _optional(f"{config.name}.services")
         install(Installed(declaration.MODULE, config))
+
+
+def _optional(name: str):
+    """Import ``name`` if the app has it; an import error inside it is not hidden."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
 
 
 def install(entry: Installed) -> None:

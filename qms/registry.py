@@ -3,6 +3,8 @@ reference (or the number) users quote."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.apps import apps
 from django.db.models import Model
 
@@ -12,6 +14,18 @@ def record_models() -> list[type[Model]]:
     from .models import Record
 
     return [m for m in apps.get_models() if issubclass(m, Record) and not m._meta.abstract]
+
+
+@cache
+def child_models(record_model: type[Model]) -> tuple[type[Model], ...]:
+    """Every child row model whose record is ``record_model`` (its parts, and their files)."""
+    from .models import ChildRecord
+
+    return tuple(
+        m
+        for m in apps.get_models()
+        if issubclass(m, ChildRecord) and not m._meta.abstract and m.root_model() is record_model
+    )
 
 
 def model_by_label(label: str) -> type[Model] | None:

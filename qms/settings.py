@@ -311,8 +311,8 @@ LOGGING = {
 }
 
 # Steward departments (by department code): they look after one kind of record in every
-# department — their members see all of them, their head changes all of them. JSON or
-# "label=CODE|CODE;label=CODE" in the environment.
+# department — their members see all of them, their head changes all of them. In the environment
+# as JSON: STEWARDS='{"calibration.instrument": ["CAL"]}'.
 STEWARDS = env.json(
     "STEWARDS",
     default={

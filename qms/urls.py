@@ -8,7 +8,7 @@ from django.urls import include, path, reverse_lazy
 from . import access
 from .forms import BootstrapMixin
 from .modules import installed
-from .views import imports, pages, processes, security, shared
+from .views import due, imports, pages, processes, security, shared
 
 
 class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
@@ -73,10 +73,12 @@ account_urls = [
 ]
 
 urlpatterns = [
-    path("", pages.MyWorkView.as_view(), name="my_work"),
+    path("", due.MyWorkView.as_view(), name="my_work"),
+    path("due/", due.DueListView.as_view(), name="due_list"),
     path("health/", pages.health, name="health"),
-    path("overview/", pages.OverviewView.as_view(), name="overview"),
+    path("overview/", due.OverviewView.as_view(), name="overview"),
     path("search/", pages.SearchView.as_view(), name="search"),
+    path("people/", pages.PeopleSearchView.as_view(), name="people_search"),
     path("access-log/", security.AccessLogView.as_view(), name="access_log"),
     path("access-log/unlock/", security.UnlockView.as_view(), name="access_unlock"),
     path("audit-pack/", pages.AuditPackView.as_view(), name="audit_pack"),
@@ -105,3 +107,5 @@ urlpatterns = [
 for entry in installed():
     if entry.urls:
         urlpatterns.append(path(entry.prefix, include(entry.urls)))
+
+handler404 = "qms.views.errors.not_found"

@@ -41,7 +41,12 @@ def answered(model_label: str) -> bool:
 
 
 def find(record, *, date_from: dt.date | None, date_to: dt.date, user) -> list[Use]:
-    """Every use of ``record`` in the period, oldest first, from every module that records one."""
+    """Every use of ``record`` in the period, oldest first, from every module that records one;
+    nothing for a record the user may not see."""
+    from .access import can_view
+
+    if not can_view(user, record):
+        return []
     uses: list[Use] = []
     for fn in _answers.get(record._meta.label_lower, ()):
         uses.extend(fn(record, date_from=date_from, date_to=date_to, user=user))

@@ -2,6 +2,7 @@
 
 import factory
 
+from qms import access
 from qms.models import Department, Role, User
 from qms.services import record_create
 from tests.kernelapp.models import Widget
@@ -62,10 +63,25 @@ class RecordFactory(factory.Factory):
 
 
 class WidgetFactory(RecordFactory):
-    """A record of the test-only kernel module (tests/kernelapp)."""
+    """A record of the test-only kernel module (tests/kernelapp). Widgets are created by heads and
+    the quality manager (``Widget.create_roles``): a widget owned by staff is created by the head
+    of their department, or by a quality manager."""
 
     class Meta:
         model = Widget
 
     title = factory.Sequence(lambda n: f"Widget {n}")
     description = "A widget"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        owner = kwargs["owner"]
+        if not kwargs.get("created_by") and not access.can_create(owner, Widget):
+            head = owner.department.head if owner.department_id else None
+            kwargs["created_by"] = (
+                head
+                if head is not None and access.can_create(head, Widget)
+                else User.objects.filter(role=Role.QUALITY_MANAGER).first()
+                or UserFactory(role=Role.QUALITY_MANAGER, department=None)
+            )
+        return super()._create(model_class, *args, **kwargs)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from qms.charts import bar_chart
 from qms.pdf import pdf_response, render_pdf
 from qms.views import QMSView, RecordScopeMixin
 
 from .. import selectors
-from ..charts import bar_chart
 from ..forms import AnalysisPeriodForm
 from ..models import Capa
 

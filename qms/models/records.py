@@ -144,8 +144,10 @@ class ChildRecord(models.Model):
     parent_field: ClassVar[str] = ""  # the ForeignKey to the parent (a record or another child)
     workflow: ClassVar[Workflow | None] = None
     status_field: ClassVar[str] = "status"
-    # The person the row is assigned to, who may report progress on it ("owner", "user" …).
+    # The person the row is assigned to, who may report progress on it ("owner", "user" …), and
+    # the fields that person alone may change (the progress they report: ``("note",)``).
     assignee_field: ClassVar[str | None] = None
+    assignee_fields: ClassVar[tuple[str, ...]] = ()
     due_field: ClassVar[str | None] = None
     url_kwarg: ClassVar[str] = ""  # URL keyword of its pages; "<model_name>_pk" by default
     # Where on the parent's page the row is shown ("#actions").
@@ -153,6 +155,8 @@ class ChildRecord(models.Model):
     # The relations ``__str__`` reads ("revision__document", "user"), fetched in one query when
     # the record's history names its child rows.
     history_related: ClassVar[tuple[str, ...]] = ()
+    # The URL name of the row's own page, when it has one ("documents:revision_detail").
+    page: ClassVar[str] = ""
 
     class Meta:
         abstract = True
@@ -214,5 +218,18 @@ class ChildRecord(models.Model):
         cancelled or made obsolete, never removed; models allow removal of draft work only."""
         return f"A {self._meta.verbose_name} is never removed; close or cancel it instead."
 
+    def url_kwargs(self) -> dict[str, int]:
+        """The URL keywords that address this row: its own, every parent's, the record's ``pk``."""
+        kwargs: dict[str, int] = {}
+        obj: models.Model = self
+        while isinstance(obj, ChildRecord):
+            kwargs[type(obj).kwarg()] = obj.pk
+            obj = obj.parent
+        kwargs["pk"] = obj.pk
+        return kwargs
+
     def get_absolute_url(self) -> str:
+        """The row's own page, or where it is shown on its parent's page."""
+        if self.page:
+            return reverse(self.page, kwargs=self.url_kwargs())
         return self.parent.get_absolute_url() + self.anchor

@@ -3,7 +3,9 @@ a management command, so the rules hold everywhere. Modules' own services build 
 
 from ..files import safe_filename, validate_upload
 from .records import (
+    child_add,
     child_remove,
+    child_update,
     get_system_user,
     reason_needed,
     record_create,
@@ -12,13 +14,22 @@ from .records import (
     transition,
     transition_to,
 )
-from .signatures import WRONG_PASSWORD, password_problem, signature_record, signatures_of
+from .signatures import (
+    WRONG_PASSWORD,
+    content_hash,
+    password_problem,
+    signature_record,
+    signature_rows,
+    signature_sign,
+    signatures_of,
+)
 from .social import (
     attachment_add,
     attachments_of,
     comment_add,
     comments_of,
     link_add,
+    link_raised,
     link_remove,
 )
 
@@ -26,11 +37,15 @@ __all__ = [
     "WRONG_PASSWORD",
     "attachment_add",
     "attachments_of",
+    "child_add",
     "child_remove",
+    "child_update",
     "comment_add",
     "comments_of",
+    "content_hash",
     "get_system_user",
     "link_add",
+    "link_raised",
     "link_remove",
     "password_problem",
     "reason_needed",
@@ -39,6 +54,8 @@ __all__ = [
     "record_update",
     "safe_filename",
     "signature_record",
+    "signature_rows",
+    "signature_sign",
     "signatures_of",
     "transition",
     "transition_to",

@@ -11,12 +11,26 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .. import access, events, history
-from ..models import ChildRecord, Record, User, next_reference
+from ..files import safe_filename, store_upload
+from ..models import ChildRecord, Record, StoredFile, User, next_reference
 from ..rules import check_reason
 from ..workflow import TransitionError
 
 # Fields the kernel sets itself; a model's own validation never sees them as user input.
 _KERNEL_FIELDS = ["reference", "status", "created_by"]
+
+
+def _clean(record: Record) -> None:
+    """The model's own checks, without a round trip per foreign key: the forms chose the owner
+    and department from querysets and the database enforces the keys; only their presence is
+    checked here."""
+    missing = {
+        f: "This field is required." for f in ("owner", "department") if getattr(record, f"{f}_id") is None
+    }
+    if missing:
+        raise ValidationError(missing)
+    foreign = [f.name for f in record._meta.concrete_fields if f.is_relation and f.many_to_one]
+    record.full_clean(exclude=[*_KERNEL_FIELDS, *foreign])
 
 
 def get_system_user() -> User:
@@ -38,8 +52,8 @@ def record_create(*, model: type[Record], by: User, reason: str = "Created", **f
     record = model(**fields)
     record.status = model.workflow.initial
     record.created_by = by
+    _clean(record)
     record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
-    record.full_clean(exclude=_KERNEL_FIELDS)
     history.save(record, by=by, reason=reason)
     return record
 
@@ -58,7 +72,7 @@ def record_update(*, record: Record, by: User, reason: str = "", **fields: Any) 
     reason = check_reason(reason, required=reason_needed(record))
     for name, value in fields.items():
         setattr(record, name, value)
-    record.full_clean(exclude=_KERNEL_FIELDS)
+    _clean(record)
     history.save(record, by=by, reason=reason or "Edited")
     return record
 
@@ -79,7 +93,8 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
     # Lock the row so two people cannot move it at once from a stale status.
     locked = model._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, status_field)
-    step = workflow.step_from(name, current)
+    what = "record" if isinstance(locked, Record) else model._meta.verbose_name
+    step = workflow.step_from(name, current, what=what)
     if isinstance(locked, ChildRecord) and locked.root.is_closed and not step.while_record_closed:
         raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")
     if not (step.allowed & access.relations(by, locked)):
@@ -135,6 +150,61 @@ def record_transition(*, record: Record, name: str, by: User, reason: str = "", 
     return transition(obj=record, name=name, by=by, reason=reason, **kwargs)
 
 
+def _require_open(child: ChildRecord) -> None:
+    """Rows of a closed record are not changed (reopen it first), nor rows of a closed row."""
+    root, parent = child.root, child.parent
+    if root.is_closed:
+        raise ValidationError(f"{root.display_reference} is closed; reopen it first.")
+    if parent is not root and getattr(parent, "is_closed", False):
+        raise ValidationError(
+            f"“{parent}” is {parent.get_status_display().lower()}; it takes no more changes."
+        )
+
+
+def _verbose(child: ChildRecord | type[ChildRecord]) -> str:
+    return child._meta.verbose_name.capitalize()
+
+
+@transaction.atomic
+def child_add(*, model: type[ChildRecord], by: User, reason: str = "", **fields: Any) -> ChildRecord:
+    """Add a row to a record (or to a row of it) that ``by`` may change, while it is open: the row
+    starts in its workflow's first status, the model's own rules run, a file goes into the one file
+    store (``qms.files.store_upload``), and the history says who added it and why."""
+    upload = fields.pop("file", None) if issubclass(model, StoredFile) else None
+    row = model(**fields)
+    access.require_change(by, row)
+    _require_open(row)
+    if model.workflow is not None:
+        setattr(row, model.status_field, model.workflow.initial)
+    named = safe_filename(upload.name or "") if upload is not None else row
+    reason = check_reason(reason) or f"{_verbose(model)} added: {named}"
+    if upload is None:
+        history.save(row, by=by, reason=reason, validate=True)
+        return row
+    stored = {f.name for f in StoredFile._meta.concrete_fields}
+    row.full_clean(exclude=stored)
+    try:
+        store_upload(row, upload, by=by, reason=reason)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    return row
+
+
+@transaction.atomic
+def child_update(*, child: ChildRecord, by: User, reason: str = "", **fields: Any) -> ChildRecord:
+    """Change fields of a row: whoever may change its record may change any; the person it is
+    assigned to only the model's ``assignee_fields`` (the progress they report)."""
+    progress_only = set(fields) <= set(child.assignee_fields)
+    if not access.can_change(by, child) and not (progress_only and "assignee" in access.relations(by, child)):
+        raise PermissionDenied(f"You may not change this {child._meta.verbose_name}.")
+    _require_open(child)
+    reason = check_reason(reason)
+    for name, value in fields.items():
+        setattr(child, name, value)
+    history.save(child, by=by, reason=reason or f"{_verbose(child)} changed: {child}", validate=True)
+    return child
+
+
 @transaction.atomic
 def child_remove(*, child: ChildRecord, by: User, reason: str) -> None:
     """Remove a child row that is still draft work (a why, a fishbone cause, a draft file), with
@@ -144,10 +214,11 @@ def child_remove(*, child: ChildRecord, by: User, reason: str) -> None:
     record = child.root
     if not access.can_change(by, record):
         raise PermissionDenied("You may not change this record.")
+    _require_open(child)
     refused = child.removal_refused()
     if refused:
         raise ValidationError(refused)
     reason = check_reason(reason, required=True)
-    what = f"{child._meta.verbose_name.capitalize()} removed: {child}"
+    what = f"{_verbose(child)} removed: {child}"
     history.delete(child, by=by, reason=f"{what} — {reason}")
     history.touch(record, by=by, reason=f"{what} — {reason}")

@@ -59,6 +59,19 @@ def link_add(*, source: Record, target: Record, by: User, note: str = "") -> Rec
         raise ValidationError({"target": "No record with that reference that you can see."})
     if type(source) is type(target) and source.pk == target.pk:
         raise ValidationError({"target": "A record cannot be linked to itself."})
+    return _link(source=source, target=target, by=by, note=note)
+
+
+@transaction.atomic
+def link_raised(*, record: Record, source: Record, by: User) -> RecordLink:
+    """Link a record just raised from ``source`` to it, shown on both. Its creator need not be able
+    to change either (a staff member raises an NCR for a colleague), only to see the source."""
+    if record.created_by_id != by.pk or not access.can_view(by, source):
+        raise PermissionDenied("You may not raise a record from this one.")
+    return _link(source=record, target=source, by=by, note="Raised from here")
+
+
+def _link(*, source: Record, target: Record, by: User, note: str) -> RecordLink:
     st, tt = ContentType.objects.get_for_model(source), ContentType.objects.get_for_model(target)
     exists = (
         RecordLink.objects.filter(

@@ -47,3 +47,27 @@ def days_label(days_overdue: int) -> str:
 def raise_url(action, record) -> str:
     """The create page of a "raise from here" action, prefilled from ``record``."""
     return action.url_for(record)
+
+
+@register.filter
+def index(sequence, position: int):
+    """``modules|index:forloop.counter0``: the item at a position (a column's name)."""
+    try:
+        return sequence[position]
+    except (IndexError, TypeError):
+        return ""
+
+
+@register.filter
+def imports_for(view, user) -> list:
+    """The imports of the register ``view`` shows that ``user`` may run: (label, URL)."""
+    from django.urls import reverse
+
+    from qms import access, imports
+
+    model = getattr(view, "model", None)
+    if model is None or not access.can_create(user, model):
+        return []
+    return [
+        (i.label, reverse("import", args=[i.key])) for i in imports.importers().values() if i.model is model
+    ]

@@ -205,6 +205,11 @@ def form_urlpatterns(
     ``FormActionView`` or ``FormPageView`` that says more (the title, the message, where next)."""
     from .children import _bases
 
+    # A refused form shows the page it was on again (the object's, or its parent's): declare it first.
+    shown_on = model
+    while not has_page(shown_on) and issubclass(shown_on, ChildRecord):
+        shown_on = shown_on.parent_model()
+    assert has_page(shown_on), f"declare the page of {model.__name__} (or of its parent) first"
     view = view or (FormPageView if page else FormActionView)
     action = FormAction(
         model,

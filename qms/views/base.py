@@ -7,14 +7,17 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from .. import access
+from .. import access, services
+from ..forms import TransitionForm
 from ..models import ChildRecord, Record
+from ..rules import REASON_MAX
 from ..workflow import TransitionError
 
 
@@ -62,6 +65,31 @@ def add_errors(form, exc: ValidationError | TransitionError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def perform_step(request: HttpRequest, obj: Model) -> HttpResponse:
+    """A workflow button pressed on a record's or a row's page (a transition name and its reason):
+    done, or refused with a message on that page and nothing changed."""
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        if "reason" in form.errors:
+            messages.error(request, f"Keep the reason to {REASON_MAX} characters; it goes into the history.")
+        else:
+            messages.error(request, "Choose a step to perform.")
+        return redirect(obj.get_absolute_url())
+    try:
+        services.transition(
+            obj=obj, name=form.cleaned_data["transition"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        obj.refresh_from_db()
+        name = getattr(obj, "display_reference", None) or str(obj)
+        messages.success(request, f"{name}: {obj.get_status_display().lower()}.")
+    return redirect(obj.get_absolute_url())
 
 
 def querystring(request: HttpRequest, drop: Iterable[str] = ()) -> str:
@@ -120,23 +148,12 @@ def render_page(
     """``obj``'s own page again, with ``forms`` (bound, with their errors) in place of the empty
     ones: bad input is shown beside its field on the page it was typed into, nothing changed. A
     child row without a page of its own (an effectiveness check) is shown on its parent's page."""
-    from django.contrib import messages
-
     while type(obj) not in _pages and isinstance(obj, ChildRecord):
         obj = obj.parent
     view_class, initkwargs = _pages[type(obj)]
     view = view_class(**initkwargs)
-    view.setup(request, **_kwargs_of(obj))
+    view.setup(request, **(obj.url_kwargs() if isinstance(obj, ChildRecord) else {"pk": obj.pk}))
     view.object = obj
     if status >= 400:
         messages.error(request, "Nothing was saved: see the message below.")
     return view.render_to_response(view.get_context_data(object=obj, forms=forms or {}), status=status)
-
-
-def _kwargs_of(obj: Model) -> dict:
-    kwargs: dict[str, Any] = {}
-    while isinstance(obj, ChildRecord):
-        kwargs[type(obj).kwarg()] = obj.pk
-        obj = obj.parent
-    kwargs["pk"] = obj.pk
-    return kwargs

@@ -1,37 +1,49 @@
 """Views of child rows: add, edit, remove, a workflow step, and (for a child with a page of its
-own, such as a revision) its page. A module declares the forms and the services to call; the
-kernel finds the row through its parent within the user's scope, checks who may, asks for the
-reason, shows a refusal beside the field on the parent's page (400, nothing changed) and
-redirects to where the row is shown.
+own, such as a revision) its page. A module declares the forms and, where the kernel's own do not
+serve, the services to call; the kernel finds the row through its parent within the user's scope,
+checks who may, asks for the reason, shows a refusal beside the field on the parent's page (400,
+nothing changed) and redirects to where the row is shown.
 
-    urlpatterns += child_urlpatterns(
-        Action, prefix="actions", form=ActionForm, add=services.action_add,
-        edit_form=ActionUpdateForm, assignee_form=ActionProgressForm, edit=services.action_update,
-    )
+    urlpatterns += child_urlpatterns(Action, prefix="actions", form=ActionForm, add=True, edit=True)
 
-Services are called with keywords: ``add(<parent_field>=parent, by=user, **cleaned_data)``,
-``edit(<kw>=row, by=user, **cleaned_data)``, ``remove(<kw>=row, by=user, reason=...)``, where
-``kw`` is the model name unless declared.
+``add=True``, ``edit=True`` and ``remove=True`` use the kernel's services (``child_add``,
+``child_update``, ``child_remove``); a module's own service is called with keywords instead:
+``add(<parent_field>=parent, by=user, **cleaned_data)``, ``edit(<kw>=row, by=user, **cleaned_data)``,
+``remove(<kw>=row, by=user, reason=...)``, where ``kw`` is the model name unless declared. The
+person a row is assigned to gets a form of the model's ``assignee_fields`` unless one is declared.
+
+Every page that shows the rows gets them with their controls as ``<name>_rows`` (``child_rows``),
+and the add-form as ``<name>_form``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from .. import access, services
-from ..forms import ReasonForm, TransitionForm
-from ..models import ChildRecord
-from ..workflow import TransitionError
-from .base import QMSView, WriteView, add_errors, child_or_404, register_page, render_page
+from ..forms import ChildModelForm, ReasonForm
+from ..models import ChildRecord, Record
+from ..workflow import Transition, TransitionError
+from .base import (
+    QMSView,
+    WriteView,
+    add_errors,
+    child_or_404,
+    has_page,
+    perform_step,
+    register_page,
+    render_page,
+)
 
 _bases: dict[type, str] = {}  # model -> URL path of one object ("<int:pk>/revisions/<int:revision_pk>/")
 _specs: dict[type, ChildSpec] = {}
@@ -58,6 +70,7 @@ class ChildSpec:
     edit: Callable[..., Any] | None = None
     remove: Callable[..., Any] | None = None
     kw: str = ""  # the keyword the services take the row by
+    steps: bool = False  # the row's workflow buttons
     may_add: Callable[[Any, Any], bool] = _may_change_open
 
     @property
@@ -198,6 +211,8 @@ class ChildRemoveView(_ChildView):
                 messages.error(request, " ".join(exc.messages))
             else:
                 messages.success(request, f"{self.spec.model._meta.verbose_name.capitalize()} removed.")
+                # Back to where the row was listed: its own page is gone with it.
+                return redirect(row.parent.get_absolute_url() + row.anchor)
         return redirect(row.get_absolute_url())
 
 
@@ -207,26 +222,7 @@ class ChildStepView(_ChildView):
     http_method_names = ["post"]
 
     def post(self, request, **kwargs):
-        row = self.row()
-        form = TransitionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Choose a step, and keep the reason to 1000 characters.")
-            return redirect(row.get_absolute_url())
-        try:
-            services.transition(
-                obj=row,
-                name=form.cleaned_data["transition"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except TransitionError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            row.refresh_from_db()
-            messages.success(request, f"{row}: {row.get_status_display().lower()}.")
-        return redirect(row.get_absolute_url())
+        return perform_step(request, self.row())
 
 
 class ChildDetailView(_ChildView, TemplateView):
@@ -252,6 +248,7 @@ class ChildDetailView(_ChildView, TemplateView):
             object=row,
             row=row,
             root=row.root,
+            controls=child_rows([row], user)[0],
             transitions=row.workflow.buttons(row, user) if row.workflow else [],
             can_change=access.can_change(user, row.root) and not row.root.is_closed,
         )
@@ -260,9 +257,79 @@ class ChildDetailView(_ChildView, TemplateView):
         return ctx
 
 
+@dataclass
+class ChildRow:
+    """A row as a page lists it, with the controls the user may use on it now."""
+
+    row: ChildRecord
+    buttons: list[Transition] = field(default_factory=list)  # its workflow steps
+    step_url: str = ""
+    edit_url: str = ""
+    remove_url: str = ""
+
+
+def child_rows(rows, user) -> list[ChildRow]:
+    """``rows`` (of one kind, as a page lists them) with their controls: the workflow buttons, and
+    edit and remove where ``user`` may use them. No query per row beyond what ``rows`` brings."""
+    out = []
+    for row in rows:
+        spec, root = _specs[type(row)], row.root
+        writable = not user.is_auditor and not root.is_closed and access.can_change(user, root)
+        url = f"{type(row)._meta.app_label}:{spec.name}_%s"
+        controls = ChildRow(row, row.workflow.buttons(row, user) if row.workflow and spec.steps else [])
+        kwargs = row.url_kwargs()
+        if controls.buttons:
+            controls.step_url = reverse(url % "step", kwargs=kwargs)
+        assignee = spec.assignee_form is not None and row.assignee_id == user.pk
+        if spec.edit is not None and not root.is_closed and not user.is_auditor and (writable or assignee):
+            controls.edit_url = reverse(url % "edit", kwargs=kwargs)
+        if spec.remove is not None and writable and row.removal_refused() is None:
+            controls.remove_url = reverse(url % "remove", kwargs=kwargs)
+        out.append(controls)
+    return out
+
+
+def page_rows(obj, user) -> dict:
+    """The rows of every kind whose parent is ``obj``, as ``<name>_rows``, computed only when the
+    page's template shows them."""
+    out = {}
+    for spec in specs_for(type(obj)):
+        model = spec.model
+        # The people and things a row names come in the same query (its parent is known).
+        named = [
+            f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != model.parent_field
+        ]
+        rows = model._default_manager.filter(**{model.parent_field: obj}).select_related(*named)
+        rows = rows.order_by(*(model._meta.ordering or ["pk"]))
+
+        def listed(rows=rows, parent_field=model.parent_field):
+            found = list(rows)
+            for row in found:  # the parent is known: no query per row to find it
+                setattr(row, parent_field, obj)
+            return child_rows(found, user)
+
+        out[f"{spec.name}_rows"] = SimpleLazyObject(listed)
+    return out
+
+
+def _kernel_add(model: type[ChildRecord]) -> Callable[..., Any]:
+    return lambda **fields: services.child_add(model=model, **fields)
+
+
+def _kernel_edit(kw: str) -> Callable[..., Any]:
+    return lambda *, by, **fields: services.child_update(child=fields.pop(kw), by=by, **fields)
+
+
 def _kernel_remove(*, by, reason: str, **row) -> None:
     (child,) = row.values()
     services.child_remove(child=child, by=by, reason=reason)
+
+
+def _assignee_form(model: type[ChildRecord]) -> type[djforms.Form] | None:
+    """A form of the fields the row's assignee may change (``assignee_fields``)."""
+    if not model.assignee_fields:
+        return None
+    return djforms.modelform_factory(model, form=ChildModelForm, fields=list(model.assignee_fields))
 
 
 def child_urlpatterns(
@@ -271,46 +338,60 @@ def child_urlpatterns(
     prefix: str,
     name: str = "",
     form: type[djforms.Form] | None = None,
-    add: Callable[..., Any] | None = None,
+    add: Callable[..., Any] | bool | None = None,
     edit_form: type[djforms.Form] | None = None,
     assignee_form: type[djforms.Form] | None = None,
-    edit: Callable[..., Any] | None = None,
-    remove: Callable[..., Any] | None = None,
+    edit: Callable[..., Any] | bool | None = None,
+    remove: Callable[..., Any] | bool | None = None,
     kw: str = "",
     may_add: Callable[[Any, Any], bool] | None = None,
     detail_view: type[ChildDetailView] | None = None,
     steps: bool | None = None,
 ) -> list:
-    """The URLs of one kind of child row, under its parent's page. ``remove=True`` uses the
-    kernel's removal of draft work; give a service to do more (renumber the whys)."""
+    """The URLs of one kind of child row, under its parent's page. ``True`` for ``add``, ``edit``
+    or ``remove`` uses the kernel's service; give a service to do more (renumber the whys). The edit
+    form is the add form unless declared."""
     name = name or model._meta.model_name
+    kw = kw or model._meta.model_name
+    parent = model.parent_model()
+    if add or may_add:
+        # A refused add shows the parent's page again: a row's page must be declared first.
+        assert issubclass(parent, Record) or has_page(parent), f"declare the page of {parent.__name__} first"
+    if (
+        edit is not None
+        and edit_form is None
+        and isinstance(form, type)
+        and issubclass(form, djforms.ModelForm)
+    ):
+        edit_form = form
     spec = ChildSpec(
         model=model,
         prefix=prefix,
         name=name,
         form=form,
-        add=add,
+        add=_kernel_add(model) if add is True else add,
         edit_form=edit_form,
-        assignee_form=assignee_form,
-        edit=edit,
+        assignee_form=assignee_form or (_assignee_form(model) if edit is not None else None),
+        edit=_kernel_edit(kw) if edit is True else edit,
         remove=_kernel_remove if remove is True else remove,
-        kw=kw or model._meta.model_name,
+        kw=kw,
+        steps=steps if steps is not None else model.workflow is not None,
         **({"may_add": may_add} if may_add else {}),
     )
     _specs[model] = spec
-    parent_base = _bases[model.parent_model()]
+    parent_base = _bases[parent]
     base = f"{parent_base}{prefix}/"
     one = f"{base}<int:{model.kwarg()}>/"
     set_base(model, one)
     made = {"spec": spec, "model": model}
     urls = []
-    if add is not None:
+    if spec.add is not None:
         urls.append(path(f"{base}add/", ChildAddView.as_view(**made), name=f"{name}_add"))
-    if edit is not None:
+    if spec.edit is not None:
         urls.append(path(f"{one}edit/", ChildEditView.as_view(**made), name=f"{name}_edit"))
     if spec.remove is not None:
         urls.append(path(f"{one}remove/", ChildRemoveView.as_view(**made), name=f"{name}_remove"))
-    if steps if steps is not None else model.workflow is not None:
+    if spec.steps:
         urls.append(path(f"{one}step/", ChildStepView.as_view(**made), name=f"{name}_step"))
     if detail_view is not None:
         register_page(model, detail_view, made)

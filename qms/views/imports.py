@@ -5,6 +5,7 @@ was shown, on whichever web node it lands."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -15,11 +16,18 @@ from .. import access, imports
 from ..forms import BootstrapMixin
 from .base import WriteView
 
-_SALT = "qms.import"
-
 
 class UploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label="Spreadsheet (.csv or .xlsx)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.ATTACHMENT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:.1f} MB; the limit is {limit / 1048576:.0f} MB."
+            )
+        return upload
 
 
 class ImportView(WriteView):
@@ -40,6 +48,10 @@ class ImportView(WriteView):
             status=status,
         )
 
+    def salt(self) -> str:
+        # A preview confirms only the import it was made for, by the user it was shown to.
+        return f"qms.import:{self.kwargs['key']}:{self.request.user.pk}"
+
     def get(self, request, key):
         return self.page(self.importer(), UploadForm())
 
@@ -47,7 +59,7 @@ class ImportView(WriteView):
         importer = self.importer()
         if "payload" in request.POST:
             try:
-                headers, rows = signing.loads(request.POST["payload"], salt=_SALT, max_age=3600)
+                headers, rows = signing.loads(request.POST["payload"], salt=self.salt(), max_age=3600)
             except signing.BadSignature:
                 messages.error(request, "The preview has expired; upload the file again.")
                 return redirect(request.path)
@@ -71,5 +83,5 @@ class ImportView(WriteView):
             form.add_error("file", exc)
             return self.page(importer, form, status=400)
         preview = imports.run(importer, headers, rows, by=request.user, commit=False)
-        payload = signing.dumps([headers, rows], salt=_SALT, compress=True) if preview.ok else ""
+        payload = signing.dumps([headers, rows], salt=self.salt(), compress=True) if preview.ok else ""
         return self.page(importer, form, preview, payload, status=200 if preview.ok else 400)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.generic import ListView
 
 from .. import history
@@ -40,7 +41,7 @@ class ProcessFormView(WriteView):
         return render(
             self.request,
             "qms/record_form.html",
-            {"form": form, "title": title, "cancel_url": "/processes/"},
+            {"form": form, "title": title, "cancel_url": reverse("process_list")},
             status=status,
         )
 

@@ -1,119 +1,38 @@
-"""Generic record views: a module declares a few lines per model and gets its register (with
-filters and CSV), its page (with history, attachments, comments, links, workflow buttons and the
+"""Generic record views: a module declares a few lines per model and gets its register (see
+``lists.py``), its page (with history, attachments, comments, links, workflow buttons and the
 forms of its child rows), create (also "raised from" another record), edit and transition."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.text import slugify
-from django.views.generic import DetailView, FormView, ListView, UpdateView
+from django.views.generic import DetailView, FormView, UpdateView
 
 from .. import access, raising, services
-from ..forms import AttachmentForm, CommentForm, LinkForm, RecordForm, TransitionForm
+from ..forms import AttachmentForm, CommentForm, LinkForm, RecordForm
 from ..history import history_rows
 from ..models import Record
 from ..registry import model_by_label
 from ..selectors import links_of
-from ..workflow import TransitionError
-from .base import QMSView, RecordScopeMixin, WriteView, add_errors, csv_response, querystring, register_page
-
-# --- lists ---------------------------------------------------------------------------------
-
-
-class RecordListView(RecordScopeMixin, QMSView, ListView):
-    """A register: filterable with django-filter, searchable, CSV export of the filtered view, a
-    constant number of queries (declare select_related for every column)."""
-
-    template_name = "qms/record_list.html"
-    paginate_by = 50
-    filterset_class = None
-    columns: list[tuple[str, str]] = [
-        ("reference", "Reference"),
-        ("title", "Title"),
-        ("status", "Status"),
-        ("owner", "Owner"),
-        ("department", "Department"),
-        ("due_date", "Due"),
-    ]
-    select_related: tuple[str, ...] = ("owner", "department")
-    search_fields: tuple[str, ...] = ("reference", "title")
-    title: str = ""
-
-    def get_queryset(self):
-        qs = super().get_queryset().select_related(*self.select_related)
-        # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
-        q = self.request.GET.get("q", "").replace("\x00", "").strip()
-        if q:
-            cond = Q()
-            for f in self.search_fields:
-                cond |= Q(**{f"{f}__icontains": q})
-            qs = qs.filter(cond)
-        if self.filterset_class is not None:
-            self.filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
-            qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
-        else:
-            self.filterset = None
-        return qs
-
-    def cell(self, record, field: str) -> Any:
-        if field == "status":
-            return record.get_status_display()
-        value = record
-        for part in field.split("__"):
-            value = getattr(value, part, None)
-            if value is None:
-                return ""
-        return value() if callable(value) else value
-
-    def rows(self, records):
-        return [(r, [self.cell(r, f) for f, _ in self.columns]) for r in records]
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            name = f"{slugify(self.model._meta.verbose_name_plural)}-{timezone.localdate():%Y%m%d}"
-            records = self.get_queryset().iterator(chunk_size=2000)
-            return csv_response(
-                name,
-                [label for _, label in self.columns],
-                ([self.cell(r, f) for f, _ in self.columns] for r in records),
-                delimiter=";" if request.GET.get("sep") == "semicolon" else ",",
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        opts = self.model._meta
-        ctx.update(
-            title=self.title or opts.verbose_name_plural.capitalize(),
-            columns=self.columns,
-            rows=self.rows(ctx["object_list"]),
-            filter=self.filterset,
-            can_create=access.can_create(self.request.user, self.model),
-            create_url=reverse(f"{opts.app_label}:{opts.model_name}_create"),
-            query=self.request.GET.get("q", ""),
-            querystring=querystring(self.request, drop=("page", "format")),
-        )
-        return ctx
-
+from .base import QMSView, RecordScopeMixin, WriteView, add_errors, perform_step, register_page
+from .lists import RecordListView
 
 # --- the record's page ---------------------------------------------------------------------------
 
 
 def page_forms(request, obj, forms: dict) -> dict:
     """The forms an object's page offers the user now: the add-forms of its child rows and its
-    form actions (``qms.views.actions``); the bound ones given (with their errors) instead."""
+    form actions (``qms.views.actions``), the bound ones given (with their errors) instead; and its
+    child rows with their controls (``<name>_rows``)."""
     from .actions import actions_for
-    from .children import specs_for
+    from .children import page_rows, specs_for
 
     user = request.user
-    out = {}
+    out = page_rows(obj, user)
     offered = [(s.form_key, s.form, s.add is not None and s.may_add(user, obj)) for s in specs_for(type(obj))]
     # A form that is a page of its own is not offered on the object's page too.
     offered += [(a.form_key, a.form, a.offered(user, obj)) for a in actions_for(type(obj)) if not a.page]
@@ -142,6 +61,7 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "transitions": type(record).workflow.buttons(record, user),
         "history": history_rows(record),
         "attachments": services.attachments_of(record),
+        "record_signatures": services.signature_rows(record),
         "comments": services.comments_of(record),
         "links": links,
         "hidden_links": hidden,
@@ -194,13 +114,16 @@ class RecordCreateView(WriteView, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def source(self) -> Record | None:
-        """The record this one is raised from (within the user's scope), if any."""
+        """The record this one is raised from (within the user's scope, and only where a module
+        offers to raise this kind of record from it), if any."""
         if not hasattr(self, "_source"):
             self._source = None
             label, _, pk = self.request.GET.get("from", "").partition(":")
             model = model_by_label(label)
             if model is not None and pk.isdigit() and len(pk) < 12:
-                self._source = access.restrict(model.objects.filter(pk=int(pk)), self.request.user).first()
+                found = access.restrict(model.objects.filter(pk=int(pk)), self.request.user).first()
+                if found is not None and raising.for_model(self.model, found) is not None:
+                    self._source = found
         return self._source
 
     def get_form_kwargs(self):
@@ -212,9 +135,8 @@ class RecordCreateView(WriteView, FormView):
     def get_initial(self):
         initial = {"owner": self.request.user.pk, "department": self.request.user.department_id}
         source = self.source()
-        action = raising.for_model(self.model, source) if source is not None else None
-        if action is not None:
-            initial.update(action.prefill(source))
+        if source is not None:
+            initial.update(raising.for_model(self.model, source).prefill(source))
         return initial
 
     def create(self, form) -> Record:
@@ -222,10 +144,12 @@ class RecordCreateView(WriteView, FormView):
 
     def form_valid(self, form):
         try:
-            record = self.create(form)
-            source = self.source()
-            if source is not None:
-                services.link_add(source=record, target=source, by=self.request.user, note="Raised from here")
+            # The record and its link to the source together, or neither.
+            with transaction.atomic():
+                record = self.create(form)
+                source = self.source()
+                if source is not None:
+                    services.link_raised(record=record, source=source, by=self.request.user)
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
@@ -291,30 +215,7 @@ class RecordTransitionView(RecordScopeMixin, QMSView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        record = get_object_or_404(self.get_queryset(), pk=pk)
-        form = TransitionForm(request.POST)
-        if not form.is_valid():
-            if "reason" in form.errors:
-                limit = TransitionForm.base_fields["reason"].max_length
-                messages.error(request, f"Keep the reason to {limit} characters; it goes into the history.")
-            else:
-                messages.error(request, "Choose a step to perform.")
-            return redirect(record.get_absolute_url())
-        try:
-            services.transition(
-                obj=record,
-                name=form.cleaned_data["transition"],
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except TransitionError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            record.refresh_from_db()
-            messages.success(request, f"{record.display_reference}: {record.get_status_display().lower()}.")
-        return redirect(record.get_absolute_url())
+        return perform_step(request, get_object_or_404(self.get_queryset(), pk=pk))
 
 
 def record_urlpatterns(

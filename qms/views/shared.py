@@ -17,6 +17,7 @@ from ..forms import AttachmentForm, CommentForm, LinkForm
 from ..models import Record, RecordLink, StoredFile
 from ..registry import find_by_reference, model_by_label
 from .base import QMSView, add_errors, render_page
+from .errors import NotFound
 
 
 def record_or_404(request, label: str, pk: int) -> Record:
@@ -69,7 +70,7 @@ def serve_stored(request, stored: StoredFile) -> FileResponse:
         handle = stored.file.open("rb")
     except (FileNotFoundError, OSError):
         file_logger.error("%s %s: stored file %s is missing", stored._meta.label, stored.pk, stored.file.name)
-        raise Http404("The stored file is missing. Tell the quality manager.") from None
+        raise NotFound("The stored file is missing. Tell the quality manager.") from None
     response = FileResponse(
         handle, as_attachment=True, filename=stored.download_name(), content_type=stored.mime_type
     )

@@ -51,3 +51,14 @@ def login(page, password):
         return page
 
     return do
+
+
+def pick(scope, label: str, person) -> None:
+    """Choose ``person`` in the person picker of the field labelled ``label`` within ``scope`` (a
+    page or a form locator): type their name into its search box, click the result."""
+    select = scope.get_by_label(label)
+    box = select.locator("xpath=./preceding-sibling::input[@type='search'][1]")
+    box.fill(person.last_name)
+    results = select.locator("xpath=./preceding-sibling::div[contains(@class, 'picker-results')][1]")
+    results.get_by_role("button", name=str(person)).first.click()
+    assert str(person.pk) in select.evaluate("s => Array.from(s.selectedOptions).map(o => o.value)")

@@ -6,6 +6,7 @@ import pytest
 
 from documents.models import Acknowledgment, Revision
 from qms.models import Role, Signature
+from tests.browser.conftest import pick
 from tests.documents.factories import pdf_bytes
 from tests.factories import UserFactory
 
@@ -33,7 +34,7 @@ def test_full_document_lifecycle_author_reviewer_approver_effective_acknowledged
     page.get_by_label("Title").fill("Bracket, machined")
     page.get_by_label("Type").select_option("drawing")
     page.get_by_label("Used at workstations").fill("Cell 4")
-    page.get_by_label("Distribution: people").select_option(label=str(operator))
+    pick(page, "Distribution: people", operator)
     page.get_by_role("button", name="Save").click()
     assert page.get_by_test_id("doc-number").inner_text() == "DRW-40512"
 
@@ -48,8 +49,8 @@ def test_full_document_lifecycle_author_reviewer_approver_effective_acknowledged
     assert page.get_by_test_id("revision-status").inner_text() == "Draft"
     assert "DRAFT – NOT RELEASED FOR USE" in page.get_by_test_id("not-current-banner").inner_text()
     page.get_by_test_id("submit-for-review").click()
-    page.get_by_label("Reviewers").select_option(label=str(reviewer))
-    page.get_by_label("Approvers").select_option(label=str(quality_manager))
+    pick(page, "Reviewers", reviewer)
+    pick(page, "Approvers", quality_manager)
     page.get_by_role("button", name="Send for review").click()
     assert page.get_by_test_id("revision-status").inner_text() == "In review"
     revision_url = page.url

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_revision_cannot_skip_review_nor_go_back_from_effective(drawing, head, quality_manager):
     revision = draft(drawing)
-    with pytest.raises(TransitionError, match="not possible while the record is draft"):
+    with pytest.raises(TransitionError, match="not possible while the revision is draft"):
         transition(obj=revision, name="approve", by=quality_manager)
     services.revision_submit(revision=revision, by=head, approvers=[quality_manager])
     sign(revision, quality_manager)

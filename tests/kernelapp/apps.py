@@ -6,3 +6,4 @@ class KernelAppConfig(AppConfig):
 
     name = "tests.kernelapp"
     label = "kernelapp"
+    verbose_name = "Widgets"

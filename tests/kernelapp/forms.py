@@ -1,8 +1,6 @@
-from django import forms
+from qms.forms import ChildModelForm, DateRuleMixin, RecordForm
 
-from qms.forms import ChildForm, ChildModelForm, DateRuleMixin, RecordForm, people
-
-from .models import Widget, WidgetPart
+from .models import PartFile, Widget, WidgetPart
 
 
 class WidgetForm(RecordForm):
@@ -16,24 +14,10 @@ class PartForm(DateRuleMixin, ChildModelForm):
 
     class Meta:
         model = WidgetPart
-        fields = ["name", "owner", "due_date"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        fields = ["name", "owner", "due_date", "critical", "note"]
 
 
-class ApproveForm(ChildForm):
-    password = forms.CharField(widget=forms.PasswordInput, help_text="Your password signs the approval.")
-
-
-class RenameForm(ChildForm):
-    """A form that is a page of its own (``form_urlpatterns(page=True)``)."""
-
-    title = forms.CharField(max_length=200)
-
-
-class PartRenameForm(ChildForm):
-    """A form about a row that has no page of its own: refusals come back as a message."""
-
-    name = forms.CharField(max_length=100)
+class PartFileForm(ChildModelForm):
+    class Meta:
+        model = PartFile
+        fields = ["file"]

@@ -1,11 +1,16 @@
-"""The kernel example's one declaration: everything the kernel needs to know of it."""
+"""The widget module's one declaration: everything the kernel needs to know of it."""
+
+import datetime as dt
 
 from qms import gates, kpis
-from qms.due import QuerysetDueProvider, RecordDueProvider
+from qms.access import restrict
+from qms.auditpack import AuditSection, history_of
+from qms.due import ChildDueProvider, RecordDueProvider
 from qms.events import EventType
 from qms.imports import Column, Importer, import_form
 from qms.modules import Module, Searchable
 from qms.raising import RaiseAction
+from qms.services import child_add, record_create
 from qms.whereused import Use
 
 from . import services
@@ -13,27 +18,41 @@ from .forms import WidgetForm
 from .models import Widget, WidgetPart
 
 
-def _released(period, subject=None):
+def released(period: kpis.Period, subject=None) -> int:
+    """KPI: widgets released in the period (by one department, given one)."""
     found = Widget.objects.filter(released_at__date__range=(period.start, period.end))
     return found.filter(department=subject).count() if subject else found.count()
 
 
-def _ready_gate(*, on, widget):
-    return (
-        []
-        if widget.released_at and widget.released_at.date() <= on
-        else [gates.Refusal(f"{widget} not released")]
-    )
-
-
-def _parts_done(widget, *, date_from, date_to, user):
-    done = WidgetPart.history.filter(
-        id__in=widget.parts.values("pk"), status="done", history_date__date__lte=date_to
-    )
+def released_by(*, on: dt.date, widget: Widget) -> list[gates.Refusal]:
+    """Gate: was the widget released by that date?"""
+    if widget.released_at and widget.released_at.date() <= on:
+        return []
     return [
-        Use(h.history_date.date(), "Part done", widget.reference, h.name, widget.get_absolute_url())
-        for h in done
+        gates.Refusal(f"{widget.reference} was not released by {on:%-d %b %Y}.", widget.get_absolute_url())
     ]
+
+
+def parts_done(widget: Widget, *, date_from, date_to, user) -> list[Use]:
+    """Where-used: the parts of the widget finished in the period, as far as the user may see."""
+    parts = restrict(widget.parts.filter(done_on__range=(date_from or dt.date.min, date_to)), user)
+    return [Use(p.done_on, "Part done", widget.reference, p.name, p.get_absolute_url(), p) for p in parts]
+
+
+def audit_section(*, user, date_from, date_to) -> dict:
+    """The widgets created in the period, with their history, as the user may see them."""
+    widgets = restrict(Widget.objects.filter(created_at__date__range=(date_from, date_to)), user)
+    widgets = list(widgets.select_related("owner", "department"))
+    history = history_of(widgets)
+    return {"widgets": [(w, history.get(w.pk, [])) for w in widgets]}
+
+
+def demo(company) -> None:
+    """Two widgets in quality control, one with a part due in five days."""
+    head, qc = company.heads["QC"], company.departments["QC"]
+    widget = record_create(model=Widget, by=head, title="Housing H-220", owner=head, department=qc)
+    record_create(model=Widget, by=head, title="Cover C-10", description="Milled", owner=head, department=qc)
+    child_add(model=WidgetPart, by=head, widget=widget, name="Bore", owner=head, due_date=company.days(5))
 
 
 MODULE = Module(
@@ -42,23 +61,15 @@ MODULE = Module(
     clause="8.5",
     url_prefix="kernel/",
     due=[
-        RecordDueProvider(Widget, module="Kernel test", kind="Widget"),
-        QuerysetDueProvider(
-            module="Kernel test",
-            kind="Widget part",
-            queryset=lambda: WidgetPart.objects.filter(status="open"),
-            url_name="kernelapp:widget_detail",
-            key_prefix="kernelapp.part",
-            reference_field="widget__reference",
-            title_field="name",
-            department_field="widget__department_id",
-            url_pk_field="widget_id",
-        ),
+        RecordDueProvider(Widget, module="Widgets"),
+        ChildDueProvider(WidgetPart, module="Widgets", title_field="name"),
     ],
-    search=[Searchable(Widget)],
+    audit_sections=[AuditSection("widgets", "Widgets", "8.5", "kernelapp/audit_section.html", audit_section)],
+    demo=demo,
+    search=[Searchable(Widget, ("reference", "title", "description"))],
     declares=[gates.Gate("widget_released", "Was the widget released by that date?", ("widget",))],
-    gates={"widget_released": _ready_gate},
-    where_used={"kernelapp.widget": _parts_done},
+    gates={"widget_released": released_by},
+    where_used={"kernelapp.widget": parts_done},
     publishes=[EventType("kernelapp.widget_released", "A widget was released.", ("widget_id",))],
     subscribes={"kernelapp.widget_released": [services.inspection_part_add]},
     raise_actions=[
@@ -72,7 +83,7 @@ MODULE = Module(
         )
     ],
     measures=[
-        kpis.Measure("kernelapp.released", "Widgets released", "count", _released, subject="department")
+        kpis.Measure("kernelapp.released", "Widgets released", "count", released, subject="department")
     ],
     importers=[
         Importer(
@@ -82,9 +93,9 @@ MODULE = Module(
             columns=(
                 Column("Title", "title"),
                 Column("Description", "description", required=False),
-                Column("Owner", "owner"),
-                Column("Department", "department"),
-                Column("Due", "due_date", required=False),
+                Column("Owner", "owner", help="username"),
+                Column("Department", "department", help="code"),
+                Column("Due", "due_date", required=False, help="2026-05-31"),
             ),
             form=import_form(WidgetForm),
             find=lambda data: Widget.objects.filter(title=data["title"]).first(),

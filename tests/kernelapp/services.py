@@ -1,60 +1,36 @@
-"""The kernel example's writes: each through the kernel's services, with history and rules."""
+"""The widget module's writes. Parts and files are added, changed and removed by the kernel's
+services (``child_add``, ``child_update``, ``child_remove``); these are the widget's own."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from qms import access, events, history
-from qms.models import Role, User
-from qms.services import password_problem, record_create, record_update, signature_record
+from qms.models import User
+from qms.services import get_system_user, record_create, record_update, signature_sign
 
 from .models import Widget, WidgetPart
 
 
-@transaction.atomic
-def part_add(*, widget: Widget, by: User, name: str, owner: User, due_date: dt.date) -> WidgetPart:
-    """Add a part to a widget that the user may change."""
-    access.require_change(by, widget)
-    part = WidgetPart(widget=widget, name=name.strip(), owner=owner, due_date=due_date)
-    history.save(part, by=by, reason="Part added", validate=True)
-    return part
+@Widget.workflow.on("release")
+def _released(widget: Widget, *, by: User, **kwargs) -> None:
+    """Releasing stamps the time, and tells whoever subscribed (after the release commits)."""
+    widget.released_at = timezone.now()
+    events.publish("kernelapp.widget_released", widget_id=widget.pk)
 
 
-@transaction.atomic
-def part_update(*, widgetpart: WidgetPart, by: User, name: str, owner: User, due_date: dt.date) -> WidgetPart:
-    access.require_change(by, widgetpart)
-    widgetpart.name, widgetpart.owner, widgetpart.due_date = name.strip(), owner, due_date
-    history.save(widgetpart, by=by, reason="Part changed", validate=True)
-    return widgetpart
+@WidgetPart.workflow.on("finish")
+def _finished(part: WidgetPart, **kwargs) -> None:
+    """Finishing a part stamps the day: where-used reads it."""
+    part.done_on = timezone.localdate()
 
 
 @transaction.atomic
 def widget_approve(*, widget: Widget, by: User, password: str) -> None:
-    """Approve a widget with an electronic signature, void once its description changes."""
+    """Approve a widget with an electronic signature, void once its title or description changes."""
     access.require_change(by, widget)
-    problem = password_problem(by, password)
-    if problem:
-        raise ValidationError({"password": problem})
-    signature_record(obj=widget, by=by, meaning="Approved", content_hash=widget_hash(widget))
-
-
-@transaction.atomic
-def widget_rename(*, widget: Widget, by: User, title: str) -> Widget:
-    if title.strip() == widget.title:
-        raise ValidationError({"title": "That is its name already."})
-    return record_update(record=widget, by=by, reason="Renamed", title=title.strip())
-
-
-@transaction.atomic
-def part_rename(*, widgetpart: WidgetPart, by: User, name: str) -> WidgetPart:
-    access.require_change(by, widgetpart)
-    if len(name.strip()) < 2:
-        raise ValidationError({"name": "A part needs a name of two letters or more."})
-    widgetpart.name = name.strip()
-    history.save(widgetpart, by=by, reason="Part renamed")
-    return widgetpart
+    signature_sign(obj=widget, by=by, password=password, meaning="Approved")
 
 
 def widget_import(data: dict, *, existing: Widget | None, by: User) -> Widget:
@@ -64,27 +40,10 @@ def widget_import(data: dict, *, existing: Widget | None, by: User) -> Widget:
     return record_update(record=existing, by=by, reason="Imported", **data)
 
 
-def widget_hash(widget: Widget) -> str:
-    import hashlib
-
-    return hashlib.sha256(f"{widget.title}\n{widget.description}".encode()).hexdigest()
-
-
-@Widget.workflow.on("release")
-def _stamp_release(widget: Widget, *, by: User, **kw) -> None:
-    widget.released_at = timezone.now()
-    events.publish("kernelapp.widget_released", widget_id=widget.pk)
-
-
 def inspection_part_add(*, widget_id: int) -> None:
-    """Subscriber: a released widget gets a part to inspect it, owned by its owner."""
+    """Subscriber: a released widget gets a part "Inspect after release" for its owner, once."""
     widget = Widget.objects.get(pk=widget_id)
-    if not widget.parts.filter(name="Inspect after release").exists():
-        system = User.objects.filter(role=Role.QUALITY_MANAGER).first() or widget.owner
-        part = WidgetPart(
-            widget=widget,
-            name="Inspect after release",
-            owner=widget.owner,
-            due_date=timezone.localdate() + dt.timedelta(days=7),
-        )
-        history.save(part, by=system, reason="Released: inspect it")
+    if not widget.parts.filter(name="Inspect after release").exists():  # safe to run twice
+        due = timezone.localdate() + dt.timedelta(days=7)
+        part = WidgetPart(widget=widget, name="Inspect after release", owner=widget.owner, due_date=due)
+        history.save(part, by=get_system_user(), reason="Released: inspect it", validate=True)

@@ -1,26 +1,24 @@
-from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
+from qms.forms import SignatureForm
+from qms.views import ChildDetailView, child_urlpatterns, form_urlpatterns, record_urlpatterns
 
-from . import services
-from .forms import ApproveForm, PartForm, PartRenameForm, RenameForm, WidgetForm
-from .models import Widget, WidgetPart
-from .views import WidgetDetailView
+from . import extra, services
+from .forms import PartFileForm, PartForm, WidgetForm
+from .models import PartFile, Widget, WidgetPart
 
 app_name = "kernelapp"
 urlpatterns = [
-    *record_urlpatterns(Widget, form_class=WidgetForm, detail_view=WidgetDetailView, prefix="widgets"),
-    *form_urlpatterns(Widget, name="approve", form=ApproveForm, service=services.widget_approve),
-    *form_urlpatterns(Widget, name="rename", form=RenameForm, service=services.widget_rename, page=True),
+    *record_urlpatterns(Widget, form_class=WidgetForm, prefix="widgets"),
+    *form_urlpatterns(Widget, name="approve", form=SignatureForm, service=services.widget_approve),
     *child_urlpatterns(
         WidgetPart,
         prefix="parts",
         name="part",
         form=PartForm,
-        add=services.part_add,
-        edit_form=PartForm,
-        edit=services.part_update,
+        add=True,
+        edit=True,
         remove=True,
+        detail_view=ChildDetailView,
     ),
-    *form_urlpatterns(
-        WidgetPart, name="rename", form=PartRenameForm, service=services.part_rename, success="Renamed."
-    ),
+    *child_urlpatterns(PartFile, prefix="files", name="file", form=PartFileForm, add=True, remove=True),
 ]
+urlpatterns += extra.urlpatterns()  # forms only the kernel's own tests use

@@ -89,7 +89,8 @@ def test_the_subject_names_what_is_owed_when_the_reference_does_not(smtp, staff,
     class Acknowledgments:
         module = "Documents"
 
-        def items(self, *, until, owner_ids=None, department_ids=None):
+        # The registry's provider protocol: the date window (since) and a limit are the provider's.
+        def items(self, *, until, owner_ids=None, department_ids=None, since=None, limit=None):
             yield DueItem(
                 key="documents.acknowledgment:1",
                 module="Documents",

@@ -124,7 +124,8 @@ def test_a_module_registered_later_appears_in_the_digest(smtp, staff, monkeypatc
     class CalibrationProvider:
         module = "Calibration"
 
-        def items(self, *, until, owner_ids=None, department_ids=None):
+        # The registry's provider protocol: the date window (since) and a limit are the provider's.
+        def items(self, *, until, owner_ids=None, department_ids=None, since=None, limit=None):
             yield DueItem(
                 key="calibration.instrument:9",
                 module="Calibration",

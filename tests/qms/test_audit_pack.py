@@ -110,3 +110,13 @@ def test_each_section_runs_a_constant_number_of_queries(head, dept, quality_mana
         return counts
 
     assert queries(2) == queries(8)
+
+
+@pytest.mark.django_db
+def test_the_widget_modules_section_shows_its_widgets_as_far_as_the_user_may_see(
+    client_for, head, other_staff, widget
+):
+    other = client_for(other_staff).get("/audit-pack/", period(sections=["widgets"]))
+    assert widget.reference not in pdf_text(other)
+    text = pdf_text(client_for(head).get("/audit-pack/", period(sections=["widgets"])))
+    assert widget.reference in text and "Housing H-220" in text and "Created" in text

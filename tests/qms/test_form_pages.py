@@ -14,19 +14,28 @@ from django.utils import timezone
 from qms import history
 from qms.history import history_rows
 from qms.models import Attachment
-from qms.services import attachment_add, child_remove
+from qms.services import attachment_add, child_add, child_remove
 from tests.factories import WidgetFactory
 from tests.helpers import field_error
-from tests.kernelapp import services
-from tests.kernelapp.models import WidgetPart
+from tests.kernelapp.models import PartFile, WidgetPart
 from tests.uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
 
+def _file(part):
+    upload = SimpleUploadedFile("drawing.pdf", pdf_bytes())
+    return child_add(model=PartFile, part=part, by=part.widget.owner, file=upload)
+
+
 def _part(widget, name="Bracket"):
-    return services.part_add(
-        widget=widget, by=widget.owner, name=name, owner=widget.owner, due_date=timezone.localdate()
+    return child_add(
+        model=WidgetPart,
+        widget=widget,
+        by=widget.owner,
+        name=name,
+        owner=widget.owner,
+        due_date=timezone.localdate(),
     )
 
 
@@ -64,28 +73,30 @@ def test_a_form_page_refuses_auditors_even_a_look_and_others_by_who_may(
 def test_a_form_about_a_row_without_a_page_says_its_refusal_on_the_parents_page(client_for, head):
     widget = WidgetFactory(owner=head)
     part = _part(widget)
+    file = _file(part)
     client = client_for(head)
-    url = f"/kernel/widgets/{widget.pk}/parts/{part.pk}/rename/"
+    url = f"/kernel/widgets/{widget.pk}/parts/{part.pk}/files/{file.pk}/rename/"
     response = client.post(url, {"name": "x"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert widget.reference in page  # the widget's page, where the part is shown
+    assert part.name in page  # the part's page, where its files are shown
     assert "two letters or more" in page
-    part.refresh_from_db()
-    assert part.name == "Bracket"
+    file.refresh_from_db()
+    assert file.original_name == "drawing.pdf"
 
 
 def test_a_form_goes_back_to_a_local_next_page_only(client_for, head):
     widget = WidgetFactory(owner=head)
     part = _part(widget)
     client = client_for(head)
-    url = f"/kernel/widgets/{widget.pk}/parts/{part.pk}/rename/"
+    file = _file(part)
+    url = f"/kernel/widgets/{widget.pk}/parts/{part.pk}/files/{file.pk}/rename/"
     response = client.post(url, {"name": "Bolt", "next": "/kernel/widgets/"})
     assert response["Location"] == "/kernel/widgets/"
     response = client.post(url, {"name": "Nut", "next": "https://evil.example/"})
-    assert response["Location"] == part.get_absolute_url()
-    part.refresh_from_db()
-    assert part.name == "Nut"
+    assert response["Location"] == file.get_absolute_url()
+    file.refresh_from_db()
+    assert file.original_name == "Nut"
 
 
 def test_a_download_carries_the_headers_its_file_offers_but_never_loses_its_safety_headers(

@@ -49,7 +49,7 @@ def test_a_rolled_back_creation_leaves_no_gap(staff):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_references_stay_unique_and_gap_free_with_8_concurrent_creators(staff):
+def test_references_stay_unique_and_gap_free_with_8_concurrent_creators(head, staff):
     barrier = threading.Barrier(8)
     errors: list[Exception] = []
 
@@ -59,7 +59,7 @@ def test_references_stay_unique_and_gap_free_with_8_concurrent_creators(staff):
             for i in range(5):
                 record_create(
                     model=Widget,
-                    by=staff,
+                    by=head,
                     title=f"Concurrent {n}-{i}",
                     description="race",
                     owner=staff,

@@ -1,11 +1,9 @@
-import importlib
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from qms.demo import load_people
 from qms.models import User
+from qms.modules import installed
 from qms.services import get_system_user
 
 
@@ -25,16 +23,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             get_system_user()
             company = load_people()
-            # Each installed module may bring its demo records in <app>/demo.py: load(company).
-            for config in apps.get_app_configs():
-                if config.name == "qms":
-                    continue
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name == f"{config.name}.demo":
-                        continue
-                    raise
-                module.load(company)
-                self.stdout.write(f"  {config.verbose_name}: demo records loaded")
+            # Each installed module may bring its demo records: Module(demo=load), load(company).
+            for entry in installed():
+                if entry.module.demo is not None:
+                    entry.module.demo(company)
+                    self.stdout.write(f"  {entry.app.verbose_name}: demo records loaded")
         self.stdout.write(self.style.SUCCESS("Demo company loaded."))

@@ -1,0 +1,210 @@
+"""Charts drawn on the server as inline SVG, for every module: no JavaScript library, nothing
+fetched from a CDN, and they print and go into PDFs as they are. A bar or a point may carry the
+URL of the records behind it, so a number on a chart opens them.
+
+Data: ``bar_chart([(label, value), …])`` or ``[(label, value, url), …]``;
+``line_chart(labels, [(name, [value or None, …]), …], target=…)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+BAR = "#0d6efd"
+LINE = "#dc3545"
+SERIES = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#d63384")
+AXIS = "#6c757d"
+SMALL = 'font-size="11"'
+
+
+def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+        *body,
+        "</svg>",
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _linked(svg: str, url: str) -> str:
+    return f'<a href="{escape(url)}">{svg}</a>' if url else svg
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def _axis_labels(labels: Sequence[str], xs: Sequence[float], y: float) -> list[str]:
+    """Labels under the axis, whole (never cut): turned when there are many."""
+    turned = len(labels) > 6 or any(len(label) > 12 for label in labels)
+    out = []
+    for label, x in zip(labels, xs, strict=True):
+        if turned:
+            out.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="end" {SMALL} '
+                f'transform="rotate(-35 {x:.1f} {y:.1f})">{escape(label)}</text>'
+            )
+        else:
+            out.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" {SMALL}>{escape(label)}</text>')
+    return out
+
+
+def _bottom_margin(labels: Sequence[str]) -> int:
+    longest = max((len(label) for label in labels), default=0)
+    return 56 if len(labels) <= 6 and longest <= 12 else min(150, 30 + int(longest * 4.2))
+
+
+def bar_chart(
+    data: Sequence[tuple], *, title: str, pareto: bool = False, width: int = 640, height: int = 300
+) -> SafeString:
+    """Bars with their values (each a link when a URL is given); with ``pareto`` the bars are
+    sorted largest first and the cumulative percentage is drawn as a line against a 0–100 % axis
+    on the right."""
+    rows = [(row[0], row[1], row[2] if len(row) > 2 else "") for row in data]
+    if pareto:
+        rows.sort(key=lambda d: (-d[1], d[0]))
+    labels = [label for label, _, _ in rows]
+    bottom = _bottom_margin(labels)
+    height = max(height, 160 + bottom)
+    left, right, top = 40, 44 if pareto else 12, 16
+    plot_w, plot_h = width - left - right, height - top - bottom
+    body = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS}"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{AXIS}"/>',
+    ]
+    total = sum(v for _, v, _ in rows)
+    if not rows or total == 0:
+        body.append(
+            f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" fill="{AXIS}" '
+            'font-size="14">No data in this period</text>'
+        )
+        return _frame(width, height, title, body)
+    top_value = max(v for _, v, _ in rows) or 1
+    step = plot_w / len(rows)
+    bar_w = step * 0.6
+    scale = f'text-anchor="end" {SMALL} fill="{AXIS}"'
+    body.append(
+        f'<text x="{left - 6}" y="{top + 4}" {scale}>{_number(top_value)}</text>'
+        f'<text x="{left - 6}" y="{top + plot_h}" {scale}>0</text>'
+    )
+    points, centres, running = [], [], 0
+    for i, (label, value, url) in enumerate(rows):
+        x = left + i * step + (step - bar_w) / 2
+        h = plot_h * value / top_value
+        y = top + plot_h - h
+        cx = x + bar_w / 2
+        centres.append(cx)
+        bar = (
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
+            f"<title>{escape(label)}: {_number(value)}</title></rect>"
+        )
+        body.append(_linked(bar, url))
+        body.append(
+            f'<text x="{cx:.1f}" y="{y - 3:.1f}" text-anchor="middle" {SMALL}>{_number(value)}</text>'
+        )
+        running += value
+        points.append((cx, top + plot_h - plot_h * running / total, round(100 * running / total)))
+    body += _axis_labels(labels, centres, top + plot_h + 14)
+    if pareto:
+        body.append(
+            f'<line x1="{left + plot_w}" y1="{top}" x2="{left + plot_w}" y2="{top + plot_h}" '
+            f'stroke="{AXIS}"/>'
+            f'<text x="{left + plot_w + 4}" y="{top + 4}" {SMALL} fill="{AXIS}">100%</text>'
+            f'<text x="{left + plot_w + 4}" y="{top + plot_h}" {SMALL} fill="{AXIS}">0%</text>'
+        )
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
+        body.append(f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+        for x, y, pct in points:
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{LINE}">'
+                f"<title>{pct}% cumulative</title></circle>"
+            )
+    body.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" '
+        f'fill="{AXIS}">Total {_number(total)}</text>'
+    )
+    return _frame(width, height, title, body)
+
+
+def line_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    target: float | None = None,
+    urls: Sequence[str] | None = None,
+    unit: str = "",
+    width: int = 640,
+    height: int = 280,
+) -> SafeString:
+    """One line per series over ``labels`` (months), a gap where a value is None, and the target
+    as a dashed line; each point links to ``urls[i]`` when given."""
+    bottom = _bottom_margin(labels)
+    height = max(height, 160 + bottom)
+    left, right, top = 48, 12, 16
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for _, vs in series for v in vs if v is not None] + ([target] if target is not None else [])
+    body = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS}"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{AXIS}"/>',
+    ]
+    if not values or not labels:
+        body.append(
+            f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" fill="{AXIS}" '
+            'font-size="14">No data yet</text>'
+        )
+        return _frame(width, height, title, body)
+    low, high = min(0.0, *values), max(values) or 1.0
+    span = (high - low) or 1.0
+    step = plot_w / max(1, len(labels) - 1) if len(labels) > 1 else 0
+    xs = [left + (i * step if len(labels) > 1 else plot_w / 2) for i in range(len(labels))]
+
+    def y_of(value: float) -> float:
+        return top + plot_h - plot_h * (value - low) / span
+
+    scale = f'text-anchor="end" {SMALL} fill="{AXIS}"'
+    body.append(
+        f'<text x="{left - 6}" y="{top + 4}" {scale}>{_number(high)}{unit}</text>'
+        f'<text x="{left - 6}" y="{top + plot_h}" {scale}>{_number(low)}{unit}</text>'
+    )
+    if target is not None:
+        y = y_of(target)
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE}" '
+            f'stroke-dasharray="6 4"><title>Target {_number(target)}{unit}</title></line>'
+        )
+    for n, (name, vs) in enumerate(series):
+        colour = SERIES[n % len(SERIES)]
+        run: list[str] = []
+        for i, value in enumerate(vs):
+            if value is None:
+                if len(run) > 1:
+                    body.append(
+                        f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                    )
+                run = []
+                continue
+            x, y = xs[i], y_of(value)
+            run.append(f"{x:.1f},{y:.1f}")
+            dot = (
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
+                f"<title>{escape(name)}, {escape(labels[i])}: {_number(value)}{unit}</title></circle>"
+            )
+            body.append(_linked(dot, urls[i] if urls else ""))
+        if len(run) > 1:
+            body.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            )
+    body += _axis_labels(labels, xs, top + plot_h + 14)
+    if len(series) > 1:
+        for n, (name, _) in enumerate(series):
+            body.append(
+                f'<text x="{left + 8 + n * 150}" y="{height - 6}" font-size="12" '
+                f'fill="{SERIES[n % len(SERIES)]}">■ {escape(name)}</text>'
+            )
+    return _frame(width, height, title, body)

@@ -1,0 +1,78 @@
+// The person picker: a search box above every select[data-picker] that finds people by name,
+// role or department (GET <data-picker>?q=…) and adds the one chosen to the select.
+(function () {
+  "use strict";
+
+  function option(select, person) {
+    let found = Array.from(select.options).find((o) => o.value === String(person.id));
+    if (!found) {
+      found = new Option(person.label, person.id);
+      select.add(found);
+    }
+    if (!select.multiple) {
+      Array.from(select.options).forEach((o) => { o.selected = false; });
+    }
+    found.selected = true;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function enhance(select) {
+    const box = document.createElement("input");
+    box.type = "search";
+    box.className = "form-control form-control-sm mb-1";
+    box.placeholder = "Type a name, role or department…";
+    box.setAttribute("aria-label", "Find a person");
+    box.setAttribute("autocomplete", "off");
+    const list = document.createElement("div");
+    list.className = "list-group picker-results mb-1";
+    select.parentNode.insertBefore(box, select);
+    select.parentNode.insertBefore(list, select);
+    if (select.multiple) {
+      select.size = Math.max(2, Math.min(6, select.options.length));
+      select.title = "Chosen people: select one and press Delete to remove";
+      select.addEventListener("keydown", (e) => {
+        if (e.key === "Delete" || e.key === "Backspace") {
+          Array.from(select.selectedOptions).forEach((o) => o.remove());
+        }
+      });
+    }
+    let timer = null;
+    let asked = "";
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const q = box.value.trim();
+        asked = q;
+        if (q.length < 1) { list.replaceChildren(); return; }
+        fetch(select.dataset.picker + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then((r) => (r.ok ? r.json() : { people: [] }))
+          .then((data) => {
+            if (asked !== q) return;
+            list.replaceChildren(...data.people.map((person) => {
+              const b = document.createElement("button");
+              b.type = "button";
+              b.className = "list-group-item list-group-item-action py-1";
+              b.textContent = person.label;
+              b.dataset.testid = "picker-result";
+              b.addEventListener("click", () => {
+                option(select, person);
+                list.replaceChildren();
+                box.value = "";
+                if (select.multiple) select.size = Math.max(2, Math.min(6, select.options.length));
+              });
+              return b;
+            }));
+          });
+      }, 150);
+    });
+  }
+
+  function init(root) {
+    root.querySelectorAll("select[data-picker]:not([data-picker-ready])").forEach((s) => {
+      s.dataset.pickerReady = "1";
+      enhance(s);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("htmx:afterSwap", (e) => init(e.target));
+})();

@@ -1,0 +1,225 @@
+"""The pages read from the due-item registry: My work, the Overview, and the list of items behind
+every number on them. Counts are made in the database; lists show the most urgent items and link
+to the rest, so a ten-year archive costs what a new company costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from .. import access
+from ..due import DueItem, registry
+from ..models import Department, Role, User
+from .base import QMSView
+
+MY_WORK_DAYS = 30
+TEAM_LIMIT = 50  # others' overdue items shown on My work; the rest are one click away
+MOST_OVERDUE = 15
+PAGE = 100
+MAX_PAGES = 50  # the due list goes 5,000 items deep; filters find the rest
+
+STATES = {"overdue": "Overdue", "week": "Due in the next 7 days", "open": "Overdue or due in 30 days"}
+
+
+def due_scope(user: User) -> dict:
+    """Whose items a user may count and list: the quality manager, top management and auditors
+    the company's; everyone else their department's; someone without a department only their
+    own (never the widest scope by default)."""
+    if access.sees_everything(user):
+        return {}
+    if user.department_id:
+        return {"department_ids": [user.department_id]}
+    return {"owner_ids": [user.pk]}
+
+
+def due_url(**params) -> str:
+    """The list of items behind a number: ``due_url(department=3, module="CAPA", state="overdue")``."""
+    return "/due/?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def with_owners(items: list[DueItem], today: dt.date) -> list[tuple[DueItem, int, User | None]]:
+    owners = User.objects.in_bulk({i.owner_id for i in items})
+    return [(i, i.days_overdue(today), owners.get(i.owner_id)) for i in items]
+
+
+class MyWorkView(QMSView, TemplateView):
+    """Everything the user owns that is overdue or due within 30 days, most overdue first; heads
+    also see their department's overdue items of others, the quality manager the company's."""
+
+    template_name = "qms/my_work.html"
+
+    def get_template_names(self):
+        # An auditor owns nothing: they land on what they came for, the registers and the pack.
+        return ["qms/auditor_home.html"] if self.request.user.is_auditor else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        user = self.request.user
+        if user.is_auditor:
+            return ctx
+        items = registry.for_user(user, days_ahead=MY_WORK_DAYS, today=today, limit=500)
+        ctx.update(
+            items=[(item, item.days_overdue(today)) for item in items],
+            overdue_count=sum(1 for i in items if i.due_date < today),
+            today=today,
+            more_url=due_url(owner=user.pk, state="open") if len(items) == 500 else "",
+        )
+        yesterday = today - dt.timedelta(days=1)
+        if user.role == Role.DEPARTMENT_HEAD and user.department_id:
+            ctx["team_title"] = f"{user.department}: overdue items of others"
+            scope = {"department_ids": [user.department_id]}
+            ctx["team_url"] = due_url(department=user.department_id, state="overdue")
+        elif user.is_quality_manager:
+            ctx["team_title"] = "Whole company: overdue items of others"
+            scope = {}
+            ctx["team_url"] = due_url(state="overdue")
+        else:
+            return ctx
+        team = [
+            i
+            for i in registry.items(until=yesterday, limit=TEAM_LIMIT + 50, **scope)
+            if i.owner_id != user.pk
+        ]
+        total = sum(c.overdue for c in registry.counts(until=yesterday, today=today, **scope))
+        ctx["team_items"] = with_owners(team[:TEAM_LIMIT], today)
+        ctx["team_total"] = total
+        return ctx
+
+
+class OverviewView(QMSView, TemplateView):
+    """What is overdue and due this week, by department and module; every number opens the items
+    behind it. The quality manager, top management and auditors see the company, everyone else
+    their own department."""
+
+    template_name = "qms/overview.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        today = timezone.localdate()
+        scope = due_scope(user)
+        week = today + dt.timedelta(days=7)
+        if "owner_ids" in scope:  # no department: own items, counted under "No department"
+            items = registry.items(until=week, **scope)
+            counts = {(i.module, None): [0, 0] for i in items}
+            for i in items:
+                counts[(i.module, None)][0 if i.due_date < today else 1] += 1
+        else:
+            counts = {
+                (c.module, c.department_id): [c.overdue, c.due]
+                for c in registry.counts(until=week, today=today, department_ids=scope.get("department_ids"))
+            }
+        modules = sorted({m for m, _ in counts})
+        departments = Department.objects.in_bulk({d for _, d in counts if d})
+        # Where a number leads: the department's items, or one's own without a department.
+        where = {"owner": user.pk} if "owner_ids" in scope else {}
+        rows = []
+        for dept_id in {d for _, d in counts}:
+            place = where or {"department": dept_id}
+            cells = []
+            for m in modules:
+                overdue, due = counts.get((m, dept_id), [0, 0])
+                cells.append(
+                    {
+                        "overdue": overdue,
+                        "due": due,
+                        "overdue_url": due_url(**place, module=m, state="overdue"),
+                        "due_url": due_url(**place, module=m, state="week"),
+                    }
+                )
+            rows.append(
+                {
+                    "department": departments.get(dept_id),
+                    "cells": cells,
+                    "overdue": sum(c["overdue"] for c in cells),
+                    "url": due_url(**place, state="overdue"),
+                }
+            )
+        rows.sort(key=lambda r: (-r["overdue"], str(r["department"] or "")))
+        totals = [
+            {
+                "overdue": sum(v[0] for (mm, _), v in counts.items() if mm == m),
+                "due": sum(v[1] for (mm, _), v in counts.items() if mm == m),
+                "overdue_url": due_url(**where, module=m, state="overdue"),
+                "due_url": due_url(**where, module=m, state="week"),
+            }
+            for m in modules
+        ]
+        most = registry.items(until=today - dt.timedelta(days=1), limit=MOST_OVERDUE, **scope)
+        ctx.update(
+            scope=_scope_label(user, scope),
+            modules=modules,
+            rows=rows,
+            totals=totals,
+            most_overdue=with_owners(most, today),
+            overdue_count=sum(t["overdue"] for t in totals),
+            overdue_url=due_url(**where, state="overdue"),
+        )
+        return ctx
+
+
+def _scope_label(user: User, scope: dict) -> str:
+    if not scope:
+        return "the whole company"
+    if "owner_ids" in scope:
+        return "your own items (you belong to no department)"
+    return str(user.department)
+
+
+class DueListView(QMSView, TemplateView):
+    """The items behind a number: by department, module, owner and state, most overdue first, as
+    far as the user's scope reaches."""
+
+    template_name = "qms/due_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, get = self.request.user, self.request.GET
+        today = timezone.localdate()
+        state = get.get("state") if get.get("state") in STATES else "overdue"
+        until = {"overdue": today - dt.timedelta(days=1), "week": today + dt.timedelta(days=7)}.get(
+            state, today + dt.timedelta(days=MY_WORK_DAYS)
+        )
+        since = today if state == "week" else None
+        scope = due_scope(user)
+        department = _int(get.get("department"))
+        owner = _int(get.get("owner"))
+        filters: dict = {}
+        if department is not None:
+            allowed = scope.get("department_ids")
+            filters["department_ids"] = [department] if allowed is None or department in allowed else []
+        if owner is not None:
+            filters["owner_ids"] = [owner]
+        if "department_ids" not in filters and "owner_ids" not in filters:
+            filters.update(scope)
+        module = get.get("module") if get.get("module") in registry.modules() else None
+        page_number = min(max(_int(get.get("page")) or 1, 1), MAX_PAGES)
+        items = registry.items(until=until, since=since, module=module, limit=page_number * PAGE, **filters)
+        if owner is not None and scope:
+            # An owner outside the user's scope shows nothing, whatever the link says.
+            visible = scope.get("department_ids")
+            items = [i for i in items if (visible and i.department_id in visible) or i.owner_id == user.pk]
+        shown = items[(page_number - 1) * PAGE : page_number * PAGE]
+        ctx.update(
+            state=state,
+            state_label=STATES[state],
+            states=STATES,
+            module=module,
+            department=Department.objects.filter(pk=department).first() if department else None,
+            owner=User.objects.filter(pk=owner).first() if owner else None,
+            rows=with_owners(shown, today),
+            page=page_number,
+            next_page=page_number + 1
+            if len(items) == page_number * PAGE and page_number < MAX_PAGES
+            else None,
+            querystring=urlencode({k: v for k, v in get.items() if k != "page"}),
+        )
+        return ctx
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() and len(str(value)) < 10 else None

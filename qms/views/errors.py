@@ -1,0 +1,22 @@
+"""Error pages in the site's layout, in plain words. A 404 never shows what the framework says
+("No CAPA found matching the query", a resolver's list of patterns): to the reader, a record
+outside their view and a mistyped address are the same thing. Messages written for users are
+raised as ``NotFound`` and shown."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponseNotFound
+from django.template import loader
+
+
+class NotFound(Http404):
+    """A 404 whose message is written for the user ("The stored file is missing …")."""
+
+
+DEFAULT = "The page or record does not exist, or you cannot see it."
+
+
+def not_found(request, exception=None):
+    message = str(exception) if isinstance(exception, NotFound) else DEFAULT
+    body = loader.render_to_string("404.html", {"message": message}, request=request)
+    return HttpResponseNotFound(body)

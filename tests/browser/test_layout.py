@@ -1,0 +1,75 @@
+"""Every page fits a 390 px phone without sideways scrolling, for every role that can open it.
+
+The pages are the route walker's: every URL pattern, filled with the walker's records, requested
+with GET by each role in a browser context of its own at 390 × 844; a page wider than the screen
+fails with its width. Pages a role cannot open (403, 404, a redirect) are skipped for that role.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import get_resolver
+from playwright.sync_api import Error as PlaywrightError
+
+from qms import access
+from tests.qms.test_route_walker import iter_patterns, targets, world  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTH = 390
+ROLES = ("quality", "head", "staff", "auditor")
+SKIP = ("/admin/", "logout", "/health/", "/files/", "download", ".pdf", "format=csv", "/people/")
+
+
+def get_pages(world) -> list[str]:  # noqa: F811
+    urls = []
+    for namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "view_class", None)
+        if view_class is not None and "get" not in view_class.http_method_names:
+            continue  # a form's target, not a page
+        if namespace.startswith("admin") or access.policy_of(pattern.callback) == access.PUBLIC:
+            continue
+        for url, _ in targets(namespace, pattern, route, pattern.callback, world):
+            if not any(s in url for s in SKIP) and url not in urls:
+                urls.append(url)
+    return urls
+
+
+def test_every_page_fits_a_phone_for_every_role(browser, live_server, world):  # noqa: F811
+    urls = get_pages(world)
+    failures, measured, started = [], 0, time.monotonic()
+    for role in ROLES:
+        user = world["roles"][role]
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTH, "height": 844})
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        for url in urls:
+            try:
+                response = page.goto(url)
+            except PlaywrightError:  # a page with no body (405 …): nothing to lay out
+                continue
+            if response is None or response.status != 200 or page.url.rstrip("/").endswith("/login"):
+                continue
+            if "text/html" not in (response.headers.get("content-type") or ""):
+                continue
+            measured += 1
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > WIDTH:
+                failures.append(f"{url} as {role}: {width} px wide")
+        context.close()
+    assert measured > 40, f"only {measured} pages measured"
+    assert not failures, "\n".join(failures) + f"\n({measured} pages in {time.monotonic() - started:.0f} s)"

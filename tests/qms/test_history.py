@@ -1,0 +1,66 @@
+"""A record's history tells the whole story: its own changes and its rows' (parts, files), each
+value as the forms show it, and what happened around it (attachments, links, removals)."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from qms.history import history_rows
+from qms.services import attachment_add, child_remove, child_update, link_add, transition
+from tests.factories import WidgetFactory
+from tests.qms.conftest import days
+
+pytestmark = pytest.mark.django_db
+
+
+def changes(rows, part: str) -> dict[str, tuple[str, str]]:
+    return {c["field"]: (c["old"], c["new"]) for r in rows if r["part"] == part for c in r["changes"]}
+
+
+def test_a_parts_changes_read_as_the_forms_show_them(head, staff, part):
+    due = dt.date(2026, 11, 3)
+    child_update(
+        child=part, by=head, critical=True, due_date=due, owner=head, reason="Customer drawing rev C"
+    )
+    transition(obj=part, name="finish", by=head)
+    rows = history_rows(part.widget)
+    shown = changes(rows, "Widget part: Bore")
+    assert shown["critical to quality"] == ("No", "Yes")
+    assert shown["due date"] == (f"{days(10):%-d %b %Y}", "3 Nov 2026")
+    assert shown["owner"] == (str(staff), str(head))
+    assert shown["status"] == ("Open", "Done")
+    edit = next(r for r in rows if r["why"] == "Customer drawing rev C")
+    assert (edit["who"], edit["type"], edit["is_child"]) == (head, "Changed", True)
+
+
+def test_the_history_tab_shows_the_rows_of_the_parts_beside_the_widgets(client_for, head, part):
+    child_update(child=part, by=head, critical=True)
+    html = client_for(head).get(part.widget.get_absolute_url() + "?tab=history").content.decode()
+    assert "Widget part: Bore" in html
+    assert "<del>No</del> → <ins>Yes</ins>" in html
+
+
+def test_attachments_links_signatures_and_removals_appear_in_the_widgets_history(
+    head, password, widget, part
+):
+    from qms.services import signature_sign
+
+    attachment_add(record=widget, upload=SimpleUploadedFile("note.txt", b"first article ok"), by=head)
+    link_add(source=widget, target=WidgetFactory(owner=head), by=head)
+    signature_sign(obj=widget, by=head, password=password, meaning="Approved")
+    child_remove(child=part, by=head, reason="Drawn twice")
+    reasons = [r["why"] for r in history_rows(widget) if not r["is_child"]]
+    assert reasons[:4] == [
+        "Widget part removed: Bore — Drawn twice",
+        "Signed: Approved",
+        "Link added",
+        "Attachment added: note.txt",
+    ]
+    removed = next(r for r in history_rows(widget) if r["type"] == "Removed")
+    assert removed["part"] == "Widget part: Bore"
+
+
+def test_a_files_upload_is_in_the_widgets_history(head, part_file):
+    (row,) = [r for r in history_rows(part_file.root) if r["part"].startswith("Part file")]
+    assert (row["who"], row["type"], row["part"]) == (head, "Created", "Part file: bracket.png")
