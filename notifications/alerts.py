@@ -163,18 +163,25 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
             .values(*USER_FIELDS)
         }
         mailable = {pk: _mailable(owner, today) for pk, owner in owners.items()}
+        # Who each step goes to depends on the owner only: worked out once per owner.
+        rungs = {
+            pk: [
+                (number, step, threshold, _step_recipients(step, owner, mailable[pk], heads, bosses, quality))
+                for number, (step, threshold) in enumerate(steps, start=1)
+            ]
+            for pk, owner in owners.items()
+        }
         # Every step each item has reached today, and whom it goes to: keys only, no rendering.
         owed: dict[str, tuple[DueItem, int, dict]] = {}
         for item in chunk:
-            owner = owners.get(item.owner_id)
-            if owner is None:
+            if item.owner_id not in rungs:
                 continue
             days = (today - item.due_date).days
             prefix = f"escalation:{item_topic(item)}:"  # escalation_key(), once per item
-            for number, (step, threshold) in enumerate(steps, start=1):
+            for number, step, threshold, people in rungs[item.owner_id]:
                 if days < threshold:
                     break
-                for person in _step_recipients(step, owner, mailable[owner["id"]], heads, bosses, quality):
+                for person in people:
                     owed[f"{prefix}{step}:{person['id']}"] = (item, number, person)
         unclaimed = unclaimed_keys(owed)
         new = {key: value for key, value in owed.items() if key in unclaimed}
