@@ -11,8 +11,9 @@
 One sender at a time, in the whole installation: a send holds a PostgreSQL advisory lock, which
 dies with its connection when the worker dies. With one sender and one message between acceptance
 and record, the window no system closes (the server accepted the message, the worker died before
-recording it) holds one message: at most one resend per crash, with the same Message-ID, so mail
-clients that deduplicate on it show it once. Nothing is ever lost.
+recording it) holds one message: at most one resend per crash of a worker, with the same
+Message-ID, so mail clients that deduplicate on it show it once (a crash of the database server
+itself: at most ``sender.DURABLE_EVERY``, see ``sender.py``). Nothing is ever lost.
 """
 
 from __future__ import annotations
