@@ -6,10 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint needs Pango (and HarfBuzz subsetting); DejaVu gives PDFs a predictable font.
+# WeasyPrint needs Pango (and HarfBuzz subsetting); DejaVu gives PDFs a predictable font; backups
+# need pg_dump and pg_restore (postgresql-client, the same major version as the server).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -57,11 +57,18 @@ def retry_base_seconds() -> int:
 
 
 def batch_size() -> int:
-    """Users per digest batch: the queries per batch stay constant, memory stays bounded."""
+    """People per digest batch: the queries per batch stay constant, memory stays bounded."""
     return _int("NOTIFICATION_BATCH_SIZE", 500)
 
 
-def send_threads() -> int:
-    """Senders side by side for a large run (a weekly digest): each waits on the mail server and
-    on commits most of the time."""
-    return _int("NOTIFICATION_SEND_THREADS", 4)
+def item_batch_size() -> int:
+    """Due items per batch of the daily alerts and escalations (a few queries per batch). The
+    items are in memory already (the registry's list); a batch bounds the size of each query, and
+    each batch reads the claimed keys once, so fewer, larger batches are faster."""
+    return _int("NOTIFICATION_ITEM_BATCH_SIZE", 50000)
+
+
+def send_wait_seconds() -> int:
+    """How long a send waits for the one that is running (one sender at a time) before it leaves
+    its emails to it and comes back later."""
+    return _int("NOTIFICATION_SEND_WAIT_SECONDS", 120)

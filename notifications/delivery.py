@@ -2,17 +2,18 @@
 
 1. *Claim*: every email the product owes is first written as a ``Delivery`` row with a unique key
    (``INSERT … ON CONFLICT DO NOTHING``). Two runs of the same job claim the same keys; only one
-   row exists per key.
-2. *Take*: a sender takes one row with a conditional UPDATE (pending → sending, with a lease).
-   Exactly one sender wins; the other moves on. A row left "sending" by a killed worker may be
-   taken again once its lease has run out.
+   row exists per key. The message bytes are built here, once, for the rows this claim wrote.
+2. *Take*: the sender takes one row with a conditional UPDATE (pending → sending, with a lease).
+   A row left "sending" by a killed worker may be taken again once its lease has run out.
 3. *Send, then record*: the message goes out with a Message-ID derived from the key, and the row
-   is marked sent straight after, one row at a time.
+   is recorded as sent before the next message can be accepted (see ``sender.py``).
 
-The one window no system closes: the mail server has accepted the message and the process dies
-before step 3 is recorded. After the lease the row is sent once more, with the same Message-ID,
-so mail clients and servers that deduplicate on Message-ID show it once. At most one resend per
-such crash; nothing is ever lost.
+One sender at a time, in the whole installation: a send holds a PostgreSQL advisory lock, which
+dies with its connection when the worker dies. With one sender and one message between acceptance
+and record, the window no system closes (the server accepted the message, the worker died before
+recording it) holds one message: at most one resend per crash of a worker, with the same
+Message-ID, so mail clients that deduplicate on it show it once (a crash of the database server
+itself: at most ``sender.DURABLE_EVERY``, see ``sender.py``). Nothing is ever lost.
 """
 
 from __future__ import annotations
@@ -21,23 +22,25 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
-import smtplib
 from collections.abc import Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError
 from django.db import connection as db
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from . import conf
+from . import conf, ledger
+from .ledger import S, backoff, sendable
+from .mime import envelope_for
 from .models import Delivery
+from .sender import Outgoing, send_rows
 
 log = logging.getLogger(__name__)
 
-S = Delivery.Status
+# Kept under their old names: tests and callers take a row and compute back-offs with them.
+_take = ledger.take
+__all__ = ["backoff", "deliveries_claim", "deliveries_flush", "deliveries_send", "next_wakeup"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class Draft:
     kind: str
     key: str
     topic: str
-    recipient_id: int
+    recipient_id: int | None
     to_email: str
     subject: str
     body_text: str
@@ -64,6 +67,8 @@ class RunReport:
     failed: int = 0
     held_elsewhere: int = 0
     next_wakeup: dt.datetime | None = None
+    # Another send was still running when this one gave up waiting for its turn.
+    turn_missed: bool = False
     details: dict = field(default_factory=dict)
 
     def add(self, other: RunReport) -> RunReport:
@@ -71,6 +76,7 @@ class RunReport:
         self.sent += other.sent
         self.failed += other.failed
         self.held_elsewhere += other.held_elsewhere
+        self.turn_missed |= other.turn_missed
         return self
 
     def as_dict(self) -> dict:
@@ -97,219 +103,215 @@ def existing_keys(keys: Collection[str]) -> set[str]:
     return set(Delivery.objects.filter(key__in=list(keys)).values_list("key", flat=True))
 
 
-def deliveries_claim(*, drafts: Iterable[Draft]) -> int:
-    """Write the rows for ``drafts``; a key already claimed (by this or any other run) is left as it
-    is. One INSERT … ON CONFLICT DO NOTHING per call. Returns how many drafts were offered."""
-    rows = [
-        Delivery(
-            kind=d.kind,
-            key=d.key,
-            topic=d.topic[:200],
-            recipient_id=d.recipient_id,
-            to_email=d.to_email,
-            subject=d.subject[:300],
-            body_text=d.body_text,
-            body_html=d.body_html,
-            message_id=message_id_for(d.key),
-        )
-        for d in drafts
-    ]
-    if rows:
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return len(rows)
+# The keys travel as one newline-separated text (keys hold no line breaks): quoting tens of thousands
+# of array elements one by one cost more than the query.
+_UNCLAIMED_SQL = f"""
+    SELECT wanted.key FROM unnest(string_to_array(%s, E'\\n')) AS wanted(key)
+     WHERE NOT EXISTS (SELECT 1 FROM {Delivery._meta.db_table} d WHERE d.key = wanted.key)
+"""  # noqa: S608 - the table name is ours; values are parameters
 
 
-def _sendable(now: dt.datetime) -> Q:
-    return (
-        Q(status=S.PENDING)
-        | Q(status=S.FAILED, next_attempt_at__lte=now)
-        | Q(status=S.SENDING, lease_until__lt=now)
+def unclaimed_keys(keys: Collection[str]) -> set[str]:
+    """Of ``keys``, those not claimed yet (one query): the database answers with what is new, so
+    a day on which little changed reads back little, whatever the number of keys asked about."""
+    if not keys:
+        return set()
+    with db.cursor() as cursor:
+        cursor.execute(_UNCLAIMED_SQL, ["\n".join(keys)])
+        return {key for (key,) in cursor.fetchall()}
+
+
+def _outgoing(row: dict, *, taken_over: bool = False) -> Outgoing:
+    return Outgoing(
+        id=row["id"],
+        key=row["key"],
+        to_email=row["to_email"],
+        subject=row["subject"],
+        body_text=row["body_text"],
+        body_html=row["body_html"],
+        message_id=row["message_id"],
+        envelope=envelope_for(
+            key=row["key"],
+            to_email=row["to_email"],
+            subject=row["subject"],
+            body_text=row["body_text"],
+            body_html=row["body_html"],
+            message_id=row["message_id"],
+        ),
+        taken_over=taken_over,
     )
 
 
 _TABLE = Delivery._meta.db_table
-# Take one row for sending. The same statement records the previous message of this sender as
-# sent (it was accepted by the mail server a moment ago): one round trip and one commit per
-# email instead of two, and the record is still written the moment the next take runs.
-_TAKE_SQL = f"""
-    WITH recorded AS (
-        UPDATE {_TABLE}
-           SET status = 'sent', sent_at = %(now)s, lease_until = NULL, next_attempt_at = NULL, error = ''
-         WHERE id = %(sent)s AND status = 'sending'
-    )
-    UPDATE {_TABLE}
-       SET status = 'sending', lease_until = %(lease)s, attempts = attempts + 1
-     WHERE id = %(id)s
-       AND (status = 'pending'
-            OR (status = 'failed' AND next_attempt_at <= %(now)s)
-            OR (status = 'sending' AND lease_until < %(now)s))
- RETURNING attempts
-"""  # noqa: S608 - the table name is ours; values are parameters
+_COLUMNS = (
+    "kind",
+    "key",
+    "topic",
+    "recipient_id",
+    "to_email",
+    "subject",
+    "body_text",
+    "body_html",
+    "message_id",
+)
+_CLAIM_SQL = f"""
+    INSERT INTO {_TABLE} ({", ".join(_COLUMNS)}, created_at, status, error, attempts, takeovers)
+    VALUES {{rows}}
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, key
+"""  # noqa: S608 - the table and columns are ours; values are parameters
+_CLAIM_ROW = "(" + ", ".join(["%s"] * (len(_COLUMNS) + 1)) + ", 'pending', '', 0, 0)"
+_CLAIM_CHUNK = 500
 
 
-def _take(pk: int, *, record_sent: int | None = None) -> int | None:
-    """Take the row for sending; None when another sender has it or it is already done.
-    Returns the attempt number this send is. ``record_sent``: a row this sender has just sent."""
+def deliveries_claim(*, drafts: Iterable[Draft]) -> list[Outgoing]:
+    """Write the rows for ``drafts``; a key already claimed (by this or any other run) is left as
+    it is. One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per 500 drafts. Returns the rows this
+    call wrote, their message bytes built, ready for ``deliveries_send``."""
+    rows = [
+        {
+            "kind": d.kind,
+            "key": d.key,
+            "topic": d.topic[:200],
+            "recipient_id": d.recipient_id,
+            "to_email": d.to_email,
+            "subject": d.subject[:300],
+            "body_text": d.body_text,
+            "body_html": d.body_html,
+            "message_id": message_id_for(d.key),
+        }
+        for d in drafts
+    ]
+    claimed: list[Outgoing] = []
     now = timezone.now()
-    lease = now + dt.timedelta(seconds=conf.lease_seconds())
+    for start in range(0, len(rows), _CLAIM_CHUNK):
+        chunk = rows[start : start + _CLAIM_CHUNK]
+        params = [value for r in chunk for value in (*(r[c] for c in _COLUMNS), now)]
+        with db.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL.format(rows=", ".join([_CLAIM_ROW] * len(chunk))), params)
+            ids = {key: pk for pk, key in cursor.fetchall()}
+        claimed.extend(_outgoing({**r, "id": ids[r["key"]]}) for r in chunk if r["key"] in ids)
+    claimed.sort(key=lambda o: o.id)
+    return claimed
+
+
+# Any constant of ours: the advisory lock that lets one send run at a time in the installation.
+SEND_LOCK = 0x51_4D_53_4D_41_49_4C  # "QMSMAIL"
+
+
+@contextlib.contextmanager
+def sending_turn():
+    """Hold the one sender's turn (a session advisory lock, released by PostgreSQL when the
+    connection ends, so a killed worker never keeps it). Waits for a send that is running, up to
+    NOTIFICATION_SEND_WAIT_SECONDS; yields False when the turn did not come.
+
+    While it holds the turn, the session may sit idle no longer than a lease: a worker whose
+    machine died (no connection reset ever reaches PostgreSQL) loses its session, and the turn,
+    after NOTIFICATION_LEASE_SECONDS instead of after TCP's keepalive hours."""
     with db.cursor() as cursor:
-        cursor.execute(_TAKE_SQL, {"id": pk, "sent": record_sent, "now": now, "lease": lease})
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def _record_sent(pk: int) -> None:
-    Delivery.objects.filter(pk=pk, status=S.SENDING).update(
-        status=S.SENT, sent_at=timezone.now(), lease_until=None, next_attempt_at=None, error=""
-    )
-
-
-def backoff(attempt: int) -> dt.timedelta:
-    """Wait before attempt ``attempt + 1``: base, 5×base, 25×base … (1 min, 5 min, 25 min, ~2 h)."""
-    return dt.timedelta(seconds=conf.retry_base_seconds() * 5 ** (attempt - 1))
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-            for addr, (code, msg) in exc.recipients.items()
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        msg = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-        return f"{exc.smtp_code} {msg}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def build_message(row: dict, connection) -> EmailMultiAlternatives:
-    """A plain-text and HTML email with the delivery's stable Message-ID."""
-    message = EmailMultiAlternatives(
-        subject=row["subject"],
-        body=row["body_text"],
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row["to_email"]],
-        connection=connection,
-        headers={
-            "Message-ID": row["message_id"],
-            "Auto-Submitted": "auto-generated",  # RFC 3834: no out-of-office replies, please
-            "X-Auto-Response-Suppress": "All",
-            "X-QMS-Delivery": row["key"],
-        },
-    )
-    message.attach_alternative(row["body_html"], "text/html")
-    return message
-
-
-_FIELDS = ("id", "key", "to_email", "subject", "body_text", "body_html", "message_id")
-
-
-def deliveries_send(*, keys: Collection[str] | None = None, connection=None) -> RunReport:
-    """Send every row that is due to be sent (pending, refused and due for a retry, or left
-    "sending" by a dead worker past its lease), narrowed to ``keys`` when given.
-
-    Queries: one to read the rows, then one per message (take it, and record the previous one as
-    sent), and one to record the last. Each message is recorded as soon as the server accepted
-    it, which keeps the unclosable window to a single message.
-
-    With many rows, a few threads send side by side, each with its own SMTP and database
-    connection: the time goes into waiting for the mail server and for commits, and the
-    conditional take already makes concurrent senders safe."""
-    qs = Delivery.objects.filter(_sendable(timezone.now()))
-    if keys is not None:
-        if not keys:
-            return RunReport()
-        qs = qs.filter(key__in=list(keys))
-    rows = list(qs.order_by("id").values(*_FIELDS))
-    threads = conf.send_threads()
-    if connection is not None or threads <= 1 or len(rows) < threads * MIN_ROWS_PER_THREAD:
-        return _send_rows(rows, connection)
-    report = RunReport()
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="qms-mail") as pool:
-        for part in pool.map(_send_rows_in_thread, [rows[i::threads] for i in range(threads)]):
-            report.add(part)
-    return report
-
-
-# Below this many rows per thread, one sender is as fast and simpler to follow in a log.
-MIN_ROWS_PER_THREAD = 25
-
-
-def _send_rows_in_thread(rows: list[dict]) -> RunReport:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [SEND_LOCK])
+        mine = cursor.fetchone()[0] or _wait_for_turn(cursor)
+        if mine:
+            cursor.execute(
+                "SELECT set_config('idle_session_timeout', %s, false)", [f"{conf.lease_seconds()}s"]
+            )
     try:
-        return _send_rows(rows, None)
+        yield mine
     finally:
-        db.close()  # the thread's own database connection
+        if mine:
+            _release_turn()
 
 
-def _send_rows(rows: list[dict], connection) -> RunReport:
+def _wait_for_turn(cursor) -> bool:
+    # A blocking wait inside PostgreSQL (no polling), bounded by lock_timeout.
+    cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{conf.send_wait_seconds()}s"])
+    try:
+        with contextlib.ExitStack() as stack:
+            if db.in_atomic_block:  # a timed-out wait must not break the caller's transaction
+                from django.db import transaction
+
+                stack.enter_context(transaction.atomic())
+            cursor.execute("SELECT pg_advisory_lock(%s)", [SEND_LOCK])
+        return True
+    except DatabaseError:
+        log.warning("Another send still runs after %ss; leaving these emails to it", conf.send_wait_seconds())
+        return False
+    finally:
+        cursor.execute("SELECT set_config('lock_timeout', '0', false)")
+
+
+def _release_turn() -> None:
+    try:
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_unlock(%s), set_config('idle_session_timeout', '0', false)", [SEND_LOCK]
+            )
+    except DatabaseError:
+        # The connection broke (its locks went with it) or the caller's transaction failed: a
+        # connection we cannot use is closed, which releases the lock for sure.
+        if not db.in_atomic_block:
+            db.close()
+        raise
+
+
+_PAGE = 500
+
+
+def _due_rows(after: int) -> list[Outgoing]:
+    rows = (
+        Delivery.objects.filter(sendable(timezone.now()), pk__gt=after)
+        .order_by("id")
+        .values("id", "key", "to_email", "subject", "body_text", "body_html", "message_id", "status")[:_PAGE]
+    )
+    return [_outgoing(r, taken_over=r["status"] == S.SENDING) for r in rows]
+
+
+def deliveries_send(*, outgoing: list[Outgoing] | None = None) -> RunReport:
+    """Send ``outgoing`` (rows a claim just wrote, bytes built), or, without it, every row that is
+    due to be sent: pending, refused and due for a retry, or left "sending" by a dead worker past
+    its lease (their bytes are built first, a page of rows at a time).
+
+    Queries: the turn (one, two to wait), then one per message (take it, and record the previous
+    one as sent), one to record the last, one to give the turn back; without ``outgoing``, one
+    more per page of due rows."""
     report = RunReport()
-    if not rows:
+    if outgoing is not None and not outgoing:
         return report
-    mail = connection or get_connection(fail_silently=False)
-    just_sent: int | None = None  # accepted by the server, recorded by the next take
-    try:
-        for row in rows:
-            attempt = _take(row["id"], record_sent=just_sent)
-            just_sent = None
-            if attempt is None:
-                report.held_elsewhere += 1
-                continue
-            try:
-                build_message(row, mail).send()
-            except Exception as exc:  # noqa: BLE001 - whatever went wrong, record it and back off
-                _record_failure(row, attempt, exc)
-                report.failed += 1
-                # The conversation may be broken (a refusal mid-DATA, a dropped connection): start
-                # afresh for the next message.
-                _close_quietly(mail)
-            else:
-                just_sent = row["id"]
-                report.sent += 1
-    finally:
-        if just_sent is not None:
-            _record_sent(just_sent)
-        if connection is None:
-            _close_quietly(mail)
+    if outgoing is None and not Delivery.objects.filter(sendable(timezone.now())).exists():
+        return report
+    with sending_turn() as mine:
+        if not mine:
+            report.turn_missed = True
+            report.held_elsewhere = len(outgoing or ())
+            return report
+        if outgoing is not None:
+            send_rows(outgoing, report)
+            return report
+        after = 0
+        while rows := _due_rows(after):
+            send_rows(rows, report)
+            after = rows[-1].id
     return report
 
 
-def _record_failure(row: dict, attempt: int, exc: Exception) -> None:
-    error = _describe(exc)
-    retry_at = timezone.now() + backoff(attempt) if attempt < conf.max_attempts() else None
-    log.warning(
-        "Delivery %s to %s refused (attempt %s): %s%s",
-        row["key"],
-        row["to_email"],
-        attempt,
-        error,
-        f"; retrying at {retry_at:%Y-%m-%d %H:%M:%S}" if retry_at else "; giving up",
-    )
-    Delivery.objects.filter(pk=row["id"], status=S.SENDING).update(
-        status=S.FAILED, error=error[:2000], lease_until=None, next_attempt_at=retry_at
-    )
-
-
-def _close_quietly(mail) -> None:
-    # Closing a broken connection may fail as well; there is nothing more to do about it.
-    with contextlib.suppress(Exception):
-        mail.close()
-
-
-def next_wakeup() -> dt.datetime | None:
+def next_wakeup(report: RunReport | None = None) -> dt.datetime | None:
     """When the earliest unfinished row can next be tried: a refused row's retry time or the end
-    of a lease held by a sender that may have died. None when nothing is unfinished."""
+    of a lease held by a sender that may have died; soon, when this run missed its turn to send.
+    None when nothing is unfinished."""
     found = Delivery.objects.filter(status__in=[S.FAILED, S.SENDING]).aggregate(
         retry=Min("next_attempt_at", filter=Q(status=S.FAILED)),
         lease=Min("lease_until", filter=Q(status=S.SENDING)),
     )
     times = [t for t in found.values() if t is not None]
+    if report is not None and report.turn_missed:
+        times.append(timezone.now() + dt.timedelta(seconds=conf.send_wait_seconds()))
     return min(times) if times else None
 
 
 def deliveries_flush() -> RunReport:
     """Send whatever is due to be sent, of any kind; tell when to come back."""
     report = deliveries_send()
-    report.next_wakeup = next_wakeup()
+    report.next_wakeup = next_wakeup(report)
     return report
 
 

@@ -43,7 +43,12 @@ class Delivery(models.Model):
     message_id = models.CharField("Message-ID", max_length=255)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
+    # Attempts the mail server answered (accepted or refused): NOTIFICATION_MAX_ATTEMPTS counts
+    # these. A sender that died mid-conversation got no answer and does not use one up.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Times the row was taken again because its sender's lease ran out (the sender died). Each may
+    # have resent the email, if the server had accepted it just before the sender died.
+    takeovers = models.PositiveSmallIntegerField("taken over after a crash", default=0)
     # While a sender holds the row ("sending"), nobody else may take it before the lease ends; a
     # worker killed mid-send leaves the row to be taken again once the lease has run out.
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -67,3 +72,26 @@ class Delivery(models.Model):
     @property
     def gave_up(self) -> bool:
         return self.status == self.Status.FAILED and self.next_attempt_at is None
+
+
+class DigestRun(models.Model):
+    """The weekly digest of one (local ISO) week, as a run: how far it got, so the sweep every ten
+    minutes can finish a run whose worker died, instead of waiting for the broker to hand the task
+    back (an hour with the default visibility timeout)."""
+
+    week = models.CharField(max_length=10, unique=True)
+    day = models.DateField(help_text="The company's date the digest was made for.")
+    # People are taken in batches in primary-key order; every digest of people up to this one is
+    # claimed (and so sent by the run or by the sweep).
+    done_up_to = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Renewed with every batch; once it has run out, the run's worker is taken to have died.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(default=0, help_text="Times the sweep finished it.")
+
+    class Meta:
+        ordering = ["-week"]
+
+    def __str__(self) -> str:
+        return f"Weekly digest {self.week}"

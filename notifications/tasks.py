@@ -9,7 +9,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery, services
+from . import services
+from .delivery import RunReport
 
 
 def _when(now: str | None) -> dt.datetime | None:
@@ -21,7 +22,7 @@ def _when(now: str | None) -> dt.datetime | None:
     return when if timezone.is_aware(when) else timezone.make_aware(when)
 
 
-def _come_back(task, report: delivery.RunReport) -> dict:
+def _come_back(task, report: RunReport) -> dict:
     """When rows are left (refused and waiting for their back-off, or held by a worker that may have
     died until its lease ends), queue a flush for that moment on the queue this task came from, so
     an interrupted run finishes and a refused message is retried without waiting for tomorrow."""
@@ -49,4 +50,6 @@ def send_weekly_digest(self, now: str | None = None) -> dict:
 
 @shared_task(bind=True)
 def flush_deliveries(self) -> dict:
-    return _come_back(self, delivery.deliveries_flush())
+    """The sweep (every ten minutes, and when a task comes back): finishes a weekly digest whose
+    worker died, then sends whatever is owed."""
+    return _come_back(self, services.deliveries_sweep())

@@ -21,7 +21,7 @@ BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[BASE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qms.admin_site.QMSAdminConfig",  # django.contrib.admin, on a site that never deletes quality records
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -285,6 +285,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour="*"),
     },
 }
+
+# Backups (qms/backup.py). The scheduled backup is off until BACKUP_DIR names a directory; it then
+# runs every day at BACKUP_HOUR (company time) and keeps the newest BACKUP_KEEP archives.
+BACKUP_DIR = env("BACKUP_DIR", default="")
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+BACKUP_HOUR = env.int("BACKUP_HOUR", default=2)
+if BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["backup"] = {
+        "task": "qms.tasks.backup_scheduled",
+        "schedule": crontab(minute=30, hour=BACKUP_HOUR),
+    }
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ SYSTEM_PACKAGES=(
   shared-mime-info                        # MIME database for attachment type checks
   python3-venv                            # `python3 -m venv` (not in a minimal Debian 12)
   clamav-daemon                           # virus scan of uploads (CLAMAV_SOCKET); the tests start their own
+  postgresql-client                       # pg_dump / pg_restore for `manage.py backup` and `restore`
 )
 
 installed() {

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications import services
 from notifications.delivery import message_id_for
-from notifications.models import Delivery
+from notifications.models import Delivery, DigestRun
 from qms.due import DueItem, registry
 from tests.factories import UserFactory
 
@@ -124,7 +124,8 @@ def test_a_module_registered_later_appears_in_the_digest(smtp, staff, monkeypatc
     class CalibrationProvider:
         module = "Calibration"
 
-        def items(self, *, until, owner_ids=None, department_ids=None):
+        # The registry's provider protocol: the date window (since) and a limit are the provider's.
+        def items(self, *, until, owner_ids=None, department_ids=None, since=None, limit=None):
             yield DueItem(
                 key="calibration.instrument:9",
                 module="Calibration",
@@ -192,3 +193,58 @@ def test_the_task_replays_a_given_local_time_and_reports(smtp, staff):
     assert (result["week"], result["sent"], result["next_wakeup"]) == ("2026-W16", 1, None)
     send_weekly_digest.apply(args=["2026-04-19T23:30:00"])  # Sunday night, same local week
     assert len(smtp.to(staff.email)) == 1
+
+
+def _digest_dies_after_its_first_batch(monkeypatch):
+    """The worker dies after the first batch of people was claimed (one person per batch)."""
+    from notifications import digest
+
+    claim = digest.deliveries_claim
+    calls = []
+
+    def dying(**kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise SystemExit("worker killed")
+        return claim(**kwargs)
+
+    monkeypatch.setattr(digest, "deliveries_claim", dying)
+    with pytest.raises(SystemExit):
+        services.digest_send_weekly(now=MONDAY, batch_size=1)
+    monkeypatch.setattr(digest, "deliveries_claim", claim)
+
+
+def test_the_sweep_finishes_a_digest_whose_worker_died_half_way(smtp, dept, monkeypatch):
+    users = [UserFactory(department=dept) for _ in range(3)]
+    for user in users:
+        ncr(user, 2, today=TODAY)
+    _digest_dies_after_its_first_batch(monkeypatch)
+    assert [m["X-Envelope-To"] for m in smtp.messages] == [users[0].email]
+    run = DigestRun.objects.get()
+    assert (run.week, run.done_up_to, run.finished_at) == ("2026-W16", users[0].pk, None)
+
+    # Ten minutes later: the run's lease (its worker's) is still on, so the sweep leaves it.
+    sweep_at = MONDAY + dt.timedelta(minutes=10)
+    assert services.deliveries_sweep(now=sweep_at).sent == 0
+    # Once the lease has run out, the sweep finishes the week, for the run's own day.
+    DigestRun.objects.update(lease_until=sweep_at - dt.timedelta(seconds=1))
+    report = services.deliveries_sweep(now=sweep_at)
+    assert report.sent == 2
+    assert smtp.per_recipient() == {u.email: 1 for u in users}
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.resumed == 1
+    assert "Hello" in text_part(smtp.to(users[2].email)[0]) and "(13 Apr 2026)" in text_part(
+        smtp.to(users[2].email)[0]
+    )
+    assert services.deliveries_sweep(now=sweep_at + dt.timedelta(minutes=10)).sent == 0
+
+
+def test_the_sweep_leaves_a_finished_week_and_an_earlier_week_alone(smtp, staff):
+    ncr(staff, 2, today=TODAY)
+    services.digest_send_weekly(now=MONDAY)
+    assert DigestRun.objects.get().finished_at is not None
+    # An unfinished run of the week before: its digest would only be stale now.
+    DigestRun.objects.create(week="2026-W15", day=TODAY - dt.timedelta(days=7), lease_until=MONDAY)
+    assert services.deliveries_sweep(now=MONDAY + dt.timedelta(hours=1)).sent == 0
+    assert len(smtp.messages) == 1
+    assert DigestRun.objects.get(week="2026-W15").resumed == 0

@@ -4,10 +4,13 @@ each saying how long the item is overdue and who has been told."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import dateformat, timezone
 
 from notifications import services
 from notifications.models import Delivery
+from tests.factories import UserFactory
 
 from .helpers import local, ncr, text_part
 
@@ -118,3 +121,28 @@ def test_a_manager_standing_in_for_the_head_is_not_called_department_head(
     )
     assert "You are told as owner's manager." in text_part(to_manager)
     assert "department head" not in text_part(to_manager)
+
+
+def _queries(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        report = fn()
+    return len(ctx.captured_queries), report
+
+
+def test_escalations_run_a_constant_number_of_queries_per_batch_whatever_the_number_of_items(
+    smtp, dept, head, quality_manager, settings
+):
+    """Items 8 days overdue climb the whole ladder (owner, head, quality manager). One batch of 2
+    items and one of 12, with different owners: the same queries apart from one statement per
+    email; and the day after, when nothing is new, exactly the same."""
+    settings.NOTIFICATION_ITEM_BATCH_SIZE = 100
+    counts = []
+    for n in (2, 12):
+        owners = [UserFactory(department=dept, manager=head) for _ in range(n)]
+        items = [ncr(owner, -8, today=TODAY) for owner in owners]
+        first, report = _queries(lambda: run(0))
+        again, nothing = _queries(lambda: run(1))
+        assert (report.sent, nothing.sent) == (3 * n, 0)
+        counts.append((first - report.sent, again))
+        type(items[0]).objects.filter(pk__in=[i.pk for i in items]).update(status="closed")
+    assert counts[0] == counts[1]

@@ -99,3 +99,11 @@ def test_deliveries_are_registered_read_only_in_the_admin(client_for, admin_user
     assert client.get("/admin/notifications/delivery/").status_code == 200
     assert client.get(f"/admin/notifications/delivery/{row.pk}/change/").status_code == 200
     assert client.get("/admin/notifications/delivery/add/").status_code == 403
+
+
+def test_the_log_shows_a_delivery_taken_over_after_a_crash(client_for, quality_manager, staff):
+    row = make(staff, 4, status="sent", attempts=1, takeovers=2)
+    client = client_for(quality_manager)
+    assert b"+2 after a crash" in client.get("/notifications/deliveries/").content
+    detail = client.get(f"/notifications/deliveries/{row.pk}/").content.decode()
+    assert "2 times" in detail and "same Message-ID" in detail

@@ -78,7 +78,8 @@ def test_a_worker_killed_mid_digest_is_finished_by_the_redelivered_task_exactly_
     wait_for(all_sent(len(users)), timeout=60, message="every digest sent", logs=workers.logs)
     wait_for(lambda: len(smtp.messages) >= len(users), timeout=10, message="all mail at the server")
     assert smtp.per_recipient() == {u.email: 1 for u in users}
-    assert "send_weekly_digest" in workers.logs().split("--- worker-1.log")[1], "the task was redelivered"
+    # (The banner lists every task by name: the task received is "Task <name>[<id>]".)
+    assert f"Task {DIGEST}[" in workers.logs().split("--- worker-1.log")[1], "the task was redelivered"
 
 
 def test_a_refused_message_is_retried_by_the_worker_and_recorded(workers, smtp, dept):

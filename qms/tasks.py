@@ -1,0 +1,20 @@
+"""The kernel's Celery tasks: thin, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import backup
+
+
+@shared_task
+def backup_scheduled() -> dict:
+    """The daily backup (on when BACKUP_DIR is set; see CELERY_BEAT_SCHEDULE in qms/settings.py)."""
+    result = backup.backup_scheduled()
+    if result is None:
+        return {"backup": "off (BACKUP_DIR is not set)"}
+    if result.problems:
+        # A stored file that no longer matches its record is news for the administrator, not
+        # something to retry: the archive holds what there is.
+        backup.log.error("Backup %s: %s", result.path, "; ".join(result.problems))
+    return {"archive": str(result.path), "files": result.files, "problems": len(result.problems)}

@@ -1,0 +1,125 @@
+"""The sending side: the message bytes built when a delivery is claimed, and one sender at a time
+in the whole installation."""
+
+import email
+import email.policy
+import re
+import threading
+import time
+
+import psycopg
+import pytest
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.utils import timezone
+
+from notifications.delivery import SEND_LOCK, Draft, deliveries_claim, deliveries_flush
+from notifications.mime import envelope_for
+from notifications.models import Delivery
+
+SUBJECT = "Prüfmittel überfällig: Messschieber 0–150 mm – 3 Tage überfällig, bitte sofort kalibrieren lassen"
+TEXT = "Grüße,\n.a line that starts with a dot\n" + "x" * 1200 + "\nend\n"
+HTML = '<p class="x">Überfällig &amp; wichtig</p>\n.<br>\n'
+
+
+def lf(text: str) -> str:
+    """Line ends as Python writes them (SMTP carries CRLF)."""
+    return text.replace("\r\n", "\n")
+
+
+def unstuffed(data: bytes) -> bytes:
+    return re.sub(rb"(?m)^\.\.", b".", data)
+
+
+def test_the_bytes_carry_what_django_would_send(settings):
+    settings.DEFAULT_FROM_EMAIL = "Qualität <qms@example.com>"
+    envelope = envelope_for(
+        key="digest:7:2026-W16",
+        to_email="eva@example.com",
+        subject=SUBJECT,
+        body_text=TEXT,
+        body_html=HTML,
+        message_id="<abc.qms@testserver>",
+    )
+    assert (envelope.sender, envelope.recipient) == ("qms@example.com", "eva@example.com")
+    data = envelope.data
+    assert b"\n" not in data.replace(b"\r\n", b"")  # CRLF line ends only
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+    assert data.isascii()
+    assert b"\r\n..a line that starts with a dot" in data  # SMTP dot-stuffing done
+
+    ours = email.message_from_bytes(unstuffed(data), policy=email.policy.default)
+    django = EmailMultiAlternatives(SUBJECT, TEXT, to=["eva@example.com"], headers={"Message-ID": "<x>"})
+    django.attach_alternative(HTML, "text/html")
+    theirs = email.message_from_bytes(django.message().as_bytes(), policy=email.policy.default)
+    assert ours["Subject"] == SUBJECT
+    for header in ("From", "To"):
+        assert str(ours[header]) == str(theirs[header])
+    assert ours["Message-ID"] == "<abc.qms@testserver>"
+    assert ours["X-QMS-Delivery"] == "digest:7:2026-W16"
+    assert ours["Auto-Submitted"] == "auto-generated"
+    for kind, sent in (("plain", TEXT), ("html", HTML)):
+        assert lf(ours.get_body((kind,)).get_content()) == theirs.get_body((kind,)).get_content() == sent
+
+
+@pytest.mark.django_db
+def test_an_email_with_accents_long_lines_and_dots_arrives_intact(smtp, staff):
+    deliveries_claim(drafts=[Draft("digest", "digest:x:1", "w", staff.pk, staff.email, SUBJECT, TEXT, HTML)])
+    assert deliveries_flush().sent == 1
+    [message] = smtp.to(staff.email)
+    assert message["Subject"] == SUBJECT
+    assert lf(message.get_body(("plain",)).get_content()) == TEXT
+    assert lf(message.get_body(("html",)).get_content()) == HTML
+
+
+def _hold_the_turn():
+    """Another sender (another worker process) holding the one sender's turn."""
+    other = psycopg.connect(
+        f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}", autocommit=True
+    )
+    other.execute("SELECT pg_advisory_lock(%s)", [SEND_LOCK])
+    return other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_waits_for_the_one_that_is_running(smtp, staff):
+    deliveries_claim(drafts=[Draft("digest", "digest:x:2", "w", staff.pk, staff.email, "S", "t", "<p>h</p>")])
+    other = _hold_the_turn()
+    threading.Timer(0.5, other.close).start()  # the other send finishes half a second later
+    start = time.monotonic()
+    report = deliveries_flush()
+    assert report.sent == 1 and time.monotonic() - start >= 0.4
+    assert len(smtp.to(staff.email)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_that_cannot_get_its_turn_leaves_its_emails_and_comes_back_soon(smtp, staff, settings):
+    settings.NOTIFICATION_SEND_WAIT_SECONDS = 1
+    deliveries_claim(drafts=[Draft("digest", "digest:x:3", "w", staff.pk, staff.email, "S", "t", "<p>h</p>")])
+    other = _hold_the_turn()
+    try:
+        report = deliveries_flush()
+    finally:
+        other.close()
+    assert (report.sent, report.turn_missed, smtp.messages) == (0, True, [])
+    assert Delivery.objects.get().status == "pending"
+    assert 0 < (report.next_wakeup - timezone.now()).total_seconds() <= 1
+    assert deliveries_flush().sent == 1
+
+
+@pytest.mark.django_db
+def test_a_dead_worker_machine_loses_the_turn_after_a_lease(settings):
+    """No reset ever reaches PostgreSQL from a machine that lost power: the sender's session may
+    sit idle no longer than a lease while it holds the turn, so the turn is not held for hours."""
+    from notifications.delivery import sending_turn
+
+    settings.NOTIFICATION_LEASE_SECONDS = 42
+
+    def idle_timeout():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW idle_session_timeout")
+            return cursor.fetchone()[0]
+
+    with sending_turn() as mine:
+        assert mine and idle_timeout() == "42s"
+    assert idle_timeout() == "0"
