@@ -15,11 +15,12 @@ from qms.forms import people
 from qms.models import User
 
 from . import matrix as matrices
+from .exports import pdf_blocks
 from .models import Competence, CoverageAlarm, Evaluation, TrainingFile, TrainingRecord
 from .selectors import departments_for, sees_company
 from .standing import standings
 
-AUDIT_COLUMNS = 10  # competences per table on the pack's A4 portrait page
+AUDIT_COLUMNS = 23  # competences per block on the pack's A4 portrait page
 
 
 def _by_department(matrix: matrices.Matrix) -> list[matrices.Matrix]:
@@ -81,7 +82,9 @@ def build(*, user: User, date_from: dt.date, date_to: dt.date) -> dict:
     if not sees_company(user):
         alarms = alarms.filter(competence__department__in=departments)
     return {
-        "matrices": [(part, part.chunks(AUDIT_COLUMNS)) for part in _by_department(matrix)],
+        "matrices": [
+            (part, pdf_blocks(part, columns=AUDIT_COLUMNS, font_pt=6.5)) for part in _by_department(matrix)
+        ],
         "on": date_to,
         "records": records,
         "requalifications": [

@@ -59,6 +59,15 @@ class CompetenceForm(RecordForm):
         labels = {"title": "Name"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_title(self):
+        title = super().clean_title().strip()
+        clash = Competence.objects.filter(title__iexact=title).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                f"A competence with this name exists already: {clash.first().reference}."
+            )
+        return title
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("authorises") == "calibration" and not (cleaned.get("instrument_type") or "").strip():
@@ -72,6 +81,16 @@ class JobRoleForm(RecordForm):
         fields = ["title", "department", "description", "owner"]
         labels = {"title": "Name"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        title, department = (cleaned.get("title") or "").strip(), cleaned.get("department")
+        clash = JobRole.objects.filter(title__iexact=title, department=department).exclude(
+            pk=self.instance.pk
+        )
+        if title and department is not None and clash.exists():
+            self.add_error("title", f"{department} has a job role of that name already.")
+        return cleaned
 
 
 class RequirementForm(ChildForm):
@@ -106,6 +125,20 @@ class TrainingFileForm(RecordForm):
         labels = {"owner": "Person"}
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_owner(self):
+        from qms import access
+
+        person = self.cleaned_data["owner"]
+        existing = TrainingFile.objects.filter(owner=person).first()
+        if existing is not None:
+            raise forms.ValidationError(f"{person} has a training file already: {existing.reference}.")
+        if not person.department_id:
+            raise forms.ValidationError(f"{person} belongs to no department: give them one first.")
+        keeps_all = self.user.is_quality_manager or access.is_steward(self.user, TrainingFile)
+        if not keeps_all and person.department_id != self.user.department_id:
+            raise forms.ValidationError("You keep the training files of your own department's people only.")
+        return person
+
 
 class TrainingFileEditForm(RecordForm):
     class Meta:
@@ -115,6 +148,7 @@ class TrainingFileEditForm(RecordForm):
 
 
 class RoleAssignmentForm(DateRuleMixin, ChildForm):
+    prefix = "role"  # the file's page has several forms: their fields' ids must not clash
     job_role = forms.ModelChoiceField(queryset=JobRole.objects.none(), label="Job role")
     since = forms.DateField(label="Held since", initial=timezone.localdate)
 
@@ -130,6 +164,8 @@ class RoleAssignmentForm(DateRuleMixin, ChildForm):
 class TrainingRecordForm(ChildForm):
     """A training as it happened. Its dates are checked by the service: a training may lie many
     years back (a certificate from before the company used this system), never in the future."""
+
+    prefix = "record"
 
     competence = forms.ModelChoiceField(queryset=active_competences(), required=False)
     revision = forms.ModelChoiceField(
@@ -195,6 +231,7 @@ class EvaluationForm(ChildForm):
 
 
 class NeedForm(DateRuleMixin, ChildForm):
+    prefix = "need"
     not_past_fields = ("due_date",)
 
     competence = forms.ModelChoiceField(queryset=active_competences())
@@ -204,6 +241,8 @@ class NeedForm(DateRuleMixin, ChildForm):
 
 
 class AbsenceForm(DateRuleMixin, ChildModelForm):
+    prefix = "absence"
+
     class Meta:
         model = Absence
         fields = ["starts_on", "ends_on"]

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from qms.forms import people
 from qms.models import Department, Process, User
 
 from .models import Competence, Level, RoleAssignment, RoleRequirement, TrainingFile
-from .standing import Standing, standings
+from .standing import latest_by_file
 
 LEVEL_NAMES = {v: label.split("·", 1)[1].strip() for v, label in Level.choices}
 
@@ -108,24 +110,35 @@ class Matrix:
     def gaps(self) -> int:
         return sum(r.gaps for r in self.rows)
 
-    def chunks(self, size: int) -> list[tuple[list[Column], list[tuple[Row, list[Cell]]]]]:
-        """The matrix cut into groups of ``size`` competences, for pages too narrow for all."""
-        out = []
-        for start in range(0, len(self.columns), size):
-            columns = self.columns[start : start + size]
-            out.append((columns, [(row, row.cells[start : start + size]) for row in self.rows]))
-        return out or [([], [(row, []) for row in self.rows])]
+    @property
+    def head_html(self) -> str:
+        """The competences as column headings, each a link to its page (made here: two hundred of
+        them on a page)."""
+        url = reverse("training:competence_detail", args=[987654321])
+        cells = []
+        for column in self.columns:
+            c = column.competence
+            css = "m-head m-under" if column.under else "m-head"
+            cells.append(
+                f'<th scope="col" class="{css}"><a href="{url.replace("987654321", str(c.pk))}">'
+                f'{escape(c.title)}</a><div class="small fw-normal text-muted">{escape(c.process)}</div></th>'
+            )
+        return "".join(cells)
+
+    @property
+    def foot_html(self) -> str:
+        """Qualified people per competence against its minimum coverage."""
+        cells = []
+        for column in self.columns:
+            css = ' class="m-gap"' if column.under else ""
+            label = escape(column.competence.title)
+            cells.append(
+                f'<td{css} data-label="{label}">{column.qualified} / {column.competence.min_coverage}</td>'
+            )
+        return "".join(cells)
 
 
-def _state(standing: Standing | None, required: int | None, on: dt.date, horizon: dt.date) -> str:
-    if standing is not None and standing.expires_on is not None and standing.expires_on < on:
-        return "expired"
-    held = standing.level if standing is not None else 0
-    if required is not None and held < required:
-        return "gap"
-    if standing is not None and standing.expires_on is not None and standing.expires_on <= horizon:
-        return "expiring"
-    return ""
+EMPTY = Cell(None, None, None, "")
 
 
 def build(
@@ -142,8 +155,9 @@ def build(
     on = on or timezone.localdate()
     horizon = on + dt.timedelta(days=getattr(settings, "TRAINING_REQUALIFY_LEAD_DAYS", 60))
     persons = list(people_qs.order_by("department__name", "last_name", "first_name", "pk"))
-    person_ids = [p.pk for p in persons]
-    files = dict(TrainingFile.objects.filter(owner_id__in=person_ids).values_list("owner_id", "pk"))
+    files = dict(
+        TrainingFile.objects.filter(owner_id__in=[p.pk for p in persons]).values_list("owner_id", "pk")
+    )
     held_roles = RoleAssignment.objects.filter(file_id__in=files.values(), since__lte=on).filter(
         Q(until__isnull=True) | Q(until__gt=on)
     )
@@ -159,35 +173,52 @@ def build(
         job_role_id__in={r for ids in role_ids.values() for r in ids}
     ).values_list("job_role_id", "competence_id", "level"):
         needs_by_role[role_id][competence_id] = level
-    held = standings(file_ids=files.values(), on=on)
+    held = latest_by_file(files.values(), on=on)
     if only_competences is not None:
         chosen = only_competences
     else:
         wanted = {c for needs in needs_by_role.values() for c in needs}
-        wanted |= {s.competence_id for s in held.values() if s.level >= Level.IN_TRAINING}
+        wanted |= {c for row in held.values() for c, (level, _) in row.items() if level >= Level.IN_TRAINING}
         chosen = Competence.objects.filter(Q(pk__in=wanted) | (competence_q or Q(pk__in=[])))
     competences = list(
         chosen.filter(status="active").select_related("process").order_by("process__name", "title", "pk")
     )
     columns = [Column(c) for c in competences]
+    column_ids = [c.pk for c in competences]
+    qualified = [0] * len(columns)
     rows = []
+    # The inner loop runs once per cell (ten thousand on a department's page): plain lookups only.
     for person in persons:
         file_id = files.get(person.pk)
+        mine = held.get(file_id, {})
         required: dict[int, int] = {}
         for role_id in role_ids.get(file_id, ()):
             for competence_id, level in needs_by_role[role_id].items():
-                required[competence_id] = max(level, required.get(competence_id, 0))
+                if level > required.get(competence_id, 0):
+                    required[competence_id] = level
         cells = []
-        for column in columns:
-            competence_id = column.competence.pk
-            standing = held.get((file_id, competence_id)) if file_id else None
+        append = cells.append
+        for i, competence_id in enumerate(column_ids):
+            found = mine.get(competence_id)
             need = required.get(competence_id)
-            state = _state(standing, need, on, horizon)
-            level = standing.level if standing is not None else None
-            if standing is not None and standing.qualified_on(on):
-                column.qualified += 1
-            cells.append(Cell(level, need, standing.expires_on if standing else None, state))
+            if found is None:
+                append(EMPTY if need is None else Cell(None, need, None, "gap"))
+                continue
+            level, expires = found
+            if expires is not None and expires < on:
+                state = "expired"
+            elif need is not None and level < need:
+                state = "gap"
+            elif expires is not None and expires <= horizon:
+                state = "expiring"
+            else:
+                state = ""
+            if level >= Level.QUALIFIED and state != "expired":
+                qualified[i] += 1
+            append(Cell(level, need, expires, state))
         rows.append(Row(person, file_id, roles.get(file_id, []), cells))
+    for column, count in zip(columns, qualified, strict=True):
+        column.qualified = count
     return Matrix(title, on, columns, rows)
 
 

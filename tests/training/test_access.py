@@ -22,7 +22,7 @@ def test_the_hr_steward_keeps_every_departments_training_files(client_for, hr_he
     assert page(client, file.get_absolute_url()) == 200
     response = client.post(
         f"/training/files/{file.pk}/absences/add/",
-        {"starts_on": f.days(1).isoformat(), "ends_on": f.days(2).isoformat()},
+        {"absence-starts_on": f.days(1).isoformat(), "absence-ends_on": f.days(2).isoformat()},
     )
     assert response.status_code == 302 and Absence.objects.filter(file=file).exists()
     assert other_staff.get_full_name() in client.get("/training/files/").content.decode()
@@ -35,7 +35,7 @@ def test_hr_staff_read_every_file_but_do_not_keep_them(client_for, hr, other_sta
     assert page(client, file.get_absolute_url()) == 200
     response = client.post(
         f"/training/files/{file.pk}/absences/add/",
-        {"starts_on": f.days(1).isoformat(), "ends_on": f.days(2).isoformat()},
+        {"absence-starts_on": f.days(1).isoformat(), "absence-ends_on": f.days(2).isoformat()},
     )
     assert response.status_code == 403 and not Absence.objects.exists()
 
@@ -47,7 +47,7 @@ def test_a_head_keeps_their_departments_files_only(client_for, head, staff, othe
     assert page(client, other.get_absolute_url()) == 404
     response = client.post(
         f"/training/files/{other.pk}/absences/add/",
-        {"starts_on": f.days(1).isoformat(), "ends_on": f.days(2).isoformat()},
+        {"absence-starts_on": f.days(1).isoformat(), "absence-ends_on": f.days(2).isoformat()},
     )
     assert response.status_code == 404 and not Absence.objects.exists()
     names = client.get("/training/files/").content.decode()

@@ -22,6 +22,7 @@ def add_url(file) -> str:
 
 
 def posted(**fields) -> dict:
+    """The record form as the page posts it (its fields carry the form's prefix)."""
     data = {
         "trained_on": f.days(-3).isoformat(),
         "method": "external",
@@ -30,7 +31,7 @@ def posted(**fields) -> dict:
         "level": "2",
     }
     data.update(fields)
-    return data
+    return {f"record-{name}": value for name, value in data.items()}
 
 
 def test_a_training_expires_after_the_competences_requalification_period(hardening, zimmer, head):
@@ -47,7 +48,9 @@ def test_recording_keeps_the_evidence_and_plans_the_evaluation_by_the_head(
     settings.TRAINING_EVALUATION_DAYS = 90
     file = f.file_of(zimmer)
     upload = SimpleUploadedFile("certificate.pdf", pdf_bytes("Certificate"))
-    response = client_for(head).post(add_url(file), {**posted(competence=hardening.pk), "evidence": upload})
+    response = client_for(head).post(
+        add_url(file), {**posted(competence=hardening.pk), "record-evidence": upload}
+    )
     record = TrainingRecord.objects.get(file=file)
     assert response.status_code == 302 and response["Location"] == record.get_absolute_url()
     evidence = record.evidence.get()
@@ -77,8 +80,7 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_changes(
     client_for, hardening, zimmer, head, fields, field, message
 ):
     file = f.file_of(zimmer)
-    data = posted(competence=hardening.pk)
-    data.update(fields)
+    data = posted(**{"competence": hardening.pk, **fields})
     response = client_for(head).post(add_url(file), data)
     assert response.status_code == 400
     assert message in field_error(response, field)

@@ -52,6 +52,11 @@ def file_create(*, person: User, by: User, note: str = "") -> TrainingFile:
     existing = training_file_of(person)
     if existing is not None:
         raise ValidationError({"owner": f"{person} has a training file already: {existing.reference}."})
+    if (
+        not (by.is_quality_manager or access.is_steward(by, TrainingFile))
+        and person.department_id != by.department_id
+    ):
+        raise ValidationError({"owner": "You keep the training files of your own department's people only."})
     return record_create(
         model=TrainingFile,
         by=by,
