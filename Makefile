@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench audit lock
+.PHONY: help install run test lint format bench bench-reviews audit lock
 
 help:
 	@echo "make install  system packages + .venv (idempotent)"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make bench    digest benchmark"
+	@echo "make bench-reviews  KPI dashboard benchmark (management review)"
 	@echo "make audit    known vulnerabilities in the locked packages (pip-audit)"
 	@echo "make lock     recompute requirements/*.lock from pyproject.toml (PIP_COMPILE_ARGS=--upgrade)"
 
@@ -42,6 +43,9 @@ format: install
 
 bench: install
 	@$(PY) bench/digest_bench.py
+
+bench-reviews: install
+	@$(PY) bench/reviews_bench.py
 
 audit: install
 	@bash scripts/audit.sh

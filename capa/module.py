@@ -7,6 +7,7 @@ from .audit import SECTIONS
 from .demo import load
 from .due import PROVIDERS
 from .forms import capa_initial, ncr_initial
+from .kpis import MEASURES
 from .models import Capa, Nonconformity
 
 MODULE = Module(
@@ -33,5 +34,6 @@ MODULE = Module(
             sources=("capa.nonconformity",),
         ),
     ],
+    measures=MEASURES,
     walk="tests.capa.walk",
 )

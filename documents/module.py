@@ -7,6 +7,7 @@ from .audit import SECTIONS
 from .demo import load
 from .due import PROVIDERS
 from .gates import revision_effective
+from .kpis import MEASURES
 from .models import Document
 from .services import REVISION_EFFECTIVE
 
@@ -29,5 +30,6 @@ MODULE = Module(
             ("revision_id", "document_id"),
         )
     ],
+    measures=MEASURES,
     walk="tests.documents.walk",
 )

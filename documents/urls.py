@@ -64,6 +64,7 @@ urlpatterns = [
         form=forms.RevisionEditForm,
         service=services.revision_update,
         success="Draft saved.",
+        may=views.may_edit_draft,
         view=views.EditDraftPage,
     ),
     *form_urlpatterns(
@@ -71,6 +72,7 @@ urlpatterns = [
         name="submit",
         form=forms.SubmitForm,
         service=services.revision_submit,
+        may=views.may_edit_draft,
         view=views.SubmitPage,
     ),
     *form_urlpatterns(

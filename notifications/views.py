@@ -42,7 +42,8 @@ class DeliveryListView(QMSView, ListView):
             qs = qs.filter(status=params["status"])
         if params.get("kind") in Delivery.Kind.values:
             qs = qs.filter(kind=params["kind"])
-        q = params.get("q", "").strip()
+        # PostgreSQL refuses a NUL byte in a query: a search box may be sent anything.
+        q = params.get("q", "").replace("\x00", "").strip()
         if q:
             qs = qs.filter(Q(to_email__icontains=q) | Q(subject__icontains=q) | Q(key__icontains=q))
         return qs

@@ -4,16 +4,25 @@ register them in their ``module.py``; dashboards, objectives and management revi
 from here, so a review works with whatever modules are installed.
 
 Contract: ``value`` and ``breakdown`` read through the period given, in a constant number of
-queries; a value is None when there is nothing to measure (no lots, no calibrations due).
+queries; a value is None when there is nothing to measure (no lots, no calibrations due). A
+measure that can give a whole series in one query declares ``values(periods, subject=None)``
+(``counted`` and ``share`` below make one for the common cases), so a twelve-month trend costs
+one query, not twelve.
+
+Management review (ISO 9001 9.3.2) reads the measures through the *review inputs* declared at the
+bottom: every input the clause requires, and which measures feed it — the one a measure names
+(``review_input``), else the input whose clauses match the measure's clause most closely.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
+from django.db.models import Count, DateField, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +33,13 @@ class Period:
     @classmethod
     def month(cls, day: dt.date) -> Period:
         start = day.replace(day=1)
-        return cls(start, start + relativedelta(months=1) - dt.timedelta(days=1))
+        return cls(start, start.replace(day=calendar.monthrange(start.year, start.month)[1]))
 
     @classmethod
     def months_to(cls, day: dt.date, count: int) -> list[Period]:
         """The ``count`` calendar months ending with the month of ``day``, oldest first."""
-        last = cls.month(day)
-        return [cls.month(last.start - relativedelta(months=n)) for n in range(count - 1, -1, -1)]
+        index = day.year * 12 + day.month - 1  # months since year 0: plain arithmetic, no calendar walk
+        return [cls.month(dt.date(i // 12, i % 12 + 1, 1)) for i in range(index - count + 1, index + 1)]
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -63,9 +72,16 @@ class Measure:
     subject: str = ""  # "", "department", "supplier", "process"
     clause: str = ""  # the ISO 9001 clause it informs ("9.1.3", "10.2")
     breakdown: Callable[..., list[Row]] | None = None  # breakdown(period, subject=None)
+    breakdown_unit: str = ""  # the unit of the breakdown's values ("count"); the measure's if empty
     url: Callable[..., str] | None = None  # url(period, subject=None): the records behind it
+    # values(periods, subject=None): the value of every period in one query (a trend).
+    values: Callable[..., list[float | None]] | None = None
+    # The management review input it feeds (a key of REVIEW_INPUTS); by its clause when empty.
+    review_input: str = ""
 
     def series(self, periods: list[Period], subject=None) -> list[float | None]:
+        if self.values is not None:
+            return list(self.values(periods, subject=subject))
         return [self.value(p, subject=subject) for p in periods]
 
 
@@ -82,3 +98,200 @@ def get(key: str) -> Measure | None:
 
 def measures() -> list[Measure]:
     return sorted(_measures.values(), key=lambda m: (m.clause, m.label))
+
+
+# --- one query for a whole series ----------------------------------------------------------------
+
+
+def _consecutive_months(periods: Sequence[Period]) -> bool:
+    return all(p == Period.month(p.start) for p in periods) and all(
+        b.start == a.end + dt.timedelta(days=1) for a, b in zip(periods, periods[1:], strict=False)
+    )
+
+
+def _by_month(queryset: QuerySet, date_field: str, periods: Sequence[Period], **aggregates) -> dict:
+    """``aggregates`` per calendar month of ``date_field`` over the periods: one GROUP BY. A
+    datetime read as a date (``created_at__date``) is cut into months in the current time zone, as
+    the ``__date`` lookup reads it."""
+    month = TruncMonth(date_field.removesuffix("__date"), output_field=DateField())
+    rows = (
+        queryset.filter(**{f"{date_field}__range": (periods[0].start, periods[-1].end)})
+        .order_by()
+        .annotate(_month=month)
+        .values("_month")
+        .annotate(**aggregates)
+    )
+    return {row["_month"]: row for row in rows}
+
+
+def counted(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> list[int]:
+    """How many rows of ``queryset`` fall into each period by ``date_field`` (a date, or a
+    datetime read as ``created_at__date``): one query, whatever the number of periods."""
+    if not periods:
+        return []
+    if _consecutive_months(periods):
+        found = _by_month(queryset, date_field, periods, n=Count("pk"))
+        return [found[p.start]["n"] if p.start in found else 0 for p in periods]
+    found = queryset.order_by().aggregate(
+        **{
+            f"p{i}": Count("pk", filter=Q(**{f"{date_field}__range": (p.start, p.end)}))
+            for i, p in enumerate(periods)
+        }
+    )
+    return [found[f"p{i}"] for i in range(len(periods))]
+
+
+def _percent(good: int, total: int) -> float | None:
+    return round(100 * good / total, 1) if total else None
+
+
+def share(queryset: QuerySet, date_field: str, periods: Sequence[Period], good: Q) -> list[float | None]:
+    """The percentage of the rows of each period (by ``date_field``) that are ``good``; None for
+    a period without rows. One query."""
+    if not periods:
+        return []
+    if _consecutive_months(periods):
+        found = _by_month(queryset, date_field, periods, n=Count("pk"), good=Count("pk", filter=good))
+        empty = {"n": 0, "good": 0}
+        return [_percent(found.get(p.start, empty)["good"], found.get(p.start, empty)["n"]) for p in periods]
+    aggregates = {}
+    for i, p in enumerate(periods):
+        within = Q(**{f"{date_field}__range": (p.start, p.end)})
+        aggregates[f"all{i}"] = Count("pk", filter=within)
+        aggregates[f"good{i}"] = Count("pk", filter=within & good)
+    found = queryset.order_by().aggregate(**aggregates)
+    return [_percent(found[f"good{i}"], found[f"all{i}"]) for i in range(len(periods))]
+
+
+# --- management review inputs (ISO 9001 9.3.2) ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInput:
+    """One input a management review must consider (9.3.2), and the ISO clauses whose measures
+    feed it: a measure of clause 8.4 informs "performance of external providers"."""
+
+    key: str  # "providers"
+    title: str  # "Performance of external providers"
+    clause: str  # "9.3.2 c) 7)"
+    feeds: tuple[str, ...]  # clauses whose measures feed it; the most specific match wins
+    entered: str = ""  # what to write when no module measures it
+
+
+REVIEW_INPUTS: tuple[ReviewInput, ...] = (
+    ReviewInput(
+        "previous_actions",
+        "Status of actions from previous management reviews",
+        "9.3.2 a)",
+        ("9.3",),
+        "The actions decided at earlier reviews and where they stand.",
+    ),
+    ReviewInput(
+        "issues",
+        "Changes in external and internal issues relevant to the QMS",
+        "9.3.2 b)",
+        ("4",),
+        "New customers, markets, regulations, technology, organisation, owners' expectations …",
+    ),
+    ReviewInput(
+        "customers",
+        "Customer satisfaction and feedback from relevant interested parties",
+        "9.3.2 c) 1)",
+        ("9.1.2", "8.2"),
+        "Survey results, customer scorecards, praise and complaints.",
+    ),
+    ReviewInput(
+        "objectives",
+        "Extent to which quality objectives have been met",
+        "9.3.2 c) 2)",
+        ("6.2",),
+        "Each objective against its target.",
+    ),
+    ReviewInput(
+        "processes",
+        "Process performance and conformity of products and services",
+        "9.3.2 c) 3)",
+        ("4.4", "7.5", "8", "9.1.1", "9.1.3"),
+        "First-pass yield, scrap, rework, on-time delivery by process.",
+    ),
+    ReviewInput(
+        "nonconformities",
+        "Nonconformities and corrective actions",
+        "9.3.2 c) 4)",
+        ("10.2",),
+        "NCR counts and Pareto, CAPA aging, effectiveness of corrective actions.",
+    ),
+    ReviewInput(
+        "monitoring",
+        "Monitoring and measurement results",
+        "9.3.2 c) 5)",
+        ("9.1", "7.1.5"),
+        "Calibration status of gauges and instruments, measurement system analysis.",
+    ),
+    ReviewInput(
+        "audits",
+        "Audit results",
+        "9.3.2 c) 6)",
+        ("9.2",),
+        "Internal, customer and certification audits held and their findings.",
+    ),
+    ReviewInput(
+        "providers",
+        "Performance of external providers",
+        "9.3.2 c) 7)",
+        ("8.4",),
+        "Supplier scorecards: quality (ppm), on-time delivery, SCARs.",
+    ),
+    ReviewInput(
+        "resources",
+        "Adequacy of resources",
+        "9.3.2 d)",
+        ("7.1", "7.2", "7.3"),
+        "People and competence coverage, machines and maintenance, infrastructure.",
+    ),
+    ReviewInput(
+        "risks",
+        "Effectiveness of actions taken to address risks and opportunities",
+        "9.3.2 e)",
+        ("6.1",),
+        "Risks above the company's threshold and what the actions on them achieved.",
+    ),
+    ReviewInput(
+        "improvement",
+        "Opportunities for improvement",
+        "9.3.2 f)",
+        ("10", "10.1", "10.3"),
+        "Improvement ideas, kaizen results, suggestions.",
+    ),
+)
+# Where a measure goes whose clause no input names: the performance of the QMS's processes.
+FALLBACK_INPUT = "processes"
+
+
+def review_input(key: str) -> ReviewInput | None:
+    return next((i for i in REVIEW_INPUTS if i.key == key), None)
+
+
+def _clause_match(clause: str, prefix: str) -> bool:
+    """Does ``clause`` lie under ``prefix``, by whole numbers ("7.1.5" under "7.1", not "7.10")?"""
+    parts, head = clause.split("."), prefix.split(".")
+    return parts[: len(head)] == head
+
+
+def input_of(measure: Measure) -> str:
+    """The key of the review input ``measure`` feeds: the one it names, else the input whose
+    clauses match its clause most closely, else the processes' performance."""
+    if measure.review_input and review_input(measure.review_input) is not None:
+        return measure.review_input
+    best, depth = FALLBACK_INPUT, 0
+    for candidate in REVIEW_INPUTS:
+        for prefix in candidate.feeds:
+            length = len(prefix.split("."))
+            if measure.clause and _clause_match(measure.clause, prefix) and length > depth:
+                best, depth = candidate.key, length
+    return best
+
+
+def feeding(key: str) -> list[Measure]:
+    """The registered measures that feed review input ``key``."""
+    return [m for m in measures() if input_of(m) == key]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "documents",
     "capa",
     "training",
+    "reviews",
 ]
 
 MIDDLEWARE = [

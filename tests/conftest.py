@@ -45,6 +45,12 @@ def quality_manager(db):
 
 
 @pytest.fixture
+def top(db):
+    """Top management: sees every record, changes the ones they own."""
+    return UserFactory(username="top", role=Role.TOP_MANAGEMENT, department=None)
+
+
+@pytest.fixture
 def head(dept):
     user = UserFactory(username="head", role=Role.DEPARTMENT_HEAD, department=dept)
     dept.head = user

@@ -1,5 +1,6 @@
 """The project's own promises: the service check speaks one clear line, static files collect
-for production, the demo company loads once, CI runs the README's test command."""
+for production, the demo company loads once, `make test` lints, checks the services and runs the
+suite, and CI runs it."""
 
 import subprocess
 import sys
@@ -81,7 +82,40 @@ def test_the_demo_logins_work(client):
         client.logout()
 
 
-def test_ci_runs_the_readme_test_command():
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
-    readme = (ROOT / "README.md").read_text()
-    assert "make test" in readme and "make run" in readme
+def test_make_test_lints_checks_the_services_and_runs_the_suite_with_the_arguments_given():
+    # What `make test` (the README's command) would run, without running it.
+    result = subprocess.run(
+        ["make", "-n", "test", "PYTEST_ARGS=-k widget -x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if not line.startswith("echo")]
+    steps = [
+        "scripts/install.sh",
+        "ruff check .",
+        "ruff format --check .",
+        "check_services.py",
+        "pytest -k widget -x",
+    ]
+    positions = [next(i for i, line in enumerate(commands) if step in line) for step in steps]
+    assert positions == sorted(positions), commands
+
+
+def test_ci_runs_make_test_and_then_the_audit(tmp_path):
+    # A stand-in for make records what CI asks of it.
+    log = tmp_path / "make.log"
+    fake = tmp_path / "make"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["bash", str(ROOT / ".ci" / "run")],
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert log.read_text().splitlines() == ["test", "audit"]

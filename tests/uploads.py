@@ -7,8 +7,9 @@ import zipfile
 
 
 def pdf_bytes(text: str = "Inspection report") -> bytes:
-    """A small PDF that opens as a PDF (one page with a line of text)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    """A small PDF that opens as a PDF (one page with a line of text; its font reads one byte a
+    character, so the text is written in Latin-1: "Ø12.5" stays "Ø12.5")."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -38,16 +39,26 @@ def image_bytes(kind: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
     return buffer.getvalue()
 
 
-def docx_bytes() -> bytes:
-    """A minimal Word document: an OOXML zip with its content types."""
+def _office_bytes(part: str, content_type: str, body: str) -> bytes:
+    """A minimal Office Open XML file: a zip of one part and the content types naming it."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(
             "[Content_Types].xml",
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
             'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+            f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-'
+            f'officedocument.{content_type}"/></Types>',
         )
-        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr(part, body)
     return buffer.getvalue()
+
+
+def docx_bytes() -> bytes:
+    """A minimal Word document."""
+    return _office_bytes("word/document.xml", "wordprocessingml.document.main+xml", "<w:document/>")
+
+
+def xlsx_bytes() -> bytes:
+    """A minimal Excel workbook."""
+    return _office_bytes("xl/workbook.xml", "spreadsheetml.sheet.main+xml", "<workbook/>")

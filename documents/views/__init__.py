@@ -14,6 +14,7 @@ from .pages import (
     SubmitPage,
     may_acknowledge,
     may_decide,
+    may_edit_draft,
     may_request_change,
     may_sign,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "SubmitPage",
     "may_acknowledge",
     "may_decide",
+    "may_edit_draft",
     "may_request_change",
     "may_sign",
 ]

@@ -25,6 +25,14 @@ def may_sign(user, revision: Revision) -> bool:
     return True
 
 
+def may_edit_draft(user, revision: Revision) -> bool:
+    """Editing and sending for review are for a draft: on any other revision the page says why
+    instead of offering a form that can only be refused."""
+    if revision.status != Revision.Status.DRAFT:
+        raise PermissionDenied(revision.not_draft_message())
+    return may_change(user, revision)
+
+
 def may_request_change(user, document) -> bool:
     """Anyone who may see the document may ask for a change, while it is in use."""
     return not document.is_closed

@@ -14,6 +14,10 @@ _STATUS_COLOURS = {
     "obsolete": "dark",
     "in_review": "warning",
     "verification": "info",
+    "planned": "primary",
+    "held": "info",
+    "signed": "success",
+    "active": "primary",
 }
 
 

@@ -90,6 +90,69 @@ class MyWorkView(QMSView, TemplateView):
         return ctx
 
 
+def due_table(user: User, *, today: dt.date, days_ahead: int = 7) -> dict:
+    """Overdue items and items due in the next ``days_ahead`` days (7: the due list's "week") by
+    department and module, as far as ``user``'s scope reaches, counted in the database; each
+    number with the URL of the items behind it. Overview and dashboards show it."""
+    scope = due_scope(user)
+    week = today + dt.timedelta(days=days_ahead)
+    if "owner_ids" in scope:  # no department: own items, counted under "No department"
+        items = registry.items(until=week, **scope)
+        counts = {(i.module, None): [0, 0] for i in items}
+        for i in items:
+            counts[(i.module, None)][0 if i.due_date < today else 1] += 1
+    else:
+        counts = {
+            (c.module, c.department_id): [c.overdue, c.due]
+            for c in registry.counts(until=week, today=today, department_ids=scope.get("department_ids"))
+        }
+    modules = sorted({m for m, _ in counts})
+    departments = Department.objects.in_bulk({d for _, d in counts if d})
+    # Where a number leads: the department's items, or one's own without a department.
+    where = {"owner": user.pk} if "owner_ids" in scope else {}
+    rows = []
+    for dept_id in {d for _, d in counts}:
+        place = where or {"department": dept_id}
+        cells = []
+        for m in modules:
+            overdue, due = counts.get((m, dept_id), [0, 0])
+            cells.append(
+                {
+                    "overdue": overdue,
+                    "due": due,
+                    "overdue_url": due_url(**place, module=m, state="overdue"),
+                    "due_url": due_url(**place, module=m, state="week"),
+                }
+            )
+        rows.append(
+            {
+                "department": departments.get(dept_id),
+                "cells": cells,
+                "overdue": sum(c["overdue"] for c in cells),
+                "url": due_url(**place, state="overdue"),
+            }
+        )
+    rows.sort(key=lambda r: (-r["overdue"], str(r["department"] or "")))
+    totals = [
+        {
+            "module": m,
+            "overdue": sum(v[0] for (mm, _), v in counts.items() if mm == m),
+            "due": sum(v[1] for (mm, _), v in counts.items() if mm == m),
+            "overdue_url": due_url(**where, module=m, state="overdue"),
+            "due_url": due_url(**where, module=m, state="week"),
+        }
+        for m in modules
+    ]
+    return {
+        "scope": _scope_label(user, scope),
+        "modules": modules,
+        "rows": rows,
+        "totals": totals,
+        "overdue_count": sum(t["overdue"] for t in totals),
+        "overdue_url": due_url(**where, state="overdue"),
+    }
+
+
 class OverviewView(QMSView, TemplateView):
     """What is overdue and due this week, by department and module; every number opens the items
     behind it. The quality manager, top management and auditors see the company, everyone else
@@ -101,64 +164,9 @@ class OverviewView(QMSView, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         today = timezone.localdate()
-        scope = due_scope(user)
-        week = today + dt.timedelta(days=7)
-        if "owner_ids" in scope:  # no department: own items, counted under "No department"
-            items = registry.items(until=week, **scope)
-            counts = {(i.module, None): [0, 0] for i in items}
-            for i in items:
-                counts[(i.module, None)][0 if i.due_date < today else 1] += 1
-        else:
-            counts = {
-                (c.module, c.department_id): [c.overdue, c.due]
-                for c in registry.counts(until=week, today=today, department_ids=scope.get("department_ids"))
-            }
-        modules = sorted({m for m, _ in counts})
-        departments = Department.objects.in_bulk({d for _, d in counts if d})
-        # Where a number leads: the department's items, or one's own without a department.
-        where = {"owner": user.pk} if "owner_ids" in scope else {}
-        rows = []
-        for dept_id in {d for _, d in counts}:
-            place = where or {"department": dept_id}
-            cells = []
-            for m in modules:
-                overdue, due = counts.get((m, dept_id), [0, 0])
-                cells.append(
-                    {
-                        "overdue": overdue,
-                        "due": due,
-                        "overdue_url": due_url(**place, module=m, state="overdue"),
-                        "due_url": due_url(**place, module=m, state="week"),
-                    }
-                )
-            rows.append(
-                {
-                    "department": departments.get(dept_id),
-                    "cells": cells,
-                    "overdue": sum(c["overdue"] for c in cells),
-                    "url": due_url(**place, state="overdue"),
-                }
-            )
-        rows.sort(key=lambda r: (-r["overdue"], str(r["department"] or "")))
-        totals = [
-            {
-                "overdue": sum(v[0] for (mm, _), v in counts.items() if mm == m),
-                "due": sum(v[1] for (mm, _), v in counts.items() if mm == m),
-                "overdue_url": due_url(**where, module=m, state="overdue"),
-                "due_url": due_url(**where, module=m, state="week"),
-            }
-            for m in modules
-        ]
-        most = registry.items(until=today - dt.timedelta(days=1), limit=MOST_OVERDUE, **scope)
-        ctx.update(
-            scope=_scope_label(user, scope),
-            modules=modules,
-            rows=rows,
-            totals=totals,
-            most_overdue=with_owners(most, today),
-            overdue_count=sum(t["overdue"] for t in totals),
-            overdue_url=due_url(**where, state="overdue"),
-        )
+        ctx.update(due_table(user, today=today))
+        most = registry.items(until=today - dt.timedelta(days=1), limit=MOST_OVERDUE, **due_scope(user))
+        ctx["most_overdue"] = with_owners(most, today)
         return ctx
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView, UpdateView
 
 from .. import access, auditpack, history
@@ -69,8 +70,9 @@ class ProfileView(QMSView, UpdateView):
 
 
 @access.public
+@require_safe
 def health(request):
-    """Liveness and database check for load balancers; no login, no data."""
+    """Liveness and database check for load balancers (GET or HEAD); no login, no data."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

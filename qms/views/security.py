@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
 
@@ -309,7 +309,11 @@ class UnlockView(QMSView):
             user_id = int(request.POST.get("user", ""))
         except ValueError:
             user_id = 0
-        user = get_object_or_404(User, pk=user_id)
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            # A form posted without a person (or one deleted since): said on the log, not a 404.
+            messages.error(request, "Choose the account to unlock.")
+            return redirect("access_log")
         accesslog.unlock(user=user, by=request.user, request=request)
         messages.success(request, f"{user} is unlocked: sign-in and e-signatures work again.")
         return redirect("access_log")

@@ -7,8 +7,8 @@ import pytest
 from documents.models import Acknowledgment, Revision
 from qms.models import Role, Signature
 from tests.browser.conftest import pick
-from tests.documents.factories import pdf_bytes
 from tests.factories import UserFactory
+from tests.uploads import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,25 +1,20 @@
 """Photos of the nonconforming part are shown on the NCR itself; other files stay in the
 attachments tab. The demo's customer complaint carries one."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from capa import demo
 from capa.models import Nonconformity
 from qms.demo import load_people
 from qms.services import attachment_add, get_system_user
-from tests.documents.factories import pdf_bytes
+from tests.uploads import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def png(name: str = "part.png") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+    return SimpleUploadedFile(name, image_bytes("PNG"), content_type="image/png")
 
 
 def test_ncr_page_shows_photos_but_not_other_files(client_for, head, ncr, auditor):

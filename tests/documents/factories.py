@@ -11,35 +11,12 @@ from documents import services
 from documents.models import Document, DocumentType, Revision
 from qms.models import Role
 from tests.factories import PASSWORD, RecordFactory, UserFactory
+from tests.uploads import pdf_bytes
 
 
 def url(name: str, *args) -> str:
     """A page of document control by its URL name."""
     return reverse(f"documents:{name}", args=args)
-
-
-def pdf_bytes(text: str = "Controlled copy") -> bytes:
-    """A minimal valid one-page PDF with ``text`` on it."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def pdf_upload(name: str = "document.pdf", text: str = "Controlled copy") -> SimpleUploadedFile:

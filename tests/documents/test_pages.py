@@ -7,8 +7,9 @@ import pytest
 
 from documents import services
 from documents.models import Revision
-from tests.documents.factories import DocumentFactory, draft, issue, pdf_bytes, url
+from tests.documents.factories import DocumentFactory, draft, issue, url
 from tests.factories import PASSWORD
+from tests.uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

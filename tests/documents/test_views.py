@@ -11,9 +11,10 @@ from django.utils import timezone
 from documents import services
 from documents.models import ChangeRequest, Document, PeriodicReview, ReviewStep, Revision
 from qms.models import Signature
-from tests.documents.factories import DocumentFactory, draft, issue, pdf_bytes, pdf_upload, url
+from tests.documents.factories import DocumentFactory, draft, issue, pdf_upload, url
 from tests.factories import PASSWORD
 from tests.helpers import field_error
+from tests.uploads import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,21 @@ def test_files_of_a_revision_in_review_cannot_be_changed(client_for, in_review, 
     )
     assert "only a draft can be changed" in response.content.decode()
     assert list(in_review.files.all()) == [f]
+
+
+@pytest.mark.parametrize("page", ["revision_edit", "revision_submit"])
+def test_a_revision_in_review_offers_no_edit_or_send_page_and_says_why(
+    client_for, in_review, drawing, head, page
+):
+    client = client_for(head)
+    response = client.get(url(page, drawing.pk, in_review.pk))
+    assert response.status_code == 403
+    assert "in review; only a draft can be changed" in response.content.decode()
+    response = client.post(url(page, drawing.pk, in_review.pk), {"label": "Z", "change_summary": "x"})
+    assert response.status_code == 403
+    in_review.refresh_from_db()
+    assert in_review.label == "A" and in_review.status == Revision.Status.IN_REVIEW
+    assert "Edit draft" not in client.get(in_review.get_absolute_url()).content.decode()
 
 
 def test_sending_for_review_with_bad_input_stores_nothing(client_for, drawing, head):

@@ -7,7 +7,6 @@ import hashlib
 import pytest
 from django.core.exceptions import ValidationError
 
-from qms.models import StoredFile
 from tests.kernelapp.models import PartFile
 from tests.kernelapp.walk import PNG
 from tests.qms.conftest import part_url, png
@@ -21,7 +20,6 @@ def test_an_uploaded_photo_is_stored_with_its_sha256_under_a_generated_name(
     response = client_for(head).post(part_url(part, "files/add"), {"file": png("Bore, first article.png")})
     assert response.status_code == 302 and response["Location"] == part.get_absolute_url()
     stored = PartFile.objects.get()
-    assert isinstance(stored, StoredFile)
     assert (stored.original_name, stored.mime_type, stored.size) == (
         "Bore_ first article.png",
         "image/png",
@@ -30,6 +28,9 @@ def test_an_uploaded_photo_is_stored_with_its_sha256_under_a_generated_name(
     assert stored.sha256 == hashlib.sha256(PNG).hexdigest()
     assert stored.file.name.startswith("widgets/") and "first" not in stored.file.name
     assert (_attachment_dir / stored.file.name).read_bytes() == PNG
+    # Read back through the kernel's one download, byte for byte.
+    download = client_for(head).get(stored.get_download_url())
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
     entry = stored.history.get()
     assert (entry.history_user, entry.history_change_reason) == (
         head,

@@ -2,19 +2,23 @@
 answer is a page or a redirect, never a server error.
 
 For each page the quality manager (who may change every record) can open, the fields of its
-forms are read from the HTML and posted back filled with junk: very long text, numbers far out
-of range, negative numbers, impossible dates, markup and quotes.
+forms are read from the HTML and sent back filled with junk: very long text, numbers far out
+of range, negative numbers, impossible dates, markup and quotes, a NUL byte. Forms that post are
+posted; forms that get (search boxes, filters, the audit pack, the analysis period) are submitted
+as the quality manager and as staff (whose lists are narrowed by another query), and every page
+is asked for a search ``q`` and a ``page`` of junk too.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 from django.urls import get_resolver
 
-from tests.qms.test_route_walker import iter_patterns, request, targets, world  # noqa: F401
+from tests.qms.test_route_walker import iter_patterns, request, targets, url_targets, world  # noqa: F401
 
 FORM = re.compile(r"<form\b[^>]*>(.*?)</form>", re.S | re.I)
 ACTION = re.compile(r'<form\b[^>]*\baction="([^"]*)"', re.I)
@@ -30,11 +34,12 @@ JUNK = {
 SKIP = ("/admin/", "logout", "/account/password/")
 
 
-def forms_on(html: str, page_url: str) -> list[tuple[str, list[str]]]:
+def forms_on(html: str, page_url: str, method: str = "post") -> list[tuple[str, list[str]]]:
+    """(action, field names) of the forms on a page that ``method`` (a form without a method gets)."""
     found = []
     for match in FORM.finditer(html):
-        tag = html[match.start() : match.start() + 400]
-        if 'method="get"' in tag.lower():
+        tag = html[match.start() : html.index(">", match.start())].lower()
+        if ('method="post"' in tag) != (method == "post"):
             continue
         action = ACTION.search(tag)
         url = action.group(1) if action and action.group(1) else page_url
@@ -90,4 +95,41 @@ def test_junk_in_every_list_filter_never_gives_a_server_error(world):  # noqa: F
                 response = client.get(url, {**{name: value for name in names}, **extra})
                 if response.status_code >= 500:
                     failures.append(f"GET {url} with {label} in {sorted(names)}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["quality", "staff"])
+def test_junk_in_every_search_box_and_get_form_never_gives_a_server_error(world, role):  # noqa: F811
+    client = Client()
+    client.force_login(world["roles"][role])
+    failures: list[str] = []
+    sent = 0
+    pages: set[str] = set()
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for target in url_targets(world):
+        if target.key.startswith("admin:") or any(s in target.url for s in SKIP) or target.url in pages:
+            continue
+        pages.add(target.url)
+        page = request(client, "GET", target.url)
+        if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+            continue
+        # Every page is asked for a search and a page of junk, whether it shows a search box or not.
+        asked = [(target.url, ["q", "page"])]
+        for action, names in forms_on(page.content.decode(), target.url, method="get"):
+            if (action, tuple(names)) not in seen:
+                seen.add((action, tuple(names)))
+                asked.append((action, names))
+        for action, names in asked:
+            for label, value in JUNK.items():
+                response = request(client, "GET", f"{action}?{urlencode(dict.fromkeys(names, value))}")
+                sent += 1
+                if response.status_code >= 500:
+                    failures.append(f"GET {action} with {label} in {names}: {response.status_code}")
+    # The search box in the header, the registers' filters, the audit pack and analysis forms.
+    actions = {action.split("?")[0] for action, _ in seen}
+    assert {"/search/", "/audit-pack/", "/capa/analysis/", "/documents/acknowledgments/"} <= actions
+    if role == "quality":
+        assert {"/notifications/deliveries/", "/access-log/"} <= actions
+    assert sent > 200
     assert not failures, "\n".join(failures)

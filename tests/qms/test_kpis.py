@@ -46,3 +46,104 @@ def test_widgets_released_are_counted_per_period_and_department(head, other_head
     last_year = kpis.Period.year(timezone.localdate().year - 1)
     assert released.series([last_year, month]) == [0, 3]
     assert (released.unit, released.subject, released.better) == ("count", "department", "higher")
+
+
+# --- a whole series in one query ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_trend_of_counts_is_one_query_and_agrees_with_the_months_one_by_one(
+    head, django_assert_num_queries
+):
+    from tests.kernelapp.models import Widget
+
+    for _ in range(3):
+        record_transition(record=WidgetFactory(owner=head), name="release", by=head)
+    months = kpis.Period.months_to(timezone.localdate(), 12)
+    released = Widget.objects.filter(released_at__isnull=False)
+    with django_assert_num_queries(1):
+        trend = kpis.counted(released, "released_at__date", months)
+    assert trend == [0] * 11 + [3]
+    # Periods that are not calendar months (a quarter, a year) count the same way.
+    quarter = kpis.Period(months[-3].start, months[-1].end)
+    assert kpis.counted(released, "released_at__date", [quarter, kpis.Period.year(2001)]) == [3, 0]
+
+
+@pytest.mark.django_db
+def test_a_share_is_a_percentage_and_none_for_a_period_without_rows(head):
+    from django.db.models import Q
+
+    from tests.kernelapp.models import Widget
+
+    record_transition(record=WidgetFactory(owner=head, title="A"), name="release", by=head)
+    WidgetFactory(owner=head, title="B")
+    months = kpis.Period.months_to(timezone.localdate(), 2)
+    everything = Widget.objects.all()
+    assert kpis.share(everything, "created_at__date", months, Q(status="released")) == [None, 50.0]
+    whole = kpis.Period(months[0].start, months[1].end)
+    assert kpis.share(everything, "created_at__date", [whole], Q(status="released")) == [50.0]
+
+
+def test_a_measure_with_values_gives_its_series_from_them():
+    calls = []
+
+    def values(periods, subject=None):
+        calls.append(len(periods))
+        return [7] * len(periods)
+
+    measure = kpis.Measure("x.y", "Y", "count", lambda p, subject=None: 0, values=values)
+    assert measure.series(kpis.Period.months_to(dt.date(2026, 5, 1), 12)) == [7] * 12
+    assert calls == [12]
+
+
+# --- the inputs of a management review (9.3.2) -------------------------------------------------------
+
+
+def _measure(clause: str, review_input: str = "") -> kpis.Measure:
+    return kpis.Measure(
+        f"t.{clause}", clause, "count", lambda p, subject=None: 0, clause=clause, review_input=review_input
+    )
+
+
+@pytest.mark.parametrize(
+    "clause, expected",
+    [
+        ("8.4", "providers"),
+        ("8.4.1", "providers"),
+        ("7.1.5", "monitoring"),
+        ("7.1.3", "resources"),
+        ("7.2", "resources"),
+        ("9.1.2", "customers"),
+        ("9.2", "audits"),
+        ("10.2", "nonconformities"),
+        ("10.3", "improvement"),
+        ("6.1", "risks"),
+        ("8.5.1", "processes"),
+        ("7.10", "processes"),  # not under 7.1: whole numbers, and no input names 7.10
+        ("", "processes"),
+    ],
+)
+def test_a_measure_feeds_the_input_its_clause_falls_under_most_closely(clause, expected):
+    assert kpis.input_of(_measure(clause)) == expected
+
+
+def test_a_measure_may_name_the_input_it_feeds():
+    assert kpis.input_of(_measure("8.5", review_input="customers")) == "customers"
+    assert kpis.input_of(_measure("8.4", review_input="no such input")) == "providers"
+
+
+def test_every_input_of_9_3_2_is_declared_once_in_the_order_of_the_clause():
+    keys = [i.key for i in kpis.REVIEW_INPUTS]
+    assert len(keys) == len(set(keys)) == 12
+    assert keys[0] == "previous_actions" and keys[-1] == "improvement"
+    assert kpis.review_input("providers").clause == "9.3.2 c) 7)"
+
+
+def test_an_installed_measure_is_found_among_those_feeding_its_input():
+    measure = _measure("8.4.2")
+    kpis.register(measure)
+    try:
+        assert measure in kpis.feeding("providers")
+        assert measure not in kpis.feeding("audits")
+    finally:
+        kpis._measures.pop(measure.key)

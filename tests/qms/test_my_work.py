@@ -36,7 +36,7 @@ def test_my_work_says_so_when_nothing_is_due(client_for, staff):
 
 
 @pytest.mark.django_db
-def test_my_work_runs_a_constant_number_of_queries(client_for, head, django_assert_max_num_queries):
+def test_my_work_runs_a_constant_number_of_queries(client_for, head):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

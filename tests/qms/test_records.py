@@ -228,7 +228,22 @@ def test_an_old_due_date_left_unchanged_does_not_block_an_edit(client_for, head)
     assert response.status_code == 302
     widget.refresh_from_db()
     assert widget.title == "Renamed" and widget.due_date == long_ago
-    assert isinstance(long_ago, dt.date)
+    # Changed, the same old year is a typo again: refused beside the field, nothing saved.
+    response = client_for(head).post(
+        f"/kernel/widgets/{widget.pk}/edit/",
+        {
+            "title": "Renamed again",
+            "owner": head.pk,
+            "department": head.department_id,
+            "due_date": long_ago - dt.timedelta(days=1),
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        'data-field="due_date"' in response.content.decode() and "Check the year" in response.content.decode()
+    )
+    widget.refresh_from_db()
+    assert widget.title == "Renamed" and widget.due_date == long_ago
 
 
 @pytest.mark.django_db

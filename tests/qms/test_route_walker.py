@@ -2,26 +2,39 @@
 
 It fails on a view that declared no access policy, an anonymous request to a non-public page that
 is not a redirect to login, an auditor write that is not a 403, another department's record that
-is not a 404, and any server error. A view added later is walked the day it exists; a URL pointing
-at a model the walker cannot build fails until a builder is registered in ``tests/<app>/walk.py``.
+is not a 404, any server error, and any answer the hand-written table of who may use which page
+(``tests/qms/access_table.py``) does not expect: a URL without a row there, a role that should
+get a page and does not, a role that gets a page or has a form taken up it should not. A view
+added later is walked the day it exists; a URL pointing at a model the walker cannot build fails
+until a builder is registered in ``tests/<app>/walk.py``.
+
+Each request is made in a transaction rolled back after it, so every role meets the records as
+the builders (and the table's stage, for a form that is open only in a later state) left them:
+the administrator deleting a link does not turn the quality manager's request into a 404.
 """
 
 from __future__ import annotations
 
 import re
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, path, resolve, reverse
 
 from qms import access
 from qms.models import StoredFile
 from qms.registry import record_models
 from qms.services import link_add
 from tests import walker
+from tests.qms import access_table
 
-LOGIN_PATH = "/account/login/"
+LOGIN_PATH = access_table.LOGIN_PATH
 ADMIN_KWARGS = {"object_id": "999999", "app_label": "qms", "content_type_id": "1", "url": "x"}
 # Kwargs that address no record (an invalid password-reset link is still a page).
 PLAIN_KWARGS = {"uidb64": "MQ", "token": "invalid-token"}
@@ -52,7 +65,7 @@ def view_model(callback):
 
 
 @pytest.fixture
-def world(dept, other_dept, head, staff, other_head, other_staff, admin_user, quality_manager, auditor):
+def world(dept, other_dept, head, staff, other_head, other_staff, admin_user, quality_manager, top, auditor):
     walker.load_all()
     built = {}
     for model in record_models():
@@ -77,6 +90,7 @@ def world(dept, other_dept, head, staff, other_head, other_staff, admin_user, qu
             "anonymous": None,
             "admin": admin_user,
             "quality": quality_manager,
+            "top": top,
             "head": head,
             "staff": staff,
             "other_head": other_head,
@@ -134,6 +148,53 @@ def _pick(kwargs, names, *skip):
     return {n: kwargs[n] for n in names if n not in skip}
 
 
+def declared_policy(namespace: str, callback) -> str | None:
+    return access.ADMIN if namespace.startswith("admin") else access.policy_of(callback)
+
+
+def undeclared(patterns) -> list[str]:
+    """The routes whose view declares no access policy."""
+    return [
+        route
+        for namespace, pattern, route in iter_patterns(patterns)
+        if declared_policy(namespace, pattern.callback) is None
+    ]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One URL the walker requests. ``key`` names it in the access table: the URL name, and for
+    a kernel URL that addresses any record model (or any importer) the model's label too."""
+
+    key: str
+    url: str
+    scoped: bool
+    declared: str
+
+
+def url_targets(world, patterns=None) -> Iterator[Target]:
+    """Every URL of every pattern whose view declared a policy, filled from the walker's records."""
+    for namespace, pattern, route in iter_patterns(patterns or get_resolver().url_patterns):
+        declared = declared_policy(namespace, pattern.callback)
+        if declared is None:
+            continue
+        name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+        for url, scoped in targets(namespace, pattern, route, pattern.callback, world):
+            key = name
+            if not namespace.startswith("admin"):
+                kwargs = resolve(url).kwargs
+                key = " ".join([name, *(kwargs[k] for k in ("label", "key") if k in kwargs)])
+            yield Target(key, url, scoped, declared)
+
+
+@contextmanager
+def rolled_back():
+    """Whatever happens inside is undone when it ends."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 def request(client, method, url):
     try:
         return client.get(url) if method == "GET" else client.post(url, {})
@@ -141,55 +202,89 @@ def request(client, method, url):
         raise AssertionError(f"{method} {url} raised {exc!r}") from exc
 
 
+def walk(world, patterns=None) -> Iterator[tuple[Target, str, str, object]]:
+    """(target, role, method, response) for every URL, role and method; each request on the
+    records as the builders, and the table's stage for that URL, left them."""
+    clients: dict[str, Client] = {}
+    for target in url_targets(world, patterns):
+        for role, user in world["roles"].items():
+            if role not in clients:
+                # One logged-in client per role, its session saved outside the rolled-back
+                # requests; a fresh one after anything that logs out.
+                clients[role] = Client()
+                if user is not None:
+                    clients[role].force_login(user)
+        row = access_table.TABLE.get(target.key)
+        with rolled_back():
+            url = target.url
+            if row is not None and row.stage is not None:
+                found = resolve(url)
+                staged = row.stage(world)
+                url = reverse(found.view_name, kwargs={k: staged.get(k, v) for k, v in found.kwargs.items()})
+                target = Target(target.key, url, target.scoped, target.declared)
+            for role in world["roles"]:
+                for method in ("GET", "POST"):
+                    with rolled_back():
+                        response = request(clients[role], method, url)
+                    yield target, role, method, response
+                if "logout" in url:
+                    clients.pop(role)
+
+
+def refusal_problem(target: Target, role: str, method: str, response) -> str | None:
+    """What is wrong with a refusal the walker expects whatever the table says, or None."""
+    code, declared = response.status_code, target.declared
+    if code >= 500:
+        return f"server error {code}"
+    if role == "anonymous":
+        if declared != access.PUBLIC and not (
+            code == 302 and re.match(re.escape(LOGIN_PATH), response["Location"])
+        ):
+            return f"{code}, expected a redirect to login"
+    elif role == "auditor" and method == "POST" and declared != access.ACCOUNT:
+        if code != 403:
+            return f"{code}, expected 403 (auditors never write)"
+    elif role in ("other_head", "other_staff") and target.scoped:
+        # 405: the view has no such method at all, whatever the record.
+        if code not in (404, 405):
+            return f"{code}, expected 404 (another department's record)"
+    return None
+
+
 @pytest.mark.django_db
 def test_every_url_with_every_role(world):
-    failures: list[str] = []
+    failures = [
+        f"{route}: the view declares no access policy" for route in undeclared(get_resolver().url_patterns)
+    ]
     walked = 0
-    clients: dict[str, Client] = {}
-    for namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
-        callback = pattern.callback
-        declared = access.policy_of(callback)
-        if namespace.startswith("admin"):
-            declared = access.ADMIN
-        if declared is None:
-            failures.append(f"{route}: the view declares no access policy")
-            continue
-        for url, scoped in targets(namespace, pattern, route, callback, world):
-            for role, user in world["roles"].items():
-                for method in ("GET", "POST"):
-                    client = clients.get(role)
-                    if client is None:
-                        # One logged-in client per role; a fresh one after anything that logs out.
-                        client = clients[role] = Client()
-                        if user is not None:
-                            client.force_login(user)
-                    response = request(client, method, url)
-                    if "logout" in url:
-                        clients.pop(role)
-                    walked += 1
-                    where = f"{method} {url} as {role}"
-                    code = response.status_code
-                    if code >= 500:
-                        failures.append(f"{where}: server error {code}")
-                    elif user is None:
-                        if declared != access.PUBLIC and not (
-                            code == 302 and re.match(re.escape(LOGIN_PATH), response["Location"])
-                        ):
-                            failures.append(f"{where}: {code}, expected a redirect to login")
-                    elif role == "auditor" and method == "POST" and declared != access.ACCOUNT:
-                        if code != 403:
-                            failures.append(f"{where}: {code}, expected 403 (auditors never write)")
-                    elif role in ("other_head", "other_staff") and scoped:
-                        # 405: the view has no such method at all, whatever the record.
-                        if code not in (404, 405):
-                            failures.append(f"{where}: {code}, expected 404 (another department's record)")
+    for target, role, method, response in walk(world):
+        walked += 1
+        where = f"{method} {target.url} as {role}"
+        problem = refusal_problem(target, role, method, response) or access_table.problem(
+            target.key, role, method, response
+        )
+        if problem:
+            failures.append(f"{where}: {problem}")
     assert walked > 100
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.django_db
-def test_walker_would_catch_an_undeclared_view():
-    def bare_view(request):
-        return None
+def forgotten(request):
+    """A view someone added without saying who may use it."""
+    from django.http import HttpResponse
 
-    assert access.policy_of(bare_view) is None
+    return HttpResponse("Every record of the company")
+
+
+UNDECLARED = types.ModuleType("undeclared_urls")  # a URLconf of one view, as if just added
+UNDECLARED.urlpatterns = [path("forgotten/", forgotten, name="forgotten")]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=UNDECLARED)
+def test_a_view_that_declares_no_policy_is_refused_and_the_walker_names_it(client_for, quality_manager):
+    response = client_for(quality_manager).get("/forgotten/")
+    assert response.status_code == 403
+    assert b"Every record" not in response.content
+    assert "has not declared who may use it" in response.content.decode()
+    assert undeclared(get_resolver().url_patterns) == ["forgotten/"]

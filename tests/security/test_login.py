@@ -57,6 +57,15 @@ def test_the_administrator_unlocks_from_the_access_log(staff, admin_user, client
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("sent", [{}, {"user": "abc"}, {"user": "999999"}])
+def test_unlocking_without_a_known_account_says_so_on_the_access_log(admin_user, client_for, sent):
+    response = client_for(admin_user).post("/access-log/unlock/", sent, follow=True)
+    assert response.redirect_chain == [("/access-log/", 302)]
+    assert "Choose the account to unlock." in response.content.decode()
+    assert not AccessEvent.objects.filter(kind=AccessEvent.Kind.UNLOCKED).exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["quality_manager", "auditor", "head", "staff"])
 def test_only_the_administrator_unlocks(role, request, other_staff, client_for):
     user = request.getfixturevalue(role)

@@ -47,6 +47,7 @@ def test_with_two_factor_on_a_password_alone_does_not_sign_in(staff, client_for)
     assert response.status_code == 302 and response["Location"] == "/account/login/code/"
     assert "_auth_user_id" not in client.session
     assert client.get("/").status_code == 302  # still signed out
+    assert 'name="code"' in client.get("/account/login/code/").content.decode()  # the code's page
     bad = client.post("/account/login/code/", {"code": "000000"})
     assert bad.status_code == 400 and "not correct" in bad.content.decode()
     assert "_auth_user_id" not in client.session

@@ -1,0 +1,77 @@
+"""The KPI dashboard (9.1.3): objectives against target, due and overdue items by department and
+module with every number opening the items behind it, and the twelve-month trend of every
+registered measure — the company's for top management and the quality manager, a head's own
+department's for the head; a constant number of queries however much data there is."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from qms.models import Role
+from qms.views.due import due_url
+from reviews import services
+from tests.capa.factories import CapaFactory, NonconformityFactory
+from tests.factories import UserFactory
+from tests.reviews.conftest import days
+from tests.reviews.factories import last_month, make_objective
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(head, other_head, dept, other_dept):
+    mine = make_objective(owner=head, title="QC: scrap at most 2 %", target=Decimal("2"), better="lower")
+    services.objective_value_enter(objective=mine, by=head, month=last_month(), value=Decimal("3.5"))
+    theirs = make_objective(
+        owner=other_head, title="Production: on-time delivery 98 %", measure_key="capa.ncrs"
+    )
+    ncr = NonconformityFactory(owner=other_head, due_date=days(-2))
+    return {"mine": mine, "theirs": theirs, "ncr": ncr}
+
+
+def test_top_management_sees_the_whole_company(client_for, data, other_dept):
+    top = UserFactory(role=Role.TOP_MANAGEMENT, department=None)
+    page = client_for(top).get("/reviews/").content.decode()
+    assert "the whole company" in page
+    assert "QC: scrap at most 2 %" in page and "Production: on-time delivery 98 %" in page
+    assert 'data-testid="trend-capa.ncrs"' in page and 'data-testid="trend-documents.ack_on_time"' in page
+    # The NCR overdue in production: its number opens the items behind it.
+    link = due_url(department=other_dept.pk, module="CAPA", state="overdue").replace("&", "&amp;")
+    assert f'href="{link}">1<' in page
+    assert "At risk" in page  # scrap 3.5 % against at most 2 %
+
+
+def test_a_head_sees_their_departments_objectives_and_items(client_for, head, data, dept, other_dept):
+    page = client_for(head).get("/reviews/").content.decode()
+    assert "QC: scrap at most 2 %" in page
+    assert "Production: on-time delivery 98 %" not in page
+    assert due_url(department=other_dept.pk, module="CAPA", state="overdue").replace("&", "&amp;") not in page
+    assert "your department" in page  # the trends of measures counted by department
+
+
+def test_an_auditor_reads_the_dashboard(client_for, auditor, data):
+    assert client_for(auditor).get("/reviews/").status_code == 200
+
+
+def test_the_dashboard_runs_the_same_queries_with_more_data(client_for, quality_manager, head, other_head):
+    client = client_for(quality_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/reviews/").status_code == 200
+        return len(ctx.captured_queries)
+
+    make_objective(owner=head, measure_key="capa.ncrs")
+    entered = make_objective(owner=head)
+    services.objective_value_enter(objective=entered, by=head, month=last_month(), value=Decimal(1))
+    NonconformityFactory(owner=head, due_date=days(-1))
+    small = queries()
+    for n in range(8):
+        o = make_objective(owner=other_head if n % 2 else head, measure_key="capa.ncrs" if n % 2 else "")
+        if o.is_entered:
+            services.objective_value_enter(objective=o, by=o.owner, month=last_month(), value=Decimal(n))
+        NonconformityFactory(owner=head, due_date=days(-n))
+        CapaFactory(owner=other_head)
+    assert queries() == small
