@@ -222,8 +222,9 @@ def heat_map(columns: Sequence[str], rows: Sequence[tuple], *, title: str, width
     ``(label, values, minimum)`` or ``(label, values, minimum, url)``; a label with a URL links to
     the records behind the row. A long label is shortened; its full text is the row's tooltip."""
     longest = max((min(len(str(r[0])), HEAT_LABEL_CHARS) for r in rows), default=10)
-    left, top, row_h = min(240, 12 + int(longest * 6.2)), 46, 18
-    cell_w = (width - left - 4) / max(1, len(columns))
+    # Room above for the day labels (turned), and on the right for the last ones.
+    left, top, row_h, right = min(240, 12 + int(longest * 6.2)), 58, 18, 34
+    cell_w = (width - left - right) / max(1, len(columns))
     height = top + row_h * max(1, len(rows)) + 24
     body = []
     for i, label in enumerate(columns):

@@ -173,7 +173,7 @@ def coverage_page(scope: Department | Process) -> dict:
     covered = coverage_of(competences, today=today)
     days = covered[0].days if covered else []
     heat = charts.heat_map(
-        [f"{d:%a %-d}" if d.day != 1 and d != today else f"{d:%a %-d %b}" for d in days],
+        [f"{d:%a %-d}" if d.day != 1 and d != today else f"{d:%-d %b}" for d in days],
         [(c.competence.title, c.available, c.minimum, c.competence.get_absolute_url()) for c in covered],
         title="Qualified people available per competence, next four weeks",
     )

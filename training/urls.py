@@ -69,6 +69,7 @@ files = [
         list_view=views.TrainingFileListView,
         detail_view=views.TrainingFileDetailView,
         create_view=views.TrainingFileCreateView,
+        update_view=views.TrainingFileUpdateView,
         prefix="files",
     ),
     *child_urlpatterns(

@@ -72,3 +72,24 @@ def test_staff_taking_a_pack_see_only_their_own_records(team, zimmer, dept):
     section = next(s for s in auditpack.sections() if s.key == "training")
     context = section.build(user=zimmer, date_from=f.days(-500), date_to=f.today())
     assert {str(r.file.owner) for r in context["records"]} == {"Oliver Zimmer"}
+
+
+def test_a_twelve_month_trend_costs_the_queries_of_one_month(team, dept):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    months = kpis.Period.months_to(f.today(), 12)
+    for key in (
+        "training.required_held",
+        "training.requalifications_overdue",
+        "training.processes_under_coverage",
+    ):
+        measure = kpis.get(key)
+        with CaptureQueriesContext(connection) as one:
+            single = measure.series(months[-1:], subject=dept)
+        with CaptureQueriesContext(connection) as twelve:
+            series = measure.series(months, subject=dept)
+        assert len(twelve.captured_queries) == len(one.captured_queries), key
+        assert series[-1] == single[0] == measure.value(months[-1], subject=dept)
+    # Before anyone was trained the trend says so: nothing held where the role already asked.
+    assert kpis.get("training.required_held").series(months)[0] in (0.0, None)

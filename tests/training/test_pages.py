@@ -137,3 +137,12 @@ def test_opening_a_training_file_for_someone_who_has_one_is_refused(client_for, 
 def test_an_old_certificate_can_be_recorded(hardening, zimmer, head):
     record = f.train(zimmer, hardening, 2, on=dt.date(2012, 5, 1), by=head)
     assert record.expires_on == dt.date(2013, 5, 1)
+
+
+def test_editing_a_training_file_changes_its_note_never_whose_file_it_is(client_for, zimmer, yilmaz, head):
+    file = f.file_of(zimmer)
+    url = f"/training/files/{file.pk}/edit/"
+    assert 'name="owner"' not in client_for(head).get(url).content.decode()
+    client_for(head).post(url, {"note": "Apprenticeship as industrial mechanic", "owner": yilmaz.pk})
+    file.refresh_from_db()
+    assert file.note == "Apprenticeship as industrial mechanic" and file.owner == zimmer

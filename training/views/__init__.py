@@ -16,6 +16,7 @@ from .files import (
     TrainingFileCreateView,
     TrainingFileDetailView,
     TrainingFileListView,
+    TrainingFileUpdateView,
     TrainingRecordDetailView,
     TrainingRecordListView,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "TrainingFileCreateView",
     "TrainingFileDetailView",
     "TrainingFileListView",
+    "TrainingFileUpdateView",
     "TrainingRecordDetailView",
     "TrainingRecordListView",
 ]

@@ -12,11 +12,18 @@ from qms import access
 from qms.filters import RecordFilter
 from qms.forms import people
 from qms.models import Department, Process
-from qms.views import ChildDetailView, FormPageView, RecordCreateView, RecordDetailView, RecordListView
+from qms.views import (
+    ChildDetailView,
+    FormPageView,
+    RecordCreateView,
+    RecordDetailView,
+    RecordListView,
+    RecordUpdateView,
+)
 from qms.widgets import use_pickers
 
 from .. import selectors, services
-from ..forms import TrainingRecordForm
+from ..forms import TrainingFileEditForm, TrainingRecordForm
 from ..models import Competence, Method, NeedKind, TrainingFile, TrainingNeed, TrainingRecord
 
 
@@ -59,6 +66,13 @@ class TrainingFileCreateView(RecordCreateView):
 
     def get_initial(self):
         return {}
+
+
+class TrainingFileUpdateView(RecordUpdateView):
+    """A file's own fields: what the person brought with them. Whose file it is never changes."""
+
+    def get_form_class(self):
+        return TrainingFileEditForm
 
 
 class TrainingFileDetailView(RecordDetailView):
