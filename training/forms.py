@@ -11,7 +11,17 @@ from qms.forms import BootstrapMixin, ChildForm, ChildModelForm, DateRuleMixin, 
 from qms.models import Department, Process
 from qms.rules import REASON_MAX
 
-from .models import Absence, Competence, JobRole, Level, Method, Result, RoleRequirement, TrainingFile
+from .models import (
+    Absence,
+    Competence,
+    Evaluation,
+    JobRole,
+    Level,
+    Method,
+    Result,
+    RoleRequirement,
+    TrainingFile,
+)
 from .models.catalogue import REQUIRED_LEVELS
 
 LEVEL_ERROR = "Choose a level on the scale 0 to 3."
@@ -228,6 +238,15 @@ class EvaluationForm(ChildForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["result"].widget.attrs["class"] = ""
+
+
+class EvaluatorForm(ChildModelForm):
+    """Who judges a pending evaluation: the head by default, someone else they hand it to."""
+
+    class Meta:
+        model = Evaluation
+        fields = ["evaluator"]
+        labels = {"evaluator": "Evaluated by"}
 
 
 class NeedForm(DateRuleMixin, ChildForm):

@@ -120,17 +120,20 @@ def record_page(record: TrainingRecord, user: User) -> dict:
     from django.core.exceptions import PermissionDenied
 
     from qms.services import signature_rows
+    from qms.views.children import child_rows
 
     from .services import may_evaluate
 
+    found = list(record.evaluations.select_related("evaluator", "evaluated_by"))
     evaluations = []
-    for evaluation in record.evaluations.select_related("evaluator", "evaluated_by"):
+    for evaluation, controls in zip(found, child_rows(found, user), strict=True):
         evaluation.record = record
         try:
             may = may_evaluate(user, evaluation)
         except PermissionDenied:  # the trainee: told why on the form's page
             may = False
-        evaluations.append((evaluation, may, signature_rows(evaluation)))
+        edit_url = controls.edit_url if evaluation.status == "pending" else ""
+        evaluations.append((evaluation, may, signature_rows(evaluation), edit_url))
     return {"evaluations": evaluations}
 
 

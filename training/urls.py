@@ -94,7 +94,15 @@ files = [
         form=forms.EvidenceForm,
         add=services.evidence_add,
     ),
-    *child_urlpatterns(Evaluation, prefix="evaluations", name="evaluation", steps=False),
+    *child_urlpatterns(
+        Evaluation,
+        prefix="evaluations",
+        name="evaluation",
+        kw="evaluation",
+        edit_form=forms.EvaluatorForm,
+        edit=services.evaluation_reassign,
+        steps=False,
+    ),
     *form_urlpatterns(
         Evaluation,
         name="evaluate",

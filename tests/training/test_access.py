@@ -111,3 +111,31 @@ def test_the_evaluator_signs_the_evaluation_with_their_password(client_for, hard
     assert evaluation.status == "effective" and evaluation.evaluated_on == f.today()
     page_html = client_for(head).get(record.get_absolute_url()).content.decode()
     assert "Evaluated: training effective" in page_html and "Valid" in page_html
+
+
+def test_the_evaluation_is_a_due_item_of_the_head_leading_to_its_form(client_for, hardening, staff, head):
+    from qms.due import registry
+
+    record = f.train(staff, hardening, 2, by=head)
+    (item,) = [i for i in registry.for_user(head, days_ahead=120) if i.kind == "Effectiveness evaluation"]
+    assert item.reference == record.file.reference and staff.get_full_name() in item.title
+    assert item.url.endswith(f"/records/{record.pk}/evaluations/{record.evaluations.get().pk}/evaluate/")
+    page = client_for(head).get(item.url)
+    assert page.status_code == 200 and "Sign the evaluation" in page.content.decode()
+
+
+def test_a_head_hands_an_evaluation_to_someone_else_never_to_the_trainee(
+    client_for, hardening, staff, head, dept
+):
+    leader = f.person(dept, first_name="Team", last_name="Leader")
+    record = f.train(staff, hardening, 2, by=head)
+    evaluation = record.evaluations.get()
+    url = f"/training/files/{record.file_id}/records/{record.pk}/evaluations/{evaluation.pk}/edit/"
+    refused = client_for(head).post(url, {"evaluator": staff.pk})
+    assert refused.status_code == 400 and "Nobody evaluates their own training" in refused.content.decode()
+    assert client_for(head).post(url, {"evaluator": leader.pk}).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.evaluator == leader
+    # The team leader now reads the file to judge the training; the staff member's colleagues not.
+    assert client_for(leader).get(record.file.get_absolute_url()).status_code == 200
+    assert client_for(leader).post(url, {"evaluator": leader.pk}).status_code == 403

@@ -25,6 +25,7 @@ from .needs import (
 from .records import (
     SELF_EVALUATION,
     evaluation_plan,
+    evaluation_reassign,
     evaluation_record,
     evidence_add,
     expiry_of,
@@ -44,6 +45,7 @@ __all__ = [
     "competence_create",
     "competence_update",
     "evaluation_plan",
+    "evaluation_reassign",
     "evaluation_record",
     "evaluator_for",
     "evidence_add",

@@ -217,6 +217,24 @@ def evaluation_plan(*, record: TrainingRecord, by: User) -> Evaluation:
     return evaluation
 
 
+@transaction.atomic
+def evaluation_reassign(*, evaluation: Evaluation, by: User, evaluator: User) -> Evaluation:
+    """Hand a pending evaluation to someone else (the head is away; a team leader saw the work),
+    never to the trainee."""
+    from qms.services import child_update
+
+    require_keeper(by, evaluation.record.file)
+    if evaluation.status != "pending":
+        raise ValidationError("This evaluation is done; it is no longer handed on.")
+    if evaluator.pk == evaluation.record.file.owner_id:
+        raise ValidationError({"evaluator": SELF_EVALUATION})
+    if evaluator.is_auditor or not evaluator.is_active or evaluator.is_system:
+        raise ValidationError({"evaluator": "Choose someone who works here and may judge the training."})
+    return child_update(
+        child=evaluation, by=by, evaluator=evaluator, reason=f"Evaluation handed to {evaluator}"
+    )
+
+
 def may_evaluate(user: User, evaluation: Evaluation) -> bool:
     """The evaluator, or whoever keeps the file; never the trainee (who is told why)."""
     record = evaluation.record
