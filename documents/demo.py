@@ -149,6 +149,7 @@ def load(company) -> None:
         number="WI-PROD-012",
         title="CNC turning of bracket 40512",
         doc_type=DocumentType.WORK_INSTRUCTION,
+        requires_training=True,
         processes="CNC turning",
         workstations="Cell 3, Cell 4",
         review_period_months=12,
@@ -192,6 +193,7 @@ def load(company) -> None:
         number="DRW-40512",
         title="Bracket, machined",
         doc_type=DocumentType.DRAWING,
+        requires_training=True,  # a tightened tolerance is trained, not only read
         processes="CNC turning, IPQC",
         workstations="Cell 3, Cell 4, IPQC bench",
         review_period_months=36,

@@ -41,6 +41,7 @@ class DocumentForm(RecordForm):
             "workstations",
             "review_period_months",
             "ack_days",
+            "requires_training",
             "distribution_people",
             "distribution_departments",
             "distribution_roles",

@@ -24,6 +24,8 @@ Per model, two declarations widen or narrow this (``Record.create_roles`` and th
 setting): a *steward* department looks after one kind of record for every department (metrology
 the gauges, HR the training records, purchasing the suppliers): its members see them all, its
 head changes them all. A user without a department sees only what they own, never the company.
+A *personal* record (``Record.personal``: a training file) is read by its person, their head and
+the steward, never by the person's colleagues.
 """
 
 from __future__ import annotations
@@ -226,7 +228,8 @@ def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
         if sees_everything(user) or model.visibility == "company" or is_steward(user, model):
             return None
         q = Q(owner=user)
-        if user.department_id:
+        # A personal record (a training file) is not read by the person's colleagues.
+        if user.department_id and not (model.personal and not user.is_department_head):
             q |= Q(department_id=user.department_id)
         # Whoever a row is assigned to (an action, a part) sees the record it belongs to.
         assigned = assigned_record_ids(user, model)

@@ -2,7 +2,8 @@
 fetched from a CDN, and they print and go into PDFs as they are. A bar or a point may carry the
 URL of the records behind it, so a number on a chart opens them.
 
-Data: ``bar_chart([(label, value), …])`` or ``[(label, value, url), …]``;
+Data: ``bar_chart([(label, value), …])`` or ``[(label, value, url), …]``; ``heat_map(columns,
+[(label, values, minimum, url), …])``;
 ``line_chart(labels, [(name, [value or None, …]), …], target=…)``.
 """
 
@@ -207,4 +208,67 @@ def line_chart(
                 f'<text x="{left + 8 + n * 150}" y="{height - 6}" font-size="12" '
                 f'fill="{SERIES[n % len(SERIES)]}">■ {escape(name)}</text>'
             )
+    return _frame(width, height, title, body)
+
+
+HEAT = {"below": ("#f8d7da", "#842029"), "at": ("#fff3cd", "#664d03"), "above": ("#d1e7dd", "#0f5132")}
+HEAT_LABEL_CHARS = 34
+
+
+def heat_map(columns: Sequence[str], rows: Sequence[tuple], *, title: str, width: int = 640) -> SafeString:
+    """A grid of numbers: one row per thing, one column per day (how many qualified people are
+    available for each competence on each day of the next four weeks). A cell is red below its
+    row's minimum, amber at it and green above it, and shows its number. ``rows`` are
+    ``(label, values, minimum)`` or ``(label, values, minimum, url)``; a label with a URL links to
+    the records behind the row. A long label is shortened; its full text is the row's tooltip."""
+    longest = max((min(len(str(r[0])), HEAT_LABEL_CHARS) for r in rows), default=10)
+    # Room above for the day labels (turned), and on the right for the last ones.
+    left, top, row_h, right = min(240, 12 + int(longest * 6.2)), 58, 18, 34
+    cell_w = (width - left - right) / max(1, len(columns))
+    height = top + row_h * max(1, len(rows)) + 24
+    body = []
+    for i, label in enumerate(columns):
+        x = left + i * cell_w + cell_w / 2
+        body.append(
+            f'<text x="{x:.1f}" y="{top - 6}" text-anchor="start" font-size="10" fill="{AXIS}" '
+            f'transform="rotate(-60 {x:.1f} {top - 6})">{escape(label)}</text>'
+        )
+    if not rows:
+        body.append(
+            f'<text x="{width / 2:.0f}" y="{top + 14}" text-anchor="middle" fill="{AXIS}" '
+            'font-size="14">Nothing to show</text>'
+        )
+    for n, row in enumerate(rows):
+        label, values, minimum = row[0], row[1], row[2]
+        url = row[3] if len(row) > 3 else ""
+        y = top + n * row_h
+        short = (
+            str(label) if len(str(label)) <= HEAT_LABEL_CHARS else str(label)[: HEAT_LABEL_CHARS - 1] + "…"
+        )
+        text = (
+            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" {SMALL}>'
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
+        )
+        body.append(_linked(text, url))
+        for i, value in enumerate(values):
+            state = "below" if value < minimum else "at" if value == minimum else "above"
+            fill, ink = HEAT[state]
+            x = left + i * cell_w
+            column = columns[i] if i < len(columns) else ""
+            body.append(
+                f'<rect x="{x:.1f}" y="{y + 1}" width="{max(cell_w - 1, 1):.1f}" height="{row_h - 2}" '
+                f'fill="{fill}"><title>{escape(label)}, {escape(column)}: {_number(value)} '
+                f"(minimum {_number(minimum)})</title></rect>"
+                f'<text x="{x + cell_w / 2:.1f}" y="{y + 13}" text-anchor="middle" font-size="10" '
+                f'fill="{ink}">{_number(value)}</text>'
+            )
+    legend = top + row_h * max(1, len(rows)) + 16
+    for i, (state, words) in enumerate(
+        (("below", "below minimum"), ("at", "at minimum"), ("above", "above"))
+    ):
+        x = left + i * 130
+        body.append(
+            f'<rect x="{x}" y="{legend - 10}" width="12" height="12" fill="{HEAT[state][0]}"/>'
+            f'<text x="{x + 16}" y="{legend}" {SMALL} fill="{AXIS}">{words}</text>'
+        )
     return _frame(width, height, title, body)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "documents",
     "capa",
+    "training",
     "reviews",
 ]
 
@@ -284,6 +285,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.make_due_revisions_effective",
         "schedule": crontab(minute=5, hour="*"),
     },
+    # Before the alerts: requalifications falling due become training needs, and the coverage of
+    # the next four weeks is computed afresh (an absence or an expiry entered the window overnight).
+    "training-daily": {
+        "task": "training.tasks.daily",
+        "schedule": crontab(minute=30, hour=max(ALERT_HOUR - 1, 0)),
+    },
 }
 
 # Backups (qms/backup.py). The scheduled backup is off until BACKUP_DIR names a directory; it then
@@ -322,6 +329,8 @@ STEWARDS = env.json(
         "calibration.instrument": ["CAL"],
         "calibration.machine": ["MAINT"],
         "training.trainingfile": ["HR"],
+        "training.competence": ["HR"],
+        "training.jobrole": ["HR"],
         "inspection.inspection": ["QC"],
         "inspection.productionlot": ["PROD"],
         "inspection.goodsreceipt": ["WH", "PROC"],
@@ -330,6 +339,12 @@ STEWARDS = env.json(
 
 # Document control: days to acknowledge a new effective revision (a document may set its own).
 DOCUMENT_ACK_DAYS = env.int("DOCUMENT_ACK_DAYS", default=7)
+
+# Training: days from a training to its effectiveness evaluation (ISO 9001 7.2 c), days to close a
+# training need, and how long before a qualification expires it becomes a requalification need.
+TRAINING_EVALUATION_DAYS = env.int("TRAINING_EVALUATION_DAYS", default=90)
+TRAINING_NEED_DAYS = env.int("TRAINING_NEED_DAYS", default=30)
+TRAINING_REQUALIFY_LEAD_DAYS = env.int("TRAINING_REQUALIFY_LEAD_DAYS", default=60)
 
 # History: a change reason may be long (a rejection, a deviation justified in full).
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -93,6 +93,12 @@ class Document(Record):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="Days people have to read and acknowledge a new revision. Empty: the company default.",
     )
+    requires_training = models.BooleanField(
+        "requires training",
+        default=False,
+        help_text="A new revision is not only read and acknowledged: everyone whose job role uses the "
+        "document gets a training need when it becomes effective.",
+    )
     distribution_people = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="distribution: people"
     )

@@ -84,6 +84,9 @@ class Record(models.Model):
     workflow: ClassVar[Workflow | None] = None
     # "department": visible to the owner's department (and QM/auditors); "company": to everyone.
     visibility: ClassVar[str] = "department"
+    # A record about one person (a training file): staff see only their own, never their
+    # colleagues'; heads, stewards and the company-wide roles see it as ``visibility`` says.
+    personal: ClassVar[bool] = False
     # Who may create one (qms.access): None = anyone who may write; else relations such as
     # {"quality", "steward"}.
     create_roles: ClassVar[frozenset[str] | None] = None

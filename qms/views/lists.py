@@ -41,6 +41,9 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
     # The register's order; unique, ending with the primary key. By default the model's ordering.
     ordering: tuple[str, ...] | None = None
     title: str = ""
+    # False for a register of child rows (training records across files): rows are added on
+    # their record's page, so the register offers no "New".
+    creatable: bool = True
 
     def get_ordering(self) -> tuple[str, ...]:
         if self.ordering:
@@ -158,8 +161,8 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             rows_html=self.rows_html(rows),
             filter=self.filterset,
             page=self.page,
-            can_create=access.can_create(self.request.user, self.model),
-            create_url=reverse(f"{opts.app_label}:{opts.model_name}_create"),
+            can_create=self.creatable and access.can_create(self.request.user, self.model),
+            create_url=reverse(f"{opts.app_label}:{opts.model_name}_create") if self.creatable else "",
             query=self.request.GET.get("q", ""),
             querystring=querystring(self.request, drop=("after", "before", "page", "format")),
         )

@@ -54,6 +54,12 @@ CREATE_WIDGETS = frozenset({ADMIN, QUALITY, HEAD, OTHER_HEAD})
 # owner and their head change theirs as on any record. The walker's review is held, chaired by top.
 RUN_REVIEWS = frozenset({ADMIN, QUALITY, TOP})
 CHANGE_REVIEW = CHANGE_QC | {TOP}
+# Training: the catalogue (competences, job roles) is company-wide, created by heads, quality and
+# the HR steward, changed by its owner (the walker's head), the head and quality. A training file
+# is personal: the person (staff), their head and the company-wide roles read it; only the head,
+# quality and HR keep it, never the person themselves.
+CREATE_TRAINING = frozenset({ADMIN, QUALITY, HEAD, OTHER_HEAD})
+KEEP_QC = frozenset({ADMIN, QUALITY, HEAD})
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,20 @@ TABLE: dict[str, Row] = {
     "link_create reviews.objective": Row(post=CHANGE_REVIEW),
     "link_delete reviews.review": Row(post=CHANGE_REVIEW),
     "link_delete reviews.objective": Row(post=CHANGE_REVIEW),
+    "attachment_upload training.competence": Row(post=KEEP_QC),
+    "attachment_upload training.jobrole": Row(post=KEEP_QC),
+    "attachment_upload training.trainingfile": Row(post=KEEP_QC),
+    "comment_create training.competence": Row(post=WRITERS),
+    "comment_create training.jobrole": Row(post=WRITERS),
+    "comment_create training.trainingfile": Row(post=PRESS_QC),
+    "link_create training.competence": Row(post=KEEP_QC),
+    "link_create training.jobrole": Row(post=KEEP_QC),
+    "link_create training.trainingfile": Row(post=KEEP_QC),
+    "link_delete training.competence": Row(post=KEEP_QC),
+    "link_delete training.jobrole": Row(post=KEEP_QC),
+    "link_delete training.trainingfile": Row(post=KEEP_QC),
+    # The evidence of a colleague's training whose evaluation was handed to the walker's staff.
+    "file_download training.trainingevidence": Row(get=SEE_QC),
     # --- the Django admin: the administrator only (every other admin URL: see ``problem``)
     "admin:index": Row(get=frozenset({ADMIN}), post=frozenset({ADMIN})),
     "admin:qms_user_changelist": Row(get=frozenset({ADMIN}), post=frozenset({ADMIN})),
@@ -260,6 +280,50 @@ TABLE: dict[str, Row] = {
     "reviews:objective_transition": Row(post=WRITERS),
     "reviews:value_add": Row(post=CHANGE_REVIEW),
     "reviews:value_edit": Row(get=CHANGE_REVIEW, post=CHANGE_REVIEW),
+    # --- training: the matrix and coverage (of one's own department by default), the registers
+    "training:matrix": Row(get=SIGNED_IN),
+    "training:coverage": Row(get=SIGNED_IN),
+    "training:record_register": Row(get=SIGNED_IN),
+    "training:need_register": Row(get=SIGNED_IN),
+    "import training.records": Row(get=CREATE_TRAINING, post=CREATE_TRAINING),
+    "import training.job_roles": Row(get=CREATE_TRAINING, post=CREATE_TRAINING),
+    "import training.assignments": Row(get=CREATE_TRAINING, post=CREATE_TRAINING),
+    # The competence catalogue and the job roles: company-wide.
+    "training:competence_list": Row(get=SIGNED_IN),
+    "training:competence_create": Row(get=CREATE_TRAINING, post=CREATE_TRAINING),
+    "training:competence_detail": Row(get=SIGNED_IN),
+    "training:competence_update": Row(get=KEEP_QC, post=KEEP_QC),
+    "training:competence_transition": Row(post=WRITERS),
+    "training:jobrole_list": Row(get=SIGNED_IN),
+    "training:jobrole_create": Row(get=CREATE_TRAINING, post=CREATE_TRAINING),
+    "training:jobrole_detail": Row(get=SIGNED_IN),
+    "training:jobrole_update": Row(get=KEEP_QC, post=KEEP_QC),
+    "training:jobrole_transition": Row(post=WRITERS),
+    "training:requirement_add": Row(post=KEEP_QC),
+    "training:requirement_edit": Row(get=KEEP_QC, post=KEEP_QC),
+    "training:requirement_remove": Row(post=WRITERS),
+    "training:role_document_add": Row(post=KEEP_QC),
+    "training:role_document_remove": Row(post=WRITERS),
+    # The walker's staff member's own training file: personal.
+    "training:trainingfile_list": Row(get=SIGNED_IN),
+    "training:trainingfile_create": Row(get=CREATE_TRAINING, post=CREATE_TRAINING),
+    "training:trainingfile_detail": Row(get=SEE_QC),
+    "training:trainingfile_update": Row(get=KEEP_QC, post=KEEP_QC),
+    "training:trainingfile_transition": Row(post=PRESS_QC),
+    "training:assignment_add": Row(post=KEEP_QC),
+    "training:assignment_step": Row(post=PRESS_QC),
+    "training:record_add": Row(post=KEEP_QC),
+    "training:record_detail": Row(get=SEE_QC),
+    "training:record_step": Row(post=PRESS_QC),
+    "training:evidence_add": Row(post=KEEP_QC),
+    "training:evaluation_edit": Row(get=KEEP_QC, post=KEEP_QC),
+    # Judged by the head (the evaluator) or whoever keeps the file; never by the trainee (staff).
+    "training:evaluation_evaluate": Row(get=KEEP_QC, post=KEEP_QC),
+    "training:need_add": Row(post=KEEP_QC),
+    "training:need_step": Row(post=PRESS_QC),
+    "training:absence_add": Row(post=KEEP_QC),
+    "training:absence_edit": Row(get=KEEP_QC, post=KEEP_QC),
+    "training:absence_remove": Row(post=PRESS_QC),
     # --- the kernel's example module (tests/kernelapp): department records
     "kernelapp:widget_list": Row(get=SIGNED_IN),
     "kernelapp:widget_create": Row(get=CREATE_WIDGETS, post=CREATE_WIDGETS),

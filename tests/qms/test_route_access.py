@@ -18,6 +18,8 @@ COMPANY_WIDE = [
     "documents:revision_detail",
     "file_download documents.revisionfile",
     "reviews:objective_detail",
+    "training:competence_detail",
+    "training:jobrole_detail",
 ]
 # Records of quality control, and everything on them: another department's people find nothing.
 DEPARTMENT = [
@@ -33,6 +35,9 @@ DEPARTMENT = [
     "reviews:review_minutes_pdf",
     "reviews:decision_detail",
     "reviews:action_detail",
+    "training:trainingfile_detail",
+    "training:record_detail",
+    "file_download training.trainingevidence",
 ]
 
 

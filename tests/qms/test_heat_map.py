@@ -1,0 +1,30 @@
+"""The heat map (qms.charts.heat_map): one row per thing, one column per day, each cell red below
+its row's minimum, amber at it, green above it, its label a link to the records behind the row;
+no style attribute (CSP), text escaped."""
+
+from qms.charts import HEAT, heat_map
+
+
+def test_cells_are_coloured_against_their_rows_minimum_and_rows_link_to_their_records():
+    svg = str(
+        heat_map(
+            ["Mon 4", "Tue 5", "Wed 6"],
+            [("Heat treatment", [0, 2, 3], 2, "/training/competences/7/")],
+            title="Coverage",
+        )
+    )
+    assert svg.count(f'fill="{HEAT["below"][0]}"') >= 1 and f'fill="{HEAT["at"][0]}"' in svg
+    assert f'fill="{HEAT["above"][0]}"' in svg
+    assert '<a href="/training/competences/7/">' in svg
+    assert "Heat treatment, Tue 5: 2 (minimum 2)" in svg
+    assert "style=" not in svg
+
+
+def test_long_labels_are_shortened_with_the_whole_name_kept_and_markup_escaped():
+    name = "<b>Case hardening</b> furnace operation and documentation of batches"
+    svg = str(heat_map(["1"], [(name, [1], 2)], title="Coverage"))
+    assert "<b>" not in svg and "&lt;b&gt;Case hardening" in svg and "…" in svg
+
+
+def test_nothing_to_show_says_so():
+    assert "Nothing to show" in str(heat_map([], [], title="Coverage"))

@@ -1,0 +1,158 @@
+"""Coverage: for each competence and each day of the next four weeks, the qualified people
+available, absences taken into account; a competence under its minimum is an alarm naming the one
+person it hangs on, a due item of the head on My work, the Overview and the weekly digest."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from qms.due import registry
+from tests.training import factories as f
+from training import services
+from training.coverage import coverage_of, window
+from training.models import CoverageAlarm
+
+pytestmark = pytest.mark.django_db
+
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+def test_absences_take_people_out_of_the_days_they_are_away(hardening, zimmer, yilmaz, head):
+    f.train(zimmer, hardening, 3, on=f.days(-30), by=head)
+    f.train(yilmaz, hardening, 2, on=f.days(-30), by=head)
+    f.absent(zimmer, f.days(2), f.days(4))
+    (cov,) = coverage_of([hardening])
+    assert cov.days == window() and len(cov.days) == 28
+    assert cov.available[:7] == [2, 2, 1, 1, 1, 2, 2]
+    assert cov.short_days == [f.days(2), f.days(3), f.days(4)]
+
+
+def test_an_expiry_inside_the_window_counts_until_the_day_it_expires(hardening, zimmer, yilmaz, head):
+    f.train(zimmer, hardening, 2, on=f.days(-30), by=head)
+    f.train(yilmaz, hardening, 2, on=f.days(-30), by=head, expires_on=f.days(10))
+    (cov,) = coverage_of([hardening])
+    assert cov.available[10] == 2 and cov.available[11] == 1
+    assert cov.short_days[0] == f.days(11)
+
+
+def test_a_daylight_saving_change_inside_the_window_shifts_no_day(
+    hardening, zimmer, yilmaz, head, monkeypatch
+):
+    # Europe/Berlin springs forward on Sunday 29 March 2026 (02:00 → 03:00). It is 00:30 on Monday
+    # 30 March in the factory, still Sunday 22:30 in UTC.
+    f.train(zimmer, hardening, 2, on=dt.date(2026, 3, 1), by=head)
+    f.train(yilmaz, hardening, 2, on=dt.date(2026, 3, 1), by=head)
+    f.absent(zimmer, dt.date(2026, 3, 27), dt.date(2026, 3, 30))  # Friday to Monday, across the change
+    f.absent(yilmaz, dt.date(2026, 10, 24), dt.date(2026, 10, 26))  # across the autumn change
+    night = dt.datetime(2026, 3, 30, 0, 30, tzinfo=BERLIN)
+    monkeypatch.setattr(timezone, "now", lambda: night.astimezone(dt.UTC))
+    assert timezone.localdate() == dt.date(2026, 3, 30)
+    (cov,) = coverage_of([hardening])
+    assert cov.days[0] == dt.date(2026, 3, 30)  # the factory's today, not UTC's
+    assert cov.available[0] == 1 and cov.available[1] == 2  # away Monday, back Tuesday
+    # Started before the change: each calendar date once, none skipped, none doubled.
+    (cov,) = coverage_of([hardening], today=dt.date(2026, 3, 20))
+    assert cov.days == [dt.date(2026, 3, 20) + dt.timedelta(days=n) for n in range(28)]
+    away = [d for d, n in zip(cov.days, cov.available, strict=True) if n < 2]
+    assert away == [dt.date(2026, 3, 27), dt.date(2026, 3, 28), dt.date(2026, 3, 29), dt.date(2026, 3, 30)]
+    (cov,) = coverage_of([hardening], today=dt.date(2026, 10, 10))
+    away = [d for d, n in zip(cov.days, cov.available, strict=True) if n < 2]
+    assert away == [dt.date(2026, 10, 24), dt.date(2026, 10, 25), dt.date(2026, 10, 26)]
+
+
+def test_one_qualified_person_is_an_alarm_that_names_him_for_the_head(hardening, zimmer, yilmaz, head):
+    f.train(zimmer, hardening, 3, on=f.days(-30), by=head)
+    alarm = CoverageAlarm.objects.get(competence=hardening, status="open")
+    assert alarm.title == "Heat treatment: case-hardening furnace: only Oliver Zimmer is qualified (2 needed)"
+    assert alarm.owner == head and alarm.since == f.today() and alarm.lowest == 1
+    f.absent(zimmer, f.days(0), f.days(4))
+    alarm.refresh_from_db()
+    assert alarm.lowest == 0 and alarm.title.endswith(f"absent {_range(f.days(0), f.days(4))}")
+    # On the head's My work, as a due item naming the one person, leading to the competence.
+    (item,) = [i for i in registry.for_user(head) if i.kind == "Coverage alarm"]
+    assert "only Oliver Zimmer" in item.title and item.url == hardening.get_absolute_url()
+    assert item.department_id == head.department_id
+    # A backup trained: still short while Oliver is away; a second one clears it.
+    f.train(yilmaz, hardening, 2, by=head)
+    alarm.refresh_from_db()
+    assert alarm.status == "open" and "only Emre Yilmaz is available" in alarm.title
+    other = f.person(head.department)
+    f.train(other, hardening, 2, by=head)
+    alarm.refresh_from_db()
+    assert alarm.status == "cleared" and alarm.cleared_at is not None
+    assert not [i for i in registry.for_user(head) if i.kind == "Coverage alarm"]
+
+
+def _range(start, end):
+    from training.coverage import day_range
+
+    return day_range(start, end)
+
+
+def test_an_alarm_keeps_the_day_it_was_first_short(hardening, zimmer, head):
+    f.train(zimmer, hardening, 2, on=f.days(-30), by=head)
+    services.alarms_refresh(today=f.days(5))  # a later run does not move the day
+    assert CoverageAlarm.objects.get(status="open").since == f.today()
+
+
+def test_the_daily_run_raises_an_alarm_when_an_expiry_enters_the_window(hardening, zimmer, yilmaz, head):
+    f.train(zimmer, hardening, 2, on=f.days(-30), by=head)
+    f.train(yilmaz, hardening, 2, on=f.days(-30), by=head, expires_on=f.days(40))
+    assert not CoverageAlarm.objects.filter(status="open").exists()
+    services.daily(today=f.days(20))
+    alarm = CoverageAlarm.objects.get(status="open")
+    assert alarm.since == f.days(41)
+
+
+def test_a_retired_competence_raises_no_alarm(client_for, hardening, zimmer, head):
+    f.train(zimmer, hardening, 2, by=head)
+    assert CoverageAlarm.objects.filter(status="open").exists()
+    client_for(head).post(
+        f"/training/competences/{hardening.pk}/transition/",
+        {"transition": "retire", "reason": "Furnace sold"},
+    )
+    hardening.refresh_from_db()
+    assert hardening.status == "retired" and not CoverageAlarm.objects.filter(status="open").exists()
+
+
+def test_the_alarm_is_on_the_overview_and_in_the_heads_weekly_digest(
+    client_for, hardening, zimmer, head, dept
+):
+    from notifications.services import digest_drafts
+
+    f.train(zimmer, hardening, 2, on=f.days(-30), by=head)
+    CoverageAlarm.objects.update(since=f.days(-3))  # short for three days now
+    overview = client_for(head).get("/overview/").content.decode()
+    assert "Training" in overview and "only Oliver Zimmer is qualified" in overview
+    due = client_for(head).get("/due/?module=Training&state=overdue").content.decode()
+    assert "only Oliver Zimmer is qualified" in due
+    user = {
+        "id": head.pk,
+        "username": head.username,
+        "first_name": head.first_name,
+        "last_name": head.last_name,
+        "email": head.email,
+        "department_id": dept.pk,
+        "manager_id": None,
+    }
+    (draft,) = digest_drafts([user], today=f.today(), week="2026-W01")
+    assert "only Oliver Zimmer is qualified" in draft.body_text
+
+
+def test_minimum_coverage_changed_is_judged_at_once(client_for, hardening, zimmer, head):
+    f.train(zimmer, hardening, 2, by=head)
+    assert CoverageAlarm.objects.filter(status="open").exists()
+    data = {
+        "title": hardening.title,
+        "process": hardening.process_id,
+        "evidence": "certificate",
+        "requalify_months": "12",
+        "min_coverage": "1",
+        "authorises": "",
+        "owner": head.pk,
+    }
+    response = client_for(head).post(f"/training/competences/{hardening.pk}/edit/", data)
+    assert response.status_code == 302
+    assert not CoverageAlarm.objects.filter(status="open").exists()

@@ -1,0 +1,148 @@
+"""The training pages as people use them: the person's training file, a competence with its
+coverage chart, the coverage page with its charts, the registers with their filters and CSV, and
+bad input refused beside its field with nothing changed."""
+
+import datetime as dt
+
+import pytest
+
+from tests.helpers import body, field_error
+from tests.training import factories as f
+from training import services
+from training.models import Absence, Competence, RoleAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def furnace(dept, head, hardening, zimmer, yilmaz):
+    f.train(zimmer, hardening, 3, on=f.days(-30), by=head)
+    f.train(yilmaz, hardening, 1, on=f.days(-5), by=head, expires_on=f.days(700))
+    f.absent(zimmer, f.days(0), f.days(2))
+    role = f.job_role(dept, title="Furnace operator", by=head, needs=[(hardening, 2)])
+    services.job_role_take(file=f.file_of(yilmaz), by=head, job_role=role, since=f.days(-2))
+    return role
+
+
+def test_the_persons_training_file(client_for, furnace, yilmaz, head, hardening):
+    file = f.file_of(yilmaz)
+    html = client_for(head).get(file.get_absolute_url()).content.decode()
+    assert "Furnace operator" in html and hardening.title in html
+    assert "Gap" in html  # level 1 where the role needs 2
+    need = file.needs.get()
+    assert f"?need={need.pk}#record-form" in html
+    prefilled = client_for(head).get(f"{file.get_absolute_url()}?need={need.pk}").content.decode()
+    assert f'<option value="{hardening.pk}" selected>' in prefilled
+    assert client_for(yilmaz).get(file.get_absolute_url()).status_code == 200  # his own
+
+
+def test_a_competence_shows_its_coverage_over_the_next_four_weeks(client_for, furnace, hardening, staff):
+    html = client_for(staff).get(hardening.get_absolute_url()).content.decode()
+    assert 'data-testid="coverage-alarm"' in html and "only Oliver Zimmer is qualified" in html
+    assert "<svg" in html and "Qualified people available" in html
+    assert "Emre Yilmaz" in html  # in training
+
+
+def test_the_coverage_page_with_its_heat_map_and_requalifications_per_month(
+    client_for, furnace, head, hardening
+):
+    html = client_for(head).get("/training/coverage/").content.decode()
+    assert 'data-testid="alarms"' in html and "only Oliver Zimmer" in html
+    assert (
+        "Qualified people available per competence" in html
+        and "Requalifications falling due per month" in html
+    )
+
+
+def test_the_requalification_bars_lead_to_the_records_behind_them(client_for, furnace, head, dept, zimmer):
+    record = f.file_of(zimmer).records.get()
+    month = f"{record.expires_on:%Y-%m}"
+    html = client_for(head).get("/training/coverage/").content.decode()
+    assert f"/training/records/?expires={month}&amp;department={dept.pk}" in html
+    register = client_for(head).get(f"/training/records/?expires={month}&department={dept.pk}")
+    assert "Oliver Zimmer" in register.content.decode() and "Emre Yilmaz" not in register.content.decode()
+
+
+def test_the_registers_filter_and_export(client_for, furnace, head, hardening):
+    records = client_for(head).get(f"/training/records/?competence={hardening.pk}&method=external")
+    assert records.status_code == 200 and "Oliver Zimmer" in records.content.decode()
+    export = body(client_for(head).get("/training/records/?format=csv"))
+    assert export.splitlines()[0].startswith("Date,Person,Department,Competence")
+    needs = client_for(head).get("/training/needs/?status=open").content.decode()
+    assert "Emre Yilmaz" in needs and "Job role taken" in needs
+    files = body(client_for(head).get("/training/files/?format=csv"))
+    assert "Furnace operator" in files
+    assert client_for(head).get("/training/competences/?format=csv").status_code == 200
+
+
+def test_an_absence_that_ends_before_it_starts_is_refused_beside_its_field(client_for, zimmer, head):
+    file = f.file_of(zimmer)
+    url = f"/training/files/{file.pk}/absences/add/"
+    response = client_for(head).post(
+        url, {"absence-starts_on": f.days(5).isoformat(), "absence-ends_on": f.days(2).isoformat()}
+    )
+    assert response.status_code == 400 and "ends before it starts" in field_error(response, "ends_on")
+    assert not Absence.objects.exists()
+    client_for(head).post(
+        url, {"absence-starts_on": f.days(1).isoformat(), "absence-ends_on": f.days(3).isoformat()}
+    )
+    overlap = client_for(head).post(
+        url, {"absence-starts_on": f.days(3).isoformat(), "absence-ends_on": f.days(4).isoformat()}
+    )
+    assert overlap.status_code == 400 and "absent" in field_error(overlap, "starts_on")
+    assert Absence.objects.count() == 1
+
+
+def test_a_job_role_of_another_department_is_refused(client_for, zimmer, head, other_dept, other_head):
+    foreign = f.job_role(other_dept, title="Buyer", by=other_head)
+    file = f.file_of(zimmer)
+    response = client_for(head).post(
+        f"/training/files/{file.pk}/roles/add/",
+        {"role-job_role": foreign.pk, "role-since": f.days(0).isoformat()},
+    )
+    assert response.status_code == 400 and field_error(response, "job_role")
+    assert not RoleAssignment.objects.exists()
+
+
+def test_a_competence_form_refuses_a_duplicate_name_and_a_calibration_without_instrument_type(
+    client_for, hardening, head
+):
+    data = {
+        "title": hardening.title.upper(),
+        "process": hardening.process_id,
+        "evidence": "training",
+        "min_coverage": "2",
+        "authorises": "",
+        "owner": head.pk,
+    }
+    response = client_for(head).post("/training/competences/new/", data)
+    assert response.status_code == 200 and "exists already" in field_error(response, "title")
+    data.update(title="Calibration of gauges", authorises="calibration")
+    response = client_for(head).post("/training/competences/new/", data)
+    assert "instrument type" in field_error(response, "instrument_type")
+    data.update(min_coverage="0", authorises="")
+    response = client_for(head).post("/training/competences/new/", data)
+    assert field_error(response, "min_coverage")
+    assert Competence.objects.count() == 1
+
+
+def test_opening_a_training_file_for_someone_who_has_one_is_refused(client_for, zimmer, head):
+    file = f.file_of(zimmer)
+    response = client_for(head).post("/training/files/new/", {"owner": zimmer.pk, "note": ""})
+    assert "has a training file already" in field_error(response, "owner") and file.reference in field_error(
+        response, "owner"
+    )
+
+
+def test_an_old_certificate_can_be_recorded(hardening, zimmer, head):
+    record = f.train(zimmer, hardening, 2, on=dt.date(2012, 5, 1), by=head)
+    assert record.expires_on == dt.date(2013, 5, 1)
+
+
+def test_editing_a_training_file_changes_its_note_never_whose_file_it_is(client_for, zimmer, yilmaz, head):
+    file = f.file_of(zimmer)
+    url = f"/training/files/{file.pk}/edit/"
+    assert 'name="owner"' not in client_for(head).get(url).content.decode()
+    client_for(head).post(url, {"note": "Apprenticeship as industrial mechanic", "owner": yilmaz.pk})
+    file.refresh_from_db()
+    assert file.note == "Apprenticeship as industrial mechanic" and file.owner == zimmer

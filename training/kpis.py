@@ -1,0 +1,195 @@
+"""KPIs of the training module for management review (9.3.2 d, adequacy of resources): each as of
+the last day of the period, for the company or one department. A whole series (twelve months of a
+trend) is read in the same few queries as one value: the training history is read once and each
+period's day looked up in it.
+
+- Required competences held: of the competences people's job roles need, the share they held at
+  the level needed (not expired).
+- Overdue requalifications: qualifications people still held that had expired without
+  requalification.
+- Processes under minimum coverage: processes with a competence fewer people were qualified in
+  than its minimum (absences, which the daily coverage alarms watch, are not counted here).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.db.models import Q
+
+from qms import kpis
+
+from .models import Competence, Level, RoleAssignment, RoleRequirement, TrainingFile, TrainingRecord
+
+
+class _History:
+    """The training history of the subject's people up to the last day asked: every record per
+    person and competence in date order, their job roles with dates, what the roles need."""
+
+    def __init__(self, subject, last: dt.date):
+        files = TrainingFile.objects.filter(status="open", owner__is_active=True)
+        if subject is not None:
+            files = files.filter(department=subject)
+        self.files = dict(files.values_list("pk", "owner_id"))
+        records: dict[tuple[int, int], list] = defaultdict(list)
+        for file_id, competence_id, trained_on, level, expires in (
+            TrainingRecord.objects.filter(
+                file_id__in=self.files, status="recorded", competence__isnull=False, level__isnull=False
+            )
+            .filter(trained_on__lte=last)
+            .order_by("trained_on", "pk")
+            .values_list("file_id", "competence_id", "trained_on", "level", "expires_on")
+        ):
+            records[(file_id, competence_id)].append((trained_on, level, expires))
+        self.records = {key: (tuple(r[0] for r in rows), rows) for key, rows in records.items()}
+        self.roles = list(
+            RoleAssignment.objects.filter(file_id__in=self.files, since__lte=last).values_list(
+                "file_id", "job_role_id", "since", "until"
+            )
+        )
+        self.needs: dict[int, dict[int, int]] = defaultdict(dict)
+        for role_id, competence_id, level in RoleRequirement.objects.filter(
+            job_role_id__in={r[1] for r in self.roles}, competence__status="active"
+        ).values_list("job_role_id", "competence_id", "level"):
+            self.needs[role_id][competence_id] = level
+
+    def latest(self, file_id: int, competence_id: int, day: dt.date):
+        """(trained on, level, expires) of the last record by ``day``, or None."""
+        found = self.records.get((file_id, competence_id))
+        if found is None:
+            return None
+        dates, rows = found
+        i = bisect.bisect_right(dates, day)
+        return rows[i - 1] if i else None
+
+    def level_on(self, file_id: int, competence_id: int, day: dt.date) -> int:
+        row = self.latest(file_id, competence_id, day)
+        if row is None or (row[2] is not None and row[2] < day):
+            return 0
+        return row[1]
+
+    def required_on(self, day: dt.date) -> dict[int, dict[int, int]]:
+        wanted: dict[int, dict[int, int]] = defaultdict(dict)
+        for file_id, role_id, since, until in self.roles:
+            if since <= day and (until is None or until > day):
+                for competence_id, level in self.needs.get(role_id, {}).items():
+                    if level > wanted[file_id].get(competence_id, 0):
+                        wanted[file_id][competence_id] = level
+        return wanted
+
+
+def _last(periods: Sequence[kpis.Period]) -> dt.date:
+    return max(p.end for p in periods)
+
+
+def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[float | None]:
+    if not periods:
+        return []
+    history = _History(subject, _last(periods))
+    out = []
+    for period in periods:
+        total = met = 0
+        for file_id, wanted in history.required_on(period.end).items():
+            for competence_id, level in wanted.items():
+                total += 1
+                met += history.level_on(file_id, competence_id, period.end) >= level
+        out.append(round(100 * met / total, 1) if total else None)
+    return out
+
+
+def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None) -> list[int]:
+    if not periods:
+        return []
+    history = _History(subject, _last(periods))
+    in_use = set(
+        Competence.objects.filter(status="active", requalify_months__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    out = []
+    for period in periods:
+        count = 0
+        for file_id, competence_id in history.records:
+            if competence_id in in_use:
+                row = history.latest(file_id, competence_id, period.end)
+                count += bool(
+                    row and row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < period.end
+                )
+        out.append(count)
+    return out
+
+
+def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None) -> list[int]:
+    """Counted by the department that owns the process, whoever the qualified people are."""
+    if not periods:
+        return []
+    history = _History(None, _last(periods))
+    competences = Competence.objects.filter(status="active")
+    if subject is not None:
+        competences = competences.filter(Q(process__department=subject))
+    minimum = dict(competences.values_list("pk", "min_coverage"))
+    process_of = dict(competences.values_list("pk", "process_id"))
+    holders: dict[int, list[int]] = defaultdict(list)
+    for file_id, competence_id in history.records:
+        if competence_id in minimum:
+            holders[competence_id].append(file_id)
+    out = []
+    for period in periods:
+        short = set()
+        for competence_id, need in minimum.items():
+            qualified = sum(
+                1
+                for f in holders.get(competence_id, ())
+                if history.level_on(f, competence_id, period.end) >= 2
+            )
+            if qualified < need:
+                short.add(process_of[competence_id])
+        out.append(len(short))
+    return out
+
+
+def _one(values):
+    def value(period: kpis.Period, subject=None):
+        return values([period], subject=subject)[0]
+
+    value.__doc__ = values.__doc__
+    return value
+
+
+MEASURES = [
+    kpis.Measure(
+        "training.required_held",
+        "Required competences held",
+        "%",
+        _one(required_held_values),
+        subject="department",
+        clause="7.2",
+        values=required_held_values,
+        review_input="resources",
+    ),
+    kpis.Measure(
+        "training.requalifications_overdue",
+        "Overdue requalifications",
+        "count",
+        _one(requalifications_overdue_values),
+        better="lower",
+        subject="department",
+        clause="7.2",
+        values=requalifications_overdue_values,
+        review_input="resources",
+    ),
+    kpis.Measure(
+        "training.processes_under_coverage",
+        "Processes under minimum coverage",
+        "count",
+        _one(processes_under_coverage_values),
+        better="lower",
+        subject="department",
+        clause="7.1.2",
+        values=processes_under_coverage_values,
+        review_input="resources",
+    ),
+]

@@ -1,0 +1,36 @@
+"""Training and competence (ISO 9001 7.2, 7.3): the module's one declaration."""
+
+from qms.modules import Module, Searchable
+
+from . import services
+from .audit import SECTIONS
+from .demo import load
+from .due import MODULE as LABEL
+from .due import PROVIDERS
+from .gates import ANSWERS, DECLARED
+from .imports import IMPORTERS
+from .kpis import MEASURES
+from .models import Competence, JobRole, TrainingFile
+
+MODULE = Module(
+    label=LABEL,
+    url_name="training:matrix",
+    clause="7.2",
+    order=30,
+    url_prefix="training/",
+    due=PROVIDERS,
+    audit_sections=SECTIONS,
+    demo=load,
+    search=[
+        Searchable(Competence, ("reference", "title", "workstation"), "Competences"),
+        Searchable(JobRole, ("reference", "title"), "Job roles"),
+        Searchable(TrainingFile, ("reference", "title"), "Training files"),
+    ],
+    declares=DECLARED,
+    gates=ANSWERS,
+    # A revision that requires training, effective: a need for everyone whose job role uses it.
+    subscribes={"documents.revision_effective": [services.needs_for_revision]},
+    measures=MEASURES,
+    importers=IMPORTERS,
+    walk="tests.training.walk",
+)

@@ -1,0 +1,235 @@
+"""Reads the training pages assemble, each taking the user and reading through ``qms.access``: who
+may see which department's matrix, a person's file, a competence's coverage, the coverage page and
+its charts. Each runs a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from qms import access, charts
+from qms.models import Department, Process, User
+
+from . import matrix as matrices
+from .coverage import coverage_of
+from .models import (
+    Competence,
+    CoverageAlarm,
+    Level,
+    RoleAssignment,
+    RoleRequirement,
+    TrainingFile,
+    TrainingRecord,
+)
+from .standing import standings
+
+# --- who sees which matrix ------------------------------------------------------------------
+
+
+def sees_company(user: User) -> bool:
+    """The quality manager, top management, auditors and the HR steward see every department's
+    matrix and coverage; everyone else their own department's."""
+    return access.sees_everything(user) or access.is_steward(user, TrainingFile)
+
+
+def departments_for(user: User):
+    if sees_company(user):
+        return Department.objects.all()
+    return (
+        Department.objects.filter(pk=user.department_id) if user.department_id else Department.objects.none()
+    )
+
+
+def processes_for(user: User):
+    found = Process.objects.filter(active=True).select_related("department")
+    if sees_company(user):
+        return found
+    return found.filter(department_id=user.department_id) if user.department_id else found.none()
+
+
+def scope_for(user: User, department_id, process_id) -> Department | Process | None:
+    """The department or process asked for, if the user may see it; by default their own
+    department (or the first one for those who see the company)."""
+    if process_id:
+        return processes_for(user).filter(pk=process_id).first()
+    if department_id:
+        return departments_for(user).filter(pk=department_id).first()
+    if user.department_id:
+        return departments_for(user).filter(pk=user.department_id).first()
+    return departments_for(user).first()
+
+
+def matrix_of(scope: Department | Process, on: dt.date | None = None) -> matrices.Matrix:
+    if isinstance(scope, Process):
+        return matrices.process_matrix(scope, on=on)
+    return matrices.department_matrix(scope, on=on)
+
+
+def competences_in(scope: Department | Process):
+    found = Competence.objects.filter(status="active").select_related("department__head", "process", "owner")
+    if isinstance(scope, Process):
+        return found.filter(process=scope)
+    return found.filter(department=scope)
+
+
+# --- a person's training file ---------------------------------------------------------------
+
+
+def file_page(file: TrainingFile, user: User) -> dict:
+    """The person's competences as the matrix sees them (level, what their roles need, expiry),
+    their training records with the evaluation of each, their needs (open first), absences."""
+    from qms.views.children import child_rows
+
+    person_matrix = matrices.build(
+        title=str(file.owner), people_qs=User.objects.filter(pk=file.owner_id), competence_q=Q(pk__in=[])
+    )
+    standing_rows = []
+    if person_matrix.rows:
+        row = person_matrix.rows[0]
+        standing_rows = [
+            (col.competence, cell) for col, cell in zip(person_matrix.columns, row.cells, strict=True)
+        ]
+    records = list(
+        file.records.select_related("competence", "revision__document", "trainer", "recorded_by")
+        .prefetch_related("evaluations")
+        .order_by("-trained_on", "-pk")
+    )
+    for record in records:
+        record.file = file
+    needs = list(file.needs.select_related("competence", "revision__document").order_by("due_date", "pk"))
+    for need in needs:
+        need.file = file
+    need_rows = child_rows(needs, user)
+    return {
+        "standing_rows": standing_rows,
+        "record_list": child_rows(records, user),
+        "open_need_rows": [c for c in need_rows if c.row.status == "open"],
+        "done_need_rows": [c for c in need_rows if c.row.status != "open"],
+        "today": timezone.localdate(),
+    }
+
+
+def record_page(record: TrainingRecord, user: User) -> dict:
+    """The record's effectiveness evaluations, each with whether the user may judge it now and
+    its signatures."""
+    from django.core.exceptions import PermissionDenied
+
+    from qms.services import signature_rows
+    from qms.views.children import child_rows
+
+    from .services import may_evaluate
+
+    found = list(record.evaluations.select_related("evaluator", "evaluated_by"))
+    evaluations = []
+    for evaluation, controls in zip(found, child_rows(found, user), strict=True):
+        evaluation.record = record
+        try:
+            may = may_evaluate(user, evaluation)
+        except PermissionDenied:  # the trainee: told why on the form's page
+            may = False
+        edit_url = controls.edit_url if evaluation.status == "pending" else ""
+        evaluations.append((evaluation, may, signature_rows(evaluation), edit_url))
+    return {"evaluations": evaluations}
+
+
+# --- a competence: its coverage ------------------------------------------------------------
+
+
+def competence_page(competence: Competence) -> dict:
+    today = timezone.localdate()
+    cov = coverage_of([competence], today=today)[0] if competence.status == "active" else None
+    held = standings(competence_ids=[competence.pk], current_only=True)
+    learners = [s for s in held.values() if s.level == Level.IN_TRAINING and s.valid_on(today)]
+    people = User.objects.in_bulk({s.person_id for s in learners})
+    context = {
+        "coverage": cov,
+        "learners": [(people[s.person_id], s) for s in learners if s.person_id in people],
+        "alarm": CoverageAlarm.objects.filter(competence=competence, status="open").first(),
+        "required_by": RoleRequirement.objects.filter(competence=competence)
+        .select_related("job_role__department")
+        .order_by("job_role__title"),
+    }
+    if cov is not None:
+        context["chart"] = charts.line_chart(
+            [f"{d:%a %-d %b}" for d in cov.days],
+            [("Qualified people available", cov.available)],
+            title=f"{competence}: qualified people available, next four weeks",
+            target=cov.minimum,
+        )
+        context["day_rows"] = list(zip(cov.days, cov.available, strict=True))
+    return context
+
+
+# --- the coverage page ------------------------------------------------------------------------
+
+
+def coverage_page(scope: Department | Process) -> dict:
+    """Coverage of the scope's competences over the next four weeks (a heat map, red below the
+    minimum), its open alarms, and the requalifications falling due per month for a year."""
+    today = timezone.localdate()
+    competences = list(competences_in(scope).order_by("title"))
+    covered = coverage_of(competences, today=today)
+    days = covered[0].days if covered else []
+    heat = charts.heat_map(
+        [f"{d:%a %-d}" if d.day != 1 and d != today else f"{d:%-d %b}" for d in days],
+        [(c.competence.title, c.available, c.minimum, c.competence.get_absolute_url()) for c in covered],
+        title="Qualified people available per competence, next four weeks",
+    )
+    alarms = list(
+        CoverageAlarm.objects.filter(status="open", competence__in=competences)
+        .select_related("competence", "owner")
+        .order_by("since")
+    )
+    return {
+        "coverage": covered,
+        "heat_map": heat,
+        "alarms": alarms,
+        "requalification_chart": requalification_chart(scope, today),
+    }
+
+
+def requalification_chart(scope: Department | Process, today: dt.date):
+    """Requalifications falling due per month over the next twelve months (and those already
+    overdue), each bar leading to the records behind it."""
+    first = today.replace(day=1)
+    months = [first + relativedelta(months=n) for n in range(12)]
+    end = months[-1] + relativedelta(months=1) - dt.timedelta(days=1)
+    if isinstance(scope, Process):
+        held = standings(competence_ids=competences_in(scope).values_list("pk", flat=True), current_only=True)
+        where = {"process": scope.pk}
+    else:
+        files = TrainingFile.objects.filter(department=scope, status="open").values_list("pk", flat=True)
+        held = standings(file_ids=files, current_only=True)
+        where = {"department": scope.pk}
+    in_use = set(
+        Competence.objects.filter(status="active", requalify_months__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    due = Counter()
+    for s in held.values():
+        if s.competence_id in in_use and s.expires_on is not None and s.expires_on <= end:
+            due["overdue" if s.expires_on < today else f"{s.expires_on:%Y-%m}"] += 1
+    register = reverse("training:record_register")
+    bars = [("Expired", due["overdue"], f"{register}?expires=expired&{_query(where)}")]
+    bars += [
+        (f"{m:%b %Y}", due[f"{m:%Y-%m}"], f"{register}?expires={m:%Y-%m}&{_query(where)}") for m in months
+    ]
+    return charts.bar_chart(bars, title="Requalifications falling due per month")
+
+
+def _query(where: dict) -> str:
+    return "&".join(f"{k}={v}" for k, v in where.items())
+
+
+def holders(job_role) -> list[RoleAssignment]:
+    return list(
+        job_role.assignments.filter(status="held", file__status="open")
+        .select_related("file__owner")
+        .order_by("file__owner__last_name", "file__owner__first_name")
+    )

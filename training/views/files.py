@@ -1,0 +1,265 @@
+"""The training files, a person's training records and the registers across files (training
+records, training needs): the kernel's record, child-row and register views, declared."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.postgres.aggregates import StringAgg
+from django.db.models import Count, Exists, OuterRef, Q
+
+from qms import access
+from qms.filters import RecordFilter
+from qms.forms import people
+from qms.models import Department, Process
+from qms.views import (
+    ChildDetailView,
+    FormPageView,
+    RecordCreateView,
+    RecordDetailView,
+    RecordListView,
+    RecordUpdateView,
+)
+from qms.widgets import use_pickers
+
+from .. import selectors, services
+from ..forms import TrainingFileEditForm, TrainingRecordForm
+from ..models import Competence, Method, NeedKind, TrainingFile, TrainingNeed, TrainingRecord
+
+
+class TrainingFileFilter(RecordFilter):
+    class Meta:
+        model = TrainingFile
+        fields: list[str] = []
+
+
+class TrainingFileListView(RecordListView):
+    template_name = "training/register.html"
+    filterset_class = TrainingFileFilter
+    title = "Training files"
+    columns = [
+        ("reference", "Reference"),
+        ("owner", "Person"),
+        ("department", "Department"),
+        ("job_roles", "Job roles held"),
+        ("open_needs", "Open training needs"),
+        ("status", "Status"),
+    ]
+    search_fields = ("reference", "title", "owner__username", "owner__last_name")
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                job_roles=StringAgg(
+                    "roles__job_role__title", ", ", filter=Q(roles__status="held"), distinct=True, default=""
+                ),
+                open_needs=Count("needs", filter=Q(needs__status="open"), distinct=True),
+            )
+        )
+
+
+class TrainingFileCreateView(RecordCreateView):
+    def create(self, form):
+        return services.training_file_open(by=self.request.user, **form.record_fields())
+
+    def get_initial(self):
+        return {}
+
+
+class TrainingFileUpdateView(RecordUpdateView):
+    """A file's own fields: what the person brought with them. Whose file it is never changes."""
+
+    def get_form_class(self):
+        return TrainingFileEditForm
+
+
+class TrainingFileDetailView(RecordDetailView):
+    """The person's training file: their competences as the matrix sees them, job roles, training
+    records with their evaluations, needs and absences."""
+
+    def extra_context_for(self, record, forms) -> dict:
+        return selectors.file_page(record, self.request.user)
+
+    def get_context_data(self, forms=None, **kwargs):
+        ctx = super().get_context_data(forms=forms, **kwargs)
+        need = self.request.GET.get("need", "")
+        if forms and "record_form" in forms:
+            ctx["record_form_open"] = True
+        elif ctx.get("record_form") is not None and need.isdigit() and len(need) < 12:
+            # "Record the training" on a need: the form comes filled with what the need asks for.
+            found = self.object.needs.filter(pk=int(need), status="open").first()
+            if found is not None:
+                initial = {
+                    "competence": found.competence_id,
+                    "revision": found.revision_id,
+                    "level": found.level,
+                }
+                ctx["record_form"] = TrainingRecordForm(
+                    parent=self.object, user=self.request.user, initial=initial
+                )
+                ctx["record_form_open"] = True
+        return ctx
+
+
+class TrainingRecordDetailView(ChildDetailView):
+    def extra_context_for(self, row, forms) -> dict:
+        return selectors.record_page(row, self.request.user)
+
+
+class EvaluatePage(FormPageView):
+    """The effectiveness evaluation: the head's judgement and signature, on a page of its own."""
+
+    submit_label = "Sign the evaluation"
+
+    def title(self, obj) -> str:
+        record = obj.record
+        return f"Effectiveness of training: {record.subject}, {record.file.owner}"
+
+    def extra_context(self, obj) -> dict:
+        return {"cancel_url": obj.record.get_absolute_url()}
+
+    def next_url(self, obj, result) -> str:
+        return obj.record.get_absolute_url()
+
+    def success_message(self, obj, result) -> str:
+        if self.cleaned_data.get("result") == "not_effective":
+            return "Evaluation signed: not effective. A training need was opened to train again."
+        return "Evaluation signed: the training was effective."
+
+
+# --- registers across files ---------------------------------------------------------------------
+
+
+def _styled(form: forms.Form) -> None:
+    use_pickers(form)
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs["class"] = css
+
+
+class _RowFilter(django_filters.FilterSet):
+    department = django_filters.ModelChoiceFilter(
+        field_name="file__department", queryset=Department.objects.all(), empty_label="Any department"
+    )
+    person = django_filters.ModelChoiceFilter(
+        field_name="file__owner", queryset=people(), empty_label="Anyone"
+    )
+    competence = django_filters.ModelChoiceFilter(
+        queryset=Competence.objects.all(), empty_label="Any competence"
+    )
+    process = django_filters.ModelChoiceFilter(
+        field_name="competence__process", queryset=Process.objects.all(), empty_label="Any process"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self.form)
+
+
+class TrainingRecordFilter(_RowFilter):
+    method = django_filters.ChoiceFilter(choices=Method.choices, empty_label="Any method")
+    date_from = django_filters.DateFilter(field_name="trained_on", lookup_expr="gte", label="Trained from")
+    date_to = django_filters.DateFilter(field_name="trained_on", lookup_expr="lte", label="Trained to")
+    expires = django_filters.CharFilter(label="Expires (YYYY-MM)", method="filter_expires")
+
+    class Meta:
+        model = TrainingRecord
+        fields: list[str] = []
+
+    def filter_expires(self, queryset, name, value):
+        """The current qualifications (a person's latest record in a competence) expiring in a
+        month, or already expired: the requalifications due."""
+        from django.utils import timezone
+
+        newer = TrainingRecord.objects.filter(
+            file=OuterRef("file"),
+            competence=OuterRef("competence"),
+            status="recorded",
+            trained_on__gt=OuterRef("trained_on"),
+        )
+        current = queryset.filter(status="recorded").exclude(Exists(newer))
+        value = (value or "").strip()
+        if value == "expired":
+            return current.filter(expires_on__lt=timezone.localdate())
+        year, _, month = value.partition("-")
+        if year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12:
+            return current.filter(expires_on__year=int(year), expires_on__month=int(month))
+        return queryset.none()
+
+
+class TrainingRecordListView(RecordListView):
+    """Every training record the user may see, across files: the register an auditor samples."""
+
+    model = TrainingRecord
+    creatable = False
+    template_name = "training/record_register.html"
+    filterset_class = TrainingRecordFilter
+    title = "Training records"
+    columns = [
+        ("trained_on", "Date"),
+        ("file__owner", "Person"),
+        ("file__department", "Department"),
+        ("competence", "Competence"),
+        ("revision__document__number", "Document"),
+        ("revision__label", "Revision"),
+        ("get_method_display", "Method"),
+        ("trainer", "Trainer"),
+        ("provider", "Provider"),
+        ("get_result_display", "Result"),
+        ("level", "Level"),
+        ("expires_on", "Expires"),
+        ("status", "Status"),
+    ]
+    select_related = ("file__owner", "file__department", "competence", "revision__document", "trainer")
+    search_fields = ("file__owner__last_name", "file__owner__username", "competence__title", "provider")
+    ordering = ("-trained_on", "-pk")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["may_import"] = access.can_create(self.request.user, TrainingFile)
+        return ctx
+
+
+class NeedFilter(_RowFilter):
+    status = django_filters.ChoiceFilter(choices=TrainingNeed.workflow.choices, empty_label="Any status")
+    kind = django_filters.ChoiceFilter(label="Why", choices=NeedKind.choices, empty_label="Any reason")
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue",
+        choices=[("yes", "Overdue only")],
+        method="filter_overdue",
+        empty_label="Any due date",
+    )
+
+    class Meta:
+        model = TrainingNeed
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        return (
+            queryset.filter(status="open", due_date__lt=timezone.localdate()) if value == "yes" else queryset
+        )
+
+
+class NeedListView(RecordListView):
+    """Training needs across files: what training is owed, by whom, by when and why."""
+
+    model = TrainingNeed
+    creatable = False
+    template_name = "training/register.html"
+    filterset_class = NeedFilter
+    title = "Training needs"
+    columns = [
+        ("title", "Training need"),
+        ("person", "Person"),
+        ("file__department", "Department"),
+        ("get_kind_display", "Why"),
+        ("due_date", "Due"),
+        ("status", "Status"),
+    ]
+    select_related = ("person", "file__department", "file")
+    search_fields = ("title", "person__last_name", "person__username")
+    ordering = ("due_date", "pk")
