@@ -342,6 +342,26 @@ TABLE: dict[str, Row] = {
     "kernelapp:partfile_rename": Row(post=CHANGE_QC),
 }
 
+
+def _module_rows() -> None:
+    """A module may keep its rows beside its tests: ``tests/<app>/access_rows.py`` with ``ROWS``
+    (written with ``Row`` and the role sets above), merged here for every installed app."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = f"tests.{config.label}.access_rows"
+        if find_spec(f"tests.{config.label}") and find_spec(name):
+            rows = import_module(name).ROWS
+            clash = set(rows) & set(TABLE)
+            assert not clash, f"{name} repeats rows of the table: {sorted(clash)}"
+            TABLE.update(rows)
+
+
+_module_rows()
+
 # Every other URL of the Django admin: nobody but the administrator gets past it (what the admin
 # answers the administrator on the walker's made-up object ids is Django's business).
 ADMIN_SITE = Row(get=frozenset({ADMIN}), post=frozenset({ADMIN}))
