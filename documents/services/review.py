@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qms import history
 from qms.forms import people
-from qms.models import User
+from qms.models import Role, User
 from qms.rules import check_date, reason_text
 from qms.services import password_problem, signature_record, transition
 
@@ -81,9 +81,20 @@ def _routing_errors(revision: Revision, reviewers: list[User], approvers: list[U
             "A person cannot be both reviewer and approver of the same revision."
         )
     document = revision.document
-    if document.requires_quality_approval and approvers and not any(u.is_quality_manager for u in approvers):
+    # The quality manager in person: the administrator's account (an IT role, which holds the
+    # quality manager's rights for support) does not count as their approval.
+    if (
+        document.requires_quality_approval
+        and approvers
+        and not any(u.role == Role.QUALITY_MANAGER for u in approvers)
+    ):
+        admins = (
+            " The administrator's account is an IT role and does not count."
+            if any(u.role == Role.ADMINISTRATOR for u in approvers)
+            else ""
+        )
         errors.setdefault("approvers", []).append(
-            f"{document.get_doc_type_display()}s must be approved by the quality manager."
+            f"{document.get_doc_type_display()}s must be approved by the quality manager.{admins}"
         )
     return errors
 
