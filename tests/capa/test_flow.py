@@ -182,6 +182,31 @@ def test_closing_raises_a_document_change_request(client_for, head, dept, capa_i
     assert capa_in_verification.status == "closed"
 
 
+def test_closing_names_the_document_by_the_number_the_user_typed(
+    client_for, head, dept, capa_in_verification
+):
+    """Issue #11, item 12: "a change request was raised for DRW-40512", not its DOC-… reference."""
+    documents_services = pytest.importorskip("documents.services")
+    if not hasattr(documents_services, "change_request_raise"):
+        pytest.skip("document control offers no change requests")
+    from tests.documents.factories import DocumentFactory
+
+    drawing = DocumentFactory(owner=head, department=dept, number="DRW-40512", doc_type="drawing")
+    response = client_for(head).post(
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
+        {
+            "close-risks_change": "no",
+            "close-documents_change": "yes",
+            "close-documents_note": "Add the bore check to the drawing.",
+            "close-document": "DRW-40512",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "a change request was raised for DRW-40512." in html
+    assert drawing.reference not in html.split("a change request was raised for")[1][:40]
+
+
 def test_a_change_request_for_an_unknown_document_closes_nothing(client_for, head, capa_in_verification):
     pytest.importorskip("documents.services")
     from capa.services import change_requests_available
