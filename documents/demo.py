@@ -87,7 +87,7 @@ def load(company) -> None:
     _revision(
         manual,
         author=qm,
-        approvers=[company.admin],
+        approvers=[company.top_management],
         summary="Issue 1: quality policy and process map.",
         sections=[
             (
@@ -113,7 +113,7 @@ def load(company) -> None:
         doc_control,
         author=qm,
         reviewers=[h["ENG"]],
-        approvers=[company.admin],
+        approvers=[company.top_management],
         summary="Issue 1.",
         sections=[
             ("Purpose", "How documents are numbered, reviewed, approved, distributed and withdrawn."),

@@ -82,20 +82,18 @@ def _routing_errors(revision: Revision, reviewers: list[User], approvers: list[U
         )
     document = revision.document
     # The quality manager in person: the administrator's account (an IT role, which holds the
-    # quality manager's rights for support) does not count as their approval.
-    if (
-        document.requires_quality_approval
-        and approvers
-        and not any(u.role == Role.QUALITY_MANAGER for u in approvers)
-    ):
-        admins = (
-            " The administrator's account is an IT role and does not count."
-            if any(u.role == Role.ADMINISTRATOR for u in approvers)
-            else ""
-        )
-        errors.setdefault("approvers", []).append(
-            f"{document.get_doc_type_display()}s must be approved by the quality manager.{admins}"
-        )
+    # quality manager's rights for support) does not count as their approval. What the quality
+    # manager wrote (the quality manual) is approved by top management (ISO 9001 5.1, 5.2).
+    if document.requires_quality_approval and approvers:
+        by_qm = revision.author.role == Role.QUALITY_MANAGER
+        needed = (Role.QUALITY_MANAGER, Role.TOP_MANAGEMENT) if by_qm else (Role.QUALITY_MANAGER,)
+        if not any(u.role in needed for u in approvers):
+            who = "top management (the quality manager wrote it)" if by_qm else "the quality manager"
+            admins = any(u.role == Role.ADMINISTRATOR for u in approvers)
+            note = " The administrator's account is an IT role and does not count." if admins else ""
+            errors.setdefault("approvers", []).append(
+                f"{document.get_doc_type_display()} documents must be approved by {who}.{note}"
+            )
     return errors
 
 

@@ -155,6 +155,28 @@ def test_demo_company_tells_the_story():
     assert registry.for_user(check.verifier, days_ahead=60)
 
 
+def test_the_demo_capas_history_carries_the_storys_own_dates():
+    """Issue #11, item 11: the closed CAPA was opened three months ago and its history says so;
+    the open supplier NCR is as old as it is overdue; no action claims a module not installed."""
+    from django.utils import timezone
+
+    from capa import demo
+    from qms.demo import load_people
+    from qms.services import get_system_user
+
+    get_system_user()
+    company = load_people()
+    demo.load(company)
+    today = timezone.localdate()
+    closed = Capa.objects.get(status="closed")
+    days = [(today - timezone.localtime(h.history_date).date()).days for h in closed.history.all()]
+    assert max(days) == 90 and min(days) == 38  # opened, then closed 38 days ago; none dated today
+    assert (today - timezone.localtime(closed.created_at).date()).days == 90
+    overdue = Nonconformity.objects.get(status="open", source=Nonconformity.Source.SUPPLIER)
+    assert overdue.is_overdue and overdue.aging_days > (today - overdue.due_date).days
+    assert not Capa.objects.filter(actions__evidence__icontains="gauges entered").exists()
+
+
 def test_closing_raises_a_document_change_request(client_for, head, dept, capa_in_verification):
     documents_services = pytest.importorskip("documents.services")
     if not hasattr(documents_services, "change_request_raise"):
