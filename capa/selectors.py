@@ -107,12 +107,13 @@ def capa_page(user: User, capa: Capa) -> dict[str, Any]:
         "pending_check": next((c for c in checks if c.result == EffectivenessCheck.Result.PENDING), None),
         "is_owner": user.pk == capa.owner_id,
         "today": timezone.localdate(),
-        # Which sections of the page are open: those of the stage the CAPA is in.
+        # Which sections of the page are open: those of the stage the CAPA is in (an auditor
+        # reads the whole record: every section open).
         "stage": {
-            "containment": capa.status in ("open", "containment"),
-            "analysis": capa.status == "investigation",
-            "actions": capa.status == "actions",
-            "effectiveness": capa.status in ("verification", "closed"),
+            "containment": user.is_auditor or capa.status in ("open", "containment"),
+            "analysis": user.is_auditor or capa.status == "investigation",
+            "actions": user.is_auditor or capa.status == "actions",
+            "effectiveness": user.is_auditor or capa.status in ("verification", "closed"),
             "disciplines_written": bool(disciplines),
         },
     }

@@ -62,3 +62,24 @@ def test_make_obsolete_comes_last_and_asks_first(client_for, quality_manager, de
     button = html.split('data-testid="step-make_obsolete"')[1].split("</form>")[0]
     assert 'data-confirm="Make this document obsolete?' in button
     assert "required" in button  # its reason is required, in its own box
+
+
+def test_hashes_are_for_the_quality_manager_and_auditors_not_staff(
+    client_for, head, staff, quality_manager, auditor, capa
+):
+    """Issue #11, item 7: a file's SHA-256 is shown to those who verify it, not on the shop floor."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qms.services import attachment_add
+    from tests.uploads import pdf_bytes
+
+    attachment_add(record=capa, upload=SimpleUploadedFile("report.pdf", pdf_bytes()), by=head)
+    url = capa.get_absolute_url() + "?tab=attachments"
+    assert "SHA-256" not in body(client_for(head).get(url))
+    for reader in (quality_manager, auditor):
+        assert "SHA-256" in body(client_for(reader).get(url))
+
+
+def test_an_auditor_reads_every_section_open(client_for, auditor, capa):
+    html = body(client_for(auditor).get(capa.get_absolute_url()))
+    assert opened(html) == {"containment", "analysis", "actions", "effectiveness"}
