@@ -60,6 +60,24 @@ def _fishbone(causes: list[FishboneCause]) -> list[tuple[str, str, list[Fishbone
     ]
 
 
+def _with_signatures(checks: list[EffectivenessCheck]) -> None:
+    """Each check's electronic signatures, valid or void (``check.signature_rows``), in one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.models import Signature
+    from qms.services.signatures import content_hash
+
+    found: dict[int, list] = {}
+    if checks:
+        ct = ContentType.objects.get_for_model(EffectivenessCheck)
+        signatures = Signature.objects.filter(content_type=ct, object_id__in=[c.pk for c in checks])
+        for signature in signatures.order_by("signed_at", "pk"):
+            found.setdefault(signature.object_id, []).append(signature)
+    for check in checks:
+        now = content_hash(check)
+        check.signature_rows = [(s, s.is_valid_for(now)) for s in found.get(check.pk, [])]
+
+
 def capa_page(user: User, capa: Capa) -> dict[str, Any]:
     """What the CAPA page shows besides the record: its NCRs, containment, analysis, actions and
     effectiveness checks, and which of them this user may change."""
@@ -72,6 +90,7 @@ def capa_page(user: User, capa: Capa) -> dict[str, Any]:
     checks = list(
         _rows(EffectivenessCheck, capa, user).select_related("planned_by", "verifier", "verified_by")
     )
+    _with_signatures(checks)
     causes = list(_rows(FishboneCause, capa, user))
     disciplines = {d.discipline: d for d in _rows(Discipline, capa, user)}
     return {
@@ -87,6 +106,16 @@ def capa_page(user: User, capa: Capa) -> dict[str, Any]:
         "checks": checks,
         "pending_check": next((c for c in checks if c.result == EffectivenessCheck.Result.PENDING), None),
         "is_owner": user.pk == capa.owner_id,
+        "today": timezone.localdate(),
+        # Which sections of the page are open: those of the stage the CAPA is in (an auditor
+        # reads the whole record: every section open).
+        "stage": {
+            "containment": user.is_auditor or capa.status in ("open", "containment"),
+            "analysis": user.is_auditor or capa.status == "investigation",
+            "actions": user.is_auditor or capa.status == "actions",
+            "effectiveness": user.is_auditor or capa.status in ("verification", "closed"),
+            "disciplines_written": bool(disciplines),
+        },
     }
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import F
 
 from qms.demo import DEMO_PASSWORD
 from qms.models import Role
@@ -15,7 +14,7 @@ from qms.pdf import render_pdf
 from qms.services import record_update
 
 from . import services
-from .models import Acknowledgment, Document, DocumentType, ReviewStep, Revision
+from .models import Acknowledgment, Document, DocumentType
 
 
 def _pdf(document: Document, label: str, summary: str, sections) -> SimpleUploadedFile:
@@ -88,7 +87,7 @@ def load(company) -> None:
     _revision(
         manual,
         author=qm,
-        approvers=[company.admin],
+        approvers=[company.top_management],
         summary="Issue 1: quality policy and process map.",
         sections=[
             (
@@ -114,7 +113,7 @@ def load(company) -> None:
         doc_control,
         author=qm,
         reviewers=[h["ENG"]],
-        approvers=[company.admin],
+        approvers=[company.top_management],
         summary="Issue 1.",
         sections=[
             ("Purpose", "How documents are numbered, reviewed, approved, distributed and withdrawn."),
@@ -185,36 +184,41 @@ def load(company) -> None:
         approve=False,
     )
 
-    drawing = _document(
-        company,
-        owner=u["nroth"],
-        dept="ENG",
-        people=["ozimmer", "eyilmaz", "kmaier", "dlang"],
-        number="DRW-40512",
-        title="Bracket, machined",
-        doc_type=DocumentType.DRAWING,
-        requires_training=True,  # a tightened tolerance is trained, not only read
-        processes="CNC turning, IPQC",
-        workstations="Cell 3, Cell 4, IPQC bench",
-        review_period_months=36,
-    )
-    for summary, bore in (
-        ("First release.", "Ø12 H8"),
-        ("Chamfer 0.5×45° added on the bore.", "Ø12 H8"),
-        ("Bore tolerance tightened to Ø12 H7 at the customer's request.", "Ø12 H7"),
-    ):
-        _revision(
-            drawing,
-            author=u["nroth"],
-            reviewers=[h["QC"]],
-            approvers=[h["ENG"]],
-            summary=summary,
-            sections=[("Bore", f"{bore}, Ra 0.8"), ("Material", "S355J2+N")],
+    # The drawing has a past, told on its own dates: released two years ago, the chamfer in
+    # March, the tighter bore last week (every record, signature, upload and history row of a
+    # revision carries the day it happened).
+    with company.on(-705):
+        drawing = _document(
+            company,
+            owner=u["nroth"],
+            dept="ENG",
+            people=["ozimmer", "eyilmaz", "kmaier", "dlang"],
+            number="DRW-40512",
+            title="Bracket, machined",
+            doc_type=DocumentType.DRAWING,
+            requires_training=True,  # a tightened tolerance is trained, not only read
+            processes="CNC turning, IPQC",
+            workstations="Cell 3, Cell 4, IPQC bench",
+            review_period_months=36,
         )
-    _age_drawing(drawing, days_ago={"A": 700, "B": 240, "C": 5})
+    for days, summary, bore in (
+        (-700, "First release.", "Ø12 H8"),
+        (-240, "Chamfer 0.5×45° added on the bore.", "Ø12 H8"),
+        (-5, "Bore tolerance tightened to Ø12 H7 at the customer's request.", "Ø12 H7"),
+    ):
+        with company.on(days):
+            _revision(
+                drawing,
+                author=u["nroth"],
+                reviewers=[h["QC"]],
+                approvers=[h["ENG"]],
+                summary=summary,
+                sections=[("Bore", f"{bore}, Ra 0.8"), ("Material", "S355J2+N")],
+            )
     current = drawing.revisions.get(status="effective")
-    for username in ("ozimmer", "kmaier", "dlang"):
-        services.acknowledgment_confirm(ack=current.acknowledgments.get(user=u[username]), by=u[username])
+    for days, username in ((-4, "ozimmer"), (-4, "kmaier"), (-3, "dlang")):
+        with company.on(days, dt.time(7, 30)):
+            services.acknowledgment_confirm(ack=current.acknowledgments.get(user=u[username]), by=u[username])
     # Emre Yilmaz at cell 4 has not acknowledged revision C: he may still work to B.
     assert Acknowledgment.objects.filter(revision=current, user=u["eyilmaz"], status="pending").exists()
     services.change_request_raise(
@@ -286,38 +290,4 @@ def load(company) -> None:
         label="1999+A1:2011",
         summary="Edition in use; licensed copy held by QC.",
         sections=[("Note", "Reference copy register entry; the licensed PDF is held by the QC supervisor.")],
-    )
-
-
-def _age_drawing(document: Document, *, days_ago: dict[str, int]) -> None:
-    """Give the drawing's revisions a past (issued over two years, not all this morning): move
-    each revision's dates, signatures, review steps, acknowledgments and history back, then let
-    each revision end when the next one became effective. Demo data only."""
-    revisions = {r.label: r for r in document.revisions.all()}
-    for label, days in days_ago.items():
-        shift = dt.timedelta(days=days)
-        revision = revisions[label]
-        Revision.objects.filter(pk=revision.pk).update(
-            created_at=F("created_at") - shift,
-            submitted_at=F("submitted_at") - shift,
-            approved_at=F("approved_at") - shift,
-            effective_at=F("effective_at") - shift,
-            effective_date=F("effective_date") - shift,
-        )
-        Revision.history.filter(id=revision.pk).update(history_date=F("history_date") - shift)
-        revision.signatures.update(signed_at=F("signed_at") - shift)
-        ReviewStep.objects.filter(revision=revision).update(
-            decided_at=F("decided_at") - shift, due_date=F("due_date") - shift
-        )
-        Acknowledgment.objects.filter(revision=revision).update(
-            created_at=F("created_at") - shift, due_date=F("due_date") - shift
-        )
-    ordered = sorted(revisions.values(), key=lambda r: r.label)
-    for older, newer in zip(ordered, ordered[1:], strict=False):
-        newer.refresh_from_db()
-        Revision.objects.filter(pk=older.pk).update(ended_at=newer.effective_at)
-    latest = ordered[-1]
-    latest.refresh_from_db()
-    Document.objects.filter(pk=document.pk).update(
-        due_date=services.add_months(latest.effective_date, document.review_period_months)
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+import datetime as dt
+
+from django.db.models import DateField, Exists, F, OuterRef, Q, TextField, Value
+from django.db.models.functions import Cast, Concat, TruncDate
 
 from qms.due import QuerysetDueProvider
 
@@ -26,6 +29,31 @@ def open_steps():
     )
 
 
+# How long the author has to rework a rejected revision and send it again.
+REWORK_DAYS = 7
+
+
+def rejected_drafts():
+    """Revisions returned to their author by a rejection in their last round, not yet sent again:
+    the author's rework, with the reason, due a week after the rejection."""
+    return ReviewStep.objects.filter(
+        decision="rejected", revision__status="draft", round=F("revision__round")
+    ).annotate(
+        rework_due=Cast(TruncDate("decided_at") + Value(dt.timedelta(days=REWORK_DAYS)), DateField()),
+        rework_title=Concat(
+            Value("Rework revision "),
+            "revision__label",
+            Value(" – rejected by "),
+            "user__first_name",
+            Value(" "),
+            "user__last_name",
+            Value(": "),
+            "reason",
+            output_field=TextField(),
+        ),
+    )
+
+
 def providers() -> list[QuerysetDueProvider]:
     common = {"module": "Documents", "url_name": "documents:revision_detail"}
     found = []
@@ -37,6 +65,20 @@ def providers() -> list[QuerysetDueProvider]:
             reference_field="revision__document__number",
             title_field="revision__document__title",
             owner_field="user_id",
+            document_field="revision__document_id",
+            revision_field="revision_id",
+            **common,
+        )
+    )
+    found.append(
+        revision_due_provider(
+            kind="Rework rejected revision",
+            queryset=rejected_drafts,
+            key_prefix="documents.rework",
+            reference_field="revision__document__number",
+            title_field="rework_title",
+            owner_field="revision__author_id",
+            due_field="rework_due",
             document_field="revision__document_id",
             revision_field="revision_id",
             **common,

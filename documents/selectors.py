@@ -13,7 +13,7 @@ from qms.files import file_digest
 from qms.models import Department, User
 
 from .models import Acknowledgment, Document, Revision
-from .services import content_hash, distribution_users, step_for
+from .services import content_hash, distribution_users, issued_copies, may_take_original, step_for
 
 
 def file_rows(revision: Revision) -> tuple[list[dict], str]:
@@ -97,6 +97,8 @@ def revision_page(revision: Revision, user: User) -> dict:
         ),
         "history": revision.history.select_related("history_user").order_by("-history_date", "-history_id"),
         "change_requests": revision.change_requests.select_related("raised_by"),
+        "issued_copies": issued_copies(revision, user),
+        "may_take_original": may_take_original(user),
         **_acknowledgments(revision, user),
     }
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.utils import timezone
 
@@ -48,6 +52,24 @@ class DemoCompany:
 
     def days(self, n: int) -> dt.date:
         return self.today + dt.timedelta(days=n)
+
+    def on(self, n: int, at: dt.time = dt.time(9, 0)):
+        """``with company.on(-240):`` what is done inside happened 240 days ago (``happened_on``)."""
+        return happened_on(self.days(n), at)
+
+
+@contextmanager
+def happened_on(day: dt.date, at: dt.time = dt.time(9, 0)) -> Iterator[None]:
+    """Everything done inside happened on ``day`` (from ``at``, company time): records, their
+    history rows, signatures, uploads and due dates are stamped with the story's own dates, not
+    with the day the demo was loaded. The clock ticks a second a call, so the order holds.
+    Demo loaders only: it patches ``django.utils.timezone.now``."""
+    start = timezone.make_aware(dt.datetime.combine(day, at))
+    ticks = itertools.count()
+    with mock.patch(
+        "django.utils.timezone.now", side_effect=lambda: start + dt.timedelta(seconds=next(ticks))
+    ):
+        yield
 
 
 def _user(username, first, last, role, department=None, title="", manager=None, **extra) -> User:

@@ -11,6 +11,8 @@ import logging
 import os
 import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import ParseError as ElementTreeError
 
@@ -349,3 +351,35 @@ def read_stored(stored: StoredFile) -> bytes | None:
     except (FileNotFoundError, OSError):
         logger.error("%s %s: stored file %s is missing", stored._meta.label, stored.pk, stored.file.name)
         return None
+
+
+# --- copies served instead of the stored bytes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedCopy:
+    """What a download gives instead of the stored file: a controlled document's stamped copy."""
+
+    content: bytes
+    name: str
+    mime_type: str
+
+
+_COPY_MAKERS: dict[type, Callable] = {}
+
+
+def serves_copies(model: type[StoredFile]) -> Callable:
+    """Register ``make(stored, request) -> ServedCopy | None`` for a kind of stored file: the one
+    download calls it (after checking the user may see the file's record) and sends what it
+    returns; None sends the file as stored. The stored file is never changed."""
+
+    def register(make: Callable) -> Callable:
+        _COPY_MAKERS[model] = make
+        return make
+
+    return register
+
+
+def served_copy(stored: StoredFile, request) -> ServedCopy | None:
+    make = _COPY_MAKERS.get(type(stored))
+    return make(stored, request) if make is not None else None

@@ -97,10 +97,11 @@ def _child_labels(model: type[models.Model], ids) -> dict[int, str]:
     return {pk: str(row) for pk, row in found.items()}
 
 
-def history_rows(record: Record) -> list[dict]:
+def history_rows(record: Record, user=None) -> list[dict]:
     """The record's history and its child rows' history, newest first: when, who, why, what part
     (the record's reference or the child row), and old → new for every changed field. A constant
-    number of queries, however many child rows the record has."""
+    number of queries, however many child rows the record has. Given the ``user`` reading it, a
+    reason names only the records they may see (``selectors.hide_references``)."""
     groups: list[tuple[type, str, list]] = []
     own = list(record.history.all().select_related("history_user").order_by("-history_date", "-history_id"))
     groups.append((type(record), record.display_reference, own))
@@ -158,4 +159,10 @@ def history_rows(record: Record) -> list[dict]:
             }
         )
     rows.sort(key=lambda r: r["when"], reverse=True)
+    if user is not None:
+        from .selectors import hide_references
+
+        readable = hide_references((r["why"] for r in rows), user)
+        for row in rows:
+            row["why"] = readable.get(row["why"], row["why"])
     return rows

@@ -68,6 +68,62 @@ def render_pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=settings.BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
 
 
+_STAMP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
+@page {{ size: {w:.2f}pt {h:.2f}pt; margin: 0 }}
+html, body {{ margin: 0; padding: 0 }}
+.line {{ position: absolute; left: 0; right: 0; text-align: center; font: bold 7.5pt sans-serif;
+  color: #a00000; background: rgba(255, 255, 255, .85); padding: 1.5pt 0 }}
+.top {{ top: 0 }} .bottom {{ bottom: 0 }}
+.across {{ position: absolute; left: 0; right: 0; top: {mid:.2f}pt; text-align: center;
+  font: bold {size:.1f}pt sans-serif; color: rgba(190, 0, 0, .30); transform: rotate({angle:.1f}deg);
+  white-space: nowrap }}
+</style></head><body>"""
+
+
+def stamp(pdf: bytes, *, line: str, across: str = "") -> bytes:
+    """``pdf`` with ``line`` printed at the top and bottom of every page and ``across`` (if given)
+    written large across it: an overlay merged onto each page, the page's own content untouched
+    (never re-rendered). Raises ``ValueError`` for bytes that are not a PDF pypdf can open.
+
+    The text is placed in the HTML of the overlay (escaped), never in its CSS."""
+    import io
+    import math
+
+    from django.utils.html import escape
+    from pypdf import PdfReader, PdfWriter, Transformation
+    from pypdf.errors import PyPdfError
+    from weasyprint import HTML
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValueError("The PDF is encrypted.")
+        writer = PdfWriter(clone_from=reader)
+    except (PyPdfError, OSError, KeyError, TypeError) as exc:
+        raise ValueError(f"Not a PDF that can be stamped: {exc}") from exc
+    overlays: dict[tuple[float, float], object] = {}
+    for page in writer.pages:
+        page.transfer_rotation_to_content()  # a landscape page turned by /Rotate: stamp it as seen
+        box = page.mediabox
+        width, height = float(box.width), float(box.height)
+        key = (round(width, 1), round(height, 1))
+        if key not in overlays:
+            # The text across runs along the diagonal, sized to fit it.
+            angle = -math.degrees(math.atan2(height, width))
+            size = max(12.0, min(90.0, math.hypot(width, height) / max(len(across), 1) * 1.35))
+            html = _STAMP_PAGE.format(w=width, h=height, mid=height / 2 - size * 0.6, size=size, angle=angle)
+            html += f'<div class="line top">{escape(line)}</div><div class="line bottom">{escape(line)}</div>'
+            if across:
+                html += f'<div class="across">{escape(across)}</div>'
+            rendered = HTML(string=html + "</body></html>", url_fetcher=StaticFilesFetcher()).write_pdf()
+            overlays[key] = PdfReader(io.BytesIO(rendered)).pages[0]
+        at_origin = Transformation().translate(float(box.left), float(box.bottom))
+        page.merge_transformed_page(overlays[key], at_origin)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf_response(pdf: bytes, name: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{slugify(name) or "report"}.pdf"'

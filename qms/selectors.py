@@ -3,6 +3,8 @@ the one search box finds. Every read takes the user and goes through ``qms.acces
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -55,6 +57,51 @@ def visible_references(records, user: User) -> tuple[list, int]:
     )
     shown = [r for r in records if r.pk in seen]
     return shown, len(records) - len(shown)
+
+
+def _reference_pattern() -> tuple[re.Pattern | None, dict[str, type[Record]]]:
+    from .registry import record_models
+
+    by_prefix = {m.reference_prefix: m for m in record_models() if getattr(m, "reference_prefix", "")}
+    if not by_prefix:
+        return None, {}
+    prefixes = "|".join(sorted(map(re.escape, by_prefix), key=len, reverse=True))
+    one = rf"\b(?:{prefixes})-\d{{4}}-\d{{3,}}\b"
+    # A run of references ("NCR-2026-0004, NCR-2026-0001 and NCR-2026-0007") is shortened as one.
+    return re.compile(rf"{one}(?:(?:, | and |, and ){one})*"), by_prefix
+
+
+def hide_references(texts: Iterable[str], user: User) -> dict[str, str]:
+    """Each text (a history reason, a note) as ``user`` may read it: the reference numbers of
+    records outside their scope are left out and counted ("Raised from NCR-2026-0004 and 1 record
+    outside your view"), as links are. One query per kind of record named, whatever the number of
+    texts."""
+    pattern, by_prefix = _reference_pattern()
+    texts = {t for t in texts if t}
+    if pattern is None:
+        return {t: t for t in texts}
+    single = re.compile(r"\b([A-Z]+)-\d{4}-\d{3,}\b")
+    named: dict[str, set[str]] = {}
+    for text in texts:
+        for match in single.finditer(text):
+            if match.group(1) in by_prefix:
+                named.setdefault(match.group(1), set()).add(match.group(0))
+    visible: set[str] = set()
+    for prefix, references in named.items():
+        model = by_prefix[prefix]
+        found = access.restrict(model._default_manager.filter(reference__in=references), user)
+        visible.update(found.values_list("reference", flat=True))
+
+    def shorten(run: re.Match) -> str:
+        references = [m.group(0) for m in single.finditer(run.group(0))]
+        shown = [r for r in references if r in visible]
+        hidden = len(references) - len(shown)
+        if not hidden:
+            return run.group(0)
+        outside = f"{hidden} record{'s' if hidden > 1 else ''} outside your view"
+        return f"{', '.join(shown)} and {outside}" if shown else outside
+
+    return {text: pattern.sub(shorten, text) for text in texts}
 
 
 def search(text: str, user: User, *, limit: int = 10) -> list[tuple[str, list]]:

@@ -206,3 +206,20 @@ class CheckResultForm(ChildForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What was checked against the criteria, and what was found.",
     )
+    early_reason = forms.CharField(
+        label="Why judge it before its due date",
+        required=False,
+        max_length=1000,
+        help_text="Needed only when you sign before the date the check is due; kept in the history.",
+    )
+    password = forms.CharField(
+        label="Your password (electronic signature)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Signing records your name, the time and what you signed, as an approval does.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.parent is not None and self.parent.planned_date <= timezone.localdate():
+            self.fields.pop("early_reason")  # due: no reason asked

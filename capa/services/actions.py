@@ -16,6 +16,7 @@ from qms import access, history
 from qms.models import ChildRecord, User
 from qms.rules import reason_text
 from qms.services import transition, transition_to
+from qms.services.signatures import content_hash, password_problem, signature_record
 from qms.workflow import TransitionError
 
 from ..models import Action, Capa, ContainmentAction, EffectivenessCheck
@@ -200,14 +201,43 @@ def _not_effective(check: EffectivenessCheck, *, by: User, **kw) -> None:
 
 @transaction.atomic
 def effectiveness_check_record(
-    *, check: EffectivenessCheck, by: User, result: str, notes: str
+    *, check: EffectivenessCheck, by: User, result: str, notes: str, password: str, early_reason: str = ""
 ) -> EffectivenessCheck:
-    """Sign off an effectiveness check. Never by the CAPA owner: the person who made the fix does
-    not judge it. "Not effective" reopens the CAPA for a new investigation; the history is kept."""
+    """Sign off an effectiveness check with an electronic signature (the signer's password, as for
+    approving a revision). Never by the CAPA owner: the person who made the fix does not judge it.
+    Signed before its due date, it needs a reason, kept in the history and on the signature.
+    "Not effective" reopens the CAPA for a new investigation; the history is kept."""
+    errors: dict[str, str] = {}
     if result not in (EffectivenessCheck.Result.EFFECTIVE, EffectivenessCheck.Result.NOT_EFFECTIVE):
-        raise ValidationError({"result": "Choose effective or not effective."})
+        errors["result"] = "Choose effective or not effective."
+    today = timezone.localdate()
+    early_reason = (early_reason or "").strip()
+    if check.planned_date > today and not early_reason:
+        errors["early_reason"] = (
+            f"The check is due on {check.planned_date:%-d %b %Y}: say why it is judged before then."
+        )
+    if not (notes or "").strip():
+        errors["notes"] = "Record what was checked and found against the criteria."
+    if by.pk == check.capa.owner_id:  # refused before the password is checked
+        raise PermissionDenied(OWNER_CANNOT_JUDGE)
+    problem = password_problem(by, password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise ValidationError(errors)
     label = EffectivenessCheck.workflow.label(result)
-    return transition(obj=check, name=result, by=by, reason=f"Effectiveness: {label}", notes=notes)
+    reason = f"Effectiveness: {label}"
+    if check.planned_date > today:
+        reason += f"; signed before its due date {check.planned_date:%-d %b %Y}: {early_reason}"
+    check = transition(obj=check, name=result, by=by, reason=reason, notes=notes)
+    signature_record(
+        obj=check,
+        by=by,
+        meaning=f"Effectiveness verified: {label.lower()}",
+        content_hash=content_hash(check),
+        reason=early_reason,
+    )
+    return check
 
 
 @transaction.atomic

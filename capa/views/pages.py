@@ -56,7 +56,7 @@ def judged(check: EffectivenessCheck, data: dict) -> str:
 def closed(capa: Capa, data: dict) -> str:
     document = data.get("document")
     if document is not None:
-        return f"CAPA closed; a change request was raised for {document.reference}."
+        return f"CAPA closed; a change request was raised for {document.display_reference}."
     return "CAPA closed."
 
 

@@ -10,6 +10,7 @@ effective revisions at once.
 """
 
 from .changes import ChangeRequest, PeriodicReview
+from .copies import IssuedCopy
 from .documents import FREE_LABEL_TYPES, LETTER_TYPES, QUALITY_APPROVAL_TYPES, Document, DocumentType
 from .revisions import Acknowledgment, ReviewStep, Revision, RevisionFile
 
@@ -21,6 +22,7 @@ __all__ = [
     "ChangeRequest",
     "Document",
     "DocumentType",
+    "IssuedCopy",
     "PeriodicReview",
     "ReviewStep",
     "Revision",

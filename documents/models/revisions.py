@@ -153,6 +153,11 @@ class Revision(ChildRecord):
         return f"Revision {self.label} is {self.get_status_display().lower()}; only a draft can be changed."
 
 
+def _plain(name: str) -> str:
+    """A file name compared without case, spacing or separators: "DRW_40512-rev-C" ~ "drw 40512 rev c"."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 class RevisionFile(ChildRecord, StoredFile):
     """A file of a revision (the drawing PDF, the native file), in the kernel's file store and
     read back only through its permission-checked download."""
@@ -171,16 +176,19 @@ class RevisionFile(ChildRecord, StoredFile):
         revision = self.revision
         return None if revision.status == Revision.Status.DRAFT else revision.not_draft_message()
 
-    def download_name(self) -> str:
+    def download_name(self, mark: str = "") -> str:
         """``DRW-40512 rev B - bracket - SUPERSEDED – NOT CURRENT.pdf``: a copy of a revision that
-        is not the current one says so in its very name."""
+        is not the current one says so in its very name, and so does a copy that carries no stamp
+        (``mark``). A file named after its revision already is not named twice."""
         from qms.files import safe_filename
 
         revision = self.revision
         stem, ext = os.path.splitext(safe_filename(self.original_name))
-        parts = [f"{safe_filename(revision.document.number)} rev {safe_filename(revision.label)}", stem]
-        if revision.currency_mark:
-            parts.append(revision.currency_mark)
+        prefix = f"{safe_filename(revision.document.number)} rev {safe_filename(revision.label)}"
+        parts = [prefix]
+        if _plain(stem) not in (_plain(prefix), _plain(revision.document.number)):
+            parts.append(stem)
+        parts += [m for m in (revision.currency_mark, mark) if m]
         return " - ".join(parts) + ext
 
     def download_headers(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ moves under its locks, through ``_common.move``: either way along the declared w
 """
 
 from ._common import CHANGE_REQUEST_DECIDE_DAYS, DEFAULT_RESPONSE_DAYS, add_months, distribution_users
+from .copies import issued_copies, may_take_original, revision_file_copy, stamp_text
 from .documents import (
     change_request_decide,
     change_request_raise,
@@ -40,6 +41,10 @@ __all__ = [
     "DEFAULT_RESPONSE_DAYS",
     "REVISION_EFFECTIVE",
     "acknowledgment_confirm",
+    "issued_copies",
+    "may_take_original",
+    "revision_file_copy",
+    "stamp_text",
     "active_steps",
     "add_months",
     "change_request_decide",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qms import history
 from qms.forms import people
-from qms.models import User
+from qms.models import Role, User
 from qms.rules import check_date, reason_text
 from qms.services import password_problem, signature_record, transition
 
@@ -81,10 +81,19 @@ def _routing_errors(revision: Revision, reviewers: list[User], approvers: list[U
             "A person cannot be both reviewer and approver of the same revision."
         )
     document = revision.document
-    if document.requires_quality_approval and approvers and not any(u.is_quality_manager for u in approvers):
-        errors.setdefault("approvers", []).append(
-            f"{document.get_doc_type_display()}s must be approved by the quality manager."
-        )
+    # The quality manager in person: the administrator's account (an IT role, which holds the
+    # quality manager's rights for support) does not count as their approval. What the quality
+    # manager wrote (the quality manual) is approved by top management (ISO 9001 5.1, 5.2).
+    if document.requires_quality_approval and approvers:
+        by_qm = revision.author.role == Role.QUALITY_MANAGER
+        needed = (Role.QUALITY_MANAGER, Role.TOP_MANAGEMENT) if by_qm else (Role.QUALITY_MANAGER,)
+        if not any(u.role in needed for u in approvers):
+            who = "top management (the quality manager wrote it)" if by_qm else "the quality manager"
+            admins = any(u.role == Role.ADMINISTRATOR for u in approvers)
+            note = " The administrator's account is an IT role and does not count." if admins else ""
+            errors.setdefault("approvers", []).append(
+                f"{document.get_doc_type_display()} documents must be approved by {who}.{note}"
+            )
     return errors
 
 

@@ -75,6 +75,12 @@ class User(AbstractUser):
         return self.role in (Role.QUALITY_MANAGER, Role.ADMINISTRATOR)
 
     @property
+    def sees_technical_detail(self) -> bool:
+        """Hashes, UTC times, unstamped originals: the quality manager's, the auditor's (and the
+        administrator's) view. Staff and heads see what to read and what to do."""
+        return self.role in (Role.QUALITY_MANAGER, Role.AUDITOR, Role.ADMINISTRATOR)
+
+    @property
     def is_top_management(self) -> bool:
         return self.role == Role.TOP_MANAGEMENT
 

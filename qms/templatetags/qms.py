@@ -118,3 +118,10 @@ def own_rows(items) -> str:
             f'<td data-label="What">{escape(item.module)} · {escape(item.kind)}</td></tr>'
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def destructive_last(transitions) -> list:
+    """Workflow steps in their order, those that ask for confirmation or are styled as dangerous
+    (make obsolete, cancel, withdraw) last, away from the everyday ones."""
+    return sorted(transitions, key=lambda t: bool(t.confirm) or "danger" in t.style)

@@ -59,7 +59,7 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "can_change": writable,
         "can_comment": not user.is_auditor,
         "transitions": type(record).workflow.buttons(record, user),
-        "history": history_rows(record),
+        "history": history_rows(record, user),
         "attachments": services.attachments_of(record),
         "record_signatures": services.signature_rows(record),
         "comments": services.comments_of(record),

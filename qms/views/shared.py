@@ -3,6 +3,8 @@ any stored file, comments and links."""
 
 from __future__ import annotations
 
+import io
+
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 
 from .. import access, services
 from ..files import logger as file_logger
+from ..files import served_copy
 from ..forms import AttachmentForm, CommentForm, LinkForm
 from ..models import Record, RecordLink, StoredFile
 from ..registry import find_by_reference, model_by_label
@@ -66,6 +69,12 @@ def serve_stored(request, stored: StoredFile) -> FileResponse:
     record = stored.owning_record()
     if record is None or not access.can_view(request.user, record):
         raise Http404("No such file.")
+    copy = served_copy(stored, request)  # a controlled document's stamped copy, for one
+    if copy is not None:
+        response = FileResponse(
+            io.BytesIO(copy.content), as_attachment=True, filename=copy.name, content_type=copy.mime_type
+        )
+        return _safe_download(response, stored)
     try:
         handle = stored.file.open("rb")
     except (FileNotFoundError, OSError):
@@ -74,6 +83,10 @@ def serve_stored(request, stored: StoredFile) -> FileResponse:
     response = FileResponse(
         handle, as_attachment=True, filename=stored.download_name(), content_type=stored.mime_type
     )
+    return _safe_download(response, stored)
+
+
+def _safe_download(response: FileResponse, stored: StoredFile) -> FileResponse:
     for header, value in stored.download_headers().items():
         response[header] = value
     response["X-Content-Type-Options"] = "nosniff"

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from capa.models import Capa, Nonconformity
 from tests.browser.conftest import pick
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,7 +134,11 @@ def test_from_ncr_to_closed_and_verified_capa(page, login, head, staff, quality_
     form = page.get_by_test_id("check-form")
     form.get_by_label("Result").select_option(label="Effective")
     form.get_by_label("Findings").fill("10 lots delivered, no bore rejects.")
+    # Signed before it is due: a reason, and the verifier's password (an e-signature).
+    form.get_by_label("Why judge it before its due date").fill("Ten lots made already")
+    form.get_by_label("Your password (electronic signature)").fill(PASSWORD)
     form.get_by_role("button", name="Sign off effectiveness check").click()
+    assert "e-signed by" in page.get_by_test_id("checks-table").inner_text()
     assert "Effective" in page.get_by_test_id("checks-table").inner_text()
 
     with page.expect_download() as info:

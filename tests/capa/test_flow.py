@@ -155,6 +155,28 @@ def test_demo_company_tells_the_story():
     assert registry.for_user(check.verifier, days_ahead=60)
 
 
+def test_the_demo_capas_history_carries_the_storys_own_dates():
+    """Issue #11, item 11: the closed CAPA was opened three months ago and its history says so;
+    the open supplier NCR is as old as it is overdue; no action claims a module not installed."""
+    from django.utils import timezone
+
+    from capa import demo
+    from qms.demo import load_people
+    from qms.services import get_system_user
+
+    get_system_user()
+    company = load_people()
+    demo.load(company)
+    today = timezone.localdate()
+    closed = Capa.objects.get(status="closed")
+    days = [(today - timezone.localtime(h.history_date).date()).days for h in closed.history.all()]
+    assert max(days) == 90 and min(days) == 38  # opened, then closed 38 days ago; none dated today
+    assert (today - timezone.localtime(closed.created_at).date()).days == 90
+    overdue = Nonconformity.objects.get(status="open", source=Nonconformity.Source.SUPPLIER)
+    assert overdue.is_overdue and overdue.aging_days > (today - overdue.due_date).days
+    assert not Capa.objects.filter(actions__evidence__icontains="gauges entered").exists()
+
+
 def test_closing_raises_a_document_change_request(client_for, head, dept, capa_in_verification):
     documents_services = pytest.importorskip("documents.services")
     if not hasattr(documents_services, "change_request_raise"):
@@ -180,6 +202,31 @@ def test_closing_raises_a_document_change_request(client_for, head, dept, capa_i
     assert request.source_id == capa_in_verification.pk
     capa_in_verification.refresh_from_db()
     assert capa_in_verification.status == "closed"
+
+
+def test_closing_names_the_document_by_the_number_the_user_typed(
+    client_for, head, dept, capa_in_verification
+):
+    """Issue #11, item 12: "a change request was raised for DRW-40512", not its DOC-… reference."""
+    documents_services = pytest.importorskip("documents.services")
+    if not hasattr(documents_services, "change_request_raise"):
+        pytest.skip("document control offers no change requests")
+    from tests.documents.factories import DocumentFactory
+
+    drawing = DocumentFactory(owner=head, department=dept, number="DRW-40512", doc_type="drawing")
+    response = client_for(head).post(
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
+        {
+            "close-risks_change": "no",
+            "close-documents_change": "yes",
+            "close-documents_note": "Add the bore check to the drawing.",
+            "close-document": "DRW-40512",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "a change request was raised for DRW-40512." in html
+    assert drawing.reference not in html.split("a change request was raised for")[1][:40]
 
 
 def test_a_change_request_for_an_unknown_document_closes_nothing(client_for, head, capa_in_verification):

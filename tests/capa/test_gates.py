@@ -2,14 +2,19 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from capa import services
 from capa.models import Action, Capa, EffectivenessCheck
+from qms.models import Signature
 from qms.services import record_transition
 from qms.workflow import TransitionError
 from tests.capa.conftest import days
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+# The verifier's e-signature on an effectiveness check signed before it is due.
+SIGNED = {"check-password": PASSWORD, "check-early_reason": "Ten lots made already"}
 
 
 def snapshot(capa: Capa) -> tuple:
@@ -161,14 +166,21 @@ def test_effectiveness_check_cannot_be_signed_off_by_the_owner(client_for, head,
     check = closed_capa.checks.get()
     before = snapshot(closed_capa)
     url = reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk])
-    response = client_for(head).post(url, {"check-result": "effective", "check-notes": "All good"})
+    response = client_for(head).post(url, {"check-result": "effective", "check-notes": "All good", **SIGNED})
     assert response.status_code == 403
     assert "The CAPA owner cannot sign off its effectiveness check" in response.content.decode()
     check.refresh_from_db()
     assert check.result == "pending" and check.verified_by is None
     assert snapshot(closed_capa) == before
     with pytest.raises(Exception, match="owner cannot sign off"):
-        services.effectiveness_check_record(check=check, by=head, result="effective", notes="All good")
+        services.effectiveness_check_record(
+            check=check,
+            by=head,
+            result="effective",
+            notes="All good",
+            password=PASSWORD,
+            early_reason="Ten lots made already",
+        )
 
 
 def test_the_owner_sees_no_sign_off_form(client_for, head, closed_capa):
@@ -181,7 +193,7 @@ def test_verifier_signs_off_effective(client_for, quality_manager, closed_capa):
     check = closed_capa.checks.get()
     response = client_for(quality_manager).post(
         reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
-        {"check-result": "effective", "check-notes": "10 lots, 0 bore rejects."},
+        {"check-result": "effective", "check-notes": "10 lots, 0 bore rejects.", **SIGNED},
     )
     assert response.status_code == 302
     check.refresh_from_db()
@@ -195,7 +207,7 @@ def test_not_effective_reopens_the_capa_and_keeps_the_history(client_for, qualit
     history_before = closed_capa.history.count()
     response = client_for(quality_manager).post(
         reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
-        {"check-result": "not_effective", "check-notes": "Lot 25-0031 rejected for the same bore."},
+        {"check-result": "not_effective", "check-notes": "Lot 25-0031 rejected for the same bore.", **SIGNED},
     )
     assert response.status_code == 302
     closed_capa.refresh_from_db()
@@ -225,8 +237,57 @@ def test_a_designated_verifier_from_another_department_can_sign(
     check = capa_in_actions.checks.get()
     response = client.post(
         reverse("capa:effectivenesscheck_result", args=[capa_in_actions.pk, check.pk]),
-        {"check-result": "not_effective", "check-notes": "Came back on lot 25-0002."},
+        {"check-result": "not_effective", "check-notes": "Came back on lot 25-0002.", **SIGNED},
     )
     assert response.status_code == 302
     capa_in_actions.refresh_from_db()
     assert capa_in_actions.status == "investigation"
+
+
+def test_signing_a_check_off_is_an_electronic_signature(client_for, quality_manager, closed_capa):
+    """Issue #11, item 5: the password is asked for, as for approving a revision; a wrong one
+    signs nothing."""
+    check = closed_capa.checks.get()
+    url = reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk])
+    data = {"check-result": "effective", "check-notes": "10 lots, 0 rejects.", **SIGNED}
+    response = client_for(quality_manager).post(url, {**data, "check-password": "wrong"})
+    assert response.status_code == 400 and 'data-field="password"' in response.content.decode()
+    check.refresh_from_db()
+    assert check.result == "pending" and not Signature.objects.exists()
+    assert client_for(quality_manager).post(url, data).status_code == 302
+    signature = Signature.objects.get()
+    assert signature.signer == quality_manager and signature.meaning == "Effectiveness verified: effective"
+    assert signature.reason == "Ten lots made already"
+    page = client_for(quality_manager).get(closed_capa.get_absolute_url()).content.decode()
+    assert f"e-signed by {quality_manager.get_full_name()}" in page
+    assert "Signed before its due date: Ten lots made already" in page
+
+
+def test_signing_a_check_before_it_is_due_needs_a_reason_kept_in_the_history(
+    client_for, quality_manager, closed_capa
+):
+    check = closed_capa.checks.get()
+    url = reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk])
+    data = {"check-result": "effective", "check-notes": "0 rejects so far.", "check-password": PASSWORD}
+    response = client_for(quality_manager).post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 400 and 'data-field="early_reason"' in html
+    assert f"due on {check.planned_date:%-d %b %Y}" in html
+    check.refresh_from_db()
+    assert check.result == "pending"
+    client_for(quality_manager).post(url, {**data, "check-early_reason": "Customer audit next week"})
+    check.refresh_from_db()
+    assert check.result == "effective"
+    reasons = list(check.history.values_list("history_change_reason", flat=True))
+    assert any("signed before its due date" in r and "Customer audit next week" in r for r in reasons)
+
+
+def test_a_check_that_is_due_is_signed_without_a_reason(quality_manager, closed_capa):
+    check = closed_capa.checks.get()
+    EffectivenessCheck.objects.filter(pk=check.pk).update(planned_date=timezone.localdate())
+    check.refresh_from_db()
+    services.effectiveness_check_record(
+        check=check, by=quality_manager, result="effective", notes="10 lots, 0 rejects", password=PASSWORD
+    )
+    check.refresh_from_db()
+    assert check.result == "effective"

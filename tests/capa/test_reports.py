@@ -15,6 +15,7 @@ from capa import services
 from capa.models import Capa, Nonconformity
 from tests.capa.conftest import days
 from tests.capa.factories import CapaFactory, NonconformityFactory
+from tests.factories import PASSWORD
 from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,12 @@ def test_8d_report_contains_root_cause_actions_and_signatures(
 ):
     check = closed_capa.checks.get()
     services.effectiveness_check_record(
-        check=check, by=quality_manager, result="effective", notes="0 rejects"
+        check=check,
+        by=quality_manager,
+        result="effective",
+        notes="0 rejects",
+        password=PASSWORD,
+        early_reason="Ten lots made already",
     )
     response = client_for(head).get(reverse("capa:capa_8d", args=[closed_capa.pk]))
     assert response.status_code == 200

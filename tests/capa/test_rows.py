@@ -13,8 +13,11 @@ from qms.history import history_rows
 from qms.services import record_transition, transition
 from qms.workflow import TransitionError
 from tests.capa.conftest import days
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
+# The verifier's e-signature on an effectiveness check signed before it is due.
+SIGNED = {"check-password": PASSWORD, "check-early_reason": "Ten lots made already"}
 
 
 def _status_choices(html: str) -> list[str]:
@@ -201,7 +204,14 @@ def test_a_check_is_not_judged_while_the_capa_is_back_in_actions(head, quality_m
     record_transition(record=capa_in_verification, name="back_to_actions", by=head, reason="A2 missing")
     check = capa_in_verification.checks.get()
     with pytest.raises(TransitionError, match="judged once the CAPA is in verification or closed"):
-        services.effectiveness_check_record(check=check, by=quality_manager, result="effective", notes="ok")
+        services.effectiveness_check_record(
+            check=check,
+            by=quality_manager,
+            result="effective",
+            notes="ok",
+            password=PASSWORD,
+            early_reason="Ten lots made already",
+        )
     check.refresh_from_db()
     assert check.result == "pending"
 
@@ -209,11 +219,21 @@ def test_a_check_is_not_judged_while_the_capa_is_back_in_actions(head, quality_m
 def test_a_check_is_signed_off_once(quality_manager, closed_capa):
     check = closed_capa.checks.get()
     services.effectiveness_check_record(
-        check=check, by=quality_manager, result="effective", notes="0 rejects"
+        check=check,
+        by=quality_manager,
+        result="effective",
+        notes="0 rejects",
+        password=PASSWORD,
+        early_reason="Ten lots made already",
     )
     with pytest.raises(TransitionError):
         services.effectiveness_check_record(
-            check=check, by=quality_manager, result="not_effective", notes="x"
+            check=check,
+            by=quality_manager,
+            result="not_effective",
+            notes="x",
+            password=PASSWORD,
+            early_reason="Ten lots made already",
         )
     check.refresh_from_db()
     assert check.result == EffectivenessCheck.Result.EFFECTIVE
@@ -224,7 +244,7 @@ def test_staff_who_is_not_the_verifier_cannot_sign_off(client_for, staff, closed
     check = closed_capa.checks.get()
     response = client_for(staff).post(
         reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
-        {"check-result": "effective", "check-notes": "Looks fine"},
+        {"check-result": "effective", "check-notes": "Looks fine", **SIGNED},
     )
     assert response.status_code == 403
     check.refresh_from_db()
@@ -235,7 +255,7 @@ def test_not_effective_says_the_capa_is_reopened(client_for, quality_manager, cl
     check = closed_capa.checks.get()
     response = client_for(quality_manager).post(
         reverse("capa:effectivenesscheck_result", args=[closed_capa.pk, check.pk]),
-        {"check-result": "not_effective", "check-notes": "Lot 25-0031 rejected again."},
+        {"check-result": "not_effective", "check-notes": "Lot 25-0031 rejected again.", **SIGNED},
         follow=True,
     )
     assert "the CAPA is reopened for a new investigation" in response.content.decode()

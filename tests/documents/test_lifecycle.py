@@ -338,3 +338,42 @@ def test_new_revision_upload_is_checked_like_an_attachment(drawing, head):
     assert "file" in exc.value.message_dict
     assert not Revision.objects.exists()
     assert pdf_upload().size > 100
+
+
+def test_a_rejected_revision_is_rework_on_its_authors_my_work_until_sent_again(
+    drawing, head, reviewer, quality_manager, client_for
+):
+    """Issue #11, item 4: the rejection does not make the revision vanish from its author's work."""
+    from tests.helpers import body
+
+    revision = draft(drawing)
+    services.revision_submit(revision=revision, by=head, reviewers=[reviewer], approvers=[quality_manager])
+    sign(revision, reviewer, "", decision="reject", reason="Section B-B missing the chamfer")
+    due = timezone.localdate() + dt.timedelta(days=7)
+    rework = [i for i in registry.for_user(head) if i.kind == "Rework rejected revision"]
+    assert [(i.reference, i.due_date) for i in rework] == [(drawing.number, due)]
+    assert "Section B-B missing the chamfer" in rework[0].title and str(reviewer) in rework[0].title
+    assert rework[0].url.endswith(f"/revisions/{revision.pk}/")
+    page = body(client_for(head).get("/"))
+    assert "Rework revision" in page and "Section B-B missing the chamfer" in page
+    # Sent again: the rework is done, the reviewers have their steps.
+    services.revision_submit(revision=revision, by=head, approvers=[quality_manager])
+    assert not [i for i in registry.for_user(head) if i.kind == "Rework rejected revision"]
+
+
+def test_the_administrators_account_does_not_count_as_the_quality_managers_approval(
+    head, dept, admin_user, quality_manager
+):
+    """Issue #11, item 8: the administrator holds the quality manager's rights for support; their
+    signature is not the quality manager's approval of a procedure."""
+    procedure = DocumentFactory(owner=head, department=dept, doc_type=DocumentType.PROCEDURE)
+    revision = draft(procedure)
+    with pytest.raises(ValidationError) as exc:
+        services.revision_submit(revision=revision, by=head, approvers=[admin_user])
+    message = exc.value.message_dict["approvers"][0]
+    assert "must be approved by the quality manager" in message and "administrator" in message
+    revision.refresh_from_db()
+    assert revision.status == "draft"
+    services.revision_submit(revision=revision, by=head, approvers=[admin_user, quality_manager])
+    revision.refresh_from_db()
+    assert revision.status == "in_review"

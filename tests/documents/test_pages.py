@@ -1,9 +1,11 @@
 """Document control's pages: void signatures, not-current marks, the one permission-checked
 download, the auditor's read-only access, who may open what."""
 
+import io
 from urllib.parse import unquote
 
 import pytest
+from pypdf import PdfReader
 
 from documents import services
 from documents.models import Revision
@@ -48,7 +50,10 @@ def test_a_superseded_revision_is_marked_everywhere_and_never_offered_as_current
     assert response["Content-Disposition"].startswith("attachment")
     assert "SUPERSEDED – NOT CURRENT" in name and "rev A" in name
     assert response["X-Document-Status"] == "superseded"
-    assert b"".join(response.streaming_content) == file_a.file.open("rb").read()
+    # The copy is stamped on every page (issue #11, item 1), the stored file is not changed.
+    copy = b"".join(response.streaming_content)
+    assert copy != file_a.file.open("rb").read()
+    assert "SUPERSEDED — NOT FOR USE" in PdfReader(io.BytesIO(copy)).pages[0].extract_text()
     response = client.get(rev_b.files.get().get_download_url())
     assert "NOT CURRENT" not in unquote(response["Content-Disposition"])
     assert response["X-Document-Status"] == "effective"

@@ -15,6 +15,7 @@ the administrator deleting a link does not turn the quality manager's request in
 
 from __future__ import annotations
 
+import io
 import re
 import types
 from collections.abc import Iterator
@@ -251,11 +252,37 @@ def refusal_problem(target: Target, role: str, method: str, response) -> str | N
     return None
 
 
+def hidden_references(user) -> re.Pattern | None:
+    """The reference numbers of every record ``user`` may not see, as one pattern (issue #10:
+    no page, export or PDF of theirs may name one)."""
+    found = set()
+    for model in record_models():
+        visible = set(access.restrict(model.objects.all(), user).values_list("pk", flat=True))
+        found.update(r.reference for r in model.objects.exclude(pk__in=visible) if r.reference)
+    if not found:
+        return None
+    return re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(found))))  # noqa: UP031
+
+
+def response_text(response) -> str:
+    """What a reader gets to see: the page, the CSV, the PDF's text."""
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if kind.startswith("application/pdf"):
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    if kind.startswith(("text/", "application/json")):
+        return body.decode("utf-8", "replace")
+    return ""
+
+
 @pytest.mark.django_db
 def test_every_url_with_every_role(world):
     failures = [
         f"{route}: the view declares no access policy" for route in undeclared(get_resolver().url_patterns)
     ]
+    hidden = {role: hidden_references(user) for role, user in world["roles"].items() if user is not None}
     walked = 0
     for target, role, method, response in walk(world):
         walked += 1
@@ -265,6 +292,11 @@ def test_every_url_with_every_role(world):
         )
         if problem:
             failures.append(f"{where}: {problem}")
+        outside = hidden.get(role)
+        if outside is not None and response.status_code == 200:
+            named = sorted(set(outside.findall(response_text(response))))
+            if named:
+                failures.append(f"{where}: names records outside the reader's scope: {', '.join(named)}")
     assert walked > 100
     assert not failures, "\n".join(failures)
 
@@ -288,3 +320,15 @@ def test_a_view_that_declares_no_policy_is_refused_and_the_walker_names_it(clien
     assert b"Every record" not in response.content
     assert "has not declared who may use it" in response.content.decode()
     assert undeclared(get_resolver().url_patterns) == ["forgotten/"]
+
+
+@pytest.mark.django_db
+def test_the_walk_knows_the_references_another_department_must_not_read(world):
+    """The walk's leak check (issue #10, item 1) has something to look for: the quality-control
+    records the builders made, not the company-wide documents."""
+    outside = hidden_references(world["roles"]["other_head"])
+    capa = world["records"]["capa.capa"]["_record"]
+    document = world["records"]["documents.document"]["_record"]
+    assert outside is not None and outside.search(f"Raised from {capa.reference}.")
+    assert not outside.search(document.reference)
+    assert hidden_references(world["roles"]["quality"]) is None

@@ -16,5 +16,30 @@
     });
   }
   document.addEventListener("DOMContentLoaded", () => label(document));
+
+  // A link to a part of a page (#actions, #effectiveness) opens the folded section it is in.
+  function unfold() {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    let el = id && document.getElementById(id);
+    while (el) {
+      if (el.tagName === "DETAILS") el.open = true;
+      el = el.parentElement;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", unfold);
+  window.addEventListener("hashchange", unfold);
+
+  // A destructive button (data-confirm="Make this document obsolete? …") asks before it submits.
+  document.addEventListener(
+    "click",
+    (e) => {
+      const button = e.target.closest("[data-confirm]");
+      if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
   document.addEventListener("htmx:afterSwap", (e) => label(e.target));
 })();
