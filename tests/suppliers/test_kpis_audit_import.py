@@ -209,3 +209,12 @@ def test_an_import_row_with_another_suppliers_vat_number_names_it(
     preview = client_for(quality_manager).post(SUPPLIERS, {"file": upload(sheet)}).content.decode()
     assert f"{existing.reference} Alu-Profile Nord GmbH has this VAT number already." in preview
     assert not SupplierChange.objects.exists() and Supplier.objects.count() == 1
+
+
+def test_a_conditional_approval_running_out_is_due(proc, purchasing_head, quality_manager, password):
+    s = f.supplier(proc, owner=purchasing_head)
+    services.supplier_approve_conditionally(
+        supplier=s, by=quality_manager, password=password, conditions="100% inspection", until=f.days(10)
+    )
+    items = [i for i in registry.for_user(purchasing_head) if i.kind == "Conditional approval expires"]
+    assert len(items) == 1 and items[0].due_date == f.days(10)
