@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "documents",
     "capa",
     "training",
+    "calibration",
     "reviews",
 ]
 
