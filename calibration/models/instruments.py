@@ -18,6 +18,7 @@ from documents.models import Document
 from qms.access import CHANGE_RELATIONS
 from qms.models import ChildRecord, Record, RecordQuerySet, StoredFile
 from qms.workflow import Transition, Workflow
+from suppliers.models import Supplier
 
 DUE_SOON_DAYS = 30  # an instrument due within this many days reads "due soon"
 NUMBER = {"max_digits": 16, "decimal_places": 6}
@@ -210,6 +211,15 @@ class Instrument(Record):
         related_name="+",
     )
     source = models.CharField("calibrated", max_length=10, choices=Source.choices, default=Source.INTERNAL)
+    lab = models.ForeignKey(
+        Supplier,
+        verbose_name="calibration laboratory",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For external calibration: the laboratory (a supplier) that calibrates it.",
+    )
     interval_value = models.PositiveSmallIntegerField(
         "calibration interval",
         default=12,
@@ -331,6 +341,14 @@ class Calibration(ChildRecord):
     performed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="technician",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lab = models.ForeignKey(
+        Supplier,
+        verbose_name="laboratory",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
