@@ -28,7 +28,7 @@ from qms.views import (
 )
 
 from .. import selectors, services
-from ..forms import MAX_LABELS, LabelForm
+from ..forms import MAX_LABELS, AssessmentCreateForm, LabelForm
 from ..models import ImpactAssessment, Instrument, Source, Standing
 
 
@@ -217,6 +217,9 @@ class AssessmentListView(RecordListView):
 
 
 class AssessmentCreateView(RecordCreateView):
+    def get_form_class(self):
+        return AssessmentCreateForm
+
     def create(self, form):
         data = form.record_fields()
         return services.assessment_open(
@@ -224,16 +227,11 @@ class AssessmentCreateView(RecordCreateView):
             by=self.request.user,
             since=data.get("period_from"),
             until=data["period_to"],
+            summary=data.get("summary", ""),
         )
 
 
 class AssessmentDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
-        return {
-            "chain": selectors.chain(record.instrument, self.request.user)
-            if record.cause == "out_of_tolerance"
-            else [],
-            "cascaded": list(
-                access.restrict(record.cascaded.all(), self.request.user).select_related("instrument")
-            ),
-        }
+        cascaded = access.restrict(record.cascaded.all(), self.request.user).select_related("instrument")
+        return {"cascaded": list(cascaded)}
