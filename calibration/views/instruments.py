@@ -84,6 +84,15 @@ class InstrumentListView(RecordListView, _StandingScope):
             return Standing(record.standing).label
         return super().cell(record, field)
 
+    def csv_rows(self, queryset):
+        """The export reads the standing as the page does ("Due soon", not "due_soon")."""
+        at = [f for f, _ in self.columns].index("standing")
+        labels = dict(Standing.choices)
+        for row in super().csv_rows(queryset):
+            row = list(row)
+            row[at] = labels.get(row[at], row[at])
+            yield row
+
 
 class InstrumentCreateView(RecordCreateView):
     def create(self, form):
@@ -183,7 +192,7 @@ class ChartsView(QMSView, TemplateView):
             bar_chart(oot, title="Out of tolerance as found, % by instrument type") if oot else None
         )
         ctx["postponement_chart"] = bar_chart(
-            selectors.postponements_by_month(), title="Maintenance postponements per month"
+            selectors.postponements_by_month(user=user), title="Maintenance postponements per month"
         )
         return ctx
 

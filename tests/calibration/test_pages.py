@@ -30,7 +30,7 @@ def test_the_register_shows_the_standing_and_filters_by_it(client_for, dept, hea
     assert "NEVER-1" in overdue and "OK-1" not in overdue
     response = client.get(reverse("calibration:instrument_list") + "?format=csv")
     csv = b"".join(response.streaming_content).decode()
-    assert "SOON-1" in csv
+    assert "SOON-1" in csv and "Due soon" in csv and "due_soon" not in csv
 
 
 def test_an_instrument_of_another_department_is_a_404(client_for, dept, other_head):
