@@ -3,13 +3,13 @@ escalations, the weekly digest): re-evaluations owed by whoever keeps the suppli
 to renew, from 60 days before they expire, owed by the same (procurement); open supplier
 changes, due from the day the changed material may arrive, owed by procurement (so the Overview
 and the procurement head's digest show every change that holds lots back); SCAR answers owed by
-the SCAR's owner, escalated when late."""
+the SCAR's owner, escalated when late; conditional approvals running out."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, ExpressionWrapper, F
+from django.db.models import DateField, ExpressionWrapper, F, Value
 from django.db.models.functions import Coalesce
 
 from qms.due import QuerysetDueProvider, RecordDueProvider
@@ -24,7 +24,10 @@ def _certificates():
     return (
         SupplierCertificate.objects.filter(status="current", expires_on__isnull=False)
         .exclude(supplier__status="disqualified")
-        .annotate(renew_by=ExpressionWrapper(F("expires_on") - RENEW_AHEAD, output_field=DateField()))
+        # date − integer is a date in PostgreSQL (date − interval would be a timestamp).
+        .annotate(
+            renew_by=ExpressionWrapper(F("expires_on") - Value(RENEW_AHEAD.days), output_field=DateField())
+        )
     )
 
 
@@ -58,4 +61,14 @@ PROVIDERS = [
         due_field="holds_from",
     ),
     RecordDueProvider(Scar, module=MODULE, kind="SCAR"),
+    # A conditional approval runs out: re-approve, extend the conditions or disqualify.
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="Conditional approval expires",
+        queryset=lambda: Supplier.objects.filter(status="conditional", conditional_until__isnull=False),
+        url_name="suppliers:supplier_detail",
+        key_prefix="suppliers.conditional",
+        title_field="name",
+        due_field="conditional_until",
+    ),
 ]
