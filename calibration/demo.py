@@ -17,7 +17,7 @@ from . import services
 from .models import Instrument, Postponement
 
 COMPLAINT_CAPA_REFERENCE = "KA-2291"  # the customer's complaint number on the CAPA (capa demo)
-LAB_NAMES = ("Kalibrierlabor", "calibration")  # how the suppliers demo names its laboratory
+LAB_NAME = "Präzisa Kalibrierdienst GmbH"  # the laboratory of the suppliers demo
 
 
 def _lab():
@@ -25,11 +25,7 @@ def _lab():
     from suppliers.models import Supplier
 
     labs = Supplier.objects.filter(calibration_lab=True).exclude(status="disqualified").order_by("pk")
-    for name in LAB_NAMES:
-        found = labs.filter(name__icontains=name).first()
-        if found is not None:
-            return found
-    return labs.first()
+    return labs.filter(name__iexact=LAB_NAME).first() or labs.first()
 
 
 def _lab_of_our_own(company):
