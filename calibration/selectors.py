@@ -17,7 +17,6 @@ from qms.charts import bar_chart
 from qms.kpis import Period
 
 from .models import Calibration, ImpactAssessment, Instrument, MaintenancePlan, Postponement
-from .models.impact import Cause
 
 
 def accreditation(lab, on: dt.date | None = None):
@@ -205,6 +204,3 @@ def plan_page(plan: MaintenancePlan) -> dict:
 
 def suspect_instruments(user):
     return restrict(Instrument.objects.filter(suspect=True), user).select_related("department", "owner")
-
-
-__all__ = ["Cause"]
