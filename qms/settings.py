@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "capa",
     "training",
     "suppliers",
+    "calibration",
     "reviews",
 ]
 
@@ -335,6 +336,7 @@ STEWARDS = env.json(
         "suppliers.supplierchange": ["PROC"],
         "suppliers.scar": ["PROC"],
         "calibration.instrument": ["CAL"],
+        "calibration.impactassessment": ["CAL"],
         "calibration.machine": ["MAINT"],
         "training.trainingfile": ["HR"],
         "training.competence": ["HR"],
