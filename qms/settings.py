@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "documents",
     "capa",
     "training",
+    "suppliers",
+    "calibration",
     "reviews",
 ]
 
@@ -326,6 +328,8 @@ STEWARDS = env.json(
     "STEWARDS",
     default={
         "suppliers.supplier": ["PROC"],
+        "suppliers.supplierchange": ["PROC"],
+        "suppliers.scar": ["PROC"],
         "calibration.instrument": ["CAL"],
         "calibration.machine": ["MAINT"],
         "training.trainingfile": ["HR"],
