@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "training",
     "suppliers",
     "calibration",
+    "inspection",
     "reviews",
 ]
 
@@ -338,6 +339,8 @@ STEWARDS = env.json(
         "inspection.inspection": ["QC"],
         "inspection.productionlot": ["PROD"],
         "inspection.goodsreceipt": ["WH", "PROC"],
+        "inspection.inspectionplan": ["QC"],
+        "inspection.shipment": ["WH"],
     },
 )
 
