@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.daily",
         "schedule": crontab(minute=30, hour=max(ALERT_HOUR - 1, 0)),
     },
+    # Before the alerts: a supplier whose required certificate expired becomes conditional.
+    "suppliers-daily": {
+        "task": "suppliers.tasks.daily",
+        "schedule": crontab(minute=40, hour=max(ALERT_HOUR - 1, 0)),
+    },
 }
 
 # Backups (qms/backup.py). The scheduled backup is off until BACKUP_DIR names a directory; it then

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.utils import timezone
 
 from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, TierPolicy
@@ -32,3 +33,207 @@ def missing_certificates(supplier: Supplier, *, on: dt.date | None = None) -> li
         if c.status == "current" and c.issued_on <= on and (c.expires_on is None or c.expires_on >= on)
     }
     return [CERTIFICATE_KINDS[k] for k in required_kinds(supplier) if k not in held]
+
+
+# --- NCRs naming a supplier (kernel links) -------------------------------------------------------
+
+RECEIPT_MEASURES = {
+    "ppm": "inspection.supplier_ppm",
+    "rejected": "inspection.supplier_lots_rejected",
+    "on_time": "inspection.supplier_on_time",
+}
+
+
+def _ncr_model():
+    from capa.models import Nonconformity
+
+    return Nonconformity
+
+
+def ncr_ids_by_supplier(supplier_ids=None) -> dict[int, set[int]]:
+    """The NCRs that name each supplier: linked to it, or to one of its SCARs (two queries)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from qms.models import RecordLink
+
+    from .models import Scar
+
+    ncr_type = ContentType.objects.get_for_model(_ncr_model())
+    supplier_type = ContentType.objects.get_for_model(Supplier)
+    scar_type = ContentType.objects.get_for_model(Scar)
+    pair_q = Q(source_type=ncr_type, target_type__in=[supplier_type, scar_type]) | Q(
+        target_type=ncr_type, source_type__in=[supplier_type, scar_type]
+    )
+    links = list(
+        RecordLink.objects.filter(pair_q).values_list(
+            "source_type_id", "source_id", "target_type_id", "target_id"
+        )
+    )
+    scar_ids = {
+        s_id if s_t == scar_type.pk else t_id for s_t, s_id, t_t, t_id in links if scar_type.pk in (s_t, t_t)
+    }
+    scar_supplier = (
+        dict(Scar.objects.filter(pk__in=scar_ids).values_list("pk", "supplier_id")) if scar_ids else {}
+    )
+    found: dict[int, set[int]] = {}
+    for s_t, s_id, t_t, t_id in links:
+        ncr_id, (other_t, other_id) = (s_id, (t_t, t_id)) if s_t == ncr_type.pk else (t_id, (s_t, s_id))
+        supplier_id = other_id if other_t == supplier_type.pk else scar_supplier.get(other_id)
+        if supplier_id is None or (supplier_ids is not None and supplier_id not in supplier_ids):
+            continue
+        found.setdefault(supplier_id, set()).add(ncr_id)
+    return found
+
+
+def suppliers_of(record) -> list[Supplier]:
+    """The suppliers a record (an NCR) names through links."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from qms.models import RecordLink
+
+    record_type = ContentType.objects.get_for_model(record)
+    supplier_type = ContentType.objects.get_for_model(Supplier)
+    ids = set()
+    for s_t, s_id, t_id in RecordLink.objects.filter(
+        Q(source_type=record_type, source_id=record.pk, target_type=supplier_type)
+        | Q(target_type=record_type, target_id=record.pk, source_type=supplier_type)
+    ).values_list("source_type_id", "source_id", "target_id"):
+        ids.add(s_id if s_t == supplier_type.pk else t_id)
+    return list(Supplier.objects.filter(pk__in=ids).order_by("name"))
+
+
+# --- scorecard ---------------------------------------------------------------------------------
+
+
+def receipt_measures() -> dict:
+    """The inspection module's per-supplier measures, those registered (none until goods receipts
+    are recorded)."""
+    from qms import kpis
+
+    return {key: m for key, name in RECEIPT_MEASURES.items() if (m := kpis.get(name)) is not None}
+
+
+def _scar_figures(scars: list) -> dict:
+    today = timezone.localdate()
+    answered = [s for s in scars if s.answered_on is not None]
+    late_open = [s for s in scars if s.status == "sent" and s.due_date and s.due_date < today]
+    on_time = [s for s in answered if not s.answered_late]
+    return {
+        "count": len(scars),
+        "open": sum(1 for s in scars if not s.is_closed),
+        "late": len(late_open) + sum(1 for s in answered if s.answered_late),
+        "late_open": len(late_open),
+        "on_time_pct": round(100 * len(on_time) / len(answered)) if answered else None,
+    }
+
+
+def scorecard(supplier: Supplier, *, today: dt.date | None = None) -> dict:
+    """A supplier's scorecard over the last twelve months: the evaluations, NCRs and SCARs, and
+    the receipt figures (ppm, lots rejected, on time) when the inspection module registers them."""
+    from qms import charts, kpis
+
+    from .models import Scar
+
+    today = today or timezone.localdate()
+    periods = kpis.Period.months_to(today, 12)
+    start = periods[0].start
+    labels = [p.label for p in periods]
+    ncr_ids = ncr_ids_by_supplier({supplier.pk}).get(supplier.pk, set())
+    ncrs = list(
+        _ncr_model().objects.filter(pk__in=ncr_ids, created_at__date__gte=start).order_by("-created_at")
+    )
+    per_month = [
+        sum(1 for n in ncrs if p.start <= timezone.localtime(n.created_at).date() <= p.end) for p in periods
+    ]
+    scars = list(Scar.objects.filter(supplier=supplier, created_at__date__gte=start).select_related("owner"))
+    evaluations = list(supplier.evaluations.all()[:8])
+    measures = receipt_measures()
+    series = {key: m.series(periods, subject=supplier) for key, m in measures.items()}
+    if series:
+        lines = [(measures[k].label, v) for k, v in series.items() if k != "ppm"]
+        chart = charts.line_chart(labels, lines, title="Receipt figures, last 12 months", unit="%")
+        ppm_chart = (
+            charts.line_chart(labels, [(measures["ppm"].label, series["ppm"])], title="ppm, last 12 months")
+            if "ppm" in series
+            else None
+        )
+    else:
+        chart, ppm_chart = None, None
+    ncr_chart = charts.bar_chart(
+        list(zip(labels, per_month, strict=True)), title="NCRs per month, last 12 months"
+    )
+    latest = {
+        key: next((v for v in reversed(values) if v is not None), None) for key, values in series.items()
+    }
+    return {
+        "periods": periods,
+        "ncrs": ncrs,
+        "ncr_count": len(ncrs),
+        "ncr_chart": ncr_chart,
+        "scars": _scar_figures(scars),
+        "evaluations": evaluations,
+        "latest_evaluation": evaluations[0] if evaluations else None,
+        "receipts": latest,
+        "receipt_chart": chart,
+        "ppm_chart": ppm_chart,
+        "has_receipts": bool(measures),
+    }
+
+
+def ranking(suppliers: list[Supplier], *, today: dt.date | None = None) -> list[dict]:
+    """Every supplier's scorecard figures in one table, best first: latest evaluation score, then
+    fewer NCRs, then fewer late SCARs. A constant number of queries without receipt measures; with
+    them, one value per supplier and measure."""
+    from django.db.models import OuterRef, Subquery
+
+    from qms import kpis
+
+    from .models import Evaluation, Scar, SupplierChange
+
+    today = today or timezone.localdate()
+    start = kpis.Period.months_to(today, 12)[0].start
+    period = kpis.Period(start, today)
+    ids = [s.pk for s in suppliers]
+    latest = Evaluation.objects.filter(supplier=OuterRef("pk")).order_by("-evaluated_on", "-pk")
+    scores = dict(
+        Supplier.objects.filter(pk__in=ids)
+        .annotate(score=Subquery(latest.values("score")[:1]))
+        .values_list("pk", "score")
+    )
+    ncr_sets = ncr_ids_by_supplier(set(ids))
+    all_ncrs = set().union(*ncr_sets.values()) if ncr_sets else set()
+    recent = set(
+        _ncr_model().objects.filter(pk__in=all_ncrs, created_at__date__gte=start).values_list("pk", flat=True)
+    )
+    scars: dict[int, list] = {}
+    for scar in Scar.objects.filter(supplier_id__in=ids, created_at__date__gte=start):
+        scars.setdefault(scar.supplier_id, []).append(scar)
+    open_changes = dict(
+        SupplierChange.objects.filter(supplier_id__in=ids, status__in=("recorded", "evaluated"))
+        .values("supplier_id")
+        .annotate(n=models.Count("pk"))
+        .values_list("supplier_id", "n")
+    )
+    measures = receipt_measures()
+    rows = []
+    for supplier in suppliers:
+        row = {
+            "supplier": supplier,
+            "score": scores.get(supplier.pk),
+            "ncrs": len(ncr_sets.get(supplier.pk, set()) & recent),
+            "scars": _scar_figures(scars.get(supplier.pk, [])),
+            "open_changes": open_changes.get(supplier.pk, 0),
+            "receipts": {key: m.value(period, subject=supplier) for key, m in measures.items()},
+        }
+        rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            -(r["score"] if r["score"] is not None else -1),
+            r["ncrs"],
+            r["scars"]["late"],
+            r["supplier"].name.casefold(),
+        )
+    )
+    return rows

@@ -131,6 +131,10 @@ class SupplierChange(Record):
             search_index("suppliers_change_search", "reference", "title", "affected_parts"),
         ]
 
+    def signed_content(self) -> tuple:
+        # An approval is void once the evaluation it approved changes.
+        return (self.supplier_id, self.affected_parts, self.risk, self.evaluation, self.qualification)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN

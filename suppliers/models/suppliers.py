@@ -90,6 +90,10 @@ class TierPolicy(models.Model):
     def __str__(self) -> str:
         return self.get_tier_display()
 
+    @property
+    def required_labels(self) -> list[str]:
+        return [CERTIFICATE_KINDS.get(kind, kind) for kind in self.required_certificates]
+
 
 def _certificates_held(supplier) -> str | None:
     from suppliers.selectors import missing_certificates  # reads only

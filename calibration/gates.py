@@ -1,0 +1,106 @@
+"""The kernel gates this module answers, on a date:
+
+- ``instrument_usable``: was this instrument usable for measuring on that date? Calibrated, not
+  overdue, not out of service, quarantined, retired, lost or suspect.
+- ``maintenance_in_order``: was this machine's preventive maintenance in order on that date? In
+  service, and no active plan overdue (by date or by counter).
+
+A date before today is judged as things stood at the end of that day (from the history)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from qms import gates
+
+from .models import Instrument, Machine, MaintenancePlan
+
+STATE_SENTENCES = {
+    "out_of_service": "is out of service",
+    "quarantined": "is quarantined",
+    "retired": "is retired",
+    "lost": "is reported lost",
+}
+
+
+def _as_of(obj, day: dt.date):
+    """``obj`` as it stood at the end of ``day``: itself for today or later, and for a day before
+    it entered the register (an instrument imported with its past calibrations)."""
+    if day >= timezone.localdate():
+        return obj
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    row = obj.history.filter(history_date__lt=end).order_by("-history_date", "-history_id").first()
+    return row.instance if row is not None else obj
+
+
+def _instrument(value) -> Instrument:
+    return value if isinstance(value, Instrument) else Instrument.objects.get(pk=value)
+
+
+def instrument_usable(*, on: dt.date, instrument) -> list[gates.Refusal]:
+    """Gate ``instrument_usable``: the instrument's state and calibration on that date."""
+    current = _instrument(instrument)
+    url = current.get_absolute_url()
+    then = _as_of(current, on)
+    name = f"{current.tag} {current.title}"
+    refusals = []
+    if then.status in STATE_SENTENCES:
+        refusals.append(gates.Refusal(f"{name} {STATE_SENTENCES[then.status]} ({on:%-d %b %Y}).", url))
+    if current.suspect or then.suspect:
+        refusals.append(
+            gates.Refusal(f"The calibration of {name} is suspect: its reference standard failed.", url)
+        )
+    calibration = (
+        current.calibrations.filter(status="completed", calibrated_on__lte=on)
+        .order_by("-calibrated_on", "-pk")
+        .first()
+    )
+    if calibration is None:
+        refusals.append(gates.Refusal(f"{name} had not been calibrated by {on:%-d %b %Y}.", url))
+    elif calibration.next_due and calibration.next_due < on:
+        refusals.append(
+            gates.Refusal(f"{name} was overdue for calibration since {calibration.next_due:%-d %b %Y}.", url)
+        )
+    elif not calibration.as_left_ok:
+        refusals.append(
+            gates.Refusal(f"{name} was left out of tolerance on {calibration.calibrated_on:%-d %b %Y}.", url)
+        )
+    if then.usage_limit and then.uses >= then.usage_limit:
+        refusals.append(gates.Refusal(f"{name} reached its {then.usage_limit} uses since calibration.", url))
+    return refusals
+
+
+def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
+    """Gate ``maintenance_in_order``: the machine in service and none of its active plans overdue
+    on that date."""
+    current = machine if isinstance(machine, Machine) else Machine.objects.get(pk=machine)
+    url = current.get_absolute_url()
+    then = _as_of(current, on)
+    name = f"{current.asset_number} {current.title}"
+    refusals = []
+    if then.status != "in_service":
+        refusals.append(
+            gates.Refusal(f"{name} was {then.get_status_display().lower()} on {on:%-d %b %Y}.", url)
+        )
+    for plan in MaintenancePlan.objects.filter(machine=current).order_by("pk"):
+        was = _as_of(plan, on)
+        if was.status != "active":
+            continue
+        if was.next_due < on:
+            refusals.append(
+                gates.Refusal(f"{name}: {was.name} was overdue since {was.next_due:%-d %b %Y}.", url)
+            )
+        elif was.next_due_counter is not None and then.counter_value >= was.next_due_counter:
+            refusals.append(
+                gates.Refusal(
+                    f"{name}: {was.name} was due at {was.next_due_counter} "
+                    f"{current.get_counter_unit_display()} (read {then.counter_value}).",
+                    url,
+                )
+            )
+    return refusals
+
+
+ANSWERS = {"instrument_usable": instrument_usable, "maintenance_in_order": maintenance_in_order}

@@ -1,0 +1,35 @@
+"""Calibration and equipment (ISO 9001 7.1.5, 7.1.3): the module's one declaration."""
+
+from qms.events import EventType
+from qms.modules import Module, Searchable
+
+from . import services  # noqa: F401 - the workflow effects are registered there
+from .due import MODULE as LABEL
+from .due import PROVIDERS
+from .gates import ANSWERS
+from .models import ImpactAssessment, Instrument, Machine
+from .uses import calibrated_against
+
+MODULE = Module(
+    label=LABEL,
+    url_name="calibration:instrument_list",
+    clause="7.1.5",
+    order=50,
+    url_prefix="calibration/",
+    due=PROVIDERS,
+    search=[
+        Searchable(Instrument, ("reference", "tag", "title", "serial_number"), "Instruments"),
+        Searchable(ImpactAssessment, ("reference", "title"), "Impact assessments"),
+        Searchable(Machine, ("reference", "asset_number", "title"), "Machines"),
+    ],
+    gates=ANSWERS,
+    where_used={"calibration.instrument": calibrated_against},
+    publishes=[
+        EventType(
+            "calibration.out_of_tolerance",
+            "An instrument was found out of tolerance as found in a calibration.",
+            ("instrument_id", "event_id"),
+        )
+    ],
+    walk="tests.calibration.walk",
+)

@@ -1,0 +1,61 @@
+"""Due items of the supplier module for the kernel's registry (My work, the Overview, alerts,
+escalations, the weekly digest): re-evaluations owed by whoever keeps the supplier; certificates
+to renew, from 60 days before they expire, owed by the same (procurement); open supplier
+changes, due from the day the changed material may arrive, owed by procurement (so the Overview
+and the procurement head's digest show every change that holds lots back); SCAR answers owed by
+the SCAR's owner, escalated when late."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import DateField, ExpressionWrapper, F
+from django.db.models.functions import Coalesce
+
+from qms.due import QuerysetDueProvider, RecordDueProvider
+
+from .models import Scar, Supplier, SupplierCertificate, SupplierChange
+
+MODULE = "Suppliers"
+RENEW_AHEAD = dt.timedelta(days=60)
+
+
+def _certificates():
+    return (
+        SupplierCertificate.objects.filter(status="current", expires_on__isnull=False)
+        .exclude(supplier__status="disqualified")
+        .annotate(renew_by=ExpressionWrapper(F("expires_on") - RENEW_AHEAD, output_field=DateField()))
+    )
+
+
+def _open_changes():
+    return SupplierChange.objects.filter(status__in=("recorded", "evaluated")).annotate(
+        holds_from=Coalesce("effective_from", "received_on")
+    )
+
+
+PROVIDERS = [
+    RecordDueProvider(Supplier, module=MODULE, kind="Supplier evaluation"),
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="Certificate to renew",
+        queryset=_certificates,
+        url_name="suppliers:supplier_detail",
+        key_prefix="suppliers.certificate",
+        reference_field="supplier__reference",
+        title_field="supplier__name",
+        owner_field="supplier__owner",
+        due_field="renew_by",
+        url_pk_field="supplier_id",
+    ),
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="Open supplier change (lots on hold)",
+        queryset=_open_changes,
+        url_name="suppliers:supplierchange_detail",
+        key_prefix="suppliers.change",
+        owner_field="supplier__owner",
+        due_field="holds_from",
+    ),
+    RecordDueProvider(Scar, module=MODULE, kind="SCAR"),
+]

@@ -1,0 +1,128 @@
+"""KPIs of the supplier module (ISO 9001 8.4, performance of external providers), each as of the
+last day of the period:
+
+- Suppliers with an expired required certificate (approved or conditional suppliers).
+- Overdue supplier evaluations (suppliers in use whose next evaluation was due before then).
+- SCARs answered late, or still unanswered past their date (per supplier).
+- Supplier changes open (not yet approved or rejected; per supplier).
+
+The receipt figures (ppm, lots rejected, on time) are the inspection module's measures.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from qms import kpis
+
+from .models import Scar, Supplier, SupplierCertificate, SupplierChange, TierPolicy
+from .selectors import required_kinds
+
+IN_USE = ("approved", "conditional")
+
+
+def _pk(subject) -> int:
+    """A subject is a supplier or its id."""
+    return getattr(subject, "pk", subject)
+
+
+def _day(period: kpis.Period):
+    return min(period.end, timezone.localdate())
+
+
+def expired_certificates(period: kpis.Period, subject=None) -> int:
+    """KPI: suppliers in use lacking a valid required certificate on the period's last day."""
+    day = _day(period)
+    suppliers = Supplier.objects.filter(status__in=IN_USE)
+    if subject is not None:
+        suppliers = suppliers.filter(pk=_pk(subject))
+    policies = {p.tier: p for p in TierPolicy.objects.all()}
+    held: dict[int, set[str]] = {}
+    for supplier_id, kind in (
+        SupplierCertificate.objects.filter(supplier__in=suppliers, status="current", issued_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .values_list("supplier_id", "kind")
+    ):
+        held.setdefault(supplier_id, set()).add(kind)
+    return sum(1 for s in suppliers if set(required_kinds(s, policies.get(s.tier))) - held.get(s.pk, set()))
+
+
+def overdue_evaluations(period: kpis.Period, subject=None) -> int:
+    """KPI: suppliers in use whose next evaluation was due before the period's last day."""
+    found = Supplier.objects.filter(status__in=IN_USE, due_date__lt=_day(period))
+    return found.filter(pk=_pk(subject)).count() if subject is not None else found.count()
+
+
+def _late_q(day) -> Q:
+    return Q(answered_late=True, answered_on__lte=day) | Q(
+        answered_on__isnull=True, status="sent", due_date__lt=day
+    )
+
+
+def scars_late(period: kpis.Period, subject=None) -> int:
+    """KPI: SCARs due in the period answered late, or unanswered past their date."""
+    day = _day(period)
+    found = Scar.objects.filter(due_date__range=(period.start, day)).filter(_late_q(day))
+    return found.filter(supplier_id=_pk(subject)).count() if subject is not None else found.count()
+
+
+def changes_open(period: kpis.Period, subject=None) -> int:
+    """KPI: supplier changes open on the period's last day."""
+    day = _day(period)
+    found = SupplierChange.objects.filter(received_on__lte=day).filter(
+        Q(decided_on__isnull=True, status__in=("recorded", "evaluated")) | Q(decided_on__gt=day)
+    )
+    return found.filter(supplier_id=_pk(subject)).count() if subject is not None else found.count()
+
+
+def _url(name: str, query: str = ""):
+    def url(period, subject=None) -> str:
+        return reverse(name) + query
+
+    return url
+
+
+MEASURES = [
+    kpis.Measure(
+        "suppliers.expired_certificates",
+        "Suppliers with an expired required certificate",
+        "count",
+        expired_certificates,
+        better="lower",
+        subject="supplier",
+        clause="8.4",
+        url=_url("suppliers:certificate_register", "?expiring=expired&status=current"),
+    ),
+    kpis.Measure(
+        "suppliers.overdue_evaluations",
+        "Overdue supplier evaluations",
+        "count",
+        overdue_evaluations,
+        better="lower",
+        subject="supplier",
+        clause="8.4",
+        url=_url("suppliers:supplier_list", "?overdue=yes"),
+    ),
+    kpis.Measure(
+        "suppliers.scars_late",
+        "SCARs answered late or overdue",
+        "count",
+        scars_late,
+        better="lower",
+        subject="supplier",
+        clause="8.4",
+        url=_url("suppliers:scar_list"),
+    ),
+    kpis.Measure(
+        "suppliers.changes_open",
+        "Supplier changes open",
+        "count",
+        changes_open,
+        better="lower",
+        subject="supplier",
+        clause="8.4",
+        url=_url("suppliers:supplierchange_list", "?status=_open"),
+    ),
+]

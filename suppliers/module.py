@@ -1,0 +1,53 @@
+"""Suppliers (ISO 9001 8.4): the module's one declaration."""
+
+from qms import events
+from qms.modules import Module, Searchable
+from qms.raising import RaiseAction
+
+from .audit import SECTIONS
+from .demo import load
+from .due import MODULE as LABEL
+from .due import PROVIDERS
+from .gates import ANSWERS
+from .imports import IMPORTERS
+from .kpis import MEASURES
+from .models import Scar, Supplier, SupplierChange
+from .services import CHANGE_OPENED
+from .views import scar_prefill
+
+MODULE = Module(
+    label=LABEL,
+    url_name="suppliers:supplier_list",
+    clause="8.4",
+    order=40,
+    url_prefix="suppliers/",
+    due=PROVIDERS,
+    audit_sections=SECTIONS,
+    demo=load,
+    search=[
+        Searchable(Supplier, ("reference", "name", "commodities", "part_numbers"), "Suppliers"),
+        Searchable(SupplierChange, ("reference", "title", "affected_parts"), "Supplier changes"),
+        Searchable(Scar, ("reference", "title"), "SCARs"),
+    ],
+    gates=ANSWERS,
+    publishes=[
+        events.EventType(
+            CHANGE_OPENED,
+            "A supplier change notification was recorded (open until quality approves it).",
+            ("change_id", "supplier_id"),
+        )
+    ],
+    raise_actions=[
+        RaiseAction(
+            "suppliers.scar",
+            "Raise a SCAR",
+            "suppliers:scar_create",
+            Scar,
+            scar_prefill,
+            sources=("capa.nonconformity",),
+        )
+    ],
+    measures=MEASURES,
+    importers=IMPORTERS,
+    walk="tests.suppliers.walk",
+)

@@ -1,0 +1,75 @@
+"""Route-walker builders of the calibration module: an instrument checked out, with a completed
+calibration (a point, a standard, a certificate) and a draft one; an impact assessment with an
+affected item; a machine with a plan, a postponement asked and a repair."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.uploads import pdf_bytes
+from tests.walker import builder
+
+
+@builder("calibration.instrument")
+def build_instrument(owner, department) -> dict:
+    from calibration import services
+    from tests.calibration import factories as f
+
+    standard = f.calibrated(department, is_reference_standard=True, type_name="Gauge block set")
+    gauge = f.instrument(department, owner=owner)
+    done = f.calibrate(gauge, standards=[standard])
+    by = f.keeper(department)
+    certificate = services.certificate_add(
+        calibration=f.calibrate(gauge, complete=False),
+        by=by,
+        file=SimpleUploadedFile("cert.pdf", pdf_bytes()),
+    )
+    draft = certificate.calibration
+    checkout = services.instrument_check_out(instrument=gauge, by=by, holder=owner)
+    return {
+        "pk": gauge.pk,
+        "calibration_pk": draft.pk,
+        "measurementpoint_pk": draft.points.get().pk,
+        "referenceuse_pk": done.standards.get().pk,
+        "calibrationcertificate_pk": certificate.pk,
+        "checkout_pk": checkout.pk,
+        "_record": gauge,
+    }
+
+
+@builder("calibration.impactassessment")
+def build_assessment(owner, department) -> dict:
+    from calibration import services
+    from tests.calibration import factories as f
+
+    gauge = f.instrument(department, owner=owner)
+    f.calibrate(gauge, on=f.days(-200))
+    failed = f.calibrate(gauge, found="25.010", left="25.000")
+    assessment = failed.assessments.get()
+    item = services.item_add(
+        assessment=assessment,
+        by=f.keeper(department),
+        what="Final inspection",
+        reference="LOT-1",
+        title="Shaft",
+    )
+    return {"pk": assessment.pk, "affecteditem_pk": item.pk, "_record": assessment}
+
+
+@builder("calibration.machine")
+def build_machine(owner, department) -> dict:
+    from calibration import services
+    from tests.calibration import factories as f
+
+    by = f.keeper(department)
+    found = f.machine(department, owner=owner, counter_unit="hours", counter_value=100)
+    plan = f.plan(found, responsible=owner)
+    asked = services.postponement_request(plan=plan, by=by, new_due=f.days(15), reason="Backlog")
+    repair = services.maintenance_record(
+        machine=found, by=by, done_on=f.days(-1), done_by=owner, work_done="Replaced a belt", downtime_hours=2
+    )
+    return {
+        "pk": found.pk,
+        "plan_pk": plan.pk,
+        "postponement_pk": asked.pk,
+        "maintenanceevent_pk": repair.pk,
+        "_record": found,
+    }
