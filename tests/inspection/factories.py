@@ -165,7 +165,7 @@ def lot(
         part_number=part,
         drawing_revision=revision or drawing_revision(),
         quantity=quantity,
-        started_on=started or days(-3),
+        started_on=started or today(),
         owner=owner,
         department=owner.department,
         **fields,
