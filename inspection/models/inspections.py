@@ -50,6 +50,7 @@ class Inspection(Record):
     actually inspected, the results, the gauges, and the decision."""
 
     reference_prefix = "INS"
+    visibility = "company"  # results are read by production and purchasing; quality control keeps them
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(
         statuses=[("open", "In progress"), ("accepted", "Accepted"), ("rejected", "Rejected")],

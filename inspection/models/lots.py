@@ -4,11 +4,9 @@ the deviations its release was accepted with."""
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 
 from qms.models import ChildRecord, Process, Record, StoredFile
 from qms.workflow import Transition, Workflow
@@ -17,23 +15,12 @@ BY_SERVICE: frozenset[str] = frozenset()  # moved by the module's services only
 HEADS = frozenset({"head", "quality", "steward"})
 
 
-class SeenByQualityControl:
-    """Quality control (the stewards of inspections) sees every receipt, lot and shipment: it
-    inspects and releases them whichever department they belong to."""
-
-    @classmethod
-    def extra_scope_q(cls, user) -> Q:
-        from qms.access import is_steward
-
-        inspection = apps.get_model("inspection", "Inspection")
-        return Q(pk__isnull=False) if is_steward(user, inspection) else Q(pk__in=[])
-
-
-class GoodsReceipt(SeenByQualityControl, Record):
+class GoodsReceipt(Record):
     """An incoming lot from a supplier: accepted or rejected by incoming inspection (or by the
     quality manager with a reason); consumed by production lots."""
 
     reference_prefix = "GR"
+    visibility = "company"  # warehouse, purchasing, production and quality all trace material
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(
         statuses=[
@@ -87,11 +74,12 @@ class ReceiptCertificate(StoredFile, ChildRecord):
         return "Material certificates are kept with the receipt."
 
 
-class ProductionLot(SeenByQualityControl, Record):
+class ProductionLot(Record):
     """A lot made here: the part and the drawing revision it was made to, where, by whom, on which
     machine, from which material. Released only when every check of 8.6 is clear or accepted."""
 
     reference_prefix = "LOT"
+    visibility = "company"  # traceability is read by every department; production keeps lots
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(
         statuses=[
@@ -296,10 +284,11 @@ def _lots_released(shipment) -> str | None:
     return None
 
 
-class Shipment(SeenByQualityControl, Record):
+class Shipment(Record):
     """A delivery to a customer naming the lots shipped; shipped only when every lot is released."""
 
     reference_prefix = "SHP"
+    visibility = "company"
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(
         statuses=[("draft", "Being packed"), ("shipped", "Shipped")],

@@ -26,6 +26,7 @@ class InspectionPlan(Record):
     and a sampling plan of ISO 2859-1 whose severity the switching rules move lot by lot."""
 
     reference_prefix = "IPL"
+    visibility = "company"  # the plan is read on the shop floor; quality control keeps it
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(
         statuses=[("draft", "Draft"), ("active", "In use"), ("retired", "Retired")],
