@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, ExpressionWrapper, F
+from django.db.models import DateField, ExpressionWrapper, F, Value
 from django.db.models.functions import Coalesce
 
 from qms.due import QuerysetDueProvider, RecordDueProvider
@@ -24,7 +24,10 @@ def _certificates():
     return (
         SupplierCertificate.objects.filter(status="current", expires_on__isnull=False)
         .exclude(supplier__status="disqualified")
-        .annotate(renew_by=ExpressionWrapper(F("expires_on") - RENEW_AHEAD, output_field=DateField()))
+        # date − integer is a date in PostgreSQL (date − interval would be a timestamp).
+        .annotate(
+            renew_by=ExpressionWrapper(F("expires_on") - Value(RENEW_AHEAD.days), output_field=DateField())
+        )
     )
 
 

@@ -6,6 +6,7 @@ back with a new response date."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 
@@ -23,6 +24,7 @@ from qms.workflow import TransitionError
 
 from ..models import Scar
 
+logger = logging.getLogger(__name__)
 RESPONSE_DAYS = 14
 NOT_THROUGH_FORM = "Use this step's form on the SCAR's page."
 
@@ -76,7 +78,12 @@ def _queue_mail(scar: Scar, *, note: str = "") -> None:
     def _send() -> None:
         from notifications.tasks import flush_deliveries
 
-        flush_deliveries.delay()
+        try:
+            flush_deliveries.delay()
+        except Exception:  # noqa: BLE001 - the ten-minute sweep sends it when the broker is back
+            logger.warning(
+                "SCAR %s: the worker could not be reached; the sweep sends the email", scar.reference
+            )
 
     transaction.on_commit(_send)
 
