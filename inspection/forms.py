@@ -267,14 +267,15 @@ class InspectionForm(DateRuleMixin, RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
-        self.fields["plan"].queryset = InspectionPlan.objects.filter(status="active").order_by("part_number")
-        self.fields["lot"].queryset = ProductionLot.objects.filter(status__in=("open", "finished")).order_by(
-            "lot_number"
-        )
-        self.fields["receipt"].queryset = GoodsReceipt.objects.filter(status="received").order_by(
-            "-received_on"
-        )
-        self.fields["inspector"].queryset = people()
+        querysets = {
+            "plan": InspectionPlan.objects.filter(status="active").order_by("part_number"),
+            "lot": ProductionLot.objects.filter(status__in=("open", "finished")).order_by("lot_number"),
+            "receipt": GoodsReceipt.objects.filter(status="received").order_by("-received_on"),
+            "inspector": people(),
+        }
+        for name, queryset in querysets.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset
         self.fields["inspected_on"].initial = _today
         if "inspector" not in self.initial:
             self.initial["inspector"] = self.user.pk
@@ -291,6 +292,10 @@ class InspectionForm(DateRuleMixin, RecordForm):
             self.add_error("nonconforming", "More nonconforming items than items inspected.")
         if data.get("inspected_on") and data["inspected_on"] > _today():
             self.add_error("inspected_on", "An inspection is recorded once it is done.")
+        if "title" in self.fields and not data.get("title"):
+            subject = data.get("lot") or data.get("receipt")
+            what = getattr(subject, "lot_number", None) or getattr(subject, "reference", "")
+            data["title"] = f"Inspection of {what}".strip() if subject else "Inspection"
         return data
 
 

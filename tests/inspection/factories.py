@@ -34,6 +34,11 @@ def department(code: str, name: str = "") -> Department:
     return found or DepartmentFactory(code=code, name=name or code)
 
 
+def home(user: User) -> Department:
+    """The user's department; the quality manager may have none (the records then sit in quality)."""
+    return user.department or department("QM", "Quality")
+
+
 def qc_inspector(**kwargs) -> User:
     """A member of quality control, the steward of inspections (may release)."""
     return UserFactory(department=department("QC", "Quality control"), **kwargs)
@@ -45,13 +50,14 @@ def qm() -> User:
 
 
 def supplier(name: str = "") -> Supplier:
+    name = name or f"Steel AG {next(_n)}"
     return record_create(
         model=Supplier,
         by=qm(),
-        title=name or f"Supplier {next(_n)}",
-        name=name or "Steel AG",
+        title=name,
+        name=name,
         owner=qm(),
-        department=qm().department,
+        department=home(qm()),
     )
 
 
@@ -64,7 +70,7 @@ def gauge(**fields) -> Instrument:
         tag=f"BG-{n}",
         type_name="Bore gauge",
         owner=qm(),
-        department=qm().department,
+        department=home(qm()),
         **fields,
     )
 
@@ -77,7 +83,7 @@ def machine() -> Machine:
         title=f"CNC {n}",
         asset_number=f"M-{n}",
         owner=qm(),
-        department=qm().department,
+        department=home(qm()),
     )
 
 
@@ -116,7 +122,7 @@ def plan(
         aql=aql,
         supplier=supplier_,
         owner=owner,
-        department=owner.department,
+        department=home(owner),
         drawing=drawing,
     )
     if characteristics:
@@ -149,7 +155,7 @@ def receipt(
         promised_on=promised,
         received_on=received or today(),
         owner=owner,
-        department=owner.department,
+        department=home(owner),
     )
 
 
@@ -167,7 +173,7 @@ def lot(
         quantity=quantity,
         started_on=started or today(),
         owner=owner,
-        department=owner.department,
+        department=home(owner),
         **fields,
     )
 
@@ -211,5 +217,5 @@ def shipment(owner=None, customer="Meyer Pumps") -> Shipment:
         title=f"Delivery {next(_n)}",
         customer=customer,
         owner=owner,
-        department=owner.department,
+        department=home(owner),
     )
