@@ -62,6 +62,13 @@ def supplier(name: str = "") -> Supplier:
 
 
 def gauge(**fields) -> Instrument:
+    """A gauge calibrated today (usable)."""
+    from tests.calibration.factories import calibrated
+
+    return calibrated(home(qm()), type_name="Bore gauge", **fields)
+
+
+def uncalibrated_gauge(**fields) -> Instrument:
     n = next(_n)
     return record_create(
         model=Instrument,

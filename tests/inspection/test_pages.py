@@ -48,10 +48,10 @@ def test_register_query_count_does_not_grow_with_rows(request, client_for, staff
     assert small == large
 
 
-def test_the_lot_page_shows_its_whole_story(client_for, quality_manager):
+def test_the_lot_page_shows_its_whole_story(client_for, quality_manager, staff, dept):
     import tests.inspection.walk as w
 
-    kwargs = w.build_lot(quality_manager, quality_manager.department)
+    kwargs = w.build_lot(staff, dept)
     lot = kwargs["_record"]
     page = client_for(quality_manager).get(lot.get_absolute_url()).content.decode()
     for testid in ("release-checks", "material", "operators", "schedule", "lot-inspections", "lot-shipments"):
@@ -59,10 +59,12 @@ def test_the_lot_page_shows_its_whole_story(client_for, quality_manager):
     assert lot.drawing_revision.document.number in page or str(lot.drawing_revision) in page
 
 
-def test_a_shipment_page_traces_every_material_lot_operator_and_drawing(client_for, quality_manager):
+def test_a_shipment_page_traces_every_material_lot_operator_and_drawing(
+    client_for, quality_manager, staff, dept
+):
     import tests.inspection.walk as w
 
-    shipment = w.build_shipment(quality_manager, quality_manager.department)["_record"]
+    shipment = w.build_shipment(staff, dept)["_record"]
     lot = shipment.lines.get().lot
     page = client_for(quality_manager).get(shipment.get_absolute_url()).content.decode()
     receipt = lot.materials.get().receipt
@@ -70,7 +72,9 @@ def test_a_shipment_page_traces_every_material_lot_operator_and_drawing(client_f
     assert str(lot.operators.get().person) in page
 
 
-def test_a_lot_size_of_zero_comes_back_beside_the_field_and_nothing_is_created(client_for, quality_manager):
+def test_a_lot_size_of_zero_comes_back_beside_the_field_and_nothing_is_created(
+    client_for, quality_manager, dept
+):
     plan, lot = f.plan(), f.lot()
     client = client_for(quality_manager)
     response = client.post(
@@ -85,7 +89,7 @@ def test_a_lot_size_of_zero_comes_back_beside_the_field_and_nothing_is_created(c
             "nonconforming": "0",
             "original": "on",
             "owner": quality_manager.pk,
-            "department": quality_manager.department_id,
+            "department": dept.pk,
         },
     )
     assert response.status_code in (200, 400)
@@ -99,7 +103,7 @@ def test_a_value_that_is_not_a_number_comes_back_beside_the_field(client_for, qu
     bore = plan.characteristics.get(name__startswith="Bore")
     response = client_for(quality_manager).post(
         f"/inspection/inspections/{inspection.pk}/results/add/",
-        {"result-characteristic": bore.pk, "result-values": "12.01 twelve"},
+        {"characteristic": bore.pk, "values": "12.01 twelve"},
     )
     assert response.status_code == 400
     assert "“twelve” is not a number" in response.content.decode()
