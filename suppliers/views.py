@@ -308,6 +308,7 @@ def scar_prefill(ncr) -> dict:
 
 class ScorecardView(QMSView, TemplateView):
     template_name = "suppliers/scorecard.html"
+    model = Supplier
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -360,6 +361,7 @@ class TierPolicyUpdateView(WriteView):
     """The quality manager sets what a tier requires; the history keeps what it required when."""
 
     template_name = "qms/form_page.html"
+    model = TierPolicy
 
     def policy(self, tier: str) -> TierPolicy:
         if not self.request.user.is_quality_manager:

@@ -82,6 +82,8 @@ class TierPolicy(models.Model):
 
     history = HistoricalRecords()
 
+    visibility = "company"  # every signed-in user reads what the tiers require
+
     class Meta:
         verbose_name = "tier policy"
         verbose_name_plural = "tier policies"

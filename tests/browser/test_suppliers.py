@@ -1,0 +1,78 @@
+"""Gap 1 of the story in a real browser: the purchasing head records the bar-stock supplier's
+notification that it changed its steel mill; the change is open and holds back lots of the
+housing; quality evaluates it (risk, first-article inspection) and approves it with a signature."""
+
+import pytest
+from django.utils import timezone
+
+from qms import gates
+from qms.models import Role
+from suppliers.models import SupplierChange
+from tests.factories import DepartmentFactory, UserFactory
+from tests.suppliers import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def proc(db):
+    return DepartmentFactory(name="Procurement", code="PROC")
+
+
+@pytest.fixture
+def purchasing_head(proc):
+    user = UserFactory(
+        username="mweber", first_name="Markus", last_name="Weber", role=Role.DEPARTMENT_HEAD, department=proc
+    )
+    proc.head = user
+    proc.save()
+    return user
+
+
+def test_purchasing_records_a_change_and_quality_evaluates_and_approves_it(
+    page, login, purchasing_head, proc, quality_manager, password
+):
+    bar = f.approved(proc, owner=purchasing_head, name="Hüttenstahl Brenner GmbH", part_numbers="H-220")
+
+    login(purchasing_head)
+    page.goto(bar.get_absolute_url())
+    page.get_by_test_id("record-change").click()
+    page.get_by_label("What changes").select_option(label="Material")
+    page.get_by_label("How we learned of it").select_option(label="Notified by the supplier")
+    page.get_by_label("Description").fill(
+        "From the next delivery the 42CrMo4 bars come from another steel mill, within nominal tolerance."
+    )
+    page.get_by_label("Affected parts").fill("H-220")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    change = SupplierChange.objects.get()
+    assert page.get_by_test_id("status").inner_text() == "Open · not evaluated"
+    assert "H-220" in page.get_by_test_id("change-open").inner_text()
+    assert gates.check("supplier_change_open", on=timezone.localdate(), supplier=bar, part="Housing H-220")
+    # Purchasing records it; approving is quality's.
+    assert page.get_by_test_id("approve-form").count() == 0
+
+    page.context.clear_cookies()
+    login(quality_manager)
+    page.goto(change.get_absolute_url())
+    form = page.get_by_test_id("evaluate-form")
+    form.get_by_label("Risk").select_option(label="High")
+    form.get_by_label("Evaluation").fill(
+        "Softer grade from the new mill: the boring offsets change. First article before release."
+    )
+    form.get_by_label("First-article inspection needed").check()
+    form.get_by_role("button", name="Record the evaluation").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("status").inner_text() == "Open · evaluated"
+    assert "first-article inspection" in page.get_by_test_id("evaluation").inner_text()
+
+    approve = page.get_by_test_id("approve-form")
+    approve.get_by_label("Password").fill(password)
+    approve.get_by_role("button", name="Approve and sign").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("status").inner_text() == "Approved"
+    assert "Valid" in page.get_by_test_id("signatures").inner_text()
+    assert page.get_by_test_id("change-open").count() == 0
+    assert not gates.check(
+        "supplier_change_open", on=timezone.localdate(), supplier=bar, part="Housing H-220"
+    )

@@ -1,0 +1,225 @@
+"""Change notifications (recorded by procurement or goods-in, evaluated and approved by quality,
+told to the audits module as an event) and SCARs (raised from a supplier NCR, emailed as HTML and
+text through the delivery ledger, answered, rejected with a reason and sent back, accepted)."""
+
+import pytest
+from django.urls import reverse
+
+from capa.models import Nonconformity
+from notifications.models import Delivery
+from qms import events
+from qms.services import link_add, record_create
+from suppliers import services
+from suppliers.models import Scar, SupplierChange
+from tests.suppliers import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bar_stock(proc, purchasing_head):
+    s = f.approved(proc, owner=purchasing_head, name="Hüttenstahl Brenner GmbH")
+    services_contact(s, purchasing_head)
+    return s
+
+
+def services_contact(supplier, by):
+    from qms.services import child_add
+    from suppliers.models import SupplierContact
+
+    return child_add(
+        model=SupplierContact,
+        by=by,
+        supplier=supplier,
+        name="Petra Brenner",
+        email="p.brenner@example.com",
+        quality_contact=True,
+    )
+
+
+def test_recording_a_change_tells_the_subscribers_after_commit(
+    bar_stock, purchasing_head, django_capture_on_commit_callbacks
+):
+    heard = []
+    events.subscribe(services.CHANGE_OPENED, lambda **payload: heard.append(payload))
+    with django_capture_on_commit_callbacks(execute=True):
+        change = services.change_create(
+            by=purchasing_head,
+            supplier=bar_stock,
+            kind="material",
+            source="goods_in",
+            description="Other mill's marking on the bars.",
+            received_on=f.today(),
+            owner=purchasing_head,
+            department=purchasing_head.department,
+        )
+    assert {"change_id": change.pk, "supplier_id": bar_stock.pk} in heard
+    assert change.title == "Hüttenstahl Brenner GmbH: material change" and change.status == "recorded"
+
+
+def test_a_change_cannot_be_recorded_ahead(client_for, purchasing_head, bar_stock):
+    response = client_for(purchasing_head).post(
+        reverse("suppliers:supplierchange_create"),
+        {
+            "supplier": bar_stock.pk,
+            "kind": "material",
+            "source": "notified",
+            "description": "x",
+            "received_on": f.days(3),
+            "owner": purchasing_head.pk,
+            "department": purchasing_head.department_id,
+        },
+    )
+    assert "not a day ahead" in response.content.decode() and not SupplierChange.objects.exists()
+
+
+def test_quality_evaluates_and_approves_the_change_purchasing_may_not_approve(
+    client_for, purchasing_head, quality_manager, bar_stock, password
+):
+    change = services.change_create(
+        by=purchasing_head,
+        supplier=bar_stock,
+        kind="material",
+        source="notified",
+        description="Mill",
+        received_on=f.today(),
+        owner=purchasing_head,
+        department=purchasing_head.department,
+    )
+    client = client_for(quality_manager)
+    response = client.post(
+        reverse("suppliers:supplierchange_evaluate", args=[change.pk]), {"risk": "high", "evaluation": ""}
+    )
+    assert response.status_code == 400
+    response = client.post(
+        reverse("suppliers:supplierchange_evaluate", args=[change.pk]),
+        {"risk": "high", "evaluation": "Softer grade.", "affected_parts": "H-220", "first_article": "on"},
+    )
+    change.refresh_from_db()
+    assert (
+        response.status_code == 302
+        and change.status == "evaluated"
+        and change.qualification == ["first-article inspection"]
+    )
+    assert (
+        client_for(purchasing_head)
+        .post(reverse("suppliers:supplierchange_approve", args=[change.pk]), {"password": password})
+        .status_code
+        == 403
+    )
+    response = client_for(quality_manager).post(
+        reverse("suppliers:supplierchange_approve", args=[change.pk]), {"password": password}
+    )
+    change.refresh_from_db()
+    assert response.status_code == 302 and change.status == "approved" and change.decided_on == f.today()
+
+
+def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head, dept, bar_stock, staff):
+    ncr = record_create(
+        model=Nonconformity,
+        by=staff,
+        title="Surface rust on bar stock delivery 4471",
+        source="supplier",
+        part="Bar stock 42CrMo4 Ø20",
+        lot="4471",
+        description="Rust on 40 of 300 bars.",
+        owner=staff,
+        department=dept,
+    )
+    link_add(source=ncr, target=bar_stock, by=staff)
+    client = client_for(head)
+    page = client.get(ncr.get_absolute_url()).content.decode()
+    raise_url = reverse("suppliers:scar_create") + f"?from=capa.nonconformity:{ncr.pk}"
+    assert raise_url in page.replace("&amp;", "&")
+    form = client.get(raise_url).content.decode()
+    assert f'<option value="{bar_stock.pk}" selected>' in form and "Rust on 40 of 300 bars." in form
+    response = client.post(
+        raise_url,
+        {
+            "supplier": bar_stock.pk,
+            "contact": bar_stock.contacts.get().pk,
+            "problem": "Rust on 40 of 300 bars.",
+            "requirement": "8D",
+            "owner": head.pk,
+            "department": dept.pk,
+        },
+    )
+    scar = Scar.objects.get()
+    assert response.status_code == 302 and scar.supplier == bar_stock
+    assert ncr.reference in client.get(scar.get_absolute_url()).content.decode()  # linked both ways
+
+
+def test_a_scar_goes_by_email_is_answered_rejected_sent_back_and_accepted(
+    client_for, purchasing_head, bar_stock
+):
+    scar = services.scar_create(
+        by=purchasing_head,
+        supplier=bar_stock,
+        contact=bar_stock.contacts.get(),
+        problem="Rust on bars.",
+        owner=purchasing_head,
+        department=purchasing_head.department,
+    )
+    client = client_for(purchasing_head)
+    assert (
+        client.post(reverse("suppliers:scar_send", args=[scar.pk]), {"due_date": f.days(-1)}).status_code
+        == 400
+    )
+    assert (
+        client.post(reverse("suppliers:scar_send", args=[scar.pk]), {"due_date": f.days(14)}).status_code
+        == 302
+    )
+    (mail,) = Delivery.objects.filter(kind="scar")
+    assert mail.to_email == "p.brenner@example.com" and scar.reference in mail.subject
+    assert "Rust on bars." in mail.body_text and "<blockquote" in mail.body_html
+    scar.refresh_from_db()
+    assert scar.status == "sent" and scar.due_date == f.days(14)
+    response = client.post(
+        reverse("suppliers:scar_answer", args=[scar.pk]),
+        {
+            "answered_on": f.today(),
+            "containment": "Sorted",
+            "root_cause": "Stored outdoors",
+            "corrective_action": "Indoor store",
+        },
+    )
+    scar.refresh_from_db()
+    assert response.status_code == 302 and scar.status == "answered" and not scar.answered_late
+    response = client.post(
+        reverse("suppliers:scar_reject", args=[scar.pk]), {"reason": "No evidence", "due_date": f.days(7)}
+    )
+    scar.refresh_from_db()
+    assert response.status_code == 302 and scar.status == "sent" and scar.rejections == 1
+    assert Delivery.objects.filter(kind="scar").count() == 2  # sent back, by email again
+    assert "No evidence" in Delivery.objects.filter(kind="scar").order_by("-id")[0].body_text
+    client.post(
+        reverse("suppliers:scar_answer", args=[scar.pk]),
+        {
+            "answered_on": f.today(),
+            "containment": "Sorted",
+            "root_cause": "Outdoors",
+            "corrective_action": "Photos sent",
+        },
+    )
+    client.post(
+        reverse("suppliers:scar_transition", args=[scar.pk]),
+        {"transition": "accept", "reason": "Evidence fine"},
+    )
+    scar.refresh_from_db()
+    assert scar.status == "accepted" and scar.is_closed
+
+
+def test_a_scar_without_any_address_is_refused_beside_the_field(client_for, purchasing_head, proc):
+    other = f.approved(proc, owner=purchasing_head)
+    response = client_for(purchasing_head).post(
+        reverse("suppliers:scar_create"),
+        {
+            "supplier": other.pk,
+            "problem": "x",
+            "send_to": "not an email",
+            "owner": purchasing_head.pk,
+            "department": purchasing_head.department_id,
+        },
+    )
+    assert "Enter a valid email address." in response.content.decode()
+    assert not Scar.objects.exists()
