@@ -4,9 +4,13 @@ from qms.events import EventType
 from qms.modules import Module, Searchable
 
 from . import services  # noqa: F401 - the workflow effects are registered there
+from .audit import SECTIONS
+from .demo import load
 from .due import MODULE as LABEL
 from .due import PROVIDERS
 from .gates import ANSWERS
+from .imports import IMPORTERS
+from .kpis import MEASURES
 from .models import ImpactAssessment, Instrument, Machine
 from .uses import calibrated_against
 
@@ -17,6 +21,9 @@ MODULE = Module(
     order=50,
     url_prefix="calibration/",
     due=PROVIDERS,
+    audit_sections=SECTIONS,
+    measures=MEASURES,
+    importers=IMPORTERS,
     search=[
         Searchable(Instrument, ("reference", "tag", "title", "serial_number"), "Instruments"),
         Searchable(ImpactAssessment, ("reference", "title"), "Impact assessments"),
@@ -31,5 +38,6 @@ MODULE = Module(
             ("instrument_id", "event_id"),
         )
     ],
+    demo=load,
     walk="tests.calibration.walk",
 )

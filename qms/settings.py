@@ -337,6 +337,7 @@ STEWARDS = env.json(
         "suppliers.supplierchange": ["PROC"],
         "suppliers.scar": ["PROC"],
         "calibration.instrument": ["CAL"],
+        "calibration.impactassessment": ["CAL"],
         "calibration.machine": ["MAINT"],
         "training.trainingfile": ["HR"],
         "training.competence": ["HR"],

@@ -376,6 +376,9 @@ class Calibration(ChildRecord):
     as_found_ok = models.BooleanField("as found in tolerance", null=True, editable=False)
     as_left_ok = models.BooleanField("as left in tolerance", null=True, editable=False)
     next_due = models.DateField("next due", null=True, blank=True, editable=False)
+    # The due date this calibration answered (the instrument's, when it was completed): on time
+    # when done by then.
+    due_on = models.DateField("was due", null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -240,6 +240,7 @@ def _completed(calibration: Calibration, *, by: User, **kwargs) -> None:
     instrument = Instrument.objects.select_for_update().get(pk=calibration.instrument_id)
     calibration.next_due = instrument.next_due_from(calibration.calibrated_on)
     calibration.completed_at = timezone.now()
+    calibration.due_on = instrument.due_date
     latest = not instrument.last_calibrated_on or calibration.calibrated_on >= instrument.last_calibrated_on
     if latest:
         instrument.last_calibrated_on = calibration.calibrated_on

@@ -12,7 +12,7 @@ from django.utils import timezone
 from calibration import services
 from calibration.models import Calibration, Instrument, Machine, MaintenancePlan
 from qms.models import Department, Role, User
-from qms.services import get_system_user, record_create, transition
+from qms.services import get_system_user, transition
 from suppliers.models import Supplier
 from tests.factories import UserFactory
 
@@ -41,13 +41,16 @@ def quality_manager() -> User:
     )
 
 
-def lab(name: str = "") -> Supplier:
-    qm = quality_manager()
-    name = name or f"Calibration lab {next(_n)}"
-    department = qm.department or Department.objects.order_by("pk").first()
-    return record_create(
-        model=Supplier, by=qm, title=name, name=name, calibration_lab=True, owner=qm, department=department
-    )
+def lab(name: str = "", *, accredited: bool = False) -> Supplier:
+    """A calibration laboratory (a supplier), with a current ISO/IEC 17025 certificate if told."""
+    from tests.suppliers import factories as sf
+
+    quality_manager()
+    department = Department.objects.order_by("pk").first()
+    found = sf.supplier(department, name=name or f"Calibration lab {next(_n)}", calibration_lab=True)
+    if accredited:
+        sf.certificate(found, "iso17025")
+    return found
 
 
 def instrument(department: Department, *, by: User | None = None, **fields) -> Instrument:

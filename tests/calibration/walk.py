@@ -73,3 +73,10 @@ def build_machine(owner, department) -> dict:
         "maintenanceevent_pk": repair.pk,
         "_record": found,
     }
+
+
+@builder("calibration.calibrationcertificate")
+def build_certificate(owner, department) -> dict:
+    """The certificate of the instrument's draft calibration, downloaded by the kernel's file view."""
+    built = build_instrument(owner, department)
+    return {**built, "pk": built["calibrationcertificate_pk"]}

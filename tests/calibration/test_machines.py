@@ -1,0 +1,122 @@
+"""Preventive maintenance: done under a plan moves its due date; a postponement needs a reason and
+the head's approval, beyond the plan's limit the quality manager's; the original due date stays
+in the history; postponements count; overdue maintenance fails the kernel gate."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from calibration import kpis, services
+from calibration.models import Postponement
+from qms import gates
+from qms.due import registry
+from qms.kpis import Period
+from qms.services import transition
+from qms.workflow import TransitionError
+from tests.calibration import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_maintenance_done_moves_the_plan_by_its_interval_and_keeps_the_checklist(dept, head, staff):
+    machine = f.machine(dept, counter_unit="hours", counter_value=1000)
+    plan = f.plan(machine, interval_days=30, interval_counter=500, responsible=staff)
+    results = {"Check spindle run-out": "done", "Replace spindle oil": "not_ok"}
+    event = services.maintenance_record(
+        machine=machine,
+        plan=plan,
+        by=staff,
+        done_on=f.days(-1),
+        done_by=staff,
+        work_done="Serviced",
+        checklist_results=results,
+        counter_reading=1200,
+        downtime_hours=2,
+    )
+    plan.refresh_from_db()
+    machine.refresh_from_db()
+    assert plan.next_due == f.days(29) and plan.next_due_counter == 1700 and plan.last_done_on == f.days(-1)
+    assert machine.counter_value == 1200
+    assert event.checklist_results == {**results, "Clean coolant filter": "not recorded"}
+
+
+def test_a_postponement_needs_a_later_date_and_a_reason(dept, head, staff):
+    plan = f.plan(f.machine(dept), responsible=staff)
+    with pytest.raises(ValidationError) as raised:
+        services.postponement_request(plan=plan, by=staff, new_due=plan.next_due, reason=" ")
+    assert set(raised.value.message_dict) == {"new_due", "reason"}
+    assert not plan.postponements.exists()
+
+
+def test_the_head_approves_a_postponement_and_the_original_due_date_is_kept(dept, head, staff):
+    plan = f.plan(f.machine(dept), responsible=staff, next_due=f.days(3))
+    row = services.postponement_request(plan=plan, by=staff, new_due=f.days(10), reason="Backlog")
+    plan.refresh_from_db()
+    assert plan.next_due == f.days(3)  # nothing moves before approval
+    transition(obj=row, name="approve", by=head)
+    plan.refresh_from_db()
+    row.refresh_from_db()
+    assert plan.next_due == f.days(10) and row.original_due == f.days(3) and row.decided_by == head
+    assert "Postponed from" in plan.history.first().history_change_reason
+
+
+def test_staff_cannot_approve_a_postponement(dept, head, staff):
+    plan = f.plan(f.machine(dept), responsible=head)
+    row = services.postponement_request(
+        plan=plan, by=head, new_due=plan.next_due + dt.timedelta(days=5), reason="x"
+    )
+    with pytest.raises(PermissionDenied):
+        transition(obj=row, name="approve", by=staff)
+
+
+def test_beyond_the_plan_limit_only_the_quality_manager_approves(dept, head, staff, quality_manager):
+    plan = f.plan(f.machine(dept), responsible=staff, postponement_limit=14)
+    row = services.postponement_request(
+        plan=plan, by=staff, new_due=plan.next_due + dt.timedelta(days=20), reason="x"
+    )
+    with pytest.raises(TransitionError, match="only the quality manager"):
+        transition(obj=row, name="approve", by=head)
+    row.refresh_from_db()
+    assert row.status == "requested"
+    transition(obj=row, name="approve", by=quality_manager)
+    plan.refresh_from_db()
+    assert plan.next_due == row.new_due
+
+
+def test_overdue_maintenance_fails_the_gate_and_is_a_due_item_of_the_responsible(dept, head, staff):
+    machine = f.machine(dept)
+    plan = f.plan(machine, responsible=staff, next_due=f.days(-2))
+    refusals = gates.check("maintenance_in_order", on=f.today(), machine=machine)
+    assert any("Spindle maintenance was overdue" in r.message for r in refusals)
+    assert gates.check("maintenance_in_order", on=f.days(-3), machine=machine) == []
+    items = [i for i in registry.for_user(staff) if i.key == f"calibration.maintenanceplan:{plan.pk}"]
+    assert items and items[0].due_date == f.days(-2)
+
+
+def test_a_machine_out_of_service_fails_the_gate(dept, head):
+    machine = f.machine(dept)
+    transition(obj=machine, name="take_out", by=head, reason="Crash")
+    assert gates.check("maintenance_in_order", on=f.today(), machine=machine)
+
+
+def test_postponements_count_per_month_as_a_kpi(dept, head, staff):
+    plan = f.plan(f.machine(dept), responsible=staff)
+    for _ in range(2):
+        plan.refresh_from_db()
+        row = services.postponement_request(
+            plan=plan, by=staff, new_due=plan.next_due + dt.timedelta(days=3), reason="x"
+        )
+        transition(obj=row, name="approve", by=head)
+    assert Postponement.objects.filter(status="approved").count() == 2
+    assert kpis.postponement_values([Period.month(f.today())]) == [2]
+    assert kpis.postponement_values([Period.month(f.today())], subject=dept) == [2]
+
+
+def test_a_counter_never_runs_backwards(dept, head):
+    machine = f.machine(dept, counter_unit="cycles", counter_value=500)
+    with pytest.raises(ValidationError):
+        services.counter_read(machine=machine, by=head, counter_value=400)
+    services.counter_read(machine=machine, by=head, counter_value=900)
+    machine.refresh_from_db()
+    assert machine.counter_value == 900

@@ -1,0 +1,208 @@
+"""The module's pages as people use them: registers with the standing computed, bad input shown
+beside its field with nothing changed, the label sheet, the suspect list, the charts, imports,
+the audit pack and the KPIs."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from calibration import kpis
+from calibration.audit import build_instruments, build_maintenance
+from calibration.models import Calibration, Instrument, MeasurementPoint
+from qms.due import registry
+from qms.kpis import Period
+from tests.calibration import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_register_shows_the_standing_and_filters_by_it(client_for, dept, head):
+    f.calibrated(dept, tag="OK-1")
+    f.instrument(dept, tag="NEVER-1")
+    soon = f.instrument(dept, tag="SOON-1", interval_value=20, interval_unit="days")
+    f.calibrate(soon, on=f.days(-5))
+    client = client_for(head)
+    page = client.get(reverse("calibration:instrument_list")).content.decode()
+    assert "Overdue" in page and "Due soon" in page and "In service" in page
+    overdue = client.get(reverse("calibration:instrument_list") + "?standing=overdue").content.decode()
+    assert "NEVER-1" in overdue and "OK-1" not in overdue
+    csv = client.get(reverse("calibration:instrument_list") + "?format=csv").content.decode()
+    assert "SOON-1" in csv
+
+
+def test_an_instrument_of_another_department_is_a_404(client_for, dept, other_head):
+    gauge = f.calibrated(dept)
+    assert client_for(other_head).get(gauge.get_absolute_url()).status_code == 404
+
+
+def test_readings_that_are_not_numbers_and_limits_out_of_order_are_refused_beside_the_field(
+    client_for, dept, head
+):
+    calibration = f.calibrate(f.instrument(dept), complete=False)
+    url = reverse("calibration:point_add", args=[calibration.instrument_id, calibration.pk])
+    client = client_for(head)
+    before = MeasurementPoint.objects.count()
+    bad = client.post(url, {"unit": "mm", "nominal": "25", "plus_minus": "0.002", "as_found": "25,00x"})
+    assert bad.status_code == 400 and "Enter a number" in bad.content.decode()
+    reversed_limits = client.post(
+        url, {"unit": "mm", "nominal": "25", "lower_limit": "25.01", "upper_limit": "24.99", "as_found": "25"}
+    )
+    assert reversed_limits.status_code == 400
+    assert "lowest allowed is above the highest" in reversed_limits.content.decode()
+    assert MeasurementPoint.objects.count() == before
+    ok = client.post(url, {"unit": "mm", "nominal": "25", "plus_minus": "0.002", "as_found": "25.001"})
+    assert ok.status_code == 302
+    point = MeasurementPoint.objects.latest("pk")
+    assert str(point.lower_limit).startswith("24.998") and str(point.upper_limit).startswith("25.002")
+
+
+def test_a_calibration_dated_in_the_future_is_refused_on_the_page(client_for, dept, head):
+    gauge = f.instrument(dept, source="external")
+    client = client_for(head)
+    response = client.post(
+        reverse("calibration:calibration_add", args=[gauge.pk]),
+        {"calibrated_on": f.days(2).isoformat(), "source": "external", "lab": gauge.lab_id},
+    )
+    assert response.status_code == 400
+    assert not Calibration.objects.filter(instrument=gauge).exists()
+
+
+def test_an_interval_of_zero_is_refused(client_for, dept, head):
+    client = client_for(head)
+    response = client.post(
+        reverse("calibration:instrument_create"),
+        {
+            "tag": "Z-1",
+            "title": "Caliper",
+            "type_name": "Caliper",
+            "source": "internal",
+            "interval_value": "0",
+            "interval_unit": "months",
+            "owner": head.pk,
+            "department": dept.pk,
+        },
+    )
+    assert response.status_code in (200, 400) and "at least 1" in response.content.decode()
+    assert not Instrument.objects.filter(tag="Z-1").exists()
+
+
+def test_the_label_sheet_is_a_pdf_and_refuses_none_or_too_many(client_for, dept, head):
+    gauges = [f.calibrated(dept) for _ in range(3)]
+    client = client_for(head)
+    url = reverse("calibration:labels")
+    pdf = client.get(url + "?ids=" + ",".join(str(g.pk) for g in gauges))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    none = client.get(url + "?ids=")
+    assert none.status_code == 400 and "at least one" in none.content.decode()
+    many = client.get(url + "?ids=" + ",".join(str(i) for i in range(1, 10001)))
+    assert many.status_code == 400 and "At most 500" in many.content.decode()
+    nothing = client.get(url + "?q=no-such-gauge")
+    assert nothing.status_code == 400
+
+
+def test_the_qr_code_opens_the_instrument_page(dept, head):
+    from calibration.views.instruments import qr_svg
+
+    uri = qr_svg("http://qms.example/calibration/instruments/7/")
+    assert uri.startswith("data:image/svg+xml;base64,")
+
+
+def test_a_gauge_falling_due_while_checked_out_is_a_due_item_of_its_holder(client_for, dept, head, staff):
+    gauge = f.instrument(dept, interval_value=10, interval_unit="days")
+    f.calibrate(gauge, on=f.days(-5))
+    client = client_for(head)
+    response = client.post(reverse("calibration:instrument_check_out", args=[gauge.pk]), {"holder": staff.pk})
+    assert response.status_code == 302
+    gauge.refresh_from_db()
+    assert gauge.holder == staff
+    held = [i for i in registry.for_user(staff) if i.key == f"calibration.held:{gauge.pk}"]
+    assert held and held[0].due_date == gauge.due_date
+    client.post(reverse("calibration:instrument_check_in", args=[gauge.pk]))
+    gauge.refresh_from_db()
+    assert gauge.holder is None and gauge.checkouts.get().returned_on == f.today()
+
+
+def test_an_unusable_gauge_is_not_handed_out(client_for, dept, head, staff):
+    gauge = f.instrument(dept)  # never calibrated
+    response = client_for(head).post(
+        reverse("calibration:instrument_check_out", args=[gauge.pk]), {"holder": staff.pk}
+    )
+    assert response.status_code == 400 and "not been calibrated" in response.content.decode()
+
+
+def test_the_metrology_head_reaches_the_suspect_list_and_the_chain(client_for, cal, metrology_head, dept):
+    standard = f.calibrated(cal, on=f.days(-300), is_reference_standard=True, tag="GB-9")
+    gauge = f.instrument(dept, tag="MM-9")
+    f.calibrate(gauge, on=f.days(-100), standards=[standard])
+    f.calibrate(standard, found="25.003", left="25.000", by=metrology_head)
+    client = client_for(metrology_head)
+    suspects = client.get(reverse("calibration:suspect_list")).content.decode()
+    assert "MM-9" in suspects and "GB-9" in suspects
+    page = client.get(standard.get_absolute_url()).content.decode()
+    assert 'data-testid="suspect-chain"' in page and "MM-9" in page
+
+
+def test_the_charts_page_draws_the_workload_and_the_rates(client_for, dept, head):
+    f.calibrated(dept)
+    gauge = f.instrument(dept, type_name="Bore gauge")
+    f.calibrate(gauge, found="25.005", left="25.000")
+    page = client_for(head).get(reverse("calibration:overview")).content.decode()
+    assert page.count("<svg") >= 3 and "Bore gauge" in page
+
+
+def test_instruments_and_their_history_are_imported_and_again_change_nothing(client_for, dept, head):
+    lab = f.lab("Kalibrierlabor Nord")
+    client = client_for(head)
+    sheet = (
+        "ID,Description,Type,Calibrated,Laboratory,Interval,Interval unit,Owner,Department,Next due\n"
+        f"MM-100,Outside micrometer,Micrometer,external,{lab.name},12,months,{head.username},{dept.code},\n"
+    )
+
+    def run(url, text):
+        preview = client.post(url, {"file": SimpleUploadedFile("list.csv", text.encode())})
+        payload = re.search(r'name="payload" value="([^"]+)"', preview.content.decode())
+        if payload:
+            client.post(url, {"payload": payload.group(1)})
+        return preview.content.decode()
+
+    assert "1 new" in run("/import/calibration.instruments/", sheet)
+    gauge = Instrument.objects.get(tag="MM-100")
+    assert gauge.lab == lab and gauge.interval_value == 12
+    assert "1 unchanged" in run("/import/calibration.instruments/", sheet)
+    history = (
+        "Instrument,Date,As found,Certificate,Laboratory\n"
+        + f"MM-100,{f.days(-30):%Y-%m-%d},pass,K-1,{lab.name}\n"
+    )
+    assert "1 new" in run("/import/calibration.calibrations/", history)
+    gauge.refresh_from_db()
+    assert gauge.last_calibrated_on == f.days(-30) and gauge.due_date == gauge.next_due_from(f.days(-30))
+    assert "1 unchanged" in run("/import/calibration.calibrations/", history)
+    assert gauge.calibrations.count() == 1
+    bad = run("/import/calibration.calibrations/", "Instrument,Date,As found\nNOPE,2026-13-01,maybe\n")
+    assert "No instrument with that ID" in bad and "pass or fail" in bad
+
+
+def test_the_audit_pack_section_lists_the_register_events_and_open_assessments(dept, head, quality_manager):
+    gauge = f.instrument(dept, tag="AP-1")
+    f.calibrate(gauge, on=f.days(-200))
+    f.calibrate(gauge, found="25.004", left="25.000")
+    section = build_instruments(user=quality_manager, date_from=f.days(-30), date_to=f.today())
+    assert [i.tag for i in section["register"]] == ["AP-1"]
+    assert section["register"][0].standing_text == "Quarantined"
+    assert len(section["calibrations"]) == 1 and section["calibrations"][0].as_found_ok is False
+    assert [a.instrument.tag for a in section["open_assessments"]] == ["AP-1"]
+    maintenance = build_maintenance(user=quality_manager, date_from=f.days(-30), date_to=f.today())
+    assert maintenance == {"done": [], "postponed": [], "overdue": [], "date_to": f.today()}
+
+
+def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
+    gauge = f.instrument(dept, interval_value=30, interval_unit="days")
+    f.calibrate(gauge, on=f.days(-70))  # the first: on time by definition
+    f.calibrate(gauge, found="25.004", left="25.000")  # 40 days after, 10 days late
+    month = Period.month(f.today())
+    assert kpis.oot_values([month]) == [1]
+    assert kpis.on_time_values([month]) == [0.0]
+    f.instrument(dept)  # never calibrated: overdue
+    assert kpis.overdue(month) >= 1
