@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qms_bench_inspection")
 os.environ["DATABASE_URL"] = DB_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
+# The tests' settings: the builders of tests/inspection write the few records the rows point at.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 os.environ["DB_POOL"] = "false"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -55,11 +56,15 @@ def populate() -> None:
     from django.db import connection
 
     from qms.models import Department, Role, User
+    from tests.factories import PASSWORD
     from tests.inspection import factories as f
 
-    qc = Department.objects.create(name="Quality control", code="QC")
-    User.objects.create(username="qm", role=Role.QUALITY_MANAGER, department=qc)
-    qm = f.qm()
+    qc, _ = Department.objects.get_or_create(code="QC", defaults={"name": "Quality control"})
+    qm, _ = User.objects.get_or_create(
+        username="qm", defaults={"role": Role.QUALITY_MANAGER, "department": qc}
+    )
+    qm.set_password(PASSWORD)  # the builders sign the drawing's approval
+    qm.save()
     plan = f.plan(owner=qm)
     lot = f.lot(owner=qm)  # the drawing revision every lot points at
     supplier = f.supplier("Steel AG")
@@ -176,8 +181,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--migrated", action="store_true", help="the database exists and is migrated, empty")
     args = parser.parse_args()
-    if not args.keep:
+    if not args.keep and not args.migrated:
         recreate_database()
     import django
 
@@ -185,7 +191,10 @@ def main() -> int:
     if not args.keep:
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
+        if not args.migrated:
+            call_command("migrate", verbosity=0)
+        else:
+            call_command("flush", interactive=False, verbosity=0)
         start = time.perf_counter()
         populate()
         print(f"built in {time.perf_counter() - start:.0f} s")
