@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "training",
     "suppliers",
     "calibration",
+    "inspection",
     "reviews",
 ]
 
@@ -344,6 +345,8 @@ STEWARDS = env.json(
         "inspection.inspection": ["QC"],
         "inspection.productionlot": ["PROD"],
         "inspection.goodsreceipt": ["WH", "PROC"],
+        "inspection.inspectionplan": ["QC"],
+        "inspection.shipment": ["WH"],
     },
 )
 

@@ -1,0 +1,65 @@
+"""Audit-pack sections of the inspection module, read through ``qms.access`` as the user taking
+the pack may see it, each in a constant number of queries:
+
+- 8.5.2 traceability: the lots made in the period with their material lots and suppliers,
+  operators, machine and drawing revision;
+- 8.6 release: the lots released in the period, who released them, the seven checks as they stood
+  and the deviations accepted;
+- 8.7 nonconforming outputs: inspections that rejected a lot or receipt, and the receipts rejected.
+"""
+
+from __future__ import annotations
+
+from qms.access import restrict
+from qms.auditpack import AuditSection
+
+from .models import GoodsReceipt, Inspection, ProductionLot, ReleaseDeviation
+from .selectors import _lots_with_all
+
+
+def traceability(*, user, date_from, date_to) -> dict:
+    lots = restrict(ProductionLot.objects.filter(started_on__range=(date_from, date_to)), user)
+    return {"lots": list(_lots_with_all(lots).order_by("started_on", "lot_number"))}
+
+
+def releases(*, user, date_from, date_to) -> dict:
+    lots = restrict(
+        ProductionLot.objects.filter(released_at__date__range=(date_from, date_to)), user
+    ).select_related("released_by")
+    deviations = restrict(ReleaseDeviation.objects.filter(lot__in=lots), user).select_related("accepted_by")
+    by_lot: dict[int, list] = {}
+    for d in deviations:
+        by_lot.setdefault(d.lot_id, []).append(d)
+    return {"released": [(lot, by_lot.get(lot.pk, [])) for lot in lots.order_by("released_at", "pk")]}
+
+
+def nonconforming(*, user, date_from, date_to) -> dict:
+    rejected = restrict(
+        Inspection.objects.filter(status="rejected", inspected_on__range=(date_from, date_to)), user
+    ).select_related("lot", "receipt__supplier", "inspector")
+    receipts = restrict(
+        GoodsReceipt.objects.filter(status="rejected", received_on__range=(date_from, date_to)), user
+    ).select_related("supplier")
+    return {
+        "rejected": list(rejected.order_by("inspected_on", "pk")),
+        "receipts": list(receipts.order_by("received_on")),
+    }
+
+
+SECTIONS = [
+    AuditSection(
+        "traceability",
+        "Identification and traceability",
+        "8.5.2",
+        "inspection/audit_traceability.html",
+        traceability,
+    ),
+    AuditSection("release", "Release of products", "8.6", "inspection/audit_release.html", releases),
+    AuditSection(
+        "nonconforming",
+        "Control of nonconforming outputs",
+        "8.7",
+        "inspection/audit_nonconforming.html",
+        nonconforming,
+    ),
+]

@@ -1,0 +1,171 @@
+"""KPIs of the inspection module. Per supplier (the supplier scorecard reads these keys):
+ppm of received parts in rejected receipts, receipts rejected, on-time delivery. For the company
+or a department: first-pass yield of final inspection, lots released with deviations, inspections
+below the ISO 2859-1 sample size. Each a few queries for a whole series."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
+
+from qms import kpis
+
+from .models import GoodsReceipt, Inspection, ProductionLot
+
+
+def _pk(subject):
+    return getattr(subject, "pk", subject)
+
+
+def _receipts(subject):
+    found = GoodsReceipt.objects.all()
+    return found.filter(supplier_id=_pk(subject)) if subject is not None else found
+
+
+def _in(period):
+    return {"received_on__range": (period.start, period.end)}
+
+
+def supplier_ppm(period, subject=None) -> float | None:
+    """Parts in rejected receipts per million parts received in the period."""
+    found = (
+        _receipts(subject)
+        .filter(**_in(period))
+        .aggregate(total=Sum("quantity"), bad=Sum("quantity", filter=Q(status="rejected")))
+    )
+    if not found["total"]:
+        return None
+    return round((found["bad"] or 0) * 1_000_000 / found["total"])
+
+
+def supplier_lots_rejected(period, subject=None) -> int:
+    return _receipts(subject).filter(status="rejected", **_in(period)).count()
+
+
+def supplier_lots_rejected_values(periods, subject=None) -> list[int]:
+    return kpis.counted(_receipts(subject).filter(status="rejected"), "received_on", periods)
+
+
+def supplier_on_time(period, subject=None) -> float | None:
+    """Share of the period's receipts with a promised date that arrived by it."""
+    return supplier_on_time_values([period], subject)[0]
+
+
+def supplier_on_time_values(periods, subject=None) -> list[float | None]:
+    found = _receipts(subject).filter(promised_on__isnull=False)
+    return kpis.share(found, "received_on", periods, Q(received_on__lte=F("promised_on")))
+
+
+def _finals(subject):
+    found = Inspection.objects.filter(stage="final", original=True, status__in=("accepted", "rejected"))
+    return found.filter(department=subject) if subject is not None else found
+
+
+def first_pass_yield(period, subject=None) -> float | None:
+    return first_pass_yield_values([period], subject)[0]
+
+
+def first_pass_yield_values(periods, subject=None) -> list[float | None]:
+    return kpis.share(_finals(subject), "inspected_on", periods, Q(status="accepted"))
+
+
+def _released_with_deviations(subject):
+    found = (
+        ProductionLot.objects.filter(released_at__isnull=False)
+        .annotate(n=Count("deviations"))
+        .filter(n__gt=0)
+    )
+    return found.filter(department=subject) if subject is not None else found
+
+
+def released_with_deviations(period, subject=None) -> int:
+    return (
+        _released_with_deviations(subject).filter(released_at__date__range=(period.start, period.end)).count()
+    )
+
+
+def _below(subject):
+    found = Inspection.objects.filter(sample_size__lt=F("required_sample"))
+    return found.filter(department=subject) if subject is not None else found
+
+
+def below_sample(period, subject=None) -> int:
+    return _below(subject).filter(inspected_on__range=(period.start, period.end)).count()
+
+
+def below_sample_values(periods, subject=None) -> list[int]:
+    return kpis.counted(_below(subject), "inspected_on", periods)
+
+
+def _list(name, **params):
+    def url(period, subject=None) -> str:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        return reverse(f"inspection:{name}_list") + (f"?{query}" if query else "")
+
+    return url
+
+
+MEASURES = [
+    kpis.Measure(
+        "inspection.supplier_ppm",
+        "Supplier ppm (parts in rejected receipts)",
+        "ppm",
+        supplier_ppm,
+        better="lower",
+        subject="supplier",
+        clause="8.4",
+        url=_list("goodsreceipt", status="rejected"),
+    ),
+    kpis.Measure(
+        "inspection.supplier_lots_rejected",
+        "Supplier lots rejected",
+        "count",
+        supplier_lots_rejected,
+        better="lower",
+        subject="supplier",
+        clause="8.4",
+        values=supplier_lots_rejected_values,
+        url=_list("goodsreceipt", status="rejected"),
+    ),
+    kpis.Measure(
+        "inspection.supplier_on_time",
+        "Supplier on-time delivery",
+        "%",
+        supplier_on_time,
+        subject="supplier",
+        clause="8.4",
+        values=supplier_on_time_values,
+        url=_list("goodsreceipt"),
+    ),
+    kpis.Measure(
+        "inspection.first_pass_yield",
+        "First-pass yield (final inspection)",
+        "%",
+        first_pass_yield,
+        subject="department",
+        clause="8.6",
+        values=first_pass_yield_values,
+        url=_list("inspection", stage="final"),
+    ),
+    kpis.Measure(
+        "inspection.released_with_deviations",
+        "Lots released with deviations",
+        "count",
+        released_with_deviations,
+        better="lower",
+        subject="department",
+        clause="8.6",
+        url=_list("productionlot", status="released"),
+    ),
+    kpis.Measure(
+        "inspection.below_sample",
+        "Inspections below the ISO 2859-1 sample size",
+        "count",
+        below_sample,
+        better="lower",
+        subject="department",
+        clause="8.6",
+        values=below_sample_values,
+        url=_list("inspection", below="yes"),
+    ),
+]

@@ -1,0 +1,161 @@
+"""Inspections: incoming (of a goods receipt), in-process and final (of a production lot), by a
+plan and its ISO 2859-1 sampling plan, with results per characteristic and the gauges used."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from qms.models import ChildRecord, Record
+from qms.workflow import Transition, Workflow
+
+from .lots import GoodsReceipt, ProductionLot
+from .plans import InspectionPlan, PlanCharacteristic, Stage
+
+DECIDERS = frozenset({"owner", "head", "quality", "steward"})
+
+
+def _accepts(inspection) -> str | None:
+    if inspection.ac is None:
+        return (
+            None if inspection.nonconforming == 0 else "Every item inspected: one nonconforming item rejects."
+        )
+    if inspection.nonconforming > inspection.ac:
+        return (
+            f"{inspection.nonconforming} nonconforming in the sample is more than the acceptance "
+            f"number {inspection.ac}: the lot is not accepted."
+        )
+    return None
+
+
+def _rejects(inspection) -> str | None:
+    limit = inspection.re if inspection.re is not None else 1
+    if inspection.nonconforming < limit:
+        return (
+            f"{inspection.nonconforming} nonconforming is below the rejection number {limit}: "
+            "the sample accepts the lot."
+        )
+    return None
+
+
+def _has_results(inspection) -> str | None:
+    if inspection.sample_size == 0:
+        return "Record the sample inspected (and its results) first."
+    return None
+
+
+class Inspection(Record):
+    """One inspection of a receipt or a lot: the sampling plan the standard asks for, the sample
+    actually inspected, the results, the gauges, and the decision."""
+
+    reference_prefix = "INS"
+    visibility = "company"  # results are read by production and purchasing; quality control keeps them
+    create_roles = frozenset({"head", "quality", "steward"})
+    workflow = Workflow(
+        statuses=[("open", "In progress"), ("accepted", "Accepted"), ("rejected", "Rejected")],
+        transitions=[
+            Transition("accept", "Accept", ("open",), "accepted", DECIDERS, guards=(_has_results, _accepts)),
+            Transition(
+                "reject",
+                "Reject",
+                ("open",),
+                "rejected",
+                DECIDERS,
+                guards=(_has_results, _rejects),
+                style="danger",
+            ),
+        ],
+        initial="open",
+        closed=frozenset({"accepted", "rejected"}),
+    )
+
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.FINAL)
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="inspections")
+    receipt = models.ForeignKey(
+        GoodsReceipt, null=True, blank=True, on_delete=models.PROTECT, related_name="inspections"
+    )
+    lot = models.ForeignKey(
+        ProductionLot, null=True, blank=True, on_delete=models.PROTECT, related_name="inspections"
+    )
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField("inspected on")
+    lot_size = models.PositiveIntegerField("lot size", validators=[MinValueValidator(1)])
+    # The sampling plan of ISO 2859-1 for this lot, as it stood when the inspection was opened.
+    severity = models.CharField(max_length=10, default="normal", editable=False)
+    code_letter = models.CharField(max_length=1, editable=False, blank=True)
+    required_sample = models.PositiveIntegerField("sample required", default=0, editable=False)
+    ac = models.PositiveIntegerField("Ac", null=True, blank=True, editable=False)
+    re = models.PositiveIntegerField("Re", null=True, blank=True, editable=False)
+    sample_size = models.PositiveIntegerField("sample inspected", default=0)
+    nonconforming = models.PositiveIntegerField("nonconforming items", default=0)
+    original = models.BooleanField(
+        "original inspection", default=True, help_text="Not a re-inspection of a resubmitted lot."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta(Record.Meta):
+        verbose_name = "inspection"
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(fields=["lot", "inspected_on"], name="insp_inspection_lot"),
+            models.Index(fields=["receipt", "inspected_on"], name="insp_inspection_receipt"),
+        ]
+
+    @property
+    def below_sample(self) -> bool:
+        return self.sample_size < self.required_sample
+
+    @property
+    def subject(self):
+        return self.lot or self.receipt
+
+    def plan_text(self) -> str:
+        if self.ac is None:
+            return f"100 % inspection ({self.required_sample} items)"
+        n, sev = self.required_sample, self.severity
+        return f"code {self.code_letter}, n = {n}, Ac {self.ac}, Re {self.re} ({sev})"
+
+
+class CharacteristicResult(ChildRecord):
+    """The result of one characteristic: measured values (variables) or a count (attributes)."""
+
+    parent_field, anchor = "inspection", "#results"
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
+    characteristic = models.ForeignKey(PlanCharacteristic, on_delete=models.PROTECT, related_name="results")
+    values = models.TextField(
+        "measured values", blank=True, help_text="One number per item, separated by spaces."
+    )
+    inspected = models.PositiveIntegerField("items inspected", default=0)
+    nonconforming = models.PositiveIntegerField("nonconforming items", default=0)
+
+    class Meta:
+        ordering = ["inspection", "pk"]
+        indexes = [models.Index(fields=["characteristic", "inspection"], name="insp_result_char")]
+
+    def __str__(self) -> str:
+        return f"{self.characteristic}: {self.nonconforming} of {self.inspected} nonconforming"
+
+    def removal_refused(self) -> str | None:
+        return None if self.inspection.status == "open" else "Results of a decided inspection are kept."
+
+
+class GaugeUse(ChildRecord):
+    """An instrument used in the inspection: where-used finds the inspection from the gauge."""
+
+    parent_field, anchor = "inspection", "#gauges"
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="gauges")
+    instrument = models.ForeignKey("calibration.Instrument", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["inspection", "pk"]
+        indexes = [models.Index(fields=["instrument", "inspection"], name="insp_gauge_instrument")]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "instrument"], name="insp_one_gauge_row")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.instrument)
+
+    def removal_refused(self) -> str | None:
+        return None if self.inspection.status == "open" else "The gauges of a decided inspection are kept."

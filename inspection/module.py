@@ -1,0 +1,38 @@
+"""Lots, inspection and release (ISO 9001 8.5.2, 8.6, 8.7): the module's one declaration."""
+
+from qms.modules import Module, Searchable
+
+from . import services
+from .audit import SECTIONS
+from .demo import load
+from .due import MODULE as LABEL
+from .due import PROVIDERS
+from .gates import ANSWERS, DECLARED
+from .kpis import MEASURES
+from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
+from .selectors import instrument_uses
+
+MODULE = Module(
+    label=LABEL,
+    url_name="inspection:productionlot_list",
+    clause="8.6",
+    order=60,
+    url_prefix="inspection/",
+    due=PROVIDERS,
+    audit_sections=SECTIONS,
+    demo=load,
+    search=[
+        Searchable(ProductionLot, ("reference", "title", "lot_number", "part_number"), "Production lots"),
+        Searchable(GoodsReceipt, ("reference", "title", "part_number", "supplier_lot"), "Goods receipts"),
+        Searchable(Shipment, ("reference", "title", "customer", "delivery_note"), "Shipments"),
+        Searchable(Inspection, ("reference", "title"), "Inspections"),
+        Searchable(InspectionPlan, ("reference", "title", "part_number"), "Inspection plans"),
+    ],
+    declares=DECLARED,
+    gates=ANSWERS,
+    where_used={"calibration.instrument": instrument_uses},
+    # A drawing revision became effective: plans made from that drawing ask for re-assessment.
+    subscribes={"documents.revision_effective": [services.plan_changes_for_revision]},
+    measures=MEASURES,
+    walk="tests.inspection.walk",
+)

@@ -1,0 +1,299 @@
+"""Release of a production lot (ISO 9001 8.6): the seven checks of the story in DOMAIN.md, each
+asked on the lot's own dates. Five go through the kernel's gates and are answered by the module
+that knows (suppliers, document control, training, calibration); a gate no installed module
+answers shows "not checked". The schedule and the sampling are this module's own.
+
+Release is refused while a check has a finding that no deviation accepted by the quality manager
+covers; a deviation covers the finding it was signed for, word for word, so a new finding needs
+a new deviation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from qms import gates
+
+from .models import ProductionLot, ReleaseDeviation
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    message: str
+    url: str = ""
+    checked: bool = True
+
+
+@dataclass
+class Check:
+    key: str
+    number: int
+    title: str
+    why: str
+    fix: str  # what to do about a finding
+    findings: list[Finding] = field(default_factory=list)
+    deviation: ReleaseDeviation | None = None
+
+    @property
+    def text(self) -> str:
+        """The findings as one text: what a deviation signs."""
+        return "\n".join(f.message for f in self.findings if f.checked)
+
+    @property
+    def state(self) -> str:
+        """clear, failed, accepted (a deviation covers it) or not_checked."""
+        real = [f for f in self.findings if f.checked]
+        if real:
+            return "accepted" if self.deviation is not None else "failed"
+        if self.findings:
+            return "not_checked"
+        return "clear"
+
+    @property
+    def blocks(self) -> bool:
+        return self.state == "failed"
+
+    def as_snapshot(self) -> dict:
+        return {
+            "key": self.key,
+            "number": self.number,
+            "title": self.title,
+            "state": self.state,
+            "findings": [{"message": f.message, "url": f.url, "checked": f.checked} for f in self.findings],
+            "deviation": self.deviation.pk if self.deviation else None,
+        }
+
+
+CHECKS = (
+    (
+        "supplier_change",
+        "Supplier changes evaluated",
+        "Material changed by a supplier must be evaluated before it is used (8.4).",
+        "Evaluate the supplier's change notification, or accept the deviation.",
+    ),
+    (
+        "drawing",
+        "Effective drawing revision, read by the operators",
+        "Work to an old drawing is the most common way a good shop ships bad parts (7.5.3).",
+        "Rework to the effective revision, or have the operators acknowledge it.",
+    ),
+    (
+        "schedule",
+        "Schedule changes recorded and approved",
+        "A date changed informally leaves planning and the customer out of step (8.5.6).",
+        "Record the change of date on the lot and have it approved.",
+    ),
+    (
+        "competence",
+        "Operators and inspectors competent",
+        "Only a qualified person may perform or sign off the work (7.2).",
+        "Have a qualified person do or sign off the work, or record the training.",
+    ),
+    (
+        "maintenance",
+        "Machine maintenance in order",
+        "Postponed maintenance is a cause waiting to happen (7.1.3).",
+        "Carry out the overdue maintenance, or accept the deviation.",
+    ),
+    (
+        "gauges",
+        "Gauges usable on the inspection date",
+        "A measurement with an overdue, quarantined or suspect gauge proves nothing (7.1.5).",
+        "Re-inspect with a calibrated gauge.",
+    ),
+    (
+        "sampling",
+        "Sample size and plan as ISO 2859-1 requires",
+        "Two parts out of a lot of 100,000 tell nothing about the lot (8.6, ISO 2859-1).",
+        "Inspect the sample the plan requires, or re-assess the plan.",
+    ),
+)
+CHECK_TITLES = {key: title for key, title, _, _ in CHECKS}
+
+
+def _gate(name: str, *, on: dt.date, **subject) -> list[Finding]:
+    return [Finding(r.message, r.url, r.checked) for r in gates.check(name, on=on, **subject)]
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        if f.message not in seen:
+            seen.add(f.message)
+            out.append(f)
+    # A gate that could not answer once could not answer at all: say it once, after real findings.
+    return sorted(out, key=lambda f: not f.checked)
+
+
+def _supplier_changes(lot, days) -> list[Finding]:
+    found = []
+    for use in lot.materials.all():
+        for day in days:
+            found += _gate(
+                "supplier_change_open", on=day, supplier=use.receipt.supplier, part=use.receipt.part_number
+            )
+    return found
+
+
+def _drawing(lot, days) -> list[Finding]:
+    people = [o.person_id for o in lot.operators.all()]
+    found = []
+    for day in days:
+        found += _gate("revision_effective", on=day, revision=lot.drawing_revision, people=people)
+    return found
+
+
+def _schedule(lot) -> list[Finding]:
+    """Proposed changes not yet approved, and any change of a planned date the lot's history shows
+    that no approved schedule change records."""
+    url = lot.get_absolute_url() + "#schedule"
+    found = []
+    approved = set()
+    for change in lot.schedule_changes.all():
+        if change.status == "proposed":
+            found.append(Finding(f"Schedule change “{change}” awaits approval.", url))
+        elif change.status == "approved":
+            approved.add((change.field, change.old_date, change.new_date))
+    history = list(
+        lot.history.order_by("history_date", "history_id").values(
+            "delivery_date", "planned_finish", "history_date"
+        )
+    )
+    for name, label in (
+        ("delivery_date", "customer delivery date"),
+        ("planned_finish", "planned completion"),
+    ):
+        for before, after in zip(history, history[1:], strict=False):
+            old, new = before[name], after[name]
+            if old is not None and old != new and (name, old, new) not in approved:
+                when = after["history_date"]
+                found.append(
+                    Finding(
+                        f"The {label} changed from {old:%d %b %Y} to "
+                        f"{new:%d %b %Y} on {when:%d %b %Y} without an approved schedule change."
+                        if new
+                        else f"The {label} {old:%d %b %Y} was removed without an approved schedule change.",
+                        url,
+                    )
+                )
+    return found
+
+
+def _competence(lot, days) -> list[Finding]:
+    found = []
+    operators = list(lot.operators.all())
+    if operators and lot.competence_id is None:
+        found.append(
+            Finding("No competence is named for the work of this lot: operators not checked.", checked=False)
+        )
+    elif lot.competence_id:
+        for op in operators:
+            for day in days:
+                found += _gate("competence", on=day, person=op.person, competence=lot.competence)
+    for inspection in lot.inspections.all():
+        if lot.process_id is None:
+            found.append(Finding("No process is named for this lot: inspectors not checked.", checked=False))
+            break
+        if "inspection_signoff" in {g.name for g, _ in gates.catalogue()}:  # declared by training
+            found += _gate(
+                "inspection_signoff",
+                on=inspection.inspected_on,
+                person=inspection.inspector,
+                process=lot.process,
+            )
+    return found
+
+
+def _maintenance(lot, days) -> list[Finding]:
+    if lot.machine_id is None:
+        return [Finding("No machine is named for this lot.", checked=False)]
+    found = []
+    for day in days:
+        found += _gate("maintenance_in_order", on=day, machine=lot.machine)
+    return found
+
+
+def _gauges(lot) -> list[Finding]:
+    found = []
+    for inspection in lot.inspections.all():
+        for use in inspection.gauges.all():
+            found += _gate("instrument_usable", on=inspection.inspected_on, instrument=use.instrument)
+    return found
+
+
+def _sampling(lot) -> list[Finding]:
+    found = []
+    inspections = list(lot.inspections.all())
+    finals = [i for i in inspections if i.stage == "final"]
+    if not finals:
+        found.append(
+            Finding("No final inspection of this lot is recorded.", lot.get_absolute_url() + "#inspections")
+        )
+    for i in inspections:
+        url = i.get_absolute_url()
+        if i.below_sample:
+            found.append(
+                Finding(
+                    f"{i.reference}: {i.sample_size} inspected of a lot of {i.lot_size:,}; "
+                    f"ISO 2859-1 requires {i.required_sample} ({i.plan_text()}).",
+                    url,
+                )
+            )
+        if i.status == "open" and i.stage == "final":
+            found.append(Finding(f"{i.reference} is not decided yet.", url))
+        if i.status == "rejected":
+            found.append(Finding(f"{i.reference} rejected the lot.", url))
+        plan = i.plan
+        change = plan.pending_change(list(plan.changes.all()))
+        if change is not None:
+            found.append(
+                Finding(
+                    f"Sampling of {plan.reference} not re-assessed since {change.changed_on:%d %b %Y} "
+                    f"({change.get_kind_display().lower()}: {change.what}).",
+                    plan.get_absolute_url() + "#changes",
+                )
+            )
+        if plan.discontinued:
+            found.append(
+                Finding(
+                    f"Acceptance inspection under {plan.reference} is discontinued (ISO 2859-1, 9.4).",
+                    plan.get_absolute_url(),
+                )
+            )
+    return found
+
+
+def checks_for(lot: ProductionLot) -> list[Check]:
+    """The seven release checks of a lot, as things stand now on the lot's own dates."""
+    lot = (
+        ProductionLot.objects.select_related("drawing_revision__document", "competence", "machine", "process")
+        .prefetch_related(
+            "operators__person",
+            "materials__receipt__supplier",
+            "schedule_changes",
+            "inspections__gauges__instrument",
+            "inspections__plan__changes",
+            "inspections__inspector",
+            "deviations",
+        )
+        .get(pk=lot.pk)
+    )
+    days = lot.production_days
+    found = {
+        "supplier_change": _supplier_changes(lot, days),
+        "drawing": _drawing(lot, days),
+        "schedule": _schedule(lot),
+        "competence": _competence(lot, days),
+        "maintenance": _maintenance(lot, days),
+        "gauges": _gauges(lot),
+        "sampling": _sampling(lot),
+    }
+    deviations = {}
+    for d in lot.deviations.all():
+        deviations[(d.check_key, d.finding)] = d
+    checks = []
+    for number, (key, title, why, fix) in enumerate(CHECKS, start=1):
+        check = Check(key, number, title, why, fix, _unique(found[key]))
+        check.deviation = deviations.get((key, check.text)) if check.text else None
+        checks.append(check)
+    return checks

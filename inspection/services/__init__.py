@@ -1,0 +1,45 @@
+"""The inspection module's writes: inspections and their results, the switching rules, lots and
+their material, schedule changes, deviations, release and shipment. Importing this package
+registers the workflow effects."""
+
+from .inspections import (
+    characteristic_result_add,
+    gauge_use_add,
+    inspection_create,
+    inspection_update,
+)
+from .lots import (
+    deviation_accept,
+    lot_release,
+    material_use_add,
+    may_accept_deviation,
+    may_release,
+    schedule_change_propose,
+    shipment_line_add,
+)
+from .plans import (
+    plan_change_record,
+    plan_changes_for_revision,
+    plan_reassess,
+    plan_reduced_approve,
+    plan_resume,
+)
+
+__all__ = [
+    "characteristic_result_add",
+    "deviation_accept",
+    "gauge_use_add",
+    "inspection_create",
+    "inspection_update",
+    "lot_release",
+    "material_use_add",
+    "may_accept_deviation",
+    "may_release",
+    "plan_change_record",
+    "plan_changes_for_revision",
+    "plan_reassess",
+    "plan_reduced_approve",
+    "plan_resume",
+    "schedule_change_propose",
+    "shipment_line_add",
+]

@@ -1,0 +1,187 @@
+"""Lots and shipments: material consumed, schedule changes, deviations signed by the quality
+manager, release with its seven checks, and shipment of released lots only."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from qms import access, history
+from qms.models import User
+from qms.services import signature_sign
+
+from ..models import (
+    GoodsReceipt,
+    Inspection,
+    MaterialUse,
+    ProductionLot,
+    ReleaseDeviation,
+    ScheduleChange,
+    Shipment,
+    ShipmentLine,
+)
+from ..release import CHECK_TITLES, checks_for
+
+
+def may_release(user: User, lot: ProductionLot) -> bool:
+    """Release (8.6) is quality control's: the quality manager and the inspection stewards."""
+    if user.is_auditor or not access.can_view(user, lot):
+        return False
+    return user.is_quality_manager or access.is_steward(user, Inspection)
+
+
+def may_accept_deviation(user: User, lot: ProductionLot) -> bool:
+    return not user.is_auditor and user.is_quality_manager
+
+
+@transaction.atomic
+def material_use_add(*, lot: ProductionLot, by: User, receipt: GoodsReceipt, quantity: int) -> MaterialUse:
+    """Material of a receipt consumed by the lot: never more than the receipt holds, never a
+    rejected receipt."""
+    access.require_change(by, lot)
+    receipt = GoodsReceipt.objects.select_for_update().get(pk=receipt.pk)
+    if receipt.status == "rejected":
+        raise ValidationError({"receipt": f"{receipt.reference} was rejected: its material may not be used."})
+    used = receipt.uses.aggregate(n=Sum("quantity"))["n"] or 0
+    left = receipt.quantity - used
+    if quantity < 1:
+        raise ValidationError({"quantity": "Consume at least one unit."})
+    if quantity > left:
+        raise ValidationError(
+            {
+                "quantity": f"{receipt.reference} holds {receipt.quantity:,}; "
+                f"{used:,} already used, {left:,} left."
+            }
+        )
+    row = MaterialUse(lot=lot, receipt=receipt, quantity=quantity)
+    history.save(row, by=by, reason="Material consumed", validate=True)
+    return row
+
+
+@transaction.atomic
+def schedule_change_propose(
+    *, lot: ProductionLot, by: User, field: str, new_date, reason: str, affects: str = ""
+) -> ScheduleChange:
+    """Record a change of a planned date (who asked, why, what it affects); the lot's date changes
+    when a head or the quality manager approves it."""
+    access.require_change(by, lot)
+    if field not in ScheduleChange.Field.values:
+        raise ValidationError({"field": "Choose the date that changes."})
+    old = getattr(lot, field)
+    if old == new_date:
+        raise ValidationError({"new_date": "That is the date already planned."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the date changes."})
+    row = ScheduleChange(
+        lot=lot,
+        field=field,
+        old_date=old,
+        new_date=new_date,
+        reason=reason.strip(),
+        affects=affects,
+        requested_by=by,
+    )
+    history.save(row, by=by, reason="Schedule change proposed", validate=True)
+    return row
+
+
+@ScheduleChange.workflow.on("approve")
+def _schedule_approved(change: ScheduleChange, *, by: User, **kwargs) -> None:
+    """An approved change moves the lot's date (recorded in the lot's history with the reason)."""
+    lot = ProductionLot.objects.select_for_update().get(pk=change.lot_id)
+    if getattr(lot, change.field) != change.old_date:
+        from qms.workflow import TransitionError
+
+        raise TransitionError("The lot's date changed since this was proposed: propose the change again.")
+    setattr(lot, change.field, change.new_date)
+    history.save(lot, by=by, reason=f"Schedule change approved: {change.reason}")
+    change.decided_by = by
+
+
+@ScheduleChange.workflow.on("reject")
+def _schedule_rejected(change: ScheduleChange, *, by: User, **kwargs) -> None:
+    change.decided_by = by
+
+
+@transaction.atomic
+def deviation_accept(
+    *, lot: ProductionLot, by: User, check: str, reason: str, password: str
+) -> ReleaseDeviation:
+    """The quality manager accepts what a release check found, with a reason and an electronic
+    signature: a deviation kept on the lot that lets it be released all the same."""
+    if not may_accept_deviation(by, lot):
+        raise PermissionDenied("Only the quality manager may accept a deviation.")
+    if lot.status not in ("open", "finished"):
+        raise ValidationError({"check": "The lot is already released."})
+    found = {c.key: c for c in checks_for(lot)}
+    if check not in found or found[check].state != "failed":
+        raise ValidationError({"check": f"“{CHECK_TITLES.get(check, check)}” has nothing to accept."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the lot may be released all the same."})
+    row = ReleaseDeviation(
+        lot=lot,
+        check_key=check,
+        finding=found[check].text,
+        reason=reason.strip(),
+        accepted_by=by,
+        accepted_at=timezone.now(),
+    )
+    history.save(row, by=by, reason=f"Deviation accepted: {CHECK_TITLES[check]}", validate=True)
+    signature_sign(obj=row, by=by, password=password, meaning="Deviation accepted", reason=row.reason)
+    return row
+
+
+@transaction.atomic
+def lot_release(*, lot: ProductionLot, by: User, note: str = "") -> ProductionLot:
+    """Release a finished lot once each of the seven checks is clear or accepted; what the checks
+    said is kept on the lot as it stood that day."""
+    if not may_release(by, lot):
+        raise PermissionDenied("Release is for quality control and the quality manager.")
+    lot = ProductionLot.objects.select_for_update().get(pk=lot.pk)
+    if lot.status != "finished":
+        raise ValidationError(
+            {"note": f"Only a finished lot is released; this one is {lot.get_status_display().lower()}."}
+        )
+    checks = checks_for(lot)
+    blocking = [c for c in checks if c.blocks]
+    if blocking:
+        raise ValidationError(
+            {"note": "Release refused: " + "; ".join(f"{c.number}. {c.title}" for c in blocking) + "."}
+        )
+    lot.status = "released"
+    lot.released_at = timezone.now()
+    lot.released_by = by
+    lot.release_checks = [c.as_snapshot() for c in checks]
+    history.save(lot, by=by, reason="Released" + (f": {note.strip()}" if note.strip() else ""))
+    return lot
+
+
+@transaction.atomic
+def shipment_line_add(*, shipment: Shipment, by: User, lot: ProductionLot, quantity: int) -> ShipmentLine:
+    """A released lot into a shipment: never a lot that is not released, never more than it holds."""
+    access.require_change(by, shipment)
+    lot = ProductionLot.objects.select_for_update().get(pk=lot.pk)
+    if lot.status != "released":
+        raise ValidationError({"lot": f"Lot {lot.lot_number} is not released: it may not be shipped."})
+    shipped = lot.shipment_lines.aggregate(n=Sum("quantity"))["n"] or 0
+    if quantity < 1 or quantity + shipped > lot.quantity:
+        raise ValidationError(
+            {"quantity": f"Lot {lot.lot_number} holds {lot.quantity:,}; {shipped:,} already in shipments."}
+        )
+    row = ShipmentLine(shipment=shipment, lot=lot, quantity=quantity)
+    history.save(row, by=by, reason="Lot added to the shipment", validate=True)
+    return row
+
+
+@Shipment.workflow.on("ship")
+def _shipped(shipment: Shipment, *, by: User, **kwargs) -> None:
+    """Shipping stamps the day; a lot shipped in full is marked shipped."""
+    shipment.shipped_on = timezone.localdate()
+    for line in shipment.lines.select_related("lot"):
+        lot = line.lot
+        total = lot.shipment_lines.aggregate(n=Sum("quantity"))["n"] or 0
+        if lot.status == "released" and total >= lot.quantity:
+            lot.status = "shipped"
+            history.save(lot, by=by, reason=f"Shipped with {shipment.reference}")

@@ -1,0 +1,259 @@
+"""The inspection module's pages: the kernel's record views, declared, with the release checks
+and traceability on the lot, shipment and receipt pages."""
+
+from __future__ import annotations
+
+import contextlib
+
+import django_filters
+from django.db.models import Count, Sum
+
+from qms.filters import RecordFilter
+from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
+
+from . import forms as f
+from . import sampling, selectors, services
+from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot
+from .models.plans import Stage
+from .release import checks_for
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+class PlanFilter(RecordFilter):
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    severity = django_filters.ChoiceFilter(choices=sampling.SEVERITY_CHOICES, empty_label="Any severity")
+
+    class Meta:
+        model = InspectionPlan
+        fields: list[str] = []
+
+
+class PlanListView(RecordListView):
+    filterset_class = PlanFilter
+    title = "Inspection plans"
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Plan"),
+        ("part_number", "Part"),
+        ("stage", "Stage"),
+        ("supplier", "Supplier"),
+        ("level", "Level"),
+        ("aql", "AQL"),
+        ("severity", "Severity"),
+        ("status", "Status"),
+    ]
+    select_related = ("supplier", "department", "owner")
+    search_fields = ("reference", "title", "part_number")
+
+
+class PlanDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms) -> dict:
+        changes = list(record.changes.all())
+        examples = []
+        for size in (50, 500, 5000, 100_000):
+            with contextlib.suppress(sampling.SamplingError):
+                examples.append((size, record.plan_for(size)))
+        return {
+            "pending_change": record.pending_change(changes),
+            "examples": examples,
+            "recent": record.inspections.select_related("lot", "receipt").order_by("-inspected_on", "-pk")[
+                :20
+            ],
+        }
+
+
+# --- receipts --------------------------------------------------------------------------------
+
+
+class ReceiptFilter(RecordFilter):
+    supplier = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any supplier")
+
+    def __init__(self, *args, **kwargs):
+        from suppliers.models import Supplier
+
+        super().__init__(*args, **kwargs)
+        self.filters["supplier"].queryset = Supplier.objects.order_by("name")
+        self.form.fields["supplier"].queryset = Supplier.objects.order_by("name")
+
+    class Meta:
+        model = GoodsReceipt
+        fields: list[str] = []
+
+
+class ReceiptListView(RecordListView):
+    filterset_class = ReceiptFilter
+    title = "Goods receipts"
+    columns = [
+        ("reference", "Reference"),
+        ("supplier", "Supplier"),
+        ("part_number", "Part"),
+        ("quantity", "Quantity"),
+        ("supplier_lot", "Supplier lot"),
+        ("promised_on", "Promised"),
+        ("received_on", "Received"),
+        ("status", "Status"),
+    ]
+    select_related = ("supplier", "department", "owner")
+    search_fields = ("reference", "title", "part_number", "supplier_lot", "po_reference", "supplier__name")
+
+
+class ReceiptDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms) -> dict:
+        return {
+            "forward": selectors.trace_forward(record, self.request.user),
+            "consumed": selectors.receipt_consumed(record),
+            "receipt_inspections": record.inspections.select_related("plan").order_by("-inspected_on"),
+        }
+
+
+# --- lots ------------------------------------------------------------------------------------
+
+
+class LotFilter(RecordFilter):
+    part_number = django_filters.CharFilter(label="Part", lookup_expr="icontains")
+
+    class Meta:
+        model = ProductionLot
+        fields: list[str] = []
+
+
+class LotListView(RecordListView):
+    filterset_class = LotFilter
+    title = "Production lots"
+    columns = [
+        ("reference", "Reference"),
+        ("lot_number", "Lot"),
+        ("part_number", "Part"),
+        ("drawing_revision__document__number", "Drawing"),
+        ("drawing_revision__label", "Revision"),
+        ("quantity", "Quantity"),
+        ("work_centre", "Work centre"),
+        ("started_on", "Started"),
+        ("status", "Status"),
+    ]
+    select_related = ("drawing_revision__document", "department", "owner")
+    search_fields = ("reference", "title", "lot_number", "part_number", "customer")
+
+
+class LotUpdateView(RecordUpdateView):
+    def get_form_class(self):
+        return f.LotEditForm
+
+
+class LotDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms) -> dict:
+        user = self.request.user
+        checks = checks_for(record) if record.status in ("open", "finished") else None
+        return {
+            "checks": checks,
+            "snapshot": record.release_checks,
+            "blocked": bool(checks and any(c.blocks for c in checks)),
+            "may_release": services.may_release(user, record),
+            "lot_inspections": record.inspections.select_related("plan", "inspector").order_by(
+                "inspected_on", "pk"
+            ),
+            "lot_shipments": record.shipment_lines.select_related("shipment").order_by("pk"),
+            "trace": selectors.trace_back([record.pk], user),
+        }
+
+
+# --- shipments -------------------------------------------------------------------------------
+
+
+class ShipmentListView(RecordListView):
+    title = "Shipments"
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Shipment"),
+        ("customer", "Customer"),
+        ("delivery_note", "Delivery note"),
+        ("shipped_on", "Shipped"),
+        ("status", "Status"),
+    ]
+    search_fields = ("reference", "title", "customer", "delivery_note", "customer_order")
+
+
+class ShipmentDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms) -> dict:
+        return {"trace": selectors.shipment_trace(record, self.request.user)}
+
+
+# --- inspections -----------------------------------------------------------------------------
+
+
+class InspectionFilter(RecordFilter):
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    below = django_filters.ChoiceFilter(
+        label="Sample",
+        choices=[("yes", "Below the plan's sample")],
+        method="filter_below",
+        empty_label="Any sample",
+    )
+
+    def filter_below(self, queryset, name, value):
+        from django.db.models import F
+
+        return queryset.filter(sample_size__lt=F("required_sample")) if value == "yes" else queryset
+
+    class Meta:
+        model = Inspection
+        fields: list[str] = []
+
+
+class InspectionListView(RecordListView):
+    filterset_class = InspectionFilter
+    title = "Inspections"
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Inspection"),
+        ("stage", "Stage"),
+        ("inspected_on", "Inspected"),
+        ("lot_size", "Lot size"),
+        ("required_sample", "Sample required"),
+        ("sample_size", "Sample inspected"),
+        ("nonconforming", "Nonconforming"),
+        ("inspector", "Inspector"),
+        ("status", "Status"),
+    ]
+    select_related = ("inspector", "department", "owner")
+    search_fields = ("reference", "title")
+
+
+class InspectionCreateView(RecordCreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        for key in ("lot", "receipt", "plan"):
+            value = self.request.GET.get(key, "")
+            if value.isdigit() and len(value) < 12:
+                initial[key] = int(value)
+        lot = initial.get("lot")
+        if lot:
+            found = ProductionLot.objects.filter(pk=lot).values_list("quantity", flat=True).first()
+            initial.setdefault("lot_size", found)
+        return initial
+
+    def create(self, form):
+        data = form.record_fields()
+        return services.inspection_create(by=self.request.user, **data)
+
+
+class InspectionUpdateView(RecordUpdateView):
+    def get_form_class(self):
+        return f.InspectionEditForm
+
+    def update(self, form):
+        fields = {k: form.cleaned_data[k] for k in form.record_fields()}
+        inspection = Inspection.objects.get(pk=form.instance.pk)
+        return services.inspection_update(
+            inspection=inspection, by=self.request.user, reason=form.cleaned_data.get("reason", ""), **fields
+        )
+
+
+class InspectionDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms) -> dict:
+        return {"characteristics": record.plan.characteristics.all()}
+
+
+def lot_counts(queryset):
+    return queryset.aggregate(n=Count("pk"), q=Sum("quantity"))

@@ -1,0 +1,110 @@
+"""The inspection module's pages: registers run a constant number of queries (two sizes, as the
+quality manager and as staff, with CSV), record pages show their story, bad input comes back beside
+its field with nothing changed."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from inspection.models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
+from tests import walker
+from tests.helpers import body
+from tests.inspection import factories as f
+
+pytestmark = pytest.mark.django_db
+
+REGISTERS = [
+    ("/inspection/plans/", InspectionPlan),
+    ("/inspection/receipts/", GoodsReceipt),
+    ("/inspection/lots/", ProductionLot),
+    ("/inspection/shipments/", Shipment),
+    ("/inspection/inspections/", Inspection),
+]
+
+
+@pytest.mark.parametrize("role", ["quality_manager", "staff"])
+@pytest.mark.parametrize("url, model", REGISTERS, ids=[u for u, _ in REGISTERS])
+def test_register_query_count_does_not_grow_with_rows(request, client_for, staff, dept, url, model, role):
+    import tests.inspection.walk  # noqa: F401
+
+    build = walker.BUILDERS[model._meta.label_lower]
+    client = client_for(request.getfixturevalue(role))
+
+    def queries_with(total):
+        while model.objects.count() < total:
+            build(staff, dept)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as csv_ctx:
+            export = client.get(url + "?format=csv")
+            assert export.status_code == 200
+            body(export)
+        return len(ctx.captured_queries), len(csv_ctx.captured_queries), len(response.context["object_list"])
+
+    *small, shown_small = queries_with(3)
+    *large, shown_large = queries_with(12)
+    assert shown_large > shown_small > 0
+    assert small == large
+
+
+def test_the_lot_page_shows_its_whole_story(client_for, quality_manager, staff, dept):
+    import tests.inspection.walk as w
+
+    kwargs = w.build_lot(staff, dept)
+    lot = kwargs["_record"]
+    page = client_for(quality_manager).get(lot.get_absolute_url()).content.decode()
+    for testid in ("release-checks", "material", "operators", "schedule", "lot-inspections", "lot-shipments"):
+        assert f'data-testid="{testid}"' in page
+    assert lot.drawing_revision.document.number in page or str(lot.drawing_revision) in page
+
+
+def test_a_shipment_page_traces_every_material_lot_operator_and_drawing(
+    client_for, quality_manager, staff, dept
+):
+    import tests.inspection.walk as w
+
+    shipment = w.build_shipment(staff, dept)["_record"]
+    lot = shipment.lines.get().lot
+    page = client_for(quality_manager).get(shipment.get_absolute_url()).content.decode()
+    receipt = lot.materials.get().receipt
+    assert receipt.reference in page and lot.lot_number in page
+    assert str(lot.operators.get().person) in page
+
+
+def test_a_lot_size_of_zero_comes_back_beside_the_field_and_nothing_is_created(
+    client_for, quality_manager, dept
+):
+    plan, lot = f.plan(), f.lot()
+    client = client_for(quality_manager)
+    response = client.post(
+        "/inspection/inspections/new/",
+        {
+            "plan": plan.pk,
+            "lot": lot.pk,
+            "inspector": quality_manager.pk,
+            "inspected_on": f.today().isoformat(),
+            "lot_size": "0",
+            "sample_size": "0",
+            "nonconforming": "0",
+            "original": "on",
+            "owner": quality_manager.pk,
+            "department": dept.pk,
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "lot_size" in response.context["form"].errors
+    assert not Inspection.objects.exists()
+
+
+def test_a_value_that_is_not_a_number_comes_back_beside_the_field(client_for, quality_manager):
+    plan, lot = f.plan(), f.lot()
+    inspection = f.inspect(lot, plan_=plan, sample=0)
+    bore = plan.characteristics.get(name__startswith="Bore")
+    response = client_for(quality_manager).post(
+        f"/inspection/inspections/{inspection.pk}/results/add/",
+        {"characteristic": bore.pk, "values": "12.01 twelve"},
+    )
+    assert response.status_code == 400
+    assert "“twelve” is not a number" in response.content.decode()
+    assert not inspection.results.exists()

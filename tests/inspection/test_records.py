@@ -1,0 +1,102 @@
+"""Receipts, lots, inspections and shipments: the rules a user meets when recording them."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from inspection import services
+from qms.services import record_transition
+from tests.inspection import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_example_lot_is_inspected_with_500_samples():
+    plan = f.plan(aql="0.65")
+    lot = f.lot(quantity=100_000)
+    found = f.inspect(lot, plan_=plan, sample=2)
+    assert (found.code_letter, found.required_sample, found.ac, found.re) == ("N", 500, 7, 8)
+    assert found.below_sample
+
+
+@pytest.mark.parametrize("size", [0, -5])
+def test_a_lot_size_of_zero_or_negative_is_refused_beside_the_field(size):
+    plan, lot = f.plan(), f.lot()
+    with pytest.raises(ValidationError) as exc:
+        services.inspection_create(
+            by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=size, lot=lot
+        )
+    assert "lot_size" in exc.value.message_dict
+
+
+def test_a_sample_larger_than_the_lot_is_refused():
+    plan, lot = f.plan(), f.lot(quantity=50)
+    found = services.inspection_create(
+        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=50, lot=lot
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.inspection_update(inspection=found, by=f.qm(), sample_size=60)
+    assert "sample_size" in exc.value.message_dict
+    found.refresh_from_db()
+    assert found.sample_size == 0
+
+
+def test_a_measured_value_that_is_not_a_number_is_refused_and_nothing_is_saved():
+    plan, lot = f.plan(), f.lot()
+    found = f.inspect(lot, plan_=plan, sample=0)
+    bore = plan.characteristics.get(name__startswith="Bore")
+    with pytest.raises(ValidationError) as exc:
+        services.characteristic_result_add(
+            inspection=found, by=f.qm(), characteristic=bore, values="12.005 abc"
+        )
+    assert "“abc” is not a number" in exc.value.message_dict["values"][0]
+    assert not found.results.exists()
+
+
+def test_measured_values_outside_the_tolerance_count_as_nonconforming():
+    plan, lot = f.plan(), f.lot(quantity=50)
+    found = f.inspect(lot, plan_=plan, sample=0)
+    bore = plan.characteristics.get(name__startswith="Bore")
+    row = services.characteristic_result_add(
+        inspection=found, by=f.qm(), characteristic=bore, values="12.005 12,010 12.027 11.999"
+    )
+    assert (row.inspected, row.nonconforming) == (4, 2)
+    found.refresh_from_db()
+    assert (found.sample_size, found.nonconforming) == (4, 2)
+
+
+def test_a_lot_consuming_more_material_than_the_receipt_holds_is_refused():
+    receipt = f.receipt(quantity=100)
+    first, second = f.lot(), f.lot()
+    services.material_use_add(lot=first, by=f.qm(), receipt=receipt, quantity=80)
+    with pytest.raises(ValidationError) as exc:
+        services.material_use_add(lot=second, by=f.qm(), receipt=receipt, quantity=30)
+    assert "20 left" in exc.value.message_dict["quantity"][0]
+    assert not second.materials.exists()
+
+
+def test_a_shipment_of_a_lot_that_is_not_released_is_refused():
+    lot = f.lot()
+    shipment = f.shipment()
+    with pytest.raises(ValidationError) as exc:
+        services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=10)
+    assert "not released" in exc.value.message_dict["lot"][0]
+    assert not shipment.lines.exists()
+
+
+def test_incoming_inspection_decides_the_receipt():
+    supplier = f.supplier()
+    plan = f.plan(stage="iqc", part="BAR-42", supplier_=supplier)
+    receipt = f.receipt(supplier_=supplier, quantity=500)
+    found = f.decide(f.inspect(receipt, plan_=plan, nonconforming=5))
+    assert found.status == "rejected"
+    receipt.refresh_from_db()
+    assert receipt.status == "rejected"
+
+
+def test_an_inspection_cannot_be_accepted_with_more_nonconforming_than_ac():
+    from qms.workflow import TransitionError
+
+    plan, lot = f.plan(), f.lot(quantity=1000)
+    found = f.inspect(lot, plan_=plan, nonconforming=4)  # J: n 80, Ac 2
+    with pytest.raises((TransitionError, ValidationError)):
+        record_transition(record=found, name="accept", by=f.qm())

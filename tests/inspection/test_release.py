@@ -1,0 +1,277 @@
+"""Release of a production lot: each of the seven checks on and off, "not checked" for a gate no
+module answers, deviations signed by the quality manager, the checks kept as they stood."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from inspection import services
+from inspection.release import checks_for
+from qms import gates
+from qms.gates import Refusal
+from qms.services import child_add, record_transition, record_update, transition
+from tests.documents.factories import DocumentFactory, issue
+from tests.inspection import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def answer(monkeypatch):
+    """Answer a gate in this test only (as the module that knows would)."""
+
+    def _answer(name, fn):
+        monkeypatch.setitem(gates._answers, name, fn)
+
+    return _answer
+
+
+def _finished(lot):
+    record_transition(record=lot, name="finish", by=f.qm())
+    lot.refresh_from_db()
+    return lot
+
+
+@pytest.fixture
+def ready():
+    """A finished lot with a full final inspection accepted: nothing to refuse."""
+    plan = f.plan()
+    lot = f.lot(quantity=1000)
+    f.decide(f.inspect(lot, plan_=plan, on=f.today()))
+    return _finished(lot)
+
+
+def state(lot, key):
+    return {c.key: c for c in checks_for(lot)}[key]
+
+
+def test_a_clean_lot_releases_and_keeps_its_checks_as_they_stood(ready):
+    services.lot_release(lot=ready, by=f.qm())
+    ready.refresh_from_db()
+    assert ready.status == "released"
+    assert [c["key"] for c in ready.release_checks] == [
+        "supplier_change",
+        "drawing",
+        "schedule",
+        "competence",
+        "maintenance",
+        "gauges",
+        "sampling",
+    ]
+    assert {c["key"]: c["state"] for c in ready.release_checks}["sampling"] == "clear"
+
+
+def test_a_gate_no_module_answers_shows_not_checked_and_does_not_block(ready, monkeypatch):
+    monkeypatch.delitem(gates._answers, "maintenance_in_order", raising=False)
+    ready.machine = f.machine()
+    ready.save(update_fields=["machine"])
+    check = state(ready, "maintenance")
+    assert check.state == "not_checked"
+    assert "Not checked" in check.findings[0].message
+    services.lot_release(lot=ready, by=f.qm())
+
+
+def test_supplier_change_open_on_the_lots_dates_refuses_release(ready, answer):
+    asked = []
+
+    def open_change(*, on, supplier, part):
+        asked.append((on, supplier.pk, part))
+        return [Refusal(f"Change notification for {part} open on {on}.", "/suppliers/changes/1/")]
+
+    answer("supplier_change_open", open_change)
+    receipt = f.receipt(part="BAR-42", quantity=100)
+    ready.status = "open"
+    ready.save(update_fields=["status"])
+    services.material_use_add(lot=ready, by=f.qm(), receipt=receipt, quantity=10)
+    ready = _finished(ready)
+    assert state(ready, "supplier_change").state == "failed"
+    assert asked[0] == (ready.started_on, receipt.supplier_id, "BAR-42")
+    with pytest.raises(ValidationError, match="Supplier changes evaluated"):
+        services.lot_release(lot=ready, by=f.qm())
+    answer("supplier_change_open", lambda **kw: [])
+    assert state(ready, "supplier_change").state == "clear"
+
+
+def test_work_to_a_superseded_drawing_revision_refuses_release():
+    engineer = f.engineer()
+    drawing = DocumentFactory(owner=engineer, department=engineer.department)
+    old = issue(drawing, f.qm())
+    issue(drawing, f.qm(), summary="Tighter bore")
+    plan = f.plan()
+    lot = f.lot(revision=old, started=f.today())
+    f.decide(f.inspect(lot, plan_=plan))
+    lot = _finished(lot)
+    check = state(lot, "drawing")
+    assert check.state == "failed"
+    assert "was not the effective revision" in check.findings[0].message
+    current = f.lot(revision=drawing.revisions.get(status="effective"), started=f.today())
+    assert state(current, "drawing").state == "clear"
+
+
+def test_a_delivery_date_changed_without_an_approved_schedule_change_refuses_release(ready):
+    ready.status = "open"
+    ready.save(update_fields=["status"])
+    record_update(record=ready, by=f.qm(), reason="Customer phoned", delivery_date=f.days(20))
+    record_update(record=ready, by=f.qm(), reason="Customer phoned again", delivery_date=f.days(10))
+    check = state(ready, "schedule")
+    assert check.state == "failed"
+    assert "without an approved schedule change" in check.findings[0].message
+
+
+def test_a_schedule_change_recorded_and_approved_clears_the_check(ready):
+    record_update(record=ready, by=f.qm(), reason="Planned at order", delivery_date=f.days(20))
+    ready.refresh_from_db()
+    # Setting the first date is not a change; moving it is.
+    change = services.schedule_change_propose(
+        lot=ready, by=f.qm(), field="delivery_date", new_date=f.days(10), reason="Customer call of Monday"
+    )
+    assert state(ready, "schedule").state == "failed"  # proposed, not approved
+    transition(obj=change, name="approve", by=f.qm())
+    ready.refresh_from_db()
+    assert ready.delivery_date == f.days(10)
+    assert state(ready, "schedule").state == "clear"
+
+
+def test_an_operator_without_the_competence_on_the_lots_dates_refuses_release(ready):
+    from tests.training import factories as t
+
+    competence = t.competence(ready.department, by=f.qm())
+    operator = t.person(ready.department)
+    ready.status = "open"
+    ready.competence = competence
+    ready.save(update_fields=["status", "competence"])
+    child_add(model=ready.operators.model, by=f.qm(), lot=ready, person=operator)
+    assert state(ready, "competence").state == "failed"
+    t.train(operator, competence, level=2, on=f.days(-30))
+    assert [x for x in state(ready, "competence").findings if x.checked] == []
+
+
+def test_overdue_maintenance_refuses_release(ready, answer):
+    ready.machine = f.machine()
+    ready.save(update_fields=["machine"])
+    answer(
+        "maintenance_in_order", lambda *, on, machine: [Refusal(f"{machine} maintenance overdue on {on}.")]
+    )
+    assert state(ready, "maintenance").state == "failed"
+    answer("maintenance_in_order", lambda *, on, machine: [])
+    assert state(ready, "maintenance").state == "clear"
+
+
+def test_a_gauge_unusable_on_the_inspection_date_refuses_release(ready, answer):
+    inspection = ready.inspections.get()
+    gauge = f.gauge()
+    from inspection.models import GaugeUse
+
+    GaugeUse.objects.create(inspection=inspection, instrument=gauge)
+    seen = []
+
+    def lapsed(*, on, instrument):
+        seen.append(on)
+        return [Refusal(f"{instrument} was overdue for calibration on {on}.", instrument.get_absolute_url())]
+
+    answer("instrument_usable", lapsed)
+    assert state(ready, "gauges").state == "failed"
+    assert seen == [inspection.inspected_on]
+    answer("instrument_usable", lambda *, on, instrument: [])
+    assert state(ready, "gauges").state == "clear"
+
+
+def test_a_sample_below_iso_2859_refuses_release():
+    plan = f.plan(aql="0.65")
+    lot = f.lot(quantity=100_000)
+    f.decide(f.inspect(lot, plan_=plan, sample=2))
+    lot = _finished(lot)
+    check = state(lot, "sampling")
+    assert check.state == "failed"
+    assert "2 inspected of a lot of 100,000; ISO 2859-1 requires 500" in check.findings[0].message
+
+
+def test_a_plan_not_reassessed_after_a_change_refuses_release_until_reassessed(ready):
+    plan = ready.inspections.get().plan
+    services.plan_change_record(
+        plan=plan, by=f.qm(), kind="process", changed_on=f.days(-1), what="New fixture"
+    )
+    check = state(ready, "sampling")
+    assert check.state == "failed"
+    assert "not re-assessed since" in check.findings[0].message
+    services.plan_reassess(plan=plan, by=f.qm(), note="Level II kept, AQL 1.0 confirmed")
+    assert state(ready, "sampling").state == "clear"
+
+
+def test_a_new_drawing_revision_asks_for_reassessment_of_the_plans_made_from_it():
+    engineer = f.engineer()
+    drawing = DocumentFactory(owner=engineer, department=engineer.department)
+    issue(drawing, f.qm())
+    plan = f.plan(drawing=drawing)
+    services.plan_reassess(plan=plan, by=f.qm(), note="First assessment")
+    revision = issue(drawing, f.qm(), summary="Rev B")
+    services.plan_changes_for_revision(revision_id=revision.pk, document_id=drawing.pk)
+    services.plan_changes_for_revision(revision_id=revision.pk, document_id=drawing.pk)  # twice: once
+    assert plan.changes.count() == 1
+
+
+# --- deviations ---
+
+
+def test_the_quality_manager_accepts_a_finding_with_a_signed_reason_and_the_lot_releases(password):
+    plan = f.plan(aql="0.65")
+    lot = _finished_inspected_below()
+    with pytest.raises(ValidationError):
+        services.lot_release(lot=lot, by=f.qm())
+    services.deviation_accept(
+        lot=lot, by=f.qm(), check="sampling", reason="Customer agreed in writing", password=password
+    )
+    assert state(lot, "sampling").state == "accepted"
+    services.lot_release(lot=lot, by=f.qm())
+    lot.refresh_from_db()
+    snapshot = {c["key"]: c for c in lot.release_checks}
+    assert snapshot["sampling"]["state"] == "accepted"
+    assert plan  # the plan stays as it was
+
+
+def _finished_inspected_below():
+    plan = f.plan(aql="0.65", part="H-221")
+    lot = f.lot(quantity=100_000, part="H-221")
+    f.decide(f.inspect(lot, plan_=plan, sample=2))
+    return _finished(lot)
+
+
+def test_a_wrong_password_signs_nothing():
+    lot = _finished_inspected_below()
+    with pytest.raises(ValidationError) as exc:
+        services.deviation_accept(lot=lot, by=f.qm(), check="sampling", reason="Agreed", password="wrong")
+    assert "password" in exc.value.message_dict
+    assert not lot.deviations.exists()
+
+
+def test_only_the_quality_manager_accepts_a_deviation(password):
+    lot = _finished_inspected_below()
+    with pytest.raises(PermissionDenied):
+        services.deviation_accept(
+            lot=lot, by=f.qc_inspector(), check="sampling", reason="Agreed", password=password
+        )
+
+
+def test_a_deviation_covers_only_the_finding_it_was_signed_for(password):
+    lot = _finished_inspected_below()
+    services.deviation_accept(lot=lot, by=f.qm(), check="sampling", reason="Agreed", password=password)
+    plan = lot.inspections.get().plan
+    services.plan_change_record(plan=plan, by=f.qm(), kind="supplier", changed_on=f.today(), what="New bar")
+    assert state(lot, "sampling").state == "failed"
+
+
+def test_quality_control_may_release_and_production_may_not(ready):
+    from tests.factories import UserFactory
+
+    production = UserFactory(department=f.department("PROD", "Production"))
+    assert not services.may_release(production, ready)
+    assert services.may_release(f.qc_inspector(), ready)
+
+
+def test_a_released_lot_ships_and_the_shipment_marks_it_shipped(ready):
+    services.lot_release(lot=ready, by=f.qm())
+    shipment = f.shipment()
+    services.shipment_line_add(shipment=shipment, by=f.qm(), lot=ready, quantity=ready.quantity)
+    record_transition(record=shipment, name="ship", by=f.qm())
+    ready.refresh_from_db()
+    shipment.refresh_from_db()
+    assert ready.status == "shipped" and shipment.shipped_on == f.today()

@@ -1,0 +1,100 @@
+"""Traceability both ways, where-used of a gauge for calibration, the KPIs the supplier scorecard
+and management review read, and the audit-pack sections."""
+
+import pytest
+
+from inspection import selectors, services
+from inspection.kpis import MEASURES
+from qms import kpis, whereused
+from qms.services import record_transition
+from tests.inspection import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _shipped_lot(receipt, *, customer="Meyer Pumpen"):
+    plan = f.plan(part="H-220") if not hasattr(_shipped_lot, "plan") else _shipped_lot.plan
+    lot = f.lot(quantity=100)
+    services.material_use_add(lot=lot, by=f.qm(), receipt=receipt, quantity=10)
+    inspection = f.inspect(lot, plan_=plan)
+    gauge = f.gauge()
+    services.gauge_use_add(inspection=inspection, by=f.qm(), instrument=gauge)
+    f.decide(inspection)
+    record_transition(record=lot, name="finish", by=f.qm())
+    services.lot_release(lot=lot, by=f.qm())
+    shipment = f.shipment(customer=customer)
+    services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=100)
+    record_transition(record=shipment, name="ship", by=f.qm())
+    return lot, shipment, gauge, inspection
+
+
+def test_traceability_from_a_shipment_back_to_every_material_lot_operator_gauge_and_drawing():
+    receipt = f.receipt(quantity=100)
+    lot, shipment, gauge, inspection = _shipped_lot(receipt)
+    trace = selectors.shipment_trace(shipment, f.qm())
+    assert trace.lots == [lot]
+    assert trace.receipts == [receipt]
+    assert [g for g, _ in trace.gauges] == [gauge]
+    assert trace.inspections == [inspection]
+    assert [r for r, _ in trace.revisions] == [lot.drawing_revision]
+
+
+def test_traceability_from_a_material_lot_forward_to_every_shipment_and_customer():
+    receipt = f.receipt(quantity=100)
+    first, one, *_ = _shipped_lot(receipt, customer="Meyer Pumpen")
+    second, two, *_ = _shipped_lot(receipt, customer="Kranz Hydraulik")
+    forward = selectors.trace_forward(receipt, f.qm())
+    assert [(x.lot, [s.customer for s, _ in x.shipments]) for x in forward] == sorted(
+        [(first, ["Meyer Pumpen"]), (second, ["Kranz Hydraulik"])], key=lambda t: t[0].lot_number
+    )
+
+
+def test_where_used_gives_calibration_the_suspect_inspections_and_the_shipments_with_customers():
+    receipt = f.receipt(quantity=100)
+    lot, shipment, gauge, inspection = _shipped_lot(receipt)
+    uses = whereused.find(gauge, date_from=f.days(-30), date_to=f.today(), user=f.qm())
+    assert [u.reference for u in uses] == [inspection.reference, shipment.reference]
+    assert "Meyer Pumpen" in uses[1].title
+    assert whereused.find(gauge, date_from=f.days(-30), date_to=f.days(-1), user=f.qm()) == []
+
+
+def _measure(key):
+    return next(m for m in MEASURES if m.key == key)
+
+
+def test_supplier_measures_the_scorecard_reads():
+    supplier = f.supplier()
+    f.receipt(supplier_=supplier, quantity=900, promised=f.today(), received=f.today())
+    late = f.receipt(supplier_=supplier, quantity=100, promised=f.days(-3), received=f.today())
+    record_transition(record=late, name="reject", by=f.qm(), reason="Rust on the bars")
+    period = kpis.Period.month(f.today())
+    assert _measure("inspection.supplier_ppm").value(period, subject=supplier) == 100_000
+    assert _measure("inspection.supplier_lots_rejected").value(period, subject=supplier) == 1
+    assert _measure("inspection.supplier_on_time").value(period, subject=supplier) == 50
+    assert {m.key for m in MEASURES} >= {
+        "inspection.supplier_ppm",
+        "inspection.supplier_lots_rejected",
+        "inspection.supplier_on_time",
+    }
+    assert all(m.subject == "supplier" for m in MEASURES if m.key.startswith("inspection.supplier_"))
+
+
+def test_first_pass_yield_and_inspections_below_sample_size():
+    plan = f.plan()
+    f.decide(f.inspect(f.lot(quantity=1000), plan_=plan))
+    f.decide(f.inspect(f.lot(quantity=1000), plan_=plan, nonconforming=10))
+    f.inspect(f.lot(quantity=1000), plan_=plan, sample=5)
+    period = kpis.Period.month(f.today())
+    assert _measure("inspection.first_pass_yield").value(period) == 50
+    assert _measure("inspection.below_sample").value(period) == 1
+
+
+def test_audit_pack_sections_for_traceability_release_and_nonconforming_outputs():
+    from inspection.audit import SECTIONS
+
+    receipt = f.receipt(quantity=100)
+    lot, *_ = _shipped_lot(receipt)
+    built = {s.clause: s.build(user=f.qm(), date_from=f.days(-1), date_to=f.today()) for s in SECTIONS}
+    assert set(built) == {"8.5.2", "8.6", "8.7"}
+    assert built["8.5.2"]["lots"] == [lot]
+    assert [x for x, _ in built["8.6"]["released"]] == [lot]
