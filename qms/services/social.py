@@ -78,7 +78,9 @@ def link_on_behalf(*, source: Record, target: Record, by: User, note: str) -> Re
     way: nothing happens and None is returned. Noted in both histories as any link."""
     st, tt = ContentType.objects.get_for_model(source), ContentType.objects.get_for_model(target)
     if (
-        RecordLink.objects.filter(source_type=st, source_id=source.pk, target_type=tt, target_id=target.pk).exists()
+        RecordLink.objects.filter(
+            source_type=st, source_id=source.pk, target_type=tt, target_id=target.pk
+        ).exists()
         or RecordLink.objects.filter(
             source_type=tt, source_id=target.pk, target_type=st, target_id=source.pk
         ).exists()
