@@ -1,0 +1,2 @@
+def load(company) -> None:
+    """Filled in below."""
