@@ -164,8 +164,15 @@ class ProposalForm(RecordForm):
 
     class Meta:
         model = Proposal
-        fields = ["title", "text", "owner", "department", "due_date"]
-        labels = {"owner": "Decided by", "due_date": "Decide by"}
+        fields = ["title", "text", "risk", "process", "owner", "department", "due_date"]
+        labels = {"owner": "Decided by", "due_date": "Decide by", "risk": "Link to risk"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # what a record proposed stays as proposed; who decides may change
+            self.fields.pop("risk"), self.fields.pop("process")
+        else:
+            self.fields["risk"].queryset = Risk.objects.filter(status="active").order_by("reference")
 
 
 class RiskForm(RecordForm):

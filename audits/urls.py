@@ -114,6 +114,7 @@ urlpatterns = [
         form_class=ProposalForm,
         list_view=views.ProposalListView,
         detail_view=views.ProposalDetailView,
+        create_view=views.ProposalCreateView,
         prefix="proposals",
     ),
     *form_urlpatterns(

@@ -314,7 +314,8 @@ class Finding(Record):
                 "Close finding",
                 ("open",),
                 "closed",
-                frozenset({"quality", "auditor"}),
+                # "system": the background job closing it when the NCR or CAPA it raised closes.
+                frozenset({"quality", "auditor", "system"}),
                 guards=(_raised_closed,),
                 style="success",
             ),
@@ -365,6 +366,8 @@ class Finding(Record):
         return Q(audit__owner=user) | Q(audit_id__in=team)
 
     def extra_relations(self, user) -> set[str]:
+        if user.is_system:
+            return {"system"}
         audit = self.audit
         if audit.owner_id == user.pk or audit.team.filter(pk=user.pk).exists():
             return {"auditor"}

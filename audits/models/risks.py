@@ -154,9 +154,11 @@ class Proposal(Record):
         COVERAGE = "coverage", "Competence coverage alarm"
         OUT_OF_TOLERANCE = "out_of_tolerance", "Out-of-tolerance calibration"
         REPEATED_NCR = "repeated_ncr", "Repeated NCRs"
+        BY_HAND = "by_hand", "Raised by hand"
 
     reference_prefix = "RP"
-    create_roles: frozenset[str] = frozenset()  # made by live signals, never by hand
+    # Made by live signals; the quality manager may raise one by hand (an issue of 4.1 no module sees).
+    create_roles = QUALITY
     due_label = "decide by"
     change_relations = CHANGE_RELATIONS
     workflow = Workflow(
@@ -199,12 +201,9 @@ class Proposal(Record):
     class Meta(Record.Meta):
         verbose_name = "risk proposal"
         verbose_name_plural = "risk proposals"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "source_label", "source_id", "risk"],
-                name="audits_one_proposal_per_source_and_risk",
-                nulls_distinct=False,
-            )
+        indexes = [
+            *Record.Meta.indexes,
+            models.Index(fields=["source_label", "source_id"], name="audits_proposal_source"),
         ]
 
     @property

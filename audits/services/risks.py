@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from qms import access, history
@@ -164,12 +166,16 @@ def propose(
 ) -> list[Proposal]:
     """Propose to the register what a live record says: a link to each of ``risks`` (the risks
     the record, or the thing it is about, is linked to already), or a new risk when there are none.
-    Safe to run twice: a source proposes to a risk once."""
+    Safe to run twice: while a proposal of the source to that risk waits, or was decided in the last
+    ``AUDIT_PROPOSAL_QUIET_DAYS`` (30), it is not proposed again; after that it is news again."""
     by = get_system_user()
     made = []
+    quiet = timezone.now() - dt.timedelta(days=getattr(settings, "AUDIT_PROPOSAL_QUIET_DAYS", 30))
     for risk in risks or [None]:
-        exists = Proposal.objects.filter(kind=kind, source_label=source_label, source_id=source_id, risk=risk)
-        if exists.exists():
+        same = Proposal.objects.filter(kind=kind, source_label=source_label, source_id=source_id)
+        # A new-risk proposal that was accepted names its risk now: it counts for that risk too.
+        same = same.filter(risk=risk) if risk is None else same.filter(Q(risk=risk) | Q(risk=None))
+        if same.filter(Q(status="proposed") | Q(updated_at__gte=quiet)).exists():
             continue
         owner, department = _decider(risk, process)
         proposal = Proposal(
@@ -189,14 +195,8 @@ def propose(
         )
         from qms.models.records import next_reference
 
-        try:
-            with transaction.atomic():
-                proposal.reference = next_reference(Proposal.reference_prefix, timezone.localdate().year)
-                history.save(
-                    proposal, by=by, reason=f"Proposed by {source_reference or Proposal.Kind(kind).label}"
-                )
-        except IntegrityError:  # proposed by a delivery running at the same moment
-            continue
+        proposal.reference = next_reference(Proposal.reference_prefix, timezone.localdate().year)
+        history.save(proposal, by=by, reason=f"Proposed by {source_reference or Proposal.Kind(kind).label}")
         made.append(proposal)
     return made
 

@@ -123,12 +123,10 @@ def from_coverage_alarm(*, competence_id: int, **extra) -> None:
     competence = _found("training.competence", competence_id)
     if competence is None:
         return
-    alarm = (
-        competence.alarms.filter(status="open").order_by("-pk").first()
-        if hasattr(competence, "alarms")
-        else None
-    )
-    text = getattr(alarm, "title", "") or f"Too few people qualified in {competence.title}."
+    alarm = competence.alarms.filter(status="open").order_by("-pk").first()
+    if alarm is None:  # raised and cleared again before this delivery (a catalogue loaded at once)
+        return
+    text = alarm.title or f"Too few people qualified in {competence.title}."
     propose(
         kind=Proposal.Kind.COVERAGE,
         title=f"Coverage: {competence.title}",

@@ -15,6 +15,7 @@ from .audits import (
 )
 from .risks import (
     OverviewView,
+    ProposalCreateView,
     ProposalDetailView,
     ProposalListView,
     RiskCreateView,
@@ -37,6 +38,7 @@ __all__ = [
     "ItemDetailView",
     "OverviewView",
     "ProgrammeDetailView",
+    "ProposalCreateView",
     "ProposalDetailView",
     "ProposalListView",
     "RiskCreateView",

@@ -146,7 +146,6 @@ class ProposalFilter(RecordFilter):
 class ProposalListView(RecordListView):
     title = "Risk proposals"
     filterset_class = ProposalFilter
-    creatable = False
     select_related = ("owner", "risk")
     columns = [
         ("reference", "Reference"),
@@ -165,6 +164,17 @@ class ProposalListView(RecordListView):
         if field == "risk__reference" and record.risk_id is None:
             return "New risk"
         return super().cell(record, field)
+
+
+class ProposalCreateView(RecordCreateView):
+    """A proposal raised by hand (an external issue no module sees), decided like any other."""
+
+    def create(self, form):
+        from qms.services import record_create
+
+        return record_create(
+            model=Proposal, by=self.request.user, kind=Proposal.Kind.BY_HAND, **form.record_fields()
+        )
 
 
 class ProposalDetailView(RecordDetailView):

@@ -8,10 +8,10 @@ from tests.walker import builder
 
 
 def _elsewhere(department):
-    from qms.models import Department
+    """A department of its own, neither the walker's nor the other one it checks scope with."""
     from tests.factories import DepartmentFactory
 
-    return Department.objects.exclude(pk=department.pk).order_by("pk").first() or DepartmentFactory()
+    return DepartmentFactory()
 
 
 @builder("audits.programme")
@@ -121,3 +121,9 @@ def build_proposal(owner, department) -> dict:
     found.owner, found.department = owner, Department.objects.get(pk=department.pk)
     history.save(found, by=af.quality_manager(), reason="Handed to the walker's owner")
     return {"pk": found.pk, "_record": found}
+
+
+@builder("audits.checklistphoto")
+def build_photo(owner, department) -> dict:
+    kwargs = build_audit(owner, department)
+    return {"pk": kwargs["checklistphoto_pk"], "_record": kwargs["_record"]}
