@@ -103,7 +103,6 @@ class AnswerForm(ChildModelForm):
         super().__init__(*args, **kwargs)
         self.fields["answer"].choices = [c for c in ChecklistItem.Answer.choices if c[0]]
         self.fields["answer"].required = True
-        self.fields["answer"].widget.attrs["class"] = "form-check-input"
 
 
 class PhotoForm(ChildModelForm):
