@@ -1,5 +1,6 @@
 """NCR and CAPA (ISO 9001 10.2): the module's one declaration."""
 
+from qms.events import EventType
 from qms.modules import Module, Searchable
 from qms.raising import RaiseAction
 
@@ -33,6 +34,15 @@ MODULE = Module(
             lambda ncr: capa_initial([ncr]),
             sources=("capa.nonconformity",),
         ),
+    ],
+    # A CAPA closed saying risks and opportunities must be updated (10.2.1 e): the note names the
+    # risks (by reference) or a new one; the risk register turns it into kernel links.
+    publishes=[
+        EventType(
+            "capa.risks_affected",
+            "A CAPA was closed saying risks and opportunities must be updated.",
+            ("capa_id", "note"),
+        )
     ],
     measures=MEASURES,
     walk="tests.capa.walk",

@@ -9,7 +9,7 @@ Data: ``bar_chart([(label, value), …])`` or ``[(label, value, url), …]``; ``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -215,12 +215,24 @@ HEAT = {"below": ("#f8d7da", "#842029"), "at": ("#fff3cd", "#664d03"), "above": 
 HEAT_LABEL_CHARS = 34
 
 
-def heat_map(columns: Sequence[str], rows: Sequence[tuple], *, title: str, width: int = 640) -> SafeString:
+def heat_map(
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    title: str,
+    width: int = 640,
+    shade: Callable[[int, int, float], str] | None = None,
+    legend: Sequence[tuple[str, str]] | None = None,
+) -> SafeString:
     """A grid of numbers: one row per thing, one column per day (how many qualified people are
     available for each competence on each day of the next four weeks). A cell is red below its
     row's minimum, amber at it and green above it, and shows its number. ``rows`` are
     ``(label, values, minimum)`` or ``(label, values, minimum, url)``; a label with a URL links to
-    the records behind the row. A long label is shortened; its full text is the row's tooltip."""
+    the records behind the row. A long label is shortened; its full text is the row's tooltip.
+
+    A grid judged otherwise (likelihood × severity) gives ``shade(row, column, value)`` returning
+    ``"below"`` (red), ``"at"`` (amber) or ``"above"`` (green) and its own ``legend`` of
+    ``(state, words)``; a row may then carry a fifth element, the URL of each cell's records."""
     longest = max((min(len(str(r[0])), HEAT_LABEL_CHARS) for r in rows), default=10)
     # Room above for the day labels (turned), and on the right for the last ones.
     left, top, row_h, right = min(240, 12 + int(longest * 6.2)), 58, 18, 34
@@ -250,21 +262,28 @@ def heat_map(columns: Sequence[str], rows: Sequence[tuple], *, title: str, width
             f"<title>{escape(label)}</title>{escape(short)}</text>"
         )
         body.append(_linked(text, url))
+        cell_urls = row[4] if len(row) > 4 else ()
         for i, value in enumerate(values):
-            state = "below" if value < minimum else "at" if value == minimum else "above"
+            if shade is not None:
+                state = shade(n, i, value)
+            else:
+                state = "below" if value < minimum else "at" if value == minimum else "above"
             fill, ink = HEAT[state]
             x = left + i * cell_w
             column = columns[i] if i < len(columns) else ""
-            body.append(
+            tip = "" if shade is not None else f" (minimum {_number(minimum)})"
+            cell = (
                 f'<rect x="{x:.1f}" y="{y + 1}" width="{max(cell_w - 1, 1):.1f}" height="{row_h - 2}" '
-                f'fill="{fill}"><title>{escape(label)}, {escape(column)}: {_number(value)} '
-                f"(minimum {_number(minimum)})</title></rect>"
+                f'fill="{fill}"><title>{escape(label)}, {escape(column)}: {_number(value)}{tip}'
+                "</title></rect>"
                 f'<text x="{x + cell_w / 2:.1f}" y="{y + 13}" text-anchor="middle" font-size="10" '
                 f'fill="{ink}">{_number(value)}</text>'
             )
+            body.append(_linked(cell, cell_urls[i]) if i < len(cell_urls) and cell_urls[i] else cell)
+    keys = legend
     legend = top + row_h * max(1, len(rows)) + 16
     for i, (state, words) in enumerate(
-        (("below", "below minimum"), ("at", "at minimum"), ("above", "above"))
+        keys or (("below", "below minimum"), ("at", "at minimum"), ("above", "above"))
     ):
         x = left + i * 130
         body.append(

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "calibration",
     "inspection",
     "reviews",
+    "audits",
 ]
 
 MIDDLEWARE = [
@@ -299,6 +300,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.daily",
         "schedule": crontab(minute=40, hour=max(ALERT_HOUR - 1, 0)),
     },
+    # NCRs repeating in one department propose a risk to the register before the alerts go out.
+    "audits-daily": {
+        "task": "audits.tasks.daily",
+        "schedule": crontab(minute=45, hour=max(ALERT_HOUR - 1, 0)),
+    },
 }
 
 # Backups (qms/backup.py). The scheduled backup is off until BACKUP_DIR names a directory; it then
@@ -358,6 +364,16 @@ DOCUMENT_ACK_DAYS = env.int("DOCUMENT_ACK_DAYS", default=7)
 TRAINING_EVALUATION_DAYS = env.int("TRAINING_EVALUATION_DAYS", default=90)
 TRAINING_NEED_DAYS = env.int("TRAINING_NEED_DAYS", default=30)
 TRAINING_REQUALIFY_LEAD_DAYS = env.int("TRAINING_REQUALIFY_LEAD_DAYS", default=60)
+
+# Internal audits and risks: the company's scale of likelihood and severity (1 to RISK_SCALE), the
+# score (likelihood × severity) at which a risk needs action, the competence an internal auditor
+# holds (a training competence's title), and what makes NCRs "repeated" (so many within so many days).
+RISK_SCALE = env.int("RISK_SCALE", default=5)
+RISK_THRESHOLD = env.int("RISK_THRESHOLD", default=12)
+INTERNAL_AUDITOR_COMPETENCE = env("INTERNAL_AUDITOR_COMPETENCE", default="Internal auditing (ISO 19011)")
+AUDIT_NCR_REPEAT = env.int("AUDIT_NCR_REPEAT", default=3)
+AUDIT_NCR_DAYS = env.int("AUDIT_NCR_DAYS", default=90)
+AUDIT_MANY_NCRS = env.int("AUDIT_MANY_NCRS", default=5)
 
 # History: a change reason may be long (a rejection, a deviation justified in full).
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -1,5 +1,6 @@
 """Training and competence (ISO 9001 7.2, 7.3): the module's one declaration."""
 
+from qms.events import EventType
 from qms.modules import Module, Searchable
 
 from . import services
@@ -30,6 +31,13 @@ MODULE = Module(
     gates=ANSWERS,
     # A revision that requires training, effective: a need for everyone whose job role uses it.
     subscribes={"documents.revision_effective": [services.needs_for_revision]},
+    publishes=[
+        EventType(
+            "training.coverage_alarm",
+            "A competence has fewer qualified people than it needs in the next four weeks.",
+            ("competence_id",),
+        )
+    ],
     measures=MEASURES,
     importers=IMPORTERS,
     walk="tests.training.walk",

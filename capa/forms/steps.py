@@ -152,6 +152,10 @@ class CloseForm(ChildForm):
 
     risks_change = _yes_no("Must risks and opportunities be updated? (10.2.1 e)")
     risks_note = _which("Which risks or opportunities")
+    risks_note.help_text = (
+        "Name them by reference (RISK-2026-0003) or describe a new one: the risk register proposes a "
+        "link to each, or a new risk, to its owner."
+    )
     documents_change = _yes_no("Must documents (procedures, drawings, work instructions) change? (10.2.1 f)")
     documents_note = _which("Which documents and how")
     document = forms.CharField(

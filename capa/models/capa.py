@@ -173,7 +173,6 @@ class Capa(Record):
         "root cause category (6M)", max_length=20, choices=CauseCategory.choices, blank=True
     )
     risks_change = models.BooleanField("risks and opportunities must change", null=True, editable=False)
-    risks_note = models.TextField(blank=True, editable=False)
     documents_change = models.BooleanField("documents must change", null=True, editable=False)
     documents_note = models.TextField(blank=True, editable=False)
     closed_by = stamped_by()

@@ -13,13 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qms import access, history
+from qms import access, events, history
 from qms.models import User
 from qms.services import record_create, record_transition, record_update
 from qms.workflow import TransitionError
 
 from ..models import Capa, CauseCategory, EffectivenessCheck, Nonconformity
 from ._common import check_person, require_open
+
+RISKS_AFFECTED = "capa.risks_affected"
 
 # --- workflow effects (run inside the transition) ------------------------------------------------
 
@@ -63,7 +65,10 @@ def _close(
             field="risks_change",
         )
     capa.risks_change = risks_change
-    capa.risks_note = risks_note.strip()
+    if risks_change:
+        # Which risks is not kept here: the risk register (if installed) hears it and proposes a
+        # kernel link between this CAPA and each risk named, or a new risk, to the risk's owner.
+        events.publish(RISKS_AFFECTED, capa_id=capa.pk, note=risks_note.strip())
     capa.documents_change = documents_change
     capa.documents_note = documents_note.strip()
     capa.closed_by = by

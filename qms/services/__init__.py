@@ -29,6 +29,7 @@ from .social import (
     comment_add,
     comments_of,
     link_add,
+    link_on_behalf,
     link_raised,
     link_remove,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "content_hash",
     "get_system_user",
     "link_add",
+    "link_on_behalf",
     "link_raised",
     "link_remove",
     "password_problem",

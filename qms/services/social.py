@@ -71,6 +71,24 @@ def link_raised(*, record: Record, source: Record, by: User) -> RecordLink:
     return _link(source=record, target=source, by=by, note="Raised from here")
 
 
+@transaction.atomic
+def link_on_behalf(*, source: Record, target: Record, by: User, note: str) -> RecordLink | None:
+    """Link two records as part of a module's own service that has already decided who may (a
+    risk's owner accepting what a CAPA proposed need not see that CAPA). Already linked, either
+    way: nothing happens and None is returned. Noted in both histories as any link."""
+    st, tt = ContentType.objects.get_for_model(source), ContentType.objects.get_for_model(target)
+    if (
+        RecordLink.objects.filter(
+            source_type=st, source_id=source.pk, target_type=tt, target_id=target.pk
+        ).exists()
+        or RecordLink.objects.filter(
+            source_type=tt, source_id=target.pk, target_type=st, target_id=source.pk
+        ).exists()
+    ):
+        return None
+    return _link(source=source, target=target, by=by, note=note)
+
+
 def _link(*, source: Record, target: Record, by: User, note: str) -> RecordLink:
     st, tt = ContentType.objects.get_for_model(source), ContentType.objects.get_for_model(target)
     exists = (

@@ -28,3 +28,24 @@ def test_long_labels_are_shortened_with_the_whole_name_kept_and_markup_escaped()
 
 def test_nothing_to_show_says_so():
     assert "Nothing to show" in str(heat_map([], [], title="Coverage"))
+
+
+def test_a_grid_judged_by_its_own_rule_shades_each_cell_and_links_it_to_its_records():
+    def shade(row, column, value):
+        return "below" if (2 - row) * (column + 1) >= 4 else "above"
+
+    svg = str(
+        heat_map(
+            ["Severity 1", "Severity 2"],
+            [
+                ("Likelihood 2", [0, 3], 0, "/risks/?l=2", ["/risks/?l=2&s=1", "/risks/?l=2&s=2"]),
+                ("Likelihood 1", [1, 0], 0),
+            ],
+            title="Risks",
+            shade=shade,
+            legend=(("below", "score 4 or more"), ("above", "lower")),
+        )
+    )
+    assert svg.count(f'fill="{HEAT["below"][0]}"') == 2  # the high cell and its legend key
+    assert '<a href="/risks/?l=2&amp;s=2">' in svg and "score 4 or more" in svg
+    assert "minimum" not in svg

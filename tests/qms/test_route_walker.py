@@ -278,6 +278,7 @@ def response_text(response) -> str:
 
 
 @pytest.mark.django_db
+@pytest.mark.timeout(1200)  # every URL of every module, nine roles, two methods: it grows with them
 def test_every_url_with_every_role(world):
     failures = [
         f"{route}: the view declares no access policy" for route in undeclared(get_resolver().url_patterns)

@@ -156,3 +156,17 @@ def test_minimum_coverage_changed_is_judged_at_once(client_for, hardening, zimme
     response = client_for(head).post(f"/training/competences/{hardening.pk}/edit/", data)
     assert response.status_code == 302
     assert not CoverageAlarm.objects.filter(status="open").exists()
+
+
+def test_a_new_alarm_is_published_once_for_the_risk_register(hardening, zimmer, head, monkeypatch):
+    from qms import events
+
+    heard = []
+    monkeypatch.setitem(events._subscribers, "training.coverage_alarm", [lambda **p: heard.append(p)])
+    with monkeypatch.context() as m:
+        m.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
+        f.train(zimmer, hardening, 2, on=f.days(-30), by=head)  # one qualified, two needed: short
+        services.alarms_refresh()
+        services.alarms_refresh()  # the same alarm again: not news
+    assert CoverageAlarm.objects.filter(competence=hardening, status="open").count() == 1
+    assert heard == [{"competence_id": hardening.pk}]

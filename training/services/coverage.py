@@ -10,10 +10,13 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from qms import events
 from qms.models import User
 
 from ..coverage import coverage_of
 from ..models import Competence, CoverageAlarm
+
+COVERAGE_ALARM = "training.coverage_alarm"
 
 
 def _answerer(competence: Competence) -> User:
@@ -60,6 +63,8 @@ def alarms_refresh(
         }
         if alarm is None:
             CoverageAlarm.objects.create(competence=cov.competence, since=short[0], **values)
+            # The risk register hears of it (a process hanging on one person is a risk, 6.1).
+            events.publish(COVERAGE_ALARM, competence_id=cov.competence.pk)
             counts["raised"] += 1
             continue
         changed = [name for name, value in values.items() if getattr(alarm, name) != value]

@@ -1,0 +1,380 @@
+"""Internal audits (ISO 9001 9.2): the programme of a year, the audits it plans (scope, lead auditor
+and team, criteria), the checklist each audit is answered against clause by clause, with photos,
+and the findings, each of which a major or minor one closes only when the NCR or CAPA it raised
+does."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from qms.models import ChildRecord, Department, Process, Record, StoredFile, due_index
+from qms.workflow import Transition, Workflow
+
+from .. import clauses
+
+QUALITY = frozenset({"quality"})
+# Who runs an audit: its lead auditor (the owner), the team, the quality manager. Never the head of
+# the department running it just for being head: the auditee must not edit the audit.
+RUNNERS = frozenset({"owner", "quality", "team"})
+
+
+class Programme(Record):
+    """The audit programme of one year (9.2.2 a): which processes and clauses are audited when,
+    planned on their importance, their risks and the results of previous audits. The company's own
+    checklist questions are kept with it."""
+
+    reference_prefix = "AP"
+    visibility = "company"  # everyone may read the year's programme
+    create_roles = QUALITY
+    change_relations = frozenset({"owner", "quality"})
+    due_label = "runs to"
+    workflow = Workflow(
+        statuses=[("active", "Active"), ("closed", "Closed")],
+        transitions=[
+            Transition("close", "Close the year", ("active",), "closed", QUALITY, style="outline-secondary"),
+            Transition(
+                "reopen",
+                "Reopen",
+                ("closed",),
+                "active",
+                QUALITY,
+                reason_required=True,
+                style="outline-secondary",
+            ),
+        ],
+        initial="active",
+        closed=frozenset({"closed"}),
+    )
+
+    year = models.PositiveIntegerField(unique=True)
+    notes = models.TextField(blank=True, help_text="How the programme was planned: risks, previous results.")
+
+    class Meta(Record.Meta):
+        verbose_name = "audit programme"
+        verbose_name_plural = "audit programmes"
+
+
+class ProgrammeQuestion(ChildRecord):
+    """A checklist question of the company's own for one clause: asked in every audit of the
+    programme whose scope has the clause, beside the standard's question."""
+
+    parent_field, url_kwarg, anchor = "programme", "question_pk", "#questions"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="questions")
+    clause = models.CharField(max_length=10, choices=clauses.CHOICES)
+    text = models.CharField("question", max_length=300)
+
+    class Meta:
+        ordering = ["clause", "pk"]
+        verbose_name = "checklist question"
+
+    def __str__(self) -> str:
+        return f"{self.clause}: {self.text}"
+
+    def removal_refused(self) -> str | None:
+        return None  # a question asked in no audit yet may go; answered ones are copied onto the audit
+
+
+def _checklist_answered(audit: Audit) -> str | None:
+    left = audit.items.filter(answer="").count()
+    if not audit.items.exists():
+        return "The audit has no checklist: add the clauses in scope first."
+    if left:
+        return f"{left} checklist question{'s are' if left != 1 else ' is'} not answered yet."
+    return None
+
+
+def _findings_closed(audit: Audit) -> str | None:
+    still = list(audit.findings.exclude(status="closed").values_list("reference", flat=True)[:5])
+    if still:
+        return f"Findings are still open ({', '.join(still)}): the audit closes when they are."
+    return None
+
+
+class AuditQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=Audit.workflow.closed)
+
+    def overdue(self, today=None):
+        """An audit is late while it has not started by its planned date."""
+        from django.utils import timezone
+
+        return self.filter(status="planned", due_date__lt=today or timezone.localdate())
+
+
+class Audit(Record):
+    """An internal audit: its scope (process, clauses, departments), the planned date (the due
+    date), the lead auditor (its owner) and team, the criteria; the checklist answered during the
+    audit, the findings, and the report."""
+
+    reference_prefix = "IA"
+    create_roles = QUALITY  # the quality manager owns the programme and plans its audits
+    change_relations = RUNNERS
+    due_label = "planned for"
+    workflow = Workflow(
+        statuses=[
+            ("planned", "Planned"),
+            ("in_progress", "In progress"),
+            ("reported", "Reported"),
+            ("closed", "Closed"),
+            ("cancelled", "Cancelled"),
+        ],
+        transitions=[
+            Transition("start", "Start the audit", ("planned",), "in_progress", RUNNERS),
+            Transition(
+                "report",
+                "Issue the report",
+                ("in_progress",),
+                "reported",
+                RUNNERS,
+                guards=(_checklist_answered,),
+                form=True,
+            ),
+            Transition(
+                "close",
+                "Close the audit",
+                ("reported",),
+                "closed",
+                RUNNERS,
+                guards=(_findings_closed,),
+                style="success",
+            ),
+            Transition(
+                "cancel",
+                "Cancel",
+                ("planned",),
+                "cancelled",
+                QUALITY,
+                reason_required=True,
+                reason_prompt="Say why the audit is cancelled (it is planned again in the programme).",
+                style="outline-danger",
+            ),
+            Transition(
+                "reopen",
+                "Reopen",
+                ("closed",),
+                "reported",
+                QUALITY,
+                reason_required=True,
+                style="outline-secondary",
+            ),
+        ],
+        initial="planned",
+        closed=frozenset({"closed", "cancelled"}),
+    )
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="audits")
+    process = models.ForeignKey(
+        Process,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The process audited.",
+    )
+    clauses = ArrayField(models.CharField(max_length=10), default=list, blank=True)
+    audited_departments = models.ManyToManyField(
+        Department, related_name="+", verbose_name="departments audited"
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="audit team"
+    )
+    criteria = models.TextField(
+        blank=True, help_text="Against what: ISO 9001:2015, the procedures, customer requirements."
+    )
+    started_on = models.DateField(null=True, blank=True, editable=False)
+    reported_on = models.DateField(null=True, blank=True, editable=False)
+    summary = models.TextField(blank=True, editable=False)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta(Record.Meta):
+        verbose_name = "internal audit"
+        verbose_name_plural = "internal audits"
+
+    @property
+    def lead(self):
+        return self.owner
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == "planned" and super().is_overdue
+
+    @property
+    def done_on_schedule(self) -> bool | None:
+        if self.reported_on is None or self.due_date is None:
+            return None
+        return self.started_on is not None and self.started_on <= self.due_date
+
+    @classmethod
+    def extra_scope_q(cls, user) -> Q:
+        """The team reads the audit it is in; the audited departments read their audit."""
+        team = Audit.team.through.objects.filter(user=user).values("audit_id")
+        q = Q(pk__in=team)
+        if user.department_id:
+            audited = Audit.audited_departments.through.objects.filter(department_id=user.department_id)
+            q |= Q(pk__in=audited.values("audit_id"))
+        return q
+
+    def extra_relations(self, user) -> set[str]:
+        return {"team"} if self.pk and self.team.filter(pk=user.pk).exists() else set()
+
+    def clause_labels(self) -> list[str]:
+        return [clauses.label(c) for c in sorted(self.clauses, key=clauses.sort_key)]
+
+
+class ChecklistItem(ChildRecord):
+    """One question of an audit's checklist, for one clause in scope, answered during the audit:
+    conforming, a finding, or not applicable, with notes and photos."""
+
+    class Answer(models.TextChoices):
+        OPEN = "", "Not answered"
+        CONFORMING = "conforming", "Conforming"
+        FINDING = "finding", "Finding"
+        NA = "na", "Not applicable"
+
+    parent_field, url_kwarg, anchor = "audit", "item_pk", "#checklist"
+    page = "audits:item_detail"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0, editable=False)
+    clause = models.CharField(max_length=10, choices=clauses.CHOICES)
+    question = models.CharField(max_length=300)
+    answer = models.CharField(max_length=12, choices=Answer.choices, blank=True, default="")
+    notes = models.TextField(blank=True, help_text="What was seen, asked, sampled.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "checklist question"
+
+    def __str__(self) -> str:
+        return f"{self.clause} {self.question}"
+
+    def removal_refused(self) -> str | None:
+        if self.audit.status != "planned":
+            return "The audit has started: answer the question “not applicable” instead."
+        return None
+
+
+class ChecklistPhoto(StoredFile, ChildRecord):
+    """A photo (or a scanned record) taken as evidence while answering a checklist question."""
+
+    parent_field, store_folder, anchor = "item", "audits/", "#photos"
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "photo"
+
+    def removal_refused(self) -> str | None:
+        return (
+            None
+            if self.root.status in ("planned", "in_progress")
+            else "The audit is reported: its evidence stays."
+        )
+
+
+def _raised_closed(finding: Finding) -> str | None:
+    if not finding.needs_action:
+        return None
+    raised = finding.raised_records()
+    if not raised:
+        return "A major or minor finding closes through the NCR or CAPA it raises: raise one first."
+    still = [r.display_reference for r in raised if not r.is_closed]
+    if still:
+        verb = "is" if len(still) == 1 else "are"
+        return f"{', '.join(still)} {verb} still open: the finding closes when it is."
+    return None
+
+
+class Finding(Record):
+    """An audit finding: its grade, the clause and the objective evidence. The audited department
+    answers it (its owner is the auditee responsible); a major or minor finding raises an NCR or a
+    CAPA, linked both ways, and closes only when that record does."""
+
+    class Grade(models.TextChoices):
+        MAJOR = "major", "Major nonconformity"
+        MINOR = "minor", "Minor nonconformity"
+        OBSERVATION = "observation", "Observation"
+        OFI = "ofi", "Opportunity for improvement"
+
+    reference_prefix = "AF"
+    # The auditors write the finding; the auditee answers through the NCR or CAPA it raises.
+    change_relations = frozenset({"quality", "auditor"})
+    due_label = "response due"
+    workflow = Workflow(
+        statuses=[("open", "Open"), ("closed", "Closed")],
+        transitions=[
+            Transition(
+                "close",
+                "Close finding",
+                ("open",),
+                "closed",
+                # "system": the background job closing it when the NCR or CAPA it raised closes.
+                frozenset({"quality", "auditor", "system"}),
+                guards=(_raised_closed,),
+                style="success",
+            ),
+            Transition(
+                "reopen",
+                "Reopen",
+                ("closed",),
+                "open",
+                QUALITY,
+                reason_required=True,
+                style="outline-secondary",
+            ),
+        ],
+        initial="open",
+        closed=frozenset({"closed"}),
+    )
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="findings")
+    item = models.ForeignKey(
+        ChecklistItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        verbose_name="checklist question",
+    )
+    grade = models.CharField(max_length=12, choices=Grade.choices)
+    clause = models.CharField(max_length=10, choices=clauses.CHOICES, blank=True)
+    evidence = models.TextField("objective evidence", blank=True)
+    closed_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta(Record.Meta):
+        verbose_name = "audit finding"
+        verbose_name_plural = "audit findings"
+        indexes = [
+            *Record.Meta.indexes,
+            due_index("audits_finding_due", open_rows=Q(status="open")),
+        ]
+
+    @property
+    def needs_action(self) -> bool:
+        return self.grade in (self.Grade.MAJOR, self.Grade.MINOR)
+
+    @classmethod
+    def extra_scope_q(cls, user) -> Q:
+        """The lead auditor and the team read the findings of their audit."""
+        team = Audit.team.through.objects.filter(user=user).values("audit_id")
+        return Q(audit__owner=user) | Q(audit_id__in=team)
+
+    def extra_relations(self, user) -> set[str]:
+        if user.is_system:
+            return {"system"}
+        audit = self.audit
+        if audit.owner_id == user.pk or audit.team.filter(pk=user.pk).exists():
+            return {"auditor"}
+        return set()
+
+    def raised_records(self) -> list:
+        """The NCRs and CAPAs linked to this finding (raised from it, or linked by hand)."""
+        from ..selectors import raised_for
+
+        return raised_for([self]).get(self.pk, [])

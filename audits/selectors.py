@@ -1,0 +1,167 @@
+"""Reads of the audits module: the NCRs and CAPAs raised from findings (through kernel links), the
+programme's suggested frequencies, the heat map of the register and each risk's trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from qms import charts
+from qms.models import Process, RecordLink
+
+from .models import Finding, Risk, scale, threshold
+
+
+def _capa_models():
+    from capa.models import Capa, Nonconformity
+
+    return (Nonconformity, Capa)
+
+
+def raised_for(findings) -> dict[int, list]:
+    """The NCRs and CAPAs linked to each finding (raised from it, or linked by hand), in a
+    constant number of queries: {finding pk: [records]}."""
+    findings = list(findings)
+    if not findings:
+        return {}
+    ids = [f.pk for f in findings]
+    mine = ContentType.objects.get_for_model(Finding)
+    kinds = {ContentType.objects.get_for_model(m).pk: m for m in _capa_models()}
+    pairs = []
+    for link in RecordLink.objects.filter(
+        Q(source_type=mine, source_id__in=ids, target_type__in=kinds)
+        | Q(target_type=mine, target_id__in=ids, source_type__in=kinds)
+    ):
+        if link.source_type_id == mine.pk:
+            pairs.append((link.source_id, link.target_type_id, link.target_id))
+        else:
+            pairs.append((link.target_id, link.source_type_id, link.source_id))
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for _, kind, pk in pairs:
+        wanted[kind].add(pk)
+    found = {(kind, r.pk): r for kind, pks in wanted.items() for r in kinds[kind].objects.filter(pk__in=pks)}
+    out: dict[int, list] = defaultdict(list)
+    for finding_id, kind, pk in pairs:
+        if (kind, pk) in found:
+            out[finding_id].append(found[(kind, pk)])
+    return dict(out)
+
+
+def findings_linked_to(label: str, pk: int) -> list[Finding]:
+    """The findings linked to the record ``label``:``pk`` (an NCR or CAPA they raised)."""
+    from qms.registry import model_by_label
+
+    model = model_by_label(label)
+    if model is None:
+        return []
+    kind, mine = ContentType.objects.get_for_model(model), ContentType.objects.get_for_model(Finding)
+    ids = set(
+        RecordLink.objects.filter(source_type=kind, source_id=pk, target_type=mine).values_list(
+            "target_id", flat=True
+        )
+    ) | set(
+        RecordLink.objects.filter(target_type=kind, target_id=pk, source_type=mine).values_list(
+            "source_id", flat=True
+        )
+    )
+    return list(Finding.objects.filter(pk__in=ids))
+
+
+# --- the programme -----------------------------------------------------------------------------
+
+
+def suggestions(year: int) -> list[dict]:
+    """For every active process: how often it should be audited in ``year`` and why — every six
+    months after a major finding last year, many NCRs in its department or a risk above the
+    threshold, else yearly — with the audits the programme plans of it. Four queries."""
+    from capa.models import Nonconformity
+
+    last = (dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))
+    processes = list(Process.objects.filter(active=True).select_related("department"))
+    majors = dict(
+        Finding.objects.filter(
+            grade=Finding.Grade.MAJOR, audit__due_date__range=last, audit__process__isnull=False
+        )
+        .values_list("audit__process_id")
+        .annotate(n=Count("pk"))
+    )
+    ncrs = dict(
+        Nonconformity.objects.filter(created_at__date__range=last)
+        .values_list("department_id")
+        .annotate(n=Count("pk"))
+    )
+    top: dict[int, Risk] = {}
+    for risk in Risk.objects.filter(status="active", kind=Risk.Kind.RISK, score__gte=threshold()).order_by(
+        "-score"
+    ):
+        top.setdefault(risk.process_id, risk)
+    many = getattr(settings, "AUDIT_MANY_NCRS", 5)
+    rows = []
+    for process in processes:
+        if majors.get(process.pk):
+            months, why = 6, f"{majors[process.pk]} major finding(s) last year"
+        elif ncrs.get(process.department_id, 0) >= many:
+            months, why = 6, f"{ncrs[process.department_id]} NCRs in {process.department.name} last year"
+        elif process.pk in top:
+            months, why = 6, f"{top[process.pk].reference} scores {top[process.pk].score}"
+        else:
+            months, why = 12, "no major finding, few NCRs, no risk above the threshold"
+        rows.append({"process": process, "months": months, "why": why})
+    return rows
+
+
+# --- the risk register -------------------------------------------------------------------------
+
+
+def heat_map(risks=None) -> str:
+    """Likelihood (rows, highest on top) × severity (columns): how many active risks sit in each
+    cell, each number a link to them; a cell red at or above the threshold, amber from half of it."""
+    top, limit = scale(), threshold()
+    risks = Risk.objects.filter(status="active", kind=Risk.Kind.RISK) if risks is None else risks
+    counts = dict(
+        ((likely, severe), n)
+        for likely, severe, n in risks.values_list("likelihood", "severity")
+        .annotate(n=Count("pk"))
+        .values_list("likelihood", "severity", "n")
+    )
+    base = reverse("audits:risk_list")
+    rows = []
+    for likelihood in range(top, 0, -1):
+        values = [counts.get((likelihood, s), 0) for s in range(1, top + 1)]
+        urls = [f"{base}?likelihood={likelihood}&severity={s}&status=active" for s in range(1, top + 1)]
+        rows.append(
+            (f"Likelihood {likelihood}", values, 0, f"{base}?likelihood={likelihood}&status=active", urls)
+        )
+
+    def shade(row: int, column: int, value) -> str:
+        score = (top - row) * (column + 1)
+        return "below" if score >= limit else "at" if score * 2 >= limit else "above"
+
+    return charts.heat_map(
+        [f"Severity {s}" for s in range(1, top + 1)],
+        rows,
+        title="Risks by likelihood and severity",
+        shade=shade,
+        legend=(
+            ("below", f"score {limit} or more"),
+            ("at", f"{(limit + 1) // 2} to {limit - 1}"),
+            ("above", "lower"),
+        ),
+        width=520,
+    )
+
+
+def trend(risk: Risk) -> str:
+    """The score of a risk at each of its assessments, against the threshold."""
+    points = list(risk.assessments.order_by("assessed_on", "pk"))
+    return charts.line_chart(
+        [f"{a.assessed_on:%-d %b %y}" for a in points],
+        [("Score", [a.score for a in points])],
+        title="Score at each assessment",
+        target=threshold(),
+    )

@@ -1,0 +1,51 @@
+"""The audits module's pages."""
+
+from .audits import (
+    AuditCreateView,
+    AuditDetailView,
+    AuditListView,
+    AuditReportPdfView,
+    AuditUpdateView,
+    FindingCreateView,
+    FindingDetailView,
+    FindingListView,
+    ItemDetailView,
+    ProgrammeDetailView,
+    may_report,
+)
+from .risks import (
+    OverviewView,
+    ProposalCreateView,
+    ProposalDetailView,
+    ProposalListView,
+    RiskCreateView,
+    RiskDetailView,
+    RiskListView,
+    RiskUpdateView,
+    may_assess,
+    may_decide,
+)
+
+__all__ = [
+    "AuditCreateView",
+    "AuditDetailView",
+    "AuditListView",
+    "AuditReportPdfView",
+    "AuditUpdateView",
+    "FindingCreateView",
+    "FindingDetailView",
+    "FindingListView",
+    "ItemDetailView",
+    "OverviewView",
+    "ProgrammeDetailView",
+    "ProposalCreateView",
+    "ProposalDetailView",
+    "ProposalListView",
+    "RiskCreateView",
+    "RiskDetailView",
+    "RiskListView",
+    "RiskUpdateView",
+    "may_assess",
+    "may_decide",
+    "may_report",
+]

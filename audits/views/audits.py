@@ -1,0 +1,249 @@
+"""Pages of internal audits: the programme of a year (with the frequency each process should have),
+audits with their checklist, a question's page (answer, photos, record a finding), findings with
+the NCR or CAPA they raised, and the audit report as PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from qms import access
+from qms.filters import RecordFilter
+from qms.pdf import pdf_response, render_pdf
+from qms.views import (
+    ChildDetailView,
+    QMSView,
+    RecordCreateView,
+    RecordDetailView,
+    RecordListView,
+    RecordScopeMixin,
+    RecordUpdateView,
+)
+
+from .. import clauses, selectors, services
+from ..forms import AnswerForm
+from ..models import Audit, ChecklistItem, Finding, Programme
+
+
+class ProgrammeDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms):
+        audits = list(
+            access.restrict(record.audits.all(), self.request.user)
+            .select_related("owner", "process")
+            .order_by("due_date", "pk")
+        )
+        planned: dict[int | None, int] = {}
+        for a in audits:
+            if a.status != "cancelled":
+                planned[a.process_id] = planned.get(a.process_id, 0) + 1
+        rows = selectors.suggestions(record.year)
+        for row in rows:
+            row["planned"] = planned.get(row["process"].pk, 0)
+            row["short"] = row["planned"] < 12 // row["months"]
+        return {
+            "audits": audits,
+            "suggestions": rows,
+            "may_plan": access.can_create(self.request.user, Audit) and not record.is_closed,
+        }
+
+
+class AuditFilter(RecordFilter):
+    class Meta:
+        model = Audit
+        fields = ["status", "department", "owner", "overdue"]
+
+
+class AuditListView(RecordListView):
+    title = "Internal audits"
+    filterset_class = AuditFilter
+    select_related = ("owner", "process", "programme")
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Title"),
+        ("status", "Status"),
+        ("process", "Process"),
+        ("owner", "Lead auditor"),
+        ("due_date", "Planned for"),
+        ("reported_on", "Reported"),
+    ]
+
+
+class AuditCreateView(RecordCreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        programme = Programme.objects.filter(status="active").order_by("-year").first()
+        wanted = self.request.GET.get("programme", "")
+        if wanted.isdigit() and len(wanted) < 12:
+            programme = Programme.objects.filter(pk=int(wanted)).first() or programme
+        if programme is not None:
+            initial["programme"] = programme.pk
+        initial["criteria"] = "ISO 9001:2015, the company's procedures and work instructions"
+        return initial
+
+    def create(self, form):
+        return services.audit_plan(by=self.request.user, **form.record_fields())
+
+
+class AuditUpdateView(RecordUpdateView):
+    def update(self, form):
+        data = form.cleaned_data
+        return services.audit_update(
+            audit=form.instance,
+            by=self.request.user,
+            reason=data.get("reason", ""),
+            clauses=data["clauses"],
+            audited_departments=data["audited_departments"],
+            team=data["team"],
+        )
+
+
+def may_report(user, audit: Audit) -> bool:
+    return access.can_change(user, audit) and audit.status == "in_progress"
+
+
+class AuditDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms):
+        items = list(record.items.order_by("position", "pk").prefetch_related("photos"))
+        findings = list(
+            record.findings.select_related("owner", "department", "item").order_by("clause", "reference")
+        )
+        raised = selectors.raised_for(findings)
+        user = self.request.user
+        answered = sum(1 for i in items if i.answer)
+        return {
+            "items": items,
+            "answered": answered,
+            "findings": [(f, raised.get(f.pk, [])) for f in findings],
+            "departments": list(record.audited_departments.order_by("name")),
+            "team": list(record.team.order_by("last_name", "first_name")),
+            "may_answer": access.can_change(user, record)
+            and record.status == "in_progress"
+            and not user.is_auditor,
+            "may_find": services.may_record_finding(user, record),
+        }
+
+
+class ItemDetailView(ChildDetailView):
+    """A checklist question on its own page, sized for a tablet: answer it, add photos, record a
+    finding from it."""
+
+    def extra_context_for(self, row, forms):
+        user = self.request.user
+        audit = row.audit
+        may_answer = access.can_change(user, audit) and audit.status == "in_progress" and not user.is_auditor
+        siblings = list(audit.items.order_by("position", "pk").values_list("pk", flat=True))
+        at = siblings.index(row.pk)
+        return {
+            "answer_form": AnswerForm(instance=row, parent=audit, user=user) if may_answer else None,
+            "photos": list(row.photos.select_related("uploaded_by")),
+            "may_find": services.may_record_finding(user, audit),
+            "previous": audit.items.get(pk=siblings[at - 1]) if at > 0 else None,
+            "next": audit.items.get(pk=siblings[at + 1]) if at + 1 < len(siblings) else None,
+            "findings": list(row.findings.all()),
+            "position": at + 1,
+            "count": len(siblings),
+            "clause_title": clauses.TITLES.get(row.clause, ""),
+        }
+
+
+class AuditReportPdfView(RecordScopeMixin, QMSView):
+    """The audit report: scope, team, summary and the findings by clause, as the user may see them."""
+
+    model = Audit
+
+    def get(self, request, pk):
+        audit = get_object_or_404(self.get_queryset().select_related("owner", "process", "programme"), pk=pk)
+        findings = list(
+            access.restrict(audit.findings.all(), request.user)
+            .select_related("owner", "department")
+            .order_by("clause", "reference")
+        )
+        raised = selectors.raised_for(findings)
+        by_clause: dict[str, list] = {}
+        for f in sorted(findings, key=lambda f: clauses.sort_key(f.clause or "99")):
+            by_clause.setdefault(f.clause, []).append((f, raised.get(f.pk, [])))
+        items = list(audit.items.order_by("position", "pk"))
+        pdf = render_pdf(
+            "audits/report_pdf.html",
+            {
+                "audit": audit,
+                "departments": list(audit.audited_departments.order_by("name")),
+                "team": list(audit.team.order_by("last_name")),
+                "by_clause": [(clauses.label(c), rows) for c, rows in by_clause.items()],
+                "items": items,
+                "counts": {
+                    a: sum(1 for i in items if i.answer == a) for a in ("conforming", "finding", "na", "")
+                },
+                "printed": timezone.now(),
+                "user": request.user,
+            },
+        )
+        return pdf_response(pdf, f"{audit.reference}-report.pdf")
+
+
+class FindingFilter(RecordFilter):
+    class Meta:
+        model = Finding
+        fields = ["status", "department", "owner", "overdue"]
+
+
+class FindingListView(RecordListView):
+    title = "Audit findings"
+    filterset_class = FindingFilter
+    select_related = ("owner", "department", "audit")
+    columns = [
+        ("reference", "Reference"),
+        ("title", "Title"),
+        ("status", "Status"),
+        ("grade", "Grade"),
+        ("clause", "Clause"),
+        ("audit__reference", "Audit"),
+        ("department", "Department"),
+        ("owner", "Answered by"),
+        ("due_date", "Response due"),
+    ]
+
+    def cell(self, record, field):
+        if field == "grade":
+            return record.get_grade_display()
+        return super().cell(record, field)
+
+
+class FindingCreateView(RecordCreateView):
+    """A finding is recorded from the audit (or one of its questions): ``?audit=…&item=…``."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        get = self.request.GET
+        audit = item = None
+        if get.get("audit", "").isdigit() and len(get["audit"]) < 12:
+            audit = access.restrict(Audit.objects.filter(pk=int(get["audit"])), self.request.user).first()
+        if audit is not None:
+            initial["audit"] = audit.pk
+            department = audit.audited_departments.order_by("name").first()
+            if department is not None:
+                initial["department"] = department.pk
+                initial["owner"] = department.head_id or initial.get("owner")
+            initial["due_date"] = timezone.localdate() + dt.timedelta(days=30)
+            if get.get("item", "").isdigit() and len(get["item"]) < 12:
+                item = audit.items.filter(pk=int(get["item"])).first()
+        if item is not None:
+            initial.update(item=item.pk, clause=item.clause, title=f"{item.clause}: {item.question}"[:200])
+            if item.notes:
+                initial["evidence"] = item.notes
+        return initial
+
+    def create(self, form):
+        return services.finding_record(by=self.request.user, **form.record_fields())
+
+
+class FindingDetailView(RecordDetailView):
+    def extra_context_for(self, record, forms):
+        return {"raised": record.raised_records(), "audit": record.audit}
+
+
+def checklist_prefetch():
+    return Prefetch("items", queryset=ChecklistItem.objects.order_by("position", "pk"))

@@ -1,0 +1,187 @@
+"""Internal audits (9.2): planning refuses an auditor who is not impartial or not competent and says
+why; starting builds the checklist from the clauses in scope and the company's own questions; a
+finding needs its clause and evidence; the report needs every question answered."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from audits import services
+from audits.models import Audit, ChecklistItem, Finding, ProgrammeQuestion
+from qms.services import child_add, record_transition
+from qms.workflow import TransitionError
+from tests.audits import factories as af
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_starting_builds_the_checklist_from_the_clauses_and_the_companys_own_questions(
+    lead, other_dept, dept
+):
+    planned = af.audit(lead=lead, audited=[other_dept], department=dept, clauses=("7.5", "8.5"))
+    child_add(
+        model=ProgrammeQuestion,
+        by=af.quality_manager(),
+        programme=planned.programme,
+        clause="7.5",
+        text="Are the drawings at the machines the effective revision?",
+    )
+    assert not planned.items.exists()
+    record_transition(record=planned, name="start", by=lead)
+    questions = list(planned.items.order_by("position").values_list("clause", "question"))
+    assert [c for c, _ in questions] == ["7.5", "7.5", "8.5"]
+    assert ("7.5", "Are the drawings at the machines the effective revision?") in questions
+    planned.refresh_from_db()
+    assert planned.status == "in_progress" and planned.started_on is not None
+    assert services.checklist_build(audit=planned, by=lead) == 0  # nothing asked twice
+
+
+def test_a_lead_auditor_from_the_audited_department_is_refused_and_told_why(other_dept, dept, other_staff):
+    af.qualify(other_staff)
+    with pytest.raises(ValidationError) as refused:
+        af.audit(lead=other_staff, audited=[other_dept], department=dept)
+    message = " ".join(refused.value.message_dict["owner"])
+    assert "may not audit their own department" in message and other_dept.name in message
+    assert not Audit.objects.exists()
+
+
+def test_an_auditor_without_the_competence_is_refused_by_the_training_gate(dept, other_dept):
+    untrained = UserFactory(department=dept, first_name="Nina", last_name="Roth")
+    af.auditor_competence(dept)
+    with pytest.raises(ValidationError) as refused:
+        services.audit_plan(
+            by=af.quality_manager(),
+            programme=af.programme(department=dept),
+            owner=untrained,
+            clauses=["7.5"],
+            audited_departments=[other_dept],
+            title="Audit",
+            department=dept,
+            due_date=af.days(5),
+        )
+    assert "Nina Roth may not audit" in " ".join(refused.value.message_dict["owner"])
+    assert not Audit.objects.exists()
+
+
+def test_a_team_member_of_the_audited_department_is_refused_beside_the_team(
+    lead, other_dept, dept, other_staff
+):
+    af.qualify(other_staff)
+    with pytest.raises(ValidationError) as refused:
+        af.audit(lead=lead, audited=[other_dept], department=dept, team=(other_staff,))
+    assert "team" in refused.value.message_dict and "owner" not in refused.value.message_dict
+
+
+def test_the_programme_owner_may_not_audit_the_audit_process_itself(lead, dept, other_dept):
+    af.programme(department=dept, owner=lead)
+    with pytest.raises(ValidationError, match="their own work"):
+        af.audit(lead=lead, audited=[other_dept], department=dept, clauses=("9.2",))
+
+
+def test_the_planning_form_shows_the_refusal_beside_the_lead_auditor_and_saves_nothing(
+    client_for, quality_manager, other_dept, dept, other_staff
+):
+    af.qualify(other_staff)
+    programme = af.programme(department=dept)
+    response = client_for(quality_manager).post(
+        reverse("audits:audit_create"),
+        {
+            "title": "Production audit",
+            "programme": programme.pk,
+            "clauses": ["7.5"],
+            "audited_departments": [other_dept.pk],
+            "owner": other_staff.pk,
+            "due_date": af.days(10),
+            "department": dept.pk,
+            "criteria": "ISO 9001",
+        },
+    )
+    assert response.status_code == 200  # the form again, the refusal beside the lead auditor
+    assert "may not audit their own department" in response.content.decode()
+    assert not Audit.objects.exists()
+
+
+def test_a_finding_without_clause_or_evidence_is_refused_beside_each_field(
+    client_for, lead, running, other_dept, other_head
+):
+    response = client_for(lead).post(
+        reverse("audits:finding_create"),
+        {
+            "audit": running.pk,
+            "grade": "minor",
+            "title": "Old drawing",
+            "owner": other_head.pk,
+            "department": other_dept.pk,
+            "due_date": af.days(20),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Name the clause the finding is against." in html
+    assert "Write the objective evidence" in html
+    assert not Finding.objects.exists()
+
+
+def test_a_finding_from_a_question_marks_it_and_is_read_by_the_audited_department(
+    client_for, lead, running, other_dept, other_head, other_staff
+):
+    item = running.items.get(clause="7.5")
+    response = client_for(lead).post(
+        reverse("audits:finding_create"),
+        {
+            "audit": running.pk,
+            "item": item.pk,
+            "grade": "major",
+            "clause": "7.5",
+            "title": "Old drawing",
+            "evidence": "DRW-40512 rev B at cell 3",
+            "owner": other_head.pk,
+            "department": other_dept.pk,
+            "due_date": af.days(20),
+        },
+    )
+    assert response.status_code == 302
+    found = Finding.objects.get()
+    item.refresh_from_db()
+    assert item.answer == ChecklistItem.Answer.FINDING
+    assert client_for(other_staff).get(found.get_absolute_url()).status_code == 200
+    assert client_for(other_head).get(running.get_absolute_url()).status_code == 200
+
+
+def test_only_the_audit_team_records_findings(client_for, running, other_head, other_dept):
+    with pytest.raises(Exception, match="Only the lead auditor"):
+        af.finding(running, by=other_head, department=other_dept)
+
+
+def test_the_report_waits_for_every_answer_then_takes_the_summary(client_for, lead, running):
+    with pytest.raises(TransitionError, match="not answered yet"):
+        services.audit_report(audit=running, by=lead, summary="Good")
+    running.items.update(answer="conforming")
+    response = client_for(lead).post(reverse("audits:audit_report", args=[running.pk]), {"summary": ""})
+    assert response.status_code == 400
+    assert Audit.objects.get(pk=running.pk).status == "in_progress"
+    response = client_for(lead).post(
+        reverse("audits:audit_report", args=[running.pk]), {"summary": "Heat treatment conforms but for 7.5."}
+    )
+    assert response.status_code == 302
+    running.refresh_from_db()
+    assert running.status == "reported" and running.reported_on is not None
+    pdf = client_for(lead).get(reverse("audits:audit_report_pdf", args=[running.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_the_audit_closes_only_when_its_findings_have(lead, running):
+    found = af.finding(running, grade=Finding.Grade.OBSERVATION)
+    running.items.update(answer="conforming")
+    services.audit_report(audit=running, by=lead, summary="Fine")
+    with pytest.raises(TransitionError, match=found.reference):
+        record_transition(record=running, name="close", by=lead)
+    record_transition(record=found, name="close", by=lead)
+    record_transition(record=running, name="close", by=lead)
+    assert Audit.objects.get(pk=running.pk).status == "closed"
+
+
+def test_an_auditee_cannot_edit_the_audit(client_for, running, other_head):
+    response = client_for(other_head).get(reverse("audits:audit_update", args=[running.pk]))
+    assert response.status_code == 403

@@ -1,0 +1,52 @@
+"""The demo company's audits and risks: last year's eight audits done, the calibration audit's major
+finding answered by the gauge CAPA; this year's purchasing audit overdue; and the top risk of the
+register, heat treatment hanging on one person, proposed by the training module's coverage alarm."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from audits.models import Audit, Finding, Programme, Proposal, Risk
+from qms.due import registry
+from qms.models import RecordLink, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_tells_the_story():
+    call_command("load_demo", "--if-empty")
+    year = timezone.localdate().year
+
+    last = Programme.objects.get(year=year - 1)
+    done = last.audits.filter(status__in=("reported", "closed"))
+    assert last.status == "closed" and done.count() == 8
+    assert all(a.started_on and a.started_on <= a.due_date for a in done)
+    (major,) = Finding.objects.filter(audit__programme=last, grade="major")
+    (capa,) = major.raised_records()
+    assert (
+        capa.title == "Gauges used past their calibration date"
+        and capa.is_closed
+        and major.status == "closed"
+    )
+
+    current = Programme.objects.get(year=year)
+    (late,) = Audit.objects.overdue().filter(programme=current)
+    assert "Purchasing" in late.title and late.owner.username == "nroth"
+    assert current.audits.filter(status="in_progress").exists()
+    nina = User.objects.get(username="nroth")
+    assert any(
+        i.kind == "Internal audit" and i.title.startswith(late.reference) or late.title in i.title
+        for i in registry.for_user(nina)
+    )
+
+    top = Risk.objects.filter(status="active", kind="risk").order_by("-score").first()
+    assert top.title == "Sole qualified person in heat treatment" and top.score == 20
+    assert top.owner.username == "hbauer" and top.actions.filter(status="open").exists()
+    proposal = Proposal.objects.get(risk=top)
+    assert proposal.kind == "coverage" and proposal.status == "accepted"
+    assert RecordLink.objects.filter(source_id=proposal.source_id, target_id=top.pk).exists()
+    # Delivered again after the demo commits, the alarm proposes nothing new.
+    from audits.services.signals import from_coverage_alarm
+
+    from_coverage_alarm(competence_id=proposal.source_id)
+    assert Proposal.objects.filter(kind="coverage").count() == 1

@@ -1,0 +1,98 @@
+"""A major or minor finding raises an NCR or a CAPA through the kernel, linked both ways, and closes
+only when that record does — by itself, the moment it does."""
+
+import pytest
+from django.test import TestCase
+from django.urls import reverse
+
+from audits.models import Finding
+from capa.models import Capa, Nonconformity
+from capa.services import ncr_disposition
+from qms.models import RecordLink
+from qms.services import record_transition
+from qms.workflow import TransitionError
+from tests.audits import factories as af
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def major(running, other_dept, other_head):
+    return af.finding(running, grade=Finding.Grade.MAJOR, department=other_dept, owner=other_head)
+
+
+def test_the_finding_offers_a_capa_prefilled_from_it(client_for, lead, major, other_dept):
+    page = client_for(lead).get(major.get_absolute_url()).content.decode()
+    url = reverse("capa:capa_create") + f"?from=audits.finding:{major.pk}"
+    assert url in page.replace("&amp;", "&")
+    form = client_for(lead).get(url).content.decode()
+    assert major.title in form and major.evidence.split(";")[0] in form
+    assert 'value="audit" selected' in form
+
+
+def test_raising_a_capa_links_it_both_ways(client_for, quality_manager, major, other_dept, other_head):
+    response = client_for(quality_manager).post(
+        reverse("capa:capa_create") + f"?from=audits.finding:{major.pk}",
+        {
+            "title": major.title,
+            "kind": "corrective",
+            "source": "audit",
+            "severity": "major",
+            "description": "From the audit",
+            "owner": other_head.pk,
+            "department": other_dept.pk,
+            "due_date": af.days(60),
+        },
+    )
+    assert response.status_code == 302
+    capa = Capa.objects.get()
+    assert major.raised_records() == [capa]
+    assert RecordLink.objects.count() == 1
+    capa_page = client_for(quality_manager).get(capa.get_absolute_url()).content.decode()
+    assert major.reference in capa_page
+
+
+def test_a_major_finding_does_not_close_before_its_capa(lead, major, capa):
+    with pytest.raises(TransitionError, match="raise one first"):
+        record_transition(record=major, name="close", by=lead)
+    from qms.services import link_raised
+
+    capa.created_by = lead  # raised by the lead auditor
+    link_raised(record=capa, source=major, by=lead)
+    with pytest.raises(TransitionError, match=f"{capa.reference} is still open"):
+        record_transition(record=major, name="close", by=lead)
+    assert Finding.objects.get(pk=major.pk).status == "open"
+
+
+def test_the_finding_closes_when_the_ncr_it_raised_closes(client_for, lead, major, other_head, other_dept):
+    response = client_for(other_head).post(
+        reverse("capa:nonconformity_create") + f"?from=audits.finding:{major.pk}",
+        {
+            "title": "Old drawing at cell 3",
+            "source": "audit",
+            "severity": "major",
+            "description": "Audit",
+            "owner": other_head.pk,
+            "department": other_dept.pk,
+            "due_date": af.days(30),
+        },
+    )
+    assert response.status_code == 302
+    ncr = Nonconformity.objects.get()
+    ncr_disposition(ncr=ncr, by=other_head, disposition="rework", note="Drawings replaced")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record_transition(record=Nonconformity.objects.get(pk=ncr.pk), name="close", by=other_head)
+    major.refresh_from_db()
+    assert major.status == "closed" and major.closed_on is not None
+    assert "Closed with" in major.history.first().history_change_reason
+
+
+def test_an_observation_is_closed_by_the_auditor_without_a_capa(lead, running):
+    seen = af.finding(running, grade=Finding.Grade.OBSERVATION)
+    record_transition(record=seen, name="close", by=lead)
+    assert Finding.objects.get(pk=seen.pk).status == "closed"
+
+
+def test_the_auditee_answers_but_does_not_close_the_finding(client_for, major, other_head):
+    assert "close" not in [t.name for t in Finding.workflow.available(major, other_head)]
+    assert client_for(other_head).get(reverse("audits:finding_update", args=[major.pk])).status_code == 403

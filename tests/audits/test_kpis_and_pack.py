@@ -1,0 +1,67 @@
+"""KPIs of the module (audits on schedule, findings past their response date, risks above the
+threshold, each leading to its records) and its audit-pack sections (9.2 and 6.1), read as the
+user taking the pack may see them."""
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from audits.models import Audit, Finding
+from qms import kpis
+from qms.auditpack import pack_build
+from qms.services import record_transition
+from tests.audits import factories as af
+
+pytestmark = pytest.mark.django_db
+
+
+def test_audits_on_schedule_counts_the_audits_started_by_their_planned_date(lead, other_dept, dept):
+    today = timezone.localdate()
+    on_time = af.audit(lead=lead, audited=[other_dept], department=dept, due=today, start=True)
+    late = af.audit(lead=lead, audited=[other_dept], department=dept, due=today)
+    Audit.objects.filter(pk=late.pk).update(due_date=today - dt.timedelta(days=1))
+    assert on_time.started_on == today
+    measure = kpis.get("audits.on_schedule")
+    days = kpis.Period(today - dt.timedelta(days=10), today)
+    assert measure.value(days) == 50.0
+    assert measure.url(days) == "/audits/audits/"
+
+
+def test_findings_past_due_and_risks_above_the_threshold(running, other_head, other_dept):
+    found = af.finding(running, grade=Finding.Grade.OBSERVATION)
+    Finding.objects.filter(pk=found.pk).update(due_date=timezone.localdate() - dt.timedelta(days=3))
+    furnace = af.process(other_dept, "Furnace")
+    af.risk(process=furnace, owner=other_head, likelihood=4, severity=5)
+    af.risk(process=furnace, owner=other_head, likelihood=2, severity=2)
+    month = kpis.Period.month(timezone.localdate())
+    assert kpis.get("audits.findings_past_due").value(month) == 1
+    assert kpis.get("audits.risks_above_threshold").value(month) == 1
+    assert "above=true" in kpis.get("audits.risks_above_threshold").url(month)
+    record_transition(record=found, name="close", by=running.owner)
+    assert kpis.get("audits.findings_past_due").value(month) == 0
+
+
+def test_the_audit_pack_has_the_audits_with_their_findings_and_the_register(
+    auditor, running, other_head, other_dept
+):
+    af.finding(running, grade=Finding.Grade.MAJOR, title="Old drawing at the furnace")
+    af.risk(process=af.process(other_dept, "Furnace"), owner=other_head, title="Sole qualified person")
+    today = timezone.localdate()
+    pdf, sections = pack_build(
+        user=auditor,
+        keys=["audits", "risks"],
+        date_from=today - dt.timedelta(days=30),
+        date_to=today + dt.timedelta(days=30),
+    )
+    assert [s.clause for s in sections] == ["9.2", "6.1"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages).split())
+    for words in (
+        running.reference,
+        "Old drawing at the furnace",
+        "Major nonconformity",
+        "Sole qualified person",
+    ):
+        assert words in text, words
