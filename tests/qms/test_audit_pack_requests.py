@@ -259,3 +259,15 @@ def test_the_pack_declares_pdf_a_3b(overdue_widgets, quality_manager):
     assert reader.trailer.get("/ID")  # a file identifier, as PDF/A requires
     producer = re.search(r'pdf:Producer="([^"]+)"', xmp).group(1)
     assert reader.metadata["/Producer"] == producer  # the document information agrees with the XMP
+
+
+def test_a_module_with_two_sections_splits_its_records_between_them():
+    by_key = {s.key: s for s in auditpack.sections()}
+    objectives = {m._meta.label_lower for m in auditpack.section_models(by_key["objectives"])}
+    reviews = {m._meta.label_lower for m in auditpack.section_models(by_key["reviews"])}
+    assert objectives == {"reviews.objective"}
+    assert "reviews.review" in reviews and "reviews.objective" not in reviews
+    assert {m._meta.label_lower for m in auditpack.section_models(by_key["capa"])} == {
+        "capa.capa",
+        "capa.nonconformity",
+    }

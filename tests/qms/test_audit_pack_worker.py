@@ -15,7 +15,7 @@ from tests.factories import WidgetFactory
 
 from .pack_workers import wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.worker]
 
 
 def period(**extra):
