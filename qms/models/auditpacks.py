@@ -42,8 +42,8 @@ class AuditPack(models.Model):
     # Renders started: a killed worker's render is taken again by the sweep, up to
     # AUDIT_PACK_MAX_ATTEMPTS, then the request fails saying so.
     attempts = models.PositiveSmallIntegerField(default=0)
-    # While a worker renders, it renews this after every part; once it has run out, the worker is
-    # taken to have died and the sweep queues the pack again.
+    # While a worker renders, it renews this every third of a lease; once it has run out, the worker
+    # is taken to have died and the sweep queues the pack again.
     lease_until = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

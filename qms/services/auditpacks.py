@@ -2,10 +2,11 @@
 period, taken away through a logged download.
 
 The render is guarded the way the weekly digest is (``notifications.digest``): a worker takes the
-request with one conditional UPDATE (queued → rendering, with a lease), renews the lease after
-every part, and records the result. A worker killed mid-render (kill -9, the OOM killer) leaves
-the request "rendering" with a lease that runs out; the sweep every ten minutes puts it back in the
-queue (``audit_packs_sweep``), instead of waiting for the broker's hour-long visibility timeout.
+request with one conditional UPDATE (queued → rendering, with a lease), renews the lease while it
+renders (a heartbeat thread, and after every part), and records the result. A worker killed
+mid-render (kill -9, the OOM killer) leaves the request "rendering" with a lease that runs out; the
+sweep every ten minutes puts it back in the queue (``audit_packs_sweep``), instead of waiting for
+the broker's hour-long visibility timeout.
 A message the broker hands back later finds the request taken or done and does nothing.
 """
 
@@ -15,6 +16,7 @@ import datetime as dt
 import hashlib
 import logging
 import tempfile
+import threading
 import uuid
 from typing import TYPE_CHECKING
 
@@ -137,6 +139,8 @@ def audit_pack_render(*, pack_id: int) -> str:
         if not updated:
             raise LeaseLost(pack.reference)
 
+    heartbeat = Heartbeat(pack_id, pack.attempts)
+    heartbeat.start()
     try:
         with tempfile.TemporaryFile(prefix="auditpack-") as out:
             pages, _ = auditpack.pack_render(
@@ -156,7 +160,37 @@ def audit_pack_render(*, pack_id: int) -> str:
         log.exception("Audit pack %s failed (attempt %s)", pack.reference, pack.attempts)
         _failed(pack, f"{type(exc).__name__}: {exc}")
         return "failed"
+    finally:
+        heartbeat.finish()
     return "ready"
+
+
+class Heartbeat(threading.Thread):
+    """Renews the renderer's lease every third of it while a section is laid out (one section may
+    take longer than a lease), on a database connection of its own. It dies with its process, so a
+    killed worker's lease still runs out."""
+
+    def __init__(self, pack_id: int, attempts: int) -> None:
+        super().__init__(name=f"auditpack-{pack_id}-lease", daemon=True)
+        self.pack_id, self.attempts = pack_id, attempts
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stopped.wait(max(0.2, lease_seconds() / 3)):
+                AuditPack.objects.filter(pk=self.pack_id, status=S.RENDERING, attempts=self.attempts).update(
+                    lease_until=_lease()
+                )
+        except Exception:  # noqa: BLE001 - a missed renewal only lets the sweep take the pack over
+            log.exception("Audit pack %s: renewing the lease failed", self.pack_id)
+        finally:
+            connection.close()
+
+    def finish(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
 
 
 class LeaseLost(RuntimeError):

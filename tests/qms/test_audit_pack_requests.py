@@ -1,6 +1,7 @@
 """Audit pack requests without a worker: the limits, the sweep, retention, who sees a pack, the
 clause index with its bookmarks and page numbers, the evidence freshness table and PDF/A-3b."""
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -271,3 +272,26 @@ def test_a_module_with_two_sections_splits_its_records_between_them():
         "capa.capa",
         "capa.nonconformity",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_section_slower_than_the_lease_is_not_taken_over_while_its_renderer_lives(
+    auditor, settings, monkeypatch
+):
+    import threading
+    import time
+
+    settings.AUDIT_PACK_LEASE_SECONDS = 1
+    section = next(s for s in auditpack.sections() if s.key == "widgets")
+    slow = dataclasses.replace(section, build=lambda **kw: time.sleep(2.5) or section.build(**kw))
+    monkeypatch.setattr(auditpack, "sections", lambda: [slow])
+    pack = ask(auditor)
+    renderer = threading.Thread(target=services.audit_pack_render, kwargs={"pack_id": pack.pk})
+    renderer.start()
+    swept = []
+    while renderer.is_alive():
+        time.sleep(0.5)
+        swept.append(services.audit_packs_sweep()["requeued"])
+    renderer.join()
+    pack.refresh_from_db()
+    assert pack.status == "ready" and pack.attempts == 1 and not any(swept)
