@@ -3,6 +3,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Two test processes (pytest-xdist), one per core; XDIST= runs them in one.
+XDIST ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench backup audit lock
@@ -28,8 +30,8 @@ run: install
 test: lint
 	@echo "==> checking PostgreSQL and Redis"
 	@$(PY) scripts/check_services.py
-	@echo "==> pytest $(PYTEST_ARGS)"
-	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@echo "==> pytest $(XDIST) $(PYTEST_ARGS)"
+	@$(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: install
 	@echo "==> ruff check"

@@ -10,6 +10,14 @@ from qms.models import Role
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``make test`` runs two), the tests that start real Celery workers and
+    kill them all run on one xdist worker, one after another, so their timings never compete."""
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("celery-workers"))
+
+
 @pytest.fixture(autouse=True)
 def _attachment_dir():
     """A clean private attachment store per test."""

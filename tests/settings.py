@@ -13,12 +13,14 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# One store per test run and per pytest-xdist worker (inherited by the Celery worker subprocesses a
+# test starts, which see the same PYTEST_XDIST_WORKER), so parallel runs on one machine never
+# delete each other's files.
+_ATTACHMENT_ROOT_VAR = "TEST_ATTACHMENT_ROOT_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 STORAGES["default"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
-    # One store per test run (inherited by the worker subprocesses a test starts), so parallel
-    # runs on one machine never delete each other's files.
     "OPTIONS": {
-        "location": os.environ.setdefault("TEST_ATTACHMENT_ROOT", tempfile.mkdtemp(prefix="qms-test-att-"))
+        "location": os.environ.setdefault(_ATTACHMENT_ROOT_VAR, tempfile.mkdtemp(prefix="qms-test-att-"))
     },
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing

@@ -98,7 +98,7 @@ def test_make_test_lints_checks_the_services_and_runs_the_suite_with_the_argumen
         "ruff check .",
         "ruff format --check .",
         "check_services.py",
-        "pytest -k widget -x",
+        "pytest -n 2 --dist loadgroup -k widget -x",  # two test processes, one per core
     ]
     positions = [next(i for i, line in enumerate(commands) if step in line) for step in steps]
     assert positions == sorted(positions), commands
