@@ -264,8 +264,8 @@ def measure(way: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep", action="store_true", help="measure on the data of the last run")
-    parser.add_argument("--capas", type=int, default=110, help="CAPAs (each with its NCR) to create")
-    parser.add_argument("--documents", type=int, default=300)
+    parser.add_argument("--capas", type=int, default=250, help="CAPAs (each with its NCR) to create")
+    parser.add_argument("--documents", type=int, default=1100)
     parser.add_argument("--only", choices=["parts", "whole"], default=None)
     args = parser.parse_args()
     if not args.keep:
@@ -282,14 +282,17 @@ def main() -> int:
         print(
             f"built {args.capas} CAPAs with their NCRs and {args.documents} documents in {time.perf_counter() - t:.0f} s"
         )
-    results = [measure(way) for way in (("parts", "whole") if args.only is None else (args.only,))]
-    for r in results:
+    results = []
+    for way in ("parts", "whole") if args.only is None else (args.only,):
+        r = measure(way)  # printed as it comes: the one-piece render takes a while
+        results.append(r)
         label = (
             "section by section, joined (worker)" if r["way"] == "parts" else "one piece (WeasyPrint at once)"
         )
         print(
             f"{label:40} {r['pages']:4d} pages  {r['seconds']:6.1f} s ({r['cpu']:.1f} s CPU)  peak {r['peak_mib']:5.0f} MiB "
-            f"(Django and data before rendering: {r['before_mib']:.0f} MiB)  {r['bytes'] / 1e6:.1f} MB"
+            f"(Django and data before rendering: {r['before_mib']:.0f} MiB)  {r['bytes'] / 1e6:.1f} MB",
+            flush=True,
         )
     setup_django()
     for label, seconds in small_pdfs():

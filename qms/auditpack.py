@@ -19,9 +19,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +237,7 @@ class Part:
     section: AuditSection
     first_page: int = 0
     pages: int = 0
-    path: Path | None = None
+    paths: list[Path] = dataclasses.field(default_factory=list)  # its pieces, rendered
 
 
 @dataclass
@@ -292,11 +294,100 @@ def _no_progress(done: int, total: int, pages: int, current: str) -> None:
     return None
 
 
-def _part_html(section: AuditSection, *, user, date_from, date_to, first_page: int, common: dict) -> str:
-    context = section.build(user=user, date_from=date_from, date_to=date_to)
-    body = render_to_string(section.template, {**context, "section": section, "user": user})
+# A section's HTML is laid out in pieces of about this many characters, cut between its top-level
+# blocks (a heading, a table, a paragraph), so the renderer's memory follows the piece, not the
+# section: a year of a busy register is hundreds of pages in one section. A piece starts a new page.
+CHUNK_CHARS = 250_000
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_CUTS = frozenset({"h1", "h2", "h3", "h4", "table", "p", "div", "section", "ul", "ol", "dl"})
+
+
+class _TopLevel(HTMLParser):
+    """Finds where the top-level blocks of an HTML fragment start (character offsets), and the rows
+    of its top-level tables. Unclosed tags only make it find fewer places to cut."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth, self.starts, self.tables = 0, [], {}
+        self._table: dict | None = None
+        # HTMLParser counts lines by "\n" alone (not by every separator str.splitlines knows).
+        self._line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0 and tag in _CUTS:
+            self.starts.append(self._offset())
+            if tag == "table":
+                self._table = {"open": self.get_starttag_text(), "rows": []}
+                self.tables[self.starts[-1]] = self._table
+        elif tag == "tr" and self._table is not None and self.depth in (1, 2):
+            self._table["rows"].append(self._offset())
+        if tag not in _VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
+        if tag == "table" and self.depth == 0 and self._table is not None:
+            self._table["end"] = self._offset()
+            self._table = None
+
+
+def _table_pieces(body: str, table: dict, size: int) -> list[str]:
+    """A top-level table longer than ``size`` as several tables of whole rows, each with its
+    heading row again."""
+    rows = [r for r in table["rows"] if body.startswith("<", r)]
+    if "end" not in table or len(rows) < 3:
+        return []
+    bounds = [*rows, table["end"]]
+    header = body[rows[0] : rows[1]] if "<th" in body[rows[0] : rows[1]] else ""
+    pieces, first = [], 1 if header else 0
+    for i in range(first, len(rows)):
+        if i > first and bounds[i] - bounds[first] >= size:
+            pieces.append(table["open"] + header + body[bounds[first] : bounds[i]] + "</table>")
+            first = i
+    pieces.append(table["open"] + header + body[bounds[first] : table["end"]] + "</table>")
+    return pieces
+
+
+def chunks(body: str, size: int = CHUNK_CHARS) -> list[str]:
+    """``body`` cut between top-level blocks into pieces of about ``size`` characters; a longer
+    top-level table is cut between its rows."""
+    if len(body) <= size:
+        return [body]
+    finder = _TopLevel(body)
+    finder.feed(body)
+    finder.close()
+    cuts = [c for c in finder.starts if body.startswith("<", c)]  # never inside a tag
+    bounds = [0, *[c for c in cuts if c > 0], len(body)]
+    blocks: list[str] = []
+    for start, end in itertools.pairwise(bounds):
+        table = finder.tables.get(start)
+        split = _table_pieces(body, table, size) if table and end - start > size else []
+        if split:
+            blocks.extend(split)
+            blocks.append(body[table["end"] : end])  # what follows the table's end tag
+        else:
+            blocks.append(body[start:end])
+    pieces, current = [], ""
+    for block in blocks:
+        if current and len(current) + len(block) > size:
+            pieces.append(current)
+            current = ""
+        current += block
+    pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+def _part_html(section: AuditSection, *, body: str, first_page: int, common: dict, heading: bool) -> str:
     return render_to_string(
-        "qms/auditpack_part.html", {**common, "section": section, "body": body, "first_page": int(first_page)}
+        "qms/auditpack_part.html",
+        {**common, "section": section, "body": body, "first_page": int(first_page), "heading": heading},
     )
 
 
@@ -348,15 +439,23 @@ def pack_render(
         page = front_pages + 1
         for k, part in enumerate(parts):
             progress(k, len(parts), page - 1, part.section.title)
-            html = _part_html(
-                part.section, user=user, date_from=date_from, date_to=date_to, first_page=page, common=common
-            )
-            document = render_document(html=html)
-            part.first_page, part.pages = page, len(document.pages)
-            part.path = Path(tmp) / f"part-{k}.pdf"
-            document.write_pdf(part.path, pdf_variant=PDF_VARIANT)
-            del document, html  # memory follows one section at a time
-            page += part.pages
+            section = part.section
+            context = section.build(user=user, date_from=date_from, date_to=date_to)
+            body = render_to_string(section.template, {**context, "section": section, "user": user})
+            del context
+            part.first_page, part.paths = page, []
+            for n, piece in enumerate(chunks(body)):
+                html = _part_html(section, body=piece, first_page=page, common=common, heading=n == 0)
+                document = render_document(html=html)
+                path = Path(tmp) / f"part-{k}-{n}.pdf"
+                document.write_pdf(path, pdf_variant=PDF_VARIANT)
+                part.paths.append(path)
+                page += len(document.pages)
+                del document, html  # memory follows one piece of one section at a time
+                if n:
+                    progress(k, len(parts), page - 1, section.title)
+            del body
+            part.pages = page - part.first_page
         total = page - 1
         # Pass 2: the front matter with the real page numbers.
         front = _render_front(
@@ -372,7 +471,8 @@ def pack_render(
         front_reader = PdfReader(io.BytesIO(front_pdf))
         writer.append(front_reader, import_outline=False)
         for part in parts:
-            writer.append(PdfReader(part.path), import_outline=False)
+            for path in part.paths:
+                writer.append(PdfReader(path), import_outline=False)
         # PDF/A-3b: the front part's output intent and XMP metadata are the joined file's, and
         # the document information must say what the XMP says.
         source_root = front_reader.trailer["/Root"]

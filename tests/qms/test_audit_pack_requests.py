@@ -295,3 +295,38 @@ def test_a_section_slower_than_the_lease_is_not_taken_over_while_its_renderer_li
     renderer.join()
     pack.refresh_from_db()
     assert pack.status == "ready" and pack.attempts == 1 and not any(swept)
+
+
+def test_a_long_section_is_laid_out_in_pieces_cut_between_its_blocks(
+    head, dept, quality_manager, monkeypatch
+):
+    for i in range(30):
+        WidgetFactory(
+            owner=head, department=dept, title=f"Clamp C-{i:02d}", description="Cut to length " * 20
+        )
+    keys, day = ["widgets", "capa"], TODAY()
+    whole, _ = auditpack.pack_build(user=quality_manager, keys=keys, date_from=day, date_to=day)
+    monkeypatch.setattr(auditpack, "CHUNK_CHARS", 3000)
+    section = next(s for s in auditpack.sections() if s.key == "widgets")
+    body = auditpack.render_to_string(
+        section.template,
+        {**section.build(user=quality_manager, date_from=day, date_to=day), "user": quality_manager},
+    )
+    pieces = auditpack.chunks(body, 3000)
+    assert len(pieces) > 3 and all(p.lstrip().startswith("<") for p in pieces)
+    for piece in pieces[1:]:  # the register goes on in tables of whole rows, each with its heading
+        assert "<th>Widget</th>" in piece and piece.rstrip().endswith("</table>")
+    cut, _ = auditpack.pack_build(user=quality_manager, keys=keys, date_from=day, date_to=day)
+    for i in range(30):  # every widget is there, once, and the section heading once
+        assert (
+            "".join(text_of(cut)).count(f"Clamp C-{i:02d}")
+            == "".join(text_of(whole)).count(f"Clamp C-{i:02d}")
+            > 0
+        )
+    cut_pages = text_of(cut)
+    assert sum(p.count("Widgets (ISO 9001 8.5)") for p in cut_pages) == 1
+    assert len(cut_pages) >= len(text_of(whole))
+    contents = next(p for p in cut_pages if "Contents by ISO 9001 clause" in p)
+    capa_page = int(re.search(r"Nonconformities and corrective actions (\d+)", contents).group(1))
+    assert cut_pages[capa_page - 1].startswith("Nonconformities and corrective actions (ISO 9001 10.2)")
+    assert f"Page {capa_page}" in cut_pages[capa_page - 1]
