@@ -17,7 +17,9 @@ department head    own department's records, own records       own department's 
 staff              own department's records, own records,       records they own, and the rows
                    company-wide records (documents), records    assigned to them (their progress)
                    with a row assigned to them (an action)
-auditor            everything, history and attachments too     nothing, ever
+auditor            everything, history and attachments too     nothing, ever (asking for an audit
+                                                               pack is bookkeeping of a read: the
+                                                               one POST allowed, AUDITOR_MAY_POST)
 =================  ==========================================  ===================================
 
 Per model, two declarations widen or narrow this (``Record.create_roles`` and the ``STEWARDS``
@@ -58,6 +60,18 @@ WRITE = "write"  # login; a page that exists only to change data (forms): audito
 ADMIN = "admin"  # Django admin: administrators only
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# The one narrow exception to "an auditor never writes", by URL name: asking for an audit pack.
+# A pack request is bookkeeping of a read, like a sign-in, not a quality record: it changes no
+# record, and the pack shows the auditor nothing their screens do not (every section reads through
+# ``restrict``). Every other write by an auditor is refused here, and the route walk proves it.
+AUDITOR_MAY_POST = frozenset({"audit_pack"})
+
+
+def _auditor_bookkeeping(request: HttpRequest) -> bool:
+    """An auditor's POST that only records a read (``AUDITOR_MAY_POST``)."""
+    match = request.resolver_match
+    return request.method == "POST" and match is not None and match.view_name in AUDITOR_MAY_POST
 
 
 def policy(name: str) -> Callable:
@@ -127,6 +141,7 @@ class AccessMiddleware:
             and user.is_auditor
             and request.method not in SAFE_METHODS
             and declared != ACCOUNT
+            and not (declared == LOGIN and _auditor_bookkeeping(request))
         ):
             # Checked before anything else, public pages included: an auditor never writes.
             return forbidden(request, "Auditors have read-only access.")
@@ -147,7 +162,9 @@ class AccessMiddleware:
             return refused
         if declared == ADMIN and user.role != Role.ADMINISTRATOR:
             return forbidden(request, "Administrators only.")
-        if user.is_auditor and (declared == WRITE or request.method not in SAFE_METHODS):
+        if user.is_auditor and (
+            declared == WRITE or (request.method not in SAFE_METHODS and not _auditor_bookkeeping(request))
+        ):
             return forbidden(request, "Auditors have read-only access.")
         return None
 

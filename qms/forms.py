@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -274,7 +275,8 @@ class PeriodForm(BootstrapMixin, forms.Form):
 
 
 class AuditPackForm(PeriodForm):
-    """What goes into an audit pack: sections and a period (a GET form, so auditors can use it)."""
+    """What goes into an audit pack: sections and a period, at most ``AUDIT_PACK_MAX_DAYS`` long
+    (auditors may send it: a pack request is bookkeeping of a read, see ``qms.access``)."""
 
     sections = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Sections")
     date_from = forms.DateField(label="From")
@@ -282,6 +284,7 @@ class AuditPackForm(PeriodForm):
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
+        self.max_days = int(getattr(settings, "AUDIT_PACK_MAX_DAYS", PERIOD_MAX_DAYS))
         self.fields["sections"].choices = choices
         self.fields["sections"].widget.attrs["class"] = "form-check-input"
 

@@ -62,10 +62,18 @@ class StaticFilesFetcher(URLFetcher):
 def render_pdf(template: str, context: dict) -> bytes:
     """Render ``template`` with ``context`` to PDF bytes. User text belongs in the HTML, where
     Django escapes it; never inside a <style> (escaping does not stop CSS)."""
+    return render_document(template, context).write_pdf()
+
+
+def render_document(template: str | None = None, context: dict | None = None, *, html: str | None = None):
+    """Lay out ``template`` rendered with ``context`` (or ready ``html``) as a WeasyPrint document,
+    with the same fetcher: its pages can be counted before it is written (the audit pack's
+    contents need the page numbers of its parts)."""
     from weasyprint import HTML
 
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=settings.BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    if html is None:
+        html = render_to_string(template, context or {})
+    return HTML(string=html, base_url=settings.BASE_URL, url_fetcher=StaticFilesFetcher()).render()
 
 
 _STAMP_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>

@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.flush_deliveries",
         "schedule": crontab(minute="*/10"),
     },
+    # The same sweep for audit packs: a pack whose renderer died is rendered again, old ones expire.
+    "audit-packs-sweep": {
+        "task": "qms.tasks.sweep_audit_packs",
+        "schedule": crontab(minute="*/10"),
+    },
     "documents-make-effective": {
         "task": "documents.tasks.make_due_revisions_effective",
         "schedule": crontab(minute=5, hour="*"),
@@ -306,6 +311,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=45, hour=max(ALERT_HOUR - 1, 0)),
     },
 }
+
+# Audit packs (qms/auditpack.py), rendered by the worker: the longest period one pack may cover,
+# how long a pack's file is kept, how long a renderer holds a pack between two sections before the
+# sweep takes it to have died, and how many renders a pack gets before it fails.
+AUDIT_PACK_MAX_DAYS = env.int("AUDIT_PACK_MAX_DAYS", default=3 * 366)
+AUDIT_PACK_RETENTION_DAYS = env.int("AUDIT_PACK_RETENTION_DAYS", default=90)
+AUDIT_PACK_LEASE_SECONDS = env.int("AUDIT_PACK_LEASE_SECONDS", default=120)
+AUDIT_PACK_MAX_ATTEMPTS = env.int("AUDIT_PACK_MAX_ATTEMPTS", default=3)
+# A queue of their own for renders (a worker started with -Q <it>), so a long pack never holds up
+# an email; empty: the default queue.
+AUDIT_PACK_QUEUE = env("AUDIT_PACK_QUEUE", default="")
 
 # Backups (qms/backup.py). The scheduled backup is off until BACKUP_DIR names a directory; it then
 # runs every day at BACKUP_HOUR (company time) and keeps the newest BACKUP_KEEP archives.

@@ -8,7 +8,7 @@ from django.urls import include, path, reverse_lazy
 from . import access
 from .forms import BootstrapMixin
 from .modules import installed
-from .views import due, imports, pages, processes, security, shared
+from .views import due, imports, packs, pages, processes, security, shared
 
 
 class _PasswordChangeForm(BootstrapMixin, auth_views.PasswordChangeForm):
@@ -81,7 +81,10 @@ urlpatterns = [
     path("people/", pages.PeopleSearchView.as_view(), name="people_search"),
     path("access-log/", security.AccessLogView.as_view(), name="access_log"),
     path("access-log/unlock/", security.UnlockView.as_view(), name="access_unlock"),
-    path("audit-pack/", pages.AuditPackView.as_view(), name="audit_pack"),
+    path("audit-pack/", packs.AuditPackView.as_view(), name="audit_pack"),
+    path("audit-pack/<int:pk>/", packs.AuditPackDetailView.as_view(), name="audit_pack_detail"),
+    path("audit-pack/<int:pk>/progress/", packs.AuditPackProgressView.as_view(), name="audit_pack_progress"),
+    path("audit-pack/<int:pk>/download/", packs.AuditPackDownloadView.as_view(), name="audit_pack_download"),
     path("processes/", processes.ProcessListView.as_view(), name="process_list"),
     path("processes/new/", processes.ProcessFormView.as_view(), name="process_create"),
     path("processes/<int:pk>/edit/", processes.ProcessFormView.as_view(), name="process_update"),

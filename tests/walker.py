@@ -51,6 +51,22 @@ def build_process(owner, department) -> dict:
     return {"pk": process.pk}
 
 
+@builder("qms.auditpack")
+def build_audit_pack(owner, department) -> dict:
+    """A ready audit pack asked for by the owner, with its file in the store."""
+    from tests.qms.packs import ready_pack
+
+    pack = ready_pack(owner)
+    return {"pk": pack.pk}
+
+
+@builder("qms.auditpackfile")
+def build_audit_pack_file(owner, department) -> dict:
+    from tests.qms.packs import ready_pack
+
+    return {"pk": ready_pack(owner).file.pk}
+
+
 # Further builders are registered by the walk modules each module declares (``Module.walk``).
 def load_all() -> None:
     import importlib

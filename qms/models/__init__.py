@@ -1,6 +1,7 @@
 """The kernel's models: people and processes, records and their child rows, the one file store,
 comments and links, electronic signatures."""
 
+from .auditpacks import AuditPack, AuditPackDownload, AuditPackFile
 from .files import Attachment, StoredFile, stored_file_path
 from .people import Department, Process, Role, User
 from .records import (
@@ -17,6 +18,9 @@ from .signatures import Signature
 from .social import Comment, RecordLink
 
 __all__ = [
+    "AuditPack",
+    "AuditPackDownload",
+    "AuditPackFile",
     "AccessEvent",
     "RecoveryCode",
     "Attachment",

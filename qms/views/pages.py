@@ -1,58 +1,21 @@
-"""The kernel's own pages: the audit pack, the one search box, the profile and the health check
+"""The kernel's own pages: the one search box, the profile and the health check
 (My work and the Overview are in ``due.py``)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.contrib import messages
 from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
-from django.views.generic import TemplateView, UpdateView
+from django.views.generic import UpdateView
 
-from .. import access, auditpack, history
-from ..forms import AuditPackForm, ProfileForm
+from .. import access, history
+from ..forms import ProfileForm
 from ..models import Role
-from ..pdf import pdf_response
 from ..selectors import search
 from .base import QMSView
-
-
-class AuditPackView(QMSView, TemplateView):
-    """Choose sections and a period, then download the PDF. A GET from start to end: reading records
-    and rendering them is not a change, so auditors take packs away themselves."""
-
-    template_name = "qms/auditpack_form.html"
-
-    def get(self, request, *args, **kwargs):
-        available = auditpack.sections()
-        choices = [(s.key, f"{s.title} (ISO 9001 {s.clause})") for s in available]
-        today = timezone.localdate()
-        if "date_from" in request.GET:
-            form = AuditPackForm(request.GET, choices=choices)
-            if form.is_valid():
-                data = form.cleaned_data
-                pdf, _ = auditpack.pack_build(
-                    user=request.user,
-                    keys=data["sections"],
-                    date_from=data["date_from"],
-                    date_to=data["date_to"],
-                )
-                return pdf_response(pdf, f"audit-pack-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}")
-        else:
-            form = AuditPackForm(
-                initial={
-                    "sections": [s.key for s in available],
-                    "date_from": today.replace(year=today.year - 1) + dt.timedelta(days=1),
-                    "date_to": today,
-                },
-                choices=choices,
-            )
-        return self.render_to_response(self.get_context_data(form=form))
 
 
 class ProfileView(QMSView, UpdateView):

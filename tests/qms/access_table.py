@@ -119,7 +119,13 @@ TABLE: dict[str, Row] = {
     "people_search": Row(get=SIGNED_IN),
     "access_log": Row(get=frozenset({ADMIN, QUALITY, AUDITOR})),
     "access_unlock": Row(post=frozenset({ADMIN})),
-    "audit_pack": Row(get=SIGNED_IN),
+    # Asking for a pack is the one write an auditor may make (qms.access.AUDITOR_MAY_POST). A pack
+    # is seen by who asked for it (the walker's is staff's) and the quality office.
+    "audit_pack": Row(get=SIGNED_IN, post=SIGNED_IN),
+    "audit_pack_detail": Row(get=QUALITY_OFFICE | {STAFF}),
+    "audit_pack_progress": Row(get=QUALITY_OFFICE | {STAFF}),
+    "audit_pack_download": Row(get=QUALITY_OFFICE | {STAFF}),
+    "file_download qms.auditpackfile": Row(get=NOBODY),  # only through the pack's own download
     "process_list": Row(get=SIGNED_IN),
     "process_create": Row(get=QUALITY_OFFICE, post=QUALITY_OFFICE),
     "process_update": Row(get=QUALITY_OFFICE, post=QUALITY_OFFICE),

@@ -12,6 +12,8 @@ from tests.factories import WidgetFactory
 from tests.kernelapp.models import PartFile, WidgetPart
 from tests.kernelapp.walk import PNG
 
+from .pack_workers import pack_workers  # noqa: F401 - real Celery workers for audit packs
+
 
 def days(n: int) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=n)

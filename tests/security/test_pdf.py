@@ -10,7 +10,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from qms import auditpack
+from qms.models import AuditPack
 from qms.pdf import RefusedResource, StaticFilesFetcher, render_pdf
+from qms.services.auditpacks import audit_pack_render
 
 
 def images_in(pdf: bytes) -> int:
@@ -37,7 +39,8 @@ def test_a_name_that_tries_to_inject_css_loads_no_local_file_and_gives_no_server
     auditor.last_name = "Example"
     auditor.save()
     today = timezone.localdate()
-    response = client_for(auditor).get(
+    client = client_for(auditor)
+    asked = client.post(
         "/audit-pack/",
         {
             "sections": [s.key for s in auditpack.sections()],
@@ -45,12 +48,17 @@ def test_a_name_that_tries_to_inject_css_loads_no_local_file_and_gives_no_server
             "date_to": today.isoformat(),
         },
     )
+    assert asked.status_code == 302
+    pack = AuditPack.objects.get()
+    assert audit_pack_render(pack_id=pack.pk) == "ready"  # what the worker runs
+    response = client.get(f"/audit-pack/{pack.pk}/download/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert images_in(response.content) == 0
-    # The name is printed as text in the footer, not obeyed as a style.
-    assert "Audit pack · generated" in text_of(response.content)
-    assert "background-image" in text_of(response.content)
+    pdf = b"".join(response.streaming_content)
+    assert images_in(pdf) == 0
+    # The name is printed as text in the footer of every part, not obeyed as a style.
+    assert "Audit pack · generated" in text_of(pdf)
+    assert "background-image" in text_of(pdf)
 
 
 @pytest.mark.parametrize(
