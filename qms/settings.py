@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from qms.storage import file_store
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -125,12 +127,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STORAGES = {
-    # Attachments live in a private directory: they are never served from a public URL,
-    # only streamed through the permission-checked download view.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("ATTACHMENT_ROOT", default=str(BASE_DIR / "var" / "attachments"))},
-    },
+    # Attachments live in a private store: they are never served from a public URL, only streamed
+    # through the permission-checked download view.
+    # FILE_STORE=local (a directory, ATTACHMENT_ROOT) or s3 (a bucket every machine shares,
+    # S3_BUCKET, S3_ENDPOINT_URL, ...): see qms/storage.py and the README's production section.
+    "default": file_store(env, default_location=str(BASE_DIR / "var" / "attachments")),
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
