@@ -255,6 +255,12 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="qms")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# One beat sends the schedule however many machines start one (qms/beat.py): the others stand by
+# and take over within BEAT_LOCK_SECONDS when its machine dies.
+CELERY_BEAT_SCHEDULER = "qms.beat.SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
+BEAT_LOCK_PREFIX = env("BEAT_LOCK_PREFIX", default="")
+
 # Every schedule in one place, in the company's time zone.
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)  # crontab day_of_week: 0=Sunday, 1=Monday
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)

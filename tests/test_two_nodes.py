@@ -225,3 +225,45 @@ def test_two_nodes_share_files_sessions_and_lockouts(nodes, head, dept):
         refused = signed_in(base_url, "kmaier")[1]
         assert refused.status_code == 429, (base_url, refused.status_code)
         assert "locked" in refused.text.lower()
+
+
+def test_a_beat_on_each_node_sends_the_schedule_once_and_the_other_takes_over(tmp_path):
+    """The same Procfile on two machines starts two beats: one sends each due task, the other
+    stands by, and takes over once the first one's machine dies (qms/beat.py)."""
+    queue = f"two-node-beat-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.beat_settings",
+        "BEAT_LOCK_PREFIX": f"{queue}:",
+        "REDIS_URL": BROKER_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_QUEUE": queue,
+        "PYTHONPATH": str(ROOT),
+    }
+    a, b = Node("a", env, tmp_path), Node("b", env, tmp_path)
+    for node in (a, b):
+        node.beat = node.start(
+            "beat",
+            [str(BIN / "celery"), "-A", "qms", "beat", "-l", "info", "-s", str(node.local / "schedule")],
+        )
+    sent = lambda node: node.beat.log.read_text().count("Sending due task tick")  # noqa: E731
+    logs = lambda: a.logs() + b.logs()  # noqa: E731
+    try:
+        wait_for(lambda: sent(a) + sent(b) >= 3, 60, "the schedule sent", logs)
+        active, standby = (a, b) if sent(a) else (b, a)
+        wait_for(lambda: "standing by" in standby.beat.log.read_text(), 30, "the standby", logs)
+        time.sleep(2)
+        assert sent(standby) == 0, logs()
+        # The active beat's machine dies: the other one sends from then on.
+        os.killpg(active.beat.pid, signal.SIGKILL)
+        active.beat.wait(timeout=10)
+        wait_for(lambda: sent(standby) >= 2, 30, "the standby taking over", logs)
+        assert "holds the schedule lock" in standby.beat.log.read_text()
+    finally:
+        for node in (a, b):
+            node.stop()
+        app = Celery("two-node-test", broker=BROKER_URL)
+        with app.connection_for_write() as conn:
+            client = conn.default_channel.client
+            for key in client.scan_iter(match=f"*{queue}*"):
+                client.delete(key)
