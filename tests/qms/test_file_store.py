@@ -148,3 +148,32 @@ def _no_retries():
     from botocore.config import Config
 
     return Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2, read_timeout=2)
+
+
+def test_the_environment_chooses_the_store_and_says_what_is_missing():
+    import environ
+
+    from qms.storage import StoreConfigError, file_store
+
+    def _with(values):
+        import os
+
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            return file_store(environ.Env(), default_location="/srv/files")
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+
+    local = _with({"FILE_STORE": "local", "ATTACHMENT_ROOT": "/srv/qms-files"})
+    assert local["OPTIONS"]["location"] == "/srv/qms-files"
+    s3 = _with({"FILE_STORE": "S3", "S3_BUCKET": "qms-files", "S3_PREFIX": "/plant-2/", "S3_VERIFY": "false"})
+    options = s3["OPTIONS"]
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert (options["bucket_name"], options["location"], options["verify"]) == ("qms-files", "plant-2", False)
+    assert options["default_acl"] == "private" and options["file_overwrite"] is False
+    with pytest.raises(StoreConfigError, match="needs S3_BUCKET"):
+        _with({"FILE_STORE": "s3", "S3_BUCKET": ""})
+    with pytest.raises(StoreConfigError, match="must be 'local' or 's3'"):
+        _with({"FILE_STORE": "ftp"})
