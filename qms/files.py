@@ -1,6 +1,10 @@
 """The one file store. ``store_upload`` checks an upload (name, size, content), hashes it and
-stores it under a generated name that is never reused; ``open_stored`` reads it back for the
-permission-checked download and says when the bytes no longer match their SHA-256."""
+stores it under a generated name that is never reused; ``open_verified`` reads it back for the
+permission-checked download and refuses bytes that no longer match their SHA-256.
+
+Everything goes through Django's storage API (the ``FileField`` of each ``StoredFile``, whose
+storage is ``default_storage``), so the same code runs on a local directory or an S3-compatible
+object store (``qms/storage.py``, ``FILE_STORE``)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import io
 import logging
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -307,21 +312,46 @@ def validate_upload(upload: UploadedFile) -> tuple[str, str]:
     return name, mime
 
 
+class StoreUnavailable(Exception):
+    """The file store did not answer (an object store out of reach, a disk that fails): the file
+    may well be there; try again later."""
+
+
+class FileDamaged(Exception):
+    """The stored bytes no longer match the SHA-256 recorded at upload: changed or damaged in the
+    store, so they are not handed out (restore the file from a backup)."""
+
+
+def _unavailable(stored: StoredFile | None, name: str, exc: Exception) -> StoreUnavailable:
+    label = f"{stored._meta.label} {stored.pk}: " if stored is not None else ""
+    logger.error("%sfile store unavailable for %s: %s: %s", label, name, type(exc).__name__, exc)
+    return StoreUnavailable(str(exc))
+
+
 def store_upload(
     instance: StoredFile, upload: UploadedFile, *, by: User, reason: str = "File added"
 ) -> StoredFile:
     """Check ``upload`` and store it as ``instance`` (an unsaved StoredFile whose own fields, such
     as the revision it belongs to, are set): generated name, original name, type, size, SHA-256,
     who uploaded it (and why, in the history of a file that keeps one). A refused file raises
-    ValidationError and stores nothing."""
+    ValidationError and stores nothing; so does a store that does not answer."""
 
     name, mime = validate_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    upload.name = f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}"
-    instance.file = upload
+    generated = f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}"
+    # The bytes are written first, the row after (inside the caller's transaction): a row never
+    # names a file that is not there, which the backup relies on.
+    try:
+        instance.file.save(generated, upload, save=False)
+    except Exception as exc:  # noqa: BLE001 - any failure of the store's backend
+        _unavailable(None, generated, exc)
+        raise ValidationError(
+            "The file store did not answer, so the file was not stored. Try again in a few minutes; "
+            "if it keeps happening, tell the administrator."
+        ) from None
     instance.original_name = name
     instance.mime_type = mime
     instance.size = upload.size
@@ -331,26 +361,73 @@ def store_upload(
     return instance
 
 
+def open_verified(stored: StoredFile):
+    """The stored bytes as an open binary file at its start, once their SHA-256 has been checked
+    against the one recorded at upload. FileNotFoundError when the file is missing, FileDamaged
+    when it no longer matches, StoreUnavailable when the store does not answer. The caller closes
+    it (a FileResponse does)."""
+    name = stored.file.name
+    try:
+        handle = stored.file.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an object store's client raises its own errors
+        raise _unavailable(stored, name, exc) from None
+    try:
+        digest = hashlib.sha256()
+        # An object store's file is already a local copy that seeks; anything else is copied
+        # once, so what is checked is what is sent.
+        seekable = handle.seekable() if hasattr(handle, "seekable") else False
+        target = handle if seekable else tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+            if target is not handle:
+                target.write(chunk)
+        if target is not handle:
+            handle.close()
+        target.seek(0)
+    except Exception as exc:  # noqa: BLE001 - the connection broke mid-file
+        handle.close()
+        raise _unavailable(stored, name, exc) from None
+    if digest.hexdigest() != stored.sha256:
+        target.close()
+        logger.error(
+            "%s %s: stored file %s does not match the SHA-256 recorded at upload; not handed out",
+            stored._meta.label,
+            stored.pk,
+            name,
+        )
+        raise FileDamaged(name)
+    return target
+
+
 def file_digest(stored: StoredFile) -> str:
-    """SHA-256 of the bytes as stored now (not as recorded at upload); "missing" without them."""
+    """SHA-256 of the bytes as stored now (not as recorded at upload); "missing" without them,
+    "unavailable" when the store does not answer (neither ever matches a recorded digest)."""
     digest = hashlib.sha256()
     try:
-        with stored.file.open("rb") as fh:
+        with stored.file.storage.open(stored.file.name, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
-    except (FileNotFoundError, OSError):
+    except FileNotFoundError:
         return "missing"
+    except Exception as exc:  # noqa: BLE001 - an object store's client raises its own errors
+        _unavailable(stored, stored.file.name, exc)
+        return "unavailable"
     return digest.hexdigest()
 
 
 def read_stored(stored: StoredFile) -> bytes | None:
-    """The stored bytes, or None when the file is missing (logged: someone must restore it)."""
+    """The stored bytes as they are (``open_verified`` checks them), or None when the file is
+    missing or the store does not answer (logged: someone must look)."""
     try:
-        with stored.file.open("rb") as fh:
+        with stored.file.storage.open(stored.file.name, "rb") as fh:
             return fh.read()
-    except (FileNotFoundError, OSError):
+    except FileNotFoundError:
         logger.error("%s %s: stored file %s is missing", stored._meta.label, stored.pk, stored.file.name)
-        return None
+    except Exception as exc:  # noqa: BLE001 - an object store's client raises its own errors
+        _unavailable(stored, stored.file.name, exc)
+    return None
 
 
 # --- copies served instead of the stored bytes ---------------------------------------------------

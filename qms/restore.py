@@ -4,12 +4,14 @@ trusted, then every row of every ``StoredFile`` model in the restored database a
 names in the restored store.
 
 A restore never overwrites: the database must not exist yet (it is created) or be empty, and the
-store must be empty.
+store must be empty: a directory (``store_dir``), a fresh bucket of the configured object store
+(``bucket``, for ``FILE_STORE=s3``), or the configured store itself.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -18,11 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from psycopg import sql
 
 from .backup import DUMP, FILES, FORMAT, MANIFEST, Hashing, pg_environment, store_names, stored_file_models
+from .storage import describe
 
 
 class RestoreError(Exception):
@@ -79,16 +83,34 @@ def _extract_checked(tar: tarfile.TarFile, member: tarfile.TarInfo, target: Path
     return reader.sha256.hexdigest()
 
 
-def backup_restore(*, archive: Path, database: str, store_dir: Path | None = None) -> RestoreResult:
-    """Rebuild ``database`` and the file store (``store_dir``, or the configured store) from
-    ``archive``; returns what was restored and checked, and every mismatch found."""
+def bucket_storage(bucket: str):
+    """The configured object store (its endpoint, credentials and prefix), in another bucket."""
+    config = settings.STORAGES["default"]
+    if "bucket_name" not in config.get("OPTIONS", {}):
+        raise RestoreError("--bucket restores into a bucket of an object store: FILE_STORE is not s3 here.")
+    return storages.create_storage({**config, "OPTIONS": {**config["OPTIONS"], "bucket_name": bucket}})
+
+
+def backup_restore(
+    *, archive: Path, database: str, store_dir: Path | None = None, bucket: str | None = None
+) -> RestoreResult:
+    """Rebuild ``database`` and the file store (``store_dir``, a ``bucket`` of the configured object
+    store, or the configured store) from ``archive``; returns what was restored and checked, and
+    every mismatch found."""
     started = time.monotonic()
-    storage = FileSystemStorage(location=str(store_dir)) if store_dir else default_storage
-    result = RestoreResult(database=database, store=str(store_dir or getattr(storage, "location", storage)))
-    if store_names(storage):
+    if store_dir:
+        storage = FileSystemStorage(location=str(store_dir))
+    else:
+        storage = bucket_storage(bucket) if bucket else default_storage
+    result = RestoreResult(database=database, store=describe(storage))
+    try:
+        taken = store_names(storage)
+    except Exception as exc:  # noqa: BLE001 - an object store's client raises its own errors
+        raise RestoreError(f"The file store {result.store} cannot be read: {exc}") from exc
+    if taken:
         raise RestoreError(
             f"The file store {result.store} is not empty. A restore rebuilds a fresh store: name an "
-            "empty directory (--store)."
+            "empty directory (--store) or an empty bucket (--bucket)."
         )
     try:
         tar = tarfile.open(archive, "r")  # noqa: SIM115 - closed by the with block below
@@ -145,7 +167,11 @@ def _restore_files(tar, members, manifest, storage, result: RestoreResult) -> No
             continue
         name = path.removeprefix(FILES)
         reader = Hashing(tar.extractfile(member))
-        saved = storage.save(name, File(reader, name=name))
+        # Through a local spool: a store's client may seek, ask the size, or upload in parts.
+        with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+            shutil.copyfileobj(reader, spool, 1 << 20)
+            spool.seek(0)
+            saved = storage.save(name, File(spool, name=name))
         if saved != name:
             result.problems.append(f"{name} was restored as {saved}: the store changed the name")
         if reader.sha256.hexdigest() != entry["sha256"]:

@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from qms.storage import file_store
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -129,12 +131,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STORAGES = {
-    # Attachments live in a private directory: they are never served from a public URL,
-    # only streamed through the permission-checked download view.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("ATTACHMENT_ROOT", default=str(BASE_DIR / "var" / "attachments"))},
-    },
+    # Attachments live in a private store: they are never served from a public URL, only streamed
+    # through the permission-checked download view.
+    # FILE_STORE=local (a directory, ATTACHMENT_ROOT) or s3 (a bucket every machine shares,
+    # S3_BUCKET, S3_ENDPOINT_URL, ...): see qms/storage.py and the README's production section.
+    "default": file_store(env, default_location=str(BASE_DIR / "var" / "attachments")),
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
@@ -257,6 +258,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="qms")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# One beat sends the schedule however many machines start one (qms/beat.py): the others stand by
+# and take over within BEAT_LOCK_SECONDS when its machine dies.
+CELERY_BEAT_SCHEDULER = "qms.beat.SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
+BEAT_LOCK_PREFIX = env("BEAT_LOCK_PREFIX", default="")
 
 # Every schedule in one place, in the company's time zone.
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)  # crontab day_of_week: 0=Sunday, 1=Monday

@@ -27,6 +27,30 @@ def _attachment_dir():
     shutil.rmtree(root, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-protocol server (moto's standalone server) on a loopback port, for the session."""
+    from tests.objectstore import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def file_store(request, settings, _attachment_dir):
+    """The file store of the test, once as the local directory and once as a bucket of the S3
+    server: every test that takes it runs against both backends."""
+    from tests.objectstore import Store
+
+    if request.param == "local":
+        return Store("local", root=_attachment_dir)
+    s3 = request.getfixturevalue("s3_server")
+    bucket = s3.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3.storage_settings(bucket)}
+    return Store("s3", s3=s3, bucket=bucket)
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -16,13 +16,16 @@ STORAGES = {
 # One store per test run and per pytest-xdist worker (inherited by the Celery worker subprocesses a
 # test starts, which see the same PYTEST_XDIST_WORKER), so parallel runs on one machine never
 # delete each other's files.
+# A process started with FILE_STORE=s3 (the two-node test's web and worker nodes) keeps the object
+# store its environment names.
 _ATTACHMENT_ROOT_VAR = "TEST_ATTACHMENT_ROOT_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
-STORAGES["default"] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {
-        "location": os.environ.setdefault(_ATTACHMENT_ROOT_VAR, tempfile.mkdtemp(prefix="qms-test-att-"))
-    },
-}
+if os.environ.get("FILE_STORE", "local") != "s3":
+    STORAGES["default"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.setdefault(_ATTACHMENT_ROOT_VAR, tempfile.mkdtemp(prefix="qms-test-att-"))
+        },
+    }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 BASE_URL = "http://testserver"

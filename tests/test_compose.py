@@ -95,3 +95,32 @@ def test_procfile_matches_compose(services):
     # Both ways of running consume the same queue, or tasks would pile up unread in one of them.
     queue = re.compile(r"-Q\s+(\S+)")
     assert queue.search(procs["worker"])[1] == queue.search(command(services["worker"]))[1]
+
+
+def test_the_two_nodes_profile_adds_a_web_and_a_worker_node_sharing_one_object_store(services):
+    """`--profile two-nodes`: a second web and worker from the same image, on the same database and
+    Redis, every app service able to use the object store; no second beat; off by default."""
+    extra = {name for name, s in services.items() if "two-nodes" in s.get("profiles", [])}
+    assert {"web2", "worker2", "minio"} <= extra
+    assert not {"postgres", "redis", "web", "worker", "beat"} & extra  # the default stack is unchanged
+    assert not [n for n in extra if command(services[n]).startswith("celery -A qms beat")]
+    nodes = (*APP_SERVICES, "web2", "worker2")
+    assert len({services[n].get("image") for n in nodes}) == 1
+    assert len({(env(services[n])["DATABASE_URL"], env(services[n])["REDIS_URL"]) for n in nodes}) == 1
+    stores = {
+        tuple(sorted((k, v) for k, v in env(services[n]).items() if k.startswith(("S3_", "FILE_"))))
+        for n in nodes
+    }
+    assert len(stores) == 1, "every node must name the same object store"
+    # What compose makes of `${VAR:-default}` with nothing set.
+    store = {k: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", v) for k, v in stores.pop()}
+    assert store["FILE_STORE"] == "local", "the object store is chosen with FILE_STORE=s3"
+    assert store["S3_ENDPOINT_URL"].startswith("http://minio:") and store["S3_BUCKET"]
+    assert re.search(r"\bgunicorn qms\.wsgi\b", command(services["web2"]))
+    assert "migrate" not in command(services["web2"]), "only the first web node migrates"
+    assert command(services["worker2"]) == command(services["worker"])
+    assert {"postgres", "redis"} <= depends_on(services["web2"]) and {"postgres", "redis"} <= depends_on(
+        services["worker2"]
+    )
+    # Each node has its own local directory (none is shared between machines).
+    assert services["web2"]["volumes"] != services["web"]["volumes"]

@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import access, services
+from ..files import FileDamaged, StoreUnavailable, open_verified
 from ..files import logger as file_logger
 from ..files import served_copy
 from ..forms import AttachmentForm, CommentForm, LinkForm
@@ -63,9 +64,11 @@ def stored_file_model(label: str) -> type[StoredFile]:
     return model
 
 
-def serve_stored(request, stored: StoredFile) -> FileResponse:
+def serve_stored(request, stored: StoredFile) -> HttpResponse:
     """Stream a stored file as a download with a safe name, after checking the user may see the
-    record it belongs to (else a 404). The one way any file leaves the store."""
+    record it belongs to (else a 404) and that its bytes still match the SHA-256 recorded at
+    upload. The one way any file leaves the store, whichever store it is (a local directory or
+    an object store: never a public or signed URL)."""
     record = stored.owning_record()
     if record is None or not access.can_view(request.user, record):
         raise Http404("No such file.")
@@ -76,10 +79,27 @@ def serve_stored(request, stored: StoredFile) -> FileResponse:
         )
         return _safe_download(response, stored)
     try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError):
+        handle = open_verified(stored)
+    except FileNotFoundError:
         file_logger.error("%s %s: stored file %s is missing", stored._meta.label, stored.pk, stored.file.name)
         raise NotFound("The stored file is missing. Tell the quality manager.") from None
+    except FileDamaged:
+        return file_refused(
+            request,
+            "The stored file no longer matches the fingerprint (SHA-256) taken when it was uploaded: "
+            "it was changed or damaged in the file store, so it is not handed out. Tell the quality "
+            "manager; it must be restored from a backup.",
+            status=409,
+        )
+    except StoreUnavailable:
+        response = file_refused(
+            request,
+            "The file store did not answer. Try again in a few minutes; if it keeps happening, tell "
+            "the administrator.",
+            status=503,
+        )
+        response["Retry-After"] = "60"
+        return response
     response = FileResponse(
         handle, as_attachment=True, filename=stored.download_name(), content_type=stored.mime_type
     )
@@ -92,6 +112,11 @@ def _safe_download(response: FileResponse, stored: StoredFile) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def file_refused(request, message: str, *, status: int) -> HttpResponse:
+    """A page in the site's layout saying why a file is not handed out."""
+    return render(request, "qms/file_refused.html", {"message": message}, status=status)
 
 
 class FileDownloadView(QMSView):

@@ -19,7 +19,7 @@ from qms import backup
 from qms.files import store_upload
 from qms.models import Attachment, User
 from qms.restore import RestoreError, backup_restore
-from tests.factories import WidgetFactory
+from tests.factories import UserFactory, WidgetFactory
 from tests.uploads import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -192,3 +192,47 @@ def test_the_scheduled_backup_is_off_by_default_and_keeps_the_newest_archives(tm
     made = [backup_scheduled.apply().get()["archive"] for _ in range(3)]
     assert sorted(str(p) for p in tmp_path.glob("qms-backup-*.tar")) == made[1:]
     assert "backup" not in settings.CELERY_BEAT_SCHEDULE  # the beat only runs it when it is on
+
+
+def test_a_company_on_the_object_store_restores_into_a_fresh_bucket(
+    s3_server, settings, tmp_path, restored_db
+):
+    """FILE_STORE=s3: the backup reads every object of the bucket, the restore writes them into an
+    empty bucket of the same store (``restore --bucket``) and checks every row against them."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings(bucket)}
+    admin = UserFactory(username="admin-s3")
+    widget = WidgetFactory(owner=admin, department=admin.department)
+    for n, content in enumerate((pdf_bytes("Report"), image_bytes("PNG"))):
+        store_upload(
+            Attachment(record=widget),
+            SimpleUploadedFile(f"evidence {n}.{'pdf' if n == 0 else 'png'}", content),
+            by=admin,
+        )
+    in_bucket = {
+        o["Key"]: s3_server.client().get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+        for o in s3_server.client().list_objects_v2(Bucket=bucket)["Contents"]
+    }
+    assert len(in_bucket) == 2
+
+    made = backup.backup_create(directory=tmp_path)
+    assert made.problems == [] and made.files == 2
+    # The configured bucket is not empty: a restore never writes into it.
+    with pytest.raises(RestoreError, match=f"s3://{bucket} is not empty"):
+        backup_restore(archive=made.path, database=restored_db)
+    fresh = s3_server.new_bucket()
+    call_command("restore", str(made.path), "--database", restored_db, "--bucket", fresh)
+    restored = {
+        o["Key"]: s3_server.client().get_object(Bucket=fresh, Key=o["Key"])["Body"].read()
+        for o in s3_server.client().list_objects_v2(Bucket=fresh)["Contents"]
+    }
+    assert restored == in_bucket
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{restored_db}") as conn:
+        names = {r[0] for r in conn.execute("SELECT file FROM qms_attachment").fetchall()}
+    assert names == set(in_bucket)
+
+
+def test_restore_into_a_bucket_needs_an_object_store(tmp_path, restored_db):
+    made = backup.backup_create(directory=tmp_path)
+    with pytest.raises(RestoreError, match="FILE_STORE is not s3 here"):
+        backup_restore(archive=made.path, database=restored_db, bucket="anything")

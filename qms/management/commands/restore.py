@@ -16,14 +16,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--database", required=True, help="The database to create (must not exist yet, or be empty)."
         )
-        parser.add_argument(
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
             "--store", help="An empty directory for the files (default: the configured store)."
         )
+        where.add_argument(
+            "--bucket",
+            help="An empty bucket of the configured object store (FILE_STORE=s3) for the files, "
+            "with the same endpoint, credentials and prefix.",
+        )
 
-    def handle(self, *args, archive: str, database: str, store: str | None, **options):
+    def handle(self, *args, archive: str, database: str, store: str | None, bucket: str | None, **options):
         try:
             result = backup_restore(
-                archive=Path(archive), database=database, store_dir=Path(store) if store else None
+                archive=Path(archive),
+                database=database,
+                store_dir=Path(store) if store else None,
+                bucket=bucket or None,
             )
         except RestoreError as exc:
             raise CommandError(str(exc)) from exc
