@@ -14,9 +14,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import access, services
-from ..files import FileDamaged, StoreUnavailable, open_verified
+from ..files import FileDamaged, StoreUnavailable, open_verified, served_copy
 from ..files import logger as file_logger
-from ..files import served_copy
 from ..forms import AttachmentForm, CommentForm, LinkForm
 from ..models import Record, RecordLink, StoredFile
 from ..registry import find_by_reference, model_by_label
