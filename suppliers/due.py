@@ -3,7 +3,7 @@ escalations, the weekly digest): re-evaluations owed by whoever keeps the suppli
 to renew, from 60 days before they expire, owed by the same (procurement); open supplier
 changes, due from the day the changed material may arrive, owed by procurement (so the Overview
 and the procurement head's digest show every change that holds lots back); SCAR answers owed by
-the SCAR's owner, escalated when late."""
+the SCAR's owner, escalated when late; conditional approvals running out."""
 
 from __future__ import annotations
 
@@ -61,4 +61,14 @@ PROVIDERS = [
         due_field="holds_from",
     ),
     RecordDueProvider(Scar, module=MODULE, kind="SCAR"),
+    # A conditional approval runs out: re-approve, extend the conditions or disqualify.
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="Conditional approval expires",
+        queryset=lambda: Supplier.objects.filter(status="conditional", conditional_until__isnull=False),
+        url_name="suppliers:supplier_detail",
+        key_prefix="suppliers.conditional",
+        title_field="name",
+        due_field="conditional_until",
+    ),
 ]

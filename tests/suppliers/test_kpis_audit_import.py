@@ -1,0 +1,220 @@
+"""What management review, the auditor and a shop moving in get: the KPIs, the 8.4 section of the
+audit pack, the scorecard and ranking (with the inspection module's receipt measures when they are
+registered), the due items, and the import of an existing supplier list and its certificates."""
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from qms import auditpack, kpis
+from qms.due import registry
+from suppliers import services
+from suppliers.models import Supplier, SupplierCertificate, SupplierChange
+from tests.suppliers import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def month():
+    return kpis.Period.month(f.today())
+
+
+def test_the_kpis_are_registered_for_management_review():
+    for key in ("expired_certificates", "overdue_evaluations", "scars_late", "changes_open"):
+        measure = kpis.get(f"suppliers.{key}")
+        assert measure is not None and measure.clause == "8.4" and measure.subject == "supplier"
+    assert kpis.input_of(kpis.get("suppliers.changes_open")) == kpis.input_of(
+        kpis.get("suppliers.scars_late")
+    )
+
+
+def test_the_kpis_count_what_the_lists_show(proc, purchasing_head):
+    good = f.approved(proc, owner=purchasing_head)
+    lapsed = f.approved(proc, owner=purchasing_head)
+    SupplierCertificate.objects.filter(supplier=lapsed).update(expires_on=f.days(-3))
+    Supplier.objects.filter(pk=good.pk).update(due_date=f.days(-1))
+    services.change_create(
+        by=purchasing_head,
+        supplier=good,
+        kind="site",
+        source="notified",
+        description="New plant",
+        received_on=f.days(-2),
+        owner=purchasing_head,
+        department=proc,
+    )
+    assert kpis.get("suppliers.expired_certificates").value(month()) == 1
+    assert kpis.get("suppliers.expired_certificates").value(month(), subject=good) == 0
+    assert kpis.get("suppliers.overdue_evaluations").value(month()) == 1
+    assert kpis.get("suppliers.changes_open").value(month(), subject=good.pk) == 1
+    assert kpis.get("suppliers.changes_open").value(kpis.Period.month(f.days(-40))) == 0
+
+
+def test_a_certificate_is_due_for_renewal_sixty_days_before_it_expires(proc, purchasing_head):
+    s = f.approved(proc, owner=purchasing_head)
+    SupplierCertificate.objects.filter(supplier=s).update(expires_on=f.days(50))
+    items = [i for i in registry.for_user(purchasing_head) if i.kind == "Certificate to renew"]
+    assert len(items) == 1 and items[0].due_date == f.days(-10) and items[0].url == s.get_absolute_url()
+    SupplierCertificate.objects.filter(supplier=s).update(expires_on=f.days(100))
+    assert not [
+        i for i in registry.for_user(purchasing_head, days_ahead=30) if i.kind == "Certificate to renew"
+    ]
+
+
+def test_the_audit_pack_has_an_8_4_section(proc, purchasing_head, quality_manager):
+    s = f.approved(proc, owner=purchasing_head, name="Präzisa Kalibrierdienst GmbH", calibration_lab=True)
+    services.evaluation_record(
+        supplier=s,
+        by=purchasing_head,
+        evaluated_on=f.today(),
+        evaluator=purchasing_head,
+        criteria=[("Quality", 100, 5)],
+    )
+    section = next(x for x in auditpack.sections() if x.key == "suppliers")
+    assert section.clause == "8.4"
+    context = section.build(user=quality_manager, date_from=f.days(-90), date_to=f.today())
+    assert [r["status"] for r in context["asl"]] == ["Approved"] and len(context["evaluations"]) == 1
+    pdf, _ = auditpack.pack_build(
+        user=quality_manager, keys=["suppliers"], date_from=f.days(-90), date_to=f.today()
+    )
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Approved supplier list" in text and "Präzisa Kalibrierdienst GmbH" in text and "17025" in text
+
+
+def test_the_scorecard_says_where_receipt_figures_come_from_until_they_are_registered(
+    client_for, other_staff, proc, purchasing_head
+):
+    s = f.approved(proc, owner=purchasing_head)
+    page = client_for(other_staff).get(reverse("suppliers:scorecard", args=[s.pk])).content.decode()
+    assert 'data-testid="no-receipts"' in page and "come from goods receipts" in page
+
+
+@pytest.fixture
+def receipt_measures():
+    """The inspection module's per-supplier measures, as it will register them."""
+    made = [
+        kpis.Measure(
+            "inspection.supplier_ppm",
+            "Quality (ppm)",
+            "ppm",
+            lambda p, subject=None: 1200.0,
+            better="lower",
+            subject="supplier",
+        ),
+        kpis.Measure(
+            "inspection.supplier_lots_rejected",
+            "Lots rejected",
+            "%",
+            lambda p, subject=None: 4.0,
+            better="lower",
+            subject="supplier",
+        ),
+        kpis.Measure(
+            "inspection.supplier_on_time",
+            "Delivered on time",
+            "%",
+            lambda p, subject=None: 92.5,
+            subject="supplier",
+        ),
+    ]
+    for m in made:
+        kpis.register(m)
+    yield made
+    for m in made:
+        kpis._measures.pop(m.key, None)
+
+
+def test_the_scorecard_and_ranking_read_the_inspection_modules_measures(
+    client_for, quality_manager, proc, purchasing_head, receipt_measures
+):
+    s = f.approved(proc, owner=purchasing_head)
+    client = client_for(quality_manager)
+    page = client.get(reverse("suppliers:scorecard", args=[s.pk])).content.decode()
+    assert 'data-testid="receipts"' in page and "1200.0" in page and "92.5" in page
+    ranking = client.get(reverse("suppliers:ranking")).content.decode()
+    assert "<th>ppm</th>" in ranking and "1200.0" in ranking
+
+
+def test_the_ranking_puts_the_better_evaluated_supplier_first(
+    client_for, quality_manager, proc, purchasing_head
+):
+    weak, strong = (
+        f.approved(proc, owner=purchasing_head, name="Weak AG"),
+        f.approved(proc, owner=purchasing_head, name="Strong AG"),
+    )
+    for s, score in ((weak, 2), (strong, 5)):
+        services.evaluation_record(
+            supplier=s,
+            by=purchasing_head,
+            evaluated_on=f.today(),
+            evaluator=purchasing_head,
+            criteria=[("Q", 100, score)],
+        )
+    page = client_for(quality_manager).get(reverse("suppliers:ranking")).content.decode()
+    assert page.index("Strong AG") < page.index("Weak AG")
+
+
+SUPPLIERS = "/import/suppliers.suppliers/"
+CERTIFICATES = "/import/suppliers.certificates/"
+
+
+def upload(text: str, name: str = "list.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"))
+
+
+def payload_of(response) -> str:
+    return re.search(r'name="payload" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_supplier_list_and_its_certificates_are_imported_once(
+    client_for, quality_manager, proc, purchasing_head
+):
+    sheet = (
+        "Name,VAT number,Tier,Calibration lab,Supplies,Kept by,Department\n"
+        "Hüttenstahl Brenner GmbH,DE811234567,Critical,no,Bar stock,mweber,PROC\n"
+        "Präzisa Kalibrierdienst GmbH,DE304455667,Major,yes,Calibration,mweber,PROC\n"
+    )
+    client = client_for(quality_manager)
+    preview = client.post(SUPPLIERS, {"file": upload(sheet)})
+    assert "2 new, 0 changed, 0 unchanged" in preview.content.decode() and not Supplier.objects.exists()
+    assert client.post(SUPPLIERS, {"payload": payload_of(preview)}).status_code == 302
+    assert Supplier.objects.get(name="Präzisa Kalibrierdienst GmbH").calibration_lab
+    again = client.post(SUPPLIERS, {"file": upload(sheet)})
+    assert "0 new, 0 changed, 2 unchanged" in again.content.decode()
+
+    certificates = (
+        "Supplier,Certificate,Number,Issued by,Issued,Expires\n"
+        "Präzisa Kalibrierdienst GmbH,ISO/IEC 17025 accreditation,D-K-15092-01-00,DAkkS,"
+        "2025-01-10,2030-01-09\n"
+        "Unknown GmbH,ISO 9001,1,TÜV,2025-01-10,2028-01-09\n"
+        "Hüttenstahl Brenner GmbH,ISO 9001,Q-1,TÜV,2025-01-10,2024-01-09\n"
+    )
+    preview = client.post(CERTIFICATES, {"file": upload(certificates)}).content.decode()
+    assert (
+        "No supplier “Unknown GmbH”" in preview
+        and "The expiry date must come after the issue date." in preview
+    )
+    assert not SupplierCertificate.objects.exists()
+
+
+def test_an_import_row_with_another_suppliers_vat_number_names_it(
+    client_for, quality_manager, proc, purchasing_head
+):
+    existing = f.supplier(proc, name="Alu-Profile Nord GmbH", vat_number="DE556677889")
+    sheet = "Name,VAT number,Kept by,Department\nNew GmbH,DE556677889,mweber,PROC\n"
+    preview = client_for(quality_manager).post(SUPPLIERS, {"file": upload(sheet)}).content.decode()
+    assert f"{existing.reference} Alu-Profile Nord GmbH has this VAT number already." in preview
+    assert not SupplierChange.objects.exists() and Supplier.objects.count() == 1
+
+
+def test_a_conditional_approval_running_out_is_due(proc, purchasing_head, quality_manager, password):
+    s = f.supplier(proc, owner=purchasing_head)
+    services.supplier_approve_conditionally(
+        supplier=s, by=quality_manager, password=password, conditions="100% inspection", until=f.days(10)
+    )
+    items = [i for i in registry.for_user(purchasing_head) if i.kind == "Conditional approval expires"]
+    assert len(items) == 1 and items[0].due_date == f.days(10)
