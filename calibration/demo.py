@@ -17,7 +17,7 @@ from . import services
 from .models import Instrument, Postponement
 
 COMPLAINT_CAPA_REFERENCE = "KA-2291"  # the customer's complaint number on the CAPA (capa demo)
-LAB_NAMES = ("Kalibrierlabor", "calibration")  # how the suppliers demo names its laboratory
+LAB_NAME = "Präzisa Kalibrierdienst GmbH"  # the laboratory of the suppliers demo
 
 
 def _lab():
@@ -25,11 +25,27 @@ def _lab():
     from suppliers.models import Supplier
 
     labs = Supplier.objects.filter(calibration_lab=True).exclude(status="disqualified").order_by("pk")
-    for name in LAB_NAMES:
-        found = labs.filter(name__icontains=name).first()
-        if found is not None:
-            return found
-    return labs.first()
+    return labs.filter(name__iexact=LAB_NAME).first() or labs.first()
+
+
+def _lab_of_our_own(company):
+    """The laboratory, when the suppliers demo names none: added to the supplier list through the
+    kernel, as the quality manager would."""
+    from qms.services import record_create
+    from suppliers.models import Supplier
+
+    qm = company.quality_manager
+    name = "Kalibrierlabor Nord GmbH"
+    return record_create(
+        model=Supplier,
+        by=qm,
+        title=name,
+        name=name,
+        calibration_lab=True,
+        processes="Calibration of dimensional gauges (DAkkS D-K-15040)",
+        owner=company.heads["PROC"],
+        department=company.departments["PROC"],
+    )
 
 
 def _calibrate(
@@ -72,7 +88,7 @@ def _calibrate(
 def load(company) -> None:
     metrology, qc, qm = company.heads["CAL"], company.heads["QC"], company.quality_manager
     today = company.today
-    lab = _lab()
+    lab = _lab() or _lab_of_our_own(company)
     good_micrometer_points = [
         ("Length", "25.000", "0.002", "25.001", None),
         ("Length", "37.500", "0.002", "37.501", None),

@@ -214,6 +214,36 @@ class AssessmentForm(RecordForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
 
 
+class AssessmentCreateForm(DateRuleMixin, RecordForm):
+    """An impact assessment opened by hand (a gauge dropped, a doubtful reading): which
+    instrument, since when."""
+
+    class Meta:
+        model = ImpactAssessment
+        fields = ["instrument", "period_from", "period_to", "summary"]
+        labels = {"period_from": "Measured with it since", "period_to": "Until"}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "period_from": forms.DateInput(attrs={"type": "date"}),
+            "period_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qms import access
+
+        self.fields["instrument"].queryset = access.restrict(
+            Instrument.objects.exclude(status__in=("retired", "lost")), self.user, action="change"
+        ).order_by("tag")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and start > end:
+            self.add_error("period_from", "The period starts after it ends.")
+        return data
+
+
 class AffectedItemForm(DateRuleMixin, ChildModelForm):
     class Meta:
         model = AffectedItem

@@ -30,16 +30,21 @@ RESULTS = {
 
 
 class InstrumentRowForm(import_form(InstrumentForm)):
-    """A row of an instrument list: an existing ID brings that instrument up to date."""
+    """A row of an instrument list: an existing ID brings that instrument up to date (the form is
+    checked against it, so its own ID is no clash)."""
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
+    def __init__(self, *args, user=None, data=None, **kwargs):
+        tag = str((data or {}).get("tag") or "").strip()
+        existing = Instrument.objects.filter(tag__iexact=tag).first() if tag else None
+        if existing is not None:
+            kwargs["instance"] = existing
+        super().__init__(*args, user=user, data=data, **kwargs)
+        self.fields.pop("reason", None)
+        # The column is read for a new instrument; an existing one's due date moves by calibrations.
+        self.fields.setdefault("due_date", forms.DateField(required=False, input_formats=DATE_FORMATS))
         self.fields["lab"].to_field_name = "name"
         self.fields["lab"].error_messages["invalid_choice"] = "No laboratory (supplier) with that name."
         self.fields["procedure"].to_field_name = "number"
-
-    def clean_tag(self):
-        return self.cleaned_data["tag"].strip()
 
 
 def instrument_find(data: dict) -> Instrument | None:

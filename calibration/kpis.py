@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 
 from qms import kpis
 
@@ -60,10 +61,11 @@ def overdue(period: kpis.Period, subject=None) -> int:
     found = Instrument.objects.exclude(status__in=IDLE).filter(created_at__date__lte=period.end)
     if subject is not None:
         found = found.filter(department=subject)
+    # The current month is judged as of today: what falls due later this month is not overdue yet.
+    end = min(period.end, timezone.localdate())
     found = found.annotate(last_due=last_due)
-    return found.filter(
-        Q(last_due__lt=period.end) | Q(last_due__isnull=True, due_date__lt=period.end)
-    ).count()
+    never = Q(last_due__isnull=True) & (Q(due_date__isnull=True) | Q(due_date__lt=end))
+    return found.filter(Q(last_due__lt=end) | never).count()
 
 
 def _one(values):

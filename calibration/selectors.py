@@ -17,7 +17,6 @@ from qms.charts import bar_chart
 from qms.kpis import Period
 
 from .models import Calibration, ImpactAssessment, Instrument, MaintenancePlan, Postponement
-from .models.impact import Cause
 
 
 def accreditation(lab, on: dt.date | None = None):
@@ -104,13 +103,18 @@ def calibration_page(calibration: Calibration) -> dict:
     }
 
 
-def postponements_by_month(machine=None, *, months: int = 12, today: dt.date | None = None) -> list[tuple]:
-    """Approved postponements per month over the last ``months`` months (one query)."""
+def postponements_by_month(
+    machine=None, *, user=None, months: int = 12, today: dt.date | None = None
+) -> list[tuple]:
+    """Approved postponements per month over the last ``months`` months, of one machine or of
+    every machine the user may see (one query)."""
     today = today or timezone.localdate()
     periods = Period.months_to(today, months)
     rows = Postponement.objects.filter(status="approved", requested_on__gte=periods[0].start)
     if machine is not None:
         rows = rows.filter(plan__machine=machine)
+    if user is not None:
+        rows = restrict(rows, user)
     counts = dict(
         rows.annotate(m=TruncMonth("requested_on")).values("m").annotate(n=Count("pk")).values_list("m", "n")
     )
@@ -200,6 +204,3 @@ def plan_page(plan: MaintenancePlan) -> dict:
 
 def suspect_instruments(user):
     return restrict(Instrument.objects.filter(suspect=True), user).select_related("department", "owner")
-
-
-__all__ = ["Cause"]

@@ -60,7 +60,7 @@ def _may_read_counter(user, machine) -> bool:
 
 
 instruments = [
-    path("instruments/labels/", views.LabelsView.as_view(), name="labels"),
+    path("instruments/labels.pdf", views.LabelsView.as_view(), name="labels"),
     path("instruments/suspect/", views.SuspectListView.as_view(), name="suspect_list"),
     *record_urlpatterns(
         Instrument,

@@ -29,6 +29,7 @@ def assessment_open(
     cause: str = Cause.OUT_OF_TOLERANCE,
     standard: Instrument | None = None,
     origin: ImpactAssessment | None = None,
+    summary: str = "",
 ) -> ImpactAssessment:
     """Open the impact assessment of an instrument, owned by whoever owns the instrument and
     due in ten days. It is a consequence of a finding, not a choice: no creation right is asked."""
@@ -50,11 +51,15 @@ def assessment_open(
         origin=origin,
         period_from=since,
         period_to=until,
+        summary=summary,
     )
     assessment.reference = next_reference(ImpactAssessment.reference_prefix, timezone.localdate().year)
-    reason = (
-        f"Opened by the calibration of {until:%-d %b %Y}" if calibration else f"Opened: {standard.tag} failed"
-    )
+    if calibration is not None:
+        reason = f"Opened by the calibration of {until:%-d %b %Y}"
+    elif standard is not None:
+        reason = f"Opened: reference standard {standard.tag} failed"
+    else:
+        reason = "Opened by hand"
     history.save(assessment, by=by, reason=reason, validate=True)
     items_from_where_used(assessment=assessment, by=by)
     return assessment

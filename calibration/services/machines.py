@@ -78,7 +78,8 @@ def counter_read(*, machine: Machine, by: User, counter_value: int, **ignored) -
 @transaction.atomic
 def maintenance_record(*, machine: Machine, by: User, **fields) -> MaintenanceEvent:
     """Maintenance done: under a plan it moves the plan's next due date (by days from the day it
-    was done, by the counter from the reading)."""
+    was done, by the counter from the reading). The plan's responsible person records it, or
+    whoever keeps the machine."""
     plan = fields.get("plan")
     errors = {}
     if fields.get("done_on") and fields["done_on"] > timezone.localdate():
@@ -86,7 +87,10 @@ def maintenance_record(*, machine: Machine, by: User, **fields) -> MaintenanceEv
     if plan is not None and plan.machine_id != machine.pk:
         errors["plan"] = "This plan belongs to another machine."
     reading = fields.get("counter_reading")
-    if reading is not None and reading < machine.counter_value and machine.counter_unit:
+    # A reading taken at a maintenance recorded after the fact may be lower than today's.
+    last_read = machine.counter_read_on or timezone.localdate()
+    recent = fields.get("done_on") is not None and fields["done_on"] >= last_read
+    if reading is not None and reading < machine.counter_value and machine.counter_unit and recent:
         errors["counter_reading"] = (
             f"The counter read {machine.counter_value} before: it does not run backwards."
         )
@@ -95,8 +99,17 @@ def maintenance_record(*, machine: Machine, by: User, **fields) -> MaintenanceEv
     if plan is not None:
         results = fields.get("checklist_results") or {}
         fields["checklist_results"] = {task: results.get(task, "not recorded") for task in plan.tasks}
-    event = child_add(model=MaintenanceEvent, by=by, machine=machine, **fields)
-    if reading is not None and machine.counter_unit:
+    if by.is_auditor or not (
+        access.can_change(by, machine) or (plan is not None and plan.responsible_id == by.pk)
+    ):
+        raise PermissionDenied(
+            "Only the plan's responsible person or the machine's keepers record maintenance."
+        )
+    if machine.is_closed:
+        raise ValidationError(f"{machine.asset_number} is retired.")
+    event = MaintenanceEvent(machine=machine, **fields)
+    history.save(event, by=by, reason=f"Maintenance done: {event}", validate=True)
+    if reading is not None and machine.counter_unit and reading > machine.counter_value:
         machine.counter_value, machine.counter_read_on = reading, fields["done_on"]
         history.save(machine, by=by, reason=f"Counter read at maintenance: {reading}")
     if plan is not None:

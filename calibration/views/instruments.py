@@ -28,7 +28,7 @@ from qms.views import (
 )
 
 from .. import selectors, services
-from ..forms import MAX_LABELS, LabelForm
+from ..forms import MAX_LABELS, AssessmentCreateForm, LabelForm
 from ..models import ImpactAssessment, Instrument, Source, Standing
 
 
@@ -83,6 +83,15 @@ class InstrumentListView(RecordListView, _StandingScope):
         if field == "standing":
             return Standing(record.standing).label
         return super().cell(record, field)
+
+    def csv_rows(self, queryset):
+        """The export reads the standing as the page does ("Due soon", not "due_soon")."""
+        at = [f for f, _ in self.columns].index("standing")
+        labels = dict(Standing.choices)
+        for row in super().csv_rows(queryset):
+            row = list(row)
+            row[at] = labels.get(row[at], row[at])
+            yield row
 
 
 class InstrumentCreateView(RecordCreateView):
@@ -183,7 +192,7 @@ class ChartsView(QMSView, TemplateView):
             bar_chart(oot, title="Out of tolerance as found, % by instrument type") if oot else None
         )
         ctx["postponement_chart"] = bar_chart(
-            selectors.postponements_by_month(), title="Maintenance postponements per month"
+            selectors.postponements_by_month(user=user), title="Maintenance postponements per month"
         )
         return ctx
 
@@ -217,6 +226,9 @@ class AssessmentListView(RecordListView):
 
 
 class AssessmentCreateView(RecordCreateView):
+    def get_form_class(self):
+        return AssessmentCreateForm
+
     def create(self, form):
         data = form.record_fields()
         return services.assessment_open(
@@ -224,16 +236,11 @@ class AssessmentCreateView(RecordCreateView):
             by=self.request.user,
             since=data.get("period_from"),
             until=data["period_to"],
+            summary=data.get("summary", ""),
         )
 
 
 class AssessmentDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
-        return {
-            "chain": selectors.chain(record.instrument, self.request.user)
-            if record.cause == "out_of_tolerance"
-            else [],
-            "cascaded": list(
-                access.restrict(record.cascaded.all(), self.request.user).select_related("instrument")
-            ),
-        }
+        cascaded = access.restrict(record.cascaded.all(), self.request.user).select_related("instrument")
+        return {"cascaded": list(cascaded)}

@@ -34,6 +34,9 @@ def checked_out(world) -> dict:
 
 ROWS = {
     "calibration:overview": Row(get=SIGNED_IN),
+    # Imports: whoever may create instruments (the history too: it is written to their gauges).
+    "import calibration.instruments": Row(get=CREATE_CAL, post=CREATE_CAL),
+    "import calibration.calibrations": Row(get=CREATE_CAL, post=CREATE_CAL),
     # Labels of the instruments the register shows the user; none to print is a clear 400.
     "calibration:labels": Row(get=SEE_QC),
     "calibration:suspect_list": Row(get=SIGNED_IN),

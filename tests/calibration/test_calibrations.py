@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from calibration import services
+from calibration import selectors, services
 from calibration.models import ImpactAssessment, Instrument
 from qms import gates
 from qms.services import transition
@@ -74,32 +74,44 @@ def test_the_out_of_tolerance_event_is_published(dept, head, django_capture_on_c
     assert {"instrument_id": gauge.pk, "event_id": failed.pk} in received
 
 
-def test_the_cascade_flags_every_instrument_down_three_levels(dept, head):
-    """Master gauge blocks → working gauge blocks → micrometer → (what the micrometer measured):
-    the master found out of tolerance makes both below suspect, each with its own assessment."""
+def test_the_cascade_flags_every_instrument_down_three_levels(dept, head, quality_manager):
+    """Master gauge blocks → working gauge blocks → setting ring → bore gauge: the master found out
+    of tolerance makes all three below suspect, each with its own assessment opened by the one
+    above it, and the master's page shows the chain."""
     master = f.calibrated(dept, on=f.days(-400), is_reference_standard=True, type_name="Gauge block set")
     working = f.instrument(dept, is_reference_standard=True, type_name="Gauge block set")
     f.calibrate(working, on=f.days(-200), standards=[master])
-    micrometer = f.instrument(dept)
-    f.calibrate(micrometer, on=f.days(-100), standards=[working])
+    ring = f.instrument(dept, is_reference_standard=True, type_name="Setting ring")
+    f.calibrate(ring, on=f.days(-150), standards=[working])
+    bore = f.instrument(dept, type_name="Bore gauge")
+    f.calibrate(bore, on=f.days(-100), standards=[ring])
     unrelated = f.calibrated(dept, on=f.days(-100))
 
     f.calibrate(master, found="25.003", left="25.000")
 
-    for gauge in (working, micrometer):
+    for gauge in (working, ring, bore):
         gauge.refresh_from_db()
         assert gauge.suspect
         assert gauge.assessments.get().cause == "suspect"
-        assert gates.check("instrument_usable", on=f.today(), instrument=gauge)
+        assert any(
+            "suspect" in r.message for r in gates.check("instrument_usable", on=f.today(), instrument=gauge)
+        )
     unrelated.refresh_from_db()
-    assert not unrelated.suspect
+    assert not unrelated.suspect and not unrelated.assessments.exists()
     master_assessment = master.assessments.get()
     working_assessment = working.assessments.get()
+    ring_assessment = ring.assessments.get()
     assert working_assessment.origin == master_assessment
-    assert micrometer.assessments.get().origin == working_assessment
-    assert micrometer.assessments.get().standard == working
-    # The master's assessment lists, through where-used, what was calibrated against it.
+    assert ring_assessment.origin == working_assessment and ring_assessment.standard == working
+    assert bore.assessments.get().origin == ring_assessment
+    # Each assessment lists, through where-used, what was calibrated against its instrument.
     assert list(master_assessment.items.values_list("reference", flat=True)) == [working.tag]
+    assert list(ring_assessment.items.values_list("reference", flat=True)) == [bore.tag]
+    chain = selectors.chain(master, quality_manager)
+    (top,) = chain
+    assert [n.assessment.instrument for n in top.children] == [working]
+    assert [n.assessment.instrument for n in top.children[0].children] == [ring]
+    assert [n.assessment.instrument for n in top.children[0].children[0].children] == [bore]
 
 
 def test_a_calibration_before_the_last_good_one_of_the_standard_is_not_suspect(dept, head):

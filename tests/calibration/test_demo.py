@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from calibration import selectors
 from calibration.models import ImpactAssessment, Instrument, Machine
 from qms import gates
 from qms.due import registry
@@ -36,6 +37,8 @@ def test_the_demo_tells_the_story(client):
 
     blocks = Instrument.objects.get(tag="GB-01")
     assert blocks.is_reference_standard and blocks.reference_uses.count() >= 2
+    assert blocks.lab.name == "Präzisa Kalibrierdienst GmbH"  # the suppliers demo's laboratory
+    assert selectors.accreditation(blocks.lab) is not None  # its ISO/IEC 17025 on file
 
     cnc = Machine.objects.get(asset_number="CNC-04")
     spindle = cnc.plans.get(name="Spindle maintenance")

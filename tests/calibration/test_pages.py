@@ -28,8 +28,9 @@ def test_the_register_shows_the_standing_and_filters_by_it(client_for, dept, hea
     assert "Overdue" in page and "Due soon" in page and "In service" in page
     overdue = client.get(reverse("calibration:instrument_list") + "?standing=overdue").content.decode()
     assert "NEVER-1" in overdue and "OK-1" not in overdue
-    csv = client.get(reverse("calibration:instrument_list") + "?format=csv").content.decode()
-    assert "SOON-1" in csv
+    response = client.get(reverse("calibration:instrument_list") + "?format=csv")
+    csv = b"".join(response.streaming_content).decode()
+    assert "SOON-1" in csv and "Due soon" in csv and "due_soon" not in csv
 
 
 def test_an_instrument_of_another_department_is_a_404(client_for, dept, other_head):
@@ -206,3 +207,28 @@ def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     assert kpis.on_time_values([month]) == [0.0]
     f.instrument(dept)  # never calibrated: overdue
     assert kpis.overdue(month) >= 1
+
+
+def test_an_assessment_opened_by_hand_lists_what_was_measured_and_offers_an_ncr(client_for, dept, head):
+    gauge = f.calibrated(dept, tag="DROP-1", on=f.days(-60))
+    client = client_for(head)
+    response = client.post(
+        reverse("calibration:impactassessment_create"),
+        {
+            "instrument": gauge.pk,
+            "period_from": f.days(-60).isoformat(),
+            "period_to": f.today().isoformat(),
+            "summary": "Dropped on the floor at cell 4",
+        },
+    )
+    assert response.status_code == 302
+    assessment = gauge.assessments.get()
+    assert assessment.summary == "Dropped on the floor at cell 4" and assessment.due_date == f.days(10)
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Raise an NCR" in page and "List an affected item by hand" in page
+    backwards = client.post(
+        reverse("calibration:impactassessment_create"),
+        {"instrument": gauge.pk, "period_from": f.today().isoformat(), "period_to": f.days(-5).isoformat()},
+    )
+    assert backwards.status_code in (200, 400) and "starts after it ends" in backwards.content.decode()
+    assert gauge.assessments.count() == 1

@@ -15,22 +15,20 @@ def build_instrument(owner, department) -> dict:
 
     standard = f.calibrated(department, is_reference_standard=True, type_name="Gauge block set")
     gauge = f.instrument(department, owner=owner)
-    done = f.calibrate(gauge, standards=[standard])
+    f.calibrate(gauge, standards=[standard])
     by = f.keeper(department)
+    draft = f.calibrate(gauge, complete=False, standards=[standard])
     certificate = services.certificate_add(
-        calibration=f.calibrate(gauge, complete=False),
-        by=by,
-        file=SimpleUploadedFile("cert.pdf", pdf_bytes()),
+        calibration=draft, by=by, file=SimpleUploadedFile("cert.pdf", pdf_bytes())
     )
-    draft = certificate.calibration
-    checkout = services.instrument_check_out(instrument=gauge, by=by, holder=owner)
+    services.instrument_check_out(instrument=gauge, by=by, holder=owner)
+    services.instrument_check_in(instrument=gauge, by=by)
     return {
         "pk": gauge.pk,
         "calibration_pk": draft.pk,
         "measurementpoint_pk": draft.points.get().pk,
-        "referenceuse_pk": done.standards.get().pk,
+        "referenceuse_pk": draft.standards.get().pk,
         "calibrationcertificate_pk": certificate.pk,
-        "checkout_pk": checkout.pk,
         "_record": gauge,
     }
 
