@@ -89,21 +89,21 @@ def populate() -> None:
         """INSERT INTO inspection_goodsreceipt (reference, title, owner_id, department_id, status, created_at,
             updated_at, created_by_id, supplier_id, part_number, po_reference, quantity, received_on, supplier_lot)
            SELECT 'GR-B-' || g, 'Bar ' || g, %(qm)s, %(dept)s, 'accepted', now(), now(), %(qm)s, %(supplier)s,
-                  'BAR-42', '', 100000, current_date - (g % 700), 'L' || g
+                  'BAR-42', '', 100000, current_date - (g %% 700), 'L' || g
            FROM generate_series(1, %(receipts)s) g""",
         # production lots
         """INSERT INTO inspection_productionlot (reference, title, owner_id, department_id, status, created_at,
             updated_at, created_by_id, lot_number, part_number, drawing_revision_id, quantity, work_centre,
             started_on, customer, release_checks)
            SELECT 'LOT-B-' || g, 'Lot ' || g, %(qm)s, %(dept)s, 'shipped', now(), now(), %(qm)s, 'B-' || g,
-                  'H-220', %(rev)s, 1000, 'Cell ' || (g % 8), current_date - (g % 700), 'Customer ' || (g % 50),
+                  'H-220', %(rev)s, 1000, 'Cell ' || (g %% 8), current_date - (g %% 700), 'Customer ' || (g %% 50),
                   '[]'::jsonb
            FROM generate_series(1, %(lots)s) g""",
         # each lot consumes two receipts
         """INSERT INTO inspection_materialuse (lot_id, receipt_id, quantity)
            SELECT l.id, r.id, 10 FROM inspection_productionlot l
-           JOIN inspection_goodsreceipt r ON r.reference IN ('GR-B-' || (l.id % %(receipts)s + 1),
-                                                            'GR-B-' || ((l.id * 7) % %(receipts)s + 1))""",
+           JOIN inspection_goodsreceipt r ON r.reference IN ('GR-B-' || (l.id %% %(receipts)s + 1),
+                                                            'GR-B-' || ((l.id * 7) %% %(receipts)s + 1))""",
         # operators: the quality manager stands for everyone
         """INSERT INTO inspection_lotoperator (lot_id, person_id, task)
            SELECT id, %(qm)s, '' FROM inspection_productionlot""",
@@ -116,7 +116,7 @@ def populate() -> None:
            FROM inspection_productionlot l CROSS JOIN generate_series(1, %(per)s) k""",
         # gauges used
         """INSERT INTO inspection_gaugeuse (inspection_id, instrument_id)
-           SELECT id, %(g0)s + (id % 20) FROM inspection_inspection""",
+           SELECT id, %(g0)s + (id %% 20) FROM inspection_inspection""",
         # a million results
         """INSERT INTO inspection_characteristicresult (inspection_id, characteristic_id, values, inspected,
             nonconforming)
@@ -126,7 +126,7 @@ def populate() -> None:
         """INSERT INTO inspection_shipment (reference, title, owner_id, department_id, status, created_at,
             updated_at, created_by_id, customer, customer_order, delivery_note, shipped_on)
            SELECT 'SHP-B-' || g, 'Delivery ' || g, %(qm)s, %(dept)s, 'shipped', now(), now(), %(qm)s,
-                  'Customer ' || (g % 50), '', '', current_date - (g % 700)
+                  'Customer ' || (g %% 50), '', '', current_date - (g %% 700)
            FROM generate_series(1, %(lots)s / %(per_shipment)s) g""",
         """INSERT INTO inspection_shipmentline (shipment_id, lot_id, quantity)
            SELECT s.id, l.id, 1000 FROM inspection_productionlot l
