@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from .pdf import render_document
 
@@ -385,9 +386,17 @@ def chunks(body: str, size: int = CHUNK_CHARS) -> list[str]:
 
 
 def _part_html(section: AuditSection, *, body: str, first_page: int, common: dict, heading: bool) -> str:
+    # ``body`` is a piece of the section's own rendered template (escaped there); slicing it lost
+    # Django's safe mark, so it is given back here, never to text from elsewhere.
     return render_to_string(
         "qms/auditpack_part.html",
-        {**common, "section": section, "body": body, "first_page": int(first_page), "heading": heading},
+        {
+            **common,
+            "section": section,
+            "body": mark_safe(body),  # noqa: S308 - our own rendered template, cut
+            "first_page": int(first_page),
+            "heading": heading,
+        },
     )
 
 

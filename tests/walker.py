@@ -60,13 +60,6 @@ def build_audit_pack(owner, department) -> dict:
     return {"pk": pack.pk}
 
 
-@builder("qms.auditpackfile")
-def build_audit_pack_file(owner, department) -> dict:
-    from tests.qms.packs import ready_pack
-
-    return {"pk": ready_pack(owner).file.pk}
-
-
 # Further builders are registered by the walk modules each module declares (``Module.walk``).
 def load_all() -> None:
     import importlib

@@ -103,6 +103,7 @@ class AuditPackFile(StoredFile):
     download (the requester's, logged); the generic file download never serves it."""
 
     store_folder = "audit-packs/"
+    generic_download = False
     pack = models.OneToOneField(AuditPack, on_delete=models.CASCADE, related_name="file")
 
     def owning_record(self):

@@ -33,6 +33,8 @@ class StoredFile(models.Model):
 
     # A folder of the store per kind of file ("documents/"), so a backup can be read by a human.
     store_folder: ClassVar[str] = ""
+    # False for a file that leaves only through a download of its own (an audit pack's, logged).
+    generic_download: ClassVar[bool] = True
 
     class Meta:
         abstract = True

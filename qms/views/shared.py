@@ -58,7 +58,7 @@ def stored_file_model(label: str) -> type[StoredFile]:
         model = apps.get_model(label)
     except (LookupError, ValueError):
         raise Http404("No such kind of file.") from None
-    if not issubclass(model, StoredFile):
+    if not issubclass(model, StoredFile) or not model.generic_download:
         raise Http404("No such kind of file.")
     return model
 

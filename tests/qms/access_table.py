@@ -125,7 +125,6 @@ TABLE: dict[str, Row] = {
     "audit_pack_detail": Row(get=QUALITY_OFFICE | {STAFF}),
     "audit_pack_progress": Row(get=QUALITY_OFFICE | {STAFF}),
     "audit_pack_download": Row(get=QUALITY_OFFICE | {STAFF}),
-    "file_download qms.auditpackfile": Row(get=NOBODY),  # only through the pack's own download
     "process_list": Row(get=SIGNED_IN),
     "process_create": Row(get=QUALITY_OFFICE, post=QUALITY_OFFICE),
     "process_update": Row(get=QUALITY_OFFICE, post=QUALITY_OFFICE),

@@ -324,6 +324,7 @@ def test_a_long_section_is_laid_out_in_pieces_cut_between_its_blocks(
             > 0
         )
     cut_pages = text_of(cut)
+    assert not any("<td" in p or "</tr>" in p for p in cut_pages)  # laid out as tables, not shown as markup
     assert sum(p.count("Widgets (ISO 9001 8.5)") for p in cut_pages) == 1
     assert len(cut_pages) >= len(text_of(whole))
     contents = next(p for p in cut_pages if "Contents by ISO 9001 clause" in p)

@@ -126,9 +126,10 @@ def test_junk_in_every_search_box_and_get_form_never_gives_a_server_error(world,
                 sent += 1
                 if response.status_code >= 500:
                     failures.append(f"GET {action} with {label} in {names}: {response.status_code}")
-    # The search box in the header, the registers' filters, the audit pack and analysis forms.
+    # The search box in the header, the registers' filters, the analysis forms (the audit pack's
+    # form is a POST now: a request the worker renders; junk in every form covers it).
     actions = {action.split("?")[0] for action, _ in seen}
-    assert {"/search/", "/audit-pack/", "/capa/analysis/", "/documents/acknowledgments/"} <= actions
+    assert {"/search/", "/capa/analysis/", "/documents/acknowledgments/"} <= actions
     if role == "quality":
         assert {"/notifications/deliveries/", "/access-log/"} <= actions
     assert sent > 200

@@ -124,7 +124,11 @@ def targets(namespace, pattern, route, callback, world):
         return
     if "label" in names:  # kernel URLs addressing any record model, or any stored file
         files = view_model(callback) is StoredFile
-        models = [m for m in apps.get_models() if issubclass(m, StoredFile)] if files else record_models()
+        models = (
+            [m for m in apps.get_models() if issubclass(m, StoredFile) and m.generic_download]
+            if files
+            else record_models()
+        )
         for model in models:
             label = model._meta.label_lower
             assert label in world["records"], f"{name}: no walker builder for {label}"
