@@ -129,7 +129,10 @@ def _snapshot_dump(target: Path) -> tuple[dict[str, list[dict]], dict[str, int]]
         referenced: dict[str, list[dict]] = {}
         rows_per_model: dict[str, int] = {}
         for model in stored_file_models():
-            rows = list(model.objects.order_by("pk").values_list("pk", "file", "sha256", "size"))
+            # A row may keep no file yet (a certificate listed before its scan arrives): nothing to copy.
+            rows = list(
+                model.objects.exclude(file="").order_by("pk").values_list("pk", "file", "sha256", "size")
+            )
             rows_per_model[model._meta.label] = len(rows)
             for pk, name, sha256, size in rows:
                 referenced.setdefault(name, []).append(

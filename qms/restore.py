@@ -198,7 +198,7 @@ def _check_rows(database: str, storage, manifest: dict, result: RestoreResult) -
     with _connect(database) as target:
         for model in stored_file_models():
             opts = model._meta
-            query = sql.SQL("SELECT {pk}, {file}, {sha} FROM {table} ORDER BY 1").format(
+            query = sql.SQL("SELECT {pk}, {file}, {sha} FROM {table} WHERE {file} <> '' ORDER BY 1").format(
                 pk=sql.Identifier(opts.pk.column),
                 file=sql.Identifier(opts.get_field("file").column),
                 sha=sql.Identifier(opts.get_field("sha256").column),
