@@ -25,7 +25,7 @@ from tests.factories import PASSWORD, UserFactory, WidgetFactory
 from tests.objectstore import free_port
 from tests.uploads import pdf_bytes
 
-pytestmark = [pytest.mark.worker, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.worker, pytest.mark.timeout(300)]
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 # A Redis database of its own (the notification tests use 13).
@@ -126,7 +126,7 @@ def nodes(transactional_db, s3_server, tmp_path):
         node.start_web()
         # Every worker takes the shared queue; each also its own, so a test can ask one of them.
         node.start_worker(f"{shared_queue},{shared_queue}-{node.name}")
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 150  # a loaded CI machine
     try:
         for node in (a, b):
             node.wait_ready(deadline)
