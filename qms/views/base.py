@@ -4,6 +4,7 @@ and the registry of pages that can be shown again with a failing form's errors."
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -99,28 +100,40 @@ def querystring(request: HttpRequest, drop: Iterable[str] = ()) -> str:
     return params.urlencode()
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_LINES_PER_WRITE = 500
+
+
 def csv_safe(value: Any) -> str:
     """Neutralise spreadsheet formulas in exported cells (CSV injection)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def csv_response(
     name: str, header: list[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ","
 ) -> StreamingHttpResponse:
-    """A CSV download streamed row by row in constant memory, with a UTF-8 BOM so Excel opens
-    it with its umlauts intact; ``delimiter=";"`` for a German Excel."""
-    writer = csv.writer(_Echo(), delimiter=delimiter)
+    """A CSV download streamed in constant memory, a few hundred lines per write, with a UTF-8
+    BOM so Excel opens it with its umlauts intact; ``delimiter=";"`` for a German Excel."""
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([csv_safe(v) for v in row])
+    def lines() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter)
+        buffer.write("\ufeff")
+        writer.writerow(header)
+        for n, row in enumerate(rows, 1):
+            # csv_safe, inline: the export's cost is this line, once per cell.
+            writer.writerow(
+                [
+                    "" if v is None else ("'" + t if (t := str(v)).startswith(_FORMULA_STARTS) else t)
+                    for v in row
+                ]
+            )
+            if n % CSV_LINES_PER_WRITE == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

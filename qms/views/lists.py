@@ -135,6 +135,12 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             return
         paths = [path for path, _ in plan]
         names: dict[type, dict] = {}
+        # One lookup per column, bound once: a foreign key's names (filled chunk by chunk), a
+        # label map, or None for the value as it is.
+        lookups = [
+            names.setdefault(c, {}).get if isinstance(c, type) else c.get if isinstance(c, dict) else None
+            for _, c in plan
+        ]
         rows = queryset.values_list(*paths).iterator(chunk_size=CSV_CHUNK)
         while True:
             chunk = [row for _, row in zip(range(CSV_CHUNK), rows, strict=False)]
@@ -142,14 +148,17 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
                 return
             for i, (_, convert) in enumerate(plan):
                 if isinstance(convert, type):  # a foreign key: the related rows' names, once each
-                    known = names.setdefault(convert, {})
+                    known = names[convert]
                     wanted = {row[i] for row in chunk if row[i] is not None and row[i] not in known}
                     if wanted:
                         known.update(
                             {pk: str(obj) for pk, obj in convert._default_manager.in_bulk(wanted).items()}
                         )
             for row in chunk:
-                yield [_convert(convert, value, names) for (_, convert), value in zip(plan, row, strict=True)]
+                yield [
+                    value if lookup is None or value is None else lookup(value, value)
+                    for lookup, value in zip(lookups, row, strict=True)
+                ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -193,16 +202,6 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
-
-
-def _convert(convert, value, names: dict) -> Any:
-    if value is None:
-        return ""
-    if isinstance(convert, type):
-        return names[convert].get(value, value)
-    if isinstance(convert, dict):
-        return convert.get(value, value)
-    return value
 
 
 def _csv_plan(model, queryset, columns) -> list[tuple[str, Any]] | None:

@@ -131,6 +131,28 @@ def test_register_shows_aging_and_exports_csv(client_for, head, dept):
     assert row[1] == "'=HYPERLINK(evil)"  # spreadsheet formulas neutralised
 
 
+def test_ncr_register_ages_open_ncrs_to_today_and_closed_ones_to_their_closing(client_for, head, dept):
+    now = timezone.now()
+    open_one = NonconformityFactory(owner=head, department=dept, title="Open one")
+    closed = NonconformityFactory(owner=head, department=dept, title="Closed one")
+    Nonconformity.objects.filter(pk=open_one.pk).update(created_at=now - dt.timedelta(days=12))
+    Nonconformity.objects.filter(pk=closed.pk).update(
+        created_at=now - dt.timedelta(days=30), closed_at=now - dt.timedelta(days=9), status="closed"
+    )
+    client = client_for(head)
+    with CaptureQueriesContext(connection) as export:
+        rows = list(
+            csv.reader(io.StringIO(body(client.get(reverse("capa:nonconformity_list") + "?format=csv"))))
+        )
+    ages = {r[0]: r[-1] for r in rows[1:]}
+    assert rows[0][-1] == "Age (days)"
+    assert ages == {open_one.reference: "12", closed.reference: "21"}
+    # Read as plain values, not record by record: the names of owners and departments once each.
+    assert len(export.captured_queries) < 10
+    page = client.get(reverse("capa:nonconformity_list")).content.decode()
+    assert ">12<" in page and ">21<" in page
+
+
 def test_analysis_charts_are_inline_svg(client_for, head, dept):
     for cause, source in [("material", "customer"), ("material", "supplier"), ("method", "customer")]:
         NonconformityFactory(owner=head, department=dept, cause_category=cause, source=source)

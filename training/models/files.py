@@ -55,6 +55,8 @@ class TrainingFile(Record):
     class Meta(Record.Meta):
         verbose_name = "training file"
         ordering = ["title", "pk"]
+        # The register lists files by title and pages by keyset on (title, id).
+        indexes = [*Record.Meta.indexes, models.Index(fields=["title", "id"], name="training_file_title")]
         constraints = [models.UniqueConstraint(fields=["owner"], name="training_one_file_per_person")]
 
     @property
@@ -177,6 +179,8 @@ class TrainingRecord(ChildRecord):
             ),
         ]
         indexes = [
+            # The register of every record: newest first, paged by keyset on (trained_on, id).
+            models.Index(fields=["-trained_on", "-id"], name="training_record_trained"),
             models.Index(fields=["file", "competence", "-trained_on"], name="training_rec_standing"),
             models.Index(fields=["competence", "-trained_on"], name="training_rec_competence"),
             models.Index(fields=["expires_on"], name="training_rec_expiry"),
