@@ -38,6 +38,37 @@ def supplier_ppm(period, subject=None) -> float | None:
     return round((found["bad"] or 0) * 1_000_000 / found["total"])
 
 
+def _per_supplier(period, subjects, **aggregates) -> dict:
+    """The period's receipts of each of ``subjects`` aggregated in one query, by supplier pk."""
+    rows = (
+        GoodsReceipt.objects.filter(supplier_id__in=[_pk(s) for s in subjects], **_in(period))
+        .order_by()
+        .values("supplier_id")
+        .annotate(**aggregates)
+    )
+    return {row["supplier_id"]: row for row in rows}
+
+
+def supplier_ppm_per_subject(period, subjects) -> dict:
+    found = _per_supplier(
+        period, subjects, total=Sum("quantity"), bad=Sum("quantity", filter=Q(status="rejected"))
+    )
+    return {pk: round((r["bad"] or 0) * 1_000_000 / r["total"]) for pk, r in found.items() if r["total"]}
+
+
+def supplier_lots_rejected_per_subject(period, subjects) -> dict:
+    found = _per_supplier(period, subjects, n=Count("pk", filter=Q(status="rejected")))
+    return {_pk(s): found.get(_pk(s), {}).get("n", 0) for s in subjects}
+
+
+def supplier_on_time_per_subject(period, subjects) -> dict:
+    on_time = Q(promised_on__isnull=False, received_on__lte=F("promised_on"))
+    found = _per_supplier(
+        period, subjects, n=Count("pk", filter=Q(promised_on__isnull=False)), good=Count("pk", filter=on_time)
+    )
+    return {pk: round(100 * r["good"] / r["n"], 1) for pk, r in found.items() if r["n"]}
+
+
 def supplier_lots_rejected(period, subject=None) -> int:
     return _receipts(subject).filter(status="rejected", **_in(period)).count()
 
@@ -114,6 +145,7 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
+        per_subject=supplier_ppm_per_subject,
         url=_list("goodsreceipt", status="rejected"),
     ),
     kpis.Measure(
@@ -124,6 +156,7 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
+        per_subject=supplier_lots_rejected_per_subject,
         values=supplier_lots_rejected_values,
         url=_list("goodsreceipt", status="rejected"),
     ),
@@ -134,6 +167,7 @@ MEASURES = [
         supplier_on_time,
         subject="supplier",
         clause="8.4",
+        per_subject=supplier_on_time_per_subject,
         values=supplier_on_time_values,
         url=_list("goodsreceipt"),
     ),

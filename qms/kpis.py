@@ -78,11 +78,22 @@ class Measure:
     values: Callable[..., list[float | None]] | None = None
     # The management review input it feeds (a key of REVIEW_INPUTS); by its clause when empty.
     review_input: str = ""
+    # per_subject(period, subjects) -> {subject pk: value}: many subjects' values in one query
+    # (a ranking of every supplier); a subject left out has None.
+    per_subject: Callable[..., dict] | None = None
 
     def series(self, periods: list[Period], subject=None) -> list[float | None]:
         if self.values is not None:
             return list(self.values(periods, subject=subject))
         return [self.value(p, subject=subject) for p in periods]
+
+    def for_subjects(self, period: Period, subjects: Sequence) -> dict:
+        """The value of each subject in ``period``, by its pk: one query with ``per_subject``,
+        else one per subject."""
+        if self.per_subject is not None:
+            found = self.per_subject(period, subjects)
+            return {s.pk: found.get(s.pk) for s in subjects}
+        return {s.pk: self.value(period, subject=s) for s in subjects}
 
 
 _measures: dict[str, Measure] = {}

@@ -98,3 +98,41 @@ def test_audit_pack_sections_for_traceability_release_and_nonconforming_outputs(
     assert set(built) == {"8.5.2", "8.6", "8.7"}
     assert built["8.5.2"]["lots"] == [lot]
     assert [x for x, _ in built["8.6"]["released"]] == [lot]
+
+
+def test_the_supplier_ranking_reads_every_suppliers_receipts_in_a_constant_number_of_queries(client):
+    """The suppliers' ranking shows ppm, lots rejected and on-time delivery from this module's
+    measures, each supplier's figures as its scorecard gives them, whatever the number of suppliers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from inspection.models import GoodsReceipt
+    from suppliers.models import Supplier
+
+    def add_suppliers(n):
+        for _ in range(n):
+            supplier = f.supplier()
+            Supplier.objects.filter(pk=supplier.pk).update(status="approved")  # the ranking's
+            f.receipt(supplier_=supplier, quantity=400, promised=f.days(-1), received=f.days(-2))
+            late = f.receipt(supplier_=supplier, quantity=100, promised=f.days(-5), received=f.days(-1))
+            GoodsReceipt.objects.filter(pk=late.pk).update(status="rejected")
+
+    client.force_login(f.qm())
+    client.get(reverse("suppliers:ranking"))  # the session and the content types, once
+    counts = []
+    for n in (2, 6):
+        add_suppliers(n if not counts else n - 2)
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("suppliers:ranking"))
+        assert page.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    html = page.content.decode()
+    # Each of the six: 100 of 500 parts rejected (200,000 ppm), one lot rejected, one of two on time.
+    assert html.count("200000") == 6 and html.count("50.0") >= 6
+    period = kpis.Period(f.days(-30), f.today())
+    ppm = kpis.get("inspection.supplier_ppm")
+    one = f.supplier()
+    f.receipt(supplier_=one, quantity=1000, received=f.days(-1))
+    assert ppm.for_subjects(period, [one]) == {one.pk: ppm.value(period, subject=one)} == {one.pk: 0}

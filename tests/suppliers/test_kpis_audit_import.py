@@ -14,6 +14,7 @@ from qms import auditpack, kpis
 from qms.due import registry
 from suppliers import services
 from suppliers.models import Supplier, SupplierCertificate, SupplierChange
+from suppliers.selectors import RECEIPT_MEASURES
 from tests.suppliers import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -85,8 +86,16 @@ def test_the_audit_pack_has_an_8_4_section(proc, purchasing_head, quality_manage
     assert "Approved supplier list" in text and "Präzisa Kalibrierdienst GmbH" in text and "17025" in text
 
 
+@pytest.fixture
+def no_receipt_measures():
+    """As without the inspection module: its per-supplier measures not registered."""
+    taken = {key: kpis._measures.pop(key) for key in RECEIPT_MEASURES.values() if key in kpis._measures}
+    yield
+    kpis._measures.update(taken)
+
+
 def test_the_scorecard_says_where_receipt_figures_come_from_until_they_are_registered(
-    client_for, other_staff, proc, purchasing_head
+    client_for, other_staff, proc, purchasing_head, no_receipt_measures
 ):
     s = f.approved(proc, owner=purchasing_head)
     page = client_for(other_staff).get(reverse("suppliers:scorecard", args=[s.pk])).content.decode()
@@ -121,11 +130,15 @@ def receipt_measures():
             subject="supplier",
         ),
     ]
+    before = {m.key: kpis._measures.get(m.key) for m in made}
     for m in made:
         kpis.register(m)
     yield made
-    for m in made:
-        kpis._measures.pop(m.key, None)
+    for key, measure in before.items():
+        if measure is None:
+            kpis._measures.pop(key, None)
+        else:
+            kpis._measures[key] = measure  # the inspection module's own, back
 
 
 def test_the_scorecard_and_ranking_read_the_inspection_modules_measures(
