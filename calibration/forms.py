@@ -322,7 +322,7 @@ class PlanForm(DateRuleMixin, ChildModelForm):
 
 
 class CounterForm(ChildForm):
-    counter_value = forms.IntegerField(label="Counter reading", min_value=0)
+    counter_value = forms.IntegerField(label="Counter reading", min_value=0, max_value=2_147_483_647)
 
 
 class RepairForm(DateRuleMixin, ChildModelForm):
@@ -350,7 +350,9 @@ class MaintenanceDoneForm(DateRuleMixin, ChildForm):
     downtime_hours = forms.DecimalField(
         label="Downtime (hours)", min_value=Decimal(0), max_digits=7, decimal_places=2, initial=0
     )
-    counter_reading = forms.IntegerField(label="Counter reading", min_value=0, required=False)
+    counter_reading = forms.IntegerField(
+        label="Counter reading", min_value=0, max_value=2_147_483_647, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

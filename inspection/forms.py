@@ -202,7 +202,7 @@ class MaterialForm(ChildForm):
         label="Goods receipt",
         queryset=GoodsReceipt.objects.exclude(status="rejected").order_by("-received_on"),
     )
-    quantity = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(min_value=1, max_value=2_147_483_647)
 
 
 class ScheduleChangeForm(DateRuleMixin, ChildForm):
@@ -242,7 +242,7 @@ class ShipmentLineForm(ChildForm):
         label="Production lot",
         queryset=ProductionLot.objects.filter(status="released").order_by("lot_number"),
     )
-    quantity = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(min_value=1, max_value=2_147_483_647)
 
 
 class InspectionForm(DateRuleMixin, RecordForm):
@@ -321,8 +321,12 @@ class ResultForm(ChildForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One number per item, separated by spaces.",
     )
-    inspected = forms.IntegerField(label="Items inspected", required=False, min_value=1)
-    nonconforming = forms.IntegerField(label="Nonconforming items", required=False, min_value=0)
+    inspected = forms.IntegerField(
+        label="Items inspected", required=False, min_value=1, max_value=2_147_483_647
+    )
+    nonconforming = forms.IntegerField(
+        label="Nonconforming items", required=False, min_value=0, max_value=2_147_483_647
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

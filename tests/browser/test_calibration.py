@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_metrology_head_records_a_failed_calibration_and_reaches_the_suspect_list(
     page, login, dept, head
 ):
+    page.on("dialog", lambda dialog: dialog.accept())  # "Complete the calibration?": yes
     cal = DepartmentFactory(name="Calibration", code="CAL")
     metrology = UserFactory(
         username="pbecker", first_name="Paul", last_name="Becker", role=Role.DEPARTMENT_HEAD, department=cal

@@ -35,14 +35,14 @@ def test_the_quality_manager_prepares_and_holds_a_review_the_chair_signs_and_act
     page.get_by_role("button", name="Save").click()
     review = Review.objects.get()
     assert page.get_by_test_id("status").inner_text() == "Planned"
-    audits = page.get_by_test_id("input-audits")
-    assert "No module behind this input — enter text." in audits.inner_text()
+    issues = page.get_by_test_id("input-issues")  # 9.3.2 b): no module measures it
+    assert "No module behind this input — enter text." in issues.inner_text()
 
     # Prepare: what no module measures is entered by hand.
     page.get_by_test_id("prepare").click()
-    page.locator("[name=entered__audits]").fill("Internal audit of production: one minor finding.")
+    page.locator("[name=entered__issues]").fill("A new customer in medical devices: one minor finding.")
     page.get_by_role("button", name="Save inputs").click()
-    assert "one minor finding" in page.get_by_test_id("input-audits").inner_text()
+    assert "one minor finding" in page.get_by_test_id("input-issues").inner_text()
 
     # Hold the meeting: the inputs are frozen.
     form = page.get_by_test_id("hold-form")

@@ -13,7 +13,6 @@ from tests.qms.access_table import (
     ADMIN,
     CHANGE_QC,
     HEAD,
-    NOBODY,
     OTHER_HEAD,
     OTHER_STAFF,
     QUALITY,
@@ -23,6 +22,18 @@ from tests.qms.access_table import (
     WRITERS,
     Row,
 )
+
+
+def _discontinued(world) -> dict:
+    """The walker's plan with acceptance inspection discontinued (five lots not accepted while
+    tightened); the steps to get there have their own tests."""
+    from inspection.models import InspectionPlan
+
+    InspectionPlan.objects.filter(pk=world["records"]["inspection.inspectionplan"]["pk"]).update(
+        discontinued=True
+    )
+    return {}
+
 
 CREATE_QC = frozenset({ADMIN, QUALITY, HEAD, OTHER_HEAD, STAFF})
 CREATE_LOTS = frozenset({ADMIN, QUALITY, HEAD, OTHER_HEAD, OTHER_STAFF})
@@ -54,7 +65,7 @@ ROWS = {
     "inspection:inspectionplan_reassess": Row(post=CHANGE_QC),
     "inspection:inspectionplan_reduced": Row(post=QUALITY_OFFICE),
     # Only while acceptance inspection under the plan is discontinued (ISO 2859-1, 9.4).
-    "inspection:inspectionplan_resume": Row(post=NOBODY),
+    "inspection:inspectionplan_resume": Row(post=QUALITY_OFFICE, stage=_discontinued),
     "inspection:certificate_add": Row(post=CHANGE_QC),
     "file_download inspection.receiptcertificate": Row(get=SIGNED_IN),
     "inspection:operator_add": Row(post=CHANGE_LOT),

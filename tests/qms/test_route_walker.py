@@ -280,8 +280,14 @@ def response_text(response) -> str:
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if kind.startswith("application/pdf"):
         from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
 
-        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+        try:
+            return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+        except (PdfReadError, ValueError):
+            # An uploaded file the walker's builders made (a few bytes that only start like a PDF):
+            # its bytes as they are.
+            return body.decode("latin-1")
     if kind.startswith(("text/", "application/json")):
         return body.decode("utf-8", "replace")
     return ""

@@ -169,7 +169,7 @@ def test_the_objective_page_draws_its_trend_against_the_target(client_for, head)
 
 def test_a_measure_no_module_registers_any_more_is_named_as_such(head):
     objective = make_objective(owner=head, measure_key="capa.ncrs")
-    Objective.objects.filter(pk=objective.pk).update(measure_key="calibration.on_time")
+    Objective.objects.filter(pk=objective.pk).update(measure_key="retired.measure")
     objective.refresh_from_db()
     assert "no module measures it now" in objective.measure_label
     assert status(objective) == "no_data"
