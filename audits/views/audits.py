@@ -107,11 +107,14 @@ def may_report(user, audit: Audit) -> bool:
 class AuditDetailView(RecordDetailView):
     def extra_context_for(self, record, forms):
         items = list(record.items.order_by("position", "pk").prefetch_related("photos"))
+        user = self.request.user
+        # The findings the user may see, as on the report (never the bare relation).
         findings = list(
-            record.findings.select_related("owner", "department", "item").order_by("clause", "reference")
+            access.restrict(record.findings.all(), user)
+            .select_related("owner", "department", "item")
+            .order_by("clause", "reference")
         )
         raised = selectors.raised_for(findings)
-        user = self.request.user
         answered = sum(1 for i in items if i.answer)
         return {
             "items": items,
@@ -142,7 +145,7 @@ class ItemDetailView(ChildDetailView):
             "may_find": services.may_record_finding(user, audit),
             "previous": audit.items.get(pk=siblings[at - 1]) if at > 0 else None,
             "next": audit.items.get(pk=siblings[at + 1]) if at + 1 < len(siblings) else None,
-            "findings": list(row.findings.all()),
+            "findings": list(access.restrict(row.findings.all(), user)),
             "position": at + 1,
             "count": len(siblings),
             "clause_title": clauses.TITLES.get(row.clause, ""),
