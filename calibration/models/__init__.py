@@ -2,18 +2,9 @@
 calibrations, check-outs and out-of-tolerance impact assessments, and the production machines
 with their preventive-maintenance plans, events and postponements."""
 
+from .calibrations import Calibration, CalibrationCertificate, MeasurementPoint, ReferenceUse
 from .impact import AffectedItem, Decision, ImpactAssessment
-from .instruments import (
-    Calibration,
-    CalibrationCertificate,
-    CheckOut,
-    Instrument,
-    IntervalUnit,
-    MeasurementPoint,
-    ReferenceUse,
-    Source,
-    Standing,
-)
+from .instruments import CheckOut, Instrument, IntervalUnit, Source, Standing
 from .machines import Machine, MaintenanceEvent, MaintenancePlan, Postponement
 
 __all__ = [

@@ -10,7 +10,8 @@ from qms.access import CHANGE_RELATIONS
 from qms.models import ChildRecord, Record
 from qms.workflow import Transition, Workflow
 
-from .instruments import Calibration, Instrument
+from .calibrations import Calibration
+from .instruments import Instrument
 
 
 class Cause(models.TextChoices):
