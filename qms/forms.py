@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from .files import validate_upload
 from .models import Department, Process, Role, User
 from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period, check_single_line
 from .services import reason_needed
+from .uploads import validate_upload
 
 
 def _single_line(value) -> None:

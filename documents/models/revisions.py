@@ -180,7 +180,7 @@ class RevisionFile(ChildRecord, StoredFile):
         """``DRW-40512 rev B - bracket - SUPERSEDED – NOT CURRENT.pdf``: a copy of a revision that
         is not the current one says so in its very name, and so does a copy that carries no stamp
         (``mark``). A file named after its revision already is not named twice."""
-        from qms.files import safe_filename
+        from qms.uploads import safe_filename
 
         revision = self.revision
         stem, ext = os.path.splitext(safe_filename(self.original_name))

@@ -48,7 +48,7 @@ class StoredFile(models.Model):
 
     def download_name(self) -> str:
         """The name the download gets; a module may say more (a revision's status)."""
-        from qms.files import safe_filename
+        from qms.uploads import safe_filename
 
         return safe_filename(self.original_name)
 

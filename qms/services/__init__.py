@@ -1,7 +1,7 @@
 """Services: every write that matters goes through here, whether it comes from a view, a task or
 a management command, so the rules hold everywhere. Modules' own services build on these."""
 
-from ..files import safe_filename, validate_upload
+from ..uploads import safe_filename, validate_upload
 from .records import (
     child_add,
     child_remove,

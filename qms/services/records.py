@@ -11,9 +11,10 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from .. import access, events, history
-from ..files import safe_filename, store_upload
+from ..files import store_upload
 from ..models import ChildRecord, Record, StoredFile, User, next_reference
 from ..rules import check_reason
+from ..uploads import safe_filename
 from ..workflow import TransitionError
 
 # Fields the kernel sets itself; a model's own validation never sees them as user input.

@@ -338,7 +338,7 @@ class SupplierCertificate(StoredFile, ChildRecord):
         return "Certificates are withdrawn, never removed: the list shows what was held when."
 
     def download_name(self) -> str:
-        from qms.files import safe_filename
+        from qms.uploads import safe_filename
 
         return safe_filename(self.original_name or f"{self}.pdf")
 

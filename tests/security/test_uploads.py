@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from qms.files import validate_upload
 from qms.models import Attachment
+from qms.uploads import validate_upload
 from tests.factories import WidgetFactory
 from tests.uploads import docx_bytes, image_bytes, pdf_bytes, xlsx_bytes
 
