@@ -8,6 +8,7 @@ from .demo import load
 from .due import MODULE as LABEL
 from .due import PROVIDERS
 from .gates import ANSWERS, DECLARED
+from .imports import IMPORTERS
 from .kpis import MEASURES
 from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
 from .selectors import instrument_uses
@@ -34,5 +35,6 @@ MODULE = Module(
     # A drawing revision became effective: plans made from that drawing ask for re-assessment.
     subscribes={"documents.revision_effective": [services.plan_changes_for_revision]},
     measures=MEASURES,
+    importers=IMPORTERS,
     walk="tests.inspection.walk",
 )
