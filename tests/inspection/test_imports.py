@@ -70,7 +70,8 @@ def test_lots_and_their_material_are_imported_and_over_consumption_is_refused(cl
     run = _runner(client_for(head))
     number, label = revision.document.number, revision.label
     lots = LOT_HEAD + (
-        f"B-100,Housing,H-220,{number},{label},1000,Cell 3,{f.days(-2):%Y-%m-%d},{head.username},{dept.code}\n"
+        f"B-100,Housing,H-220,{number},{label},1000,Cell 3,{f.days(-2):%Y-%m-%d},"
+        f"{head.username},{dept.code}\n"
     )
     assert "1 new" in run("inspection.lots", lots)
     lot = ProductionLot.objects.get(lot_number="B-100")
