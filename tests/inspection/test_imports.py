@@ -117,3 +117,39 @@ def test_an_imported_lot_keeps_its_planned_dates_for_a_schedule_change(client_fo
 def test_staff_outside_production_may_not_import_receipts(client_for, staff):
     response = client_for(staff).get("/import/inspection.receipts/")
     assert response.status_code in (403, 404)
+
+
+def test_lots_are_read_from_an_excel_workbook_with_excel_dates(client_for, head, dept):
+    import io
+
+    from openpyxl import Workbook
+
+    revision = f.drawing_revision()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        ["Lot", "Title", "Part", "Drawing", "Revision", "Quantity", "Started", "Owner", "Department"]
+    )
+    started = f.days(-4)
+    sheet.append(
+        [
+            "X-1",
+            "Housing",
+            "H-220",
+            revision.document.number,
+            revision.label,
+            250,
+            started,
+            head.username,
+            dept.code,
+        ]
+    )
+    content = io.BytesIO()
+    book.save(content)
+    client = client_for(head)
+    url = "/import/inspection.lots/"
+    preview = client.post(url, {"file": SimpleUploadedFile("lots.xlsx", content.getvalue())}).content.decode()
+    assert "1 new" in preview
+    client.post(url, {"payload": re.search(r'name="payload" value="([^"]+)"', preview).group(1)})
+    lot = ProductionLot.objects.get(lot_number="X-1")
+    assert (lot.quantity, lot.started_on, lot.drawing_revision) == (250, started, revision)
