@@ -10,11 +10,20 @@ the pack may see it, each in a constant number of queries:
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
 from qms.access import restrict
 from qms.auditpack import AuditSection
 
-from .models import GoodsReceipt, Inspection, ProductionLot, ReleaseDeviation
-from .selectors import _lots_with_all
+from .models import GoodsReceipt, Inspection, MaterialUse, ProductionLot, ReleaseDeviation
+
+
+def _lots_with_all(queryset):
+    """A period's lots with their material and people, for the pack's table of lots."""
+    return queryset.select_related("drawing_revision__document", "machine").prefetch_related(
+        Prefetch("materials", queryset=MaterialUse.objects.select_related("receipt__supplier")),
+        "operators__person",
+    )
 
 
 def traceability(*, user, date_from, date_to) -> dict:

@@ -8,6 +8,7 @@ from .demo import load
 from .due import MODULE as LABEL
 from .due import PROVIDERS
 from .gates import ANSWERS, DECLARED
+from .imports import IMPORTERS
 from .kpis import MEASURES
 from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
 from .selectors import instrument_uses
@@ -32,7 +33,12 @@ MODULE = Module(
     gates=ANSWERS,
     where_used={"calibration.instrument": instrument_uses},
     # A drawing revision became effective: plans made from that drawing ask for re-assessment.
-    subscribes={"documents.revision_effective": [services.plan_changes_for_revision]},
+    # A supplier change notification: that supplier's incoming plans for the parts it names too.
+    subscribes={
+        "documents.revision_effective": [services.plan_changes_for_revision],
+        "suppliers.change_opened": [services.plan_changes_for_supplier_change],
+    },
     measures=MEASURES,
+    importers=IMPORTERS,
     walk="tests.inspection.walk",
 )

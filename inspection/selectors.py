@@ -7,12 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Sum
 
 from qms.access import restrict
 from qms.whereused import Use
 
-from .models import GaugeUse, GoodsReceipt, Inspection, MaterialUse, ProductionLot, Shipment, ShipmentLine
+from .models import (
+    GaugeUse,
+    GoodsReceipt,
+    Inspection,
+    LotOperator,
+    MaterialUse,
+    ProductionLot,
+    Shipment,
+    ShipmentLine,
+)
 
 
 @dataclass
@@ -28,49 +37,71 @@ class Trace:
     revisions: list = field(default_factory=list)
 
 
-def _lots_with_all(queryset):
-    return queryset.select_related("drawing_revision__document", "machine").prefetch_related(
-        Prefetch("materials", queryset=MaterialUse.objects.select_related("receipt__supplier")),
-        "operators__person",
-        Prefetch(
-            "inspections",
-            queryset=Inspection.objects.select_related("inspector").prefetch_related(
-                Prefetch("gauges", queryset=GaugeUse.objects.select_related("instrument"))
-            ),
-        ),
-    )
+_PERSON = ("first_name", "last_name", "username")
 
 
-def trace_back(lot_ids: list[int], user) -> Trace:
-    """Backward traceability (8.5.2) of the lots given, as far as the user may see: five queries
-    whatever the number of lots or inspection results."""
+def trace_back(lots, user) -> Trace:
+    """Backward traceability (8.5.2) of the lots given (ids, or a queryset of lots), as far as the
+    user may see: five queries whatever the number of lots or inspection results.
+
+    Each level is one query by an indexed foreign key, narrowed to the columns shown, and the rows
+    are stitched here: Django's prefetch machinery cost four times the queries themselves (bench/)."""
+    found = restrict(ProductionLot.objects.filter(pk__in=lots), user)
     lots = list(
-        _lots_with_all(restrict(ProductionLot.objects.filter(pk__in=lot_ids), user)).order_by("lot_number")
-    )
+        found.select_related("drawing_revision__document").order_by("lot_number")
+        # the lot page's own record is read in full elsewhere; here only what the trace shows
+        .only(
+            "reference", "lot_number", "part_number", "quantity", "status",
+            "drawing_revision__label", "drawing_revision__document_id", "drawing_revision__document__number",
+        )
+    )  # fmt: skip
+    ids = [lot.pk for lot in lots]
     trace = Trace(lots=lots)
-    seen: dict[str, set] = {k: set() for k in ("receipts", "operators", "gauges", "inspections", "revisions")}
-
-    def add(kind, key, value):
-        if key not in seen[kind]:
-            seen[kind].add(key)
-            getattr(trace, kind).append(value)
-
+    seen_revisions: set[int] = set()
     for lot in lots:
-        add("revisions", lot.drawing_revision_id, (lot.drawing_revision, lot))
-        for use in lot.materials.all():
-            add("receipts", use.receipt_id, use.receipt)
-        for op in lot.operators.all():
-            add("operators", op.person_id, op.person)
-        for inspection in lot.inspections.all():
-            add("inspections", inspection.pk, inspection)
-            for g in inspection.gauges.all():
-                add("gauges", g.instrument_id, (g.instrument, inspection))
+        if lot.drawing_revision_id not in seen_revisions:
+            seen_revisions.add(lot.drawing_revision_id)
+            trace.revisions.append((lot.drawing_revision, lot))
+    uses = (
+        MaterialUse.objects.filter(lot_id__in=ids)
+        .select_related("receipt__supplier")
+        .only(
+            "receipt__reference", "receipt__part_number", "receipt__supplier_lot", "receipt__supplier__name"
+        )
+        .order_by("lot_id", "pk")
+    )
+    trace.receipts = list({use.receipt_id: use.receipt for use in uses}.values())
+    operators = LotOperator.objects.filter(lot_id__in=ids).select_related("person")
+    operators = operators.only(*(f"person__{f}" for f in _PERSON)).order_by("lot_id", "pk")
+    trace.operators = list({op.person_id: op.person for op in operators}.values())
+    trace.inspections = list(
+        Inspection.objects.filter(lot_id__in=ids)
+        .select_related("inspector")
+        .only(
+            "reference", "status", "stage", "inspected_on", "sample_size", "required_sample", "lot_id",
+            *(f"inspector__{f}" for f in _PERSON),
+        )
+        .order_by("inspected_on", "pk")
+    )  # fmt: skip
+    by_inspection = {i.pk: i for i in trace.inspections}
+    for i in trace.inspections:
+        i.gauge_list = []
+    gauges = GaugeUse.objects.filter(inspection_id__in=by_inspection).select_related("instrument")
+    seen_gauges: set[int] = set()
+    for g in gauges.only("inspection_id", "instrument__tag", "instrument__title").order_by(
+        "inspection_id", "pk"
+    ):
+        inspection = by_inspection[g.inspection_id]
+        inspection.gauge_list.append(g.instrument)
+        if g.instrument_id not in seen_gauges:
+            seen_gauges.add(g.instrument_id)
+            trace.gauges.append((g.instrument, inspection))
     return trace
 
 
 def shipment_trace(shipment: Shipment, user) -> Trace:
-    lot_ids = list(shipment.lines.values_list("lot_id", flat=True))
-    return trace_back(lot_ids, user)
+    """Everything behind a shipment: its lots are found in the same query as the lots themselves."""
+    return trace_back(ShipmentLine.objects.filter(shipment=shipment).values("lot_id"), user)
 
 
 @dataclass(frozen=True)

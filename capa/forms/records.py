@@ -101,8 +101,14 @@ def capa_initial(ncrs: list[Nonconformity]) -> dict:
 
 
 def ncr_initial(source) -> dict:
-    """A new NCR raised from any record starts from that record's title."""
-    return {"title": source.title, "description": f"Raised from {source.display_reference}: {source.title}"}
+    """A new NCR raised from any record starts from that record's title; a record that knows more
+    (an inspection: the part, the lot, what was found) says so in ``ncr_prefill()``."""
+    initial = {
+        "title": source.title,
+        "description": f"Raised from {source.display_reference}: {source.title}",
+    }
+    more = getattr(source, "ncr_prefill", None)
+    return {**initial, **more()} if callable(more) else initial
 
 
 # --- the analysis --------------------------------------------------------------------------------

@@ -110,6 +110,29 @@ class Inspection(Record):
     def subject(self):
         return self.lot or self.receipt
 
+    def ncr_prefill(self) -> dict:
+        """What an NCR raised from this inspection starts from (capa's "Raise an NCR")."""
+        subject = self.subject
+        lot = subject.lot_number if self.lot_id else (subject.supplier_lot or subject.reference)
+        found = [
+            f"{r.characteristic}: {r.nonconforming} of {r.inspected}"
+            for r in self.results.all()
+            if r.nonconforming
+        ]
+        return {
+            "title": f"{self.get_stage_display()} {self.get_status_display().lower()}: "
+            f"{self.plan.part_number} lot {lot}",
+            "source": "supplier" if self.receipt_id else "internal",
+            "part": self.plan.part_number,
+            "lot": lot,
+            "quantity_affected": self.lot_size,
+            "description": (
+                f"Raised from {self.reference}: {self.nonconforming} nonconforming in a sample of "
+                f"{self.sample_size} ({self.plan_text()}), inspected {self.inspected_on:%-d %b %Y}."
+                + ("\n" + "\n".join(found) if found else "")
+            ),
+        }
+
     def plan_text(self) -> str:
         if self.ac is None:
             return f"100 % inspection ({self.required_sample} items)"

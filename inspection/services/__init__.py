@@ -20,6 +20,7 @@ from .lots import (
 from .plans import (
     plan_change_record,
     plan_changes_for_revision,
+    plan_changes_for_supplier_change,
     plan_reassess,
     plan_reduced_approve,
     plan_resume,
@@ -37,6 +38,7 @@ __all__ = [
     "may_release",
     "plan_change_record",
     "plan_changes_for_revision",
+    "plan_changes_for_supplier_change",
     "plan_reassess",
     "plan_reduced_approve",
     "plan_resume",

@@ -69,6 +69,34 @@ def plan_changes_for_revision(*, revision_id: int, document_id: int) -> None:
         history.save(change, by=system, reason="New drawing revision: re-assess the sampling", validate=True)
 
 
+def plan_changes_for_supplier_change(*, change_id: int, supplier_id: int) -> None:
+    """Subscriber: a supplier change notification was recorded: that supplier's incoming plans for
+    the parts it names (every part when it names none) ask for re-assessment (once: safe to run
+    twice), from its first changed delivery, else the day we learned of it."""
+    from suppliers.models import SupplierChange
+
+    change = SupplierChange.objects.get(pk=change_id)
+    url = change.get_absolute_url()
+    parts = [p.strip().lower() for p in change.affected_parts.splitlines() if p.strip()]
+    system = get_system_user()
+    for plan in InspectionPlan.objects.filter(supplier_id=supplier_id).exclude(status="retired"):
+        named = plan.part_number.lower()
+        if parts and not any(named in p or p in named for p in parts):
+            continue
+        if plan.changes.filter(source_url=url).exists():
+            continue
+        change_row = PlanChange(
+            plan=plan,
+            kind=PlanChange.Kind.SUPPLIER,
+            changed_on=change.effective_from or change.received_on,
+            what=f"{change.reference}: {change.title}"[:300],
+            source_url=url,
+        )
+        history.save(
+            change_row, by=system, reason="Supplier change notified: re-assess the sampling", validate=True
+        )
+
+
 @transaction.atomic
 def plan_reduced_approve(
     *, plan: InspectionPlan, by: User, approve: bool = True, note: str = ""

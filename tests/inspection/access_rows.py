@@ -53,6 +53,10 @@ def _record_rows(model: str, create, change) -> dict:
 
 
 ROWS = {
+    # Imports: whoever may create receipts, or lots (their material too: it is written to lots).
+    "import inspection.receipts": Row(get=CREATE_OTHER, post=CREATE_OTHER),
+    "import inspection.lots": Row(get=CREATE_LOTS, post=CREATE_LOTS),
+    "import inspection.materials": Row(get=CREATE_LOTS, post=CREATE_LOTS),
     **_record_rows("inspectionplan", CREATE_QC, CHANGE_QC),
     **_record_rows("goodsreceipt", CREATE_OTHER, CHANGE_QC),
     **_record_rows("productionlot", CREATE_LOTS, CHANGE_LOT),

@@ -100,3 +100,26 @@ def test_an_inspection_cannot_be_accepted_with_more_nonconforming_than_ac():
     found = f.inspect(lot, plan_=plan, nonconforming=4)  # J: n 80, Ac 2
     with pytest.raises((TransitionError, ValidationError)):
         record_transition(record=found, name="accept", by=f.qm())
+
+
+def test_an_ncr_raised_from_a_rejected_inspection_is_prefilled_with_part_lot_and_findings(client_for):
+    from django.urls import reverse
+
+    from capa.models import Nonconformity
+
+    plan, lot = f.plan(part="H-220"), f.lot(quantity=1000)
+    rejected = f.decide(f.inspect(lot, plan_=plan, nonconforming=5))
+    assert rejected.status == "rejected"
+    client = client_for(f.qm())
+    url = reverse("capa:nonconformity_create") + f"?from=inspection.inspection:{rejected.pk}"
+    assert url in client.get(rejected.get_absolute_url()).content.decode()  # one click away
+    form = client.get(url).context["form"]
+    assert form.initial["part"] == "H-220" and form.initial["lot"] == lot.lot_number
+    assert form.initial["quantity_affected"] == 1000
+    assert f"5 nonconforming in a sample of {rejected.sample_size}" in form.initial["description"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(severity="major", owner=f.qm().pk, department=f.qm().department_id)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    ncr = Nonconformity.objects.get(lot=lot.lot_number)
+    assert rejected.reference in client.get(ncr.get_absolute_url()).content.decode()  # linked

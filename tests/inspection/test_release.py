@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from inspection import services
+from inspection.models import InspectionPlan
 from inspection.release import checks_for
 from qms import gates
 from qms.gates import Refusal
@@ -207,6 +208,38 @@ def test_a_new_drawing_revision_asks_for_reassessment_of_the_plans_made_from_it(
     services.plan_changes_for_revision(revision_id=revision.pk, document_id=drawing.pk)
     services.plan_changes_for_revision(revision_id=revision.pk, document_id=drawing.pk)  # twice: once
     assert plan.changes.count() == 1
+
+
+def test_a_supplier_change_notification_asks_for_reassessment_of_that_suppliers_plans(
+    django_capture_on_commit_callbacks,
+):
+    from suppliers import services as supplier_services
+
+    supplier = f.supplier("Stahl Nord")
+    bars = f.plan(stage="iqc", part="BAR-42", supplier_=supplier)
+    tubes = f.plan(stage="iqc", part="TUBE-7", supplier_=supplier)
+    other = f.plan(stage="iqc", part="BAR-42", supplier_=f.supplier("Kranz Rohr"))
+    for plan in (bars, tubes, other):
+        services.plan_reassess(plan=plan, by=f.qm(), note="First assessment")
+    InspectionPlan.objects.update(reassessed_on=f.days(-30))  # assessed a month ago
+    with django_capture_on_commit_callbacks(execute=True):
+        change = supplier_services.change_create(
+            by=f.qm(),
+            supplier=supplier,
+            kind="material",
+            source="goods_in",
+            description="Other mill's marking on the bars.",
+            received_on=f.today(),
+            affected_parts="BAR-42 Ø40",
+            owner=f.qm(),
+            department=f.qm().department,
+        )
+    services.plan_changes_for_supplier_change(change_id=change.pk, supplier_id=supplier.pk)  # twice: once
+    assert [c.kind for c in bars.changes.all()] == ["supplier"]
+    assert change.reference in bars.changes.get().what
+    assert not tubes.changes.exists() and not other.changes.exists()
+    bars.refresh_from_db()
+    assert bars.pending_change() is not None  # "sampling not re-assessed since …"
 
 
 # --- deviations ---

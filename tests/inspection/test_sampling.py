@@ -116,10 +116,12 @@ def test_master_table_cells_match_the_published_copy(severity, published):
         ("normal", "A", "6.5", ("A", 0, 1)),
         ("normal", "A", "1000", ("A", 30, 31)),
         ("normal", "B", "1000", ("B", 44, 45)),
-        ("normal", "E", "150", ("D", 21, 22)),  # ↑: rows E on stop at 21/22
+        ("normal", "E", "150", ("E", 30, 31)),  # rows A–E run on to 30/31 and 44/45
+        ("normal", "F", "150", ("E", 30, 31)),  # ↑: rows F on stop at 21/22
         ("normal", "R", "0.010", ("Q", 0, 1)),  # ↑
         ("normal", "R", "0.015", ("P", 0, 1)),  # ↓ in the last row: the first plan above
-        ("tightened", "R", "0.025", ("P", 0, 1)),
+        ("tightened", "R", "0.025", ("S", 1, 2)),  # ↓ to the extra row S
+        ("tightened", "A", "10", ("A", 0, 1)),  # the 0/1 diagonal reaches row A
         ("normal", "K", "2.5", ("K", 7, 8)),
         ("normal", "P", "2.5", ("N", 21, 22)),  # ↑ to N
         ("normal", "H", "1.5", ("H", 2, 3)),
@@ -127,17 +129,18 @@ def test_master_table_cells_match_the_published_copy(severity, published):
         ("normal", "G", "0.65", ("F", 0, 1)),  # ↑ to F
         ("normal", "A", "10", ("C", 1, 2)),  # ↑ in the top row: the first plan below
         ("tightened", "R", "0.010", ("R", 0, 1)),
-        ("tightened", "S", "0.010", ("S", 1, 2)),
+        ("tightened", "S", "0.025", ("S", 1, 2)),
         ("tightened", "K", "2.5", ("K", 5, 6)),
         ("tightened", "A", "1000", ("A", 27, 28)),
         ("tightened", "B", "1000", ("B", 41, 42)),
         ("tightened", "E", "1.0", ("F", 0, 1)),  # ↓
         ("tightened", "G", "1.0", ("J", 1, 2)),  # two ↓
         ("tightened", "N", "0.65", ("N", 5, 6)),
-        ("reduced", "N", "1.0", ("N", 5, 6)),
-        ("reduced", "K", "1.0", ("K", 1, 2)),  # Z1.4 and MIL-STD-105E: Ac 1, Re 4
-        ("reduced", "C", "6.5", ("C", 0, 1)),
-        ("reduced", "R", "0.015", ("R", 0, 1)),
+        ("reduced", "N", "1.0", ("N", 6, 7)),
+        ("reduced", "K", "1.0", ("K", 2, 3)),  # Z1.4 and MIL-STD-105E: Ac 1, Re 4
+        ("reduced", "K", "0.10", ("K", 0, 1)),  # the 0/1 of normal row K, with n = 50
+        ("reduced", "C", "6.5", ("E", 1, 2)),  # two ↓
+        ("reduced", "R", "0.015", ("P", 0, 1)),  # ↑ in the last row
     ],
 )
 def test_master_table_plans_with_arrows_followed(severity, letter, aql, expected):

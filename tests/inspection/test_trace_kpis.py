@@ -136,3 +136,33 @@ def test_the_supplier_ranking_reads_every_suppliers_receipts_in_a_constant_numbe
     one = f.supplier()
     f.receipt(supplier_=one, quantity=1000, received=f.days(-1))
     assert ppm.for_subjects(period, [one]) == {one.pk: ppm.value(period, subject=one)} == {one.pk: 0}
+
+
+def test_the_shipment_page_reads_its_whole_trace_in_the_same_queries_for_one_lot_or_three(client_for):
+    """The trace reads narrowed rows: a field the page shows but the trace did not read would cost
+    one query per lot, inspection or gauge."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def shipment_of(n):
+        shipment = f.shipment(customer=f"Customer {n}")
+        for _ in range(n):
+            lot = f.lot(quantity=100)
+            services.material_use_add(lot=lot, by=f.qm(), receipt=f.receipt(quantity=100), quantity=10)
+            inspection = f.inspect(lot, plan_=f.plan(part="H-220"))
+            services.gauge_use_add(inspection=inspection, by=f.qm(), instrument=f.gauge())
+            f.decide(inspection)
+            record_transition(record=lot, name="finish", by=f.qm())
+            services.lot_release(lot=lot, by=f.qm())
+            services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=100)
+        return shipment
+
+    client = client_for(f.qm())
+    counts = []
+    for shipment in (shipment_of(1), shipment_of(3)):
+        client.get(shipment.get_absolute_url())  # warm the session and caches alike
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(shipment.get_absolute_url())
+        assert page.status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1], counts

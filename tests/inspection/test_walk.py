@@ -52,3 +52,21 @@ def test_every_inspection_url_with_every_role(inspection_world):
         if problem:
             failures.append(f"{method} {target.url} as {role}: {problem}")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_every_import_url_with_every_role(inspection_world):
+    """The kernel's import page for every declared importer (this module's receipts, lots and
+    material among them), against the access table."""
+    patterns = [p for p in get_resolver().url_patterns if str(p.pattern).startswith("import/")]
+    assert patterns
+    failures, keys = [], set()
+    for target, role, method, response in walk(inspection_world, patterns):
+        keys.add(target.key)
+        problem = refusal_problem(target, role, method, response) or access_table.problem(
+            target.key, role, method, response
+        )
+        if problem:
+            failures.append(f"{method} {target.url} as {role}: {problem}")
+    assert {"import inspection.receipts", "import inspection.lots", "import inspection.materials"} <= keys
+    assert not failures, "\n".join(failures)
