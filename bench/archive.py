@@ -6,8 +6,10 @@ million history rows, 51,000 open due items (23,000 overdue).
 Built with the real models (bulk inserts and a fast password hasher; signatures verify against
 the stored files, history rows exist) into a database of its own, and kept as a template
 database named after the schema (a hash of every migration): the next run copies it in seconds
-(``CREATE DATABASE … TEMPLATE …``). Each module adds its share with ``bench/archive_<app>.py``:
-``populate(archive) -> dict[str, int]``.
+(``CREATE DATABASE … TEMPLATE …``). When only migrations were added since (a new module's tables, a
+new index) and no archive builder changed, the earlier archive is copied and migrated forward
+instead of built again (each archive records the files it was made from). Each module adds its
+share with ``bench/archive_<app>.py``: ``populate(archive) -> dict[str, int]``.
 
     .venv/bin/python bench/archive.py            # build (or find) the archive, print what is in it
     .venv/bin/python bench/archive.py --rebuild  # build it again
@@ -34,8 +36,21 @@ SERVER = ADMIN_URL.rsplit("/", 1)[0]
 PASSWORD = "bench-pass"  # every archive user's password (MD5-hashed: the archive is no vault)
 
 
+def migration_files() -> dict[str, str]:
+    """Every migration file (path from the project root) with the SHA-256 of its text."""
+    paths = sorted(ROOT.glob("*/migrations/0*.py")) + sorted(ROOT.glob("tests/*/migrations/0*.py"))
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def builder_files() -> dict[str, str]:
+    """Every module's archive builder (``bench/archive_<app>.py``) with the SHA-256 of its text."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(ROOT.glob("bench/archive_*.py"))
+    }
+
+
 def schema_hash() -> str:
-    """A hash of every migration file: a changed model builds a new archive."""
+    """A hash of every migration file: a changed model gives a new archive."""
     digest = hashlib.sha256()
     for path in sorted(ROOT.glob("*/migrations/0*.py")) + sorted(ROOT.glob("tests/*/migrations/0*.py")):
         digest.update(path.read_bytes())
@@ -86,10 +101,73 @@ def ensure(scale: float = 1.0, *, rebuild: bool = False) -> str:
 
     name = archive_name(scale)
     if rebuild or not database_exists(name):
+        earlier = None if rebuild else forwardable(scale)
+        step = ["--forward", earlier] if earlier else []
         subprocess.run(  # noqa: S603 - our own script
-            [sys.executable, str(Path(__file__)), "--build", name, "--scale", str(scale)], check=True
+            [sys.executable, str(Path(__file__)), "--build", name, "--scale", str(scale), *step], check=True
         )
     return name
+
+
+META = "bench_archive_files"  # in each archive: the migration and builder files it was made from
+
+
+def forwardable(scale: float) -> str | None:
+    """An archive of an earlier schema that only lacks migrations added since (a new module's
+    tables, a new index): every migration it applied is unchanged, and so is every archive
+    builder. Copying it and migrating forward takes seconds; building takes twenty minutes."""
+    migrations, builders = migration_files(), builder_files()
+    with _admin() as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s ORDER BY datname",
+                [f"qms_archive_%_{int(scale * 100)}"],
+            )
+        ]
+    for name in names:
+        import psycopg
+
+        try:
+            with psycopg.connect(f"{SERVER}/{name}") as conn:
+                rows = conn.execute(f"SELECT kind, path, sha FROM {META}").fetchall()  # noqa: S608
+        except psycopg.Error:
+            continue  # an archive from before the table existed, or one half built
+        made_from = {"migration": {}, "builder": {}}
+        for kind, path, sha in rows:
+            made_from[kind][path] = sha
+        if made_from["builder"] == builders and all(
+            migrations.get(path) == sha for path, sha in made_from["migration"].items()
+        ):
+            return name
+    return None
+
+
+def record_files(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {META} (kind text, path text, sha text)")
+        cursor.execute(f"DELETE FROM {META}")  # noqa: S608
+        for kind, files in (("migration", migration_files()), ("builder", builder_files())):
+            for path, sha in files.items():
+                cursor.execute(f"INSERT INTO {META} VALUES (%s, %s, %s)", [kind, path, sha])  # noqa: S608
+
+
+def forward(earlier: str, name: str) -> None:
+    """The archive ``earlier`` copied as ``name`` and migrated to today's schema."""
+    started = time.perf_counter()
+    copy_database(earlier, name)
+    configure(name)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    record_files(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"archive {name}: {earlier} migrated forward in {time.perf_counter() - started:.0f} s")
 
 
 def checkout(scale: float = 1.0, *, into: str = "qms_bench_run", rebuild: bool = False) -> str:
@@ -211,6 +289,7 @@ def build(name: str, scale: float) -> None:
         print(
             f"  {entry.app.label}: {', '.join(f'{v:,} {k}' for k, v in found.items())} ({time.perf_counter() - t0:.0f} s)"
         )
+    record_files(connection)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(
@@ -297,7 +376,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = the full archive")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build", metavar="NAME", help=argparse.SUPPRESS)
+    parser.add_argument("--forward", metavar="EARLIER", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.build and args.forward:
+        forward(args.forward, args.build)
+        return
     if args.build:
         build(args.build, args.scale)
         return
