@@ -3,18 +3,20 @@ escalations, the weekly digest): re-evaluations owed by whoever keeps the suppli
 to renew, from 60 days before they expire, owed by the same (procurement); open supplier
 changes, due from the day the changed material may arrive, owed by procurement (so the Overview
 and the procurement head's digest show every change that holds lots back); SCAR answers owed by
-the SCAR's owner, escalated when late; conditional approvals running out."""
+the SCAR's owner, escalated when late; conditional approvals running out; supplier audits, at
+the interval the supplier's tier asks, from the last audit (or the approval, for a supplier never
+audited), owed by whoever keeps the supplier."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, ExpressionWrapper, F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, ExpressionWrapper, F, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 
 from qms.due import QuerysetDueProvider, RecordDueProvider
 
-from .models import Scar, Supplier, SupplierCertificate, SupplierChange
+from .models import Scar, Supplier, SupplierCertificate, SupplierChange, TierPolicy
 
 MODULE = "Suppliers"
 RENEW_AHEAD = dt.timedelta(days=60)
@@ -28,6 +30,29 @@ def _certificates():
         .annotate(
             renew_by=ExpressionWrapper(F("expires_on") - Value(RENEW_AHEAD.days), output_field=DateField())
         )
+    )
+
+
+class PlusMonths(Func):
+    """``date + n months`` as a date, the calendar's way (31 Jan + 1 month is 28/29 Feb);
+    PostgreSQL's date + interval is a timestamp."""
+
+    arg_joiner = " + interval '1 month' * "
+    template = "((%(expressions)s))::date"
+    output_field = DateField()
+
+
+def _audits():
+    """Approved and conditional suppliers whose tier plans supplier audits, with the next one's
+    date. A supplier never audited owes its first one an interval after its approval."""
+    months = TierPolicy.objects.filter(tier=OuterRef("tier")).values("audit_months")[:1]
+    return (
+        Supplier.objects.filter(status__in=("approved", "conditional"))
+        .annotate(
+            audit_months=Subquery(months), audited_from=Coalesce("last_audit_on", TruncDate("approved_at"))
+        )
+        .filter(audit_months__isnull=False, audited_from__isnull=False)
+        .annotate(audit_due=PlusMonths("audited_from", "audit_months"))
     )
 
 
@@ -70,5 +95,14 @@ PROVIDERS = [
         key_prefix="suppliers.conditional",
         title_field="name",
         due_field="conditional_until",
+    ),
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="Supplier audit",
+        queryset=_audits,
+        url_name="suppliers:supplier_detail",
+        key_prefix="suppliers.audit",
+        title_field="name",
+        due_field="audit_due",
     ),
 ]

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from qms import auditpack, kpis
@@ -231,3 +232,28 @@ def test_a_conditional_approval_running_out_is_due(proc, purchasing_head, qualit
     )
     items = [i for i in registry.for_user(purchasing_head) if i.kind == "Conditional approval expires"]
     assert len(items) == 1 and items[0].due_date == f.days(10)
+
+
+def test_a_supplier_audit_falls_due_at_its_tiers_interval_from_the_last_one(
+    client_for, proc, purchasing_head
+):
+    """Major suppliers are audited every 36 months (the seeded tier policy); minor ones never."""
+    audited = f.approved(proc, owner=purchasing_head, name="Härterei Blau", tier="major")
+    Supplier.objects.filter(pk=audited.pk).update(last_audit_on=f.days(-3 * 365 - 10))
+    never = f.approved(proc, owner=purchasing_head, name="Schrauben Klein", tier="minor")
+    Supplier.objects.filter(pk=never.pk).update(last_audit_on=f.days(-4000))
+    fresh = f.approved(proc, owner=purchasing_head, name="Galvanik Neu", tier="major")
+
+    due = registry.items(until=f.days(365 * 4), owner_ids=[purchasing_head.pk])
+    audits = {i.title: i for i in due if i.kind == "Supplier audit"}
+    assert set(audits) == {"Härterei Blau", "Galvanik Neu"}
+    assert audits["Härterei Blau"].due_date < f.today()  # overdue: on My work and escalated
+    # Never audited: the first audit is due 36 months after the approval.
+    first = timezone.localdate(fresh.approved_at)
+    assert audits["Galvanik Neu"].due_date == first.replace(year=first.year + 3)
+
+    page = client_for(purchasing_head).get("/due/?state=overdue").content.decode()
+    assert "Härterei Blau" in page and "Supplier audit" in page
+
+    Supplier.objects.filter(pk=audited.pk).update(last_audit_on=f.today())
+    assert not [i for i in registry.for_user(purchasing_head) if i.kind == "Supplier audit"]
