@@ -44,8 +44,14 @@ class _SeeMixin:
 
 
 class _KeepMixin:
+    """The administrator's writes: a 403 to the quality manager (who reads them), a 404 on one
+    webhook to anyone who may not even see it."""
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_keep_webhooks(request.user):
+        user = request.user
+        if user.is_authenticated and not may_keep_webhooks(user):
+            if "pk" in kwargs and not may_see_deliveries(user):
+                raise Http404("No such webhook.")
             raise PermissionDenied("Only the administrator keeps webhooks.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -63,6 +69,8 @@ class WebhookListView(_SeeMixin, QMSView, ListView):
 
 
 class WebhookDetailView(_SeeMixin, QMSView):
+    model = WebhookEndpoint
+
     def get(self, request, pk):
         endpoint = get_object_or_404(WebhookEndpoint.objects.select_related("run_as"), pk=pk)
         recent = endpoint.deliveries.order_by("-created_at", "-id")[:20]
@@ -82,6 +90,8 @@ class WebhookDetailView(_SeeMixin, QMSView):
 
 class WebhookFormView(_KeepMixin, WriteView):
     """New webhook, or a change to one. The URL is checked beside its field (scheme, address)."""
+
+    model = WebhookEndpoint
 
     def instance(self) -> WebhookEndpoint:
         pk = self.kwargs.get("pk")
@@ -122,6 +132,8 @@ class WebhookFormView(_KeepMixin, WriteView):
 
 class WebhookSecretView(_KeepMixin, WriteView):
     """A new secret: the old one stops signing at once; the new one is shown once."""
+
+    model = WebhookEndpoint
 
     http_method_names = ["post"]
 
@@ -164,6 +176,8 @@ class WebhookDeliveryListView(_SeeMixin, QMSView, ListView):
 
 
 class WebhookDeliveryDetailView(_SeeMixin, QMSView):
+    model = WebhookDelivery
+
     def get(self, request, pk):
         delivery = get_object_or_404(WebhookDelivery.objects.select_related("endpoint"), pk=pk)
         try:
@@ -177,6 +191,8 @@ class WebhookDeliveryDetailView(_SeeMixin, QMSView):
 
 class WebhookDeliveryRetryView(_SeeMixin, WriteView):
     """Send a failed delivery again now (after the receiver was fixed), as the Email log does."""
+
+    model = WebhookDelivery
 
     http_method_names = ["post"]
 

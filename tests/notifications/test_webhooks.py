@@ -93,6 +93,7 @@ def test_a_payload_leaves_out_what_the_webhooks_user_may_not_see(head, other_hea
         model=Nonconformity,
         by=other_head,
         title="Scratch",
+        description="On the face",
         owner=other_head,
         department=other_dept,
         source="internal",
