@@ -191,3 +191,21 @@ def test_an_instrument_quarantined_by_hand_is_an_event(
     body = json.loads(request.body)
     assert body["data"] == {"instrument_id": gauge.pk, "reason": "Dropped on the floor"}
     assert body["records"]["instrument_id"]["status"] == "quarantined"
+
+
+def test_the_readmes_verify_snippet_accepts_a_real_signature_and_refuses_a_forged_one():
+    import re
+    from pathlib import Path
+
+    from notifications.webhooks import signature_header
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Webhooks", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    scope: dict = {}
+    exec(code, scope)  # noqa: S102 - the README's own snippet, as a receiver would paste it
+    body = b'{"event":"capa.ncr_raised"}'
+    header = signature_header("whsec_readme", body)
+    assert scope["verify"]("whsec_readme", header, body)
+    assert not scope["verify"]("whsec_other", header, body)
+    assert not scope["verify"]("whsec_readme", header, body.replace(b"ncr", b"capa"))
