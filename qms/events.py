@@ -122,11 +122,15 @@ def _deliver_occurrence(observer: Observer, occurrence: Occurrence) -> None:
 
 def catalogue() -> list[tuple[EventType, list[str]]]:
     """Every declared event and the subscribers it reaches, for the docs and the admin."""
-    observers = [f"{o.__module__}.{o.__qualname__}" for o in _observers]
     return [
-        (event, [f"{s.__module__}.{s.__qualname__}" for s in _subscribers.get(name, ())] + observers)
+        (event, [f"{s.__module__}.{s.__qualname__}" for s in _subscribers.get(name, ())])
         for name, event in sorted(_types.items())
     ]
+
+
+def observers() -> list[str]:
+    """Who hears every event (``observe``), besides each event's own subscribers."""
+    return [f"{o.__module__}.{o.__qualname__}" for o in _observers]
 
 
 declare(
