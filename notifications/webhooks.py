@@ -106,6 +106,8 @@ def address_refused(url: str) -> str | None:
         return f"No address found for {parts.hostname} from the QMS server."
     for text in sorted(found):
         address = ipaddress.ip_address(text.split("%", 1)[0])
+        if getattr(address, "ipv4_mapped", None):  # ::ffff:169.254.169.254 is 169.254.169.254
+            address = address.ipv4_mapped
         if address.is_link_local or address.is_multicast or address.is_unspecified or address.is_reserved:
             return f"{parts.hostname} is at {address}, an address webhooks are never sent to."
         if (address.is_private or address.is_loopback) and not conf.webhook_allow_private():

@@ -65,3 +65,26 @@ def test_a_receipt_rejected_by_hand_is_held(erp, django_capture_on_commit_callba
         "reason": "Rust on the bars",
     }
     assert body["records"]["receipt_id"]["status"] == "rejected"
+
+
+def test_a_revision_effective_is_forwarded_with_its_document(
+    admin_user, quality_manager, head, dept, receiver, eager, django_capture_on_commit_callbacks
+):
+    from tests.documents.factories import DocumentFactory, issue
+
+    webhook_create(
+        by=admin_user,
+        name="MES",
+        url=receiver.url,
+        events=["documents.revision_effective"],
+        run_as=head,
+    )
+    document = DocumentFactory(owner=head, department=dept)
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = issue(document, quality_manager, by=head)
+    assert revision.status == "effective"
+    [body] = bodies(receiver)
+    assert body["data"] == {"revision_id": revision.pk, "document_id": document.pk}
+    assert body["records"]["document_id"]["reference"] == document.reference
+    assert body["records"]["revision_id"]["record"] == document.reference
+    assert body["records"]["revision_id"]["status"] == "effective"

@@ -46,6 +46,8 @@ def test_the_administrator_registers_a_webhook_and_sees_its_secret_once(
         ("file:///etc/passwd", "Only http:// and https:// addresses can receive webhooks."),
         ("javascript:alert(1)", "Only http:// and https:// addresses can receive webhooks."),
         ("http://169.254.169.254/latest/meta-data", "an address webhooks are never sent to"),
+        ("http://[::ffff:169.254.169.254]/latest", "an address webhooks are never sent to"),
+        ("http://0.0.0.0:8000/", "an address webhooks are never sent to"),
         ("https://user:pw@127.0.0.1/in", "Leave user name and password out of the address"),
         ("https://127.0.0.1:99999/in", "The port is not a number"),
         ("not a url", "Only http:// and https://"),
