@@ -12,6 +12,7 @@ from .gates import ANSWERS
 from .imports import IMPORTERS
 from .kpis import MEASURES
 from .models import ImpactAssessment, Instrument, Machine
+from .services.instruments import INSTRUMENT_QUARANTINED
 from .uses import calibrated_against
 
 MODULE = Module(
@@ -36,7 +37,15 @@ MODULE = Module(
             "calibration.out_of_tolerance",
             "An instrument was found out of tolerance as found in a calibration.",
             ("instrument_id", "event_id"),
-        )
+            records={"instrument_id": "calibration.instrument", "event_id": "calibration.calibration"},
+        ),
+        EventType(
+            INSTRUMENT_QUARANTINED,
+            "An instrument was quarantined: found out of tolerance, dropped, doubtful, or found "
+            "again after it was lost. It may not be used until it is released.",
+            ("instrument_id", "reason"),
+            records={"instrument_id": "calibration.instrument"},
+        ),
     ],
     demo=load,
     walk="tests.calibration.walk",

@@ -10,6 +10,7 @@ from .due import PROVIDERS
 from .forms import capa_initial, ncr_initial
 from .kpis import MEASURES
 from .models import Capa, Nonconformity
+from .services.ncr import NCR_RAISED
 
 MODULE = Module(
     label="NCR & CAPA",
@@ -42,7 +43,14 @@ MODULE = Module(
             "capa.risks_affected",
             "A CAPA was closed saying risks and opportunities must be updated.",
             ("capa_id", "note"),
-        )
+            records={"capa_id": "capa.capa"},
+        ),
+        EventType(
+            NCR_RAISED,
+            "A nonconformance report (NCR) was raised, from any module or from outside.",
+            ("nonconformity_id",),
+            records={"nonconformity_id": "capa.nonconformity"},
+        ),
     ],
     measures=MEASURES,
     walk="tests.capa.walk",

@@ -28,6 +28,7 @@ MODULE = Module(
             "A revision of a document became effective: the one people now work to (training of "
             "the people affected, lots made to the drawing).",
             ("revision_id", "document_id"),
+            records={"revision_id": "documents.revision", "document_id": "documents.document"},
         )
     ],
     measures=MEASURES,

@@ -1,5 +1,6 @@
 """Lots, inspection and release (ISO 9001 8.5.2, 8.6, 8.7): the module's one declaration."""
 
+from qms.events import EventType
 from qms.modules import Module, Searchable
 
 from . import services
@@ -38,6 +39,25 @@ MODULE = Module(
         "documents.revision_effective": [services.plan_changes_for_revision],
         "suppliers.change_opened": [services.plan_changes_for_supplier_change],
     },
+    publishes=[
+        EventType(
+            services.LOT_HELD,
+            "A lot may not go on: a production lot or goods receipt an inspection rejected, or a "
+            "receipt rejected.",
+            ("lot_id", "receipt_id", "inspection_id", "reason"),
+            records={
+                "lot_id": "inspection.productionlot",
+                "receipt_id": "inspection.goodsreceipt",
+                "inspection_id": "inspection.inspection",
+            },
+        ),
+        EventType(
+            services.LOT_RELEASED,
+            "A production lot was released (8.6): every release check clear or accepted.",
+            ("lot_id",),
+            records={"lot_id": "inspection.productionlot"},
+        ),
+    ],
     measures=MEASURES,
     importers=IMPORTERS,
     walk="tests.inspection.walk",

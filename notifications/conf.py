@@ -72,3 +72,40 @@ def send_wait_seconds() -> int:
     """How long a send waits for the one that is running (one sender at a time) before it leaves
     its emails to it and comes back later."""
     return _int("NOTIFICATION_SEND_WAIT_SECONDS", 120)
+
+
+# --- outgoing webhooks ------------------------------------------------------------------------
+
+
+def webhook_timeout_seconds() -> int:
+    """How long a webhook's receiver has to connect and to answer, each."""
+    return _int("WEBHOOK_TIMEOUT_SECONDS", 10)
+
+
+def webhook_lease_seconds() -> int:
+    """How long a sender holds a delivery: longer than connecting and answering together, or a
+    slow receiver's delivery could be taken over and sent twice."""
+    return max(_int("WEBHOOK_LEASE_SECONDS", 60), 2 * webhook_timeout_seconds() + 5)
+
+
+def webhook_max_attempts() -> int:
+    return _int("WEBHOOK_MAX_ATTEMPTS", 10)
+
+
+def webhook_retry_base_seconds() -> int:
+    """First pause after a failed attempt; each further one four times longer, up to the cap."""
+    return _int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+
+
+def webhook_retry_max_seconds() -> int:
+    return _int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)
+
+
+def webhook_allow_private() -> bool:
+    """Webhooks to the company's own network (10.x, 192.168.x, a loopback address): on by default,
+    since an on-premises ERP lives there. Link-local addresses (a cloud's metadata service) are
+    refused whatever this says."""
+    value = getattr(settings, "WEBHOOK_ALLOW_PRIVATE", None)
+    if value is None:
+        value = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "true")
+    return str(value).lower() in ("1", "true", "yes", "on")

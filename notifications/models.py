@@ -1,11 +1,14 @@
 """Deliveries: one row per email the product owes someone (a due-date alert, an escalation step,
-a weekly digest), keyed so that it can be owed only once."""
+a weekly digest), keyed so that it can be owed only once; and the webhooks that tell other
+systems of events, with one row per event owed to each."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Delivery(models.Model):
@@ -95,3 +98,93 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"Weekly digest {self.week}"
+
+
+class WebhookEndpoint(models.Model):
+    """A system outside the QMS (an ERP, an MES) told of events as they happen: an HTTP POST to
+    ``url`` for each event it subscribed to, signed with its secret (HMAC-SHA256).
+
+    It runs as a user (a service account): it is told only of records that user may see, and each
+    payload carries only what that user's screens show. Kept, never deleted: switched off instead,
+    so its deliveries stay evidence of what left the system. Its history says who changed the URL,
+    the events or the user, and when (the secret is not kept in the history)."""
+
+    name = models.CharField(max_length=100, help_text="Whom it tells, e.g. “ERP (SAP Business One)”.")
+    url = models.URLField("URL", max_length=500, help_text="https://, or http:// inside the company network.")
+    events = ArrayField(models.CharField(max_length=100), help_text="The events it is told of.")
+    run_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="runs as",
+        help_text="It is told only of records this user may see (a service account, or a person).",
+    )
+    # Needed to sign every delivery, so it is kept as is (like an SMTP password); shown once when
+    # made, never again, and never written into the history.
+    secret = models.CharField(max_length=100, editable=False)
+    active = models.BooleanField(default=True, help_text="Switched off, it is told of nothing.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    secret_set_at = models.DateTimeField(null=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "webhook"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def secret_hint(self) -> str:
+        """Enough to tell two secrets apart, not enough to sign with."""
+        return f"{self.secret[:10]}…" if self.secret else "—"
+
+
+class WebhookDelivery(models.Model):
+    """One event owed to one webhook: the body built once (as the webhook's user may see it) and
+    sent as is on every attempt. Unique per webhook and event occurrence, so an event is owed
+    once; moves pending → sending → delivered, each step a conditional UPDATE, so two workers
+    never both send it and a delivered one is never sent again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event_id = models.UUIDField("event id", help_text="Sent as X-QMS-Event-Id: the receiver drops repeats.")
+    event = models.CharField(max_length=100)
+    body = models.TextField(help_text="The JSON sent, byte for byte on every attempt.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    takeovers = models.PositiveSmallIntegerField("taken over after a crash", default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField("last error", blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_id"], name="webhook_delivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "id"], condition=~Q(status="delivered"), name="webhook_delivery_unsent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint}"
+
+    @property
+    def gave_up(self) -> bool:
+        return self.status == self.Status.FAILED and self.next_attempt_at is None

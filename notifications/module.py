@@ -1,5 +1,8 @@
-"""Alerts, escalations and the weekly digest: no menu entry (the Email log is in the user menu)."""
+"""Alerts, escalations, the weekly digest and outgoing webhooks: no menu entry (the Email log and
+the webhooks are in the user menu). Webhooks observe every event the modules declare."""
 
 from qms.modules import Module
 
-MODULE = Module(label=None, walk="tests.notifications.walk")
+from .webhooks import webhooks_claim
+
+MODULE = Module(label=None, observes=[webhooks_claim], walk="tests.notifications.walk")

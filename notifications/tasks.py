@@ -1,6 +1,7 @@
 """Celery tasks: thin, safe to run twice. The schedule is CELERY_BEAT_SCHEDULE in qms/settings.py
 (in the company's time zone); every task claims before it sends, so a duplicate beat, a rerun or a
-redelivered message after a worker died sends nothing twice."""
+redelivered message after a worker died sends nothing twice. Webhook deliveries likewise: taken
+with a conditional UPDATE before the POST."""
 
 from __future__ import annotations
 
@@ -53,3 +54,36 @@ def flush_deliveries(self) -> dict:
     """The sweep (every ten minutes, and when a task comes back): finishes a weekly digest whose
     worker died, then sends whatever is owed."""
     return _come_back(self, services.deliveries_sweep())
+
+
+def _queue_of(task) -> dict:
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    return {"queue": queue} if queue else {}
+
+
+@shared_task(bind=True)
+def send_webhook(self, delivery_id: int) -> str:
+    """Send one webhook delivery; after a failure, come back when its retry is due."""
+    from .webhook_sender import webhook_send
+
+    outcome = webhook_send(delivery_id=delivery_id)
+    if outcome is None:
+        return "taken elsewhere or done"
+    if outcome.retry_at is not None and not self.request.is_eager:
+        delay = max(1.0, (outcome.retry_at - timezone.now()).total_seconds() + 0.5)
+        send_webhook.apply_async((delivery_id,), countdown=delay, **_queue_of(self))
+    return "delivered" if outcome.delivered else "failed"
+
+
+@shared_task
+def flush_webhooks() -> int:
+    """The sweep (every five minutes, CELERY_BEAT_SCHEDULE): sends what is due and was left owed by
+    a lost message or a dead worker (once its lease ran out). Retries are queued by the sends
+    themselves; the sweep queues nothing, so sweeps never pile up."""
+    from .webhook_sender import due_ids, webhook_send
+
+    sent = 0
+    for pk in due_ids():
+        outcome = webhook_send(delivery_id=pk)
+        sent += bool(outcome and outcome.delivered)
+    return sent

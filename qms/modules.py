@@ -50,6 +50,7 @@ class Module:
     where_used: Mapping[str, whereused.Answer] = field(default_factory=dict)  # model label -> answer
     publishes: Sequence[events.EventType] = ()
     subscribes: Mapping[str, Sequence[events.Subscriber]] = field(default_factory=dict)
+    observes: Sequence[events.Observer] = ()  # receive every event (outgoing webhooks)
     raise_actions: Sequence[raising.RaiseAction] = ()
     measures: Sequence[kpis.Measure] = ()
     importers: Sequence[Importer] = ()
@@ -123,6 +124,8 @@ def install(entry: Installed) -> None:
     for name, subscribers in module.subscribes.items():
         for subscriber in subscribers if isinstance(subscribers, list | tuple) else [subscribers]:
             events.subscribe(name, subscriber)
+    for observer in module.observes:
+        events.observe(observer)
     for action in module.raise_actions:
         raising.register(action)
     for measure in module.measures:

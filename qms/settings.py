@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.flush_deliveries",
         "schedule": crontab(minute="*/10"),
     },
+    # Webhooks retry on their own; this sweep sends what a lost message or a dead worker left.
+    "webhooks-flush": {
+        "task": "notifications.tasks.flush_webhooks",
+        "schedule": crontab(minute="*/5"),
+    },
     # The same sweep for audit packs: a pack whose renderer died is rendered again, old ones expire.
     "audit-packs-sweep": {
         "task": "qms.tasks.sweep_audit_packs",

@@ -23,6 +23,8 @@ Guard = Callable[["Model"], str | None]
 # An effect runs inside the transition's transaction, after the status changed and before the
 # row is saved: effect(obj, *, by, reason, old_status, **kwargs). It may refuse with TransitionError.
 Effect = Callable[..., None]
+# The effects of creating a record are kept under this name (no transition is called so).
+CREATED = "+created"
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,15 @@ class Workflow:
 
     def effects(self, name: str) -> list[Effect]:
         return list(self._effects.get(name, ()))
+
+    def on_create(self, fn: Effect) -> Effect:
+        """Decorator for a service function: run it when a record of this workflow is created
+        (``qms.services.record_create``), after it is saved: effect(record, *, by). An NCR raised
+        from any module tells whoever subscribed."""
+        effects = self._effects.setdefault(CREATED, [])
+        if fn not in effects:
+            effects.append(fn)
+        return fn
 
 
 class TransitionError(Exception):

@@ -35,6 +35,7 @@ MODULE = Module(
             CHANGE_OPENED,
             "A supplier change notification was recorded (open until quality approves it).",
             ("change_id", "supplier_id"),
+            records={"change_id": "suppliers.supplierchange", "supplier_id": "suppliers.supplier"},
         )
     ],
     raise_actions=[

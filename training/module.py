@@ -36,6 +36,7 @@ MODULE = Module(
             "training.coverage_alarm",
             "A competence has fewer qualified people than it needs in the next four weeks.",
             ("competence_id",),
+            records={"competence_id": "training.competence"},
         )
     ],
     measures=MEASURES,

@@ -220,6 +220,16 @@ def _ready(calibration: Calibration) -> str | None:
     return None
 
 
+INSTRUMENT_QUARANTINED = "calibration.instrument_quarantined"
+
+
+@Instrument.workflow.on("quarantine", "found")
+def _quarantined(instrument: Instrument, *, by: User, reason: str = "", **kwargs) -> None:
+    """A quarantined gauge (by hand, found again, or failed as found) tells whoever subscribed:
+    a system that plans measurements with it can stop."""
+    events.publish(INSTRUMENT_QUARANTINED, instrument_id=instrument.pk, reason=reason)
+
+
 @Calibration.workflow.on("complete")
 def _completed(calibration: Calibration, *, by: User, **kwargs) -> None:
     """Completing judges every point as found and as left, sets the instrument's next due date,

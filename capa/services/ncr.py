@@ -6,12 +6,22 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from qms import events
 from qms.models import User
 from qms.rules import reason_text
 from qms.services import record_transition
 from qms.workflow import TransitionError
 
 from ..models import Nonconformity
+
+NCR_RAISED = "capa.ncr_raised"
+
+
+@Nonconformity.workflow.on_create
+def _raised(ncr: Nonconformity, *, by: User, **kw) -> None:
+    """An NCR raised anywhere (its page, an inspection, an audit finding, the API) tells whoever
+    subscribed, once it commits."""
+    events.publish(NCR_RAISED, nonconformity_id=ncr.pk)
 
 
 @Nonconformity.workflow.on("disposition")

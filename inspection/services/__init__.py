@@ -9,6 +9,8 @@ from .inspections import (
     inspection_update,
 )
 from .lots import (
+    LOT_HELD,
+    LOT_RELEASED,
     deviation_accept,
     lot_release,
     material_use_add,
@@ -27,6 +29,8 @@ from .plans import (
 )
 
 __all__ = [
+    "LOT_HELD",
+    "LOT_RELEASED",
     "characteristic_result_add",
     "deviation_accept",
     "gauge_use_add",

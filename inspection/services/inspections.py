@@ -24,6 +24,7 @@ from ..models import (
     PlanCharacteristic,
     ProductionLot,
 )
+from .lots import lot_held
 from .plans import apply_switching
 
 
@@ -225,6 +226,13 @@ def _decided(inspection: Inspection, *, by: User, **kwargs) -> None:
     # The effect runs before the row is saved: save the status first so the rules read it.
     inspection.save(update_fields=["status"])
     apply_switching(inspection=inspection, by=by)
+    if inspection.status == "rejected":
+        lot_held(
+            lot_id=inspection.lot_id,
+            receipt_id=inspection.receipt_id,
+            inspection_id=inspection.pk,
+            reason=f"{inspection.reference}: rejected",
+        )
     if inspection.receipt_id and inspection.original:
         receipt = GoodsReceipt.objects.select_for_update().get(pk=inspection.receipt_id)
         target = "accepted" if inspection.status == "accepted" else "rejected"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from qms import access, history
+from qms import access, events, history
 from qms.models import User
 from qms.services import signature_sign
 
@@ -23,6 +23,20 @@ from ..models import (
     ShipmentLine,
 )
 from ..release import CHECK_TITLES, checks_for
+
+LOT_HELD = "inspection.lot_held"
+LOT_RELEASED = "inspection.lot_released"
+
+
+def lot_held(*, lot_id: int | None, receipt_id: int | None, inspection_id: int | None, reason: str) -> None:
+    """Tell whoever subscribed that a lot may not go on (an ERP blocks its stock): a production
+    lot or a goods receipt an inspection rejected, or a receipt rejected by hand."""
+    events.publish(LOT_HELD, lot_id=lot_id, receipt_id=receipt_id, inspection_id=inspection_id, reason=reason)
+
+
+@GoodsReceipt.workflow.on("reject")
+def _receipt_rejected(receipt: GoodsReceipt, *, by: User, reason: str = "", **kwargs) -> None:
+    lot_held(lot_id=None, receipt_id=receipt.pk, inspection_id=None, reason=reason)
 
 
 def may_release(user: User, lot: ProductionLot) -> bool:
@@ -155,6 +169,7 @@ def lot_release(*, lot: ProductionLot, by: User, note: str = "") -> ProductionLo
     lot.released_by = by
     lot.release_checks = [c.as_snapshot() for c in checks]
     history.save(lot, by=by, reason="Released" + (f": {note.strip()}" if note.strip() else ""))
+    events.publish(LOT_RELEASED, lot_id=lot.pk)
     return lot
 
 

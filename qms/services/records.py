@@ -15,7 +15,7 @@ from ..files import store_upload
 from ..models import ChildRecord, Record, StoredFile, User, next_reference
 from ..rules import check_reason
 from ..uploads import safe_filename
-from ..workflow import TransitionError
+from ..workflow import CREATED, TransitionError
 
 # Fields the kernel sets itself; a model's own validation never sees them as user input.
 _KERNEL_FIELDS = ["reference", "status", "created_by"]
@@ -56,6 +56,8 @@ def record_create(*, model: type[Record], by: User, reason: str = "Created", **f
     _clean(record)
     record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
     history.save(record, by=by, reason=reason)
+    for effect in model.workflow.effects(CREATED):
+        effect(record, by=by)
     return record
 
 

@@ -208,3 +208,24 @@ def wait_for(condition, timeout: float = 30, message: str = "condition", logs=No
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {message}" + (f"\n{logs()}" if logs else ""))
         time.sleep(0.1)
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP server that receives webhooks (tests/notifications/receiver.py)."""
+    from .receiver import Receiver
+
+    found = Receiver()
+    yield found
+    found.stop()
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks queued on commit run at once, in the test's process (no broker)."""
+    from qms.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])

@@ -74,3 +74,26 @@ def test_the_catalogue_lists_who_hears_each_event():
     # The kernel's own event is listed whoever hears it (the audits module closes findings by it).
     assert "record.transition" in names
     assert "tests.kernelapp.services.inspection_part_add" not in names["record.transition"]
+
+
+def test_an_observer_hears_every_event_after_it_commits_with_one_id(
+    head, widget, monkeypatch, django_capture_on_commit_callbacks
+):
+    heard = []
+    monkeypatch.setattr(events, "_observers", [heard.append])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        record_transition(record=widget, name="release", by=head)
+    assert not heard  # nothing before the commit
+    for deliver in queued:
+        deliver()
+    assert {o.name for o in heard} == {"kernelapp.widget_released", "record.transition"}
+    released = next(o for o in heard if o.name == "kernelapp.widget_released")
+    assert released.payload == {"widget_id": widget.pk}
+    # The same publication run again reaches the observer with the same id (it deduplicates).
+    for deliver in queued:
+        deliver()
+    assert [o.id for o in heard if o.name == released.name] == [released.id, released.id]
+
+
+def test_webhooks_observe_every_event():
+    assert "notifications.webhooks.webhooks_claim" in events.observers()
