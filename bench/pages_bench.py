@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.archive import checkout  # noqa: E402
+from bench.archive import checkout, configure  # noqa: E402
 
 TOLERANCE = 1.2
 
@@ -103,8 +103,14 @@ def main() -> None:
         "--pages", choices=("all", "registers", "due"), default="all", help="due: My work, Overview"
     )
     parser.add_argument("--database", default="qms_bench_run", help="the working copy of the archive")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure --database as it is (e.g. a copy you migrated yourself)"
+    )
     args = parser.parse_args()
-    checkout(args.scale, into=args.database)
+    if args.reuse:
+        configure(args.database)
+    else:
+        checkout(args.scale, into=args.database)
     import django
 
     django.setup()
