@@ -100,6 +100,9 @@ class StatementCache:
         today = timezone.localdate()
         if today != self._day or len(self._compiled) >= self.MAX_SHAPES:
             self._day, self._compiled = today, {}
+        if any(isinstance(v, dt.datetime) for v in arguments.values()):
+            # The registry's dates are dates; a moment would be converted by the field: let Django.
+            return Statement(*_sql(build(**arguments)))
         key = (kind, _shape(arguments))
         if key not in self._compiled:
             self._compiled[key] = self._compile(build, arguments)
