@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.archive import checkout  # noqa: E402
+from bench.archive import checkout, configure  # noqa: E402
 
 TOLERANCE = 1.2
 
@@ -98,8 +98,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--only", default="", help="measure only the registers whose URL contains this")
+    parser.add_argument(
+        "--pages", choices=("all", "registers", "due"), default="all", help="due: My work, Overview"
+    )
+    parser.add_argument("--database", default="qms_bench_run", help="the working copy of the archive")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure --database as it is (e.g. a copy you migrated yourself)"
+    )
     args = parser.parse_args()
-    checkout(args.scale)
+    if args.reuse:
+        configure(args.database)
+    else:
+        checkout(args.scale, into=args.database)
     import django
 
     django.setup()
@@ -121,6 +132,8 @@ def main() -> None:
     failures = []
     print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6}  target")
     for url, model, view_class in register_pages():
+        if args.pages == "due" or args.only not in url:
+            continue
         for who in ("quality manager", "staff"):
             client = clients[who]
             user = quality if who == "quality manager" else staff
@@ -143,11 +156,14 @@ def main() -> None:
                     failures.append(f"{url} {label} as {who}: p95 {p95:.1f} ms (target {target:.0f})")
     print()
     for url, label in (("/", "My work"), ("/overview/", "Overview")):
+        if args.pages == "registers":
+            continue
         for who, client in clients.items():
             took = timed(client, url, args.runs)
+            sql = raw_sql_ms(client, url)
             p50, p95 = statistics.median(took), percentile(took, 95)
             verdict = "ok" if p95 <= 60 * TOLERANCE else "SLOW"
-            print(f"{label:58} {who:16} {p50:7.1f} {p95:7.1f} {'':6}  <60 {verdict}")
+            print(f"{label:58} {who:16} {p50:7.1f} {p95:7.1f} {sql:6.1f}  <60 {verdict}")
             if verdict != "ok":
                 failures.append(f"{label} as {who}: p95 {p95:.1f} ms (target 60)")
     if failures:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import heapq
 import inspect
 import itertools
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+
+from .due_sql import Statement, StatementCache, fetch, union_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ class QuerysetDueProvider:
         self.owner_f, self.dept_f = f"{owner}_id", f"{owner}__department_id"
         self.ref_f, self.title_f, self.due_f = reference_field, title_field, due_field
         self.url_fields = url_fields or (url_pk_field,)
+        self._statements = StatementCache()
 
     def queryset(self) -> QuerySet:
         return self._queryset() if callable(self._queryset) else self._queryset.all()
@@ -119,48 +123,109 @@ class QuerysetDueProvider:
             qs = qs.filter(scope)
         return qs
 
-    def items(
-        self, *, until, owner_ids=None, department_ids=None, since=None, limit=None, others_than=None
-    ) -> Iterator[DueItem]:
+    def _items_queryset(
+        self, *, until, owner_ids=None, department_ids=None, since=None, others_than=None, limit=None
+    ) -> QuerySet:
         qs = self._scoped(until=until, owner_ids=owner_ids, department_ids=department_ids, since=since)
         if others_than is not None:
             qs = qs.exclude(**{self.owner_f: others_than})
-        placeholders = self._PLACEHOLDERS[: len(self.url_fields)]
-        template = reverse(self.url_name, args=placeholders)
         rows = qs.order_by(self.due_f, "pk").values_list(
             "pk", self.ref_f, self.title_f, self.owner_f, self.dept_f, self.due_f, *self.url_fields
         )
-        if limit is not None:
-            rows = rows[:limit]
-        # A limited list is fetched at once; everything (alerts, the digest) streams in chunks.
-        fetched = rows if limit is not None else rows.iterator(chunk_size=5000)
-        for pk, ref, title, owner, dept, due, *url_args in fetched:
-            url = template
-            for placeholder, value in zip(placeholders, url_args, strict=True):
-                url = url.replace(str(placeholder), str(value))
-            yield DueItem(
-                key=f"{self.key_prefix}:{pk}",
-                module=self.module,
-                kind=self.kind,
-                reference=ref or "",
-                title=title or "",
-                owner_id=owner,
-                department_id=dept,
-                due_date=due,
-                url=url,
-            )
+        return rows[:limit] if limit is not None else rows
 
-    def counts(self, *, until, today, department_ids=None) -> list[DueCount]:
-        qs = self._scoped(until=until, owner_ids=None, department_ids=department_ids)
-        rows = (
-            qs.order_by()
+    def _counts_queryset(self, *, until, today, department_ids=None) -> QuerySet:
+        return (
+            self._scoped(until=until, owner_ids=None, department_ids=department_ids)
+            .order_by()
             .values(dept=F(self.dept_f))
             .annotate(
                 overdue=Count("pk", filter=Q(**{f"{self.due_f}__lt": today})),
                 due=Count("pk", filter=Q(**{f"{self.due_f}__gte": today})),
             )
         )
-        return [DueCount(self.module, r["dept"], r["overdue"], r["due"]) for r in rows]
+
+    @property
+    def width(self) -> int:
+        """The columns of an items statement's row: pk, reference, title, owner, department, due
+        date, then the URL's arguments."""
+        return 6 + len(self.url_fields)
+
+    def items_statement(
+        self, *, until, owner_ids=None, department_ids=None, since=None, limit=None, others_than=None
+    ) -> Statement | None:
+        """The SQL of ``items`` (None when nothing can match), compiled once per shape."""
+        arguments = _scope_arguments(owner_ids, department_ids)
+        if arguments is None or limit == 0:
+            return None
+        arguments.update(until=until, since=since, others_than=others_than)
+        build = functools.partial(self._items_queryset, limit=limit)
+        return self._statements.statement(f"items:{limit}", build, arguments)
+
+    def counts_statement(self, *, until, today, department_ids=None) -> Statement | None:
+        """The SQL of ``counts``: rows of (department, overdue, due)."""
+        arguments = _scope_arguments(None, department_ids)
+        if arguments is None:
+            return None
+        del arguments["owner_ids"]
+        arguments.update(until=until, today=today)
+        return self._statements.statement("counts", self._counts_queryset, arguments)
+
+    def item(self, row: Sequence) -> DueItem:
+        """The due item of one row of ``items_statement``."""
+        pk, ref, title, owner, dept, due, *url_args = row
+        url = self._url_template
+        for placeholder, value in zip(self._PLACEHOLDERS, url_args, strict=False):
+            url = url.replace(str(placeholder), str(value))
+        return DueItem(
+            key=f"{self.key_prefix}:{pk}",
+            module=self.module,
+            kind=self.kind,
+            reference=ref or "",
+            title=title or "",
+            owner_id=owner,
+            department_id=dept,
+            due_date=due,
+            url=url,
+        )
+
+    @functools.cached_property
+    def _url_template(self) -> str:
+        return reverse(self.url_name, args=self._PLACEHOLDERS[: len(self.url_fields)])
+
+    def items(
+        self, *, until, owner_ids=None, department_ids=None, since=None, limit=None, others_than=None
+    ) -> Iterator[DueItem]:
+        statement = self.items_statement(
+            until=until,
+            owner_ids=owner_ids,
+            department_ids=department_ids,
+            since=since,
+            limit=limit,
+            others_than=others_than,
+        )
+        if statement is not None:
+            # A limited list is fetched at once; everything (alerts, the digest) streams in chunks.
+            for row in fetch(statement, chunked=limit is None):
+                yield self.item(row)
+
+    def counts(self, *, until, today, department_ids=None) -> list[DueCount]:
+        statement = self.counts_statement(until=until, today=today, department_ids=department_ids)
+        rows = fetch(statement) if statement is not None else ()
+        return [DueCount(self.module, dept, overdue, due) for dept, overdue, due in rows]
+
+
+def _scope_arguments(owner_ids, department_ids) -> dict | None:
+    """Owners and departments as the statements take them: without repeats; an empty list that
+    is not the only narrowing dropped (it adds nothing to the other); None when nothing can match."""
+    given = {
+        name: list(dict.fromkeys(ids))
+        for name, ids in (("owner_ids", owner_ids), ("department_ids", department_ids))
+        if ids is not None
+    }
+    if given and not any(given.values()):
+        return None
+    return {name: given.get(name) or None for name in ("owner_ids", "department_ids")}
 
 
 class RecordDueProvider(QuerysetDueProvider):
@@ -210,9 +275,9 @@ class ChildDueProvider(QuerysetDueProvider):
             url_fields=tuple(lookups) if model.page else (lookups[0],),
         )
 
-    def items(self, **kwargs) -> Iterator[DueItem]:
-        for item in super().items(**kwargs):
-            yield dataclasses.replace(item, url=item.url + self.anchor) if self.anchor else item
+    def item(self, row: Sequence) -> DueItem:
+        item = super().item(row)
+        return dataclasses.replace(item, url=item.url + self.anchor) if self.anchor else item
 
 
 def _accepted(provider, arguments: dict) -> dict:
@@ -222,6 +287,22 @@ def _accepted(provider, arguments: dict) -> dict:
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return arguments
     return {k: v for k, v in arguments.items() if k in parameters}
+
+
+def _from_sql(providers: list, scope: dict) -> Iterator[DueItem]:
+    """The items of every provider that has a statement, asked in one round trip."""
+    parts = [
+        (p, st) for p in providers if hasattr(p, "items_statement") and (st := p.items_statement(**scope))
+    ]
+    if not parts:
+        return
+    width = max(p.width for p, _ in parts)
+    # Reference, title and the URL's arguments as text: the same column holds every provider's.
+    casts = ("text", "text", "text", "", "", "") + ("text",) * (width - 6)
+    union = union_all([(st, p.width) for p, st in parts], casts)
+    for n, *row in fetch(union, chunked=scope.get("limit") is None):
+        provider = parts[n][0]
+        yield provider.item(row[: provider.width])
 
 
 def _order(item: DueItem) -> tuple:
@@ -267,10 +348,12 @@ class DueRegistry:
                 if v is not None
             },
         }
-        streams = [
+        asked = [p for p in self._providers if module is None or p.module == module]
+        streams = [sorted(_from_sql(asked, scope), key=_order)]
+        streams += [
             sorted(p.items(**_accepted(p, scope)), key=_order)
-            for p in self._providers
-            if module is None or p.module == module
+            for p in asked
+            if not hasattr(p, "items_statement")
         ]
         merged = heapq.merge(*streams, key=_order)
         # Narrowed here too, for a provider that could not be asked to (it cost it more, no harm).
@@ -286,20 +369,32 @@ class DueRegistry:
         """Overdue (before ``today``) and due (``today`` to ``until``) items per module and
         department, counted in the database by every provider that can."""
         found: Counter = Counter()
+        in_sql = [p for p in self._providers if hasattr(p, "counts_statement")]
+        rows: list[DueCount] = []
+        parts = [
+            (p, st)
+            for p in in_sql
+            if (st := p.counts_statement(until=until, today=today, department_ids=department_ids)) is not None
+        ]
+        if parts:
+            union = union_all([(st, 3) for _, st in parts], ("", "", ""))
+            rows += [DueCount(parts[n][0].module, *row) for n, *row in fetch(union)]
         for provider in self._providers:
+            if provider in in_sql:
+                continue
             counted = getattr(provider, "counts", None)
             if counted is not None:
-                rows = counted(until=until, today=today, department_ids=department_ids)
+                rows += counted(until=until, today=today, department_ids=department_ids)
             else:
-                rows = [
+                rows += [
                     DueCount(
                         provider.module, i.department_id, int(i.due_date < today), int(i.due_date >= today)
                     )
                     for i in provider.items(until=until, department_ids=department_ids)
                 ]
-            for row in rows:
-                found[(row.module, row.department_id, "overdue")] += row.overdue
-                found[(row.module, row.department_id, "due")] += row.due
+        for row in rows:
+            found[(row.module, row.department_id, "overdue")] += row.overdue
+            found[(row.module, row.department_id, "due")] += row.due
         keys = {(m, d) for m, d, _ in found}
         return [
             DueCount(m, d, found[(m, d, "overdue")], found[(m, d, "due")]) for m, d in sorted(keys, key=str)

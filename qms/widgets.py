@@ -64,6 +64,15 @@ def use_pickers(form: forms.Form) -> None:
         field.widget = widget
 
 
+def use_quick_selects(form: forms.Form) -> None:
+    """Every plain select of ``form`` written straight to HTML (a filter bar's selects)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            quick = QuickSelect(attrs=field.widget.attrs)
+            quick.choices = field.widget.choices
+            field.widget = quick
+
+
 class QuickSelect(forms.Select):
     """A select written straight to HTML: the same markup as Django's, without a template render
     per option (a register's filter bar renders a few selects of dozens of options on every page)."""

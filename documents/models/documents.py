@@ -8,8 +8,9 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from qms.models import Department, Record, Role, search_index
+from qms.models import Department, Record, Role, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 
@@ -116,7 +117,12 @@ class Document(Record):
         verbose_name = "document"
         verbose_name_plural = "documents"
         ordering = ["number"]
-        indexes = [*Record.Meta.indexes, search_index("documents_doc_search", "number", "title", "reference")]
+        indexes = [
+            *Record.Meta.indexes,
+            search_index("documents_doc_search", "number", "title", "reference"),
+            # Periodic review: the documents in force, by review date (a due item of their owner).
+            due_index("documents_doc_open_due", open_rows=~Q(status="obsolete")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

@@ -108,6 +108,9 @@ class Revision(ChildRecord):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The drafts among ten years of revisions: a rejected draft to rework is a due item of
+        # its author, found through this instead of reading all 15,000 revisions.
+        indexes = [models.Index(fields=["author"], condition=Q(status="draft"), name="documents_rev_drafts")]
         constraints = [
             # The guarantee of 7.5.3: never two effective revisions of one document, whatever
             # the code above it does.

@@ -1,0 +1,152 @@
+"""The due-item registry's SQL: each provider's queryset compiled once per shape, and every
+provider's statement sent as one ``UNION ALL``.
+
+My work and the Overview ask some thirty providers the same two questions (how many, and the most
+overdue few) on every request. Building thirty querysets and compiling them cost more than the
+SQL itself, and thirty round trips more again. So a provider compiles its queryset once per
+*shape* (which arguments were given, how many ids), with sentinel values in place of the
+arguments; each call then puts its own values where the sentinels were. The text of the SQL is
+Django's, so the statement is exactly what the queryset would run.
+
+A compiled shape is kept only if it is provably the same statement on every call: the queryset is
+compiled twice and must give the same SQL and the same constant parameters (a queryset that reads
+the clock gives different ones and is compiled on every call), every sentinel must come back as a
+parameter unchanged, and the shapes are forgotten when the local date changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+# Values no real argument takes: a due date in the year 1001, an id near the top of int4.
+_SENTINEL_DATE = dt.date(1001, 1, 1)
+_SENTINEL_ID = 2_147_000_000
+
+Arguments = dict[str, "dt.date | int | Sequence[int] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sql: str
+    params: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, str, int | None], ...]  # (position in params, argument, index in its list)
+
+    def bind(self, arguments: Arguments) -> Statement:
+        params = list(self.params)
+        for position, name, index in self.slots:
+            value = arguments[name]
+            params[position] = value if index is None else value[index]  # type: ignore[index]
+        return Statement(self.sql, tuple(params))
+
+
+def _shape(arguments: Arguments) -> tuple:
+    return tuple(
+        (name, None if value is None else len(value) if isinstance(value, list | tuple) else "1")
+        for name, value in sorted(arguments.items())
+    )
+
+
+def _sentinels(arguments: Arguments) -> tuple[Arguments, dict]:
+    """The same arguments with a distinct sentinel in place of each value, and where each came from."""
+    replaced: Arguments = {}
+    origin: dict = {}
+    n = 0
+
+    def sentinel(value, name, index):
+        nonlocal n
+        n += 1
+        s = _SENTINEL_DATE + dt.timedelta(days=n) if isinstance(value, dt.date) else _SENTINEL_ID + n
+        origin[(type(s), s)] = (name, index)
+        return s
+
+    for name, value in arguments.items():
+        if value is None:
+            replaced[name] = None
+        elif isinstance(value, list | tuple):
+            replaced[name] = [sentinel(v, name, i) for i, v in enumerate(value)]
+        else:
+            replaced[name] = sentinel(value, name, None)
+    return replaced, origin
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    return sql, tuple(params)
+
+
+class StatementCache:
+    """One provider's compiled statements, by shape, for today."""
+
+    MAX_SHAPES = 64  # the digest asks with batches of any size; a bounded cache is enough
+
+    def __init__(self) -> None:
+        self._day: dt.date | None = None
+        self._compiled: dict[tuple, _Compiled | None] = {}
+
+    def statement(self, kind: str, build: Callable[..., QuerySet], arguments: Arguments) -> Statement:
+        """The SQL ``build(**arguments)`` runs, compiled once per shape of the arguments."""
+        today = timezone.localdate()
+        if today != self._day or len(self._compiled) >= self.MAX_SHAPES:
+            self._day, self._compiled = today, {}
+        if any(isinstance(v, dt.datetime) for v in arguments.values()):
+            # The registry's dates are dates; a moment would be converted by the field: let Django.
+            return Statement(*_sql(build(**arguments)))
+        key = (kind, _shape(arguments))
+        if key not in self._compiled:
+            self._compiled[key] = self._compile(build, arguments)
+        compiled = self._compiled[key]
+        if compiled is None:  # not a stable statement: compiled with the real values every time
+            return Statement(*_sql(build(**arguments)))
+        return compiled.bind(arguments)
+
+    @staticmethod
+    def _compile(build: Callable[..., QuerySet], arguments: Arguments) -> _Compiled | None:
+        replaced, origin = _sentinels(arguments)
+        sql, params = _sql(build(**replaced))
+        if (sql, params) != _sql(build(**replaced)):
+            return None
+        slots = []
+        for position, p in enumerate(params):
+            found = origin.get((type(p), p))
+            if found is not None:
+                slots.append((position, *found))
+        if {(name, index) for _, name, index in slots} != set(origin.values()):
+            return None  # an argument was changed on its way into the SQL: nothing to substitute
+        return _Compiled(sql, params, tuple(slots))
+
+
+def union_all(parts: Sequence[tuple[Statement, int]], casts: Sequence[str]) -> Statement:
+    """One statement for many, one round trip: each row starts with the index of the part it came
+    from, then the part's ``width`` columns, each cast as ``casts`` says (``""`` keeps its type), and
+    NULL for the columns a narrower part lacks."""
+    selects, params = [], []
+    for n, (statement, width) in enumerate(parts):
+        names = ", ".join(f"c{i}" for i in range(width))
+        columns = [
+            (f"s.c{i}" if i < width else "NULL") + (f"::{cast}" if cast else "")
+            for i, cast in enumerate(casts)
+        ]
+        selects.append(f"SELECT {n}, {', '.join(columns)} FROM ({statement.sql}) AS s({names})")  # noqa: S608
+        params.extend(statement.params)
+    return Statement(" UNION ALL ".join(selects), tuple(params))
+
+
+def fetch(statement: Statement, *, chunked: bool = False):
+    """The rows of ``statement``; streamed in chunks for a long list (alerts, the digest)."""
+    cursor = connection.chunked_cursor() if chunked else connection.cursor()
+    with cursor:
+        cursor.execute(statement.sql, statement.params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows

@@ -1,0 +1,91 @@
+"""The registry asks every provider in one statement, and each provider's SQL is compiled once per
+shape: the numbers must still be each department's own, whatever was asked before."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from qms.due import registry
+from qms.due_sql import StatementCache
+from tests.factories import WidgetFactory
+from tests.kernelapp.models import Widget
+
+
+def due(days: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def overdue_by_department(**scope) -> dict:
+    today = timezone.localdate()
+    found: dict = {}
+    for c in registry.counts(until=due(7), today=today, **scope):
+        found[c.department_id] = found.get(c.department_id, 0) + c.overdue
+    return found
+
+
+@pytest.mark.django_db
+def test_counts_are_each_departments_own_and_someone_without_a_department_counts_apart(
+    quality_manager, staff, other_staff
+):
+    for _ in range(3):
+        WidgetFactory(owner=staff, due_date=due(-2))
+    WidgetFactory(owner=other_staff, due_date=due(-5))
+    # The quality manager has no department: their item counts under none, whichever record it is.
+    WidgetFactory(owner=quality_manager, department=staff.department, due_date=due(-1))
+    WidgetFactory(owner=staff, due_date=due(3))  # due, not overdue
+    everyone = overdue_by_department()
+    assert everyone == {staff.department_id: 3, other_staff.department_id: 1, None: 1}
+    # The same statement, asked again with another department, answers for that one only.
+    assert overdue_by_department(department_ids=[staff.department_id]) == {staff.department_id: 3}
+    assert overdue_by_department(department_ids=[other_staff.department_id]) == {other_staff.department_id: 1}
+    assert overdue_by_department(department_ids=[]) == {}
+
+
+@pytest.mark.django_db
+def test_items_asked_again_with_other_values_answer_for_them(staff, other_staff):
+    mine = WidgetFactory(owner=staff, due_date=due(-2))
+    theirs = WidgetFactory(owner=other_staff, due_date=due(-4))
+    later = WidgetFactory(owner=staff, due_date=due(5))
+
+    def refs(**kwargs) -> list[str]:
+        return [i.reference for i in registry.items(limit=15, **kwargs) if i.module == "Widgets"]
+
+    assert refs(until=due(-1), owner_ids=[staff.pk]) == [mine.reference]
+    assert refs(until=due(-1), owner_ids=[other_staff.pk]) == [theirs.reference]
+    assert refs(until=due(7), owner_ids=[staff.pk]) == [mine.reference, later.reference]
+    assert refs(until=due(7), since=due(0), owner_ids=[staff.pk]) == [later.reference]
+    assert refs(until=due(7), department_ids=[staff.department_id], others_than=staff.pk) == []
+    assert refs(until=due(-1), owner_ids=[], department_ids=[other_staff.department_id]) == [theirs.reference]
+    assert refs(until=due(-1)) == [theirs.reference, mine.reference]
+
+
+@pytest.mark.django_db
+def test_every_provider_is_asked_in_one_statement(staff, other_staff):
+    for i in range(5):
+        WidgetFactory(owner=staff if i % 2 else other_staff, due_date=due(i - 3))
+    assert len(registry.providers) > 1
+    with CaptureQueriesContext(connection) as ctx:
+        registry.counts(until=due(7), today=timezone.localdate())
+        registry.items(until=due(-1), department_ids=[staff.department_id], limit=15)
+    assert len(ctx.captured_queries) == 2
+
+
+@pytest.mark.django_db
+def test_a_queryset_that_reads_the_clock_is_compiled_on_every_call():
+    cache = StatementCache()
+
+    def build(*, until):
+        return Widget.objects.filter(due_date__lte=until, created_at__lte=timezone.now())
+
+    first = cache.statement("items", build, {"until": due(0)})
+    second = cache.statement("items", build, {"until": due(0)})
+    assert first.params != second.params  # each call its own moment, never a remembered one
+
+    def stable(*, until):
+        return Widget.objects.filter(due_date__lte=until, status="open")
+
+    assert due(3) in cache.statement("items", stable, {"until": due(3)}).params
+    assert due(9) in cache.statement("items", stable, {"until": due(9)}).params
