@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import io
 import itertools
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .pdf import render_document
+from .pdf import render_document, stylesheet
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -314,7 +315,7 @@ class _TopLevel(HTMLParser):
         self.depth, self.starts, self.tables = 0, [], {}
         self._table: dict | None = None
         # HTMLParser counts lines by "\n" alone (not by every separator str.splitlines knows).
-        self._line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -324,7 +325,7 @@ class _TopLevel(HTMLParser):
         if self.depth == 0 and tag in _CUTS:
             self.starts.append(self._offset())
             if tag == "table":
-                self._table = {"open": self.get_starttag_text(), "rows": []}
+                self._table = {"open": self.get_starttag_text(), "start": self.starts[-1], "rows": []}
                 self.tables[self.starts[-1]] = self._table
         elif tag == "tr" and self._table is not None and self.depth in (1, 2):
             self._table["rows"].append(self._offset())
@@ -340,14 +341,15 @@ class _TopLevel(HTMLParser):
 
 
 def _table_pieces(body: str, table: dict, size: int) -> list[str]:
-    """A top-level table longer than ``size`` as several tables of whole rows, each with its
-    heading row again."""
+    """A top-level table longer than ``size`` as several tables of whole rows, each with what
+    comes before its first row (its column widths) and its heading row again."""
     rows = [r for r in table["rows"] if body.startswith("<", r)]
     if "end" not in table or len(rows) < 3:
         return []
     bounds = [*rows, table["end"]]
-    header = body[rows[0] : rows[1]] if "<th" in body[rows[0] : rows[1]] else ""
-    pieces, first = [], 1 if header else 0
+    header = body[table["start"] + len(table["open"]) : rows[0]]  # <colgroup>, <caption>
+    header += body[rows[0] : rows[1]] if "<th" in body[rows[0] : rows[1]] else ""
+    pieces, first = [], 1 if "<th" in body[rows[0] : rows[1]] else 0
     for i in range(first, len(rows)):
         if i > first and bounds[i] - bounds[first] >= size:
             pieces.append(table["open"] + header + body[bounds[first] : bounds[i]] + "</table>")
@@ -356,9 +358,10 @@ def _table_pieces(body: str, table: dict, size: int) -> list[str]:
     return pieces
 
 
-def chunks(body: str, size: int = CHUNK_CHARS) -> list[str]:
-    """``body`` cut between top-level blocks into pieces of about ``size`` characters; a longer
-    top-level table is cut between its rows."""
+def chunks(body: str, size: int | None = None) -> list[str]:
+    """``body`` cut between top-level blocks into pieces of about ``size`` (``CHUNK_CHARS``)
+    characters; a longer top-level table is cut between its rows."""
+    size = size or CHUNK_CHARS
     if len(body) <= size:
         return [body]
     finder = _TopLevel(body)
@@ -401,7 +404,12 @@ def _part_html(section: AuditSection, *, body: str, first_page: int, common: dic
 
 
 def _render_front(common: dict, **context) -> Any:
-    return render_document("qms/auditpack.html", {**common, **context})
+    return render_document(
+        "qms/auditpack.html",
+        {**common, **context},
+        stylesheets=common["stylesheets"],
+        font_config=common["font_config"],
+    )
 
 
 def pack_render(
@@ -419,6 +427,7 @@ def pack_render(
     order. ``progress`` is told after each part."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
+    from weasyprint.text.fonts import FontConfiguration
 
     chosen = sorted((s for s in sections() if s.key in keys), key=lambda s: clause_key(s.clause))
     generated_at = timezone.localtime()
@@ -432,6 +441,9 @@ def pack_render(
         "time_zone": settings.TIME_ZONE,
         "base_url": settings.BASE_URL,
         "today": today,
+        # Parsed once for the front matter (twice) and every piece; fonts are looked up once.
+        "stylesheets": [stylesheet(render_to_string("qms/auditpack.css"))],
+        "font_config": FontConfiguration(),
     }
     freshness = {s.key: freshness_of(s, user=user, today=today) for s in chosen}
     parts = [Part(s) for s in chosen]
@@ -455,7 +467,9 @@ def pack_render(
             part.first_page, part.paths = page, []
             for n, piece in enumerate(chunks(body)):
                 html = _part_html(section, body=piece, first_page=page, common=common, heading=n == 0)
-                document = render_document(html=html)
+                document = render_document(
+                    html=html, stylesheets=common["stylesheets"], font_config=common["font_config"]
+                )
                 path = Path(tmp) / f"part-{k}-{n}.pdf"
                 document.write_pdf(path, pdf_variant=PDF_VARIANT)
                 part.paths.append(path)
