@@ -8,6 +8,7 @@ set (``ru_maxrss``), Django and the data it read included. Targets: the 300-page
     .venv/bin/python bench/auditpack_bench.py              # build, measure both, compare with the targets
     .venv/bin/python bench/auditpack_bench.py --keep       # measure again on the data of the last run
     .venv/bin/python bench/auditpack_bench.py --only parts # the worker's way only
+    .venv/bin/python bench/auditpack_bench.py --keep --only parts --profile /tmp/pack.prof  # and where its CPU goes
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qms_bench_auditpack),
 dropped, created and migrated on every run unless --keep. Exits non-zero when the worker's way is
@@ -171,7 +172,7 @@ def _documents(n: int, heads, qm) -> None:
         )
 
 
-def _measure(way: str, queue) -> None:
+def _measure(way: str, queue, profile: str = "") -> None:
     """In a fresh process: render the pack one way, report seconds, pages and peak memory."""
     setup_django()
     from django.utils import timezone
@@ -185,6 +186,12 @@ def _measure(way: str, queue) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
+    profiler = None
+    if profile:  # where the CPU goes: python -m pstats FILE, then sort cumulative / stats 40
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
     with tempfile.TemporaryFile() as out:
         if way == "parts":
             pages, _ = auditpack.pack_render(
@@ -193,6 +200,9 @@ def _measure(way: str, queue) -> None:
         else:
             pages = _one_piece(user, start_day, today, out)
         size = out.tell()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
@@ -256,10 +266,10 @@ def small_pdfs(repeat: int = 5) -> list[tuple[str, list[float], list[float]]]:
     return [(f"8D report of {capa.reference}", walls, cpus)]
 
 
-def measure(way: str) -> dict:
+def measure(way: str, profile: str = "") -> dict:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_measure, args=(way, queue))
+    proc = ctx.Process(target=_measure, args=(way, queue, profile))
     proc.start()
     result = queue.get()
     proc.join()
@@ -272,6 +282,9 @@ def main() -> int:
     parser.add_argument("--capas", type=int, default=250, help="CAPAs (each with its NCR) to create")
     parser.add_argument("--documents", type=int, default=1100)
     parser.add_argument("--only", choices=["parts", "whole"], default=None)
+    parser.add_argument(
+        "--profile", default="", help="write a CPU profile (cProfile) of the worker's render here"
+    )
     args = parser.parse_args()
     if not args.keep:
         recreate_database()
@@ -292,7 +305,9 @@ def main() -> int:
         f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
     )
     for way in ("parts", "whole") if args.only is None else (args.only,):
-        r = measure(way)  # printed as it comes: the one-piece render takes a while
+        r = measure(
+            way, args.profile if way == "parts" else ""
+        )  # printed as it comes: the one-piece render takes a while
         results.append(r)
         label = (
             "section by section, joined (worker)" if r["way"] == "parts" else "one piece (WeasyPrint at once)"
