@@ -8,6 +8,7 @@ set (``ru_maxrss``), Django and the data it read included. Targets: the 300-page
     .venv/bin/python bench/auditpack_bench.py              # build, measure both, compare with the targets
     .venv/bin/python bench/auditpack_bench.py --keep       # measure again on the data of the last run
     .venv/bin/python bench/auditpack_bench.py --only parts # the worker's way only
+    .venv/bin/python bench/auditpack_bench.py --keep --only parts --profile /tmp/pack.prof  # and where its CPU goes
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qms_bench_auditpack),
 dropped, created and migrated on every run unless --keep. Exits non-zero when the worker's way is
@@ -22,6 +23,7 @@ import multiprocessing as mp
 import os
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -170,7 +172,7 @@ def _documents(n: int, heads, qm) -> None:
         )
 
 
-def _measure(way: str, queue) -> None:
+def _measure(way: str, queue, profile: str = "") -> None:
     """In a fresh process: render the pack one way, report seconds, pages and peak memory."""
     setup_django()
     from django.utils import timezone
@@ -184,6 +186,12 @@ def _measure(way: str, queue) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
+    profiler = None
+    if profile:  # where the CPU goes: python -m pstats FILE, then sort cumulative / stats 40
+        import cProfile
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
     with tempfile.TemporaryFile() as out:
         if way == "parts":
             pages, _ = auditpack.pack_render(
@@ -192,6 +200,9 @@ def _measure(way: str, queue) -> None:
         else:
             pages = _one_piece(user, start_day, today, out)
         size = out.tell()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
@@ -210,13 +221,11 @@ def _measure(way: str, queue) -> None:
 
 def _one_piece(user, date_from, date_to, out) -> int:
     """The same sections' HTML in one document, rendered by WeasyPrint at once (the old way)."""
-    from django.conf import settings
     from django.template.loader import render_to_string
     from django.utils import timezone
-    from weasyprint import HTML
 
     from qms import auditpack
-    from qms.pdf import StaticFilesFetcher
+    from qms.pdf import render_document
 
     chosen = [s for s in auditpack.sections() if s.key in KEYS]
     bodies = []
@@ -227,13 +236,15 @@ def _one_piece(user, date_from, date_to, out) -> int:
     style = render_to_string("qms/auditpack_style.html", {})
     footer = f'<div class="running-footer">Audit pack · generated {timezone.localtime():%Y-%m-%d %H:%M} for {user}</div>'
     html = f"<!doctype html><html><head><meta charset='utf-8'>{style}</head><body>{footer}{''.join(bodies)}</body></html>"
-    document = HTML(string=html, base_url=settings.BASE_URL, url_fetcher=StaticFilesFetcher()).render()
+    document = render_document(html=html)  # the same renderer (fetcher, user-agent stylesheet)
     document.write_pdf(out)
     return len(document.pages)
 
 
-def small_pdfs() -> list[tuple[str, float]]:
-    """The PDFs that stay in the request (the 8D report of the busiest CAPA): seconds each."""
+def small_pdfs(repeat: int = 5) -> list[tuple[str, list[float], list[float]]]:
+    """The PDFs that stay in the request (the 8D report of the busiest CAPA, as its view makes
+    it: the selector's queries and the render): wall and CPU seconds of each of ``repeat`` runs,
+    the first one included (a web worker that has not rendered a PDF yet)."""
     from django.db.models import Count
     from django.utils import timezone
 
@@ -244,17 +255,21 @@ def small_pdfs() -> list[tuple[str, float]]:
 
     user = User.objects.get(username="qm")
     capa = Capa.objects.annotate(n=Count("actions")).order_by("-n").first()
-    started = time.perf_counter()
-    context = selectors.eight_d_report(user, capa)
-    context.update(generated_at=timezone.now(), generated_by=user)
-    render_pdf("capa/capa_8d.html", context)
-    return [("8D report of one CAPA", time.perf_counter() - started)]
+    walls, cpus = [], []
+    for _ in range(repeat):
+        started, cpu = time.perf_counter(), time.process_time()
+        context = selectors.eight_d_report(user, capa)
+        context.update(generated_at=timezone.now(), generated_by=user)
+        render_pdf("capa/capa_8d.html", context)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return [(f"8D report of {capa.reference}", walls, cpus)]
 
 
-def measure(way: str) -> dict:
+def measure(way: str, profile: str = "") -> dict:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_measure, args=(way, queue))
+    proc = ctx.Process(target=_measure, args=(way, queue, profile))
     proc.start()
     result = queue.get()
     proc.join()
@@ -267,6 +282,9 @@ def main() -> int:
     parser.add_argument("--capas", type=int, default=250, help="CAPAs (each with its NCR) to create")
     parser.add_argument("--documents", type=int, default=1100)
     parser.add_argument("--only", choices=["parts", "whole"], default=None)
+    parser.add_argument(
+        "--profile", default="", help="write a CPU profile (cProfile) of the worker's render here"
+    )
     args = parser.parse_args()
     if not args.keep:
         recreate_database()
@@ -283,8 +301,13 @@ def main() -> int:
             f"built {args.capas} CAPAs with their NCRs and {args.documents} documents in {time.perf_counter() - t:.0f} s"
         )
     results = []
+    print(
+        f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     for way in ("parts", "whole") if args.only is None else (args.only,):
-        r = measure(way)  # printed as it comes: the one-piece render takes a while
+        r = measure(
+            way, args.profile if way == "parts" else ""
+        )  # printed as it comes: the one-piece render takes a while
         results.append(r)
         label = (
             "section by section, joined (worker)" if r["way"] == "parts" else "one piece (WeasyPrint at once)"
@@ -295,8 +318,15 @@ def main() -> int:
             flush=True,
         )
     setup_django()
-    for label, seconds in small_pdfs():
-        print(f"{label:40} {seconds:6.2f} s (rendered in the request; limit 2 s)")
+    for label, walls, cpus in small_pdfs():
+        print(
+            f"{label:40} first {walls[0]:.2f} s ({cpus[0]:.2f} s CPU), then median {statistics.median(walls[1:]):.2f} s "
+            f"({statistics.median(cpus[1:]):.2f} s CPU), worst {max(walls):.2f} s "
+            "(rendered in the request; limit 2 s)"
+        )
+    print(
+        f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     parts = next((r for r in results if r["way"] == "parts"), None)
     if parts is None:
         return 0

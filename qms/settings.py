@@ -324,7 +324,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Audit packs (qms/auditpack.py), rendered by the worker: the longest period one pack may cover,
+# Audit packs (qms/auditpack/), rendered by the worker: the longest period one pack may cover,
 # how long a pack's file is kept, how long a renderer holds a pack between two sections before the
 # sweep takes it to have died, and how many renders a pack gets before it fails.
 AUDIT_PACK_MAX_DAYS = env.int("AUDIT_PACK_MAX_DAYS", default=3 * 366)

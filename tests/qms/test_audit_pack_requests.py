@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -284,7 +285,7 @@ def test_a_section_slower_than_the_lease_is_not_taken_over_while_its_renderer_li
     settings.AUDIT_PACK_LEASE_SECONDS = 1
     section = next(s for s in auditpack.sections() if s.key == "widgets")
     slow = dataclasses.replace(section, build=lambda **kw: time.sleep(2.5) or section.build(**kw))
-    monkeypatch.setattr(auditpack, "sections", lambda: [slow])
+    monkeypatch.setattr(auditpack.catalogue, "sections", lambda: [slow])  # what the pipeline reads
     pack = ask(auditor)
     renderer = threading.Thread(target=services.audit_pack_render, kwargs={"pack_id": pack.pk})
     renderer.start()
@@ -306,9 +307,9 @@ def test_a_long_section_is_laid_out_in_pieces_cut_between_its_blocks(
         )
     keys, day = ["widgets", "capa"], TODAY()
     whole, _ = auditpack.pack_build(user=quality_manager, keys=keys, date_from=day, date_to=day)
-    monkeypatch.setattr(auditpack, "CHUNK_CHARS", 3000)
+    monkeypatch.setattr(auditpack.pieces, "CHUNK_CHARS", 3000)
     section = next(s for s in auditpack.sections() if s.key == "widgets")
-    body = auditpack.render_to_string(
+    body = render_to_string(
         section.template,
         {**section.build(user=quality_manager, date_from=day, date_to=day), "user": quality_manager},
     )
@@ -331,3 +332,14 @@ def test_a_long_section_is_laid_out_in_pieces_cut_between_its_blocks(
     capa_page = int(re.search(r"Nonconformities and corrective actions (\d+)", contents).group(1))
     assert cut_pages[capa_page - 1].startswith("Nonconformities and corrective actions (ISO 9001 10.2)")
     assert f"Page {capa_page}" in cut_pages[capa_page - 1]
+
+
+def test_a_cut_table_keeps_its_column_widths_and_heading_in_every_piece():
+    rows = "".join(f"<tr><td>R{i:02d}</td><td>{'bore gauge ' * 8}</td></tr>" for i in range(60))
+    head = '<table class="fixed"><colgroup><col style="width: 20%"><col style="width: 80%"></colgroup>'
+    body = f"<h3>Register</h3>{head}<tr><th>Ref</th><th>Text</th></tr>{rows}</table><p>End</p>"
+    pieces = auditpack.chunks(body, 1500)
+    assert len(pieces) > 3
+    tables = [p[p.index("<table") :] for p in pieces if "<table" in p]
+    assert all(t.startswith(head + "<tr><th>Ref</th>") for t in tables)
+    assert "".join(pieces).count("<td>R") == 60 and pieces[-1].rstrip().endswith("<p>End</p>")

@@ -1,0 +1,99 @@
+"""A long section's HTML cut into pieces laid out one at a time, so the renderer's memory follows
+the piece, not the section (a year of a busy register is hundreds of pages in one section)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from html.parser import HTMLParser
+
+# A section's HTML is laid out in pieces of about this many characters, cut between its top-level
+# blocks (a heading, a table, a paragraph), so the renderer's memory follows the piece, not the
+# section: a year of a busy register is hundreds of pages in one section. A piece starts a new page.
+CHUNK_CHARS = 250_000
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+_CUTS = frozenset({"h1", "h2", "h3", "h4", "table", "p", "div", "section", "ul", "ol", "dl"})
+
+
+class _TopLevel(HTMLParser):
+    """Finds where the top-level blocks of an HTML fragment start (character offsets), and the rows
+    of its top-level tables. Unclosed tags only make it find fewer places to cut."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.depth, self.starts, self.tables = 0, [], {}
+        self._table: dict | None = None
+        # HTMLParser counts lines by "\n" alone (not by every separator str.splitlines knows).
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0 and tag in _CUTS:
+            self.starts.append(self._offset())
+            if tag == "table":
+                self._table = {"open": self.get_starttag_text(), "start": self.starts[-1], "rows": []}
+                self.tables[self.starts[-1]] = self._table
+        elif tag == "tr" and self._table is not None and self.depth in (1, 2):
+            self._table["rows"].append(self._offset())
+        if tag not in _VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
+        if tag == "table" and self.depth == 0 and self._table is not None:
+            self._table["end"] = self._offset()
+            self._table = None
+
+
+def _table_pieces(body: str, table: dict, size: int) -> list[str]:
+    """A top-level table longer than ``size`` as several tables of whole rows, each with what
+    comes before its first row (its column widths) and its heading row again."""
+    rows = [r for r in table["rows"] if body.startswith("<", r)]
+    if "end" not in table or len(rows) < 3:
+        return []
+    bounds = [*rows, table["end"]]
+    header = body[table["start"] + len(table["open"]) : rows[0]]  # <colgroup>, <caption>
+    header += body[rows[0] : rows[1]] if "<th" in body[rows[0] : rows[1]] else ""
+    pieces, first = [], 1 if "<th" in body[rows[0] : rows[1]] else 0
+    for i in range(first, len(rows)):
+        if i > first and bounds[i] - bounds[first] >= size:
+            pieces.append(table["open"] + header + body[bounds[first] : bounds[i]] + "</table>")
+            first = i
+    pieces.append(table["open"] + header + body[bounds[first] : table["end"]] + "</table>")
+    return pieces
+
+
+def chunks(body: str, size: int | None = None) -> list[str]:
+    """``body`` cut between top-level blocks into pieces of about ``size`` (``CHUNK_CHARS``)
+    characters; a longer top-level table is cut between its rows."""
+    size = size or CHUNK_CHARS
+    if len(body) <= size:
+        return [body]
+    finder = _TopLevel(body)
+    finder.feed(body)
+    finder.close()
+    cuts = [c for c in finder.starts if body.startswith("<", c)]  # never inside a tag
+    bounds = [0, *[c for c in cuts if c > 0], len(body)]
+    blocks: list[str] = []
+    for start, end in itertools.pairwise(bounds):
+        table = finder.tables.get(start)
+        split = _table_pieces(body, table, size) if table and end - start > size else []
+        if split:
+            blocks.extend(split)
+            blocks.append(body[table["end"] : end])  # what follows the table's end tag
+        else:
+            blocks.append(body[start:end])
+    pieces, current = [], ""
+    for block in blocks:
+        if current and len(current) + len(block) > size:
+            pieces.append(current)
+            current = ""
+        current += block
+    pieces.append(current)
+    return [p for p in pieces if p.strip()]
