@@ -11,17 +11,26 @@ from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+def django_db_modify_db_settings(
+    request,
+    django_db_modify_db_settings_parallel_suffix,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+):
     """Each test process's database is copied from a template migrated once (tests/dbtemplate.py)
-    instead of migrating an empty database in every process."""
+    instead of migrating an empty database in every process. With ``--reuse-db`` a kept database
+    is only migrated forward, as before."""
     if request.config.getvalue("nomigrations"):
         return
-    from tests.dbtemplate import use_template
+    from tests.dbtemplate import test_database_exists, use_template
 
     worker = getattr(request.config, "workerinput", {}).get("workerid")
-    base = settings.DATABASES["default"]["TEST"]["NAME"]
-    base = base.removesuffix(f"_{worker}") if worker else base
+    name = settings.DATABASES["default"]["TEST"]["NAME"]
     with django_db_blocker.unblock():
+        if django_db_keepdb and not django_db_createdb and test_database_exists(name):
+            return
+        base = name.removesuffix(f"_{worker}") if worker else name
         use_template(base, verbosity=request.config.option.verbose)
 
 

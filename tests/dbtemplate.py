@@ -64,6 +64,11 @@ def _exists(cursor, name: str) -> bool:
     return cursor.fetchone() is not None
 
 
+def test_database_exists(name: str) -> bool:
+    with connection.creation._nodb_cursor() as cursor:
+        return _exists(cursor, name)
+
+
 def _build(name: str, verbosity: int) -> None:
     """Migrate a new empty database, then give it the template's name (so a half-built one,
     from a run that was stopped, is never taken for a template)."""
