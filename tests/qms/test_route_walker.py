@@ -63,10 +63,10 @@ def url_parts(count: int) -> list[list]:
     """The project's top-level URL entries (a module's namespace, or one kernel URL) in ``count``
     parts of about as many URLs each, so a walk over every URL can run as ``count`` tests that
     pytest-xdist spreads over its processes. Every entry is in exactly one part, a module added
-    later included."""
+    later included. A kernel URL addressing any record model counts once per model."""
     groups: dict[str, list] = {}
     for entry in get_resolver().url_patterns:
-        groups.setdefault(getattr(entry, "namespace", None) or "kernel", []).append(entry)
+        groups.setdefault(getattr(entry, "namespace", None) or str(entry.pattern), []).append(entry)
     models = len(record_models())
     weight = {
         name: sum(models if "label>" in route else 1 for _ns, _p, route in iter_patterns(entries))
