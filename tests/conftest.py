@@ -10,6 +10,30 @@ from qms.models import Role
 from tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request,
+    django_db_modify_db_settings_parallel_suffix,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+):
+    """Each test process's database is copied from a template migrated once (tests/dbtemplate.py)
+    instead of migrating an empty database in every process. With ``--reuse-db`` a kept database
+    is only migrated forward, as before."""
+    if request.config.getvalue("nomigrations"):
+        return
+    from tests.dbtemplate import test_database_exists, use_template
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    name = settings.DATABASES["default"]["TEST"]["NAME"]
+    with django_db_blocker.unblock():
+        if django_db_keepdb and not django_db_createdb and test_database_exists(name):
+            return
+        base = name.removesuffix(f"_{worker}") if worker else name
+        use_template(base, verbosity=request.config.option.verbose)
+
+
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (``make test`` runs two), the tests that start real Celery workers and
     kill them all run on one xdist worker, one after another, so their timings never compete."""

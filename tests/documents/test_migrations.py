@@ -3,27 +3,20 @@ a real signature row, everything the signature said is kept and its review step 
 
 import datetime as dt
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import people, scratch_database
 
 BEFORE = [("documents", "0004_review_step_signature_child_history")]
 AFTER = [("documents", "0005_signatures_to_the_kernel")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.mark.django_db(transaction=True)
-def test_signatures_move_to_the_kernel_with_everything_they_said(head, dept, quality_manager):
+def test_signatures_move_to_the_kernel_with_everything_they_said(django_db_blocker):
     signed_at = timezone.now() - dt.timedelta(days=400)
-    try:
-        apps = _migrate(BEFORE)
+    with scratch_database(django_db_blocker) as migrate:
+        apps = migrate(BEFORE)
+        at = people(apps)
+        head, dept, quality_manager = at.head, at.dept, at.quality_manager
         Document = apps.get_model("documents", "Document")
         Revision = apps.get_model("documents", "Revision")
         ReviewStep = apps.get_model("documents", "ReviewStep")
@@ -63,7 +56,7 @@ def test_signatures_move_to_the_kernel_with_everything_they_said(head, dept, qua
                 content_hash="ab" * 32,
             )
 
-        apps = _migrate(AFTER)
+        apps = migrate(AFTER)
         Signature = apps.get_model("qms", "Signature")
         ContentType = apps.get_model("contenttypes", "ContentType")
         ReviewStep = apps.get_model("documents", "ReviewStep")
@@ -79,6 +72,3 @@ def test_signatures_move_to_the_kernel_with_everything_they_said(head, dept, qua
         by_meaning = {s.meaning: s.pk for s in kept}
         assert ReviewStep.objects.get(pk=steps["review"].pk).signature_id == by_meaning["Reviewed"]
         assert ReviewStep.objects.get(pk=steps["approval"].pk).signature_id == by_meaning["Approved"]
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())

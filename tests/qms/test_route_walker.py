@@ -59,6 +59,28 @@ def fill(route: str, kwargs: dict) -> str:
     return "/" + url.replace("^", "").replace("$", "").replace("\\", "")
 
 
+def url_parts(count: int) -> list[list]:
+    """The project's top-level URL entries (a module's namespace, or one kernel URL) in ``count``
+    parts of about as many URLs each, so a walk over every URL can run as ``count`` tests that
+    pytest-xdist spreads over its processes. Every entry is in exactly one part, a module added
+    later included. A kernel URL addressing any record model counts once per model."""
+    groups: dict[str, list] = {}
+    for entry in get_resolver().url_patterns:
+        groups.setdefault(getattr(entry, "namespace", None) or str(entry.pattern), []).append(entry)
+    models = len(record_models())
+    weight = {
+        name: sum(models if "label>" in route else 1 for _ns, _p, route in iter_patterns(entries))
+        for name, entries in groups.items()
+    }
+    parts: list[list] = [[] for _ in range(count)]
+    loads = [0] * count
+    for name in sorted(groups, key=lambda g: (-weight[g], g)):
+        lightest = loads.index(min(loads))
+        parts[lightest].extend(groups[name])
+        loads[lightest] += weight[name]
+    return parts
+
+
 def view_model(callback):
     view_class = getattr(callback, "view_class", None)
     initkwargs = getattr(callback, "view_initkwargs", {}) or {}
@@ -293,15 +315,23 @@ def response_text(response) -> str:
     return ""
 
 
+WALK_PARTS = 3
+
+
+def test_the_walk_parts_hold_every_url_once():
+    entries = [entry for part in url_parts(WALK_PARTS) for entry in part]
+    assert sorted(map(id, entries)) == sorted(map(id, get_resolver().url_patterns))
+
+
 @pytest.mark.django_db
-@pytest.mark.timeout(1200)  # every URL of every module, nine roles, two methods: it grows with them
-def test_every_url_with_every_role(world):
-    failures = [
-        f"{route}: the view declares no access policy" for route in undeclared(get_resolver().url_patterns)
-    ]
+@pytest.mark.timeout(1200)  # a third of every URL, nine roles, two methods: it grows with them
+@pytest.mark.parametrize("part", range(WALK_PARTS))
+def test_every_url_with_every_role(world, part):
+    patterns = url_parts(WALK_PARTS)[part]
+    failures = [f"{route}: the view declares no access policy" for route in undeclared(patterns)]
     hidden = {role: hidden_references(user) for role, user in world["roles"].items() if user is not None}
     walked = 0
-    for target, role, method, response in walk(world):
+    for target, role, method, response in walk(world, patterns):
         walked += 1
         where = f"{method} {target.url} as {role}"
         problem = refusal_problem(target, role, method, response) or access_table.problem(
