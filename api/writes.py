@@ -70,8 +70,19 @@ def form_data(form: djforms.BaseForm, data) -> dict:
 
 
 def _bound(form_class, data: dict, **kwargs) -> djforms.BaseForm:
+    """The form bound to the body. A field the body leaves out keeps the value the screen's form
+    starts with (a model default, the form's initial), as a browser sends the form back."""
     probe = form_class(**kwargs)  # the fields this user is offered (a form may add or drop some)
-    return form_class(data=form_data(probe, data), files={}, **kwargs)
+    given = form_data(probe, data)
+    for name, field in probe.fields.items():
+        if name in given or isinstance(field, djforms.FileField):
+            continue
+        start = probe[name].value()
+        if start not in (None, "") and not isinstance(field, djforms.BooleanField):
+            given[name] = start
+        elif isinstance(field, djforms.BooleanField) and start:
+            given[name] = True
+    return form_class(data=given, files={}, **kwargs)
 
 
 def _check(form: djforms.BaseForm) -> None:
