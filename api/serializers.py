@@ -47,8 +47,16 @@ def read_serializer(model) -> type[serializers.ModelSerializer]:
     names = ["id"] + [
         f.name for f in model._meta.concrete_fields if not isinstance(f, HIDDEN) and f.name != "id"
     ]
-    meta = type("Meta", (), {"model": model, "fields": names, "read_only_fields": names})
+    # Not marked read-only although only ever read: a read-only field loses ``allow_blank`` and
+    # ``allow_null``, and the schema would then promise a choice is never empty when it may be.
+    meta = type("Meta", (), {"model": model, "fields": names})
     attrs = {"Meta": meta, "__module__": __name__}
+    for f in model._meta.concrete_fields:
+        if f.choices and (f.blank or f.null) and f.name in names:
+            # A choice that may be empty ("" or null, as a disposition not yet made) says so.
+            attrs[f.name] = serializers.ChoiceField(
+                choices=f.choices, allow_blank=f.blank, allow_null=f.null, read_only=True
+            )
     if getattr(model, "workflow", None) is not None and "status" in names:
         attrs["status_display"] = serializers.CharField(source="get_status_display", read_only=True)
     if issubclass(model, Record):

@@ -115,7 +115,7 @@ def resource_urls(resource: Resource) -> list:
     }
     out.append(
         path(
-            f"{resource.path}/<int:pk>/",
+            f"{resource.path}/<int:{views.url_kwarg(model)}>/",
             type(f"{name}Detail", (views.RecordView,), detail).as_view(),
             name=f"{resource.path}-detail",
         )

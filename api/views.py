@@ -94,10 +94,22 @@ class RegisterView(ApiView):
 
 
 class RecordView(ApiView):
-    """GET: one record."""
+    """GET: one record (or one row of a register of rows, such as a training record)."""
 
-    def get(self, request, pk: int, *args, **kwargs):
-        return Response(self.get_serializer(self.record(pk)).data)
+    def get(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.record(pk_of(self.resource.model, kwargs))).data)
+
+
+def url_kwarg(model) -> str:
+    """The URL's name for a record's id, ``pk``; for a row, the row's own name
+    (``trainingrecord_pk``), as the screens' URLs name them."""
+    from qms.models import ChildRecord
+
+    return model.kwarg() if issubclass(model, ChildRecord) else "pk"
+
+
+def pk_of(model, kwargs: dict) -> int:
+    return kwargs[url_kwarg(model)]
 
 
 class ChildRowsView(ApiView):

@@ -31,8 +31,10 @@ def reason_of(request, data: dict) -> str:
     return text.replace("\x00", "").strip()[:1000]
 
 
-def _value(value, *, many: bool):
+def _value(value, *, many: bool, boolean: bool):
     if isinstance(value, bool):
+        if not boolean:
+            raise ValidationError("Not a true/false field.")
         return value
     if value is None:
         return ""
@@ -61,7 +63,11 @@ def form_data(form: djforms.BaseForm, data) -> dict:
             errors[name] = ["Unknown field."]
             continue
         try:
-            out[name] = _value(value, many=isinstance(field, djforms.MultipleChoiceField))
+            out[name] = _value(
+                value,
+                many=isinstance(field, djforms.MultipleChoiceField | djforms.ModelMultipleChoiceField),
+                boolean=isinstance(field, djforms.BooleanField),
+            )
         except ValidationError as exc:
             errors[name] = exc.messages
     if errors:

@@ -42,14 +42,18 @@ UNIQUE_TWEAKS = {
 
 SIZES = (3, 12)  # a page holds 50: both sizes fit on one page, so every row is serialized
 ENDPOINTS = [(f"/api/v1/{r.path}/", r.model, None) for r in installed()] + [
-    (f"/api/v1/{r.path}/{{pk}}/{child_path}/", r.model, child) for r in installed() for child_path, child in r.child_models()
+    (f"/api/v1/{r.path}/{{pk}}/{child_path}/", r.model, child)
+    for r in installed()
+    for child_path, child in r.child_models()
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["quality_manager", "staff"])
 @pytest.mark.parametrize("url, model, child", ENDPOINTS, ids=[url for url, _, _ in ENDPOINTS])
-def test_list_endpoint_query_count_does_not_grow_with_rows(request, api_for, staff, dept, url, model, child, role):
+def test_list_endpoint_query_count_does_not_grow_with_rows(
+    request, api_for, staff, dept, url, model, child, role
+):
     walker.load_all()
     build = walker.BUILDERS[model._meta.label_lower]
     api = api_for(request.getfixturevalue(role))
@@ -89,7 +93,10 @@ def test_list_endpoint_query_count_does_not_grow_with_rows(request, api_for, sta
 
     small, shown_small = queries_with(SIZES[0])
     large, shown_large = queries_with(SIZES[1])
-    if child is None and access.restrict(model.objects.all(), request.getfixturevalue(role)).count() < SIZES[1]:
+    if (
+        child is None
+        and access.restrict(model.objects.all(), request.getfixturevalue(role)).count() < SIZES[1]
+    ):
         assert shown_large >= shown_small
     else:
         assert shown_large > shown_small > 0, f"{url} as {role} lists {shown_small}, then {shown_large} rows"

@@ -58,6 +58,8 @@ def test_field_errors_come_back_per_field_and_nothing_is_saved(api_for, head):
         {"title": {"nested": "object"}},
         {"quantity": [1, 2]},
         {"received_on": 20260101},
+        {"title": True},
+        {"quantity": False},
         {"title": "\x00"},
         {"quantity": 10**30},
         {"supplier": -1},
