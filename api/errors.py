@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -102,13 +102,6 @@ def handler(exc, context):
     response.data = body(code, message, fields)
     return response
 
-
-def not_found(request, *args, **kwargs) -> JsonResponse:
-    """Any path under /api/v1/ that names nothing."""
-    return JsonResponse(body("not_found", "There is no such API endpoint."), status=404)
-
-
-not_found.access = "public"  # nothing behind it; answers the same to everyone
 
 ERROR_SCHEMA = inline_serializer(
     "Error",

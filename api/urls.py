@@ -5,12 +5,12 @@ serializer, filters and errors in the OpenAPI schema."""
 
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views, web, writes
-from .errors import error_responses, not_found
+from .errors import error_responses
 from .idempotency import HEADER
 from .resources import Resource, installed
 from .serializers import TransitionSerializer, form_serializer, read_serializer
@@ -196,4 +196,3 @@ urlpatterns = [
 ]
 for _resource in installed():
     urlpatterns += resource_urls(_resource)
-urlpatterns.append(re_path(r"^.*$", not_found, name="not_found"))

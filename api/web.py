@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from qms import access
@@ -65,12 +65,14 @@ class TokenRevokeView(QMSView):
 
     def post(self, request):
         raw = request.POST.get("token", "")
-        # The token's id in the form, not the URL; another's token, or none, is a 404.
-        token = get_object_or_404(
-            ApiToken, pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0, user=request.user
-        )
-        token_revoke(token=token, by=request.user)
-        messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+        # The token's id in the form, not the URL. Another's token reads as no token at all.
+        pk = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+        token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+        if token is None:
+            messages.error(request, "No such token of yours.")
+        else:
+            token_revoke(token=token, by=request.user)
+            messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
         return redirect("api_tokens")
 
 

@@ -29,11 +29,10 @@ def _rows() -> dict:
         "api:me": Row(get=SIGNED_IN),
         "api:departments": Row(get=SIGNED_IN),
         "api:due-items": Row(get=SIGNED_IN),
-        "api:not_found": Row(),
-        # The token page: every signed-in role, the auditor too (a read-only token), and an empty
-        # form is shown again with its error; revoking names no token: a 404 for everyone.
+        # The token page: every signed-in role, the auditor too (a read-only token); an empty form
+        # is shown again with its error, an empty revoke goes back to the page saying so.
         "api_tokens": Row(get=SIGNED_IN, post=SIGNED_IN),
-        "api_token_revoke": Row(post=NOBODY),
+        "api_token_revoke": Row(post=SIGNED_IN),
     }
     for resource in installed():
         model, opts = resource.model, resource.model._meta
