@@ -36,4 +36,6 @@ def test_the_docs_page_runs_swagger_ui_under_the_csp(page, login, staff, live_se
     assert page.locator(".opblock-tag", has_text="goods-receipts").count() == 1
     assert violations == [], violations
     assert any("swagger-ui-bundle" in u for u in requested)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert [u for u in requested if not u.startswith((live_server.url, "data:", "blob:"))] == []
