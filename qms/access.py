@@ -58,6 +58,9 @@ ACCOUNT = "account"  # login; the user's own session and password — the only w
 LOGIN = "login"  # login; any write by an auditor is refused
 WRITE = "write"  # login; a page that exists only to change data (forms): auditors refused outright
 ADMIN = "admin"  # Django admin: administrators only
+# The REST API (api/): it authenticates in the view (a bearer token, or the session with CSRF),
+# after this middleware ran, and then asks ``api_refusal`` below: the same rules, answered in JSON.
+API = "api"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -65,7 +68,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A pack request is bookkeeping of a read, like a sign-in, not a quality record: it changes no
 # record, and the pack shows the auditor nothing their screens do not (every section reads through
 # ``restrict``). Every other write by an auditor is refused here, and the route walk proves it.
-AUDITOR_MAY_POST = frozenset({"audit_pack"})
+# Creating and revoking one's own API token is the same kind of bookkeeping (api/web.py): the
+# token reads only what the auditor reads, and the API refuses every write it is used for.
+AUDITOR_MAY_POST = frozenset({"audit_pack", "api_tokens", "api_token_revoke"})
 
 
 def _auditor_bookkeeping(request: HttpRequest) -> bool:
@@ -135,6 +140,8 @@ class AccessMiddleware:
         declared = policy_of(view_func)
         if request.resolver_match and request.resolver_match.app_name == "admin":
             declared = ADMIN
+        if declared == API:
+            return None  # api.permissions applies api_refusal once the API has authenticated
         user = request.user
         if (
             user.is_authenticated
@@ -167,6 +174,17 @@ class AccessMiddleware:
         ):
             return forbidden(request, "Auditors have read-only access.")
         return None
+
+
+def api_refusal(user: User, method: str) -> str | None:
+    """Why an authenticated API caller may not make this request at all, or None. The API's
+    answer to this middleware: an expired account acts no more, an auditor never writes (not even
+    the audit-pack bookkeeping, which the API does not offer)."""
+    if user.access_expired:
+        return "Your access has expired. Ask the quality manager to extend it."
+    if user.is_auditor and method not in SAFE_METHODS:
+        return "Auditors have read-only access."
+    return None
 
 
 def _second_factor_missing(request: HttpRequest):

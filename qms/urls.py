@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -110,5 +111,12 @@ urlpatterns = [
 for entry in installed():
     if entry.urls:
         urlpatterns.append(path(entry.prefix, include(entry.urls)))
+
+# The REST API and its token page (api/), when installed.
+if django_apps.is_installed("api"):
+    urlpatterns += [
+        path("api/v1/", include("api.urls")),
+        path("account/api-tokens/", include("api.web_urls")),
+    ]
 
 handler404 = "qms.views.errors.not_found"

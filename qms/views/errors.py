@@ -5,7 +5,7 @@ raised as ``NotFound`` and shown."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponseNotFound
+from django.http import Http404, HttpResponseNotFound, JsonResponse
 from django.template import loader
 
 
@@ -17,6 +17,10 @@ DEFAULT = "The page or record does not exist, or you cannot see it."
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # A program's mistyped address: the API's one error shape (api/errors.py), not a page.
+        error = {"code": "not_found", "message": "There is no such API endpoint.", "fields": {}}
+        return JsonResponse({"error": error}, status=404)
     message = str(exception) if isinstance(exception, NotFound) else DEFAULT
     body = loader.render_to_string("404.html", {"message": message}, request=request)
     return HttpResponseNotFound(body)

@@ -225,6 +225,8 @@ def rolled_back():
 
 def request(client, method, url):
     try:
+        if method == "POST" and url.startswith("/api/"):  # the API reads JSON only: an empty object
+            return client.post(url, {}, content_type="application/json")
         return client.get(url) if method == "GET" else client.post(url, {})
     except Exception as exc:  # a server error: report which URL, role and method
         raise AssertionError(f"{method} {url} raised {exc!r}") from exc
@@ -264,7 +266,10 @@ def refusal_problem(target: Target, role: str, method: str, response) -> str | N
     code, declared = response.status_code, target.declared
     if code >= 500:
         return f"server error {code}"
-    if role == "anonymous":
+    if role == "anonymous" and declared == access.API:
+        if code != 401:  # the API answers a program, not a browser: no redirect to a sign-in page
+            return f"{code}, expected 401 (the API without a token or session)"
+    elif role == "anonymous":
         if declared != access.PUBLIC and not (
             code == 302 and re.match(re.escape(LOGIN_PATH), response["Location"])
         ):
