@@ -7,13 +7,15 @@ class ExpiringAccountBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:
         # Expired accounts are let through here so the login form can say *why* they are refused
         # (LoginForm.confirm_login_allowed); the access middleware logs out a session that expires.
-        # Neither the account background jobs act as nor an integration's service account (api/)
-        # ever signs in to the browser.
-        return (
-            super().user_can_authenticate(user)
-            and not getattr(user, "is_system", False)
-            and not _is_service_account(user)
-        )
+        # The account background jobs act as never signs in to the browser.
+        return super().user_can_authenticate(user) and not getattr(user, "is_system", False)
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        # Nor does an integration's service account (api/), asked at sign-in only: this backend's
+        # get_user runs on every request, and the account has no usable password, so making one
+        # a service account already ends every session it had (the session hash is the password's).
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        return None if user is not None and _is_service_account(user) else user
 
 
 def _is_service_account(user) -> bool:

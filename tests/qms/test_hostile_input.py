@@ -151,5 +151,7 @@ def test_junk_in_every_search_box_and_get_form_never_gives_a_server_error(world,
     if role == "quality":
         expected |= {"/notifications/deliveries/", "/access-log/"}
     assert expected & pages <= actions
-    assert sent > 200
+    # Each part asks over 100 (over 300 in all; the walk in one piece asked for over 200): a part
+    # may hold mostly the API's JSON URLs, which the API's schema fuzz covers instead.
+    assert sent > 100
     assert not failures, "\n".join(failures)
