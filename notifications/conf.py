@@ -1,5 +1,5 @@
 """The settings this app reads, each with a default, so the app works with the settings it is
-given (the schedule itself lives in CELERY_BEAT_SCHEDULE in qms/settings.py)."""
+given (the schedule itself lives in CELERY_BEAT_SCHEDULE, built in qms/schedule.py)."""
 
 from __future__ import annotations
 

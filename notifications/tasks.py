@@ -1,4 +1,4 @@
-"""Celery tasks: thin, safe to run twice. The schedule is CELERY_BEAT_SCHEDULE in qms/settings.py
+"""Celery tasks: thin, safe to run twice. The schedule is CELERY_BEAT_SCHEDULE, built in qms/schedule.py
 (in the company's time zone); every task claims before it sends, so a duplicate beat, a rerun or a
 redelivered message after a worker died sends nothing twice. Webhook deliveries likewise: taken
 with a conditional UPDATE before the POST."""

@@ -5,8 +5,8 @@ import datetime as dt
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
+from qms.schedule import beat_schedule
 from qms.storage import file_store
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ CELERY_BEAT_SCHEDULER = "qms.beat.SingleBeatScheduler"
 BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 BEAT_LOCK_PREFIX = env("BEAT_LOCK_PREFIX", default="")
 
-# Every schedule in one place, in the company's time zone.
+# The hours of the schedule (qms/schedule.py), in the company's time zone.
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=1)  # crontab day_of_week: 0=Sunday, 1=Monday
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 ALERT_HOUR = env.int("ALERT_HOUR", default=6)
@@ -277,56 +277,6 @@ ALERT_LEAD_DAYS = env.list("ALERT_LEAD_DAYS", cast=int, default=[14, 7, 1, 0])
 ESCALATE_TO_HEAD_AFTER_DAYS = env.int("ESCALATE_TO_HEAD_AFTER_DAYS", default=3)
 ESCALATE_TO_QUALITY_AFTER_DAYS = env.int("ESCALATE_TO_QUALITY_AFTER_DAYS", default=7)
 DIGEST_HORIZON_DAYS = 14
-CELERY_BEAT_SCHEDULE = {
-    "due-date-alerts": {
-        "task": "notifications.tasks.send_due_alerts",
-        "schedule": crontab(minute=0, hour=ALERT_HOUR),
-    },
-    "escalations": {
-        "task": "notifications.tasks.send_escalations",
-        "schedule": crontab(minute=15, hour=ALERT_HOUR),
-    },
-    "weekly-digest": {
-        "task": "notifications.tasks.send_weekly_digest",
-        "schedule": crontab(minute=0, hour=DIGEST_HOUR, day_of_week=DIGEST_WEEKDAY),
-    },
-    # Retries after a refusal are queued by the tasks themselves; this sweep also picks up what a
-    # lost message or a crash left pending.
-    "deliveries-flush": {
-        "task": "notifications.tasks.flush_deliveries",
-        "schedule": crontab(minute="*/10"),
-    },
-    # Webhooks retry on their own; this sweep sends what a lost message or a dead worker left.
-    "webhooks-flush": {
-        "task": "notifications.tasks.flush_webhooks",
-        "schedule": crontab(minute="*/5"),
-    },
-    # The same sweep for audit packs: a pack whose renderer died is rendered again, old ones expire.
-    "audit-packs-sweep": {
-        "task": "qms.tasks.sweep_audit_packs",
-        "schedule": crontab(minute="*/10"),
-    },
-    "documents-make-effective": {
-        "task": "documents.tasks.make_due_revisions_effective",
-        "schedule": crontab(minute=5, hour="*"),
-    },
-    # Before the alerts: requalifications falling due become training needs, and the coverage of
-    # the next four weeks is computed afresh (an absence or an expiry entered the window overnight).
-    "training-daily": {
-        "task": "training.tasks.daily",
-        "schedule": crontab(minute=30, hour=max(ALERT_HOUR - 1, 0)),
-    },
-    # Before the alerts: a supplier whose required certificate expired becomes conditional.
-    "suppliers-daily": {
-        "task": "suppliers.tasks.daily",
-        "schedule": crontab(minute=40, hour=max(ALERT_HOUR - 1, 0)),
-    },
-    # NCRs repeating in one department propose a risk to the register before the alerts go out.
-    "audits-daily": {
-        "task": "audits.tasks.daily",
-        "schedule": crontab(minute=45, hour=max(ALERT_HOUR - 1, 0)),
-    },
-}
 
 # Audit packs (qms/auditpack/), rendered by the worker: the longest period one pack may cover,
 # how long a pack's file is kept, how long a renderer holds a pack between two sections before the
@@ -344,11 +294,13 @@ AUDIT_PACK_QUEUE = env("AUDIT_PACK_QUEUE", default="")
 BACKUP_DIR = env("BACKUP_DIR", default="")
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 BACKUP_HOUR = env.int("BACKUP_HOUR", default=2)
-if BACKUP_DIR:
-    CELERY_BEAT_SCHEDULE["backup"] = {
-        "task": "qms.tasks.backup_scheduled",
-        "schedule": crontab(minute=30, hour=BACKUP_HOUR),
-    }
+# What runs when (qms/schedule.py): the hours above, and the backup only when it is on.
+CELERY_BEAT_SCHEDULE = beat_schedule(
+    alert_hour=ALERT_HOUR,
+    digest_hour=DIGEST_HOUR,
+    digest_weekday=DIGEST_WEEKDAY,
+    backup_hour=BACKUP_HOUR if BACKUP_DIR else None,
+)
 
 LOGGING = {
     "version": 1,

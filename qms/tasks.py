@@ -9,7 +9,7 @@ from . import backup
 
 @shared_task
 def backup_scheduled() -> dict:
-    """The daily backup (on when BACKUP_DIR is set; see CELERY_BEAT_SCHEDULE in qms/settings.py)."""
+    """The daily backup (on when BACKUP_DIR is set; see qms/schedule.py)."""
     result = backup.backup_scheduled()
     if result is None:
         return {"backup": "off (BACKUP_DIR is not set)"}
