@@ -12,17 +12,27 @@ A compiled shape is kept only if it is provably the same statement on every call
 compiled twice and must give the same SQL and the same constant parameters (a queryset that reads
 the clock gives different ones and is compiled on every call), every sentinel must come back as a
 parameter unchanged, and the shapes are forgotten when the local date changes.
+
+A kept shape's constants (statuses, a time zone, a number of days) are written into its text as the
+literals Django's cursor would send, and only the arguments stay parameters: the text of a union of
+kept shapes is then the same on every call, so PostgreSQL parses and plans it once per connection
+(a prepared statement, when ``prepare_threshold`` is set in the database's OPTIONS) instead of
+planning some thirty parts on every request, and the plan still sees the constants (a partial
+index on open rows is provably usable).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 from django.db.models import QuerySet
 from django.utils import timezone
+from psycopg.types.numeric import Int8Dumper
 
 # Values no real argument takes: a due date in the year 1001, an id near the top of int4.
 _SENTINEL_DATE = dt.date(1001, 1, 1)
@@ -35,20 +45,43 @@ Arguments = dict[str, "dt.date | int | Sequence[int] | None"]
 class Statement:
     sql: str
     params: tuple
+    # The same text on every call, its parameters only the caller's arguments: worth preparing.
+    constant: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    sql: str
-    params: tuple
-    slots: tuple[tuple[int, str, int | None], ...]  # (position in params, argument, index in its list)
+    sql: str  # the constants written in; a placeholder for each slot, in order
+    slots: tuple[tuple[str, int | None], ...]  # (argument, index in its list) of each placeholder
 
     def bind(self, arguments: Arguments) -> Statement:
-        params = list(self.params)
-        for position, name, index in self.slots:
-            value = arguments[name]
-            params[position] = value if index is None else value[index]  # type: ignore[index]
-        return Statement(self.sql, tuple(params))
+        params = tuple(
+            arguments[name] if index is None else arguments[name][index]  # type: ignore[index]
+            for name, index in self.slots
+        )
+        return Statement(self.sql, params, constant=True)
+
+
+_PLACEHOLDER = re.compile(r"%[s%]")
+
+
+def _with_constants(sql: str, params: tuple, kept: set[int]) -> str:
+    """``sql`` with every parameter but the ``kept`` ones written in as the literal the client-side
+    cursor would send for it (a ``%`` in a literal doubled, as the text is still formatted)."""
+    from django.db import connection
+
+    position = -1
+
+    def replace(match: re.Match) -> str:
+        nonlocal position
+        if match.group() == "%%":
+            return "%%"
+        position += 1
+        if position in kept:
+            return "%s"
+        return connection.ops.compose_sql("%s", [params[position]]).replace("%", "%%")
+
+    return _PLACEHOLDER.sub(replace, sql)
 
 
 def _shape(arguments: Arguments) -> tuple:
@@ -117,14 +150,17 @@ class StatementCache:
         sql, params = _sql(build(**replaced))
         if (sql, params) != _sql(build(**replaced)):
             return None
-        slots = []
+        slots, kept = [], set()
         for position, p in enumerate(params):
             found = origin.get((type(p), p))
             if found is not None:
-                slots.append((position, *found))
-        if {(name, index) for _, name, index in slots} != set(origin.values()):
+                slots.append(found)
+                kept.add(position)
+        if set(slots) != set(origin.values()):
             return None  # an argument was changed on its way into the SQL: nothing to substitute
-        return _Compiled(sql, params, tuple(slots))
+        if _PLACEHOLDER.findall(sql).count("%s") != len(params):
+            return None  # a placeholder we cannot tell from the text (never seen): as Django sends it
+        return _Compiled(_with_constants(sql, params, kept), tuple(slots))
 
 
 def union_all(parts: Sequence[tuple[Statement, int]], casts: Sequence[str]) -> Statement:
@@ -140,12 +176,47 @@ def union_all(parts: Sequence[tuple[Statement, int]], casts: Sequence[str]) -> S
         ]
         selects.append(f"SELECT {n}, {', '.join(columns)} FROM ({statement.sql}) AS s({names})")  # noqa: S608
         params.extend(statement.params)
-    return Statement(" UNION ALL ".join(selects), tuple(params))
+    constant = all(statement.constant for statement, _ in parts)
+    return Statement(" UNION ALL ".join(selects), tuple(params), constant)
+
+
+class _LoggedAsSent(CursorDebugWrapper):
+    """Logs a statement (DEBUG, the query-count tests, the benchmarks' replay of a page's SQL) with
+    its values written in, as Django's own cursor logs every other one, not with PostgreSQL's $1."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
+
+
+def _prepared_cursor():
+    """A cursor that sends its parameters apart from the text, so that PostgreSQL keeps the
+    statement prepared on this connection (psycopg prepares a text it has seen
+    ``prepare_threshold`` times; None, the default of Django, turns this off, e.g. behind a
+    PgBouncer in transaction mode older than 1.21). Wrapped by Django like any cursor: it is
+    logged, counted by the query-count tests and its errors are Django's."""
+    connection.ensure_connection()
+    if connection.vendor != "postgresql" or getattr(connection.connection, "prepare_threshold", None) is None:
+        return connection.cursor()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        cursor = ServerBindingCursor(connection.connection)
+    # Every id as a bigint, whatever its size: one prepared statement for every user, not one per
+    # width of their id (psycopg sends the narrowest integer type by default).
+    cursor.adapters.register_dumper(int, Int8Dumper)
+    return _LoggedAsSent(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 def fetch(statement: Statement, *, chunked: bool = False):
-    """The rows of ``statement``; streamed in chunks for a long list (alerts, the digest)."""
-    cursor = connection.chunked_cursor() if chunked else connection.cursor()
+    """The rows of ``statement``; streamed in chunks for a long list (alerts, the digest); a
+    constant statement through a cursor that lets PostgreSQL keep its plan (My work, the
+    Overview: the same unions on every request)."""
+    if chunked:
+        cursor = connection.chunked_cursor()
+    elif statement.constant:
+        cursor = _prepared_cursor()
+    else:
+        cursor = connection.cursor()
     with cursor:
         cursor.execute(statement.sql, statement.params)
         while rows := cursor.fetchmany(5000):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from qms.models import ChildRecord, due_index
+from qms.models import ChildRecord, due_index, owner_due_index
 from qms.workflow import Transition, Workflow
 
 from .capa import CHECK_JUDGED_STATUSES, OPEN_ACTION_STATUSES, Capa
@@ -125,7 +125,10 @@ class Action(ChildRecord):
     class Meta:
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["capa", "number"], name="uniq_capa_action_number")]
-        indexes = [due_index("capa_action_open_due", open_rows=Q(status__in=["open", "in_progress"]))]
+        indexes = [
+            due_index("capa_action_open_due", open_rows=Q(status__in=["open", "in_progress"])),
+            owner_due_index("capa_action_open_owner", open_rows=Q(status__in=["open", "in_progress"])),
+        ]
 
     def __str__(self) -> str:
         return f"A{self.number} {self.title}"

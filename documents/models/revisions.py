@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from qms.access import CHANGE_RELATIONS
-from qms.models import ChildRecord, Signature, StoredFile, due_index
+from qms.models import ChildRecord, Signature, StoredFile, due_index, owner_due_index
 from qms.workflow import Transition, Workflow
 
 from .documents import Document
@@ -304,6 +304,7 @@ class Acknowledgment(ChildRecord):
         indexes = [
             models.Index(fields=["status", "due_date"]),
             due_index("documents_ack_pending_due", open_rows=Q(status="pending"), owner="user"),
+            owner_due_index("documents_ack_pending_owner", open_rows=Q(status="pending"), owner="user"),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from .records import (
     ReferenceCounter,
     due_index,
     next_reference,
+    owner_due_index,
     search_index,
 )
 from .security import AccessEvent, RecoveryCode
@@ -37,6 +38,7 @@ __all__ = [
     "StoredFile",
     "User",
     "due_index",
+    "owner_due_index",
     "next_reference",
     "search_index",
     "stored_file_path",

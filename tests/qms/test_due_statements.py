@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qms.due import registry
-from qms.due_sql import StatementCache
+from qms.due_sql import StatementCache, fetch
 from tests.factories import WidgetFactory
 from tests.kernelapp.models import Widget
 
@@ -89,3 +89,33 @@ def test_a_queryset_that_reads_the_clock_is_compiled_on_every_call():
 
     assert due(3) in cache.statement("items", stable, {"until": due(3)}).params
     assert due(9) in cache.statement("items", stable, {"until": due(9)}).params
+
+
+@pytest.mark.django_db
+def test_constants_written_into_the_text_select_what_the_queryset_selects(staff):
+    hit = WidgetFactory(owner=staff, title="Scrap 50% of lot 7", due_date=due(-1))
+    WidgetFactory(owner=staff, title="Scrap 50 of lot 7", due_date=due(-1))
+    WidgetFactory(owner=staff, title="Scrap 50% of lot 8", due_date=due(4))
+
+    def build(*, until):
+        found = Widget.objects.filter(due_date__lte=until, title__contains="50%", status="draft")
+        return found.values_list("pk")
+
+    cache = StatementCache()
+    statement = cache.statement("items", build, {"until": due(0)})
+    assert statement.constant and statement.params == (due(0),)  # only the argument is a parameter
+    assert [row[0] for row in fetch(statement)] == [pk for (pk,) in build(until=due(0))] == [hit.pk]
+
+
+@pytest.mark.django_db
+def test_the_union_is_prepared_once_and_answers_each_call_with_its_own_values(staff, other_staff):
+    WidgetFactory(owner=staff, due_date=due(-2))
+    WidgetFactory(owner=other_staff, due_date=due(-4))
+    WidgetFactory(owner=other_staff, due_date=due(-6))
+    for _ in range(4):  # prepared the second time; PostgreSQL may plan it once for all after five
+        mine, theirs = staff.department_id, other_staff.department_id
+        assert overdue_by_department(department_ids=[mine]) == {mine: 1}
+        assert overdue_by_department(department_ids=[theirs]) == {theirs: 2}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%UNION ALL%"])
+        assert cursor.fetchone()[0] >= 1
