@@ -232,16 +232,17 @@ def webhooks_claim(occurrence: Occurrence) -> list[int]:
         )
     if not rows:
         return []
-    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        WebhookDelivery.objects.filter(
-            event_id=occurrence.id, status=WebhookDelivery.Status.PENDING
-        ).values_list("pk", flat=True)
-    )
     from .tasks import send_webhook
 
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_webhook.delay(pk))
+    with transaction.atomic():  # the observer runs outside a transaction: its writes, together
+        WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = list(
+            WebhookDelivery.objects.filter(
+                event_id=occurrence.id, status=WebhookDelivery.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: send_webhook.delay(pk))
     return ids
 
 
