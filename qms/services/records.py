@@ -7,12 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .. import access, events, history
 from ..files import store_upload
-from ..models import ChildRecord, Record, StoredFile, User, next_reference
+from ..models import ChildRecord, Department, Record, StoredFile, User, next_reference
 from ..rules import check_reason
 from ..uploads import safe_filename
 from ..workflow import CREATED, TransitionError
@@ -21,17 +21,48 @@ from ..workflow import CREATED, TransitionError
 _KERNEL_FIELDS = ["reference", "status", "created_by"]
 
 
-def _clean(record: Record) -> None:
-    """The model's own checks, without a round trip per foreign key: the forms chose the owner
-    and department from querysets and the database enforces the keys; only their presence is
-    checked here."""
+def _clean(record: Record, *, by: User | None = None) -> None:
+    """The model's own checks, with the foreign keys checked in one query at most: the database
+    enforces them too, but only at commit (Django's keys are deferred), where a bad id would be a
+    500 instead of a message beside its field. A key is known to exist without asking when its
+    object is loaded (``owner=user``) or when it is the acting person or their department."""
     missing = {
         f: "This field is required." for f in ("owner", "department") if getattr(record, f"{f}_id") is None
     }
     if missing:
         raise ValidationError(missing)
-    foreign = [f.name for f in record._meta.concrete_fields if f.is_relation and f.many_to_one]
-    record.full_clean(exclude=[*_KERNEL_FIELDS, *foreign])
+    foreign = [f for f in record._meta.concrete_fields if f.is_relation and f.many_to_one]
+    record.full_clean(exclude=[*_KERNEL_FIELDS, *(f.name for f in foreign)])
+    known = {(User, by.pk), (Department, by.department_id)} if by is not None else set()
+    unknown = [
+        f
+        for f in foreign
+        if (value := getattr(record, f.attname)) is not None
+        and not f.is_cached(record)
+        and (f.related_model, value) not in known
+    ]
+    if unknown:
+        _require_existing(record, unknown)
+
+
+def _require_existing(row: models.Model, fields: list[models.ForeignKey]) -> None:
+    """Whether each of ``fields``' ids names an existing row: one ``SELECT EXISTS(…), …``."""
+    parts, params = [], []
+    for f in fields:
+        rows = f.related_model._base_manager.filter(**{f.target_field.name: getattr(row, f.attname)})
+        sql, part_params = rows.values("pk")[:1].query.sql_with_params()
+        parts.append(f"EXISTS({sql})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 - Django's compiled SQL
+        found = cursor.fetchone()
+    errors = {
+        f.name: f"There is no {f.related_model._meta.verbose_name} #{getattr(row, f.attname)}."
+        for f, ok in zip(fields, found, strict=True)
+        if not ok
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def get_system_user() -> User:
@@ -46,18 +77,22 @@ def get_system_user() -> User:
     return user
 
 
-@transaction.atomic
 def record_create(*, model: type[Record], by: User, reason: str = "Created", **fields: Any) -> Record:
-    """Create a record of ``model`` with the next reference number, in its initial status."""
+    """Create a record of ``model`` with the next reference number, in its initial status.
+
+    Checked before anything is written; then the number, the row and its history in the caller's
+    transaction, or in one of its own, without a savepoint: a caller that goes on after a refusal
+    (an import, row by row) keeps its own savepoint around each call, as it must anyway."""
     access.require_create(by, model)
     record = model(**fields)
     record.status = model.workflow.initial
     record.created_by = by
-    _clean(record)
-    record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
-    history.save(record, by=by, reason=reason)
-    for effect in model.workflow.effects(CREATED):
-        effect(record, by=by)
+    _clean(record, by=by)
+    with transaction.atomic(savepoint=False):
+        record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
+        history.save(record, by=by, reason=reason)
+        for effect in model.workflow.effects(CREATED):
+            effect(record, by=by)
     return record
 
 
@@ -75,7 +110,7 @@ def record_update(*, record: Record, by: User, reason: str = "", **fields: Any) 
     reason = check_reason(reason, required=reason_needed(record))
     for name, value in fields.items():
         setattr(record, name, value)
-    _clean(record)
+    _clean(record, by=by)
     history.save(record, by=by, reason=reason or "Edited")
     return record
 

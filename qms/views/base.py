@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from .. import access, services
+from .. import access, csv_sql, services
 from ..forms import TransitionForm
 from ..models import ChildRecord, Record
 from ..rules import REASON_MAX
@@ -135,7 +135,27 @@ def csv_response(
                 buffer.truncate()
         yield buffer.getvalue().encode()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    return _download(name, lines())
+
+
+def csv_copy_response(
+    name: str, header: list[str], sql: str, params: Sequence, *, delimiter: str = ","
+) -> StreamingHttpResponse:
+    """The same download with its lines written by PostgreSQL (``qms.csv_sql``): ``sql`` selects
+    each cell as the text ``csv_response`` would write. Lines end with LF, the header's too."""
+
+    def lines() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow(header)
+        yield buffer.getvalue().encode()
+        yield from csv_sql.copy_lines(sql, params, delimiter=delimiter)
+
+    return _download(name, lines())
+
+
+def _download(name: str, lines: Iterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

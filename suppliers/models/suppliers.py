@@ -211,6 +211,8 @@ class Supplier(Record):
         ]
         indexes = [*Record.Meta.indexes, search_index("suppliers_supplier_search", "reference", "name")]
 
+    name_field = "name"  # what str() shows: a register's CSV names suppliers in SQL (qms.csv_sql)
+
     def __str__(self) -> str:
         return self.name
 

@@ -119,6 +119,8 @@ class Competence(Record):
             )
         ]
 
+    name_field = "title"  # what str() shows: a register's CSV names competences in SQL (qms.csv_sql)
+
     def __str__(self) -> str:
         return self.title
 

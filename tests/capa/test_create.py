@@ -1,0 +1,70 @@
+"""Creating an NCR through the service: every rule kept in as few round trips as the database
+needs (the number, the row, its history), and a reference to a record that does not exist refused
+beside its field, not found at commit as a server error."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from capa.models import Nonconformity
+from qms.models import ReferenceCounter
+from qms.services import record_create
+from tests.helpers import field_error
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = {"title": "Burr on flange", "description": "Found at OQC", "severity": "minor"}
+
+
+def test_creating_in_ones_own_department_is_the_number_the_row_and_its_history(head, dept):
+    with CaptureQueriesContext(connection) as ctx:
+        ncr = record_create(
+            model=Nonconformity,
+            by=head,
+            owner=head,
+            department_id=dept.pk,
+            due_date=dt.date(2027, 1, 5),
+            **FIELDS,
+        )
+    statements = [q["sql"].split()[0] for q in ctx.captured_queries]
+    # No savepoint, no lookup of the owner or the department the acting person is known to have.
+    assert statements == ["INSERT", "INSERT", "INSERT"], statements
+    created = ncr.history.get()
+    assert (created.history_user, created.history_change_reason, created.history_type) == (
+        head,
+        "Created",
+        "+",
+    )
+    assert ncr.reference.startswith("NCR-")
+
+
+def test_another_department_is_looked_up_once(quality_manager, head, dept, other_dept):
+    with CaptureQueriesContext(connection) as ctx:
+        record_create(
+            model=Nonconformity, by=quality_manager, owner_id=head.pk, department_id=other_dept.pk, **FIELDS
+        )
+    assert [q["sql"].split()[0] for q in ctx.captured_queries].count("SELECT") == 1
+
+
+@pytest.mark.parametrize("field", ["owner_id", "department_id"])
+def test_a_record_that_does_not_exist_is_refused_beside_its_field(quality_manager, head, dept, field):
+    fields = {"owner_id": head.pk, "department_id": dept.pk, field: 987654321}
+    with pytest.raises(ValidationError) as refused:
+        record_create(model=Nonconformity, by=quality_manager, **fields, **FIELDS)
+    assert list(refused.value.message_dict) == [field.removesuffix("_id")]
+    assert "987654321" in refused.value.message_dict[field.removesuffix("_id")][0]
+    assert not Nonconformity.objects.exists() and not ReferenceCounter.objects.exists()
+
+
+def test_the_form_says_so_beside_the_field(client_for, head, dept):
+    response = client_for(head).post(
+        reverse("capa:nonconformity_create"),
+        {"owner": 987654321, "department": dept.pk, "source": "internal", **FIELDS},
+    )
+    assert response.status_code == 200
+    assert "valid choice" in field_error(response, "owner")
+    assert not Nonconformity.objects.exists()
