@@ -9,7 +9,10 @@ register pages (first pages, next pages, filters, My work, the Overview) one aft
 Target (issue #9): at least 60 requests/s with p95 under 250 ms. Exits non-zero when more than
 20 % past it.
 
-    .venv/bin/python bench/load_bench.py [--scale 1.0] [--seconds 20]
+    .venv/bin/python bench/load_bench.py [--scale 1.0] [--seconds 20] [--database qms_bench_mine [--reuse]]
+
+The server's processes and threads are gunicorn.conf.py's (``WEB_CONCURRENCY``,
+``GUNICORN_THREADS`` in the environment override them, as in production).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.archive import SERVER, checkout  # noqa: E402
+from bench.archive import SERVER, checkout, configure  # noqa: E402
 
 CLIENTS = 8
 TOLERANCE = 1.2
@@ -91,8 +94,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--database", default="qms_bench_run", help="the working copy of the archive")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure --database as it is (e.g. a copy you migrated yourself)"
+    )
     args = parser.parse_args()
-    database = checkout(args.scale)
+    if args.reuse:
+        configure(args.database)
+        database = args.database
+    else:
+        database = checkout(args.scale, into=args.database)
     import django
 
     django.setup()
@@ -161,8 +172,18 @@ def main() -> None:
         took, errors = run_clients(port, cookies, urls_for, args.seconds)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(10)
+        try:
+            server.wait(40)  # gunicorn's graceful_timeout is 30 s
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     rate, p95 = len(took) / args.seconds, percentile(took, 95)
+    conf = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), conf)  # noqa: S102 - our own settings, as gunicorn reads them
+    print(
+        f"gunicorn: {conf['workers']} processes x {conf['threads']} threads ({conf['worker_class']}); "
+        f"load average at the end {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"floor: trivial page, {len(users)} clients: {floor_rate:.0f} requests/s, p95 {percentile(floor, 95):.1f} ms"
     )

@@ -1,0 +1,91 @@
+"""The selects the kernel writes straight to HTML (a register's filter bar, the person picker) say
+what Django's own select templates say: same elements, attributes, options and selection."""
+
+import pytest
+from django import forms
+from django.db import connection
+from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from qms.forms import people
+from qms.models import Department
+from qms.widgets import PeopleSelectMultiple, PersonSelect, QuickSelect, _Picker
+
+pytestmark = pytest.mark.django_db
+
+
+def _django_markup(widget_class, field, name, value, attrs):
+    """What Django's template for ``widget_class`` renders for the same field and value."""
+    widget = widget_class(attrs=attrs)
+    widget.choices = field.choices
+    return widget.render(name, value, attrs={"id": f"id_{name}"})
+
+
+class _Form(forms.Form):
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False, empty_label="Any")
+    size = forms.ChoiceField(
+        choices=[("", "Any size"), ("s", "Small & <cheap>"), ("l", "Large")], required=True
+    )
+    owner = forms.ModelChoiceField(queryset=people(), required=False, empty_label="Anyone")
+    owners = forms.ModelMultipleChoiceField(queryset=people(), required=False)
+
+
+def test_quick_select_writes_what_djangos_select_writes(dept, other_dept):
+    field = _Form.base_fields["department"]
+    for value in (None, "", str(other_dept.pk)):
+        quick = QuickSelect(attrs={"class": "form-select"})
+        quick.choices = field.choices
+        written = quick.render("department", value, attrs={"id": "id_department"})
+        assert parse_html(written) == parse_html(
+            _django_markup(forms.Select, field, "department", value, {"class": "form-select"})
+        )
+    size = _Form.base_fields["size"]
+    quick = QuickSelect(attrs={"required": True, "disabled": False})
+    quick.choices = size.choices
+    written = quick.render("size", "s", attrs={"id": "id_size"})
+    assert parse_html(written) == parse_html(
+        _django_markup(forms.Select, size, "size", "s", {"required": True, "disabled": False})
+    )
+    assert "Small &amp; &lt;cheap&gt;" in written
+
+
+def test_quick_select_reads_a_models_choices_in_one_plain_query(dept, other_dept):
+    """Not through a server-side cursor (DECLARE, FETCH, CLOSE), as Django's iterator would."""
+    quick = QuickSelect()
+    quick.choices = _Form.base_fields["department"].choices
+    with CaptureQueriesContext(connection) as ctx:
+        written = quick.render("department", None)
+    assert [q["sql"].split()[0] for q in ctx.captured_queries] == ["SELECT"]
+    assert "Quality Control" in written and "Production" in written
+
+
+def test_person_picker_writes_what_djangos_select_writes(staff, head):
+    for name, widget_class, django_class, value in (
+        ("owner", PersonSelect, forms.Select, str(staff.pk)),
+        ("owner", PersonSelect, forms.Select, None),
+        ("owners", PeopleSelectMultiple, forms.SelectMultiple, [str(staff.pk), str(head.pk)]),
+    ):
+        field = _Form.base_fields[name]
+        picker = widget_class(attrs={"class": "form-select"})
+        picker.choices = field.choices
+
+        class Plain(_Picker, django_class):
+            """The picker's options and attributes, rendered by Django's own template."""
+
+            render = django_class.render
+
+        plain = Plain(attrs={"class": "form-select"})
+        plain.choices = field.choices
+        written = picker.render(name, value, attrs={"id": f"id_{name}"})
+        assert parse_html(written) == parse_html(plain.render(name, value, attrs={"id": f"id_{name}"}))
+        assert f'data-picker="{reverse("people_search")}"' in written
+
+
+def test_register_filter_bar_keeps_its_selects(client_for, quality_manager, dept):
+    """The NCR register's filter bar still offers every department and the chosen one stays chosen."""
+    page = client_for(quality_manager).get(f"/capa/ncr/?department={dept.pk}").content.decode()
+    assert f'<option value="{dept.pk}" selected>Quality Control</option>' in page
+    assert '<option value="">Any department</option>' in page
+    owner = page[page.index('<select name="owner"') :].split(">", 1)[0]
+    assert f'data-picker="{reverse("people_search")}"' in owner and 'class="form-select"' in owner
