@@ -58,7 +58,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
         q = self.request.GET.get("q", "").replace("\x00", "").strip()
         if q:
-            qs = qs.filter(self.search_q(q))
+            qs = qs.filter(self.search_q(qs.model, q))
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
             qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
@@ -66,10 +66,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             self.filterset = None
         return qs
 
-    def search_q(self, text: str) -> Q:
+    def search_q(self, model, text: str) -> Q:
         """The rows the search box finds: any of ``search_fields`` containing ``text``, each
         related table searched on its own (``qms.search``) so that indexes can answer."""
-        return search.contains(self.model, text, self.search_fields)
+        return search.contains(model, text, self.search_fields)
 
     def paginate_queryset(self, queryset, page_size):
         get = self.request.GET
