@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.generic import ListView
 
-from .. import access
+from .. import access, search
 from ..csv_sql import compile_export
 from ..paging import keyset_page
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
@@ -65,16 +65,18 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
         q = self.request.GET.get("q", "").replace("\x00", "").strip()
         if q:
-            cond = Q()
-            for f in self.search_fields:
-                cond |= Q(**{f"{f}__icontains": q})
-            qs = qs.filter(cond)
+            qs = qs.filter(self.search_q(qs.model, q))
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
             qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
         else:
             self.filterset = None
         return qs
+
+    def search_q(self, model, text: str) -> Q:
+        """The rows the search box finds: any of ``search_fields`` containing ``text``, each
+        related table searched on its own (``qms.search``) so that indexes can answer."""
+        return search.contains(model, text, self.search_fields)
 
     def paginate_queryset(self, queryset, page_size):
         get = self.request.GET

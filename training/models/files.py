@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from documents.models import Revision
-from qms.models import ChildRecord, Record, StoredFile, due_index
+from qms.models import ChildRecord, Record, StoredFile, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 from .catalogue import LEVEL_VALIDATORS, Competence, JobRole, Level
@@ -184,6 +184,9 @@ class TrainingRecord(ChildRecord):
             models.Index(fields=["file", "competence", "-trained_on"], name="training_rec_standing"),
             models.Index(fields=["competence", "-trained_on"], name="training_rec_competence"),
             models.Index(fields=["expires_on"], name="training_rec_expiry"),
+            # The register's search box: the person and the competence are searched in their own
+            # tables (``qms.search``), the provider here.
+            search_index("training_rec_provider", "provider"),
         ]
 
     def __str__(self) -> str:
