@@ -4,7 +4,8 @@
   they sit under, the evidence freshness of each;
 - ``render``: the pipeline (front matter, sections part by part, joined, PDF/A-3b, bookmarks),
   run by the Celery worker (``qms.services.auditpacks``);
-- ``pieces``: a long section's HTML cut between its blocks, so memory follows the piece.
+- ``pieces``: a section's HTML compacted (no whitespace between tags) and, when long, cut between
+  its blocks, so memory follows the piece.
 
 Modules import what they need from here (``from qms.auditpack import AuditSection, history_of``).
 """
@@ -20,7 +21,7 @@ from .catalogue import (
     section_models,
     sections,
 )
-from .pieces import CHUNK_CHARS, chunks
+from .pieces import CHUNK_CHARS, chunks, compact
 from .render import PDF_VARIANT, ClauseRow, Part, Progress, clause_index, pack_build, pack_render
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "chunks",
     "clause_index",
     "clause_key",
+    "compact",
     "freshness_of",
     "history_of",
     "listed_clause",

@@ -179,7 +179,9 @@ def pack_render(
             progress(k, len(parts), page - 1, part.section.title)
             section = part.section
             context = section.build(user=user, date_from=date_from, date_to=date_to)
-            body = render_to_string(section.template, {**context, "section": section, "user": user})
+            body = pieces.compact(
+                render_to_string(section.template, {**context, "section": section, "user": user})
+            )
             del context
             part.first_page, part.paths = page, []
             for n, piece in enumerate(pieces.chunks(body)):

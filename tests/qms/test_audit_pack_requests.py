@@ -343,3 +343,14 @@ def test_a_cut_table_keeps_its_column_widths_and_heading_in_every_piece():
     tables = [p[p.index("<table") :] for p in pieces if "<table" in p]
     assert all(t.startswith(head + "<tr><th>Ref</th>") for t in tables)
     assert "".join(pieces).count("<td>R") == 60 and pieces[-1].rstrip().endswith("<p>End</p>")
+
+
+def test_the_whitespace_between_tags_is_dropped_before_layout_but_not_inside_pre():
+    body = (
+        "<h3>Register</h3>\n\n<table>\n  <tr><td>A</td>\n  <td>B c</td></tr>\n</table>\n"
+        '<pre class="matrix"><span>1</span>  <span>2</span>\n<span>3</span></pre>\n<p>End <b>x</b></p>'
+    )
+    assert auditpack.compact(body) == (
+        "<h3>Register</h3><table><tr><td>A</td><td>B c</td></tr></table>"
+        '<pre class="matrix"><span>1</span>  <span>2</span>\n<span>3</span></pre><p>End <b>x</b></p>'
+    )
