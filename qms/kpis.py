@@ -197,6 +197,17 @@ def counted(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> l
     return [found[f"p{i}"] for i in range(len(periods))]
 
 
+def at_each(queryset: QuerySet, periods: Sequence[Period], when: Callable[[Period], Q]) -> list[int]:
+    """How many rows of ``queryset`` meet ``when(period)`` for each period: a count as of each
+    period's end (open on its last day, overdue by then), one query whatever the number of periods."""
+    if not periods:
+        return []
+    found = queryset.order_by().aggregate(
+        **{f"p{i}": Count("pk", filter=when(p)) for i, p in enumerate(periods)}
+    )
+    return [found[f"p{i}"] for i in range(len(periods))]
+
+
 def _percent(good: int, total: int) -> float | None:
     return round(100 * good / total, 1) if total else None
 

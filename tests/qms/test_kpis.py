@@ -95,6 +95,21 @@ def test_a_datetime_falls_into_the_month_of_its_local_day_at_either_edge(head):
 
 
 @pytest.mark.django_db
+def test_a_count_as_of_each_period_end_is_one_query(head, django_assert_num_queries):
+    from django.db.models import Q
+
+    from tests.kernelapp.models import Widget
+
+    months = kpis.Period.months_to(timezone.localdate(), 3)
+    for month in months:  # one widget due on the first day of each month
+        Widget.objects.filter(pk=WidgetFactory(owner=head).pk).update(due_date=month.start)
+    with django_assert_num_queries(1):
+        due_by_then = kpis.at_each(Widget.objects.all(), months, lambda p: Q(due_date__lte=p.end))
+    assert due_by_then == [1, 2, 3]
+    assert kpis.at_each(Widget.objects.all(), [], lambda p: Q()) == []
+
+
+@pytest.mark.django_db
 def test_a_share_is_a_percentage_and_none_for_a_period_without_rows(head):
     from django.db.models import Q
 
