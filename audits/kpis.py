@@ -3,6 +3,8 @@ open past their response date, and risks above the company's threshold (6.1)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,18 +25,32 @@ def on_schedule_values(periods, subject=None) -> list[float | None]:
     return kpis.share(audits, "due_date", periods, ON_SCHEDULE)
 
 
-def findings_past_due(period: kpis.Period, subject=None) -> int:
+def findings_past_due_values(periods, subject=None) -> list[int]:
     """Findings still open at the end of the period (or today) whose response date had passed."""
-    day = min(period.end, timezone.localdate())
-    found = Finding.objects.filter(due_date__lt=day).filter(Q(status="open") | Q(closed_on__gt=day))
-    found = found.filter(created_at__date__lte=day)
-    return found.filter(department=subject).count() if subject is not None else found.count()
+
+    def past_due(period: kpis.Period) -> Q:
+        day = min(period.end, timezone.localdate())
+        # Raised by that day (local time): created_at before the next midnight, as __date reads it.
+        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
+        return Q(due_date__lt=day) & (Q(status="open") | Q(closed_on__gt=day)) & Q(created_at__lt=midnight)
+
+    found = Finding.objects.filter(department=subject) if subject is not None else Finding.objects.all()
+    return kpis.at_each(found, periods, past_due)
+
+
+def findings_past_due(period: kpis.Period, subject=None) -> int:
+    return findings_past_due_values([period], subject=subject)[0]
 
 
 def risks_above(period: kpis.Period, subject=None) -> int:
     """Active risks scoring at or above the company's threshold (as they stand now)."""
     found = Risk.objects.filter(status="active", kind=Risk.Kind.RISK, score__gte=threshold())
     return found.filter(department=subject).count() if subject is not None else found.count()
+
+
+def risks_above_values(periods, subject=None) -> list[int]:
+    """As they stand now, so the same in every period: counted once."""
+    return [risks_above(periods[0], subject=subject)] * len(periods) if periods else []
 
 
 MEASURES = [
@@ -53,6 +69,7 @@ MEASURES = [
         "Audit findings open past their response date",
         "count",
         findings_past_due,
+        values=findings_past_due_values,
         better="lower",
         subject="department",
         clause="9.2",
@@ -63,6 +80,7 @@ MEASURES = [
         "Risks above the company's threshold",
         "count",
         risks_above,
+        values=risks_above_values,
         better="lower",
         subject="department",
         clause="6.1",

@@ -19,10 +19,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,31 @@ class Measure:
 
 _measures: dict[str, Measure] = {}
 
+# What the measures read in common during one page (see ``reading``); None outside one.
+_reading: ContextVar[dict | None] = ContextVar("kpis_reading", default=None)
+
+
+@contextmanager
+def reading():
+    """One page's reading of many measures (a dashboard, a review's inputs): what several
+    measures load in common (a module's history of records) is loaded once for them all through
+    ``shared``, and forgotten when the page is done, so the next page reads fresh data."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def shared(key: tuple, build: Callable[[], object]):
+    """``build()``, or what it gave for ``key`` earlier in the same ``reading``."""
+    found = _reading.get()
+    if found is None:
+        return build()
+    if key not in found:
+        found[key] = build()
+    return found[key]
+
 
 def register(measure: Measure) -> None:
     _measures[measure.key] = measure
@@ -120,19 +148,39 @@ def _consecutive_months(periods: Sequence[Period]) -> bool:
     )
 
 
+def within(date_field: str, start: dt.date, end: dt.date) -> Q:
+    """``date_field`` between the days ``start`` and ``end`` (inclusive). A datetime read as a date
+    (``created_at__date``) is compared as the datetimes from ``start``'s midnight to the midnight
+    after ``end`` in the current time zone: the same rows the ``__date`` lookup gives, but a range
+    an index on the column can answer (``created_at::date`` has to read every row)."""
+    if not date_field.endswith("__date"):
+        return Q(**{f"{date_field}__range": (start, end)})
+    column = date_field.removesuffix("__date")
+    zone = timezone.get_current_timezone()
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
+    return Q(**{f"{column}__gte": dt.datetime.combine(start, dt.time(), zone), f"{column}__lt": after})
+
+
 def _by_month(queryset: QuerySet, date_field: str, periods: Sequence[Period], **aggregates) -> dict:
     """``aggregates`` per calendar month of ``date_field`` over the periods: one GROUP BY. A
     datetime read as a date (``created_at__date``) is cut into months in the current time zone, as
     the ``__date`` lookup reads it."""
     month = TruncMonth(date_field.removesuffix("__date"), output_field=DateField())
     rows = (
-        queryset.filter(**{f"{date_field}__range": (periods[0].start, periods[-1].end)})
+        queryset.filter(within(date_field, periods[0].start, periods[-1].end))
         .order_by()
         .annotate(_month=month)
         .values("_month")
         .annotate(**aggregates)
     )
     return {row["_month"]: row for row in rows}
+
+
+def _bounded(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> QuerySet:
+    """Only the rows from the first period's start to the last one's end: the periods' filters
+    then read the window, not the table."""
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    return queryset.filter(within(date_field, first, last)).order_by()
 
 
 def counted(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> list[int]:
@@ -143,11 +191,19 @@ def counted(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> l
     if _consecutive_months(periods):
         found = _by_month(queryset, date_field, periods, n=Count("pk"))
         return [found[p.start]["n"] if p.start in found else 0 for p in periods]
+    found = _bounded(queryset, date_field, periods).aggregate(
+        **{f"p{i}": Count("pk", filter=within(date_field, p.start, p.end)) for i, p in enumerate(periods)}
+    )
+    return [found[f"p{i}"] for i in range(len(periods))]
+
+
+def at_each(queryset: QuerySet, periods: Sequence[Period], when: Callable[[Period], Q]) -> list[int]:
+    """How many rows of ``queryset`` meet ``when(period)`` for each period: a count as of each
+    period's end (open on its last day, overdue by then), one query whatever the number of periods."""
+    if not periods:
+        return []
     found = queryset.order_by().aggregate(
-        **{
-            f"p{i}": Count("pk", filter=Q(**{f"{date_field}__range": (p.start, p.end)}))
-            for i, p in enumerate(periods)
-        }
+        **{f"p{i}": Count("pk", filter=when(p)) for i, p in enumerate(periods)}
     )
     return [found[f"p{i}"] for i in range(len(periods))]
 
@@ -167,10 +223,10 @@ def share(queryset: QuerySet, date_field: str, periods: Sequence[Period], good: 
         return [_percent(found.get(p.start, empty)["good"], found.get(p.start, empty)["n"]) for p in periods]
     aggregates = {}
     for i, p in enumerate(periods):
-        within = Q(**{f"{date_field}__range": (p.start, p.end)})
-        aggregates[f"all{i}"] = Count("pk", filter=within)
-        aggregates[f"good{i}"] = Count("pk", filter=within & good)
-    found = queryset.order_by().aggregate(**aggregates)
+        inside = within(date_field, p.start, p.end)
+        aggregates[f"all{i}"] = Count("pk", filter=inside)
+        aggregates[f"good{i}"] = Count("pk", filter=inside & good)
+    found = _bounded(queryset, date_field, periods).aggregate(**aggregates)
     return [_percent(found[f"good{i}"], found[f"all{i}"]) for i in range(len(periods))]
 
 

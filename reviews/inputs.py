@@ -126,6 +126,7 @@ def objective_figures(review: Review, *, today: dt.date) -> list[dict]:
     ]
 
 
+@kpis.reading()  # the measures share what they read in common for the whole compilation
 def compile_inputs(review: Review, *, today: dt.date | None = None) -> dict[str, dict]:
     """Every 9.3.2 input of ``review`` from live records for its period, by input key."""
     today = today or timezone.localdate()

@@ -92,6 +92,7 @@ def open_from_earlier(review: Review) -> int:
 # --- the KPI dashboard (9.1.3) -------------------------------------------------------------------
 
 
+@kpis.reading()  # the measures share what they read in common (training's history) for the page
 def dashboard(user: User, *, today: dt.date | None = None) -> dict:
     """The KPI dashboard as ``user`` sees it: the company's for top management, the quality
     manager and auditors; their department's for everyone else (heads see theirs). Objectives

@@ -49,10 +49,14 @@ def expired_certificates(period: kpis.Period, subject=None) -> int:
     return sum(1 for s in suppliers if set(required_kinds(s, policies.get(s.tier))) - held.get(s.pk, set()))
 
 
-def overdue_evaluations(period: kpis.Period, subject=None) -> int:
+def _of(queryset, subject, field: str = "supplier_id"):
+    return queryset.filter(**{field: _pk(subject)}) if subject is not None else queryset
+
+
+def overdue_evaluations_values(periods, subject=None) -> list[int]:
     """KPI: suppliers in use whose next evaluation was due before the period's last day."""
-    found = Supplier.objects.filter(status__in=IN_USE, due_date__lt=_day(period))
-    return found.filter(pk=_pk(subject)).count() if subject is not None else found.count()
+    found = _of(Supplier.objects.filter(status__in=IN_USE), subject, "pk")
+    return kpis.at_each(found, periods, lambda p: Q(due_date__lt=_day(p)))
 
 
 def _late_q(day) -> Q:
@@ -61,20 +65,38 @@ def _late_q(day) -> Q:
     )
 
 
-def scars_late(period: kpis.Period, subject=None) -> int:
+def scars_late_values(periods, subject=None) -> list[int]:
     """KPI: SCARs due in the period answered late, or unanswered past their date."""
-    day = _day(period)
-    found = Scar.objects.filter(due_date__range=(period.start, day)).filter(_late_q(day))
-    return found.filter(supplier_id=_pk(subject)).count() if subject is not None else found.count()
-
-
-def changes_open(period: kpis.Period, subject=None) -> int:
-    """KPI: supplier changes open on the period's last day."""
-    day = _day(period)
-    found = SupplierChange.objects.filter(received_on__lte=day).filter(
-        Q(decided_on__isnull=True, status__in=("recorded", "evaluated")) | Q(decided_on__gt=day)
+    return kpis.at_each(
+        _of(Scar.objects.all(), subject),
+        periods,
+        lambda p: Q(due_date__range=(p.start, _day(p))) & _late_q(_day(p)),
     )
-    return found.filter(supplier_id=_pk(subject)).count() if subject is not None else found.count()
+
+
+def changes_open_values(periods, subject=None) -> list[int]:
+    """KPI: supplier changes open on the period's last day."""
+
+    def open_then(p: kpis.Period) -> Q:
+        day = _day(p)
+        return Q(received_on__lte=day) & (
+            Q(decided_on__isnull=True, status__in=("recorded", "evaluated")) | Q(decided_on__gt=day)
+        )
+
+    return kpis.at_each(_of(SupplierChange.objects.all(), subject), periods, open_then)
+
+
+def _one(values):
+    def value(period: kpis.Period, subject=None):
+        return values([period], subject=subject)[0]
+
+    value.__doc__ = values.__doc__
+    return value
+
+
+overdue_evaluations = _one(overdue_evaluations_values)
+scars_late = _one(scars_late_values)
+changes_open = _one(changes_open_values)
 
 
 def _url(name: str, query: str = ""):
@@ -100,6 +122,7 @@ MEASURES = [
         "Overdue supplier evaluations",
         "count",
         overdue_evaluations,
+        values=overdue_evaluations_values,
         better="lower",
         subject="supplier",
         clause="8.4",
@@ -110,6 +133,7 @@ MEASURES = [
         "SCARs answered late or overdue",
         "count",
         scars_late,
+        values=scars_late_values,
         better="lower",
         subject="supplier",
         clause="8.4",
@@ -120,6 +144,7 @@ MEASURES = [
         "Supplier changes open",
         "count",
         changes_open,
+        values=changes_open_values,
         better="lower",
         subject="supplier",
         clause="8.4",

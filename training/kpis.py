@@ -34,10 +34,11 @@ class _History:
         if subject is not None:
             files = files.filter(department=subject)
         self.files = dict(files.values_list("pk", "owner_id"))
+        mine = files.values("pk")  # a subquery: two thousand ids are costly to send as parameters
         records: dict[tuple[int, int], list] = defaultdict(list)
         for file_id, competence_id, trained_on, level, expires in (
             TrainingRecord.objects.filter(
-                file_id__in=self.files, status="recorded", competence__isnull=False, level__isnull=False
+                file_id__in=mine, status="recorded", competence__isnull=False, level__isnull=False
             )
             .filter(trained_on__lte=last)
             .order_by("trained_on", "pk")
@@ -46,7 +47,7 @@ class _History:
             records[(file_id, competence_id)].append((trained_on, level, expires))
         self.records = {key: (tuple(r[0] for r in rows), rows) for key, rows in records.items()}
         self.roles = list(
-            RoleAssignment.objects.filter(file_id__in=self.files, since__lte=last).values_list(
+            RoleAssignment.objects.filter(file_id__in=mine, since__lte=last).values_list(
                 "file_id", "job_role_id", "since", "until"
             )
         )
@@ -56,14 +57,23 @@ class _History:
         ).values_list("job_role_id", "competence_id", "level"):
             self.needs[role_id][competence_id] = level
 
+        self._on: dict[dt.date, dict[tuple[int, int], tuple]] = {}
+
+    def standing(self, day: dt.date) -> dict[tuple[int, int], tuple]:
+        """(trained on, level, expires) of the last record by ``day`` of every person and
+        competence that had one: worked out once per day for all the measures that ask."""
+        if day not in self._on:
+            found = {}
+            for key, (dates, rows) in self.records.items():
+                i = bisect.bisect_right(dates, day)
+                if i:
+                    found[key] = rows[i - 1]
+            self._on[day] = found
+        return self._on[day]
+
     def latest(self, file_id: int, competence_id: int, day: dt.date):
         """(trained on, level, expires) of the last record by ``day``, or None."""
-        found = self.records.get((file_id, competence_id))
-        if found is None:
-            return None
-        dates, rows = found
-        i = bisect.bisect_right(dates, day)
-        return rows[i - 1] if i else None
+        return self.standing(day).get((file_id, competence_id))
 
     def level_on(self, file_id: int, competence_id: int, day: dt.date) -> int:
         row = self.latest(file_id, competence_id, day)
@@ -72,30 +82,58 @@ class _History:
         return row[1]
 
     def required_on(self, day: dt.date) -> dict[int, dict[int, int]]:
-        wanted: dict[int, dict[int, int]] = defaultdict(dict)
+        """What each person's job roles on ``day`` need: the highest level per competence. People
+        with the same roles share one (read-only) dict, worked out once."""
+        roles_of: dict[int, set[int]] = defaultdict(set)
         for file_id, role_id, since, until in self.roles:
             if since <= day and (until is None or until > day):
-                for competence_id, level in self.needs.get(role_id, {}).items():
-                    if level > wanted[file_id].get(competence_id, 0):
-                        wanted[file_id][competence_id] = level
+                roles_of[file_id].add(role_id)
+        merged: dict[frozenset, dict[int, int]] = {}
+        wanted: dict[int, dict[int, int]] = {}
+        for file_id, role_ids in roles_of.items():
+            key = frozenset(role_ids)
+            if key not in merged:
+                need: dict[int, int] = {}
+                for role_id in key:
+                    for competence_id, level in self.needs.get(role_id, {}).items():
+                        if level > need.get(competence_id, 0):
+                            need[competence_id] = level
+                merged[key] = need
+            if merged[key]:
+                wanted[file_id] = merged[key]
         return wanted
+
+
+def _level(row, day: dt.date) -> int:
+    """The level a standing record (or None) gives on ``day``: 0 once expired."""
+    if row is None or (row[2] is not None and row[2] < day):
+        return 0
+    return row[1]
 
 
 def _last(periods: Sequence[kpis.Period]) -> dt.date:
     return max(p.end for p in periods)
 
 
+def _history(subject, last: dt.date) -> _History:
+    """The history of the subject's people up to ``last``: read once for the three measures when
+    a page reads them together (``kpis.reading``)."""
+    return kpis.shared(("training.history", subject, last), lambda: _History(subject, last))
+
+
 def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[float | None]:
     if not periods:
         return []
-    history = _History(subject, _last(periods))
+    history = _history(subject, _last(periods))
     out = []
     for period in periods:
         total = met = 0
-        for file_id, wanted in history.required_on(period.end).items():
+        day, held = period.end, history.standing(period.end)
+        for file_id, wanted in history.required_on(day).items():
+            total += len(wanted)
             for competence_id, level in wanted.items():
-                total += 1
-                met += history.level_on(file_id, competence_id, period.end) >= level
+                row = held.get((file_id, competence_id))  # _level inlined: the page's hottest loop
+                met += (row[1] if row is not None and (row[2] is None or row[2] >= day) else 0) >= level
         out.append(round(100 * met / total, 1) if total else None)
     return out
 
@@ -103,7 +141,7 @@ def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[f
 def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None) -> list[int]:
     if not periods:
         return []
-    history = _History(subject, _last(periods))
+    history = _history(subject, _last(periods))
     in_use = set(
         Competence.objects.filter(status="active", requalify_months__isnull=False).values_list(
             "pk", flat=True
@@ -112,12 +150,9 @@ def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None
     out = []
     for period in periods:
         count = 0
-        for file_id, competence_id in history.records:
+        for (_file_id, competence_id), row in history.standing(period.end).items():
             if competence_id in in_use:
-                row = history.latest(file_id, competence_id, period.end)
-                count += bool(
-                    row and row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < period.end
-                )
+                count += bool(row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < period.end)
         out.append(count)
     return out
 
@@ -126,7 +161,7 @@ def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None
     """Counted by the department that owns the process, whoever the qualified people are."""
     if not periods:
         return []
-    history = _History(None, _last(periods))
+    history = _history(None, _last(periods))
     competences = Competence.objects.filter(status="active")
     if subject is not None:
         competences = competences.filter(Q(process__department=subject))
@@ -139,11 +174,10 @@ def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None
     out = []
     for period in periods:
         short = set()
+        day, held = period.end, history.standing(period.end)
         for competence_id, need in minimum.items():
             qualified = sum(
-                1
-                for f in holders.get(competence_id, ())
-                if history.level_on(f, competence_id, period.end) >= 2
+                1 for f in holders.get(competence_id, ()) if _level(held.get((f, competence_id)), day) >= 2
             )
             if qualified < need:
                 short.add(process_of[competence_id])

@@ -84,6 +84,24 @@ def test_capa_aging_is_the_average_age_of_the_capas_open_at_the_end_of_each_peri
     assert aging.value(kpis.Period.year(2001)) is None
 
 
+def test_capa_aging_trend_reads_each_month_end_as_a_local_day(head):
+    # Counted in SQL per month end: a CAPA opened in a month's last minute is open (age 0) at its
+    # end; one closed in the first minute of the next month was still open at that end.
+    zone = timezone.get_current_timezone()
+    first, second = kpis.Period.months_to(LAST_MONTH.end, 2)
+    late, closing = CapaFactory(owner=head), CapaFactory(owner=head)
+    Capa.objects.filter(pk=late.pk).update(created_at=dt.datetime.combine(first.end, dt.time(23, 59), zone))
+    Capa.objects.filter(pk=closing.pk).update(
+        created_at=at(first.end - dt.timedelta(days=10)),
+        status="closed",
+        closed_at=dt.datetime.combine(second.start, dt.time(0, 0), zone),
+    )
+    aging = kpis.get("capa.aging")
+    expected = [5.0, float((second.end - first.end).days)]
+    assert aging.series([first, second]) == expected
+    assert [aging.value(p) for p in (first, second)] == expected
+
+
 def test_effectiveness_is_the_share_of_checks_judged_effective(head, quality_manager):
     capa = CapaFactory(owner=head)
     for result in ("effective", "effective", "not_effective", "pending"):

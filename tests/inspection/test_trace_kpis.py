@@ -166,3 +166,30 @@ def test_the_shipment_page_reads_its_whole_trace_in_the_same_queries_for_one_lot
         assert page.status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_lots_released_with_deviations_are_counted_once_each_in_the_month_of_their_release():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from inspection.models import ProductionLot, ReleaseDeviation
+
+    this = kpis.Period.month(f.today())
+    last = kpis.Period.month(this.start - dt.timedelta(days=1))
+    at = lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time(10)))  # noqa: E731
+    two, clean, earlier, unreleased = (f.lot(quantity=10) for _ in range(4))
+    for lot, day in ((two, this.start), (clean, this.start), (earlier, last.start)):
+        ProductionLot.objects.filter(pk=lot.pk).update(released_at=at(day))
+    for lot in (two, two, earlier, unreleased):
+        ReleaseDeviation.objects.create(
+            lot=lot,
+            check_key="sample",
+            finding="short",
+            reason="signed",
+            accepted_by=f.qm(),
+            accepted_at=at(this.start),
+        )
+    measure = _measure("inspection.released_with_deviations")
+    assert measure.series([last, this]) == [1, 1]
+    assert [measure.value(p) for p in (last, this)] == [1, 1]

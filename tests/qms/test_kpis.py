@@ -70,6 +70,46 @@ def test_a_trend_of_counts_is_one_query_and_agrees_with_the_months_one_by_one(
 
 
 @pytest.mark.django_db
+def test_a_datetime_falls_into_the_month_of_its_local_day_at_either_edge(head):
+    # The window is compared as datetimes (so an index answers it), and must give the rows the
+    # local day gives: the last minute of a month is in it, its next month's first minute is not.
+    from tests.kernelapp.models import Widget
+
+    zone = timezone.get_current_timezone()
+    months = kpis.Period.months_to(timezone.localdate(), 3)[:2]
+    edges = [
+        dt.datetime.combine(months[0].start, dt.time(0, 0), zone),  # first minute of the window
+        dt.datetime.combine(months[0].end, dt.time(23, 59, 59), zone),  # last second of a month
+        dt.datetime.combine(months[1].start, dt.time(0, 0), zone),  # the next month
+        dt.datetime.combine(months[1].end + dt.timedelta(days=1), dt.time(0, 0), zone),  # after the window
+        dt.datetime.combine(months[0].start, dt.time(0, 0), zone) - dt.timedelta(seconds=1),  # before it
+    ]
+    for moment in edges:
+        Widget.objects.filter(pk=WidgetFactory(owner=head).pk).update(released_at=moment)
+    released = Widget.objects.filter(released_at__isnull=False)
+    assert kpis.counted(released, "released_at__date", months) == [2, 1]
+    both = kpis.Period(months[0].start, months[1].end)
+    assert kpis.counted(released, "released_at__date", [both, months[1]]) == [3, 1]
+    inside = [released.filter(kpis.within("released_at__date", p.start, p.end)) for p in months]
+    assert [found.count() for found in inside] == [2, 1]
+
+
+@pytest.mark.django_db
+def test_a_count_as_of_each_period_end_is_one_query(head, django_assert_num_queries):
+    from django.db.models import Q
+
+    from tests.kernelapp.models import Widget
+
+    months = kpis.Period.months_to(timezone.localdate(), 3)
+    for month in months:  # one widget due on the first day of each month
+        Widget.objects.filter(pk=WidgetFactory(owner=head).pk).update(due_date=month.start)
+    with django_assert_num_queries(1):
+        due_by_then = kpis.at_each(Widget.objects.all(), months, lambda p: Q(due_date__lte=p.end))
+    assert due_by_then == [1, 2, 3]
+    assert kpis.at_each(Widget.objects.all(), [], lambda p: Q()) == []
+
+
+@pytest.mark.django_db
 def test_a_share_is_a_percentage_and_none_for_a_period_without_rows(head):
     from django.db.models import Q
 
