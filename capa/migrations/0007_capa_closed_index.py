@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capa', '0005_risks_note_becomes_risk_links'),
+        ('capa', '0006_due_owner_indexes'),
         ('qms', '0006_audit_pack_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
