@@ -77,6 +77,21 @@ def test_a_search_finds_what_the_joined_columns_held(client_for, quality_manager
         assert found(client, text) == set(joined.values_list("pk", flat=True)), text
 
 
+def test_a_search_finding_more_people_than_sent_as_values_finds_the_same_rows(
+    client_for, quality_manager, records, monkeypatch
+):
+    """Past ``MAX_IDS`` matches in a related table the search tests that table over the join:
+    still exactly the rows the joined columns held."""
+    from qms import search
+
+    client = client_for(quality_manager)
+    broad = {text: found(client, text) for text in ("e", "o", "zimm")}
+    monkeypatch.setattr(search, "MAX_IDS", 0)
+    for text, rows in broad.items():
+        assert found(client, text) == rows, text
+    assert broad["zimm"] == {records["zimmer"].pk}
+
+
 def test_the_export_of_a_search_holds_the_rows_on_the_screen(client_for, quality_manager, records):
     export = body(client_for(quality_manager).get("/training/records/", {"q": "bremen", "format": "csv"}))
     lines = export.splitlines()
