@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "qms.apps.StaticFilesConfig",  # django.contrib.staticfiles, less what nothing serves
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_filters",

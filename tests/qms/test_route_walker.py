@@ -320,6 +320,30 @@ def response_text(response) -> str:
     return ""
 
 
+# What a Content Security Policy without 'unsafe-inline' would block, and so no page may hold.
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
+    (re.compile(r"<style[\s>]", re.I), "a <style> element"),
+    (re.compile(r"\sstyle\s*=", re.I), "a style attribute"),
+    (re.compile(r"\son[a-z]+\s*=\s*['\"]", re.I), "an inline event handler"),
+    (re.compile(r"javascript:", re.I), "a javascript: URL"),
+]
+
+
+def csp_problem(response) -> str | None:
+    """For an HTML page: a policy that allows inline scripts or eval, or something inline on the
+    page that the policy would block (the page would break in the browser); else None."""
+    csp = response.get("Content-Security-Policy", "")
+    if "script-src 'self'" not in csp or "unsafe-inline" in csp or "unsafe-eval" in csp:
+        return f"CSP {csp!r}"
+    html = response.content.decode()
+    for pattern, what in INLINE:
+        found = pattern.search(html)
+        if found:
+            return f"{what}: {html[found.start() : found.start() + 80]!r}"
+    return None
+
+
 WALK_PARTS = 3
 
 
@@ -335,7 +359,7 @@ def test_every_url_with_every_role(world, part):
     patterns = url_parts(WALK_PARTS)[part]
     failures = [f"{route}: the view declares no access policy" for route in undeclared(patterns)]
     hidden = {role: hidden_references(user) for role, user in world["roles"].items() if user is not None}
-    walked = 0
+    walked = pages = 0
     for target, role, method, response in walk(world, patterns):
         walked += 1
         where = f"{method} {target.url} as {role}"
@@ -344,12 +368,18 @@ def test_every_url_with_every_role(world, part):
         )
         if problem:
             failures.append(f"{where}: {problem}")
+        is_page = "text/html" in response.get("Content-Type", "")
+        if method == "GET" and response.status_code == 200 and is_page:
+            pages += 1  # every page every role reads, under the site's CSP (tests/security/test_headers.py)
+            problem = csp_problem(response)
+            if problem:
+                failures.append(f"{where}: {problem}")
         outside = hidden.get(role)
         if outside is not None and response.status_code == 200:
             named = sorted(set(outside.findall(response_text(response))))
             if named:
                 failures.append(f"{where}: names records outside the reader's scope: {', '.join(named)}")
-    assert walked > 100
+    assert walked > 100 and pages > 10
     assert not failures, "\n".join(failures)
 
 
