@@ -13,4 +13,3 @@ class QmsConfig(AppConfig):
 
         discover()
         accesslog.connect()
-
