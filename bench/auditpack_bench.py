@@ -206,9 +206,13 @@ def _measure(way: str, queue, profile: str = "") -> None:
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
+    # The renderer processes (ended and waited for by now): their CPU, the largest one's peak.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     queue.put(
         {
             "cpu": cpu,
+            "children_cpu": children.ru_utime + children.ru_stime,
+            "children_peak_mib": children.ru_maxrss / 1024,
             "way": way,
             "seconds": seconds,
             "pages": pages,
@@ -285,7 +289,15 @@ def main() -> int:
     parser.add_argument(
         "--profile", default="", help="write a CPU profile (cProfile) of the worker's render here"
     )
+    parser.add_argument(
+        "--renderers",
+        type=int,
+        default=None,
+        help="processes laying out the pieces (AUDIT_PACK_RENDERERS; 1: in the worker's own process)",
+    )
     args = parser.parse_args()
+    if args.renderers is not None:
+        os.environ["AUDIT_PACK_RENDERERS"] = str(args.renderers)
     if not args.keep:
         recreate_database()
         setup_django()
@@ -317,6 +329,12 @@ def main() -> int:
             f"(Django and data before rendering: {r['before_mib']:.0f} MiB)  {r['bytes'] / 1e6:.1f} MB",
             flush=True,
         )
+        if r["children_cpu"]:
+            print(
+                f"{'':40} renderer processes: {r['children_cpu']:.1f} s CPU in all, the largest's peak "
+                f"{r['children_peak_mib']:.0f} MiB; with the main process {r['cpu'] + r['children_cpu']:.1f} s CPU",
+                flush=True,
+            )
     setup_django()
     for label, walls, cpus in small_pdfs():
         print(
@@ -332,7 +350,10 @@ def main() -> int:
         return 0
     # On a machine shared with other work the wall time includes waiting for a core; the CPU time
     # is what the render itself costs. Both are printed; the verdict takes the smaller.
-    ok = min(parts["seconds"], parts["cpu"]) <= TARGET_S * SLACK and parts["peak_mib"] <= TARGET_MIB * SLACK
+    # With renderer processes, the CPU time is spread over the cores: the wall time is the figure.
+    seconds = parts["seconds"] if parts["children_cpu"] else min(parts["seconds"], parts["cpu"])
+    peak = max(parts["peak_mib"], parts["children_peak_mib"])
+    ok = seconds <= TARGET_S * SLACK and peak <= TARGET_MIB * SLACK
     print(f"targets: {TARGET_S:.0f} s and {TARGET_MIB} MiB for ~300 pages: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 

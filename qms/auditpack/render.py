@@ -1,18 +1,21 @@
 """The audit pack's render pipeline: the front matter (cover, evidence freshness, contents by
-clause), then each chosen section laid out part by part, joined with pypdf into one PDF/A-3b with
-bookmarks by clause.
+clause), then each chosen section laid out in pieces, joined with pypdf into one PDF/A-3b with
+bookmarks by clause, and the sections' page numbers laid over their pages with pikepdf.
 
-Memory: the parts are laid out one at a time (a long section in pieces, ``pieces.py``) and joined
-from files, so the renderer's memory follows the largest piece, not the pack.
+Time: the main process (Django, the database) builds each section's HTML and cuts it into pieces;
+``AUDIT_PACK_RENDERERS`` processes lay the pieces out side by side (``renderers.py``), keeping
+their order. A piece's footer leaves out its "Page N": the number depends on every page before
+it, but not the piece's own page count (it is text in a margin box), so the pieces need not wait
+for each other. The numbers are laid out once, as a document of blank pages with only "Page N"
+in the same place and style, and laid over the pages at the join.
 
-Two passes for the contents: they need the page numbers of parts laid out after them, so the front
-matter is laid out once to count its pages (with the widest page numbers), the sections are laid
-out ONCE with their page numbers following on, and only the front matter is laid out again with
-the real numbers.
+Memory: each renderer lays out one piece at a time and writes it to a file, and the main process
+holds one section's HTML at a time, so memory follows the largest piece, not the pack.
 
-Time: WeasyPrint does the work; the pipeline gives it the pack's stylesheet parsed once and one
-font configuration for every part, and the sections give their long tables fixed column widths
-(see ``bench/README.md`` for the figures).
+Two passes for the contents: they need the page numbers of the parts laid out after them, so the
+front matter is laid out once to count its pages (with the widest page numbers; while the
+renderers work), the sections ONCE, and only the front matter again with the real numbers.
+See ``bench/README.md`` for the figures.
 """
 
 from __future__ import annotations
