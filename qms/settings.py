@@ -303,6 +303,9 @@ AUDIT_PACK_MAX_ATTEMPTS = env.int("AUDIT_PACK_MAX_ATTEMPTS", default=3)
 # that spends longer than the timeout on one piece (about 50 pages) fails the pack.
 AUDIT_PACK_RENDERERS = env.int("AUDIT_PACK_RENDERERS", default=min(2, os.cpu_count() or 1))
 AUDIT_PACK_PIECE_TIMEOUT_SECONDS = env.int("AUDIT_PACK_PIECE_TIMEOUT_SECONDS", default=600)
+# The characters of HTML in one piece (0: qms.auditpack.pieces.CHUNK_CHARS, 250,000, ~50 pages);
+# the renderer processes start once a pack has more than one piece's worth.
+AUDIT_PACK_PIECE_CHARS = env.int("AUDIT_PACK_PIECE_CHARS", default=0)
 # A queue of their own for renders (a worker started with -Q <it>), so a long pack never holds up
 # an email; empty: the default queue.
 AUDIT_PACK_QUEUE = env("AUDIT_PACK_QUEUE", default="")

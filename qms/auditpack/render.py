@@ -133,6 +133,11 @@ def _render_front(common: dict, **context) -> Any:
     )
 
 
+def piece_chars() -> int:
+    """The size of a piece of HTML (``AUDIT_PACK_PIECE_CHARS``, else ``pieces.CHUNK_CHARS``)."""
+    return int(getattr(settings, "AUDIT_PACK_PIECE_CHARS", 0) or pieces.CHUNK_CHARS)
+
+
 def _numbers_html(first: int, last: int) -> str:
     return render_to_string("qms/auditpack_numbers.html", {"first": first, "pages": range(first, last + 1)})
 
@@ -184,7 +189,9 @@ def pack_render(
 
     with (
         tempfile.TemporaryDirectory(prefix="auditpack-") as tmp,
-        Renderers(renderer_count(), css=css, workdir=Path(tmp), on_done=report) as renderers,
+        Renderers(
+            renderer_count(), css=css, workdir=Path(tmp), on_done=report, start_after=piece_chars()
+        ) as renderers,
     ):
         for part in parts:
             report()
@@ -195,7 +202,7 @@ def pack_render(
             )
             del context
             handed: list[Job] = []
-            for n, piece in enumerate(pieces.chunks(body)):
+            for n, piece in enumerate(pieces.chunks(body, piece_chars())):
                 html = _part_html(section, body=piece, common=common, heading=n == 0)
                 handed.append(renderers.submit(html))
                 del html  # on disk now: memory follows one section's HTML at a time

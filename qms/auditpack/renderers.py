@@ -77,7 +77,8 @@ class _Process:
     def __init__(self, css: Path) -> None:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
+            # (a test's overridden settings have no module of their own; the environment's holds)
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE") or settings.SETTINGS_MODULE,
             "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
         }
         command = [sys.executable, "-m", "qms.auditpack.renderer", str(css), settings.BASE_URL]
@@ -125,11 +126,15 @@ class _Process:
 
 class Renderers:
     """Lays out the pack's HTML files, ``count`` at a time, keeping their order (each job has its
-    index). ``on_done`` is told of each job as it finishes. Renderer processes are started from
-    a pack's second piece on, so a pack of one piece is laid out here, with no process started."""
+    index). ``on_done`` is told of each job as it finishes. The processes are started once the
+    pack has more than ``start_after`` characters of HTML (a piece's worth: starting one costs
+    about a second of CPU), so a small pack is laid out here, with no process started."""
 
-    def __init__(self, count: int, *, css: str, workdir: Path, on_done: Callable[[Job], None]) -> None:
-        self.count, self.workdir, self.on_done = count, workdir, on_done
+    def __init__(
+        self, count: int, *, css: str, workdir: Path, on_done: Callable[[Job], None], start_after: int = 0
+    ) -> None:
+        self.count, self.workdir, self.on_done, self.start_after = count, workdir, on_done, start_after
+        self.chars = 0
         self.css = workdir / "auditpack.css"
         self.css.write_text(css, encoding="utf-8")
         self.jobs: list[Job] = []
@@ -147,10 +152,11 @@ class Renderers:
         job.html.write_text(html, encoding="utf-8")
         self.jobs.append(job)
         self.pending.append(job)
+        self.chars += len(html)
         if self.count == 1:
             self._lay_out_here(self.pending.popleft())
             return job
-        if may_start and len(self.jobs) > 1:
+        if may_start and self.chars > self.start_after:
             while len(self.processes) < min(self.count, len(self.pending) + self._busy()):
                 self._start()
         self._dispatch()
@@ -159,7 +165,7 @@ class Renderers:
 
     def wait(self) -> None:
         """Until every job submitted is done."""
-        if not self.processes:  # one piece, or one renderer: laid out here
+        if not self.processes:  # a small pack: laid out here
             while self.pending:
                 self._lay_out_here(self.pending.popleft())
         while self.pending or self._busy():
