@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import logging
 import tempfile
 from collections.abc import Callable
@@ -216,7 +217,23 @@ def pack_render(
         )
         front_pages = len(front.pages)
         del front
-        renderers.wait()
+        # The page numbers of the pieces laid out so far, by a renderer that has nothing else to
+        # do while another finishes the last pieces; then those of the rest.
+        numbers: list[Job] = []
+        numbered = front_pages
+
+        def number_laid_out(*, until: int | None = None) -> None:
+            nonlocal numbered
+            last = until or front_pages + sum(
+                j.pages for j in itertools.takewhile(lambda j: j.pages is not None, itertools.chain(*jobs))
+            )
+            for first, end in _spans(
+                numbered + 1, last, 1 if until is None else len(renderers.processes) or 1
+            ):
+                numbers.append(renderers.submit(_numbers_html(first, end), may_start=False))
+            numbered = max(numbered, last)
+
+        renderers.wait(when_idle=number_laid_out)
         page = front_pages + 1
         for k, part in enumerate(parts):
             part.first_page, part.paths = page, [j.pdf for j in jobs[k]]
@@ -224,10 +241,7 @@ def pack_render(
             page += part.pages
         total = page - 1
         progress(len(parts), len(parts), total, "Joining the parts")
-        numbers = [
-            renderers.submit(_numbers_html(first, last), may_start=False)
-            for first, last in _spans(front_pages + 1, total, len(renderers.processes) or 1)
-        ]
+        number_laid_out(until=total)
         # Pass 2, while the page numbers are laid out: the front matter with the real numbers.
         front = _render_front(
             common, index=clause_index(parts, freshness=freshness, today=today), total_pages=total

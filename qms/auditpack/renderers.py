@@ -163,14 +163,17 @@ class Renderers:
         self._collect(timeout=0)
         return job
 
-    def wait(self) -> None:
-        """Until every job submitted is done."""
+    def wait(self, *, when_idle: Callable[[], None] | None = None) -> None:
+        """Until every job submitted is done; ``when_idle`` is called whenever a renderer has
+        nothing to do (it may submit more)."""
         if not self.processes:  # a small pack: laid out here
             while self.pending:
                 self._lay_out_here(self.pending.popleft())
         while self.pending or self._busy():
             self._dispatch()
             self._collect(timeout=1.0)
+            if when_idle and not self.pending and self._busy() < len(self.processes):
+                when_idle()
 
     def used(self) -> set[int]:
         """The processes that laid out a job (their ids)."""
@@ -249,3 +252,5 @@ def main(css: str, base_url: str) -> None:
         answer.update(pid=os.getpid(), peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
+    # Done: skip freeing the heap object by object (a second or more after a large piece).
+    os._exit(0)
