@@ -101,7 +101,7 @@ def test_every_page_of_a_pack_laid_out_by_two_renderers_says_its_own_number(
     listed = sorted((f"Clamp C-{n:02d}" for n in range(30)), key=html.index)
     text = " ".join(pages)
     assert [text.index(title) for title in listed] == sorted(text.index(title) for title in listed)
-    assert len({next(i for i, p in enumerate(pages) if title in p) for title in listed}) > 2  # many pieces
+    assert len({next(i for i, p in enumerate(pages) if title in p) for title in listed}) > 1
     contents = next(p for p in pages if "Contents by ISO 9001 clause" in p)
     for title, clause in (
         ("Widgets", "8.5"),
