@@ -9,6 +9,10 @@ set (``ru_maxrss``), Django and the data it read included. Targets: the 300-page
     .venv/bin/python bench/auditpack_bench.py --keep       # measure again on the data of the last run
     .venv/bin/python bench/auditpack_bench.py --only parts # the worker's way only
     .venv/bin/python bench/auditpack_bench.py --keep --only parts --profile /tmp/pack.prof  # and where its CPU goes
+    .venv/bin/python bench/auditpack_bench.py --keep --only parts --renderers 1  # the pieces in one process
+
+The worker's way lays the pieces out in AUDIT_PACK_RENDERERS processes (default: the cores, at most
+2); their CPU time and the largest one's peak memory are printed beside the main process's.
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qms_bench_auditpack),
 dropped, created and migrated on every run unless --keep. Exits non-zero when the worker's way is
