@@ -196,6 +196,18 @@ def _measure(way: str, queue, profile: str = "") -> None:
 
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
+    import logging
+
+    class Said(logging.Handler):  # the pipeline's own account of its renderers
+        lines: list[str] = []
+
+        def emit(self, record):
+            self.lines.append(record.getMessage())
+
+    said, logger = Said(), logging.getLogger("qms.auditpack")
+    logger.addHandler(said)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
     with tempfile.TemporaryFile() as out:
         if way == "parts":
             pages, _ = auditpack.pack_render(
@@ -216,6 +228,7 @@ def _measure(way: str, queue, profile: str = "") -> None:
         {
             "cpu": cpu,
             "children_cpu": children.ru_utime + children.ru_stime,
+            "said": said.lines[-1:],
             "children_peak_mib": children.ru_maxrss / 1024,
             "way": way,
             "seconds": seconds,
@@ -333,6 +346,8 @@ def main() -> int:
             f"(Django and data before rendering: {r['before_mib']:.0f} MiB)  {r['bytes'] / 1e6:.1f} MB",
             flush=True,
         )
+        for line in r["said"]:
+            print(f"{'':40} {line}", flush=True)
         if r["children_cpu"]:
             print(
                 f"{'':40} renderer processes: {r['children_cpu']:.1f} s CPU in all, the largest's peak "

@@ -256,11 +256,12 @@ def pack_render(
         renderers.wait()
         _number(joined, [j.pdf for j in numbers], first=front_pages + 1, out=out)
         log.info(
-            "Audit pack %s: %s pages, %s pieces laid out by %s renderer(s)",
+            "Audit pack %s: %s pages, %s pieces laid out by %s renderer(s)%s",
             reference,
             total,
             sum(len(j) for j in jobs),
             len(renderers.used()),
+            "".join(f"; {cpu:.1f} s CPU, peak {kib / 1024:.0f} MiB" for cpu, kib in renderers.usage()),
         )
     return total, chosen
 

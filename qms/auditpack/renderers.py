@@ -88,6 +88,7 @@ class _Process:
         )
         self.job: Job | None = None
         self.since = 0.0
+        self.usage = (0.0, 0)  # its CPU seconds and peak resident KiB, as it last said
 
     def send(self, job: Job) -> None:
         self.job, self.since = job, time.monotonic()
@@ -109,6 +110,7 @@ class _Process:
         if "error" in answer:
             raise RendererFailed(f"Laying out {what} failed: {answer['error']}")
         job.pages, job.pid = int(answer["pages"]), int(answer["pid"])
+        self.usage = (float(answer["cpu"]), int(answer["peak_kib"]))  # so far, of this process
         return job
 
     def close(self, *, kill: bool) -> None:
@@ -178,6 +180,10 @@ class Renderers:
     def used(self) -> set[int]:
         """The processes that laid out a job (their ids)."""
         return {job.pid for job in self.jobs if job.pages is not None}
+
+    def usage(self) -> list[tuple[float, int]]:
+        """Each renderer process's CPU seconds and peak resident KiB (for the log, the bench)."""
+        return [process.usage for process in self.processes]
 
     def close(self, *, kill: bool = False) -> None:
         for process in self.processes:
@@ -249,7 +255,8 @@ def main(css: str, base_url: str) -> None:
             answer: dict = {"pages": lay_out(job, stylesheets=sheets, font_config=fonts)}
         except Exception as exc:  # noqa: BLE001 - told to the pack, which fails with it
             answer = {"error": f"{type(exc).__name__}: {exc}"}
-        answer.update(pid=os.getpid(), peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        answer.update(pid=os.getpid(), cpu=usage.ru_utime + usage.ru_stime, peak_kib=usage.ru_maxrss)
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
     # Done: skip freeing the heap object by object (a second or more after a large piece).
