@@ -196,19 +196,7 @@ def pack_render(
     ):
         for part in parts:
             report()
-            section = part.section
-            context = section.build(user=user, date_from=date_from, date_to=date_to)
-            body = pieces.compact(
-                render_to_string(section.template, {**context, "section": section, "user": user})
-            )
-            del context
-            handed: list[Job] = []
-            for n, piece in enumerate(pieces.chunks(body, piece_chars())):
-                html = _part_html(section, body=piece, common=common, heading=n == 0)
-                handed.append(renderers.submit(html))
-                del html  # on disk now: memory follows one section's HTML at a time
-            jobs.append(handed)
-            del body
+            jobs.append(_hand_out(part.section, renderers=renderers, common=common))
         # Pass 1, while the renderers lay out the sections: the front matter with the widest page
         # numbers, to count its pages.
         placeholder = [dataclasses.replace(p, first_page=99999) for p in parts]
@@ -217,31 +205,11 @@ def pack_render(
         )
         front_pages = len(front.pages)
         del front
-        # The page numbers of the pieces laid out so far, by a renderer that has nothing else to
-        # do while another finishes the last pieces; then those of the rest.
-        numbers: list[Job] = []
-        numbered = front_pages
-
-        def number_laid_out(*, until: int | None = None) -> None:
-            nonlocal numbered
-            last = until or front_pages + sum(
-                j.pages for j in itertools.takewhile(lambda j: j.pages is not None, itertools.chain(*jobs))
-            )
-            for first, end in _spans(
-                numbered + 1, last, 1 if until is None else len(renderers.processes) or 1
-            ):
-                numbers.append(renderers.submit(_numbers_html(first, end), may_start=False))
-            numbered = max(numbered, last)
-
-        renderers.wait(when_idle=number_laid_out)
-        page = front_pages + 1
-        for k, part in enumerate(parts):
-            part.first_page, part.paths = page, [j.pdf for j in jobs[k]]
-            part.pages = sum(j.pages for j in jobs[k])
-            page += part.pages
-        total = page - 1
+        numbers = _Numbers(renderers, jobs, front_pages=front_pages)
+        renderers.wait(when_idle=numbers.hand_out_laid_out)
+        total = _place(parts, jobs, front_pages=front_pages)
         progress(len(parts), len(parts), total, "Joining the parts")
-        number_laid_out(until=total)
+        numbers.hand_out_rest(total)
         # Pass 2, while the page numbers are laid out: the front matter with the real numbers.
         front = _render_front(
             common, index=clause_index(parts, freshness=freshness, today=today), total_pages=total
@@ -254,7 +222,7 @@ def pack_render(
         joined = Path(tmp) / "joined.pdf"
         _join(front_pdf, parts, joined, front_pages=front_pages)
         renderers.wait()
-        _number(joined, [j.pdf for j in numbers], first=front_pages + 1, out=out)
+        _number(joined, [j.pdf for j in numbers.jobs], first=front_pages + 1, out=out)
         log.info(
             "Audit pack %s: %s pages, %s pieces laid out by %s renderer(s)%s",
             reference,
@@ -264,6 +232,52 @@ def pack_render(
             "".join(f"; {cpu:.1f} s CPU, peak {kib / 1024:.0f} MiB" for cpu, kib in renderers.usage()),
         )
     return total, chosen
+
+
+def _hand_out(section: AuditSection, *, renderers: Renderers, common: dict) -> list[Job]:
+    """The section's HTML, built as ``common["user"]`` may see it, cut into pieces handed to the
+    renderers (written to files: memory holds one section's HTML at a time)."""
+    user = common["user"]
+    context = section.build(user=user, date_from=common["date_from"], date_to=common["date_to"])
+    body = pieces.compact(render_to_string(section.template, {**context, "section": section, "user": user}))
+    del context
+    return [
+        renderers.submit(_part_html(section, body=piece, common=common, heading=n == 0))
+        for n, piece in enumerate(pieces.chunks(body, piece_chars()))
+    ]
+
+
+def _place(parts: list[Part], jobs: list[list[Job]], *, front_pages: int) -> int:
+    """Each part's first page, pages and files, from its pieces laid out; the pack's pages."""
+    page = front_pages + 1
+    for part, pieces_of in zip(parts, jobs, strict=True):
+        part.first_page, part.paths = page, [j.pdf for j in pieces_of]
+        part.pages = sum(j.pages for j in pieces_of)
+        page += part.pages
+    return page - 1
+
+
+class _Numbers:
+    """The footers' page numbers, handed to the renderers as documents of blank pages: those of
+    the pieces laid out so far by a renderer that would otherwise wait for the last piece, then
+    those of the rest, shared between the renderers."""
+
+    def __init__(self, renderers: Renderers, jobs: list[list[Job]], *, front_pages: int) -> None:
+        self.renderers, self.pieces = renderers, jobs
+        self.front_pages = self.numbered = front_pages
+        self.jobs: list[Job] = []  # in the order of their pages
+
+    def hand_out_laid_out(self) -> None:
+        laid_out = itertools.takewhile(lambda j: j.pages is not None, itertools.chain(*self.pieces))
+        self._hand_out(self.front_pages + sum(j.pages for j in laid_out), 1)
+
+    def hand_out_rest(self, total: int) -> None:
+        self._hand_out(total, len(self.renderers.processes) or 1)
+
+    def _hand_out(self, last: int, count: int) -> None:
+        for first, end in _spans(self.numbered + 1, last, count):
+            self.jobs.append(self.renderers.submit(_numbers_html(first, end), may_start=False))
+        self.numbered = max(self.numbered, last)
 
 
 def _spans(first: int, last: int, count: int) -> list[tuple[int, int]]:
