@@ -9,6 +9,10 @@ set (``ru_maxrss``), Django and the data it read included. Targets: the 300-page
     .venv/bin/python bench/auditpack_bench.py --keep       # measure again on the data of the last run
     .venv/bin/python bench/auditpack_bench.py --only parts # the worker's way only
     .venv/bin/python bench/auditpack_bench.py --keep --only parts --profile /tmp/pack.prof  # and where its CPU goes
+    .venv/bin/python bench/auditpack_bench.py --keep --only parts --renderers 1  # the pieces in one process
+
+The worker's way lays the pieces out in AUDIT_PACK_RENDERERS processes (default: the cores, at most
+2); their CPU time and the largest one's peak memory are printed beside the main process's.
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/qms_bench_auditpack),
 dropped, created and migrated on every run unless --keep. Exits non-zero when the worker's way is
@@ -192,6 +196,18 @@ def _measure(way: str, queue, profile: str = "") -> None:
 
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
+    import logging
+
+    class Said(logging.Handler):  # the pipeline's own account of its renderers
+        lines: list[str] = []
+
+        def emit(self, record):
+            self.lines.append(record.getMessage())
+
+    said, logger = Said(), logging.getLogger("qms.auditpack")
+    logger.addHandler(said)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
     with tempfile.TemporaryFile() as out:
         if way == "parts":
             pages, _ = auditpack.pack_render(
@@ -206,9 +222,14 @@ def _measure(way: str, queue, profile: str = "") -> None:
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
+    # The renderer processes (ended and waited for by now): their CPU, the largest one's peak.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     queue.put(
         {
             "cpu": cpu,
+            "children_cpu": children.ru_utime + children.ru_stime,
+            "said": said.lines[-1:],
+            "children_peak_mib": children.ru_maxrss / 1024,
             "way": way,
             "seconds": seconds,
             "pages": pages,
@@ -285,7 +306,15 @@ def main() -> int:
     parser.add_argument(
         "--profile", default="", help="write a CPU profile (cProfile) of the worker's render here"
     )
+    parser.add_argument(
+        "--renderers",
+        type=int,
+        default=None,
+        help="processes laying out the pieces (AUDIT_PACK_RENDERERS; 1: in the worker's own process)",
+    )
     args = parser.parse_args()
+    if args.renderers is not None:
+        os.environ["AUDIT_PACK_RENDERERS"] = str(args.renderers)
     if not args.keep:
         recreate_database()
         setup_django()
@@ -317,6 +346,14 @@ def main() -> int:
             f"(Django and data before rendering: {r['before_mib']:.0f} MiB)  {r['bytes'] / 1e6:.1f} MB",
             flush=True,
         )
+        for line in r["said"]:
+            print(f"{'':40} {line}", flush=True)
+        if r["children_cpu"]:
+            print(
+                f"{'':40} renderer processes: {r['children_cpu']:.1f} s CPU in all, the largest's peak "
+                f"{r['children_peak_mib']:.0f} MiB; with the main process {r['cpu'] + r['children_cpu']:.1f} s CPU",
+                flush=True,
+            )
     setup_django()
     for label, walls, cpus in small_pdfs():
         print(
@@ -332,7 +369,10 @@ def main() -> int:
         return 0
     # On a machine shared with other work the wall time includes waiting for a core; the CPU time
     # is what the render itself costs. Both are printed; the verdict takes the smaller.
-    ok = min(parts["seconds"], parts["cpu"]) <= TARGET_S * SLACK and parts["peak_mib"] <= TARGET_MIB * SLACK
+    # With renderer processes, the CPU time is spread over the cores: the wall time is the figure.
+    seconds = parts["seconds"] if parts["children_cpu"] else min(parts["seconds"], parts["cpu"])
+    peak = max(parts["peak_mib"], parts["children_peak_mib"])
+    ok = seconds <= TARGET_S * SLACK and peak <= TARGET_MIB * SLACK
     print(f"targets: {TARGET_S:.0f} s and {TARGET_MIB} MiB for ~300 pages: {'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 

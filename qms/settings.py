@@ -2,6 +2,7 @@
 developer machine where PostgreSQL and Redis run locally."""
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -301,6 +302,14 @@ AUDIT_PACK_MAX_DAYS = env.int("AUDIT_PACK_MAX_DAYS", default=3 * 366)
 AUDIT_PACK_RETENTION_DAYS = env.int("AUDIT_PACK_RETENTION_DAYS", default=90)
 AUDIT_PACK_LEASE_SECONDS = env.int("AUDIT_PACK_LEASE_SECONDS", default=120)
 AUDIT_PACK_MAX_ATTEMPTS = env.int("AUDIT_PACK_MAX_ATTEMPTS", default=3)
+# How many processes lay out a pack's pieces side by side (qms/auditpack/renderers.py): the cores,
+# at most 2 (a 300-page pack on 2 cores); 1 lays them out in the worker's own process. A renderer
+# that spends longer than the timeout on one piece (about 30 pages) fails the pack.
+AUDIT_PACK_RENDERERS = env.int("AUDIT_PACK_RENDERERS", default=min(2, os.cpu_count() or 1))
+AUDIT_PACK_PIECE_TIMEOUT_SECONDS = env.int("AUDIT_PACK_PIECE_TIMEOUT_SECONDS", default=600)
+# The characters of HTML in one piece (0: qms.auditpack.pieces.CHUNK_CHARS, 150,000, ~30 pages);
+# the renderer processes start once a pack has more than one piece's worth.
+AUDIT_PACK_PIECE_CHARS = env.int("AUDIT_PACK_PIECE_CHARS", default=0)
 # A queue of their own for renders (a worker started with -Q <it>), so a long pack never holds up
 # an email; empty: the default queue.
 AUDIT_PACK_QUEUE = env("AUDIT_PACK_QUEUE", default="")

@@ -4,6 +4,7 @@
   they sit under, the evidence freshness of each;
 - ``render``: the pipeline (front matter, sections part by part, joined, PDF/A-3b, bookmarks),
   run by the Celery worker (``qms.services.auditpacks``);
+- ``renderers``: the processes that lay the pieces out side by side (``AUDIT_PACK_RENDERERS``);
 - ``pieces``: a section's HTML compacted (no whitespace between tags) and, when long, cut between
   its blocks, so memory follows the piece.
 

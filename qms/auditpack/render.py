@@ -1,18 +1,21 @@
 """The audit pack's render pipeline: the front matter (cover, evidence freshness, contents by
-clause), then each chosen section laid out part by part, joined with pypdf into one PDF/A-3b with
-bookmarks by clause.
+clause), then each chosen section laid out in pieces, joined with pypdf into one PDF/A-3b with
+bookmarks by clause, and the sections' page numbers laid over their pages with pikepdf.
 
-Memory: the parts are laid out one at a time (a long section in pieces, ``pieces.py``) and joined
-from files, so the renderer's memory follows the largest piece, not the pack.
+Time: the main process (Django, the database) builds each section's HTML and cuts it into pieces;
+``AUDIT_PACK_RENDERERS`` processes lay the pieces out side by side (``renderers.py``), keeping
+their order. A piece's footer leaves out its "Page N": the number depends on every page before
+it, but not the piece's own page count (it is text in a margin box), so the pieces need not wait
+for each other. The numbers are laid out once, as a document of blank pages with only "Page N"
+in the same place and style, and laid over the pages at the join.
 
-Two passes for the contents: they need the page numbers of parts laid out after them, so the front
-matter is laid out once to count its pages (with the widest page numbers), the sections are laid
-out ONCE with their page numbers following on, and only the front matter is laid out again with
-the real numbers.
+Memory: each renderer lays out one piece at a time and writes it to a file, and the main process
+holds one section's HTML at a time, so memory follows the largest piece, not the pack.
 
-Time: WeasyPrint does the work; the pipeline gives it the pack's stylesheet parsed once and one
-font configuration for every part, and the sections give their long tables fixed column widths
-(see ``bench/README.md`` for the figures).
+Two passes for the contents: they need the page numbers of the parts laid out after them, so the
+front matter is laid out once to count its pages (with the widest page numbers; while the
+renderers work), the sections ONCE, and only the front matter again with the real numbers.
+See ``bench/README.md`` for the figures.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import itertools
+import logging
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,8 +39,9 @@ from django.utils.safestring import mark_safe
 from ..pdf import render_document, stylesheet
 from . import catalogue, pieces
 from .catalogue import CLAUSES, AuditSection, Freshness, clause_key, listed_clause
+from .renderers import PDF_VARIANT, Job, Renderers, renderer_count
 
-PDF_VARIANT = "pdf/a-3b"
+log = logging.getLogger("qms.auditpack")
 
 
 # --- the clause index ----------------------------------------------------------------------
@@ -105,7 +111,7 @@ def _no_progress(done: int, total: int, pages: int, current: str) -> None:
     return None
 
 
-def _part_html(section: AuditSection, *, body: str, first_page: int, common: dict, heading: bool) -> str:
+def _part_html(section: AuditSection, *, body: str, common: dict, heading: bool) -> str:
     # ``body`` is a piece of the section's own rendered template (escaped there); slicing it lost
     # Django's safe mark, so it is given back here, never to text from elsewhere.
     return render_to_string(
@@ -114,7 +120,6 @@ def _part_html(section: AuditSection, *, body: str, first_page: int, common: dic
             **common,
             "section": section,
             "body": mark_safe(body),  # noqa: S308 - our own rendered template, cut
-            "first_page": int(first_page),
             "heading": heading,
         },
     )
@@ -129,6 +134,15 @@ def _render_front(common: dict, **context) -> Any:
     )
 
 
+def piece_chars() -> int:
+    """The size of a piece of HTML (``AUDIT_PACK_PIECE_CHARS``, else ``pieces.CHUNK_CHARS``)."""
+    return int(getattr(settings, "AUDIT_PACK_PIECE_CHARS", 0) or pieces.CHUNK_CHARS)
+
+
+def _numbers_html(first: int, last: int) -> str:
+    return render_to_string("qms/auditpack_numbers.html", {"first": first, "pages": range(first, last + 1)})
+
+
 def pack_render(
     *,
     user,
@@ -140,15 +154,14 @@ def pack_render(
     progress: Progress = _no_progress,
 ) -> tuple[int, list[AuditSection]]:
     """Render the pack of the chosen sections and period, as ``user`` may see it, into the binary
-    file ``out``, section by section; returns the number of pages and the sections, in clause
-    order. ``progress`` is told after each part."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
+    file ``out``; returns the number of pages and the sections, in clause order. ``progress`` is
+    told as the pieces are laid out."""
     from weasyprint.text.fonts import FontConfiguration
 
     chosen = sorted((s for s in catalogue.sections() if s.key in keys), key=lambda s: clause_key(s.clause))
     generated_at = timezone.localtime()
     today = generated_at.date()
+    css = render_to_string("qms/auditpack.css")
     common = {
         "user": user,
         "reference": reference,
@@ -158,74 +171,164 @@ def pack_render(
         "time_zone": settings.TIME_ZONE,
         "base_url": settings.BASE_URL,
         "today": today,
-        # Parsed once for the front matter (twice) and every piece; fonts are looked up once.
-        "stylesheets": [stylesheet(render_to_string("qms/auditpack.css"))],
+        # Parsed once for the front matter (twice); the renderers parse it once each.
+        "stylesheets": [stylesheet(css)],
         "font_config": FontConfiguration(),
     }
     freshness = {s.key: catalogue.freshness_of(s, user=user, today=today) for s in chosen}
     parts = [Part(s) for s in chosen]
+    jobs: list[list[Job]] = []  # each section's pieces, in order, once all are handed out
     progress(0, len(parts), 0, "Contents")
 
-    with tempfile.TemporaryDirectory(prefix="auditpack-") as tmp:
-        # Pass 1: the front matter with the widest page numbers, to count its pages.
+    def report(_job: Job | None = None) -> None:
+        """The sections whose pieces are all laid out, the first one that is not, the pages."""
+        finished = [all(j.pages is not None for j in pieces_of) for pieces_of in jobs]
+        sections_done = finished.index(False) if False in finished else len(jobs)
+        current = parts[sections_done].section.title if sections_done < len(parts) else "Contents"
+        pages = sum(j.pages or 0 for pieces_of in jobs for j in pieces_of)
+        progress(sections_done, len(parts), pages, current)
+
+    with (
+        tempfile.TemporaryDirectory(prefix="auditpack-") as tmp,
+        Renderers(
+            renderer_count(), css=css, workdir=Path(tmp), on_done=report, start_after=piece_chars()
+        ) as renderers,
+    ):
+        for part in parts:
+            report()
+            jobs.append(_hand_out(part.section, renderers=renderers, common=common))
+        # Pass 1, while the renderers lay out the sections: the front matter with the widest page
+        # numbers, to count its pages.
         placeholder = [dataclasses.replace(p, first_page=99999) for p in parts]
         front = _render_front(
             common, index=clause_index(placeholder, freshness=freshness, today=today), total_pages=99999
         )
         front_pages = len(front.pages)
         del front
-        page = front_pages + 1
-        for k, part in enumerate(parts):
-            progress(k, len(parts), page - 1, part.section.title)
-            section = part.section
-            context = section.build(user=user, date_from=date_from, date_to=date_to)
-            body = pieces.compact(
-                render_to_string(section.template, {**context, "section": section, "user": user})
-            )
-            del context
-            part.first_page, part.paths = page, []
-            for n, piece in enumerate(pieces.chunks(body)):
-                html = _part_html(section, body=piece, first_page=page, common=common, heading=n == 0)
-                document = render_document(
-                    html=html, stylesheets=common["stylesheets"], font_config=common["font_config"]
-                )
-                path = Path(tmp) / f"part-{k}-{n}.pdf"
-                document.write_pdf(path, pdf_variant=PDF_VARIANT)
-                part.paths.append(path)
-                page += len(document.pages)
-                del document, html  # memory follows one piece of one section at a time
-                if n:
-                    progress(k, len(parts), page - 1, section.title)
-            del body
-            part.pages = page - part.first_page
-        total = page - 1
-        # Pass 2: the front matter with the real page numbers.
+        numbers = _Numbers(renderers, jobs, front_pages=front_pages)
+        renderers.wait(when_idle=numbers.hand_out_laid_out)
+        total = _place(parts, jobs, front_pages=front_pages)
+        progress(len(parts), len(parts), total, "Joining the parts")
+        numbers.hand_out_rest(total)
+        # Pass 2, while the page numbers are laid out: the front matter with the real numbers.
         front = _render_front(
             common, index=clause_index(parts, freshness=freshness, today=today), total_pages=total
         )
         if len(front.pages) != front_pages:
             raise RuntimeError("The contents changed length between passes; the page numbers would be wrong.")
-        front_pdf = front.write_pdf(pdf_variant=PDF_VARIANT)
+        front_pdf = Path(tmp) / "front.pdf"
+        front.write_pdf(front_pdf, pdf_variant=PDF_VARIANT)
         del front
-        progress(len(parts), len(parts), total, "Joining the parts")
-
-        writer = PdfWriter()
-        front_reader = PdfReader(io.BytesIO(front_pdf))
-        writer.append(front_reader, import_outline=False)
-        for part in parts:
-            for path in part.paths:
-                writer.append(PdfReader(path), import_outline=False)
-        # PDF/A-3b: the front part's output intent and XMP metadata are the joined file's, and
-        # the document information must say what the XMP says.
-        source_root = front_reader.trailer["/Root"]
-        for name in ("/OutputIntents", "/Metadata"):
-            writer.root_object[NameObject(name)] = source_root.raw_get(name).clone(writer)
-        writer.add_metadata({k: v for k, v in (front_reader.metadata or {}).items()})
-        writer.generate_file_identifiers()  # PDF/A asks for a file identifier in the trailer
-        writer.page_mode = "/UseOutlines"
-        _bookmarks(writer, parts, front_pages=front_pages)
-        writer.write(out)
+        joined = Path(tmp) / "joined.pdf"
+        _join(front_pdf, parts, joined, front_pages=front_pages)
+        renderers.wait()
+        _number(joined, [j.pdf for j in numbers.jobs], first=front_pages + 1, out=out)
+        log.info(
+            "Audit pack %s: %s pages, %s pieces laid out by %s renderer(s)%s",
+            reference,
+            total,
+            sum(len(j) for j in jobs),
+            len(renderers.used()),
+            "".join(f"; {cpu:.1f} s CPU, peak {kib / 1024:.0f} MiB" for cpu, kib in renderers.usage()),
+        )
     return total, chosen
+
+
+def _hand_out(section: AuditSection, *, renderers: Renderers, common: dict) -> list[Job]:
+    """The section's HTML, built as ``common["user"]`` may see it, cut into pieces handed to the
+    renderers (written to files: memory holds one section's HTML at a time)."""
+    user = common["user"]
+    context = section.build(user=user, date_from=common["date_from"], date_to=common["date_to"])
+    body = pieces.compact(render_to_string(section.template, {**context, "section": section, "user": user}))
+    del context
+    return [
+        renderers.submit(_part_html(section, body=piece, common=common, heading=n == 0))
+        for n, piece in enumerate(pieces.chunks(body, piece_chars()))
+    ]
+
+
+def _place(parts: list[Part], jobs: list[list[Job]], *, front_pages: int) -> int:
+    """Each part's first page, pages and files, from its pieces laid out; the pack's pages."""
+    page = front_pages + 1
+    for part, pieces_of in zip(parts, jobs, strict=True):
+        part.first_page, part.paths = page, [j.pdf for j in pieces_of]
+        part.pages = sum(j.pages for j in pieces_of)
+        page += part.pages
+    return page - 1
+
+
+class _Numbers:
+    """The footers' page numbers, handed to the renderers as documents of blank pages: those of
+    the pieces laid out so far by a renderer that would otherwise wait for the last piece, then
+    those of the rest, shared between the renderers."""
+
+    def __init__(self, renderers: Renderers, jobs: list[list[Job]], *, front_pages: int) -> None:
+        self.renderers, self.pieces = renderers, jobs
+        self.front_pages = self.numbered = front_pages
+        self.jobs: list[Job] = []  # in the order of their pages
+
+    def hand_out_laid_out(self) -> None:
+        laid_out = itertools.takewhile(lambda j: j.pages is not None, itertools.chain(*self.pieces))
+        self._hand_out(self.front_pages + sum(j.pages for j in laid_out), 1)
+
+    def hand_out_rest(self, total: int) -> None:
+        self._hand_out(total, len(self.renderers.processes) or 1)
+
+    def _hand_out(self, last: int, count: int) -> None:
+        for first, end in _spans(self.numbered + 1, last, count):
+            self.jobs.append(self.renderers.submit(_numbers_html(first, end), may_start=False))
+        self.numbered = max(self.numbered, last)
+
+
+def _spans(first: int, last: int, count: int) -> list[tuple[int, int]]:
+    """``first``..``last`` in ``count`` runs of about the same length (none empty)."""
+    size = -(-(last - first + 1) // count) if last >= first else 0
+    return [(a, min(a + size - 1, last)) for a in range(first, last + 1, size)] if size else []
+
+
+def _join(front_pdf: Path, parts: list[Part], out: Path, *, front_pages: int) -> None:
+    """The front matter and every piece in order, as one PDF/A-3b with bookmarks by clause."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    front_reader = PdfReader(front_pdf)
+    writer.append(front_reader, import_outline=False)
+    for part in parts:
+        for path in part.paths:
+            writer.append(PdfReader(path), import_outline=False)
+    # PDF/A-3b: the front part's output intent and XMP metadata are the joined file's, and
+    # the document information must say what the XMP says.
+    source_root = front_reader.trailer["/Root"]
+    for name in ("/OutputIntents", "/Metadata"):
+        writer.root_object[NameObject(name)] = source_root.raw_get(name).clone(writer)
+    writer.add_metadata({k: v for k, v in (front_reader.metadata or {}).items()})
+    writer.generate_file_identifiers()  # PDF/A asks for a file identifier in the trailer
+    writer.page_mode = "/UseOutlines"
+    _bookmarks(writer, parts, front_pages=front_pages)
+    writer.write(out)
+
+
+def _number(joined: Path, numbers: list[Path], *, first: int, out) -> None:
+    """Each page from ``first`` on with its "Page N" laid over it (the pages of ``numbers``, in
+    order), written to ``out``. pikepdf (qpdf) lays a page over another as a form XObject without
+    parsing either page's content, and copies the numbers' font once (pypdf's ``merge_page``
+    copied it onto every page: ten times the file)."""
+    import pikepdf
+
+    with pikepdf.open(joined) as pdf:
+        sources = [pikepdf.open(path) for path in numbers]
+        try:
+            overlays = [page for source in sources for page in source.pages]
+            targets = pdf.pages[first - 1 :]
+            if len(overlays) != len(targets):
+                raise RuntimeError(f"{len(overlays)} page numbers for {len(targets)} pages.")
+            for page, number in zip(targets, overlays, strict=True):
+                page.add_overlay(number)
+            pdf.save(out)
+        finally:
+            for source in sources:
+                source.close()
 
 
 def _bookmarks(writer, parts: list[Part], *, front_pages: int) -> None:

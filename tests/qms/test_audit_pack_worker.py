@@ -5,6 +5,7 @@ the sweep, not by the broker's hour-long visibility timeout."""
 import datetime as dt
 import hashlib
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -85,3 +86,25 @@ def test_a_render_killed_with_sigkill_is_rendered_again_by_the_sweep(pack_worker
     assert hashlib.sha256(stored).hexdigest() == pack.sha256
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(stored)).pages)
     assert "Bracket B-149" in text and "Document control" in text
+
+
+def test_a_prefork_worker_child_lays_out_a_long_pack_with_two_renderers(pack_workers, client_for, head, dept):
+    # A Celery prefork child is daemonic: multiprocessing may not start children there, the
+    # renderer processes must still start, and each page must still say its own number.
+    for i in range(30):
+        WidgetFactory(
+            owner=head, department=dept, title=f"Clamp C-{i:02d}", description="Cut to length " * 20
+        )
+    pack_workers.env.update({"AUDIT_PACK_RENDERERS": "2", "AUDIT_PACK_PIECE_CHARS": "3000"})
+    pack_workers.start(concurrency=2)
+    client_for(head).post("/audit-pack/", period(sections=["widgets", "documents"]))
+    pack = AuditPack.objects.get()
+    wait_for(
+        lambda: status(pack) == "ready", timeout=120, message="the pack rendered", logs=pack_workers.logs
+    )
+    assert re.search(r"\d+ pieces laid out by 2 renderer", pack_workers.logs()), pack_workers.logs()[-3000:]
+    pack.refresh_from_db()
+    reader = PdfReader(io.BytesIO(pack.file.file.open("rb").read()))
+    assert len(reader.pages) == pack.pages > 5
+    for number, page in enumerate(reader.pages, start=1):
+        assert " ".join(page.extract_text().split()).endswith(f"Page {number}")
