@@ -38,16 +38,11 @@ def django_db_modify_db_settings(
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (``make test`` runs two), the tests that start real Celery workers and
     kill them all run on one xdist worker, one after another, so their timings never compete
-    (and no worker with a short visibility timeout hands back another test's killed task).
-
-    Every item gets a node id of its own: schemathesis names each API operation's test
-    (``test_x[GET /api/v1/capas/]``) but leaves them all the function's node id, and xdist's
-    group scheduling keeps one item per node id, so 70 of the fuzzer's 71 never ran."""
+    and no worker with a short visibility timeout hands back another test's killed task.
+    (pytest 9 ignores the node id xdist gives a group's items, so pyproject.toml keeps pytest 8.)"""
     for item in items:
         if item.get_closest_marker("worker"):
             item.add_marker(pytest.mark.xdist_group("celery-workers"))
-        if not item.nodeid.endswith("::" + item.name):
-            item._nodeid = f"{item.nodeid.rsplit('::', 1)[0]}::{item.name}"
 
 
 @pytest.fixture(scope="session", autouse=True)
