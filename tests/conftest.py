@@ -1,5 +1,6 @@
 """Fixtures shared by every test: a department pair and one user per role."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -46,22 +47,37 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_by_delete():
+def _flush_by_delete(django_db_setup, django_db_blocker):
     """A test on committed data (``transactional_db``, the live server) ends with Django's flush:
     one TRUNCATE of every table, which takes PostgreSQL seconds (new files for some 200 tables and
-    their indexes) however few rows the test wrote. Emptying them with DELETE in one transaction,
-    foreign keys checked at its commit, leaves the same empty tables in a few milliseconds.
+    their indexes) however few rows the test wrote. Instead the tables are emptied with DELETE in
+    one transaction, foreign keys checked at its commit (milliseconds), and the rows the
+    migrations seeded (the suppliers' tier policies …) are put back as they were, so the next
+    test meets the database as ``migrate`` left it, whichever tests ran before it in its process.
     Content types and permissions are kept: Django would only make them again (with new ids)."""
+    from django.db import connection
     from django.db.backends.postgresql.operations import DatabaseOperations
 
-    truncate = DatabaseOperations.sql_flush
     kept = {"django_content_type", "auth_permission"}
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        seeds = []
+        for table in sorted(set(tables) - kept):
+            cursor.execute(f"SELECT json_agg(t) FROM {connection.ops.quote_name(table)} t")  # noqa: S608
+            rows = cursor.fetchone()[0]
+            if rows:
+                seeds.append((table, json.dumps(rows)))
+    truncate = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences:
             return truncate(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
-        emptied = [table for table in tables if table not in kept]
-        return ["SET CONSTRAINTS ALL DEFERRED", *(f"DELETE FROM {self.quote_name(t)}" for t in emptied)]
+        emptied = [f"DELETE FROM {self.quote_name(t)}" for t in tables if t not in kept]
+        restored = [
+            f"INSERT INTO {name} SELECT * FROM json_populate_recordset(NULL::{name}, $seed${rows}$seed$)"
+            for name, rows in ((self.quote_name(t), rows) for t, rows in seeds if t in tables)
+        ]
+        return ["SET CONSTRAINTS ALL DEFERRED", *emptied, *restored]
 
     DatabaseOperations.sql_flush = sql_flush
     yield

@@ -119,3 +119,18 @@ def test_ci_runs_make_test_and_then_the_audit(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert log.read_text().splitlines() == ["test", "audit"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_after_a_test_on_committed_data_leaves_the_database_as_migrate_did(head):
+    # tests/conftest.py: the flush that ends every transactional test empties the tables and puts
+    # back the rows the migrations seeded, whatever the test did to them.
+    from suppliers.models import TierPolicy
+
+    seeded = sorted(TierPolicy.objects.values_list("tier", "audit_months"))
+    assert seeded
+    TierPolicy.objects.update(audit_months=99)
+    TierPolicy.objects.filter(tier=seeded[0][0]).delete()
+    call_command("flush", verbosity=0, interactive=False, reset_sequences=False)  # as Django's teardown
+    assert sorted(TierPolicy.objects.values_list("tier", "audit_months")) == seeded
+    assert not User.objects.exists() and not Department.objects.exists()
