@@ -40,14 +40,10 @@ def pytest_collection_modifyitems(items):
     """Under pytest-xdist (``make test`` runs two), the tests that start real Celery workers and
     kill them all run on one xdist worker, one after another, so their timings never compete
     and no worker with a short visibility timeout hands back another test's killed task.
-    (pytest 9 ignores the node id xdist gives a group's items, so pyproject.toml keeps pytest 8.)
-    """
+    (pytest 9 ignores the node id xdist gives a group's items, so pyproject.toml keeps pytest 8.)"""
     for item in items:
         if item.get_closest_marker("worker"):
             item.add_marker(pytest.mark.xdist_group("celery-workers"))
-    # The walks over every URL (the walker's records, a minute or more each) go first, so the
-    # two processes share them and do not end with one of them walking while the other idles.
-    items.sort(key=lambda item: "world" not in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture(scope="session", autouse=True)
