@@ -134,7 +134,7 @@ def nodes(transactional_db, s3_server, tmp_path):
     finally:
         for node in (a, b):
             node.stop()
-        app = Celery("two-node-test", broker=BROKER_URL)
+        app = Celery("two-node-test", broker=BROKER_URL, set_as_current=False)
         with app.connection_for_write() as conn:
             client = conn.default_channel.client
             for key in client.scan_iter(match=f"*{shared_queue}*"):
@@ -200,7 +200,7 @@ def test_two_nodes_share_files_sessions_and_lockouts(nodes, head, dept):
     assert download.status_code == 200 and download.content == report
 
     # An audit pack rendered by worker 2 (node B), downloaded through web A.
-    app = Celery("two-node-test", broker=BROKER_URL)
+    app = Celery("two-node-test", broker=BROKER_URL, set_as_current=False)
     app.send_task("tests.kernelapp.tasks.widget_pack_store", args=[widget.pk, head.pk], queue=f"{queue}-b")
     wait_for(
         lambda: Attachment.objects.filter(original_name="audit-pack.pdf").exists(), 60, "the audit pack", logs
@@ -262,7 +262,7 @@ def test_a_beat_on_each_node_sends_the_schedule_once_and_the_other_takes_over(tm
     finally:
         for node in (a, b):
             node.stop()
-        app = Celery("two-node-test", broker=BROKER_URL)
+        app = Celery("two-node-test", broker=BROKER_URL, set_as_current=False)
         with app.connection_for_write() as conn:
             client = conn.default_channel.client
             for key in client.scan_iter(match=f"*{queue}*"):

@@ -121,7 +121,9 @@ class Workers:
             "EMAIL_PORT": str(smtp_port),
             "PYTHONPATH": str(ROOT),
         }
-        self.app = Celery("notif-test", broker=BROKER_URL)
+        # Not the current app: the project's tasks would bind to it, and a later test in this
+        # process would send them to this broker instead of running them eagerly.
+        self.app = Celery("notif-test", broker=BROKER_URL, set_as_current=False)
         self.app.conf.broker_transport_options = {"visibility_timeout": 5}
 
     def start(self, *, concurrency: int = 1) -> subprocess.Popen:

@@ -30,7 +30,7 @@ class PackWorkers(Workers):
                 "AUDIT_PACK_QUEUE": self.queue,
             }
         )
-        self.app = Celery("pack-test", broker=broker)
+        self.app = Celery("pack-test", broker=broker, set_as_current=False)
         self.app.conf.broker_transport_options = {"visibility_timeout": 3600}
 
 
