@@ -10,9 +10,20 @@ from django.db import migrations
 from django.utils import timezone
 
 
-def forwards(apps, schema_editor):
-    from qms.models.records import next_reference
+def next_reference(schema_editor, prefix: str, year: int) -> str:
+    """The kernel's counter as it was when this migration was written (a migration does not call
+    live code, which may since have moved on)."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO qms_referencecounter (prefix, year, last) VALUES (%s, %s, 1)
+               ON CONFLICT (prefix, year) DO UPDATE SET last = qms_referencecounter.last + 1
+               RETURNING last""",
+            [prefix, year],
+        )
+        return f"{prefix}-{year}-{cursor.fetchone()[0]:04d}"
 
+
+def forwards(apps, schema_editor):
     Capa = apps.get_model("capa", "Capa")
     Proposal = apps.get_model("audits", "Proposal")
     HistoricalProposal = apps.get_model("audits", "HistoricalProposal")
@@ -24,7 +35,7 @@ def forwards(apps, schema_editor):
             continue
         owner = quality or capa.owner
         proposal = Proposal.objects.create(
-            reference=next_reference("RP", today.year),
+            reference=next_reference(schema_editor, "RP", today.year),
             title=f"{capa.reference}: {capa.title}"[:200],
             owner=owner,
             department_id=owner.department_id or capa.department_id,

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from .. import access, events, history
 from ..files import store_upload
-from ..models import ChildRecord, Department, Record, StoredFile, User, next_reference
+from ..models import ChildRecord, Department, Record, StoredFile, User
+from ..models.records import NextReference
 from ..rules import check_reason
 from ..uploads import safe_filename
 from ..workflow import CREATED, TransitionError
@@ -89,7 +90,7 @@ def record_create(*, model: type[Record], by: User, reason: str = "Created", **f
     record.created_by = by
     _clean(record, by=by)
     with transaction.atomic(savepoint=False):
-        record.reference = next_reference(model.reference_prefix, timezone.localdate().year)
+        record.reference = NextReference(model.reference_prefix, timezone.localdate().year)
         history.save(record, by=by, reason=reason)
         for effect in model.workflow.effects(CREATED):
             effect(record, by=by)

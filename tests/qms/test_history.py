@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qms.history import history_rows
+from qms.registry import child_models
 from qms.services import attachment_add, child_remove, child_update, link_add, transition
 from tests.factories import WidgetFactory
 from tests.qms.conftest import days
@@ -64,3 +65,28 @@ def test_attachments_links_signatures_and_removals_appear_in_the_widgets_history
 def test_a_files_upload_is_in_the_widgets_history(head, part_file):
     (row,) = [r for r in history_rows(part_file.root) if r["part"].startswith("Part file")]
     assert (row["who"], row["type"], row["part"]) == (head, "Created", "Part file: bracket.png")
+
+
+def test_history_tables_are_indexed_only_where_history_is_read():
+    """A record's history is read by its id, a child row's by its parent's key, any row's by who
+    made it; an index on anything else is written on every change and never read."""
+    from django.db import connection
+
+    from qms.models import ChildRecord
+    from qms.registry import record_models
+
+    models = [*record_models(), *(c for m in record_models() for c in child_models(m))]
+    assert any(issubclass(m, ChildRecord) for m in models)
+    with connection.cursor() as cursor:
+        for model in models:
+            history = model.history.model
+            table = history._meta.db_table
+            columns = {
+                tuple(c["columns"])
+                for c in connection.introspection.get_constraints(cursor, table).values()
+                if c["index"] or c["primary_key"]
+            }
+            read_by = {("history_id",), ("id",), ("history_user_id",)}
+            if issubclass(model, ChildRecord):
+                read_by.add((model._meta.get_field(model.parent_field).column,))
+            assert columns == read_by, table

@@ -39,6 +39,15 @@ def test_references_are_numbered_per_prefix_and_year(staff):
 
 
 @pytest.mark.django_db
+def test_the_ten_thousandth_reference_of_a_year_has_five_digits(staff):
+    from qms.models import ReferenceCounter
+
+    year = timezone.localdate().year
+    ReferenceCounter.objects.create(prefix="WID", year=year, last=9998)
+    assert [WidgetFactory(owner=staff).reference for _ in range(2)] == [f"WID-{year}-9999", f"WID-{year}-10000"]
+
+
+@pytest.mark.django_db
 def test_a_rolled_back_creation_leaves_no_gap(staff):
     WidgetFactory(owner=staff)
     with pytest.raises(RuntimeError), transaction.atomic():
