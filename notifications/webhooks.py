@@ -219,8 +219,9 @@ def webhooks_claim(occurrence: Occurrence) -> list[int]:
     # through the ORM took five times as long to build and read: a fifth of creating a record),
     # which finds nothing where no webhook listens; the endpoints only if some do.
     with connection.cursor() as cursor:
+        table = WebhookEndpoint._meta.db_table
         cursor.execute(
-            f"SELECT id FROM {WebhookEndpoint._meta.db_table} WHERE active AND events @> ARRAY[%s]::varchar[]",  # noqa: S608 - our table, the event a parameter
+            f"SELECT id FROM {table} WHERE active AND events @> ARRAY[%s]::varchar[]",  # noqa: S608 - our table
             [occurrence.name],
         )
         listening = [pk for (pk,) in cursor.fetchall()]

@@ -100,7 +100,7 @@ class KernelHistory(HistoricalRecords):
         super().finalize(sender, **kwargs)
         plain = sender.__dict__.get(self.manager_name)
         if type(plain) is HistoryDescriptor:
-            faster = _HistoryDescriptor(plain.model, manager=plain.manager_class, queryset=plain.queryset_class)
+            faster = _HistoryDescriptor(plain.model, plain.manager_class, plain.queryset_class)
             setattr(sender, self.manager_name, faster)
 
 

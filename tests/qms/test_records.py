@@ -44,7 +44,8 @@ def test_the_ten_thousandth_reference_of_a_year_has_five_digits(staff):
 
     year = timezone.localdate().year
     ReferenceCounter.objects.create(prefix="WID", year=year, last=9998)
-    assert [WidgetFactory(owner=staff).reference for _ in range(2)] == [f"WID-{year}-9999", f"WID-{year}-10000"]
+    references = [WidgetFactory(owner=staff).reference for _ in range(2)]
+    assert references == [f"WID-{year}-9999", f"WID-{year}-10000"]
 
 
 @pytest.mark.django_db
