@@ -198,6 +198,25 @@ def test_the_audit_pack_section_lists_the_register_events_and_open_assessments(d
     assert maintenance == {"done": [], "postponed": [], "overdue": [], "date_to": f.today()}
 
 
+def test_the_audit_pack_lists_each_certificate_of_a_calibration_on_its_own_line(dept, head, quality_manager):
+    from django.template.loader import render_to_string
+
+    from calibration.services import certificate_add
+    from qms.services import transition
+    from tests.uploads import pdf_bytes
+
+    gauge = f.instrument(dept, tag="AP-2")
+    calibration = f.calibrate(gauge, complete=False)
+    for name in ("lab-report.pdf", "as-left.pdf"):
+        certificate_add(calibration=calibration, by=head, file=SimpleUploadedFile(name, pdf_bytes()))
+    transition(obj=calibration, name="complete", by=head)
+    section = build_instruments(user=quality_manager, date_from=f.days(-1), date_to=f.today())
+    html = render_to_string("calibration/audit_instruments.html", section)
+    files = re.findall(r'<div class="file">(.*?)</div>', html)
+    assert [name.split(" <code>")[0] for name in files] == ["lab-report.pdf", "as-left.pdf"]
+    assert all(re.search(r"<code>[0-9a-f]{64}</code>", cell) for cell in files)
+
+
 def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     gauge = f.instrument(dept, interval_value=30, interval_unit="days")
     f.calibrate(gauge, on=f.days(-70))  # the first: on time by definition

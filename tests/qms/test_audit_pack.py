@@ -134,3 +134,29 @@ def test_the_widget_modules_section_shows_its_widgets_as_far_as_the_user_may_see
     assert widget.reference not in pdf_text(other)
     text = pdf_text(take_pack(client_for(head), period(sections=["widgets"])))
     assert widget.reference in text and "Housing H-220" in text and "Created" in text
+
+
+def test_every_class_the_packs_templates_use_is_styled_by_the_packs_stylesheet():
+    """A pack is laid out with its own stylesheet only (no Bootstrap in a PDF): a class a section
+    uses that the stylesheet does not define lays its text out unstyled (free text run together,
+    a badge as plain words)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import get_template
+
+    from qms.auditpack.catalogue import sections
+
+    css = (Path(settings.BASE_DIR) / "templates/qms/auditpack.css").read_text()
+    defined = set(re.findall(r"\.([a-zA-Z][\w-]*)", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    templates = [s.template for s in sections()]
+    assert len(templates) >= 13
+    templates += ["qms/auditpack.html", "qms/auditpack_part.html", "qms/auditpack_numbers.html"]
+    unstyled = {}
+    for name in templates:
+        source = get_template(name).template.source
+        used = {c for attr in re.findall(r'class="([^"{]*)"', source) for c in attr.split()}
+        if used - defined:
+            unstyled[name] = sorted(used - defined)
+    assert "pre" in defined and not unstyled, unstyled
