@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .forms import people
 from .models import Department
-from .widgets import use_pickers, use_quick_selects
+from .widgets import use_pickers, use_quick_widgets
 
 OPEN = "_open"
 
@@ -31,7 +31,7 @@ class RecordFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["status"].extra["choices"] = [(OPEN, "All open"), *self._meta.model.workflow.choices]
         use_pickers(self.form)
-        use_quick_selects(self.form)
+        use_quick_widgets(self.form)
         for field in self.form.fields.values():
             field.widget.attrs["class"] = (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control"

@@ -5,6 +5,8 @@ A select of every person costs a page of 2,000 options and most of its time."""
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
@@ -77,13 +79,43 @@ def use_pickers(form: forms.Form) -> None:
         field.widget = widget
 
 
-def use_quick_selects(form: forms.Form) -> None:
-    """Every plain select of ``form`` written straight to HTML (a filter bar's selects)."""
+def use_quick_widgets(form: forms.Form) -> None:
+    """Every plain select and text, date or number box of ``form`` written straight to HTML, as
+    Django's templates write them (a register's filter bar: every list view applies it)."""
     for field in form.fields.values():
-        if type(field.widget) is forms.Select:
-            quick = QuickSelect(attrs=field.widget.attrs)
-            quick.choices = field.widget.choices
+        widget = field.widget
+        if type(widget) is forms.Select:
+            quick = QuickSelect(attrs=widget.attrs)
+            quick.choices = widget.choices
             field.widget = quick
+        elif type(widget) in _QUICK_INPUTS:
+            quick = copy.copy(widget)  # its format and type as they are
+            quick.attrs = dict(widget.attrs)
+            quick.__class__ = _QUICK_INPUTS[type(widget)]
+            field.widget = quick
+
+
+class _QuickInput:
+    """An ``<input>`` written straight to HTML: what Django's ``input.html`` and ``attrs.html``
+    write (an attribute that is True bare, one that is False left out), without the two template
+    renders Django makes for each box."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{escape(value)}"'
+        attributes = "".join(
+            f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"'
+            for k, v in self.build_attrs(self.attrs, attrs).items()
+            if v is not False
+        )
+        html = f'<input type="{escape(self.input_type)}" name="{escape(name)}"{shown}{attributes}>'
+        return mark_safe(html)  # noqa: S308 - escaped
+
+
+_QUICK_INPUTS = {
+    base: type(f"Quick{base.__name__}", (_QuickInput, base), {})
+    for base in (forms.TextInput, forms.SearchInput, forms.NumberInput, forms.DateInput)
+}
 
 
 class QuickSelect(forms.Select):

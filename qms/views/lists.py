@@ -23,6 +23,7 @@ from django.views.generic import ListView
 from .. import access, search
 from ..csv_sql import compile_export
 from ..paging import keyset_page
+from ..widgets import use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
 
 CSV_CHUNK = 2000
@@ -68,6 +69,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             qs = qs.filter(self.search_q(qs.model, q))
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET, queryset=qs, request=self.request)
+            use_quick_widgets(self.filterset.form)  # every register's filter bar, whatever its filterset
             qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
         else:
             self.filterset = None

@@ -89,3 +89,45 @@ def test_register_filter_bar_keeps_its_selects(client_for, quality_manager, dept
     assert '<option value="">Any department</option>' in page
     owner = page[page.index('<select name="owner"') :].split(">", 1)[0]
     assert f'data-picker="{reverse("people_search")}"' in owner and 'class="form-select"' in owner
+
+
+@pytest.mark.parametrize(
+    "widget_class", [forms.TextInput, forms.SearchInput, forms.NumberInput, forms.DateInput]
+)
+def test_quick_boxes_write_what_djangos_input_template_writes(widget_class):
+    import datetime as dt
+
+    from qms.widgets import _QUICK_INPUTS
+
+    attrs = {
+        "class": "form-control",
+        "placeholder": 'Name, "part" & <lot>',
+        "required": True,
+        "disabled": False,
+    }
+    for value in (None, "", "Burr <on> \"flange\" & 'edge'", 42, dt.date(2026, 12, 1)):
+        django = widget_class(attrs=attrs)
+        quick = widget_class(attrs=attrs)
+        quick.__class__ = _QUICK_INPUTS[widget_class]
+        written = quick.render("q", value, attrs={"id": "id_q", "aria-describedby": None})
+        assert written == django.render("q", value, attrs={"id": "id_q", "aria-describedby": None}), value
+
+
+def test_every_register_filter_bar_is_written_without_a_template_per_box(client_for, quality_manager):
+    """The filter bars of registers whose filterset is not the kernel's (certificates, training
+    records) get the quick boxes and selects too, and say what Django's templates said."""
+    from django.forms import widgets
+
+    rendered = []
+    original = widgets.Widget._render
+    widgets.Widget._render = lambda self, *a, **k: (
+        rendered.append(type(self).__name__) or original(self, *a, **k)
+    )
+    try:
+        client = client_for(quality_manager)
+        for url in ("/suppliers/certificates/", "/training/records/?q=x", "/inspection/lots/", "/capa/ncr/"):
+            page = client.get(url).content.decode()
+            assert page.count("<form") >= 1 and 'name="q"' in page, url
+    finally:
+        widgets.Widget._render = original
+    assert not set(rendered) - {"NullBooleanSelect", "CheckboxInput", "HiddenInput"}, rendered

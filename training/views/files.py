@@ -21,7 +21,7 @@ from qms.views import (
     RecordListView,
     RecordUpdateView,
 )
-from qms.widgets import use_pickers, use_quick_selects
+from qms.widgets import use_pickers, use_quick_widgets
 
 from .. import selectors, services
 from ..forms import TrainingFileEditForm, TrainingRecordForm
@@ -158,7 +158,7 @@ class EvaluatePage(FormPageView):
 
 def _styled(form: forms.Form) -> None:
     use_pickers(form)
-    use_quick_selects(form)  # a select of 160 competences rendered option by option was most of the page
+    use_quick_widgets(form)  # a select of 160 competences rendered option by option was most of the page
     for field in form.fields.values():
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         field.widget.attrs["class"] = css
