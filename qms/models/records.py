@@ -42,9 +42,8 @@ class ReferenceCounter(models.Model):
 class NextReference(models.Func):
     """The next reference of ``prefix`` in ``year`` (``NCR-2026-0042``), as SQL: written into a
     record's INSERT, the number costs no round trip of its own. ``qms_next_reference`` (migration
-    qms 0007) takes the counter's row as ``next_reference`` did: locked by the creating transaction
-    until it commits, so numbers are unique and gap-free and a rolled-back creation rolls its number
-    back too."""
+    qms 0007) takes the counter's row, which stays locked by the creating transaction until it
+    commits: numbers are unique and gap-free, and a rolled-back creation rolls its number back too."""
 
     function = "qms_next_reference"
     output_field = models.CharField()

@@ -131,9 +131,17 @@ def test_bad_filter_values_give_a_message_not_an_error(client_for, head, query):
         assert "invalid-feedback" in response.content.decode()
 
 
+def local_noon(days_ago: int) -> dt.datetime:
+    """Noon, local time, ``days_ago`` days before today. Its date is the same whatever the hour
+    the test runs at and whatever change of summer time lies between: 40 × 24 hours before 23:15
+    on 1 December is 00:15 on 23 October (summer time), 39 days before by the calendar."""
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
 def test_register_shows_aging_and_exports_csv(client_for, head, dept):
     capa = CapaFactory(owner=head, department=dept, title="=HYPERLINK(evil)")
-    Capa.objects.filter(pk=capa.pk).update(created_at=capa.created_at - dt.timedelta(days=40))
+    Capa.objects.filter(pk=capa.pk).update(created_at=local_noon(40))
     response = client_for(head).get(reverse("capa:capa_list") + "?format=csv")
     rows = list(csv.reader(io.StringIO(body(response))))
     assert rows[0][-1] == "Age (days)" and "Open actions" in rows[0]
@@ -143,12 +151,11 @@ def test_register_shows_aging_and_exports_csv(client_for, head, dept):
 
 
 def test_ncr_register_ages_open_ncrs_to_today_and_closed_ones_to_their_closing(client_for, head, dept):
-    now = timezone.now()
     open_one = NonconformityFactory(owner=head, department=dept, title="Open one")
     closed = NonconformityFactory(owner=head, department=dept, title="Closed one")
-    Nonconformity.objects.filter(pk=open_one.pk).update(created_at=now - dt.timedelta(days=12))
+    Nonconformity.objects.filter(pk=open_one.pk).update(created_at=local_noon(12))
     Nonconformity.objects.filter(pk=closed.pk).update(
-        created_at=now - dt.timedelta(days=30), closed_at=now - dt.timedelta(days=9), status="closed"
+        created_at=local_noon(30), closed_at=local_noon(9), status="closed"
     )
     client = client_for(head)
     with CaptureQueriesContext(connection) as export:
