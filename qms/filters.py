@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .forms import people
 from .models import Department
-from .widgets import use_pickers, use_quick_widgets
+from .widgets import use_pickers
 
 OPEN = "_open"
 
@@ -30,8 +30,7 @@ class RecordFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["status"].extra["choices"] = [(OPEN, "All open"), *self._meta.model.workflow.choices]
-        use_pickers(self.form)
-        use_quick_widgets(self.form)
+        use_pickers(self.form)  # the list view writes the rest of the bar (qms.widgets.use_quick_widgets)
         for field in self.form.fields.values():
             field.widget.attrs["class"] = (
                 "form-select" if isinstance(field.widget, forms.Select) else "form-control"
