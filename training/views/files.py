@@ -21,7 +21,7 @@ from qms.views import (
     RecordListView,
     RecordUpdateView,
 )
-from qms.widgets import use_pickers, use_quick_widgets
+from qms.widgets import use_pickers
 
 from .. import selectors, services
 from ..forms import TrainingFileEditForm, TrainingRecordForm
@@ -157,8 +157,7 @@ class EvaluatePage(FormPageView):
 
 
 def _styled(form: forms.Form) -> None:
-    use_pickers(form)
-    use_quick_widgets(form)  # a select of 160 competences rendered option by option was most of the page
+    use_pickers(form)  # the list view writes the selects and boxes straight to HTML (use_quick_widgets)
     for field in form.fields.values():
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         field.widget.attrs["class"] = css
