@@ -8,7 +8,10 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.conf import settings
+from django.db import connections, models, router
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from .registry import child_models
@@ -26,11 +29,78 @@ def attribute(obj: models.Model, *, by: User, reason: str) -> None:
 
 def save(obj: models.Model, *, by: User, reason: str, validate: bool = False, **save_kwargs: Any) -> None:
     """Save ``obj`` with its history row saying who and why. ``validate`` runs the model's own
-    checks first (``full_clean``) where a service has not checked every field itself."""
+    checks first (``full_clean``) where a service has not checked every field itself. A new
+    record or child row is written with its history row in one statement (``_insert``)."""
     if validate:
         obj.full_clean()
     attribute(obj, by=by, reason=reason)
-    obj.save(**save_kwargs)
+    if not save_kwargs and obj._state.adding and obj.pk is None and _inserts_with_history(type(obj)):
+        _insert(obj)
+    else:
+        obj.save(**save_kwargs)
+
+
+def _inserts_with_history(model: type[models.Model]) -> bool:
+    """Records and child rows (the kernel's history), each one table, history switched on."""
+    from .models.records import KernelHistory
+
+    return (
+        isinstance(getattr(model, "_kernel_history", None), KernelHistory)
+        and not model._meta.parents
+        and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    )
+
+
+def _insert(obj: models.Model) -> None:
+    """``obj.save()`` of a new row and the history row simple-history writes after it ("+", who,
+    when, why, every copied field), as one ``WITH row AS (INSERT … RETURNING …) INSERT INTO
+    history SELECT … FROM row``: one round trip instead of two, the values the row got from the
+    database (its id, its reference number) copied into its history by the database itself.
+    Django's own INSERT is compiled as ``save()`` compiles it (each field's ``pre_save``, the
+    expressions, the returned fields read back), and ``pre_save``/``post_save`` are sent as
+    ``save()`` sends them; simple-history's own receiver, which would write the history row
+    again, is told to skip this one."""
+    model = type(obj)
+    meta = model._meta
+    using = router.db_for_write(model, instance=obj)
+    connection = connections[using]
+    ops = connection.ops
+    obj._prepare_related_fields_for_save(operation_name="save")
+    pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
+    history_meta = model.history.model._meta
+    copied = {f.attname for f in history_meta.concrete_fields}
+    columns = [f.column for f in meta.concrete_fields if f.attname in copied]
+    query = InsertQuery(model)
+    query.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [obj])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = meta.local_concrete_fields
+    [(insert_sql, params)] = compiler.as_sql()
+    extra = ("history_date", "history_type", "history_change_reason", "history_user")
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    history_names = ", ".join(ops.quote_name(history_meta.get_field(f).column) for f in extra)
+    returned = meta.db_returning_fields
+    # Django's compiled INSERT, quoted names, every value a parameter.
+    sql = (
+        f"WITH new_row AS ({insert_sql}) "  # noqa: S608
+        f"INSERT INTO {ops.quote_name(history_meta.db_table)} ({names}, {history_names}) "
+        f"SELECT {names}, %s, '+', %s, %s FROM new_row "
+        f"RETURNING {', '.join(ops.quote_name(f.column) for f in returned)}"
+    )
+    when = getattr(obj, "_history_date", None) or timezone.now()
+    user = getattr(obj, "_history_user", None)
+    why = getattr(obj, "_change_reason", None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, when, why, user.pk if user is not None else None))
+        values = cursor.fetchone()
+    for value, field in zip(values, returned, strict=True):
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = using
+    obj.skip_history_when_saving = True
+    try:
+        post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=using)
+    finally:
+        del obj.skip_history_when_saving
 
 
 def touch(record: Record, *, by: User, reason: str) -> None:

@@ -90,3 +90,61 @@ def test_history_tables_are_indexed_only_where_history_is_read():
             if issubclass(model, ChildRecord):
                 read_by.add((model._meta.get_field(model.parent_field).column,))
             assert columns == read_by, table
+
+
+def _as_kept(entry) -> dict:
+    """A history row's values, but for what differs between any two rows (ids, number, times)."""
+    differ = {"history_id", "id", "reference", "history_date", "created_at", "updated_at"}
+    fields = type(entry)._meta.concrete_fields
+    return {f.attname: getattr(entry, f.attname) for f in fields if f.attname not in differ}
+
+
+def test_a_new_row_is_written_with_its_history_row_in_one_statement_as_simple_history_writes_it(
+    head, staff, widget
+):
+    """The row and its history row go in one statement, and the history row holds what
+    simple-history's own ``save()`` path writes for the same row: every field, who and why."""
+    from django.db import connection
+    from django.db.models.signals import post_save
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from qms import history
+    from qms.services import child_add
+    from tests.kernelapp.models import WidgetPart
+
+    fields = {"widget": widget, "name": "Bore", "owner": staff, "due_date": days(10), "critical": True}
+    saved = []
+
+    def heard(sender, instance, created, **kwargs):
+        saved.append((instance.pk, created))
+
+    post_save.connect(heard, sender=WidgetPart)
+    try:
+        before = timezone.now()
+        with CaptureQueriesContext(connection) as ctx:
+            row = child_add(model=WidgetPart, by=head, reason="Drawing rev B", **fields)
+    finally:
+        post_save.disconnect(heard, sender=WidgetPart)
+    writes = [q["sql"] for q in ctx.captured_queries if "INSERT" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith('WITH new_row AS (INSERT INTO "kernelapp_widgetpart"')
+    assert saved == [(row.pk, True)]  # post_save heard once, as a created row
+    assert not row._state.adding and WidgetPart.objects.get(pk=row.pk).name == "Bore"
+
+    plain = WidgetPart(**fields)
+    history.attribute(plain, by=head, reason="Drawing rev B")
+    plain.save()  # simple-history's own path: the row, then its history row
+    [one], [other] = row.history.all(), plain.history.all()
+    assert _as_kept(one) == _as_kept(other)
+    assert (one.history_type, one.history_user, one.history_change_reason) == ("+", head, "Drawing rev B")
+    assert one.id == row.pk and before <= one.history_date <= timezone.now()
+
+
+def test_a_new_records_history_row_has_the_number_the_database_gave_it(head, dept):
+    from qms.services import record_create
+    from tests.kernelapp.models import Widget
+
+    widget = record_create(model=Widget, by=head, title="Housing", owner=head, department=dept)
+    [created] = widget.history.all()
+    assert widget.reference == created.reference == Widget.objects.get().reference != ""
+    assert (created.title, created.status, created.history_type) == ("Housing", "draft", "+")
