@@ -5,6 +5,7 @@ its child rows, each value shown as the forms show it (Yes/No, dates, names, cho
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,25 @@ def _inserts_with_history(model: type[models.Model]) -> bool:
     )
 
 
+@functools.cache
+def _history_copy(model: type[models.Model], using: str) -> tuple[str, list[models.Field]]:
+    """The statement that copies ``new_row`` into ``model``'s history with who, when and why as
+    its three parameters, and the row's fields it returns (those the database gives a value)."""
+    meta, history_meta = model._meta, model.history.model._meta
+    quote = connections[using].ops.quote_name
+    copied = {f.attname for f in history_meta.concrete_fields}
+    names = ", ".join(quote(f.column) for f in meta.concrete_fields if f.attname in copied)
+    extra = ("history_date", "history_change_reason", "history_user", "history_type")
+    history_names = ", ".join(quote(history_meta.get_field(f).column) for f in extra)
+    returned = meta.db_returning_fields
+    sql = (
+        f"INSERT INTO {quote(history_meta.db_table)} ({names}, {history_names}) "  # noqa: S608
+        f"SELECT {names}, %s, %s, %s, '+' FROM new_row "
+        f"RETURNING {', '.join(quote(f.column) for f in returned)}"
+    )
+    return sql, returned
+
+
 def _insert(obj: models.Model) -> None:
     """``obj.save()`` of a new row and the history row simple-history writes after it ("+", who,
     when, why, every copied field), as one ``WITH row AS (INSERT … RETURNING …) INSERT INTO
@@ -64,28 +84,15 @@ def _insert(obj: models.Model) -> None:
     meta = model._meta
     using = router.db_for_write(model, instance=obj)
     connection = connections[using]
-    ops = connection.ops
     obj._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=model, instance=obj, raw=False, using=using, update_fields=None)
-    history_meta = model.history.model._meta
-    copied = {f.attname for f in history_meta.concrete_fields}
-    columns = [f.column for f in meta.concrete_fields if f.attname in copied]
     query = InsertQuery(model)
     query.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [obj])
     compiler = query.get_compiler(using=using)
     compiler.returning_fields = meta.local_concrete_fields
     [(insert_sql, params)] = compiler.as_sql()
-    extra = ("history_date", "history_type", "history_change_reason", "history_user")
-    names = ", ".join(ops.quote_name(c) for c in columns)
-    history_names = ", ".join(ops.quote_name(history_meta.get_field(f).column) for f in extra)
-    returned = meta.db_returning_fields
-    # Django's compiled INSERT, quoted names, every value a parameter.
-    sql = (
-        f"WITH new_row AS ({insert_sql}) "  # noqa: S608
-        f"INSERT INTO {ops.quote_name(history_meta.db_table)} ({names}, {history_names}) "
-        f"SELECT {names}, %s, '+', %s, %s FROM new_row "
-        f"RETURNING {', '.join(ops.quote_name(f.column) for f in returned)}"
-    )
+    copy_sql, returned = _history_copy(model, using)
+    sql = f"WITH new_row AS ({insert_sql}) {copy_sql}"
     when = getattr(obj, "_history_date", None) or timezone.now()
     user = getattr(obj, "_history_user", None)
     why = getattr(obj, "_change_reason", None)
