@@ -269,7 +269,7 @@ def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
         # Whoever a row is assigned to (an action, a part) sees the record it belongs to.
         assigned = assigned_record_ids(user, model)
         if assigned:
-            q |= Q(pk__in=assigned)
+            q |= Q(pk__any=assigned)  # one array parameter, however many (qms.models.lookups)
         extra = getattr(model, "extra_scope_q", None)
         return q | extra(user) if extra is not None else q
     if user.is_auditor:

@@ -3,6 +3,7 @@ comments and links, electronic signatures."""
 
 from .auditpacks import AuditPack, AuditPackDownload, AuditPackFile
 from .files import Attachment, StoredFile, stored_file_path
+from .lookups import AnyOf
 from .people import Department, Process, Role, User
 from .records import (
     ChildRecord,
@@ -19,6 +20,7 @@ from .signatures import Signature
 from .social import Comment, RecordLink
 
 __all__ = [
+    "AnyOf",
     "AuditPack",
     "AuditPackDownload",
     "AuditPackFile",

@@ -111,3 +111,35 @@ def test_a_part_assigned_to_someone_of_another_department_shows_them_its_widget(
     assert part.status == "done"
     assert not access.can_change(other_staff, widget)
     assert client.post(f"/kernel/widgets/{widget.pk}/edit/", {"title": "Mine"}).status_code == 403
+
+
+def test_the_records_of_many_assigned_rows_are_read_with_their_ids_as_one_parameter(head, other_staff, dept):
+    """Someone assigned rows across many records of another department sees exactly those
+    records; the ids go to the database as one array, not a placeholder each."""
+    from qms.services import child_add
+    from tests.kernelapp.models import WidgetPart
+    from tests.qms.conftest import days
+
+    widgets = [WidgetFactory(owner=head, department=dept) for _ in range(14)]
+    for widget in widgets[:12]:
+        child_add(model=WidgetPart, by=head, widget=widget, name="Coat", owner=other_staff, due_date=days(4))
+    seen = access.restrict(Widget.objects.all(), other_staff)
+    assert set(seen) == set(widgets[:12])
+    sql, params = seen.query.sql_with_params()
+    assert '"kernelapp_widget"."id" = ANY(%s)' in sql
+    assert [p for p in params if isinstance(p, list)] == [sorted(w.pk for w in widgets[:12])]
+
+
+def test_any_of_finds_what_in_finds(head, dept):
+    widgets = [WidgetFactory(owner=head, department=dept) for _ in range(3)]
+    ids = [widgets[0].pk, widgets[2].pk, 10**9]
+    assert (
+        set(Widget.objects.filter(pk__any=ids))
+        == set(Widget.objects.filter(pk__in=ids))
+        == {
+            widgets[0],
+            widgets[2],
+        }
+    )
+    assert not Widget.objects.filter(pk__any=[]).exists()
+    assert Widget.objects.exclude(pk__any=ids).get() == widgets[1]
