@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -96,7 +96,7 @@ def _insert(obj: models.Model) -> None:
     when = getattr(obj, "_history_date", None) or timezone.now()
     user = getattr(obj, "_history_user", None)
     why = getattr(obj, "_change_reason", None)
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, (*params, when, why, user.pk if user is not None else None))
         values = cursor.fetchone()
     for value, field in zip(values, returned, strict=True):
