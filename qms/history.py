@@ -54,7 +54,7 @@ def _inserts_with_history(model: type[models.Model]) -> bool:
 
 @functools.cache
 def _history_copy(model: type[models.Model], using: str) -> tuple[str, list[models.Field]]:
-    """The statement that copies ``new_row`` into ``model``'s history with who, when and why as
+    """The statement that copies ``new_row`` into ``model``'s history with when, why and who as
     its three parameters, and the row's fields it returns (those the database gives a value)."""
     meta, history_meta = model._meta, model.history.model._meta
     quote = connections[using].ops.quote_name
