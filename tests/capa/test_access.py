@@ -145,3 +145,24 @@ def test_image_photos_show_on_the_ncr(client_for, ncr, head):
     photo = attachment_add(record=ncr, upload=SimpleUploadedFile("burr.png", io.BytesIO(PNG).read()), by=head)
     html = client_for(head).get(ncr.get_absolute_url()).content.decode()
     assert f'<img src="{photo.get_download_url()}"' in html
+
+
+def test_the_capas_of_a_persons_actions_and_checks_are_found_in_one_statement(
+    capa_in_verification, staff, quality_manager
+):
+    """Actions, containment actions and effectiveness checks are each assigned to someone; the
+    CAPAs they make a person see are read in one statement, each CAPA once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms import access
+
+    capa = capa_in_verification
+    Action.objects.create(
+        capa=capa, number=2, kind="corrective", title="Second", owner=staff, due_date=days(20)
+    )  # a second row of the same CAPA
+    for person in (staff, quality_manager):  # an action's owner, the check's verifier
+        with CaptureQueriesContext(connection) as ctx:
+            found = access.assigned_record_ids(person, Capa)
+        assert found == [capa.pk]
+        assert len(ctx.captured_queries) == 1 and " UNION " in ctx.captured_queries[0]["sql"]
