@@ -43,10 +43,10 @@ def save(obj: models.Model, *, by: User, reason: str, validate: bool = False, **
 
 def _inserts_with_history(model: type[models.Model]) -> bool:
     """Records and child rows (the kernel's history), each one table, history switched on."""
-    from .models.records import KernelHistory
+    from .models import ChildRecord, Record
 
     return (
-        isinstance(getattr(model, "_kernel_history", None), KernelHistory)
+        issubclass(model, Record | ChildRecord)
         and not model._meta.parents
         and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
     )

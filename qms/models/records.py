@@ -97,7 +97,6 @@ class KernelHistory(HistoricalRecords):
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
-        sender._kernel_history = self  # a new row is written with its history in one statement
         plain = sender.__dict__.get(self.manager_name)
         if type(plain) is HistoryDescriptor:
             faster = _HistoryDescriptor(plain.model, plain.manager_class, plain.queryset_class)
