@@ -148,7 +148,7 @@ def test_image_photos_show_on_the_ncr(client_for, ncr, head):
 
 
 def test_the_capas_of_a_persons_actions_and_checks_are_found_in_one_statement(
-    capa_in_verification, staff, quality_manager
+    capa_in_actions, head, staff, quality_manager
 ):
     """Actions, containment actions and effectiveness checks are each assigned to someone; the
     CAPAs they make a person see are read in one statement, each CAPA once."""
@@ -157,12 +157,22 @@ def test_the_capas_of_a_persons_actions_and_checks_are_found_in_one_statement(
 
     from qms import access
 
-    capa = capa_in_verification
-    Action.objects.create(
-        capa=capa, number=2, kind="corrective", title="Second", owner=staff, due_date=days(20)
-    )  # a second row of the same CAPA
-    for person in (staff, quality_manager):  # an action's owner, the check's verifier
+    capa = capa_in_actions
+    second = services.action_add(  # a second row of the same CAPA for the same person
+        capa=capa, by=head, kind="corrective", title="Audit the supplier", owner=staff, due_date=days(20)
+    )
+
+    def assigned(person):
         with CaptureQueriesContext(connection) as ctx:
             found = access.assigned_record_ids(person, Capa)
-        assert found == [capa.pk]
         assert len(ctx.captured_queries) == 1 and " UNION " in ctx.captured_queries[0]["sql"]
+        return found
+
+    assert assigned(staff) == [capa.pk]
+    assert assigned(quality_manager) == []
+    for action in (capa.actions.exclude(pk=second.pk).get(), second):
+        services.action_update(action=action, by=staff, status="done", evidence="Done and filed.")
+    services.capa_verification_start(
+        capa=capa, by=head, planned_date=days(90), criteria="No rejects in 10 lots.", verifier=quality_manager
+    )
+    assert assigned(quality_manager) == [capa.pk]  # the effectiveness check's verifier
