@@ -4,13 +4,15 @@ what Django's own select templates say: same elements, attributes, options and s
 import pytest
 from django import forms
 from django.db import connection
+from django.db.models.signals import post_init
 from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qms.forms import people
-from qms.models import Department
-from qms.widgets import PeopleSelectMultiple, PersonSelect, QuickSelect, _Picker
+from qms.models import Department, Process
+from qms.widgets import _QUICK, PeopleSelectMultiple, PersonSelect, QuickSelect, _Picker
+from training.models import Competence
 
 pytestmark = pytest.mark.django_db
 
@@ -130,4 +132,49 @@ def test_every_register_filter_bar_is_written_without_a_template_per_box(client_
             assert page.count("<form") >= 1 and 'name="q"' in page, url
     finally:
         widgets.Widget._render = original
-    assert not set(rendered) - {"NullBooleanSelect", "CheckboxInput", "HiddenInput"}, rendered
+    assert not set(rendered) - {"CheckboxInput", "HiddenInput"}, rendered
+
+
+def test_quick_yes_no_select_writes_what_djangos_writes():
+    for value in (None, "", True, False, "true", "false", "unknown"):
+        django = forms.NullBooleanSelect(attrs={"class": "form-select"})
+        quick = forms.NullBooleanSelect(attrs={"class": "form-select"})
+        quick.__class__ = _QUICK[forms.NullBooleanSelect]
+        written = quick.render("above", value, attrs={"id": "id_above"})
+        assert parse_html(written) == parse_html(django.render("above", value, attrs={"id": "id_above"})), (
+            value
+        )
+
+
+def test_a_models_options_are_read_as_names_not_built_as_records(head, dept, other_dept):
+    """Departments, processes and competences are named in SQL (as their CSV names them): the
+    options are (id, name) pairs from one statement, no record built, and say what Django's
+    select says."""
+    from tests.training.factories import competence
+
+    process = Process.objects.create(name="Deburring & <polish>", department=dept)
+    competence(dept, title="Reading <drawings>", process=process, by=head)
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    for name, queryset in (
+        ("department", Department.objects.all()),
+        ("process", Process.objects.only("pk", "name")),
+        ("competence", Competence.objects.only("pk", "title")),
+    ):
+        field = forms.ModelChoiceField(queryset=queryset, required=False, empty_label="Any")
+        quick = QuickSelect(attrs={"class": "form-select"})
+        quick.choices = field.choices
+        post_init.connect(count)
+        try:
+            with CaptureQueriesContext(connection) as ctx:
+                written = quick.render(name, None, attrs={"id": f"id_{name}"})
+        finally:
+            post_init.disconnect(count)
+        assert len(ctx.captured_queries) == 1 and built == [], name
+        assert parse_html(written) == parse_html(
+            _django_markup(forms.Select, field, name, None, {"class": "form-select"})
+        ), name
+    assert "Reading &lt;drawings&gt;" in written
