@@ -116,3 +116,23 @@ def test_the_access_log_runs_a_constant_number_of_queries(
         AccessEvent.objects.create(kind=AccessEvent.Kind.LOGIN_FAILED, username=f"x{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/access-log/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_each_page_reads_the_signed_in_user_with_their_department_in_one_statement(head, client_for):
+    """A head's pages decide access by their department: it comes with the user, not after."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    client.get("/capa/ncr/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/capa/ncr/").status_code == 200
+    statements = [q["sql"] for q in ctx.captured_queries]
+    user = [
+        s for s in statements if s.startswith('SELECT "qms_user"."id"') and '"qms_department"."code"' in s
+    ]
+    department_alone = [
+        s for s in statements if s.startswith('SELECT "qms_department"."id", "qms_department"."name"')
+    ]
+    assert len(user) == 1 and department_alone == []
