@@ -58,10 +58,12 @@ def _after(fields: list[tuple[str, bool]], values: list, *, backwards: bool) -> 
 def keyset_page(
     queryset: QuerySet, ordering: tuple[str, ...], *, after: str = "", before: str = "", size: int = 50
 ) -> KeysetPage:
-    """One page of ``queryset`` in ``ordering``, after or before the row a token names."""
+    """One page of ``queryset`` in ``ordering``, after or before the row a token names.
+
+    Query contract: the page's rows in one statement (``size + 1`` rows, to know whether more
+    follow), then the count in a second, unless the first page already holds every row."""
     fields = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
     model = queryset.model
-    count = queryset.count()
     ordered = queryset.order_by(*ordering)
     token, backwards = (before, True) if before else (after, False)
     values = _decode(token, model, fields) if token else None
@@ -77,6 +79,9 @@ def keyset_page(
         rows = list(ordered[: size + 1])
         has_next, has_previous = len(rows) > size, values is not None
         rows = rows[:size]
+    # A first page with room to spare holds every row: it is the count (most registers of a small
+    # company are one page, and a COUNT is a statement of its own).
+    count = len(rows) if values is None and not has_next else queryset.count()
 
     def token_of(row) -> str:
         return _encode([getattr(row, name) for name, _ in fields])
