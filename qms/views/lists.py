@@ -197,15 +197,38 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
 
 
 def _url_maker(model):
-    """A record's page URL without a ``reverse()`` per row, for models that keep the kernel's
-    ``get_absolute_url``; any other model is asked row by row."""
-    from ..models import Record
+    """A row's page URL without a ``reverse()`` per row, for models that keep the kernel's
+    ``get_absolute_url`` (a record's page, or a child row's own page, addressed by its
+    ``url_kwargs``); any other model is asked row by row."""
+    from ..models import ChildRecord, Record
 
-    if model.get_absolute_url is not Record.get_absolute_url:
-        return lambda record: record.get_absolute_url()
     opts = model._meta
-    template = reverse(f"{opts.app_label}:{opts.model_name}_detail", args=[987654321])
-    return lambda record: template.replace("987654321", str(record.pk))
+    if model.get_absolute_url is Record.get_absolute_url:
+        name, keys, kwargs_of = f"{opts.app_label}:{opts.model_name}_detail", ["pk"], _record_kwargs
+    elif model.get_absolute_url is ChildRecord.get_absolute_url and model.page:
+        name, keys, kwargs_of = model.page, [], ChildRecord.url_kwargs
+        level = model
+        while issubclass(level, ChildRecord):
+            keys.append(level.kwarg())
+            level = level.parent_model()
+        keys.append("pk")
+    else:
+        return lambda row: row.get_absolute_url()
+    # Reversed once with a stand-in number for each keyword, which each row's value then replaces.
+    stand_ins = {key: str(987654321 + i) for i, key in enumerate(keys)}
+    template = reverse(name, kwargs=stand_ins)
+
+    def url_of(row) -> str:
+        url = template
+        for key, value in kwargs_of(row).items():
+            url = url.replace(stand_ins[key], str(value))
+        return url
+
+    return url_of
+
+
+def _record_kwargs(record) -> dict[str, int]:
+    return {"pk": record.pk}
 
 
 def _text(value: Any) -> str:

@@ -77,3 +77,21 @@ def test_list_page_query_count_does_not_grow_with_rows(request, staff, dept, url
         *at_large, shown_large = large[role]
         assert shown_large > shown_small > 0, f"{url} as {role} lists {shown_small}, then {shown_large} rows"
         assert at_small == at_large, f"{url} as {role}: {at_small} queries with 3 rows, {at_large} with 25"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url, model", PAGES, ids=[url for url, _ in PAGES])
+def test_each_row_of_a_register_links_to_its_own_page(quality_manager, staff, dept, url, model):
+    """The links are written from one reversed address per register: each is still the row's own."""
+    walker.load_all()
+    build = walker.BUILDERS[model._meta.label_lower]
+    while model.objects.count() < 2:
+        build(staff, dept)
+    client = Client()
+    client.force_login(quality_manager)
+    response = client.get(url)
+    page = response.content.decode()
+    rows = response.context["object_list"]
+    assert len(rows) >= 2, url
+    for row in rows:
+        assert f'<a href="{row.get_absolute_url()}">' in page, (url, row.pk)
