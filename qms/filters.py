@@ -1,5 +1,6 @@
 """The one filter base of every register: status (with "All open"), department, owner and
-overdue, reading the same on every page ("Any …"). A module subclasses it and adds its own."""
+overdue, reading the same on every page ("Any …"). A module subclasses it and adds its own;
+a register of child rows (training records) starts from ``FilterSet``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,22 @@ from .widgets import use_pickers
 OPEN = "_open"
 
 
-class RecordFilter(django_filters.FilterSet):
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with its form class built once per filterset class, not on every
+    request (a field per filter, a label looked up for each, a class made of them: a third of
+    a register's filter bar). A filterset's fields are therefore the same on every request: what
+    one request changes (a queryset for this user) it sets on ``self.form.fields``, which are the
+    form's own copies."""
+
+    def get_form_class(self):
+        made = type(self).__dict__.get("_form_class")
+        if made is None:
+            made = super().get_form_class()
+            type(self)._form_class = made
+        return made
+
+
+class RecordFilter(FilterSet):
     status = django_filters.ChoiceFilter(label="Status", method="filter_status", empty_label="Any status")
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(), empty_label="Any department"

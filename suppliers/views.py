@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qms import access
-from qms.filters import RecordFilter
+from qms.filters import FilterSet, RecordFilter
 from qms.views import QMSView, RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 from qms.views.base import WriteView
 
@@ -116,7 +116,7 @@ class SupplierDetailView(RecordDetailView):
 # --- certificates ------------------------------------------------------------------------------
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=CertificateKind.choices, empty_label="Any kind")
     expiring = django_filters.ChoiceFilter(
         label="Expiry",

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
 from qms import access
-from qms.filters import RecordFilter
+from qms.filters import FilterSet, RecordFilter
 from qms.forms import people
 from qms.models import Department, Process
 from qms.views import (
@@ -163,7 +163,7 @@ def _styled(form: forms.Form) -> None:
         field.widget.attrs["class"] = css
 
 
-class _RowFilter(django_filters.FilterSet):
+class _RowFilter(FilterSet):
     department = django_filters.ModelChoiceFilter(
         field_name="file__department", queryset=Department.objects.all(), empty_label="Any department"
     )
