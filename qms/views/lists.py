@@ -63,6 +63,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
 
     def get_queryset(self):
         qs = super().get_queryset().select_related(*self.select_related)
+        if type(self).cell is RecordListView.cell and type(self).rows is RecordListView.rows:
+            # The columns alone are read from the rows: a person is shown by name, so the rest of
+            # their row (password hash, dates, flags) is left in the database.
+            qs = qs.defer(*_unshown_people_columns(self.model, self.select_related, self.columns))
         # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
         q = self.request.GET.get("q", "").replace("\x00", "").strip()
         if q:
@@ -194,6 +198,26 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             querystring=querystring(self.request, drop=("after", "before", "page", "format")),
         )
         return ctx
+
+
+def _unshown_people_columns(model, related: Sequence[str], columns) -> list[str]:
+    """The columns of each person the register joins (``owner``, ``file__owner``) that its
+    cells do not show: a person's cell is their name (``str(user)``)."""
+    from ..models import User
+
+    named = {"id", "first_name", "last_name", "username"}
+    shown = {field for field, _ in columns}
+    unshown = []
+    for path in related:
+        target = _resolve(model, path)
+        if target is None or target.related_model is not User:
+            continue
+        unshown += [
+            f"{path}__{field.name}"
+            for field in User._meta.concrete_fields
+            if field.attname not in named and f"{path}__{field.name}" not in shown
+        ]
+    return unshown
 
 
 def _url_maker(model):

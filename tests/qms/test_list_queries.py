@@ -95,3 +95,19 @@ def test_each_row_of_a_register_links_to_its_own_page(quality_manager, staff, de
     assert len(rows) >= 2, url
     for row in rows:
         assert f'<a href="{row.get_absolute_url()}">' in page, (url, row.pk)
+
+
+@pytest.mark.django_db
+def test_a_register_reads_of_each_person_only_their_name(quality_manager, staff, dept):
+    """The NCR register names owners: their password hash, e-mail and dates stay in the database."""
+    from tests.capa.factories import NonconformityFactory
+
+    NonconformityFactory(owner=staff, department=dept)
+    client = Client()
+    client.force_login(quality_manager)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/capa/ncr/").content.decode()
+    assert str(staff) in page
+    (rows,) = [q["sql"] for q in ctx.captured_queries if 'FROM "capa_nonconformity"' in q["sql"]]
+    assert '"qms_user"."first_name"' in rows and '"qms_user"."username"' in rows
+    assert '"qms_user"."password"' not in rows and '"qms_user"."email"' not in rows
