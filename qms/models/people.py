@@ -9,8 +9,10 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .loading import FastLoad
 
-class Department(models.Model):
+
+class Department(FastLoad, models.Model):
     """An organisational unit that owns records (production, procurement, quality control …)."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -39,7 +41,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "Auditor"
 
 
-class User(AbstractUser):
+class User(FastLoad, AbstractUser):
     """A person in the company (or an external auditor) with one role that decides access."""
 
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
@@ -93,7 +95,7 @@ class User(AbstractUser):
         return bool(self.access_expires_on and self.access_expires_on < timezone.localdate())
 
 
-class Process(models.Model):
+class Process(FastLoad, models.Model):
     """A process of the business (CNC turning, heat treatment, final inspection, purchasing) with
     the department that owns it: what competences, NCRs, audits and risks are about."""
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
+from .loading import FastLoad
 from .people import Department
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class RecordQuerySet(models.QuerySet):
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
 
-class Record(models.Model):
+class Record(FastLoad, models.Model):
     """The abstract record every module's main models inherit: a reference number unique per
     module and year, a title, an owner and department, a due date, a status driven by the model's
     declared workflow, and full field-level history (who, when, why)."""
@@ -213,7 +214,7 @@ def search_index(name: str, *fields: str) -> GinIndex:
     return GinIndex(*(OpClass(Upper(field), name="gin_trgm_ops") for field in fields), name=name)
 
 
-class ChildRecord(models.Model):
+class ChildRecord(FastLoad, models.Model):
     """A row that belongs to one record, directly or through another child: an action of a
     CAPA, a revision of a document and the files of that revision, a calibration event.
 
