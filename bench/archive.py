@@ -5,7 +5,8 @@ million history rows, 51,000 open due items (23,000 overdue).
 
 Built with the real models (bulk inserts and a fast password hasher; signatures verify against
 the stored files, history rows exist) into a database of its own, and kept as a template
-database named after the schema (a hash of every migration): the next run copies it in seconds
+database named after the schema and the builders (a hash of every migration and every
+``bench/archive_<app>.py``): the next run copies it in seconds
 (``CREATE DATABASE … TEMPLATE …``). When only migrations were added since (a new module's tables, a
 new index) and no archive builder changed, the earlier archive is copied and migrated forward
 instead of built again (each archive records the files it was made from). Each module adds its
@@ -50,9 +51,12 @@ def builder_files() -> dict[str, str]:
 
 
 def schema_hash() -> str:
-    """A hash of every migration file: a changed model gives a new archive."""
+    """A hash of every migration file and every archive builder: a changed model, or a module
+    that adds or changes its share of the archive, gives a new archive."""
     digest = hashlib.sha256()
     for path in sorted(ROOT.glob("*/migrations/0*.py")) + sorted(ROOT.glob("tests/*/migrations/0*.py")):
+        digest.update(path.read_bytes())
+    for path in sorted(ROOT.glob("bench/archive_*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from qms.models import ChildRecord, Record
+from qms.models import ChildRecord, Record, search_index
 from qms.workflow import Transition, Workflow
 
 from .lots import GoodsReceipt, ProductionLot
@@ -100,6 +100,7 @@ class Inspection(Record):
             *Record.Meta.indexes,
             models.Index(fields=["lot", "inspected_on"], name="insp_inspection_lot"),
             models.Index(fields=["receipt", "inspected_on"], name="insp_inspection_receipt"),
+            search_index("insp_inspection_search", "reference", "title"),
         ]
 
     @property

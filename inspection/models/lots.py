@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from qms.models import ChildRecord, Process, Record, StoredFile
+from qms.models import ChildRecord, Process, Record, StoredFile, search_index
 from qms.workflow import Transition, Workflow
 
 BY_SERVICE: frozenset[str] = frozenset()  # moved by the module's services only
@@ -57,6 +57,9 @@ class GoodsReceipt(Record):
         indexes = [
             *Record.Meta.indexes,
             models.Index(fields=["supplier", "received_on"], name="insp_receipt_supplier_day"),
+            search_index(
+                "insp_receipt_search", "reference", "title", "part_number", "supplier_lot", "po_reference"
+            ),
         ]
 
     @property
@@ -139,6 +142,10 @@ class ProductionLot(Record):
 
     class Meta(Record.Meta):
         verbose_name = "production lot"
+        indexes = [
+            *Record.Meta.indexes,
+            search_index("insp_lot_search", "reference", "title", "lot_number", "part_number", "customer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} · lot {self.lot_number}"
@@ -306,6 +313,12 @@ class Shipment(Record):
 
     class Meta(Record.Meta):
         verbose_name = "shipment"
+        indexes = [
+            *Record.Meta.indexes,
+            search_index(
+                "insp_shipment_search", "reference", "title", "customer", "delivery_note", "customer_order"
+            ),
+        ]
 
 
 class ShipmentLine(ChildRecord):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from qms.models import ChildRecord, Process, Record
+from qms.models import ChildRecord, Process, Record, search_index
 from qms.workflow import Transition, Workflow
 
 from .. import sampling
@@ -79,6 +79,10 @@ class InspectionPlan(Record):
 
     class Meta(Record.Meta):
         verbose_name = "inspection plan"
+        indexes = [
+            *Record.Meta.indexes,
+            search_index("insp_plan_search", "reference", "title", "part_number"),
+        ]
 
     def state(self) -> sampling.State:
         return sampling.State(
