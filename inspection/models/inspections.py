@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from qms.models import ChildRecord, Record, search_index
+from qms.models import ChildRecord, Record, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 from .lots import GoodsReceipt, ProductionLot
@@ -101,6 +102,7 @@ class Inspection(Record):
             models.Index(fields=["lot", "inspected_on"], name="insp_inspection_lot"),
             models.Index(fields=["receipt", "inspected_on"], name="insp_inspection_receipt"),
             search_index("insp_inspection_search", "reference", "title"),
+            due_index("insp_inspection_open_due", open_rows=~Q(status__in=["accepted", "rejected"])),
         ]
 
     @property

@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 
-from qms.models import ChildRecord, Process, Record, StoredFile, search_index
+from qms.models import ChildRecord, Process, Record, StoredFile, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 BY_SERVICE: frozenset[str] = frozenset()  # moved by the module's services only
@@ -145,6 +146,8 @@ class ProductionLot(Record):
         indexes = [
             *Record.Meta.indexes,
             search_index("insp_lot_search", "reference", "title", "lot_number", "part_number", "customer"),
+            # My work, the Overview, alerts and the digest read the lots not yet shipped by due date.
+            due_index("insp_lot_open_due", open_rows=~Q(status="shipped")),
         ]
 
     def __str__(self) -> str:
