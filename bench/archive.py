@@ -217,6 +217,36 @@ class Archive:
         return self.people[self.rng.randrange(len(self.people))]
 
 
+class References:
+    """Reference numbers for bulk-inserted records, per prefix and year (``NCR-2026-0042``), after
+    any number already handed out (an earlier builder's, or the kernel's: calibration and
+    inspection share ``INS``); ``save()`` sets the kernel's counters after them, so records
+    created later through the services continue the archive's numbers."""
+
+    def __init__(self):
+        self.numbers: dict[tuple[str, int], int] = {}
+
+    def next(self, prefix: str, year: int) -> str:
+        key = (prefix, year)
+        if key not in self.numbers:
+            from qms.models import ReferenceCounter
+
+            found = ReferenceCounter.objects.filter(prefix=prefix, year=year).first()
+            self.numbers[key] = found.last if found else 0
+        self.numbers[key] += 1
+        return f"{prefix}-{year}-{self.numbers[key]:04d}"
+
+    def save(self) -> None:
+        from qms.models import ReferenceCounter
+
+        ReferenceCounter.objects.bulk_create(
+            [ReferenceCounter(prefix=p, year=y, last=n) for (p, y), n in sorted(self.numbers.items())],
+            update_conflicts=True,
+            unique_fields=["prefix", "year"],
+            update_fields=["last"],
+        )
+
+
 @contextlib.contextmanager
 def as_given_dates(*models):
     """Let bulk inserts keep the dates the archive gives (no auto_now / auto_now_add)."""

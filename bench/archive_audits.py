@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from bench.archive import Archive, as_given_dates, history
+from bench.archive import Archive, References, as_given_dates, history
 
 AUDITS, ITEMS_PER_AUDIT, FINDINGS = 600, 10, 2_000
 RISKS, ACTIONS, PROPOSALS = 800, 750, 400
@@ -100,19 +100,12 @@ def populate(archive: Archive) -> dict[str, int]:
         RiskAssessment,
         threshold,
     )
-    from qms.models import ReferenceCounter
 
     rng, today, made = archive.rng, archive.today, {}
     quality, system = archive.quality, archive.system
     qm_department = quality.department_id or archive.departments[0].pk
-    numbers: dict[tuple[str, int], int] = {}
-
-    def reference(prefix: str, year: int) -> str:
-        if (prefix, year) not in numbers:  # after any number already handed out
-            found = ReferenceCounter.objects.filter(prefix=prefix, year=year).first()
-            numbers[(prefix, year)] = found.last if found else 0
-        numbers[(prefix, year)] += 1
-        return f"{prefix}-{year}-{numbers[(prefix, year)]:04d}"
+    refs = References()
+    reference = refs.next
 
     def at(day: dt.date) -> dt.datetime:
         """A moment of ``day`` in working hours."""
@@ -688,12 +681,7 @@ def populate(archive: Archive) -> dict[str, int]:
         user_of=lambda p: p.owner_id,
     )
 
-    # Later records created through the services continue after the archive's numbers.
-    for (prefix, year), last in numbers.items():
-        counter, _ = ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
-        if counter.last < last:
-            counter.last = last
-            counter.save(update_fields=["last"])
+    refs.save()  # later records created through the services continue after the archive's numbers
     return made
 
 

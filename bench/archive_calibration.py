@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from bench.archive import Archive, as_given_dates, history
+from bench.archive import Archive, References, as_given_dates, history
 
 INSTRUMENTS, MACHINES = 4_000, 150
 OOT = 0.004  # calibrations found out of tolerance as found (and adjusted)
@@ -393,33 +393,6 @@ POSTPONE_REASONS = (
 )
 
 
-class _References:
-    """Reference numbers per prefix and year, after any the kernel's counters handed out already."""
-
-    def __init__(self, prefixes):
-        from qms.models import ReferenceCounter
-
-        self.model = ReferenceCounter
-        self.numbers = {
-            (c.prefix, c.year): c.last for c in ReferenceCounter.objects.filter(prefix__in=prefixes)
-        }
-        self.used: set[tuple[str, int]] = set()
-
-    def next(self, prefix: str, year: int) -> str:
-        key = (prefix, year)
-        self.numbers[key] = self.numbers.get(key, 0) + 1
-        self.used.add(key)
-        return f"{prefix}-{year}-{self.numbers[key]:04d}"
-
-    def save(self) -> None:
-        self.model.objects.bulk_create(
-            [self.model(prefix=p, year=y, last=self.numbers[(p, y)]) for p, y in sorted(self.used)],
-            update_conflicts=True,
-            unique_fields=["prefix", "year"],
-            update_fields=["last"],
-        )
-
-
 def _micro(text: str) -> int:
     return int(Decimal(text) * 1_000_000)
 
@@ -429,7 +402,7 @@ def _dec(micro: int) -> Decimal:
 
 
 def populate(archive: Archive) -> dict[str, int]:
-    refs = _References(("INS", "OOT", "MCH", "SUP"))
+    refs = References()
     made = _instruments(archive, refs)
     for kind, number in _machines(archive, refs).items():
         made[kind] = made.get(kind, 0) + number
@@ -456,7 +429,7 @@ def _setup(archive: Archive):
     return rng, by_code, members, at, head
 
 
-def _labs(archive: Archive, refs: _References, at, head, by_code, start: dt.date):
+def _labs(archive: Archive, refs: References, at, head, by_code, start: dt.date):
     """The accredited laboratories that calibrate the external instruments: the supplier list's,
     or three of our own when it names none."""
     from suppliers.models import Supplier
@@ -507,7 +480,7 @@ def _labs(archive: Archive, refs: _References, at, head, by_code, start: dt.date
     return labs, rows, len(labs)
 
 
-def _instruments(archive: Archive, refs: _References) -> dict[str, int]:
+def _instruments(archive: Archive, refs: References) -> dict[str, int]:
     from django.utils import timezone
 
     from calibration.models import (
@@ -1237,7 +1210,7 @@ def _instruments(archive: Archive, refs: _References) -> dict[str, int]:
     return made
 
 
-def _machines(archive: Archive, refs: _References) -> dict[str, int]:
+def _machines(archive: Archive, refs: References) -> dict[str, int]:
     from calibration.models import Machine, MaintenanceEvent, MaintenancePlan, Postponement
 
     rng, by_code, members, at, head = _setup(archive)

@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bench.archive import Archive, as_given_dates, history
+from bench.archive import Archive, References, as_given_dates, history
 
 PLANS_IQC, PLANS_IPQC, PLANS_FINAL = 120, 60, 120
 RECEIPTS, LOTS, SHIPMENTS = 25_000, 40_000, 15_000
@@ -117,22 +117,17 @@ def populate(archive: Archive) -> dict[str, int]:
         ShipmentLine,
     )
     from inspection.release import CHECKS
-    from qms.models import ReferenceCounter, Signature
+    from qms.models import Signature
     from qms.services.signatures import content_hash
     from suppliers.models import Supplier, TierPolicy
     from training.models import Competence
 
     rng, today, quality, made = archive.rng, archive.today, archive.quality, {}
     now = timezone.now()
-    numbers: dict[tuple[str, int], int] = {}
+    refs = References()  # INS continues calibration's numbers
 
     def reference(prefix: str, when: dt.datetime) -> str:
-        key = (prefix, when.year)
-        if key not in numbers:  # after any number already handed out (INS: calibration's too)
-            found = ReferenceCounter.objects.filter(prefix=prefix, year=when.year).first()
-            numbers[key] = found.last if found else 0
-        numbers[key] += 1
-        return f"{prefix}-{when.year}-{numbers[key]:04d}"
+        return refs.next(prefix, when.year)
 
     def days(n: int) -> dt.timedelta:
         return dt.timedelta(days=n)
@@ -919,10 +914,5 @@ def populate(archive: Archive) -> dict[str, int]:
             ).update(release_checks=checks)
             historical.filter(**unchecked).exclude(id__in=deviated).update(release_checks=checks)
 
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(prefix=p, year=y, last=n) for (p, y), n in numbers.items()],
-        update_conflicts=True,
-        unique_fields=["prefix", "year"],
-        update_fields=["last"],
-    )
+    refs.save()
     return made

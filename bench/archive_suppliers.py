@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from bench.archive import Archive, as_given_dates, history
+from bench.archive import Archive, References, as_given_dates, history
 
 SUPPLIERS, LABS, CHANGES, SCARS = 564, 36, 1_500, 1_200
 OPEN_CHANGE, OPEN_SCAR = 0.03, 0.05
@@ -123,7 +123,7 @@ def populate(archive: Archive) -> dict[str, int]:
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from qms.models import RecordLink, ReferenceCounter, Signature
+    from qms.models import RecordLink, Signature
     from qms.services.signatures import content_hash
     from suppliers.models import (
         CERTIFICATE_KINDS,
@@ -142,15 +142,10 @@ def populate(archive: Archive) -> dict[str, int]:
 
     rng, today, quality, made = archive.rng, archive.today, archive.quality, {}
     policies = {p.tier: p for p in TierPolicy.objects.all()}
-    numbers: dict[tuple[str, int], int] = {}
+    refs = References()
 
     def reference(prefix: str, when: dt.datetime) -> str:
-        key = (prefix, when.year)
-        if key not in numbers:  # after any number already handed out
-            found = ReferenceCounter.objects.filter(prefix=prefix, year=when.year).first()
-            numbers[key] = found.last if found else 0
-        numbers[key] += 1
-        return f"{prefix}-{when.year}-{numbers[key]:04d}"
+        return refs.next(prefix, when.year)
 
     def at(day: dt.date) -> dt.datetime:
         """A moment in working hours of ``day`` (never later than now)."""
@@ -813,10 +808,5 @@ def populate(archive: Archive) -> dict[str, int]:
 
     Signature.objects.bulk_create(signatures, batch_size=5000)
     made["signatures"] = len(signatures)
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(prefix=p, year=y, last=n) for (p, y), n in numbers.items()],
-        update_conflicts=True,
-        unique_fields=["prefix", "year"],
-        update_fields=["last"],
-    )
+    refs.save()
     return made
