@@ -236,6 +236,13 @@ class References:
         self.numbers[key] += 1
         return f"{prefix}-{year}-{self.numbers[key]:04d}"
 
+    def number(self, records: list, prefix: str) -> None:
+        """Put ``records`` in the order they were created and give each the next reference of
+        its creation year, as the kernel would have handed them out."""
+        records.sort(key=lambda record: record.created_at)
+        for record in records:
+            record.reference = self.next(prefix, record.created_at.year)
+
     def save(self) -> None:
         from qms.models import ReferenceCounter
 

@@ -236,9 +236,7 @@ def populate(archive: Archive) -> dict[str, int]:
                     findings = min(findings, rng.randint(0, 1))
             plans[id(audit)] = (departments, team, findings)
             audits.append(audit)
-    audits.sort(key=lambda a: a.created_at)
-    for audit in audits:
-        audit.reference = reference("IA", audit.created_at.year)
+    refs.number(audits, "IA")
 
     # The checklist of every audit started: the standard's question and the company's own per
     # clause, and the lead auditor's own questions.
@@ -367,9 +365,7 @@ def populate(archive: Archive) -> dict[str, int]:
         batch_size=5000,
     )
     ChecklistItem.objects.bulk_create(items, batch_size=5000)
-    findings.sort(key=lambda f: f.created_at)
-    for f in findings:
-        f.reference = reference("AF", f.created_at.year)
+    refs.number(findings, "AF")
     with as_given_dates(Finding):
         Finding.objects.bulk_create(findings, batch_size=2000)
     made["internal audits"] = len(audits)
@@ -472,9 +468,7 @@ def populate(archive: Archive) -> dict[str, int]:
         )
         risk._points, risk._retired = points, retired
         risks.append(risk)
-    risks.sort(key=lambda r: r.created_at)
-    for risk in risks:
-        risk.reference = reference("RISK", risk.created_at.year)
+    refs.number(risks, "RISK")
     with as_given_dates(Risk):
         Risk.objects.bulk_create(risks, batch_size=2000)
     per_risk = archive.n(ACTIONS) / max(1, archive.n(RISKS))
@@ -648,9 +642,7 @@ def populate(archive: Archive) -> dict[str, int]:
                 decided_on=decided,
             )
         )
-    proposals.sort(key=lambda p: p.created_at)
-    for proposal in proposals:
-        proposal.reference = reference("RP", proposal.created_at.year)
+    refs.number(proposals, "RP")
     with as_given_dates(Proposal):
         Proposal.objects.bulk_create(proposals, batch_size=2000)
     made["risk proposals"] = len(proposals)

@@ -126,9 +126,6 @@ def populate(archive: Archive) -> dict[str, int]:
     now = timezone.now()
     refs = References()  # INS continues calibration's numbers
 
-    def reference(prefix: str, when: dt.datetime) -> str:
-        return refs.next(prefix, when.year)
-
     def days(n: int) -> dt.timedelta:
         return dt.timedelta(days=n)
 
@@ -314,9 +311,8 @@ def populate(archive: Archive) -> dict[str, int]:
         found.status = "active"
         characteristic(found, BOUGHT_VARIABLES, BOUGHT_ATTRIBUTES, rng.randint(1, 2), rng.randint(1, 2))
         iqc_of[(s.pk, material)] = found
-    plans.sort(key=lambda p: p.created_at)
+    refs.number(plans, "IPL")
     for found in plans:
-        found.reference = reference("IPL", found.created_at)
         found.updated_at = found.created_at
     with as_given_dates(InspectionPlan):
         InspectionPlan.objects.bulk_create(plans, batch_size=2000)
@@ -417,9 +413,7 @@ def populate(archive: Archive) -> dict[str, int]:
                 )
         receipt.updated_at = at(receipt.decided_, 12, 16) if receipt.decided_ else receipt.created_at
         receipts.append(receipt)
-    receipts.sort(key=lambda r: r.created_at)
-    for receipt in receipts:
-        receipt.reference = reference("GR", receipt.created_at)
+    refs.number(receipts, "GR")
     with as_given_dates(GoodsReceipt):
         GoodsReceipt.objects.bulk_create(receipts, batch_size=5000)
     made["goods receipts"] = len(receipts)
@@ -580,9 +574,8 @@ def populate(archive: Archive) -> dict[str, int]:
                 lines.append((shipment, lot))
                 if shipment.status == "shipped":
                     lot.status, lot.shipment_ = "shipped", shipment
-    shipments.sort(key=lambda s: s.created_at)
+    refs.number(shipments, "SHP")
     for shipment in shipments:
-        shipment.reference = reference("SHP", shipment.created_at)
         shipment.delivery_note = f"LS-{shipment.reference.split('-', 1)[1]}"
         shipment.title = f"Delivery {shipment.delivery_note} to {shipment.customer}"[:200]
 
@@ -611,10 +604,9 @@ def populate(archive: Archive) -> dict[str, int]:
             )
         return found
 
-    lots.sort(key=lambda lot: lot.created_at)
+    refs.number(lots, "LOT")
     serial: dict[int, int] = {}
     for lot in lots:
-        lot.reference = reference("LOT", lot.created_at)
         year = lot.started_on.year
         serial[year] = serial.get(year, 0) + 1
         lot.lot_number = f"{year % 100:02d}-{serial[year]:04d}"
@@ -641,9 +633,8 @@ def populate(archive: Archive) -> dict[str, int]:
     made["shipment lines"] = len(lines)
 
     # --- inspections: the sampling plan of the day, the switching rules lot by lot -----------------
-    inspections.sort(key=lambda i: i.created_at)
+    refs.number(inspections, "INS")
     for row in inspections:
-        row.reference = reference("INS", row.created_at)
         subject, name = (row.lot, row.lot.lot_number) if row.lot else (row.receipt, row.receipt.reference)
         row.title = f"{STAGE_WORD[row.stage]} inspection of {name} · {subject.part_number}"[:200]
     switches, tighter = [], {}

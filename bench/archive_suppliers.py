@@ -594,9 +594,7 @@ def populate(archive: Archive) -> dict[str, int]:
                 ),
             )
         )
-    changes.sort(key=lambda c: c.created_at)
-    for change in changes:
-        change.reference = reference("SCN", change.created_at)
+    refs.number(changes, "SCN")
     with as_given_dates(SupplierChange):
         SupplierChange.objects.bulk_create(changes, batch_size=5000)
     made["supplier changes"] = len(changes)
@@ -706,9 +704,7 @@ def populate(archive: Archive) -> dict[str, int]:
         if status == "cancelled":
             scar.updated_at = at(min(today, created.date() + days(rng.randint(1, 20))))
         scars.append(scar)
-    scars.sort(key=lambda c: c.created_at)
-    for scar in scars:
-        scar.reference = reference("SCAR", scar.created_at)
+    refs.number(scars, "SCAR")
     with as_given_dates(Scar):
         Scar.objects.bulk_create(scars, batch_size=5000)
     made["SCARs"] = len(scars)
