@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -56,15 +57,25 @@ def _after(fields: list[tuple[str, bool]], values: list, *, backwards: bool) -> 
 
 
 def keyset_page(
-    queryset: QuerySet, ordering: tuple[str, ...], *, after: str = "", before: str = "", size: int = 50
+    queryset: QuerySet,
+    ordering: tuple[str, ...],
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = 50,
+    read: Callable[[QuerySet], QuerySet] | None = None,
 ) -> KeysetPage:
-    """One page of ``queryset`` in ``ordering``, after or before the row a token names.
+    """One page of ``queryset`` in ``ordering``, after or before the row a token names; its
+    rows are what ``read`` makes of the queryset (values rather than records, say: each row must
+    still have the ordering's fields as attributes), the count is of the queryset itself.
 
     Query contract: the page's rows in one statement (``size + 1`` rows, to know whether more
     follow), then the count in a second, unless the first page already holds every row."""
     fields = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
     model = queryset.model
     ordered = queryset.order_by(*ordering)
+    if read is not None:
+        ordered = read(ordered)
     token, backwards = (before, True) if before else (after, False)
     values = _decode(token, model, fields) if token else None
     if values is not None:

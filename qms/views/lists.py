@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import partialmethod
+from keyword import iskeyword
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignKey, Q
+from django.db.models import ForeignKey, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -21,7 +23,7 @@ from django.utils.text import slugify
 from django.views.generic import ListView
 
 from .. import access, html, search
-from ..csv_sql import compile_export
+from ..csv_sql import compile_export, name_of
 from ..paging import keyset_page
 from ..widgets import use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
@@ -86,12 +88,15 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
 
     def paginate_queryset(self, queryset, page_size):
         get = self.request.GET
+        ordering = self.get_ordering()
+        self.cells = screen_cells(queryset, self.columns, ordering) if _default_cells(type(self)) else None
         self.page = keyset_page(
             queryset,
-            self.get_ordering(),
+            ordering,
             after=get.get("after", ""),
             before=get.get("before", ""),
             size=page_size,
+            read=self.cells.read if self.cells else None,
         )
         return None, None, self.page.object_list, self.page.next_token or self.page.previous_token
 
@@ -107,6 +112,8 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         return getter(record)
 
     def rows(self, records):
+        if self.__dict__.get("cells") is not None:  # the page was read as values (``screen_cells``)
+            return self.cells.rows(records)
         if type(self).cell is RecordListView.cell:  # no module's own columns: one getter per column
             getters = [cell_getter(self.model, f) for f, _ in self.columns]
             return [(r, [get(r) for get in getters]) for r in records]
@@ -308,6 +315,94 @@ def cell_getter(model, field: str) -> Callable[[Any], Any]:
         return value() if callable(value) else value
 
     return value_at
+
+
+def _default_cells(view_class) -> bool:
+    """Whether a register shows its columns as the kernel does (no module's own cells or rows)."""
+    return (
+        view_class.cell is RecordListView.cell
+        and view_class.rows is RecordListView.rows
+        and view_class.rows_html is RecordListView.rows_html
+    )
+
+
+@dataclass(frozen=True)
+class ScreenCells:
+    """A register page read as values rather than as records: the columns' values (a related
+    row's name computed by the database, ``qms.csv_sql.name_of``), the ordering's values for the
+    page tokens and the primary key for the link, in one named tuple per row. The cells are what
+    ``cell_getter`` reads from a record; no record, person or department is built for them (50
+    rows of a dozen columns cost more Python as records than their SQL)."""
+
+    fields: tuple[str, ...]  # what a row holds: the key, the ordering's fields, the columns
+    named: dict[str, Any]  # the related rows' names among them, as the database computes them
+    shown: tuple[tuple[int, dict | None], ...]  # per column: its place in the row, its labels
+
+    def read(self, queryset: QuerySet) -> QuerySet:
+        # A view's prefetches are for records; values have nothing to prefetch into.
+        return queryset.prefetch_related(None).annotate(**self.named).values_list(*self.fields, named=True)
+
+    def rows(self, rows) -> list[tuple[Any, list]]:
+        shown = self.shown
+        return [
+            (row, [_value(row[i]) if labels is None else _label(labels, row[i]) for i, labels in shown])
+            for row in rows
+        ]
+
+
+def _value(value):
+    return "" if value is None else value  # as ``cell_getter`` reads a path that meets None
+
+
+def _label(labels: dict, value):
+    found = labels.get(value, value)
+    return found if type(found) is str else force_str(found, strings_only=True)
+
+
+def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str]) -> ScreenCells | None:
+    """The page of ``queryset`` read as values, showing what ``cell_getter`` shows for each
+    column; None when a column is something only a record can say (a method, a property, a
+    related row the database cannot name) or the rows are not records addressed by their key."""
+    from ..models import Record
+
+    model = queryset.model
+    if not issubclass(model, Record) or model.get_absolute_url is not Record.get_absolute_url:
+        return None
+    annotations = queryset.query.annotations
+    named: dict[str, Any] = {}  # a related row's name, computed by the database
+    read: list[str] = []  # what each column reads, in the order of the columns
+    labels: list[dict | None] = []
+    for i, (column, _) in enumerate(columns):
+        found: dict | None = None
+        if column in annotations:
+            path = column
+        elif column == "status":
+            if model.get_status_display is not Record.get_status_display:
+                return None
+            path, found = "status", dict(model.workflow.statuses)
+        elif display := _display_of(column):
+            choice = _labels(model, display)
+            if choice is None:
+                return None
+            path, found = choice
+        else:
+            field = _resolve(model, column)
+            if field is None:
+                return None
+            path = column
+            if isinstance(field, ForeignKey):
+                namer = name_of(field.related_model)
+                if namer is None:
+                    return None
+                path = f"qms_cell_{i}"
+                named[path] = namer(f"{column}__")
+        read.append(path)
+        labels.append(found)
+    fields = list(dict.fromkeys(["pk", *(name.lstrip("-") for name in ordering), *read]))
+    if not all(name.isidentifier() and not name.startswith("_") and not iskeyword(name) for name in fields):
+        return None  # a row's values are named by these
+    shown = tuple((fields.index(path), found) for path, found in zip(read, labels, strict=True))
+    return ScreenCells(tuple(fields), named, shown)
 
 
 def _display_of(field: str) -> str:

@@ -1,0 +1,87 @@
+"""A register whose columns are the kernel's reads its page as values (``screen_cells``), not as
+records: what every register shows, its links and its pages must be exactly what reading records
+shows. Proven for every register of every module, with rows built by the walker's builders, as
+the quality manager and as staff, on a first and a second page."""
+
+import pytest
+from django.db.models import F
+from django.test import Client
+
+import qms.views.lists
+from capa.models import Nonconformity
+from qms.views import RecordListView
+from qms.views.lists import screen_cells
+from tests import walker
+from tests.factories import WidgetFactory
+from tests.qms.test_list_queries import PAGES, ROLES
+
+
+def _shown(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.context["page"]
+    return (
+        str(response.context["rows_html"]),
+        page.count,
+        page.next_token,
+        page.previous_token,
+    ), response.context["view"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url, model", PAGES, ids=[url for url, _ in PAGES])
+def test_a_register_read_as_values_shows_what_records_show(request, monkeypatch, staff, dept, url, model):
+    walker.load_all()
+    build = walker.BUILDERS[model._meta.label_lower]
+    while model.objects.count() < 5:
+        build(staff, dept)
+    monkeypatch.setattr(RecordListView, "paginate_by", 3)
+    for role in ROLES:
+        client = Client()
+        client.force_login(request.getfixturevalue(role))
+        for query in ("", "?status=_open"):
+            as_values, view = _shown(client, url + query)
+            with monkeypatch.context() as records_only:
+                records_only.setattr(qms.views.lists, "screen_cells", lambda *args: None)
+                as_records, _ = _shown(client, url + query)
+            assert as_values == as_records, f"{url}{query} as {role}"
+            if as_records[2]:  # the second page, reached by the first page's token
+                second = f"{url}{query}{'&' if query else '?'}after={as_records[2]}"
+                as_values, _ = _shown(client, second)
+                with monkeypatch.context() as records_only:
+                    records_only.setattr(qms.views.lists, "screen_cells", lambda *args: None)
+                    as_records, _ = _shown(client, second)
+                assert as_values == as_records, f"{second} as {role}"
+                assert as_values[0] and as_values[3], f"{second} shows rows and a way back"
+
+
+@pytest.mark.django_db
+def test_the_registers_of_records_read_their_pages_as_values(quality_manager, staff, dept):
+    """The kernel's own columns (references, labels, people, departments, dates, annotations)
+    are read as values: no record, person or department is built for a row."""
+    walker.load_all()
+    for _ in range(2):
+        walker.BUILDERS["capa.nonconformity"](staff, dept)
+        WidgetFactory(owner=staff, department=dept)
+    client = Client()
+    client.force_login(quality_manager)
+    for url in ("/capa/ncr/", "/capa/", "/documents/", "/kernel/widgets/"):  # and every module's
+        response = client.get(url)
+        assert response.status_code == 200, url
+        view = response.context["view"]
+        assert view.cells is not None, url
+        assert not any(hasattr(row, "_state") for row in response.context["object_list"]), url
+
+
+@pytest.mark.django_db
+def test_a_column_only_a_record_can_show_keeps_the_register_reading_records():
+    queryset = Nonconformity.objects.all()
+    ordering = ("-created_at", "-pk")
+    assert screen_cells(queryset, [("reference", "Ref"), ("owner", "Owner")], ordering) is not None
+    # A property of the record, a method: only a record says them.
+    assert screen_cells(queryset, [("reference", "Ref"), ("is_overdue", "Overdue")], ordering) is None
+    assert screen_cells(queryset, [("reference", "Ref"), ("get_absolute_url", "Link")], ordering) is None
+    # An annotation is read as it is, unless its name cannot name a value of the row.
+    annotated = queryset.annotate(twice=F("quantity_affected") * 2, _hidden=F("quantity_affected"))
+    assert screen_cells(annotated, [("reference", "Ref"), ("twice", "Twice")], ordering) is not None
+    assert screen_cells(annotated, [("reference", "Ref"), ("_hidden", "Hidden")], ordering) is None
