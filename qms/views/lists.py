@@ -359,10 +359,23 @@ def _label(labels: dict, value):
     return found if type(found) is str else force_str(found, strings_only=True)
 
 
+_SCREEN_CELLS: dict[tuple, ScreenCells | None] = {}
+
+
 def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str]) -> ScreenCells | None:
     """The page of ``queryset`` read as values, showing what ``cell_getter`` shows for each
     column; None when a column is something only a record can say (a method, a property, a
-    related row the database cannot name) or the rows are not records addressed by their key."""
+    related row the database cannot name) or the rows are not records addressed by their key.
+
+    Worked out once per register (its model, columns, ordering and the names of its
+    annotations): the names' SQL expressions are built once, each page resolves copies of them."""
+    key = (queryset.model, tuple(columns), tuple(ordering), tuple(queryset.query.annotations))
+    if key not in _SCREEN_CELLS:
+        _SCREEN_CELLS[key] = _screen_cells(queryset, columns, ordering)
+    return _SCREEN_CELLS[key]
+
+
+def _screen_cells(queryset: QuerySet, columns, ordering: Sequence[str]) -> ScreenCells | None:
     from ..models import Record
 
     model = queryset.model
