@@ -64,7 +64,7 @@ class SupplierListView(RecordListView):
     columns = [
         ("reference", "Reference"),
         ("name", "Supplier"),
-        ("tier", "Tier"),
+        ("get_tier_display", "Tier"),
         ("status", "Status"),
         ("commodities", "Supplies"),
         ("due_date", "Next evaluation"),
@@ -72,11 +72,6 @@ class SupplierListView(RecordListView):
     ]
     select_related = ("owner", "department")
     search_fields = ("reference", "name", "commodities", "processes", "part_numbers", "vat_number")
-
-    def cell(self, record, field):
-        if field == "tier":
-            return record.get_tier_display()
-        return super().cell(record, field)
 
 
 class SupplierCreateView(RecordCreateView):
@@ -152,7 +147,7 @@ class CertificateListView(RecordListView):
     creatable = False
     columns = [
         ("supplier__name", "Supplier"),
-        ("kind", "Certificate"),
+        ("get_kind_display", "Certificate"),
         ("number", "Number"),
         ("issuer", "Issued by"),
         ("issued_on", "Issued"),
@@ -162,11 +157,6 @@ class CertificateListView(RecordListView):
     select_related = ("supplier",)
     search_fields = ("supplier__name", "number", "issuer")
     ordering = ("expires_on", "pk")
-
-    def cell(self, record, field):
-        if field == "kind":
-            return record.get_kind_display()
-        return super().cell(record, field)
 
 
 # --- change notifications ----------------------------------------------------------------------
@@ -191,18 +181,13 @@ class ChangeListView(RecordListView):
         ("reference", "Reference"),
         ("supplier__name", "Supplier"),
         ("title", "Change"),
-        ("kind", "What changes"),
+        ("get_kind_display", "What changes"),
         ("received_on", "Notified or found"),
         ("status", "Status"),
         ("due_date", "Evaluate by"),
     ]
     select_related = ("supplier", "owner", "department")
     search_fields = ("reference", "title", "supplier__name", "affected_parts")
-
-    def cell(self, record, field):
-        if field == "kind":
-            return record.get_kind_display()
-        return super().cell(record, field)
 
 
 class ChangeCreateView(RecordCreateView):

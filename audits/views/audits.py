@@ -201,18 +201,13 @@ class FindingListView(RecordListView):
         ("reference", "Reference"),
         ("title", "Title"),
         ("status", "Status"),
-        ("grade", "Grade"),
+        ("get_grade_display", "Grade"),
         ("clause", "Clause"),
         ("audit__reference", "Audit"),
         ("department", "Department"),
         ("owner", "Answered by"),
         ("due_date", "Response due"),
     ]
-
-    def cell(self, record, field):
-        if field == "grade":
-            return record.get_grade_display()
-        return super().cell(record, field)
 
 
 class FindingCreateView(RecordCreateView):

@@ -5,6 +5,8 @@ and the proposals live records make."""
 from __future__ import annotations
 
 import django_filters
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -88,7 +90,7 @@ class RiskListView(RecordListView):
     columns = [
         ("reference", "Reference"),
         ("title", "Title"),
-        ("kind", "Kind"),
+        ("get_kind_display", "Kind"),
         ("process", "Process"),
         ("likelihood", "Likelihood"),
         ("severity", "Severity"),
@@ -97,11 +99,6 @@ class RiskListView(RecordListView):
         ("due_date", "Next review"),
         ("status", "Status"),
     ]
-
-    def cell(self, record, field):
-        if field == "kind":
-            return record.get_kind_display()
-        return super().cell(record, field)
 
 
 class RiskCreateView(RecordCreateView):
@@ -150,20 +147,19 @@ class ProposalListView(RecordListView):
     columns = [
         ("reference", "Reference"),
         ("title", "Title"),
-        ("kind", "Signal"),
+        ("get_kind_display", "Signal"),
         ("source_reference", "From"),
-        ("risk__reference", "Risk"),
+        ("risk_shown", "Risk"),
         ("status", "Status"),
         ("owner", "Decided by"),
         ("due_date", "Decide by"),
     ]
 
-    def cell(self, record, field):
-        if field == "kind":
-            return record.get_kind_display()
-        if field == "risk__reference" and record.risk_id is None:
-            return "New risk"
-        return super().cell(record, field)
+    def get_queryset(self):
+        # The risk the proposal updates, or "New risk" for one it would record: the same words on
+        # the page and in the export.
+        shown = Coalesce(F("risk__reference"), Value("New risk"), output_field=CharField())
+        return super().get_queryset().annotate(risk_shown=shown)
 
 
 class ProposalCreateView(RecordCreateView):

@@ -79,13 +79,8 @@ class InstrumentListView(RecordListView, _StandingScope):
     search_fields = ("tag", "reference", "title", "type_name", "serial_number", "location")
     ordering = ("tag", "pk")
 
-    def cell(self, record, field):
-        if field == "standing":
-            return Standing(record.standing).label
-        return super().cell(record, field)
-
-    # The export reads the standing as the page does ("Due soon", not "due_soon").
-    csv_labels = {"standing": dict(Standing.choices)}
+    # The standing as people read it ("Due soon", not "due_soon"), on the page and in the export.
+    labels = {"standing": dict(Standing.choices)}
 
 
 class InstrumentCreateView(RecordCreateView):
@@ -205,18 +200,13 @@ class AssessmentListView(RecordListView):
         ("reference", "Reference"),
         ("title", "Title"),
         ("instrument__tag", "Instrument"),
-        ("cause", "Cause"),
+        ("get_cause_display", "Cause"),
         ("department", "Department"),
         ("due_date", "Due"),
         ("status", "Status"),
     ]
     select_related = ("department", "instrument")
     search_fields = ("reference", "title", "instrument__tag")
-
-    def cell(self, record, field):
-        if field == "cause":
-            return record.get_cause_display()
-        return super().cell(record, field)
 
 
 class AssessmentCreateView(RecordCreateView):

@@ -49,8 +49,8 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
     ordering: tuple[str, ...] | None = None
     title: str = ""
     # Labels for a column that is not a choice field (an annotation: ``{"standing": {...}}``),
-    # shown on the screen by ``cell`` and in the CSV by these.
-    csv_labels: dict[str, dict] = {}
+    # shown on the screen and in the CSV.
+    labels: dict[str, dict] = {}
     # False for a register of child rows (training records across files): rows are added on
     # their record's page, so the register offers no "New".
     creatable: bool = True
@@ -68,7 +68,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         if type(self).cell is RecordListView.cell and type(self).rows is RecordListView.rows:
             # The columns alone are read from the rows: a person is shown by name, so the rest of
             # their row (password hash, dates, flags) is left in the database.
-            qs = qs.defer(*_unshown_people_columns(self.model, self.select_related, self.columns))
+            qs = qs.defer(*_unshown_people_columns(qs.model, self.select_related, self.columns))
         # PostgreSQL text cannot hold NUL; a search for one finds nothing rather than failing.
         q = self.request.GET.get("q", "").replace("\x00", "").strip()
         if q:
@@ -89,7 +89,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
     def paginate_queryset(self, queryset, page_size):
         get = self.request.GET
         ordering = self.get_ordering()
-        self.cells = screen_cells(queryset, self.columns, ordering) if _default_cells(type(self)) else None
+        if _default_cells(type(self)):
+            self.cells = screen_cells(queryset, self.columns, ordering, self.labels)
+        else:
+            self.cells = None
         self.page = keyset_page(
             queryset,
             ordering,
@@ -108,14 +111,14 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             getters = self._cell_getters = {}
         getter = getters.get(field)
         if getter is None:
-            getter = getters[field] = cell_getter(self.model, field)
+            getter = getters[field] = cell_getter(self.model, field, self.labels.get(field))
         return getter(record)
 
     def rows(self, records):
         if self.__dict__.get("cells") is not None:  # the page was read as values (``screen_cells``)
             return self.cells.rows(records)
         if type(self).cell is RecordListView.cell:  # no module's own columns: one getter per column
-            getters = [cell_getter(self.model, f) for f, _ in self.columns]
+            getters = [cell_getter(self.model, f, self.labels.get(f)) for f, _ in self.columns]
             return [(r, [get(r) for get in getters]) for r in records]
         return [(r, [self.cell(r, f) for f, _ in self.columns]) for r in records]
 
@@ -151,13 +154,13 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         writes its rows in Python (it overrides ``csv_rows``) or a column does not compile."""
         if type(self).csv_rows is not RecordListView.csv_rows:
             return None
-        plan = _csv_plan(self.model, queryset, self.columns, self.csv_labels)
+        plan = _csv_plan(self.model, queryset, self.columns, self.labels)
         return None if plan is None else compile_export(queryset, plan)
 
     def csv_rows(self, queryset) -> Iterator[list]:
         """The export's rows: from ``values_list`` with choice labels and names looked up once,
         when every column is a field, a label or an annotation; from the records otherwise."""
-        plan = _csv_plan(self.model, queryset, self.columns, self.csv_labels)
+        plan = _csv_plan(self.model, queryset, self.columns, self.labels)
         if plan is None:
             for record in queryset.iterator(chunk_size=CSV_CHUNK):
                 yield [self.cell(record, f) for f, _ in self.columns]
@@ -283,10 +286,14 @@ def _html(value: Any) -> str:
     return html.escape(_text(value))
 
 
-def cell_getter(model, field: str) -> Callable[[Any], Any]:
+def cell_getter(model, field: str, labels: dict | None = None) -> Callable[[Any], Any]:
     """How ``RecordListView.cell`` reads one column of ``model``, worked out once per column:
     a choice field's label from a map (what Django's ``get_<field>_display`` returns, without
-    rebuilding the choices per cell), else the value along the ``__`` path."""
+    rebuilding the choices per cell), else the value along the ``__`` path, shown by its label
+    when the view gives ``labels`` for the column."""
+    if labels is not None:
+        read = cell_getter(model, field)
+        return lambda record: _label(labels, read(record))
     name = "status" if field == "status" else _display_of(field)
     labels = _labels(model, name) if name else None
     if labels is not None:
@@ -362,20 +369,25 @@ def _label(labels: dict, value):
 _SCREEN_CELLS: dict[tuple, ScreenCells | None] = {}
 
 
-def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str]) -> ScreenCells | None:
+def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str], labels=None) -> ScreenCells | None:
     """The page of ``queryset`` read as values, showing what ``cell_getter`` shows for each
     column; None when a column is something only a record can say (a method, a property, a
     related row the database cannot name) or the rows are not records addressed by their key.
 
     Worked out once per register (its model, columns, ordering and the names of its
-    annotations): the names' SQL expressions are built once, each page resolves copies of them."""
-    key = (queryset.model, tuple(columns), tuple(ordering), tuple(queryset.query.annotations))
+    annotations, the view's ``labels``): the names' SQL expressions are built once, each page
+    resolves copies of them."""
+    labels = labels or {}
+    shown_by = tuple((column, tuple(labels[column].items())) for column, _ in columns if column in labels)
+    key = (queryset.model, tuple(columns), tuple(ordering), tuple(queryset.query.annotations), shown_by)
     if key not in _SCREEN_CELLS:
-        _SCREEN_CELLS[key] = _screen_cells(queryset, columns, ordering)
+        _SCREEN_CELLS[key] = _screen_cells(queryset, columns, ordering, labels)
     return _SCREEN_CELLS[key]
 
 
-def _screen_cells(queryset: QuerySet, columns, ordering: Sequence[str]) -> ScreenCells | None:
+def _screen_cells(
+    queryset: QuerySet, columns, ordering: Sequence[str], view_labels: dict
+) -> ScreenCells | None:
     from ..models import Record
 
     model = queryset.model
@@ -386,7 +398,7 @@ def _screen_cells(queryset: QuerySet, columns, ordering: Sequence[str]) -> Scree
     read: list[str] = []  # what each column reads, in the order of the columns
     labels: list[dict | None] = []
     for i, (column, _) in enumerate(columns):
-        found: dict | None = None
+        found: dict | None = view_labels.get(column)
         if column in annotations:
             path = column
         elif column == "status":
