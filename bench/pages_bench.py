@@ -3,7 +3,8 @@ its floors measured in the same run: a trivial page (the health check through th
 and the raw SQL the page runs (the KPI dashboard /reviews/ is measured with My work and the Overview).
 
 Targets (issue #9): every register, first and deep page, filtered or not, as the quality manager
-and as staff: p95 under 50 ms and within the trivial page's p95 plus 3× its raw SQL; My work and
+and as staff: p95 under 50 ms and within the trivial page's p95 plus 3× its raw SQL (the trivial
+page requested in turn with the page, so both meet the same moment of the machine); My work and
 the Overview p95 under 60 ms. Exits non-zero when a figure is more than 20 % past its target.
 
     .venv/bin/python bench/pages_bench.py [--scale 1.0] [--runs 40]
@@ -42,6 +43,25 @@ def timed(client, url: str, runs: int) -> list[float]:
         took.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     return took
+
+
+def timed_beside(client, url: str, runs: int, floor_url: str = "/health/") -> tuple[list[float], list[float]]:
+    """The page's times and the trivial page's, taken in turn in the same window: the floor then
+    meets the same moment of the machine as the page (a shared 2-core machine drifts by a factor
+    of two within minutes, and a floor measured once at the start set every target by its luck)."""
+    for _ in range(3):
+        client.get(url)
+        client.get(floor_url)
+    took, floor = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        took.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        start = time.perf_counter()
+        client.get(floor_url)
+        floor.append((time.perf_counter() - start) * 1000)
+    return took, floor
 
 
 def raw_sql_ms(client, url: str) -> float:
@@ -134,7 +154,7 @@ def main() -> None:
     print(f"floor: trivial page p50 {statistics.median(trivial):.1f} ms, p95 {trivial_p95:.1f} ms\n")
     failures = []
     registers = {"measured": 0, "under 50 ms": 0, "within the target": 0, "within it + 20 %": 0}
-    print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6}  target")
+    print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6} {'floor':>6}  target")
     for url, model, view_class in register_pages():
         if args.pages == "due" or args.only not in url:
             continue
@@ -148,23 +168,25 @@ def main() -> None:
                 ("open only", f"{url}?status=_open"),
                 ("search", f"{url}?q=2026"),
             ):
-                took = timed(client, page, args.runs)
+                took, floor = timed_beside(client, page, args.runs)
+                floor_p95 = percentile(floor, 95)
                 sql = raw_sql_ms(client, page)
                 p50, p95 = statistics.median(took), percentile(took, 95)
-                target = min(50.0, trivial_p95 + 3 * sql)
+                target = min(50.0, floor_p95 + 3 * sql)
                 verdict = "ok" if p95 <= target * TOLERANCE else "SLOW"
                 registers["measured"] += 1
                 registers["under 50 ms"] += p95 <= 50.0
                 registers["within the target"] += p95 <= target
                 registers["within it + 20 %"] += p95 <= target * TOLERANCE
                 print(
-                    f"{url + ' ' + label:58} {who:16} {p50:7.1f} {p95:7.1f} {sql:6.1f}  <{target:.0f} {verdict}"
+                    f"{url + ' ' + label:58} {who:16} {p50:7.1f} {p95:7.1f} {sql:6.1f} {floor_p95:6.1f}"
+                    f"  <{target:.0f} {verdict}"
                 )
                 if verdict != "ok":
                     failures.append(f"{url} {label} as {who}: p95 {p95:.1f} ms (target {target:.0f})")
     if registers["measured"]:
         # The figures bench/README.md reports: the target is the lower of 50 ms and the trivial
-        # page's p95 plus 3x the page's SQL.
+        # page's p95 (taken in turn with the page's requests) plus 3x the page's SQL.
         measured = registers.pop("measured")
         print("\nregisters, p95: " + "; ".join(f"{n} of {measured} {what}" for what, n in registers.items()))
     print()
