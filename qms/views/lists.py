@@ -54,6 +54,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
     # False for a register of child rows (training records across files): rows are added on
     # their record's page, so the register offers no "New".
     creatable: bool = True
+    # False keeps a register reading records even when its columns could be read as values
+    # (``screen_cells``): when one statement joining every named row costs more than the records
+    # and a prefetch per relation.
+    read_as_values: bool = True
 
     def get_ordering(self) -> tuple[str, ...]:
         if self.ordering:
@@ -89,7 +93,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
     def paginate_queryset(self, queryset, page_size):
         get = self.request.GET
         ordering = self.get_ordering()
-        if _default_cells(type(self)):
+        if self.read_as_values and _default_cells(type(self)):
             self.cells = screen_cells(queryset, self.columns, ordering, self.labels)
         else:
             self.cells = None
@@ -127,7 +131,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         50 rows of a dozen cells, and the engine's loops cost more than the page's SQL. The first
         cell links to the record; each cell carries its column's name for the phone layout."""
         opens = [f'<td data-label="{escape(label)}">' for _, label in self.columns[1:]]
-        url_of = _url_maker(self.model)
+        url_of = _url_maker(self.model, self.__dict__.get("cells"))
         out = []
         for record, (first, *rest) in rows:
             cells = "".join([f"{td}{_html(value)}</td>" for td, value in zip(opens, rest, strict=True)])
@@ -230,15 +234,20 @@ def _unshown_people_columns(model, related: Sequence[str], columns) -> list[str]
     return unshown
 
 
-def _url_maker(model):
+def _url_maker(model, cells: ScreenCells | None = None):
     """A row's page URL without a ``reverse()`` per row, for models that keep the kernel's
     ``get_absolute_url`` (a record's page, or a child row's own page, addressed by its
-    ``url_kwargs``); any other model is asked row by row."""
+    ``url_kwargs``, or by the values ``cells`` read for them); any other model is asked row by
+    row."""
     from ..models import ChildRecord, Record
 
-    opts = model._meta
+    opts, anchor = model._meta, ""
     if model.get_absolute_url is Record.get_absolute_url:
         name, keys, kwargs_of = f"{opts.app_label}:{opts.model_name}_detail", ["pk"], _record_kwargs
+    elif _on_record_page(model):  # shown on its record's page, at its anchor
+        parent = model.parent_model()._meta
+        name, keys, anchor = f"{parent.app_label}:{parent.model_name}_detail", ["pk"], model.anchor
+        kwargs_of = _parent_kwargs(model.parent_field)
     elif model.get_absolute_url is ChildRecord.get_absolute_url and model.page:
         name, keys, kwargs_of = model.page, [], ChildRecord.url_kwargs
         level = model
@@ -248,6 +257,8 @@ def _url_maker(model):
         keys.append("pk")
     else:
         return lambda row: row.get_absolute_url()
+    if cells is not None:
+        kwargs_of = cells.url_kwargs
     # Reversed once with a stand-in number for each keyword, which each row's value then replaces.
     stand_ins = {key: str(987654321 + i) for i, key in enumerate(keys)}
     template = reverse(name, kwargs=stand_ins)
@@ -256,9 +267,53 @@ def _url_maker(model):
         url = template
         for key, value in kwargs_of(row).items():
             url = url.replace(stand_ins[key], str(value))
-        return url
+        return url + anchor
 
     return url_of
+
+
+def _url_keys(model) -> list[tuple[str, str]] | None:
+    """The keywords of a row's URL and the values that fill them (``_url_maker``'s, as paths a
+    values query reads); None for a model that writes its own URL."""
+    from ..models import ChildRecord, Record
+
+    if issubclass(model, Record) and model.get_absolute_url is Record.get_absolute_url:
+        return [("pk", "pk")]
+    if _on_record_page(model):
+        return [("pk", f"{model.parent_field}_id")]
+    if not (
+        issubclass(model, ChildRecord)
+        and model.get_absolute_url is ChildRecord.get_absolute_url
+        and model.page
+    ):
+        return None
+    # A child row's page is addressed by its own key, each parent's and its record's.
+    keys, path, level = [(model.kwarg(), "pk")], "", model
+    while issubclass(level, ChildRecord):
+        path = f"{path}__{level.parent_field}" if path else level.parent_field
+        level = level.parent_model()
+        keys.append((level.kwarg() if issubclass(level, ChildRecord) else "pk", path))
+    return keys
+
+
+def _on_record_page(model) -> bool:
+    """A child row without a page of its own, shown on its record's page (a supplier's
+    certificates, a training file's needs)."""
+    from ..models import ChildRecord, Record
+
+    if (
+        not issubclass(model, ChildRecord)
+        or model.page
+        or model.get_absolute_url is not ChildRecord.get_absolute_url
+    ):
+        return False
+    parent = model.parent_model()
+    return issubclass(parent, Record) and parent.get_absolute_url is Record.get_absolute_url
+
+
+def _parent_kwargs(parent_field: str):
+    attname = f"{parent_field}_id"
+    return lambda row: {"pk": getattr(row, attname)}
 
 
 def _record_kwargs(record) -> dict[str, int]:
@@ -337,13 +392,15 @@ def _default_cells(view_class) -> bool:
 class ScreenCells:
     """A register page read as values rather than as records: the columns' values (a related
     row's name computed by the database, ``qms.csv_sql.name_of``), the ordering's values for the
-    page tokens and the primary key for the link, in one named tuple per row. The cells are what
+    page tokens and the keys of the row's link, in one named tuple per row. The cells are what
     ``cell_getter`` reads from a record; no record, person or department is built for them (50
     rows of a dozen columns cost more Python as records than their SQL)."""
 
-    fields: tuple[str, ...]  # what a row holds: the key, the ordering's fields, the columns
+    fields: tuple[str, ...]  # what a row holds: the keys, the ordering's fields, the columns
     named: dict[str, Any]  # the related rows' names among them, as the database computes them
     shown: tuple[tuple[int, dict | None], ...]  # per column: its place in the row, its labels
+    keys: tuple[tuple[str, int], ...]  # the URL's keywords (the row's own, each parent's, the
+    # record's ``pk``) and their places in the row
 
     def read(self, queryset: QuerySet) -> QuerySet:
         # A view's prefetches are for records; values have nothing to prefetch into.
@@ -355,6 +412,9 @@ class ScreenCells:
             (row, [_value(row[i]) if labels is None else _label(labels, row[i]) for i, labels in shown])
             for row in rows
         ]
+
+    def url_kwargs(self, row) -> dict:
+        return {keyword: row[i] for keyword, i in self.keys}
 
 
 def _value(value):
@@ -372,7 +432,7 @@ _SCREEN_CELLS: dict[tuple, ScreenCells | None] = {}
 def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str], labels=None) -> ScreenCells | None:
     """The page of ``queryset`` read as values, showing what ``cell_getter`` shows for each
     column; None when a column is something only a record can say (a method, a property, a
-    related row the database cannot name) or the rows are not records addressed by their key.
+    related row the database cannot name) or the model writes its rows' URLs its own way.
 
     Worked out once per register (its model, columns, ordering and the names of its
     annotations, the view's ``labels``): the names' SQL expressions are built once, each page
@@ -388,11 +448,19 @@ def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str], labels=No
 def _screen_cells(
     queryset: QuerySet, columns, ordering: Sequence[str], view_labels: dict
 ) -> ScreenCells | None:
-    from ..models import Record
+    from ..models import ChildRecord, Record
 
     model = queryset.model
-    if not issubclass(model, Record) or model.get_absolute_url is not Record.get_absolute_url:
+    keys = _url_keys(model)
+    if keys is None:
         return None
+    # Where the status's label comes from when the status field has no choices of its own: the
+    # record's or row's workflow, unless the model says its status its own way.
+    if issubclass(model, Record):
+        status = "status" if model.get_status_display is Record.get_status_display else ""
+    else:
+        own = model.get_status_display is not ChildRecord.get_status_display or model.workflow is None
+        status = "" if own else model.status_field
     annotations = queryset.query.annotations
     named: dict[str, Any] = {}  # a related row's name, computed by the database
     read: list[str] = []  # what each column reads, in the order of the columns
@@ -402,9 +470,12 @@ def _screen_cells(
         if column in annotations:
             path = column
         elif column == "status":
-            if model.get_status_display is not Record.get_status_display:
-                return None
-            path, found = "status", dict(model.workflow.statuses)
+            choice = _labels(model, "status")  # Django's label of a status field with choices
+            if choice is None:
+                if not status:  # a model that says its status its own way
+                    return None
+                choice = (status, dict(model.workflow.statuses))
+            path, found = choice
         elif display := _display_of(column):
             choice = _labels(model, display)
             if choice is None:
@@ -423,11 +494,14 @@ def _screen_cells(
                 named[path] = namer(f"{column}__")
         read.append(path)
         labels.append(found)
-    fields = list(dict.fromkeys(["pk", *(name.lstrip("-") for name in ordering), *read]))
+    fields = list(
+        dict.fromkeys([*(path for _, path in keys), *(name.lstrip("-") for name in ordering), *read])
+    )
     if not all(name.isidentifier() and not name.startswith("_") and not iskeyword(name) for name in fields):
         return None  # a row's values are named by these
     shown = tuple((fields.index(path), found) for path, found in zip(read, labels, strict=True))
-    return ScreenCells(tuple(fields), named, shown)
+    places = tuple((keyword, fields.index(path)) for keyword, path in keys)
+    return ScreenCells(tuple(fields), named, shown, places)
 
 
 def _display_of(field: str) -> str:

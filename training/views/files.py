@@ -245,6 +245,9 @@ class TrainingRecordListView(RecordListView):
     # is read for the rows shown, one query per relation (none when no row has one).
     select_related = ("file__owner", "file__department")
     prefetch_related = ("competence", "revision__document", "trainer")
+    # Read as values, the names would be joined into the page's statement, and planning it is
+    # that cost again (37.5 ms against 29.7 ms as records, median on the archive).
+    read_as_values = False
     search_fields = ("file__owner__last_name", "file__owner__username", "competence__title", "provider")
     ordering = ("-trained_on", "-pk")
 
