@@ -45,23 +45,32 @@ def timed(client, url: str, runs: int) -> list[float]:
     return took
 
 
-def timed_beside(client, url: str, runs: int, floor_url: str = "/health/") -> tuple[list[float], list[float]]:
+def timed_beside(
+    client, url: str, runs: int, floor_url: str = "/health/", *, as_records: bool = False
+) -> tuple[list[float], list[float], list[float]]:
     """The page's times and the trivial page's, taken in turn in the same window: the floor then
     meets the same moment of the machine as the page (a shared 2-core machine drifts by a factor
-    of two within minutes, and a floor measured once at the start set every target by its luck)."""
-    for _ in range(3):
-        client.get(url)
-        client.get(floor_url)
-    took, floor = [], []
-    for _ in range(runs):
+    of two within minutes, and a floor measured once at the start set every target by its luck).
+    With ``as_records``, the page read as records (``RecordListView.read_as_values`` off) too,
+    in the same turns: the third list."""
+    from qms.views.lists import RecordListView
+
+    def get(address: str, *, values: bool = True) -> float:
+        RecordListView.read_as_values = values
         start = time.perf_counter()
-        response = client.get(url)
-        took.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        start = time.perf_counter()
-        client.get(floor_url)
-        floor.append((time.perf_counter() - start) * 1000)
-    return took, floor
+        response = client.get(address)
+        took = (time.perf_counter() - start) * 1000
+        RecordListView.read_as_values = True
+        assert response.status_code == 200, (address, response.status_code)
+        return took
+
+    took, floor, records = [], [], []
+    for _ in range(3 + runs):  # three turns to warm the caches and the query plans
+        took.append(get(url))
+        floor.append(get(floor_url))
+        if as_records:
+            records.append(get(url, values=False))
+    return took[3:], floor[3:], records[3:]
 
 
 def raw_sql_ms(client, url: str) -> float:
@@ -125,6 +134,11 @@ def main() -> None:
     parser.add_argument(
         "--pages", choices=("all", "registers", "due"), default="all", help="due: My work, Overview, KPIs"
     )
+    parser.add_argument(
+        "--as-records",
+        action="store_true",
+        help="each register read as records too, in turn (the values' gain)",
+    )
     parser.add_argument("--database", default="qms_bench_run", help="the working copy of the archive")
     parser.add_argument(
         "--reuse", action="store_true", help="measure --database as it is (e.g. a copy you migrated yourself)"
@@ -154,7 +168,9 @@ def main() -> None:
     print(f"floor: trivial page p50 {statistics.median(trivial):.1f} ms, p95 {trivial_p95:.1f} ms\n")
     failures = []
     registers = {"measured": 0, "under 50 ms": 0, "within the target": 0, "within it + 20 %": 0}
-    print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6} {'floor':>6}  target")
+    records_head = f" {'records p50':>11} {'p95':>6}" if args.as_records else ""
+    print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6} {'floor':>6}{records_head}  target")
+    as_records: list[tuple[float, float]] = []
     for url, model, view_class in register_pages():
         if args.pages == "due" or args.only not in url:
             continue
@@ -168,19 +184,26 @@ def main() -> None:
                 ("open only", f"{url}?status=_open"),
                 ("search", f"{url}?q=2026"),
             ):
-                took, floor = timed_beside(client, page, args.runs)
+                took, floor, records = timed_beside(client, page, args.runs, as_records=args.as_records)
                 floor_p95 = percentile(floor, 95)
                 sql = raw_sql_ms(client, page)
                 p50, p95 = statistics.median(took), percentile(took, 95)
                 target = min(50.0, floor_p95 + 3 * sql)
                 verdict = "ok" if p95 <= target * TOLERANCE else "SLOW"
+                if records:
+                    as_records.append((p50, statistics.median(records)))
                 registers["measured"] += 1
                 registers["under 50 ms"] += p95 <= 50.0
                 registers["within the target"] += p95 <= target
                 registers["within it + 20 %"] += p95 <= target * TOLERANCE
                 print(
                     f"{url + ' ' + label:58} {who:16} {p50:7.1f} {p95:7.1f} {sql:6.1f} {floor_p95:6.1f}"
-                    f"  <{target:.0f} {verdict}"
+                    + (
+                        f" {statistics.median(records):11.1f} {percentile(records, 95):6.1f}"
+                        if records
+                        else ""
+                    )
+                    + f"  <{target:.0f} {verdict}"
                 )
                 if verdict != "ok":
                     failures.append(f"{url} {label} as {who}: p95 {p95:.1f} ms (target {target:.0f})")
@@ -189,6 +212,9 @@ def main() -> None:
         # page's p95 (taken in turn with the page's requests) plus 3x the page's SQL.
         measured = registers.pop("measured")
         print("\nregisters, p95: " + "; ".join(f"{n} of {measured} {what}" for what, n in registers.items()))
+        if as_records:
+            values_p50, records_p50 = (sum(pair[i] for pair in as_records) for i in (0, 1))
+            print(f"read as values: {values_p50:.0f} ms of p50 in all, read as records {records_p50:.0f} ms")
     print()
     for url, label, target in DUE_PAGES:
         if args.pages == "registers" or args.only not in url:
