@@ -14,7 +14,7 @@ from django.db import models
 from rest_framework import serializers
 
 from qms.models import Record
-from qms.views.lists import _url_maker
+from qms.views.cells import url_maker
 
 HIDDEN = (models.FileField,)
 
@@ -39,7 +39,7 @@ class _RecordSerializer(serializers.ModelSerializer):
 def _page_url(model):
     """The address of a record's page, without a query per row; None for other rows (a child
     row's address goes through its parent, a query each)."""
-    return _url_maker(model) if issubclass(model, Record) else None
+    return url_maker(model) if issubclass(model, Record) else None
 
 
 @cache

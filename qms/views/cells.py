@@ -1,0 +1,321 @@
+"""What a register's rows show: each column's cell, read from a record (``cell_getter``) or, for
+a register whose columns are the kernel's, from one named tuple of values per row
+(``screen_cells``), written as the table's HTML (``cell_html``), each row linked to its page
+(``url_maker``) from one reversed address."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partialmethod
+from keyword import iskeyword
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignKey, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+
+from .. import html
+from ..csv_sql import name_of
+
+
+def url_maker(model, cells: ScreenCells | None = None):
+    """A row's page URL without a ``reverse()`` per row, for models that keep the kernel's
+    ``get_absolute_url`` (a record's page, or a child row's own page, addressed by its
+    ``url_kwargs``, or by the values ``cells`` read for them); any other model is asked row by
+    row."""
+    from ..models import ChildRecord, Record
+
+    opts, anchor = model._meta, ""
+    if model.get_absolute_url is Record.get_absolute_url:
+        name, keys, kwargs_of = f"{opts.app_label}:{opts.model_name}_detail", ["pk"], _record_kwargs
+    elif _on_record_page(model):  # shown on its record's page, at its anchor
+        parent = model.parent_model()._meta
+        name, keys, anchor = f"{parent.app_label}:{parent.model_name}_detail", ["pk"], model.anchor
+        kwargs_of = _parent_kwargs(model.parent_field)
+    elif model.get_absolute_url is ChildRecord.get_absolute_url and model.page:
+        name, keys, kwargs_of = model.page, [], ChildRecord.url_kwargs
+        level = model
+        while issubclass(level, ChildRecord):
+            keys.append(level.kwarg())
+            level = level.parent_model()
+        keys.append("pk")
+    else:
+        return lambda row: row.get_absolute_url()
+    if cells is not None:
+        kwargs_of = cells.url_kwargs
+    # Reversed once with a stand-in number for each keyword, which each row's value then replaces.
+    stand_ins = {key: str(987654321 + i) for i, key in enumerate(keys)}
+    template = reverse(name, kwargs=stand_ins)
+
+    def url_of(row) -> str:
+        url = template
+        for key, value in kwargs_of(row).items():
+            url = url.replace(stand_ins[key], str(value))
+        return url + anchor
+
+    return url_of
+
+
+def _url_keys(model) -> list[tuple[str, str]] | None:
+    """The keywords of a row's URL and the values that fill them (``url_maker``'s, as paths a
+    values query reads); None for a model that writes its own URL."""
+    from ..models import ChildRecord, Record
+
+    if issubclass(model, Record) and model.get_absolute_url is Record.get_absolute_url:
+        return [("pk", "pk")]
+    if _on_record_page(model):
+        return [("pk", f"{model.parent_field}_id")]
+    if not (
+        issubclass(model, ChildRecord)
+        and model.get_absolute_url is ChildRecord.get_absolute_url
+        and model.page
+    ):
+        return None
+    # A child row's page is addressed by its own key, each parent's and its record's.
+    keys, path, level = [(model.kwarg(), "pk")], "", model
+    while issubclass(level, ChildRecord):
+        path = f"{path}__{level.parent_field}" if path else level.parent_field
+        level = level.parent_model()
+        keys.append((level.kwarg() if issubclass(level, ChildRecord) else "pk", path))
+    return keys
+
+
+def _on_record_page(model) -> bool:
+    """A child row without a page of its own, shown on its record's page (a supplier's
+    certificates, a training file's needs)."""
+    from ..models import ChildRecord, Record
+
+    if (
+        not issubclass(model, ChildRecord)
+        or model.page
+        or model.get_absolute_url is not ChildRecord.get_absolute_url
+    ):
+        return False
+    parent = model.parent_model()
+    return issubclass(parent, Record) and parent.get_absolute_url is Record.get_absolute_url
+
+
+def _parent_kwargs(parent_field: str):
+    attname = f"{parent_field}_id"
+    return lambda row: {"pk": getattr(row, attname)}
+
+
+def _record_kwargs(record) -> dict[str, int]:
+    return {"pk": record.pk}
+
+
+def _text(value: Any) -> str:
+    """A cell as the register shows it: dates as the forms write them, Yes/No, nothing for None."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value)
+        return f"{local.day} {local:%b %Y %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%b %Y}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def cell_html(value: Any) -> str:
+    """A cell's text, escaped exactly as ``django.utils.html.escape`` escapes it."""
+    return html.escape(_text(value))
+
+
+def cell_getter(model, field: str, labels: dict | None = None) -> Callable[[Any], Any]:
+    """How ``RecordListView.cell`` reads one column of ``model``, worked out once per column:
+    a choice field's label from a map (what Django's ``get_<field>_display`` returns, without
+    rebuilding the choices per cell), else the value along the ``__`` path, shown by its label
+    when the view gives ``labels`` for the column."""
+    if labels is not None:
+        read = cell_getter(model, field)
+        return lambda record: _label(labels, read(record))
+    name = "status" if field == "status" else _display_of(field)
+    labels = _labels(model, name) if name else None
+    if labels is not None:
+        attname, method = labels[0], f"get_{name}_display"
+        mapping = labels[1]
+
+        def label(record):
+            value = getattr(record, attname)
+            try:
+                found = mapping.get(value, value)
+            except TypeError:  # an unhashable value: as Django does it
+                return getattr(record, method)()
+            return found if type(found) is str else force_str(found, strings_only=True)
+
+        return label
+    if field == "status":
+        return lambda record: record.get_status_display()
+    parts = field.split("__")
+
+    def value_at(record):
+        value = record
+        for part in parts:
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+        return value() if callable(value) else value
+
+    return value_at
+
+
+@dataclass(frozen=True)
+class ScreenCells:
+    """A register page read as values rather than as records: the columns' values (a related
+    row's name computed by the database, ``qms.csv_sql.name_of``), the ordering's values for the
+    page tokens and the keys of the row's link, in one named tuple per row. The cells are what
+    ``cell_getter`` reads from a record; no record, person or department is built for them (50
+    rows of a dozen columns cost more Python as records than their SQL)."""
+
+    fields: tuple[str, ...]  # what a row holds: the keys, the ordering's fields, the columns
+    named: dict[str, Any]  # the related rows' names among them, as the database computes them
+    shown: tuple[tuple[int, dict | None], ...]  # per column: its place in the row, its labels
+    keys: tuple[tuple[str, int], ...]  # the URL's keywords (the row's own, each parent's, the
+    # record's ``pk``) and their places in the row
+
+    def read(self, queryset: QuerySet) -> QuerySet:
+        # A view's prefetches are for records; values have nothing to prefetch into.
+        return queryset.prefetch_related(None).annotate(**self.named).values_list(*self.fields, named=True)
+
+    def rows(self, rows) -> list[tuple[Any, list]]:
+        shown = self.shown
+        return [
+            (row, [_value(row[i]) if labels is None else _label(labels, row[i]) for i, labels in shown])
+            for row in rows
+        ]
+
+    def url_kwargs(self, row) -> dict:
+        return {keyword: row[i] for keyword, i in self.keys}
+
+
+def _value(value):
+    return "" if value is None else value  # as ``cell_getter`` reads a path that meets None
+
+
+def _label(labels: dict, value):
+    found = labels.get(value, value)
+    return found if type(found) is str else force_str(found, strings_only=True)
+
+
+_SCREEN_CELLS: dict[tuple, ScreenCells | None] = {}
+
+
+def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str], labels=None) -> ScreenCells | None:
+    """The page of ``queryset`` read as values, showing what ``cell_getter`` shows for each
+    column; None when a column is something only a record can say (a method, a property, a
+    related row the database cannot name) or the model writes its rows' URLs its own way.
+
+    Worked out once per register (its model, columns, ordering and the names of its
+    annotations, the view's ``labels``): the names' SQL expressions are built once, each page
+    resolves copies of them."""
+    labels = labels or {}
+    shown_by = tuple((column, tuple(labels[column].items())) for column, _ in columns if column in labels)
+    key = (queryset.model, tuple(columns), tuple(ordering), tuple(queryset.query.annotations), shown_by)
+    if key not in _SCREEN_CELLS:
+        _SCREEN_CELLS[key] = _screen_cells(queryset, columns, ordering, labels)
+    return _SCREEN_CELLS[key]
+
+
+def _screen_cells(
+    queryset: QuerySet, columns, ordering: Sequence[str], view_labels: dict
+) -> ScreenCells | None:
+    from ..models import ChildRecord, Record
+
+    model = queryset.model
+    keys = _url_keys(model)
+    if keys is None:
+        return None
+    # Where the status's label comes from when the status field has no choices of its own: the
+    # record's or row's workflow, unless the model says its status its own way.
+    if issubclass(model, Record):
+        status = "status" if model.get_status_display is Record.get_status_display else ""
+    else:
+        own = model.get_status_display is not ChildRecord.get_status_display or model.workflow is None
+        status = "" if own else model.status_field
+    annotations = queryset.query.annotations
+    named: dict[str, Any] = {}  # a related row's name, computed by the database
+    read: list[str] = []  # what each column reads, in the order of the columns
+    labels: list[dict | None] = []
+    for i, (column, _) in enumerate(columns):
+        found: dict | None = view_labels.get(column)
+        if column in annotations:
+            path = column
+        elif column == "status":
+            choice = _labels(model, "status")  # Django's label of a status field with choices
+            if choice is None:
+                if not status:  # a model that says its status its own way
+                    return None
+                choice = (status, dict(model.workflow.statuses))
+            path, found = choice
+        elif display := _display_of(column):
+            choice = _labels(model, display)
+            if choice is None:
+                return None
+            path, found = choice
+        else:
+            field = resolve_path(model, column)
+            if field is None:
+                return None
+            path = column
+            if isinstance(field, ForeignKey):
+                namer = name_of(field.related_model)
+                if namer is None:
+                    return None
+                path = f"qms_cell_{i}"
+                named[path] = namer(f"{column}__")
+        read.append(path)
+        labels.append(found)
+    fields = list(
+        dict.fromkeys([*(path for _, path in keys), *(name.lstrip("-") for name in ordering), *read])
+    )
+    if not all(name.isidentifier() and not name.startswith("_") and not iskeyword(name) for name in fields):
+        return None  # a row's values are named by these
+    shown = tuple((fields.index(path), found) for path, found in zip(read, labels, strict=True))
+    places = tuple((keyword, fields.index(path)) for keyword, path in keys)
+    return ScreenCells(tuple(fields), named, shown, places)
+
+
+def _display_of(field: str) -> str:
+    """``severity`` for ``get_severity_display``, else ""."""
+    if field.startswith("get_") and field.endswith("_display") and "__" not in field:
+        return field[4:-8]
+    return ""
+
+
+def _labels(model, name: str) -> tuple[str, dict] | None:
+    """(attname, value -> label) of a choice field whose ``get_<name>_display`` is Django's own
+    (a model that writes its own keeps it); None otherwise."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    display = inspect.getattr_static(model, f"get_{name}_display", None)
+    if (
+        not field.choices
+        or not isinstance(display, partialmethod)
+        or display.keywords.get("field") is not field
+    ):
+        return None
+    return field.attname, {value: label for value, label in field.flatchoices}
+
+
+def resolve_path(model, path: str):
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete:
+            return None
+        model = field.related_model or model
+    return field
