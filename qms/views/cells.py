@@ -30,26 +30,22 @@ def url_maker(model, cells: ScreenCells | None = None):
     row."""
     from ..models import ChildRecord, Record
 
-    opts, anchor = model._meta, ""
-    if model.get_absolute_url is Record.get_absolute_url:
-        name, keys, kwargs_of = f"{opts.app_label}:{opts.model_name}_detail", ["pk"], _record_kwargs
+    keys = _url_keys(model)
+    if keys is None:
+        return lambda row: row.get_absolute_url()
+    anchor = ""
+    if issubclass(model, Record):
+        name, kwargs_of = f"{model._meta.app_label}:{model._meta.model_name}_detail", _record_kwargs
     elif _on_record_page(model):  # shown on its record's page, at its anchor
         parent = model.parent_model()._meta
-        name, keys, anchor = f"{parent.app_label}:{parent.model_name}_detail", ["pk"], model.anchor
+        name, anchor = f"{parent.app_label}:{parent.model_name}_detail", model.anchor
         kwargs_of = _parent_kwargs(model.parent_field)
-    elif model.get_absolute_url is ChildRecord.get_absolute_url and model.page:
-        name, keys, kwargs_of = model.page, [], ChildRecord.url_kwargs
-        level = model
-        while issubclass(level, ChildRecord):
-            keys.append(level.kwarg())
-            level = level.parent_model()
-        keys.append("pk")
     else:
-        return lambda row: row.get_absolute_url()
+        name, kwargs_of = model.page, ChildRecord.url_kwargs
     if cells is not None:
         kwargs_of = cells.url_kwargs
     # Reversed once with a stand-in number for each keyword, which each row's value then replaces.
-    stand_ins = {key: str(987654321 + i) for i, key in enumerate(keys)}
+    stand_ins = {key: str(987654321 + i) for i, (key, _) in enumerate(keys)}
     template = reverse(name, kwargs=stand_ins)
 
     def url_of(row) -> str:
