@@ -54,18 +54,22 @@ _FORMULA = "^([=+@\t\r-])"
 
 # One text type for every expression here: Django builds a field for each ``Value`` whose type it
 # must guess, every time a copy of it is resolved (a register page resolves its names' copies).
-TEXT = TextField()
+TEXT_FIELD = TextField()
 
 
-def _text(value: str) -> Value:
-    return Value(value, output_field=TEXT)
+def _literal(value: str) -> Value:  # a text constant, its type given
+    return Value(value, output_field=TEXT_FIELD)
 
 
 def _user_name(prefix: str) -> Expression:
     # str(user): get_full_name() ("first last", stripped) or the username.
-    full = Concat(F(f"{prefix}first_name"), _text(" "), F(f"{prefix}last_name"), output_field=TEXT)
-    stripped = Func(full, _text(" \t\n\r\x0b\x0c"), function="btrim", output_field=TEXT)
-    return Coalesce(NullIf(stripped, _text(""), output_field=TEXT), F(f"{prefix}username"), output_field=TEXT)
+    full = Concat(F(f"{prefix}first_name"), _literal(" "), F(f"{prefix}last_name"), output_field=TEXT_FIELD)
+    stripped = Func(full, _literal(" \t\n\r\x0b\x0c"), function="btrim", output_field=TEXT_FIELD)
+    return Coalesce(
+        NullIf(stripped, _literal(""), output_field=TEXT_FIELD),
+        F(f"{prefix}username"),
+        output_field=TEXT_FIELD,
+    )
 
 
 # A related row's name (its ``str()``) as SQL, for the kernel's models; a module's model declares
@@ -85,7 +89,7 @@ def name_of(model: type[Model]) -> Callable[[str], Expression] | None:
         return lambda prefix: F(f"{prefix}{field}")
     if issubclass(model, Record) and model.__str__ is Record.__str__:
         return lambda prefix: Concat(
-            F(f"{prefix}reference"), _text(" "), F(f"{prefix}title"), output_field=TEXT
+            F(f"{prefix}reference"), _literal(" "), F(f"{prefix}title"), output_field=TEXT_FIELD
         )
     return None
 
@@ -95,7 +99,7 @@ class _Template(Expression):
     repeated as often): a CASE that reads the value more than once."""
 
     def __init__(self, template: str, value: Expression):
-        super().__init__(output_field=TEXT)
+        super().__init__(output_field=TEXT_FIELD)
         self.template, self.value = template, value
 
     def get_source_expressions(self):
@@ -115,7 +119,7 @@ def as_text(value: Expression, kind: str) -> Expression | None:
     if kind in _TEXT:
         return value
     if kind in _NUMBER:
-        return Cast(value, TEXT)
+        return Cast(value, TEXT_FIELD)
     if kind == "BooleanField":
         return _Template("CASE WHEN {x} THEN 'True' WHEN NOT {x} THEN 'False' END", value)
     if kind == "DateField":
@@ -137,7 +141,7 @@ class _Labelled(Expression):
     (an annotation may be a subquery), its text only when it has no label."""
 
     def __init__(self, value: Expression, text: Expression, labels: dict):
-        super().__init__(output_field=TEXT)
+        super().__init__(output_field=TEXT_FIELD)
         self.value, self.text, self.labels = value, text, labels
 
     def get_source_expressions(self):
@@ -162,8 +166,10 @@ def labelled(path: str, text: Expression, labels: dict) -> Expression:
 
 def cell(text: Expression) -> Expression:
     """The cell as written: nothing for None or '', a formula-like start neutralised."""
-    safe = Func(text, _text(_FORMULA), _text("'\\1"), function="regexp_replace", output_field=TEXT)
-    return NullIf(safe, _text(""), output_field=TEXT)
+    safe = Func(
+        text, _literal(_FORMULA), _literal("'\\1"), function="regexp_replace", output_field=TEXT_FIELD
+    )
+    return NullIf(safe, _literal(""), output_field=TEXT_FIELD)
 
 
 def compile_export(queryset: QuerySet, columns: Sequence[tuple[str, Any]]) -> tuple[str, Sequence] | None:
