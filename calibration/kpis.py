@@ -11,7 +11,11 @@ results; 7.1.3 for maintenance), per period and, given one, per department:
 
 from __future__ import annotations
 
-from django.db.models import F, Max, OuterRef, Q, Subquery
+import bisect
+import datetime as dt
+
+from django.db.models import F, Max, Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,25 +51,66 @@ def postponement_values(periods, subject=None):
     return kpis.counted(found, "requested_on", periods)
 
 
-def overdue(period: kpis.Period, subject=None) -> int:
-    """Instruments in use at the end of the period whose last calibration by then was due before
-    it (or that had none)."""
-    last_due = Subquery(
-        Calibration.objects.filter(
-            instrument=OuterRef("pk"), status="completed", calibrated_on__lte=period.end
-        )
-        .values("instrument")
-        .annotate(m=Max("next_due"))
-        .values("m")[:1]
-    )
-    found = Instrument.objects.exclude(status__in=IDLE).filter(created_at__date__lte=period.end)
+def overdue_values(periods, subject=None) -> list[int]:
+    """Instruments in use at the end of each period whose last calibration by then was due before
+    it (or that had none). Two reads for every period: the instruments, and their completed
+    calibrations (when each was done and when the next was due); each period is judged here."""
+    if not periods:
+        return []
+    last = max(p.end for p in periods)
+    found = Instrument.objects.exclude(status__in=IDLE).filter(created_at__date__lte=last)
     if subject is not None:
         found = found.filter(department=subject)
-    # The current month is judged as of today: what falls due later this month is not overdue yet.
-    end = min(period.end, timezone.localdate())
-    found = found.annotate(last_due=last_due)
-    never = Q(last_due__isnull=True) & (Q(due_date__isnull=True) | Q(due_date__lt=end))
-    return found.filter(Q(last_due__lt=end) | never).count()
+    instruments = list(found.values_list("pk", TruncDate("created_at"), "due_date"))
+    # Per instrument: the latest next-due date of its completed calibrations by each day they were
+    # done, those before the first period folded into one (the database's MAX) on the day before.
+    first = min(p.start for p in periods)
+    completed = Calibration.objects.filter(instrument__in=found, status="completed")
+    done: dict[int, tuple[list, list]] = {
+        pk: ([first - dt.timedelta(days=1)], [latest])
+        for pk, latest in completed.filter(calibrated_on__lt=first)
+        .values("instrument_id")
+        .annotate(latest=Max("next_due"))
+        .values_list("instrument_id", "latest")
+    }
+    for instrument_id, calibrated_on, next_due in (
+        completed.filter(calibrated_on__range=(first, last))
+        .order_by("instrument_id", "calibrated_on")
+        .values_list("instrument_id", "calibrated_on", "next_due")
+    ):
+        dates, latest = done.setdefault(instrument_id, ([], []))
+        before = latest[-1] if latest else None
+        dates.append(calibrated_on)
+        latest.append(before if next_due is None or (before is not None and before >= next_due) else next_due)
+    # An instrument in use before the first period and not calibrated during them stands on one
+    # date throughout: its last calibration's next due date, else its own due date (none: overdue
+    # from the start). Each period counts those by bisecting, and judges the others one by one.
+    steady, changing = [], []
+    for pk, created_on, due_date in instruments:
+        dates, latest = done.get(pk, ((), ()))
+        if created_on < first and (not dates or dates[-1] < first):
+            standing = latest[0] if latest and latest[0] is not None else due_date
+            steady.append(dt.date.min if standing is None else standing)
+        else:
+            changing.append((created_on, due_date, dates, latest))
+    steady.sort()
+    today = timezone.localdate()
+    out = []
+    for period in periods:
+        # The current month is judged as of today: what falls due later this month is not overdue yet.
+        end = min(period.end, today)
+        count = bisect.bisect_left(steady, end)
+        for created_on, due_date, dates, latest in changing:
+            if created_on > period.end:
+                continue
+            i = bisect.bisect_right(dates, period.end)
+            last_due = latest[i - 1] if i else None
+            if last_due is None:
+                count += due_date is None or due_date < end
+            else:
+                count += last_due < end
+        out.append(count)
+    return out
 
 
 def _one(values):
@@ -90,10 +135,11 @@ MEASURES = [
         "calibration.overdue",
         "Instruments overdue for calibration",
         "count",
-        overdue,
+        _one(overdue_values),
         better="lower",
         subject="department",
         clause="7.1.5",
+        values=overdue_values,
         url=_register("overdue"),
     ),
     kpis.Measure(

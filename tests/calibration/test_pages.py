@@ -225,7 +225,26 @@ def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     assert kpis.oot_values([month]) == [1]
     assert kpis.on_time_values([month]) == [0.0]
     f.instrument(dept)  # never calibrated: overdue
-    assert kpis.overdue(month) >= 1
+    assert kpis.overdue_values([month])[0] >= 1
+
+
+def test_instruments_overdue_month_by_month_follow_each_calibration(dept, head):
+    """A trend reads its months in one go: a gauge is overdue from the month its calibration
+    lapsed until the month it is calibrated again, and overdue again once that one lapses."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    months = Period.months_to(f.today(), 8)
+    gauge = f.instrument(dept, interval_value=1, interval_unit="months")
+    Instrument.objects.filter(pk=gauge.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    f.calibrate(gauge, on=months[0].start - dt.timedelta(days=40))  # lapsed before the first month
+    f.calibrate(gauge, on=months[3].start + dt.timedelta(days=5))  # good for a month
+    assert kpis.overdue_values(months, subject=dept) == [1, 1, 1, 0, 1, 1, 1, 1]
+    # The same months asked one by one (the calibrations before each folded in) agree.
+    assert [kpis.overdue_values([m], subject=dept)[0] for m in months] == [1, 1, 1, 0, 1, 1, 1, 1]
+    Instrument.objects.filter(pk=gauge.pk).update(created_at=timezone.now())
+    assert kpis.overdue_values(months, subject=dept) == [0, 0, 0, 0, 0, 0, 0, 1]  # not in use before
 
 
 def test_an_assessment_opened_by_hand_lists_what_was_measured_and_offers_an_ncr(client_for, dept, head):
