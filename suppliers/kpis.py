@@ -32,21 +32,34 @@ def _day(period: kpis.Period):
     return min(period.end, timezone.localdate())
 
 
-def expired_certificates(period: kpis.Period, subject=None) -> int:
-    """KPI: suppliers in use lacking a valid required certificate on the period's last day."""
-    day = _day(period)
+def expired_certificates_values(periods, subject=None) -> list[int]:
+    """KPI: suppliers in use lacking a valid required certificate on each period's last day. The
+    suppliers, their tiers' policies and their current certificates are read once for every period."""
+    if not periods:
+        return []
     suppliers = Supplier.objects.filter(status__in=IN_USE)
     if subject is not None:
         suppliers = suppliers.filter(pk=_pk(subject))
     policies = {p.tier: p for p in TierPolicy.objects.all()}
-    held: dict[int, set[str]] = {}
-    for supplier_id, kind in (
-        SupplierCertificate.objects.filter(supplier__in=suppliers, status="current", issued_on__lte=day)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
-        .values_list("supplier_id", "kind")
-    ):
-        held.setdefault(supplier_id, set()).add(kind)
-    return sum(1 for s in suppliers if set(required_kinds(s, policies.get(s.tier))) - held.get(s.pk, set()))
+    needs = {
+        s.pk: kinds
+        for s in suppliers.only("pk", "tier", "calibration_lab")
+        if (kinds := set(required_kinds(s, policies=policies)))
+    }
+    certificates = list(
+        SupplierCertificate.objects.filter(
+            supplier__in=suppliers, status="current", issued_on__lte=max(_day(p) for p in periods)
+        ).values_list("supplier_id", "kind", "issued_on", "expires_on")
+    )
+    out = []
+    for period in periods:
+        day = _day(period)
+        held: dict[int, set[str]] = {}
+        for supplier_id, kind, issued_on, expires_on in certificates:
+            if issued_on <= day and (expires_on is None or expires_on >= day):
+                held.setdefault(supplier_id, set()).add(kind)
+        out.append(sum(1 for pk, kinds in needs.items() if not kinds <= held.get(pk, set())))
+    return out
 
 
 def _of(queryset, subject, field: str = "supplier_id"):
@@ -94,6 +107,7 @@ def _one(values):
     return value
 
 
+expired_certificates = _one(expired_certificates_values)
 overdue_evaluations = _one(overdue_evaluations_values)
 scars_late = _one(scars_late_values)
 changes_open = _one(changes_open_values)
@@ -112,6 +126,7 @@ MEASURES = [
         "Suppliers with an expired required certificate",
         "count",
         expired_certificates,
+        values=expired_certificates_values,
         better="lower",
         subject="supplier",
         clause="8.4",

@@ -15,9 +15,16 @@ def policy_for(tier: str) -> TierPolicy | None:
     return TierPolicy.objects.filter(tier=tier).first()
 
 
-def required_kinds(supplier: Supplier, policy: TierPolicy | None = None) -> list[str]:
-    """The certificates the supplier's tier requires, and ISO/IEC 17025 of a calibration lab."""
-    policy = policy if policy is not None else policy_for(supplier.tier)
+def required_kinds(
+    supplier: Supplier, policy: TierPolicy | None = None, *, policies: dict[str, TierPolicy] | None = None
+) -> list[str]:
+    """The certificates the supplier's tier requires, and ISO/IEC 17025 of a calibration lab. The
+    tier's policy is ``policy``, else looked up in ``policies`` (every tier's, read once for many
+    suppliers: a tier without one requires nothing), else read."""
+    if policies is not None:
+        policy = policies.get(supplier.tier)
+    elif policy is None:
+        policy = policy_for(supplier.tier)
     kinds = list(policy.required_certificates) if policy else []
     if supplier.calibration_lab and CertificateKind.ISO17025 not in kinds:
         kinds.append(CertificateKind.ISO17025)
