@@ -35,17 +35,18 @@ class _History:
             files = files.filter(department=subject)
         self.files = dict(files.values_list("pk", "owner_id"))
         mine = files.values("pk")  # a subquery: two thousand ids are costly to send as parameters
-        records: dict[tuple[int, int], list] = defaultdict(list)
-        for file_id, competence_id, trained_on, level, expires in (
-            TrainingRecord.objects.filter(
-                file_id__in=mine, status="recorded", competence__isnull=False, level__isnull=False
+        # Every record in date order, (day, (file, competence), (trained on, level, expires)).
+        self.events = [
+            (trained_on, (file_id, competence_id), (trained_on, level, expires))
+            for file_id, competence_id, trained_on, level, expires in (
+                TrainingRecord.objects.filter(
+                    file_id__in=mine, status="recorded", competence__isnull=False, level__isnull=False
+                )
+                .filter(trained_on__lte=last)
+                .order_by("trained_on", "pk")
+                .values_list("file_id", "competence_id", "trained_on", "level", "expires_on")
             )
-            .filter(trained_on__lte=last)
-            .order_by("trained_on", "pk")
-            .values_list("file_id", "competence_id", "trained_on", "level", "expires_on")
-        ):
-            records[(file_id, competence_id)].append((trained_on, level, expires))
-        self.records = {key: (tuple(r[0] for r in rows), rows) for key, rows in records.items()}
+        ]
         self.roles = list(
             RoleAssignment.objects.filter(file_id__in=mine, since__lte=last).values_list(
                 "file_id", "job_role_id", "since", "until"
@@ -61,25 +62,17 @@ class _History:
 
     def standing(self, day: dt.date) -> dict[tuple[int, int], tuple]:
         """(trained on, level, expires) of the last record by ``day`` of every person and
-        competence that had one: worked out once per day for all the measures that ask."""
+        competence that had one: worked out once per day for all the measures that ask, from the
+        nearest earlier day worked out (the months of a trend, oldest first, each add their own)."""
         if day not in self._on:
-            found = {}
-            for key, (dates, rows) in self.records.items():
-                i = bisect.bisect_right(dates, day)
-                if i:
-                    found[key] = rows[i - 1]
+            earlier = max((d for d in self._on if d < day), default=None)
+            found = dict(self._on[earlier]) if earlier is not None else {}
+            start = bisect.bisect_right(self.events, earlier, key=_day) if earlier is not None else 0
+            for i in range(start, bisect.bisect_right(self.events, day, key=_day)):
+                _, key, row = self.events[i]
+                found[key] = row
             self._on[day] = found
         return self._on[day]
-
-    def latest(self, file_id: int, competence_id: int, day: dt.date):
-        """(trained on, level, expires) of the last record by ``day``, or None."""
-        return self.standing(day).get((file_id, competence_id))
-
-    def level_on(self, file_id: int, competence_id: int, day: dt.date) -> int:
-        row = self.latest(file_id, competence_id, day)
-        if row is None or (row[2] is not None and row[2] < day):
-            return 0
-        return row[1]
 
     def required_on(self, day: dt.date) -> dict[int, dict[int, int]]:
         """What each person's job roles on ``day`` need: the highest level per competence. People
@@ -104,11 +97,11 @@ class _History:
         return wanted
 
 
-def _level(row, day: dt.date) -> int:
-    """The level a standing record (or None) gives on ``day``: 0 once expired."""
-    if row is None or (row[2] is not None and row[2] < day):
-        return 0
-    return row[1]
+def _day(event) -> dt.date:
+    return event[0]
+
+
+_NOTHING: dict[int, int] = {}
 
 
 def _last(periods: Sequence[kpis.Period]) -> dt.date:
@@ -127,13 +120,13 @@ def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[f
     history = _history(subject, _last(periods))
     out = []
     for period in periods:
-        total = met = 0
         day, held = period.end, history.standing(period.end)
-        for file_id, wanted in history.required_on(day).items():
-            total += len(wanted)
-            for competence_id, level in wanted.items():
-                row = held.get((file_id, competence_id))  # _level inlined: the page's hottest loop
-                met += (row[1] if row is not None and (row[2] is None or row[2] >= day) else 0) >= level
+        wanted = history.required_on(day)
+        total = sum(len(need) for need in wanted.values())
+        met = 0
+        for (file_id, competence_id), row in held.items():  # the page's hottest loop: kept flat
+            level = wanted.get(file_id, _NOTHING).get(competence_id)
+            met += level is not None and row[1] >= level and (row[2] is None or row[2] >= day)
         out.append(round(100 * met / total, 1) if total else None)
     return out
 
@@ -167,21 +160,13 @@ def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None
         competences = competences.filter(Q(process__department=subject))
     minimum = dict(competences.values_list("pk", "min_coverage"))
     process_of = dict(competences.values_list("pk", "process_id"))
-    holders: dict[int, list[int]] = defaultdict(list)
-    for file_id, competence_id in history.records:
-        if competence_id in minimum:
-            holders[competence_id].append(file_id)
     out = []
     for period in periods:
-        short = set()
-        day, held = period.end, history.standing(period.end)
-        for competence_id, need in minimum.items():
-            qualified = sum(
-                1 for f in holders.get(competence_id, ()) if _level(held.get((f, competence_id)), day) >= 2
-            )
-            if qualified < need:
-                short.add(process_of[competence_id])
-        out.append(len(short))
+        day, qualified = period.end, dict.fromkeys(minimum, 0)
+        for (_file_id, competence_id), row in history.standing(day).items():
+            if competence_id in qualified and row[1] >= 2 and (row[2] is None or row[2] >= day):
+                qualified[competence_id] += 1
+        out.append(len({process_of[c] for c, need in minimum.items() if qualified[c] < need}))
     return out
 
 
