@@ -26,16 +26,22 @@ def _in(period):
     return {"received_on__range": (period.start, period.end)}
 
 
-def supplier_ppm(period, subject=None) -> float | None:
-    """Parts in rejected receipts per million parts received in the period."""
-    found = (
-        _receipts(subject)
-        .filter(**_in(period))
-        .aggregate(total=Sum("quantity"), bad=Sum("quantity", filter=Q(status="rejected")))
-    )
-    if not found["total"]:
+def _ppm(found: dict) -> float | None:
+    if not found.get("total"):
         return None
     return round((found["bad"] or 0) * 1_000_000 / found["total"])
+
+
+_PARTS = {"total": Sum("quantity"), "bad": Sum("quantity", filter=Q(status="rejected"))}
+
+
+def supplier_ppm_values(periods, subject=None) -> list[float | None]:
+    """Parts in rejected receipts per million parts received in each period: one query."""
+    return [_ppm(row) for row in kpis.per_period(_receipts(subject), "received_on", periods, **_PARTS)]
+
+
+def supplier_ppm(period, subject=None) -> float | None:
+    return supplier_ppm_values([period], subject)[0]
 
 
 def _per_supplier(period, subjects, **aggregates) -> dict:
@@ -50,10 +56,8 @@ def _per_supplier(period, subjects, **aggregates) -> dict:
 
 
 def supplier_ppm_per_subject(period, subjects) -> dict:
-    found = _per_supplier(
-        period, subjects, total=Sum("quantity"), bad=Sum("quantity", filter=Q(status="rejected"))
-    )
-    return {pk: round((r["bad"] or 0) * 1_000_000 / r["total"]) for pk, r in found.items() if r["total"]}
+    found = _per_supplier(period, subjects, **_PARTS)
+    return {pk: _ppm(r) for pk, r in found.items() if r["total"]}
 
 
 def supplier_lots_rejected_per_subject(period, subjects) -> dict:
@@ -142,6 +146,7 @@ MEASURES = [
         "Supplier ppm (parts in rejected receipts)",
         "ppm",
         supplier_ppm,
+        values=supplier_ppm_values,
         better="lower",
         subject="supplier",
         clause="8.4",

@@ -17,6 +17,7 @@ bottom: every input the clause requires, and which measures feed it — the one 
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -183,18 +184,28 @@ def _bounded(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> 
     return queryset.filter(within(date_field, first, last)).order_by()
 
 
-def counted(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> list[int]:
-    """How many rows of ``queryset`` fall into each period by ``date_field`` (a date, or a
-    datetime read as ``created_at__date``): one query, whatever the number of periods."""
+def per_period(queryset: QuerySet, date_field: str, periods: Sequence[Period], **aggregates) -> list[dict]:
+    """``aggregates`` (``Count``, ``Sum``, each with its own ``filter`` if any) of the rows of each
+    period by ``date_field`` (a date, or a datetime read as ``created_at__date``): one query,
+    whatever the number of periods. A period without rows gives ``{}``."""
     if not periods:
         return []
     if _consecutive_months(periods):
-        found = _by_month(queryset, date_field, periods, n=Count("pk"))
-        return [found[p.start]["n"] if p.start in found else 0 for p in periods]
-    found = _bounded(queryset, date_field, periods).aggregate(
-        **{f"p{i}": Count("pk", filter=within(date_field, p.start, p.end)) for i, p in enumerate(periods)}
-    )
-    return [found[f"p{i}"] for i in range(len(periods))]
+        found = _by_month(queryset, date_field, periods, **aggregates)
+        return [found.get(p.start, {}) for p in periods]
+    each = {}
+    for i, p in enumerate(periods):
+        inside = within(date_field, p.start, p.end)
+        for name, aggregate in aggregates.items():
+            each[f"{name}{i}"] = copy.copy(aggregate)
+            each[f"{name}{i}"].filter = inside & aggregate.filter if aggregate.filter else inside
+    found = _bounded(queryset, date_field, periods).aggregate(**each)
+    return [{name: found[f"{name}{i}"] for name in aggregates} for i in range(len(periods))]
+
+
+def counted(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> list[int]:
+    """How many rows of ``queryset`` fall into each period by ``date_field``: one query."""
+    return [row.get("n") or 0 for row in per_period(queryset, date_field, periods, n=Count("pk"))]
 
 
 def at_each(queryset: QuerySet, periods: Sequence[Period], when: Callable[[Period], Q]) -> list[int]:
@@ -215,19 +226,8 @@ def _percent(good: int, total: int) -> float | None:
 def share(queryset: QuerySet, date_field: str, periods: Sequence[Period], good: Q) -> list[float | None]:
     """The percentage of the rows of each period (by ``date_field``) that are ``good``; None for
     a period without rows. One query."""
-    if not periods:
-        return []
-    if _consecutive_months(periods):
-        found = _by_month(queryset, date_field, periods, n=Count("pk"), good=Count("pk", filter=good))
-        empty = {"n": 0, "good": 0}
-        return [_percent(found.get(p.start, empty)["good"], found.get(p.start, empty)["n"]) for p in periods]
-    aggregates = {}
-    for i, p in enumerate(periods):
-        inside = within(date_field, p.start, p.end)
-        aggregates[f"all{i}"] = Count("pk", filter=inside)
-        aggregates[f"good{i}"] = Count("pk", filter=inside & good)
-    found = _bounded(queryset, date_field, periods).aggregate(**aggregates)
-    return [_percent(found[f"good{i}"], found[f"all{i}"]) for i in range(len(periods))]
+    rows = per_period(queryset, date_field, periods, n=Count("pk"), good=Count("pk", filter=good))
+    return [_percent(row.get("good") or 0, row.get("n") or 0) for row in rows]
 
 
 # --- management review inputs (ISO 9001 9.3.2) ---------------------------------------------------
