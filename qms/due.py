@@ -321,7 +321,14 @@ def _from_sql(providers: list, scope: dict) -> Iterator[DueItem]:
     # Reference, title and the URL's arguments as text: the same column holds every provider's.
     casts = ("text", "text", "text", "", "", "") + ("text",) * (width - 6)
     union = union_all([(st, p.width) for p, st in parts], casts)
-    for n, *row in fetch(union, chunked=scope.get("limit") is None):
+    if (limit := scope.get("limit")) is not None:
+        # Each part brings its most urgent ``limit``; of them all only the most urgent ``limit``
+        # come back, with every item due on the same day as the last (the registry's order goes on
+        # past the date, so it decides between them): My work builds 50 items, not 50 per module.
+        union = dataclasses.replace(
+            union, sql=f"{union.sql} ORDER BY 7 FETCH FIRST {int(limit)} ROWS WITH TIES"
+        )
+    for n, *row in fetch(union, chunked=limit is None):
         provider = parts[n][0]
         yield provider.item(row[: provider.width])
 
