@@ -10,13 +10,13 @@ from typing import Any
 from django.db.models import ForeignKey, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.generic import ListView
 
 from .. import access, search
 from ..csv_sql import compile_export
+from ..html import escape
 from ..paging import keyset_page
 from ..widgets import use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
