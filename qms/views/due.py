@@ -106,9 +106,13 @@ def due_table(user: User, *, today: dt.date, days_ahead: int = 7) -> dict:
     departments = Department.objects.in_bulk({d for _, d in counts if d})
     # Where a number leads: the department's items, or one's own without a department.
     where = {"owner": user.pk} if "owner_ids" in scope else {}
+    # A table of forty departments has hundreds of numbers: each one's URL (``due_url``) is joined
+    # from its row's and its column's parts, each encoded once.
+    by_module = {m: urlencode({"module": m}) for m in modules}
     rows = []
     for dept_id in {d for _, d in counts}:
         place = where or {"department": dept_id}
+        prefix = due_url(**place) + ("&" if any(v is not None for v in place.values()) else "")
         cells = []
         for m in modules:
             overdue, due = counts.get((m, dept_id), [0, 0])
@@ -116,8 +120,8 @@ def due_table(user: User, *, today: dt.date, days_ahead: int = 7) -> dict:
                 {
                     "overdue": overdue,
                     "due": due,
-                    "overdue_url": due_url(**place, module=m, state="overdue"),
-                    "due_url": due_url(**place, module=m, state="week"),
+                    "overdue_url": f"{prefix}{by_module[m]}&state=overdue",
+                    "due_url": f"{prefix}{by_module[m]}&state=week",
                 }
             )
         rows.append(

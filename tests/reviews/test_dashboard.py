@@ -39,7 +39,7 @@ def test_top_management_sees_the_whole_company(client_for, data, other_dept):
     assert 'data-testid="trend-capa.ncrs"' in page and 'data-testid="trend-documents.ack_on_time"' in page
     # The NCR overdue in production: its number opens the items behind it.
     link = due_url(department=other_dept.pk, module="CAPA", state="overdue").replace("&", "&amp;")
-    assert f'href="{link}">1<' in page
+    assert f'href="{link}" title="Overdue">1<' in page
     assert "At risk" in page  # scrap 3.5 % against at most 2 %
 
 
