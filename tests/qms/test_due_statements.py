@@ -119,3 +119,26 @@ def test_the_union_is_prepared_once_and_answers_each_call_with_its_own_values(st
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%UNION ALL%"])
         assert cursor.fetchone()[0] >= 1
+
+
+@pytest.mark.django_db
+def test_the_most_urgent_few_are_those_of_the_whole_list_whatever_the_ties(staff, other_staff):
+    """Each provider brings its most urgent ``limit`` and the statement keeps the most urgent
+    ``limit`` of them all, with every item due the same day as the last: the registry's own order
+    (date, module, reference, key) then chooses among items due on the same day, as it does for
+    the whole list."""
+    from qms.services import child_add
+    from tests.kernelapp.models import WidgetPart
+
+    for n in range(4):
+        widget = WidgetFactory(owner=staff if n % 2 else other_staff, due_date=due(-3 if n else -6))
+        part = {"name": "Bore", "owner": other_staff, "due_date": due(-3)}
+        child_add(model=WidgetPart, by=widget.owner, widget=widget, **part)
+    everything = registry.items(until=due(-1))
+    assert len(everything) == 8 and len({i.due_date for i in everything}) == 2
+    for limit in range(1, 9):
+        assert registry.items(until=due(-1), limit=limit) == everything[:limit]
+    assert (
+        registry.items(until=due(-1), limit=3, others_than=staff.pk)
+        == [i for i in everything if i.owner_id != staff.pk][:3]
+    )
