@@ -8,8 +8,12 @@ class QmsConfig(AppConfig):
     def ready(self) -> None:
         # Every installed module declares itself in <app>/module.py; the kernel finds them here,
         # once every app's models are loaded.
-        from . import accesslog
+        from django.db.models.signals import post_migrate
+
+        from . import accesslog, vacuum
         from .modules import discover
 
         discover()
         accesslog.connect()
+        # The registers' tables vacuumed as often as their counts need (qms.vacuum).
+        post_migrate.connect(vacuum.tune, sender=self, dispatch_uid="qms.vacuum.tune")
