@@ -221,6 +221,18 @@ def _gauges(lot) -> list[Finding]:
     return found
 
 
+def _accepted_on_reinspection(rejected, inspections) -> bool:
+    """The lot was resubmitted after ``rejected`` and accepted on re-inspection at the same stage
+    (ISO 2859-1: a resubmitted lot is inspected again; the rejection stays on its record)."""
+    return any(
+        not i.original
+        and i.status == "accepted"
+        and i.stage == rejected.stage
+        and (i.inspected_on, i.pk) > (rejected.inspected_on, rejected.pk)
+        for i in inspections
+    )
+
+
 def _sampling(lot) -> list[Finding]:
     found = []
     inspections = list(lot.inspections.all())
@@ -241,7 +253,7 @@ def _sampling(lot) -> list[Finding]:
             )
         if i.status == "open" and i.stage == "final":
             found.append(Finding(f"{i.reference} is not decided yet.", url))
-        if i.status == "rejected":
+        if i.status == "rejected" and not _accepted_on_reinspection(i, inspections):
             found.append(Finding(f"{i.reference} rejected the lot.", url))
         plan = i.plan
         change = plan.pending_change(list(plan.changes.all()))

@@ -186,6 +186,29 @@ def test_a_sample_below_iso_2859_refuses_release():
     assert "2 inspected of a lot of 100,000; ISO 2859-1 requires 500" in check.findings[0].message
 
 
+def test_a_rejected_lot_accepted_on_re_inspection_releases_and_its_rejection_stays_on_record():
+    plan = f.plan()
+    lot = f.lot(quantity=1000)
+    rejected = f.decide(f.inspect(lot, plan_=plan, nonconforming=50, on=f.days(-2)))
+    assert rejected.status == "rejected"
+    lot = _finished(lot)
+    check = state(lot, "sampling")
+    assert check.state == "failed" and f"{rejected.reference} rejected the lot." in check.findings[0].message
+    # Another original inspection accepting it does not answer the rejection: the lot was not resubmitted.
+    f.decide(f.inspect(lot, plan_=plan, on=f.days(-1)))
+    assert f"{rejected.reference} rejected the lot." in [x.message for x in state(lot, "sampling").findings]
+    # Reworked, resubmitted and accepted on re-inspection at the same stage: nothing left to refuse.
+    again = services.inspection_create(
+        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
+    )
+    services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
+    f.decide(again)
+    assert state(lot, "sampling").state == "clear"
+    services.lot_release(lot=lot, by=f.qm())
+    lot.refresh_from_db()
+    assert lot.status == "released" and rejected.status == "rejected"
+
+
 def test_a_plan_not_reassessed_after_a_change_refuses_release_until_reassessed(ready):
     plan = ready.inspections.get().plan
     services.plan_change_record(
