@@ -26,14 +26,13 @@ from .models import Competence, Level, RoleAssignment, RoleRequirement, Training
 
 
 class _History:
-    """The training history of the subject's people up to the last day asked: every record per
-    person and competence in date order, their job roles with dates, what the roles need."""
+    """The training history of the subject's people up to the last day asked: every record in date
+    order, their job roles with dates, what the roles need."""
 
     def __init__(self, subject, last: dt.date):
         files = TrainingFile.objects.filter(status="open", owner__is_active=True)
         if subject is not None:
             files = files.filter(department=subject)
-        self.files = dict(files.values_list("pk", "owner_id"))
         mine = files.values("pk")  # a subquery: two thousand ids are costly to send as parameters
         # Every record in date order, (day, (file, competence), (trained on, level, expires)).
         self.events = [
