@@ -8,11 +8,13 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.db import DEFAULT_DB_ALIAS
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .csv_sql import name_of
+from .due_sql import Statement, fetch
 from .html import escape
 from .models import User
 
@@ -157,8 +159,41 @@ def _read_once(choices):
     queryset = choices.queryset
     named = name_of(queryset.model)
     if named is not None and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
-        return head + list(queryset.values_list(field.to_field_name or "pk", named("")))
+        return head + _pairs(queryset, field.to_field_name or "pk", named)
     return head + [choices.choice(obj) for obj in queryset.all()]
+
+
+# The statement listing a whole table as (value, name), by (model, value field, database): the
+# same text on every request, so compiled once per process and kept prepared by PostgreSQL.
+_WHOLE_TABLE: dict[tuple, Statement] = {}
+
+
+def _pairs(queryset, key: str, named) -> list[tuple]:
+    """(value, name) for each row of ``queryset``. The list of a whole table (a filter bar's
+    departments, processes, competences: no filter, no slice, the model's own order) costs more to
+    compile than to run; its statement is compiled once. A narrowed queryset (one request's own
+    choices) is compiled as it is."""
+    query = queryset.query
+    whole = not (
+        query.where
+        or query.annotations
+        or query.extra
+        or query.order_by
+        or query.distinct
+        or query.combinator
+        or query.low_mark
+        or query.high_mark is not None
+        or not query.default_ordering
+        or queryset.db != DEFAULT_DB_ALIAS
+    )
+    if not whole:
+        return list(queryset.values_list(key, named("")))
+    slot = (queryset.model, key, queryset.db)
+    statement = _WHOLE_TABLE.get(slot)
+    if statement is None:
+        sql, params = queryset.values_list(key, named("")).query.sql_with_params()
+        statement = _WHOLE_TABLE[slot] = Statement(sql, tuple(params), constant=True)
+    return list(fetch(statement))
 
 
 def select_html(name: str, attrs: dict, options) -> SafeString:

@@ -3,10 +3,13 @@ changes on its own form stays on that form."""
 
 import pytest
 from django.http import QueryDict
+from django.template import engines
 
 from capa.filters import NonconformityFilter
 from capa.models import Nonconformity
 from qms.models import Department
+from qms.views.lists import filter_fields_html
+from tests.qms.test_list_queries import PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +32,47 @@ def test_a_bad_filter_value_is_said_beside_its_field_and_lists_nothing(client_fo
     page = client_for(quality_manager).get("/capa/ncr/?department=999999&overdue=maybe").content.decode()
     assert page.count("invalid-feedback") == 2 and "Select a valid choice" in page
     assert "Nothing here matches the filter." in page
+
+
+# The filter bar as the register's template wrote it, a loop over the form's fields.
+TEMPLATE_BAR = (
+    "{% for field in form %}"
+    '<div class="col-6 col-md-2"><label class="form-label small" for="{{ field.id_for_label }}">'
+    "{{ field.label }}</label>{{ field }}"
+    '{% for e in field.errors %}<div class="invalid-feedback d-block">{{ e }}</div>{% endfor %}</div>'
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("url, model", PAGES, ids=[url for url, _ in PAGES])
+def test_every_registers_filter_bar_is_what_the_template_wrote(client_for, quality_manager, dept, url, model):
+    """Written in Python (``filter_fields_html``), each register's filter bar is the template's,
+    value for value: every field labelled, chosen values kept, each error beside its field."""
+    client = client_for(quality_manager)
+    view = client.get(url).context["view"]
+    if view.filterset is None:
+        pytest.skip("a register without filters")
+    junk = {name: "<b>nonsense</b>" for name in view.filterset.form.fields}
+    for query in ({}, {"department": str(dept.pk), "status": "_open"}, junk):
+        response = client.get(url, query)
+        assert response.status_code == 200
+        form = response.context["view"].filterset.form
+        expected = engines["django"].from_string(TEMPLATE_BAR).render({"form": form})
+        written = str(filter_fields_html(form))
+        assert written.replace("\n", "") == expected, f"{url}?{query}"
+        assert written in response.content.decode()
+    assert "invalid-feedback" in written or not any(form.errors.values())
+    assert "<b>nonsense</b>" not in written  # a value sent back is escaped
+
+
+def test_a_filter_bars_list_of_a_whole_table_follows_the_table(client_for, quality_manager, dept):
+    """The departments' list is compiled once, not kept: a department added since is offered on
+    the next page, and one request's own narrower list is still its own."""
+    client = client_for(quality_manager)
+    assert "Paint shop" not in client.get("/capa/ncr/").content.decode()
+    Department.objects.create(code="PAINT", name="Paint shop")
+    assert "Paint shop" in client.get("/capa/ncr/").content.decode()
+    form = NonconformityFilter(QueryDict(""), queryset=Nonconformity.objects.all()).form
+    form.fields["department"].queryset = Department.objects.filter(pk=dept.pk)
+    options = str(form["department"])
+    assert dept.name in options and "Paint shop" not in options
