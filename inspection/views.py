@@ -13,7 +13,7 @@ from qms.views import RecordCreateView, RecordDetailView, RecordListView, Record
 
 from . import forms as f
 from . import sampling, selectors, services
-from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot
+from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
 from .models.plans import Stage
 from .release import checks_for
 
@@ -161,7 +161,18 @@ class LotDetailView(RecordDetailView):
 # --- shipments -------------------------------------------------------------------------------
 
 
+class ShipmentFilter(RecordFilter):
+    customer = django_filters.CharFilter(label="Customer", lookup_expr="icontains")
+    shipped_from = django_filters.DateFilter(field_name="shipped_on", lookup_expr="gte", label="Shipped from")
+    shipped_to = django_filters.DateFilter(field_name="shipped_on", lookup_expr="lte", label="Shipped until")
+
+    class Meta:
+        model = Shipment
+        fields: list[str] = []
+
+
 class ShipmentListView(RecordListView):
+    filterset_class = ShipmentFilter
     title = "Shipments"
     columns = [
         ("reference", "Reference"),

@@ -115,3 +115,27 @@ def test_a_value_that_is_not_a_number_comes_back_beside_the_field(client_for, qu
     assert response.status_code == 400
     assert "“twelve” is not a number" in response.content.decode()
     assert not inspection.results.exists()
+
+
+def test_shipments_are_filtered_by_customer_status_and_shipping_date(client_for, quality_manager):
+    """Dispatch looks up what went to one customer, or left in one week, without paging."""
+    import datetime as dt
+
+    meyer, acme = f.shipment(customer="Meyer Pumps"), f.shipment(customer="Acme Valves")
+    packing = f.shipment()
+    Shipment.objects.filter(pk=meyer.pk).update(status="shipped", shipped_on=dt.date(2026, 11, 2))
+    Shipment.objects.filter(pk=acme.pk).update(status="shipped", shipped_on=dt.date(2026, 11, 20))
+    client = client_for(quality_manager)
+
+    def shown(query):
+        response = client.get("/inspection/shipments/", query)
+        assert response.status_code == 200
+        return {row.reference for row in response.context["object_list"]}
+
+    assert shown({}) == {meyer.reference, acme.reference, packing.reference}
+    assert shown({"customer": "acme"}) == {acme.reference}
+    assert shown({"status": "_open"}) == {packing.reference}
+    assert shown({"shipped_from": "2026-11-10"}) == {acme.reference}
+    assert shown({"shipped_from": "2026-11-01", "shipped_to": "2026-11-09"}) == {meyer.reference}
+    page = client.get("/inspection/shipments/", {"shipped_from": "last week"}).content.decode()
+    assert "Enter a valid date." in page and "Nothing here matches the filter." in page
