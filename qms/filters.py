@@ -4,6 +4,8 @@ a register of child rows (training records) starts from ``FilterSet``."""
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
 from django.utils import timezone
@@ -15,12 +17,33 @@ from .widgets import use_pickers
 OPEN = "_open"
 
 
+class _Filters(dict):
+    """A filterset's declared filters, which django-filter deep-copies for every request: each
+    filter is copied with its own ``extra`` (what a request may change: a label, its choices, its
+    queryset), not the querysets inside. A deep copy of every queryset's SQL tree was most of a
+    register's filterset (some 350 objects copied per request)."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, flt in self.items():
+            copied = copy.copy(flt)
+            copied.extra = dict(flt.extra)
+            if flt.method is not None:  # a filter method is bound to its filter: bind it to the copy
+                copied.method = flt.method
+            copies[name] = copied
+        return copies
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet with its form class built once per filterset class, not on every
     request (a field per filter, a label looked up for each, a class made of them: a third of
     a register's filter bar). A filterset's fields are therefore the same on every request: what
     one request changes (a queryset for this user) it sets on ``self.form.fields``, which are the
     form's own copies."""
+
+    @classmethod
+    def get_filters(cls):
+        return _Filters(super().get_filters())
 
     def get_form_class(self):
         made = type(self).__dict__.get("_form_class")

@@ -28,6 +28,21 @@ def test_the_form_class_is_made_once_and_each_request_gets_its_own_fields(dept, 
     assert not narrowed.is_valid() and "department" in narrowed.form.errors
 
 
+def test_what_one_request_changes_on_its_filters_stays_on_its_own(dept):
+    """Each request's filters are copies (each with its own ``extra``), so a change one request
+    makes to a filter (a label, a narrower queryset) never reaches the next request."""
+    first = NonconformityFilter(QueryDict(""), queryset=Nonconformity.objects.all())
+    first.filters["department"].extra["empty_label"] = "Only mine"
+    first.filters["department"].queryset = Department.objects.none()
+    second = NonconformityFilter(QueryDict(f"department={dept.pk}"), queryset=Nonconformity.objects.all())
+    assert second.filters["department"].extra["empty_label"] == "Any department"
+    assert second.filters["department"].queryset.filter(pk=dept.pk).exists()
+    assert second.filters["department"] is not first.filters["department"]
+    assert second.filters["status"].parent is second and first.filters["status"].parent is first
+    assert second.filters["status"].filter.f is second.filters["status"]  # its method, on its own copy
+    assert second.is_valid() and list(second.qs) == []
+
+
 def test_a_bad_filter_value_is_said_beside_its_field_and_lists_nothing(client_for, quality_manager):
     page = client_for(quality_manager).get("/capa/ncr/?department=999999&overdue=maybe").content.decode()
     assert page.count("invalid-feedback") == 2 and "Select a valid choice" in page
