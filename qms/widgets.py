@@ -179,6 +179,7 @@ def _pairs(queryset, key: str, named) -> list[tuple]:
         or query.annotations
         or query.extra
         or query.order_by
+        or query.extra_order_by
         or query.distinct
         or query.combinator
         or query.low_mark
