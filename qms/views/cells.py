@@ -14,7 +14,7 @@ from keyword import iskeyword
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import ForeignKey, QuerySet
+from django.db.models import F, ForeignKey, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -177,6 +177,9 @@ class ScreenCells:
     shown: tuple[tuple[int, dict | None], ...]  # per column: its place in the row, its labels
     keys: tuple[tuple[str, int], ...]  # the URL's keywords (the row's own, each parent's, the
     # record's ``pk``) and their places in the row
+    # Relations read after the page, for its rows' ids (``RecordListView.late_names``); a column
+    # of one is shown from the place past the row's own values where its lookup puts it.
+    late: tuple[LateNames, ...] = ()
 
     def read(self, queryset: QuerySet) -> QuerySet:
         # A view's prefetches are for records; values have nothing to prefetch into.
@@ -184,6 +187,11 @@ class ScreenCells:
 
     def rows(self, rows) -> list[tuple[Any, list]]:
         shown = self.shown
+        if self.late:
+            return [
+                (row, [_value(ext[i]) if labels is None else _label(labels, ext[i]) for i, labels in shown])
+                for row, ext in zip(rows, self._with_late_values(rows), strict=True)
+            ]
         return [
             (row, [_value(row[i]) if labels is None else _label(labels, row[i]) for i, labels in shown])
             for row in rows
@@ -191,6 +199,36 @@ class ScreenCells:
 
     def url_kwargs(self, row) -> dict:
         return {keyword: row[i] for keyword, i in self.keys}
+
+    def _with_late_values(self, rows) -> list[tuple]:
+        """Each row with the values of its late relations after its own (None where it has none)."""
+        found = [(late.place, late.lookup(rows), (None,) * len(late.values)) for late in self.late]
+        return [
+            (*row, *(value for place, values, blank in found for value in values.get(row[place], blank)))
+            for row in rows
+        ]
+
+
+@dataclass(frozen=True)
+class LateNames:
+    """A relation a register page reads after its rows, in one statement for the ids they hold,
+    rather than joining it into the page's statement (where planning a join of many tables can
+    cost more than the page): what each of its columns shows, by the related row's id."""
+
+    model: type  # the related model
+    place: int  # where a row holds the related row's id
+    values: tuple[tuple[str, Any], ...]  # (name, SQL expression) of each value shown from it
+
+    def lookup(self, rows) -> dict[Any, tuple]:
+        ids = {row[self.place] for row in rows} - {None}
+        if not ids:
+            return {}
+        found = (
+            self.model._base_manager.filter(pk__in=ids)
+            .annotate(**dict(self.values))
+            .values_list("pk", *(name for name, _ in self.values))
+        )
+        return {pk: values for pk, *values in found}
 
 
 def _value(value):
@@ -205,24 +243,34 @@ def _label(labels: dict, value):
 _SCREEN_CELLS: dict[tuple, ScreenCells | None] = {}
 
 
-def screen_cells(queryset: QuerySet, columns, ordering: Sequence[str], labels=None) -> ScreenCells | None:
+def screen_cells(
+    queryset: QuerySet, columns, ordering: Sequence[str], labels=None, late: Sequence[str] = ()
+) -> ScreenCells | None:
     """The page of ``queryset`` read as values, showing what ``cell_getter`` shows for each
     column; None when a column is something only a record can say (a method, a property, a
     related row the database cannot name) or the model writes its rows' URLs its own way.
 
     Worked out once per register (its model, columns, ordering and the names of its
     annotations, the view's ``labels``): the names' SQL expressions are built once, each page
-    resolves copies of them."""
+    resolves copies of them. The columns through a relation named in ``late`` are read after the
+    page (``LateNames``)."""
     labels = labels or {}
     shown_by = tuple((column, tuple(labels[column].items())) for column, _ in columns if column in labels)
-    key = (queryset.model, tuple(columns), tuple(ordering), tuple(queryset.query.annotations), shown_by)
+    key = (
+        queryset.model,
+        tuple(columns),
+        tuple(ordering),
+        tuple(queryset.query.annotations),
+        shown_by,
+        tuple(late),
+    )
     if key not in _SCREEN_CELLS:
-        _SCREEN_CELLS[key] = _screen_cells(queryset, columns, ordering, labels)
+        _SCREEN_CELLS[key] = _screen_cells(queryset, columns, ordering, labels, tuple(late))
     return _SCREEN_CELLS[key]
 
 
 def _screen_cells(
-    queryset: QuerySet, columns, ordering: Sequence[str], view_labels: dict
+    queryset: QuerySet, columns, ordering: Sequence[str], view_labels: dict, late: tuple[str, ...] = ()
 ) -> ScreenCells | None:
     from ..models import ChildRecord, Record
 
@@ -241,8 +289,18 @@ def _screen_cells(
     named: dict[str, Any] = {}  # a related row's name, computed by the database
     read: list[str] = []  # what each column reads, in the order of the columns
     labels: list[dict | None] = []
+    later: dict[str, list] = {relation: [] for relation in late}  # (column, expression) by relation
     for i, (column, _) in enumerate(columns):
         found: dict | None = view_labels.get(column)
+        relation, _, rest = column.partition("__")
+        if relation in later and column not in view_labels:
+            expression = _late_expression(model, relation, rest)
+            if expression is None:
+                return None
+            later[relation].append((column, expression))
+            read.append(column)
+            labels.append(None)
+            continue
         if column in annotations:
             path = column
         elif column == "status":
@@ -270,14 +328,60 @@ def _screen_cells(
                 named[path] = namer(f"{column}__")
         read.append(path)
         labels.append(found)
+    late_read = {column for columns_of in later.values() for column, _ in columns_of}
+    ids = [model._meta.get_field(relation).attname for relation, columns_of in later.items() if columns_of]
     fields = list(
-        dict.fromkeys([*(path for _, path in keys), *(name.lstrip("-") for name in ordering), *read])
+        dict.fromkeys(
+            [
+                *(path for _, path in keys),
+                *(name.lstrip("-") for name in ordering),
+                *(path for path in read if path not in late_read),
+                *ids,
+            ]
+        )
     )
     if not all(name.isidentifier() and not name.startswith("_") and not iskeyword(name) for name in fields):
         return None  # a row's values are named by these
-    shown = tuple((fields.index(path), found) for path, found in zip(read, labels, strict=True))
+    # A late column's value comes after the row's own, in the order of the lookups and their values.
+    past = {}
+    lookups = []
+    for relation, columns_of in later.items():
+        if not columns_of:
+            continue
+        values = []
+        for column, expression in columns_of:
+            past[column] = len(fields) + len(past)
+            values.append((f"qms_late_{len(past)}", expression))
+        field = model._meta.get_field(relation)
+        lookups.append(LateNames(field.related_model, fields.index(field.attname), tuple(values)))
+    shown = tuple(
+        (past[path] if path in past else fields.index(path), found)
+        for path, found in zip(read, labels, strict=True)
+    )
     places = tuple((keyword, fields.index(path)) for keyword, path in keys)
-    return ScreenCells(tuple(fields), named, shown, places)
+    return ScreenCells(tuple(fields), named, shown, places, tuple(lookups))
+
+
+def _late_expression(model, relation: str, rest: str):
+    """What a column through ``relation`` (a foreign key of ``model``) shows, as an expression
+    on the related model: the related row's name, or the value (a related row's name) at
+    ``rest``; None when the database cannot say it."""
+    try:
+        field = model._meta.get_field(relation)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(field, ForeignKey):
+        return None
+    if not rest:
+        namer = name_of(field.related_model)
+        return None if namer is None else namer("")
+    target = resolve_path(field.related_model, rest)
+    if target is None:
+        return None
+    if isinstance(target, ForeignKey):
+        namer = name_of(target.related_model)
+        return None if namer is None else namer(f"{rest}__")
+    return F(rest)
 
 
 def _display_of(field: str) -> str:

@@ -52,6 +52,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
     # (``screen_cells``): when one statement joining every named row costs more than the records
     # and a prefetch per relation.
     read_as_values: bool = True
+    # Relations (foreign keys of the model) whose columns a register read as values looks up after
+    # its page, one statement for the ids on it, rather than joining them into the page's
+    # statement: for a register of many relations, whose join costs more to plan than to run.
+    late_names: tuple[str, ...] = ()
 
     def get_ordering(self) -> tuple[str, ...]:
         if self.ordering:
@@ -88,7 +92,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         get = self.request.GET
         ordering = self.get_ordering()
         if self.read_as_values and _default_cells(type(self)):
-            self.cells = screen_cells(queryset, self.columns, ordering, self.labels)
+            self.cells = screen_cells(queryset, self.columns, ordering, self.labels, self.late_names)
         else:
             self.cells = None
         self.page = keyset_page(

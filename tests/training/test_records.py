@@ -179,3 +179,37 @@ def test_a_training_on_a_document_revision_has_no_level(head, zimmer):
     )
     assert record.level is None and record.subject == str(revision)
     assert not record.evaluations.exists()
+
+
+def test_the_records_register_names_competence_document_revision_and_trainer(
+    client_for, monkeypatch, head, hardening, zimmer, yilmaz
+):
+    """The register reads its rows as values and the competence, the document revision and the
+    trainer after its page, one statement each for the ids on it (``late_names``): it shows
+    exactly what reading the records shows, a row without a trainer or a revision included."""
+    from tests.documents.factories import DocumentFactory, approver, issue
+    from training.views.files import TrainingRecordListView
+
+    document = DocumentFactory(owner=head, department=head.department, number="WI-7")
+    revision = issue(document, approver(username="qm-approver"))
+    f.train(yilmaz, hardening, 3, by=head)  # by a training centre: no trainer, no revision
+    f.train(zimmer, hardening, 2, by=head, trainer=yilmaz)
+    services.training_record_add(
+        file=f.file_of(yilmaz),
+        by=head,
+        revision=revision,
+        trained_on=f.days(0),
+        method="read",
+        result="passed",
+    )
+    client = client_for(head)
+    response = client.get("/training/records/")
+    view = response.context["view"]
+    assert view.cells is not None and len(view.cells.late) == 3
+    as_values = str(response.context["rows_html"])
+    monkeypatch.setattr(TrainingRecordListView, "read_as_values", False)
+    as_records = client.get("/training/records/")
+    assert as_records.context["view"].cells is None
+    assert as_values == str(as_records.context["rows_html"])
+    for shown in (hardening.title, str(yilmaz), "WI-7", revision.label, "Training centre"):
+        assert shown in as_values
