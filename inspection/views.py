@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 
 from qms.filters import RecordFilter
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
+from qms.widgets import use_pickers
 
 from . import forms as f
 from . import sampling, selectors, services
@@ -75,6 +76,7 @@ class ReceiptFilter(RecordFilter):
         super().__init__(*args, **kwargs)
         self.filters["supplier"].queryset = Supplier.objects.order_by("name")
         self.form.fields["supplier"].queryset = Supplier.objects.order_by("name")
+        use_pickers(self.form)  # every supplier: found by typing (suppliers.module)
 
     class Meta:
         model = GoodsReceipt

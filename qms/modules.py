@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .auditpack import AuditSection
     from .due import DueProvider
     from .imports import Importer
+    from .widgets import PickerSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class Module:
     raise_actions: Sequence[raising.RaiseAction] = ()
     measures: Sequence[kpis.Measure] = ()
     importers: Sequence[Importer] = ()
+    pickers: Mapping[type[Model], PickerSource] = field(default_factory=dict)  # long lists: a search box
     walk: str = ""  # dotted path of the module's route-walk builders (``tests/<app>/walk.py``)
 
 
@@ -130,6 +132,11 @@ def install(entry: Installed) -> None:
         raising.register(action)
     for measure in module.measures:
         kpis.register(measure)
+    if module.pickers:
+        from .widgets import register_picker
+
+        for model, source in module.pickers.items():
+            register_picker(model, source)
 
 
 def installed() -> list[Installed]:

@@ -1,11 +1,15 @@
-"""The person picker: wherever a person is chosen (owner, reviewers, approvers, distribution,
-filters), the page renders only the people already chosen, and a search-as-you-type box
-(qms/static/qms/picker.js, reading /people/) finds the others by name, role or department.
+"""The picker: wherever a person is chosen (owner, reviewers, approvers, distribution,
+filters), or a row of another long list a module registers (every supplier, in a register's filter
+bar), the page renders only the rows already chosen, and a search-as-you-type box
+(qms/static/qms/picker.js, reading the list's search: /people/ for people) finds the others.
 A select of every person costs a page of 2,000 options and most of its time."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db import DEFAULT_DB_ALIAS
@@ -27,7 +31,45 @@ def person_label(user: User) -> str:
     return f"{user} — {', '.join(parts)}"
 
 
+@dataclass(frozen=True, slots=True)
+class PickerSource:
+    """Where the picker of a model searches: a URL name that answers ``GET ?q=`` with
+    ``{"results": [{"id": …, "label": …}]}`` (at most 20, within the asker's scope), what its box
+    says, how a chosen row is labelled and the relations that label reads. ``narrowed`` lists
+    (a queryset with a filter: the calibration laboratories among the suppliers) get the picker
+    too when True; when False they stay a plain select, short by what narrowed them."""
+
+    url_name: str
+    hint: str  # the box's placeholder
+    find: str  # the box's accessible name
+    label: Callable[[Any], str] = str
+    related: tuple[str, ...] = ()
+    narrowed: bool = True
+
+
+_SOURCES: dict[type, PickerSource] = {
+    User: PickerSource(
+        "people_search", "Type a name, role or department…", "Find a person", person_label, ("department",)
+    )
+}
+
+
+def register_picker(model: type, source: PickerSource) -> None:
+    """A module's long list gets the picker (``Module.pickers``)."""
+    _SOURCES[model] = source
+
+
+def _picks(queryset) -> PickerSource | None:
+    """The picker for a field's queryset, or None for a plain select."""
+    source = _SOURCES.get(queryset.model)
+    if source is None or (not source.narrowed and queryset.query.where):
+        return None
+    return source
+
+
 class _Picker:
+    model: type = User  # whose picker (``use_pickers`` sets it for each field)
+
     def optgroups(self, name, value, attrs=None):
         wanted = [str(v) for v in value if v not in (None, "") and str(v).isdigit()]
         options = []
@@ -35,18 +77,22 @@ class _Picker:
             empty = getattr(getattr(self.choices, "field", None), "empty_label", None) or "—"
             options.append(self.create_option(name, "", empty, not wanted, 0, attrs=attrs))
         queryset = getattr(self.choices, "queryset", None)
+        source = _SOURCES[self.model]
         chosen = (
-            queryset.filter(pk__in=wanted).select_related("department")
+            queryset.filter(pk__in=wanted).select_related(*source.related)
             if queryset is not None and wanted
             else []
         )
-        for i, user in enumerate(chosen, start=len(options)):
-            options.append(self.create_option(name, str(user.pk), person_label(user), True, i, attrs=attrs))
+        for i, row in enumerate(chosen, start=len(options)):
+            options.append(self.create_option(name, str(row.pk), source.label(row), True, i, attrs=attrs))
         return [(None, options, 0)]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["attrs"]["data-picker"] = reverse("people_search")
+        source = _SOURCES[self.model]
+        context["widget"]["attrs"]["data-picker"] = reverse(source.url_name)
+        context["widget"]["attrs"]["data-picker-hint"] = source.hint
+        context["widget"]["attrs"]["data-picker-find"] = source.find
         return context
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -60,22 +106,24 @@ class _Picker:
         return select_html(widget["name"], widget["attrs"], options)
 
 
-class PersonSelect(_Picker, forms.Select):
-    pass
+class PickerSelect(_Picker, forms.Select):
+    """One person (or one row of a registered long list), chosen with the picker."""
 
 
-class PeopleSelectMultiple(_Picker, forms.SelectMultiple):
-    pass
+class PickerSelectMultiple(_Picker, forms.SelectMultiple):
+    """Several people (a distribution list, reviewers), chosen with the picker."""
 
 
 def use_pickers(form: forms.Form) -> None:
-    """Give every field of ``form`` that chooses people the picker (called by BootstrapMixin)."""
+    """Give every field of ``form`` that chooses people (or a row of another registered long
+    list) the picker (called by BootstrapMixin and the filter bars)."""
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
-        if queryset is None or queryset.model is not User:
+        if queryset is None or _picks(queryset) is None:
             continue
         multiple = isinstance(field, forms.ModelMultipleChoiceField)
-        widget = PeopleSelectMultiple() if multiple else PersonSelect()
+        widget = PickerSelectMultiple() if multiple else PickerSelect()
+        widget.model = queryset.model
         widget.attrs.update({k: v for k, v in field.widget.attrs.items() if k != "size"})
         widget.is_required = field.required
         widget.choices = field.choices

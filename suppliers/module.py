@@ -3,6 +3,7 @@
 from qms import events
 from qms.modules import Module, Searchable
 from qms.raising import RaiseAction
+from qms.widgets import PickerSource
 
 from .audit import SECTIONS
 from .demo import load
@@ -50,5 +51,12 @@ MODULE = Module(
     ],
     measures=MEASURES,
     importers=IMPORTERS,
+    # Every supplier (600 in a ten-year archive) is found by typing; a narrowed list (the
+    # calibration laboratories) stays a select.
+    pickers={
+        Supplier: PickerSource(
+            "suppliers:supplier_search", "Type a supplier's name…", "Find a supplier", narrowed=False
+        )
+    },
     walk="tests.suppliers.walk",
 )

@@ -150,6 +150,7 @@ scars = [
 
 urlpatterns = [
     path("ranking/", views.RankingView.as_view(), name="ranking"),
+    path("search/", views.SupplierSearchView.as_view(), name="supplier_search"),
     path(
         "certificates/",
         views.CertificateListView.as_view(model=SupplierCertificate),

@@ -76,4 +76,4 @@ class PeopleSearchView(QMSView):
             if roles:
                 q |= Q(role__in=roles)
             found = people().filter(q).select_related("department").order_by("last_name", "first_name")[:20]
-        return JsonResponse({"people": [{"id": u.pk, "label": person_label(u)} for u in found]})
+        return JsonResponse({"results": [{"id": u.pk, "label": person_label(u)} for u in found]})

@@ -76,3 +76,26 @@ def test_purchasing_records_a_change_and_quality_evaluates_and_approves_it(
     assert not gates.check(
         "supplier_change_open", on=timezone.localdate(), supplier=bar, part="Housing H-220"
     )
+
+
+def test_the_scar_register_finds_a_supplier_by_typing_its_name(page, login, quality_manager, dept, staff):
+    """The SCARs' filter bar lists no suppliers: typing part of a name finds the supplier, the
+    result goes into the select, and the register shows that supplier's SCARs only."""
+    from tests import walker
+
+    walker.load_all()
+    first = walker.BUILDERS["suppliers.scar"](staff, dept)["_record"]
+    second = walker.BUILDERS["suppliers.scar"](staff, dept)["_record"]
+    assert first.supplier != second.supplier
+    login(quality_manager)
+    page.goto("/suppliers/scars/")
+    select = page.locator("select[name=supplier]")
+    assert select.locator("option").count() == 1  # "Any supplier", nothing else
+    box = page.get_by_label("Find a supplier")
+    box.fill(first.supplier.name.split()[0])
+    page.get_by_test_id("picker-result").get_by_text(first.supplier.name, exact=True).click()
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_load_state()
+    register = page.get_by_test_id("register").inner_text()
+    assert first.reference in register and second.reference not in register
+    assert f"supplier={first.supplier.pk}" in page.url

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from qms.forms import people
 from qms.models import Department, Process
-from qms.widgets import _QUICK, PeopleSelectMultiple, PersonSelect, QuickSelect, _Picker
+from qms.widgets import _QUICK, PickerSelect, PickerSelectMultiple, QuickSelect, _Picker
 from training.models import Competence
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +64,9 @@ def test_quick_select_reads_a_models_choices_in_one_plain_query(dept, other_dept
 
 def test_person_picker_writes_what_djangos_select_writes(staff, head):
     for name, widget_class, django_class, value in (
-        ("owner", PersonSelect, forms.Select, str(staff.pk)),
-        ("owner", PersonSelect, forms.Select, None),
-        ("owners", PeopleSelectMultiple, forms.SelectMultiple, [str(staff.pk), str(head.pk)]),
+        ("owner", PickerSelect, forms.Select, str(staff.pk)),
+        ("owner", PickerSelect, forms.Select, None),
+        ("owners", PickerSelectMultiple, forms.SelectMultiple, [str(staff.pk), str(head.pk)]),
     ):
         field = _Form.base_fields[name]
         picker = widget_class(attrs={"class": "form-select"})

@@ -78,6 +78,8 @@ ROWS = {
     "suppliers:evaluation_add": Row(post=CHANGE_QC),
     "suppliers:scorecard": Row(get=SIGNED_IN),
     "suppliers:ranking": Row(get=SIGNED_IN),
+    # The supplier picker's search (JSON): suppliers' names, which everyone reads.
+    "suppliers:supplier_search": Row(get=SIGNED_IN),
     "suppliers:certificate_register": Row(get=SIGNED_IN),
     "suppliers:tiers": Row(get=SIGNED_IN),
     "suppliers:tier_update": Row(get=QUALITY_OFFICE, post=QUALITY_OFFICE),

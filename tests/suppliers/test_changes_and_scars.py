@@ -223,3 +223,54 @@ def test_a_scar_without_any_address_is_refused_beside_the_field(client_for, purc
     )
     assert "Enter a valid email address." in response.content.decode()
     assert not Scar.objects.exists()
+
+
+def test_the_scar_and_change_registers_find_a_supplier_by_typing(client_for, proc, purchasing_head, staff):
+    """Every supplier is a long list (600 in ten years): the registers' filter bars render only the
+    supplier chosen, and the picker's search finds the others by any word of their name,
+    reference or commodities, 20 at most, for anyone signed in."""
+    brenner = f.approved(
+        proc, owner=purchasing_head, name="Hüttenstahl Brenner GmbH", commodities="bar stock"
+    )
+    f.approved(proc, owner=purchasing_head, name="Kunststoff Meyer KG")
+    for n in range(25):
+        f.supplier(proc, owner=purchasing_head, name=f"Schrauben Werk {n:02}")
+    client = client_for(staff)
+    for register in ("/suppliers/scars/", "/suppliers/changes/", "/inspection/receipts/"):
+        page = client.get(register, {"supplier": brenner.pk}).content.decode()
+        bar = page[page.index('<select name="supplier"') :].split("</select>", 1)[0]
+        assert f'data-picker="{reverse("suppliers:supplier_search")}"' in bar, register
+        assert f'<option value="{brenner.pk}" selected>Hüttenstahl Brenner GmbH</option>' in bar, register
+        assert "Kunststoff Meyer" not in bar and "Schrauben" not in bar, register
+
+    def found(text):
+        response = client.get(reverse("suppliers:supplier_search"), {"q": text})
+        assert response.status_code == 200
+        return [row["label"] for row in response.json()["results"]]
+
+    assert found("brenner") == ["Hüttenstahl Brenner GmbH"]
+    assert found("bar stock") == ["Hüttenstahl Brenner GmbH"]  # every word, in any field
+    assert found(brenner.reference) == ["Hüttenstahl Brenner GmbH"]
+    assert found("werk") == [f"Schrauben Werk {n:02}" for n in range(20)]  # 20 at most, by name
+    assert found("") == [] and found("\x00") == []
+
+
+def test_a_narrowed_list_of_suppliers_stays_a_select(proc, purchasing_head):
+    """A list narrowed by a filter (the calibration laboratories among the suppliers) is short by
+    what narrowed it: a plain select of its rows, no search box."""
+    from django import forms
+
+    from qms.forms import BootstrapMixin
+    from suppliers.models import Supplier
+
+    lab = f.approved(proc, owner=purchasing_head, name="Kalibrierlabor Süd")
+    f.approved(proc, owner=purchasing_head, name="Kunststoff Meyer KG")
+
+    class Pick(BootstrapMixin, forms.Form):
+        lab = forms.ModelChoiceField(queryset=Supplier.objects.filter(name__startswith="Kalibrier"))
+        supplier = forms.ModelChoiceField(queryset=Supplier.objects.all())
+
+    form = Pick()
+    assert "data-picker" not in str(form["lab"]) and "Kalibrierlabor Süd" in str(form["lab"])
+    assert f'value="{lab.pk}"' in str(form["lab"])
+    assert "data-picker" in str(form["supplier"]) and "Kunststoff Meyer" not in str(form["supplier"])

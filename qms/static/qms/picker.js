@@ -1,5 +1,6 @@
-// The person picker: a search box above every select[data-picker] that finds people by name,
-// role or department (GET <data-picker>?q=…) and adds the one chosen to the select.
+// The picker: a search box above every select[data-picker] that finds people by name, role or
+// department, or the rows of another long list (GET <data-picker>?q=… answers {"results": […]}),
+// and adds the one chosen to the select. The box says what it finds (data-picker-hint, -find).
 (function () {
   "use strict";
 
@@ -20,8 +21,8 @@
     const box = document.createElement("input");
     box.type = "search";
     box.className = "form-control form-control-sm mb-1";
-    box.placeholder = "Type a name, role or department…";
-    box.setAttribute("aria-label", "Find a person");
+    box.placeholder = select.dataset.pickerHint || "Type a name, role or department…";
+    box.setAttribute("aria-label", select.dataset.pickerFind || "Find a person");
     box.setAttribute("autocomplete", "off");
     const list = document.createElement("div");
     list.className = "list-group picker-results mb-1";
@@ -29,7 +30,7 @@
     select.parentNode.insertBefore(list, select);
     if (select.multiple) {
       select.size = Math.max(2, Math.min(6, select.options.length));
-      select.title = "Chosen people: select one and press Delete to remove";
+      select.title = "Chosen: select one and press Delete to remove";
       select.addEventListener("keydown", (e) => {
         if (e.key === "Delete" || e.key === "Backspace") {
           Array.from(select.selectedOptions).forEach((o) => o.remove());
@@ -45,10 +46,10 @@
         asked = q;
         if (q.length < 1) { list.replaceChildren(); return; }
         fetch(select.dataset.picker + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
-          .then((r) => (r.ok ? r.json() : { people: [] }))
+          .then((r) => (r.ok ? r.json() : { results: [] }))
           .then((data) => {
             if (asked !== q) return;
-            list.replaceChildren(...data.people.map((person) => {
+            list.replaceChildren(...data.results.map((person) => {
               const b = document.createElement("button");
               b.type = "button";
               b.className = "list-group-item list-group-item-action py-1";
