@@ -163,20 +163,26 @@ def test_a_withdrawn_record_no_longer_counts(client_for, hardening, zimmer, yilm
     assert "only Oliver Zimmer is qualified" in alarm.title
 
 
-def test_a_training_on_a_document_revision_has_no_level(head, zimmer):
+def _read_wi7(person, head, **fields):
+    """``person`` read work instruction WI-7, revision issued today; the record and revision."""
     from tests.documents.factories import DocumentFactory, approver, issue
 
     document = DocumentFactory(owner=head, department=head.department, number="WI-7")
     revision = issue(document, approver(username="qm-approver"))
     record = services.training_record_add(
-        file=f.file_of(zimmer),
+        file=f.file_of(person),
         by=head,
         revision=revision,
         trained_on=f.days(0),
         method="read",
         result="passed",
-        level=2,
+        **fields,
     )
+    return record, revision
+
+
+def test_a_training_on_a_document_revision_has_no_level(head, zimmer):
+    record, revision = _read_wi7(zimmer, head, level=2)
     assert record.level is None and record.subject == str(revision)
     assert not record.evaluations.exists()
 
@@ -187,21 +193,11 @@ def test_the_records_register_names_competence_document_revision_and_trainer(
     """The register reads its rows as values and the competence, the document revision and the
     trainer after its page, one statement each for the ids on it (``late_names``): it shows
     exactly what reading the records shows, a row without a trainer or a revision included."""
-    from tests.documents.factories import DocumentFactory, approver, issue
     from training.views.files import TrainingRecordListView
 
-    document = DocumentFactory(owner=head, department=head.department, number="WI-7")
-    revision = issue(document, approver(username="qm-approver"))
     f.train(yilmaz, hardening, 3, by=head)  # by a training centre: no trainer, no revision
     f.train(zimmer, hardening, 2, by=head, trainer=yilmaz)
-    services.training_record_add(
-        file=f.file_of(yilmaz),
-        by=head,
-        revision=revision,
-        trained_on=f.days(0),
-        method="read",
-        result="passed",
-    )
+    _, revision = _read_wi7(yilmaz, head)
     client = client_for(head)
     response = client.get("/training/records/")
     view = response.context["view"]
