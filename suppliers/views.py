@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from qms import access
+from qms import access, search
 from qms.filters import FilterSet, RecordFilter
 from qms.views import QMSView, RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 from qms.views.base import WriteView
@@ -405,8 +405,8 @@ class SupplierSearchView(QMSView):
         found = []
         if text:
             q = Q()
-            for word in text.split():
-                q &= Q(name__icontains=word) | Q(reference__icontains=word) | Q(commodities__icontains=word)
+            for word in text.split():  # each word in any of the fields, as the register's search box
+                q &= search.contains(Supplier, word, ("name", "reference", "commodities"))
             scope = access.restrict(Supplier.objects.all(), request.user)
             found = scope.filter(q).order_by("name", "pk")[:20]
         return JsonResponse({"results": [{"id": s.pk, "label": str(s)} for s in found]})
