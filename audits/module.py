@@ -53,6 +53,14 @@ def _raise_actions() -> list[RaiseAction]:
 MODULE = Module(
     label="Audits & risks",
     url_name="audits:overview",
+    tabs=[
+        ("Overview", "audits:overview"),
+        ("Programmes", "audits:programme_list"),
+        ("Audits", "audits:audit_list"),
+        ("Findings", "audits:finding_list"),
+        ("Risk register", "audits:risk_list"),
+        ("Proposals", "audits:proposal_list"),
+    ],
     clause="9.2",
     order=80,
     url_prefix="audits/",

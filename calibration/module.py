@@ -18,6 +18,13 @@ from .uses import calibrated_against
 MODULE = Module(
     label=LABEL,
     url_name="calibration:instrument_list",
+    tabs=[
+        ("Instruments", "calibration:instrument_list"),
+        ("Calibration suspect", "calibration:suspect_list"),
+        ("Impact assessments", "calibration:impactassessment_list"),
+        ("Machines", "calibration:machine_list"),
+        ("Charts", "calibration:overview"),
+    ],
     clause="7.1.5",
     order=50,
     url_prefix="calibration/",

@@ -1,20 +1,25 @@
-"""What the base layout needs on every page: the module navigation and the layout's own links.
+"""What the base layout needs on every page: the module navigation, the current module's tabs and
+the layout's own links.
 
-The menu and its addresses are the same for every request of a process (the modules are
-discovered at start, the URL configuration does not change while it runs), so they are worked
-out once per script prefix, not with a ``{% url %}`` per link per page; which entry is active is
-the only thing a request decides.
+The menu, the tabs and their addresses are the same for every request of a process (the modules
+are discovered at start, the URL configuration does not change while it runs): the addresses are
+worked out once per script prefix, not with a ``{% url %}`` per link per page, and the menu's and
+the tabs' HTML is rendered once for each entry that can be active (``qms/_menu.html``,
+``qms/_tabs.html``), not on every page. Which entry is active is the only thing a request decides.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.autoreload import file_changed
+from django.utils.safestring import SafeString
 
-from .modules import menu
+from .modules import installed, menu
 
 # The layout's links (base.html), by the name the template reads them under.
 LAYOUT_LINKS = {
@@ -32,11 +37,13 @@ LAYOUT_LINKS = {
     "admin": "admin:index",
     "logout": "logout",
 }
+# The kernel's pages with an entry of their own in the menu (lit up when shown).
+MENU_PAGES = frozenset({"my_work", "overview", "audit_pack", "process_list"})
 
 
 @dataclass(frozen=True, slots=True)
 class NavEntry:
-    """A module's menu entry with its address; ``active`` on the pages of that module."""
+    """A menu entry or a tab with its address; ``active`` on the page (or the module) it leads to."""
 
     url_name: str
     url: str
@@ -45,22 +52,78 @@ class NavEntry:
     active: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Tabs:
+    label: str  # the module's, for the tabs' accessible name
+    entries: tuple[NavEntry, ...]
+
+
 @cache
-def _layout(prefix: str, urlconf) -> tuple[dict[str, str], tuple[NavEntry, ...]]:
+def _layout(prefix: str, urlconf) -> tuple[dict[str, str], tuple[NavEntry, ...], dict[str, _Tabs]]:
     links = {key: reverse(name, urlconf) for key, name in LAYOUT_LINKS.items()}
     entries = tuple(NavEntry(m.url_name, reverse(m.url_name, urlconf), m.label, m.clause) for m in menu())
-    return links, entries
+    tabs = {
+        i.app.label: _Tabs(
+            i.module.label or str(i.app.verbose_name),
+            tuple(NavEntry(name, reverse(name, urlconf), label, "") for label, name in i.module.tabs),
+        )
+        for i in installed()
+        if i.module.tabs
+    }
+    return links, entries, tabs
+
+
+@lru_cache(maxsize=256)
+def _menu_html(prefix: str, urlconf, app: str, page: str | None) -> SafeString:
+    """The menu with the entry of ``page`` (a kernel page) or of module ``app`` lit up."""
+    links, entries, _ = _layout(prefix, urlconf)
+    if app:
+        # A module's pages light up its entry (the same three letters: "cal" for calibration).
+        entries = tuple(
+            NavEntry(e.url_name, e.url, e.label, e.clause, True) if e.url_name[:3] == app[:3] else e
+            for e in entries
+        )
+    return render_to_string("qms/_menu.html", {"nav": links, "nav_modules": entries, "nav_active": page})
+
+
+@lru_cache(maxsize=256)
+def _tabs_html(prefix: str, urlconf, app: str, page: str | None) -> SafeString | str:
+    """Module ``app``'s tabs with the one of ``page`` (its URL name) lit up; "" for a module
+    without tabs."""
+    tabs = _layout(prefix, urlconf)[2].get(app)
+    if tabs is None:
+        return ""
+    entries = [NavEntry(t.url_name, t.url, t.label, "", t.url_name == f"{app}:{page}") for t in tabs.entries]
+    return render_to_string("qms/_tabs.html", {"app": app, "label": tabs.label, "tabs": entries})
+
+
+def _forget_fragments(sender, file_path, **kwargs) -> None:
+    """Under ``runserver``, an edited template shows on the next page (Django reloads its
+    templates without restarting, so the rendered fragments are dropped with them)."""
+    if file_path.suffix == ".html":
+        _menu_html.cache_clear()
+        _tabs_html.cache_clear()
+
+
+file_changed.connect(_forget_fragments, dispatch_uid="qms_layout_fragments")
 
 
 def shell(request):
-    links, entries = _layout(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    links, entries, tabs = _layout(prefix, urlconf)
     match = getattr(request, "resolver_match", None)
-    app = (match.app_name or "")[:3] if match is not None else ""
+    app = (match.app_name or "") if match is not None else ""
     url_name = match.url_name if match is not None else None
-    if app:
-        # A module's pages light up its entry (the same three letters: "cal" for calibration).
-        entries = [
-            NavEntry(e.url_name, e.url, e.label, e.clause, True) if e.url_name[:3] == app else e
-            for e in entries
-        ]
-    return {"nav_modules": entries, "nav": links, "nav_active": url_name, "BASE_URL": settings.BASE_URL}
+    module_tabs = tabs.get(app)
+    # The page's URL name keys the fragments only where it lights an entry up: a few per module.
+    here = f"{app}:{url_name}"
+    tab_page = url_name if module_tabs and any(t.url_name == here for t in module_tabs.entries) else None
+    menu_page = url_name if not app and url_name in MENU_PAGES else None
+    return {
+        "nav_modules": entries,
+        "nav": links,
+        "nav_active": url_name,
+        "nav_menu": _menu_html(prefix, urlconf, app, menu_page),
+        "module_tabs": _tabs_html(prefix, urlconf, app, tab_page) if module_tabs else "",
+        "BASE_URL": settings.BASE_URL,
+    }

@@ -1,8 +1,9 @@
 """One declaration per module. Each app ships ``<app>/module.py`` with ``MODULE = Module(...)``:
-its menu entry and ISO clause, URL prefix, due-item providers, audit-pack sections, demo loader,
-search, gates and where-used answers, events, raise actions, KPIs, importers and the route-walk
-builders of its tests. The kernel discovers modules from ``INSTALLED_APPS`` at start and names
-none of them: adding an app to ``INSTALLED_APPS`` is all it takes to appear everywhere.
+its menu entry and ISO clause, its pages' tabs, URL prefix, due-item providers, audit-pack
+sections, demo loader, search, gates and where-used answers, events, raise actions, KPIs,
+importers and the route-walk builders of its tests. The kernel discovers modules from
+``INSTALLED_APPS`` at start and names none of them: adding an app to ``INSTALLED_APPS`` is all
+it takes to appear everywhere.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class Module:
     measures: Sequence[kpis.Measure] = ()
     importers: Sequence[Importer] = ()
     pickers: Mapping[type[Model], PickerSource] = field(default_factory=dict)  # long lists: a search box
+    # The module's own pages, one click apart: (label, URL name), shown as tabs above each register
+    # of the module and wherever its templates write ``{{ module_tabs }}``.
+    tabs: Sequence[tuple[str, str]] = ()
     walk: str = ""  # dotted path of the module's route-walk builders (``tests/<app>/walk.py``)
 
 

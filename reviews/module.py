@@ -13,6 +13,12 @@ from .models import Objective, Review
 MODULE = Module(
     label="Management review",
     url_name="reviews:dashboard",
+    tabs=[
+        ("KPI dashboard", "reviews:dashboard"),
+        ("Management reviews", "reviews:review_list"),
+        ("Quality objectives", "reviews:objective_list"),
+        ("Review inputs", "reviews:inputs"),
+    ],
     clause="9.3",
     order=70,
     url_prefix="reviews/",

@@ -19,6 +19,14 @@ from .views import scar_prefill
 MODULE = Module(
     label=LABEL,
     url_name="suppliers:supplier_list",
+    tabs=[
+        ("Approved supplier list", "suppliers:supplier_list"),
+        ("Change notifications", "suppliers:supplierchange_list"),
+        ("SCARs", "suppliers:scar_list"),
+        ("Certificates", "suppliers:certificate_register"),
+        ("Ranking", "suppliers:ranking"),
+        ("Risk tiers", "suppliers:tiers"),
+    ],
     clause="8.4",
     order=40,
     url_prefix="suppliers/",

@@ -58,7 +58,6 @@ class SupplierFilter(RecordFilter):
 
 
 class SupplierListView(RecordListView):
-    template_name = "suppliers/register.html"
     filterset_class = SupplierFilter
     title = "Approved supplier list"
     columns = [
@@ -141,7 +140,6 @@ class CertificateFilter(FilterSet):
 
 class CertificateListView(RecordListView):
     model = SupplierCertificate
-    template_name = "suppliers/register.html"
     filterset_class = CertificateFilter
     title = "Supplier certificates"
     creatable = False
@@ -174,7 +172,6 @@ class ChangeFilter(RecordFilter):
 
 
 class ChangeListView(RecordListView):
-    template_name = "suppliers/register.html"
     filterset_class = ChangeFilter
     title = "Supplier change notifications"
     columns = [
@@ -226,7 +223,6 @@ class ScarFilter(RecordFilter):
 
 
 class ScarListView(RecordListView):
-    template_name = "suppliers/register.html"
     filterset_class = ScarFilter
     title = "SCARs"
     columns = [

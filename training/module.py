@@ -16,6 +16,15 @@ from .models import Competence, JobRole, TrainingFile
 MODULE = Module(
     label=LABEL,
     url_name="training:matrix",
+    tabs=[
+        ("Matrix", "training:matrix"),
+        ("Coverage", "training:coverage"),
+        ("Competences", "training:competence_list"),
+        ("Job roles", "training:jobrole_list"),
+        ("Training files", "training:trainingfile_list"),
+        ("Training records", "training:record_register"),
+        ("Training needs", "training:need_register"),
+    ],
     clause="7.2",
     order=30,
     url_prefix="training/",

@@ -193,7 +193,6 @@ class AssessmentFilter(RecordFilter):
 
 
 class AssessmentListView(RecordListView):
-    template_name = "calibration/register.html"
     filterset_class = AssessmentFilter
     title = "Out-of-tolerance impact assessments"
     columns = [

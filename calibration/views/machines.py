@@ -18,7 +18,6 @@ class MachineFilter(RecordFilter):
 
 
 class MachineListView(RecordListView):
-    template_name = "calibration/register.html"
     filterset_class = MachineFilter
     title = "Machines and equipment"
     columns = [

@@ -21,7 +21,6 @@ class ObjectiveFilter(RecordFilter):
 
 class ObjectiveListView(RecordListView):
     title = "Quality objectives"
-    template_name = "reviews/objective_list.html"
     filterset_class = ObjectiveFilter
     search_fields = ("reference", "title")
     columns = [

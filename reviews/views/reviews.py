@@ -115,7 +115,6 @@ class ReviewFilter(RecordFilter):
 
 class ReviewListView(RecordListView):
     title = "Management reviews"
-    template_name = "reviews/review_list.html"
     filterset_class = ReviewFilter
     select_related = ("owner", "department", "chair")
     columns = [

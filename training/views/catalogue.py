@@ -26,7 +26,6 @@ class CompetenceFilter(RecordFilter):
 
 
 class CompetenceListView(RecordListView):
-    template_name = "training/register.html"
     filterset_class = CompetenceFilter
     title = "Competence catalogue"
     columns = [
@@ -68,7 +67,6 @@ class JobRoleFilter(RecordFilter):
 
 
 class JobRoleListView(RecordListView):
-    template_name = "training/register.html"
     filterset_class = JobRoleFilter
     title = "Job roles"
     columns = [

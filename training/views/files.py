@@ -43,7 +43,6 @@ class TrainingFileFilter(RecordFilter):
 
 
 class TrainingFileListView(RecordListView):
-    template_name = "training/register.html"
     filterset_class = TrainingFileFilter
     title = "Training files"
     columns = [
@@ -286,7 +285,6 @@ class NeedListView(RecordListView):
 
     model = TrainingNeed
     creatable = False
-    template_name = "training/register.html"
     filterset_class = NeedFilter
     title = "Training needs"
     columns = [
