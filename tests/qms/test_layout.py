@@ -18,8 +18,15 @@ def tabs_of(html: str, app: str) -> list[tuple[str, str, bool]]:
     """The (label, address, lit up) of each tab of module ``app`` on a page."""
     nav = re.search(rf'<nav [^>]*data-testid="{app}-nav">(.*?)</nav>', html, re.S)
     assert nav, f"no {app} tabs on the page"
-    links = re.findall(r'<a class="nav-link( active" aria-current="page)?" href="([^"]+)">([^<]+)</a>', nav[1])
+    link = r'<a class="nav-link( active" aria-current="page)?" href="([^"]+)">([^<]+)</a>'
+    links = re.findall(link, nav[1])
     return [(label, url, bool(lit)) for lit, url, label in links]
+
+
+def lit_in_menu(html: str) -> list[str]:
+    """The addresses of the menu's entries lit up on a page."""
+    menu = re.search(r'<ul class="navbar-nav me-auto">(.*?)</ul>', html, re.S)[1]
+    return re.findall(r'class="nav-link active" href="([^"]+)"', menu)
 
 
 def test_the_modules_declare_tabs():
@@ -38,8 +45,7 @@ def test_every_tab_shows_the_modules_tabs_with_its_own_lit_up(client_for, qualit
         assert tabs_of(html, app) == expected, url_name
         # The module's entry in the menu is lit up; the kernel's Overview is not (audits:overview
         # shares its URL name).
-        menu = re.search(r'<ul class="navbar-nav me-auto">(.*?)</ul>', html, re.S)[1]
-        assert re.findall(r'class="nav-link active" href="([^"]+)"', menu) == [reverse(module.url_name)], url_name
+        assert lit_in_menu(html) == [reverse(module.url_name)], url_name
 
 
 @pytest.mark.django_db
@@ -50,8 +56,7 @@ def test_a_page_of_a_module_without_tabs_shows_none_and_the_kernels_pages_light_
     html = client.get(reverse("capa:nonconformity_list")).content.decode()
     assert 'class="nav nav-pills' not in html
     overview = client.get(reverse("overview")).content.decode()
-    menu = re.search(r'<ul class="navbar-nav me-auto">(.*?)</ul>', overview, re.S)[1]
-    assert re.findall(r'class="nav-link active" href="([^"]+)"', menu) == [reverse("overview")]
+    assert lit_in_menu(overview) == [reverse("overview")]
 
 
 @pytest.mark.django_db
@@ -63,7 +68,9 @@ def test_a_page_of_a_module_with_tabs_that_is_not_a_tab_shows_them_none_lit(clie
 
 
 @pytest.mark.django_db
-def test_the_fragments_are_rendered_once_and_dropped_when_a_template_is_edited(client_for, quality_manager, staff):
+def test_the_fragments_are_rendered_once_and_dropped_when_a_template_is_edited(
+    client_for, quality_manager, staff
+):
     client_for(quality_manager).get(reverse("training:competence_list"))
     before = context_processors._tabs_html.cache_info()
     client_for(staff).get(reverse("training:competence_list"))
