@@ -15,6 +15,11 @@ from .services.ncr import NCR_RAISED
 MODULE = Module(
     label="NCR & CAPA",
     url_name="capa:capa_list",
+    tabs=[
+        ("NCR register", "capa:nonconformity_list"),
+        ("CAPA register", "capa:capa_list"),
+        ("Pareto & aging", "capa:analysis"),
+    ],
     clause="10.2",
     order=20,
     due=PROVIDERS,

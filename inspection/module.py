@@ -17,6 +17,13 @@ from .selectors import instrument_uses
 MODULE = Module(
     label=LABEL,
     url_name="inspection:productionlot_list",
+    tabs=[
+        ("Goods receipts", "inspection:goodsreceipt_list"),
+        ("Lots", "inspection:productionlot_list"),
+        ("Inspections", "inspection:inspection_list"),
+        ("Shipments", "inspection:shipment_list"),
+        ("Inspection plans", "inspection:inspectionplan_list"),
+    ],
     clause="8.6",
     order=60,
     url_prefix="inspection/",

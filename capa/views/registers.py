@@ -16,7 +16,6 @@ from ..models import OPEN_ACTION_STATUSES, Action, Nonconformity
 
 class NonconformityListView(RecordListView):
     title = "Nonconformities (NCR register)"
-    template_name = "capa/nonconformity_list.html"
     filterset_class = NonconformityFilter
     search_fields = ("reference", "title", "part", "lot")
     columns = [
@@ -59,7 +58,6 @@ def _open_actions() -> Subquery:
 
 class CapaListView(RecordListView):
     title = "CAPA register"
-    template_name = "capa/capa_list.html"
     filterset_class = CapaFilter
     search_fields = ("reference", "title", "customer", "customer_reference")
     columns = [
