@@ -46,7 +46,7 @@ format: install
 # Not part of `make test`: they want a quiet machine and build a ten-year archive the first time
 # (about ten minutes; later runs copy it in seconds). Each exits non-zero when a figure is more than
 # 20 % past its target; all run either way.
-BENCHES := pages_bench load_bench writes_bench digest_bench alerts_bench reviews_bench training_bench auditpack_bench
+BENCHES := pages_bench load_bench writes_bench digest_bench alerts_bench reviews_bench training_bench calibration_bench inspection_bench auditpack_bench
 bench: install
 	@status=0; \
 	for b in $(BENCHES); do echo "==> bench/$$b.py"; $(PY) bench/$$b.py || status=1; done; \

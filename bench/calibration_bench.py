@@ -1,7 +1,8 @@
 """Instrument register benchmark: 20,000 instruments in 20 departments, their standing (in
 service, due soon, overdue, suspect, quarantined, …) computed in the database. Measures the
 register's first page, a page filtered by standing, and the CSV of the whole register, as the
-quality manager (who sees everything); the number of queries is compared with a register of 200.
+quality manager (who sees everything); the number of queries is compared with a register of 200
+(besides the register's count, which a register whose rows fit on one page does without).
 
     .venv/bin/python bench/calibration_bench.py            # build, measure, compare with the targets
     .venv/bin/python bench/calibration_bench.py --keep     # measure again on the data of the last run
@@ -125,7 +126,14 @@ def measure(label: str) -> tuple[list[tuple[str, float, float]], dict]:
         seconds, _ = timed(page)
         with CaptureQueriesContext(connection) as ctx:
             page()
-        queries[name] = len(ctx.captured_queries)
+        # The register's count is a statement of its own only when the rows fill more than one
+        # page (qms.paging): a filtered register of 200 instruments may fit on its first page and
+        # needs none. What must not grow with the rows is every other statement, and the count's
+        # one at most.
+        counts = sum(q["sql"].startswith('SELECT COUNT(*) AS "__count"') for q in ctx.captured_queries)
+        queries[name] = len(ctx.captured_queries) - counts
+        if counts > 1:
+            queries[name] = f"{queries[name]} and {counts} counts"
         print(
             f"{label}: {name} ({total} instruments): {seconds * 1000:.0f} ms, {len(ctx.captured_queries)} queries"
         )
@@ -170,7 +178,8 @@ def main() -> int:
     if small is not None:
         same = small == large
         print(
-            f"queries at 200 and {args.instruments}: {small} / {large} — {'the same' if same else 'NOT constant'}"
+            f"queries besides the register's count at 200 and {args.instruments}: {small} / {large} — "
+            f"{'the same' if same else 'NOT constant'}"
         )
         if not same:
             results.append(("constant queries", 1, 0))

@@ -2,6 +2,7 @@
 for production, the demo company loads once, `make test` lints, checks the services and runs the
 suite, and CI runs it."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,17 @@ def test_make_test_lints_checks_the_services_and_runs_the_suite_with_the_argumen
     ]
     positions = [next(i for i, line in enumerate(commands) if step in line) for step in steps]
     assert positions == sorted(positions), commands
+
+
+def test_make_bench_runs_every_benchmark():
+    # A benchmark left out of `make bench` regresses unseen: the calibration and traceability
+    # benchmarks once were, and the first run that included them found the former's query check
+    # out of date.
+    result = subprocess.run(["make", "-n", "bench"], cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    ran = set(re.findall(r"\b(\w+_bench)\b", result.stdout))
+    written = {path.stem for path in (ROOT / "bench").glob("*_bench.py")}
+    assert written and ran == written
 
 
 def test_ci_runs_make_test_and_then_the_audit(tmp_path):
