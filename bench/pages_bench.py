@@ -16,6 +16,7 @@ import argparse
 import statistics
 import sys
 import time
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -86,21 +87,12 @@ def burst_tail(ms: float = 5.0, runs: int = 200) -> tuple[float, float]:
             total += i * i
         return total
 
-    def best_of_five(n: int) -> float:
-        took = []
-        for _ in range(5):
-            start = time.perf_counter()
-            work(n)
-            took.append((time.perf_counter() - start) * 1000)
-        return min(took)
+    def each_ms(n: int, repeat: int) -> list[float]:
+        return [s * 1000 for s in timeit.repeat(lambda: work(n), number=1, repeat=repeat)]
 
     n = 100_000
-    n = int(n * ms / best_of_five(n))  # calibrated: n steps take about ``ms`` at best
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work(n)
-        times.append((time.perf_counter() - start) * 1000)
+    n = int(n * ms / min(each_ms(n, 5)))  # calibrated: n steps take about ``ms`` at best
+    times = each_ms(n, runs)
     return statistics.median(times), percentile(times, 95)
 
 
