@@ -206,6 +206,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# Sessions in the database as Django keeps them, read with one plain statement (qms/sessions.py).
+SESSION_ENGINE = "qms.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 # Browser features no page of the product uses.
 PERMISSIONS_POLICY = (

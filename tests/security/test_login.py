@@ -136,3 +136,60 @@ def test_each_page_reads_the_signed_in_user_with_their_department_in_one_stateme
         s for s in statements if s.startswith('SELECT "qms_department"."id", "qms_department"."name"')
     ]
     assert len(user) == 1 and department_alone == []
+
+
+@pytest.mark.django_db
+def test_a_session_is_read_in_one_plain_statement_and_ends_at_its_expiry_date(staff, client_for):
+    """``qms.sessions`` reads the session's data in one statement of its own; a session past its
+    expiry date is no session (the user is asked to sign in), as with Django's own store."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    client = client_for(staff)
+    assert client.get("/capa/ncr/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/capa/ncr/").status_code == 200
+    read = [q["sql"] for q in ctx.captured_queries if '"django_session"' in q["sql"]]
+    assert len(read) == 1 and read[0].startswith('SELECT "session_data" FROM "django_session"')
+    key = client.cookies["sessionid"].value
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get("/capa/ncr/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_the_signed_in_user_is_read_as_the_orm_reads_them(head, staff, admin_user):
+    """``signed_in_user``: every field the ORM reads, the department with them (no second
+    statement), none for a user without one, None for an id no one has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms.auth import signed_in_user
+    from qms.models import User
+
+    for user in (head, staff, admin_user):
+        expected = User.objects.select_related("department").get(pk=user.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            found = signed_in_user(user.pk)
+            department = found.department
+        assert len(ctx.captured_queries) == 1
+        for field in User._meta.concrete_fields:
+            assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+        if expected.department_id is None:
+            assert department is None
+        else:
+            assert (department.pk, department.name, department.code) == (
+                expected.department.pk,
+                expected.department.name,
+                expected.department.code,
+            )
+        assert found.check_password("x") == expected.check_password("x")
+        found.job_title = "Saved through the fast read"
+        found.save(update_fields=["job_title"])
+        assert User.objects.get(pk=user.pk).job_title == "Saved through the fast read"
+    assert signed_in_user(2_000_000_000) is None
