@@ -9,6 +9,7 @@ import copy
 import django_filters
 from django import forms
 from django.utils import timezone
+from django_filters.fields import ChoiceIterator
 
 from .forms import people
 from .models import Department
@@ -34,6 +35,57 @@ class _Filters(dict):
         return copies
 
 
+class _Fields(dict):
+    """A filter form's fields, which Django deep-copies for every form: each field copied as
+    ``Field.__deepcopy__`` copies it (its widget, attributes, messages, validators, a model
+    field's queryset), but without the reduce protocol of ``copy.copy`` for every object nor a
+    deep walk of every choice (text pairs no one changes in place). A filter bar of nine fields
+    cost a quarter of a millisecond to copy on every register page."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copied(field) for name, field in self.items()}
+
+
+def _copied(field: forms.Field) -> forms.Field:
+    if type(field).__deepcopy__ not in _PLAIN_COPIES or type(field.widget).__deepcopy__ not in _PLAIN_WIDGETS:
+        return copy.deepcopy(field)  # a field with parts of its own (a range of two): as Django does
+    new = _shallow(field)
+    new.widget = widget = _shallow(field.widget)
+    widget.attrs = dict(field.widget.attrs)
+    if isinstance(widget, forms.widgets.ChoiceWidget):
+        widget.choices = copy.copy(field.widget.choices)
+    new.error_messages = dict(field.error_messages)
+    new.validators = list(field.validators)
+    if isinstance(field, forms.ModelChoiceField):
+        if field.queryset is not None:
+            new.queryset = field.queryset.all()  # a queryset of its own, and a widget iterating it
+    elif isinstance(field, forms.ChoiceField):
+        choices = field._choices
+        if type(choices) is list:
+            new._choices = list(choices)
+        elif type(choices) is ChoiceIterator:  # django-filter's: the choices, read for this field
+            new._choices = ChoiceIterator(new, choices.choices)
+        else:
+            new._choices = copy.deepcopy(choices, {id(field): new})
+    return new
+
+
+def _shallow(obj):
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    return new
+
+
+# The copies ``_copied`` repeats: Django's own for a field, a choice field and a model choice field,
+# for a widget and a choice widget.
+_PLAIN_COPIES = {
+    forms.Field.__deepcopy__,
+    forms.ChoiceField.__deepcopy__,
+    forms.ModelChoiceField.__deepcopy__,
+}
+_PLAIN_WIDGETS = {forms.Widget.__deepcopy__, forms.widgets.ChoiceWidget.__deepcopy__}
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet with its form class built once per filterset class, not on every
     request (a field per filter, a label looked up for each, a class made of them: a third of
@@ -49,6 +101,7 @@ class FilterSet(django_filters.FilterSet):
         made = type(self).__dict__.get("_form_class")
         if made is None:
             made = super().get_form_class()
+            made.base_fields = _Fields(made.base_fields)
             type(self)._form_class = made
         return made
 

@@ -43,6 +43,38 @@ def test_what_one_request_changes_on_its_filters_stays_on_its_own(dept):
     assert second.is_valid() and list(second.qs) == []
 
 
+def test_each_form_gets_fields_of_its_own_as_djangos_deep_copy_gives_them(dept):
+    """The filter form's fields are copied without ``copy.deepcopy`` (``qms.filters._Fields``):
+    still each form's own field, widget, attributes, messages, validators, choices and queryset,
+    so what one request sets on its form never reaches another's, and the copies offer what
+    Django's deep copies offer."""
+    import copy
+
+    first = NonconformityFilter(QueryDict(""), queryset=Nonconformity.objects.all()).form
+    second = NonconformityFilter(QueryDict(""), queryset=Nonconformity.objects.all()).form
+    standard = {name: copy.deepcopy(dict.__getitem__(type(first).base_fields, name)) for name in first.fields}
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other and field.widget is not other.widget, name
+        assert field.widget.attrs is not other.widget.attrs, name
+        assert field.error_messages is not other.error_messages and field.validators is not other.validators
+        assert list(field.choices) == list(standard[name].choices) if hasattr(field, "choices") else True
+    status = first.fields["status"]
+    status.widget.attrs["data-mine"] = "1"
+    status.error_messages["invalid_choice"] = "Mine"
+    status.choices = [("x", "X")]
+    department = first.fields["department"]
+    department.queryset = Department.objects.filter(pk=dept.pk)
+    assert "data-mine" not in second.fields["status"].widget.attrs
+    assert second.fields["status"].error_messages["invalid_choice"] != "Mine"
+    assert ("x", "X") not in list(second.fields["status"].choices)
+    assert second.fields["department"].queryset is not department.queryset
+    assert second.fields["department"].queryset.query.where.children == []
+    # A model field's widget lists its own field's queryset (Django's bug #11183).
+    assert second.fields["department"].widget.choices.field is second.fields["department"]
+    assert [label for _, label in department.widget.choices][1:] == [dept.name]
+
+
 def test_a_bad_filter_value_is_said_beside_its_field_and_lists_nothing(client_for, quality_manager):
     page = client_for(quality_manager).get("/capa/ncr/?department=999999&overdue=maybe").content.decode()
     assert page.count("invalid-feedback") == 2 and "Select a valid choice" in page
