@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
 
 def escape(value: Any) -> str:
     """``str(value)`` escaped as ``django.utils.html.escape`` escapes it (a plain str, not safe)."""
-    return (value if type(value) is str else str(value)).translate(_ESCAPES)
+    return (value if type(value) is str else str(value)).translate(ESCAPES)

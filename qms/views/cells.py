@@ -105,12 +105,17 @@ def _record_kwargs(record) -> dict[str, int]:
     return {"pk": record.pk}
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell as the register shows it: dates as the forms write them, Yes/No, nothing for None."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return value
     if value is None:
         return ""
+    if kind is int:  # a number, the commonest cell after text
+        return str(value)
+    if kind is dt.date:
+        return f"{value.day} {value:%b %Y}"
     if isinstance(value, dt.datetime):
         local = timezone.localtime(value)
         return f"{local.day} {local:%b %Y %H:%M}"
@@ -123,7 +128,7 @@ def _text(value: Any) -> str:
 
 def cell_html(value: Any) -> str:
     """A cell's text, escaped exactly as ``django.utils.html.escape`` escapes it."""
-    return html.escape(_text(value))
+    return html.escape(cell_text(value))
 
 
 def cell_getter(model, field: str, labels: dict | None = None) -> Callable[[Any], Any]:

@@ -89,3 +89,49 @@ def test_a_column_only_a_record_can_show_keeps_the_register_reading_records():
     annotated = queryset.annotate(twice=F("quantity_affected") * 2, _hidden=F("quantity_affected"))
     assert screen_cells(annotated, [("reference", "Ref"), ("twice", "Twice")], ordering) is not None
     assert screen_cells(annotated, [("reference", "Ref"), ("_hidden", "Hidden")], ordering) is None
+
+
+# A register's rows as the template wrote them before ``rows_html`` (Django's escape, cell by cell).
+TEMPLATE_ROWS = (
+    "{% for url, first, rest in rows %}"
+    '<tr><td class="text-nowrap"><a href="{{ url }}">{{ first }}</a></td>'
+    '{% for label, value in rest %}<td data-label="{{ label }}">{{ value }}</td>{% endfor %}</tr>'
+    "{% if not forloop.last %}\n{% endif %}{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+def test_a_registers_rows_are_escaped_as_djangos_template_escapes_them(quality_manager, staff, dept):
+    """Each row's texts are escaped together (``rows_html``): markup in a title, quotes in a
+    label and a NUL in a computed label come out exactly as Django's template writes them."""
+    from django.template import engines
+
+    from qms.views.cells import cell_text
+
+    WidgetFactory(owner=staff, department=dept, title="<b>\"Bold\" & 'brave'</b>")
+    WidgetFactory(owner=staff, department=dept, title="{0} {} {{ braces }}")
+    client = Client()
+    client.force_login(quality_manager)
+    response = client.get("/kernel/widgets/")
+    view = response.context["view"]
+    rows = list(response.context["rows"])
+    rows.append((rows[0][0], ["a\x00b <i>", *rows[0][1][1:]]))  # a text of its own with a NUL in it
+    labels = [label for _, label in view.columns[1:]]
+    from qms.views.cells import url_maker
+
+    url_of = url_maker(view.model, view.cells)
+    expected = (
+        engines["django"]
+        .from_string(TEMPLATE_ROWS)
+        .render(
+            {
+                "rows": [
+                    (url_of(record), cell_text(first), list(zip(labels, map(cell_text, rest), strict=True)))
+                    for record, (first, *rest) in rows
+                ]
+            }
+        )
+    )
+    assert str(view.rows_html(rows)) == expected
+    assert "&lt;b&gt;&quot;Bold&quot; &amp; &#x27;brave&#x27;&lt;/b&gt;" in expected
+    assert "{0} {} {{ braces }}" in expected and "a\x00b &lt;i&gt;" in expected

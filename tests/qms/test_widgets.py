@@ -52,6 +52,23 @@ def test_quick_select_writes_what_djangos_select_writes(dept, other_dept):
     assert "Small &amp; &lt;cheap&gt;" in written
 
 
+def test_a_selects_options_are_escaped_together_yet_each_as_django_escapes_it():
+    """``select_html`` escapes every option's text in one pass, joined by NUL: a text with a NUL
+    of its own, quotes and markup still come out as Django writes them, option by option."""
+    choices = [("", "Any"), ("a\x00b", "with <NUL>\x00 'inside'"), ('"q"', "Q & A"), (7, "Seven")]
+    quick = QuickSelect(attrs={"class": "form-select"})
+    quick.choices = choices
+    django = forms.Select(attrs={"class": "form-select"})
+    django.choices = choices
+    for value in ("", '"q"', "7"):
+        written = quick.render("pick", value, attrs={"id": "id_pick"})
+        assert parse_html(written) == parse_html(django.render("pick", value, attrs={"id": "id_pick"}))
+    assert "with &lt;NUL&gt;\x00 &#x27;inside&#x27;" in written and "Q &amp; A" in written
+    empty = QuickSelect()
+    empty.choices = []
+    assert empty.render("pick", None) == '<select name="pick"></select>'
+
+
 def test_quick_select_reads_a_models_choices_in_one_plain_query(dept, other_dept):
     """Not through a server-side cursor (DECLARE, FETCH, CLOSE), as Django's iterator would."""
     quick = QuickSelect()
