@@ -126,3 +126,44 @@ def test_datetimes_and_booleans_read_as_python_printed_them(db):
     for flag in (True, False, None):
         text = as_text(Value(flag, output_field=BooleanField()), "BooleanField")
         assert one.annotate(t=text).values_list("t", flat=True)[0] == (None if flag is None else str(flag))
+
+
+def test_a_person_and_a_record_are_named_with_the_sql_djangos_functions_write(staff, dept):
+    """``name_of`` writes a person's and a record's name as one expression (``_Written``): the
+    same statement, text and parameters, as the tree of Django's functions it stands for, and the
+    same names read back, spaces, empty first names and all."""
+    from django.db.models import F, Func, TextField, Value
+    from django.db.models.functions import Coalesce, Concat, NullIf
+
+    from capa.models import Action
+    from qms.csv_sql import name_of
+    from qms.models import User
+
+    text = TextField()
+
+    def person(prefix):
+        full = Concat(F(f"{prefix}first_name"), Value(" ", text), F(f"{prefix}last_name"), output_field=text)
+        stripped = Func(full, Value(" \t\n\r\x0b\x0c", text), function="btrim", output_field=text)
+        return Coalesce(
+            NullIf(stripped, Value("", text), output_field=text), F(f"{prefix}username"), output_field=text
+        )
+
+    def record(prefix):
+        return Concat(F(f"{prefix}reference"), Value(" ", text), F(f"{prefix}title"), output_field=text)
+
+    User.objects.create(username="nameless", first_name="", last_name=" ")
+    User.objects.create(username="tabbed", first_name="\tAnn", last_name="Lee ")
+    NonconformityFactory(owner=staff, department=dept, title="  spaced  ")
+    for model, path, reference in (
+        (User, "", person),
+        (Nonconformity, "owner__", person),
+        (Nonconformity, "", record),
+        (Action, "capa__", record),
+    ):
+        target = model if not path else model._meta.get_field(path[:-2]).related_model
+        ours = model.objects.annotate(n=name_of(target)(path)).values_list("pk", "n").order_by("pk")
+        theirs = model.objects.annotate(n=reference(path)).values_list("pk", "n").order_by("pk")
+        assert ours.query.sql_with_params() == theirs.query.sql_with_params(), (model, path)
+        assert list(ours) == list(theirs)
+    assert User.objects.annotate(n=name_of(User)("")).get(username="nameless").n == "nameless"
+    assert User.objects.annotate(n=name_of(User)("")).get(username="tabbed").n == "Ann Lee"
