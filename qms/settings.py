@@ -156,7 +156,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            default="qms.staticstorage.StaticFilesStorage"  # whitenoise's, addresses kept
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )

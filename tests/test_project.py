@@ -47,7 +47,6 @@ def test_static_files_collect_with_the_production_storage(tmp_path):
             "PATH": "/usr/bin:/bin",
             "STATIC_ROOT": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "qms.settings",
-            "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         },
         capture_output=True,
         text=True,
@@ -55,6 +54,20 @@ def test_static_files_collect_with_the_production_storage(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "staticfiles.json").exists()
+    # Each file's address is whitenoise's, found once and kept while the manifest is the same.
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from qms.staticstorage import StaticFilesStorage
+
+    ours = StaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    theirs = CompressedManifestStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+    for name in ("vendor/bootstrap.min.css", "qms/app.js", "qms/favicon.svg"):
+        assert ours.url(name) == theirs.url(name) != f"/static/{name}"
+        assert ours.url(name) == theirs.url(name)  # the kept address
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        ours.url("qms/no-such-file.css")
+    ours.hashed_files = {**ours.hashed_files, ours.hash_key("qms/app.js"): "qms/app.changed.js"}
+    assert ours.url("qms/app.js") == "/static/qms/app.changed.js"  # a new manifest is read afresh
 
 
 @pytest.mark.django_db
