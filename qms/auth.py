@@ -7,7 +7,9 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
+
+from .due_sql import prepared_cursor
 
 # A user id no account has: where the compiled statement's parameter goes.
 _SENTINEL_ID = 2_147_000_001
@@ -48,7 +50,8 @@ def signed_in_user(user_id):
         except model.DoesNotExist:
             return None
     sql, own, theirs = compiled
-    with connections[alias].cursor() as cursor:
+    # The same text on every request: kept prepared by PostgreSQL where prepared statements are on.
+    with prepared_cursor() if alias == DEFAULT_DB_ALIAS else connections[alias].cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     if row is None:

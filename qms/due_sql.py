@@ -189,9 +189,9 @@ class _LoggedAsSent(CursorDebugWrapper):
             return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
-def _prepared_cursor():
-    """A cursor that sends its parameters apart from the text, so that PostgreSQL keeps the
-    statement prepared on this connection (psycopg prepares a text it has seen
+def prepared_cursor():
+    """A cursor of the default database that sends its parameters apart from the text, so that
+    PostgreSQL keeps the statement prepared on this connection (psycopg prepares a text it has seen
     ``prepare_threshold`` times; None, the default of Django, turns this off, e.g. behind a
     PgBouncer in transaction mode older than 1.21). Wrapped by Django like any cursor: it is
     logged, counted by the query-count tests and its errors are Django's."""
@@ -214,7 +214,7 @@ def fetch(statement: Statement, *, chunked: bool = False):
     if chunked:
         cursor = connection.chunked_cursor()
     elif statement.constant:
-        cursor = _prepared_cursor()
+        cursor = prepared_cursor()
     else:
         cursor = connection.cursor()
     with cursor:

@@ -2,8 +2,9 @@
 
 Django's database session store reads a session through the ORM (a queryset built, compiled and
 turned into a ``Session`` instance on every request): more Python than the row's SQL costs. This
-store reads the same row (the same key, not expired) with a statement written once per process;
-saving, expiring and deleting are Django's own. ``SESSION_ENGINE = "qms.sessions"``.
+store reads the same row (the same key, not expired) with a statement written once per process and
+kept prepared by PostgreSQL (``DB_PREPARED_STATEMENTS``); saving, expiring and deleting are Django's
+own. ``SESSION_ENGINE = "qms.sessions"``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from functools import cache
 
 from django.contrib.sessions.backends import db
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.utils import timezone
+
+from .due_sql import prepared_cursor
 
 
 class SessionStore(db.SessionStore):
@@ -22,13 +25,18 @@ class SessionStore(db.SessionStore):
         key = self.session_key
         if key is not None:
             alias = router.db_for_read(self.model)
-            with connections[alias].cursor() as cursor:
+            with _cursor(alias) as cursor:
                 cursor.execute(_statement(self.model, alias), [key, timezone.now()])
                 row = cursor.fetchone()
             if row is not None:
                 return self.model(session_key=key, session_data=row[0])
         self._session_key = None
         return None
+
+
+def _cursor(alias: str):
+    # The same text on every request: kept prepared by PostgreSQL where prepared statements are on.
+    return prepared_cursor() if alias == DEFAULT_DB_ALIAS else connections[alias].cursor()
 
 
 @cache

@@ -156,6 +156,13 @@ def test_a_session_is_read_in_one_plain_statement_and_ends_at_its_expiry_date(st
         assert client.get("/capa/ncr/").status_code == 200
     read = [q["sql"] for q in ctx.captured_queries if '"django_session"' in q["sql"]]
     assert len(read) == 1 and read[0].startswith('SELECT "session_data" FROM "django_session"')
+    # Both statements every page sends first are kept prepared on the connection (parsed and
+    # planned once), where prepared statements are on (DB_PREPARED_STATEMENTS, the default).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "django_session"' in sql for sql in prepared)
+    assert any('FROM "qms_user"' in sql and '"qms_department"' in sql for sql in prepared)
     key = client.cookies["sessionid"].value
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.get("/capa/ncr/")
