@@ -47,6 +47,12 @@ def url_maker(model, cells: ScreenCells | None = None):
     # Reversed once with a stand-in number for each keyword, which each row's value then replaces.
     stand_ins = {key: str(987654321 + i) for i, (key, _) in enumerate(keys)}
     template = reverse(name, kwargs=stand_ins)
+    if cells is not None and len(cells.keys) == 1:  # a record's page: its id between two texts
+        ((key, place),) = cells.keys
+        if template.count(stand_ins[key]) == 1:
+            head, tail = template.split(stand_ins[key])
+            tail += anchor
+            return lambda row: f"{head}{row[place]}{tail}"
 
     def url_of(row) -> str:
         url = template
