@@ -7,7 +7,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import connections, router
 
 from .due_sql import prepared_cursor
 
@@ -51,7 +51,7 @@ def signed_in_user(user_id):
             return None
     sql, own, theirs = compiled
     # The same text on every request: kept prepared by PostgreSQL where prepared statements are on.
-    with prepared_cursor() if alias == DEFAULT_DB_ALIAS else connections[alias].cursor() as cursor:
+    with prepared_cursor(alias) as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     if row is None:

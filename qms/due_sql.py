@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -189,12 +189,14 @@ class _LoggedAsSent(CursorDebugWrapper):
             return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
-def prepared_cursor():
-    """A cursor of the default database that sends its parameters apart from the text, so that
-    PostgreSQL keeps the statement prepared on this connection (psycopg prepares a text it has seen
-    ``prepare_threshold`` times; None, the default of Django, turns this off, e.g. behind a
-    PgBouncer in transaction mode older than 1.21). Wrapped by Django like any cursor: it is
-    logged, counted by the query-count tests and its errors are Django's."""
+def prepared_cursor(alias: str = DEFAULT_DB_ALIAS):
+    """A cursor of ``alias`` that sends its parameters apart from the text, so that PostgreSQL keeps
+    the statement prepared on this connection (the default database's; another gets a plain cursor).
+    psycopg prepares a text it has seen ``prepare_threshold`` times; None, the default of Django,
+    turns this off, e.g. behind a PgBouncer in transaction mode older than 1.21. Wrapped by Django
+    like any cursor: it is logged, counted by the query-count tests and its errors are Django's."""
+    if alias != DEFAULT_DB_ALIAS:
+        return connections[alias].cursor()
     connection.ensure_connection()
     if connection.vendor != "postgresql" or getattr(connection.connection, "prepare_threshold", None) is None:
         return connection.cursor()

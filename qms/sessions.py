@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.contrib.sessions.backends import db
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import connections, router
 from django.utils import timezone
 
 from .due_sql import prepared_cursor
@@ -25,18 +25,14 @@ class SessionStore(db.SessionStore):
         key = self.session_key
         if key is not None:
             alias = router.db_for_read(self.model)
-            with _cursor(alias) as cursor:
+            # The same text on every request: kept prepared where prepared statements are on.
+            with prepared_cursor(alias) as cursor:
                 cursor.execute(_statement(self.model, alias), [key, timezone.now()])
                 row = cursor.fetchone()
             if row is not None:
                 return self.model(session_key=key, session_data=row[0])
         self._session_key = None
         return None
-
-
-def _cursor(alias: str):
-    # The same text on every request: kept prepared by PostgreSQL where prepared statements are on.
-    return prepared_cursor() if alias == DEFAULT_DB_ALIAS else connections[alias].cursor()
 
 
 @cache

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .csv_sql import name_of
 from .due_sql import Statement, fetch
-from .html import ESCAPES, escape
+from .html import escape, escape_all
 from .models import User
 
 
@@ -248,8 +248,8 @@ def _pairs(queryset, key: str, named) -> list[tuple]:
 def select_html(name: str, attrs: dict, options) -> SafeString:
     """``<select>`` as Django's ``select.html`` writes it: attributes in order, a true one bare,
     a false or None one left out; options as (value, label, selected). The options' texts are
-    escaped together, joined by NUL (which no text from PostgreSQL holds): a filter bar writes a
-    couple of hundred options on every register page."""
+    escaped together (``qms.html.escape_all``): a filter bar writes a couple of hundred options
+    on every register page."""
     attributes = "".join(
         f" {k}" if v is True else f' {k}="{escape(v)}"'
         for k, v in attrs.items()
@@ -259,9 +259,7 @@ def select_html(name: str, attrs: dict, options) -> SafeString:
     texts = [
         text if type(text) is str else str(text) for value, label, _ in options for text in (value, label)
     ]
-    escaped = "\x00".join(texts).translate(ESCAPES).split("\x00")
-    if len(escaped) != len(texts):  # a text with a NUL of its own: one by one
-        escaped = [escape(text) for text in texts]
+    escaped = escape_all(texts)
     written = "".join(
         [
             f'<option value="{escaped[2 * i]}"{" selected" if selected else ""}>{escaped[2 * i + 1]}</option>'

@@ -1,6 +1,6 @@
 """What a register's rows show: each column's cell, read from a record (``cell_getter``) or, for
 a register whose columns are the kernel's, from one named tuple of values per row
-(``screen_cells``), written as the table's HTML (``cell_html``), each row linked to its page
+(``screen_cells``), shown as text (``cell_text``) in the table's HTML, each row linked to its page
 (``url_maker``) from one reversed address."""
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 
-from .. import html
 from ..csv_sql import name_of
 
 
@@ -130,11 +129,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
-
-
-def cell_html(value: Any) -> str:
-    """A cell's text, escaped exactly as ``django.utils.html.escape`` escapes it."""
-    return html.escape(cell_text(value))
 
 
 def cell_getter(model, field: str, labels: dict | None = None) -> Callable[[Any], Any]:

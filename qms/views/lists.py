@@ -16,11 +16,11 @@ from django.views.generic import ListView
 
 from .. import access, search
 from ..csv_sql import compile_export
-from ..html import ESCAPES, escape
+from ..html import escape, escape_all
 from ..paging import keyset_page
 from ..widgets import use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
-from .cells import cell_getter, cell_html, cell_text, resolve_path, screen_cells, url_maker
+from .cells import cell_getter, cell_text, resolve_path, screen_cells, url_maker
 
 CSV_CHUNK = 2000
 
@@ -129,9 +129,8 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         50 rows of a dozen cells, and the engine's loops cost more than the page's SQL. The first
         cell links to the record; each cell carries its column's name for the phone layout.
 
-        A row's texts are escaped together, joined by NUL (which no text from PostgreSQL holds)
-        and put into the row's markup with one ``str.format``: one call each per row rather than
-        a few per cell."""
+        A row's texts are escaped together (``qms.html.escape_all``) and put into the row's markup
+        with one ``str.format``: one call each per row rather than a few per cell."""
         url_of = url_maker(self.model, self.__dict__.get("cells"))
         opens = [f'<td data-label="{escape(label)}">' for _, label in self.columns[1:]]
         row_format = "".join(
@@ -139,15 +138,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             + [f"{td.replace('{', '{{').replace('}', '}}')}{{}}</td>" for td in opens]
             + ["</tr>"]
         )
-        width = len(self.columns) + 1
         out = []
         for record, cells in rows:
             texts = [url_of(record), *cells]
-            joined = "\x00".join([v if type(v) is str else cell_text(v) for v in texts])
-            parts = joined.translate(ESCAPES).split("\x00")
-            if len(parts) != width:  # a text of its own with a NUL in it: escaped one by one
-                parts = [cell_html(v) for v in texts]
-            out.append(row_format.format(*parts))
+            out.append(row_format.format(*escape_all([v if type(v) is str else cell_text(v) for v in texts])))
         return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
 
     def get(self, request, *args, **kwargs):
