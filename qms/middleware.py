@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 # Session keys: when the session began and when it was last used (epoch seconds).
 STARTED, SEEN = "qms_started", "qms_seen"
@@ -57,6 +58,11 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, ended)
                 return redirect_to_login(request.get_full_path())
+        if isinstance(user, SimpleLazyObject) and user._wrapped is not empty:
+            # Read above: the page gets the user itself, not Django's lazy wrapper, whose every
+            # attribute read goes through two calls and a caught AttributeError (a register page
+            # reads the user a hundred times: its scope, its access, its menu).
+            request.user = user._wrapped
         return self.get_response(request)
 
     @staticmethod

@@ -93,6 +93,34 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(client_for, sta
     assert "at most 12 hours" in client.get(response["Location"]).content.decode()
 
 
+@pytest.mark.django_db
+def test_a_page_gets_the_signed_in_user_itself_and_a_visitor_anonymous(client_for, staff, rf):
+    """The session's limits read the user; the view then gets the user, not a lazy wrapper."""
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from qms.middleware import SessionTimeoutMiddleware
+
+    seen = []
+
+    def view(request):
+        seen.append(request.user)
+        return HttpResponse()
+
+    chain = SessionMiddleware(AuthenticationMiddleware(SessionTimeoutMiddleware(view)))
+    client = client_for(staff)
+    client.get("/")  # a session with its limits stamped
+    request = rf.get("/")
+    cookie = django_settings.SESSION_COOKIE_NAME
+    request.COOKIES[cookie] = client.cookies[cookie].value
+    chain(request)
+    visitor = rf.get("/")
+    chain(visitor)
+    assert type(seen[0]) is type(staff) and seen[0].pk == staff.pk
+    assert type(seen[1]) is AnonymousUser
+
+
 def test_session_limits_default_to_30_minutes_and_12_hours():
     assert django_settings.SESSION_IDLE_MINUTES == 30 and django_settings.SESSION_MAX_HOURS == 12
 
