@@ -33,6 +33,8 @@ the steward, never by the person's colleagues.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -137,6 +139,9 @@ class AccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
+        if request.method in SAFE_METHODS:
+            with read_only_request():
+                return self.get_response(request)
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -326,12 +331,40 @@ def can_view(user: User, obj: Model) -> bool:
     return restrict(type(record).objects.filter(pk=record.pk), user).exists()
 
 
+# While a request that changes nothing is answered (GET, HEAD: ``AccessMiddleware``), how each
+# user stands to each record or row, worked out once: a record's page asks a dozen times (its
+# buttons, each form and child row it offers), and a relation such as a pending check's verifier
+# is a query each time. Requests that write work it out afresh on every call.
+_read_only: ContextVar[dict | None] = ContextVar("qms_access_read_only", default=None)
+
+
+@contextmanager
+def read_only_request():
+    """The relations asked for inside are worked out once per user and row (see ``_read_only``)."""
+    token = _read_only.set({})
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
 def relations(user: User, obj: Model) -> set[str]:
     """How ``user`` stands to a record or a child row: owner, head (of its department), steward,
     quality, admin; and for a child row also assignee (the person it is assigned to). Auditors
     stand in no relation: they never perform anything."""
     if not user.is_authenticated or user.is_auditor:
         return set()
+    known = _read_only.get()
+    if known is None or obj.pk is None:
+        return _relations(user, obj)
+    key = (type(obj), obj.pk, user.pk)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = frozenset(_relations(user, obj))
+    return set(found)
+
+
+def _relations(user: User, obj: Model) -> set[str]:
     record = obj.root
     found = set()
     if user.role == Role.ADMINISTRATOR:

@@ -176,3 +176,22 @@ def test_the_capas_of_a_persons_actions_and_checks_are_found_in_one_statement(
         capa=capa, by=head, planned_date=days(90), criteria="No rejects in 10 lots.", verifier=quality_manager
     )
     assert assigned(quality_manager) == [capa.pk]  # the effectiveness check's verifier
+
+
+def test_the_capa_page_asks_once_whether_its_reader_is_the_verifier(client_for, capa_in_verification, head):
+    """A CAPA's page offers a dozen controls, each deciding whether its reader may change the CAPA;
+    whether they are the pending check's verifier is read once for the page, not once a control."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(head)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(capa_in_verification.get_absolute_url())
+    assert page.status_code == 200
+    asked = [
+        q["sql"] for q in ctx.captured_queries if '"verifier_id" =' in q["sql"] and "pending" in q["sql"]
+    ]
+    assert len(asked) == 1, asked
+    # The head still gets the page's controls: they change the CAPA as its department's head.
+    for control in ("edit", "action-form", "close-form"):
+        assert f'data-testid="{control}"' in page.content.decode(), control

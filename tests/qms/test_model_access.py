@@ -143,3 +143,15 @@ def test_any_of_finds_what_in_finds(head, dept):
     )
     assert not Widget.objects.filter(pk__any=[]).exists()
     assert Widget.objects.exclude(pk__any=ids).get() == widgets[1]
+
+
+def test_a_request_that_changes_nothing_works_out_a_relation_once_and_a_write_every_time(staff, part):
+    """Inside a GET (``read_only_request``) a relation is worked out once per user and row; a
+    request that writes (no such scope) reads the row as it is on every call."""
+    with access.read_only_request():
+        assert access.relations(staff, part) == {"assignee"}
+        part.owner = None
+        assert access.relations(staff, part) == {"assignee"}  # as the page's first question found it
+    assert access.relations(staff, part) == set()
+    part.owner = staff
+    assert access.relations(staff, part) == {"assignee"}
