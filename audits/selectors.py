@@ -156,9 +156,9 @@ def heat_map(risks=None) -> str:
     )
 
 
-def trend(risk: Risk) -> str:
-    """The score of a risk at each of its assessments, against the threshold."""
-    points = list(risk.assessments.order_by("assessed_on", "pk"))
+def trend(points: list) -> str:
+    """A risk's score at each of its assessments (oldest first, as its page reads them), against
+    the threshold."""
     return charts.line_chart(
         [f"{a.assessed_on:%-d %b %y}" for a in points],
         [("Score", [a.score for a in points])],

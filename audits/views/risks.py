@@ -122,7 +122,7 @@ class RiskDetailView(RecordDetailView):
     def extra_context_for(self, record, forms):
         assessments = list(record.assessments.select_related("assessed_by").order_by("assessed_on", "pk"))
         return {
-            "trend": selectors.trend(record) if assessments else None,
+            "trend": selectors.trend(assessments) if assessments else None,
             "assessments": assessments,
             "proposals": list(
                 access.restrict(record.proposals.all(), self.request.user).order_by("-created_at")[:20]
