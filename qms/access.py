@@ -33,8 +33,6 @@ the steward, never by the person's colleagues.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -52,6 +50,7 @@ from django.template import loader
 from .due_sql import StatementCache, fetch
 from .models import ChildRecord, Role
 from .registry import child_models
+from .scoped import ScopedCache
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -331,21 +330,13 @@ def can_view(user: User, obj: Model) -> bool:
     return restrict(type(record).objects.filter(pk=record.pk), user).exists()
 
 
-# While a request that changes nothing is answered (GET, HEAD: ``AccessMiddleware``), how each
-# user stands to each record or row, worked out once: a record's page asks a dozen times (its
-# buttons, each form and child row it offers), and a relation such as a pending check's verifier
-# is a query each time. Requests that write work it out afresh on every call.
-_read_only: ContextVar[dict | None] = ContextVar("qms_access_read_only", default=None)
-
-
-@contextmanager
-def read_only_request():
-    """The relations asked for inside are worked out once per user and row (see ``_read_only``)."""
-    token = _read_only.set({})
-    try:
-        yield
-    finally:
-        _read_only.reset(token)
+# While a request that changes nothing is answered (GET, HEAD: ``AccessMiddleware`` enters
+# ``read_only_request``), how each user stands to each record or row is worked out once: a
+# record's page asks a dozen times (its buttons, each form and child row it offers), and a
+# relation such as a pending check's verifier is a query each time. Requests that write work it
+# out afresh on every call.
+_read_only = ScopedCache("qms_access_read_only")
+read_only_request = _read_only.scope
 
 
 def relations(user: User, obj: Model) -> set[str]:
@@ -354,14 +345,9 @@ def relations(user: User, obj: Model) -> set[str]:
     stand in no relation: they never perform anything."""
     if not user.is_authenticated or user.is_auditor:
         return set()
-    known = _read_only.get()
-    if known is None or obj.pk is None:
+    if obj.pk is None:
         return _relations(user, obj)
-    key = (type(obj), obj.pk, user.pk)
-    found = known.get(key)
-    if found is None:
-        found = known[key] = frozenset(_relations(user, obj))
-    return set(found)
+    return set(_read_only.get((type(obj), obj.pk, user.pk), lambda: frozenset(_relations(user, obj))))
 
 
 def _relations(user: User, obj: Model) -> set[str]:

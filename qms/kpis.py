@@ -20,13 +20,13 @@ import calendar
 import copy
 import datetime as dt
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+from .scoped import ScopedCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,30 +102,13 @@ class Measure:
 
 _measures: dict[str, Measure] = {}
 
-# What the measures read in common during one page (see ``reading``); None outside one.
-_reading: ContextVar[dict | None] = ContextVar("kpis_reading", default=None)
-
-
-@contextmanager
-def reading():
-    """One page's reading of many measures (a dashboard, a review's inputs): what several
-    measures load in common (a module's history of records) is loaded once for them all through
-    ``shared``, and forgotten when the page is done, so the next page reads fresh data."""
-    token = _reading.set({})
-    try:
-        yield
-    finally:
-        _reading.reset(token)
-
-
-def shared(key: tuple, build: Callable[[], object]):
-    """``build()``, or what it gave for ``key`` earlier in the same ``reading``."""
-    found = _reading.get()
-    if found is None:
-        return build()
-    if key not in found:
-        found[key] = build()
-    return found[key]
+# What the measures read in common during one page: ``reading()`` is one page's reading of many
+# measures (a dashboard, a review's inputs, also a decorator), and what several measures load in
+# common (a module's history of records) is loaded once for them all through ``shared(key,
+# build)``, forgotten when the page is done so the next page reads fresh data.
+_reading = ScopedCache("kpis_reading")
+reading = _reading.scope
+shared = _reading.get
 
 
 def register(measure: Measure) -> None:
