@@ -77,9 +77,3 @@ class CapaDetailView(RecordDetailView):
         )
         context["pdf_url"] = reverse("capa:capa_8d", args=[record.pk])
         return context
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # The history of the rows inside the CAPA (containment, analysis, actions, checks).
-        context["activity"] = [row for row in context["history"] if row["is_child"]]
-        return context

@@ -191,6 +191,10 @@ class Record(FastLoad, models.Model):
     def get_absolute_url(self) -> str:
         return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
 
+    def get_history_url(self) -> str:
+        """The record's history with its child rows' (its page's History tab loads it)."""
+        return reverse(f"{self._meta.app_label}:{self._meta.model_name}_history", args=[self.pk])
+
 
 def due_index(name: str, *, open_rows: Q, due: str = "due_date", owner: str = "owner") -> models.Index:
     """The index My work, the Overview, alerts and the digest read a due-item provider through:

@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.generic import DetailView, FormView, UpdateView
 
 from .. import access, raising, services
 from ..forms import AttachmentForm, CommentForm, LinkForm, RecordForm
-from ..history import history_rows
+from ..history import history_count, history_rows
 from ..models import Record
 from ..registry import model_by_label
 from ..selectors import links_of
@@ -59,7 +60,9 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "can_change": writable,
         "can_comment": not user.is_auditor,
         "transitions": type(record).workflow.buttons(record, user),
-        "history": history_rows(record, user),
+        # The History tab is loaded when it is opened (``RecordHistoryView``): a ten-year record's
+        # history is hundreds of rows most visits never look at.
+        "history_count": history_count(record),
         "attachments": services.attachments_of(record),
         "record_signatures": services.signature_rows(record),
         "comments": services.comments_of(record),
@@ -94,6 +97,32 @@ class RecordDetailView(RecordScopeMixin, QMSView, DetailView):
         ctx.update(record_context(self.request, self.object, forms))
         ctx.update(page_forms(self.request, self.object, forms))
         ctx.update(self.extra_context_for(self.object, forms))
+        return ctx
+
+
+class RecordHistoryView(RecordScopeMixin, QMSView, DetailView):
+    """A record's history with its child rows': the History tab of its page asks for it when the
+    tab is opened (htmx: the table alone); opened as a link, it is a page of its own."""
+
+    template_name = "qms/record_history.html"
+
+    def get_template_names(self):
+        return ["qms/_history.html"] if self.request.htmx else [self.template_name]
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])  # the table alone, or the page
+        return response
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        record = self.object
+        ctx.update(
+            record=record,
+            opts=record._meta,
+            history=history_rows(record, self.request.user),
+            list_url=reverse(f"{record._meta.app_label}:{record._meta.model_name}_list"),
+        )
         return ctx
 
 
@@ -226,10 +255,11 @@ def record_urlpatterns(
     create_view: type[RecordCreateView] = RecordCreateView,
     update_view: type[RecordUpdateView] = RecordUpdateView,
     transition_view: type[RecordTransitionView] = RecordTransitionView,
+    history_view: type[RecordHistoryView] = RecordHistoryView,
     form_class: type[RecordForm] = RecordForm,
     prefix: str | None = None,
 ) -> list:
-    """The five URLs every record model gets: list, new, detail, edit, transition."""
+    """The six URLs every record model gets: list, new, detail, edit, transition, history."""
     name = model._meta.model_name
     prefix = prefix if prefix is not None else slugify(model._meta.verbose_name_plural)
     base = f"{prefix}/" if prefix else ""
@@ -247,4 +277,5 @@ def record_urlpatterns(
             name=f"{name}_update",
         ),
         path(f"{base}<int:pk>/transition/", transition_view.as_view(model=model), name=f"{name}_transition"),
+        path(f"{base}<int:pk>/history/", history_view.as_view(model=model), name=f"{name}_history"),
     ]

@@ -28,7 +28,7 @@ def test_auditor_reads_and_downloads_everything(client_for, auditor, closed_capa
         reverse("capa:analysis"),
         closed_capa.get_absolute_url(),
         ncr.get_absolute_url(),
-        closed_capa.get_absolute_url() + "?tab=history",
+        closed_capa.get_history_url(),
     ):
         assert client.get(url).status_code == 200, url
     csv = client.get(reverse("capa:capa_list") + "?format=csv")

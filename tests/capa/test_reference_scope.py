@@ -38,11 +38,13 @@ def test_a_capas_history_names_only_the_ncrs_the_reader_may_see(
     client_for, other_head, quality_manager, mixed
 ):
     capa, own, foreign = mixed
-    text = body(client_for(other_head).get(reverse("capa:capa_detail", args=[capa.pk])))
+    client = client_for(other_head)
+    assert foreign.reference not in body(client.get(capa.get_absolute_url()))
+    text = body(client.get(capa.get_history_url()))
     assert f"Raised from {own.reference} and 1 record outside your view" in text
     assert foreign.reference not in text
     # The quality manager sees every NCR, and the reason as it was written.
-    text = body(client_for(quality_manager).get(reverse("capa:capa_detail", args=[capa.pk])))
+    text = body(client_for(quality_manager).get(capa.get_history_url()))
     assert own.reference in text and foreign.reference in text
 
 

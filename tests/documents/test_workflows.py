@@ -185,7 +185,7 @@ def test_a_draft_file_is_removed_with_its_reason_in_the_document_history(client_
     assert (
         latest.history_change_reason == f"Revision file removed: {stored.original_name} — Wrong sheet scanned"
     )
-    page = client.get(drawing.get_absolute_url()).content.decode()
+    page = client.get(drawing.get_history_url()).content.decode()
     assert "Wrong sheet scanned" in page
 
 

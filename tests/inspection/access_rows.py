@@ -47,6 +47,7 @@ def _record_rows(model: str, create, change) -> dict:
         f"inspection:{model}_list": Row(get=SIGNED_IN),
         f"inspection:{model}_create": Row(get=create, post=create),
         f"inspection:{model}_detail": Row(get=SIGNED_IN),
+        f"inspection:{model}_history": Row(get=SIGNED_IN),
         f"inspection:{model}_update": Row(get=change, post=change),
         f"inspection:{model}_transition": Row(post=WRITERS),
     }

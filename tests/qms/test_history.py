@@ -37,9 +37,45 @@ def test_a_parts_changes_read_as_the_forms_show_them(head, staff, part):
 
 def test_the_history_tab_shows_the_rows_of_the_parts_beside_the_widgets(client_for, head, part):
     child_update(child=part, by=head, critical=True)
-    html = client_for(head).get(part.widget.get_absolute_url() + "?tab=history").content.decode()
+    html = client_for(head).get(part.widget.get_history_url()).content.decode()
     assert "Widget part: Bore" in html
     assert "<del>No</del> → <ins>Yes</ins>" in html
+
+
+def test_the_page_counts_the_history_and_its_tab_loads_it_when_opened(client_for, head, staff, part):
+    """A record's page reads no history row: its History tab shows how many changes there are and
+    fetches the table when the tab is shown; the table alone for htmx, a page of its own as a link."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    widget = part.widget
+    child_update(child=part, by=head, critical=True, reason="Customer drawing rev C")
+    shown = history_rows(widget)
+    assert (
+        len(shown) == 3 and sum(r["is_child"] for r in shown) == 2
+    )  # widget created, part created + changed
+    client = client_for(head)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(widget.get_absolute_url()).content.decode()
+    history_tables = {m.history.model._meta.db_table for m in (type(widget), *child_models(type(widget)))}
+    reads = [q["sql"] for q in ctx.captured_queries if any(f'"{t}"' in q["sql"] for t in history_tables)]
+    assert len(reads) == 1 and reads[0].startswith("SELECT COUNT(*)")  # the badge's count
+    assert "Customer drawing rev C" not in page
+    assert 'data-testid="tab-history">History <span class="badge text-bg-light">3</span>' in page
+    assert f'hx-get="{widget.get_history_url()}" hx-trigger="intersect once"' in page
+
+    response = client.get(widget.get_history_url(), headers={"HX-Request": "true"})
+    assert "HX-Request" in response["Vary"]  # a cache keeps the table and the page apart
+    fragment = response.content.decode()
+    assert "<html" not in fragment and fragment.count("<tr") == 4  # the header and three changes
+    assert "Customer drawing rev C" in fragment and "Widget part: Bore" in fragment
+    full = client.get(widget.get_history_url()).content.decode()
+    assert "<html" in full and f'<a href="{widget.get_absolute_url()}">{widget.display_reference}</a>' in full
+    assert "Customer drawing rev C" in full
+
+
+def test_a_record_outside_the_readers_scope_has_no_history_page(client_for, other_head, widget):
+    assert client_for(other_head).get(widget.get_history_url()).status_code == 404
 
 
 def test_attachments_links_signatures_and_removals_appear_in_the_widgets_history(

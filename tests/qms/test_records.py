@@ -170,7 +170,7 @@ def test_the_history_tab_shows_field_changes(client_for, head):
     record_transition(record=ncr, name="release", by=head)
     ncr.refresh_from_db()
     record_update(record=ncr, by=head, title="Burr on flange face", reason="More precise")
-    html = client_for(head).get(ncr.get_absolute_url() + "?tab=history").content.decode()
+    html = client_for(head).get(ncr.get_history_url()).content.decode()
     assert "<del>Burr on flange</del> → <ins>Burr on flange face</ins>" in html
     assert "More precise" in html
     assert "<del>Draft</del> → <ins>Released</ins>" in html
