@@ -115,6 +115,35 @@ def raw_sql_ms(client, url: str) -> float:
     return best
 
 
+def page_weight(client, url: str) -> tuple[int, int]:
+    """How many statements the page runs and how many bytes it sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    return len(ctx.captured_queries), len(response.content)
+
+
+def record_pages() -> list[tuple[str, str]]:
+    """The archive's heaviest record pages: the document with the most revisions, the CAPA with
+    the most actions, and an NCR. No target (issue #9 names none for them): a reading."""
+    from django.db.models import Count
+
+    from capa.models import Capa, Nonconformity
+    from documents.models import Document
+
+    heaviest = ("-n", "pk")
+    document = Document.objects.annotate(n=Count("revisions")).order_by(*heaviest).first()
+    capa = Capa.objects.annotate(n=Count("actions")).order_by(*heaviest).first()
+    ncr = Nonconformity.objects.order_by("pk").first()
+    return [
+        (f"document, {document.n} revisions", document.get_absolute_url()),
+        (f"CAPA, {capa.n} actions", capa.get_absolute_url()),
+        ("NCR", ncr.get_absolute_url()),
+    ]
+
+
 def register_pages() -> list[tuple[str, type]]:
     from django.urls import get_resolver
 
@@ -155,7 +184,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--only", default="", help="measure only the pages whose URL contains this")
     parser.add_argument(
-        "--pages", choices=("all", "registers", "due"), default="all", help="due: My work, Overview, KPIs"
+        "--pages",
+        choices=("all", "registers", "due", "records"),
+        default="all",
+        help="due: My work, Overview, KPIs; records: the heaviest record pages (a reading)",
     )
     parser.add_argument(
         "--as-records",
@@ -203,7 +235,7 @@ def main() -> None:
     print(f"{'page':58} {'as':16} {'p50':>7} {'p95':>7} {'SQL':>6} {'floor':>6}{records_head}  target")
     as_records: list[tuple[float, float]] = []
     for url, model, view_class in register_pages():
-        if args.pages == "due" or args.only not in url:
+        if args.pages in ("due", "records") or args.only not in url:
             continue
         for who in ("quality manager", "staff"):
             client = clients[who]
@@ -253,7 +285,7 @@ def main() -> None:
             print(f"read as values: {values_p50:.0f} ms of p50 in all, read as records {records_p50:.0f} ms")
     print()
     for url, label, target in DUE_PAGES:
-        if args.pages == "registers" or args.only not in url:
+        if args.pages in ("registers", "records") or args.only not in url:
             continue
         for who, client in clients.items():
             took = timed(client, url, args.runs)
@@ -263,6 +295,19 @@ def main() -> None:
             print(f"{label:58} {who:16} {p50:7.1f} {p95:7.1f} {sql:6.1f}  <{target} {verdict}")
             if verdict != "ok":
                 failures.append(f"{label} as {who}: p95 {p95:.1f} ms (target {target})")
+    if args.pages in ("all", "records"):
+        print(
+            f"\n{'record page (quality manager; a reading, no target)':58} {'':16} {'p50':>7} {'p95':>7} "
+            f"{'SQL':>6} {'statements':>10} {'KB':>5}"
+        )
+        for label, url in record_pages():
+            client = clients["quality manager"]
+            took = timed(client, url, args.runs)
+            statements, size = page_weight(client, url)
+            print(
+                f"{label + ' ' + url:58} {'':16} {statistics.median(took):7.1f} {percentile(took, 95):7.1f} "
+                f"{raw_sql_ms(client, url):6.1f} {statements:10} {size // 1024:5}"
+            )
     if failures:
         print("\nFAIL (more than 20 % past target):\n  " + "\n  ".join(failures))
         raise SystemExit(1)
