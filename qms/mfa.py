@@ -92,7 +92,9 @@ def check_code(user: User, code: str) -> str | None:
     if not code:
         return None
     device = device_of(user)
-    if code.isdigit() and device is not None:
+    # A recovery code is ten hex digits, an app's code six digits: told apart by length, since one
+    # recovery code in a hundred is digits only.
+    if code.isdigit() and len(code) != 10 and device is not None:
         return "app" if device.verify_token(code) else None
     if len(code) == 10:
         for stored in RecoveryCode.objects.filter(user=user, used_at__isnull=True):

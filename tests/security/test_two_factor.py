@@ -76,6 +76,18 @@ def test_a_recovery_code_works_once_and_codes_are_stored_hashed(staff, client_fo
 
 
 @pytest.mark.django_db
+def test_a_recovery_code_of_digits_only_is_not_taken_for_the_apps_code(staff, client_for):
+    """token_hex gives one such code in a hundred; the app's codes are six digits."""
+    from django.contrib.auth.hashers import make_password
+
+    enrol(client_for(staff), staff)
+    RecoveryCode.objects.filter(user=staff).update(code_hash=make_password("3804170351"))
+    client = Client()
+    sign_in(client, staff)
+    assert client.post("/account/login/code/", {"code": "38041-70351"}).status_code == 302
+
+
+@pytest.mark.django_db
 def test_wrong_codes_lock_sign_in_like_wrong_passwords(staff, client_for):
     enrol(client_for(staff), staff)
     client = Client()
