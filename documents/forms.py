@@ -285,3 +285,10 @@ class AckFilter(BootstrapMixin, forms.Form):
         queryset=Department.objects.all(), required=False, empty_label="Any department"
     )
     q = forms.CharField(label="Search", required=False, max_length=100)
+    # One document's outstanding acknowledgments: the link under its page's shortened list.
+    document = forms.ModelChoiceField(
+        queryset=Document.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That document does not exist or is not yours to see."},
+    )

@@ -13,7 +13,14 @@ from qms.files import file_digest
 from qms.models import Department, User
 
 from .models import Acknowledgment, Document, Revision
-from .services import content_hash, distribution_users, issued_copies, may_take_original, step_for
+from .services import (
+    content_hash,
+    distribution_parts,
+    distribution_users,
+    issued_copies,
+    may_take_original,
+    step_for,
+)
 
 
 def file_rows(revision: Revision) -> tuple[list[dict], str]:
@@ -42,6 +49,32 @@ def _acknowledgments(revision: Revision, user: User) -> dict:
     }
 
 
+# Names a document's page lists of who has not yet acknowledged its current revision, the most
+# overdue first; the register of outstanding acknowledgments, narrowed to the document, has the rest.
+NOT_ACKNOWLEDGED_SHOWN = 50
+
+
+def _acknowledgment_summary(revision: Revision, user: User) -> dict:
+    """Who has not yet acknowledged ``revision`` (the first ``NOT_ACKNOWLEDGED_SHOWN``, the most
+    overdue first), how many have and have not, and the reader's own pending acknowledgment: a
+    constant number of queries, however long the distribution list (a company-wide procedure is
+    thousands of people)."""
+    pending = Acknowledgment.Status.PENDING
+    counts = revision.acknowledgments.aggregate(
+        outstanding=Count("pk", filter=Q(status=pending)),
+        acknowledged=Count("pk", filter=Q(status=Acknowledgment.Status.ACKNOWLEDGED)),
+    )
+    shown = revision.acknowledgments.filter(status=pending).select_related("user", "user__department")
+    return {
+        "not_acknowledged": list(
+            shown.order_by("due_date", "user__last_name", "pk")[:NOT_ACKNOWLEDGED_SHOWN]
+        ),
+        "outstanding_count": counts["outstanding"],
+        "acknowledged_count": counts["acknowledged"],
+        "my_ack": revision.acknowledgments.filter(status=pending, user=user).first(),
+    }
+
+
 def document_page(document: Document, user: User) -> dict:
     """What the document's page shows: its current revision (files, signatures, who has not yet
     acknowledged it), every revision, change requests, periodic reviews and the distribution."""
@@ -60,17 +93,16 @@ def document_page(document: Document, user: User) -> dict:
         "can_request": not user.is_auditor and not document.is_closed,
         "change_requests": document.change_requests.select_related("raised_by", "decided_by", "revision"),
         "periodic_reviews": document.periodic_reviews.select_related("reviewed_by", "revision"),
-        "distribution": distribution_users(document).select_related("department"),
+        # The list as written and how many it reaches: a department or a role is many people.
+        "distribution": distribution_parts(document),
+        "distribution_count": distribution_users(document).count(),
     }
     if current is not None:
         files, current_hash = file_rows(current)
-        acks = _acknowledgments(current, user)
         page.update(
             current_files=files,
             current_signatures=signature_rows(current, current_hash),
-            not_acknowledged=acks["not_acknowledged"],
-            acknowledged=acks["acknowledged"],
-            my_ack=acks["my_ack"],
+            **_acknowledgment_summary(current, user),
         )
     return page
 
@@ -129,13 +161,15 @@ def with_register_columns(documents: QuerySet[Document]) -> QuerySet[Document]:
 
 
 def outstanding_acknowledgments(
-    user: User, *, department: Department | None = None, q: str = ""
+    user: User, *, department: Department | None = None, document: Document | None = None, q: str = ""
 ) -> QuerySet[Acknowledgment]:
     """Pending acknowledgments of current revisions that ``user`` may see: who may still be
-    working to the old revision. Narrowed to a department and a search text when given."""
+    working to the old revision. Narrowed to a department, a document and a search text when given."""
     found = access.restrict(
         Acknowledgment.objects.filter(status="pending", revision__status="effective"), user
     ).select_related("user", "user__department", "revision", "revision__document")
+    if document is not None:
+        found = found.filter(revision__document=document)
     if department is not None:
         found = found.filter(user__department=department)
     q = q.replace("\x00", "").strip()

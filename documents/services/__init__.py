@@ -13,6 +13,7 @@ from .copies import issued_copies, may_take_original, revision_file_copy, stamp_
 from .documents import (
     change_request_decide,
     change_request_raise,
+    distribution_parts,
     document_create,
     document_make_obsolete,
     document_obsolete_effect,
@@ -50,6 +51,7 @@ __all__ = [
     "change_request_decide",
     "change_request_raise",
     "content_hash",
+    "distribution_parts",
     "distribution_users",
     "document_create",
     "document_make_obsolete",

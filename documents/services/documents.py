@@ -79,13 +79,19 @@ def document_update(
     return document
 
 
-def _distribution_text(document: Document) -> str:
+def distribution_parts(document: Document) -> list[str]:
+    """The distribution list as its author wrote it, sorted: named people, roles ("Quality
+    managers"), departments (by name), not the people the roles and departments reach."""
     if not document.pk:
-        return ""
+        return []
     parts = [str(u) for u in document.distribution_people.all()]
     parts += [Role(r).label + "s" for r in document.distribution_roles]
     parts += [d.name for d in document.distribution_departments.all()]
-    return ", ".join(sorted(parts))
+    return sorted(parts)
+
+
+def _distribution_text(document: Document) -> str:
+    return ", ".join(distribution_parts(document))
 
 
 @Document.workflow.on("make_obsolete")

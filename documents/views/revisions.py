@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from qms import access
 from qms.views import ChildDetailView, QMSView, csv_response, querystring
 
 from .. import selectors
@@ -29,11 +30,16 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
 
     def queryset(self):
         self.filter_form = AckFilter(self.request.GET or None)
+        documents = self.filter_form.fields["document"]
+        documents.queryset = access.restrict(documents.queryset, self.request.user)
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             return selectors.outstanding_acknowledgments(self.request.user).none()
         data = self.filter_form.cleaned_data if self.filter_form.is_bound else {}
         return selectors.outstanding_acknowledgments(
-            self.request.user, department=data.get("department"), q=data.get("q") or ""
+            self.request.user,
+            department=data.get("department"),
+            document=data.get("document"),
+            q=data.get("q") or "",
         )
 
     def get(self, request, *args, **kwargs):
@@ -59,6 +65,7 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = list(self.queryset()[:1000])
         ctx["form"] = self.filter_form
+        ctx["document"] = self.filter_form.cleaned_data.get("document") if self.filter_form.is_bound else None
         ctx["today"] = timezone.localdate()
         ctx["querystring"] = querystring(self.request, drop=("format",))
         ctx["list_url"] = reverse("documents:document_list")

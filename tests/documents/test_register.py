@@ -37,6 +37,55 @@ def test_the_document_page_and_register_show_who_has_not_acknowledged(
     assert str(operator) not in client.get(url("acknowledgment_register")).content.decode()
 
 
+def _company_wide(drawing, other_dept, quality_manager, people: int):
+    """``people`` more in the operator's department, each called Adams (listed before Yilmaz), and
+    the drawing issued to the whole department."""
+    from documents import services
+    from tests.factories import UserFactory
+
+    UserFactory.create_batch(people, department=other_dept, last_name="Adams")
+    services.document_update(
+        document=drawing, by=drawing.owner, distribution_departments=[other_dept], reason="Whole shop"
+    )
+    issue(drawing, quality_manager)
+
+
+def test_a_long_distribution_lists_the_first_fifty_and_links_the_rest_in_the_register(
+    client_for, drawing, other_dept, head, quality_manager, operator
+):
+    from documents.selectors import NOT_ACKNOWLEDGED_SHOWN
+
+    _company_wide(drawing, other_dept, quality_manager, people=NOT_ACKNOWLEDGED_SHOWN + 9)
+    outstanding = NOT_ACKNOWLEDGED_SHOWN + 10  # the Adamses and the operator
+    page = client_for(head).get(drawing.get_absolute_url()).content.decode()
+    section = page.split('data-testid="not-acknowledged"')[1].split("</table>")[0]
+    assert section.count("<tr>") == 1 + NOT_ACKNOWLEDGED_SHOWN and str(operator) not in section
+    assert f"0 acknowledged, {outstanding} outstanding." in page
+    # The distribution as it was written, and how many people it reaches.
+    shown = page.split('data-testid="distribution">')[1].split("</dd>")[0]
+    assert shown.startswith(f"{operator}, {other_dept.name} ") and f"({outstanding} people)" in shown
+    link = f"{url('acknowledgment_register')}?document={drawing.pk}"
+    assert (
+        f'<a href="{link}" data-testid="ack-all">All {outstanding} who have not yet acknowledged</a>' in page
+    )
+    # The link: every one of them, this document only.
+    other = DocumentFactory(owner=head, department=drawing.department, distribution_people=[operator])
+    issue(other, quality_manager)
+    register = client_for(head).get(link).content.decode()
+    table = register.split('data-testid="ack-register"')[1].split("</table>")[0]
+    assert table.count(f">{drawing.number}</a>") == outstanding and other.number not in table
+    assert f'Only <a href="{drawing.get_absolute_url()}">{drawing.number}' in register
+    # The operator, past the first fifty, is still asked to confirm on the page.
+    mine = client_for(operator).get(drawing.get_absolute_url()).content.decode()
+    assert "read it and confirm" in mine
+
+
+def test_a_document_that_is_not_there_narrows_the_register_to_nothing_and_says_so(client_for, head):
+    response = client_for(head).get(url("acknowledgment_register") + "?document=999999")
+    assert response.status_code == 200
+    assert "That document does not exist" in response.content.decode()
+
+
 def test_nobody_acknowledges_for_someone_else(client_for, drawing, head, quality_manager, operator):
     issue(drawing, quality_manager)
     ack = drawing.revisions.get(status="effective").acknowledgments.get(user=operator)
@@ -164,8 +213,8 @@ def test_changing_the_distribution_list_is_recorded_in_the_history(
 def test_the_document_page_runs_the_same_queries_for_2_and_40_people_on_the_distribution(
     client_for, head, dept, quality_manager
 ):
-    """Its history tab names every acknowledgment, step and revision; that must not cost a query
-    each."""
+    """Its revisions, distribution and acknowledgments (its History tab counts their history
+    rows) must not cost a query each."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
