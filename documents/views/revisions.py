@@ -27,6 +27,7 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
     working to the old one. Filterable by department, searchable, exportable as CSV."""
 
     template_name = "documents/acknowledgment_register.html"
+    shown = 1000  # rows on the page, the most overdue first; the CSV has every one
 
     def queryset(self):
         self.filter_form = AckFilter(self.request.GET or None)
@@ -63,7 +64,11 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = list(self.queryset()[:1000])
+        found = self.queryset()
+        ctx["rows"] = list(found[: self.shown + 1])
+        if len(ctx["rows"]) > self.shown:
+            ctx["rows"] = ctx["rows"][: self.shown]
+            ctx["total"] = found.count()
         ctx["form"] = self.filter_form
         ctx["document"] = self.filter_form.cleaned_data.get("document") if self.filter_form.is_bound else None
         ctx["today"] = timezone.localdate()

@@ -80,6 +80,23 @@ def test_a_long_distribution_lists_the_first_fifty_and_links_the_rest_in_the_reg
     assert "read it and confirm" in mine
 
 
+def test_a_register_longer_than_its_page_says_how_many_it_leaves_to_the_csv(
+    client_for, drawing, other_dept, head, quality_manager, monkeypatch
+):
+    from documents.views.revisions import AcknowledgmentRegisterView
+
+    _company_wide(drawing, other_dept, quality_manager, people=4)  # five outstanding
+    monkeypatch.setattr(AcknowledgmentRegisterView, "shown", 3)
+    register = client_for(head).get(url("acknowledgment_register")).content.decode()
+    table = register.split('data-testid="ack-register"')[1].split("</table>")[0]
+    assert table.count(f">{drawing.number}</a>") == 3
+    assert "The 3 most overdue of 5 are shown; the CSV export has every one." in register
+    csv_text = body(client_for(head).get(url("acknowledgment_register") + "?format=csv"))
+    assert csv_text.count(drawing.number) == 5
+    monkeypatch.setattr(AcknowledgmentRegisterView, "shown", 5)
+    assert "most overdue of" not in client_for(head).get(url("acknowledgment_register")).content.decode()
+
+
 def test_a_document_that_is_not_there_narrows_the_register_to_nothing_and_says_so(client_for, head):
     response = client_for(head).get(url("acknowledgment_register") + "?document=999999")
     assert response.status_code == 200
