@@ -125,21 +125,48 @@ def page_weight(client, url: str) -> tuple[int, int]:
     return len(ctx.captured_queries), len(response.content)
 
 
-def record_pages() -> list[tuple[str, str]]:
-    """The archive's heaviest record pages: the document with the most revisions, the CAPA with
-    the most actions, and an NCR. No target (issue #9 names none for them): a reading."""
+def capa_with_actions(wanted: int = 50):
+    """An open CAPA of the working copy with ``wanted`` actions (issue #9 measured "a CAPA page
+    with 50 actions"; the archive's have up to three), the missing ones added through the service
+    as the quality manager."""
+    import datetime as dt
+
     from django.db.models import Count
 
-    from capa.models import Capa, Nonconformity
-    from documents.models import Document
+    from capa.models import Action, Capa
+    from capa.services import action_add
+    from qms.models import User
 
-    heaviest = ("-n", "pk")
-    document = Document.objects.annotate(n=Count("revisions")).order_by(*heaviest).first()
-    capa = Capa.objects.annotate(n=Count("actions")).order_by(*heaviest).first()
+    capa = Capa.objects.exclude(status="closed").annotate(n=Count("actions")).order_by("-n", "pk").first()
+    quality = User.objects.get(username="qm")
+    for i in range(capa.n, wanted):
+        action_add(
+            capa=capa,
+            by=quality,
+            kind=Action.Kind.CORRECTIVE,
+            title=f"Benchmark action {i + 1}: re-train the second shift on the revised set-up sheet",
+            owner=capa.owner,
+            due_date=dt.date.today() + dt.timedelta(days=i),
+        )
+    return capa
+
+
+def record_pages() -> list[tuple[str, str]]:
+    """The archive's heaviest record pages: the document with the most revisions, a CAPA with 50
+    actions, and an NCR. No target (issue #9 names none for them): a reading."""
+    from django.db.models import Count
+
+    from capa.models import Nonconformity
+    from documents.models import Document
+    from qms.history import history_count
+
+    document = Document.objects.annotate(n=Count("revisions")).order_by("-n", "pk").first()
+    capa = capa_with_actions()
     ncr = Nonconformity.objects.order_by("pk").first()
     return [
         (f"document, {document.n} revisions", document.get_absolute_url()),
-        (f"CAPA, {capa.n} actions", capa.get_absolute_url()),
+        (f"CAPA, {capa.actions.count()} actions", capa.get_absolute_url()),
+        (f"its history, {history_count(capa)} rows", capa.get_history_url()),
         ("NCR", ncr.get_absolute_url()),
     ]
 
