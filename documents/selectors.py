@@ -160,6 +160,10 @@ def with_register_columns(documents: QuerySet[Document]) -> QuerySet[Document]:
     return documents.annotate(current_label=current_label, open_acks=open_acks)
 
 
+# The most overdue first, a revision's people together: unique, so the register pages by keyset.
+OUTSTANDING_ORDER = ("due_date", "revision_id", "pk")
+
+
 def outstanding_acknowledgments(
     user: User, *, department: Department | None = None, document: Document | None = None, q: str = ""
 ) -> QuerySet[Acknowledgment]:
@@ -181,4 +185,4 @@ def outstanding_acknowledgments(
             | Q(user__last_name__icontains=q)
             | Q(user__username__icontains=q)
         )
-    return found.order_by("due_date", "revision__document__number", "user__last_name")
+    return found.order_by(*OUTSTANDING_ORDER)

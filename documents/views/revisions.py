@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qms import access
+from qms.paging import keyset_page
 from qms.views import ChildDetailView, QMSView, csv_response, querystring
 
 from .. import selectors
@@ -24,10 +25,11 @@ class RevisionDetailView(ChildDetailView):
 
 class AcknowledgmentRegisterView(QMSView, TemplateView):
     """Who has not yet acknowledged the current revision of a document: who may still be
-    working to the old one. Filterable by department, searchable, exportable as CSV."""
+    working to the old one. Filterable by department and document, searchable, paged (keyset),
+    exportable as CSV (every page)."""
 
     template_name = "documents/acknowledgment_register.html"
-    shown = 1000  # rows on the page, the most overdue first; the CSV has every one
+    page_size = 100
 
     def queryset(self):
         self.filter_form = AckFilter(self.request.GET or None)
@@ -64,14 +66,18 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        found = self.queryset()
-        ctx["rows"] = list(found[: self.shown + 1])
-        if len(ctx["rows"]) > self.shown:
-            ctx["rows"] = ctx["rows"][: self.shown]
-            ctx["total"] = found.count()
+        get = self.request.GET
+        ctx["page"] = keyset_page(
+            self.queryset(),
+            selectors.OUTSTANDING_ORDER,
+            after=get.get("after", ""),
+            before=get.get("before", ""),
+            size=self.page_size,
+        )
+        ctx["rows"] = ctx["page"].object_list
         ctx["form"] = self.filter_form
         ctx["document"] = self.filter_form.cleaned_data.get("document") if self.filter_form.is_bound else None
         ctx["today"] = timezone.localdate()
-        ctx["querystring"] = querystring(self.request, drop=("format",))
+        ctx["querystring"] = querystring(self.request, drop=("format", "after", "before"))
         ctx["list_url"] = reverse("documents:document_list")
         return ctx
