@@ -46,6 +46,7 @@ def test_auditor_reads_history_and_sees_no_control_that_changes_data(page, login
 
 def test_auditor_profile_offers_no_settings_to_change_but_a_password_change(page, login, auditor):
     login(auditor)
+    page.get_by_role("button", name="Menu").click()  # at 1024 px the menu is behind its button
     page.get_by_test_id("user-menu").click()
     page.get_by_role("link", name="Profile").click()
     main = page.locator("main")
@@ -54,3 +55,27 @@ def test_auditor_profile_offers_no_settings_to_change_but_a_password_change(page
     assert main.get_by_label("Receive digest").count() == 0
     main.get_by_role("link", name="Change your password").click()
     assert page.get_by_role("heading", name="Change password").is_visible()
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440, 1920])
+def test_the_menu_fits_a_laptop_screen_without_sideways_scrolling(page, login, quality_manager, width):
+    """Twelve entries, the search box and "Eva Schneider · Quality manager" once pushed a 1280 px
+    page 120 px wider than the screen, the user menu past its right edge."""
+    quality_manager.first_name, quality_manager.last_name = "Maximiliane", "Schneider-Hoffmann"
+    quality_manager.save()
+    page.set_viewport_size({"width": width, "height": 800})
+    login(quality_manager)
+    page.goto("/documents/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    menu = page.get_by_test_id("user-menu")
+    if width < 1200:  # behind the menu button, which opens it within the screen
+        assert not menu.is_visible()
+        page.get_by_role("button", name="Menu").click()
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box["x"] + box["width"] <= width
+    search = page.get_by_label("Search every module")
+    assert search.bounding_box()["width"] >= 150
+    for label in ("NCR & CAPA", "Management review", "Audits & risks"):  # one line each
+        link = page.locator("#nav").get_by_role("link", name=label, exact=True)
+        assert link.bounding_box()["height"] < 48, label
