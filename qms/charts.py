@@ -61,11 +61,18 @@ def _bottom_margin(labels: Sequence[str]) -> int:
 
 
 def bar_chart(
-    data: Sequence[tuple], *, title: str, pareto: bool = False, width: int = 640, height: int = 300
+    data: Sequence[tuple],
+    *,
+    title: str,
+    pareto: bool = False,
+    unit: str = "",
+    width: int = 640,
+    height: int = 300,
 ) -> SafeString:
     """Bars with their values (each a link when a URL is given); with ``pareto`` the bars are
     sorted largest first and the cumulative percentage is drawn as a line against a 0–100 % axis
-    on the right."""
+    on the right. Bars of counts (no ``unit``) are totalled under the chart; bars of a rate or a
+    mean (``unit`` "%", " days" …) carry their unit and no total, since their sum means nothing."""
     rows = [(row[0], row[1], row[2] if len(row) > 2 else "") for row in data]
     if pareto:
         rows.sort(key=lambda d: (-d[1], d[0]))
@@ -90,7 +97,7 @@ def bar_chart(
     bar_w = step * 0.6
     scale = f'text-anchor="end" {SMALL} fill="{AXIS}"'
     body.append(
-        f'<text x="{left - 6}" y="{top + 4}" {scale}>{_number(top_value)}</text>'
+        f'<text x="{left - 6}" y="{top + 4}" {scale}>{_number(top_value)}{escape(unit.strip())}</text>'
         f'<text x="{left - 6}" y="{top + plot_h}" {scale}>0</text>'
     )
     points, centres, running = [], [], 0
@@ -102,11 +109,12 @@ def bar_chart(
         centres.append(cx)
         bar = (
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
-            f"<title>{escape(label)}: {_number(value)}</title></rect>"
+            f"<title>{escape(label)}: {_number(value)}{escape(unit)}</title></rect>"
         )
         body.append(_linked(bar, url))
         body.append(
-            f'<text x="{cx:.1f}" y="{y - 3:.1f}" text-anchor="middle" {SMALL}>{_number(value)}</text>'
+            f'<text x="{cx:.1f}" y="{y - 3:.1f}" text-anchor="middle" {SMALL}>'
+            f"{_number(value)}{escape(unit)}</text>"
         )
         running += value
         points.append((cx, top + plot_h - plot_h * running / total, round(100 * running / total)))
@@ -125,10 +133,11 @@ def bar_chart(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{LINE}">'
                 f"<title>{pct}% cumulative</title></circle>"
             )
-    body.append(
-        f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" '
-        f'fill="{AXIS}">Total {_number(total)}</text>'
-    )
+    if not unit:
+        body.append(
+            f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" '
+            f'fill="{AXIS}">Total {_number(total)}</text>'
+        )
     return _frame(width, height, title, body)
 
 

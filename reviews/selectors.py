@@ -41,11 +41,13 @@ def with_charts(figures: dict) -> dict:
         height=220,
     )
     rows = figures.get("breakdown") or []
+    breakdown_unit = figures.get("breakdown_unit", figures.get("unit"))
     out["breakdown_chart"] = (
         bar_chart(
             [(label, value or 0, url) for label, value, url in rows],
             title=f"{figures['label']} by category",
-            pareto=figures.get("breakdown_unit", figures.get("unit")) == "count",
+            pareto=breakdown_unit == "count",
+            unit=unit_suffix(breakdown_unit or ""),
         )
         if rows
         else None

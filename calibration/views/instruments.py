@@ -178,7 +178,7 @@ class ChartsView(QMSView, TemplateView):
         ctx["due_chart"] = bar_chart(selectors.due_per_month(user), title="Calibrations due per month")
         oot = selectors.oot_rate_by_type(user)
         ctx["oot_chart"] = (
-            bar_chart(oot, title="Out of tolerance as found, % by instrument type") if oot else None
+            bar_chart(oot, title="Out of tolerance as found, % by instrument type", unit="%") if oot else None
         )
         ctx["postponement_chart"] = bar_chart(
             selectors.postponements_by_month(user=user), title="Maintenance postponements per month"

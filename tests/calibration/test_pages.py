@@ -151,6 +151,10 @@ def test_the_charts_page_draws_the_workload_and_the_rates(client_for, dept, head
     f.calibrate(gauge, found="25.005", left="25.000")
     page = client_for(head).get(reverse("calibration:overview")).content.decode()
     assert page.count("<svg") >= 3 and "Bore gauge" in page
+    # The out-of-tolerance chart is a rate per type: each bar in %, no "Total" of percentages.
+    oot = page[page.index('aria-label="Out of tolerance as found') :]
+    oot = oot[: oot.index("</svg>")]
+    assert "%</text>" in oot and "Total" not in oot
 
 
 def test_instruments_and_their_history_are_imported_and_again_change_nothing(client_for, dept, head):
