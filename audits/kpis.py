@@ -17,12 +17,13 @@ ON_SCHEDULE = Q(started_on__isnull=False, started_on__lte=F("due_date"))
 
 
 def on_schedule_values(periods, subject=None) -> list[float | None]:
-    """Of the audits planned in each period (not cancelled), the percentage started by their date."""
+    """Of the audits planned in each period (not cancelled), the percentage started by their date
+    (those not started and not yet due are not counted)."""
     audits = Audit.objects.exclude(status="cancelled").filter(due_date__isnull=False)
     if subject is not None:
         covered = Audit.audited_departments.through.objects.filter(department=subject)
         audits = audits.filter(pk__in=covered.values("audit_id"))
-    return kpis.share(audits, "due_date", periods, ON_SCHEDULE)
+    return kpis.share(audits, "due_date", periods, ON_SCHEDULE, due=True)
 
 
 def findings_past_due_values(periods, subject=None) -> list[int]:

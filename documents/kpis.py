@@ -26,8 +26,9 @@ def _acks(subject=None):
 
 
 def ack_on_time_values(periods, subject=None) -> list[float | None]:
-    """Of the acknowledgments due in each period, the percentage given by their due date."""
-    return kpis.share(_acks(subject), "due_date", periods, ON_TIME)
+    """Of the acknowledgments due in each period, the percentage given by their due date (those
+    still pending and not yet due are not counted)."""
+    return kpis.share(_acks(subject), "due_date", periods, ON_TIME, due=True)
 
 
 @functools.cache
@@ -46,7 +47,7 @@ def ack_on_time_by_department(period: Period, subject=None) -> list[kpis.Row]:
     """The share acknowledged on time in each department, lowest first: where old revisions may
     still be in use."""
     rows = (
-        _acks(subject)
+        kpis.decided(_acks(subject), "due_date", ON_TIME)
         .filter(due_date__range=(period.start, period.end))
         .values("user__department_id", "user__department__name")
         .annotate(all=Count("pk"), good=Count("pk", filter=ON_TIME))

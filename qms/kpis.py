@@ -206,9 +206,22 @@ def _percent(good: int, total: int) -> float | None:
     return round(100 * good / total, 1) if total else None
 
 
-def share(queryset: QuerySet, date_field: str, periods: Sequence[Period], good: Q) -> list[float | None]:
+def decided(queryset: QuerySet, due_field: str, good: Q, today: dt.date | None = None) -> QuerySet:
+    """The rows whose outcome is known: already ``good``, or due before ``today``. A row due today
+    or later and not yet done can still be done on time: it is neither on time nor late."""
+    today = today or timezone.localdate()
+    return queryset.filter(Q(**{f"{due_field}__lt": today}) | good)
+
+
+def share(
+    queryset: QuerySet, date_field: str, periods: Sequence[Period], good: Q, *, due: bool = False
+) -> list[float | None]:
     """The percentage of the rows of each period (by ``date_field``) that are ``good``; None for
-    a period without rows. One query."""
+    a period without rows. One query. With ``due``, ``date_field`` is a due date and only the rows
+    ``decided`` by today are counted: on the 3rd of a month, what falls due on the 20th is not
+    late (it made the month's "on time" read 10 % while nobody was late)."""
+    if due:
+        queryset = decided(queryset, date_field, good)
     rows = per_period(queryset, date_field, periods, n=Count("pk"), good=Count("pk", filter=good))
     return [_percent(row.get("good") or 0, row.get("n") or 0) for row in rows]
 

@@ -14,11 +14,12 @@ DONE_ON_TIME = Q(status="done", done_on__lte=F("due_date"))
 
 
 def actions_on_time_values(periods, subject=None) -> list[float | None]:
-    """Of the review actions due in each period (not cancelled), the percentage done by their due date."""
+    """Of the review actions due in each period (not cancelled), the percentage done by their due
+    date (those still open and not yet due are not counted)."""
     actions = ReviewAction.objects.exclude(status="cancelled")
     if subject is not None:
         actions = actions.filter(owner__department=subject)
-    return kpis.share(actions, "due_date", periods, DONE_ON_TIME)
+    return kpis.share(actions, "due_date", periods, DONE_ON_TIME, due=True)
 
 
 MEASURES = [

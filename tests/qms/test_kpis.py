@@ -187,3 +187,28 @@ def test_an_installed_measure_is_found_among_those_feeding_its_input():
         assert measure not in kpis.feeding("audits")
     finally:
         kpis._measures.pop(measure.key)
+
+
+@pytest.mark.django_db
+def test_a_share_by_due_date_leaves_out_what_is_not_yet_due_and_not_yet_done(head):
+    from django.db.models import Q
+
+    from tests.kernelapp.models import Widget
+
+    today = timezone.localdate()
+    done = Q(status="released")
+    for title, due, released in (
+        ("done, due two days ago", -2, True),
+        ("not done, due yesterday", -1, False),
+        ("not done, due today", 0, False),
+        ("not done, due in five days", 5, False),
+        ("done early, due in five days", 5, True),
+    ):
+        widget = WidgetFactory(owner=head, title=title, due_date=today + dt.timedelta(days=due))
+        if released:
+            record_transition(record=widget, name="release", by=head)
+    days = [kpis.Period(today - dt.timedelta(days=10), today + dt.timedelta(days=10))]
+    everything = Widget.objects.all()
+    assert kpis.share(everything, "due_date", days, done) == [40.0]  # every row, as a count of rows
+    assert kpis.share(everything, "due_date", days, done, due=True) == [66.7]  # 2 done of 3 decided
+
