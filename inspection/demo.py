@@ -253,6 +253,10 @@ def _final(company, lot, plan, gauge, on) -> None:
     services.characteristic_result_add(
         inspection=inspection, by=inspector, characteristic=bore, values="12.012 12.016"
     )
+    surface = plan.characteristics.get(name__startswith="Surface")
+    services.characteristic_result_add(
+        inspection=inspection, by=inspector, characteristic=surface, inspected=2, nonconforming=0
+    )
     history.save(
         GaugeUse(inspection=inspection, instrument=gauge), by=inspector, reason="Gauge used", validate=True
     )

@@ -46,6 +46,29 @@ def _has_results(inspection) -> str | None:
     return None
 
 
+def _results_cover_the_sample(inspection) -> str | None:
+    """A lot is accepted on its sample only when every characteristic of the plan was checked on
+    every item of it: a sample of 500 typed in beside three measured values is two parts of a
+    lot, not 500 (the story's "two parts inspected out of 100,000")."""
+    checked = dict(
+        inspection.results.order_by()
+        .values("characteristic")
+        .annotate(items=models.Sum("inspected"))
+        .values_list("characteristic", "items")
+    )
+    short = [
+        f"{c}: {checked.get(c.pk, 0)}"
+        for c in inspection.plan.characteristics.all()
+        if checked.get(c.pk, 0) < inspection.sample_size
+    ]
+    if short:
+        return (
+            f"Every characteristic must be checked on each of the {inspection.sample_size} items of the "
+            f"sample before the lot is accepted; items with a result so far — {'; '.join(short)}."
+        )
+    return None
+
+
 class Inspection(Record):
     """One inspection of a receipt or a lot: the sampling plan the standard asks for, the sample
     actually inspected, the results, the gauges, and the decision."""
@@ -56,7 +79,14 @@ class Inspection(Record):
     workflow = Workflow(
         statuses=[("open", "In progress"), ("accepted", "Accepted"), ("rejected", "Rejected")],
         transitions=[
-            Transition("accept", "Accept", ("open",), "accepted", DECIDERS, guards=(_has_results, _accepts)),
+            Transition(
+                "accept",
+                "Accept",
+                ("open",),
+                "accepted",
+                DECIDERS,
+                guards=(_has_results, _results_cover_the_sample, _accepts),
+            ),
             Transition(
                 "reject",
                 "Reject",

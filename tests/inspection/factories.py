@@ -198,14 +198,26 @@ def inspect(lot_or_receipt, *, plan_, by=None, sample=None, nonconforming=0, on=
         lot=lot_or_receipt if is_lot else None,
         receipt=None if is_lot else lot_or_receipt,
     )
-    services.inspection_update(
-        inspection=found,
-        by=by,
-        sample_size=found.required_sample if sample is None else sample,
-        nonconforming=nonconforming,
-    )
+    sample = found.required_sample if sample is None else sample
+    services.inspection_update(inspection=found, by=by, sample_size=sample, nonconforming=nonconforming)
     found.refresh_from_db()
-    return found
+    return covered(found, by=by, nonconforming=nonconforming)
+
+
+def covered(inspection, *, by=None, nonconforming=0):
+    """Each characteristic of the plan counted on the whole sample (the nonconforming items on
+    the first), as an inspection must be before it accepts a lot."""
+    if inspection.sample_size:
+        for i, characteristic in enumerate(inspection.plan.characteristics.all()):
+            services.characteristic_result_add(
+                inspection=inspection,
+                by=by or qm(),
+                characteristic=characteristic,
+                inspected=inspection.sample_size,
+                nonconforming=nonconforming if i == 0 else 0,
+            )
+        inspection.refresh_from_db()
+    return inspection
 
 
 def decide(inspection, by=None):

@@ -123,3 +123,30 @@ def test_an_ncr_raised_from_a_rejected_inspection_is_prefilled_with_part_lot_and
     assert response.status_code == 302, response.content.decode()[:3000]
     ncr = Nonconformity.objects.get(lot=lot.lot_number)
     assert rejected.reference in client.get(ncr.get_absolute_url()).content.decode()  # linked
+
+
+def test_a_lot_is_not_accepted_on_a_sample_its_results_do_not_cover(client_for):
+    """A sample of 80 typed in beside three measured bores and no marking checked is three parts
+    of the lot: accepting it is refused on the page, with what is missing, and nothing changes."""
+    plan, lot = f.plan(), f.lot(quantity=1000)  # J: n 80, Ac 2
+    qm = f.qm()
+    found = f.inspect(lot, plan_=plan, sample=0)
+    bore, marking = plan.characteristics.all()
+    services.characteristic_result_add(
+        inspection=found, by=qm, characteristic=bore, values="12.005 12.010 12.012"
+    )
+    services.inspection_update(inspection=found, by=qm, sample_size=80)
+    found.refresh_from_db()
+    page = client_for(qm).post(
+        found.get_absolute_url() + "transition/", {"transition": "accept", "reason": ""}, follow=True
+    )
+    found.refresh_from_db()
+    assert found.status == "open"
+    text = page.content.decode()
+    assert "each of the 80 items of the sample" in text and "Marking: 0" in text and "Bore Ø12 H7: 3" in text
+    # The rest of the bores and the marking of every item: now the sample is covered.
+    services.characteristic_result_add(inspection=found, by=qm, characteristic=bore, inspected=77)
+    services.characteristic_result_add(inspection=found, by=qm, characteristic=marking, inspected=80)
+    record_transition(record=found, name="accept", by=qm)
+    found.refresh_from_db()
+    assert found.status == "accepted"

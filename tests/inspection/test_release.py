@@ -202,7 +202,7 @@ def test_a_rejected_lot_accepted_on_re_inspection_releases_and_its_rejection_sta
         by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
     )
     services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
-    f.decide(again)
+    f.decide(f.covered(again))
     assert state(lot, "sampling").state == "clear"
     services.lot_release(lot=lot, by=f.qm())
     lot.refresh_from_db()
