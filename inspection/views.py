@@ -8,6 +8,7 @@ import contextlib
 import django_filters
 from django.db.models import Count, Sum
 
+from qms import access
 from qms.filters import RecordFilter
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 from qms.widgets import use_pickers
@@ -106,6 +107,7 @@ class ReceiptDetailView(RecordDetailView):
             "forward": selectors.trace_forward(record, self.request.user),
             "consumed": selectors.receipt_consumed(record),
             "receipt_inspections": record.inspections.select_related("plan").order_by("-inspected_on"),
+            "may_inspect": access.can_create(self.request.user, Inspection),
         }
 
 
@@ -157,6 +159,7 @@ class LotDetailView(RecordDetailView):
             ),
             "lot_shipments": record.shipment_lines.select_related("shipment").order_by("pk"),
             "trace": selectors.trace_back([record.pk], user),
+            "may_inspect": access.can_create(user, Inspection),
         }
 
 

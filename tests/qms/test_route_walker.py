@@ -26,7 +26,7 @@ import pytest
 from django.apps import apps
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, path, resolve, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, path, resolve, reverse
 
 from qms import access
 from qms.models import StoredFile
@@ -328,6 +328,23 @@ def response_text(response) -> str:
     return ""
 
 
+HREF = re.compile(r'href="(/[^"#?]*)')
+
+
+def write_links(response) -> list[str]:
+    """The links of a page that lead to a page only for changing data (``access.WRITE``: a form
+    to create or edit): on an auditor's page each would be a button that answers 403."""
+    found = []
+    for address in sorted(set(HREF.findall(response.content.decode("utf-8", "replace")))):
+        try:
+            match = resolve(address)
+        except Resolver404:
+            continue
+        if access.policy_of(match.func) == access.WRITE:
+            found.append(address)
+    return found
+
+
 # What a Content Security Policy without 'unsafe-inline' would block, and so no page may hold.
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script>"),
@@ -382,6 +399,8 @@ def test_every_url_with_every_role(world, part):
             problem = csp_problem(response)
             if problem:
                 failures.append(f"{where}: {problem}")
+            if role == "auditor" and (links := write_links(response)):
+                failures.append(f"{where}: links to pages auditors are refused: {', '.join(links)}")
         outside = hidden.get(role)
         if outside is not None and response.status_code == 200:
             named = sorted(set(outside.findall(response_text(response))))
