@@ -125,6 +125,7 @@ class FindingForm(RecordForm):
     """A finding of an audit under way, filed for one of the departments it covers."""
 
     due_what = "The response date"
+    due_not_past = True  # a finding is answered from now on: born overdue, it would mean nothing
 
     class Meta:
         model = Finding

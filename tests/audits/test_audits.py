@@ -123,6 +123,28 @@ def test_a_finding_without_clause_or_evidence_is_refused_beside_each_field(
     assert not Finding.objects.exists()
 
 
+def test_a_finding_due_in_the_past_is_refused_beside_its_response_date(
+    client_for, lead, running, other_dept, other_head
+):
+    response = client_for(lead).post(
+        reverse("audits:finding_create"),
+        {
+            "audit": running.pk,
+            "grade": "minor",
+            "clause": "7.5",
+            "title": "Old drawing",
+            "evidence": "DRW-40512 rev B at cell 3",
+            "owner": other_head.pk,
+            "department": other_dept.pk,
+            "due_date": af.days(-2),
+        },
+    )
+    assert response.status_code == 200  # the form again: a finding born overdue is not filed
+    form = response.context["form"]
+    assert "due_date" in form.errors and "past" in " ".join(form.errors["due_date"])
+    assert not Finding.objects.exists()
+
+
 def test_a_finding_from_a_question_marks_it_and_is_read_by_the_audited_department(
     client_for, lead, running, other_dept, other_head, other_staff
 ):
