@@ -99,6 +99,9 @@ class Calibration(ChildRecord):
     def removal_refused(self) -> str | None:
         return None if self.status == "draft" else "A completed calibration is kept."
 
+    def edit_refused(self) -> str | None:
+        return None if self.status == "draft" else "A completed calibration is kept as it was recorded."
+
     @property
     def result_label(self) -> str:
         if self.as_found_ok is None:

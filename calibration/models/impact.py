@@ -58,7 +58,7 @@ class ImpactAssessment(Record):
                 "closed",
                 CHANGE_RELATIONS,
                 guards=(_summarised, _all_decided),
-                confirm="Close the assessment? Every affected item has its decision.",
+                confirm="Close the assessment? It closes only once every affected item has its decision.",
             ),
             Transition("reopen", "Reopen", ("closed",), "open", frozenset({"quality"}), reason_required=True),
         ],

@@ -158,8 +158,8 @@ def calibration_add(*, instrument: Instrument, by: User, **fields) -> Calibratio
 def calibration_update(*, calibration: Calibration, by: User, reason: str = "", **fields) -> Calibration:
     from qms.services import child_update
 
-    if calibration.status != "draft":
-        raise ValidationError("A completed calibration is kept as it was recorded.")
+    if refused := calibration.edit_refused():
+        raise ValidationError(refused)
     merged = {f: getattr(calibration, f) for f in ("calibrated_on", "source", "performed_by", "lab")} | fields
     if merged["source"] == Source.EXTERNAL:
         fields["performed_by"] = merged["performed_by"] = None

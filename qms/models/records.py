@@ -308,6 +308,11 @@ class ChildRecord(FastLoad, models.Model):
         cancelled or made obsolete, never removed; models allow removal of draft work only."""
         return f"A {self._meta.verbose_name} is never removed; close or cancel it instead."
 
+    def edit_refused(self) -> str | None:
+        """Why this row may not be edited now, or None when it may (a completed calibration is
+        kept as it was recorded): its page then offers no Edit that its service would refuse."""
+        return None
+
     def url_kwargs(self) -> dict[str, int]:
         """The URL keywords that address this row: its own, every parent's, the record's ``pk``."""
         kwargs: dict[str, int] = {}

@@ -281,7 +281,13 @@ def child_rows(rows, user) -> list[ChildRow]:
         if controls.buttons:
             controls.step_url = reverse(url % "step", kwargs=kwargs)
         assignee = spec.assignee_form is not None and row.assignee_id == user.pk
-        if spec.edit is not None and not root.is_closed and not user.is_auditor and (writable or assignee):
+        if (
+            spec.edit is not None
+            and not root.is_closed
+            and not user.is_auditor
+            and (writable or assignee)
+            and row.edit_refused() is None
+        ):
             controls.edit_url = reverse(url % "edit", kwargs=kwargs)
         if spec.remove is not None and writable and row.removal_refused() is None:
             controls.remove_url = reverse(url % "remove", kwargs=kwargs)

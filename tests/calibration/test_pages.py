@@ -274,3 +274,15 @@ def test_an_assessment_opened_by_hand_lists_what_was_measured_and_offers_an_ncr(
     )
     assert backwards.status_code in (200, 400) and "starts after it ends" in backwards.content.decode()
     assert gauge.assessments.count() == 1
+
+
+def test_a_completed_calibration_offers_no_edit_and_a_draft_does(client_for, dept, head):
+    gauge = f.instrument(dept)
+    done = f.calibrate(gauge)
+    draft = f.calibrate(gauge, complete=False)
+    client, edit = client_for(head), "calibration:calibration_edit"
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert reverse(edit, kwargs=draft.url_kwargs()) in page
+    page = client.get(done.get_absolute_url()).content.decode()
+    assert 'data-testid="row-controls"' in page  # the controls are there, without an Edit
+    assert reverse(edit, kwargs=done.url_kwargs()) not in page  # its service would refuse the change
