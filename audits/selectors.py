@@ -133,9 +133,17 @@ def heat_map(risks=None) -> str:
     rows = []
     for likelihood in range(top, 0, -1):
         values = [counts.get((likelihood, s), 0) for s in range(1, top + 1)]
-        urls = [f"{base}?likelihood={likelihood}&severity={s}&status=active" for s in range(1, top + 1)]
+        urls = [
+            f"{base}?likelihood={likelihood}&severity={s}&status=active&kind=risk" for s in range(1, top + 1)
+        ]
         rows.append(
-            (f"Likelihood {likelihood}", values, 0, f"{base}?likelihood={likelihood}&status=active", urls)
+            (
+                f"Likelihood {likelihood}",
+                values,
+                0,
+                f"{base}?likelihood={likelihood}&status=active&kind=risk",
+                urls,
+            )
         )
 
     def shade(row: int, column: int, value) -> str:

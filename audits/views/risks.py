@@ -41,7 +41,7 @@ class OverviewView(QMSView, TemplateView):
             ),
             open_findings=access.restrict(Finding.objects.filter(status="open"), user).count(),
             late_findings=access.restrict(Finding.objects.overdue(today), user).count(),
-            heat_map=selectors.heat_map(risks),
+            heat_map=selectors.heat_map(risks.filter(kind=Risk.Kind.RISK)),  # an opportunity is no red cell
             top=list(
                 risks.filter(kind=Risk.Kind.RISK)
                 .select_related("owner", "process")

@@ -113,14 +113,18 @@ def test_the_heat_map_counts_each_cell_and_links_it_to_its_risks(
     af.risk(process=furnace, owner=other_head, likelihood=4, severity=5, title="Sole qualified person")
     af.risk(process=furnace, owner=other_head, likelihood=4, severity=5, title="Furnace controller")
     af.risk(process=furnace, owner=other_head, likelihood=1, severity=2, title="Quench oil")
+    # An opportunity scored as high is no red risk: not in the map, nor behind its cell.
+    chance = af.risk(process=furnace, owner=other_head, likelihood=4, severity=5, title="Second furnace")
+    Risk.objects.filter(pk=chance.pk).update(kind=Risk.Kind.OPPORTUNITY)
     page = client_for(quality_manager).get(reverse("audits:overview")).content.decode()
-    assert "/audits/risks/?likelihood=4&amp;severity=5&amp;status=active" in page
+    assert "/audits/risks/?likelihood=4&amp;severity=5&amp;status=active&amp;kind=risk" in page
     assert "Likelihood 4, Severity 5: 2" in page
     listed = client_for(quality_manager).get(
-        reverse("audits:risk_list") + "?likelihood=4&severity=5&status=active"
+        reverse("audits:risk_list") + "?likelihood=4&severity=5&status=active&kind=risk"
     )
     html = listed.content.decode()
-    assert "Sole qualified person" in html and "Furnace controller" in html and "Quench oil" not in html
+    assert "Sole qualified person" in html and "Furnace controller" in html
+    assert "Quench oil" not in html and "Second furnace" not in html
 
 
 # --- proposals -------------------------------------------------------------------------------------
