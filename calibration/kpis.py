@@ -130,6 +130,11 @@ MEASURES = [
         subject="department",
         clause="7.1.5",
         values=on_time_values,
+        # The instruments whose calibrations these are (each page lists its calibrations and dates).
+        url=lambda period, subject=None: (
+            reverse("calibration:instrument_list")
+            + (f"?department={getattr(subject, 'pk', subject)}" if subject else "")
+        ),
     ),
     kpis.Measure(
         "calibration.overdue",

@@ -17,8 +17,10 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 from django.db.models import Q
+from django.urls import reverse
 
 from qms import kpis
 
@@ -169,6 +171,17 @@ def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None
     return out
 
 
+def _page(name: str, **query):
+    """The records behind a measure: ``name``'s page, narrowed to the subject department."""
+
+    def url(period: kpis.Period, subject=None) -> str:
+        department = getattr(subject, "pk", subject)
+        wanted = {**query, **({"department": department} if department else {})}
+        return reverse(name) + (f"?{urlencode(wanted)}" if wanted else "")
+
+    return url
+
+
 def _one(values):
     def value(period: kpis.Period, subject=None):
         return values([period], subject=subject)[0]
@@ -187,6 +200,7 @@ MEASURES = [
         clause="7.2",
         values=required_held_values,
         review_input="resources",
+        url=_page("training:matrix"),  # who holds what, and the gaps
     ),
     kpis.Measure(
         "training.requalifications_overdue",
@@ -198,6 +212,7 @@ MEASURES = [
         clause="7.2",
         values=requalifications_overdue_values,
         review_input="resources",
+        url=_page("training:record_register", expires="expired"),
     ),
     kpis.Measure(
         "training.processes_under_coverage",
@@ -209,5 +224,6 @@ MEASURES = [
         clause="7.1.2",
         values=processes_under_coverage_values,
         review_input="resources",
+        url=_page("training:coverage"),
     ),
 ]

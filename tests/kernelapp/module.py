@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.urls import reverse
+
 from qms import gates, kpis
 from qms.access import restrict
 from qms.auditpack import AuditSection, history_of
@@ -83,7 +85,14 @@ MODULE = Module(
         )
     ],
     measures=[
-        kpis.Measure("kernelapp.released", "Widgets released", "count", released, subject="department")
+        kpis.Measure(
+            "kernelapp.released",
+            "Widgets released",
+            "count",
+            released,
+            subject="department",
+            url=lambda period, subject=None: reverse("kernelapp:widget_list") + "?status=released",
+        )
     ],
     importers=[
         Importer(

@@ -212,3 +212,24 @@ def test_a_share_by_due_date_leaves_out_what_is_not_yet_due_and_not_yet_done(hea
     assert kpis.share(everything, "due_date", days, done) == [40.0]  # every row, as a count of rows
     assert kpis.share(everything, "due_date", days, done, due=True) == [66.7]  # 2 done of 3 decided
 
+
+@pytest.mark.django_db
+def test_every_installed_measure_links_to_the_records_behind_it(dept):
+    """Every number on the KPI dashboard and in a review's inputs opens the records behind it,
+    for the whole company and for one department."""
+    from django.urls import resolve
+
+    month = kpis.Period.month(timezone.localdate())
+    missing, broken = [], []
+    for measure in kpis.measures():
+        if measure.url is None:
+            missing.append(measure.key)
+            continue
+        for subject in (None, dept):
+            address = measure.url(month, subject=subject)
+            try:
+                resolve(address.split("?")[0])
+            except Exception:  # noqa: BLE001 - any failure to resolve is the finding
+                broken.append(f"{measure.key}: {address}")
+    assert not missing, f"measures without the records behind them: {missing}"
+    assert not broken, broken
