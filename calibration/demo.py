@@ -295,15 +295,20 @@ def _machines(company) -> None:
         counter_reading=17980,
     )
     spindle.refresh_from_db()
-    # Twice postponed because of the backlog, each within the limit, each approved by the head.
-    for asked_ago, reason in [
-        (42, "Backlog: the Kessler rush order runs on cell 4 around the clock."),
-        (27, "Backlog: lot 24-1187 must ship first; the spindle cannot stop this week."),
+    # Twice postponed because of the backlog: 14 days, approved by the head; 14 more, 28 past the
+    # original date and beyond the plan's limit, approved by the quality manager under pressure.
+    for asked_ago, reason, approver in [
+        (42, "Backlog: the Kessler rush order runs on cell 4 around the clock.", production),
+        (
+            27,
+            "Backlog: lot 24-1187 must ship first; the spindle cannot stop this week.",
+            company.quality_manager,
+        ),
     ]:
         row = services.postponement_request(
             plan=spindle, by=maintenance, new_due=spindle.next_due + dt.timedelta(days=14), reason=reason
         )
-        transition(obj=row, name="approve", by=production, reason="Agreed: production first")
+        transition(obj=row, name="approve", by=approver, reason="Agreed: production first")
         Postponement.objects.filter(pk=row.pk).update(
             requested_on=today - dt.timedelta(days=asked_ago),
             decided_on=today - dt.timedelta(days=asked_ago - 1),

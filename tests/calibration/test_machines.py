@@ -84,6 +84,24 @@ def test_beyond_the_plan_limit_only_the_quality_manager_approves(dept, head, sta
     assert plan.next_due == row.new_due
 
 
+def test_postponements_in_a_row_count_from_the_first_due_date_against_the_limit(
+    dept, head, staff, quality_manager
+):
+    """Three postponements of ten days each leave the maintenance thirty days late: the second
+    one is past the plan's limit of 14 days and needs the quality manager."""
+    plan = f.plan(f.machine(dept), responsible=staff, next_due=f.days(3), postponement_limit=14)
+    first = services.postponement_request(plan=plan, by=staff, new_due=f.days(13), reason="Backlog")
+    transition(obj=first, name="approve", by=head)
+    plan.refresh_from_db()
+    second = services.postponement_request(plan=plan, by=staff, new_due=f.days(23), reason="Still backlog")
+    assert second.original_due == f.days(3) and second.days == 20 and second.beyond_limit
+    with pytest.raises(TransitionError, match="only the quality manager"):
+        transition(obj=second, name="approve", by=head)
+    transition(obj=second, name="approve", by=quality_manager)
+    plan.refresh_from_db()
+    assert plan.next_due == f.days(23)
+
+
 def test_overdue_maintenance_fails_the_gate_and_is_a_due_item_of_the_responsible(dept, head, staff):
     machine = f.machine(dept)
     plan = f.plan(machine, responsible=staff, next_due=f.days(-2))
