@@ -192,10 +192,19 @@ def _programme_model():
 
 
 def _qualify(company, competence, username, on, *, by) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils.html import escape
+    from weasyprint import HTML
+
     from training import services as training
 
     person = company.quality_manager if username == "qm" else company.users[username]
     file = training.file_for(person, by=by)
+    # The competence qualifies on a certificate held: the academy's, kept with the record.
+    certificate = HTML(
+        string=f"<h1>TÜV academy</h1><p>{escape(person.get_full_name())} completed “{escape(competence)}” "
+        f"on {on:%-d %B %Y}.</p>"
+    ).write_pdf()
     training.training_record_add(
         file=file,
         by=by,
@@ -205,6 +214,9 @@ def _qualify(company, competence, username, on, *, by) -> None:
         provider="TÜV academy",
         result="passed",
         level=2,
+        evidence=SimpleUploadedFile(
+            f"Certificate {person.last_name}.pdf", certificate, content_type="application/pdf"
+        ),
     )
 
 

@@ -87,6 +87,37 @@ def test_bad_input_is_refused_beside_its_field_and_nothing_changes(
     assert not TrainingRecord.objects.exists() and not Evaluation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "evidence, fields, field, message",
+    [
+        ("certificate", {}, "evidence", "qualifies on a certificate held: attach the certificate"),
+        ("assessment", {"result": "not_assessed"}, "result", "qualifies on an assessment passed"),
+    ],
+)
+def test_a_qualification_without_the_evidence_its_competence_names_is_refused(
+    client_for, hardening, zimmer, head, evidence, fields, field, message
+):
+    hardening.evidence = evidence
+    hardening.save()
+    file = f.file_of(zimmer)
+    response = client_for(head).post(add_url(file), posted(competence=hardening.pk, **fields))
+    assert response.status_code == 400
+    assert message in field_error(response, field)
+    assert not TrainingRecord.objects.exists()
+    # Level 1 (in training) asks for no such evidence; a certificate attached qualifies.
+    assert (
+        client_for(head).post(add_url(file), posted(competence=hardening.pk, level="1", **fields)).status_code
+        == 302
+    )
+    if evidence == "certificate":
+        upload = SimpleUploadedFile("certificate.pdf", pdf_bytes("Certificate"))
+        response = client_for(head).post(
+            add_url(file), {**posted(competence=hardening.pk), "record-evidence": upload}
+        )
+        assert response.status_code == 302
+        assert file.records.filter(level=2).exists()
+
+
 def test_a_trainee_cannot_be_their_own_trainer(client_for, hardening, zimmer, head):
     f.train(zimmer, hardening, 3, on=f.days(-400), by=head)  # he could train others
     file = f.file_of(zimmer)

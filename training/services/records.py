@@ -23,6 +23,7 @@ from qms.workflow import TransitionError
 from ..models import (
     Competence,
     Evaluation,
+    Evidence,
     Level,
     Method,
     NeedKind,
@@ -121,6 +122,26 @@ def record_problems(
     return errors
 
 
+def _evidence_problems(
+    competence: Competence | None, *, level, result: str, attached: bool
+) -> dict[str, str]:
+    """A record that makes someone qualified (level 2 or more) must show the evidence the
+    competence names: an assessment passed, or a certificate held (attached to the record)."""
+    if competence is None or level is None or level < Level.QUALIFIED:
+        return {}
+    if competence.evidence == Evidence.ASSESSMENT and result != Result.PASSED:
+        return {
+            "result": f"{competence} qualifies on an assessment passed: record the result as passed, "
+            "or level 1 at most."
+        }
+    if competence.evidence == Evidence.CERTIFICATE and not attached:
+        return {
+            "evidence": f"{competence} qualifies on a certificate held: attach the certificate, or record "
+            "level 1 at most."
+        }
+    return {}
+
+
 @transaction.atomic
 def training_record_add(
     *,
@@ -160,6 +181,9 @@ def training_record_add(
         level=level,
         expires_on=expires_on,
     )
+    errors.update(_evidence_problems(competence, level=level, result=result, attached=evidence is not None))
+    if not evaluate:  # history brought in by an import carries no file: its certificate is attached later
+        errors.pop("evidence", None)
     if errors:
         raise ValidationError(errors)
     if revision is not None:
