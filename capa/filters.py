@@ -1,5 +1,6 @@
-"""Register filters: the kernel's status, department, owner and overdue, plus source, severity
-and (for CAPAs) kind."""
+"""Register filters: the kernel's status, department, owner and overdue, plus source, severity,
+the cause category and the dates reported (NCRs) and kind and the date opened (CAPAs): what the
+analysis page's bars and counts open."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import django_filters
 
 from qms.filters import RecordFilter
 
-from .models import Capa, Nonconformity, Severity, Source
+from .models import Capa, CauseCategory, Nonconformity, Severity, Source
+
+UNCLASSIFIED = "none"  # an NCR whose cause category is not chosen yet
 
 
 class _CapaModuleFilter(RecordFilter):
@@ -16,6 +19,22 @@ class _CapaModuleFilter(RecordFilter):
 
 
 class NonconformityFilter(_CapaModuleFilter):
+    cause_category = django_filters.ChoiceFilter(
+        label="Cause (6M)",
+        choices=[*CauseCategory.choices, (UNCLASSIFIED, "Not yet classified")],
+        method="filter_cause",
+        empty_label="Any cause",
+    )
+    reported_from = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="gte", label="Reported from"
+    )
+    reported_to = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="lte", label="Reported until"
+    )
+
+    def filter_cause(self, queryset, name, value):
+        return queryset.filter(cause_category="" if value == UNCLASSIFIED else value)
+
     class Meta:
         model = Nonconformity
         fields = ["status", "source", "severity", "department", "owner", "overdue"]
@@ -23,6 +42,12 @@ class NonconformityFilter(_CapaModuleFilter):
 
 class CapaFilter(_CapaModuleFilter):
     kind = django_filters.ChoiceFilter(choices=Capa.Kind.choices, empty_label="Any kind")
+    opened_from = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="gte", label="Opened from"
+    )
+    opened_to = django_filters.DateFilter(
+        field_name="created_at__date", lookup_expr="lte", label="Opened until"
+    )
 
     class Meta:
         model = Capa

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from qms import access
+from qms.filters import OPEN
 from qms.models import User
 from qms.services import attachments_of
 
+from .filters import UNCLASSIFIED
 from .models import (
     Action,
     Capa,
@@ -152,12 +156,23 @@ def analysis(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
         created_at__date__gte=start, created_at__date__lte=end
     )
     cause_labels, source_labels = dict(CauseCategory.choices), dict(Source.choices)
+    # Each count opens the records behind it: the registers filtered as the count was taken.
+    ncr_list = reverse("capa:nonconformity_list")
+    period = {"reported_from": start.isoformat(), "reported_to": end.isoformat()}
     by_cause = [
-        (cause_labels.get(row["cause_category"], "Not yet classified"), row["n"])
+        (
+            cause_labels.get(row["cause_category"], "Not yet classified"),
+            row["n"],
+            f"{ncr_list}?{urlencode({'cause_category': row['cause_category'] or UNCLASSIFIED, **period})}",
+        )
         for row in ncrs.values("cause_category").annotate(n=Count("pk")).order_by()
     ]
     by_source = [
-        (source_labels.get(row["source"], row["source"]), row["n"])
+        (
+            source_labels.get(row["source"], row["source"]),
+            row["n"],
+            f"{ncr_list}?{urlencode({'source': row['source'], **period})}",
+        )
         for row in ncrs.values("source").annotate(n=Count("pk")).order_by()
     ]
     today = timezone.localdate()
@@ -165,8 +180,12 @@ def analysis(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
         (today - timezone.localdate(created)).days
         for created in access.restrict(Capa.objects.open(), user).values_list("created_at", flat=True)
     ]
-    aging = [
-        (label, sum(1 for a in ages if a >= low and (high is None or a <= high)))
-        for low, high, label in AGING_BUCKETS
-    ]
+    capa_list = reverse("capa:capa_list")
+    aging = []
+    for low, high, label in AGING_BUCKETS:
+        opened = {"status": OPEN, "opened_to": (today - dt.timedelta(days=low)).isoformat()}
+        if high is not None:
+            opened["opened_from"] = (today - dt.timedelta(days=high)).isoformat()
+        count = sum(1 for a in ages if a >= low and (high is None or a <= high))
+        aging.append((label, count, f"{capa_list}?{urlencode(opened)}"))
     return {"by_cause": by_cause, "by_source": by_source, "aging": aging, "open_capas": len(ages)}

@@ -28,13 +28,13 @@ class EightDReportView(RecordScopeMixin, QMSView):
         return pdf_response(render_pdf("capa/capa_8d.html", context), f"{capa.reference}-8D")
 
 
-def _pareto_rows(data: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
+def _pareto_rows(data: list[tuple[str, int, str]]) -> list[tuple[str, int, int, str]]:
     """The table under a Pareto chart: the bars' order (largest first, ties by name) with the
-    cumulative share in percent, as the red line shows it."""
-    rows, running, total = [], 0, sum(n for _, n in data) or 1
-    for label, n in sorted(data, key=lambda d: (-d[1], d[0])):
+    cumulative share in percent, as the red line shows it, and the records behind each count."""
+    rows, running, total = [], 0, sum(n for _, n, _ in data) or 1
+    for label, n, url in sorted(data, key=lambda d: (-d[1], d[0])):
         running += n
-        rows.append((label, n, round(100 * running / total)))
+        rows.append((label, n, round(100 * running / total), url))
     return rows
 
 

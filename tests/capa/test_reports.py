@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -221,7 +222,8 @@ def test_pareto_tables_follow_the_bars_with_the_cumulative_share(client_for, hea
         [cell.strip() for cell in row.split("</td><td")]
         for row in table.replace('class="text-end">', "").split("<tr><td>")[1:]
     ]
-    cells = [(r[0], r[1].lstrip(">"), r[2].lstrip(">").split("<")[0]) for r in rows]
+    text = [[re.sub(r"<[^>]*>", "", cell).lstrip(">") for cell in r] for r in rows]
+    cells = [(r[0], r[1], r[2].split("<")[0]) for r in text]
     # Largest first, ties by name, as the bars; the last row reaches 100 %.
     assert cells == [
         ("Method", "2", "40%"),
@@ -229,6 +231,34 @@ def test_pareto_tables_follow_the_bars_with_the_cumulative_share(client_for, hea
         ("Measurement", "1", "80%"),
         ("Not yet classified", "1", "100%"),
     ]
+
+
+def test_every_count_of_the_analysis_opens_the_records_behind_it(client_for, head, dept):
+    """A bar's count, a source's and an age band's open the register narrowed as they were
+    counted: the same records, and only them."""
+    method = NonconformityFactory(owner=head, department=dept, cause_category="method", title="Wrong set-up")
+    NonconformityFactory(owner=head, department=dept, cause_category="material", title="Soft bar stock")
+    unclassified = NonconformityFactory(owner=head, department=dept, title="Burr on bore")
+    young = CapaFactory(owner=head, department=dept, title="Young CAPA")
+    old = CapaFactory(owner=head, department=dept, title="Old CAPA")
+    Capa.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=100))
+    client = client_for(head)
+    html = client.get(reverse("capa:analysis")).content.decode()
+
+    def listed(label: str, section: str) -> str:
+        part = html[html.index(f'data-testid="{section}"') :]
+        row = part[part.index(f"<td>{label}</td>") :]
+        address = re.search(r'href="([^"]+)"', row)[1].replace("&amp;", "&")
+        return client.get(address).content.decode()
+
+    page = listed("Method", "pareto-cause")
+    assert method.reference in page and "Soft bar stock" not in page and "Burr on bore" not in page
+    page = listed("Not yet classified", "pareto-cause")
+    assert unclassified.reference in page and "Wrong set-up" not in page
+    page = listed("91–180", "aging")
+    assert old.reference in page and young.reference not in page
+    page = listed("0–30 days", "aging")
+    assert young.reference in page and old.reference not in page
 
 
 def test_8d_report_shows_only_the_ncrs_the_reader_may_see(client_for, head, dept, other_staff):
