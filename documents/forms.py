@@ -53,7 +53,9 @@ class DocumentForm(RecordForm):
         self.fields["distribution_people"].queryset = people()
         self.fields["distribution_people"].widget.attrs["size"] = 8
         self.fields["distribution_departments"].queryset = Department.objects.all()
-        self.fields["distribution_people"].help_text = "Hold Ctrl (⌘ on a Mac) to choose several."
+        self.fields[
+            "distribution_people"
+        ].help_text = "Type a name to add each person; add as many as needed."
         self.fields["ack_days"].widget.attrs["placeholder"] = "company default"
         # Checkbox lists get Bootstrap's classes per option, not on the wrapper.
         self.fields["distribution_roles"].widget.attrs["class"] = ""

@@ -122,7 +122,7 @@ def scar_answer(
 ) -> Scar:
     """Record the supplier's 8D answer (as they sent it), on the day it came."""
     if answered_on > timezone.localdate():
-        raise ValidationError({"answered_on": "The answer came on a day that has been, not ahead."})
+        raise ValidationError({"answered_on": "The answer is dated in the future: give the day it came."})
     if scar.sent_at and answered_on < timezone.localtime(scar.sent_at).date():
         raise ValidationError({"answered_on": "The answer cannot come before the SCAR was sent."})
     return record_transition(
