@@ -61,6 +61,20 @@ def _root_cause_known(capa: Capa) -> str | None:
     return None
 
 
+def _ncrs_dispositioned(capa: Capa) -> str | None:
+    """The nonconforming product is decided before the CAPA closes: a CAPA closed over an NCR
+    with no disposition leaves the parts themselves (scrap, rework, use as is?) undecided. Counted,
+    not named: the closer may not see every NCR behind the CAPA."""
+    undecided = capa.nonconformities.filter(status="open").count()
+    if undecided:
+        return (
+            f"{undecided} nonconformit{'ies' if undecided > 1 else 'y'} (NCR) of this CAPA "
+            f"{'have' if undecided > 1 else 'has'} no disposition yet: decide what happens to the "
+            "nonconforming product before closing."
+        )
+    return None
+
+
 def _check_planned(capa: Capa) -> str | None:
     check = capa.pending_check()
     if check is None or not check.planned_date or not check.criteria.strip():
@@ -127,7 +141,7 @@ class Capa(Record):
                 "Close CAPA",
                 ("verification",),
                 "closed",
-                guards=(_no_open_action, _check_planned),
+                guards=(_no_open_action, _ncrs_dispositioned, _check_planned),
                 style="success",
                 form=True,
             ),

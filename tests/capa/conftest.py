@@ -59,7 +59,9 @@ def capa_in_actions(capa, head, staff):
 
 
 @pytest.fixture
-def capa_in_verification(capa_in_actions, head, staff, quality_manager):
+def capa_in_verification(capa_in_actions, ncr, head, staff, quality_manager):
+    # The lot itself was decided long before: the CAPA closes once its NCR is dispositioned.
+    services.ncr_disposition(ncr=ncr, by=head, disposition="rework", note="Re-bored to size, 100 % checked.")
     action = capa_in_actions.actions.get()
     services.action_update(
         action=action, by=staff, status="done", evidence="Purchase conditions rev 4 issued."

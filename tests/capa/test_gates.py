@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from capa import services
-from capa.models import Action, Capa, EffectivenessCheck
+from capa.models import Action, Capa, EffectivenessCheck, Nonconformity
 from qms.models import Signature
 from qms.services import record_transition
 from qms.workflow import TransitionError
@@ -225,8 +225,9 @@ def test_not_effective_reopens_the_capa_and_keeps_the_history(client_for, qualit
 
 
 def test_a_designated_verifier_from_another_department_can_sign(
-    client_for, other_staff, capa_in_actions, head, staff
+    client_for, other_staff, capa_in_actions, ncr, head, staff
 ):
+    services.ncr_disposition(ncr=ncr, by=head, disposition="scrap")
     services.action_update(action=capa_in_actions.actions.get(), by=staff, status="done", evidence="ok")
     services.capa_verification_start(
         capa=capa_in_actions, by=head, planned_date=days(30), criteria="No rejects", verifier=other_staff
@@ -242,6 +243,23 @@ def test_a_designated_verifier_from_another_department_can_sign(
     assert response.status_code == 302
     capa_in_actions.refresh_from_db()
     assert capa_in_actions.status == "investigation"
+
+
+def test_a_capa_does_not_close_over_an_ncr_without_a_disposition(client_for, capa_in_verification, ncr, head):
+    """The parts themselves are decided first: closing says how many NCRs are undecided (not
+    which: the closer may not see every one), and closes once they are."""
+    Nonconformity.objects.filter(pk=ncr.pk).update(status="open", disposition="")
+    response = client_for(head).post(
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
+        {"close-risks_change": "no", "close-documents_change": "no", "close-reason": "Verified."},
+    )
+    capa_in_verification.refresh_from_db()
+    assert capa_in_verification.status == "verification"
+    assert "1 nonconformity (NCR) of this CAPA has no disposition yet" in response.content.decode()
+    services.ncr_disposition(ncr=ncr, by=head, disposition="scrap")
+    services.capa_close(capa=capa_in_verification, by=head, risks_change=False, documents_change=False)
+    capa_in_verification.refresh_from_db()
+    assert capa_in_verification.status == "closed"
 
 
 def test_signing_a_check_off_is_an_electronic_signature(client_for, quality_manager, closed_capa):
