@@ -151,6 +151,11 @@ def review_hold(*, review: Review, by: User, held_on: dt.date, attendees=None, r
                 f"{_day(review.period_start)}."
             }
         )
+    present = list(attendees) if attendees is not None else list(review.attendees.all())
+    if not present:
+        raise ValidationError(
+            {"attendees": "Name who attended: minutes without attendees are no record of a review (9.3)."}
+        )
     transition(
         obj=review, name="hold", by=by, reason=reason or "Meeting held", held_on=held_on, attendees=attendees
     )

@@ -44,11 +44,13 @@ def test_the_quality_manager_prepares_and_holds_a_review_the_chair_signs_and_act
     page.get_by_role("button", name="Save inputs").click()
     assert "one minor finding" in page.get_by_test_id("input-issues").inner_text()
 
-    # Hold the meeting: the inputs are frozen.
+    # Hold the meeting with who attended: the inputs are frozen.
     form = page.get_by_test_id("hold-form")
     assert form.get_by_label("Held on").input_value() == iso(0)
+    pick(form, "Attendees", chair)
     form.get_by_role("button", name="Hold the meeting").click()
     assert page.get_by_test_id("status").inner_text() == "Held"
+    assert list(Review.objects.get().attendees.all()) == [chair]
     assert "as held" in page.locator("#inputs").inner_text()
 
     # The minutes, input by input.

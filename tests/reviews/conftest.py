@@ -62,7 +62,7 @@ def review(quality_manager, chair, dept, head):
 
 @pytest.fixture
 def held(review, quality_manager):
-    services.review_hold(review=review, by=quality_manager, held_on=timezone.localdate(), attendees=[])
+    services.review_hold(review=review, by=quality_manager, held_on=timezone.localdate())  # as planned
     review.refresh_from_db()
     return review
 

@@ -40,6 +40,7 @@ def make_review(*, owner: User | None = None, department=None, by: User | None =
         "department": department or owner.department or by.department or _any_department(),
     }
     values.update(fields)
+    values.setdefault("attendees", [values["chair"]])
     return review_create(by=by, **values)
 
 

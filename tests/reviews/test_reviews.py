@@ -222,6 +222,21 @@ def test_a_meeting_date_in_the_future_or_before_its_period_is_refused(
     assert review.status == "planned" and review.compiled_at is None
 
 
+def test_a_meeting_is_not_held_without_attendees(client_for, quality_manager, review, head):
+    """Minutes that read "Attendees —" record no review: the refusal is beside the field and
+    the meeting stays planned; with the head named it is held."""
+    url = f"/reviews/meetings/{review.pk}/hold/"
+    response = client_for(quality_manager).post(url, {"hold-held_on": timezone.localdate().isoformat()})
+    assert response.status_code == 400
+    assert "Name who attended" in field_error(response, "attendees")
+    review.refresh_from_db()
+    assert review.status == "planned"
+    data = {"hold-held_on": timezone.localdate().isoformat(), "hold-attendees": [head.pk]}
+    assert client_for(quality_manager).post(url, data).status_code == 302
+    review.refresh_from_db()
+    assert review.status == "held" and list(review.attendees.all()) == [head]
+
+
 def test_the_generic_step_button_cannot_hold_without_the_form(client_for, quality_manager, review):
     client_for(quality_manager).post(f"/reviews/meetings/{review.pk}/transition/", {"transition": "hold"})
     review.refresh_from_db()
