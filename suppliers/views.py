@@ -7,7 +7,7 @@ from __future__ import annotations
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Case, CharField, Count, Q, Value, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -138,6 +138,11 @@ class CertificateFilter(FilterSet):
             field.widget.attrs["class"] = "form-select"
 
 
+# A certificate's standing as the register shows it: "Current" is what the row says, "Expired" what
+# its date says (the supplier's page already marked it; the register said "Current").
+VALIDITY = {"current": "Current", "expired": "Expired", "withdrawn": "Withdrawn"}
+
+
 class CertificateListView(RecordListView):
     model = SupplierCertificate
     filterset_class = CertificateFilter
@@ -150,11 +155,26 @@ class CertificateListView(RecordListView):
         ("issuer", "Issued by"),
         ("issued_on", "Issued"),
         ("expires_on", "Expires"),
-        ("status", "Status"),
+        ("validity", "Status"),
     ]
+    labels = {"validity": VALIDITY}
     select_related = ("supplier",)
     search_fields = ("supplier__name", "number", "issuer")
     ordering = ("expires_on", "pk")
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                validity=Case(
+                    When(status="withdrawn", then=Value("withdrawn")),
+                    When(expires_on__lt=timezone.localdate(), then=Value("expired")),
+                    default=Value("current"),
+                    output_field=CharField(),
+                )
+            )
+        )
 
 
 # --- change notifications ----------------------------------------------------------------------

@@ -160,6 +160,18 @@ def test_an_expired_required_certificate_makes_the_supplier_conditional_and_says
     assert services.certificates_expire() == []  # safe to run twice
 
 
+def test_the_certificate_register_says_expired_when_the_date_has_passed(client_for, quality_manager, proc):
+    supplier = f.supplier(proc, name="Galvanik Schmitt")
+    lapsed = f.certificate(supplier, issued=-1100, expires=-10)
+    valid = f.certificate(supplier, kind="iso14001")
+    page = client_for(quality_manager).get(reverse("suppliers:certificate_register")).content.decode()
+    rows = {number: page[page.index(number) :].split("</tr>")[0] for number in (lapsed.number, valid.number)}
+    assert ">Expired</td>" in rows[lapsed.number] and ">Current</td>" in rows[valid.number]
+    csv = client_for(quality_manager).get(reverse("suppliers:certificate_register") + "?format=csv")
+    text = b"".join(csv.streaming_content).decode() if csv.streaming else csv.content.decode()
+    assert "Expired" in [line for line in text.splitlines() if lapsed.number in line][0]
+
+
 def test_a_certificate_expiring_before_it_was_issued_is_refused_beside_the_field(
     client_for, purchasing_head, proc
 ):
