@@ -275,7 +275,14 @@ class ReleaseDeviation(ChildRecord):
         ordering = ["lot", "pk"]
 
     def __str__(self) -> str:
-        return f"Deviation: {self.check_key}"
+        return f"Deviation: {self.check_title}"
+
+    @property
+    def check_title(self) -> str:
+        """The check as release names it ("Gauges usable"), not its key."""
+        from ..release import CHECK_TITLES
+
+        return CHECK_TITLES.get(self.check_key, self.check_key)
 
     def signed_content(self) -> tuple:
         return (self.lot.reference, self.check_key, self.finding, self.reason)

@@ -282,6 +282,19 @@ def test_the_quality_manager_accepts_a_finding_with_a_signed_reason_and_the_lot_
     snapshot = {c["key"]: c for c in lot.release_checks}
     assert snapshot["sampling"]["state"] == "accepted"
     assert plan  # the plan stays as it was
+    # The deviation reads as release names the check, on the lot's page and in the audit pack.
+    from django.template.loader import render_to_string
+
+    from inspection.audit import releases
+    from inspection.release import CHECK_TITLES
+
+    deviation = lot.deviations.get()
+    assert deviation.check_title == CHECK_TITLES["sampling"] != "sampling"
+    section = releases(user=f.qm(), date_from=f.days(-1), date_to=f.today())
+    [(_, listed)] = section["released"]
+    assert listed == [deviation] and str(deviation) == f"Deviation: {CHECK_TITLES['sampling']}"
+    html = render_to_string("inspection/audit_release.html", section)
+    assert f"{CHECK_TITLES['sampling']}: Customer agreed in writing" in html and "sampling:" not in html
 
 
 def _finished_inspected_below():
