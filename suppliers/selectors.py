@@ -158,16 +158,31 @@ def scorecard(supplier: Supplier, *, today: dt.date | None = None) -> dict:
     evaluations = list(supplier.evaluations.all()[:8])
     measures = receipt_measures()
     series = {key: m.series(periods, subject=supplier) for key, m in measures.items()}
-    if series:
-        lines = [(measures[k].label, v) for k, v in series.items() if k != "ppm"]
-        chart = charts.line_chart(labels, lines, title="Receipt figures, last 12 months", unit="%")
-        ppm_chart = (
-            charts.line_chart(labels, [(measures["ppm"].label, series["ppm"])], title="ppm, last 12 months")
-            if "ppm" in series
-            else None
+    # Each chart one unit: the shares in %, the lots rejected as counts, the ppm on its own scale
+    # (a count and a percentage on one 0–1 % axis read as neither).
+    chart = (
+        charts.line_chart(
+            labels,
+            [(measures["on_time"].label, series["on_time"])],
+            title="Delivered on time, last 12 months (%)",
+            unit="%",
         )
-    else:
-        chart, ppm_chart = None, None
+        if "on_time" in series
+        else None
+    )
+    ppm_chart = (
+        charts.line_chart(labels, [(measures["ppm"].label, series["ppm"])], title="ppm, last 12 months")
+        if "ppm" in series
+        else None
+    )
+    rejected_chart = (
+        charts.bar_chart(
+            list(zip(labels, [v or 0 for v in series["rejected"]], strict=True)),
+            title="Lots rejected per month, last 12 months",
+        )
+        if "rejected" in series
+        else None
+    )
     ncr_chart = charts.bar_chart(
         list(zip(labels, per_month, strict=True)), title="NCRs per month, last 12 months"
     )
@@ -185,6 +200,7 @@ def scorecard(supplier: Supplier, *, today: dt.date | None = None) -> dict:
         "receipts": latest,
         "receipt_chart": chart,
         "ppm_chart": ppm_chart,
+        "rejected_chart": rejected_chart,
         "has_receipts": bool(measures),
     }
 

@@ -118,7 +118,7 @@ def receipt_measures():
         kpis.Measure(
             "inspection.supplier_lots_rejected",
             "Lots rejected",
-            "%",
+            "count",
             lambda p, subject=None: 4.0,
             better="lower",
             subject="supplier",
@@ -148,7 +148,15 @@ def test_the_scorecard_and_ranking_read_the_inspection_modules_measures(
     s = f.approved(proc, owner=purchasing_head)
     client = client_for(quality_manager)
     page = client.get(reverse("suppliers:scorecard", args=[s.pk])).content.decode()
-    assert 'data-testid="receipts"' in page and "1200.0" in page and "92.5" in page
+    assert 'data-testid="receipts"' in page and "1200.0" in page and "92.5 %" in page
+    # One unit a chart, each under its title: the share in %, the lots rejected as counts, the ppm.
+    for testid, title in (
+        ("on-time-chart", "Delivered on time (%)"),
+        ("rejected-chart", "Lots rejected per month"),
+    ):
+        assert f'<h2 class="h6">{title}</h2><div class="mb-3" data-testid="{testid}"><svg' in page
+    on_time = page[page.index('data-testid="on-time-chart"') :].split("</svg>")[0]
+    assert "Lots rejected" not in on_time
     ranking = client.get(reverse("suppliers:ranking")).content.decode()
     assert "<th>ppm</th>" in ranking and "1200.0" in ranking
 
