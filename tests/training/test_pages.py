@@ -52,6 +52,10 @@ def test_the_coverage_page_with_its_heat_map_and_requalifications_per_month(
         "Qualified people available per competence" in html
         and "Requalifications falling due per month" in html
     )
+    # The competence short of its minimum is red in the table, as in the heat map above it.
+    table = html[html.index('data-testid="coverage-table"') :]
+    row = table[: table.index(hardening.title)].rsplit("<tr", 1)[1]
+    assert 'class="table-danger"' in row
 
 
 def test_the_requalification_bars_lead_to_the_records_behind_them(client_for, furnace, head, dept, zimmer):
