@@ -120,7 +120,9 @@ def revision_page(revision: Revision, user: User) -> dict:
         "files": files,
         "content_hash": current_hash,
         "signatures": signature_rows(revision, current_hash),
-        "steps": list(revision.steps.select_related("user").order_by("-round", "kind", "pk")),
+        # The latest round first; in each, the reviews before the approval, as they are signed
+        # ("review" after "approval" in the alphabet: descending).
+        "steps": list(revision.steps.select_related("user").order_by("-round", "-kind", "pk")),
         "my_step": step_for(revision, user),
         "can_edit": (
             access.can_change(user, document)

@@ -63,9 +63,13 @@ def test_next_review_date_is_the_effective_date_plus_the_review_period(head, dep
     assert document.due_date == today + relativedelta(months=24)
 
 
-def test_reviews_come_before_approvals(drawing, head, reviewer, quality_manager):
+def test_reviews_come_before_approvals(drawing, head, reviewer, quality_manager, client_for):
     revision = draft(drawing)
     services.revision_submit(revision=revision, by=head, reviewers=[reviewer], approvers=[quality_manager])
+    # The routing lists them in that order too: the review first, not the approval that waits.
+    page = client_for(head).get(revision.get_absolute_url()).content.decode()
+    routing = page[page.index('data-testid="routing"') :].split("</table>")[0]
+    assert routing.index("<td>Review</td>") < routing.index("<td>Approval</td>")
     with pytest.raises(PermissionDenied):
         sign(revision, quality_manager)
     sign(revision, reviewer, "reviewed")
