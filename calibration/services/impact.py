@@ -161,7 +161,10 @@ def item_decide(
         raise ValidationError({"decision": "Choose what is decided for this item."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why: the auditor reads it."})
-    return child_update(child=affecteditem, by=by, decision=decision, reason=reason.strip())
+    # The item keeps the reason beside its decision (the page, the audit pack and release read
+    # it); ``child_update``'s own ``reason`` is the history's.
+    affecteditem.reason = reason.strip()
+    return child_update(child=affecteditem, by=by, reason=reason.strip(), decision=decision)
 
 
 @ImpactAssessment.workflow.on("close")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from calibration import kpis
+from calibration import kpis, services
 from calibration.audit import build_instruments, build_maintenance
 from calibration.models import Calibration, Instrument, MeasurementPoint
 from qms.due import registry
@@ -286,3 +286,20 @@ def test_a_completed_calibration_offers_no_edit_and_a_draft_does(client_for, dep
     page = client.get(done.get_absolute_url()).content.decode()
     assert 'data-testid="row-controls"' in page  # the controls are there, without an Edit
     assert reverse(edit, kwargs=done.url_kwargs()) not in page  # its service would refuse the change
+
+
+def test_an_affected_items_decision_keeps_its_reason_on_the_page(client_for, dept, head):
+    gauge = f.calibrated(dept, on=f.days(-60))
+    failed = f.calibrate(gauge, found="25.004", left="25.000")
+    assessment = failed.assessments.get()
+    item = services.item_add(assessment=assessment, by=head, what="Final inspection", reference="LOT-7")
+    client = client_for(head)
+    response = client.post(
+        reverse("calibration:item_edit", kwargs=item.url_kwargs()),
+        {"decision": "hold", "reason": "Shafts measured near the limit"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.decision, item.reason) == ("hold", "Shafts measured near the limit")
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Shafts measured near the limit" in page
