@@ -2,6 +2,10 @@
 
 - ``instrument_usable``: was this instrument usable for measuring on that date? Calibrated, not
   overdue, not out of service, quarantined, retired, lost or suspect.
+- ``measurements_stand``: do these measurements (a lot's, by the names it goes by and the gauges
+  its inspections used on their dates) stand after the gauges' out-of-tolerance impact
+  assessments? Not while an assessment holds, recalls or re-inspects them, has not decided them,
+  or covers a date a gauge measured on without listing them.
 - ``maintenance_in_order``: was this machine's preventive maintenance in order on that date? In
   service, and no active plan overdue (by date or by counter).
 
@@ -11,11 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Func, Value
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from qms import gates
 
-from .models import Instrument, Machine, MaintenancePlan
+from .models import AffectedItem, ImpactAssessment, Instrument, Machine, MaintenancePlan
+from .models.impact import Decision
 
 STATE_SENTENCES = {
     "out_of_service": "is out of service",
@@ -72,6 +79,74 @@ def instrument_usable(*, on: dt.date, instrument) -> list[gates.Refusal]:
     return refusals
 
 
+# What a decision on an affected item means for its measurements: None, they stand.
+_DECISION_SENTENCES = {
+    Decision.PENDING: "waits for a decision",
+    Decision.HOLD: "is on hold",
+    Decision.REINSPECT: "is to be re-inspected (record the outcome as the item's decision)",
+    Decision.RECALL: "is recalled",
+    Decision.NO_IMPACT: None,
+    Decision.NOTIFY: None,
+}
+
+
+def _name(reference) -> Func:
+    """How an affected item names what it is about, compared without case, spaces or a leading
+    "Lot ": an item typed by hand as "Lot 24-1203" names lot 24-1203."""
+    return Func(Lower(Trim(reference)), Value(r"^lot\s+"), Value(""), function="regexp_replace")
+
+
+def _normal(name: str) -> str:
+    name = name.strip().lower()
+    return name[4:].lstrip() if name.startswith("lot ") else name
+
+
+def measurements_stand(*, on: dt.date, names, uses) -> list[gates.Refusal]:
+    """Gate ``measurements_stand``: ``names`` are what the measurements go by (a lot number, its
+    inspections' references), ``uses`` the (instrument or id, date) pairs they were taken with.
+    Refused for each affected item naming them that is not decided "no impact" or "notify the
+    customer", and for each use on a date an assessment of its instrument covers (since the last
+    good calibration until the finding) that lists none of the names. Two queries."""
+    wanted = {_normal(n) for n in names if n and n.strip()}
+    pairs = [(getattr(i, "pk", i), day) for i, day in uses]
+    items = list(
+        AffectedItem.objects.annotate(named=_name("reference"))
+        .filter(named__in=wanted)
+        .select_related("assessment__instrument")
+        .order_by("assessment__reference", "pk")
+    )
+    refusals = []
+    for item in items:
+        sentence = _DECISION_SENTENCES.get(item.decision)
+        if sentence is None:
+            continue
+        a = item.assessment
+        why = f": {item.reason}" if item.reason and item.decision else ""
+        refusals.append(
+            gates.Refusal(
+                f"{a.reference} ({a.instrument.tag} out of tolerance): {item} {sentence}{why}",
+                a.get_absolute_url() + "#items",
+            )
+        )
+    listed = {item.assessment_id for item in items}
+    instruments = {pk for pk, _ in pairs}
+    for a in ImpactAssessment.objects.filter(instrument_id__in=instruments).select_related("instrument"):
+        if a.pk in listed:
+            continue
+        days = sorted(
+            {d for pk, d in pairs if pk == a.instrument_id and (a.period_from or d) <= d <= a.period_to}
+        )
+        if days:
+            refusals.append(
+                gates.Refusal(
+                    f"{a.reference}: {a.instrument.tag} was found out of tolerance on "
+                    f"{a.period_to:%-d %b %Y}; its measurement of {days[0]:%-d %b %Y} is not assessed.",
+                    a.get_absolute_url() + "#items",
+                )
+            )
+    return refusals
+
+
 def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
     """Gate ``maintenance_in_order``: the machine in service and none of its active plans overdue
     on that date."""
@@ -103,4 +178,8 @@ def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
     return refusals
 
 
-ANSWERS = {"instrument_usable": instrument_usable, "maintenance_in_order": maintenance_in_order}
+ANSWERS = {
+    "instrument_usable": instrument_usable,
+    "measurements_stand": measurements_stand,
+    "maintenance_in_order": maintenance_in_order,
+}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from qms import gates
 
 from .models import ProductionLot, ReleaseDeviation
@@ -214,10 +216,19 @@ def _maintenance(lot, days) -> list[Finding]:
 
 
 def _gauges(lot) -> list[Finding]:
+    """Each gauge usable on its inspection's date, and what the gauges measured not held,
+    recalled, to be re-inspected or undecided by an out-of-tolerance assessment. An inspection
+    the lot was re-inspected after, and accepted on, no longer counts (the fix this check names)."""
+    inspections = list(lot.inspections.all())
+    in_force = [i for i in inspections if not _accepted_on_reinspection(i, inspections)]
     found = []
-    for inspection in lot.inspections.all():
+    for inspection in in_force:
         for use in inspection.gauges.all():
             found += _gate("instrument_usable", on=inspection.inspected_on, instrument=use.instrument)
+    uses = [(use.instrument_id, i.inspected_on) for i in in_force for use in i.gauges.all()]
+    if inspections:
+        names = [lot.lot_number, *(i.reference for i in inspections)]
+        found += _gate("measurements_stand", on=timezone.localdate(), names=names, uses=uses)
     return found
 
 

@@ -104,6 +104,13 @@ for _gate in (
         "Work to an old drawing is the most common way a good shop ships bad parts (7.5.3).",
     ),
     Gate(
+        "measurements_stand",
+        "Do these measurements stand after the out-of-tolerance assessments of the gauges that took them?",
+        ("names", "uses"),
+        "What a gauge found out of tolerance measured since its last good calibration is suspect until "
+        "its impact assessment decides it (7.1.5.2).",
+    ),
+    Gate(
         "maintenance_in_order",
         "Was this machine's preventive maintenance in order on that date?",
         ("machine",),

@@ -344,3 +344,92 @@ def test_a_released_lot_ships_and_the_shipment_marks_it_shipped(ready):
     ready.refresh_from_db()
     shipment.refresh_from_db()
     assert ready.status == "shipped" and shipment.shipped_on == f.today()
+
+
+def _measured_with(lot, gauge, *, on):
+    """A finished lot whose final inspection on ``on`` used ``gauge``."""
+    inspection = f.inspect(lot, plan_=f.plan(), on=on)
+    services.gauge_use_add(inspection=inspection, by=f.qm(), instrument=gauge)
+    return _finished(f.decide(inspection).lot), inspection
+
+
+def _found_out_of_tolerance(gauge, *, since):
+    from calibration.services import assessment_open
+
+    return assessment_open(instrument=gauge, by=f.qm(), until=f.today(), since=since)
+
+
+def test_a_gauge_found_out_of_tolerance_later_holds_what_it_measured_until_each_item_is_decided():
+    from calibration.services import item_decide
+
+    gauge = f.gauge()
+    lot, inspection = _measured_with(f.lot(quantity=1000), gauge, on=f.today())
+    assert state(lot, "gauges").state == "clear"
+    assessment = _found_out_of_tolerance(gauge, since=f.days(-1))
+    item = assessment.items.get()  # found by where-used: the final inspection of the lot
+    assert item.reference == inspection.reference
+    check = state(lot, "gauges")
+    assert check.state == "failed"
+    assert check.findings[0].message == (
+        f"{assessment.reference} ({gauge.tag} out of tolerance): {item} waits for a decision"
+    )
+    assert check.findings[0].url == assessment.get_absolute_url() + "#items"
+    with pytest.raises(ValidationError, match="Gauges usable"):
+        services.lot_release(lot=lot, by=f.qm())
+    item_decide(affecteditem=item, by=f.qm(), decision="hold", reason="Held for re-inspection")
+    assert "is on hold: Held for re-inspection" in state(lot, "gauges").findings[0].message
+    item_decide(affecteditem=item, by=f.qm(), decision="no_impact", reason="Re-measured: in tolerance")
+    assert state(lot, "gauges").state == "clear"
+    services.lot_release(lot=lot, by=f.qm())
+
+
+def test_a_lot_named_by_hand_in_an_assessment_is_held_by_its_decision():
+    from calibration.services import item_add
+
+    lot, _ = _measured_with(f.lot(quantity=1000), f.gauge(), on=f.today())
+    other = f.gauge()  # not recorded on the inspection: the quality engineer knows it was used
+    assessment = _found_out_of_tolerance(other, since=f.days(-30))
+    item_add(
+        assessment=assessment,
+        by=f.qm(),
+        what="Final inspection",
+        reference=f"Lot {lot.lot_number.upper()}",
+        decision="recall",
+        reason="Measured with the worn micrometer",
+    )
+    check = state(lot, "gauges")
+    assert check.state == "failed"
+    assert f"Final inspection Lot {lot.lot_number.upper()} is recalled" in check.findings[0].message
+
+
+def test_a_measurement_in_an_assessments_period_that_it_does_not_list_is_not_assessed():
+    gauge = f.gauge(on=f.days(-30))
+    assessment = _found_out_of_tolerance(gauge, since=f.days(-10))
+    assert not assessment.items.exists()  # nothing measured with it yet when it was opened
+    lot, _ = _measured_with(f.lot(quantity=1000), gauge, on=f.days(-2))  # recorded afterwards
+    check = state(lot, "gauges")
+    assert [x.message for x in check.findings] == [
+        f"{assessment.reference}: {gauge.tag} was found out of tolerance on {f.today():%-d %b %Y}; "
+        f"its measurement of {f.days(-2):%-d %b %Y} is not assessed."
+    ]
+    # Measured before the period the assessment covers (since the last good calibration): it stands.
+    before, _ = _measured_with(f.lot(quantity=1000), gauge, on=f.days(-12))
+    assert state(before, "gauges").state == "clear"
+
+
+def test_a_lapsed_gauge_no_longer_refuses_once_the_lot_is_re_inspected_and_accepted():
+    plan = f.plan()
+    lot = f.lot(quantity=1000)
+    first = f.inspect(lot, plan_=plan, on=f.days(-1))
+    services.gauge_use_add(inspection=first, by=f.qm(), instrument=f.uncalibrated_gauge())
+    f.decide(first)
+    lot = _finished(lot)
+    assert state(lot, "gauges").state == "failed"  # the fix it names: re-inspect with a calibrated gauge
+    again = services.inspection_create(
+        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
+    )
+    services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
+    again.refresh_from_db()
+    services.gauge_use_add(inspection=f.covered(again), by=f.qm(), instrument=f.gauge())
+    f.decide(again)
+    assert state(lot, "gauges").state == "clear"
