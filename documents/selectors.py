@@ -12,7 +12,7 @@ from qms import access
 from qms.files import file_digest
 from qms.models import Department, User
 
-from .models import Acknowledgment, Document, Revision
+from .models import Acknowledgment, Document, ReviewStep, Revision
 from .services import (
     content_hash,
     distribution_parts,
@@ -141,6 +141,27 @@ def sign_page(revision: Revision, user: User) -> dict:
     """What the signer sees before signing: their step, the files and the hash they sign."""
     files, current_hash = file_rows(revision)
     return {"step": step_for(revision, user), "files": files, "content_hash": current_hash}
+
+
+def last_routing(revision: Revision) -> dict[str, list[int]]:
+    """Who was asked to review and approve last time, to send it to the same people again:
+    this revision's last round (after a rejection) or else the last round of the document's
+    latest earlier revision. One query; the form keeps only those who may still sign."""
+    steps = (
+        ReviewStep.objects.filter(revision__document_id=revision.document_id, revision_id__lte=revision.pk)
+        .order_by("-revision_id", "-round", "pk")
+        .values_list("revision_id", "round", "kind", "user_id")[:50]
+    )
+    routing: dict[str, list[int]] = {"reviewers": [], "approvers": []}
+    last = None
+    for revision_id, round_, kind, user_id in steps:
+        if last not in (None, (revision_id, round_)):
+            break
+        last = (revision_id, round_)
+        names = "reviewers" if kind == ReviewStep.Kind.REVIEW else "approvers"
+        if user_id not in routing[names]:
+            routing[names].append(user_id)
+    return routing
 
 
 def with_register_columns(documents: QuerySet[Document]) -> QuerySet[Document]:

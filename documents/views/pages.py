@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from qms.views import FormActionView, FormPageView
 from qms.views.actions import may_change
@@ -93,6 +94,11 @@ class SubmitPage(DocumentFormPage):
 
     def title(self, revision):
         return f"Send {revision} for review and approval"
+
+    def initial(self, revision):
+        effective = revision.effective_date
+        still_ahead = effective if effective and effective >= timezone.localdate() else None
+        return {**selectors.last_routing(revision), "effective_date": still_ahead}
 
     def success_message(self, revision, result):
         return f"Revision {result.label} sent for review."

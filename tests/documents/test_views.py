@@ -11,7 +11,7 @@ from django.utils import timezone
 from documents import services
 from documents.models import ChangeRequest, Document, PeriodicReview, ReviewStep, Revision
 from qms.models import Signature
-from tests.documents.factories import DocumentFactory, draft, issue, pdf_upload, url
+from tests.documents.factories import DocumentFactory, draft, issue, pdf_upload, sign, url
 from tests.factories import PASSWORD
 from tests.helpers import field_error
 from tests.uploads import pdf_bytes
@@ -247,3 +247,31 @@ def test_make_obsolete_needs_a_reason(client_for, drawing, head):
     assert response.status_code == 302
     drawing.refresh_from_db()
     assert drawing.status == "draft"
+
+
+def _chosen(page: str, field: str) -> list[str]:
+    """The values a select of the page has chosen."""
+    import re
+
+    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r'<option value="(\d+)" selected>', select)
+
+
+def test_a_rejected_revision_is_sent_again_to_the_same_reviewers_and_approvers(
+    client_for, drawing, head, reviewer, quality_manager
+):
+    revision = draft(drawing)
+    services.revision_submit(revision=revision, by=head, reviewers=[reviewer], approvers=[quality_manager])
+    sign(revision, reviewer, "", decision="reject", reason="Section B-B missing the chamfer")
+    client = client_for(head)
+    page = client.get(url("revision_submit", drawing.pk, revision.pk)).content.decode()
+    assert _chosen(page, "reviewers") == [str(reviewer.pk)]
+    assert _chosen(page, "approvers") == [str(quality_manager.pk)]
+    # The next revision of the document starts from the routing its predecessor was approved by.
+    services.revision_submit(revision=revision, by=head, reviewers=[reviewer], approvers=[quality_manager])
+    sign(revision, reviewer, "reviewed")
+    sign(revision, quality_manager)
+    following = draft(drawing, summary="Chamfer added")
+    page = client.get(url("revision_submit", drawing.pk, following.pk)).content.decode()
+    assert _chosen(page, "reviewers") == [str(reviewer.pk)]
+    assert _chosen(page, "approvers") == [str(quality_manager.pk)]
