@@ -154,7 +154,7 @@ def populate(n_capas: int, n_documents: int) -> None:
                 kind="corrective",
                 title=f"Action {k + 1}: require change notifications from suppliers (CAPA {i})",
                 owner=head,
-                due_date=today + dt.timedelta(days=10 + k),
+                due_date=min(capa.due_date, today + dt.timedelta(days=10 + k)),  # by the CAPA's target
             )
     _documents(n_documents, heads, qm)
 

@@ -146,7 +146,7 @@ def capa_with_actions(wanted: int = 50):
             kind=Action.Kind.CORRECTIVE,
             title=f"Benchmark action {i + 1}: re-train the second shift on the revised set-up sheet",
             owner=capa.owner,
-            due_date=dt.date.today() + dt.timedelta(days=i),
+            due_date=min(capa.due_date, dt.date.today() + dt.timedelta(days=i)),  # by the CAPA's target
         )
     return capa
 

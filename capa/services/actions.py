@@ -83,6 +83,8 @@ def _row_update(
         fields = {name: value for name, value in fields.items() if name == reported}
     if "owner" in fields:
         check_person(fields["owner"], "owner")
+    if isinstance(row, Action) and fields.get("due_date", row.due_date) != row.due_date:
+        _within_target(capa, fields["due_date"])
     if status not in dict(row.workflow.statuses):
         raise ValidationError({"status": "Choose a status."})
     if status != row.status_value:
@@ -136,11 +138,24 @@ def containment_update(
 # --- actions -------------------------------------------------------------------------------------
 
 
+def _within_target(capa: Capa, due_date: dt.date | None) -> None:
+    """An action due after the CAPA's target date would make the CAPA late by plan: move the
+    target (with a reason, in its history) first, so the slip is seen."""
+    if due_date and capa.due_date and due_date > capa.due_date:
+        raise ValidationError(
+            {
+                "due_date": f"After the CAPA’s target date ({capa.due_date:%-d %b %Y}). "
+                "Choose an earlier date, or move the CAPA’s target first."
+            }
+        )
+
+
 @transaction.atomic
 def action_add(*, capa: Capa, by: User, kind: str, title: str, owner: User, due_date: dt.date) -> Action:
     """Add a correction, corrective or preventive action with its owner and due date."""
     require_open(by, capa)
     check_person(owner, "owner")
+    _within_target(capa, due_date)
     capa = Capa.objects.select_for_update().get(pk=capa.pk)  # numbers A1, A2 … without races
     last = capa.actions.aggregate(m=models.Max("number"))["m"] or 0
     action = Action(

@@ -1,11 +1,14 @@
 """Bad input everywhere: a clear message beside the field, status 400, nothing stored."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from capa import services
 from capa.models import Action, Capa, ContainmentAction, Discipline, FishboneCause, Nonconformity, Why
 from tests.capa.conftest import days
+from tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +373,31 @@ def test_a_reason_of_a_few_sentences_is_accepted_and_kept_in_the_history(client_
     )
     assert response.status_code == 302
     assert ncr.history.first().history_change_reason == reason.strip()
+
+
+def test_an_action_due_after_the_capas_target_is_refused_beside_its_date(client_for, head, capa_in_actions):
+    target = capa_in_actions.due_date
+    client = client_for(head)
+    before = stored()
+    late = {
+        "action-kind": "corrective",
+        "action-title": "Re-train the second shift",
+        "action-owner": head.pk,
+        "action-due_date": (target + dt.timedelta(days=1)).isoformat(),
+    }
+    response = client.post(reverse("capa:action_add", args=[capa_in_actions.pk]), late)
+    assert response.status_code == 400
+    assert f"After the CAPA’s target date ({target:%-d %b %Y})" in field_error(response, "due_date")
+    assert stored() == before
+    # Moving an existing action past the target is refused the same way.
+    action = capa_in_actions.actions.get()
+    response = client.post(
+        reverse("capa:action_edit", args=[capa_in_actions.pk, action.pk]),
+        {**late, "action-title": action.title, "action-status": action.status, "action-evidence": ""},
+    )
+    assert response.status_code == 400 and "After the CAPA’s target date" in field_error(response, "due_date")
+    assert stored() == before
+    response = client.post(
+        reverse("capa:action_add", args=[capa_in_actions.pk]), {**late, "action-due_date": target.isoformat()}
+    )
+    assert response.status_code == 302
