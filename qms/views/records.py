@@ -129,7 +129,17 @@ class RecordHistoryView(RecordScopeMixin, QMSView, DetailView):
 # --- create, edit, transition ----------------------------------------------------------------
 
 
-class RecordCreateView(WriteView, FormView):
+class InvalidIs400:
+    """A form sent back with its messages beside the fields answers 400, as every form of the
+    product does (the record forms answered 200)."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class RecordCreateView(InvalidIs400, WriteView, FormView):
     """A new record. With ``?from=<model label>:<pk>`` it is raised from another record: the form
     is prefilled from it and the new record is linked to it (shown on both)."""
 
@@ -199,7 +209,7 @@ class RecordCreateView(WriteView, FormView):
         return ctx
 
 
-class RecordUpdateView(RecordScopeMixin, WriteView, UpdateView):
+class RecordUpdateView(InvalidIs400, RecordScopeMixin, WriteView, UpdateView):
     form_class: type[RecordForm] = RecordForm
     template_name = "qms/record_form.html"
 

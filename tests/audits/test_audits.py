@@ -97,7 +97,7 @@ def test_the_planning_form_shows_the_refusal_beside_the_lead_auditor_and_saves_n
             "criteria": "ISO 9001",
         },
     )
-    assert response.status_code == 200  # the form again, the refusal beside the lead auditor
+    assert response.status_code == 400  # the form again, the refusal beside the lead auditor
     assert "may not audit their own department" in response.content.decode()
     assert not Audit.objects.exists()
 
@@ -116,7 +116,7 @@ def test_a_finding_without_clause_or_evidence_is_refused_beside_each_field(
             "due_date": af.days(20),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "Name the clause the finding is against." in html
     assert "Write the objective evidence" in html
@@ -139,7 +139,7 @@ def test_a_finding_due_in_the_past_is_refused_beside_its_response_date(
             "due_date": af.days(-2),
         },
     )
-    assert response.status_code == 200  # the form again: a finding born overdue is not filed
+    assert response.status_code == 400  # the form again: a finding born overdue is not filed
     form = response.context["form"]
     assert "due_date" in form.errors and "past" in " ".join(form.errors["due_date"])
     assert not Finding.objects.exists()

@@ -48,7 +48,7 @@ def test_a_likelihood_outside_the_scale_is_refused_beside_the_field_and_nothing_
             "due_date": af.days(200),
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "The likelihood is on the company&#x27;s scale of 1 to 5: 7 is outside it."
         in response.content.decode()

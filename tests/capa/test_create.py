@@ -73,6 +73,6 @@ def test_the_form_says_so_beside_the_field(client_for, head, dept):
         reverse("capa:nonconformity_create"),
         {"owner": 987654321, "department": dept.pk, "source": "internal", **FIELDS},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "valid choice" in field_error(response, "owner")
     assert not Nonconformity.objects.exists()

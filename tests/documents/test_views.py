@@ -36,7 +36,7 @@ def test_new_document_with_bad_input_shows_errors_beside_fields_and_stores_nothi
             "ack_days": "abc",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already exists" in field_error(response, "number")
     assert "required" in field_error(response, "title")
     assert "Say who issues" in field_error(response, "issuer")
@@ -57,7 +57,7 @@ def test_editing_an_issued_document_needs_a_reason(client_for, drawing, head, qu
         "reason": "",
     }
     response = client_for(head).post(url("document_update", drawing.pk), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "required" in field_error(response, "reason")
     drawing.refresh_from_db()
     assert drawing.title == "Bracket, machined"

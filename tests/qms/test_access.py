@@ -78,7 +78,7 @@ def test_a_head_cannot_file_a_record_for_another_department(client_for, head, ot
             "department": other_dept.pk,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'data-field="department"' in response.content.decode()
     assert not Widget.objects.exists()
 

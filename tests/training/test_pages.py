@@ -120,7 +120,7 @@ def test_a_competence_form_refuses_a_duplicate_name_and_a_calibration_without_in
         "owner": head.pk,
     }
     response = client_for(head).post("/training/competences/new/", data)
-    assert response.status_code == 200 and "exists already" in field_error(response, "title")
+    assert response.status_code == 400 and "exists already" in field_error(response, "title")
     data.update(title="Calibration of gauges", authorises="calibration")
     response = client_for(head).post("/training/competences/new/", data)
     assert "instrument type" in field_error(response, "instrument_type")
