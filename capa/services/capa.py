@@ -97,6 +97,28 @@ def _visible_ncrs(by: User, ncrs: Iterable[Nonconformity]) -> list[Nonconformity
     return ncrs
 
 
+def _not_in_another_open_capa(ncrs: list[Nonconformity], capa: Capa | None = None) -> None:
+    """An NCR is dealt with by one open CAPA at a time: a second one splits its actions and its
+    effectiveness check. After the first is closed (say, judged not effective), a new one may take
+    it up."""
+    taken = (
+        Capa.objects.filter(nonconformities__in=ncrs)
+        .exclude(status__in=Capa.workflow.closed)
+        .exclude(pk=getattr(capa, "pk", None))
+        .values_list("nonconformities__reference", "reference")
+        .order_by("reference")
+    )
+    if not ncrs:
+        return
+    wanted = {n.reference for n in ncrs}
+    found = [(ncr, other) for ncr, other in taken if ncr in wanted]
+    if found:
+        said = "; ".join(f"{ncr} by {other}" for ncr, other in found)
+        raise ValidationError(
+            {"nonconformities": f"Already dealt with by an open CAPA: {said}. Add the work to that CAPA."}
+        )
+
+
 def _propagate_cause(capa: Capa, by: User) -> None:
     """NCRs without a cause category take the CAPA's root cause category (for the Pareto chart)."""
     if not capa.cause_category:
@@ -115,6 +137,7 @@ def _propagate_cause(capa: Capa, by: User) -> None:
 def capa_create(*, by: User, nonconformities: Iterable[Nonconformity] = (), **fields: Any) -> Capa:
     """Raise a CAPA, from one or more NCRs or on its own (preventive action, improvement)."""
     ncrs = _visible_ncrs(by, nonconformities)
+    _not_in_another_open_capa(ncrs)
     capa = record_create(model=Capa, by=by, **fields)
     if ncrs:
         capa.nonconformities.set(ncrs)
@@ -137,6 +160,7 @@ def capa_update(
     if nonconformities is not None:
         new = _visible_ncrs(by, nonconformities)
         old = set(capa.nonconformities.values_list("reference", flat=True))
+        _not_in_another_open_capa([n for n in new if n.reference not in old], capa)
         if {n.reference for n in new} != old:
             capa.nonconformities.set(new)
             history.touch(

@@ -10,6 +10,7 @@ from capa.models import Capa, Nonconformity
 from qms.due import registry
 from tests.capa.conftest import days
 from tests.capa.factories import CapaFactory, NonconformityFactory
+from tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +249,26 @@ def test_a_change_request_for_an_unknown_document_closes_nothing(client_for, hea
     assert "No document with that reference that you can see." in response.content.decode()
     capa_in_verification.refresh_from_db()
     assert capa_in_verification.status == "verification"
+
+
+def test_an_ncr_already_in_an_open_capa_is_not_raised_into_a_second_one(client_for, head, dept, ncr, capa):
+    client = client_for(head)
+    second = {
+        "title": "Bore oversize again",
+        "kind": "corrective",
+        "source": "customer",
+        "severity": "major",
+        "nonconformities": [ncr.pk],
+        "description": "Raised twice by mistake.",
+        "owner": head.pk,
+        "department": dept.pk,
+        "due_date": days(60).isoformat(),
+    }
+    response = client.post(reverse("capa:capa_create"), second)
+    assert response.status_code == 400
+    assert f"{ncr.reference} by {capa.reference}" in field_error(response, "nonconformities")
+    assert list(Capa.objects.all()) == [capa]
+    # Once that CAPA is closed (say, judged not effective), a new one may take the NCR up.
+    Capa.objects.filter(pk=capa.pk).update(status="closed")
+    assert client.post(reverse("capa:capa_create"), second).status_code == 302
+    assert Capa.objects.count() == 2
