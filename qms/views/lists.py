@@ -4,7 +4,8 @@ whatever the number of rows: declare ``select_related`` for every column."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import ForeignKey, Q
@@ -132,17 +133,44 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         A row's texts are escaped together (``qms.html.escape_all``) and put into the row's markup
         with one ``str.format``: one call each per row rather than a few per cell."""
         url_of = url_maker(self.model, self.__dict__.get("cells"))
-        opens = [f'<td data-label="{escape(label)}">' for _, label in self.columns[1:]]
-        row_format = "".join(
-            ['<tr><td class="text-nowrap"><a href="{}">{}</a></td>']
-            + [f"{td.replace('{', '{{').replace('}', '}}')}{{}}</td>" for td in opens]
-            + ["</tr>"]
-        )
+        row_format = self._row_format()
+        overdue = self._overdue()
+        late_format = self._row_format(late=True) if overdue else None
         out = []
         for record, cells in rows:
             texts = [url_of(record), *cells]
-            out.append(row_format.format(*escape_all([v if type(v) is str else cell_text(v) for v in texts])))
+            chosen = late_format if overdue is not None and overdue(cells) else row_format
+            out.append(chosen.format(*escape_all([v if type(v) is str else cell_text(v) for v in texts])))
         return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped
+
+    def _row_format(self, *, late: bool = False) -> str:
+        """One row's markup with a ``{}`` for each text; ``late``: the due date in red, saying
+        "overdue" (words, not only a colour, for a screen reader and the phone layout)."""
+        cells = []
+        for field, label in self.columns[1:]:
+            name = escape(label).replace("{", "{{").replace("}", "}}")
+            if late and field == "due_date":
+                cells.append(f'<td data-label="{name}" class="text-danger fw-semibold">{{}} · overdue</td>')
+            else:
+                cells.append(f'<td data-label="{name}">{{}}</td>')
+        return "".join(['<tr><td class="text-nowrap"><a href="{}">{}</a></td>', *cells, "</tr>"])
+
+    def _overdue(self) -> Callable[[list], bool] | None:
+        """Whether a row is overdue, read from its cells: a due date before today on a record that
+        is not closed (its status shown as a label). None for a register without both columns."""
+        fields = [f for f, _ in self.columns]
+        workflow = getattr(self.model, "workflow", None)
+        if "due_date" not in fields or "status" not in fields or workflow is None:
+            return None
+        due, status = fields.index("due_date"), fields.index("status")
+        closed = {workflow.label(s) for s in workflow.closed} | set(workflow.closed)
+        today = timezone.localdate()
+
+        def overdue(cells: list) -> bool:
+            day = cells[due]
+            return type(day) is dt.date and day < today and cells[status] not in closed
+
+        return overdue
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "csv":

@@ -331,3 +331,26 @@ def test_analysis_covers_up_to_ten_years_of_the_archive(client_for, head):
     response = client_for(head).get(reverse("capa:analysis") + eleven_years)
     assert response.status_code == 400
     assert "Choose a period of at most 10 year(s)." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name, factory", [("capa:nonconformity_list", NonconformityFactory), ("capa:capa_list", CapaFactory)]
+)
+def test_the_registers_mark_a_row_past_its_due_date_and_not_closed_as_overdue(
+    client_for, head, dept, url_name, factory
+):
+    factory(owner=head, department=dept, title="Late one", due_date=days(-3))
+    done = factory(owner=head, department=dept, title="Done one", due_date=days(-3))
+    factory._meta.model.objects.filter(pk=done.pk).update(status="closed")
+    factory(owner=head, department=dept, title="Due later", due_date=days(3))
+    page = client_for(head).get(reverse(url_name)).content.decode()
+    rows = {
+        title: row
+        for row in re.findall(r"<tr>.*?</tr>", page, re.S)
+        for title in ("Late one", "Done one", "Due later")
+        if title in row
+    }
+    assert (
+        f'class="text-danger fw-semibold">{days(-3).day} {days(-3):%b %Y} · overdue</td>' in rows["Late one"]
+    )
+    assert "overdue" not in rows["Done one"] and "overdue" not in rows["Due later"]
