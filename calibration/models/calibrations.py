@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -64,10 +64,20 @@ class Calibration(ChildRecord):
     )
     certificate_number = models.CharField("certificate number", max_length=100, blank=True)
     temperature = models.DecimalField(
-        "temperature (°C)", max_digits=5, decimal_places=2, null=True, blank=True
+        "temperature (°C)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-50), MaxValueValidator(150)],
     )
     humidity = models.DecimalField(
-        "relative humidity (%)", max_digits=5, decimal_places=2, null=True, blank=True
+        "relative humidity (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     conditions = models.CharField("other conditions", max_length=200, blank=True)
     uncertainty = models.DecimalField(

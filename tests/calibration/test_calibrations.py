@@ -147,6 +147,9 @@ def test_a_suspect_instrument_calibrated_again_is_usable(dept, head):
         ({"calibrated_on": f.days(-500)}, "calibrated_on", "cannot be earlier"),
         ({"source": "internal", "performed_by": None}, "performed_by", "Name the technician"),
         ({"lab": None}, "lab", "Name the laboratory"),
+        ({"humidity": 500}, "humidity", "less than or equal to 100"),
+        ({"humidity": -5}, "humidity", "greater than or equal to 0"),
+        ({"temperature": 2000}, "temperature", "less than or equal to 150"),
     ],
 )
 def test_bad_calibration_input_is_refused_beside_its_field(dept, head, fields, field, message):

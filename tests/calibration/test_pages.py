@@ -14,6 +14,7 @@ from calibration.models import Calibration, Instrument, MeasurementPoint
 from qms.due import registry
 from qms.kpis import Period
 from tests.calibration import factories as f
+from tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +304,19 @@ def test_an_affected_items_decision_keeps_its_reason_on_the_page(client_for, dep
     assert (item.decision, item.reason) == ("hold", "Shafts measured near the limit")
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert "Shafts measured near the limit" in page
+
+
+def test_a_relative_humidity_over_100_percent_is_refused_beside_the_field(client_for, dept, head):
+    gauge = f.instrument(dept, source="external")
+    response = client_for(head).post(
+        reverse("calibration:calibration_add", args=[gauge.pk]),
+        {
+            "calibrated_on": f.today().isoformat(),
+            "source": "external",
+            "lab": gauge.lab_id,
+            "humidity": "500",
+        },
+    )
+    assert response.status_code == 400
+    assert "less than or equal to 100" in field_error(response, "humidity")
+    assert not Calibration.objects.filter(instrument=gauge).exists()
