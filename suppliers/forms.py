@@ -359,12 +359,38 @@ class ScarForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.exclude(status="prospective").order_by("name")
-        self.fields["contact"].queryset = SupplierContact.objects.select_related("supplier").order_by(
-            "supplier__name", "name"
-        )
-        self.fields["contact"].label_from_instance = lambda c: f"{c.supplier}: {c}"
+        contacts = SupplierContact.objects.select_related("supplier").order_by("supplier__name", "name")
+        supplier = self._supplier_id()
+        if supplier is not None:  # raised from a supplier or an NCR, or sent back: its contacts only
+            self.fields["contact"].queryset = contacts.filter(supplier_id=supplier)
+            self.fields["contact"].help_text = "The chosen supplier's contacts."
+            self.fields["contact"].error_messages["invalid_choice"] = "Choose one of the supplier’s contacts."
+        else:
+            self.fields["contact"].queryset = contacts
+            self.fields["contact"].label_from_instance = lambda c: f"{c.supplier}: {c}"
+        if self.instance.pk is None:
+            # Choosing the supplier reloads the contact list with its contacts (the page asked
+            # again with ``?supplier=``, only the list taken from it).
+            self.fields["supplier"].widget.attrs.update(
+                {
+                    "hx-get": "",
+                    "hx-trigger": "change",
+                    "hx-target": "#id_contact",
+                    "hx-select": "#id_contact",
+                    "hx-swap": "outerHTML",
+                }
+            )
         self.fields["title"].required = False
         self.fields["title"].help_text = "Empty: “SCAR to <supplier>”."
+
+    def _supplier_id(self) -> int | None:
+        """The supplier already chosen: in what was sent, the initial values or the SCAR."""
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("supplier"), "")
+        else:
+            chosen = self.initial.get("supplier") or self.instance.supplier_id or ""
+        chosen = getattr(chosen, "pk", chosen)
+        return int(chosen) if str(chosen).isdigit() and len(str(chosen)) < 12 else None
 
     def clean(self):
         data = super().clean()

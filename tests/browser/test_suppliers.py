@@ -4,6 +4,7 @@ housing; quality evaluates it (risk, first-article inspection) and approves it w
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from qms import gates
 from qms.models import Role
@@ -99,3 +100,43 @@ def test_the_scar_register_finds_a_supplier_by_typing_its_name(page, login, qual
     register = page.get_by_test_id("register").inner_text()
     assert first.reference in register and second.reference not in register
     assert f"supplier={first.supplier.pk}" in page.url
+
+
+def _contact(supplier, by, name):
+    from qms.services import child_add
+    from suppliers.models import SupplierContact
+
+    return child_add(
+        model=SupplierContact, by=by, supplier=supplier, name=name, email=f"{name[0]}@example.com"
+    )
+
+
+def test_choosing_the_supplier_of_a_new_scar_narrows_its_contact_list(page, login, purchasing_head, proc):
+    bar = f.approved(proc, owner=purchasing_head, name="Hüttenstahl Brenner GmbH")
+    paint = f.approved(proc, owner=purchasing_head, name="Lackwerk Süd")
+    _contact(bar, purchasing_head, "Petra Brenner")
+    _contact(paint, purchasing_head, "Jonas Lack")
+
+    login(purchasing_head)
+    page.goto("/suppliers/scars/new/")
+    contact = page.get_by_label("Contact")
+    assert contact.locator("option").all_inner_texts() == [
+        "---------",
+        "Hüttenstahl Brenner GmbH: Petra Brenner <P@example.com>",
+        "Lackwerk Süd: Jonas Lack <J@example.com>",
+    ]
+    page.get_by_role("searchbox", name="Find a supplier").fill("Lackwerk")
+    page.get_by_role("button", name="Lackwerk Süd").click()
+    expect(page.locator("#id_contact")).not_to_contain_text("Petra")  # the list reloaded
+    assert page.get_by_label("Contact").locator("option").all_inner_texts() == [
+        "---------",
+        "Jonas Lack <J@example.com>",
+    ]
+    page.get_by_label("Contact").select_option(label="Jonas Lack <J@example.com>")
+    page.get_by_label("Nonconformity").fill("Paint blisters on 40 housings after the salt-spray test.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    from suppliers.models import Scar
+
+    scar = Scar.objects.get()
+    assert (scar.supplier, scar.contact.name) == (paint, "Jonas Lack")

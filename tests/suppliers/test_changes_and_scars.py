@@ -11,6 +11,7 @@ from qms import events
 from qms.services import link_add, record_create
 from suppliers import services
 from suppliers.models import Scar, SupplierChange
+from tests.helpers import field_error
 from tests.suppliers import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,24 @@ def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head,
     assert raise_url in page.replace("&amp;", "&")
     form = client.get(raise_url).content.decode()
     assert f'<option value="{bar_stock.pk}" selected>' in form and "Rust on 40 of 300 bars." in form
+    # The contact list holds the supplier's contacts only; another's is refused beside the field.
+    other = f.approved(bar_stock.department, owner=head, name="Lackwerk Süd")
+    stranger = services_contact(other, head)
+    form = client.get(raise_url).content.decode()
+    assert "Petra Brenner" in form and "Lackwerk" not in form
+    response = client.post(
+        raise_url,
+        {
+            "supplier": bar_stock.pk,
+            "contact": stranger.pk,
+            "problem": "Rust",
+            "owner": head.pk,
+            "department": dept.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose one of the supplier’s contacts." in field_error(response, "contact")
+    assert not Scar.objects.exists()
     response = client.post(
         raise_url,
         {
