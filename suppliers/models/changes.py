@@ -47,7 +47,12 @@ class SupplierChange(Record):
     visibility = "company"
     create_roles = None  # anyone who may write: goods-in finds changes too
     change_relations = KEEPERS
-    due_label = "evaluate by"
+
+    @property
+    def due_label(self) -> str:  # type: ignore[override]
+        """What the date asks for now: the evaluation, then quality's decision on it."""
+        return "decide by" if self.status == "evaluated" else "evaluate by"
+
     workflow = Workflow(
         statuses=[
             ("recorded", "Open · not evaluated"),

@@ -88,6 +88,7 @@ def test_quality_evaluates_and_approves_the_change_purchasing_may_not_approve(
         department=purchasing_head.department,
     )
     client = client_for(quality_manager)
+    assert " · evaluate by " in client.get(change.get_absolute_url()).content.decode()
     response = client.post(
         reverse("suppliers:supplierchange_evaluate", args=[change.pk]), {"risk": "high", "evaluation": ""}
     )
@@ -102,6 +103,8 @@ def test_quality_evaluates_and_approves_the_change_purchasing_may_not_approve(
         and change.status == "evaluated"
         and change.qualification == ["first-article inspection"]
     )
+    page = client.get(change.get_absolute_url()).content.decode()
+    assert " · decide by " in page and "evaluate by" not in page  # evaluated: quality's decision is owed
     assert (
         client_for(purchasing_head)
         .post(reverse("suppliers:supplierchange_approve", args=[change.pk]), {"password": password})
