@@ -276,8 +276,10 @@ class InspectionForm(DateRuleMixin, RecordForm):
         for name, queryset in querysets.items():
             if name in self.fields:
                 self.fields[name].queryset = queryset
-        self.fields["inspected_on"].initial = _today
-        if "inspector" not in self.initial:
+        # A new inspection's empty instance puts None in ``initial`` for every field: proposed here.
+        if not self.initial.get("inspected_on"):
+            self.initial["inspected_on"] = _today()
+        if not self.initial.get("inspector"):
             self.initial["inspector"] = self.user.pk
 
     def clean(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from qms.access import restrict
 from qms.whereused import Use
@@ -16,12 +16,14 @@ from .models import (
     GaugeUse,
     GoodsReceipt,
     Inspection,
+    InspectionPlan,
     LotOperator,
     MaterialUse,
     ProductionLot,
     Shipment,
     ShipmentLine,
 )
+from .models.plans import Stage
 
 
 @dataclass
@@ -174,3 +176,28 @@ def instrument_uses(instrument, *, date_from: dt.date | None, date_to: dt.date, 
             )
         )
     return uses
+
+
+def proposed_plan(*, lot: ProductionLot | None = None, receipt: GoodsReceipt | None = None) -> int | None:
+    """The plan a new inspection of ``lot`` or ``receipt`` most likely follows: the plan in use for
+    its part number at the stage it is at (incoming for a receipt, from its supplier or any; final,
+    else in-process, for a lot), when exactly one fits. One query."""
+    if receipt is not None:
+        plans = InspectionPlan.objects.filter(
+            status="active", part_number=receipt.part_number, stage=Stage.IQC
+        ).filter(Q(supplier_id=receipt.supplier_id) | Q(supplier__isnull=True))
+        found = list(plans.values_list("pk", "supplier_id")[:10])
+        own = [pk for pk, supplier in found if supplier == receipt.supplier_id]
+        choice = own or [pk for pk, _ in found]
+        return choice[0] if len(choice) == 1 else None
+    if lot is not None:
+        found = list(
+            InspectionPlan.objects.filter(
+                status="active", part_number=lot.part_number, stage__in=(Stage.FINAL, Stage.IPQC)
+            ).values_list("pk", "stage")[:10]
+        )
+        for stage in (Stage.FINAL, Stage.IPQC):
+            at_stage = [pk for pk, s in found if s == stage]
+            if at_stage:
+                return at_stage[0] if len(at_stage) == 1 else None
+    return None

@@ -243,10 +243,20 @@ class InspectionCreateView(RecordCreateView):
             value = self.request.GET.get(key, "")
             if value.isdigit() and len(value) < 12:
                 initial[key] = int(value)
-        lot = initial.get("lot")
-        if lot:
-            found = ProductionLot.objects.filter(pk=lot).values_list("quantity", flat=True).first()
-            initial.setdefault("lot_size", found)
+        # The subject's size and the plan in use for its part (when one fits): what an inspector
+        # would otherwise look up by hand each time (the form proposes today and themselves).
+        user = self.request.user
+        lot = initial.get("lot") and access.restrict(ProductionLot.objects.filter(pk=initial["lot"]), user)
+        receipt = initial.get("receipt") and access.restrict(
+            GoodsReceipt.objects.filter(pk=initial["receipt"]), user
+        )
+        lot, receipt = (lot.first() if lot else None), (receipt.first() if receipt else None)
+        subject = lot or receipt
+        if subject is not None:
+            initial.setdefault("lot_size", subject.quantity)
+            plan = selectors.proposed_plan(lot=lot, receipt=receipt)
+            if plan is not None:
+                initial.setdefault("plan", plan)
         return initial
 
     def create(self, form):

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from inspection.models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
 from tests import walker
@@ -139,3 +140,28 @@ def test_shipments_are_filtered_by_customer_status_and_shipping_date(client_for,
     assert shown({"shipped_from": "2026-11-01", "shipped_to": "2026-11-09"}) == {meyer.reference}
     page = client.get("/inspection/shipments/", {"shipped_from": "last week"}).content.decode()
     assert "Enter a valid date." in page and "Nothing here matches the filter." in page
+
+
+def test_inspecting_a_lot_or_a_receipt_proposes_the_plan_in_use_for_its_part(client_for, quality_manager):
+    final = f.plan(stage="final", part="H-220")
+    f.plan(stage="ipqc", part="H-220")  # final inspection comes first for a finished lot
+    f.plan(stage="final", part="OTHER")
+    incoming = f.plan(stage="iqc", part="BAR-42")
+    client = client_for(quality_manager)
+    lot = f.lot(part="H-220", quantity=1000)
+    form = client.get(reverse("inspection:inspection_create") + f"?lot={lot.pk}").context["form"]
+    assert (form.initial["plan"], form.initial["lot_size"]) == (final.pk, 1000)
+    receipt = f.receipt(part="BAR-42", quantity=500)
+    form = client.get(reverse("inspection:inspection_create") + f"?receipt={receipt.pk}").context["form"]
+    assert (form.initial["plan"], form.initial["lot_size"]) == (incoming.pk, 500)
+    # Two plans in use for the part at the same stage: the inspector chooses.
+    f.plan(stage="final", part="H-220")
+    form = client.get(reverse("inspection:inspection_create") + f"?lot={lot.pk}").context["form"]
+    assert form.initial.get("plan") is None
+
+
+def test_a_new_inspection_proposes_today_and_its_inspector(client_for, quality_manager):
+    page = client_for(quality_manager).get(reverse("inspection:inspection_create"))
+    html = page.content.decode()
+    assert f'name="inspected_on" value="{f.today().isoformat()}"' in html
+    assert f'<option value="{quality_manager.pk}" selected>' in html
