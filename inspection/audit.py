@@ -2,7 +2,7 @@
 the pack may see it, each in a constant number of queries:
 
 - 8.5.2 traceability: the lots made in the period with their material lots and suppliers,
-  operators, machine and drawing revision;
+  operators, machine and drawing revision, inspections with the gauges used, and shipments;
 - 8.6 release: the lots released in the period, who released them, the seven checks as they stood
   and the deviations accepted;
 - 8.7 nonconforming outputs: inspections that rejected a lot or receipt, and the receipts rejected.
@@ -15,20 +15,45 @@ from django.db.models import Prefetch
 from qms.access import restrict
 from qms.auditpack import AuditSection
 
-from .models import GoodsReceipt, Inspection, MaterialUse, ProductionLot, ReleaseDeviation
+from .models import (
+    GaugeUse,
+    GoodsReceipt,
+    Inspection,
+    MaterialUse,
+    ProductionLot,
+    ReleaseDeviation,
+    ShipmentLine,
+)
 
 
-def _lots_with_all(queryset):
-    """A period's lots with their material and people, for the pack's table of lots."""
+def _lots_with_all(queryset, user):
+    """A period's lots with their material and people, for the pack's table of lots; with
+    ``user``, also the inspections and the gauges they used, and the shipments (each read as the
+    user may see it), forward and backward traceability in one table."""
     return queryset.select_related("drawing_revision__document", "machine").prefetch_related(
         Prefetch("materials", queryset=MaterialUse.objects.select_related("receipt__supplier")),
         "operators__person",
+        Prefetch(
+            "inspections",
+            queryset=restrict(Inspection.objects.all(), user)
+            .select_related("inspector")
+            .prefetch_related(Prefetch("gauges", queryset=GaugeUse.objects.select_related("instrument")))
+            .order_by("inspected_on", "pk"),
+            to_attr="pack_inspections",
+        ),
+        Prefetch(
+            "shipment_lines",
+            queryset=restrict(ShipmentLine.objects.all(), user)
+            .select_related("shipment")
+            .order_by("shipment__shipped_on", "pk"),
+            to_attr="pack_shipments",
+        ),
     )
 
 
 def traceability(*, user, date_from, date_to) -> dict:
     lots = restrict(ProductionLot.objects.filter(started_on__range=(date_from, date_to)), user)
-    return {"lots": list(_lots_with_all(lots).order_by("started_on", "lot_number"))}
+    return {"lots": list(_lots_with_all(lots, user).order_by("started_on", "lot_number"))}
 
 
 def releases(*, user, date_from, date_to) -> dict:

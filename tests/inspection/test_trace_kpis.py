@@ -90,14 +90,20 @@ def test_first_pass_yield_and_inspections_below_sample_size():
 
 
 def test_audit_pack_sections_for_traceability_release_and_nonconforming_outputs():
+    from django.template.loader import render_to_string
+
     from inspection.audit import SECTIONS
 
     receipt = f.receipt(quantity=100)
-    lot, *_ = _shipped_lot(receipt)
+    lot, shipment, gauge, inspection = _shipped_lot(receipt)
     built = {s.clause: s.build(user=f.qm(), date_from=f.days(-1), date_to=f.today()) for s in SECTIONS}
     assert set(built) == {"8.5.2", "8.6", "8.7"}
     assert built["8.5.2"]["lots"] == [lot]
     assert [x for x, _ in built["8.6"]["released"]] == [lot]
+    # The lot's row traces back to its material and forward to its inspection, gauge and customer.
+    row = render_to_string("inspection/audit_traceability.html", built["8.5.2"])
+    for shown in (receipt.reference, inspection.reference, gauge.tag, shipment.reference, "Meyer Pumpen"):
+        assert shown in row, shown
 
 
 def test_the_supplier_ranking_reads_every_suppliers_receipts_in_a_constant_number_of_queries(client):
