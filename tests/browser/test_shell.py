@@ -47,6 +47,7 @@ def test_auditor_reads_history_and_sees_no_control_that_changes_data(page, login
 def test_auditor_profile_offers_no_settings_to_change_but_a_password_change(page, login, auditor):
     login(auditor)
     page.get_by_role("button", name="Menu").click()  # at 1024 px the menu is behind its button
+    expect(page.locator("#nav.show")).to_be_visible()  # opened, not still sliding open
     page.get_by_test_id("user-menu").click()
     page.get_by_role("link", name="Profile").click()
     main = page.locator("main")
