@@ -14,6 +14,7 @@ A date before today is judged as things stood at the end of that day (from the h
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Func, Value
 from django.db.models.functions import Lower, Trim
@@ -22,7 +23,7 @@ from django.utils import timezone
 from qms import gates
 
 from .models import AffectedItem, ImpactAssessment, Instrument, Machine, MaintenancePlan
-from .models.impact import Decision
+from .models.impact import Cause, Decision
 
 STATE_SENTENCES = {
     "out_of_service": "is out of service",
@@ -83,32 +84,47 @@ def instrument_usable(*, on: dt.date, instrument) -> list[gates.Refusal]:
 _DECISION_SENTENCES = {
     Decision.PENDING: "waits for a decision",
     Decision.HOLD: "is on hold",
-    Decision.REINSPECT: "is to be re-inspected (record the outcome as the item's decision)",
+    Decision.REINSPECT: "is to be re-inspected (a re-inspection accepted since settles it)",
     Decision.RECALL: "is recalled",
     Decision.NO_IMPACT: None,
     Decision.NOTIFY: None,
 }
 
 
+# "Lot 24-1203", "lot no. 24-1203", "Lot: 24-1203" and "24-1203" name the same lot.
+_LOT_WORD = r"^lot\s*(no\.?|number|#)?\s*[:#-]?\s*"
+
+
 def _name(reference) -> Func:
-    """How an affected item names what it is about, compared without case, spaces or a leading
-    "Lot ": an item typed by hand as "Lot 24-1203" names lot 24-1203."""
-    return Func(Lower(Trim(reference)), Value(r"^lot\s+"), Value(""), function="regexp_replace")
+    """How an affected item names what it is about, compared without case, outer spaces or a
+    leading "Lot" (``_LOT_WORD``): an item typed by hand as "Lot 24-1203" names lot 24-1203."""
+    return Func(Lower(Trim(reference)), Value(_LOT_WORD), Value(""), function="regexp_replace")
 
 
 def _normal(name: str) -> str:
-    name = name.strip().lower()
-    return name[4:].lstrip() if name.startswith("lot ") else name
+    return re.sub(_LOT_WORD, "", name.strip().lower())
 
 
-def measurements_stand(*, on: dt.date, names, uses) -> list[gates.Refusal]:
-    """Gate ``measurements_stand``: ``names`` are what the measurements go by (a lot number, its
-    inspections' references), ``uses`` the (instrument or id, date) pairs they were taken with.
-    Refused for each affected item naming them that is not decided "no impact" or "notify the
-    customer", and for each use on a date an assessment of its instrument covers (since the last
-    good calibration until the finding) that lists none of the names. Two queries."""
-    wanted = {_normal(n) for n in names if n and n.strip()}
-    pairs = [(getattr(i, "pk", i), day) for i, day in uses]
+def _found(a: ImpactAssessment) -> str:
+    """What the assessment is about, in a sentence's words."""
+    if a.cause == Cause.SUSPECT:
+        return f"{a.instrument.tag}'s calibration became suspect on {a.period_to:%-d %b %Y}"
+    return f"{a.instrument.tag} was found out of tolerance on {a.period_to:%-d %b %Y}"
+
+
+def measurements_stand(
+    *, on: dt.date, names, uses, reinspected: dt.date | None = None
+) -> list[gates.Refusal]:
+    """Gate ``measurements_stand``: ``names`` are what the measurements go by as a whole (a lot's
+    number and reference), ``uses`` the (instrument or id, date, reference) of each measurement
+    (a gauge on an inspection), ``reinspected`` the date the lot was last re-inspected and
+    accepted, if it was. Refused for each affected item naming them that is undecided, on hold,
+    recalled, or to be re-inspected (unless re-inspected since the finding), and for each use on
+    a date an assessment of its instrument covers (since the last good calibration until the
+    finding) that names neither it nor the whole. Two queries."""
+    uses = [(getattr(i, "pk", i), day, reference) for i, day, reference in uses]
+    whole = {_normal(n) for n in names if n and n.strip()}
+    wanted = whole | {_normal(reference) for _, _, reference in uses if reference}
     items = list(
         AffectedItem.objects.annotate(named=_name("reference"))
         .filter(named__in=wanted)
@@ -117,30 +133,36 @@ def measurements_stand(*, on: dt.date, names, uses) -> list[gates.Refusal]:
     )
     refusals = []
     for item in items:
-        sentence = _DECISION_SENTENCES.get(item.decision)
-        if sentence is None:
-            continue
         a = item.assessment
+        sentence = _DECISION_SENTENCES.get(item.decision)
+        settled = (
+            item.decision == Decision.REINSPECT and reinspected is not None and reinspected >= a.period_to
+        )
+        if sentence is None or settled:
+            continue
         why = f": {item.reason}" if item.reason and item.decision else ""
+        closed = f" ({a.reference} is closed: reopen it to change the decision)" if a.is_closed else ""
         refusals.append(
             gates.Refusal(
-                f"{a.reference} ({a.instrument.tag} out of tolerance): {item} {sentence}{why}",
+                f"{a.reference} ({_found(a)}): {item} {sentence}{why}{closed}",
                 a.get_absolute_url() + "#items",
             )
         )
-    listed = {item.assessment_id for item in items}
-    instruments = {pk for pk, _ in pairs}
-    for a in ImpactAssessment.objects.filter(instrument_id__in=instruments).select_related("instrument"):
-        if a.pk in listed:
-            continue
-        days = sorted(
-            {d for pk, d in pairs if pk == a.instrument_id and (a.period_from or d) <= d <= a.period_to}
+    named = {(item.assessment_id, item.named) for item in items}
+    for a in ImpactAssessment.objects.filter(instrument_id__in={pk for pk, _, _ in uses}).select_related(
+        "instrument"
+    ):
+        covered = sorted(
+            day
+            for pk, day, reference in uses
+            if pk == a.instrument_id
+            and (a.period_from or day) <= day <= a.period_to
+            and not any((a.pk, n) in named for n in (*whole, _normal(reference or "")))
         )
-        if days:
+        if covered:
             refusals.append(
                 gates.Refusal(
-                    f"{a.reference}: {a.instrument.tag} was found out of tolerance on "
-                    f"{a.period_to:%-d %b %Y}; its measurement of {days[0]:%-d %b %Y} is not assessed.",
+                    f"{a.reference}: {_found(a)}; its measurement of {covered[0]:%-d %b %Y} is not assessed.",
                     a.get_absolute_url() + "#items",
                 )
             )

@@ -225,10 +225,16 @@ def _gauges(lot) -> list[Finding]:
     for inspection in in_force:
         for use in inspection.gauges.all():
             found += _gate("instrument_usable", on=inspection.inspected_on, instrument=use.instrument)
-    uses = [(use.instrument_id, i.inspected_on) for i in in_force for use in i.gauges.all()]
     if inspections:
-        names = [lot.lot_number, *(i.reference for i in inspections)]
-        found += _gate("measurements_stand", on=timezone.localdate(), names=names, uses=uses)
+        uses = [(use.instrument_id, i.inspected_on, i.reference) for i in in_force for use in i.gauges.all()]
+        again = [i.inspected_on for i in inspections if not i.original and i.status == "accepted"]
+        found += _gate(
+            "measurements_stand",
+            on=timezone.localdate(),
+            names=[lot.lot_number, lot.reference],
+            uses=uses,
+            reinspected=max(again, default=None),
+        )
     return found
 
 

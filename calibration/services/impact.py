@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from qms import access, history, whereused
 from qms.models import User, next_reference
+from qms.rules import reason_text
 from qms.services import child_add, child_update
 
 from ..models import AffectedItem, Calibration, ImpactAssessment, Instrument, ReferenceUse
@@ -147,8 +148,15 @@ def cascade(
 
 @transaction.atomic
 def item_add(*, assessment: ImpactAssessment, by: User, **fields) -> AffectedItem:
-    """An affected item listed by hand (until the inspection module answers where-used)."""
-    return child_add(model=AffectedItem, by=by, assessment=assessment, **fields)
+    """An affected item listed by hand (until the inspection module answers where-used), with
+    its decision and the reason for it when they are known already. ``child_add``'s own
+    ``reason`` is the history's: the item's is kept on it after it is added."""
+    why = (fields.pop("reason", "") or "").strip()
+    item = child_add(model=AffectedItem, by=by, assessment=assessment, **fields)
+    if why:
+        item.reason = why
+        history.save(item, by=by, reason=reason_text(f"{item}: {item.get_decision_display().lower()}: {why}"))
+    return item
 
 
 @transaction.atomic

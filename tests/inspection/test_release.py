@@ -371,7 +371,8 @@ def test_a_gauge_found_out_of_tolerance_later_holds_what_it_measured_until_each_
     check = state(lot, "gauges")
     assert check.state == "failed"
     assert check.findings[0].message == (
-        f"{assessment.reference} ({gauge.tag} out of tolerance): {item} waits for a decision"
+        f"{assessment.reference} ({gauge.tag} was found out of tolerance on {f.today():%-d %b %Y}): "
+        f"{item} waits for a decision"
     )
     assert check.findings[0].url == assessment.get_absolute_url() + "#items"
     with pytest.raises(ValidationError, match="Gauges usable"):
@@ -399,7 +400,38 @@ def test_a_lot_named_by_hand_in_an_assessment_is_held_by_its_decision():
     )
     check = state(lot, "gauges")
     assert check.state == "failed"
-    assert f"Final inspection Lot {lot.lot_number.upper()} is recalled" in check.findings[0].message
+    assert check.findings[0].message.endswith(
+        f"Final inspection Lot {lot.lot_number.upper()} is recalled: Measured with the worn micrometer"
+    )
+
+
+def test_a_lot_to_be_re_inspected_is_settled_by_a_re_inspection_accepted_since_the_finding():
+    from calibration.services import item_add
+
+    plan = f.plan()
+    lot = f.lot(quantity=1000)
+    first = f.inspect(lot, plan_=plan, on=f.days(-2))
+    services.gauge_use_add(inspection=first, by=f.qm(), instrument=f.gauge(on=f.days(-30)))
+    f.decide(first)
+    lot = _finished(lot)
+    assessment = _found_out_of_tolerance(f.gauge(), since=f.days(-30))
+    item_add(
+        assessment=assessment,
+        by=f.qm(),
+        what="Final inspection",
+        reference=f"lot no. {lot.lot_number}",  # as someone types it
+        decision="reinspect",
+        reason="Bore measured near the limit",
+    )
+    assert "is to be re-inspected" in state(lot, "gauges").findings[0].message
+    again = services.inspection_create(
+        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
+    )
+    services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
+    again.refresh_from_db()
+    services.gauge_use_add(inspection=f.covered(again), by=f.qm(), instrument=f.gauge())
+    f.decide(again)
+    assert state(lot, "gauges").state == "clear"
 
 
 def test_a_measurement_in_an_assessments_period_that_it_does_not_list_is_not_assessed():
