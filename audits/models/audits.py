@@ -114,6 +114,7 @@ class Audit(Record):
     create_roles = QUALITY  # the quality manager owns the programme and plans its audits
     change_relations = RUNNERS
     due_label = "planned for"
+    late_statuses = frozenset({"planned"})  # late while it has not taken place by its date
     workflow = Workflow(
         statuses=[
             ("planned", "Planned"),
@@ -198,10 +199,6 @@ class Audit(Record):
     @property
     def lead(self):
         return self.owner
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == "planned" and super().is_overdue
 
     @property
     def done_on_schedule(self) -> bool | None:

@@ -148,6 +148,9 @@ class Record(FastLoad, models.Model):
     create_roles: ClassVar[frozenset[str] | None] = None
     # How the record's due date reads in headers ("due", "next review", "target date").
     due_label: ClassVar[str] = "due"
+    # The statuses in which a passed due date makes the record late; None: every open status. An
+    # audit or a review is late only until it takes place (what follows has dates of its own).
+    late_statuses: ClassVar[frozenset[str] | None] = None
     # A field holding the number users quote, if not the reference (found by the link form).
     quoted_reference_field: ClassVar[str | None] = None
 
@@ -175,6 +178,8 @@ class Record(FastLoad, models.Model):
 
     @property
     def is_overdue(self) -> bool:
+        if self.late_statuses is not None and self.status not in self.late_statuses:
+            return False
         return bool(self.due_date and not self.is_closed and self.due_date < timezone.localdate())
 
     @property

@@ -156,19 +156,23 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         return "".join(['<tr><td class="text-nowrap"><a href="{}">{}</a></td>', *cells, "</tr>"])
 
     def _overdue(self) -> Callable[[list], bool] | None:
-        """Whether a row is overdue, read from its cells: a due date before today on a record that
-        is not closed (its status shown as a label). None for a register without both columns."""
+        """Whether a row is overdue, read from its cells as ``Record.is_overdue`` says it: a due
+        date before today on a record in a status where that is late (``late_statuses``, else any
+        status not closed), the status shown as its label. None for a register without both."""
         fields = [f for f, _ in self.columns]
         workflow = getattr(self.model, "workflow", None)
         if "due_date" not in fields or "status" not in fields or workflow is None:
             return None
         due, status = fields.index("due_date"), fields.index("status")
-        closed = {workflow.label(s) for s in workflow.closed} | set(workflow.closed)
+        late = getattr(self.model, "late_statuses", None)
+        if late is None:
+            late = {value for value, _ in workflow.statuses} - set(workflow.closed)
+        late_shown = {workflow.label(s) for s in late} | set(late)
         today = timezone.localdate()
 
         def overdue(cells: list) -> bool:
             day = cells[due]
-            return type(day) is dt.date and day < today and cells[status] not in closed
+            return type(day) is dt.date and day < today and cells[status] in late_shown
 
         return overdue
 

@@ -52,6 +52,7 @@ class Review(Record):
     create_roles = frozenset({"quality", "top"})
     change_relations = CHANGE_RELATIONS | {"top"}
     due_label = "planned for"
+    late_statuses = frozenset({"planned"})  # late while it has not taken place by its date
     workflow = Workflow(
         statuses=[
             ("planned", "Planned"),
@@ -117,10 +118,6 @@ class Review(Record):
     @property
     def period(self) -> kpis.Period:
         return kpis.Period(self.period_start, self.period_end)
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == "planned" and super().is_overdue
 
     @property
     def is_frozen(self) -> bool:

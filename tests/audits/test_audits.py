@@ -207,3 +207,23 @@ def test_the_audit_closes_only_when_its_findings_have(lead, running):
 def test_an_auditee_cannot_edit_the_audit(client_for, running, other_head):
     response = client_for(other_head).get(reverse("audits:audit_update", args=[running.pk]))
     assert response.status_code == 403
+
+
+def test_the_audit_register_marks_an_audit_late_only_while_it_has_not_started(
+    client_for, quality_manager, lead, other_dept
+):
+    import re
+
+    late = af.audit(lead=lead, audited=[other_dept], title="Not started yet")
+    running = af.audit(lead=lead, audited=[other_dept], title="Under way", start=True)
+    Audit.objects.filter(pk__in=[late.pk, running.pk]).update(due_date=af.days(-3))
+    page = client_for(quality_manager).get(reverse("audits:audit_list")).content.decode()
+    rows = {
+        t: r
+        for r in re.findall(r"<tr>.*?</tr>", page, re.S)
+        for t in ("Not started yet", "Under way")
+        if t in r
+    }
+    assert "· overdue" in rows["Not started yet"] and "· overdue" not in rows["Under way"]
+    running.refresh_from_db()
+    assert not running.is_overdue and Audit.objects.get(pk=late.pk).is_overdue  # as the page says
