@@ -360,7 +360,7 @@ class ScarForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.exclude(status="prospective").order_by("name")
         contacts = SupplierContact.objects.select_related("supplier").order_by("supplier__name", "name")
-        supplier = self._supplier_id()
+        supplier = self._supplier_id() if self.instance.pk is None else None
         if supplier is not None:  # raised from a supplier or an NCR, or sent back: its contacts only
             self.fields["contact"].queryset = contacts.filter(supplier_id=supplier)
             self.fields["contact"].help_text = "The chosen supplier's contacts."
@@ -384,11 +384,11 @@ class ScarForm(RecordForm):
         self.fields["title"].help_text = "Empty: “SCAR to <supplier>”."
 
     def _supplier_id(self) -> int | None:
-        """The supplier already chosen: in what was sent, the initial values or the SCAR."""
+        """The supplier a new SCAR is for already: in what was sent or the initial values."""
         if self.is_bound:
             chosen = self.data.get(self.add_prefix("supplier"), "")
         else:
-            chosen = self.initial.get("supplier") or self.instance.supplier_id or ""
+            chosen = self.initial.get("supplier") or ""
         chosen = getattr(chosen, "pk", chosen)
         return int(chosen) if str(chosen).isdigit() and len(str(chosen)) < 12 else None
 
@@ -397,7 +397,8 @@ class ScarForm(RecordForm):
         supplier, contact = data.get("supplier"), data.get("contact")
         if supplier and contact and contact.supplier_id != supplier.pk:
             self.add_error("contact", f"{contact.name} is not a contact of {supplier}.")
-        if supplier and not contact and not data.get("send_to") and "send_to" not in self.errors:
+        unanswered = "send_to" not in self.errors and "contact" not in self.errors
+        if supplier and not contact and not data.get("send_to") and unanswered:
             self.add_error("send_to", "Choose a contact or give the email address the SCAR goes to.")
         return data
 

@@ -154,6 +154,7 @@ def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head,
     )
     assert response.status_code == 400
     assert "Choose one of the supplier’s contacts." in field_error(response, "contact")
+    assert 'data-field="send_to"' not in response.content.decode()  # one message, beside the contact
     assert not Scar.objects.exists()
     response = client.post(
         raise_url,
