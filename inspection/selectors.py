@@ -180,8 +180,9 @@ def instrument_uses(instrument, *, date_from: dt.date | None, date_to: dt.date, 
 
 def proposed_plan(*, lot: ProductionLot | None = None, receipt: GoodsReceipt | None = None) -> int | None:
     """The plan a new inspection of ``lot`` or ``receipt`` most likely follows: the plan in use for
-    its part number at the stage it is at (incoming for a receipt, from its supplier or any; final,
-    else in-process, for a lot), when exactly one fits. One query."""
+    its part number at the stage it is at (incoming for a receipt, from its supplier or any;
+    in-process while a lot is being made, final once it is finished, each falling back on the
+    other), when exactly one fits. One query."""
     if receipt is not None:
         plans = InspectionPlan.objects.filter(
             status="active", part_number=receipt.part_number, stage=Stage.IQC
@@ -196,7 +197,8 @@ def proposed_plan(*, lot: ProductionLot | None = None, receipt: GoodsReceipt | N
                 status="active", part_number=lot.part_number, stage__in=(Stage.FINAL, Stage.IPQC)
             ).values_list("pk", "stage")[:10]
         )
-        for stage in (Stage.FINAL, Stage.IPQC):
+        order = (Stage.IPQC, Stage.FINAL) if lot.status == "open" else (Stage.FINAL, Stage.IPQC)
+        for stage in order:
             at_stage = [pk for pk, s in found if s == stage]
             if at_stage:
                 return at_stage[0] if len(at_stage) == 1 else None

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inspection.models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
+from qms.services import record_transition
 from tests import walker
 from tests.helpers import body
 from tests.inspection import factories as f
@@ -144,13 +145,16 @@ def test_shipments_are_filtered_by_customer_status_and_shipping_date(client_for,
 
 def test_inspecting_a_lot_or_a_receipt_proposes_the_plan_in_use_for_its_part(client_for, quality_manager):
     final = f.plan(stage="final", part="H-220")
-    f.plan(stage="ipqc", part="H-220")  # final inspection comes first for a finished lot
+    in_process = f.plan(stage="ipqc", part="H-220")
     f.plan(stage="final", part="OTHER")
     incoming = f.plan(stage="iqc", part="BAR-42")
     client = client_for(quality_manager)
     lot = f.lot(part="H-220", quantity=1000)
     form = client.get(reverse("inspection:inspection_create") + f"?lot={lot.pk}").context["form"]
-    assert (form.initial["plan"], form.initial["lot_size"]) == (final.pk, 1000)
+    assert (form.initial["plan"], form.initial["lot_size"]) == (in_process.pk, 1000)  # being made
+    record_transition(record=lot, name="finish", by=quality_manager)
+    form = client.get(reverse("inspection:inspection_create") + f"?lot={lot.pk}").context["form"]
+    assert form.initial["plan"] == final.pk  # finished: its final inspection
     receipt = f.receipt(part="BAR-42", quantity=500)
     form = client.get(reverse("inspection:inspection_create") + f"?receipt={receipt.pk}").context["form"]
     assert (form.initial["plan"], form.initial["lot_size"]) == (incoming.pk, 500)
