@@ -99,8 +99,9 @@ def _visible_ncrs(by: User, ncrs: Iterable[Nonconformity]) -> list[Nonconformity
 
 def _not_in_another_open_capa(ncrs: list[Nonconformity], capa: Capa | None = None) -> None:
     """An NCR is dealt with by one open CAPA at a time: a second one splits its actions and its
-    effectiveness check. After the first is closed (say, judged not effective), a new one may take
-    it up."""
+    effectiveness check. Once the first is closed (its actions done and verified), a new one may
+    take the NCR up, say when the problem comes back. (A CAPA reopened later, by hand or by an
+    effectiveness check judged not effective, is not refused: its NCRs stay as they were.)"""
     taken = (
         Capa.objects.filter(nonconformities__in=ncrs)
         .exclude(status__in=Capa.workflow.closed)

@@ -268,7 +268,7 @@ def test_an_ncr_already_in_an_open_capa_is_not_raised_into_a_second_one(client_f
     assert response.status_code == 400
     assert f"{ncr.reference} by {capa.reference}" in field_error(response, "nonconformities")
     assert list(Capa.objects.all()) == [capa]
-    # Once that CAPA is closed (say, judged not effective), a new one may take the NCR up.
+    # Once that CAPA is closed, a new one may take the NCR up (the problem came back).
     Capa.objects.filter(pk=capa.pk).update(status="closed")
     assert client.post(reverse("capa:capa_create"), second).status_code == 302
     assert Capa.objects.count() == 2
