@@ -219,8 +219,7 @@ class Archive:
 
 class References:
     """Reference numbers for bulk-inserted records, per prefix and year (``NCR-2026-0042``), after
-    any number already handed out (an earlier builder's, or the kernel's: calibration and
-    inspection share ``INS``); ``save()`` sets the kernel's counters after them, so records
+    any number already handed out (an earlier builder's, or the kernel's); ``save()`` sets the kernel's counters after them, so records
     created later through the services continue the archive's numbers."""
 
     def __init__(self):

@@ -12,8 +12,8 @@ long ago; the lots in production, awaiting release or shipment and the open insp
 the last days, and a few lots a final inspection rejected are held, overdue.
 
 Written with bulk_create; reference numbers are allocated per prefix and year after any already
-handed out (INS is also calibration's instruments' prefix), and the kernel's counters set after
-them so that records created later through the services continue after them.
+handed out, and the kernel's counters set after them so that records created later through the
+services continue after them.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def populate(archive: Archive) -> dict[str, int]:
 
     rng, today, quality, made = archive.rng, archive.today, archive.quality, {}
     now = timezone.now()
-    refs = References()  # INS continues calibration's numbers
+    refs = References()
 
     def days(n: int) -> dt.timedelta:
         return dt.timedelta(days=n)
@@ -633,7 +633,7 @@ def populate(archive: Archive) -> dict[str, int]:
     made["shipment lines"] = len(lines)
 
     # --- inspections: the sampling plan of the day, the switching rules lot by lot -----------------
-    refs.number(inspections, "INS")
+    refs.number(inspections, "INSP")
     for row in inspections:
         subject, name = (row.lot, row.lot.lot_number) if row.lot else (row.receipt, row.receipt.reference)
         row.title = f"{STAGE_WORD[row.stage]} inspection of {name} · {subject.part_number}"[:200]

@@ -111,7 +111,7 @@ def populate() -> None:
         """INSERT INTO inspection_inspection (reference, title, owner_id, department_id, status, created_at,
             updated_at, created_by_id, stage, plan_id, lot_id, inspector_id, inspected_on, lot_size, severity,
             code_letter, required_sample, ac, re, sample_size, nonconforming, original, note)
-           SELECT 'INS-B-' || l.id || '-' || k, 'Inspection', %(qm)s, %(dept)s, 'accepted', now(), now(), %(qm)s,
+           SELECT 'INSP-B-' || l.id || '-' || k, 'Inspection', %(qm)s, %(dept)s, 'accepted', now(), now(), %(qm)s,
                   'final', %(plan)s, l.id, %(qm)s, l.started_on, 1000, 'normal', 'J', 80, 2, 3, 80, 0, true, ''
            FROM inspection_productionlot l CROSS JOIN generate_series(1, %(per)s) k""",
         # gauges used

@@ -73,7 +73,7 @@ class Inspection(Record):
     """One inspection of a receipt or a lot: the sampling plan the standard asks for, the sample
     actually inspected, the results, the gauges, and the decision."""
 
-    reference_prefix = "INS"
+    reference_prefix = "INSP"  # not INS: calibration's instruments are numbered INS
     visibility = "company"  # results are read by production and purchasing; quality control keeps them
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(

@@ -51,3 +51,16 @@ def test_the_demo_company_gets_the_modules_demo_records(capsys):
 def test_search_reads_the_fields_the_module_declared(head, widget):
     (label, found), *_ = search("bar", head)  # "Milled from bar": the description
     assert (label, found) == ("Widgets", [widget])
+
+
+def test_no_two_kinds_of_record_share_a_reference_prefix():
+    """A reference (INS-2026-0007) names one kind of record: the search, the links and the
+    history's references find it by its prefix. Instruments and inspections once shared INS."""
+    from qms.registry import record_models
+
+    by_prefix: dict[str, list[str]] = {}
+    for model in record_models():
+        if model.reference_prefix:
+            by_prefix.setdefault(model.reference_prefix, []).append(model._meta.label)
+    assert {p: m for p, m in by_prefix.items() if len(m) > 1} == {}
+    assert by_prefix["INS"] == ["calibration.Instrument"] and by_prefix["INSP"] == ["inspection.Inspection"]
