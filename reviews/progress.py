@@ -24,7 +24,7 @@ STATUSES = {
     "at_risk": "At risk",
     "missed": "Missed",
     "met": "Met",
-    "no_data": "No data yet",
+    "no_data": "No month judged yet",  # judged on complete months; this one counts once it is over
 }
 BADGES = {
     "on_track": "success",

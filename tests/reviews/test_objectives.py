@@ -33,9 +33,12 @@ def status(objective) -> str:
     return progress.status
 
 
-def test_an_entered_objective_is_on_track_while_its_latest_month_meets_the_target(head):
+def test_an_entered_objective_is_on_track_while_its_latest_month_meets_the_target(head, client_for):
     objective = make_objective(owner=head, target=Decimal("85"))
     assert status(objective) == "no_data"
+    # Judged on complete months: said so, not "no data" beside a figure for this month so far.
+    page = client_for(head).get(objective.get_absolute_url()).content.decode()
+    assert 'data-testid="objective-status">No month judged yet<' in page
     enter(objective, head, 2, 80)
     enter(objective, head, 1, 86)
     assert status(objective) == "on_track"
