@@ -3,12 +3,15 @@ its change reason, and the kernel's own small forms."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,6 +52,7 @@ class BootstrapMixin:
             if isinstance(field, forms.CharField) and type(widget) is forms.TextInput:
                 # A one-line field holds one line: names and titles reach PDFs and email headers.
                 field.validators.append(_single_line)
+        _number_limits(self)
 
     def full_clean(self):
         super().full_clean()
@@ -57,6 +61,28 @@ class BootstrapMixin:
                 widget = self.fields[name].widget
                 if "is-invalid" not in widget.attrs.get("class", ""):
                     widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def _number_limits(form) -> None:
+    """A number box says in the browser what the model allows (``min``/``max`` from its
+    Min/MaxValueValidators): a review period of 0 months or 500 % humidity is stopped at the box,
+    and the model's message beside the field stays the rule for what is sent anyway."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+            continue
+        validators = list(field.validators)
+        if model is not None:
+            with contextlib.suppress(FieldDoesNotExist):
+                validators += model._meta.get_field(name).validators
+        attrs = field.widget.attrs
+        for validator in validators:
+            kind = type(validator)
+            if kind not in (MinValueValidator, MaxValueValidator) or callable(validator.limit_value):
+                continue
+            limit = Decimal(str(validator.limit_value))
+            attr, tighter = ("min", max) if kind is MinValueValidator else ("max", min)
+            attrs[attr] = limit if attrs.get(attr) is None else tighter(Decimal(str(attrs[attr])), limit)
 
 
 def people():

@@ -2,10 +2,12 @@
 signing through the page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from documents import services
@@ -251,8 +253,6 @@ def test_make_obsolete_needs_a_reason(client_for, drawing, head):
 
 def _chosen(page: str, field: str) -> list[str]:
     """The values a select of the page has chosen."""
-    import re
-
     select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', page, re.S).group(1)
     return re.findall(r'<option value="(\d+)" selected>', select)
 
@@ -275,3 +275,13 @@ def test_a_rejected_revision_is_sent_again_to_the_same_reviewers_and_approvers(
     page = client.get(url("revision_submit", drawing.pk, following.pk)).content.decode()
     assert _chosen(page, "reviewers") == [str(reviewer.pk)]
     assert _chosen(page, "approvers") == [str(quality_manager.pk)]
+
+
+def test_the_new_document_form_labels_its_role_boxes_above_them_and_bounds_the_review_period(
+    client_for, head
+):
+    page = client_for(head).get(reverse("documents:document_create")).content.decode()
+    label = page.index('<legend class="form-label fs-6 mb-1">Distribution: roles</legend>')
+    assert label < page.index('name="distribution_roles"')  # the question before its answers
+    review = re.search(r'<input type="number" name="review_period_months"[^>]*>', page).group(0)
+    assert 'min="1"' in review and 'max="120"' in review  # 0 months is stopped at the box
