@@ -22,9 +22,12 @@ SMALL = 'font-size="11"'
 
 
 def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
+    """The chart as SVG, as wide as its container up to its drawn width: 640 px, or 1000 px for a
+    wide one (``chart-wide``: a heat map of four weeks of days)."""
+    css = "chart chart-wide" if width > 640 else "chart"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" class="chart">',
+        f'role="img" aria-label="{escape(title)}" class="{css}">',
         f"<title>{escape(title)}</title>",
         *body,
         "</svg>",
@@ -245,6 +248,8 @@ def heat_map(
     longest = max((min(len(str(r[0])), HEAT_LABEL_CHARS) for r in rows), default=10)
     # Room above for the day labels (turned), and on the right for the last ones.
     left, top, row_h, right = min(240, 12 + int(longest * 6.2)), 58, 18, 34
+    # Cells wide enough for their number: four weeks of days draw wider than a chart's 640 px.
+    width = max(width, min(1000, left + right + 26 * len(columns)))
     cell_w = (width - left - right) / max(1, len(columns))
     height = top + row_h * max(1, len(rows)) + 24
     body = []

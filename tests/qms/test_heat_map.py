@@ -2,6 +2,8 @@
 its row's minimum, amber at it, green above it, its label a link to the records behind the row;
 no style attribute (CSP), text escaped."""
 
+import re
+
 from qms.charts import HEAT, heat_map
 
 
@@ -49,3 +51,14 @@ def test_a_grid_judged_by_its_own_rule_shades_each_cell_and_links_it_to_its_reco
     assert svg.count(f'fill="{HEAT["below"][0]}"') == 2  # the high cell and its legend key
     assert '<a href="/risks/?l=2&amp;s=2">' in svg and "score 4 or more" in svg
     assert "minimum" not in svg
+
+
+def test_four_weeks_of_days_draw_wider_than_a_chart_so_each_cell_holds_its_number():
+    days = [f"D{i}" for i in range(28)]
+    wide = str(heat_map(days, [("Brazing", [1] * 28, 2)], title="Coverage"))
+    assert 'class="chart chart-wide"' in wide
+    assert 640 < int(re.search(r'viewBox="0 0 (\d+) ', wide).group(1)) <= 1000
+    cell = float(re.search(r'<rect x="[\d.]+" y="\d+" width="([\d.]+)"', wide).group(1))
+    assert cell >= 24  # 14 units at 640 wide: a two-digit number overflowed its cell
+    five = str(heat_map(list("12345"), [("Risk", [1] * 5, 2)], title="Risks"))
+    assert 'class="chart"' in five and 'viewBox="0 0 640 ' in five
