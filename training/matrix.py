@@ -51,9 +51,10 @@ class Cell:
             parts.append(f"(needs {self.required})")
         return " ".join(parts)
 
-    def html(self) -> str:
+    def html(self, label: str = "") -> str:
         """The cell as a table cell: the level, what the job roles need beside a gap, the expiry
-        as a tooltip. Made here, not in a template loop: a department's matrix has ten thousand."""
+        as a tooltip, and its competence (``label``, escaped) for the phone's stacked rows. Made
+        here, not in a template loop: a department's matrix has ten thousand."""
         if self.level is None and self.required is None:
             return "<td></td>"
         level = "0" if self.level is None else str(self.level)
@@ -65,7 +66,8 @@ class Cell:
             word = "expired" if self.state == "expired" else "expires"
             tip = f' title="{word} {self.expires_on:%-d %b %Y}"'
         css = f' class="m-{self.state}"' if self.state else ""
-        return f"<td{css}{tip}>{level}{needs}</td>"
+        named = f' data-label="{label}"' if label else ""
+        return f"<td{css}{tip}{named}>{level}{needs}</td>"
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Row:
     file_id: int | None
     roles: list[str]
     cells: list[Cell]
+    labels: list[str] = field(default_factory=list)  # the columns' competences, set by the Matrix
 
     @property
     def gaps(self) -> int:
@@ -81,7 +84,9 @@ class Row:
 
     @property
     def cells_html(self) -> str:
-        return "".join(c.html() for c in self.cells)
+        if not self.labels:
+            return "".join(c.html() for c in self.cells)
+        return "".join(c.html(label) for c, label in zip(self.cells, self.labels, strict=True))
 
     @property
     def roles_text(self) -> str:
@@ -105,6 +110,12 @@ class Matrix:
     columns: list[Column]
     rows: list[Row]
     legend: dict[int, str] = field(default_factory=lambda: dict(LEVEL_NAMES))
+
+    def __post_init__(self) -> None:
+        # On a phone the table stacks: each cell then says which competence it is.
+        labels = [escape(c.competence.title) for c in self.columns]
+        for row in self.rows:
+            row.labels = labels
 
     @property
     def gaps(self) -> int:

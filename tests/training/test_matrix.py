@@ -55,11 +55,13 @@ def test_the_matrix_shows_levels_gaps_expiring_and_expired(shop, dept, hardening
     assert matrix.gaps == 1
 
 
-def test_the_matrix_page_for_a_head(client_for, shop, dept, head, zimmer):
+def test_the_matrix_page_for_a_head(client_for, shop, dept, head, zimmer, hardening):
     html = client_for(head).get("/training/").content.decode()
     assert f"Competence matrix: {dept}" in html
     assert 'class="m-gap"' in html and 'class="m-expiring"' in html and 'class="m-expired"' in html
     assert "1<small>/2</small>" in html
+    # Stacked on a phone, each cell says its competence: Emre's gap reads "<hardening>: 1/2".
+    assert f'class="m-gap" data-label="{hardening.title}">1<small>/2</small>' in html
     assert f'href="{f.file_of(zimmer).get_absolute_url()}"' in html  # the head opens the files
 
 
