@@ -353,6 +353,17 @@ def _measured_with(lot, gauge, *, on):
     return _finished(f.decide(inspection).lot), inspection
 
 
+def _reinspected(lot, plan):
+    """The lot resubmitted and accepted on re-inspection today, measured with a calibrated gauge."""
+    again = services.inspection_create(
+        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
+    )
+    services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
+    again.refresh_from_db()
+    services.gauge_use_add(inspection=f.covered(again), by=f.qm(), instrument=f.gauge())
+    return f.decide(again)
+
+
 def _found_out_of_tolerance(gauge, *, since):
     from calibration.services import assessment_open
 
@@ -424,13 +435,7 @@ def test_a_lot_to_be_re_inspected_is_settled_by_a_re_inspection_accepted_since_t
         reason="Bore measured near the limit",
     )
     assert "is to be re-inspected" in state(lot, "gauges").findings[0].message
-    again = services.inspection_create(
-        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
-    )
-    services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
-    again.refresh_from_db()
-    services.gauge_use_add(inspection=f.covered(again), by=f.qm(), instrument=f.gauge())
-    f.decide(again)
+    _reinspected(lot, plan)
     assert state(lot, "gauges").state == "clear"
 
 
@@ -457,11 +462,5 @@ def test_a_lapsed_gauge_no_longer_refuses_once_the_lot_is_re_inspected_and_accep
     f.decide(first)
     lot = _finished(lot)
     assert state(lot, "gauges").state == "failed"  # the fix it names: re-inspect with a calibrated gauge
-    again = services.inspection_create(
-        by=f.qm(), plan=plan, inspector=f.qm(), inspected_on=f.today(), lot_size=1000, lot=lot, original=False
-    )
-    services.inspection_update(inspection=again, by=f.qm(), sample_size=again.required_sample)
-    again.refresh_from_db()
-    services.gauge_use_add(inspection=f.covered(again), by=f.qm(), instrument=f.gauge())
-    f.decide(again)
+    _reinspected(lot, plan)
     assert state(lot, "gauges").state == "clear"
