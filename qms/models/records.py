@@ -109,7 +109,10 @@ class RecordQuerySet(models.QuerySet):
         return self.exclude(status__in=self.model.workflow.closed)
 
     def overdue(self, today: dt.date | None = None):
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        """Open records past their due date, in a status where that is late (``late_statuses``)."""
+        late = self.open().filter(due_date__lt=today or timezone.localdate())
+        statuses = self.model.late_statuses
+        return late if statuses is None else late.filter(status__in=statuses)
 
 
 class Record(FastLoad, models.Model):

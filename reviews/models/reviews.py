@@ -38,10 +38,8 @@ def _no_open_action(review: Review) -> str | None:
 
 
 class ReviewQuerySet(RecordQuerySet):
-    def overdue(self, today=None):
-        """A review is late while it is not held by its planned date; what follows (minutes,
-        actions) has dates of its own."""
-        return super().overdue(today).filter(status="planned")
+    """A review is late while it is not held by its planned date (``Review.late_statuses``); what
+    follows (minutes, actions) has dates of its own."""
 
 
 class Review(Record):
