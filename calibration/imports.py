@@ -189,7 +189,8 @@ IMPORTERS = [
         save=instrument_save,
         done_url="/calibration/instruments/",
         help="An existing ID brings that instrument up to date; its next due date then moves only "
-        "by calibrations.",
+        "by calibrations. Import each instrument’s last calibration too (Calibration history): "
+        "until one is recorded, release refuses what the instrument measured as not calibrated.",
         unchanged=lambda existing, data: all(
             getattr(existing, k, None) == v for k, v in data.items() if k not in ("due_date", "reason")
         ),

@@ -173,6 +173,11 @@ def test_instruments_and_their_history_are_imported_and_again_change_nothing(cli
             client.post(url, {"payload": payload.group(1)})
         return preview.content.decode()
 
+    # The instrument list's page says to bring the calibration history in too.
+    assert (
+        "Import each instrument’s last calibration too"
+        in client.get("/import/calibration.instruments/").content.decode()
+    )
     assert "1 new" in run("/import/calibration.instruments/", sheet)
     gauge = Instrument.objects.get(tag="MM-100")
     assert gauge.lab == lab and gauge.interval_value == 12
