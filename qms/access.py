@@ -381,6 +381,16 @@ def can_change(user: User, obj: Model) -> bool:
     return bool(relations(user, record) & allowed)
 
 
+def can_attach(user: User, record: Model) -> bool:
+    """May the user attach a file to this record? Whoever may change it, and those the model names
+    besides (``attach_relations``: the owner of one of a CAPA's actions attaches its evidence)."""
+    model = type(record)
+    allowed = getattr(model, "change_relations", CHANGE_RELATIONS) | getattr(
+        model, "attach_relations", frozenset()
+    )
+    return bool(relations(user, record) & allowed)
+
+
 def can_create(user: User, model: type[Model] | None = None) -> bool:
     """May the user create records of ``model``? Anyone who may write, unless the model names
     who may (``create_roles``: "quality", "top", "head", "steward", "staff")."""
@@ -404,6 +414,11 @@ def can_create(user: User, model: type[Model] | None = None) -> bool:
 def require_change(user: User, obj: Model) -> None:
     if not can_change(user, obj):
         raise PermissionDenied("You may not change this record.")
+
+
+def require_attach(user: User, record: Model) -> None:
+    if not can_attach(user, record):
+        raise PermissionDenied("You may not attach files to this record.")
 
 
 def require_create(user: User, model: type[Model]) -> None:

@@ -96,6 +96,7 @@ class Capa(Record):
     Severity = Severity
 
     reference_prefix = "CAPA"
+    attach_relations = frozenset({"action_owner"})  # the evidence an action was done
     workflow = Workflow(
         statuses=[
             ("open", "Open"),
@@ -204,10 +205,17 @@ class Capa(Record):
         ]
 
     def extra_relations(self, user) -> set[str]:
-        """The designated verifier of a pending effectiveness check may judge it (and so reopen)."""
+        """The designated verifier of a pending effectiveness check may judge it (and so reopen);
+        the owner of one of its actions or containment actions attaches the evidence
+        (``attach_relations``)."""
+        found = set()
         if self.pk and self.checks.filter(verifier=user, result="pending").exists():
-            return {"verifier"}
-        return set()
+            found.add("verifier")
+        if self.pk and (
+            self.actions.filter(owner=user).exists() or self.containment_actions.filter(owner=user).exists()
+        ):
+            found.add("action_owner")
+        return found
 
     @property
     def aging_days(self) -> int:

@@ -154,6 +154,9 @@ class Record(FastLoad, models.Model):
     # The statuses in which a passed due date makes the record late; None: every open status. An
     # audit or a review is late only until it takes place (what follows has dates of its own).
     late_statuses: ClassVar[frozenset[str] | None] = None
+    # Relations that may attach files besides those that may change the record (``qms.access.
+    # can_attach``): the owner of a CAPA's action attaches the evidence that it was done.
+    attach_relations: ClassVar[frozenset[str]] = frozenset()
     # A field holding the number users quote, if not the reference (found by the link form).
     quoted_reference_field: ClassVar[str | None] = None
 

@@ -15,8 +15,9 @@ from ..models import Attachment, Comment, Record, RecordLink, User
 
 @transaction.atomic
 def attachment_add(*, record: Record, upload: UploadedFile, by: User, description: str = "") -> Attachment:
-    """Attach a file to a record after checking it; the stored name is generated, never reused."""
-    access.require_change(by, record)
+    """Attach a file to a record after checking it; the stored name is generated, never reused.
+    Whoever may change the record may, and those its model names (``attach_relations``)."""
+    access.require_attach(by, record)
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk, description=description
     )

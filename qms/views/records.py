@@ -58,6 +58,7 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "opts": opts,
         "body_template": f"{opts.app_label}/{opts.model_name}_detail.html",
         "can_change": writable,
+        "can_attach": access.can_attach(user, record) and not record.is_closed,
         "can_comment": not user.is_auditor,
         "transitions": type(record).workflow.buttons(record, user),
         # The History tab is loaded when it is opened (``RecordHistoryView``): a ten-year record's

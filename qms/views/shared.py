@@ -35,7 +35,7 @@ class AttachmentUploadView(QMSView):
 
     def post(self, request, label, pk):
         record = record_or_404(request, label, pk)
-        access.require_change(request.user, record)
+        access.require_attach(request.user, record)
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             try:

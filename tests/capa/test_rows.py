@@ -342,3 +342,26 @@ def test_the_capa_page_shows_the_rows_history_with_who_when_state_and_why(
     row = row[row.rindex("<tr") :]
     assert str(staff) in row and f"Action: {action} · Cancelled" in row
     assert "Why 1" in html  # the analysis rows' history beside the actions'
+
+
+def test_an_action_owner_from_another_department_attaches_the_evidence_to_the_capa(
+    client_for, other_staff, outside_action, top
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qms.models import Attachment
+    from tests.uploads import pdf_bytes
+
+    capa = outside_action.capa
+    url = reverse("attachment_upload", args=["capa.capa", capa.pk])
+    client = client_for(other_staff)
+    assert 'data-testid="attachment-form"' in client.get(capa.get_absolute_url()).content.decode()
+    evidence = SimpleUploadedFile("setup-sheet.pdf", pdf_bytes("Setup sheet SS-12 rev 3"), "application/pdf")
+    response = client.post(url, {"file": evidence, "description": "A1: the revised setup sheet"})
+    assert response.status_code == 302
+    (attachment,) = Attachment.objects.filter(object_id=capa.pk)
+    assert attachment.description == "A1: the revised setup sheet" and attachment.uploaded_by == other_staff
+    # Top management reads every CAPA and owns no action of this one: reading is not attaching.
+    again = SimpleUploadedFile("other.pdf", pdf_bytes("Other"), "application/pdf")
+    assert client_for(top).post(url, {"file": again}).status_code == 403
+    assert Attachment.objects.filter(object_id=capa.pk).count() == 1
