@@ -3,6 +3,7 @@ reviewer and the quality manager sign it, it becomes effective, and the operator
 workstation acknowledges it from "My work"."""
 
 import pytest
+from playwright.sync_api import expect
 
 from documents.models import Acknowledgment, Revision
 from qms.models import Role, Signature
@@ -90,7 +91,7 @@ def test_full_document_lifecycle_author_reviewer_approver_effective_acknowledged
     row = page.get_by_test_id("my-work").locator("tr", has_text="Read and acknowledge")
     row.get_by_role("link").first.click()
     page.get_by_test_id("acknowledge").click()
-    assert page.get_by_test_id("my-ack").count() == 0
+    expect(page.get_by_test_id("my-ack")).to_have_count(0)
     ack = Acknowledgment.objects.get(user=operator)
     assert ack.status == "acknowledged"
     assert Revision.objects.get().status == "effective"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from qms.models import Role
 from reviews.models import Review, ReviewAction
@@ -56,8 +57,8 @@ def test_the_quality_manager_prepares_and_holds_a_review_the_chair_signs_and_act
     # The minutes, input by input.
     page.get_by_test_id("write-minutes").click()
     boxes = page.locator("textarea[name^=minutes__]")
-    assert boxes.count() == 12
-    for i in range(boxes.count()):
+    expect(boxes).to_have_count(12)  # waits for the minutes page to be parsed, not only committed
+    for i in range(12):
         boxes.nth(i).fill(f"Discussed; point {i + 1}.")
     page.get_by_role("button", name="Save minutes").click()
     assert "Discussed; point 8." in page.get_by_test_id("input-audits").inner_text()  # the 8th input

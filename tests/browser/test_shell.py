@@ -32,7 +32,7 @@ def test_auditor_reads_history_and_sees_no_control_that_changes_data(page, login
     page.goto(ncr.get_absolute_url())
     page.get_by_test_id("tab-history").click()
     history = page.get_by_test_id("history")
-    assert history.is_visible()
+    expect(history).to_be_visible()
     # The tab loads the history when it is opened.
     expect(history.locator("tbody tr")).to_have_count(1)
     expect(history.locator("tbody tr")).to_contain_text("Created")
@@ -55,7 +55,7 @@ def test_auditor_profile_offers_no_settings_to_change_but_a_password_change(page
     assert main.locator("form[method=post]").count() == 0
     assert main.get_by_label("Receive digest").count() == 0
     main.get_by_role("link", name="Change your password").click()
-    assert page.get_by_role("heading", name="Change password").is_visible()
+    expect(page.get_by_role("heading", name="Change password")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1024, 1280, 1440, 1920])
