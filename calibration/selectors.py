@@ -138,7 +138,8 @@ def due_per_month(user, *, months: int = 12, today: dt.date | None = None) -> li
         .annotate(n=Count("pk"))
         .values_list("m", "n")
     )
-    overdue = found.filter(due_date__lt=today).count()
+    # The same rule as the register's standing filter the bar links to (never calibrated included).
+    overdue = found.with_standing(today).filter(standing="overdue").count()
     base = reverse("calibration:instrument_list")
     out = [("Overdue", overdue, f"{base}?standing=overdue")]
     day = start

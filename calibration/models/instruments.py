@@ -90,7 +90,12 @@ class InstrumentQuerySet(RecordQuerySet):
             standing=Case(
                 When(status__in=("retired", "lost", "out_of_service", "quarantined"), then=F("status")),
                 When(suspect=True, then=Value("suspect")),
-                When(Q(due_date__lt=today) | Q(due_date__isnull=True), then=Value("overdue")),
+                # Never calibrated is overdue whatever due date it was given (imported without its
+                # last calibration): release refuses what it measured (gate instrument_usable).
+                When(
+                    Q(due_date__lt=today) | Q(due_date__isnull=True) | Q(last_calibrated_on__isnull=True),
+                    then=Value("overdue"),
+                ),
                 When(usage_limit__isnull=False, uses__gte=F("usage_limit"), then=Value("overdue")),
                 When(due_date__lte=soon, then=Value("due_soon")),
                 default=Value("in_service"),
@@ -292,7 +297,7 @@ class Instrument(Record):
             return self.status
         if self.suspect:
             return "suspect"
-        if self.due_date is None or self.due_date < today:
+        if self.due_date is None or self.due_date < today or self.last_calibrated_on is None:
             return "overdue"
         if self.usage_limit and self.uses >= self.usage_limit:
             return "overdue"

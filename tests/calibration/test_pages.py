@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from calibration import kpis, services
+from calibration import kpis, selectors, services
 from calibration.audit import build_instruments, build_maintenance
 from calibration.models import Calibration, Instrument, MeasurementPoint
 from qms.due import registry
@@ -144,6 +144,21 @@ def test_the_metrology_head_reaches_the_suspect_list_and_the_chain(client_for, c
     assert "MM-9" in suspects and "GB-9" in suspects
     page = client.get(standard.get_absolute_url()).content.decode()
     assert 'data-testid="suspect-chain"' in page and "MM-9" in page
+
+
+def test_an_instrument_never_calibrated_reads_overdue_whatever_its_due_date(client_for, dept, head):
+    """Imported with a due date but no calibration: release refuses what it measured, so the
+    register, its filter and the chart's "Overdue" bar, which links to that filter, say so too."""
+    f.calibrated(dept, tag="OK-2")
+    fresh = f.instrument(dept, tag="NEW-2", due_date=f.days(200))
+    assert fresh.last_calibrated_on is None and fresh.due_date == f.days(200)
+    client = client_for(head)
+    page = client.get(fresh.get_absolute_url()).content.decode()
+    assert 'data-testid="standing">Overdue<' in page
+    overdue = client.get(reverse("calibration:instrument_list") + "?standing=overdue").content.decode()
+    assert "NEW-2" in overdue and "OK-2" not in overdue
+    bars = selectors.due_per_month(head)
+    assert bars[0][:2] == ("Overdue", 1) and bars[0][2].endswith("?standing=overdue")
 
 
 def test_the_charts_page_draws_the_workload_and_the_rates(client_for, dept, head):
