@@ -80,3 +80,24 @@ def test_the_menu_fits_a_laptop_screen_without_sideways_scrolling(page, login, q
     for label in ("NCR & CAPA", "Management review", "Audits & risks"):  # one line each
         link = page.locator("#nav").get_by_role("link", name=label, exact=True)
         assert link.bounding_box()["height"] < 48, label
+
+
+def test_a_reason_of_only_spaces_is_refused_beside_its_box_and_nothing_changes(
+    page, login, quality_manager, dept
+):
+    from tests.kernelapp.models import Widget
+
+    widget = WidgetFactory(owner=quality_manager, department=dept, title="Bracket for cell 4")
+    Widget.objects.filter(pk=widget.pk).update(status="closed")
+    login(quality_manager)
+    page.goto(widget.get_absolute_url())
+    box = page.get_by_label("Reason for “Reopen”")
+    box.fill("   ")
+    page.get_by_test_id("step-reopen").get_by_role("button", name="Reopen").click()
+    # The browser keeps the form and says, beside the box, what the server would have said.
+    expect(box).to_be_focused()
+    assert box.evaluate("b => b.validationMessage") == "Give a reason for this step."
+    assert Widget.objects.get(pk=widget.pk).status == "closed"
+    box.fill("Customer returned two brackets")
+    page.get_by_test_id("step-reopen").get_by_role("button", name="Reopen").click()
+    expect(page.get_by_test_id("status")).to_have_text("Released")

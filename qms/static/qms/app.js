@@ -34,6 +34,8 @@
     "click",
     (e) => {
       const button = e.target.closest("[data-confirm]");
+      // An incomplete form is not confirmed: the browser shows what is missing beside the box.
+      if (button && button.form && !button.form.checkValidity()) return;
       if (button && !window.confirm(button.getAttribute("data-confirm"))) {
         e.preventDefault();
         e.stopImmediatePropagation();
@@ -41,5 +43,18 @@
     },
     true,
   );
+  // A required reason of only spaces is refused beside its box in the step's own words
+  // (data-prompt="Say why the meeting is cancelled."), as the server would refuse it.
+  document.addEventListener(
+    "invalid",
+    (e) => {
+      const box = e.target;
+      if (box.dataset && box.dataset.prompt && box.validity.patternMismatch) box.setCustomValidity(box.dataset.prompt);
+    },
+    true,
+  );
+  document.addEventListener("input", (e) => {
+    if (e.target.dataset && e.target.dataset.prompt) e.target.setCustomValidity("");
+  });
   document.addEventListener("htmx:afterSwap", (e) => label(e.target));
 })();
