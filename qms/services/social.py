@@ -16,8 +16,15 @@ from ..models import Attachment, Comment, Record, RecordLink, User
 @transaction.atomic
 def attachment_add(*, record: Record, upload: UploadedFile, by: User, description: str = "") -> Attachment:
     """Attach a file to a record after checking it; the stored name is generated, never reused.
-    Whoever may change the record may, and those its model names (``attach_relations``)."""
+    Whoever may change the record may, and those its model names (``attach_relations``), while
+    it is open: a closed record keeps the evidence it was closed on."""
     access.require_attach(by, record)
+    if record.is_closed:
+        raise ValidationError(
+            f"{record.display_reference} is {record.get_status_display().lower()}: "
+            "a closed record takes no more files. Reopen it first.",
+            code="closed",
+        )
     attachment = Attachment(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk, description=description
     )

@@ -46,6 +46,9 @@ class AttachmentUploadView(QMSView):
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as exc:
+                if exc.code == "closed":  # closed since the page was opened: its form is gone
+                    messages.error(request, exc.message)
+                    return redirect(record.get_absolute_url() + "?tab=attachments")
                 form.add_error("file", exc)
         if not form.is_valid():
             return render_page(request, record, forms={"attachment_form": form, "active_tab": "attachments"})

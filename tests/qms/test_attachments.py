@@ -195,3 +195,17 @@ def test_an_svg_with_a_script_is_refused(client_for, head, _attachment_dir):
         assert response.status_code == 400
         assert 'data-field="file"' in response.content.decode()
     assert not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_closed_record_takes_no_more_files_and_says_so(client_for, head, _attachment_dir):
+    from tests.kernelapp.models import Widget
+
+    widget = WidgetFactory(owner=head)
+    Widget.objects.filter(pk=widget.pk).update(status="closed")
+    client = client_for(head)
+    response = upload(client, widget, "late.pdf", PDF)
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert f"{widget.reference} is closed: a closed record takes no more files. Reopen it first." in page
+    assert not Attachment.objects.exists() and stored_files(_attachment_dir) == []
