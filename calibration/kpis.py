@@ -83,13 +83,14 @@ def overdue_values(periods, subject=None) -> list[int]:
         dates.append(calibrated_on)
         latest.append(before if next_due is None or (before is not None and before >= next_due) else next_due)
     # An instrument in use before the first period and not calibrated during them stands on one
-    # date throughout: its last calibration's next due date, else its own due date (none: overdue
-    # from the start). Each period counts those by bisecting, and judges the others one by one.
+    # date throughout: its last calibration's next due date, else its own due date; never
+    # calibrated, it is overdue from the start whatever due date it was given (as the register
+    # reads it). Each period counts those by bisecting, and judges the others one by one.
     steady, changing = [], []
     for pk, created_on, due_date in instruments:
         dates, latest = done.get(pk, ((), ()))
         if created_on < first and (not dates or dates[-1] < first):
-            standing = latest[0] if latest and latest[0] is not None else due_date
+            standing = (latest[0] if latest[0] is not None else due_date) if latest else None
             steady.append(dt.date.min if standing is None else standing)
         else:
             changing.append((created_on, due_date, dates, latest))
@@ -105,7 +106,9 @@ def overdue_values(periods, subject=None) -> list[int]:
                 continue
             i = bisect.bisect_right(dates, period.end)
             last_due = latest[i - 1] if i else None
-            if last_due is None:
+            if not i:  # not calibrated by then
+                count += 1
+            elif last_due is None:
                 count += due_date is None or due_date < end
             else:
                 count += last_due < end

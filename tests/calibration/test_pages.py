@@ -250,7 +250,9 @@ def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     assert kpis.oot_values([month]) == [1]
     assert kpis.on_time_values([month]) == [0.0]
     f.instrument(dept)  # never calibrated: overdue
-    assert kpis.overdue_values([month])[0] >= 1
+    assert kpis.overdue_values([month], subject=dept) == [1]
+    f.instrument(dept, due_date=f.days(200))  # imported with a due date, never calibrated: overdue too
+    assert kpis.overdue_values([month], subject=dept) == [2]
 
 
 def test_instruments_overdue_month_by_month_follow_each_calibration(dept, head):
