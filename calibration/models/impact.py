@@ -46,6 +46,8 @@ class ImpactAssessment(Record):
     failed calibration (or by the cascade from a failed reference standard), due within 10 days;
     the instrument stays quarantined until it is closed."""
 
+    # Read by every department: a lot on hold names the assessment that holds it.
+    visibility = "company"
     reference_prefix = "OOT"
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(

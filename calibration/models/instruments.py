@@ -109,6 +109,9 @@ class Instrument(Record):
     and how often it is calibrated, and its recorded state. Its due date is the next calibration;
     whether it may be used is computed from the state and the dates (``standing``)."""
 
+    # Read by every department: inspections and lots name the gauges used, and whoever measures
+    # checks the gauge's calibration; its department and the calibration stewards change it.
+    visibility = "company"
     reference_prefix = "INS"
     quoted_reference_field = "tag"
     due_label = "next calibration"

@@ -26,6 +26,8 @@ class Machine(Record):
     """A machine or piece of production equipment, its location, its counter (running hours or
     cycles, updated by people) and its recorded state; its maintenance plans say what is due."""
 
+    # Read by every department: a lot's release names the machine and its maintenance.
+    visibility = "company"
     reference_prefix = "MCH"
     quoted_reference_field = "asset_number"
     due_label = "next maintenance"

@@ -34,9 +34,17 @@ def test_the_register_shows_the_standing_and_filters_by_it(client_for, dept, hea
     assert "SOON-1" in csv and "Due soon" in csv and "due_soon" not in csv
 
 
-def test_an_instrument_of_another_department_is_a_404(client_for, dept, other_head):
+def test_every_department_reads_an_instrument_and_only_its_own_changes_it(client_for, dept, other_head):
+    """Lots and inspections (read by everyone) name the gauges used: whoever reads them may open
+    the gauge, its calibrations and its assessments; another department's head changes nothing."""
     gauge = f.calibrated(dept)
-    assert client_for(other_head).get(gauge.get_absolute_url()).status_code == 404
+    client = client_for(other_head)
+    page = client.get(gauge.get_absolute_url())
+    assert page.status_code == 200 and gauge.tag in page.content.decode()
+    assert 'data-testid="edit"' not in page.content.decode()
+    edit = reverse("calibration:instrument_update", kwargs={"pk": gauge.pk})
+    assert client.post(edit, {"title": "Renamed", "reason": "mine now"}).status_code == 403
+    assert Instrument.objects.get(pk=gauge.pk).title == gauge.title
 
 
 def test_readings_that_are_not_numbers_and_limits_out_of_order_are_refused_beside_the_field(

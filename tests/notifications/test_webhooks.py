@@ -109,7 +109,8 @@ def test_a_payload_leaves_out_what_the_webhooks_user_may_not_see(head, other_hea
     assert body["data"]["instrument_id"] == gauge.pk
     assert theirs.reference not in json.dumps(body)
     assert "1 record outside your view" in body["data"]["reason"]
-    assert payload_for(occurrence, other_head) is None  # production's head: not their gauge
+    # Production's head reads the gauge too (every department does) and the NCR, which is theirs.
+    assert payload_for(occurrence, other_head)["data"]["reason"] == f"Dropped, see {theirs.reference}"
 
 
 def test_a_refusal_is_retried_after_its_back_off_and_then_delivered(
