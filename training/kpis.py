@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from qms import kpis
 
@@ -141,12 +142,16 @@ def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None
             "pk", flat=True
         )
     )
+    today = timezone.localdate()
     out = []
     for period in periods:
+        # The current month is judged as of today, as the list of expired records it links to:
+        # what expires later this month is not overdue yet.
+        end = min(period.end, today)
         count = 0
-        for (_file_id, competence_id), row in history.standing(period.end).items():
+        for (_file_id, competence_id), row in history.standing(end).items():
             if competence_id in in_use:
-                count += bool(row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < period.end)
+                count += bool(row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < end)
         out.append(count)
     return out
 

@@ -50,6 +50,21 @@ def test_overdue_requalifications_and_processes_under_coverage(team, dept, harde
     assert kpis.get("training.processes_under_coverage").value(month, subject=dept) == 0
 
 
+def test_a_requalification_falling_due_later_in_the_period_is_not_overdue_yet(
+    team, dept, hardening, yilmaz, head
+):
+    """The period still running is judged as of today, as the list of expired records it links
+    to: a record that expires in two days is not overdue in it."""
+    from dateutil.relativedelta import relativedelta
+
+    period = kpis.Period(f.today() - dt.timedelta(days=20), f.today() + dt.timedelta(days=10))
+    measure = kpis.get("training.requalifications_overdue")
+    before = measure.value(period)
+    assert before == 1  # Emre's lapsed record
+    f.train(yilmaz, hardening, 2, by=head, on=f.today() - relativedelta(months=12) + dt.timedelta(days=2))
+    assert measure.value(period) == 0  # replaced by one that expires in two days
+
+
 def test_the_audit_pack_has_a_7_2_section(team, quality_manager, hardening):
     section = next(s for s in auditpack.sections() if s.key == "training")
     assert section.clause == "7.2"
