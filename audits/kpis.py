@@ -74,7 +74,9 @@ MEASURES = [
         better="lower",
         subject="department",
         clause="9.2",
-        url=lambda period, subject=None: reverse("audits:finding_list") + "?status=open&overdue=yes",
+        url=lambda period, subject=None: kpis.records_url(
+            reverse("audits:finding_list") + "?status=open&overdue=yes", subject
+        ),
     ),
     kpis.Measure(
         "audits.risks_above_threshold",
@@ -85,6 +87,8 @@ MEASURES = [
         better="lower",
         subject="department",
         clause="6.1",
-        url=lambda period, subject=None: reverse("audits:risk_list") + "?status=active&above=true&kind=risk",
+        url=lambda period, subject=None: kpis.records_url(
+            reverse("audits:risk_list") + "?status=active&above=true&kind=risk", subject
+        ),
     ),
 ]

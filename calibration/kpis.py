@@ -121,7 +121,9 @@ def _one(values):
 
 
 def _register(standing: str):
-    return lambda period, subject=None: reverse("calibration:instrument_list") + f"?standing={standing}"
+    return lambda period, subject=None: kpis.records_url(
+        reverse("calibration:instrument_list") + f"?standing={standing}", subject
+    )
 
 
 MEASURES = [

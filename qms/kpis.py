@@ -111,6 +111,14 @@ reading = _reading.scope
 shared = _reading.get
 
 
+def records_url(path: str, subject=None) -> str:
+    """The register behind a department's figure: ``path`` (a register, with its filters) narrowed
+    to the department, so the list shows the records the figure counted."""
+    if subject is None:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}department={getattr(subject, 'pk', subject)}"
+
+
 def register(measure: Measure) -> None:
     _measures[measure.key] = measure
 

@@ -65,3 +65,27 @@ def test_the_audit_pack_has_the_audits_with_their_findings_and_the_register(
         "Sole qualified person",
     ):
         assert words in text, words
+
+
+def test_a_departments_risk_figure_links_to_that_departments_risks(
+    client_for, quality_manager, other_head, other_dept, head, dept
+):
+    """The figure counted for one department opens the register narrowed to it: the list shows
+    as many risks as the figure says."""
+    af.risk(
+        process=af.process(other_dept, "Furnace"),
+        owner=other_head,
+        likelihood=4,
+        severity=5,
+        title="Quench crack",
+    )
+    af.risk(
+        process=af.process(dept, "Paint line"), owner=head, likelihood=5, severity=5, title="Solvent fire"
+    )
+    measure = kpis.get("audits.risks_above_threshold")
+    month = kpis.Period.month(timezone.localdate())
+    assert measure.value(month, subject=other_dept) == 1 and measure.value(month) == 2
+    page = client_for(quality_manager).get(measure.url(month, subject=other_dept)).content.decode()
+    assert "Quench crack" in page and "Solvent fire" not in page
+    page = client_for(quality_manager).get(measure.url(month)).content.decode()
+    assert "Quench crack" in page and "Solvent fire" in page
