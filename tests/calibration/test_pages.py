@@ -110,6 +110,10 @@ def test_the_label_sheet_is_a_pdf_and_refuses_none_or_too_many(client_for, dept,
     assert many.status_code == 400 and "At most 500" in many.content.decode()
     nothing = client.get(url + "?q=no-such-gauge")
     assert nothing.status_code == 400
+    # The register offers to print only what it lists.
+    register = reverse("calibration:instrument_list")
+    assert 'data-testid="labels"' in client.get(register).content.decode()
+    assert 'data-testid="labels"' not in client.get(register + "?q=no-such-gauge").content.decode()
 
 
 def test_the_qr_code_opens_the_instrument_page(dept, head):
