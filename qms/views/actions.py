@@ -127,10 +127,16 @@ class FormActionView(QMSView):
         return self.action.message(obj, self.cleaned_data)
 
     def next_url(self, obj, result) -> str:
-        """A ``next`` the form carried, when it is a page of this site; else the object's page."""
+        """A ``next`` the form carried, when it is a path of this site ("/capa/12/"); else the
+        object's page. Anything else (a word, which ``redirect`` would take for a URL name, a
+        control character, another host) goes to the object's page."""
         wanted = self.request.POST.get("next", "")
-        if wanted and url_has_allowed_host_and_scheme(
-            wanted, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        if (
+            wanted.startswith("/")
+            and wanted.isprintable()
+            and url_has_allowed_host_and_scheme(
+                wanted, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+            )
         ):
             return wanted
         return obj.get_absolute_url()

@@ -97,6 +97,11 @@ def test_a_form_goes_back_to_a_local_next_page_only(client_for, head):
     assert response["Location"] == file.get_absolute_url()
     file.refresh_from_db()
     assert file.original_name == "Nut"
+    # Not a path: a word (once taken for a URL name, a 500 after the change was saved), a
+    # protocol-relative address, a control character.
+    for wanted in ("garbage", "100000000000000000000", "//evil.example/", "/a\x00b", "/a\nb"):
+        response = client.post(url, {"name": "Washer", "next": wanted})
+        assert response.status_code == 302 and response["Location"] == file.get_absolute_url(), wanted
 
 
 def test_a_download_carries_the_headers_its_file_offers_but_never_loses_its_safety_headers(
