@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -49,7 +50,13 @@ class Programme(Record):
         closed=frozenset({"closed"}),
     )
 
-    year = models.PositiveIntegerField(unique=True)
+    year = models.PositiveIntegerField(
+        unique=True,
+        validators=[
+            MinValueValidator(2000, "Give the year of the programme, 2000 to 2100."),
+            MaxValueValidator(2100, "Give the year of the programme, 2000 to 2100."),
+        ],
+    )
     notes = models.TextField(blank=True, help_text="How the programme was planned: risks, previous results.")
 
     class Meta(Record.Meta):

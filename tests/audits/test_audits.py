@@ -227,3 +227,27 @@ def test_the_audit_register_marks_an_audit_late_only_while_it_has_not_started(
     assert "· overdue" in rows["Not started yet"] and "· overdue" not in rows["Under way"]
     running.refresh_from_db()
     assert not running.is_overdue and Audit.objects.get(pk=late.pk).is_overdue  # as the page says
+
+
+@pytest.mark.parametrize("year", [0, 1999, 2101, 2147483647])
+def test_a_programme_year_out_of_range_is_refused_beside_it_and_saves_nothing(
+    client_for, quality_manager, dept, year
+):
+    """Year 0 was saved, and the programme's page then failed for everyone (its suggestions read
+    the year before)."""
+    from audits.models import Programme
+    from tests.helpers import field_error
+
+    response = client_for(quality_manager).post(
+        reverse("audits:programme_create"),
+        {
+            "title": "Audit programme",
+            "year": year,
+            "owner": quality_manager.pk,
+            "department": dept.pk,
+            "due_date": af.days(10),
+        },
+    )
+    assert response.status_code == 400
+    assert "Give the year of the programme, 2000 to 2100." in field_error(response, "year")
+    assert not Programme.objects.exists()
