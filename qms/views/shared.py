@@ -46,7 +46,7 @@ class AttachmentUploadView(QMSView):
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as exc:
-                if exc.code == "closed":  # closed since the page was opened: its form is gone
+                if getattr(exc, "code", None) == "closed":  # closed since the page opened: no form
                     messages.error(request, exc.message)
                     return redirect(record.get_absolute_url() + "?tab=attachments")
                 form.add_error("file", exc)
