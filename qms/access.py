@@ -13,7 +13,9 @@ role               may view                                    may change
 administrator      everything                                  everything, plus users and settings
 quality manager    everything                                  every record
 top management     everything                                  records they own
-department head    own department's records, own records       own department's records, own ones
+department head    own department's records, own records,      own department's records, own ones
+                   records their people own or have a row
+                   assigned in (their work, wherever it is)
 staff              own department's records, own records,       records they own, and the rows
                    company-wide records (documents), records    assigned to them (their progress)
                    with a row assigned to them (an action)
@@ -251,26 +253,37 @@ def is_steward(user: User, model: type[Model]) -> bool:
     return bool(code) and code in steward_codes(model)
 
 
-def assigned_record_ids(user: User, model: type[Model]) -> list[int]:
+def assigned_record_ids(user: User, model: type[Model], *, department: bool = False) -> list[int]:
     """The records of ``model`` that have a row assigned to ``user`` (a CAPA where they own an
-    action), looked up through each row model's assignee index, in one statement. A list, not a
-    subquery: the register's query then stays an index scan on owner, department or these ids.
-    The statement is compiled once per model (``qms.due_sql``), the person's id its only
-    parameter: a UNION of two or three row models cost a staff member's register page 0.9–3.7 ms of
-    the ORM on every request."""
+    action), or with ``department`` to anyone of the user's department, looked up through each row
+    model's assignee index, in one statement. A list, not a subquery: the register's query then
+    stays an index scan on owner, department or these ids. The statement is compiled once per
+    model (``qms.due_sql``), the person's (or department's) id its only parameter: a UNION of two
+    or three row models cost a staff member's register page 0.9–3.7 ms of the ORM on every
+    request."""
     if not any(child.assignee_field for child in child_models(model)):
         return []
-    statement = _ASSIGNED.statement(
-        model._meta.label_lower, partial(_assigned_query, model), {"user": user.pk}
-    )
+    if department:
+        key, arguments = f"{model._meta.label_lower}:department", {"department": user.department_id}
+    else:
+        key, arguments = model._meta.label_lower, {"user": user.pk}
+    statement = _ASSIGNED.statement(key, partial(_assigned_query, model), arguments)
     # Planned for this person, not prepared: one generic plan for everyone read every review step
     # of the archive for a person who has none (the planner's average of a skewed column).
     return sorted(row[0] for row in fetch(replace(statement, constant=False)))
 
 
-def _assigned_query(model: type[Model], *, user: int) -> QuerySet:
+def _assigned_query(
+    model: type[Model], *, user: int | None = None, department: int | None = None
+) -> QuerySet:
     parts = [
-        child._default_manager.filter(**{child.assignee_field: user})
+        child._default_manager.filter(
+            **(
+                {f"{child.assignee_field}__department_id": department}
+                if department is not None
+                else {child.assignee_field: user}
+            )
+        )
         .order_by()
         .values_list(f"{child.root_path()}_id", flat=True)
         for child in child_models(model)
@@ -284,18 +297,35 @@ def _assigned_query(model: type[Model], *, user: int) -> QuerySet:
 _ASSIGNED = StatementCache()
 
 
+def _members(department_id: int) -> QuerySet:
+    """The people of a department, as a subquery (a few dozen ids, hashed once by the plan)."""
+    from .models import User
+
+    return User.objects.filter(department_id=department_id).values("pk")
+
+
+def reads_every(user: User, model: type[Model]) -> bool:
+    """Does ``user`` read every record of ``model`` (a record model)? Decided without a query."""
+    return sees_everything(user) or model.visibility == "company" or is_steward(user, model)
+
+
 def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
     """Q of the records of ``model`` (a record model) that ``user`` may see or change; None means
     every record. An auditor changes nothing; a user without a department only what they own."""
     if action == VIEW:
-        if sees_everything(user) or model.visibility == "company" or is_steward(user, model):
+        if reads_every(user, model):
             return None
         q = Q(owner=user)
         # A personal record (a training file) is not read by the person's colleagues.
         if user.department_id and not (model.personal and not user.is_department_head):
             q |= Q(department_id=user.department_id)
-        # Whoever a row is assigned to (an action, a part) sees the record it belongs to.
-        assigned = assigned_record_ids(user, model)
+        # Whoever a row is assigned to (an action, a part) sees the record it belongs to; a head
+        # sees what their people own or are assigned, wherever its department: their overdue work
+        # is on the head's My work, Overview and digest, and escalates to the head.
+        heads = user.is_department_head and bool(user.department_id)
+        if heads:
+            q |= Q(owner_id__in=_members(user.department_id))
+        assigned = assigned_record_ids(user, model, department=heads)
         if assigned:
             q |= Q(pk__any=assigned)  # one array parameter, however many (qms.models.lookups)
         extra = getattr(model, "extra_scope_q", None)

@@ -92,9 +92,15 @@ def due_rows(rows) -> str:
 
     out = []
     for item, days, owner in rows:
+        # An item whose record the reader may not open has no URL: its reference without a link.
+        reference = (
+            f'<a href="{escape(item.url)}">{escape(item.reference)}</a>'
+            if item.url
+            else f'<span title="Not yours to open">{escape(item.reference)}</span>'
+        )
         out.append(
-            f'<tr class="{_row_class(days)}"><td class="text-nowrap"><a href="{escape(item.url)}">'
-            f'{escape(item.reference)}</a></td><td class="my-work-title">{escape(item.title)}</td>'
+            f'<tr class="{_row_class(days)}"><td class="text-nowrap">{reference}</td>'
+            f'<td class="my-work-title">{escape(item.title)}</td>'
             f'<td class="text-nowrap" data-label="Due">{item.due_date.day} {item.due_date:%b %Y}</td>'
             f'<td class="text-nowrap" data-label="When">{days_label(days)}</td>'
             f'<td data-label="Owner">{escape(owner) if owner else "—"}</td>'

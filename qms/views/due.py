@@ -4,6 +4,7 @@ to the rest, so a ten-year archive costs what a new company costs."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -40,9 +41,19 @@ def due_url(**params) -> str:
     return "/due/?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def with_owners(items: list[DueItem], today: dt.date) -> list[tuple[DueItem, int, User | None]]:
+def with_owners(items: list[DueItem], today: dt.date, reader: User) -> list[tuple[DueItem, int, User | None]]:
+    """Rows of (item, days overdue, owner) for a list of others' items; an item whose record the
+    reader may not open (a colleague's training file) is listed without its link."""
     owners = User.objects.in_bulk({i.owner_id for i in items})
-    return [(i, i.days_overdue(today), owners.get(i.owner_id)) for i in items]
+    openable = registry.openable(reader, items)
+    return [
+        (
+            i if i.key in openable else dataclasses.replace(i, url=""),
+            i.days_overdue(today),
+            owners.get(i.owner_id),
+        )
+        for i in items
+    ]
 
 
 class MyWorkView(QMSView, TemplateView):
@@ -81,7 +92,7 @@ class MyWorkView(QMSView, TemplateView):
             return ctx
         team = registry.items(until=yesterday, limit=TEAM_LIMIT, others_than=user.pk, **scope)
         total = sum(c.overdue for c in registry.counts(until=yesterday, today=today, **scope))
-        ctx["team_items"] = with_owners(team[:TEAM_LIMIT], today)
+        ctx["team_items"] = with_owners(team[:TEAM_LIMIT], today, user)
         ctx["team_total"] = total
         return ctx
 
@@ -166,7 +177,7 @@ class OverviewView(QMSView, TemplateView):
         today = timezone.localdate()
         ctx.update(due_table(user, today=today))
         most = registry.items(until=today - dt.timedelta(days=1), limit=MOST_OVERDUE, **due_scope(user))
-        ctx["most_overdue"] = with_owners(most, today)
+        ctx["most_overdue"] = with_owners(most, today, user)
         return ctx
 
 
@@ -219,7 +230,7 @@ class DueListView(QMSView, TemplateView):
             module=module,
             department=Department.objects.filter(pk=department).first() if department else None,
             owner=User.objects.filter(pk=owner).first() if owner else None,
-            rows=with_owners(shown, today),
+            rows=with_owners(shown, today, user),
             page=page_number,
             next_page=page_number + 1
             if len(items) == page_number * PAGE and page_number < MAX_PAGES
