@@ -225,6 +225,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="measure --database as it is (e.g. a copy you migrated yourself)"
     )
+    parser.add_argument(
+        "--as",
+        dest="readers",
+        default="quality manager,staff",
+        help="whom the registers are read as: quality manager, staff, head (comma-separated)",
+    )
     args = parser.parse_args()
     if args.reuse:
         configure(args.database)
@@ -264,9 +270,9 @@ def main() -> None:
     for url, model, view_class in register_pages():
         if args.pages in ("due", "records") or args.only not in url:
             continue
-        for who in ("quality manager", "staff"):
+        for who in [w.strip() for w in args.readers.split(",")]:
             client = clients[who]
-            user = quality if who == "quality manager" else staff
+            user = {"quality manager": quality, "staff": staff, "head": head}[who]
             token = deep_token(view_class, model, user)
             for label, page in (
                 ("first page", url),

@@ -110,6 +110,11 @@ class QuerysetDueProvider:
     def queryset(self) -> QuerySet:
         return self._queryset() if callable(self._queryset) else self._queryset.all()
 
+    @functools.cached_property
+    def model(self) -> type:
+        """The model of the rows this provider reads (a record, or a row of one)."""
+        return self.queryset().model
+
     def _scoped(self, *, until, owner_ids, department_ids, since=None) -> QuerySet:
         qs = self.queryset().filter(**{f"{self.due_f}__lte": until, f"{self.owner_f}__isnull": False})
         if since is not None:
@@ -284,9 +289,7 @@ class ChildDueProvider(QuerysetDueProvider):
         super().__init__(
             module=module,
             kind=kind or opts.verbose_name.capitalize(),
-            queryset=lambda: model._default_manager.exclude(
-                **{f"{model.status_field}__in": model.workflow.closed if model.workflow else ()}
-            ).exclude(**{f"{path}__status__in": root.workflow.closed}),
+            queryset=model.open_rows,
             url_name=model.page or f"{root_opts.app_label}:{root_opts.model_name}_detail",
             key_prefix=opts.label_lower,
             reference_field=f"{path}__reference",
@@ -439,9 +442,7 @@ class DueRegistry:
         for item in items:
             prefix, _, pk = item.key.rpartition(":")
             wanted.setdefault(prefix, []).append(int(pk) if pk.isdigit() else pk)
-        models = {
-            p.key_prefix: p.queryset().model for p in self._providers if isinstance(p, QuerysetDueProvider)
-        }
+        models = {p.key_prefix: p.model for p in self._providers if isinstance(p, QuerysetDueProvider)}
         found: set[str] = set()
         for prefix, pks in wanted.items():
             model = models.get(prefix)

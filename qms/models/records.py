@@ -289,6 +289,16 @@ class ChildRecord(FastLoad, models.Model):
         return cls.parent_field
 
     @classmethod
+    def open_rows(cls) -> models.QuerySet:
+        """Rows still to be worked: not in a closed status of their own (done, cancelled), of a
+        record that is not closed."""
+        root = cls.root_model()
+        rows = cls._default_manager.all()
+        if cls.workflow is not None:
+            rows = rows.filter(**{f"{cls.status_field}__in": cls.workflow.open})
+        return rows.exclude(**{f"{cls.root_path()}__status__in": root.workflow.closed})
+
+    @classmethod
     def kwarg(cls) -> str:
         return cls.url_kwarg or f"{cls._meta.model_name}_pk"
 

@@ -1,6 +1,6 @@
 """A due item lands in its owner's department: on the head's My work, Overview and digest, and its
-escalation goes to that head. So a head reads what their people own or are assigned, wherever the
-record's department (and changes none of it); a list of others' items shows an item the reader
+escalation goes to that head. So a head reads what their people own or have an open row in,
+wherever the record's department (and changes none of it); a list of others' items shows an item the reader
 may not open (a colleague's personal record) without its link."""
 
 import pytest
@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qms import access
-from qms.services import child_add
+from qms.services import child_add, transition
 from tests.factories import UserFactory, WidgetFactory
 from tests.kernelapp.models import Widget, WidgetPart
 from tests.qms.conftest import days
@@ -25,7 +25,9 @@ def test_a_head_reads_the_record_their_person_is_assigned_a_row_in(
     client_for, head, staff, other_head, other_dept
 ):
     theirs = WidgetFactory(owner=other_head, department=other_dept, title="Fixture F-7")
-    child_add(model=WidgetPart, by=other_head, widget=theirs, name="Drill", owner=staff, due_date=days(-2))
+    part = child_add(
+        model=WidgetPart, by=other_head, widget=theirs, name="Drill", owner=staff, due_date=days(-2)
+    )
     colleague = UserFactory(department=staff.department)
     assert opens(client_for(head), theirs) == 200
     # The head sees it in their register too, and may not change it: it is not their department's.
@@ -34,6 +36,11 @@ def test_a_head_reads_the_record_their_person_is_assigned_a_row_in(
     assert client_for(head).get(reverse("kernelapp:widget_update", args=[theirs.pk])).status_code == 403
     # A colleague of the assignee has nothing to do with it.
     assert opens(client_for(colleague), theirs) == 404
+    # Once the row is done it is no longer the head's people's work: the record is its
+    # department's again (the assignee still reads it).
+    transition(obj=part, name="finish", by=staff)
+    assert opens(client_for(head), theirs) == 404
+    assert opens(client_for(staff), theirs) == 200
 
 
 def test_a_head_reads_a_record_their_person_owns_in_another_department(
