@@ -31,7 +31,7 @@ def audits_section(*, user, date_from: dt.date, date_to: dt.date) -> dict:
         .order_by("due_date", "reference")
     )
     all_findings = [f for a in audits for f in a.findings.all()]
-    raised = raised_for(all_findings)
+    raised = raised_for(all_findings, user)
     history = history_of(audits)
     rows = []
     for audit in audits:

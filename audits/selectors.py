@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from qms import charts
+from qms import access, charts
 from qms.models import Process, RecordLink
 
 from .models import Finding, Risk, scale, threshold
@@ -23,9 +23,10 @@ def _capa_models():
     return (Nonconformity, Capa)
 
 
-def raised_for(findings) -> dict[int, list]:
+def raised_for(findings, user=None) -> dict[int, list]:
     """The NCRs and CAPAs linked to each finding (raised from it, or linked by hand), in a
-    constant number of queries: {finding pk: [records]}."""
+    constant number of queries: {finding pk: [records]}. For a ``user``, a record outside their
+    scope is None in its place: counted, never shown, as every link to a record they cannot see."""
     findings = list(findings)
     if not findings:
         return {}
@@ -45,10 +46,19 @@ def raised_for(findings) -> dict[int, list]:
     for _, kind, pk in pairs:
         wanted[kind].add(pk)
     found = {(kind, r.pk): r for kind, pks in wanted.items() for r in kinds[kind].objects.filter(pk__in=pks)}
+    readable = found.keys()
+    if user is not None:
+        readable = {
+            (kind, pk)
+            for kind, pks in wanted.items()
+            for pk in access.restrict(kinds[kind].objects.filter(pk__in=pks), user).values_list(
+                "pk", flat=True
+            )
+        }
     out: dict[int, list] = defaultdict(list)
     for finding_id, kind, pk in pairs:
         if (kind, pk) in found:
-            out[finding_id].append(found[(kind, pk)])
+            out[finding_id].append(found[(kind, pk)] if (kind, pk) in readable else None)
     return dict(out)
 
 

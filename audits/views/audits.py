@@ -114,7 +114,7 @@ class AuditDetailView(RecordDetailView):
             .select_related("owner", "department", "item")
             .order_by("clause", "reference")
         )
-        raised = selectors.raised_for(findings)
+        raised = selectors.raised_for(findings, user)
         answered = sum(1 for i in items if i.answer)
         return {
             "items": items,
@@ -164,7 +164,7 @@ class AuditReportPdfView(RecordScopeMixin, QMSView):
             .select_related("owner", "department")
             .order_by("clause", "reference")
         )
-        raised = selectors.raised_for(findings)
+        raised = selectors.raised_for(findings, request.user)
         by_clause: dict[str, list] = {}
         for f in sorted(findings, key=lambda f: clauses.sort_key(f.clause or "99")):
             by_clause.setdefault(f.clause, []).append((f, raised.get(f.pk, [])))
@@ -240,7 +240,8 @@ class FindingCreateView(RecordCreateView):
 
 class FindingDetailView(RecordDetailView):
     def extra_context_for(self, record, forms):
-        return {"raised": record.raised_records(), "audit": record.audit}
+        raised = selectors.raised_for([record], self.request.user).get(record.pk, [])
+        return {"raised": raised, "audit": record.audit}
 
 
 def checklist_prefetch():

@@ -12,6 +12,7 @@ from qms.models import RecordLink
 from qms.services import record_transition
 from qms.workflow import TransitionError
 from tests.audits import factories as af
+from tests.qms.test_audit_pack import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,26 @@ def test_an_observation_is_closed_by_the_auditor_without_a_capa(lead, running):
 def test_the_auditee_answers_but_does_not_close_the_finding(client_for, major, other_head):
     assert "close" not in [t.name for t in Finding.workflow.available(major, other_head)]
     assert client_for(other_head).get(reverse("audits:finding_update", args=[major.pk])).status_code == 403
+
+
+def test_a_raised_capa_the_reader_may_not_open_is_counted_not_shown(
+    client_for, lead, major, capa, other_staff
+):
+    """The production staff read the finding in their department, not the quality CAPA it raised:
+    the finding and the audit say one is there, without its reference, title or link."""
+    from qms.services import link_raised
+
+    capa.created_by = lead
+    link_raised(record=capa, source=major, by=lead)
+    client = client_for(other_staff)
+    for url in (major.get_absolute_url(), major.audit.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert page.count(capa.reference) == 0 and capa.title not in page, url
+        assert "may not open" in page, url
+    assert client.get(capa.get_absolute_url()).status_code == 404
+    # The report PDF reads through the same scope.
+    text = pdf_text(client.get(reverse("audits:audit_report_pdf", args=[major.audit.pk])))
+    assert major.reference in text and capa.reference not in text and "may not open" in text
+    # The lead auditor, of the CAPA's department, follows it.
+    page = client_for(lead).get(major.get_absolute_url()).content.decode()
+    assert f'href="{capa.get_absolute_url()}"' in page
