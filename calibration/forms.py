@@ -126,6 +126,15 @@ class CalibrationForm(DateRuleMixin, ChildModelForm):
         for name in ("temperature", "humidity", "uncertainty"):
             self.fields[name].error_messages["invalid"] = NUMBER_ERROR
 
+    def clean_uncertainty(self):
+        value = self.cleaned_data.get("uncertainty")
+        if value is not None and value == 0:
+            # No measurement is exact: a zero would hide every low test uncertainty ratio.
+            raise forms.ValidationError(
+                "An expanded uncertainty is never zero: give the certificate's, or leave it empty."
+            )
+        return value
+
 
 class PointForm(ChildForm):
     characteristic = forms.CharField(max_length=100, required=False, help_text="e.g. Flatness, 25 mm")

@@ -25,6 +25,18 @@ def _single_line(value) -> None:
     check_single_line(str(value or ""))
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def _plausible_year(value: dt.date | None) -> None:
+    """No date of a quality record lies before 1900 or after 2100: a year like 0001 or 9999 is a
+    slip of the keyboard, and would sort first or last in every register and alert."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            f"Check the year: give a date between {FIRST_YEAR} and {LAST_YEAR}.", code="year"
+        )
+
+
 class BootstrapMixin:
     """Give every widget Bootstrap's classes, and mark invalid fields so the error shows beside it."""
 
@@ -46,6 +58,10 @@ class BootstrapMixin:
             if isinstance(widget, forms.DateInput) or isinstance(field, forms.DateField):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+            if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                field.validators.append(_plausible_year)
+                widget.attrs.setdefault("min", f"{FIRST_YEAR}-01-01")
+                widget.attrs.setdefault("max", f"{LAST_YEAR}-12-31")
             # No look at self.errors here: that would validate the form before subclasses have
             # narrowed their fields; full_clean() marks invalid fields instead.
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
@@ -272,6 +288,20 @@ class ProfileForm(BootstrapMixin, forms.ModelForm):
 
     def clean_last_name(self):
         return check_single_line(self.cleaned_data.get("last_name", ""), what="The last name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The name is printed on every signature and PDF: it is never left empty.
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = f"Give your {self.fields[name].label.lower()}."
+
+    def clean(self):
+        data = super().clean()
+        wants = data.get("receive_alerts") or data.get("receive_digest")
+        if wants and not (data.get("email") or "").strip() and "email" not in self.errors:
+            self.add_error("email", "Alerts and the digest go by email: give an address, or turn them off.")
+        return data
 
 
 class PeriodForm(BootstrapMixin, forms.Form):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from qms.forms import ChildForm, ChildModelForm, DateRuleMixin, RecordForm, SignatureForm, people
-from qms.rules import REASON_MAX
+from qms.rules import REASON_MAX, check_date
 
 from .models import (
     CertificateKind,
@@ -102,6 +102,11 @@ class ConditionalForm(SignatureForm):
     )
     until = forms.DateField(label="Conditional until")
     field_order = ["conditions", "until", "password"]
+
+    def clean_until(self):
+        # A condition is met within years, not centuries: a date beyond the plausible horizon
+        # (qms.rules.check_date) is refused beside the field; the service wants it in the future.
+        return check_date(self.cleaned_data.get("until"), what="The conditional-until date")
 
 
 class DisqualifyForm(SignatureForm):

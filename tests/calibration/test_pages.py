@@ -354,3 +354,14 @@ def test_a_relative_humidity_over_100_percent_is_refused_beside_the_field(client
     assert response.status_code == 400
     assert "less than or equal to 100" in field_error(response, "humidity")
     assert not Calibration.objects.filter(instrument=gauge).exists()
+
+
+def test_an_expanded_uncertainty_of_zero_is_refused_beside_the_field(client_for, dept, head):
+    gauge = f.instrument(dept, source="external")
+    data = {"calibrated_on": f.today().isoformat(), "source": "external", "lab": gauge.lab_id}
+    response = client_for(head).post(
+        reverse("calibration:calibration_add", args=[gauge.pk]), {**data, "uncertainty": "0"}
+    )
+    assert response.status_code == 400
+    assert "never zero" in field_error(response, "uncertainty")
+    assert not Calibration.objects.filter(instrument=gauge).exists()

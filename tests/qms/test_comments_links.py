@@ -145,3 +145,31 @@ def test_a_document_is_found_by_the_number_people_quote(client_for, head, dept):
     response = client_for(head).post(f"/records/kernelapp.widget/{widget.pk}/links/", {"target": "drw-40512"})
     assert response.status_code == 302
     assert RecordLink.objects.get().target == drawing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"first_name": "  "}, "first_name", "Give your first name."),
+        ({"last_name": ""}, "last_name", "Give your last name."),
+        ({"email": "", "receive_alerts": "on"}, "email", "Alerts and the digest go by email"),
+    ],
+)
+def test_the_profile_keeps_a_name_and_an_address_for_the_alerts(client_for, staff, change, field, message):
+    """The name is printed on signatures and PDFs; alerts and the digest need an address."""
+    before = (staff.first_name, staff.last_name, staff.email)
+    data = {"first_name": staff.first_name, "last_name": staff.last_name, "email": staff.email, **change}
+    response = client_for(staff).post("/account/profile/", data)
+    assert response.status_code == 200
+    assert message in response.context["form"].errors[field][0]
+    staff.refresh_from_db()
+    assert (staff.first_name, staff.last_name, staff.email) == before
+
+
+@pytest.mark.django_db
+def test_someone_without_email_keeps_the_profile_with_alerts_off(client_for, staff):
+    data = {"first_name": staff.first_name, "last_name": staff.last_name, "email": ""}
+    assert client_for(staff).post("/account/profile/", data).status_code == 302
+    staff.refresh_from_db()
+    assert staff.email == "" and not staff.receive_alerts and not staff.receive_digest

@@ -299,3 +299,37 @@ def test_the_auditor_reads_everything_and_changes_nothing(client_for, auditor, p
         client.post(reverse("suppliers:contact_add", args=[supplier.pk]), {"contact-name": "X"}).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("issued, expires", [("0001-01-01", None), (None, "9999-12-31")])
+def test_a_certificate_year_out_of_this_world_is_refused_beside_the_field(
+    client_for, purchasing_head, proc, issued, expires
+):
+    supplier = f.supplier(proc, owner=purchasing_head)
+    response = client_for(purchasing_head).post(
+        reverse("suppliers:certificate_add", args=[supplier.pk]),
+        {
+            "certificate-kind": "iso9001",
+            "certificate-issued_on": issued or f.days(-10),
+            "certificate-expires_on": expires or f.days(900),
+        },
+    )
+    assert response.status_code == 400
+    field = "issued_on" if issued else "expires_on"
+    assert (
+        f'data-field="{field}">Check the year: give a date between 1900 and 2100.'
+        in response.content.decode()
+    )
+    assert not SupplierCertificate.objects.exists()
+
+
+def test_a_conditional_approval_until_the_year_9999_is_refused(client_for, quality_manager, proc, password):
+    supplier = f.supplier(proc)
+    response = client_for(quality_manager).post(
+        reverse("suppliers:supplier_approve_conditionally", args=[supplier.pk]),
+        {"password": password, "conditions": "100% incoming inspection", "until": "9999-12-31"},
+    )
+    assert response.status_code == 400
+    assert "Check the year" in response.content.decode()
+    supplier.refresh_from_db()
+    assert supplier.status == "prospective" and supplier.conditional_until is None
