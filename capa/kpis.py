@@ -111,8 +111,24 @@ def complaints_values(periods, subject=None) -> list[int]:
 def complaints_by_severity(period: Period, subject=None) -> list[kpis.Row]:
     labels = dict(Severity.choices)
     rows = _raised(period, subject).filter(source=Source.CUSTOMER).values("severity").annotate(n=Count("pk"))
-    url = _link("capa:nonconformity_list", subject, source=Source.CUSTOMER)
-    return [kpis.Row(labels.get(r["severity"], r["severity"]), r["n"], url) for r in rows.order_by("-n")]
+    return [
+        kpis.Row(
+            labels.get(r["severity"], r["severity"]), r["n"], _complaints(period, subject, r["severity"])
+        )
+        for r in rows.order_by("-n")
+    ]
+
+
+def _complaints(period: Period, subject=None, severity: str = "") -> str:
+    """The customer complaints reported in the period: the NCRs the count counted."""
+    return _link(
+        "capa:nonconformity_list",
+        subject,
+        source=Source.CUSTOMER,
+        severity=severity,
+        reported_from=period.start,
+        reported_to=period.end,
+    )
 
 
 # --- CAPA aging: open CAPAs at the end of each period ------------------------------------------------
@@ -248,7 +264,7 @@ MEASURES = [
         subject="department",
         clause="9.1.2",
         breakdown=complaints_by_severity,
-        url=lambda period, subject=None: _link("capa:nonconformity_list", subject, source=Source.CUSTOMER),
+        url=_complaints,
         values=complaints_values,
     ),
     kpis.Measure(

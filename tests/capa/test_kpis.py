@@ -59,13 +59,19 @@ def test_ncrs_are_counted_per_month_with_a_pareto_by_cause_and_a_breakdown_by_de
     assert by_department[0].url.endswith(f"department={dept.pk}")
 
 
-def test_customer_complaints_are_the_ncrs_from_customers(head):
-    NonconformityFactory(owner=head, source="customer", severity="major")
+def test_customer_complaints_are_the_ncrs_from_customers(client_for, head, quality_manager):
+    this = NonconformityFactory(owner=head, source="customer", severity="major")
     NonconformityFactory(owner=head, source="internal")
+    earlier = NonconformityFactory(owner=head, source="customer", severity="major")
+    Nonconformity.objects.filter(pk=earlier.pk).update(created_at=at(LAST_MONTH.start))
     complaints = kpis.get("capa.complaints")
     assert complaints.value(MONTH) == 1
     assert [(r.label, r.value) for r in complaints.breakdown(MONTH)] == [("Major", 1)]
     assert complaints.better == "lower" and complaints.clause == "9.1.2"
+    # The number and its breakdown open the month's complaints, not every complaint ever.
+    for url in (complaints.url(MONTH), complaints.breakdown(MONTH)[0].url):
+        page = client_for(quality_manager).get(url).content.decode()
+        assert this.reference in page and earlier.reference not in page, url
 
 
 def test_capa_aging_is_the_average_age_of_the_capas_open_at_the_end_of_each_period(head):
