@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.db.models import F, Max, Q
 from django.db.models.functions import TruncDate
@@ -22,6 +23,7 @@ from django.utils import timezone
 from qms import kpis
 
 from .models import Calibration, Instrument, Postponement
+from .models.impact import Cause
 
 IDLE = ("retired", "lost", "out_of_service")
 
@@ -126,6 +128,20 @@ def _register(standing: str):
     )
 
 
+def oot_url(period, subject=None) -> str:
+    """The impact assessments the out-of-tolerance calibrations of the period opened: one for each
+    calibration found out of tolerance, by the day it was calibrated."""
+    query = {"cause": Cause.OUT_OF_TOLERANCE.value, "found_from": period.start, "found_to": period.end}
+    return kpis.records_url(reverse("calibration:impactassessment_list") + "?" + urlencode(query), subject)
+
+
+def postponements_url(period, subject=None) -> str:
+    """The machines whose postponements were counted: approved, asked for in the period (there is
+    no register of postponements; each machine's page lists its own)."""
+    query = {"postponed_from": period.start, "postponed_to": period.end}
+    return kpis.records_url(reverse("calibration:machine_list") + "?" + urlencode(query), subject)
+
+
 MEASURES = [
     kpis.Measure(
         "calibration.on_time",
@@ -161,7 +177,7 @@ MEASURES = [
         subject="department",
         clause="7.1.5",
         values=oot_values,
-        url=lambda period, subject=None: reverse("calibration:impactassessment_list"),
+        url=oot_url,
     ),
     kpis.Measure(
         "calibration.postponements",
@@ -172,6 +188,6 @@ MEASURES = [
         subject="department",
         clause="7.1.3",
         values=postponement_values,
-        url=lambda period, subject=None: reverse("calibration:machine_list"),
+        url=postponements_url,
     ),
 ]

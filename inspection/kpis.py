@@ -5,6 +5,8 @@ below the ISO 2859-1 sample size. Each a few queries for a whole series."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.urls import reverse
 
@@ -132,10 +134,16 @@ def below_sample_values(periods, subject=None) -> list[int]:
     return kpis.counted(_below(subject), "inspected_on", periods)
 
 
-def _list(name, **params):
+def _list(name: str, dates: str, by: str = "department", **params):
+    """The register ``name`` showing what a measure counted: the records ``params`` select, of the
+    period (the register's ``<dates>_from`` and ``<dates>_to`` filters, by the date the measure
+    counts by) and, for a subject, of that subject (the register's filter ``by``)."""
+
     def url(period, subject=None) -> str:
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        return reverse(f"inspection:{name}_list") + (f"?{query}" if query else "")
+        query = {**params, f"{dates}_from": period.start, f"{dates}_to": period.end}
+        if subject is not None:
+            query[by] = _pk(subject)
+        return reverse(f"inspection:{name}_list") + "?" + urlencode(query)
 
     return url
 
@@ -151,7 +159,7 @@ MEASURES = [
         subject="supplier",
         clause="8.4",
         per_subject=supplier_ppm_per_subject,
-        url=_list("goodsreceipt", status="rejected"),
+        url=_list("goodsreceipt", "received", "supplier", status="rejected"),
     ),
     kpis.Measure(
         "inspection.supplier_lots_rejected",
@@ -163,7 +171,7 @@ MEASURES = [
         clause="8.4",
         per_subject=supplier_lots_rejected_per_subject,
         values=supplier_lots_rejected_values,
-        url=_list("goodsreceipt", status="rejected"),
+        url=_list("goodsreceipt", "received", "supplier", status="rejected"),
     ),
     kpis.Measure(
         "inspection.supplier_on_time",
@@ -174,7 +182,7 @@ MEASURES = [
         clause="8.4",
         per_subject=supplier_on_time_per_subject,
         values=supplier_on_time_values,
-        url=_list("goodsreceipt"),
+        url=_list("goodsreceipt", "received", "supplier", delivery="promised"),
     ),
     kpis.Measure(
         "inspection.first_pass_yield",
@@ -184,7 +192,7 @@ MEASURES = [
         subject="department",
         clause="8.6",
         values=first_pass_yield_values,
-        url=_list("inspection", stage="final"),
+        url=_list("inspection", "inspected", stage="final", first="yes"),
     ),
     kpis.Measure(
         "inspection.released_with_deviations",
@@ -195,7 +203,7 @@ MEASURES = [
         better="lower",
         subject="department",
         clause="8.6",
-        url=_list("productionlot", status="released"),
+        url=_list("productionlot", "released", deviations="yes"),
     ),
     kpis.Measure(
         "inspection.below_sample",
@@ -206,6 +214,6 @@ MEASURES = [
         subject="department",
         clause="8.6",
         values=below_sample_values,
-        url=_list("inspection", below="yes"),
+        url=_list("inspection", "inspected", below="yes"),
     ),
 ]

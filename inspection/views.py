@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 
 import django_filters
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from qms import access
 from qms.filters import RecordFilter
@@ -15,7 +15,7 @@ from qms.widgets import use_pickers
 
 from . import forms as f
 from . import sampling, selectors, services
-from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, Shipment
+from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, ReleaseDeviation, Shipment
 from .models.plans import Stage
 from .release import checks_for
 
@@ -70,6 +70,27 @@ class PlanDetailView(RecordDetailView):
 
 class ReceiptFilter(RecordFilter):
     supplier = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any supplier")
+    received_from = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="gte", label="Received from"
+    )
+    received_to = django_filters.DateFilter(
+        field_name="received_on", lookup_expr="lte", label="Received until"
+    )
+    delivery = django_filters.ChoiceFilter(
+        label="Delivery",
+        choices=[("promised", "With a promised date"), ("on_time", "On time"), ("late", "Late")],
+        method="filter_delivery",
+        empty_label="Any delivery",
+    )
+
+    def filter_delivery(self, queryset, name, value):
+        """The receipts on-time delivery counts (those with a promised date), on time or late."""
+        promised = queryset.filter(promised_on__isnull=False)
+        if value == "on_time":
+            return promised.filter(received_on__lte=F("promised_on"))
+        if value == "late":
+            return promised.filter(received_on__gt=F("promised_on"))
+        return promised
 
     def __init__(self, *args, **kwargs):
         from suppliers.models import Supplier
@@ -116,6 +137,22 @@ class ReceiptDetailView(RecordDetailView):
 
 class LotFilter(RecordFilter):
     part_number = django_filters.CharFilter(label="Part", lookup_expr="icontains")
+    released_from = django_filters.DateFilter(
+        field_name="released_at__date", lookup_expr="gte", label="Released from"
+    )
+    released_to = django_filters.DateFilter(
+        field_name="released_at__date", lookup_expr="lte", label="Released until"
+    )
+    deviations = django_filters.ChoiceFilter(
+        label="Deviations",
+        choices=[("yes", "Released with deviations")],
+        method="filter_deviations",
+        empty_label="With or without deviations",
+    )
+
+    def filter_deviations(self, queryset, name, value):
+        deviated = Exists(ReleaseDeviation.objects.filter(lot=OuterRef("pk")))
+        return queryset.filter(deviated) if value == "yes" else queryset
 
     class Meta:
         model = ProductionLot
@@ -207,10 +244,29 @@ class InspectionFilter(RecordFilter):
         empty_label="Any sample",
     )
 
-    def filter_below(self, queryset, name, value):
-        from django.db.models import F
+    first = django_filters.ChoiceFilter(
+        label="First pass",
+        choices=[("yes", "Original inspections, decided")],
+        method="filter_first",
+        empty_label="Any inspection",
+    )
+    inspected_from = django_filters.DateFilter(
+        field_name="inspected_on", lookup_expr="gte", label="Inspected from"
+    )
+    inspected_to = django_filters.DateFilter(
+        field_name="inspected_on", lookup_expr="lte", label="Inspected until"
+    )
 
+    def filter_below(self, queryset, name, value):
         return queryset.filter(sample_size__lt=F("required_sample")) if value == "yes" else queryset
+
+    def filter_first(self, queryset, name, value):
+        """What first-pass yield counts: original inspections (not re-inspections) accepted or rejected."""
+        return (
+            queryset.filter(original=True, status__in=("accepted", "rejected"))
+            if value == "yes"
+            else queryset
+        )
 
     class Meta:
         model = Inspection

@@ -11,6 +11,8 @@ The receipt figures (ppm, lots rejected, on time) are the inspection module's me
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -113,11 +115,27 @@ scars_late = _one(scars_late_values)
 changes_open = _one(changes_open_values)
 
 
-def _url(name: str, query: str = ""):
+def _url(name: str, query: str = "", *, by: str = ""):
+    """The register ``name`` with its filters ``query``, narrowed to the measure's supplier by the
+    register's filter ``by`` when it has one."""
+
     def url(period, subject=None) -> str:
-        return reverse(name) + query
+        found = reverse(name) + query
+        if by and subject is not None:
+            found += f"{'&' if '?' in found else '?'}{urlencode({by: _pk(subject)})}"
+        return found
 
     return url
+
+
+def scars_late_url(period: kpis.Period, subject=None) -> str:
+    """The SCARs the count counted: due in the period (up to today in the current month) and late
+    on its last day, answered late by then or still unanswered past their date."""
+    day = _day(period)
+    query = {"due_from": period.start, "due_to": day, "late_on": day}
+    if subject is not None:
+        query["supplier"] = _pk(subject)
+    return reverse("suppliers:scar_list") + "?" + urlencode(query)
 
 
 MEASURES = [
@@ -152,7 +170,7 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
-        url=_url("suppliers:scar_list"),
+        url=scars_late_url,
     ),
     kpis.Measure(
         "suppliers.changes_open",
@@ -163,6 +181,6 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
-        url=_url("suppliers:supplierchange_list", "?status=_open"),
+        url=_url("suppliers:supplierchange_list", "?status=_open", by="supplier"),
     ),
 ]

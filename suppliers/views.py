@@ -236,6 +236,17 @@ class ScarFilter(RecordFilter):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.order_by("name"), empty_label="Any supplier"
     )
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Answer due from")
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Answer due until")
+    late_on = django_filters.DateFilter(label="Late as of", method="filter_late_on")
+
+    def filter_late_on(self, queryset, name, value):
+        """The SCARs late on the day ``value``: answered late by then, or sent, unanswered and due
+        before it (what the KPI "SCARs answered late or overdue" counts on a period's last day)."""
+        return queryset.filter(
+            Q(answered_late=True, answered_on__lte=value)
+            | Q(answered_on__isnull=True, status="sent", due_date__lt=value)
+        )
 
     class Meta:
         model = Scar

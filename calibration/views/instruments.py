@@ -187,6 +187,15 @@ class ChartsView(QMSView, TemplateView):
 
 
 class AssessmentFilter(RecordFilter):
+    # The date of the calibration that found the instrument out of tolerance (an assessment opened
+    # by hand or by the cascade from a failed standard has none).
+    found_from = django_filters.DateFilter(
+        field_name="calibration__calibrated_on", lookup_expr="gte", label="Found out of tolerance from"
+    )
+    found_to = django_filters.DateFilter(
+        field_name="calibration__calibrated_on", lookup_expr="lte", label="Found out of tolerance until"
+    )
+
     class Meta:
         model = ImpactAssessment
         fields: list[str] = ["cause"]

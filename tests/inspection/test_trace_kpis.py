@@ -199,3 +199,146 @@ def test_lots_released_with_deviations_are_counted_once_each_in_the_month_of_the
     measure = _measure("inspection.released_with_deviations")
     assert measure.series([last, this]) == [1, 1]
     assert [measure.value(p) for p in (last, this)] == [1, 1]
+
+
+# --- the records behind each number: the month's, the subject's ---------------------------------
+
+
+def _months():
+    import datetime as dt
+
+    this = kpis.Period.month(f.today())
+    return this, kpis.Period.month(this.start - dt.timedelta(days=1))
+
+
+def _listed(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_rejected_receipts_open_the_months_rejected_receipts_of_the_supplier(client_for, quality_manager):
+    from django.urls import reverse
+
+    from inspection.models import GoodsReceipt
+
+    this, last = _months()
+    supplier, other = f.supplier(), f.supplier()
+    counted = f.receipt(supplier_=supplier, quantity=100)
+    earlier = f.receipt(supplier_=supplier, quantity=100)
+    accepted = f.receipt(supplier_=supplier, quantity=100)
+    elsewhere = f.receipt(supplier_=other, quantity=100)
+    GoodsReceipt.objects.filter(pk__in=[counted.pk, earlier.pk, elsewhere.pk]).update(status="rejected")
+    GoodsReceipt.objects.filter(pk=earlier.pk).update(received_on=last.start)
+    client = client_for(quality_manager)
+    for key in ("inspection.supplier_lots_rejected", "inspection.supplier_ppm"):
+        measure = kpis.get(key)
+        assert measure.value(this, subject=supplier) == (1 if key.endswith("rejected") else 500_000)
+        page = _listed(client, measure.url(this))
+        assert counted.reference in page and elsewhere.reference in page, key
+        assert earlier.reference not in page and accepted.reference not in page, key
+        page = _listed(client, measure.url(this, subject=supplier))
+        assert counted.reference in page and elsewhere.reference not in page, key
+        assert earlier.reference in _listed(client, measure.url(last, subject=supplier)), key
+    # A date the filter cannot read: the register says so beside the field, and lists nothing.
+    page = _listed(client, reverse("inspection:goodsreceipt_list") + "?received_from=garbage&delivery=x")
+    assert counted.reference not in page
+
+
+def test_on_time_delivery_opens_the_months_receipts_with_a_promised_date(client_for, quality_manager):
+    from inspection.models import GoodsReceipt
+
+    this, last = _months()
+    supplier = f.supplier()
+    promised = f.receipt(supplier_=supplier, promised=f.today())
+    unpromised = f.receipt(supplier_=supplier)
+    earlier = f.receipt(supplier_=supplier, promised=last.start, received=last.start)
+    GoodsReceipt.objects.filter(pk=earlier.pk).update(received_on=last.start)
+    measure = kpis.get("inspection.supplier_on_time")
+    assert measure.value(this, subject=supplier) == 100
+    page = _listed(client_for(quality_manager), measure.url(this, subject=supplier))
+    assert promised.reference in page
+    assert unpromised.reference not in page and earlier.reference not in page
+
+
+def test_first_pass_yield_opens_the_months_decided_original_final_inspections(
+    client_for, quality_manager, other_dept
+):
+    from inspection.models import Inspection
+
+    this, last = _months()
+    plan = f.plan()
+    counted = f.decide(f.inspect(f.lot(quantity=1000), plan_=plan))
+    earlier = f.decide(f.inspect(f.lot(quantity=1000), plan_=plan))
+    again = f.decide(f.inspect(f.lot(quantity=1000), plan_=plan))
+    undecided = f.inspect(f.lot(quantity=1000), plan_=plan)
+    Inspection.objects.filter(pk=earlier.pk).update(inspected_on=last.start)
+    Inspection.objects.filter(pk=again.pk).update(original=False)  # a re-inspection
+    measure = kpis.get("inspection.first_pass_yield")
+    assert measure.value(this) == 100 and measure.value(last) == 100
+    client = client_for(quality_manager)
+    page = _listed(client, measure.url(this, subject=counted.department))
+    assert counted.reference in page
+    for other in (earlier, again, undecided):
+        assert other.reference not in page, other.reference
+    assert counted.reference not in _listed(client, measure.url(this, subject=other_dept))
+
+
+def test_inspections_below_sample_size_open_the_months_short_inspections(client_for, quality_manager):
+    from django.urls import reverse
+
+    from inspection.models import Inspection
+
+    this, last = _months()
+    plan = f.plan()
+    short = f.inspect(f.lot(quantity=1000), plan_=plan, sample=5)
+    earlier = f.inspect(f.lot(quantity=1000), plan_=plan, sample=5)
+    full = f.inspect(f.lot(quantity=1000), plan_=plan)
+    Inspection.objects.filter(pk=earlier.pk).update(inspected_on=last.start)
+    measure = kpis.get("inspection.below_sample")
+    assert measure.value(this) == 1 == measure.value(last, subject=short.department)
+    client = client_for(quality_manager)
+    page = _listed(client, measure.url(this, subject=short.department))
+    assert short.reference in page
+    assert earlier.reference not in page and full.reference not in page
+    assert earlier.reference in _listed(client, measure.url(last))
+    _listed(client, reverse("inspection:inspection_list") + "?inspected_to=31.02.&first=maybe")
+
+
+def test_lots_released_with_deviations_open_the_lots_released_with_one_in_the_month(
+    client_for, quality_manager
+):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from inspection.models import ProductionLot, ReleaseDeviation
+
+    this, last = _months()
+    at = lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time(10)))  # noqa: E731
+    counted, shipped, clean, earlier = (f.lot(quantity=10) for _ in range(4))
+    for lot, day in (
+        (counted, this.start),
+        (shipped, this.start),
+        (clean, this.start),
+        (earlier, last.start),
+    ):
+        ProductionLot.objects.filter(pk=lot.pk).update(released_at=at(day), status="released")
+    ProductionLot.objects.filter(pk=shipped.pk).update(status="shipped")  # released this month all the same
+    for lot in (counted, shipped, earlier):
+        ReleaseDeviation.objects.create(
+            lot=lot,
+            check_key="sample",
+            finding="short",
+            reason="signed",
+            accepted_by=f.qm(),
+            accepted_at=at(this.start),
+        )
+    measure = kpis.get("inspection.released_with_deviations")
+    assert measure.value(this) == 2
+    client = client_for(quality_manager)
+    page = _listed(client, measure.url(this, subject=counted.department))
+    assert counted.reference in page and shipped.reference in page
+    assert clean.reference not in page and earlier.reference not in page
+    _listed(client, reverse("inspection:productionlot_list") + "?released_from=garbage&deviations=no")

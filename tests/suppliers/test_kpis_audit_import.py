@@ -2,6 +2,7 @@
 audit pack, the scorecard and ranking (with the inspection module's receipt measures when they are
 registered), the due items, and the import of an existing supplier list and its certificates."""
 
+import datetime as dt
 import io
 import re
 
@@ -14,7 +15,7 @@ from pypdf import PdfReader
 from qms import auditpack, kpis
 from qms.due import registry
 from suppliers import services
-from suppliers.models import Supplier, SupplierCertificate, SupplierChange
+from suppliers.models import Scar, Supplier, SupplierCertificate, SupplierChange
 from suppliers.selectors import RECEIPT_MEASURES
 from tests.suppliers import factories as f
 
@@ -54,6 +55,68 @@ def test_the_kpis_count_what_the_lists_show(proc, purchasing_head):
     assert kpis.get("suppliers.overdue_evaluations").value(month()) == 1
     assert kpis.get("suppliers.changes_open").value(month(), subject=good.pk) == 1
     assert kpis.get("suppliers.changes_open").value(kpis.Period.month(f.days(-40))) == 0
+
+
+def test_late_scars_open_the_scars_late_in_the_month_and_of_the_supplier(
+    client_for, proc, purchasing_head, quality_manager
+):
+    this = month()
+    last = kpis.Period.month(this.start - dt.timedelta(days=1))
+    supplier, other = (f.approved(proc, owner=purchasing_head) for _ in range(2))
+
+    def scar(of=supplier, **fields):
+        found = services.scar_create(
+            by=purchasing_head,
+            supplier=of,
+            send_to="quality@example.com",
+            problem="Rust on the bars.",
+            owner=purchasing_head,
+            department=proc,
+        )
+        Scar.objects.filter(pk=found.pk).update(status="answered", **fields)
+        return found
+
+    late = scar(due_date=this.start, answered_on=f.today(), answered_late=True)
+    on_time = scar(due_date=this.start, answered_on=this.start, answered_late=False)
+    elsewhere = scar(of=other, due_date=this.start, answered_on=f.today(), answered_late=True)
+    # Due last month and answered late in it: last month's; answered late only after it: neither's.
+    last_late = scar(due_date=last.start, answered_on=last.end, answered_late=True)
+    late_after = scar(due_date=last.end, answered_on=f.today(), answered_late=True)
+    measure = kpis.get("suppliers.scars_late")
+    assert measure.value(this, subject=supplier) == 1 and measure.value(last, subject=supplier) == 1
+    client = client_for(quality_manager)
+    page = client.get(measure.url(this, subject=supplier)).content.decode()
+    assert late.reference in page
+    for other_scar in (on_time, elsewhere, last_late, late_after):
+        assert other_scar.reference not in page, other_scar.reference
+    assert elsewhere.reference in client.get(measure.url(this)).content.decode()
+    page = client.get(measure.url(last, subject=supplier)).content.decode()
+    assert last_late.reference in page and late.reference not in page and late_after.reference not in page
+    response = client.get(reverse("suppliers:scar_list") + "?late_on=garbage&due_from=2026-13-40")
+    assert response.status_code == 200 and late.reference not in response.content.decode()
+
+
+def test_open_supplier_changes_of_a_supplier_open_that_suppliers_changes(
+    client_for, proc, purchasing_head, quality_manager
+):
+    supplier, other = (f.approved(proc, owner=purchasing_head) for _ in range(2))
+    ours, theirs = (
+        services.change_create(
+            by=purchasing_head,
+            supplier=s,
+            kind="site",
+            source="notified",
+            description="New plant",
+            received_on=f.days(-2),
+            owner=purchasing_head,
+            department=proc,
+        )
+        for s in (supplier, other)
+    )
+    measure = kpis.get("suppliers.changes_open")
+    assert measure.value(month(), subject=supplier) == 1
+    page = client_for(quality_manager).get(measure.url(month(), subject=supplier)).content.decode()
+    assert ours.reference in page and theirs.reference not in page
 
 
 def test_a_certificate_is_due_for_renewal_sixty_days_before_it_expires(proc, purchasing_head):
