@@ -59,7 +59,6 @@ class BootstrapMixin:
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
             if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
-                field.validators.append(_plausible_year)
                 widget.attrs.setdefault("min", f"{FIRST_YEAR}-01-01")
                 widget.attrs.setdefault("max", f"{LAST_YEAR}-12-31")
             # No look at self.errors here: that would validate the form before subclasses have
@@ -72,6 +71,15 @@ class BootstrapMixin:
 
     def full_clean(self):
         super().full_clean()
+        # Last, so that a form's own date rule (``check_date``: "must lie between 2021 and 2036")
+        # speaks first; this one catches what no rule of the form looked at.
+        for name, field in self.fields.items():
+            value = getattr(self, "cleaned_data", {}).get(name)
+            if isinstance(field, forms.DateField) and isinstance(value, dt.date) and name not in self.errors:
+                try:
+                    _plausible_year(value)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
