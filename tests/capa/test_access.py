@@ -155,7 +155,7 @@ def test_the_capas_of_a_persons_actions_and_checks_are_found_in_one_statement(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from qms import access
+    from qms.assigned import assigned_record_ids
 
     capa = capa_in_actions
     second = services.action_add(  # a second row of the same CAPA for the same person
@@ -164,7 +164,7 @@ def test_the_capas_of_a_persons_actions_and_checks_are_found_in_one_statement(
 
     def assigned(person):
         with CaptureQueriesContext(connection) as ctx:
-            found = access.assigned_record_ids(person, Capa)
+            found = assigned_record_ids(person, Capa)
         assert len(ctx.captured_queries) == 1 and " UNION " in ctx.captured_queries[0]["sql"]
         return found
 
