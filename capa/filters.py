@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import django_filters
 
-from qms.filters import RecordFilter
+from qms.filters import RecordFilter, date_range
 
 from .models import Capa, CauseCategory, Nonconformity, Severity, Source
 
@@ -25,12 +25,7 @@ class NonconformityFilter(_CapaModuleFilter):
         method="filter_cause",
         empty_label="Any cause",
     )
-    reported_from = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="gte", label="Reported from"
-    )
-    reported_to = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="lte", label="Reported until"
-    )
+    reported_from, reported_to = date_range("created_at__date", "Reported")
 
     def filter_cause(self, queryset, name, value):
         return queryset.filter(cause_category="" if value == UNCLASSIFIED else value)
@@ -42,12 +37,7 @@ class NonconformityFilter(_CapaModuleFilter):
 
 class CapaFilter(_CapaModuleFilter):
     kind = django_filters.ChoiceFilter(choices=Capa.Kind.choices, empty_label="Any kind")
-    opened_from = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="gte", label="Opened from"
-    )
-    opened_to = django_filters.DateFilter(
-        field_name="created_at__date", lookup_expr="lte", label="Opened until"
-    )
+    opened_from, opened_to = date_range("created_at__date", "Opened")
 
     class Meta:
         model = Capa

@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from qms import access
-from qms.filters import RecordFilter
+from qms.filters import RecordFilter, date_range
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 from qms.widgets import use_pickers
 
@@ -70,12 +70,7 @@ class PlanDetailView(RecordDetailView):
 
 class ReceiptFilter(RecordFilter):
     supplier = django_filters.ModelChoiceFilter(queryset=None, empty_label="Any supplier")
-    received_from = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="gte", label="Received from"
-    )
-    received_to = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="lte", label="Received until"
-    )
+    received_from, received_to = date_range("received_on", "Received")
     delivery = django_filters.ChoiceFilter(
         label="Delivery",
         choices=[("promised", "With a promised date"), ("on_time", "On time"), ("late", "Late")],
@@ -137,12 +132,7 @@ class ReceiptDetailView(RecordDetailView):
 
 class LotFilter(RecordFilter):
     part_number = django_filters.CharFilter(label="Part", lookup_expr="icontains")
-    released_from = django_filters.DateFilter(
-        field_name="released_at__date", lookup_expr="gte", label="Released from"
-    )
-    released_to = django_filters.DateFilter(
-        field_name="released_at__date", lookup_expr="lte", label="Released until"
-    )
+    released_from, released_to = date_range("released_at__date", "Released")
     deviations = django_filters.ChoiceFilter(
         label="Deviations",
         choices=[("yes", "Released with deviations")],
@@ -205,8 +195,7 @@ class LotDetailView(RecordDetailView):
 
 class ShipmentFilter(RecordFilter):
     customer = django_filters.CharFilter(label="Customer", lookup_expr="icontains")
-    shipped_from = django_filters.DateFilter(field_name="shipped_on", lookup_expr="gte", label="Shipped from")
-    shipped_to = django_filters.DateFilter(field_name="shipped_on", lookup_expr="lte", label="Shipped until")
+    shipped_from, shipped_to = date_range("shipped_on", "Shipped")
 
     class Meta:
         model = Shipment
@@ -250,12 +239,7 @@ class InspectionFilter(RecordFilter):
         method="filter_first",
         empty_label="Any inspection",
     )
-    inspected_from = django_filters.DateFilter(
-        field_name="inspected_on", lookup_expr="gte", label="Inspected from"
-    )
-    inspected_to = django_filters.DateFilter(
-        field_name="inspected_on", lookup_expr="lte", label="Inspected until"
-    )
+    inspected_from, inspected_to = date_range("inspected_on", "Inspected")
 
     def filter_below(self, queryset, name, value):
         return queryset.filter(sample_size__lt=F("required_sample")) if value == "yes" else queryset

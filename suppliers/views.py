@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qms import access, search
-from qms.filters import FilterSet, RecordFilter
+from qms.filters import FilterSet, RecordFilter, date_range
 from qms.views import QMSView, RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 from qms.views.base import WriteView
 
@@ -236,8 +236,7 @@ class ScarFilter(RecordFilter):
     supplier = django_filters.ModelChoiceFilter(
         queryset=Supplier.objects.order_by("name"), empty_label="Any supplier"
     )
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Answer due from")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Answer due until")
+    due_from, due_to = date_range("due_date", "Answer due")
     late_on = django_filters.DateFilter(label="Late as of", method="filter_late_on")
 
     def filter_late_on(self, queryset, name, value):

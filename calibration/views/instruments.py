@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from qms import access
 from qms.charts import bar_chart
-from qms.filters import RecordFilter
+from qms.filters import RecordFilter, date_range
 from qms.pdf import pdf_response, render_pdf
 from qms.views import (
     ChildDetailView,
@@ -41,8 +41,7 @@ class InstrumentFilter(RecordFilter):
         label="Calibrated", choices=Source.choices, empty_label="In-house or external"
     )
     is_reference_standard = django_filters.BooleanFilter(label="Reference standard")
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due from")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due until")
+    due_from, due_to = date_range("due_date", "Due")
 
     class Meta:
         model = Instrument
@@ -189,12 +188,7 @@ class ChartsView(QMSView, TemplateView):
 class AssessmentFilter(RecordFilter):
     # The date of the calibration that found the instrument out of tolerance (an assessment opened
     # by hand or by the cascade from a failed standard has none).
-    found_from = django_filters.DateFilter(
-        field_name="calibration__calibrated_on", lookup_expr="gte", label="Found out of tolerance from"
-    )
-    found_to = django_filters.DateFilter(
-        field_name="calibration__calibrated_on", lookup_expr="lte", label="Found out of tolerance until"
-    )
+    found_from, found_to = date_range("calibration__calibrated_on", "Found out of tolerance")
 
     class Meta:
         model = ImpactAssessment

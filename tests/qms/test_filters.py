@@ -126,3 +126,37 @@ def test_a_filter_bars_list_of_a_whole_table_follows_the_table(client_for, quali
     form.fields["department"].queryset = Department.objects.filter(pk=dept.pk)
     options = str(form["department"])
     assert dept.name in options and "Paint shop" not in options
+
+
+def test_a_range_of_days_on_a_datetime_takes_whole_local_days_and_any_date_the_field_takes(
+    client_for, quality_manager, dept
+):
+    """``date_range`` on a datetime read as a date (the NCRs' "Reported from/until"): both days
+    whole in the company's time zone, just before midnight in and just after out; the last day a
+    date field takes (9999-12-31) is no bound, not an error."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.capa.factories import NonconformityFactory
+
+    at = lambda day, hour, minute=0: timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))  # noqa: E731
+    first, last = dt.date(2026, 5, 1), dt.date(2026, 5, 31)
+    made = {
+        "before": at(first - dt.timedelta(days=1), 23, 59),
+        "first": at(first, 0, 0),
+        "last": at(last, 23, 59),
+        "after": at(last + dt.timedelta(days=1), 0, 0),
+    }
+    refs = {}
+    for name, when in made.items():
+        ncr = NonconformityFactory(department=dept, title=f"Reported {name}")
+        Nonconformity.objects.filter(pk=ncr.pk).update(created_at=when)
+        refs[name] = ncr.reference
+    client = client_for(quality_manager)
+    page = client.get(f"/capa/ncr/?reported_from={first}&reported_to={last}").content.decode()
+    assert refs["first"] in page and refs["last"] in page
+    assert refs["before"] not in page and refs["after"] not in page
+    endless = client.get("/capa/ncr/?reported_from=2026-06-01&reported_to=9999-12-31")
+    assert endless.status_code == 200
+    assert refs["after"] in endless.content.decode() and refs["last"] not in endless.content.decode()

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
 from qms import access
-from qms.filters import FilterSet, RecordFilter
+from qms.filters import FilterSet, RecordFilter, date_range
 from qms.forms import people
 from qms.models import Department, Process
 from qms.views import (
@@ -187,8 +187,7 @@ class _RowFilter(FilterSet):
 
 class TrainingRecordFilter(_RowFilter):
     method = django_filters.ChoiceFilter(choices=Method.choices, empty_label="Any method")
-    date_from = django_filters.DateFilter(field_name="trained_on", lookup_expr="gte", label="Trained from")
-    date_to = django_filters.DateFilter(field_name="trained_on", lookup_expr="lte", label="Trained to")
+    date_from, date_to = date_range("trained_on", "Trained")
     expires = django_filters.CharFilter(label="Expires (YYYY-MM)", method="filter_expires")
 
     class Meta:
