@@ -3,7 +3,8 @@ last day of the period:
 
 - Suppliers with an expired required certificate (approved or conditional suppliers).
 - Overdue supplier evaluations (suppliers in use whose next evaluation was due before then).
-- SCARs answered late, or still unanswered past their date (per supplier).
+- SCARs due in the period that were late: answered after their date, or still unanswered past
+  it (per supplier; counted in the month they were due, once known to be late).
 - Supplier changes open (not yet approved or rejected; per supplier).
 
 The receipt figures (ppm, lots rejected, on time) are the inspection module's measures.
@@ -20,7 +21,7 @@ from django.utils import timezone
 from qms import kpis
 
 from .models import Scar, Supplier, SupplierCertificate, SupplierChange, TierPolicy
-from .selectors import required_kinds
+from .selectors import required_kinds, scars_late_on
 
 IN_USE = ("approved", "conditional")
 
@@ -74,18 +75,13 @@ def overdue_evaluations_values(periods, subject=None) -> list[int]:
     return kpis.at_each(found, periods, lambda p: Q(due_date__lt=_day(p)))
 
 
-def _late_q(day) -> Q:
-    return Q(answered_late=True, answered_on__lte=day) | Q(
-        answered_on__isnull=True, status="sent", due_date__lt=day
-    )
-
-
 def scars_late_values(periods, subject=None) -> list[int]:
-    """KPI: SCARs due in the period answered late, or unanswered past their date."""
+    """KPI: SCARs due in the period that were late as of today (``scars_late_on``): answered after
+    their date, or still unanswered past it. Each late SCAR counts once, in the month it was due:
+    one due on the 31st and answered in the next month is its due month's."""
+    late = scars_late_on(timezone.localdate())
     return kpis.at_each(
-        _of(Scar.objects.all(), subject),
-        periods,
-        lambda p: Q(due_date__range=(p.start, _day(p))) & _late_q(_day(p)),
+        _of(Scar.objects.all(), subject), periods, lambda p: Q(due_date__range=(p.start, p.end)) & late
     )
 
 
@@ -129,10 +125,8 @@ def _url(name: str, query: str = "", *, by: str = ""):
 
 
 def scars_late_url(period: kpis.Period, subject=None) -> str:
-    """The SCARs the count counted: due in the period (up to today in the current month) and late
-    on its last day, answered late by then or still unanswered past their date."""
-    day = _day(period)
-    query = {"due_from": period.start, "due_to": day, "late_on": day}
+    """The SCARs the count counted: due in the period and late as of today."""
+    query = {"due_from": period.start, "due_to": period.end, "late_on": timezone.localdate()}
     if subject is not None:
         query["supplier"] = _pk(subject)
     return reverse("suppliers:scar_list") + "?" + urlencode(query)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, TierPolicy
@@ -120,6 +121,14 @@ def receipt_measures() -> dict:
     from qms import kpis
 
     return {key: m for key, name in RECEIPT_MEASURES.items() if (m := kpis.get(name)) is not None}
+
+
+def scars_late_on(day: dt.date) -> Q:
+    """The SCARs late as of ``day``: due before it and answered after their date (the first
+    answer, ``answered_late``; before or after ``day``), or sent and still unanswered. A SCAR
+    answered late is late for good, so the month it was due counts it once the lateness is known,
+    however long after that month the answer came."""
+    return Q(due_date__lt=day) & (Q(answered_late=True) | Q(answered_on__isnull=True, status="sent"))
 
 
 def _scar_figures(scars: list) -> dict:

@@ -240,12 +240,9 @@ class ScarFilter(RecordFilter):
     late_on = django_filters.DateFilter(label="Late as of", method="filter_late_on")
 
     def filter_late_on(self, queryset, name, value):
-        """The SCARs late on the day ``value``: answered late by then, or sent, unanswered and due
-        before it (what the KPI "SCARs answered late or overdue" counts on a period's last day)."""
-        return queryset.filter(
-            Q(answered_late=True, answered_on__lte=value)
-            | Q(answered_on__isnull=True, status="sent", due_date__lt=value)
-        )
+        """The SCARs late as of the day ``value`` (``scars_late_on``: what the KPI "SCARs answered
+        late or overdue" counts as of today)."""
+        return queryset.filter(selectors.scars_late_on(value))
 
     class Meta:
         model = Scar

@@ -79,19 +79,27 @@ def test_late_scars_open_the_scars_late_in_the_month_and_of_the_supplier(
     late = scar(due_date=this.start, answered_on=f.today(), answered_late=True)
     on_time = scar(due_date=this.start, answered_on=this.start, answered_late=False)
     elsewhere = scar(of=other, due_date=this.start, answered_on=f.today(), answered_late=True)
-    # Due last month and answered late in it: last month's; answered late only after it: neither's.
+    # Due last month and answered late in it, or due on its last day and answered late only this
+    # month: both last month's, the month they were due (the second was once counted in no month).
     last_late = scar(due_date=last.start, answered_on=last.end, answered_late=True)
     late_after = scar(due_date=last.end, answered_on=f.today(), answered_late=True)
+    # Due last month, sent and never answered: late; cancelled unanswered: not.
+    unanswered = scar(due_date=last.start)
+    Scar.objects.filter(pk=unanswered.pk).update(status="sent", answered_on=None)
+    cancelled = scar(due_date=last.start)
+    Scar.objects.filter(pk=cancelled.pk).update(status="cancelled", answered_on=None)
     measure = kpis.get("suppliers.scars_late")
-    assert measure.value(this, subject=supplier) == 1 and measure.value(last, subject=supplier) == 1
+    assert measure.value(this, subject=supplier) == 1 and measure.value(last, subject=supplier) == 3
     client = client_for(quality_manager)
     page = client.get(measure.url(this, subject=supplier)).content.decode()
     assert late.reference in page
-    for other_scar in (on_time, elsewhere, last_late, late_after):
+    for other_scar in (on_time, elsewhere, last_late, late_after, unanswered, cancelled):
         assert other_scar.reference not in page, other_scar.reference
     assert elsewhere.reference in client.get(measure.url(this)).content.decode()
     page = client.get(measure.url(last, subject=supplier)).content.decode()
-    assert last_late.reference in page and late.reference not in page and late_after.reference not in page
+    for counted in (last_late, late_after, unanswered):
+        assert counted.reference in page, counted.reference
+    assert late.reference not in page and cancelled.reference not in page
     response = client.get(reverse("suppliers:scar_list") + "?late_on=garbage&due_from=2026-13-40")
     assert response.status_code == 200 and late.reference not in response.content.decode()
 
