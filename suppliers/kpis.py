@@ -20,10 +20,8 @@ from django.utils import timezone
 
 from qms import kpis
 
-from .models import Scar, Supplier, SupplierCertificate, SupplierChange, TierPolicy
-from .selectors import required_kinds, scars_late_on
-
-IN_USE = ("approved", "conditional")
+from .models import Scar, Supplier, SupplierChange
+from .selectors import IN_USE, lacking_required, scars_late_on
 
 
 def _pk(subject) -> int:
@@ -36,33 +34,11 @@ def _day(period: kpis.Period):
 
 
 def expired_certificates_values(periods, subject=None) -> list[int]:
-    """KPI: suppliers in use lacking a valid required certificate on each period's last day. The
-    suppliers, their tiers' policies and their current certificates are read once for every period."""
-    if not periods:
-        return []
-    suppliers = Supplier.objects.filter(status__in=IN_USE)
-    if subject is not None:
-        suppliers = suppliers.filter(pk=_pk(subject))
-    policies = {p.tier: p for p in TierPolicy.objects.all()}
-    needs = {
-        s.pk: kinds
-        for s in suppliers.only("pk", "tier", "calibration_lab")
-        if (kinds := set(required_kinds(s, policies=policies)))
-    }
-    certificates = list(
-        SupplierCertificate.objects.filter(
-            supplier__in=suppliers, status="current", issued_on__lte=max(_day(p) for p in periods)
-        ).values_list("supplier_id", "kind", "issued_on", "expires_on")
-    )
-    out = []
-    for period in periods:
-        day = _day(period)
-        held: dict[int, set[str]] = {}
-        for supplier_id, kind, issued_on, expires_on in certificates:
-            if issued_on <= day and (expires_on is None or expires_on >= day):
-                held.setdefault(supplier_id, set()).add(kind)
-        out.append(sum(1 for pk, kinds in needs.items() if not kinds <= held.get(pk, set())))
-    return out
+    """KPI: suppliers in use lacking a valid required certificate on each period's last day (up
+    to today), read once for every period (``lacking_required``)."""
+    suppliers = _of(Supplier.objects.all(), subject, "pk")
+    lacking = lacking_required([_day(p) for p in periods], suppliers)
+    return [len(lacking[_day(p)]) for p in periods]
 
 
 def _of(queryset, subject, field: str = "supplier_id"):
@@ -124,6 +100,17 @@ def _url(name: str, query: str = "", *, by: str = ""):
     return url
 
 
+def _suppliers_on(name: str):
+    """The supplier list as of the period's last day (up to today) by its filter ``name``, and
+    only the measure's supplier when it has one."""
+
+    def url(period: kpis.Period, subject=None) -> str:
+        query = {name: _day(period), **({"supplier": _pk(subject)} if subject is not None else {})}
+        return reverse("suppliers:supplier_list") + "?" + urlencode(query)
+
+    return url
+
+
 def scars_late_url(period: kpis.Period, subject=None) -> str:
     """The SCARs the count counted: due in the period and late as of today."""
     query = {"due_from": period.start, "due_to": period.end, "late_on": timezone.localdate()}
@@ -142,7 +129,7 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
-        url=_url("suppliers:certificate_register", "?expiring=expired&status=current"),
+        url=_suppliers_on("lacking_on"),
     ),
     kpis.Measure(
         "suppliers.overdue_evaluations",
@@ -153,7 +140,7 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
-        url=_url("suppliers:supplier_list", "?overdue=yes"),
+        url=_suppliers_on("evaluation_overdue_on"),
     ),
     kpis.Measure(
         "suppliers.scars_late",

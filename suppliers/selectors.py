@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, TierPolicy
+from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, SupplierCertificate, TierPolicy
 
 
 def policy_for(tier: str) -> TierPolicy | None:
@@ -41,6 +41,38 @@ def missing_certificates(supplier: Supplier, *, on: dt.date | None = None) -> li
         if c.status == "current" and c.issued_on <= on and (c.expires_on is None or c.expires_on >= on)
     }
     return [CERTIFICATE_KINDS[k] for k in required_kinds(supplier) if k not in held]
+
+
+IN_USE = ("approved", "conditional")
+
+
+def lacking_required(days: list[dt.date], suppliers=None) -> dict[dt.date, set[int]]:
+    """For each day, the ids of the suppliers in use (of ``suppliers``, else all) that did not
+    hold every certificate they require valid on it (``required_kinds``; a certificate counts
+    from the day it was issued). Three queries whatever the number of days: the KPI "Suppliers
+    with an expired required certificate" counts these and the supplier list's filter lists them."""
+    in_use = (Supplier.objects.all() if suppliers is None else suppliers).filter(status__in=IN_USE)
+    if not days:
+        return {}
+    policies = {p.tier: p for p in TierPolicy.objects.all()}
+    needs = {
+        s.pk: kinds
+        for s in in_use.only("pk", "tier", "calibration_lab")
+        if (kinds := set(required_kinds(s, policies=policies)))
+    }
+    certificates = list(
+        SupplierCertificate.objects.filter(
+            supplier__in=in_use, status="current", issued_on__lte=max(days)
+        ).values_list("supplier_id", "kind", "issued_on", "expires_on")
+    )
+    found = {}
+    for day in days:
+        held: dict[int, set[str]] = {}
+        for supplier_id, kind, issued_on, expires_on in certificates:
+            if issued_on <= day and (expires_on is None or expires_on >= day):
+                held.setdefault(supplier_id, set()).add(kind)
+        found[day] = {pk for pk, kinds in needs.items() if not kinds <= held.get(pk, set())}
+    return found
 
 
 # --- NCRs naming a supplier (kernel links) -------------------------------------------------------

@@ -5,6 +5,7 @@ a supplier's scorecard, the ranking of all suppliers and the tier policies."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, CharField, Count, Q, Value, When
@@ -51,6 +52,19 @@ def step_may(name: str):
 class SupplierFilter(RecordFilter):
     tier = django_filters.ChoiceFilter(choices=Tier.choices, empty_label="Any tier")
     calibration_lab = django_filters.BooleanFilter(label="Calibration laboratory")
+    # What the KPIs of 8.4 count on a day: suppliers in use lacking a required certificate, or
+    # whose evaluation was due before it; ``supplier`` narrows to one (a scorecard's figure).
+    lacking_on = django_filters.DateFilter(label="Lacking a required certificate on", method="filter_lacking")
+    evaluation_overdue_on = django_filters.DateFilter(
+        label="Evaluation overdue on", method="filter_evaluation_overdue"
+    )
+    supplier = django_filters.NumberFilter(field_name="pk", widget=forms.HiddenInput)
+
+    def filter_lacking(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.lacking_required([value])[value])
+
+    def filter_evaluation_overdue(self, queryset, name, value):
+        return queryset.filter(status__in=selectors.IN_USE, due_date__lt=value)
 
     class Meta:
         model = Supplier

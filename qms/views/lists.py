@@ -254,9 +254,14 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
 
 def filter_fields_html(form) -> SafeString:
     """The filter bar's fields, each with its label and errors, as the register's template wrote
-    them with a loop (three template lookups and a render per field on every register page)."""
+    them with a loop (three template lookups and a render per field on every register page). A
+    hidden field (a figure's narrowing to one supplier) is its input alone, unless its value is
+    wrong: then it is labelled with its error, as every other field."""
     out = []
     for field in form:
+        if field.is_hidden and not field.errors:
+            out.append(str(field))
+            continue
         errors = "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in field.errors)
         out.append(
             f'<div class="col-6 col-md-2"><label class="form-label small" for="{escape(field.id_for_label)}">'

@@ -83,11 +83,11 @@ def test_a_bad_filter_value_is_said_beside_its_field_and_lists_nothing(client_fo
 
 # The filter bar as the register's template wrote it, a loop over the form's fields.
 TEMPLATE_BAR = (
-    "{% for field in form %}"
+    "{% for field in form %}{% if field.is_hidden and not field.errors %}{{ field }}{% else %}"
     '<div class="col-6 col-md-2"><label class="form-label small" for="{{ field.id_for_label }}">'
     "{{ field.label }}</label>{{ field }}"
     '{% for e in field.errors %}<div class="invalid-feedback d-block">{{ e }}</div>{% endfor %}</div>'
-    "{% endfor %}"
+    "{% endif %}{% endfor %}"
 )
 
 

@@ -336,3 +336,37 @@ def test_a_supplier_audit_falls_due_at_its_tiers_interval_from_the_last_one(
 
     Supplier.objects.filter(pk=audited.pk).update(last_audit_on=f.today())
     assert not [i for i in registry.for_user(purchasing_head) if i.kind == "Supplier audit"]
+
+
+def test_the_certificate_and_evaluation_figures_open_the_suppliers_they_counted(
+    client_for, proc, purchasing_head, quality_manager
+):
+    """ "Suppliers with an expired required certificate" and "Overdue supplier evaluations" open
+    the supplier list as of the period's last day, listing exactly the suppliers counted: in use
+    (a prospective supplier past its date is not), lacking a required certificate (not merely
+    holding an expired one beside a valid one), and for one supplier only that supplier."""
+    this = month()
+    good, lapsed, overdue = (f.approved(proc, owner=purchasing_head) for _ in range(3))
+    SupplierCertificate.objects.filter(supplier=lapsed).update(expires_on=f.days(-3))
+    first = SupplierCertificate.objects.filter(supplier=good).get()
+    f.certificate(good)  # a second, valid one: the first one's lapse leaves nothing lacking
+    SupplierCertificate.objects.filter(pk=first.pk).update(expires_on=f.days(-3))
+    prospect = f.supplier(proc, owner=purchasing_head)
+    Supplier.objects.filter(pk__in=(overdue.pk, prospect.pk)).update(due_date=f.days(-1))
+    client = client_for(quality_manager)
+
+    def listed(url):
+        page = client.get(url).content.decode()
+        return {s for s in (good, lapsed, overdue, prospect) if f">{s.name}<" in page}
+
+    certificates = kpis.get("suppliers.expired_certificates")
+    assert certificates.value(this) == 1 and listed(certificates.url(this)) == {lapsed}
+    assert certificates.value(this, subject=good) == 0
+    assert listed(certificates.url(this, subject=good)) == set()
+    assert listed(certificates.url(this, subject=lapsed)) == {lapsed}
+    evaluations = kpis.get("suppliers.overdue_evaluations")
+    assert evaluations.value(this) == 1 and listed(evaluations.url(this)) == {overdue}
+    assert listed(evaluations.url(this, subject=good)) == set()
+    wrong = client.get(reverse("suppliers:supplier_list") + "?lacking_on=someday&supplier=x")
+    page = wrong.content.decode()
+    assert wrong.status_code == 200 and "Enter a valid date." in page and "Enter a number." in page
