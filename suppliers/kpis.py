@@ -21,7 +21,7 @@ from django.utils import timezone
 from qms import kpis
 
 from .models import Scar, Supplier, SupplierChange
-from .selectors import IN_USE, lacking_required, scars_late_on
+from .selectors import IN_USE, changes_open_on, lacking_required, scars_late_on
 
 
 def _pk(subject) -> int:
@@ -62,15 +62,9 @@ def scars_late_values(periods, subject=None) -> list[int]:
 
 
 def changes_open_values(periods, subject=None) -> list[int]:
-    """KPI: supplier changes open on the period's last day."""
-
-    def open_then(p: kpis.Period) -> Q:
-        day = _day(p)
-        return Q(received_on__lte=day) & (
-            Q(decided_on__isnull=True, status__in=("recorded", "evaluated")) | Q(decided_on__gt=day)
-        )
-
-    return kpis.at_each(_of(SupplierChange.objects.all(), subject), periods, open_then)
+    """KPI: supplier changes open on the period's last day (up to today)."""
+    found = _of(SupplierChange.objects.all(), subject)
+    return kpis.at_each(found, periods, lambda p: changes_open_on(_day(p)))
 
 
 def _one(values):
@@ -87,19 +81,6 @@ scars_late = _one(scars_late_values)
 changes_open = _one(changes_open_values)
 
 
-def _url(name: str, query: str = "", *, by: str = ""):
-    """The register ``name`` with its filters ``query``, narrowed to the measure's supplier by the
-    register's filter ``by`` when it has one."""
-
-    def url(period, subject=None) -> str:
-        found = reverse(name) + query
-        if by and subject is not None:
-            found += f"{'&' if '?' in found else '?'}{urlencode({by: _pk(subject)})}"
-        return found
-
-    return url
-
-
 def _suppliers_on(name: str):
     """The supplier list as of the period's last day (up to today) by its filter ``name``, and
     only the measure's supplier when it has one."""
@@ -109,6 +90,12 @@ def _suppliers_on(name: str):
         return reverse("suppliers:supplier_list") + "?" + urlencode(query)
 
     return url
+
+
+def changes_open_url(period: kpis.Period, subject=None) -> str:
+    """The supplier changes the count counted: open on the period's last day (up to today)."""
+    query = {"open_on": _day(period), **({"supplier": _pk(subject)} if subject is not None else {})}
+    return reverse("suppliers:supplierchange_list") + "?" + urlencode(query)
 
 
 def scars_late_url(period: kpis.Period, subject=None) -> str:
@@ -162,6 +149,6 @@ MEASURES = [
         better="lower",
         subject="supplier",
         clause="8.4",
-        url=_url("suppliers:supplierchange_list", "?status=_open", by="supplier"),
+        url=changes_open_url,
     ),
 ]

@@ -155,6 +155,14 @@ def receipt_measures() -> dict:
     return {key: m for key, name in RECEIPT_MEASURES.items() if (m := kpis.get(name)) is not None}
 
 
+def changes_open_on(day: dt.date) -> Q:
+    """The supplier changes open on ``day``: received by then and not yet decided (approved or
+    rejected) on it."""
+    return Q(received_on__lte=day) & (
+        Q(decided_on__isnull=True, status__in=("recorded", "evaluated")) | Q(decided_on__gt=day)
+    )
+
+
 def scars_late_on(day: dt.date) -> Q:
     """The SCARs late as of ``day``: due before it and answered after their date (the first
     answer, ``answered_late``; before or after ``day``), or sent and still unanswered. A SCAR

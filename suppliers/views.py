@@ -199,6 +199,11 @@ class ChangeFilter(RecordFilter):
         queryset=Supplier.objects.order_by("name"), empty_label="Any supplier"
     )
     kind = django_filters.ChoiceFilter(choices=ChangeKind.choices, empty_label="Any kind of change")
+    open_on = django_filters.DateFilter(label="Open on", method="filter_open_on")
+
+    def filter_open_on(self, queryset, name, value):
+        """The changes open on the day ``value`` (what the KPI "Supplier changes open" counts)."""
+        return queryset.filter(selectors.changes_open_on(value))
 
     class Meta:
         model = SupplierChange

@@ -127,6 +127,36 @@ def test_open_supplier_changes_of_a_supplier_open_that_suppliers_changes(
     assert ours.reference in page and theirs.reference not in page
 
 
+def test_a_past_months_open_supplier_changes_are_those_open_on_its_last_day(
+    client_for, proc, purchasing_head, quality_manager
+):
+    """A change open at the end of last month and decided since is last month's, not this
+    month's; one received this month is this month's only."""
+    this = month()
+    last = kpis.Period.month(this.start - dt.timedelta(days=1))
+    supplier = f.approved(proc, owner=purchasing_head)
+    decided, new = (
+        services.change_create(
+            by=purchasing_head,
+            supplier=supplier,
+            kind="site",
+            source="notified",
+            description="New plant",
+            received_on=day,
+            owner=purchasing_head,
+            department=proc,
+        )
+        for day in (last.start, this.start)
+    )
+    SupplierChange.objects.filter(pk=decided.pk).update(status="approved", decided_on=this.start)
+    measure = kpis.get("suppliers.changes_open")
+    client = client_for(quality_manager)
+    for period, counted, other in ((last, decided, new), (this, new, decided)):
+        assert measure.value(period) == 1
+        page = client.get(measure.url(period)).content.decode()
+        assert counted.reference in page and other.reference not in page
+
+
 def test_a_certificate_is_due_for_renewal_sixty_days_before_it_expires(proc, purchasing_head):
     s = f.approved(proc, owner=purchasing_head)
     SupplierCertificate.objects.filter(supplier=s).update(expires_on=f.days(50))
