@@ -294,3 +294,28 @@ class AckFilter(BootstrapMixin, forms.Form):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "That document does not exist or is not yours to see."},
     )
+
+
+class AckDueFilter(BootstrapMixin, forms.Form):
+    """Which acknowledgments a figure counted: due between two days, of one department's people
+    (or of those in none), as ``documents.kpis.ack_url`` writes it."""
+
+    department = forms.ChoiceField(required=False)
+    due_from = forms.DateField(label="Due from", required=False)
+    due_to = forms.DateField(label="Due until", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = [(str(pk), name) for pk, name in Department.objects.values_list("pk", "name")]
+        self.fields["department"].choices = [
+            ("", "Any department"),
+            *departments,
+            ("none", "No department"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("due_from"), data.get("due_to")
+        if start and end and end < start:
+            self.add_error("due_to", "The last day comes before the first.")
+        return data

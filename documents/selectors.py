@@ -5,13 +5,24 @@ reads within their scope (``qms.access``)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from qms import access
 from qms.files import file_digest
 from qms.models import Department, User
 
+from .kpis import ON_TIME, counted_acknowledgments
 from .models import Acknowledgment, Document, ReviewStep, Revision
 from .services import (
     content_hash,
@@ -209,3 +220,21 @@ def outstanding_acknowledgments(
             | Q(user__username__icontains=q)
         )
     return found.order_by(*OUTSTANDING_ORDER)
+
+
+def counted_acknowledgments_for(
+    user: User, start, end, department=None, *, counted: bool = True
+) -> tuple[QuerySet[Acknowledgment], dict]:
+    """The acknowledgments the figure of the days ``start`` to ``end`` counts for ``department``
+    (``documents.kpis.counted_acknowledgments``) that ``user`` may see, most overdue first, each
+    with ``on_time``; and how many, how many on time and the share the figure shows. Nothing
+    when not ``counted`` (a filter that did not validate). Two queries and the page's."""
+    found = access.restrict(counted_acknowledgments(start, end, department), user)
+    if not counted:
+        found = found.none()
+    totals = found.order_by().aggregate(counted=Count("pk"), on_time=Count("pk", filter=ON_TIME))
+    percent = round(100 * totals["on_time"] / totals["counted"], 1) if totals["counted"] else None
+    rows = found.select_related("user", "user__department", "revision", "revision__document").annotate(
+        on_time=ExpressionWrapper(ON_TIME, output_field=BooleanField())
+    )
+    return rows.order_by(*OUTSTANDING_ORDER), {**totals, "percent": percent}

@@ -20,6 +20,8 @@ urlpatterns = [
         prefix="",
     ),
     path("acknowledgments/", views.AcknowledgmentRegisterView.as_view(), name="acknowledgment_register"),
+    # What the KPI "revisions acknowledged within their deadline" counted: due in a period, on time or late.
+    path("acknowledgments/due/", views.AcknowledgmentDueView.as_view(), name="acknowledgment_due"),
     # The document's child rows. None is moved by a bare workflow button: each step has its form.
     *child_urlpatterns(Revision, prefix="revisions", detail_view=views.RevisionDetailView, steps=False),
     *child_urlpatterns(

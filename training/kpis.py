@@ -6,9 +6,15 @@ period's day looked up in it.
 - Required competences held: of the competences people's job roles need, the share they held at
   the level needed (not expired).
 - Overdue requalifications: qualifications people still held that had expired without
-  requalification.
+  requalification. Opens the matrix of the department (or the company) on that day, narrowed to
+  the qualifications counted.
 - Processes under minimum coverage: processes with a competence fewer people were qualified in
-  than its minimum (absences, which the daily coverage alarms watch, are not counted here).
+  than its minimum (absences, which the daily coverage alarms watch, are not counted here). Opens
+  the list of the processes counted on that day.
+
+The period still running is judged as of today (``judged_on``), and each page behind a figure
+reads the same history judged the same way (``requalifications_overdue_on``,
+``processes_under_coverage_on``), so a past month's list is what its figure counted.
 """
 
 from __future__ import annotations
@@ -133,27 +139,64 @@ def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[f
     return out
 
 
-def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None) -> list[int]:
-    if not periods:
-        return []
-    history = _history(subject, _last(periods))
-    in_use = set(
+def judged_on(period: kpis.Period, today: dt.date | None = None) -> dt.date:
+    """The day a period's standing is judged: its last day, or today for the period still
+    running (what expires later this month is not overdue yet, nor short yet)."""
+    return min(period.end, today or timezone.localdate())
+
+
+def _requalified() -> set[int]:
+    """The competences in use that must be requalified."""
+    return set(
         Competence.objects.filter(status="active", requalify_months__isnull=False).values_list(
             "pk", flat=True
         )
     )
+
+
+def _overdue(history: _History, day: dt.date, in_use: set[int]) -> list[tuple[int, int]]:
+    """(file, competence) of every qualification the person still held on ``day`` that had
+    expired without requalification: what the figure counts, and what its page highlights."""
+    return [
+        key
+        for key, row in history.standing(day).items()
+        if key[1] in in_use and row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < day
+    ]
+
+
+def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None) -> list[int]:
+    if not periods:
+        return []
+    history = _history(subject, _last(periods))
+    in_use = _requalified()
     today = timezone.localdate()
-    out = []
-    for period in periods:
-        # The current month is judged as of today, as the list of expired records it links to:
-        # what expires later this month is not overdue yet.
-        end = min(period.end, today)
-        count = 0
-        for (_file_id, competence_id), row in history.standing(end).items():
-            if competence_id in in_use:
-                count += bool(row[1] >= Level.IN_TRAINING and row[2] is not None and row[2] < end)
-        out.append(count)
-    return out
+    return [len(_overdue(history, judged_on(period, today), in_use)) for period in periods]
+
+
+def requalifications_overdue_on(day: dt.date, subject=None) -> list[tuple[int, int]]:
+    """(training file, competence) of each requalification the figure counts on ``day`` for the
+    subject department (the company's without one): the same history, judged the same way."""
+    return _overdue(_history(subject, day), day, _requalified())
+
+
+def _under(history: _History, day: dt.date, minimum: dict[int, int]) -> dict[int, int]:
+    """Competence → people qualified on ``day`` (level 2 or 3, not expired), for each competence
+    of ``minimum`` with fewer than its minimum."""
+    qualified = dict.fromkeys(minimum, 0)
+    for (_file_id, competence_id), row in history.standing(day).items():
+        if competence_id in qualified and row[1] >= 2 and (row[2] is None or row[2] >= day):
+            qualified[competence_id] += 1
+    return {c: n for c, n in qualified.items() if n < minimum[c]}
+
+
+def _coverage_rules(subject) -> tuple[dict[int, int], dict[int, int]]:
+    """(competence → minimum coverage, competence → process) of the competences in use of the
+    processes the subject department owns (every department's without one)."""
+    competences = Competence.objects.filter(status="active")
+    if subject is not None:
+        competences = competences.filter(Q(process__department=subject))
+    rows = list(competences.values_list("pk", "min_coverage", "process_id"))
+    return {pk: need for pk, need, _ in rows}, {pk: process for pk, _, process in rows}
 
 
 def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None) -> list[int]:
@@ -161,19 +204,23 @@ def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None
     if not periods:
         return []
     history = _history(None, _last(periods))
-    competences = Competence.objects.filter(status="active")
-    if subject is not None:
-        competences = competences.filter(Q(process__department=subject))
-    minimum = dict(competences.values_list("pk", "min_coverage"))
-    process_of = dict(competences.values_list("pk", "process_id"))
+    minimum, process_of = _coverage_rules(subject)
+    today = timezone.localdate()
     out = []
     for period in periods:
-        day, qualified = period.end, dict.fromkeys(minimum, 0)
-        for (_file_id, competence_id), row in history.standing(day).items():
-            if competence_id in qualified and row[1] >= 2 and (row[2] is None or row[2] >= day):
-                qualified[competence_id] += 1
-        out.append(len({process_of[c] for c, need in minimum.items() if qualified[c] < need}))
+        short = _under(history, judged_on(period, today), minimum)
+        out.append(len({process_of[c] for c in short}))
     return out
+
+
+def processes_under_coverage_on(day: dt.date, subject=None) -> dict[int, dict[int, int]]:
+    """Process → {competence: people qualified} of each process the figure counts on ``day``
+    (its competences below their minimum): the same history, judged the same way."""
+    minimum, process_of = _coverage_rules(subject)
+    found: dict[int, dict[int, int]] = defaultdict(dict)
+    for competence_id, qualified in _under(_history(None, day), day, minimum).items():
+        found[process_of[competence_id]][competence_id] = qualified
+    return dict(found)
 
 
 def _page(name: str, **query):
@@ -183,6 +230,18 @@ def _page(name: str, **query):
         department = getattr(subject, "pk", subject)
         wanted = {**query, **({"department": department} if department else {})}
         return reverse(name) + (f"?{urlencode(wanted)}" if wanted else "")
+
+    return url
+
+
+def _on_day(name: str, param: str):
+    """The page listing what a figure counted: ``name`` for the subject department (the whole
+    company's without one) as of the day the period is judged (``param``)."""
+
+    def url(period: kpis.Period, subject=None) -> str:
+        department = getattr(subject, "pk", subject)
+        where = {"department": department} if department else {"scope": "company"}
+        return reverse(name) + "?" + urlencode({**where, param: judged_on(period).isoformat()})
 
     return url
 
@@ -217,7 +276,9 @@ MEASURES = [
         clause="7.2",
         values=requalifications_overdue_values,
         review_input="resources",
-        url=_page("training:record_register", expires="expired"),
+        # The department's matrix (the company's for a company figure) on the day judged, narrowed
+        # to the qualifications counted, highlighted: staff read it as their head does.
+        url=_on_day("training:matrix", "overdue"),
     ),
     kpis.Measure(
         "training.processes_under_coverage",
@@ -229,6 +290,6 @@ MEASURES = [
         clause="7.1.2",
         values=processes_under_coverage_values,
         review_input="resources",
-        url=_page("training:coverage"),
+        url=_on_day("training:under_coverage", "on"),  # the processes counted, that day
     ),
 ]

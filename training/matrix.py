@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -37,6 +37,7 @@ class Cell:
     required: int | None
     expires_on: dt.date | None
     state: str  # "", "gap", "expired", "expiring"
+    counted: bool = False  # a figure behind this page counted it (an overdue requalification)
 
     def text(self) -> str:
         """The cell as an export says it: "2", "1 (needs 2)", "2 (expires 3 Jun 2026)"."""
@@ -65,7 +66,10 @@ class Cell:
         if self.state in ("expired", "expiring") and self.expires_on is not None:
             word = "expired" if self.state == "expired" else "expires"
             tip = f' title="{word} {self.expires_on:%-d %b %Y}"'
-        css = f' class="m-{self.state}"' if self.state else ""
+        css = f"m-{self.state}" if self.state else ""
+        if self.counted:  # Bootstrap's own borders: the stylesheet is the kernel's
+            css += " m-counted fw-bold border border-3 border-dark"
+        css = f' class="{css.strip()}"' if css else ""
         named = f' data-label="{label}"' if label else ""
         return f"<td{css}{tip}{named}>{level}{needs}</td>"
 
@@ -110,6 +114,8 @@ class Matrix:
     columns: list[Column]
     rows: list[Row]
     legend: dict[int, str] = field(default_factory=lambda: dict(LEVEL_NAMES))
+    # The cells a figure counted, highlighted (``mark``): (row, column, cell), in the table's order.
+    counted: list[tuple[Row, Column, Cell]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # On a phone the table stacks: each cell then says which competence it is.
@@ -231,6 +237,21 @@ def build(
     for column, count in zip(columns, qualified, strict=True):
         column.qualified = count
     return Matrix(title, on, columns, rows)
+
+
+def mark(matrix: Matrix, counted) -> Matrix:
+    """Highlight the cells of ``counted`` ((training file, competence) pairs) and list them in
+    ``matrix.counted``: every pair must have its row and column (build the matrix of its people
+    and competences)."""
+    column_of = {column.competence.pk: i for i, column in enumerate(matrix.columns)}
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for file_id, competence_id in counted:
+        wanted[file_id].add(competence_id)
+    for row in matrix.rows:
+        for i in sorted(column_of[c] for c in wanted.get(row.file_id, ()) if c in column_of):
+            row.cells[i] = replace(row.cells[i], counted=True)
+            matrix.counted.append((row, matrix.columns[i], row.cells[i]))
+    return matrix
 
 
 # --- scopes ----------------------------------------------------------------------------------

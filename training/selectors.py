@@ -77,6 +77,56 @@ def competences_in(scope: Department | Process):
     return found.filter(department=scope)
 
 
+# --- the pages behind the KPIs -------------------------------------------------------------
+
+
+def overdue_matrix(department: Department | None, day: dt.date) -> matrices.Matrix:
+    """The matrix on ``day`` of the people and competences of every requalification the KPI
+    counts for the department (the whole company's without one), those cells highlighted: the
+    same history judged the same way (``kpis.requalifications_overdue_on``)."""
+    from .kpis import requalifications_overdue_on
+
+    counted = requalifications_overdue_on(day, subject=department)
+    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
+    where = department if department is not None else "whole company"
+    matrix = matrices.build(
+        title=f"Overdue requalifications on {day:%-d %b %Y}: {where}",
+        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
+        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
+        on=day,
+    )
+    return matrices.mark(matrix, counted)
+
+
+def processes_under(department: Department | None, day: dt.date, user: User) -> list[dict]:
+    """Each process the KPI counts under its minimum coverage on ``day`` for the department that
+    owns it (every department's without one), with its competences below their minimum and how
+    many people were qualified in each; a link to the process's matrix and coverage where the
+    user may open them. A constant number of queries."""
+    from .kpis import processes_under_coverage_on
+
+    found = processes_under_coverage_on(day, subject=department)
+    ids = list(found)
+    competences = Competence.objects.in_bulk({c for short in found.values() for c in short})
+    openable = set(processes_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    matrix, coverage = reverse("training:matrix"), reverse("training:coverage")
+    rows = []
+    for process in Process.objects.filter(pk__in=ids).select_related("department"):
+        short = sorted(
+            ((competences[c], n) for c, n in found[process.pk].items()), key=lambda x: (x[0].title, x[0].pk)
+        )
+        rows.append(
+            {
+                "process": process,
+                "competences": short,
+                "matrix_url": f"{matrix}?process={process.pk}" if process.pk in openable else "",
+                "coverage_url": f"{coverage}?process={process.pk}" if process.pk in openable else "",
+            }
+        )
+    rows.sort(key=lambda r: (r["process"].department.name, r["process"].name, r["process"].pk))
+    return rows
+
+
 # --- a person's training file ---------------------------------------------------------------
 
 

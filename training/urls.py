@@ -1,5 +1,5 @@
 """The training module's URLs: the kernel's record, child-row, form and register views, declared,
-and the matrix and coverage pages."""
+and the matrix and coverage pages (with the processes under their minimum coverage on a day)."""
 
 from django.urls import path
 
@@ -130,6 +130,7 @@ files = [
 urlpatterns = [
     path("", views.MatrixView.as_view(), name="matrix"),
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("coverage/processes/", views.UnderCoverageView.as_view(), name="under_coverage"),
     path("records/", views.TrainingRecordListView.as_view(), name="record_register"),
     path("needs/", views.NeedListView.as_view(), name="need_register"),
     *catalogue,

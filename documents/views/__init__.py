@@ -18,10 +18,11 @@ from .pages import (
     may_request_change,
     may_sign,
 )
-from .revisions import AcknowledgmentRegisterView, RevisionDetailView
+from .revisions import AcknowledgmentDueView, AcknowledgmentRegisterView, RevisionDetailView
 
 __all__ = [
     "AcknowledgeAction",
+    "AcknowledgmentDueView",
     "AcknowledgmentRegisterView",
     "ChangeRequestDecidePage",
     "ChangeRequestPage",

@@ -1,4 +1,5 @@
-"""A revision's page and the register of who has not yet acknowledged."""
+"""A revision's page, the register of who has not yet acknowledged, and the acknowledgments the
+"acknowledged within their deadline" figure counted."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qms import access
+from qms.kpis import Period
 from qms.paging import keyset_page
 from qms.views import ChildDetailView, QMSView, csv_response, querystring
 
 from .. import selectors
-from ..forms import AckFilter
+from ..forms import AckDueFilter, AckFilter
+from ..kpis import NO_DEPARTMENT
 
 
 class RevisionDetailView(ChildDetailView):
@@ -80,4 +83,60 @@ class AcknowledgmentRegisterView(QMSView, TemplateView):
         ctx["today"] = timezone.localdate()
         ctx["querystring"] = querystring(self.request, drop=("format", "after", "before"))
         ctx["list_url"] = reverse("documents:document_list")
+        return ctx
+
+
+def _subject(department: str | None):
+    """The figure's subject from the filter's choice: a department's id, ``NO_DEPARTMENT``, None."""
+    if department in (None, NO_DEPARTMENT):
+        return department
+    return int(department)
+
+
+class AcknowledgmentDueView(QMSView, TemplateView):
+    """The acknowledgments the figure "revisions acknowledged within their deadline" counted: due
+    between two days (this month by default), of one department's people or every one's, each
+    on time or late, with the share on time the figure shows. Paged (keyset)."""
+
+    template_name = "documents/acknowledgment_due.html"
+    page_size = 100
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        get, month = self.request.GET, Period.month(timezone.localdate())
+        data = get.copy()
+        data.setdefault("due_from", month.start.isoformat())
+        data.setdefault("due_to", month.end.isoformat())
+        form = AckDueFilter(data)
+        start, end, department = month.start, month.end, None
+        if form.is_valid():  # else nothing is listed, and the form says what is wrong beside it
+            chosen = form.cleaned_data
+            start, end = chosen["due_from"], chosen["due_to"]  # one day alone: its month's other end
+            start = start or (Period.month(end).start if end else month.start)
+            end = end or Period.month(start).end
+            department = chosen["department"] or None
+        found, summary = selectors.counted_acknowledgments_for(
+            self.request.user, start, end, _subject(department), counted=form.is_valid()
+        )
+        page = keyset_page(
+            found,
+            selectors.OUTSTANDING_ORDER,
+            after=get.get("after", ""),
+            before=get.get("before", ""),
+            size=self.page_size,
+        )
+        ctx.update(
+            form=form,
+            page=page,
+            rows=page.object_list,
+            start=start,
+            end=end,
+            department=dict(form.fields["department"].choices).get(department or ""),
+            everyone=department is None,
+            no_department=department == NO_DEPARTMENT,
+            today=timezone.localdate(),
+            querystring=querystring(self.request, drop=("after", "before")),
+            list_url=reverse("documents:document_list"),
+            **summary,
+        )
         return ctx

@@ -49,7 +49,11 @@ def test_revisions_acknowledged_within_their_deadline(
     assert measure.value(LAST_MONTH, subject=other_dept) == 0.0
     rows = measure.breakdown(LAST_MONTH)
     assert [(r.label, r.value) for r in rows] == [(other_dept.name, 0.0), (dept.name, 100.0)]
-    assert rows[0].url == f"/documents/acknowledgments/?department={other_dept.pk}"
+    # Each department's share opens the acknowledgments it counted: due in the month, its people's.
+    assert rows[0].url == (
+        f"/documents/acknowledgments/due/?due_from={LAST_MONTH.start:%Y-%m-%d}"
+        f"&due_to={LAST_MONTH.end:%Y-%m-%d}&department={other_dept.pk}"
+    )
     assert measure.value(kpis.Period.year(2001)) is None
     assert measure.clause == "7.5" and measure.unit == "%"
 

@@ -20,7 +20,7 @@ from .files import (
     TrainingRecordDetailView,
     TrainingRecordListView,
 )
-from .matrix import CoverageView, MatrixView
+from .matrix import CoverageView, MatrixView, UnderCoverageView
 
 __all__ = [
     "CompetenceCreateView",
@@ -41,4 +41,5 @@ __all__ = [
     "TrainingFileUpdateView",
     "TrainingRecordDetailView",
     "TrainingRecordListView",
+    "UnderCoverageView",
 ]
