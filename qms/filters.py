@@ -137,7 +137,26 @@ def date_range(field_name: str, label: str) -> tuple[DayFilter, DayFilter]:
     )
 
 
-class RecordFilter(FilterSet):
+class RowFilter(FilterSet):
+    """A filter bar styled as every register's, its selects and boxes written straight to HTML by
+    the list view (``qms.widgets.use_pickers``): a register of child rows (calibrations, review
+    actions) starts from it. What a filterset sets on its filters before its form is made (a
+    status's choices) goes in ``prepare``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepare()
+        use_pickers(self.form)  # the list view writes the rest of the bar (qms.widgets.use_quick_widgets)
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
+
+    def prepare(self) -> None:
+        pass
+
+
+class RecordFilter(RowFilter):
     status = django_filters.ChoiceFilter(label="Status", method="filter_status", empty_label="Any status")
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(), empty_label="Any department"
@@ -150,14 +169,8 @@ class RecordFilter(FilterSet):
         empty_label="Any due date",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def prepare(self) -> None:
         self.filters["status"].extra["choices"] = [(OPEN, "All open"), *self._meta.model.workflow.choices]
-        use_pickers(self.form)  # the list view writes the rest of the bar (qms.widgets.use_quick_widgets)
-        for field in self.form.fields.values():
-            field.widget.attrs["class"] = (
-                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            )
 
     def filter_status(self, queryset, name, value):
         if value == OPEN:

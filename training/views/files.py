@@ -4,13 +4,12 @@ records, training needs): the kernel's record, child-row and register views, dec
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Count, Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
 from qms import access
-from qms.filters import FilterSet, RecordFilter, date_range
+from qms.filters import RecordFilter, RowFilter, date_range
 from qms.forms import people
 from qms.models import Department, Process
 from qms.views import (
@@ -21,7 +20,6 @@ from qms.views import (
     RecordListView,
     RecordUpdateView,
 )
-from qms.widgets import use_pickers
 
 from .. import selectors, services
 from ..forms import TrainingFileEditForm, TrainingRecordForm
@@ -155,14 +153,7 @@ class EvaluatePage(FormPageView):
 # --- registers across files ---------------------------------------------------------------------
 
 
-def _styled(form: forms.Form) -> None:
-    use_pickers(form)  # the list view writes the selects and boxes straight to HTML (use_quick_widgets)
-    for field in form.fields.values():
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs["class"] = css
-
-
-class _RowFilter(FilterSet):
+class _RowFilter(RowFilter):
     department = django_filters.ModelChoiceFilter(
         field_name="file__department", queryset=Department.objects.all(), empty_label="Any department"
     )
@@ -179,10 +170,6 @@ class _RowFilter(FilterSet):
         queryset=Process.objects.only("pk", "name"),
         empty_label="Any process",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _styled(self.form)
 
 
 class TrainingRecordFilter(_RowFilter):
