@@ -15,7 +15,7 @@ import bisect
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import F, Max, Q
+from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils import timezone
 from qms import kpis
 
 from .models import Calibration, Instrument, Postponement
-from .models.impact import Cause
+from .models.calibrations import ON_TIME
 
 IDLE = ("retired", "lost", "out_of_service")
 
@@ -34,12 +34,7 @@ def _calibrations(subject=None):
 
 
 def on_time_values(periods, subject=None):
-    return kpis.share(
-        _calibrations(subject),
-        "calibrated_on",
-        periods,
-        Q(due_on__isnull=True) | Q(calibrated_on__lte=F("due_on")),
-    )
+    return kpis.share(_calibrations(subject), "calibrated_on", periods, ON_TIME)
 
 
 def oot_values(periods, subject=None):
@@ -128,18 +123,29 @@ def _register(standing: str):
     )
 
 
+def _calibrations_url(period, subject=None, **narrowed) -> str:
+    """The register of calibrations narrowed to those a figure counted: completed, calibrated in
+    the period, of the department's instruments (``_calibrations``)."""
+    query = {"status": "completed", "calibrated_from": period.start, "calibrated_to": period.end, **narrowed}
+    return kpis.records_url(reverse("calibration:calibration_register") + "?" + urlencode(query), subject)
+
+
+def on_time_url(period, subject=None) -> str:
+    """Every calibration the share is of, each saying whether it was on time."""
+    return _calibrations_url(period, subject)
+
+
 def oot_url(period, subject=None) -> str:
-    """The impact assessments the out-of-tolerance calibrations of the period opened: one for each
-    calibration found out of tolerance, by the day it was calibrated."""
-    query = {"cause": Cause.OUT_OF_TOLERANCE.value, "found_from": period.start, "found_to": period.end}
-    return kpis.records_url(reverse("calibration:impactassessment_list") + "?" + urlencode(query), subject)
+    """The calibrations of the period that found the instrument out of tolerance as found (each
+    page names the impact assessment it opened)."""
+    return _calibrations_url(period, subject, as_found="out")
 
 
 def postponements_url(period, subject=None) -> str:
-    """The machines whose postponements were counted: approved, asked for in the period (there is
-    no register of postponements; each machine's page lists its own)."""
-    query = {"postponed_from": period.start, "postponed_to": period.end}
-    return kpis.records_url(reverse("calibration:machine_list") + "?" + urlencode(query), subject)
+    """The postponements counted: approved, asked for in the period, of the department's machines;
+    a machine postponed twice is two rows."""
+    query = {"status": "approved", "requested_from": period.start, "requested_to": period.end}
+    return kpis.records_url(reverse("calibration:postponement_register") + "?" + urlencode(query), subject)
 
 
 MEASURES = [
@@ -151,11 +157,7 @@ MEASURES = [
         subject="department",
         clause="7.1.5",
         values=on_time_values,
-        # The instruments whose calibrations these are (each page lists its calibrations and dates).
-        url=lambda period, subject=None: (
-            reverse("calibration:instrument_list")
-            + (f"?department={getattr(subject, 'pk', subject)}" if subject else "")
-        ),
+        url=on_time_url,
     ),
     kpis.Measure(
         "calibration.overdue",

@@ -20,9 +20,11 @@ MODULE = Module(
     url_name="calibration:instrument_list",
     tabs=[
         ("Instruments", "calibration:instrument_list"),
+        ("Calibrations", "calibration:calibration_register"),
         ("Calibration suspect", "calibration:suspect_list"),
         ("Impact assessments", "calibration:impactassessment_list"),
         ("Machines", "calibration:machine_list"),
+        ("Postponements", "calibration:postponement_register"),
         ("Charts", "calibration:overview"),
     ],
     clause="7.1.5",

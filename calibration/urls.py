@@ -1,5 +1,6 @@
 """The calibration module's URLs: the kernel's record, child-row, form and register views,
-declared, and the label sheet, the suspect list and the charts."""
+declared, the registers of calibrations and postponements, and the label sheet, the suspect list
+and the charts."""
 
 from django.urls import path
 
@@ -62,6 +63,7 @@ def _may_read_counter(user, machine) -> bool:
 instruments = [
     path("instruments/labels.pdf", views.LabelsView.as_view(), name="labels"),
     path("instruments/suspect/", views.SuspectListView.as_view(), name="suspect_list"),
+    path("calibrations/", views.CalibrationRegisterView.as_view(), name="calibration_register"),
     *record_urlpatterns(
         Instrument,
         form_class=forms.InstrumentForm,
@@ -160,6 +162,7 @@ assessments = [
 ]
 
 machines = [
+    path("postponements/", views.PostponementRegisterView.as_view(), name="postponement_register"),
     *record_urlpatterns(
         Machine,
         form_class=forms.MachineForm,

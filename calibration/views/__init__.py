@@ -1,5 +1,6 @@
 """The calibration module's pages: the kernel's record, child-row and register views, declared,
-and the label sheet, the suspect list and the charts."""
+the registers of calibrations and postponements across records, and the label sheet, the suspect
+list and the charts."""
 
 from .instruments import (
     AssessmentCreateView,
@@ -15,12 +16,14 @@ from .instruments import (
     SuspectListView,
 )
 from .machines import MachineCreateView, MachineDetailView, MachineListView, MachineUpdateView, PlanDetailView
+from .registers import CalibrationRegisterView, PostponementRegisterView
 
 __all__ = [
     "AssessmentCreateView",
     "AssessmentDetailView",
     "AssessmentListView",
     "CalibrationDetailView",
+    "CalibrationRegisterView",
     "ChartsView",
     "InstrumentCreateView",
     "InstrumentDetailView",
@@ -32,5 +35,6 @@ __all__ = [
     "MachineListView",
     "MachineUpdateView",
     "PlanDetailView",
+    "PostponementRegisterView",
     "SuspectListView",
 ]

@@ -4,7 +4,9 @@ The walker's instrument, impact assessment and machine belong to quality control
 ``staff``: everyone signed in reads them (lots and inspections name them); the owner, the head and
 quality change them; every writer may press a step, whose rule refuses it with a message.
 Instruments, assessments and machines are created by heads, quality and the steward departments
-(metrology, maintenance). Charts, registers and the suspect list are open to everyone signed in."""
+(metrology, maintenance). Charts, registers and the suspect list are open to everyone signed in:
+the registers of calibrations and postponements across records list the rows of instruments and
+machines, which every department reads."""
 
 from tests.qms.access_table import (
     ADMIN,
@@ -40,6 +42,7 @@ ROWS = {
     "calibration:labels": Row(get=SIGNED_IN),
     "calibration:suspect_list": Row(get=SIGNED_IN),
     "calibration:instrument_list": Row(get=SIGNED_IN),
+    "calibration:calibration_register": Row(get=SIGNED_IN),
     "calibration:instrument_create": Row(get=CREATE_CAL, post=CREATE_CAL),
     "calibration:instrument_detail": Row(get=SIGNED_IN),
     "calibration:instrument_history": Row(get=SIGNED_IN),
@@ -70,6 +73,7 @@ ROWS = {
     "calibration:item_edit": Row(get=CHANGE_QC, post=CHANGE_QC),
     "calibration:item_remove": Row(post=WRITERS),
     "calibration:machine_list": Row(get=SIGNED_IN),
+    "calibration:postponement_register": Row(get=SIGNED_IN),
     "calibration:machine_create": Row(get=CREATE_CAL, post=CREATE_CAL),
     "calibration:machine_detail": Row(get=SIGNED_IN),
     "calibration:machine_history": Row(get=SIGNED_IN),

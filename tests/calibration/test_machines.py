@@ -131,52 +131,6 @@ def test_postponements_count_per_month_as_a_kpi(dept, head, staff):
     assert kpis.postponement_values([Period.month(f.today())], subject=dept) == [2]
 
 
-def test_postponements_open_the_machines_postponed_in_the_month(
-    client_for, dept, other_dept, head, staff, quality_manager
-):
-    from django.urls import reverse
-
-    month = Period.month(f.today())
-    last = Period.month(month.start - dt.timedelta(days=1))
-    machines = {}
-    for name, approve in (("PP-THIS", True), ("PP-EARLIER", True), ("PP-ASKED", False), ("PP-NONE", None)):
-        machine = machines[name] = f.machine(dept, asset_number=name)
-        plan = f.plan(machine, responsible=staff)
-        if approve is not None:
-            row = services.postponement_request(
-                plan=plan, by=staff, new_due=plan.next_due + dt.timedelta(days=3), reason="Parts"
-            )
-            if approve:
-                transition(obj=row, name="approve", by=head)
-    Postponement.objects.filter(plan__machine=machines["PP-EARLIER"]).update(requested_on=last.start)
-    assert kpis.postponement_values([last, month], subject=dept) == [1, 1]
-    measure = next(m for m in kpis.MEASURES if m.key == "calibration.postponements")
-    client = client_for(quality_manager)
-    page = client.get(measure.url(month, subject=dept)).content.decode()
-    assert "PP-THIS" in page
-    assert "PP-EARLIER" not in page and "PP-ASKED" not in page and "PP-NONE" not in page
-    page = client.get(measure.url(last)).content.decode()
-    assert "PP-EARLIER" in page and "PP-THIS" not in page
-    assert "PP-THIS" not in client.get(measure.url(month, subject=other_dept)).content.decode()
-    # Both ends read the same postponement: one before the month and one after it are not in it.
-    Postponement.objects.filter(plan__machine=machines["PP-THIS"]).update(
-        requested_on=month.end + dt.timedelta(days=1)
-    )
-    Postponement.objects.filter(plan__machine=machines["PP-EARLIER"]).update(requested_on=last.start)
-    plan = machines["PP-EARLIER"].plans.get()
-    row = services.postponement_request(
-        plan=plan, by=staff, new_due=plan.next_due + dt.timedelta(days=3), reason="Parts"
-    )
-    transition(obj=row, name="approve", by=head)
-    Postponement.objects.filter(pk=row.pk).update(requested_on=month.end + dt.timedelta(days=1))
-    page = client.get(measure.url(month)).content.decode()
-    assert "PP-EARLIER" not in page and "PP-THIS" not in page
-    response = client.get(
-        reverse("calibration:machine_list") + "?postponed_from=garbage&postponed_to=2026-02-30"
-    )
-    assert response.status_code == 200 and "PP-THIS" not in response.content.decode()
-
-
 def test_a_counter_never_runs_backwards(dept, head):
     machine = f.machine(dept, counter_unit="cycles", counter_value=500)
     with pytest.raises(ValidationError):

@@ -267,32 +267,6 @@ def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     assert kpis.overdue_values([month], subject=dept) == [2]
 
 
-def test_out_of_tolerance_findings_open_the_assessments_the_months_findings_opened(
-    client_for, dept, other_dept, head, quality_manager
-):
-    import datetime as dt
-
-    from calibration.models import ImpactAssessment
-
-    month = Period.month(f.today())
-    last = Period.month(month.start - dt.timedelta(days=1))
-    found = f.calibrate(f.instrument(dept), found="25.004", left="25.000")
-    earlier = f.calibrate(f.instrument(dept), on=last.start, found="25.004", left="25.000")
-    this_one = ImpactAssessment.objects.get(calibration=found)
-    last_one = ImpactAssessment.objects.get(calibration=earlier)
-    by_hand = services.assessment_open(instrument=f.instrument(dept), by=head, until=f.today(), since=None)
-    assert kpis.oot_values([last, month]) == [1, 1]
-    measure = next(m for m in kpis.MEASURES if m.key == "calibration.out_of_tolerance")
-    client = client_for(quality_manager)
-    page = client.get(measure.url(month, subject=dept)).content.decode()
-    assert this_one.reference in page
-    assert last_one.reference not in page and by_hand.reference not in page
-    assert last_one.reference in client.get(measure.url(last)).content.decode()
-    assert this_one.reference not in client.get(measure.url(month, subject=other_dept)).content.decode()
-    response = client.get(reverse("calibration:impactassessment_list") + "?found_from=garbage")
-    assert response.status_code == 200 and this_one.reference not in response.content.decode()
-
-
 def test_instruments_overdue_month_by_month_follow_each_calibration(dept, head):
     """A trend reads its months in one go: a gauge is overdue from the month its calibration
     lapsed until the month it is calibrated again, and overdue again once that one lapses."""

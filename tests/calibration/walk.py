@@ -1,6 +1,7 @@
 """Route-walker builders of the calibration module: an instrument checked out, with a completed
 calibration (a point, a standard, a certificate) and a draft one; an impact assessment with an
-affected item; a machine with a plan, a postponement asked and a repair."""
+affected item; a machine with a plan, a postponement asked and a repair. The registers of
+calibrations and postponements across records are filled by the same builders."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -78,3 +79,15 @@ def build_certificate(owner, department) -> dict:
     """The certificate of the instrument's draft calibration, downloaded by the kernel's file view."""
     built = build_instrument(owner, department)
     return {**built, "pk": built["calibrationcertificate_pk"]}
+
+
+@builder("calibration.calibration")
+def build_calibration(owner, department) -> dict:
+    """Calibrations for the register across instruments: the instrument's, completed and draft."""
+    return build_instrument(owner, department)
+
+
+@builder("calibration.postponement")
+def build_postponement(owner, department) -> dict:
+    """A postponement asked for, for the register across machines."""
+    return build_machine(owner, department)
