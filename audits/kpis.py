@@ -1,19 +1,38 @@
 """The audits module's measures for the KPI registry: audits done on schedule (9.2), findings
-open past their response date, and risks above the company's threshold (6.1)."""
+open past their response date, and risks above the company's threshold (6.1). Each figure opens
+the records it counted: the register narrowed by the same rule, month and department."""
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+from urllib.parse import urlencode
 
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from qms import kpis
 
 from .models import Audit, Finding, Risk, threshold
+from .selectors import JUDGED, ON_SCHEDULE, audits_of, past_due_on
 
-ON_SCHEDULE = Q(started_on__isnull=False, started_on__lte=F("due_date"))
+
+def _pk(subject):
+    return getattr(subject, "pk", subject)
+
+
+@functools.cache
+def _path(name: str) -> str:
+    return reverse(name)  # a trend links each of its points: the same few pages, looked up once
+
+
+def _link(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return _path(name) + (f"?{query}" if query else "")
+
+
+def _day(period: kpis.Period):
+    """The day a standing is read on: the period's last, today for the period still running."""
+    return min(period.end, timezone.localdate())
 
 
 def on_schedule_values(periods, subject=None) -> list[float | None]:
@@ -21,26 +40,49 @@ def on_schedule_values(periods, subject=None) -> list[float | None]:
     (those not started and not yet due are not counted)."""
     audits = Audit.objects.exclude(status="cancelled").filter(due_date__isnull=False)
     if subject is not None:
-        covered = Audit.audited_departments.through.objects.filter(department=subject)
-        audits = audits.filter(pk__in=covered.values("audit_id"))
+        audits = audits.filter(audits_of(subject))
     return kpis.share(audits, "due_date", periods, ON_SCHEDULE, due=True)
+
+
+def on_schedule_url(period: kpis.Period, subject=None, judged: str = JUDGED) -> str:
+    """The audits the share was taken of: planned in the period, not cancelled, of the department
+    audited given one (whichever department runs the audit), and decided by today: started by
+    their date, or their date passed (one planned for later this month and not started yet is
+    not counted, and not listed). The register's "Planned for" and "Started" columns side by side
+    show which were on schedule; ``judged`` "yes" or "no" lists either part alone."""
+    return _link(
+        "audits:audit_list",
+        planned_from=period.start,
+        planned_to=period.end,
+        on_schedule=judged,
+        audited=None if subject is None else _pk(subject),
+    )
 
 
 def findings_past_due_values(periods, subject=None) -> list[int]:
     """Findings still open at the end of the period (or today) whose response date had passed."""
-
-    def past_due(period: kpis.Period) -> Q:
-        day = min(period.end, timezone.localdate())
-        # Raised by that day (local time): created_at before the next midnight, as __date reads it.
-        midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
-        return Q(due_date__lt=day) & (Q(status="open") | Q(closed_on__gt=day)) & Q(created_at__lt=midnight)
-
     found = Finding.objects.filter(department=subject) if subject is not None else Finding.objects.all()
-    return kpis.at_each(found, periods, past_due)
+    return kpis.at_each(found, periods, lambda period: past_due_on(_day(period)))
 
 
 def findings_past_due(period: kpis.Period, subject=None) -> int:
     return findings_past_due_values([period], subject=subject)[0]
+
+
+def findings_past_due_url(period: kpis.Period, subject=None) -> str:
+    """The findings the count counted: open past their response date at the end of the period
+    (today for the period still running), of the department given one.
+
+    Closest to the past, not exactly it: a finding's row keeps its last closing day, not every
+    step since. One closed then and reopened later has lost that day (reopening clears it), so
+    for the months between, the figure and this list alike count it as open past due; one
+    reopened and closed again counts as open until its last closing. Both read the same rows by
+    the same rule (``selectors.past_due_on``), so the number and the list agree."""
+    return _link(
+        "audits:finding_list",
+        past_due_on=_day(period),
+        department=None if subject is None else _pk(subject),
+    )
 
 
 def risks_above(period: kpis.Period, subject=None) -> int:
@@ -54,6 +96,20 @@ def risks_above_values(periods, subject=None) -> list[int]:
     return [risks_above(periods[0], subject=subject)] * len(periods) if periods else []
 
 
+def risks_above_url(period: kpis.Period, subject=None) -> str:
+    """The risks the count counted: active risks (not opportunities) scoring at or above the
+    threshold, of the department given one. The figure is the register as it stands today, in
+    every month of a trend alike (a past month's scores and retirements are not read back), so
+    every month opens today's list, which is what its figure counted."""
+    return _link(
+        "audits:risk_list",
+        status="active",
+        above="true",
+        kind=Risk.Kind.RISK.value,
+        department=None if subject is None else _pk(subject),
+    )
+
+
 MEASURES = [
     kpis.Measure(
         "audits.on_schedule",
@@ -62,7 +118,7 @@ MEASURES = [
         lambda period, subject=None: on_schedule_values([period], subject=subject)[0],
         subject="department",
         clause="9.2",
-        url=lambda period, subject=None: reverse("audits:audit_list"),
+        url=on_schedule_url,
         values=on_schedule_values,
     ),
     kpis.Measure(
@@ -74,9 +130,7 @@ MEASURES = [
         better="lower",
         subject="department",
         clause="9.2",
-        url=lambda period, subject=None: kpis.records_url(
-            reverse("audits:finding_list") + "?status=open&overdue=yes", subject
-        ),
+        url=findings_past_due_url,
     ),
     kpis.Measure(
         "audits.risks_above_threshold",
@@ -87,8 +141,6 @@ MEASURES = [
         better="lower",
         subject="department",
         clause="6.1",
-        url=lambda period, subject=None: kpis.records_url(
-            reverse("audits:risk_list") + "?status=active&above=true&kind=risk", subject
-        ),
+        url=risks_above_url,
     ),
 ]

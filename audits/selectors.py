@@ -8,13 +8,14 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from qms import access, charts
 from qms.models import Process, RecordLink
 
-from .models import Finding, Risk, scale, threshold
+from .models import Audit, Finding, Risk, scale, threshold
 
 
 def _capa_models():
@@ -80,6 +81,39 @@ def findings_linked_to(label: str, pk: int) -> list[Finding]:
         )
     )
     return list(Finding.objects.filter(pk__in=ids))
+
+
+# --- what the figures count ------------------------------------------------------------------------
+
+# An audit on schedule: started by its planned date.
+ON_SCHEDULE = Q(started_on__isnull=False, started_on__lte=F("due_date"))
+# The register's "On schedule" choice that lists every audit the figure judged, on schedule or late.
+JUDGED = "judged"
+
+
+def audits_of(department) -> Q:
+    """The audits that audited ``department`` (a department or its pk), whichever department runs
+    them: as a subquery, so an audit of several departments is one row."""
+    covered = Audit.audited_departments.through.objects.filter(department=department)
+    return Q(pk__in=covered.values("audit_id"))
+
+
+def schedule_judged(queryset: QuerySet, today: dt.date | None = None) -> QuerySet:
+    """The audits "on schedule" judges: not cancelled, with a planned date, and decided by
+    ``today`` (started by their date already, or their date passed). One planned for today or
+    later and not started yet can still be on schedule: it is neither on schedule nor late."""
+    planned = queryset.exclude(status="cancelled").filter(due_date__isnull=False)
+    return planned.filter(Q(due_date__lt=today or timezone.localdate()) | ON_SCHEDULE)
+
+
+def past_due_on(day: dt.date) -> Q:
+    """The findings open past their response date at the end of ``day``, as their rows stand:
+    raised by then (local time), due before it, and still open or closed after it. Reopening a
+    finding clears its closing day, so one reopened since counts as open from its raising on."""
+    if day >= dt.date.max:  # the last day there is: the findings open and overdue now
+        return Q(status="open", due_date__lt=day)
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
+    return Q(due_date__lt=day) & (Q(status="open") | Q(closed_on__gt=day)) & Q(created_at__lt=midnight)
 
 
 # --- the programme -----------------------------------------------------------------------------

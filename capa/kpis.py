@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 from urllib.parse import urlencode
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, Q, Sum, Value
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +16,19 @@ from django.utils import timezone
 from qms import kpis
 from qms.kpis import Period
 
-from .models import Capa, CauseCategory, EffectivenessCheck, Nonconformity, Severity, Source
+from .filters import CLOSED_WITH_A_TARGET, JUDGED, JUDGED_RESULTS
+from .models import (
+    CLOSED_ON_TIME,
+    CLOSED_WITH_TARGET,
+    Capa,
+    CauseCategory,
+    EffectivenessCheck,
+    Nonconformity,
+    Severity,
+    Source,
+    open_on,
+)
 from .selectors import AGING_BUCKETS
-
-JUDGED = (EffectivenessCheck.Result.EFFECTIVE, EffectivenessCheck.Result.NOT_EFFECTIVE)
 
 
 def _in(queryset, subject, field: str = "department"):
@@ -39,8 +48,17 @@ def _link(name: str, subject=None, **params) -> str:
 
 
 def _analysis(period: Period, subject=None) -> str:
-    """The Pareto charts of the period: the NCRs behind a count."""
-    return _link("capa:analysis", None, date_from=period.start, date_to=period.end)
+    """The Pareto charts of the period's NCRs (of the department, given one): each bar opens the
+    NCRs it counts."""
+    return _link("capa:analysis", subject, date_from=period.start, date_to=period.end)
+
+
+def _reported(period: Period, subject=None, **params) -> str:
+    """The NCRs reported in the period (of the department, given one): the register the count
+    of NCRs raised counted, row for row."""
+    return _link(
+        "capa:nonconformity_list", subject, reported_from=period.start, reported_to=period.end, **params
+    )
 
 
 def _one(series):
@@ -53,21 +71,33 @@ def _one(series):
 
 def closed_on_time_values(periods, subject=None) -> list[float | None]:
     """Of the CAPAs closed in each period that had a target date, the percentage closed by it."""
-    closed = _in(Capa.objects.filter(closed_at__isnull=False, due_date__isnull=False), subject)
-    return kpis.share(closed, "closed_at__date", periods, Q(closed_at__date__lte=F("due_date")))
+    closed = _in(Capa.objects.filter(CLOSED_WITH_TARGET), subject)
+    return kpis.share(closed, "closed_at__date", periods, CLOSED_ON_TIME)
+
+
+def closed_on_time_url(period: Period, subject=None, on_time: str = CLOSED_WITH_A_TARGET) -> str:
+    """The CAPAs the share was taken of: closed in the period (of the department, given one) with
+    a target date, the register's "Target date" and "Closed" columns side by side showing which
+    were closed on time. A percentage has no one list for its numerator and its denominator; the
+    breakdown's "Closed on time" and "Closed late" open each part (``on_time`` "yes" or "no").
+    A CAPA reopened since has no closing date: neither the figure nor the list counts it where it
+    was closed before, only where it is closed again."""
+    return _link("capa:capa_list", subject, closed_from=period.start, closed_to=period.end, on_time=on_time)
 
 
 def closed_on_time_breakdown(period: Period, subject=None) -> list[kpis.Row]:
     closed = _in(
-        Capa.objects.filter(closed_at__date__range=(period.start, period.end), due_date__isnull=False),
+        Capa.objects.filter(CLOSED_WITH_TARGET, closed_at__date__range=(period.start, period.end)),
         subject,
     )
     counts = closed.aggregate(
-        on_time=Count("pk", filter=Q(closed_at__date__lte=F("due_date"))),
-        late=Count("pk", filter=Q(closed_at__date__gt=F("due_date"))),
+        on_time=Count("pk", filter=CLOSED_ON_TIME),
+        late=Count("pk", filter=~CLOSED_ON_TIME),
     )
-    url = _link("capa:capa_list", subject, status="closed")
-    return [kpis.Row("Closed on time", counts["on_time"], url), kpis.Row("Closed late", counts["late"], url)]
+    return [
+        kpis.Row("Closed on time", counts["on_time"], closed_on_time_url(period, subject, "yes")),
+        kpis.Row("Closed late", counts["late"], closed_on_time_url(period, subject, "no")),
+    ]
 
 
 # --- NCRs raised: by cause (a Pareto), by department, customer complaints -----------------------------
@@ -82,25 +112,24 @@ def _raised(period: Period, subject=None):
 
 
 def ncrs_by_cause(period: Period, subject=None) -> list[kpis.Row]:
-    """NCRs of the period by 6M cause category, largest first: the Pareto."""
+    """NCRs of the period by 6M cause category, largest first: the Pareto (of the department,
+    given one), each bar of which the analysis page shows with the NCRs it counts."""
     labels = dict(CauseCategory.choices)
-    url = _analysis(period)
+    url = _analysis(period, subject)
     rows = _raised(period, subject).values("cause_category").annotate(n=Count("pk")).order_by("-n")
     return [kpis.Row(labels.get(r["cause_category"], "Not yet classified"), r["n"], url) for r in rows]
 
 
 def ncrs_by_department(period: Period, subject=None) -> list[kpis.Row]:
-    """NCRs of the period by the department (the process) they were raised in, largest first."""
+    """NCRs of the period by the department (the process) they were raised in, largest first, each
+    opening that department's NCRs of the period."""
     rows = (
         _raised(period, subject)
         .values("department_id", "department__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "department__name")
     )
-    return [
-        kpis.Row(r["department__name"], r["n"], _link("capa:nonconformity_list", r["department_id"]))
-        for r in rows
-    ]
+    return [kpis.Row(r["department__name"], r["n"], _reported(period, r["department_id"])) for r in rows]
 
 
 def complaints_values(periods, subject=None) -> list[int]:
@@ -134,41 +163,30 @@ def _complaints(period: Period, subject=None, severity: str = "") -> str:
 # --- CAPA aging: open CAPAs at the end of each period ------------------------------------------------
 
 
-def _open_at(end) -> Q:
-    return Q(created_at__date__lte=end) & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=end))
-
-
-def _opened_before(end: dt.date) -> Q:
-    """Created by the end of day ``end`` (local time), as a range the created_at index answers."""
-    zone = timezone.get_current_timezone()
-    return Q(created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone))
-
-
-def _not_closed_by(end: dt.date) -> Q:
-    zone = timezone.get_current_timezone()
-    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
-    return Q(closed_at__isnull=True) | Q(closed_at__gte=after)
+def _as_of(period: Period) -> dt.date:
+    """The day a standing is read on: the period's last day, today for the period still running
+    (its end is still to come: a CAPA is not 20 days older on the 31st than it is on the 11th)."""
+    return min(period.end, timezone.localdate())
 
 
 def aging_values(periods, subject=None) -> list[float | None]:
-    """The average age in days of the CAPAs open at the end of each period; None when none was.
-    One query: per period end, how many CAPAs were open and the sum of their ages, counted in SQL
-    over the CAPAs open at some period's end (not fetched: ten years hold a hundred thousand)."""
+    """The average age in days of the CAPAs open at the end of each period (today for the period
+    still running); None when none was. One query: per period end, how many CAPAs were open and
+    the sum of their ages, counted in SQL over the CAPAs open at some period's end (not fetched:
+    ten years hold a hundred thousand)."""
     if not periods:
         return []
-    first, last = min(p.end for p in periods), max(p.end for p in periods)
+    days = [_as_of(p) for p in periods]
     aggregates = {}
-    for i, p in enumerate(periods):
-        open_then = _opened_before(p.end) & _not_closed_by(p.end)
-        age = ExpressionWrapper(Value(p.end) - TruncDate("created_at"), output_field=DurationField())
-        aggregates[f"n{i}"] = Count("pk", filter=open_then)
-        aggregates[f"age{i}"] = Sum(age, filter=open_then)
-    found = (
-        _in(Capa.objects.all(), subject)
-        .filter(_opened_before(last) & _not_closed_by(first))
-        .order_by()
-        .aggregate(**aggregates)
+    for i, day in enumerate(days):
+        age = ExpressionWrapper(Value(day) - TruncDate("created_at"), output_field=DurationField())
+        aggregates[f"n{i}"] = Count("pk", filter=open_on(day))
+        aggregates[f"age{i}"] = Sum(age, filter=open_on(day))
+    # Only the CAPAs open at some period's end: opened by the last, not closed by the first.
+    window = Q(created_at__lt=_next_midnight(max(days))) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=_next_midnight(min(days)))
     )
+    found = _in(Capa.objects.all(), subject).filter(window).order_by().aggregate(**aggregates)
     out = []
     for i in range(len(periods)):
         n, total = found[f"n{i}"], found[f"age{i}"]
@@ -176,18 +194,45 @@ def aging_values(periods, subject=None) -> list[float | None]:
     return out
 
 
+def _next_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
+
+
+def aging_url(period: Period, subject=None, low: int | None = None, high: int | None = None) -> str:
+    """The CAPAs open at the end of the period (today for the period still running), of the
+    department given one, each aged to that day in the register's "Age (days)": the ages the
+    figure averages, row for row. With ``low`` (and ``high``), only those of that age then (a
+    bucket of the breakdown).
+
+    Closest to the past, not exactly it: a CAPA's row keeps its creation and its last closing,
+    not every step since. One closed then and reopened later has lost that closing (reopening
+    clears it), so for the months between, the figure and this list alike count it as open.
+    Reading each CAPA's history for every month of a trend would cost a query per CAPA; the
+    figure and the list stay one and the same rows instead."""
+    day = _as_of(period)
+    params = {"open_on": day}
+    if low is not None:
+        params["opened_to"] = day - dt.timedelta(days=low)
+        if high is not None:
+            params["opened_from"] = day - dt.timedelta(days=high)
+    return _link("capa:capa_list", subject, **params)
+
+
 def aging_breakdown(period: Period, subject=None) -> list[kpis.Row]:
-    """The CAPAs open at the end of the period by age (0–30 days, 31–60 …)."""
-    end = period.end
+    """The CAPAs open at the end of the period (today for the period still running) by age
+    (0–30 days, 31–60 …), each bucket opening its CAPAs."""
+    day = _as_of(period)
     buckets = {}
     for i, (low, high, _label) in enumerate(AGING_BUCKETS):
-        age = Q(created_at__date__lte=end - dt.timedelta(days=low))
+        age = Q(created_at__lt=_next_midnight(day - dt.timedelta(days=low)))
         if high is not None:
-            age &= Q(created_at__date__gte=end - dt.timedelta(days=high))
+            age &= Q(created_at__gte=_next_midnight(day - dt.timedelta(days=high + 1)))
         buckets[f"b{i}"] = Count("pk", filter=age)
-    found = _in(Capa.objects.filter(_open_at(end)), subject).aggregate(**buckets)
-    url = _link("capa:capa_list", subject, status="_open")
-    return [kpis.Row(label, found[f"b{i}"], url) for i, (_l, _h, label) in enumerate(AGING_BUCKETS)]
+    found = _in(Capa.objects.filter(open_on(day)), subject).aggregate(**buckets)
+    return [
+        kpis.Row(label, found[f"b{i}"], aging_url(period, subject, low, high))
+        for i, (low, high, label) in enumerate(AGING_BUCKETS)
+    ]
 
 
 # --- effectiveness checks ----------------------------------------------------------------------------
@@ -195,26 +240,35 @@ def aging_breakdown(period: Period, subject=None) -> list[kpis.Row]:
 
 def effective_values(periods, subject=None) -> list[float | None]:
     """Of the effectiveness checks judged in each period, the percentage found effective."""
-    judged = _in(EffectivenessCheck.objects.filter(result__in=JUDGED), subject, "capa__department")
+    judged = _in(EffectivenessCheck.objects.filter(result__in=JUDGED_RESULTS), subject, "capa__department")
     return kpis.share(judged, "verified_at__date", periods, Q(result=EffectivenessCheck.Result.EFFECTIVE))
+
+
+def effective_url(period: Period, subject=None, result: str = JUDGED) -> str:
+    """The effectiveness checks the share was taken of: judged in the period (effective or not),
+    of CAPAs of the department given one, in the register of checks with their result beside
+    each. Checks, not CAPAs: a CAPA judged not effective, reworked and judged again in the same
+    month is two checks in the figure, and two rows here. The breakdown's "Effective" and "Not
+    effective" open each part (``result``)."""
+    return _link("capa:check_list", subject, result=result, judged_from=period.start, judged_to=period.end)
 
 
 def effective_breakdown(period: Period, subject=None) -> list[kpis.Row]:
     judged = _in(
         EffectivenessCheck.objects.filter(
-            result__in=JUDGED, verified_at__date__range=(period.start, period.end)
+            result__in=JUDGED_RESULTS, verified_at__date__range=(period.start, period.end)
         ),
         subject,
         "capa__department",
     )
+    effective, not_effective = EffectivenessCheck.Result.EFFECTIVE, EffectivenessCheck.Result.NOT_EFFECTIVE
     found = judged.aggregate(
-        effective=Count("pk", filter=Q(result=EffectivenessCheck.Result.EFFECTIVE)),
-        not_effective=Count("pk", filter=Q(result=EffectivenessCheck.Result.NOT_EFFECTIVE)),
+        effective=Count("pk", filter=Q(result=effective)),
+        not_effective=Count("pk", filter=Q(result=not_effective)),
     )
-    url = _link("capa:capa_list", subject, status="closed")
     return [
-        kpis.Row("Effective", found["effective"], url),
-        kpis.Row("Not effective", found["not_effective"], url),
+        kpis.Row("Effective", found["effective"], effective_url(period, subject, effective)),
+        kpis.Row("Not effective", found["not_effective"], effective_url(period, subject, not_effective)),
     ]
 
 
@@ -228,7 +282,7 @@ MEASURES = [
         clause="10.2",
         breakdown=closed_on_time_breakdown,
         breakdown_unit="count",
-        url=lambda period, subject=None: _link("capa:capa_list", subject, status="closed"),
+        url=closed_on_time_url,
         values=closed_on_time_values,
     ),
     kpis.Measure(
@@ -240,7 +294,7 @@ MEASURES = [
         subject="department",
         clause="10.2",
         breakdown=ncrs_by_cause,
-        url=_analysis,
+        url=_reported,
         values=ncrs_values,
     ),
     kpis.Measure(
@@ -252,7 +306,7 @@ MEASURES = [
         subject="department",
         clause="8.7",
         breakdown=ncrs_by_department,
-        url=_analysis,
+        url=_reported,
         values=ncrs_values,
     ),
     kpis.Measure(
@@ -277,7 +331,7 @@ MEASURES = [
         clause="10.2",
         breakdown=aging_breakdown,
         breakdown_unit="count",
-        url=lambda period, subject=None: _link("capa:capa_list", subject, status="_open"),
+        url=aging_url,
         values=aging_values,
     ),
     kpis.Measure(
@@ -289,7 +343,7 @@ MEASURES = [
         clause="10.2",
         breakdown=effective_breakdown,
         breakdown_unit="count",
-        url=lambda period, subject=None: _link("capa:capa_list", subject, status="closed"),
+        url=effective_url,
         values=effective_values,
     ),
 ]

@@ -18,6 +18,7 @@ MODULE = Module(
     tabs=[
         ("NCR register", "capa:nonconformity_list"),
         ("CAPA register", "capa:capa_list"),
+        ("Effectiveness checks", "capa:check_list"),
         ("Pareto & aging", "capa:analysis"),
     ],
     clause="10.2",

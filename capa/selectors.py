@@ -149,16 +149,22 @@ def eight_d_report(user: User, capa: Capa) -> dict[str, Any]:
     }
 
 
-def analysis(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """The counts behind the analysis charts, of the records the user may see: NCRs raised in the
-    period by cause category and by source, and today's open CAPAs by age."""
+def analysis(user: User, start: dt.date, end: dt.date, *, department=None) -> dict[str, Any]:
+    """The counts behind the analysis charts, of the records the user may see (of one department,
+    given one): NCRs raised in the period by cause category and by source, and today's open CAPAs
+    by age. Each count links to the register filtered as the count was taken."""
     ncrs = access.restrict(Nonconformity.objects.all(), user).filter(
         created_at__date__gte=start, created_at__date__lte=end
     )
+    capas = access.restrict(Capa.objects.open(), user)
+    narrowed = {}
+    if department is not None:
+        ncrs, capas = ncrs.filter(department=department), capas.filter(department=department)
+        narrowed = {"department": getattr(department, "pk", department)}
     cause_labels, source_labels = dict(CauseCategory.choices), dict(Source.choices)
     # Each count opens the records behind it: the registers filtered as the count was taken.
     ncr_list = reverse("capa:nonconformity_list")
-    period = {"reported_from": start.isoformat(), "reported_to": end.isoformat()}
+    period = {"reported_from": start.isoformat(), "reported_to": end.isoformat(), **narrowed}
     by_cause = [
         (
             cause_labels.get(row["cause_category"], "Not yet classified"),
@@ -176,14 +182,12 @@ def analysis(user: User, start: dt.date, end: dt.date) -> dict[str, Any]:
         for row in ncrs.values("source").annotate(n=Count("pk")).order_by()
     ]
     today = timezone.localdate()
-    ages = [
-        (today - timezone.localdate(created)).days
-        for created in access.restrict(Capa.objects.open(), user).values_list("created_at", flat=True)
-    ]
+    opened = capas.values_list("created_at", flat=True)
+    ages = [(today - timezone.localdate(created)).days for created in opened]
     capa_list = reverse("capa:capa_list")
     aging = []
     for low, high, label in AGING_BUCKETS:
-        opened = {"status": OPEN, "opened_to": (today - dt.timedelta(days=low)).isoformat()}
+        opened = {"status": OPEN, "opened_to": (today - dt.timedelta(days=low)).isoformat(), **narrowed}
         if high is not None:
             opened["opened_from"] = (today - dt.timedelta(days=high)).isoformat()
         count = sum(1 for a in ages if a >= low and (high is None or a <= high))

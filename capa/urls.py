@@ -1,5 +1,6 @@
 """The NCR and CAPA pages: the records (kernel record views), the forms on their pages (kernel
-form actions), the rows inside a CAPA (kernel child views), the 8D report and the analysis."""
+form actions), the rows inside a CAPA (kernel child views), the 8D report, the analysis and the
+register of effectiveness checks across CAPAs."""
 
 from django.urls import path
 
@@ -161,6 +162,7 @@ row_urls = [
 urlpatterns = [
     *ncr_urls,
     path("analysis/", views.AnalysisView.as_view(), name="analysis"),
+    path("checks/", views.EffectivenessCheckListView.as_view(), name="check_list"),
     *capa_urls,
     *row_urls,
 ]

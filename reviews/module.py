@@ -16,6 +16,7 @@ MODULE = Module(
     tabs=[
         ("KPI dashboard", "reviews:dashboard"),
         ("Management reviews", "reviews:review_list"),
+        ("Review actions", "reviews:action_list"),
         ("Quality objectives", "reviews:objective_list"),
         ("Review inputs", "reviews:inputs"),
     ],

@@ -1,5 +1,6 @@
 """The management review module's pages: the KPI dashboard at its root, the input registry,
-reviews with their forms and rows, the minutes PDF, and the quality objectives."""
+reviews with their forms and rows, the register of review actions across reviews, the minutes
+PDF, and the quality objectives."""
 
 from django.urls import path
 
@@ -117,6 +118,7 @@ objective_urls = [
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("inputs/", views.InputRegistryView.as_view(), name="inputs"),
+    path("actions/", views.ReviewActionListView.as_view(), name="action_list"),
     *review_urls,
     *objective_urls,
 ]

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from qms import access
-from qms.filters import RecordFilter
+from qms.filters import RecordFilter, date_range
+from qms.models import Department
 from qms.pdf import pdf_response, render_pdf
 from qms.views import (
     ChildDetailView,
@@ -51,9 +53,44 @@ class ProgrammeDetailView(RecordDetailView):
 
 
 class AuditFilter(RecordFilter):
+    """The audit register's filters: the kernel's (the department is the one running the audit),
+    the department audited, the planned dates, and whether an audit was on schedule: what the
+    figure "internal audits done on schedule" of a month and a department opens."""
+
+    audited = django_filters.ModelChoiceFilter(
+        label="Department audited",
+        queryset=Department.objects.all(),
+        method="filter_audited",
+        empty_label="Any department audited",
+    )
+    planned_from, planned_to = date_range("due_date", "Planned")
+    on_schedule = django_filters.ChoiceFilter(
+        label="On schedule",
+        choices=[
+            (selectors.JUDGED, "Started, or its date passed"),
+            ("yes", "Started by its date"),
+            ("no", "Not started by its date"),
+        ],
+        method="filter_on_schedule",
+        empty_label="Any",
+    )
+
     class Meta:
         model = Audit
         fields = ["status", "department", "owner", "overdue"]
+
+    def filter_audited(self, queryset, name, value):
+        return queryset.filter(selectors.audits_of(value))
+
+    def filter_on_schedule(self, queryset, name, value):
+        """The audits the figure judged (not cancelled, planned, and started by their date or
+        past it), or of them those on schedule ("yes") or late ("no")."""
+        judged = selectors.schedule_judged(queryset)
+        if value == "yes":
+            return judged.filter(selectors.ON_SCHEDULE)
+        if value == "no":
+            return judged.exclude(selectors.ON_SCHEDULE)
+        return judged
 
 
 class AuditListView(RecordListView):
@@ -67,6 +104,7 @@ class AuditListView(RecordListView):
         ("process", "Process"),
         ("owner", "Lead auditor"),
         ("due_date", "Planned for"),
+        ("started_on", "Started"),
         ("reported_on", "Reported"),
     ]
 
@@ -188,9 +226,16 @@ class AuditReportPdfView(RecordScopeMixin, QMSView):
 
 
 class FindingFilter(RecordFilter):
+    # The findings open past their response date at the end of a day: what the figure of a month
+    # counted (``selectors.past_due_on``), where "overdue" is as of today.
+    past_due_on = django_filters.DateFilter(label="Open past due on", method="filter_past_due_on")
+
     class Meta:
         model = Finding
         fields = ["status", "department", "owner", "overdue"]
+
+    def filter_past_due_on(self, queryset, name, value):
+        return queryset.filter(selectors.past_due_on(value))
 
 
 class FindingListView(RecordListView):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from qms import access
 from qms.forms import PeriodForm, RecordForm
+from qms.models import Department
 
 from ..models import Capa, Nonconformity
 
@@ -115,6 +116,10 @@ def ncr_initial(source) -> dict:
 
 
 class AnalysisPeriodForm(PeriodForm):
-    """The period of the analysis charts: up to ten years of the archive."""
+    """The period of the analysis charts (up to ten years of the archive) and the department whose
+    records they count (any, unless one is chosen: a department's NCR figure opens its own)."""
 
     max_days = 3660
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="Any department"
+    )

@@ -6,14 +6,19 @@ from .actions import Action, ContainmentAction, EffectivenessCheck
 from .analysis import Discipline, FishboneCause, Why
 from .capa import (
     CHECK_JUDGED_STATUSES,
+    CLOSED_ON_TIME,
+    CLOSED_WITH_TARGET,
     DRAFT_ANALYSIS_STATUSES,
     OPEN_ACTION_STATUSES,
     Capa,
+    open_on,
 )
 from .ncr import CauseCategory, Nonconformity, Severity, Source
 
 __all__ = [
     "CHECK_JUDGED_STATUSES",
+    "CLOSED_ON_TIME",
+    "CLOSED_WITH_TARGET",
     "DRAFT_ANALYSIS_STATUSES",
     "OPEN_ACTION_STATUSES",
     "Action",
@@ -27,4 +32,5 @@ __all__ = [
     "Severity",
     "Source",
     "Why",
+    "open_on",
 ]

@@ -10,10 +10,11 @@ moves the record.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from qms.models import Record, due_index, search_index
@@ -31,6 +32,21 @@ OPEN_ACTION_STATUSES = ("open", "in_progress")
 DRAFT_ANALYSIS_STATUSES = ("open", "containment", "investigation")
 # The effectiveness check is judged once the actions are verified, and months after closing.
 CHECK_JUDGED_STATUSES = ("verification", "closed")
+# What "closed on time" judges: the CAPAs closed with a target date (the others are not
+# counted), and of them those closed by it, the day of closing read in local time.
+CLOSED_WITH_TARGET = Q(closed_at__isnull=False, due_date__isnull=False)
+CLOSED_ON_TIME = Q(closed_at__date__lte=F("due_date"))
+
+
+def open_on(day: dt.date) -> Q:
+    """The CAPAs open at the end of ``day`` (local time), as their rows stand: created by then and
+    not closed by then. Reopening a CAPA clears its closing time, so one reopened since counts as
+    open from its creation on; the aging figure and the register's "open on" read it alike.
+    Compared as datetimes from local midnight, which the indexes on both columns answer."""
+    if day >= dt.date.max:  # the last day there is: whatever is open now
+        return Q(closed_at__isnull=True)
+    after = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
+    return Q(created_at__lt=after) & (Q(closed_at__isnull=True) | Q(closed_at__gte=after))
 
 
 def _no_open_action(capa: Capa) -> str | None:

@@ -1,17 +1,20 @@
-"""The NCR and CAPA registers, and raising and editing a CAPA (with the NCRs it deals with)."""
+"""The NCR and CAPA registers, the register of effectiveness checks across CAPAs, and raising
+and editing a CAPA (with the NCRs it deals with)."""
 
 from __future__ import annotations
 
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+import datetime as dt
+
+from django.db.models import DateField, F, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractDay, Now, TruncDate
 
 from qms import access
 from qms.views import RecordCreateView, RecordListView, RecordUpdateView
 
 from .. import services
-from ..filters import CapaFilter, NonconformityFilter
+from ..filters import CapaFilter, EffectivenessCheckFilter, NonconformityFilter
 from ..forms import capa_initial
-from ..models import OPEN_ACTION_STATUSES, Action, Nonconformity
+from ..models import OPEN_ACTION_STATUSES, Action, EffectivenessCheck, Nonconformity
 
 
 class NonconformityListView(RecordListView):
@@ -37,9 +40,12 @@ class NonconformityListView(RecordListView):
         return super().get_queryset().annotate(age_days=_age_days())
 
 
-def _age_days() -> ExtractDay:
+def _age_days(on: dt.date | None = None) -> ExtractDay:
     """Days open, to closing when closed (the record's ``aging_days``), computed by the database so
-    the register and its CSV read plain values (the CSV then streams from ``values_list``)."""
+    the register and its CSV read plain values (the CSV then streams from ``values_list``). ``on``:
+    the age on that day instead, for the records open then (the aging figure of a past month)."""
+    if on is not None:
+        return ExtractDay(Value(on, output_field=DateField()) - TruncDate("created_at"))
     return ExtractDay(TruncDate(Coalesce("closed_at", Now())) - TruncDate("created_at"))
 
 
@@ -70,12 +76,20 @@ class CapaListView(RecordListView):
         ("owner", "Owner"),
         ("department", "Department"),
         ("due_date", "Target date"),
+        ("closed_on", "Closed"),
         ("open_actions", "Open actions"),
         ("age_days", "Age (days)"),
     ]
 
     def get_queryset(self):
-        return super().get_queryset().annotate(open_actions=_open_actions(), age_days=_age_days())
+        queryset = super().get_queryset()
+        # "Open on" a day lists the CAPAs open at its end, each aged to it: the ages the aging
+        # figure of that month averages.
+        form = self.filterset.form
+        on = form.cleaned_data.get("open_on") if self.filterset.is_valid() else None
+        return queryset.annotate(
+            open_actions=_open_actions(), age_days=_age_days(on), closed_on=TruncDate("closed_at")
+        )
 
 
 class CapaCreateView(RecordCreateView):
@@ -104,3 +118,27 @@ class CapaUpdateView(RecordUpdateView):
             reason=form.cleaned_data.get("reason", ""),
             nonconformities=form.cleaned_data.get("nonconformities"),
         )
+
+
+class EffectivenessCheckListView(RecordListView):
+    """Every effectiveness check the user may see, across CAPAs: planned, judged effective or not,
+    by whom and when. What the figure "effectiveness checks found effective" counted; each row
+    opens its CAPA's effectiveness section, where checks are planned and judged."""
+
+    model = EffectivenessCheck
+    creatable = False
+    title = "Effectiveness checks"
+    filterset_class = EffectivenessCheckFilter
+    columns = [
+        ("capa__reference", "CAPA"),
+        ("capa__title", "Title"),
+        ("capa__department", "Department"),
+        ("planned_date", "Check due on"),
+        ("verifier", "Verifier"),
+        ("get_result_display", "Result"),
+        ("verified_at", "Judged"),
+        ("verified_by", "Judged by"),
+    ]
+    select_related = ("capa", "capa__department", "verifier", "verified_by")
+    search_fields = ("capa__reference", "capa__title", "criteria")
+    ordering = ("-planned_date", "-pk")

@@ -40,7 +40,7 @@ def _pareto_rows(data: list[tuple[str, int, str]]) -> list[tuple[str, int, int, 
 
 class AnalysisView(QMSView):
     """Pareto of nonconformities by cause category and by source over a period, and the aging of
-    open CAPAs; only the records the user may see are counted."""
+    open CAPAs, of every department or one; only the records the user may see are counted."""
 
     def get(self, request):
         start, end = AnalysisPeriodForm().period()  # the last year, unless a period is chosen
@@ -48,7 +48,8 @@ class AnalysisView(QMSView):
         if form.is_bound and not form.is_valid():
             return render(request, "capa/analysis.html", {"form": form}, status=400)
         start, end = form.period()
-        counts = selectors.analysis(request.user, start, end)
+        department = form.cleaned_data.get("department") if form.is_bound else None
+        counts = selectors.analysis(request.user, start, end, department=department)
         return render(
             request,
             "capa/analysis.html",
@@ -56,6 +57,7 @@ class AnalysisView(QMSView):
                 "form": form,
                 "start": start,
                 "end": end,
+                "department": department,
                 "by_cause": _pareto_rows(counts["by_cause"]),
                 "by_source": _pareto_rows(counts["by_source"]),
                 "aging": counts["aging"],

@@ -1,6 +1,8 @@
 """The management review pages: the KPI dashboard, the review input registry, reviews with their
-inputs, minutes, decisions and actions, the minutes PDF, and the quality objectives."""
+inputs, minutes, decisions and actions, the register of review actions, the minutes PDF, and the
+quality objectives."""
 
+from .actions import ReviewActionListView
 from .dashboard import DashboardView, InputRegistryView
 from .objectives import ObjectiveCreateView, ObjectiveDetailView, ObjectiveListView, ObjectiveUpdateView
 from .reviews import (
@@ -31,6 +33,7 @@ __all__ = [
     "ObjectiveDetailView",
     "ObjectiveListView",
     "ObjectiveUpdateView",
+    "ReviewActionListView",
     "ReviewCreateView",
     "ReviewDetailView",
     "ReviewListView",

@@ -57,3 +57,9 @@ def build_capa(owner, department) -> dict:
         "check_pk": check.pk,
         "_record": capa,
     }
+
+
+@builder("capa.effectivenesscheck")
+def build_check(owner, department) -> dict:
+    """The register of effectiveness checks lists the checks of the CAPAs built: one each."""
+    return build_capa(owner, department)

@@ -40,3 +40,9 @@ def build_objective(owner, department) -> dict:
         objective=objective, by=owner, month=last_month(), value=Decimal("88")
     )
     return {"pk": objective.pk, "value_pk": value.pk, "_record": objective}
+
+
+@builder("reviews.reviewaction")
+def build_action(owner, department) -> dict:
+    """The register of review actions lists the actions of the reviews built: one each."""
+    return build_review(owner, department)
