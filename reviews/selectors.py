@@ -112,7 +112,10 @@ def dashboard(user: User, *, today: dt.date | None = None) -> dict:
     cache = SeriesCache()
     months = Period.months_to(today, TREND_MONTHS)
     span = Period.months_to(today, TREND_MONTHS + 1)
-    for measure in kpis.measures():
+    # A department's measures read for the company by someone of no department who does not see
+    # the company would open registers they may not read: such a reader gets the others only.
+    shown = [m for m in kpis.measures() if company or department or m.subject != "department"]
+    for measure in shown:
         subject = department if department and measure.subject == "department" else None
         cache.series(measure, span, subject)
     progress = progress_of(objectives.order_by("due_date", "reference"), today=today, cache=cache)
@@ -139,7 +142,7 @@ def dashboard(user: User, *, today: dt.date | None = None) -> dict:
         title="Overdue items by module",
     )
     trends = []
-    for measure in kpis.measures():
+    for measure in shown:
         subject = department if department and measure.subject == "department" else None
         series = cache.series(measure, months, subject)
         urls = [measure.url(p, subject=subject) if measure.url else "" for p in months]

@@ -51,6 +51,16 @@ def test_a_head_sees_their_departments_objectives_and_items(client_for, head, da
     assert "your department" in page  # the trends of measures counted by department
 
 
+def test_staff_of_no_department_get_no_departments_figures_for_the_company(client_for, data):
+    """A department's measures (NCRs, documents acknowledged) would be the company's for someone
+    in no department, and open registers they may not read: they are left out, the others stay."""
+    nobody = UserFactory(role=Role.STAFF, department=None)
+    page = client_for(nobody).get("/reviews/").content.decode()
+    assert 'data-testid="trend-capa.ncrs"' not in page
+    assert 'data-testid="trend-documents.ack_on_time"' not in page
+    assert 'data-testid="trend-suppliers.scars_late"' in page  # a supplier's measure: read by all
+
+
 def test_an_auditor_reads_the_dashboard(client_for, auditor, data):
     assert client_for(auditor).get("/reviews/").status_code == 200
 
