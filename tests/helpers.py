@@ -15,3 +15,20 @@ def field_error(response, field: str) -> str:
     assert marker in html, f"no error beside {field}"
     start = html.index(marker)
     return html[html.index(">", start) + 1 : html.index("</div>", start)]
+
+
+def register_rows(client, url: str) -> dict:
+    """The rows a register lists at ``url``: {pk: {column label: cell}}, as its page shows them."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    labels = [label for _, label in response.context["columns"]]
+    return {row.pk: dict(zip(labels, cells, strict=True)) for row, cells in response.context["rows"]}
+
+
+def filter_error_beside(html: str, field: str) -> bool:
+    """Whether a register's filter bar shows an error in the box of ``field`` (before the next
+    field's label)."""
+    start = html.index(f'id="id_{field}"')
+    box = html[start:]
+    end = box.find("<label", 1)
+    return "invalid-feedback" in (box if end < 0 else box[:end])

@@ -13,6 +13,7 @@ from django.utils import timezone
 from audits.models import Audit, Finding, Risk
 from qms import kpis
 from tests.audits import factories as af
+from tests.helpers import filter_error_beside, register_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +24,6 @@ LAST_MONTH = kpis.Period.month(MONTH.start - dt.timedelta(days=1))
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-def _listed(client, url: str) -> dict:
-    """The rows a register lists for ``url``: {pk: {column label: cell}}."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    labels = [label for _, label in response.context["columns"]]
-    return {row.pk: dict(zip(labels, cells, strict=True)) for row, cells in response.context["rows"]}
-
-
-def _error_beside(html: str, field: str) -> bool:
-    start = html.index(f'id="id_{field}"')
-    box = html[start:]
-    end = box.find("<label", 1)
-    return "invalid-feedback" in (box if end < 0 else box[:end])
 
 
 @pytest.fixture
@@ -74,22 +60,22 @@ def test_on_schedule_opens_the_months_decided_audits_of_the_department_audited(
     measure = kpis.get("audits.on_schedule")
     assert measure.value(LAST_MONTH, subject=other_dept) == 50.0  # 2 of 4
     client = client_for(quality_manager)
-    listed = _listed(client, measure.url(LAST_MONTH, subject=other_dept))
+    listed = register_rows(client, measure.url(LAST_MONTH, subject=other_dept))
     assert set(listed) == {on_time.pk, started_late.pk, never_started.pk, of_both.pk}
     # Planned for and started side by side: which were on schedule, as the figure says.
     shown = [bool(row["Started"]) and row["Started"] <= row["Planned for"] for row in listed.values()]
     assert 100 * sum(shown) / len(shown) == measure.value(LAST_MONTH, subject=other_dept)
     yes = measure.url(LAST_MONTH, subject=other_dept).replace("on_schedule=judged", "on_schedule=yes")
     no = measure.url(LAST_MONTH, subject=other_dept).replace("on_schedule=judged", "on_schedule=no")
-    assert set(_listed(client, yes)) == {on_time.pk, of_both.pk}
-    assert set(_listed(client, no)) == {started_late.pk, never_started.pk}
+    assert set(register_rows(client, yes)) == {on_time.pk, of_both.pk}
+    assert set(register_rows(client, no)) == {started_late.pk, never_started.pk}
     # The department audited, not the one running it: quality control's list has its two audits.
-    assert set(_listed(client, measure.url(LAST_MONTH, subject=dept))) == {of_qc.pk, of_both.pk}
+    assert set(register_rows(client, measure.url(LAST_MONTH, subject=dept))) == {of_qc.pk, of_both.pk}
     assert measure.value(LAST_MONTH, subject=dept) == 100
-    everything = _listed(client, measure.url(LAST_MONTH))
+    everything = register_rows(client, measure.url(LAST_MONTH))
     assert cancelled.pk not in everything and before.pk not in everything and len(everything) == 5
     month_before = kpis.Period.month(day - dt.timedelta(days=1))
-    assert set(_listed(client, measure.url(month_before, subject=other_dept))) == {before.pk}
+    assert set(register_rows(client, measure.url(month_before, subject=other_dept))) == {before.pk}
 
 
 def test_on_schedule_of_the_running_month_leaves_out_what_is_not_due_yet(
@@ -99,7 +85,7 @@ def test_on_schedule_of_the_running_month_leaves_out_what_is_not_due_yet(
     coming = _audit(lead, [other_dept], dept, due=TODAY)  # may still start today: not judged
     measure = kpis.get("audits.on_schedule")
     assert measure.value(MONTH, subject=other_dept) == 100
-    listed = _listed(client_for(quality_manager), measure.url(MONTH, subject=other_dept))
+    listed = register_rows(client_for(quality_manager), measure.url(MONTH, subject=other_dept))
     assert set(listed) == {done.pk} and coming.pk not in listed
 
 
@@ -125,16 +111,16 @@ def test_findings_past_due_open_the_findings_open_past_due_at_the_months_end(
     measure = kpis.get("audits.findings_past_due")
     assert measure.value(LAST_MONTH, subject=other_dept) == 2
     client = client_for(quality_manager)
-    listed = _listed(client, measure.url(LAST_MONTH, subject=other_dept))
+    listed = register_rows(client, measure.url(LAST_MONTH, subject=other_dept))
     assert set(listed) == {still_open.pk, closed_since.pk}
     for other in (closed_then, due_at_end, raised_after, of_qc):
         assert other.pk not in listed
-    assert set(_listed(client, measure.url(LAST_MONTH, subject=dept))) == {of_qc.pk}
+    assert set(register_rows(client, measure.url(LAST_MONTH, subject=dept))) == {of_qc.pk}
     # The running month is read as of today: closed since is no longer past due, the rest still is.
     assert measure.value(MONTH, subject=other_dept) == len(
-        _listed(client, measure.url(MONTH, subject=other_dept))
+        register_rows(client, measure.url(MONTH, subject=other_dept))
     )
-    assert set(_listed(client, measure.url(MONTH, subject=other_dept))) == {
+    assert set(register_rows(client, measure.url(MONTH, subject=other_dept))) == {
         still_open.pk,
         due_at_end.pk,
         raised_after.pk,
@@ -155,7 +141,7 @@ def test_risks_above_the_threshold_open_the_active_risks_above_it_not_opportunit
     client = client_for(quality_manager)
     for period in (MONTH, LAST_MONTH):  # as the register stands today, in every month alike
         assert measure.value(period, subject=other_dept) == 1
-        listed = _listed(client, measure.url(period, subject=other_dept))
+        listed = register_rows(client, measure.url(period, subject=other_dept))
         assert set(listed) == {counted.pk}
         for other in (low, retired, chance):
             assert other.pk not in listed
@@ -173,11 +159,11 @@ def test_junk_in_the_new_filters_is_refused_beside_the_field_and_lists_nothing(
     ):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert _error_beside(response.content.decode(), field), url
+        assert filter_error_beside(response.content.decode(), field), url
         assert response.context["rows"] == [], url
-    assert running.pk in _listed(client, reverse("audits:audit_list") + "?planned_to=9999-12-31")
-    assert _listed(client, reverse("audits:finding_list") + "?past_due_on=9999-12-31") == {}
-    assert _listed(client, reverse("audits:finding_list") + "?past_due_on=0001-01-01") == {}
+    assert running.pk in register_rows(client, reverse("audits:audit_list") + "?planned_to=9999-12-31")
+    assert register_rows(client, reverse("audits:finding_list") + "?past_due_on=9999-12-31") == {}
+    assert register_rows(client, reverse("audits:finding_list") + "?past_due_on=0001-01-01") == {}
 
 
 def test_the_figures_lists_read_the_same_queries_for_few_rows_or_many(

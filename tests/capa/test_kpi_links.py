@@ -14,6 +14,7 @@ from django.utils import timezone
 from capa.models import Capa, EffectivenessCheck, Nonconformity
 from qms import kpis
 from tests.capa.factories import CapaFactory, NonconformityFactory
+from tests.helpers import filter_error_beside, register_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +25,6 @@ LAST_MONTH = kpis.Period.month(MONTH.start - dt.timedelta(days=1))
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
-def _listed(client, url: str) -> dict:
-    """The rows a register lists for ``url``: {pk: {column label: cell}}."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    labels = [label for _, label in response.context["columns"]]
-    return {row.pk: dict(zip(labels, cells, strict=True)) for row, cells in response.context["rows"]}
-
-
-def _error_beside(html: str, field: str) -> bool:
-    """Whether the filter bar shows an error in the box of ``field`` (before the next field's label)."""
-    start = html.index(f'id="id_{field}"')
-    box = html[start:]
-    end = box.find("<label", 1)
-    return "invalid-feedback" in (box if end < 0 else box[:end])
 
 
 def closed(capa: Capa, *, on: dt.date, due: dt.date | None) -> None:
@@ -59,19 +44,19 @@ def test_closed_on_time_opens_the_months_capas_closed_with_a_target_date_of_the_
     measure = kpis.get("capa.closed_on_time")
     assert measure.value(MONTH, subject=dept) == 50.0
     client = client_for(quality_manager)
-    listed = _listed(client, measure.url(MONTH, subject=dept))
+    listed = register_rows(client, measure.url(MONTH, subject=dept))
     assert set(listed) == {on_time.pk, late.pk}
     # The target date and the day closed side by side: which were on time, as the figure says.
     shown = {pk: row["Closed"] <= row["Target date"] for pk, row in listed.items()}
     assert 100 * sum(shown.values()) / len(shown) == measure.value(MONTH, subject=dept)
     rows = {r.label: r for r in measure.breakdown(MONTH, subject=dept)}
-    assert set(_listed(client, rows["Closed on time"].url)) == {on_time.pk}
-    assert set(_listed(client, rows["Closed late"].url)) == {late.pk}
+    assert set(register_rows(client, rows["Closed on time"].url)) == {on_time.pk}
+    assert set(register_rows(client, rows["Closed late"].url)) == {late.pk}
     assert rows["Closed on time"].value == 1 and rows["Closed late"].value == 1
-    assert set(_listed(client, measure.url(LAST_MONTH, subject=dept))) == {earlier.pk}
-    assert set(_listed(client, measure.url(MONTH))) == {on_time.pk, late.pk, elsewhere.pk}
+    assert set(register_rows(client, measure.url(LAST_MONTH, subject=dept))) == {earlier.pk}
+    assert set(register_rows(client, measure.url(MONTH))) == {on_time.pk, late.pk, elsewhere.pk}
     assert measure.value(MONTH) == pytest.approx(100 * 2 / 3, abs=0.1)
-    assert still_open.pk not in _listed(client, measure.url(MONTH))
+    assert still_open.pk not in register_rows(client, measure.url(MONTH))
 
 
 def test_a_capa_closed_in_a_months_last_minute_is_that_months_in_the_figure_and_the_list(
@@ -87,8 +72,8 @@ def test_a_capa_closed_in_a_months_last_minute_is_that_months_in_the_figure_and_
     measure = kpis.get("capa.closed_on_time")
     assert measure.value(LAST_MONTH, subject=dept) == 100 and measure.value(MONTH, subject=dept) is None
     client = client_for(quality_manager)
-    assert set(_listed(client, measure.url(LAST_MONTH, subject=dept))) == {capa.pk}
-    assert _listed(client, measure.url(MONTH, subject=dept)) == {}
+    assert set(register_rows(client, measure.url(LAST_MONTH, subject=dept))) == {capa.pk}
+    assert register_rows(client, measure.url(MONTH, subject=dept)) == {}
 
 
 def test_aging_of_a_past_month_opens_the_capas_open_at_its_end_aged_to_that_day(
@@ -110,16 +95,16 @@ def test_aging_of_a_past_month_opens_the_capas_open_at_its_end_aged_to_that_day(
     aging = kpis.get("capa.aging")
     assert aging.value(LAST_MONTH, subject=dept) == 25.0
     client = client_for(quality_manager)
-    listed = _listed(client, aging.url(LAST_MONTH, subject=dept))
+    listed = register_rows(client, aging.url(LAST_MONTH, subject=dept))
     assert {pk: row["Age (days)"] for pk, row in listed.items()} == {young.pk: 10, old.pk: 40}
     ages = [row["Age (days)"] for row in listed.values()]
     assert sum(ages) / len(ages) == aging.value(LAST_MONTH, subject=dept)
     buckets = {r.label: r for r in aging.breakdown(LAST_MONTH, subject=dept)}
-    assert set(_listed(client, buckets["0–30 days"].url)) == {young.pk}
-    assert set(_listed(client, buckets["31–60"].url)) == {old.pk}
-    assert _listed(client, buckets["over 180"].url) == {}
-    assert all(len(_listed(client, r.url)) == r.value for r in buckets.values())
-    assert set(_listed(client, aging.url(LAST_MONTH))) == {young.pk, old.pk, elsewhere.pk}
+    assert set(register_rows(client, buckets["0–30 days"].url)) == {young.pk}
+    assert set(register_rows(client, buckets["31–60"].url)) == {old.pk}
+    assert register_rows(client, buckets["over 180"].url) == {}
+    assert all(len(register_rows(client, r.url)) == r.value for r in buckets.values())
+    assert set(register_rows(client, aging.url(LAST_MONTH))) == {young.pk, old.pk, elsewhere.pk}
 
 
 def test_aging_of_the_running_month_is_the_capas_open_today_aged_to_today(
@@ -135,7 +120,7 @@ def test_aging_of_the_running_month_is_the_capas_open_today_aged_to_today(
     )
     aging = kpis.get("capa.aging")
     assert aging.value(MONTH, subject=dept) == 26.5
-    listed = _listed(client_for(quality_manager), aging.url(MONTH, subject=dept))
+    listed = register_rows(client_for(quality_manager), aging.url(MONTH, subject=dept))
     assert {pk: row["Age (days)"] for pk, row in listed.items()} == {a.pk: 3, b.pk: 50}
 
 
@@ -162,17 +147,17 @@ def test_effectiveness_opens_the_checks_judged_in_the_month_of_the_departments_c
     measure = kpis.get("capa.effective")
     assert measure.value(MONTH, subject=dept) == 50.0
     client = client_for(quality_manager)
-    listed = _listed(client, measure.url(MONTH, subject=dept))
+    listed = register_rows(client, measure.url(MONTH, subject=dept))
     assert set(listed) == {effective.pk, not_effective.pk}
     assert all(row["CAPA"] == capa.reference for row in listed.values())
     results = [row["Result"] for row in listed.values()]
     assert 100 * results.count("Effective") / len(results) == measure.value(MONTH, subject=dept)
     rows = {r.label: r for r in measure.breakdown(MONTH, subject=dept)}
-    assert set(_listed(client, rows["Effective"].url)) == {effective.pk}
-    assert set(_listed(client, rows["Not effective"].url)) == {not_effective.pk}
-    assert set(_listed(client, measure.url(LAST_MONTH, subject=dept))) == {earlier.pk}
-    assert set(_listed(client, measure.url(MONTH))) == {effective.pk, not_effective.pk, other.pk}
-    assert pending.pk in _listed(client, reverse("capa:check_list"))
+    assert set(register_rows(client, rows["Effective"].url)) == {effective.pk}
+    assert set(register_rows(client, rows["Not effective"].url)) == {not_effective.pk}
+    assert set(register_rows(client, measure.url(LAST_MONTH, subject=dept))) == {earlier.pk}
+    assert set(register_rows(client, measure.url(MONTH))) == {effective.pk, not_effective.pk, other.pk}
+    assert pending.pk in register_rows(client, reverse("capa:check_list"))
     # Each row opens the CAPA's effectiveness section.
     page = client.get(measure.url(MONTH, subject=dept)).content.decode()
     assert f'href="{capa.get_absolute_url()}#effectiveness"' in page
@@ -190,9 +175,9 @@ def test_the_check_register_lists_only_the_checks_of_capas_in_the_readers_scope(
             planned_by=quality_manager,
             verifier=quality_manager,
         )
-    listed = _listed(client_for(other_staff), reverse("capa:check_list"))
+    listed = register_rows(client_for(other_staff), reverse("capa:check_list"))
     assert {row["CAPA"] for row in listed.values()} == {theirs.reference}
-    listed = _listed(client_for(head), reverse("capa:check_list"))
+    listed = register_rows(client_for(head), reverse("capa:check_list"))
     assert {row["CAPA"] for row in listed.values()} == {mine.reference}
 
 
@@ -207,20 +192,20 @@ def test_ncrs_raised_open_the_months_ncrs_of_the_department(
     for key in ("capa.ncrs", "capa.ncrs_by_department"):
         measure = kpis.get(key)
         assert measure.value(MONTH, subject=dept) == 1
-        assert set(_listed(client, measure.url(MONTH, subject=dept))) == {counted.pk}, key
-        assert set(_listed(client, measure.url(LAST_MONTH, subject=dept))) == {earlier.pk}, key
-        assert set(_listed(client, measure.url(MONTH))) == {counted.pk, elsewhere.pk}, key
+        assert set(register_rows(client, measure.url(MONTH, subject=dept))) == {counted.pk}, key
+        assert set(register_rows(client, measure.url(LAST_MONTH, subject=dept))) == {earlier.pk}, key
+        assert set(register_rows(client, measure.url(MONTH))) == {counted.pk, elsewhere.pk}, key
     # Each department's bar opens that department's NCRs of the month, not of every month.
     by_department = {r.label: r for r in kpis.get("capa.ncrs_by_department").breakdown(MONTH)}
-    assert set(_listed(client, by_department[dept.name].url)) == {counted.pk}
-    assert set(_listed(client, by_department[other_dept.name].url)) == {elsewhere.pk}
+    assert set(register_rows(client, by_department[dept.name].url)) == {counted.pk}
+    assert set(register_rows(client, by_department[other_dept.name].url)) == {elsewhere.pk}
     # The Pareto of one department's NCRs is that department's, bar for bar.
     (material,) = kpis.get("capa.ncrs").breakdown(MONTH, subject=dept)
     page = client.get(material.url).content.decode()
     assert "Material" in page and "Internal audit" not in page
     pareto = page[page.index('data-testid="pareto-cause"') :]
     link = re.search(r'<a href="([^"]+)">1</a>', pareto).group(1).replace("&amp;", "&")
-    assert set(_listed(client, link)) == {counted.pk}
+    assert set(register_rows(client, link)) == {counted.pk}
 
 
 def test_junk_in_the_new_filters_is_refused_beside_the_field_and_lists_nothing(
@@ -238,11 +223,11 @@ def test_junk_in_the_new_filters_is_refused_beside_the_field_and_lists_nothing(
     ):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert _error_beside(response.content.decode(), field), url
+        assert filter_error_beside(response.content.decode(), field), url
         assert response.context["rows"] == [], url
     # The last day there is and the first: no bound, and no error.
-    assert capa.pk in _listed(client, reverse("capa:capa_list") + "?open_on=9999-12-31")
-    assert _listed(client, reverse("capa:capa_list") + "?open_on=0001-01-01") == {}
+    assert capa.pk in register_rows(client, reverse("capa:capa_list") + "?open_on=9999-12-31")
+    assert register_rows(client, reverse("capa:capa_list") + "?open_on=0001-01-01") == {}
     response = client.get(reverse("capa:analysis") + "?department=abc")
     assert response.status_code == 400 and 'data-field="department"' in response.content.decode()
 

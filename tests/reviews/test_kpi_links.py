@@ -13,7 +13,7 @@ from django.utils import timezone
 from qms import kpis
 from reviews import services
 from reviews.models import ReviewAction
-from tests.helpers import body
+from tests.helpers import body, filter_error_beside, register_rows
 from tests.reviews.factories import make_review
 
 pytestmark = pytest.mark.django_db
@@ -21,21 +21,6 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 MONTH = kpis.Period.month(TODAY)
 LAST_MONTH = kpis.Period.month(MONTH.start - dt.timedelta(days=1))
-
-
-def _listed(client, url: str) -> dict:
-    """The rows a register lists for ``url``: {pk: {column label: cell}}."""
-    response = client.get(url)
-    assert response.status_code == 200, url
-    labels = [label for _, label in response.context["columns"]]
-    return {row.pk: dict(zip(labels, cells, strict=True)) for row, cells in response.context["rows"]}
-
-
-def _error_beside(html: str, field: str) -> bool:
-    start = html.index(f'id="id_{field}"')
-    box = html[start:]
-    end = box.find("<label", 1)
-    return "invalid-feedback" in (box if end < 0 else box[:end])
 
 
 @pytest.fixture
@@ -69,7 +54,7 @@ def test_actions_on_time_open_the_months_judged_actions_of_the_department(
     measure = kpis.get("reviews.actions_on_time")
     assert measure.value(LAST_MONTH, subject=dept) == pytest.approx(33.3)
     client = client_for(quality_manager)
-    listed = _listed(client, measure.url(LAST_MONTH, subject=dept))
+    listed = register_rows(client, measure.url(LAST_MONTH, subject=dept))
     assert set(listed) == {on_time.pk, open_late.pk, done_late.pk}
     marks = {pk: row["On time"] for pk, row in listed.items()}
     assert marks == {on_time.pk: "On time", open_late.pk: "Late", done_late.pk: "Late"}
@@ -77,26 +62,26 @@ def test_actions_on_time_open_the_months_judged_actions_of_the_department(
     assert share == measure.value(LAST_MONTH, subject=dept)
     yes = measure.url(LAST_MONTH, subject=dept).replace("on_time=judged", "on_time=yes")
     no = measure.url(LAST_MONTH, subject=dept).replace("on_time=judged", "on_time=no")
-    assert set(_listed(client, yes)) == {on_time.pk}
-    assert set(_listed(client, no)) == {open_late.pk, done_late.pk}
-    assert set(_listed(client, measure.url(LAST_MONTH, subject=other_dept))) == {elsewhere.pk}
-    everything = _listed(client, measure.url(LAST_MONTH))
+    assert set(register_rows(client, yes)) == {on_time.pk}
+    assert set(register_rows(client, no)) == {open_late.pk, done_late.pk}
+    assert set(register_rows(client, measure.url(LAST_MONTH, subject=other_dept))) == {elsewhere.pk}
+    everything = register_rows(client, measure.url(LAST_MONTH))
     assert cancelled.pk not in everything and earlier.pk not in everything and len(everything) == 4
     month_before = kpis.Period.month(LAST_MONTH.start - dt.timedelta(days=1))
-    assert set(_listed(client, measure.url(month_before, subject=dept))) == {earlier.pk}
+    assert set(register_rows(client, measure.url(month_before, subject=dept))) == {earlier.pk}
     # Each row opens the action's own page, and names its review.
     page = client.get(measure.url(LAST_MONTH, subject=dept)).content.decode()
     assert f'href="{on_time.get_absolute_url()}"' in page and decision.review.reference in page
 
 
-def test_the_running_months_actions_not_yet_due_are_neither_counted_nor_listed(
+def test_the_running_months_actions_not_yet_due_are_neither_counted_norregister_rows(
     client_for, quality_manager, decision, head, dept
 ):
     done = _action(decision, quality_manager, head, due=TODAY, status="done", done=TODAY)
     coming = _action(decision, quality_manager, head, due=TODAY)  # may still be done today
     measure = kpis.get("reviews.actions_on_time")
     assert measure.value(MONTH, subject=dept) == 100
-    listed = _listed(client_for(quality_manager), measure.url(MONTH, subject=dept))
+    listed = register_rows(client_for(quality_manager), measure.url(MONTH, subject=dept))
     assert set(listed) == {done.pk} and coming.pk not in listed
 
 
@@ -110,9 +95,9 @@ def test_the_register_lists_only_the_actions_of_reviews_in_the_readers_scope(
     its_decision = services.decision_add(review=another, by=quality_manager, kind="change", text="Split QC")
     other = _action(its_decision, quality_manager, head, due=TODAY)
     assigned = _action(decision, quality_manager, other_staff, due=TODAY)
-    listed = _listed(client_for(other_staff), reverse("reviews:action_list"))
+    listed = register_rows(client_for(other_staff), reverse("reviews:action_list"))
     assert assigned.pk in listed and other.pk not in listed
-    everything = _listed(client_for(quality_manager), reverse("reviews:action_list"))
+    everything = register_rows(client_for(quality_manager), reverse("reviews:action_list"))
     assert {assigned.pk, other.pk} <= set(everything)
 
 
@@ -130,9 +115,9 @@ def test_junk_in_the_registers_filters_is_refused_beside_the_field_and_lists_not
     ):
         response = client.get(reverse("reviews:action_list") + query)
         assert response.status_code == 200, query
-        assert _error_beside(response.content.decode(), field), query
+        assert filter_error_beside(response.content.decode(), field), query
         assert response.context["rows"] == [], query
-    assert action.pk in _listed(client, reverse("reviews:action_list") + "?due_to=9999-12-31")
+    assert action.pk in register_rows(client, reverse("reviews:action_list") + "?due_to=9999-12-31")
 
 
 def test_the_figures_list_reads_the_same_queries_for_few_rows_or_many(
