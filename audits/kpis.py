@@ -8,7 +8,6 @@ import functools
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import timezone
 
 from qms import kpis
 
@@ -28,11 +27,6 @@ def _path(name: str) -> str:
 def _link(name: str, **params) -> str:
     query = urlencode({k: v for k, v in params.items() if v is not None})
     return _path(name) + (f"?{query}" if query else "")
-
-
-def _day(period: kpis.Period):
-    """The day a standing is read on: the period's last, today for the period still running."""
-    return min(period.end, timezone.localdate())
 
 
 def on_schedule_values(periods, subject=None) -> list[float | None]:
@@ -62,7 +56,7 @@ def on_schedule_url(period: kpis.Period, subject=None, judged: str = JUDGED) -> 
 def findings_past_due_values(periods, subject=None) -> list[int]:
     """Findings still open at the end of the period (or today) whose response date had passed."""
     found = Finding.objects.filter(department=subject) if subject is not None else Finding.objects.all()
-    return kpis.at_each(found, periods, lambda period: past_due_on(_day(period)))
+    return kpis.at_each(found, periods, lambda period: past_due_on(period.judged_on()))
 
 
 def findings_past_due(period: kpis.Period, subject=None) -> int:
@@ -80,7 +74,7 @@ def findings_past_due_url(period: kpis.Period, subject=None) -> str:
     the same rule (``selectors.past_due_on``), so the number and the list agree."""
     return _link(
         "audits:finding_list",
-        past_due_on=_day(period),
+        past_due_on=period.judged_on(),
         department=None if subject is None else _pk(subject),
     )
 

@@ -163,12 +163,6 @@ def _complaints(period: Period, subject=None, severity: str = "") -> str:
 # --- CAPA aging: open CAPAs at the end of each period ------------------------------------------------
 
 
-def _as_of(period: Period) -> dt.date:
-    """The day a standing is read on: the period's last day, today for the period still running
-    (its end is still to come: a CAPA is not 20 days older on the 31st than it is on the 11th)."""
-    return min(period.end, timezone.localdate())
-
-
 def aging_values(periods, subject=None) -> list[float | None]:
     """The average age in days of the CAPAs open at the end of each period (today for the period
     still running); None when none was. One query: per period end, how many CAPAs were open and
@@ -176,7 +170,7 @@ def aging_values(periods, subject=None) -> list[float | None]:
     ten years hold a hundred thousand)."""
     if not periods:
         return []
-    days = [_as_of(p) for p in periods]
+    days = [p.judged_on() for p in periods]
     aggregates = {}
     for i, day in enumerate(days):
         age = ExpressionWrapper(Value(day) - TruncDate("created_at"), output_field=DurationField())
@@ -209,7 +203,7 @@ def aging_url(period: Period, subject=None, low: int | None = None, high: int | 
     clears it), so for the months between, the figure and this list alike count it as open.
     Reading each CAPA's history for every month of a trend would cost a query per CAPA; the
     figure and the list stay one and the same rows instead."""
-    day = _as_of(period)
+    day = period.judged_on()
     params = {"open_on": day}
     if low is not None:
         params["opened_to"] = day - dt.timedelta(days=low)
@@ -221,7 +215,7 @@ def aging_url(period: Period, subject=None, low: int | None = None, high: int | 
 def aging_breakdown(period: Period, subject=None) -> list[kpis.Row]:
     """The CAPAs open at the end of the period (today for the period still running) by age
     (0–30 days, 31–60 …), each bucket opening its CAPAs."""
-    day = _as_of(period)
+    day = period.judged_on()
     buckets = {}
     for i, (low, high, _label) in enumerate(AGING_BUCKETS):
         age = Q(created_at__lt=_next_midnight(day - dt.timedelta(days=low)))

@@ -49,6 +49,12 @@ class Period:
     def year(cls, year: int) -> Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
+    def judged_on(self, today: dt.date | None = None) -> dt.date:
+        """The day a standing is read on (open, overdue, held as of): the period's last day, today
+        for the period still running, whose end is still to come. A figure and the list it opens
+        read the same day."""
+        return min(self.end, today or timezone.localdate())
+
     @property
     def label(self) -> str:
         """ "May 2026" for a calendar month, "2026" for a year, else "1 Apr 2026 – 30 Jun 2026"."""

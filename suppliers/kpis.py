@@ -29,16 +29,12 @@ def _pk(subject) -> int:
     return getattr(subject, "pk", subject)
 
 
-def _day(period: kpis.Period):
-    return min(period.end, timezone.localdate())
-
-
 def expired_certificates_values(periods, subject=None) -> list[int]:
     """KPI: suppliers in use lacking a valid required certificate on each period's last day (up
     to today), read once for every period (``lacking_required``)."""
     suppliers = _of(Supplier.objects.all(), subject, "pk")
-    lacking = lacking_required([_day(p) for p in periods], suppliers)
-    return [len(lacking[_day(p)]) for p in periods]
+    lacking = lacking_required([p.judged_on() for p in periods], suppliers)
+    return [len(lacking[p.judged_on()]) for p in periods]
 
 
 def _of(queryset, subject, field: str = "supplier_id"):
@@ -48,7 +44,7 @@ def _of(queryset, subject, field: str = "supplier_id"):
 def overdue_evaluations_values(periods, subject=None) -> list[int]:
     """KPI: suppliers in use whose next evaluation was due before the period's last day."""
     found = _of(Supplier.objects.filter(status__in=IN_USE), subject, "pk")
-    return kpis.at_each(found, periods, lambda p: Q(due_date__lt=_day(p)))
+    return kpis.at_each(found, periods, lambda p: Q(due_date__lt=p.judged_on()))
 
 
 def scars_late_values(periods, subject=None) -> list[int]:
@@ -64,7 +60,7 @@ def scars_late_values(periods, subject=None) -> list[int]:
 def changes_open_values(periods, subject=None) -> list[int]:
     """KPI: supplier changes open on the period's last day (up to today)."""
     found = _of(SupplierChange.objects.all(), subject)
-    return kpis.at_each(found, periods, lambda p: changes_open_on(_day(p)))
+    return kpis.at_each(found, periods, lambda p: changes_open_on(p.judged_on()))
 
 
 def _one(values):
@@ -86,7 +82,7 @@ def _suppliers_on(name: str):
     only the measure's supplier when it has one."""
 
     def url(period: kpis.Period, subject=None) -> str:
-        query = {name: _day(period), **({"supplier": _pk(subject)} if subject is not None else {})}
+        query = {name: period.judged_on(), **({"supplier": _pk(subject)} if subject is not None else {})}
         return reverse("suppliers:supplier_list") + "?" + urlencode(query)
 
     return url
@@ -94,7 +90,7 @@ def _suppliers_on(name: str):
 
 def changes_open_url(period: kpis.Period, subject=None) -> str:
     """The supplier changes the count counted: open on the period's last day (up to today)."""
-    query = {"open_on": _day(period), **({"supplier": _pk(subject)} if subject is not None else {})}
+    query = {"open_on": period.judged_on(), **({"supplier": _pk(subject)} if subject is not None else {})}
     return reverse("suppliers:supplierchange_list") + "?" + urlencode(query)
 
 

@@ -12,7 +12,7 @@ period's day looked up in it.
   than its minimum (absences, which the daily coverage alarms watch, are not counted here). Opens
   the list of the processes counted on that day.
 
-The period still running is judged as of today (``judged_on``), and each page behind a figure
+The period still running is judged as of today (``Period.judged_on``), and each page behind a figure
 reads the same history judged the same way (``requalifications_overdue_on``,
 ``processes_under_coverage_on``), so a past month's list is what its figure counted.
 """
@@ -139,12 +139,6 @@ def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[f
     return out
 
 
-def judged_on(period: kpis.Period, today: dt.date | None = None) -> dt.date:
-    """The day a period's standing is judged: its last day, or today for the period still
-    running (what expires later this month is not overdue yet, nor short yet)."""
-    return min(period.end, today or timezone.localdate())
-
-
 def _requalified() -> set[int]:
     """The competences in use that must be requalified."""
     return set(
@@ -170,7 +164,7 @@ def requalifications_overdue_values(periods: Sequence[kpis.Period], subject=None
     history = _history(subject, _last(periods))
     in_use = _requalified()
     today = timezone.localdate()
-    return [len(_overdue(history, judged_on(period, today), in_use)) for period in periods]
+    return [len(_overdue(history, period.judged_on(today), in_use)) for period in periods]
 
 
 def requalifications_overdue_on(day: dt.date, subject=None) -> list[tuple[int, int]]:
@@ -208,7 +202,7 @@ def processes_under_coverage_values(periods: Sequence[kpis.Period], subject=None
     today = timezone.localdate()
     out = []
     for period in periods:
-        short = _under(history, judged_on(period, today), minimum)
+        short = _under(history, period.judged_on(today), minimum)
         out.append(len({process_of[c] for c in short}))
     return out
 
@@ -241,7 +235,7 @@ def _on_day(name: str, param: str):
     def url(period: kpis.Period, subject=None) -> str:
         department = getattr(subject, "pk", subject)
         where = {"department": department} if department else {"scope": "company"}
-        return reverse(name) + "?" + urlencode({**where, param: judged_on(period).isoformat()})
+        return reverse(name) + "?" + urlencode({**where, param: period.judged_on().isoformat()})
 
     return url
 
