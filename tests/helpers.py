@@ -32,3 +32,12 @@ def filter_error_beside(html: str, field: str) -> bool:
     box = html[start:]
     end = box.find("<label", 1)
     return "invalid-feedback" in (box if end < 0 else box[:end])
+
+
+def assert_refused_beside(client, url: str, field: str) -> None:
+    """Junk in a register's filter (``url``) answers the page (not a 500) with the error in the
+    box of ``field`` and lists nothing: a wrong value never widens or narrows the list silently."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert filter_error_beside(response.content.decode(), field), url
+    assert response.context["rows"] == [], url
