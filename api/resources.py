@@ -65,14 +65,19 @@ def _view(url_name: str):
 
 
 ALL = (
+    # (Who has not yet acknowledged a revision, ``documents:acknowledgment_register``, is worked
+    # out by a selector for a page of its own, not read from a ``RecordListView``: not offered.)
     Resource("documents", "documents:document_list", children=(("revisions", "documents.revision"),)),
     Resource("ncrs", "capa:nonconformity_list", create=True, transitions=True),
     Resource("capas", "capa:capa_list", children=(("actions", "capa.action"),)),
+    Resource("effectiveness-checks", "capa:check_list"),  # rows of CAPAs, across CAPAs
     Resource(
         "instruments", "calibration:instrument_list", children=(("calibrations", "calibration.calibration"),)
     ),
+    Resource("calibrations", "calibration:calibration_register"),  # rows of instruments, across them
     Resource("impact-assessments", "calibration:impactassessment_list"),
     Resource("machines", "calibration:machine_list"),
+    Resource("postponements", "calibration:postponement_register"),  # rows of machines' plans
     Resource(
         "suppliers", "suppliers:supplier_list", children=(("certificates", "suppliers.suppliercertificate"),)
     ),
@@ -108,6 +113,7 @@ ALL = (
         child_adds=("results", "gauges"),
     ),
     Resource("reviews", "reviews:review_list"),
+    Resource("review-actions", "reviews:action_list"),  # rows of reviews' decisions, across reviews
     Resource("objectives", "reviews:objective_list"),
     Resource("audits", "audits:audit_list"),
     Resource("findings", "audits:finding_list"),

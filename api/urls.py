@@ -5,6 +5,8 @@ serializer, filters and errors in the OpenAPI schema."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularAPIView
@@ -32,7 +34,10 @@ REASON = OpenApiParameter(
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
+@cache
 def _paged(serializer):
+    """The page of a serializer's rows: one class per serializer, so a register and a record's
+    rows of the same model (``calibrations``) share one schema component."""
     from rest_framework import serializers
 
     return type(
