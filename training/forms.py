@@ -287,3 +287,18 @@ class ScopeForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["process"].queryset = processes
+
+
+class MatrixForm(ScopeForm):
+    """The matrix's department or process, narrowed, when asked, to the requalifications falling
+    due in one month (or already expired): the bars of the coverage page open it so."""
+
+    expires = forms.ChoiceField(label="Requalification due", required=False)
+
+    def __init__(self, *args, months: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires"].choices = [
+            ("", "—"),
+            ("expired", "Expired"),
+            *((f"{m:%Y-%m}", f"{m:%b %Y}") for m in months),
+        ]

@@ -4,7 +4,8 @@ trend) is read in the same few queries as one value: the training history is rea
 period's day looked up in it.
 
 - Required competences held: of the competences people's job roles need, the share they held at
-  the level needed (not expired).
+  the level needed (not expired). Opens the matrix of the department (or the company) on that
+  day, narrowed to the competences counted, each marked held or not.
 - Overdue requalifications: qualifications people still held that had expired without
   requalification. Opens the matrix of the department (or the company) on that day, narrowed to
   the qualifications counted.
@@ -13,7 +14,7 @@ period's day looked up in it.
   the list of the processes counted on that day.
 
 The period still running is judged as of today (``Period.judged_on``), and each page behind a figure
-reads the same history judged the same way (``requalifications_overdue_on``,
+reads the same history judged the same way (``required_held_on``, ``requalifications_overdue_on``,
 ``processes_under_coverage_on``), so a past month's list is what its figure counted.
 """
 
@@ -126,16 +127,33 @@ def required_held_values(periods: Sequence[kpis.Period], subject=None) -> list[f
     if not periods:
         return []
     history = _history(subject, _last(periods))
+    today = timezone.localdate()
     out = []
     for period in periods:
-        day, held = period.end, history.standing(period.end)
-        wanted = history.required_on(day)
+        day = period.judged_on(today)
+        held, wanted = history.standing(day), history.required_on(day)
         total = sum(len(need) for need in wanted.values())
         met = 0
         for (file_id, competence_id), row in held.items():  # the page's hottest loop: kept flat
             level = wanted.get(file_id, _NOTHING).get(competence_id)
             met += level is not None and row[1] >= level and (row[2] is None or row[2] >= day)
         out.append(round(100 * met / total, 1) if total else None)
+    return out
+
+
+def required_held_on(day: dt.date, subject=None) -> dict[tuple[int, int], bool]:
+    """(training file, competence) → held, of every competence a person's job roles needed on
+    ``day`` that the figure counts for the subject department (the company's without one): held
+    at the level needed and not expired. The same history, judged the same way."""
+    history = _history(subject, day)
+    held = history.standing(day)
+    out = {}
+    for file_id, need in history.required_on(day).items():
+        for competence_id, level in need.items():
+            row = held.get((file_id, competence_id))
+            out[file_id, competence_id] = (
+                row is not None and row[1] >= level and (row[2] is None or row[2] >= day)
+            )
     return out
 
 
@@ -217,17 +235,6 @@ def processes_under_coverage_on(day: dt.date, subject=None) -> dict[int, dict[in
     return dict(found)
 
 
-def _page(name: str, **query):
-    """The records behind a measure: ``name``'s page, narrowed to the subject department."""
-
-    def url(period: kpis.Period, subject=None) -> str:
-        department = getattr(subject, "pk", subject)
-        wanted = {**query, **({"department": department} if department else {})}
-        return reverse(name) + (f"?{urlencode(wanted)}" if wanted else "")
-
-    return url
-
-
 def _on_day(name: str, param: str):
     """The page listing what a figure counted: ``name`` for the subject department (the whole
     company's without one) as of the day the period is judged (``param``)."""
@@ -258,7 +265,9 @@ MEASURES = [
         clause="7.2",
         values=required_held_values,
         review_input="resources",
-        url=_page("training:matrix"),  # who holds what, and the gaps
+        # The matrix on the day judged of the people and competences counted, each counted cell
+        # framed and listed held or not: the department's (the company's for a company figure).
+        url=_on_day("training:matrix", "held"),
     ),
     kpis.Measure(
         "training.requalifications_overdue",

@@ -5,7 +5,8 @@ its charts. Each runs a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import defaultdict
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
@@ -96,6 +97,25 @@ def overdue_matrix(department: Department | None, day: dt.date) -> matrices.Matr
         on=day,
     )
     return matrices.mark(matrix, counted)
+
+
+def required_matrix(department: Department | None, day: dt.date) -> tuple[matrices.Matrix, set]:
+    """The matrix on ``day`` of every (person, competence) their job roles needed that the KPI
+    "Required competences held" counts for the department (the whole company's without one), each
+    such cell framed, and which of them were held: the same history judged the same way
+    (``kpis.required_held_on``)."""
+    from .kpis import required_held_on
+
+    counted = required_held_on(day, subject=department)
+    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
+    where = department if department is not None else "whole company"
+    matrix = matrices.build(
+        title=f"Required competences held on {day:%-d %b %Y}: {where}",
+        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
+        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
+        on=day,
+    )
+    return matrices.mark(matrix, counted), {key for key, held in counted.items() if held}
 
 
 def processes_under(department: Department | None, day: dt.date, user: User) -> list[dict]:
@@ -243,38 +263,68 @@ def coverage_page(scope: Department | Process) -> dict:
     }
 
 
-def requalification_chart(scope: Department | Process, today: dt.date):
-    """Requalifications falling due per month over the next twelve months (and those already
-    overdue), each bar leading to the records behind it."""
+def months_ahead(today: dt.date) -> list[dt.date]:
+    """The first day of this month and of each of the eleven after it: the months the chart of
+    requalifications falling due draws, and the months the matrix can be narrowed to."""
     first = today.replace(day=1)
-    months = [first + relativedelta(months=n) for n in range(12)]
-    end = months[-1] + relativedelta(months=1) - dt.timedelta(days=1)
+    return [first + relativedelta(months=n) for n in range(12)]
+
+
+def requalifications_due(scope: Department | Process, today: dt.date) -> dict[str, list[tuple[int, int]]]:
+    """(training file, competence) of each current qualification of the scope that must be
+    requalified and expires within the next twelve months, by when: "expired" (before today) or
+    the month ("2026-05", from today on). The people of a department are those whose open file is
+    in it; of a process, whoever holds one of its competences, whatever their department. What the
+    chart's bars count, and what the matrix each bar opens lists (``expiring_matrix``)."""
+    end = months_ahead(today)[-1] + relativedelta(months=1) - dt.timedelta(days=1)
     if isinstance(scope, Process):
-        held = standings(competence_ids=competences_in(scope).values_list("pk", flat=True), current_only=True)
-        where = {"process": scope.pk}
+        competences = competences_in(scope).values_list("pk", flat=True)
+        held = standings(competence_ids=competences, on=today, current_only=True)
     else:
         files = TrainingFile.objects.filter(department=scope, status="open").values_list("pk", flat=True)
-        held = standings(file_ids=files, current_only=True)
-        where = {"department": scope.pk}
+        held = standings(file_ids=files, on=today, current_only=True)
     in_use = set(
         Competence.objects.filter(status="active", requalify_months__isnull=False).values_list(
             "pk", flat=True
         )
     )
-    due = Counter()
-    for s in held.values():
+    due: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for key, s in held.items():
         if s.competence_id in in_use and s.expires_on is not None and s.expires_on <= end:
-            due["overdue" if s.expires_on < today else f"{s.expires_on:%Y-%m}"] += 1
-    register = reverse("training:record_register")
-    bars = [("Expired", due["overdue"], f"{register}?expires=expired&{_query(where)}")]
-    bars += [
-        (f"{m:%b %Y}", due[f"{m:%Y-%m}"], f"{register}?expires={m:%Y-%m}&{_query(where)}") for m in months
-    ]
+            due["expired" if s.expires_on < today else f"{s.expires_on:%Y-%m}"].append(key)
+    return due
+
+
+def requalification_chart(scope: Department | Process, today: dt.date):
+    """Requalifications falling due per month over the next twelve months (and those already
+    expired), each bar opening the matrix of the scope narrowed to the qualifications it counts:
+    a page everyone who reads the coverage reads as it is, so the bar's number is the number of
+    rows it opens for every reader (the training records register shows staff only their own)."""
+    due = requalifications_due(scope, today)
+    where = {"process": scope.pk} if isinstance(scope, Process) else {"department": scope.pk}
+    matrix = reverse("training:matrix")
+
+    def url(bucket: str) -> str:
+        return f"{matrix}?{urlencode({**where, 'expires': bucket})}"
+
+    bars = [("Expired", len(due["expired"]), url("expired"))]
+    bars += [(f"{m:%b %Y}", len(due[f"{m:%Y-%m}"]), url(f"{m:%Y-%m}")) for m in months_ahead(today)]
     return charts.bar_chart(bars, title="Requalifications falling due per month")
 
 
-def _query(where: dict) -> str:
-    return "&".join(f"{k}={v}" for k, v in where.items())
+def expiring_matrix(scope: Department | Process, bucket: str, today: dt.date) -> matrices.Matrix:
+    """The matrix today of the people and competences of the requalifications of one bar of the
+    coverage chart (``bucket``: "expired" or "2026-05"), those cells framed and listed."""
+    counted = requalifications_due(scope, today).get(bucket, [])
+    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
+    when = "expired" if bucket == "expired" else f"due in {dt.date.fromisoformat(bucket + '-01'):%B %Y}"
+    matrix = matrices.build(
+        title=f"Requalifications {when}: {scope}",
+        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
+        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
+        on=today,
+    )
+    return matrices.mark(matrix, counted)
 
 
 def holders(job_role) -> list[RoleAssignment]:

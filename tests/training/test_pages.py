@@ -58,13 +58,20 @@ def test_the_coverage_page_with_its_heat_map_and_requalifications_per_month(
     assert 'class="table-danger"' in row
 
 
-def test_the_requalification_bars_lead_to_the_records_behind_them(client_for, furnace, head, dept, zimmer):
+def test_the_requalification_bars_lead_to_the_qualifications_behind_them(
+    client_for, furnace, head, dept, zimmer
+):
+    """Each bar opens the department's matrix narrowed to the month's requalifications (the
+    numbers against the rows, for every reader: tests/training/test_figure_links.py)."""
     record = f.file_of(zimmer).records.get()
     month = f"{record.expires_on:%Y-%m}"
     html = client_for(head).get("/training/coverage/").content.decode()
-    assert f"/training/records/?expires={month}&amp;department={dept.pk}" in html
-    register = client_for(head).get(f"/training/records/?expires={month}&department={dept.pk}")
-    assert "Oliver Zimmer" in register.content.decode() and "Emre Yilmaz" not in register.content.decode()
+    assert f"/training/?department={dept.pk}&amp;expires={month}" in html
+    page = client_for(head).get(f"/training/?department={dept.pk}&expires={month}").content.decode()
+    listed = page[
+        page.index('data-testid="expires-list"') : page.index("</table>", page.index("expires-list"))
+    ]
+    assert "Oliver Zimmer" in listed and "Emre Yilmaz" not in listed
 
 
 def test_the_registers_filter_and_export(client_for, furnace, head, hardening):

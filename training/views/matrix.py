@@ -14,7 +14,7 @@ from qms.models import Department, Process
 from qms.views import QMSView
 
 from .. import exports, selectors
-from ..forms import ScopeForm
+from ..forms import MatrixForm, ScopeForm
 from ..matrix import company_matrix
 
 
@@ -67,53 +67,111 @@ def _day(value) -> tuple[dt.date | None, str]:
 
 
 class MatrixView(_ScopedPage):
-    """The matrix of a department or process, or the whole company's; with ``?overdue=<day>``
-    the matrix on that day of the requalifications the KPI counted for the department (or the
-    company), each highlighted and listed."""
+    """The matrix of a department or process, or the whole company's. Behind a figure, the matrix
+    on a day narrowed to what the KPI counted for the department (or the company), each counted
+    cell framed and listed: ``?overdue=<day>`` the overdue requalifications, ``?held=<day>`` the
+    competences people's job roles needed, held or not. ``?expires=<month>`` (a bar of the
+    coverage page, or picked in the form) narrows it to the requalifications falling due then."""
 
     template_name = "training/matrix.html"
+    # The figures whose page the matrix is on a day (``?<name>=<day>``), as a note names them.
+    figures = {
+        "overdue": "Overdue requalifications",
+        "held": "Required competences held",
+    }
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format", "")
-        overdue, note = _day(request.GET.get("overdue"))
+        figure = next((name for name in self.figures if request.GET.get(name)), None)
+        day, note = _day(request.GET.get(figure)) if figure else (None, "")
+        if day is None:
+            figure = None
+        held: set = set()
+        form, expires = None, ""
         if request.GET.get("scope") == "company":
             if not selectors.sees_company(request.user):
                 raise Http404("The whole company's matrix is not yours to see.")
             scope = None
-            matrix = selectors.overdue_matrix(None, overdue) if overdue else company_matrix()
+            if figure == "overdue":
+                matrix = selectors.overdue_matrix(None, day)
+            elif figure == "held":
+                matrix, held = selectors.required_matrix(None, day)
+            else:
+                matrix = company_matrix()
         else:
             scope = self.scope()
             if scope is None:
                 return self.render_to_response({"scope": None, "form": None})
-            if overdue and isinstance(scope, Process):
-                overdue, note = (
+            if figure and isinstance(scope, Process):
+                figure, note = (
                     None,
-                    "Overdue requalifications are counted per department: here is the whole matrix.",
+                    f"{self.figures[figure]} are counted per department: here is the whole matrix.",
                 )
-            matrix = selectors.overdue_matrix(scope, overdue) if overdue else selectors.matrix_of(scope)
+            form = self.matrix_form(scope, expires="" if figure else request.GET.get("expires", ""))
+            expires = form.cleaned_data.get("expires", "") if form.is_valid() else ""
+            if figure == "overdue":
+                matrix = selectors.overdue_matrix(scope, day)
+            elif figure == "held":
+                matrix, held = selectors.required_matrix(scope, day)
+            elif expires:
+                matrix = selectors.expiring_matrix(scope, expires, timezone.localdate())
+            else:
+                matrix = selectors.matrix_of(scope)
         if fmt == "csv":
             return exports.matrix_csv(matrix, delimiter=";" if request.GET.get("sep") == "semicolon" else ",")
         if fmt == "xlsx":
             return exports.matrix_xlsx(matrix)
         if fmt == "pdf":
             return exports.matrix_pdf(matrix)
-        return self.render_to_response(self.context(matrix, scope, overdue=overdue, note=note))
+        counted = [
+            (row, column, cell, (row.file_id, column.competence.pk) in held)
+            for row, column, cell in matrix.counted
+        ]
+        held_count = sum(1 for *_, is_held in counted if is_held)
+        context = self.context(matrix, scope, form=form, note=note)
+        context.update(
+            overdue=day if figure == "overdue" else None,
+            held=day if figure == "held" else None,
+            counted_rows=counted,
+            held_count=held_count,
+            # The share as the figure gives it, to one decimal.
+            held_share=round(100 * held_count / len(counted), 1) if figure == "held" and counted else None,
+            expires=expires,
+            expires_label=dict(form.fields["expires"].choices).get(expires, "") if expires else "",
+        )
+        return self.render_to_response(context)
 
-    def context(self, matrix, scope, *, overdue=None, note="") -> dict:
+    def matrix_form(self, scope, *, expires: str) -> MatrixForm:
+        """The scope form, bound to the page's scope and month, so a month that is none of those
+        offered is said beside its box."""
+        user = self.request.user
+        where = {"process": scope.pk} if isinstance(scope, Process) else {"department": scope.pk}
+        form = MatrixForm(
+            data={**where, "expires": expires},
+            departments=selectors.departments_for(user),
+            processes=selectors.processes_for(user),
+            months=selectors.months_ahead(timezone.localdate()),
+        )
+        form.is_valid()
+        return form
+
+    def context(self, matrix, scope, *, form=None, note="") -> dict:
         user = self.request.user
         own_department = isinstance(scope, Department) and scope.pk == user.department_id
-        whole = f"?department={scope.pk}" if isinstance(scope, Department) else "?scope=company"
+        if isinstance(scope, Process):
+            whole = f"?process={scope.pk}"
+        else:
+            whole = f"?department={scope.pk}" if isinstance(scope, Department) else "?scope=company"
         return {
             "matrix": matrix,
             "scope": scope,
-            "form": self.scope_form(scope) if scope is not None else None,
+            "form": form,
             "company": selectors.sees_company(user),
             # Whose files the names lead to: all for those who keep or read every file, the
             # department's for its head, one's own for everyone.
             "open_all": selectors.sees_company(user) or (user.is_department_head and own_department),
             "query": self.request.GET.urlencode(),
             "today": timezone.localdate(),
-            "overdue": overdue,
             "whole_url": whole,
             "note": note,
         }
