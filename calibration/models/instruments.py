@@ -272,6 +272,9 @@ class Instrument(Record):
         indexes = [
             *Record.Meta.indexes,
             models.Index(fields=["due_date", "id"], name="calibration_instr_due"),
+            # The register's order (the ID as engraved): 4,000 instruments sorted for each page
+            # without it (4–6 ms on the archive).
+            models.Index(fields=["tag", "id"], name="calibration_instr_register"),
         ]
 
     def __str__(self) -> str:

@@ -217,6 +217,8 @@ class Postponement(ChildRecord):
 
     class Meta:
         ordering = ["-requested_on", "-pk"]
+        # The register of postponements pages by the day asked, newest first.
+        indexes = [models.Index(fields=["requested_on", "id"], name="calibration_postpone_register")]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan"],

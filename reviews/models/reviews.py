@@ -261,6 +261,8 @@ class ReviewAction(ChildRecord):
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name = "review action"
+        # The register of review actions pages by due date.
+        indexes = [models.Index(fields=["due_date", "id"], name="reviews_action_register")]
 
     def __str__(self) -> str:
         return self.title

@@ -339,6 +339,8 @@ class TrainingNeed(ChildRecord):
     class Meta:
         verbose_name = "training need"
         ordering = ["status", "due_date", "pk"]
+        # The register of needs pages by due date: without it a page sorted every need.
+        indexes = [models.Index(fields=["due_date", "id"], name="training_need_register")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(competence__isnull=False, revision__isnull=True)
