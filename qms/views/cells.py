@@ -39,6 +39,9 @@ def url_maker(model, cells: ScreenCells | None = None):
         parent = model.parent_model()._meta
         name, anchor = f"{parent.app_label}:{parent.model_name}_detail", model.anchor
         kwargs_of = _parent_kwargs(model.parent_field)
+    elif _on_row_page(model):  # shown on its parent row's page (a maintenance plan's), at its anchor
+        name, anchor = model.parent_model().page, model.anchor
+        kwargs_of = _parent_row_kwargs
     else:
         name, kwargs_of = model.page, ChildRecord.url_kwargs
     if cells is not None:
@@ -71,6 +74,11 @@ def _url_keys(model) -> list[tuple[str, str]] | None:
         return [("pk", "pk")]
     if _on_record_page(model):
         return [("pk", f"{model.parent_field}_id")]
+    if _on_row_page(model):  # the parent row's keys, read through the row's parent
+        return [
+            (keyword, model.parent_field if path == "pk" else f"{model.parent_field}__{path}")
+            for keyword, path in _url_keys(model.parent_model())
+        ]
     if not (
         issubclass(model, ChildRecord)
         and model.get_absolute_url is ChildRecord.get_absolute_url
@@ -99,6 +107,29 @@ def _on_record_page(model) -> bool:
         return False
     parent = model.parent_model()
     return issubclass(parent, Record) and parent.get_absolute_url is Record.get_absolute_url
+
+
+def _on_row_page(model) -> bool:
+    """A child row without a page of its own, shown on its parent row's page (a machine's
+    maintenance plan, where its postponements are asked and decided)."""
+    from ..models import ChildRecord
+
+    if (
+        not issubclass(model, ChildRecord)
+        or model.page
+        or model.get_absolute_url is not ChildRecord.get_absolute_url
+    ):
+        return False
+    parent = model.parent_model()
+    return (
+        issubclass(parent, ChildRecord)
+        and bool(parent.page)
+        and parent.get_absolute_url is ChildRecord.get_absolute_url
+    )
+
+
+def _parent_row_kwargs(row) -> dict[str, int]:
+    return row.parent.url_kwargs()
 
 
 def _parent_kwargs(parent_field: str):
