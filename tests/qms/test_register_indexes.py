@@ -6,10 +6,9 @@ it); a register added later is checked the day it exists."""
 from __future__ import annotations
 
 from django.db.models import ForeignKey
-from django.urls import get_resolver
+from django.urls import resolve
 
-from qms.views.lists import RecordListView
-from tests.qms.test_route_walker import iter_patterns
+from tests.qms.test_list_queries import PAGES
 
 # Catalogues of a few hundred rows that do not grow with the years: sorting them is cheaper than an
 # index each write must keep.
@@ -19,16 +18,6 @@ CATALOGUES = {
     "/suppliers/": "the approved supplier list",
     "/calibration/machines/": "the machines",
 }
-
-
-def _registers() -> list[tuple[str, type, type]]:
-    found = []
-    for _namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
-        view_class = getattr(pattern.callback, "view_class", None)
-        if view_class and issubclass(view_class, RecordListView):
-            model = pattern.callback.view_initkwargs.get("model") or view_class.model
-            found.append(("/" + route, model, view_class))
-    return found
 
 
 def _leading_columns(model) -> set[str]:
@@ -52,13 +41,12 @@ def _leading_columns(model) -> set[str]:
 
 
 def test_every_register_sorts_by_an_indexed_column():
-    registers = _registers()
-    assert len(registers) > 25  # every module's registers were found
+    assert len(PAGES) > 25  # every module's registers were found
     unindexed = []
-    for url, model, view_class in registers:
+    for url, model in PAGES:
         if url in CATALOGUES:
             continue
-        view = view_class(model=model)
+        view = resolve(url).func.view_class(model=model)
         first = view.get_ordering()[0].lstrip("-")
         if first in ("pk", "id") or "__" in first:
             continue
