@@ -14,7 +14,7 @@ from django.db import models
 from rest_framework import serializers
 
 from qms.models import Record
-from qms.views.cells import url_maker
+from qms.views.links import url_maker
 
 HIDDEN = (models.FileField,)
 

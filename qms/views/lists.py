@@ -21,7 +21,8 @@ from ..html import escape, escape_all
 from ..paging import keyset_page
 from ..widgets import use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
-from .cells import cell_getter, cell_text, resolve_path, screen_cells, url_maker
+from .cells import cell_getter, cell_text, resolve_path, screen_cells
+from .links import url_maker
 
 CSV_CHUNK = 2000
 

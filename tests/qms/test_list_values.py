@@ -117,7 +117,7 @@ def test_a_registers_rows_are_escaped_as_djangos_template_escapes_them(quality_m
     rows = list(response.context["rows"])
     rows.append((rows[0][0], ["a\x00b <i>", *rows[0][1][1:]]))  # a text of its own with a NUL in it
     labels = [label for _, label in view.columns[1:]]
-    from qms.views.cells import url_maker
+    from qms.views.links import url_maker
 
     url_of = url_maker(view.model, view.cells)
     expected = (
