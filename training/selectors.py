@@ -81,6 +81,19 @@ def competences_in(scope: Department | Process):
 # --- the pages behind the KPIs -------------------------------------------------------------
 
 
+def _counted_matrix(title: str, counted, day: dt.date) -> matrices.Matrix:
+    """The matrix on ``day`` of only the people and competences of ``counted`` ((training file,
+    competence) pairs), those cells framed: what a figure or a bar counted, as the matrix shows it."""
+    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
+    matrix = matrices.build(
+        title=title,
+        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
+        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
+        on=day,
+    )
+    return matrices.mark(matrix, counted)
+
+
 def overdue_matrix(department: Department | None, day: dt.date) -> matrices.Matrix:
     """The matrix on ``day`` of the people and competences of every requalification the KPI
     counts for the department (the whole company's without one), those cells highlighted: the
@@ -88,15 +101,8 @@ def overdue_matrix(department: Department | None, day: dt.date) -> matrices.Matr
     from .kpis import requalifications_overdue_on
 
     counted = requalifications_overdue_on(day, subject=department)
-    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
     where = department if department is not None else "whole company"
-    matrix = matrices.build(
-        title=f"Overdue requalifications on {day:%-d %b %Y}: {where}",
-        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
-        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
-        on=day,
-    )
-    return matrices.mark(matrix, counted)
+    return _counted_matrix(f"Overdue requalifications on {day:%-d %b %Y}: {where}", counted, day)
 
 
 def required_matrix(department: Department | None, day: dt.date) -> tuple[matrices.Matrix, set]:
@@ -107,15 +113,9 @@ def required_matrix(department: Department | None, day: dt.date) -> tuple[matric
     from .kpis import required_held_on
 
     counted = required_held_on(day, subject=department)
-    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
     where = department if department is not None else "whole company"
-    matrix = matrices.build(
-        title=f"Required competences held on {day:%-d %b %Y}: {where}",
-        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
-        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
-        on=day,
-    )
-    return matrices.mark(matrix, counted), {key for key, held in counted.items() if held}
+    matrix = _counted_matrix(f"Required competences held on {day:%-d %b %Y}: {where}", counted, day)
+    return matrix, {key for key, held in counted.items() if held}
 
 
 def processes_under(department: Department | None, day: dt.date, user: User) -> list[dict]:
@@ -316,15 +316,8 @@ def expiring_matrix(scope: Department | Process, bucket: str, today: dt.date) ->
     """The matrix today of the people and competences of the requalifications of one bar of the
     coverage chart (``bucket``: "expired" or "2026-05"), those cells framed and listed."""
     counted = requalifications_due(scope, today).get(bucket, [])
-    owners = TrainingFile.objects.filter(pk__in={file_id for file_id, _ in counted}).values("owner_id")
     when = "expired" if bucket == "expired" else f"due in {dt.date.fromisoformat(bucket + '-01'):%B %Y}"
-    matrix = matrices.build(
-        title=f"Requalifications {when}: {scope}",
-        people_qs=User.objects.filter(pk__in=owners).select_related("department"),
-        only_competences=Competence.objects.filter(pk__in={c for _, c in counted}),
-        on=today,
-    )
-    return matrices.mark(matrix, counted)
+    return _counted_matrix(f"Requalifications {when}: {scope}", counted, today)
 
 
 def holders(job_role) -> list[RoleAssignment]:
