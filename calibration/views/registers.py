@@ -10,7 +10,7 @@ from django.db.models import Case, CharField, F, Q, TextField, Value, When
 from django.db.models.functions import Coalesce
 
 from qms.csv_sql import name_of
-from qms.filters import RowFilter, date_range
+from qms.filters import RowFilter, StatusFilter, date_range
 from qms.models import Department, User
 from qms.views import RecordListView
 
@@ -45,7 +45,7 @@ class CalibrationFilter(RowFilter):
         method="filter_as_found",
         empty_label="Any finding",
     )
-    status = django_filters.ChoiceFilter(choices=Calibration.workflow.choices, empty_label="Any status")
+    status = StatusFilter(Calibration)
 
     class Meta:
         model = Calibration
@@ -120,7 +120,7 @@ class PostponementFilter(RowFilter):
     """By the day asked for (what the KPI counts by), status and the machine's department."""
 
     requested_from, requested_to = date_range("requested_on", "Requested")
-    status = django_filters.ChoiceFilter(choices=Postponement.workflow.choices, empty_label="Any status")
+    status = StatusFilter(Postponement)
     department = django_filters.ModelChoiceFilter(
         label="Machine department",
         field_name="plan__machine__department",

@@ -9,7 +9,7 @@ from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from qms import kpis
-from qms.filters import RowFilter, date_range
+from qms.filters import RowFilter, StatusFilter, date_range
 from qms.forms import people
 from qms.models import Department
 from qms.views import RecordListView
@@ -29,7 +29,7 @@ def judged(queryset):
 
 
 class ReviewActionFilter(RowFilter):
-    status = django_filters.ChoiceFilter(choices=ReviewAction.workflow.choices, empty_label="Any status")
+    status = StatusFilter(ReviewAction)
     department = django_filters.ModelChoiceFilter(
         label="Owner's department",
         field_name="owner__department",

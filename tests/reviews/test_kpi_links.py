@@ -150,3 +150,20 @@ def test_the_figures_list_reads_the_same_queries_for_few_rows_or_many(
     few = count()
     add(20)
     assert count() == few
+
+
+def test_all_open_lists_the_actions_still_to_do_and_each_status_its_own(
+    client_for, quality_manager, decision, head
+):
+    """A register of rows offers "All open" as a record's register does: the actions whose status
+    is not closed, what a head asks before a review."""
+    qm = quality_manager
+    still_open = _action(decision, qm, head, due=TODAY)
+    done = _action(decision, qm, head, due=TODAY, status="done", done=TODAY)
+    cancelled = _action(decision, qm, head, due=TODAY, status="cancelled")
+    client = client_for(qm)
+    url = reverse("reviews:action_list")
+    assert set(register_rows(client, url + "?status=_open")) == {still_open.pk}
+    assert set(register_rows(client, url + "?status=done")) == {done.pk}
+    assert {still_open.pk, done.pk, cancelled.pk} <= set(register_rows(client, url))
+    assert 'value="_open" selected' in client.get(url + "?status=_open").content.decode()

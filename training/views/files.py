@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
 from qms import access
-from qms.filters import RecordFilter, RowFilter, date_range
+from qms.filters import RecordFilter, RowFilter, StatusFilter, date_range
 from qms.forms import people
 from qms.models import Department, Process
 from qms.views import (
@@ -245,7 +245,7 @@ class TrainingRecordListView(RecordListView):
 
 
 class NeedFilter(_RowFilter):
-    status = django_filters.ChoiceFilter(choices=TrainingNeed.workflow.choices, empty_label="Any status")
+    status = StatusFilter(TrainingNeed)
     kind = django_filters.ChoiceFilter(label="Why", choices=NeedKind.choices, empty_label="Any reason")
     overdue = django_filters.ChoiceFilter(
         label="Overdue",
