@@ -2,7 +2,7 @@
 audits planned (owed by their lead auditor on the planned date), findings awaiting their response,
 risks due for review, risk actions, and proposals waiting for a decision."""
 
-from qms.due import ChildDueProvider, QuerysetDueProvider, RecordDueProvider
+from qms.due_providers import ChildDueProvider, QuerysetDueProvider, RecordDueProvider
 
 from .models import Audit, Finding, Proposal, Risk, RiskAction
 

@@ -3,7 +3,7 @@ escalations, the weekly digest): calibrations owed by the instrument's owner, a 
 gauge falling due owed by whoever holds it, impact assessments, and maintenance plans owed by
 their responsible person."""
 
-from qms.due import ChildDueProvider, QuerysetDueProvider, RecordDueProvider
+from qms.due_providers import ChildDueProvider, QuerysetDueProvider, RecordDueProvider
 
 from .models import ImpactAssessment, Instrument, MaintenancePlan
 

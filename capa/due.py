@@ -1,6 +1,6 @@
 """Due items of NCRs and CAPAs for the kernel's registry ("My work", alerts, digests)."""
 
-from qms.due import QuerysetDueProvider, RecordDueProvider
+from qms.due_providers import QuerysetDueProvider, RecordDueProvider
 
 from .models import OPEN_ACTION_STATUSES, Action, Capa, ContainmentAction, EffectivenessCheck, Nonconformity
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import DateField, Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Cast, Concat, TruncDate
 
-from qms.due import QuerysetDueProvider
+from qms.due_providers import QuerysetDueProvider
 
 from .models import Acknowledgment, ChangeRequest, Document, ReviewStep
 

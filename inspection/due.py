@@ -1,7 +1,7 @@
 """Due items of the inspection module: open lots and inspections with a due date, owed by their
 owner (through the kernel's registry: My work, alerts, the digest)."""
 
-from qms.due import RecordDueProvider
+from qms.due_providers import RecordDueProvider
 
 from .models import Inspection, ProductionLot
 

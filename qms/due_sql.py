@@ -223,3 +223,19 @@ def fetch(statement: Statement, *, chunked: bool = False):
         cursor.execute(statement.sql, statement.params)
         while rows := cursor.fetchmany(5000):
             yield from rows
+
+
+def by_department(union: Statement) -> Statement:
+    """A ``union_all`` of counts by owner, rows of (part, owner, overdue, due), summed by the
+    owners' departments: rows of (part, department, overdue, due); the department of someone
+    without one is None."""
+    from .models import User
+
+    users, pk, dept = User._meta.db_table, User._meta.pk.column, User._meta.get_field("department").column
+    return Statement(
+        f'SELECT s.part, u."{dept}", SUM(s.overdue)::bigint, SUM(s.due)::bigint'  # noqa: S608
+        f" FROM ({union.sql}) AS s(part, owner, overdue, due)"
+        f' LEFT JOIN "{users}" u ON u."{pk}" = s.owner GROUP BY 1, 2',
+        union.params,
+        union.constant,
+    )

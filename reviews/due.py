@@ -2,7 +2,7 @@
 escalation, the dashboards): the actions decided at reviews, the reviews planned (owed by whoever
 organises them on the planned date) and the monthly values objective owners enter."""
 
-from qms.due import ChildDueProvider, QuerysetDueProvider
+from qms.due_providers import ChildDueProvider, QuerysetDueProvider
 
 from .models import Objective, Review, ReviewAction
 

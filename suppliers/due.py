@@ -14,7 +14,7 @@ import datetime as dt
 from django.db.models import DateField, ExpressionWrapper, F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
-from qms.due import QuerysetDueProvider, RecordDueProvider
+from qms.due_providers import QuerysetDueProvider, RecordDueProvider
 
 from .models import Scar, Supplier, SupplierCertificate, SupplierChange, TierPolicy
 

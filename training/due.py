@@ -3,7 +3,7 @@ escalations, the weekly digest): training needs owed by the person, effectivenes
 owed by the evaluator, and coverage alarms owed by the head who answers for the competence, each
 in the department of whoever owes it."""
 
-from qms.due import ChildDueProvider, QuerysetDueProvider
+from qms.due_providers import ChildDueProvider, QuerysetDueProvider
 
 from .models import CoverageAlarm, Evaluation, TrainingNeed
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from qms import gates, kpis
 from qms.access import restrict
 from qms.auditpack import AuditSection, history_of
-from qms.due import ChildDueProvider, RecordDueProvider
+from qms.due_providers import ChildDueProvider, RecordDueProvider
 from qms.events import EventType
 from qms.imports import Column, Importer, import_form
 from qms.modules import Module, Searchable
