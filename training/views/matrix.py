@@ -66,6 +66,14 @@ def _day(value) -> tuple[dt.date | None, str]:
     return min(day, timezone.localdate()), ""
 
 
+def _figure_matrix(figure: str, department: Department | None, day: dt.date) -> tuple:
+    """The matrix behind a figure ("overdue", "held") for the department (the company's without
+    one) on ``day``, and the counted pairs that were held (none for overdue requalifications)."""
+    if figure == "overdue":
+        return selectors.overdue_matrix(department, day), set()
+    return selectors.required_matrix(department, day)
+
+
 class MatrixView(_ScopedPage):
     """The matrix of a department or process, or the whole company's. Behind a figure, the matrix
     on a day narrowed to what the KPI counted for the department (or the company), each counted
@@ -92,12 +100,7 @@ class MatrixView(_ScopedPage):
             if not selectors.sees_company(request.user):
                 raise Http404("The whole company's matrix is not yours to see.")
             scope = None
-            if figure == "overdue":
-                matrix = selectors.overdue_matrix(None, day)
-            elif figure == "held":
-                matrix, held = selectors.required_matrix(None, day)
-            else:
-                matrix = company_matrix()
+            matrix, held = _figure_matrix(figure, None, day) if figure else (company_matrix(), set())
         else:
             scope = self.scope()
             if scope is None:
@@ -109,10 +112,8 @@ class MatrixView(_ScopedPage):
                 )
             form = self.matrix_form(scope, expires="" if figure else request.GET.get("expires", ""))
             expires = form.cleaned_data.get("expires", "") if form.is_valid() else ""
-            if figure == "overdue":
-                matrix = selectors.overdue_matrix(scope, day)
-            elif figure == "held":
-                matrix, held = selectors.required_matrix(scope, day)
+            if figure:
+                matrix, held = _figure_matrix(figure, scope, day)
             elif expires:
                 matrix = selectors.expiring_matrix(scope, expires, timezone.localdate())
             else:
