@@ -12,30 +12,21 @@ import re
 from html import escape, unescape
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from qms import access, kpis
+from qms import kpis
 from tests.helpers import field_error
 from tests.training import factories as f
+from tests.training.figures import LAST, THIS, expiring, names, opened, subject_of
 from training import services
 from training.selectors import months_ahead
 
 pytestmark = pytest.mark.django_db
 
-THIS = kpis.Period.month(f.today())
-LAST = kpis.Period.month(THIS.start - dt.timedelta(days=1))
 HELD = "training.required_held"
 NEXT = months_ahead(f.today())[1]  # the first of next month
 LATER = months_ahead(f.today())[3]
-
-
-def expiring(person, comp, expires_on, *, level=2, by=None):
-    """A record of ``person`` in ``comp`` trained a year before it expires on ``expires_on``."""
-    return f.train(
-        person, comp, level, on=expires_on - relativedelta(months=12), expires_on=expires_on, by=by
-    )
 
 
 def bars(html: str) -> list[tuple[str, int, str]]:
@@ -43,12 +34,6 @@ def bars(html: str) -> list[tuple[str, int, str]]:
     chart = html[html.index("Requalifications falling due per month") :]
     found = re.findall(r'<a href="([^"]+)"><rect [^>]*><title>([^<]+): (\d+)</title></rect></a>', chart)
     return [(unescape(label), int(n), unescape(url)) for url, label, n in found]
-
-
-def names(html: str, testid: str) -> list[str]:
-    """The first cell's text of each row marked ``testid``."""
-    rows = re.findall(rf'<tr data-testid="{testid}"><td>(.*?)</td>', html, re.S)
-    return [re.sub(r"<[^>]+>", "", row).strip() for row in rows]
 
 
 # --- requalifications falling due, per month -------------------------------------------------
@@ -201,11 +186,6 @@ EXPECTED_HELD = {  # (person, held) of each pair counted
 }
 
 
-def subject_of(user):
-    """The dashboard's subject for the reader: the company's figures, or their department's."""
-    return None if access.sees_everything(user) else user.department_id
-
-
 def held_rows(html: str) -> set[tuple[str, str]]:
     rows = re.findall(r'<tr data-testid="held-row">(.*?)</tr>', html, re.S)
     found = set()
@@ -220,12 +200,8 @@ def held_rows(html: str) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("month", ["this", "last"])
 def test_required_competences_held_open_exactly_the_pairs_counted(request, client_for, roles, role, month):
     user = request.getfixturevalue(role)
-    period = THIS if month == "this" else LAST
-    measure, subject = kpis.get(HELD), subject_of(user)
-    value, url = measure.value(period, subject=subject), measure.url(period, subject=subject)
-    response = client_for(user).get(url)
-    assert response.status_code == 200, url
-    html = response.content.decode()
+    subject = subject_of(user)
+    value, response, html = opened(client_for(user), user, HELD, THIS if month == "this" else LAST)
     shown = held_rows(html)
     assert shown == EXPECTED_HELD["company" if subject is None else "dept", month]
     held = sum(1 for _, mark in shown if mark == "Held")

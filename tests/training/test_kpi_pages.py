@@ -9,25 +9,17 @@ import re
 from html import escape
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from qms import access, kpis
+from qms import kpis
 from tests.training import factories as f
+from tests.training.figures import LAST, THIS, expiring, names, opened, subject_of
 
 pytestmark = pytest.mark.django_db
 
-THIS = kpis.Period.month(f.today())
-LAST = kpis.Period.month(THIS.start - dt.timedelta(days=1))
 OVERDUE = "training.requalifications_overdue"
 UNDER = "training.processes_under_coverage"
-
-
-def expiring(person, comp, expires_on, *, level=2, by=None):
-    """A record of ``person`` in ``comp`` trained a year before it expires on ``expires_on``."""
-    trained = expires_on - relativedelta(months=12)
-    return f.train(person, comp, level, on=trained, expires_on=expires_on, by=by)
 
 
 @pytest.fixture
@@ -51,17 +43,6 @@ def shop(dept, other_dept, head, other_head, staff, hardening, zimmer, yilmaz):
     f.train(staff, turning, 2, on=LAST.start - dt.timedelta(days=30), by=head)
     expiring(jonas, welding, LAST.start - dt.timedelta(days=10), by=other_head)
     return {"turning": turning, "welding": welding, "hanna": hanna, "jonas": jonas}
-
-
-def subject_of(user):
-    """The dashboard's subject for the reader: the company's figures, or their department's."""
-    return None if access.sees_everything(user) else user.department_id
-
-
-def names(html: str, testid: str) -> list[str]:
-    """The first cell's text of each row marked ``testid``."""
-    rows = re.findall(rf'<tr data-testid="{testid}"><td>(.*?)</td>', html, re.S)
-    return [re.sub(r"<[^>]+>", "", row).strip() for row in rows]
 
 
 EXPECTED_OVERDUE = {
@@ -91,12 +72,8 @@ def processes(shop, hardening):
 @pytest.mark.parametrize("month", ["this", "last"])
 def test_overdue_requalifications_open_exactly_the_cells_counted(request, client_for, shop, role, month):
     user = request.getfixturevalue(role)
-    period = THIS if month == "this" else LAST
-    measure, subject = kpis.get(OVERDUE), subject_of(user)
-    value, url = measure.value(period, subject=subject), measure.url(period, subject=subject)
-    response = client_for(user).get(url)
-    assert response.status_code == 200, url
-    html = response.content.decode()
+    subject = subject_of(user)
+    value, response, html = opened(client_for(user), user, OVERDUE, THIS if month == "this" else LAST)
     shown = names(html, "overdue-row")
     scope = "company" if subject is None else "dept"
     assert sorted(shown) == sorted(EXPECTED_OVERDUE[scope, month])
