@@ -95,8 +95,8 @@ class _Written(Expression):
     nodes: a register page resolves its people's and records' names on every request, and the
     tree cost more than the page's SQL. ``{n}`` is the n-th column, ``%s`` the next constant."""
 
-    def __init__(self, template: str, constants: tuple, *columns: Expression):
-        super().__init__(output_field=TEXT_FIELD)
+    def __init__(self, template: str, constants: tuple, *columns: Expression, output_field=TEXT_FIELD):
+        super().__init__(output_field=output_field)
         self.template, self.constants, self.columns = template, constants, list(columns)
 
     def get_source_expressions(self):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from documents.models import Document
 from qms.access import CHANGE_RELATIONS
+from qms.compiled import once
 from qms.models import ChildRecord, Record, RecordQuerySet
 from qms.workflow import Transition, Workflow
 from suppliers.models import Supplier
@@ -80,28 +81,32 @@ def _not_suspect(instrument) -> str | None:
 ANY_STATE = ("in_service", "out_of_service", "quarantined")
 
 
+def standing_case(today: dt.date) -> Case:
+    """An instrument's standing on ``today`` as SQL: its recorded state where that says it may not
+    be used, else what its calibration dates and uses say."""
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    return Case(
+        When(status__in=("retired", "lost", "out_of_service", "quarantined"), then=F("status")),
+        When(suspect=True, then=Value("suspect")),
+        # Never calibrated is overdue whatever due date it was given (imported without its
+        # last calibration): release refuses what it measured (gate instrument_usable).
+        When(
+            Q(due_date__lt=today) | Q(due_date__isnull=True) | Q(last_calibrated_on__isnull=True),
+            then=Value("overdue"),
+        ),
+        When(usage_limit__isnull=False, uses__gte=F("usage_limit"), then=Value("overdue")),
+        When(due_date__lte=soon, then=Value("due_soon")),
+        default=Value("in_service"),
+        output_field=models.CharField(),
+    )
+
+
 class InstrumentQuerySet(RecordQuerySet):
     def with_standing(self, today: dt.date | None = None):
         """Each instrument's standing computed in the database (one CASE, no row read in Python),
-        so a register of 20,000 filters and counts by it."""
-        today = today or timezone.localdate()
-        soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-        return self.annotate(
-            standing=Case(
-                When(status__in=("retired", "lost", "out_of_service", "quarantined"), then=F("status")),
-                When(suspect=True, then=Value("suspect")),
-                # Never calibrated is overdue whatever due date it was given (imported without its
-                # last calibration): release refuses what it measured (gate instrument_usable).
-                When(
-                    Q(due_date__lt=today) | Q(due_date__isnull=True) | Q(last_calibrated_on__isnull=True),
-                    then=Value("overdue"),
-                ),
-                When(usage_limit__isnull=False, uses__gte=F("usage_limit"), then=Value("overdue")),
-                When(due_date__lte=soon, then=Value("due_soon")),
-                default=Value("in_service"),
-                output_field=models.CharField(),
-            )
-        )
+        so a register of 20,000 filters and counts by it. The CASE is compiled once a day
+        (``qms.compiled.once``): every register page and its count read it."""
+        return self.annotate(standing=once(Instrument, standing_case, today or timezone.localdate()))
 
 
 class Instrument(Record):

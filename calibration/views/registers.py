@@ -9,6 +9,7 @@ import django_filters
 from django.db.models import Case, CharField, F, Q, TextField, Value, When
 from django.db.models.functions import Coalesce
 
+from qms.compiled import once
 from qms.csv_sql import name_of
 from qms.filters import RowFilter, StatusFilter, date_range
 from qms.models import Department, User
@@ -61,6 +62,26 @@ class CalibrationFilter(RowFilter):
         return queryset.filter(as_found_ok=value == "ok")
 
 
+def _on_time() -> Case:
+    """Whether a completed calibration was done by its due day ("Yes"/"No"; nothing before)."""
+    completed = Q(status="completed")
+    return Case(
+        When(completed & ON_TIME, then=Value("Yes")),
+        When(completed, then=Value("No")),
+        output_field=CharField(),
+    )
+
+
+def _result() -> Case:
+    """The result as left, and whether it had to be adjusted to get there."""
+    return Case(
+        When(as_left_ok=False, then=Value("Out of tolerance as left")),
+        When(as_left_ok=True, adjusted=True, then=Value("Adjusted, in tolerance")),
+        When(as_left_ok=True, then=Value("In tolerance")),
+        output_field=CharField(),
+    )
+
+
 class CalibrationRegisterView(RecordListView):
     """Every calibration of the instruments the user may read: the register a metrologist and an
     auditor sample, and the rows behind the calibration KPIs."""
@@ -88,23 +109,12 @@ class CalibrationRegisterView(RecordListView):
     ordering = ("-calibrated_on", "-pk")
 
     def get_queryset(self):
-        completed = Q(status="completed")
         return (
             super()
             .get_queryset()
             .annotate(
-                on_time=Case(
-                    When(completed & ON_TIME, then=Value("Yes")),
-                    When(completed, then=Value("No")),
-                    output_field=CharField(),
-                ),
-                # As left, and whether it had to be adjusted to get there.
-                result=Case(
-                    When(as_left_ok=False, then=Value("Out of tolerance as left")),
-                    When(as_left_ok=True, adjusted=True, then=Value("Adjusted, in tolerance")),
-                    When(as_left_ok=True, then=Value("In tolerance")),
-                    output_field=CharField(),
-                ),
+                on_time=once(Calibration, _on_time),
+                result=once(Calibration, _result),
                 # The laboratory that calibrated it, else the in-house technician.
                 calibrated_by=Coalesce(
                     "lab__name", name_of(User)("performed_by__"), output_field=TextField()

@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from qms import kpis
+from qms.compiled import once
 from qms.filters import RowFilter, StatusFilter, date_range
 from qms.forms import people
 from qms.models import Department
@@ -83,12 +84,16 @@ class ReviewActionListView(RecordListView):
     ordering = ("due_date", "pk")
 
     def get_queryset(self):
-        today = timezone.localdate()
-        on_time = Case(
-            When(status="cancelled", then=Value("")),
-            When(DONE_ON_TIME, then=Value("yes")),
-            When(Q(due_date__lt=today), then=Value("no")),
-            default=Value(""),
-            output_field=CharField(),
-        )
-        return super().get_queryset().annotate(on_time=on_time)
+        return super().get_queryset().annotate(on_time=once(ReviewAction, on_time_case, timezone.localdate()))
+
+
+def on_time_case(today) -> Case:
+    """An action's "On time" on ``today``: done by its due date, late (done after it, or open past
+    it), or nothing yet (cancelled, or open and not yet due)."""
+    return Case(
+        When(status="cancelled", then=Value("")),
+        When(DONE_ON_TIME, then=Value("yes")),
+        When(Q(due_date__lt=today), then=Value("no")),
+        default=Value(""),
+        output_field=CharField(),
+    )

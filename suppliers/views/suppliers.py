@@ -9,6 +9,7 @@ from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from qms import access
+from qms.compiled import once
 from qms.filters import FilterSet, RecordFilter
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
@@ -166,15 +167,15 @@ class CertificateListView(RecordListView):
     ordering = ("expires_on", "pk")
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                validity=Case(
-                    When(status="withdrawn", then=Value("withdrawn")),
-                    When(expires_on__lt=timezone.localdate(), then=Value("expired")),
-                    default=Value("current"),
-                    output_field=CharField(),
-                )
-            )
-        )
+        validity = once(SupplierCertificate, validity_case, timezone.localdate())
+        return super().get_queryset().annotate(validity=validity)
+
+
+def validity_case(today) -> Case:
+    """A certificate's standing on ``today``: withdrawn, expired by its date, else current."""
+    return Case(
+        When(status="withdrawn", then=Value("withdrawn")),
+        When(expires_on__lt=today, then=Value("expired")),
+        default=Value("current"),
+        output_field=CharField(),
+    )
