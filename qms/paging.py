@@ -71,6 +71,8 @@ def keyset_page(
 
     Query contract: the page's rows in one statement (``size + 1`` rows, to know whether more
     follow), then the count in a second, unless the first page already holds every row."""
+    if queryset.query.is_empty():  # a filter refused its input (``none()``): nothing to read or write
+        return KeysetPage(object_list=[], count=0, next_token=None, previous_token=None, first=True)
     fields = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
     model = queryset.model
     ordered = queryset.order_by(*ordering)

@@ -39,3 +39,12 @@ def test_a_longer_register_is_counted_on_its_first_and_its_next_page(client_for,
     page, counts = _get(client, f"/capa/ncr/?after={after}")
     assert "51 in all" in page and page.count("Burr on part") == 1
     assert len(counts) == 1
+
+
+def test_a_filter_that_refuses_its_input_reads_no_rows_and_says_why(client_for, quality_manager, head, dept):
+    NonconformityFactory.create_batch(3, owner=head, department=dept)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client_for(quality_manager).get("/capa/ncr/?status=junk").content.decode()
+    assert "Select a valid choice" in page and "Nothing here matches the filter" in page
+    assert page.count("Burr on part") == 0
+    assert not [q["sql"] for q in ctx.captured_queries if "capa_nonconformity" in q["sql"]]
