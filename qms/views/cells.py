@@ -9,7 +9,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partialmethod
+from functools import lru_cache, partialmethod
 from keyword import iskeyword
 from typing import Any
 
@@ -32,7 +32,7 @@ def cell_text(value: Any) -> str:
     if kind is int:  # a number, the commonest cell after text
         return str(value)
     if kind is dt.date:
-        return f"{value.day} {value:%b %Y}"
+        return _day_text(value)
     if isinstance(value, dt.datetime):
         local = timezone.localtime(value)
         return f"{local.day} {local:%b %Y %H:%M}"
@@ -41,6 +41,13 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
+
+
+@lru_cache(maxsize=8192)
+def _day_text(day: dt.date) -> str:
+    """A day as the register writes it, "4 Dec 2026": a page's dates fall on a few hundred days,
+    each ``strftime`` costing as much as the rest of its cell."""
+    return f"{day.day} {day:%b %Y}"
 
 
 def cell_getter(model, field: str, labels: dict | None = None) -> Callable[[Any], Any]:

@@ -4,9 +4,10 @@ from a record or from the values a register read for the row's keys (``url_keys`
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 if TYPE_CHECKING:
     from .cells import ScreenCells
@@ -38,7 +39,7 @@ def url_maker(model, cells: ScreenCells | None = None):
         kwargs_of = cells.url_kwargs
     # Reversed once with a stand-in number for each keyword, which each row's value then replaces.
     stand_ins = {key: str(987654321 + i) for i, (key, _) in enumerate(keys)}
-    template = reverse(name, kwargs=stand_ins)
+    template = _reversed(name, tuple(stand_ins.items()), get_script_prefix(), get_urlconf())
     if cells is not None and len(cells.keys) == 1:  # a record's page: its id between two texts
         ((key, place),) = cells.keys
         if template.count(stand_ins[key]) == 1:
@@ -53,6 +54,14 @@ def url_maker(model, cells: ScreenCells | None = None):
         return url + anchor
 
     return url_of
+
+
+@lru_cache(maxsize=512)
+def _reversed(name: str, kwargs: tuple, prefix: str, urlconf) -> str:
+    """``reverse()`` once per process for each page name and stand-ins (the URL configuration
+    does not change while it runs; the script prefix and the request's URL configuration are in
+    the key), not on every register page."""
+    return reverse(name, kwargs=dict(kwargs))
 
 
 def url_keys(model) -> list[tuple[str, str]] | None:
