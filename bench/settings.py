@@ -9,5 +9,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
 ]
 
-# Static files as they are (a benchmark measures pages, not collectstatic's manifest).
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+# Static files as they lie in the source (a benchmark measures pages, not collectstatic's
+# manifest), each address kept once found as the production storage keeps its own.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "qms.staticstorage.SourceStaticFilesStorage"}}  # noqa: F405
