@@ -32,6 +32,8 @@ def once(model: type[Model], build: Callable[..., Expression], *args: Any) -> Ex
     key = (model, build, args)
     found = _COMPILED.get(key)
     if found is None:
+        if len(_COMPILED) >= 256:  # a new day's arguments: yesterday's are not asked for again
+            _COMPILED.clear()
         found = _COMPILED[key] = _compile(model, build(*args))
     template, constants, columns, output_field = found
     return _Written(template, constants, *(F(name) for name in columns), output_field=output_field)
