@@ -159,3 +159,34 @@ def destructive_last(transitions) -> list:
     """Workflow steps in their order, those that ask for confirmation or are styled as dangerous
     (make obsolete, cancel, withdraw) last, away from the everyday ones."""
     return sorted(transitions, key=lambda t: bool(t.confirm) or "danger" in t.style)
+
+
+@register.simple_tag
+def pager(page, querystring="") -> str:
+    """A register's pages (``qms.paging.KeysetPage``) under its table: First, Previous, "N in all"
+    and Next, each keeping the filter's ``querystring``; "N in all." alone for a register of one
+    page. Written here rather than by an included template: every register page shows it."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    if not (page.next_token or page.previous_token):
+        count = int(page.count)
+        return mark_safe(f'<p class="small text-muted">{count} in all.</p>') if count else ""  # noqa: S308 - a number
+    query = conditional_escape(querystring)
+    join = f"?{query}&amp;" if query else "?"
+    items = []
+    if not page.first:
+        items.append(f'<li class="page-item"><a class="page-link" href="?{query}">First</a></li>')
+    if page.previous_token:
+        token = conditional_escape(page.previous_token)
+        link = f'<a class="page-link" href="{join}before={token}" rel="prev">Previous</a>'
+        items.append(f'<li class="page-item">{link}</li>')
+    count = f'<span class="page-link">{int(page.count)} in all</span>'
+    items.append(f'<li class="page-item disabled">{count}</li>')
+    if page.next_token:
+        token = conditional_escape(page.next_token)
+        link = f'<a class="page-link" href="{join}after={token}" rel="next">Next</a>'
+        items.append(f'<li class="page-item">{link}</li>')
+    return mark_safe(  # noqa: S308 - the query and the tokens escaped, the rest ours
+        '<nav aria-label="Pages"><ul class="pagination flex-wrap">\n  ' + "\n  ".join(items) + "\n</ul></nav>"
+    )

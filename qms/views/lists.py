@@ -240,6 +240,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         ctx.update(
             title=self.title or opts.verbose_name_plural.capitalize(),
             columns=self.columns,
+            header_html=header_html(self.columns),
             rows=(rows := self.rows(ctx["object_list"])),
             rows_html=self.rows_html(rows),
             filter=self.filterset,
@@ -251,6 +252,11 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             querystring=querystring(self.request, drop=("after", "before", "page", "format")),
         )
         return ctx
+
+
+def header_html(columns) -> SafeString:
+    """The table's column headings."""
+    return mark_safe("".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns))  # noqa: S308 - escaped
 
 
 def filter_fields_html(form) -> SafeString:
