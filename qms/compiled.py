@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Expression, F, Model
 from django.db.models.expressions import Col
 from django.db.models.sql import Query
+from django.utils import timezone
 
 from .csv_sql import _Written
 
@@ -29,7 +30,8 @@ _COMPILED: dict[tuple, tuple[str, tuple, tuple[str, ...], Any]] = {}
 
 def once(model: type[Model], build: Callable[..., Expression], *args: Any) -> Expression:
     """``build(*args)`` over ``model``'s columns, compiled once per (model, build, args)."""
-    key = (model, build, args)
+    # The current time zone is in the key: a date of a datetime is compiled in it (``TruncDate``).
+    key = (model, build, args, timezone.get_current_timezone_name())
     found = _COMPILED.get(key)
     if found is None:
         if len(_COMPILED) >= 256:  # a new day's arguments: yesterday's are not asked for again

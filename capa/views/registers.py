@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, F, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models import DateField, Expression, F, Func, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractDay, Now, TruncDate
 
 from qms import access
+from qms.compiled import once
 from qms.views import RecordCreateView, RecordListView, RecordUpdateView
 
 from .. import services
 from ..filters import CapaFilter, EffectivenessCheckFilter, NonconformityFilter
 from ..forms import capa_initial
-from ..models import OPEN_ACTION_STATUSES, Action, EffectivenessCheck, Nonconformity
+from ..models import OPEN_ACTION_STATUSES, Action, Capa, EffectivenessCheck, Nonconformity
 
 
 class NonconformityListView(RecordListView):
@@ -37,15 +38,20 @@ class NonconformityListView(RecordListView):
     ]
 
     def get_queryset(self):
-        return super().get_queryset().annotate(age_days=_age_days())
+        return super().get_queryset().annotate(age_days=_age_days(Nonconformity))
 
 
-def _age_days(on: dt.date | None = None) -> ExtractDay:
+def _age_days(model, on: dt.date | None = None) -> Expression:
     """Days open, to closing when closed (the record's ``aging_days``), computed by the database so
     the register and its CSV read plain values (the CSV then streams from ``values_list``). ``on``:
     the age on that day instead, for the records open then (the aging figure of a past month)."""
     if on is not None:
         return ExtractDay(Value(on, output_field=DateField()) - TruncDate("created_at"))
+    return once(model, age_to_close)
+
+
+def age_to_close() -> ExtractDay:
+    """Days from opening to closing, or to now while open (compiled once: ``qms.compiled``)."""
     return ExtractDay(TruncDate(Coalesce("closed_at", Now())) - TruncDate("created_at"))
 
 
@@ -88,7 +94,7 @@ class CapaListView(RecordListView):
         form = self.filterset.form
         on = form.cleaned_data.get("open_on") if self.filterset.is_valid() else None
         return queryset.annotate(
-            open_actions=OPEN_ACTIONS, age_days=_age_days(on), closed_on=TruncDate("closed_at")
+            open_actions=OPEN_ACTIONS, age_days=_age_days(Capa, on), closed_on=TruncDate("closed_at")
         )
 
 

@@ -12,6 +12,8 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
 from calibration.models import Calibration, Instrument
 from calibration.models.instruments import standing_case
 from calibration.views.registers import _on_time, _result
+from capa.models import Capa, Nonconformity
+from capa.views.registers import age_to_close
 from qms.compiled import once
 from reviews.models import ReviewAction
 from reviews.views.actions import on_time_case
@@ -29,6 +31,8 @@ USES = [
     (Calibration, _result, ()),
     (SupplierCertificate, validity_case, (DAY,)),
     (ReviewAction, on_time_case, (DAY,)),
+    (Nonconformity, age_to_close, ()),
+    (Capa, age_to_close, ()),
 ]
 
 
