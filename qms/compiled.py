@@ -29,7 +29,8 @@ _COMPILED: dict[tuple, tuple[str, tuple, tuple[str, ...], Any]] = {}
 
 
 def once(model: type[Model], build: Callable[..., Expression], *args: Any) -> Expression:
-    """``build(*args)`` over ``model``'s columns, compiled once per (model, build, args)."""
+    """``build(*args)`` over ``model``'s columns, compiled once per (model, build, args) in the
+    current time zone; ``args`` are hashable (a day, a number)."""
     # The current time zone is in the key: a date of a datetime is compiled in it (``TruncDate``).
     key = (model, build, args, timezone.get_current_timezone_name())
     found = _COMPILED.get(key)

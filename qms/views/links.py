@@ -61,7 +61,7 @@ def _reversed(name: str, kwargs: tuple, prefix: str, urlconf) -> str:
     """``reverse()`` once per process for each page name and stand-ins (the URL configuration
     does not change while it runs; the script prefix and the request's URL configuration are in
     the key), not on every register page."""
-    return reverse(name, kwargs=dict(kwargs))
+    return reverse(name, urlconf, kwargs=dict(kwargs))
 
 
 def url_keys(model) -> list[tuple[str, str]] | None:
