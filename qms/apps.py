@@ -10,12 +10,14 @@ class QmsConfig(AppConfig):
         # once every app's models are loaded.
         from django.db.models.signals import post_migrate
 
-        from . import accesslog, garbage, vacuum
+        from . import accesslog, garbage, timestamps, vacuum
         from .modules import discover
 
         discover()
         accesslog.connect()
         # Python's cycle collector run as a request starts, not inside one (qms.garbage).
         garbage.connect()
+        # Timestamps parsed by psycopg's compiled loader, in the time zone Django expects (qms.timestamps).
+        timestamps.connect()
         # The registers' tables vacuumed as often as their counts need (qms.vacuum).
         post_migrate.connect(vacuum.tune, sender=self, dispatch_uid="qms.vacuum.tune")
