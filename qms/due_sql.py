@@ -34,6 +34,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from psycopg.types.numeric import Int8Dumper
 
+from . import ahead
+
 # Values no real argument takes: a due date in the year 1001, an id near the top of int4.
 _SENTINEL_DATE = dt.date(1001, 1, 1)
 _SENTINEL_ID = 2_147_000_000
@@ -212,7 +214,12 @@ def prepared_cursor(alias: str = DEFAULT_DB_ALIAS):
 def fetch(statement: Statement, *, chunked: bool = False):
     """The rows of ``statement``; streamed in chunks for a long list (alerts, the digest); a
     constant statement through a cursor that lets PostgreSQL keep its plan (My work, the
-    Overview: the same unions on every request)."""
+    Overview: the same unions on every request); one sent ahead (``qms.ahead.send``) is only read."""
+    sent = None if chunked else ahead.take(statement)
+    if sent is not None:  # on its way already (``qms.ahead``): read, not run again
+        with sent:
+            yield from sent.fetchall()
+        return
     if chunked:
         cursor = connection.chunked_cursor()
     elif statement.constant:

@@ -56,6 +56,86 @@ def _after(fields: list[tuple[str, bool]], values: list, *, backwards: bool) -> 
     return condition
 
 
+@dataclass
+class KeysetRead:
+    """A page about to be read (``keyset_read``): the statement of its rows, ``size + 1`` of them
+    to know whether more follow (None when a filter refused its input: nothing to read), and the
+    page they make (``page``)."""
+
+    rows: QuerySet | None
+    counted: QuerySet
+    fields: list[tuple[str, bool]]
+    size: int
+    values: list | None  # the token's row, None on the first page
+    backwards: bool
+
+    def needs_count(self, rows: list) -> bool:
+        """Whether the page's count is a statement of its own: not for a first page with room to
+        spare, which holds every row (most registers of a small company are one page)."""
+        return self.rows is not None and not (self.values is None and len(rows) <= self.size)
+
+    def shown(self, rows: list) -> list:
+        """The rows the page shows, in the register's order."""
+        return rows[: self.size][::-1] if self.backwards else rows[: self.size]
+
+    def page(self, rows: list, count: int | None = None) -> KeysetPage:
+        """The page of the rows its statement read; ``count``, when the page needs one
+        (``needs_count``) and it was read already, else counted here."""
+        if self.rows is None:
+            return KeysetPage(object_list=[], count=0, next_token=None, previous_token=None, first=True)
+        if self.backwards:
+            has_next, has_previous = True, len(rows) > self.size
+        else:
+            has_next, has_previous = len(rows) > self.size, self.values is not None
+        shown = self.shown(rows)
+        if not self.needs_count(rows):
+            count = len(shown)
+        elif count is None:
+            count = self.counted.count()
+
+        def token_of(row) -> str:
+            return _encode([getattr(row, name) for name, _ in self.fields])
+
+        return KeysetPage(
+            object_list=shown,
+            count=count,
+            next_token=token_of(shown[-1]) if shown and has_next else None,
+            previous_token=token_of(shown[0]) if shown and has_previous else None,
+            first=not has_previous,
+        )
+
+
+def keyset_read(
+    queryset: QuerySet,
+    ordering: tuple[str, ...],
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = 50,
+    read: Callable[[QuerySet], QuerySet] | None = None,
+) -> KeysetRead:
+    """The statement of one page of ``queryset`` in ``ordering``, after or before the row a token
+    names, unread: a page can send it and write the rest while PostgreSQL reads (``qms.ahead``).
+    Its rows are what ``read`` makes of the queryset (values rather than records, say: each row
+    must still have the ordering's fields as attributes); the count is of the queryset itself."""
+    fields = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
+    if queryset.query.is_empty():  # a filter refused its input (``none()``): nothing to read or write
+        return KeysetRead(None, queryset, fields, size, None, False)
+    model = queryset.model
+    ordered = queryset.order_by(*ordering)
+    if read is not None:
+        ordered = read(ordered)
+    token, backwards = (before, True) if before else (after, False)
+    values = _decode(token, model, fields) if token else None
+    if values is not None:
+        ordered = ordered.filter(_after(fields, values, backwards=backwards))
+    backwards = backwards and values is not None
+    if backwards:
+        reverse = [f[1:] if f.startswith("-") else f"-{f}" for f in ordering]
+        ordered = ordered.order_by(*reverse)
+    return KeysetRead(ordered[: size + 1], queryset, fields, size, values, backwards)
+
+
 def keyset_page(
     queryset: QuerySet,
     ordering: tuple[str, ...],
@@ -65,44 +145,9 @@ def keyset_page(
     size: int = 50,
     read: Callable[[QuerySet], QuerySet] | None = None,
 ) -> KeysetPage:
-    """One page of ``queryset`` in ``ordering``, after or before the row a token names; its
-    rows are what ``read`` makes of the queryset (values rather than records, say: each row must
-    still have the ordering's fields as attributes), the count is of the queryset itself.
+    """One page of ``queryset`` in ``ordering`` (``keyset_read``), read now.
 
     Query contract: the page's rows in one statement (``size + 1`` rows, to know whether more
     follow), then the count in a second, unless the first page already holds every row."""
-    if queryset.query.is_empty():  # a filter refused its input (``none()``): nothing to read or write
-        return KeysetPage(object_list=[], count=0, next_token=None, previous_token=None, first=True)
-    fields = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
-    model = queryset.model
-    ordered = queryset.order_by(*ordering)
-    if read is not None:
-        ordered = read(ordered)
-    token, backwards = (before, True) if before else (after, False)
-    values = _decode(token, model, fields) if token else None
-    if values is not None:
-        ordered = ordered.filter(_after(fields, values, backwards=backwards))
-    if backwards and values is not None:
-        reverse = [f[1:] if f.startswith("-") else f"-{f}" for f in ordering]
-        rows = list(ordered.order_by(*reverse)[: size + 1])
-        more_before = len(rows) > size
-        rows = rows[:size][::-1]
-        has_next, has_previous = True, more_before
-    else:
-        rows = list(ordered[: size + 1])
-        has_next, has_previous = len(rows) > size, values is not None
-        rows = rows[:size]
-    # A first page with room to spare holds every row: it is the count (most registers of a small
-    # company are one page, and a COUNT is a statement of its own).
-    count = len(rows) if values is None and not has_next else queryset.count()
-
-    def token_of(row) -> str:
-        return _encode([getattr(row, name) for name, _ in fields])
-
-    return KeysetPage(
-        object_list=rows,
-        count=count,
-        next_token=token_of(rows[-1]) if rows and has_next else None,
-        previous_token=token_of(rows[0]) if rows and has_previous else None,
-        first=not has_previous,
-    )
+    plan = keyset_read(queryset, ordering, after=after, before=before, size=size, read=read)
+    return plan.page([] if plan.rows is None else list(plan.rows))

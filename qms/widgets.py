@@ -17,6 +17,7 @@ from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from . import ahead
 from .csv_sql import name_of
 from .due_sql import Statement, fetch
 from .html import escape, escape_all
@@ -205,10 +206,33 @@ def _read_once(choices):
     if getattr(field, "null_label", None) is not None:  # django-filter's "None" choice
         head.append((field.null_value, field.null_label))
     queryset = choices.queryset
-    named = name_of(queryset.model)
-    if named is not None and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
-        return head + _pairs(queryset, field.to_field_name or "pk", named)
+    named = _named(choices)
+    if named is not None:
+        statement = _whole_table(queryset, field.to_field_name or "pk", named)
+        if statement is None:
+            return head + list(queryset.values_list(field.to_field_name or "pk", named("")))
+        return head + list(fetch(statement))
     return head + [choices.choice(obj) for obj in queryset.all()]
+
+
+def _named(choices: ModelChoiceIterator):
+    """How SQL writes the name of a choice's row, when the field labels its options by ``str()``."""
+    if type(choices.field).label_from_instance is not forms.ModelChoiceField.label_from_instance:
+        return None
+    return name_of(choices.queryset.model)
+
+
+def send_choices(form) -> None:
+    """Send ahead (``qms.ahead.send``) the whole tables that a form's quick selects list, for a
+    page that writes the form inside ``qms.ahead.reading()``: PostgreSQL reads them while the
+    page's other statements are compiled."""
+    for field in form.fields.values():
+        choices = getattr(field.widget, "choices", None)
+        if isinstance(field.widget, _QuickSelect) and isinstance(choices, ModelChoiceIterator):
+            named = _named(choices)
+            statement = named and _whole_table(choices.queryset, choices.field.to_field_name or "pk", named)
+            if statement:
+                ahead.send(statement)
 
 
 # The statement listing a whole table as (value, name), by (model, value field, database): the
@@ -216,11 +240,11 @@ def _read_once(choices):
 _WHOLE_TABLE: dict[tuple, Statement] = {}
 
 
-def _pairs(queryset, key: str, named) -> list[tuple]:
-    """(value, name) for each row of ``queryset``. The list of a whole table (a filter bar's
-    departments, processes, competences: no filter, no slice, the model's own order) costs more to
-    compile than to run; its statement is compiled once. A narrowed queryset (one request's own
-    choices) is compiled as it is."""
+def _whole_table(queryset, key: str, named) -> Statement | None:
+    """The statement listing ``queryset`` as (value, name) pairs when it is a whole table (a filter
+    bar's departments, processes, competences: no filter, no slice, the model's own order), whose
+    list costs more to compile than to run: compiled once per process. None for a narrowed
+    queryset (one request's own choices), which is compiled as it is."""
     query = queryset.query
     whole = not (
         query.where
@@ -236,13 +260,13 @@ def _pairs(queryset, key: str, named) -> list[tuple]:
         or queryset.db != DEFAULT_DB_ALIAS
     )
     if not whole:
-        return list(queryset.values_list(key, named("")))
+        return None
     slot = (queryset.model, key, queryset.db)
     statement = _WHOLE_TABLE.get(slot)
     if statement is None:
         sql, params = queryset.values_list(key, named("")).query.sql_with_params()
         statement = _WHOLE_TABLE[slot] = Statement(sql, tuple(params), constant=True)
-    return list(fetch(statement))
+    return statement
 
 
 def select_html(name: str, attrs: dict, options) -> SafeString:

@@ -17,11 +17,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.generic import ListView
 
-from .. import access, search
+from .. import access, ahead, search
 from ..csv_sql import compile_export
 from ..html import escape, escape_all
-from ..paging import keyset_page
-from ..widgets import use_quick_widgets
+from ..paging import keyset_read
+from ..widgets import send_choices, use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
 from .cells import cell_getter, cell_text, resolve_path, screen_cells
 from .links import url_maker
@@ -93,20 +93,36 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         return search.contains(model, text, self.search_fields)
 
     def paginate_queryset(self, queryset, page_size):
+        """The page, written while PostgreSQL reads (``qms.ahead``): the filter bar's whole tables
+        are sent first and arrive while the rows' statement compiles; the rows are sent and the
+        filter bar is written; then, for a register longer than its page, the count is sent and
+        the rows are written."""
         get = self.request.GET
         ordering = self.get_ordering()
-        if self.read_as_values and _default_cells(type(self)):
-            self.cells = screen_cells(queryset, self.columns, ordering, self.labels, self.late_names)
-        else:
-            self.cells = None
-        self.page = keyset_page(
-            queryset,
-            ordering,
-            after=get.get("after", ""),
-            before=get.get("before", ""),
-            size=page_size,
-            read=self.cells.read if self.cells else None,
-        )
+        form = self.filterset.form if self.filterset is not None else None
+        with ahead.reading():
+            if form is not None:
+                send_choices(form)
+            if self.read_as_values and _default_cells(type(self)):
+                self.cells = screen_cells(queryset, self.columns, ordering, self.labels, self.late_names)
+            else:
+                self.cells = None
+            plan = keyset_read(
+                queryset,
+                ordering,
+                after=get.get("after", ""),
+                before=get.get("before", ""),
+                size=page_size,
+                read=self.cells.read if self.cells else None,
+            )
+            sent = None if plan.rows is None else ahead.send_rows(plan.rows)
+            self.filter_fields = filter_fields_html(form) if form is not None else ""
+        read = [] if sent is None else sent.rows()
+        with ahead.reading():
+            counting = ahead.send_count(plan.counted) if plan.needs_count(read) else None
+            self.written = self.rows(plan.shown(read))
+            self.written_html = self.rows_html(self.written)
+        self.page = plan.page(read, count=None if counting is None else counting.value())
         return None, None, self.page.object_list, self.page.next_token or self.page.previous_token
 
     def cell(self, record, field: str) -> Any:
@@ -243,10 +259,10 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             title=self.title or opts.verbose_name_plural.capitalize(),
             columns=self.columns,
             header_html=header_html(self.columns),
-            rows=(rows := self.rows(ctx["object_list"])),
-            rows_html=self.rows_html(rows),
+            rows=self.written,
+            rows_html=self.written_html,
             filter=self.filterset,
-            filter_fields=filter_fields_html(self.filterset.form) if self.filterset is not None else "",
+            filter_fields=self.filter_fields,
             page=self.page,
             can_create=self.creatable and access.can_create(self.request.user, self.model),
             create_url=reverse(f"{opts.app_label}:{opts.model_name}_create") if self.creatable else "",

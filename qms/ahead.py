@@ -1,0 +1,187 @@
+"""Statements sent ahead: a page's reads leave together, and PostgreSQL runs them while Python
+writes the rest of the page.
+
+A register page needs its filter bar's whole tables and its rows, and neither needs the other to
+be asked for. Sent one at a time, each is a round trip Python waits through, doing nothing. Inside
+``reading()`` the connection is in psycopg's pipeline mode: ``send(statement)`` and
+``send_rows(queryset)`` return as soon as the statement is on its way and PostgreSQL runs what it
+was sent, in order, while Python goes on. The first read waits for every statement sent so far
+(psycopg reads results in order), so a page sends what it reads first, ``wait()``s for it (one
+round trip for all), then sends what it reads last and writes meanwhile. Leaving the block reads
+whatever is left and gives the connection back to one statement at a time.
+
+    with ahead.reading():
+        send_choices(form)                 # the filter bar's whole tables
+        plan = keyset_read(...)            # compiled while PostgreSQL reads them
+        ahead.wait()                       # they arrive, in one round trip
+        page = ahead.send_rows(plan.rows)  # the register's rows, on their way
+        bar = filter_fields_html(form)     # Python, while PostgreSQL reads; fetch() reads, not runs
+    rows = page.rows()                     # what list(plan.rows) gives
+
+Query contract: the same statements as without it, each run and logged once (the query-count
+tests see no difference); only when Python waits for them changes. Inside the block every other
+statement works as usual (psycopg puts it in the same pipeline and waits for it) except what
+pipeline mode refuses: a server-side cursor (``QuerySet.iterator()``), COPY, a change of
+autocommit. Keep the block to writing a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import QuerySet
+from django.db.models.query import NamedValuesListIterable, ValuesListIterable
+from django.db.models.utils import create_namedtuple_class
+
+# The statements sent in the current block, by statement, each with its cursor; None outside one.
+_SENT: ContextVar[dict[Any, Any] | None] = ContextVar("qms_sent_ahead", default=None)
+_PIPELINE: ContextVar[Any] = ContextVar("qms_pipeline", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """The default connection in pipeline mode for the block (on PostgreSQL; elsewhere, and inside
+    another block, the block runs as it is)."""
+    if connection.vendor != "postgresql" or _SENT.get() is not None:
+        yield
+        return
+    connection.ensure_connection()
+    token = _SENT.set({})
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
+            pipelined = _PIPELINE.set(pipeline)
+            try:
+                yield
+            finally:
+                _PIPELINE.reset(pipelined)
+    finally:
+        _SENT.reset(token)
+
+
+def wait() -> None:
+    """Every statement sent so far arrives (one round trip for all): a later read of one of them
+    does not wait for statements sent after this."""
+    pipeline = _PIPELINE.get()
+    if pipeline is not None and _SENT.get():  # something is on its way
+        with connection.wrap_database_errors:
+            pipeline.sync()
+
+
+def send(statement) -> None:
+    """Send a ``due_sql.Statement`` now; ``due_sql.fetch`` reads its rows (outside a block, and for
+    a statement already on its way, nothing is done: ``fetch`` runs it as usual)."""
+    from .due_sql import prepared_cursor  # due_sql reads what is sent (``take``)
+
+    sent = _SENT.get()
+    if sent is None or statement in sent:
+        return
+    cursor = prepared_cursor() if statement.constant else connection.cursor()
+    cursor.execute(statement.sql, statement.params)
+    sent[statement] = cursor
+
+
+def take(statement):
+    """The cursor ``statement`` was sent on in this block, once (a second fetch runs it again);
+    None when it was not sent."""
+    sent = _SENT.get()
+    return None if sent is None else sent.pop(statement, None)
+
+
+_VALUES = (ValuesListIterable, NamedValuesListIterable)
+
+
+class SentRows:
+    """A ``values_list`` queryset's rows on their way (``send_rows``); ``rows()`` is what
+    ``list(queryset)`` gives. Any other queryset is read when its rows are asked for."""
+
+    def __init__(self, queryset: QuerySet) -> None:
+        self.queryset = queryset
+        self._compiler = self._cursor = None
+        if _SENT.get() is None or queryset._iterable_class not in _VALUES:
+            return
+        if queryset._prefetch_related_lookups or queryset.db != DEFAULT_DB_ALIAS:
+            return
+        # Django's own steps for a queryset's rows (``SQLCompiler.execute_sql``), with a wait
+        # between compiling and sending: no statement at all when nothing can match.
+        self._compiler = compiler = queryset.query.get_compiler(queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return
+        if not sql:
+            return
+        wait()
+        self._cursor = connection.cursor()
+        self._cursor.execute(sql, params)
+
+    def rows(self) -> list:
+        compiler, cursor = self._compiler, self._cursor
+        if compiler is None:
+            return list(self.queryset)
+        if cursor is None:  # nothing can match: Django sends nothing
+            return []
+        with cursor:
+            fetched = cursor.fetchall()
+        if compiler.has_extra_select:  # columns the order needs but the rows do not show
+            fetched = [row[: compiler.col_count] for row in fetched]
+        rows = list(compiler.results_iter(results=[fetched], tuple_expected=True))
+        if self.queryset._iterable_class is NamedValuesListIterable:
+            query = self.queryset.query
+            names = self.queryset._fields or [
+                *query.extra_select,
+                *query.values_select,
+                *query.annotation_select,
+            ]
+            tuple_class, new = create_namedtuple_class(*names), tuple.__new__
+            rows = [new(tuple_class, row) for row in rows]
+        return rows
+
+
+def send_rows(queryset: QuerySet) -> SentRows:
+    """The rows of ``queryset``, sent last: compiled while the statements sent before it run, then
+    those are read (``wait``: they arrive before anything reads them) and it is sent, and a page
+    writes what it can while PostgreSQL reads the rows."""
+    return SentRows(queryset)
+
+
+class SentCount:
+    """How many rows a queryset has, on its way (``send_count``); ``value()`` is what
+    ``queryset.count()`` gives. Counted as ``SELECT COUNT(*)`` over the queryset's ids, which
+    PostgreSQL plans as Django's own count; a queryset whose rows are not its ids (distinct,
+    grouped, sliced, combined) is counted by Django when asked."""
+
+    def __init__(self, queryset: QuerySet) -> None:
+        self.queryset, self._cursor, self._none = queryset, None, False
+        query = queryset.query
+        if _SENT.get() is None or queryset.db != DEFAULT_DB_ALIAS:
+            return
+        if query.distinct or query.combinator or query.group_by is not None or query.is_sliced:
+            return
+        ids = queryset.order_by().values("pk").query
+        try:
+            sql, params = ids.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            sql, params = "", ()
+        if not sql:
+            self._none = True
+            return
+        self._cursor = connection.cursor()
+        self._cursor.execute(f'SELECT COUNT(*) AS "__count" FROM ({sql}) AS "counted"', params)  # noqa: S608
+
+    def value(self) -> int:
+        if self._none:
+            return 0
+        if self._cursor is None:
+            return self.queryset.count()
+        with self._cursor as cursor:
+            return cursor.fetchone()[0]
+
+
+def send_count(queryset: QuerySet) -> SentCount:
+    """The count of ``queryset``, sent now: a page writes its rows while PostgreSQL counts."""
+    return SentCount(queryset)
