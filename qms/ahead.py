@@ -20,9 +20,10 @@ whatever is left and gives the connection back to one statement at a time.
 
 Query contract: the same statements as without it, each run and logged once (the query-count
 tests see no difference); only when Python waits for them changes. Inside the block every other
-statement works as usual (psycopg puts it in the same pipeline and waits for it) except what
-pipeline mode refuses: a server-side cursor (``QuerySet.iterator()``), COPY, a change of
-autocommit. Keep the block to writing a page.
+statement works as usual (psycopg puts it in the same pipeline and waits for it), and
+``QuerySet.iterator()`` reads through a plain cursor, not a server-side one, which pipeline mode
+refuses; so does it COPY and a change of autocommit (``transaction.atomic`` outside a transaction).
+Keep the block to writing a page.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def reading() -> Iterator[None]:
         return
     connection.ensure_connection()
     token = _SENT.set({})
+    # Pipeline mode refuses a server-side cursor, which ``QuerySet.iterator()`` opens on
+    # PostgreSQL (a choice list Django writes itself, say): inside the block it reads through a
+    # plain cursor. This connection's own attribute, so no other thread's connection sees it.
+    connection.chunked_cursor = connection.cursor
     try:
         with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
             pipelined = _PIPELINE.set(pipeline)
@@ -60,6 +65,7 @@ def reading() -> Iterator[None]:
             finally:
                 _PIPELINE.reset(pipelined)
     finally:
+        del connection.chunked_cursor
         _SENT.reset(token)
 
 

@@ -90,7 +90,7 @@ def test_records_are_read_when_asked_for_not_sent(ncrs):
     [
         lambda qs: qs,
         lambda qs: qs.filter(status="open"),
-        lambda qs: qs.annotate(raised=Count("capas")).filter(raised=0),  # an aggregate: grouped, Django counts
+        lambda qs: qs.annotate(raised=Count("capas")).filter(raised=0),  # grouped: Django counts
         lambda qs: qs.annotate(n=Subquery(_LATER.values("pk")[:1])).filter(n__isnull=False),
         lambda qs: qs.filter(pk__in=[]),  # nothing can match: no statement
         lambda qs: qs.distinct(),
@@ -147,6 +147,15 @@ def test_an_error_in_a_statement_sent_ahead_is_djangos_and_the_connection_goes_o
     assert list(Department.objects.values_list("code", flat=True)) == ["QC"]
 
 
+def test_an_iterator_inside_the_block_reads_through_a_plain_cursor(ncrs):
+    """A choice list Django writes itself reads its rows with ``iterator()``: a server-side
+    cursor, which pipeline mode refuses."""
+    with ahead.reading():
+        assert sorted(Nonconformity.objects.values_list("pk", flat=True).iterator(chunk_size=2)) == sorted(
+            n.pk for n in ncrs
+        )
+
+
 def test_after_the_block_the_connection_reads_one_statement_at_a_time(ncrs):
     with ahead.reading():
         assert connection.connection._pipeline is not None
@@ -154,7 +163,8 @@ def test_after_the_block_the_connection_reads_one_statement_at_a_time(ncrs):
             pass
         assert connection.connection._pipeline is not None
     assert connection.connection._pipeline is None
-    # A server-side cursor, which pipeline mode refuses, works again.
+    # iterator() reads through a server-side cursor again.
+    assert "chunked_cursor" not in vars(connection._connections[connection._alias])
     assert len(list(Nonconformity.objects.values_list("pk").iterator(chunk_size=2))) == 4
     assert Nonconformity.objects.aggregate(n=Count("pk"))["n"] == 4
 
