@@ -3,29 +3,37 @@
 A ``Case`` of a few ``When`` conditions costs a register page more than its SQL: Django builds,
 resolves and compiles every condition, lookup and value again on each request, and again for the
 page's count (the instruments' standing: 0.23 ms to build and 0.24 ms more to compile, on a page
-whose SQL takes about 1 ms). ``once(model, build, *args)`` compiles ``build(*args)`` the first time
-it is asked for with those arguments and afterwards gives the same SQL text and parameters as one
-node over the columns it reads (``csv_sql._Written``): each column is still a column of the query
-it is used in, so a join, a subquery or a relabelled alias writes it right. The expression may read
-only the model's own columns: no join, no subquery (both refused when it is first compiled).
+whose SQL takes about 1 ms); a correlated subquery (a training file's roles held, a CAPA's open
+actions) more again. ``once(model, build, *args)`` compiles ``build(*args)`` the first time it is
+asked for with those arguments and afterwards gives the same SQL text and parameters as one node
+over the columns it reads (``csv_sql._Written``): each column is still a column of the query it is
+used in, so a join, a subquery or a relabelled alias writes it right.
+
+The expression reads the model's own columns, directly or from a subquery correlated to them
+(``OuterRef``); it joins nothing and holds no window. A subquery's own tables are given aliases of
+their own (``o3_0``, where Django writes ``U0``), so that wherever the query that uses it is put
+(itself a subquery, whose tables Django calls ``U0``…) its text means what it meant; a subquery
+within a subquery is refused.
 
     standing = once(Instrument, standing_case, today)  # a new day, a new compile
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Expression, F, Model
-from django.db.models.expressions import Col
 from django.db.models.sql import Query
 from django.utils import timezone
 
 from .csv_sql import _Written
 
 _COMPILED: dict[tuple, tuple[str, tuple, tuple[str, ...], Any]] = {}
+_SERIAL = itertools.count()
 
 
 def once(model: type[Model], build: Callable[..., Expression], *args: Any) -> Expression:
@@ -45,31 +53,52 @@ def once(model: type[Model], build: Callable[..., Expression], *args: Any) -> Ex
 def _compile(model: type[Model], expression: Expression) -> tuple[str, tuple, tuple[str, ...], Any]:
     query = Query(model)
     resolved = expression.resolve_expression(query, allow_joins=False)
-    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
-    sql, params = compiler.compile(resolved)
+    nodes = list(_nodes(resolved))
     if query.alias_map.keys() - {model._meta.db_table} or any(
-        getattr(node, "contains_over_clause", False) or hasattr(node, "query") for node in _nodes(resolved)
+        getattr(node, "contains_over_clause", False) for node in nodes
     ):
         raise ValueError(f"{expression!r} reads more than the own columns of {model.__name__}")
+    for node in nodes:
+        if isinstance(node, Query):
+            _own_aliases(node, expression)
+    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+    sql, params = compiler.compile(resolved)
     if "{" in sql:
         raise ValueError(f"{expression!r} writes a brace, which the template would read as a column")
+    # Each of the model's columns, e.g. "calibration_instrument"."due_date", becomes its slot,
+    # wherever it is read (a subquery reads its outer row's columns by this name too); the text is
+    # quoted whole, so no column's text is a prefix of another's.
+    table = compiler.quote_name_unless_alias(model._meta.db_table)
+    named = {field.column: field.name for field in model._meta.concrete_fields}
     columns: list[str] = []
-    for node in _nodes(resolved):
-        if isinstance(node, Col) and node.target.name not in columns:
-            columns.append(node.target.name)
+    for column in re.findall(re.escape(table) + r'\."([^"]+)"', sql):
+        if named.get(column) is None:
+            raise ValueError(f"{expression!r} reads {column}, not a column of {model.__name__}")
+        if named[column] not in columns:
+            columns.append(named[column])
     if len(columns) > 10:
         raise ValueError(f"{expression!r} reads more than ten columns (a slot is one digit)")
-    # Each column's text, e.g. "calibration_instrument"."due_date", becomes its slot; the text is
-    # quoted whole, so no column's text is a prefix of another's.
     for i, name in enumerate(columns):
-        column_sql, _ = compiler.compile(Col(model._meta.db_table, model._meta.get_field(name)))
-        sql = sql.replace(column_sql, f"{{{i}}}")
+        sql = sql.replace(f'{table}."{model._meta.get_field(name).column}"', f"{{{i}}}")
     return sql, tuple(params), tuple(columns), resolved.output_field
 
 
+def _own_aliases(subquery: Query, expression: Expression) -> None:
+    """A subquery's tables renamed to aliases of their own (``o3_0``, ``o3_1``…): no query Django
+    builds names a table so, however deep it puts the text."""
+    inner = [*_nodes(subquery.where), *(n for a in subquery.annotations.values() for n in _nodes(a))]
+    if any(isinstance(node, Query) for node in inner):
+        raise ValueError(f"{expression!r} holds a subquery within a subquery")
+    serial = next(_SERIAL)
+    subquery.change_aliases({alias: f"o{serial}_{i}" for i, alias in enumerate(subquery.alias_map)})
+
+
 def _nodes(expression):
-    """Every node of a resolved expression, conditions (``WhereNode``) and lookups included."""
+    """Every node of a resolved expression, conditions (``WhereNode``) and lookups included; a
+    subquery's ``Query`` is a node, not walked into."""
     yield expression
+    if isinstance(expression, Query):
+        return
     children = getattr(expression, "children", None)  # a WhereNode: its lookups and nested nodes
     if children is None:
         get_sources = getattr(expression, "get_source_expressions", None)

@@ -57,15 +57,16 @@ def age_to_close() -> ExtractDay:
 
 # The number of open actions of the CAPA in the row: a correlated subquery the database runs for
 # the rows shown only (not a GROUP BY over every action), so the pager counts CAPAs plainly. COUNT
-# as a plain function keeps Django from grouping; over no rows it is 0. Built once: each query
-# resolves a copy of it.
-OPEN_ACTIONS = Subquery(
-    Action.objects.filter(capa=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES)
-    .order_by()
-    .annotate(n=Func(F("pk"), function="COUNT"))
-    .values("n"),
-    output_field=IntegerField(),
-)
+# as a plain function keeps Django from grouping; over no rows it is 0. Compiled once
+# (``qms.compiled.once``).
+def open_actions() -> Subquery:
+    return Subquery(
+        Action.objects.filter(capa=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
 
 
 class CapaListView(RecordListView):
@@ -94,7 +95,9 @@ class CapaListView(RecordListView):
         form = self.filterset.form
         on = form.cleaned_data.get("open_on") if self.filterset.is_valid() else None
         return queryset.annotate(
-            open_actions=OPEN_ACTIONS, age_days=_age_days(Capa, on), closed_on=TruncDate("closed_at")
+            open_actions=once(Capa, open_actions),
+            age_days=_age_days(Capa, on),
+            closed_on=TruncDate("closed_at"),
         )
 
 

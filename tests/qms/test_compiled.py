@@ -1,13 +1,15 @@
 """An expression compiled once (``qms.compiled.once``) writes what Django writes for it, reads the
 same rows wherever the query puts it (a filter, a subquery with its aliases relabelled), is
-compiled again for new arguments, and refuses what it cannot keep: a join or a subquery."""
+compiled again for new arguments, and refuses what it cannot keep: a join, a subquery within a
+subquery. A correlated subquery keeps aliases of its own, so it reads what Django's reads however
+deep the query that uses it is put."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, Value, When
 
 from calibration.models import Calibration, Instrument
 from calibration.models.instruments import standing_case
@@ -21,6 +23,7 @@ from suppliers.models import SupplierCertificate
 from suppliers.views.suppliers import validity_case
 from tests.calibration.factories import calibrate, instrument
 from tests.factories import DepartmentFactory
+from training.models import TrainingFile
 
 DAY = dt.date(2026, 12, 4)
 
@@ -92,10 +95,70 @@ def _column():
     return F("title")
 
 
-@pytest.mark.parametrize("build", [_joined, _subquery])
-def test_what_reads_beyond_the_models_own_columns_is_refused(build):
-    with pytest.raises(Exception, match="own columns|Joined field references are not permitted"):
+def _nested():
+    later = Instrument.objects.filter(pk__gt=OuterRef("pk"), department__in=Subquery(_DEPARTMENTS))
+    return Case(When(Exists(later), then=Value("x")), default=Value(""), output_field=CharField())
+
+
+_DEPARTMENTS = Instrument.objects.filter(pk=OuterRef("pk")).values("department")
+
+
+@pytest.mark.parametrize("build", [_joined, _nested])
+def test_what_reads_beyond_the_models_own_columns_or_nests_subqueries_is_refused(build):
+    with pytest.raises(
+        Exception, match="own columns|Joined field references are not permitted|within a subquery"
+    ):
         once(Instrument, build)
+
+
+@pytest.mark.django_db
+def test_a_correlated_subquery_reads_the_rows_djangos_reads_wherever_it_is_put():
+    """Its tables keep aliases of their own: in a query that is itself a subquery (whose tables
+    Django calls U0, U1 …) it still reads the outer row it is correlated to."""
+    department = DepartmentFactory()
+    gauges = [instrument(department) for _ in range(4)]
+    written = once(Instrument, _subquery)
+    assert "U0" not in written.template and "{0}" in written.template
+    for annotated in (Instrument.objects.annotate(x=written), Instrument.objects.annotate(x=_subquery())):
+        assert dict(annotated.values_list("pk", "x")) == {
+            g.pk: ("" if g is gauges[-1] else "x") for g in gauges
+        }
+    inner = Instrument.objects.annotate(x=written).filter(x="x").values("pk")
+    django = Instrument.objects.annotate(x=_subquery()).filter(x="x").values("pk")
+    nested = Instrument.objects.filter(pk__in=inner).annotate(x=written).values_list("pk", "x")
+    assert sorted(nested) == sorted(
+        Instrument.objects.filter(pk__in=django).annotate(x=_subquery()).values_list("pk", "x")
+    )
+    assert sorted(pk for pk, _ in nested) == sorted(g.pk for g in gauges[:-1])
+
+
+@pytest.mark.django_db
+def test_the_registers_subqueries_read_what_django_reads(client_for, quality_manager, head, dept):
+    """The training files' roles held and open needs, the CAPAs' open actions."""
+    from capa.models import Action
+    from capa.views.registers import open_actions
+    from tests.capa.factories import CapaFactory
+    from tests.training import factories as training
+    from training import services as training_services
+    from training.views.files import open_needs, roles_held
+
+    capa = CapaFactory(owner=head, department=dept)
+    Action.objects.create(
+        capa=capa, number=1, title="Fix the jig", owner=head, due_date=DAY, kind="corrective"
+    )
+    machining = training.competence(dept)
+    role = training.job_role(dept, title="Setter", needs=[(machining, 2)])
+    setter = training.file_of(training.person(dept))
+    training_services.job_role_take(file=setter, by=head, job_role=role, since=DAY)
+    training.file_of(training.person(dept))  # a file of no role and no need
+    for model, build in ((Capa, open_actions), (TrainingFile, roles_held), (TrainingFile, open_needs)):
+        mine = model.objects.annotate(x=once(model, build)).order_by("pk").values_list("pk", "x")
+        assert list(mine) == list(model.objects.annotate(x=build()).order_by("pk").values_list("pk", "x"))
+    assert Capa.objects.annotate(x=once(Capa, open_actions)).get().x == 1
+    files = TrainingFile.objects.annotate(
+        held=once(TrainingFile, roles_held), open=once(TrainingFile, open_needs)
+    )
+    assert sorted(files.values_list("held", "open")) == [("", 0), ("Setter", 1)]
 
 
 def test_a_plain_column_is_its_own_slot():
