@@ -134,10 +134,14 @@ def test_a_correlated_subquery_reads_the_rows_djangos_reads_wherever_it_is_put()
 
 @pytest.mark.django_db
 def test_the_registers_subqueries_read_what_django_reads(client_for, quality_manager, head, dept):
-    """The training files' roles held and open needs, the CAPAs' open actions."""
+    """The training files' roles held and open needs, the CAPAs' open actions, the documents'
+    current label and open acknowledgments."""
     from capa.models import Action
     from capa.views.registers import open_actions
+    from documents.models import Document
+    from documents.selectors import current_label, open_acknowledgments
     from tests.capa.factories import CapaFactory
+    from tests.documents.factories import DocumentFactory, approver, issue
     from tests.training import factories as training
     from training import services as training_services
     from training.views.files import open_needs, roles_held
@@ -151,7 +155,16 @@ def test_the_registers_subqueries_read_what_django_reads(client_for, quality_man
     setter = training.file_of(training.person(dept))
     training_services.job_role_take(file=setter, by=head, job_role=role, since=DAY)
     training.file_of(training.person(dept))  # a file of no role and no need
-    for model, build in ((Capa, open_actions), (TrainingFile, roles_held), (TrainingFile, open_needs)):
+    manual = DocumentFactory(owner=head, department=dept, distribution_people=[head])
+    issue(manual, approver(), label="2")
+    DocumentFactory(owner=head, department=dept)  # a draft only: no label, nothing to acknowledge
+    for model, build in (
+        (Capa, open_actions),
+        (TrainingFile, roles_held),
+        (TrainingFile, open_needs),
+        (Document, current_label),
+        (Document, open_acknowledgments),
+    ):
         mine = model.objects.annotate(x=once(model, build)).order_by("pk").values_list("pk", "x")
         assert list(mine) == list(model.objects.annotate(x=build()).order_by("pk").values_list("pk", "x"))
     assert Capa.objects.annotate(x=once(Capa, open_actions)).get().x == 1
@@ -159,6 +172,10 @@ def test_the_registers_subqueries_read_what_django_reads(client_for, quality_man
         held=once(TrainingFile, roles_held), open=once(TrainingFile, open_needs)
     )
     assert sorted(files.values_list("held", "open")) == [("", 0), ("Setter", 1)]
+    documents = Document.objects.annotate(
+        label=once(Document, current_label), acks=once(Document, open_acknowledgments)
+    ).order_by("pk")
+    assert list(documents.values_list("label", "acks")) == [("2", 1), (None, 0)]
 
 
 def test_a_plain_column_is_its_own_slot():
