@@ -117,8 +117,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             )
             sent = None if plan.rows is None else ahead.send_rows(plan.rows)
             self.filter_fields = filter_fields_html(form) if form is not None else ""
-        read = [] if sent is None else sent.rows()
-        with ahead.reading():
+            read = [] if sent is None else sent.rows()
             counting = ahead.send_count(plan.counted) if plan.needs_count(read) else None
             self.written = self.rows(plan.shown(read))
             self.written_html = self.rows_html(self.written)
