@@ -1,29 +1,32 @@
 """Statements sent ahead: a page's reads leave together, and PostgreSQL runs them while Python
 writes the rest of the page.
 
-A register page needs its filter bar's whole tables and its rows, and neither needs the other to
-be asked for. Sent one at a time, each is a round trip Python waits through, doing nothing. Inside
-``reading()`` the connection is in psycopg's pipeline mode: ``send(statement)`` and
-``send_rows(queryset)`` return as soon as the statement is on its way and PostgreSQL runs what it
-was sent, in order, while Python goes on. The first read waits for every statement sent so far
-(psycopg reads results in order), so a page sends what it reads first, ``wait()``s for it (one
-round trip for all), then sends what it reads last and writes meanwhile. Leaving the block reads
-whatever is left and gives the connection back to one statement at a time.
+A register page needs its filter bar's whole tables, its rows and, when it is longer than a page,
+its count, and none of them needs another to be asked for. Sent one at a time, each is a round trip
+Python waits through, doing nothing. Inside ``reading()`` the connection is in psycopg's pipeline
+mode: ``send(statement)``, ``send_rows(queryset)`` and ``send_count(queryset)`` return as soon as
+the statement is on its way, and PostgreSQL runs what it was sent, in order, while Python goes on.
+A read waits for every statement sent before it too (psycopg reads results in order), so a page
+sends what it reads first; ``send_rows`` compiles its statement while those run, lets them arrive
+(``wait``: one round trip for all) and only then sends the rows. Leaving the block reads whatever
+is left and gives the connection back to one statement at a time. What a register does
+(``RecordListView.paginate_queryset``):
 
     with ahead.reading():
-        send_choices(form)                 # the filter bar's whole tables
-        plan = keyset_read(...)            # compiled while PostgreSQL reads them
-        ahead.wait()                       # they arrive, in one round trip
-        page = ahead.send_rows(plan.rows)  # the register's rows, on their way
-        bar = filter_fields_html(form)     # Python, while PostgreSQL reads; fetch() reads, not runs
-    rows = page.rows()                     # what list(plan.rows) gives
+        send_choices(form)                     # the filter bar's whole tables
+        sent = ahead.send_rows(page_queryset)  # compiled while they run; then the rows leave
+        bar = filter_fields_html(form)         # written while PostgreSQL reads the rows
+        rows = sent.rows()                     # what list(page_queryset) gives
+        counting = ahead.send_count(queryset)  # a register longer than its page
+        html = rows_html(rows)                 # written while PostgreSQL counts
+    count = counting.value()
 
 Query contract: the same statements as without it, each run and logged once (the query-count
 tests see no difference); only when Python waits for them changes. Inside the block every other
 statement works as usual (psycopg puts it in the same pipeline and waits for it), and
-``QuerySet.iterator()`` reads through a plain cursor, not a server-side one, which pipeline mode
-refuses; so does it COPY and a change of autocommit (``transaction.atomic`` outside a transaction).
-Keep the block to writing a page.
+``QuerySet.iterator()`` reads through a plain cursor rather than a server-side one, which pipeline
+mode refuses. It refuses COPY and a change of autocommit too (``transaction.atomic`` outside a
+transaction): keep the block to writing a page.
 """
 
 from __future__ import annotations
