@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import QuerySet
@@ -49,9 +50,9 @@ _PIPELINE: ContextVar[Any] = ContextVar("qms_pipeline", default=None)
 
 @contextmanager
 def reading() -> Iterator[None]:
-    """The default connection in pipeline mode for the block (on PostgreSQL; elsewhere, and inside
-    another block, the block runs as it is)."""
-    if connection.vendor != "postgresql" or _SENT.get() is not None:
+    """The default connection in pipeline mode for the block (on PostgreSQL, unless
+    ``DB_PIPELINED_READS`` is off; otherwise, and inside another block, the block runs as it is)."""
+    if connection.vendor != "postgresql" or _SENT.get() is not None or not settings.DB_PIPELINED_READS:
         yield
         return
     connection.ensure_connection()

@@ -206,3 +206,20 @@ def test_a_longer_register_sends_its_count_and_writes_its_rows_meanwhile(
     assert "51 in all" in page and page.count("Burr on part") == 50
     counts = [(sql, on) for sql, on in pipelined if sql.startswith("SELECT COUNT(*)")]
     assert len(counts) == 1 and counts[0][1] and "capa_nonconformity" in counts[0][0]
+
+
+def test_with_pipelined_reads_off_a_register_reads_one_statement_at_a_time(
+    client_for, quality_manager, ncrs, settings
+):
+    """For a connection pooler that does not pass pipelined statements through."""
+    settings.DB_PIPELINED_READS = False
+    pipelined = []
+
+    def record(execute, sql, params, many, context):
+        pipelined.append(connection.connection._pipeline is not None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        page = client_for(quality_manager).get("/capa/ncr/").content.decode()
+    assert page.count("Burr on part") == 4 and "4 in all" in page
+    assert pipelined and not any(pipelined)
