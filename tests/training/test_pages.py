@@ -86,6 +86,45 @@ def test_the_registers_filter_and_export(client_for, furnace, head, hardening):
     assert client_for(head).get("/training/competences/?format=csv").status_code == 200
 
 
+def test_the_job_roles_register_counts_each_roles_competences_and_people_holding_it(
+    client_for, dept, head, hardening, zimmer, yilmaz
+):
+    """Counted for each role shown, an ended role not held, and not over a join of both lists,
+    which multiplied every role of the register by its competences times its holders and grouped
+    them all before the first page could be chosen."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms.services import transition
+
+    turning = f.competence(dept, title="CNC turning", by=head)
+    machinist = f.job_role(dept, title="CNC machinist", by=head, needs=[(turning, 2), (hardening, 1)])
+    f.job_role(dept, title="Furnace helper", by=head)
+    for person in (zimmer, yilmaz):
+        services.job_role_take(file=f.file_of(person), by=head, job_role=machinist, since=f.days(-9))
+    third = f.person(dept, username="lkraus", first_name="Lena", last_name="Kraus")
+    ended = services.job_role_take(file=f.file_of(third), by=head, job_role=machinist, since=f.days(-9))
+    transition(obj=ended, name="end", by=head)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client_for(head).get("/training/job-roles/")
+    rows = {row[1]: row for row in _table_rows(page.content.decode())}
+    assert rows["CNC machinist"][3:5] == ["2", "2"]  # two competences, two people holding it
+    assert rows["Furnace helper"][3:5] == ["0", "0"]
+    joined = [q["sql"] for q in ctx.captured_queries if 'JOIN "training_role' in q["sql"]]
+    assert not joined, joined
+
+
+def _table_rows(html: str) -> list[list[str]]:
+    """The register's rows, each as its cells' texts."""
+    import re
+
+    body_html = html[html.index("<tbody>") : html.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body_html, re.S)
+    ]
+
+
 def test_an_absence_that_ends_before_it_starts_is_refused_beside_its_field(client_for, zimmer, head):
     file = f.file_of(zimmer)
     url = f"/training/files/{file.pk}/absences/add/"

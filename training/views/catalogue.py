@@ -4,14 +4,16 @@ module's own services behind create and edit."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
+from qms.compiled import once
 from qms.filters import RecordFilter
 from qms.models import Process
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
 from .. import selectors, services
-from ..models import Authorises, Competence, JobRole
+from ..models import Authorises, Competence, JobRole, RoleAssignment, RoleRequirement
 
 
 class CompetenceFilter(RecordFilter):
@@ -83,11 +85,38 @@ class JobRoleListView(RecordListView):
         return (
             super()
             .get_queryset()
-            .annotate(
-                competences=Count("requirements", distinct=True),
-                holders=Count("assignments", filter=Q(assignments__status="held"), distinct=True),
-            )
+            .annotate(competences=once(JobRole, competences_needed), holders=once(JobRole, people_holding))
         )
+
+
+# Each role's competences and holders, counted for the rows shown by subqueries on the role's own
+# rows. Counted over the joins of both, every role was multiplied by its requirements times its
+# holders and grouped before the first page could be chosen (120 roles of the archive: 8,958 rows,
+# 10 ms, and as much again to count the register).
+def competences_needed() -> Coalesce:
+    return Coalesce(
+        Subquery(
+            RoleRequirement.objects.filter(job_role=OuterRef("pk"))
+            .order_by()
+            .values("job_role")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def people_holding() -> Coalesce:
+    return Coalesce(
+        Subquery(
+            RoleAssignment.objects.filter(job_role=OuterRef("pk"), status="held")
+            .order_by()
+            .values("job_role")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
 
 
 class JobRoleCreateView(RecordCreateView):
