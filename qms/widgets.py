@@ -132,7 +132,7 @@ def use_pickers(form: forms.Form) -> None:
 
 
 def use_quick_widgets(form: forms.Form) -> None:
-    """Every plain select, yes/no select and text, date or number box of ``form`` written straight
+    """Every plain select, yes/no select and text, date, number or hidden box of ``form`` written straight
     to HTML, as Django's templates write them (a register's filter bar: every list view applies it)."""
     for field in form.fields.values():
         widget = field.widget
@@ -162,7 +162,7 @@ class _QuickInput:
 
 _QUICK_INPUTS = {
     base: type(f"Quick{base.__name__}", (_QuickInput, base), {})
-    for base in (forms.TextInput, forms.SearchInput, forms.NumberInput, forms.DateInput)
+    for base in (forms.TextInput, forms.SearchInput, forms.NumberInput, forms.DateInput, forms.HiddenInput)
 }
 
 
