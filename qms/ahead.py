@@ -73,6 +73,11 @@ def reading() -> Iterator[None]:
         _SENT.reset(token)
 
 
+def is_reading() -> bool:
+    """Whether statements sent now leave ahead (inside ``reading()``, pipelined)."""
+    return _PIPELINE.get() is not None
+
+
 def wait() -> None:
     """Every statement sent so far arrives (one round trip for all): a later read of one of them
     does not wait for statements sent after this."""

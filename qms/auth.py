@@ -1,13 +1,17 @@
 """Authentication: the login backend refuses expired (auditor) accounts, and reads the signed-in
-user of every request with one statement written once per process."""
+user of every request with one statement written once per process, sent in the same round trip as
+the statement reading their session where the session's owner is known (``send_user``)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from .due_sql import prepared_cursor
 
@@ -37,23 +41,70 @@ class ExpiringAccountBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def signed_in_user(user_id):
-    """The user with ``user_id`` and their department (cached on them, as ``select_related``
-    leaves it), or None. The statement is the ORM's, compiled once per process: building and
-    compiling the queryset on every request cost more than its SQL."""
+# The row of a user asked for ahead (``send_user``) in this request: (their id as text, the cursor).
+_SENT: ContextVar[tuple[str, Any] | None] = ContextVar("qms_user_sent", default=None)
+
+
+def send_user(user_id) -> None:
+    """Ask now for the row ``signed_in_user(user_id)`` reads, inside ``qms.ahead.reading()`` beside
+    the statement reading the session that names them (``qms.sessions``): both leave and arrive in
+    one round trip, where one after the other they took two on every page. ``signed_in_user``
+    reads it only for this id and only in this request (``forget_sent_user``); otherwise it asks
+    as before. Nothing is sent outside a block, nor for an id that is no user's primary key."""
+    from . import ahead
+
+    forget_sent_user()
     model = get_user_model()
     alias = router.db_for_read(model)
     compiled = _user_statement(model, alias)
+    if compiled is None or alias != DEFAULT_DB_ALIAS or not ahead.is_reading():
+        return
+    try:
+        pk = model._meta.pk.to_python(user_id)
+    except ValidationError:
+        return
+    cursor = prepared_cursor(alias)
+    cursor.execute(compiled[0], [pk])
+    _SENT.set((str(pk), cursor))
+
+
+def forget_sent_user(**kwargs) -> None:
+    """Drop a row asked for ahead and not read (a request that never asked who is signed in):
+    the next request asks afresh. Connected to ``request_started``."""
+    sent = _SENT.get()
+    if sent is not None:
+        _SENT.set(None)
+        sent[1].close()
+
+
+def signed_in_user(user_id):
+    """The user with ``user_id`` and their department (cached on them, as ``select_related``
+    leaves it), or None. The statement is the ORM's, compiled once per process: building and
+    compiling the queryset on every request cost more than its SQL. Read from the row already
+    asked for with the session (``send_user``) when it is this user's."""
+    model = get_user_model()
+    alias = router.db_for_read(model)
+    compiled = _user_statement(model, alias)
+    sent = _SENT.get()
+    if sent is not None:
+        _SENT.set(None)
+        if compiled is None or sent[0] != str(user_id):
+            sent[1].close()
+            sent = None
     if compiled is None:  # a field the database hands back converted: as the ORM reads it
         try:
             return model._default_manager.db_manager(alias).select_related("department").get(pk=user_id)
         except model.DoesNotExist:
             return None
     sql, own, theirs = compiled
-    # The same text on every request: kept prepared by PostgreSQL where prepared statements are on.
-    with prepared_cursor(alias) as cursor:
-        cursor.execute(sql, [user_id])
-        row = cursor.fetchone()
+    if sent is not None:
+        with sent[1] as cursor:
+            row = cursor.fetchone()
+    else:
+        # The same text on every request: kept prepared by PostgreSQL where prepared statements are on.
+        with prepared_cursor(alias) as cursor:
+            cursor.execute(sql, [user_id])
+            row = cursor.fetchone()
     if row is None:
         return None
     user = model.from_db(alias, own, row[: len(own)])

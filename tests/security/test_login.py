@@ -200,3 +200,72 @@ def test_the_signed_in_user_is_read_as_the_orm_reads_them(head, staff, admin_use
         found.save(update_fields=["job_title"])
         assert User.objects.get(pk=user.pk).job_title == "Saved through the fast read"
     assert signed_in_user(2_000_000_000) is None
+
+
+@pytest.mark.django_db
+def test_the_signed_in_users_row_leaves_with_their_session_and_is_read_from_it(
+    staff, client_for, monkeypatch
+):
+    """``qms.sessions``: once a session has been read, the next request asks for its owner's row in
+    the same round trip as the session's (the row already sent when the session's data is decoded),
+    and the page still sends each statement once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms import auth
+    from qms.sessions import SessionStore
+
+    client = client_for(staff)
+    assert client.get("/capa/ncr/").status_code == 200  # the session's owner now known
+    seen = []
+    decode = SessionStore.decode
+    monkeypatch.setattr(
+        SessionStore, "decode", lambda self, data: seen.append(auth._SENT.get()) or decode(self, data)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/capa/ncr/")
+    assert page.status_code == 200 and page.wsgi_request.user == staff
+    assert len(seen) == 1 and seen[0] is not None and seen[0][0] == str(staff.pk)
+    assert auth._SENT.get() is None  # read, not kept for a later request
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len([s for s in statements if '"django_session"' in s]) == 1
+    assert len([s for s in statements if s.startswith('SELECT "qms_user"."id"')]) == 1
+
+
+@pytest.mark.django_db
+def test_a_user_made_inactive_or_moved_is_read_afresh_on_their_next_request(staff, client_for, other_dept):
+    """The row sent with the session is this request's: a change between two requests is seen."""
+    from qms.models import User
+
+    client = client_for(staff)
+    assert client.get("/capa/ncr/").status_code == 200
+    User.objects.filter(pk=staff.pk).update(department=other_dept)
+    assert client.get("/capa/ncr/").wsgi_request.user.department == other_dept
+    User.objects.filter(pk=staff.pk).update(is_active=False)
+    response = client.get("/capa/ncr/")
+    assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
+
+
+@pytest.mark.django_db
+def test_a_row_sent_ahead_is_read_only_for_its_user_and_only_in_its_request(staff, head):
+    from django.core.signals import request_started
+    from django.db import close_old_connections
+
+    from qms import ahead, auth
+
+    with ahead.reading():
+        auth.send_user(str(staff.pk))
+    assert auth._SENT.get()[0] == str(staff.pk)
+    assert auth.signed_in_user(head.pk) == head  # another user's id: asked for, the row dropped
+    assert auth._SENT.get() is None
+    with ahead.reading():
+        auth.send_user(str(staff.pk))
+    request_started.disconnect(close_old_connections)  # as Django's test client does
+    try:
+        request_started.send(sender=None)  # the next request starts: the row is dropped unread
+    finally:
+        request_started.connect(close_old_connections)
+    assert auth._SENT.get() is None
+    auth.send_user(str(staff.pk))  # outside a block nothing is sent
+    assert auth._SENT.get() is None
+    assert auth.signed_in_user(staff.pk) == staff
