@@ -121,8 +121,9 @@ if DB_PREPARED_STATEMENTS:
     given = DATABASES["default"]["OPTIONS"].get("options", "")
     DATABASES["default"]["OPTIONS"]["options"] = f"{given} -c plan_cache_mode=force_generic_plan".strip()
 # A register page sends its statements without waiting for each, and every page its session's and
-# signed-in user's reads together (psycopg's pipeline mode, qms/ahead.py, qms/sessions.py). A connection pooler that does not pass pipelined statements through (one that
-# answers only the first, or hands the connection on between them) needs it off.
+# signed-in user's reads together (psycopg's pipeline mode, qms/ahead.py, qms/sessions.py). A
+# connection pooler that does not pass pipelined statements through (one that answers only the
+# first, or hands the connection on between them) needs it off.
 DB_PIPELINED_READS = env.bool("DB_PIPELINED_READS", default=True)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_qms")}
 
