@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Expression, F, Model
+from django.db.models import Expression, F, Func, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.sql import Query
 from django.utils import timezone
 
@@ -48,6 +48,16 @@ def once(model: type[Model], build: Callable[..., Expression], *args: Any) -> Ex
         found = _COMPILED[key] = _compile(model, build(*args))
     template, constants, columns, output_field = found
     return _Written(template, constants, *(F(name) for name in columns), output_field=output_field)
+
+
+def count_of(rows: QuerySet, parent: str) -> Subquery:
+    """How many of ``rows`` belong to the row of the query it is put in (``rows.filter(<parent>=
+    the row)``), 0 for none: a correlated ``SELECT COUNT(…)`` for the rows a register shows, never a
+    ``GROUP BY`` over a join of the register with ``rows`` (which counts every row of both before
+    a page can be chosen). For ``once``: ``once(Capa, open_actions)`` with ``open_actions`` a
+    function returning ``count_of(Action.objects.filter(status__in=…), "capa")``."""
+    counted = rows.filter(**{parent: OuterRef("pk")}).order_by().annotate(n=Func(F("pk"), function="COUNT"))
+    return Subquery(counted.values("n"), output_field=IntegerField())
 
 
 def _compile(model: type[Model], expression: Expression) -> tuple[str, tuple, tuple[str, ...], Any]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, Expression, F, Func, IntegerField, OuterRef, Subquery, Value
+from django.db.models import DateField, Expression, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractDay, Now, TruncDate
 
 from qms import access
-from qms.compiled import once
+from qms.compiled import count_of, once
 from qms.views import RecordCreateView, RecordListView, RecordUpdateView
 
 from .. import services
@@ -60,13 +60,7 @@ def age_to_close() -> ExtractDay:
 # as a plain function keeps Django from grouping; over no rows it is 0. Compiled once
 # (``qms.compiled.once``).
 def open_actions() -> Subquery:
-    return Subquery(
-        Action.objects.filter(capa=OuterRef("pk"), status__in=OPEN_ACTION_STATUSES)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
+    return count_of(Action.objects.filter(status__in=OPEN_ACTION_STATUSES), "capa")
 
 
 class CapaListView(RecordListView):

@@ -135,7 +135,7 @@ def test_a_correlated_subquery_reads_the_rows_djangos_reads_wherever_it_is_put()
 @pytest.mark.django_db
 def test_the_registers_subqueries_read_what_django_reads(client_for, quality_manager, head, dept):
     """The training files' roles held and open needs, the CAPAs' open actions, the documents'
-    current label and open acknowledgments."""
+    current label and open acknowledgments, the job roles' competences and holders."""
     from capa.models import Action
     from capa.views.registers import open_actions
     from documents.models import Document
@@ -144,6 +144,8 @@ def test_the_registers_subqueries_read_what_django_reads(client_for, quality_man
     from tests.documents.factories import DocumentFactory, approver, issue
     from tests.training import factories as training
     from training import services as training_services
+    from training.models import JobRole
+    from training.views.catalogue import competences_needed, people_holding
     from training.views.files import open_needs, roles_held
 
     capa = CapaFactory(owner=head, department=dept)
@@ -164,6 +166,8 @@ def test_the_registers_subqueries_read_what_django_reads(client_for, quality_man
         (TrainingFile, open_needs),
         (Document, current_label),
         (Document, open_acknowledgments),
+        (JobRole, competences_needed),
+        (JobRole, people_holding),
     ):
         mine = model.objects.annotate(x=once(model, build)).order_by("pk").values_list("pk", "x")
         assert list(mine) == list(model.objects.annotate(x=build()).order_by("pk").values_list("pk", "x"))
@@ -176,6 +180,10 @@ def test_the_registers_subqueries_read_what_django_reads(client_for, quality_man
         label=once(Document, current_label), acks=once(Document, open_acknowledgments)
     ).order_by("pk")
     assert list(documents.values_list("label", "acks")) == [("2", 1), (None, 0)]
+    roles = JobRole.objects.annotate(
+        needed=once(JobRole, competences_needed), holding=once(JobRole, people_holding)
+    )
+    assert list(roles.values_list("needed", "holding")) == [(1, 1)]
 
 
 def test_a_plain_column_is_its_own_slot():

@@ -4,10 +4,9 @@ module's own services behind create and edit."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Subquery
 
-from qms.compiled import once
+from qms.compiled import count_of, once
 from qms.filters import RecordFilter
 from qms.models import Process
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
@@ -89,34 +88,16 @@ class JobRoleListView(RecordListView):
         )
 
 
-# Each role's competences and holders, counted for the rows shown by subqueries on the role's own
-# rows. Counted over the joins of both, every role was multiplied by its requirements times its
+# Each role's competences and holders, counted for the rows shown (``qms.compiled.count_of``).
+# Counted over the joins of both, every role was multiplied by its requirements times its
 # holders and grouped before the first page could be chosen (120 roles of the archive: 8,958 rows,
 # 10 ms, and as much again to count the register).
-def competences_needed() -> Coalesce:
-    return Coalesce(
-        Subquery(
-            RoleRequirement.objects.filter(job_role=OuterRef("pk"))
-            .order_by()
-            .values("job_role")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
+def competences_needed() -> Subquery:
+    return count_of(RoleRequirement.objects.all(), "job_role")
 
 
-def people_holding() -> Coalesce:
-    return Coalesce(
-        Subquery(
-            RoleAssignment.objects.filter(job_role=OuterRef("pk"), status="held")
-            .order_by()
-            .values("job_role")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
+def people_holding() -> Subquery:
+    return count_of(RoleAssignment.objects.filter(status="held"), "job_role")
 
 
 class JobRoleCreateView(RecordCreateView):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Count, Exists, OuterRef, Subquery, TextField, Value
+from django.db.models import Exists, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
 from qms import access
-from qms.compiled import once
+from qms.compiled import count_of, once
 from qms.filters import RecordFilter, RowFilter, StatusFilter, date_range
 from qms.forms import people
 from qms.models import Department, Process
@@ -80,17 +80,8 @@ def roles_held() -> Coalesce:
     )
 
 
-def open_needs() -> Coalesce:
-    return Coalesce(
-        Subquery(
-            TrainingNeed.objects.filter(file=OuterRef("pk"), status="open")
-            .order_by()
-            .values("file")
-            .annotate(n=Count("pk"))
-            .values("n")
-        ),
-        0,
-    )
+def open_needs() -> Subquery:
+    return count_of(TrainingNeed.objects.filter(status="open"), "file")
 
 
 class TrainingFileCreateView(RecordCreateView):
