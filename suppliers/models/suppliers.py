@@ -209,7 +209,13 @@ class Supplier(Record):
                 violation_error_message="A supplier with this VAT number exists already.",
             ),
         ]
-        indexes = [*Record.Meta.indexes, search_index("suppliers_supplier_search", "reference", "name")]
+        indexes = [
+            *Record.Meta.indexes,
+            search_index("suppliers_supplier_search", "reference", "name"),
+            # The approved supplier list's order: a page reads its 50 rows from here rather than
+            # naming every supplier's owner and sorting them all (600 suppliers: 1.06 -> 0.10 ms).
+            models.Index(fields=["name", "id"], name="suppliers_supplier_register"),
+        ]
 
     name_field = "name"  # what str() shows: a register's CSV names suppliers in SQL (qms.csv_sql)
 
