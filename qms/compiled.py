@@ -12,8 +12,8 @@ used in, so a join, a subquery or a relabelled alias writes it right.
 The expression reads the model's own columns, directly or from a subquery correlated to them
 (``OuterRef``); it joins nothing and holds no window. A subquery's own tables are given aliases of
 their own (``o3_0``, where Django writes ``U0``), so that wherever the query that uses it is put
-(itself a subquery, whose tables Django calls ``U0``…) its text means what it meant; a subquery
-within a subquery is refused.
+(itself a subquery, whose tables Django calls ``U0``…) its text means what it meant; so are those
+of a subquery within it (``sum_of`` a ``count_of``), and a third level is refused.
 
     standing = once(Instrument, standing_case, today)  # a new day, a new compile
 """
@@ -26,7 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Expression, F, Func, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Expression, F, Field, Func, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.utils import timezone
 
@@ -56,8 +57,29 @@ def count_of(rows: QuerySet, parent: str) -> Subquery:
     ``GROUP BY`` over a join of the register with ``rows`` (which counts every row of both before
     a page can be chosen). For ``once``: ``once(Capa, open_actions)`` with ``open_actions`` a
     function returning ``count_of(Action.objects.filter(status__in=…), "capa")``."""
-    counted = rows.filter(**{parent: OuterRef("pk")}).order_by().annotate(n=Func(F("pk"), function="COUNT"))
-    return Subquery(counted.values("n"), output_field=IntegerField())
+    return _per_row(rows, parent, "COUNT", F("pk"), IntegerField())
+
+
+def least_of(rows: QuerySet, parent: str, field: str) -> Subquery:
+    """The smallest ``field`` of ``rows`` belonging to the row of the query it is put in, None for
+    none (``Min`` over the relation without its ``GROUP BY``, as ``count_of``): a machine's next
+    maintenance, the earliest due date of its active plans."""
+    return _per_row(rows, parent, "MIN", F(field), None)  # of the field's type
+
+
+def sum_of(rows: QuerySet, parent: str, expression: Expression) -> Coalesce:
+    """The sum of ``expression`` over ``rows`` belonging to the row of the query it is put in, 0
+    for none: ``expression`` may itself be a ``count_of`` for each of ``rows`` (a machine's approved
+    postponements, counted plan by plan through the postponements' index on their plan)."""
+    return Coalesce(_per_row(rows, parent, "SUM", expression, IntegerField()), 0)
+
+
+def _per_row(
+    rows: QuerySet, parent: str, function: str, value: Expression, output_field: Field | None
+) -> Subquery:
+    # ``Func``, not Django's aggregate: an aggregate would group the subquery by its select.
+    found = rows.filter(**{parent: OuterRef("pk")}).order_by().annotate(n=Func(value, function=function))
+    return Subquery(found.values("n"), output_field=output_field)
 
 
 def _compile(model: type[Model], expression: Expression) -> tuple[str, tuple, tuple[str, ...], Any]:
@@ -93,12 +115,16 @@ def _compile(model: type[Model], expression: Expression) -> tuple[str, tuple, tu
     return sql, tuple(params), tuple(columns), resolved.output_field
 
 
-def _own_aliases(subquery: Query, expression: Expression) -> None:
+def _own_aliases(subquery: Query, expression: Expression, depth: int = 0) -> None:
     """A subquery's tables renamed to aliases of their own (``o3_0``, ``o3_1``…): no query Django
-    builds names a table so, however deep it puts the text."""
+    builds names a table so, however deep it puts the text. A subquery within it (a machine's plans'
+    postponements, counted per plan) is renamed first; one within that is refused."""
     inner = [*_nodes(subquery.where), *(n for a in subquery.annotations.values() for n in _nodes(a))]
-    if any(isinstance(node, Query) for node in inner):
-        raise ValueError(f"{expression!r} holds a subquery within a subquery")
+    for node in inner:
+        if isinstance(node, Query):
+            if depth:
+                raise ValueError(f"{expression!r} holds a subquery within a subquery within a subquery")
+            _own_aliases(node, expression, depth + 1)
     serial = next(_SERIAL)
     subquery.change_aliases({alias: f"o{serial}_{i}" for i, alias in enumerate(subquery.alias_map)})
 

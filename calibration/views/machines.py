@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
+from qms.compiled import count_of, least_of, once, sum_of
 from qms.filters import RecordFilter
 from qms.views import ChildDetailView, RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
 from .. import selectors, services
-from ..models import Machine, Postponement
+from ..models import Machine, MaintenancePlan, Postponement
 
 
 class MachineFilter(RecordFilter):
@@ -54,11 +56,22 @@ class MachineListView(RecordListView):
         return (
             super()
             .get_queryset()
-            .annotate(
-                next_maintenance=Min("plans__next_due", filter=Q(plans__status="active")),
-                postponed=Count("plans__postponements", filter=Q(plans__postponements__status="approved")),
-            )
+            .annotate(next_maintenance=once(Machine, next_maintenance), postponed=once(Machine, postponed))
         )
+
+
+# Each machine's next maintenance and approved postponements, for the rows shown
+# (``qms.compiled``): aggregated over the joins of its plans and their postponements, every
+# machine was grouped before a page could be chosen, and the pager counted the groups again. The
+# postponements are counted plan by plan: counted per machine over a join of plans and
+# postponements, PostgreSQL hashed every postponement of the company again for each machine shown.
+def next_maintenance() -> Subquery:
+    return least_of(MaintenancePlan.objects.filter(status="active"), "machine", "next_due")
+
+
+def postponed() -> Coalesce:
+    per_plan = count_of(Postponement.objects.filter(status="approved"), "plan")
+    return sum_of(MaintenancePlan.objects.all(), "machine", per_plan)
 
 
 class MachineCreateView(RecordCreateView):

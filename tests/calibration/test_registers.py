@@ -324,3 +324,37 @@ def test_the_machine_list_shows_the_machines_postponed_in_the_month(
         reverse("calibration:machine_list") + "?postponed_from=garbage&postponed_to=2026-02-30"
     )
     assert response.status_code == 200 and "PP-THIS" not in response.content.decode()
+
+
+def test_the_machine_list_shows_each_machines_next_maintenance_and_its_approved_postponements(
+    client_for, dept, head, staff, quality_manager
+):
+    """The earliest due date of the machine's active plans (a retired plan's earlier date is not
+    its next maintenance) and its approved postponements over all its plans, retired ones too;
+    counted for the machines shown, never grouped over a join of every plan and postponement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    press = f.machine(dept, asset_number="PRESS-1")
+    spindle = f.plan(press, responsible=staff, next_due=f.days(20))
+    coolant = f.plan(press, responsible=staff, name="Coolant change", next_due=f.days(12))
+    old = f.plan(press, responsible=staff, name="Old lubrication", next_due=f.days(2))
+    _postpone(spindle, by=staff, decide_by=head)
+    _postpone(spindle, by=staff, decide_by=head)  # one plan postponed twice counts twice
+    _postpone(coolant, by=staff, decide_by=head, refuse=True)  # refused: not counted
+    _postpone(coolant, by=staff)  # asked, not decided: not counted
+    _postpone(old, by=staff, decide_by=head)
+    transition(obj=old, name="retire", by=head, reason="Replaced by the coolant change")
+    f.machine(dept, asset_number="PRESS-2")  # no plan at all
+    with CaptureQueriesContext(connection) as ctx:
+        rows = {
+            row["Asset"]: row
+            for row in _listed(client_for(quality_manager), reverse("calibration:machine_list"))
+        }
+    assert rows["PRESS-1"]["Next maintenance"] == cell_text(f.days(12))
+    assert rows["PRESS-1"]["Postponements"] == "3"
+    assert (rows["PRESS-2"]["Next maintenance"], rows["PRESS-2"]["Postponements"]) == ("", "0")
+    grouped = [
+        q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"] and "calibration_machine" in q["sql"]
+    ]
+    assert not grouped, grouped

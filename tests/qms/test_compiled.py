@@ -16,7 +16,7 @@ from calibration.models.instruments import standing_case
 from calibration.views.registers import _on_time, _result
 from capa.models import Capa, Nonconformity
 from capa.views.registers import age_to_close
-from qms.compiled import once
+from qms.compiled import count_of, once
 from reviews.models import ReviewAction
 from reviews.views.actions import on_time_case
 from suppliers.models import SupplierCertificate
@@ -96,11 +96,13 @@ def _column():
 
 
 def _nested():
-    later = Instrument.objects.filter(pk__gt=OuterRef("pk"), department__in=Subquery(_DEPARTMENTS))
+    """Three deep: an instrument's later instruments of the departments of later instruments."""
+    departments = Instrument.objects.filter(pk__gt=OuterRef("pk")).values("department")
+    middle = Instrument.objects.filter(pk__gt=OuterRef("pk"), department__in=Subquery(departments))
+    later = Instrument.objects.filter(
+        pk__gt=OuterRef("pk"), department__in=Subquery(middle.values("department"))
+    )
     return Case(When(Exists(later), then=Value("x")), default=Value(""), output_field=CharField())
-
-
-_DEPARTMENTS = Instrument.objects.filter(pk=OuterRef("pk")).values("department")
 
 
 @pytest.mark.parametrize("build", [_joined, _nested])
@@ -109,6 +111,30 @@ def test_what_reads_beyond_the_models_own_columns_or_nests_subqueries_is_refused
         Exception, match="own columns|Joined field references are not permitted|within a subquery"
     ):
         once(Instrument, build)
+
+
+def _two_deep():
+    """How many later instruments share a department with a later instrument: a subquery within
+    a subquery, each correlated to the row of the query around it."""
+    shared = Instrument.objects.filter(pk__gt=OuterRef("pk"), department=OuterRef("department")).values("pk")
+    return count_of(Instrument.objects.filter(Exists(shared)), "pk__gt")
+
+
+@pytest.mark.django_db
+def test_a_subquery_within_a_subquery_reads_the_rows_djangos_reads_wherever_it_is_put():
+    """Both levels keep aliases of their own (a machine's postponements, counted plan by plan)."""
+    first, second = DepartmentFactory(), DepartmentFactory()
+    gauges = [instrument(d) for d in (first, second, first, second, first)]
+    written = once(Instrument, _two_deep)
+    assert "U0" not in written.template and "V0" not in written.template
+    django = dict(Instrument.objects.annotate(x=_two_deep()).values_list("pk", "x"))
+    assert dict(Instrument.objects.annotate(x=written).values_list("pk", "x")) == django
+    # After the first come four; two of them (the second and third) share a department with one
+    # later still.
+    assert [django[g.pk] for g in gauges] == [2, 1, 0, 0, 0]
+    inner = Instrument.objects.annotate(x=once(Instrument, _two_deep)).filter(x__gte=1).values("pk")
+    nested = Instrument.objects.filter(pk__in=inner).annotate(x=once(Instrument, _two_deep))
+    assert dict(nested.values_list("pk", "x")) == {g.pk: django[g.pk] for g in gauges[:2]}
 
 
 @pytest.mark.django_db
@@ -136,10 +162,15 @@ def test_a_correlated_subquery_reads_the_rows_djangos_reads_wherever_it_is_put()
 def test_the_registers_subqueries_read_what_django_reads(client_for, quality_manager, head, dept):
     """The training files' roles held and open needs, the CAPAs' open actions, the documents'
     current label and open acknowledgments, the job roles' competences and holders."""
+    from calibration import services as calibration_services
+    from calibration.models import Machine
+    from calibration.views.machines import next_maintenance, postponed
     from capa.models import Action
     from capa.views.registers import open_actions
     from documents.models import Document
     from documents.selectors import current_label, open_acknowledgments
+    from qms.services import transition
+    from tests.calibration import factories as calibration
     from tests.capa.factories import CapaFactory
     from tests.documents.factories import DocumentFactory, approver, issue
     from tests.training import factories as training
@@ -160,7 +191,17 @@ def test_the_registers_subqueries_read_what_django_reads(client_for, quality_man
     manual = DocumentFactory(owner=head, department=dept, distribution_people=[head])
     issue(manual, approver(), label="2")
     DocumentFactory(owner=head, department=dept)  # a draft only: no label, nothing to acknowledge
+    press = calibration.machine(dept)
+    plan = calibration.plan(press, next_due=DAY)
+    calibration.plan(calibration.machine(dept), next_due=DAY)  # a plan never postponed
+    postponement = calibration_services.postponement_request(
+        plan=plan, by=head, new_due=DAY + dt.timedelta(days=3), reason="Parts late"
+    )
+    transition(obj=postponement, name="approve", by=quality_manager)
+    calibration.machine(dept)  # a machine of no plan
     for model, build in (
+        (Machine, next_maintenance),
+        (Machine, postponed),
         (Capa, open_actions),
         (TrainingFile, roles_held),
         (TrainingFile, open_needs),
