@@ -10,7 +10,7 @@ AFTER = [("inspection", "0004_inspection_reference_prefix")]
 
 
 def test_inspections_are_renumbered_insp_and_the_next_continues_after_them(django_db_blocker):
-    with scratch_database(django_db_blocker) as migrate:
+    with scratch_database(django_db_blocker, from_template=True) as migrate:
         apps = migrate(BEFORE)
         at = people(apps)
         common = {"owner_id": at.head.pk, "department_id": at.dept.pk, "created_by_id": at.head.pk}
