@@ -161,7 +161,8 @@ def test_a_correlated_subquery_reads_the_rows_djangos_reads_wherever_it_is_put()
 @pytest.mark.django_db
 def test_the_registers_subqueries_read_what_django_reads(client_for, quality_manager, head, dept):
     """The training files' roles held and open needs, the CAPAs' open actions, the documents'
-    current label and open acknowledgments, the job roles' competences and holders."""
+    current label and open acknowledgments, the job roles' competences and holders, the machines'
+    next maintenance and approved postponements."""
     from calibration import services as calibration_services
     from calibration.models import Machine
     from calibration.views.machines import next_maintenance, postponed
