@@ -65,7 +65,9 @@ class DueProvider(Protocol):
         constant number of queries, whatever the number of items.
 
         A provider may also offer ``counts(*, until, today, department_ids=None)`` returning
-        DueCounts computed in the database; the registry counts its items otherwise."""
+        DueCounts computed in the database; the registry counts its items otherwise. The
+        providers over querysets (``qms.due_providers``) give their statements instead
+        (``items_statement``, ``counts_statement``, ``total_statement``), all asked at once."""
 
 
 def _accepted(provider, arguments: dict) -> dict:
@@ -163,8 +165,27 @@ class DueRegistry:
     ) -> list[DueCount]:
         """Overdue (before ``today``) and due (``today`` to ``until``) items per module and
         department, counted in the database by every provider that can."""
+        return self._counts_of(self._providers, until=until, today=today, department_ids=department_ids)
+
+    def overdue_total(self, *, today: dt.date, department_ids: Collection[int] | None = None) -> int:
+        """How many items are overdue (due before ``today``) in ``department_ids`` (None: the
+        company): what ``counts`` gives summed, in one statement that counts each provider's open
+        rows without grouping them by owner and department (the quality manager's My work: 21 ms
+        of the ten-year archive's 51,000 open items against 11, ``bench/README.md``)."""
+        until = today - dt.timedelta(days=1)
+        in_sql = [p for p in self._providers if hasattr(p, "total_statement")]
+        asked = (p.total_statement(until=until, department_ids=department_ids) for p in in_sql)
+        parts = [st for st in asked if st is not None]
+        total = sum(n for _, n in fetch(union_all([(st, 1) for st in parts], ("",)))) if parts else 0
+        others = [p for p in self._providers if p not in in_sql]
+        counted = self._counts_of(others, until=until, today=today, department_ids=department_ids)
+        return total + sum(c.overdue for c in counted)
+
+    def _counts_of(
+        self, providers: list, *, until: dt.date, today: dt.date, department_ids: Collection[int] | None
+    ) -> list[DueCount]:
         found: Counter = Counter()
-        in_sql = [p for p in self._providers if hasattr(p, "counts_statement")]
+        in_sql = [p for p in providers if hasattr(p, "counts_statement")]
         rows: list[DueCount] = []
         parts = [
             (p, st)
@@ -174,7 +195,7 @@ class DueRegistry:
         if parts:
             union = union_all([(st, 3) for _, st in parts], ("", "", ""))
             rows += [DueCount(parts[n][0].module, *row) for n, *row in fetch(by_department(union))]
-        for provider in self._providers:
+        for provider in providers:
             if provider in in_sql:
                 continue
             counted = getattr(provider, "counts", None)

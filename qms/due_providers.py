@@ -10,7 +10,7 @@ import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Sequence
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Func, Q, QuerySet
 from django.urls import reverse
 
 from .due import DueCount, DueItem
@@ -99,6 +99,16 @@ class QuerysetDueProvider:
             )
         )
 
+    def _total_queryset(self, *, until, department_ids=None) -> QuerySet:
+        # One row, how many: ``COUNT`` written as a function, not an aggregate, so that nothing is
+        # grouped (an open-rows index answers it alone).
+        return (
+            self._scoped(until=until, owner_ids=None, department_ids=department_ids)
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values_list("n")
+        )
+
     @property
     def width(self) -> int:
         """The columns of an items statement's row: pk, reference, title, owner, department, due
@@ -124,6 +134,15 @@ class QuerysetDueProvider:
         del arguments["owner_ids"]
         arguments.update(until=until, today=today)
         return self._statements.statement("counts", self._counts_queryset, arguments)
+
+    def total_statement(self, *, until, department_ids=None) -> Statement | None:
+        """The SQL of how many items are due on or before ``until``: one row of one number."""
+        arguments = _scope_arguments(None, department_ids)
+        if arguments is None:
+            return None
+        del arguments["owner_ids"]
+        arguments["until"] = until
+        return self._statements.statement("total", self._total_queryset, arguments)
 
     def item(self, row: Sequence) -> DueItem:
         """The due item of one row of ``items_statement``."""

@@ -91,7 +91,7 @@ class MyWorkView(QMSView, TemplateView):
         else:
             return ctx
         team = registry.items(until=yesterday, limit=TEAM_LIMIT, others_than=user.pk, **scope)
-        total = sum(c.overdue for c in registry.counts(until=yesterday, today=today, **scope))
+        total = registry.overdue_total(today=today, **scope)
         ctx["team_items"] = with_owners(team[:TEAM_LIMIT], today, user)
         ctx["team_total"] = total
         return ctx

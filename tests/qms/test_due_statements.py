@@ -142,3 +142,25 @@ def test_the_most_urgent_few_are_those_of_the_whole_list_whatever_the_ties(staff
         registry.items(until=due(-1), limit=3, others_than=staff.pk)
         == [i for i in everything if i.owner_id != staff.pk][:3]
     )
+
+
+@pytest.mark.django_db
+def test_the_overdue_total_is_the_counts_summed_in_one_statement(quality_manager, staff, other_staff):
+    for _ in range(3):
+        WidgetFactory(owner=staff, due_date=due(-2))
+    WidgetFactory(owner=other_staff, due_date=due(-5))
+    WidgetFactory(owner=quality_manager, department=staff.department, due_date=due(-1))
+    WidgetFactory(owner=staff, due_date=due(0))  # due today: not overdue
+    today = timezone.localdate()
+    for scope in (
+        {},
+        {"department_ids": [staff.department_id]},
+        {"department_ids": [other_staff.department_id]},
+    ):
+        with CaptureQueriesContext(connection) as ctx:
+            total = registry.overdue_total(today=today, **scope)
+        assert len(ctx.captured_queries) == 1
+        assert total == sum(overdue_by_department(**scope).values())
+    assert registry.overdue_total(today=today) == 5
+    assert registry.overdue_total(today=today, department_ids=[staff.department_id]) == 3
+    assert registry.overdue_total(today=today, department_ids=[]) == 0

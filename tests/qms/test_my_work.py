@@ -64,3 +64,28 @@ def test_a_head_also_sees_the_departments_overdue_items_of_others(client_for, he
     assert late.reference in team and str(staff) in team
     assert foreign.reference not in html and not_yet.reference not in team
     assert 'data-testid="team-work"' not in client_for(staff).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_link_to_every_overdue_item_counts_each_one_in_the_readers_scope(
+    client_for, quality_manager, head, staff, other_staff
+):
+    """The quality manager's figure is the company's, a head's their department's, each item
+    once whatever its module (a child row's too), one's own included as on the list it opens."""
+    today = timezone.localdate()
+    late = today - dt.timedelta(days=3)
+    WidgetFactory(owner=quality_manager, department=staff.department, due_date=late)
+    for owner in (staff, staff, other_staff, head):
+        WidgetFactory(owner=owner, due_date=late)
+    WidgetFactory(owner=staff, due_date=today)  # due today: not overdue
+    closed = WidgetFactory(owner=staff, due_date=late)
+    record_transition(record=closed, name="release", by=head)
+    record_transition(record=closed, name="close", by=head)
+
+    def figure(user) -> str:
+        html = client_for(user).get("/").content.decode()
+        return html[html.index('data-testid="team-more"') :].split("</a>")[0]
+
+    assert "All 5 overdue items" in figure(quality_manager)  # the team list shows the 4 of others
+    # The head's department: staff's two and the head's own; the quality manager has no department.
+    assert "All 3 overdue items" in figure(head)
