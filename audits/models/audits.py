@@ -356,7 +356,7 @@ class Finding(Record):
         verbose_name_plural = "audit findings"
         indexes = [
             *Record.Meta.indexes,
-            due_index("audits_finding_due", open_rows=Q(status="open")),
+            due_index("audits_finding_due", open_rows=~Q(status__in=("closed",))),  # as the due items ask
         ]
 
     @property

@@ -100,7 +100,9 @@ class Scar(Record):
         verbose_name_plural = "SCARs"
         indexes = [
             *Record.Meta.indexes,
-            due_index("suppliers_scar_open_due", open_rows=Q(status__in=("draft", "sent"))),
+            # The open rows as the due items ask for them (not closed): PostgreSQL cannot tell that
+            # "not accepted or cancelled" means "draft or sent", and read the whole table.
+            due_index("suppliers_scar_open_due", open_rows=~Q(status__in=("accepted", "cancelled"))),
             models.Index(fields=["supplier", "status"], name="suppliers_scar_supplier"),
             search_index("suppliers_scar_search", "reference", "title"),
         ]

@@ -340,7 +340,12 @@ class TrainingNeed(ChildRecord):
         verbose_name = "training need"
         ordering = ["status", "due_date", "pk"]
         # The register of needs pages by due date: without it a page sorted every need.
-        indexes = [models.Index(fields=["due_date", "id"], name="training_need_register")]
+        indexes = [
+            models.Index(fields=["due_date", "id"], name="training_need_register"),
+            # My work, the Overview, alerts and the digest read the open needs alone (4,130 closed
+            # ones of the ten-year archive walked for none: 1.35 ms of the quality manager's My work).
+            due_index("training_need_open_due", open_rows=Q(status="open"), owner="person"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(competence__isnull=False, revision__isnull=True)
