@@ -16,8 +16,9 @@ On a new machine (CI's every run) there is no template yet, and migrating took 1
 (``tests/schema.sql.gz``: ``pg_dump`` of a template that ``migrate`` built, the hash on its
 first line) and a template is made from it in a second when its hash is the current one. When it
 is not (a migration was added or changed), the template is migrated as before and the file is
-written again from it: commit it with the migration. Either way every test database is still
-``migrate``d (nothing to do) before its tests run.
+written again from it (or from a template of these migrations an earlier run built): commit it
+with the migration. Either way every test database is still ``migrate``d (nothing to do) before
+its tests run.
 """
 
 from __future__ import annotations
@@ -106,22 +107,34 @@ def _build(name: str, verbosity: int) -> None:
         cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(name)}")
 
 
-def _restore(name: str, digest: str) -> bool:
-    """Make the template from ``tests/schema.sql.gz`` if it was written from these migrations."""
+def _written(digest: str) -> str | None:
+    """The statements of ``tests/schema.sql.gz`` if it was written from these migrations."""
     if not SCHEMA.exists():
-        return False
+        return None
     first, _, sql = gzip.decompress(SCHEMA.read_bytes()).decode().partition("\n")
-    if first != _first_line(digest):
+    return sql if first == _first_line(digest) else None
+
+
+def _restore(name: str, digest: str) -> bool:
+    """Make the template from ``tests/schema.sql.gz`` if it was written from these migrations.
+    On connections of its own (the server's maintenance database, then the new one), whatever
+    state Django's connections and their pool are in."""
+    sql = _written(digest)
+    if sql is None:
         return False
     building = f"{name}_building"
     quote = connection.ops.quote_name
-    with connection.creation._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
-        cursor.execute(f"CREATE DATABASE {quote(building)}")
-    with psycopg.connect(**_conninfo(building), autocommit=True) as loading:
-        loading.execute(sql)  # no parameters: the simple protocol, every statement of the dump
-    with connection.creation._nodb_cursor() as cursor:
-        cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(name)}")
+    with psycopg.connect(**_conninfo("postgres"), autocommit=True) as server:
+        server.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
+        server.execute(f"CREATE DATABASE {quote(building)}")
+        try:
+            with psycopg.connect(**_conninfo(building), autocommit=True) as loading:
+                loading.execute(sql)  # no parameters: the simple protocol, every statement of the dump
+        except psycopg.Error as error:  # written by a newer pg_dump (a setting this server lacks) …
+            print(f"tests/schema.sql.gz not loaded ({error}); migrating instead", file=sys.__stderr__)
+            server.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
+            return False
+        server.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(name)}")
     return True
 
 
@@ -185,6 +198,7 @@ def use_template(base: str, verbosity: int = 0) -> str:
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
         if not found and not _restore(name, digest):
             _build(name, verbosity)
+        if _written(digest) is None:  # new migrations, whether this run or an earlier one built them
             _save(name, digest)
     connection.settings_dict["TEST"]["TEMPLATE"] = name
     return name
