@@ -16,9 +16,8 @@ On a new machine (CI's every run) there is no template yet, and migrating took 1
 (``tests/schema.sql.gz``: ``pg_dump`` of a template that ``migrate`` built, the hash on its
 first line) and a template is made from it in a second when its hash is the current one. When it
 is not (a migration was added or changed), the template is migrated as before and the file is
-written again from it (or from a template of these migrations an earlier run built): commit it
-with the migration. Either way every test database is still ``migrate``d (nothing to do) before
-its tests run.
+written again from it: commit it with the migration. Either way every test database is still
+``migrate``d (nothing to do) before its tests run.
 """
 
 from __future__ import annotations
@@ -198,7 +197,6 @@ def use_template(base: str, verbosity: int = 0) -> str:
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
         if not found and not _restore(name, digest):
             _build(name, verbosity)
-        if _written(digest) is None:  # new migrations, whether this run or an earlier one built them
-            _save(name, digest)
+            _save(name, digest)  # from what migrate built, never from a template made from the file
     connection.settings_dict["TEST"]["TEMPLATE"] = name
     return name
