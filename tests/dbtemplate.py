@@ -26,7 +26,6 @@ import fcntl
 import gzip
 import hashlib
 import importlib
-import os
 import re
 import shutil
 import subprocess
@@ -143,16 +142,13 @@ def _save(name: str, digest: str) -> None:
     statements psycopg can run, without psql's own commands or the tools' versions (the same
     schema writes the same file). Without a ``pg_dump`` of the server's version, nothing is
     written and the next new machine migrates too."""
-    settings_dict = connection.settings_dict
+    from qms.backup import pg_environment  # libpq's environment for the configured server
+
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         return
-    environ = {"PGPASSWORD": settings_dict["PASSWORD"]} if settings_dict.get("PASSWORD") else {}
-    command = [pg_dump, "--no-owner", "--no-privileges", "--inserts", "--dbname", name]
-    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if settings_dict.get(key):
-            command += [option, str(settings_dict[key])]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **environ}, check=False)  # noqa: S603
+    command = [pg_dump, "--no-owner", "--no-privileges", "--inserts", "--no-password"]
+    done = subprocess.run(command, capture_output=True, text=True, env=pg_environment(name), check=False)  # noqa: S603
     if done.returncode != 0:
         print(f"tests/schema.sql.gz not written: {done.stderr.strip()}", file=sys.__stderr__)
         return
