@@ -22,7 +22,8 @@ is left and gives the connection back to one statement at a time. What a registe
     count = counting.value()
 
 Query contract: the same statements as without it, each run and logged once (the query-count
-tests see no difference); only when Python waits for them changes. Inside the block every other
+tests see no difference), except that a statement sent and read twice in one block (``read``: two
+selects of the same table) runs once; only when Python waits for them changes. Inside the block every other
 statement works as usual (psycopg puts it in the same pipeline and waits for it), and
 ``QuerySet.iterator()`` reads through a plain cursor rather than a server-side one, which pipeline
 mode refuses. It refuses COPY and a change of autocommit too (``transaction.atomic`` outside a
@@ -45,6 +46,8 @@ from django.db.models.utils import create_namedtuple_class
 
 # The statements sent in the current block, by statement, each with its cursor; None outside one.
 _SENT: ContextVar[dict[Any, Any] | None] = ContextVar("qms_sent_ahead", default=None)
+# The rows of the statements sent in the current block and read already (``read``), by statement.
+_READ: ContextVar[dict[Any, list] | None] = ContextVar("qms_read_ahead", default=None)
 _PIPELINE: ContextVar[Any] = ContextVar("qms_pipeline", default=None)
 
 
@@ -56,7 +59,7 @@ def reading() -> Iterator[None]:
         yield
         return
     connection.ensure_connection()
-    token = _SENT.set({})
+    token, read_token = _SENT.set({}), _READ.set({})
     # Pipeline mode refuses a server-side cursor, which ``QuerySet.iterator()`` opens on
     # PostgreSQL (a choice list Django writes itself, say): inside the block it reads through a
     # plain cursor. This connection's own attribute, so no other thread's connection sees it.
@@ -71,6 +74,7 @@ def reading() -> Iterator[None]:
     finally:
         del connection.chunked_cursor
         _SENT.reset(token)
+        _READ.reset(read_token)
 
 
 def is_reading() -> bool:
@@ -89,20 +93,38 @@ def wait() -> None:
 
 def send(statement) -> None:
     """Send a ``due_sql.Statement`` now; ``due_sql.fetch`` reads its rows (outside a block, and for
-    a statement already on its way, nothing is done: ``fetch`` runs it as usual)."""
-    from .due_sql import prepared_cursor  # due_sql reads what is sent (``take``)
+    a statement on its way or read already in the block, nothing is done: ``fetch`` runs it as
+    usual outside, and gives the rows inside)."""
+    from .due_sql import prepared_cursor  # due_sql reads what is sent (``read``)
 
     sent = _SENT.get()
-    if sent is None or statement in sent:
+    if sent is None or statement in sent or statement in _READ.get():
         return
     cursor = prepared_cursor() if statement.constant else connection.cursor()
     cursor.execute(statement.sql, statement.params)
     sent[statement] = cursor
 
 
+def read(statement) -> list | None:
+    """The rows of ``statement`` when it was sent in this block: read from its cursor the first
+    time and kept for the block, so a second read of the same statement (two selects of the
+    departments in one filter bar) is not a second round trip; None when it was not sent."""
+    kept = _READ.get()
+    if kept is None:
+        return None
+    rows = kept.get(statement)
+    if rows is None:
+        cursor = take(statement)
+        if cursor is None:
+            return None
+        with cursor:
+            rows = kept[statement] = cursor.fetchall()
+    return rows
+
+
 def take(statement):
-    """The cursor ``statement`` was sent on in this block, once (a second fetch runs it again);
-    None when it was not sent."""
+    """The cursor ``statement`` was sent on in this block, once, for its caller to read (a second
+    take finds nothing; ``read`` keeps the rows instead); None when it was not sent."""
     sent = _SENT.get()
     return None if sent is None else sent.pop(statement, None)
 

@@ -214,11 +214,11 @@ def prepared_cursor(alias: str = DEFAULT_DB_ALIAS):
 def fetch(statement: Statement, *, chunked: bool = False):
     """The rows of ``statement``; streamed in chunks for a long list (alerts, the digest); a
     constant statement through a cursor that lets PostgreSQL keep its plan (My work, the
-    Overview: the same unions on every request); one sent ahead (``qms.ahead.send``) is only read."""
-    sent = None if chunked else ahead.take(statement)
-    if sent is not None:  # on its way already (``qms.ahead``): read, not run again
-        with sent:
-            yield from sent.fetchall()
+    Overview: the same unions on every request); one sent ahead (``qms.ahead.send``) is only read,
+    and read once in its block."""
+    sent = None if chunked else ahead.read(statement)
+    if sent is not None:  # on its way already, or read already, in this block (``qms.ahead``)
+        yield from sent
         return
     if chunked:
         cursor = connection.chunked_cursor()

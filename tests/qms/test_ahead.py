@@ -65,8 +65,21 @@ def test_a_statement_sent_ahead_is_read_by_fetch_and_run_once(ncrs, dept):
         ahead.send(statement)
         ahead.send(statement)  # already on its way: not sent twice
         rows = list(fetch(statement))
-        again = list(fetch(statement))  # a second read runs it again, as without the block
+        ahead.send(statement)  # read already: not sent again
+        again = list(fetch(statement))  # the same rows, no second round trip (two selects of it)
     assert rows == again == [("Assembly",), ("Quality Control",)]
+    assert [q["sql"] for q in ctx.captured_queries].count(statement.sql) == 1
+    with CaptureQueriesContext(connection) as ctx, ahead.reading():
+        assert list(fetch(statement)) == rows  # a new block (a new page) reads it anew
+    assert [q["sql"] for q in ctx.captured_queries].count(statement.sql) == 1
+
+
+def test_a_statement_not_sent_is_run_each_time_it_is_read_in_a_block(dept):
+    statement = Statement('SELECT "name" FROM "qms_department" ORDER BY "name"', ())
+    with CaptureQueriesContext(connection) as ctx, ahead.reading():
+        first = list(fetch(statement))
+        DepartmentFactory(name="Assembly", code="ASM")
+        assert list(fetch(statement)) == [("Assembly",), *first]
     assert [q["sql"] for q in ctx.captured_queries].count(statement.sql) == 2
 
 

@@ -64,6 +64,9 @@ def test_list_page_query_count_does_not_grow_with_rows(request, staff, dept, url
             response = client.get(url)
             assert response.status_code == 200
         shown = len(response.context["object_list"])
+        statements = [q["sql"] for q in ctx.captured_queries]
+        twice = {sql for sql in statements if statements.count(sql) > 1}
+        assert not twice, f"{url} runs the same statement twice: {sorted(twice)}"
         with CaptureQueriesContext(connection) as csv_ctx:
             export = client.get(url + "?format=csv")
             assert export.status_code == 200
