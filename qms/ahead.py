@@ -23,8 +23,8 @@ is left and gives the connection back to one statement at a time. What a registe
 
 Query contract: the same statements as without it, each run and logged once (the query-count
 tests see no difference), except that a statement sent and read twice in one block (``read``: two
-selects of the same table) runs once; only when Python waits for them changes. Inside the block every other
-statement works as usual (psycopg puts it in the same pipeline and waits for it), and
+selects of the same table) runs once; only when Python waits for them changes. Inside the block
+every other statement works as usual (psycopg puts it in the same pipeline and waits for it), and
 ``QuerySet.iterator()`` reads through a plain cursor rather than a server-side one, which pipeline
 mode refuses. It refuses COPY and a change of autocommit too (``transaction.atomic`` outside a
 transaction): keep the block to writing a page.
