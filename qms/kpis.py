@@ -94,7 +94,10 @@ class Measure:
 
     def series(self, periods: list[Period], subject=None) -> list[float | None]:
         if self.values is not None:
-            return list(self.values(periods, subject=subject))
+            # Measures of one series (the NCRs raised, and by department) read it once in a page
+            # reading many measures (``reading``).
+            key = ("series", self.values, tuple(periods), subject)
+            return list(shared(key, lambda: list(self.values(periods, subject=subject))))
         return [self.value(p, subject=subject) for p in periods]
 
     def for_subjects(self, period: Period, subjects: Sequence) -> dict:

@@ -85,3 +85,12 @@ def test_the_dashboard_runs_the_same_queries_with_more_data(client_for, quality_
         NonconformityFactory(owner=head, due_date=days(-n))
         CapaFactory(owner=other_head)
     assert queries() == small
+
+
+def test_the_dashboard_reads_each_statement_once(client_for, quality_manager, data):
+    """Two measures of one series (the NCRs raised, shown by cause and by department) read it once."""
+    with CaptureQueriesContext(connection) as ctx:
+        page = client_for(quality_manager).get("/reviews/").content.decode()
+    assert 'data-testid="trend-capa.ncrs"' in page and 'data-testid="trend-capa.ncrs_by_department"' in page
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert not {sql for sql in statements if statements.count(sql) > 1}

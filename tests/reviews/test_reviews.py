@@ -109,6 +109,25 @@ def test_a_planned_review_shows_its_inputs_from_live_records(client_for, quality
     assert "No module behind this input — enter text." in providers
 
 
+def test_a_reviews_inputs_read_a_series_two_measures_share_once(review, head):
+    """The NCRs raised and the NCRs by department are one series: compiling the inputs reads its
+    twelve months once, and both measures show it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.inputs import compile_inputs
+
+    NonconformityFactory(owner=head)
+    with CaptureQueriesContext(connection) as ctx:
+        inputs = compile_inputs(review)
+    figures = [m for section in inputs.values() for m in section.get("measures", [])]
+    trends = {m["key"]: m["trend"] for m in figures if m["key"] in ("capa.ncrs", "capa.ncrs_by_department")}
+    assert len(trends) == 2 and trends["capa.ncrs"] == trends["capa.ncrs_by_department"]
+    assert sum(month[1] for month in trends["capa.ncrs"]) == 1
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert not {sql for sql in statements if statements.count(sql) > 1 and "DATE_TRUNC" in sql}
+
+
 def test_a_module_installed_later_feeds_its_input_by_clause(client_for, quality_manager, review):
     from qms import kpis
 
