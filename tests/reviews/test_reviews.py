@@ -117,7 +117,8 @@ def test_a_reviews_inputs_read_a_series_two_measures_share_once(review, head):
 
     from reviews.inputs import compile_inputs
 
-    NonconformityFactory(owner=head)
+    ncr = NonconformityFactory(owner=head)  # raised within the review's trend (it ends yesterday)
+    type(ncr).objects.filter(pk=ncr.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
     with CaptureQueriesContext(connection) as ctx:
         inputs = compile_inputs(review)
     figures = [m for section in inputs.values() for m in section.get("measures", [])]
