@@ -42,10 +42,14 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def chain(standard: Instrument, user) -> list[Node]:
+def chain(standard: Instrument, user, roots: list[ImpactAssessment] | None = None) -> list[Node]:
     """The suspect chain below a standard: standard → instruments calibrated against it since
-    its last good calibration → what they measured, level by level (one query per level)."""
-    roots = list(restrict(ImpactAssessment.objects.filter(instrument=standard), user).order_by("-created_at"))
+    its last good calibration → what they measured, level by level (one query per level). The
+    standard's own assessments the user may read, newest first, are ``roots`` when the caller has
+    read them already."""
+    if roots is None:
+        own = restrict(ImpactAssessment.objects.filter(instrument=standard), user)
+        roots = list(own.order_by("-created_at"))
     nodes = {a.pk: Node(a) for a in roots}
     level = list(nodes)
     while level:
@@ -67,7 +71,7 @@ def chain(standard: Instrument, user) -> list[Node]:
 
 def instrument_page(instrument: Instrument, user) -> dict:
     today = timezone.localdate()
-    assessments = restrict(instrument.assessments.all(), user).order_by("-created_at")
+    assessments = list(restrict(instrument.assessments.all(), user).order_by("-created_at"))
     calibrations = list(
         instrument.calibrations.select_related("performed_by", "lab").order_by("-calibrated_on", "-pk")
     )
@@ -75,8 +79,8 @@ def instrument_page(instrument: Instrument, user) -> dict:
         "standing": instrument.standing_on(today),
         "refusals": gates.check("instrument_usable", on=today, instrument=instrument),
         "calibrations": calibrations,
-        "assessments": list(assessments),
-        "suspect_chain": chain(instrument, user),
+        "assessments": assessments,
+        "suspect_chain": chain(instrument, user, roots=assessments),
         "accreditation": accreditation(instrument.lab) if instrument.lab_id else None,
         "open_checkout": instrument.checkouts.filter(returned_on__isnull=True)
         .select_related("holder")

@@ -32,15 +32,18 @@ def required_kinds(
     return kinds
 
 
-def missing_certificates(supplier: Supplier, *, on: dt.date | None = None) -> list[str]:
-    """The names of the required certificates the supplier does not hold valid on the date."""
+def missing_certificates(
+    supplier: Supplier, *, on: dt.date | None = None, policy: TierPolicy | None = None
+) -> list[str]:
+    """The names of the required certificates the supplier does not hold valid on the date (its
+    tier's ``policy`` given, when the caller has read it, else read)."""
     on = on or timezone.localdate()
     held = {
         c.kind
         for c in supplier.certificates.all()
         if c.status == "current" and c.issued_on <= on and (c.expires_on is None or c.expires_on >= on)
     }
-    return [CERTIFICATE_KINDS[k] for k in required_kinds(supplier) if k not in held]
+    return [CERTIFICATE_KINDS[k] for k in required_kinds(supplier, policy) if k not in held]
 
 
 IN_USE = ("approved", "conditional")

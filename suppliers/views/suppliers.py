@@ -100,7 +100,7 @@ class SupplierDetailView(RecordDetailView):
         return {
             "policy": policy,
             "required": [(kind, dict(CertificateKind.choices)[kind]) for kind in required],
-            "missing": selectors.missing_certificates(record),
+            "missing": selectors.missing_certificates(record, policy=policy),
             "open_changes": [c for c in changes if c.is_open],
             "changes": changes,
             "scars": list(record.scars.order_by("-created_at")[:20]),

@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calibration import kpis, selectors, services
@@ -154,8 +156,12 @@ def test_the_metrology_head_reaches_the_suspect_list_and_the_chain(client_for, c
     client = client_for(metrology_head)
     suspects = client.get(reverse("calibration:suspect_list")).content.decode()
     assert "MM-9" in suspects and "GB-9" in suspects
-    page = client.get(standard.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(standard.get_absolute_url()).content.decode()
     assert 'data-testid="suspect-chain"' in page and "MM-9" in page
+    # The standard's assessments are read once, for their list and as the chain's first level.
+    statements = [q["sql"] for q in ctx.captured_queries if 'FROM "calibration_impactassessment"' in q["sql"]]
+    assert len(statements) == len(set(statements))
 
 
 def test_an_instrument_never_calibrated_reads_overdue_whatever_its_due_date(client_for, dept, head):

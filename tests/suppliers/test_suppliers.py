@@ -4,6 +4,8 @@ evaluations; bad input refused beside its field with nothing changed."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qms.models import Signature
@@ -146,6 +148,16 @@ def test_conditional_approval_and_disqualification(client_for, quality_manager, 
     )
     supplier.refresh_from_db()
     assert response.status_code == 302 and supplier.status == "disqualified"
+
+
+def test_the_supplier_page_says_what_its_tier_requires_and_what_is_missing(client_for, quality_manager, proc):
+    supplier = f.supplier(proc, tier="critical", calibration_lab=True)
+    f.certificate(supplier, "iso9001")
+    with CaptureQueriesContext(connection) as ctx:
+        page = client_for(quality_manager).get(supplier.get_absolute_url()).content.decode()
+    assert "ISO/IEC 17025 accreditation" in page
+    # The tier's policy is read once for what it requires and for what is missing.
+    assert len([q for q in ctx.captured_queries if 'FROM "suppliers_tierpolicy"' in q["sql"]]) == 1
 
 
 def test_an_expired_required_certificate_makes_the_supplier_conditional_and_says_why(proc):
