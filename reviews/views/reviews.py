@@ -186,6 +186,10 @@ class ReviewUpdateView(RecordUpdateView):
         )
 
 
+# What a review's signed content reads (``Review.signed_content``), prefetched by its pages.
+SIGNED = ("inputs", "decisions", "attendees")
+
+
 def _page(request, review: Review) -> dict:
     user = request.user
     return {
@@ -207,7 +211,9 @@ class ReviewDetailView(RecordDetailView):
     template_name = "reviews/review_page.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("chair", "owner", "department")
+        # The inputs, decisions and attendees are what the signature's content hash reads, and
+        # the page shows the inputs and attendees: read once for both.
+        return super().get_queryset().select_related("chair", "owner", "department").prefetch_related(*SIGNED)
 
     def extra_context_for(self, record, forms: dict) -> dict:
         ctx = _page(self.request, record)
@@ -223,7 +229,8 @@ class MinutesPdfView(RecordScopeMixin, QMSView):
     model = Review
 
     def get(self, request, pk):
-        review = get_object_or_404(self.get_queryset().select_related("chair", "owner", "department"), pk=pk)
+        found = self.get_queryset().select_related("chair", "owner", "department").prefetch_related(*SIGNED)
+        review = get_object_or_404(found, pk=pk)
         context = _page(request, review)
         context.update(
             review=review,

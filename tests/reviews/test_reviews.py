@@ -293,6 +293,24 @@ def test_changing_a_held_reviews_inputs_is_refused(client_for, quality_manager, 
 # --- minutes and the chair's signature --------------------------------------------------------------------
 
 
+def test_a_reviews_page_and_minutes_read_its_inputs_decisions_and_attendees_once(
+    client_for, quality_manager, with_minutes, head
+):
+    """Their signature's content hash and the page read the same rows: once, for both."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(quality_manager)
+    for url in (with_minutes.get_absolute_url(), f"/reviews/meetings/{with_minutes.pk}/minutes.pdf"):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert not {sql for sql in statements if statements.count(sql) > 1}, url
+    page = client.get(with_minutes.get_absolute_url()).content.decode()
+    assert "Discussed audits." in page and head.get_full_name() in page
+
+
 def test_minutes_are_written_per_input_after_the_meeting(client_for, quality_manager, held):
     client = client_for(quality_manager)
     response = client.post(f"/reviews/meetings/{held.pk}/minutes/", MINUTES)
