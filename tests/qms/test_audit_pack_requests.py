@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader
@@ -287,7 +288,16 @@ def test_a_section_slower_than_the_lease_is_not_taken_over_while_its_renderer_li
     slow = dataclasses.replace(section, build=lambda **kw: time.sleep(2.5) or section.build(**kw))
     monkeypatch.setattr(auditpack.catalogue, "sections", lambda: [slow])  # what the pipeline reads
     pack = ask(auditor)
-    renderer = threading.Thread(target=services.audit_pack_render, kwargs={"pack_id": pack.pk})
+
+    def render():
+        try:
+            services.audit_pack_render(pack_id=pack.pk)
+        finally:
+            # The thread's own connection, closed as it ends: left open, it outlived the test and
+            # kept the test database from being dropped at the end of the run.
+            connection.close()
+
+    renderer = threading.Thread(target=render)
     renderer.start()
     swept = []
     while renderer.is_alive():
