@@ -16,7 +16,7 @@ from django.utils import timezone
 from qms import access
 from qms.filters import OPEN
 from qms.models import User
-from qms.services import attachments_of
+from qms.uploads import WEB_IMAGES
 
 from .filters import UNCLASSIFIED
 from .models import (
@@ -32,8 +32,6 @@ from .models import (
     Why,
 )
 
-# Image types a browser shows inline (TIFF stays a download in the attachments tab).
-WEB_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 AGING_BUCKETS = [
     (0, 30, "0–30 days"),
     (31, 60, "31–60"),
@@ -49,13 +47,15 @@ def _rows(model, capa: Capa, user: User) -> QuerySet:
 
 
 def ncr_page(user: User, ncr: Nonconformity) -> dict[str, Any]:
-    """What the NCR page shows besides the record: the photos of the nonconforming part and the
-    CAPAs raised for it."""
-    return {
-        # Photos are shown on the NCR itself; other files stay in the attachments tab.
-        "photos": [a for a in attachments_of(ncr) if a.mime_type in WEB_IMAGES],
-        "capas": access.restrict(ncr.capas.all(), user).select_related("owner"),
-    }
+    """What the NCR page shows besides the record and its photos (``photos``): the CAPAs raised
+    for it."""
+    return {"capas": access.restrict(ncr.capas.all(), user).select_related("owner")}
+
+
+def photos(attachments) -> list:
+    """The photos of the nonconforming part among a record's attachments, shown on the NCR
+    itself; other files (a TIFF, a PDF) stay in the attachments tab. Browsers show these inline."""
+    return [a for a in attachments if a.mime_type in WEB_IMAGES]
 
 
 def _fishbone(causes: list[FishboneCause]) -> list[tuple[str, str, list[FishboneCause]]]:

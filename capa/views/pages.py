@@ -64,6 +64,12 @@ class NonconformityDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
         return selectors.ncr_page(self.request.user, record)
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # From the attachments the page's tab reads: one query for both.
+        ctx["photos"] = selectors.photos(ctx["attachments"])
+        return ctx
+
 
 class CapaDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:

@@ -3,6 +3,8 @@ attachments tab. The demo's customer complaint carries one."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from capa import demo
 from capa.models import Nonconformity
@@ -26,7 +28,11 @@ def test_ncr_page_shows_photos_but_not_other_files(client_for, head, ncr, audito
         upload=SimpleUploadedFile("report.pdf", pdf_bytes(), content_type="application/pdf"),
         by=head,
     )
-    html = client_for(head).get(ncr.get_absolute_url()).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        html = client_for(head).get(ncr.get_absolute_url()).content.decode()
+    # The photos come from the attachments the tab lists: the attachments are read once.
+    assert len([q for q in ctx.captured_queries if 'FROM "qms_attachment"' in q["sql"]]) == 1
+    assert "Attachments <span" in html and ">2</span>" in html
     photos = html[html.index('data-testid="ncr-photos"') :]
     photos = photos[: photos.index("</div>")]
     download = photo.get_download_url()
