@@ -49,7 +49,7 @@ from django.template import loader
 
 from .assigned import assigned_ids
 from .models import ChildRecord, Role
-from .scoped import ScopedCache
+from .scoped import read_only as _read_only
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -299,8 +299,16 @@ def restrict(queryset: QuerySet, user: User, action: str = VIEW) -> QuerySet:
 
 
 def can_view(user: User, obj: Model) -> bool:
+    """May the user see this record (for a child row: the record it belongs to)? Worked out once
+    per user and record while a request that changes nothing is answered (``read_only_request``):
+    a page asks it of its record for each form it may offer."""
     record = obj.root
-    return restrict(type(record).objects.filter(pk=record.pk), user).exists()
+    if record.pk is None:
+        return False
+    return _read_only.get(
+        ("view", type(record), record.pk, user.pk),
+        lambda: restrict(type(record).objects.filter(pk=record.pk), user).exists(),
+    )
 
 
 # While a request that changes nothing is answered (GET, HEAD: ``AccessMiddleware`` enters
@@ -308,7 +316,6 @@ def can_view(user: User, obj: Model) -> bool:
 # record's page asks a dozen times (its buttons, each form and child row it offers), and a
 # relation such as a pending check's verifier is a query each time. Requests that write work it
 # out afresh on every call.
-_read_only = ScopedCache("qms_access_read_only")
 read_only_request = _read_only.scope
 
 
@@ -325,6 +332,20 @@ def relations(user: User, obj: Model) -> set[str]:
 
 def _relations(user: User, obj: Model) -> set[str]:
     record = obj.root
+    if obj is record or record.pk is None:
+        found = _record_relations(user, record)
+    else:  # a child row stands as its record does (worked out once per GET), and as its own say
+        found = set(relations(user, record))
+    if obj is not record:
+        extra = getattr(obj, "extra_relations", None)
+        if extra is not None:
+            found |= extra(user)
+        if obj.assignee_id is not None and obj.assignee_id == user.pk:
+            found.add("assignee")
+    return found
+
+
+def _record_relations(user: User, record: Model) -> set[str]:
     found = set()
     if user.role == Role.ADMINISTRATOR:
         found |= {"admin", "quality"}
@@ -338,12 +359,9 @@ def _relations(user: User, obj: Model) -> set[str]:
         found.add("head")
     if user.is_department_head and is_steward(user, type(record)):
         found.add("steward")
-    for holder in {record, obj}:
-        extra = getattr(holder, "extra_relations", None)
-        if extra is not None:
-            found |= extra(user)
-    if obj is not record and obj.assignee_id is not None and obj.assignee_id == user.pk:
-        found.add("assignee")
+    extra = getattr(record, "extra_relations", None)
+    if extra is not None:
+        found |= extra(user)
     return found
 
 

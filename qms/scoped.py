@@ -32,3 +32,9 @@ class ScopedCache:
         if key not in found:
             found[key] = build()
         return found[key]
+
+
+# While a request that changes nothing (GET, HEAD) is answered: ``qms.access.AccessMiddleware``
+# enters it (``qms.access.read_only_request``). How each user stands to each record, and the rows
+# that more than one of a page's fields offer (``qms.widgets.read_once``), are read once for it.
+read_only = ScopedCache("qms_read_only_request")

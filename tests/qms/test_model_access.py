@@ -4,7 +4,9 @@ how a person stands to a row assigned to them."""
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from qms import access
 from qms.models import Role
@@ -155,3 +157,30 @@ def test_a_request_that_changes_nothing_works_out_a_relation_once_and_a_write_ev
     assert access.relations(staff, part) == set()
     part.owner = staff
     assert access.relations(staff, part) == {"assignee"}
+
+
+def test_a_request_that_changes_nothing_asks_once_whether_a_record_may_be_seen(staff, other_staff, widget):
+    """A page asks whether its reader may see the record for each form it may offer: one query
+    inside a GET, whoever asks; outside one, every time."""
+    with access.read_only_request(), CaptureQueriesContext(connection) as once:
+        assert access.can_view(staff, widget) and not access.can_view(other_staff, widget)
+    with access.read_only_request(), CaptureQueriesContext(connection) as thrice:
+        assert all(access.can_view(staff, widget) for _ in range(3))
+        assert not any(access.can_view(other_staff, widget) for _ in range(3))
+    assert len(thrice) == len(once) > 0
+    with CaptureQueriesContext(connection) as outside:
+        assert all(access.can_view(staff, widget) for _ in range(3))
+    assert len(outside) == 3 * len(once) / 2
+
+
+def test_a_child_row_stands_as_its_record_did_when_first_asked(head, staff, other_dept, widget, part):
+    """Inside a GET a row's relations are its record's as first worked out (its CAPA's checks and
+    actions are not asked again for each of its rows) and the row's own: the page's answers about
+    a record and its rows agree."""
+    with access.read_only_request():
+        assert access.relations(head, widget) == {"owner", "head"}
+        # What the record's relations were worked out from is not read again for its row.
+        widget.owner, widget.department = None, other_dept
+        assert access.relations(head, part) == {"owner", "head"}
+        assert access.relations(staff, part) == {"assignee"}
+    assert access.relations(head, part) == set()  # outside a GET: the record as it is now
