@@ -42,9 +42,10 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .widgets import use_pickers
+        from .widgets import read_choices_once, use_pickers
 
         use_pickers(self)
+        read_choices_once(self)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

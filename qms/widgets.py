@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
@@ -22,6 +23,7 @@ from .csv_sql import name_of
 from .due_sql import Statement, fetch
 from .html import escape, escape_all
 from .models import User
+from .scoped import read_only
 
 
 def person_label(user: User) -> str:
@@ -80,7 +82,7 @@ class _Picker:
         queryset = getattr(self.choices, "queryset", None)
         source = _SOURCES[self.model]
         chosen = (
-            queryset.filter(pk__in=wanted).select_related(*source.related)
+            read_once(queryset.filter(pk__in=wanted).select_related(*source.related))
             if queryset is not None and wanted
             else []
         )
@@ -129,6 +131,44 @@ def use_pickers(form: forms.Form) -> None:
         widget.is_required = field.required
         widget.choices = field.choices
         field.widget = widget
+
+
+def read_once(queryset) -> list:
+    """The rows of ``queryset``, read once while a request that changes nothing is answered
+    (``qms.scoped.read_only``): a form's two person fields naming the same person, or its two
+    department fields, read by one statement. By the statement's text and values; elsewhere, and
+    for a queryset that prefetches, read as ``list(queryset)``."""
+    if queryset._prefetch_related_lookups:
+        return list(queryset)
+    try:
+        sql, params = queryset.query.sql_with_params()
+        key = ("rows", queryset.db, sql, tuple(params))
+        hash(key)
+    except EmptyResultSet:
+        return []
+    except TypeError:  # a value that is not hashable (a list of an array field): read as it is
+        return list(queryset)
+    return read_only.get(key, lambda: list(queryset))
+
+
+class ReadOnceChoices(ModelChoiceIterator):
+    """A model choice field's options from its rows read once per request that changes nothing
+    (``read_once``): every form's selects get it (``qms.forms.BootstrapMixin``)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in read_once(self.queryset):
+            yield self.choice(row)
+
+
+def read_choices_once(form: forms.Form) -> None:
+    """Every model choice field of ``form`` not given the picker lists its rows through
+    ``ReadOnceChoices``."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field.widget, _Picker):
+            field.iterator = ReadOnceChoices
+            field.widget.choices = field.choices
 
 
 def use_quick_widgets(form: forms.Form) -> None:

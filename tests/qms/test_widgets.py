@@ -202,3 +202,23 @@ def test_a_models_options_are_read_as_names_not_built_as_records(head, dept, oth
             _django_markup(forms.Select, field, name, None, {"class": "form-select"})
         ), name
     assert "Reading &lt;drawings&gt;" in written
+
+
+def test_two_fields_offering_the_same_rows_read_them_once_in_a_get(quality_manager, dept, other_dept):
+    """A form's two department selects (the owning department, the departments it is distributed
+    to) list the departments from one statement while a request that changes nothing is answered;
+    both list every department."""
+    from qms import access
+    from qms.forms import BootstrapMixin
+
+    class Routing(BootstrapMixin, forms.Form):
+        department = forms.ModelChoiceField(queryset=Department.objects.all())
+        copies_to = forms.ModelMultipleChoiceField(queryset=Department.objects.all())
+
+    with access.read_only_request(), CaptureQueriesContext(connection) as ran:
+        html = str(Routing()["department"]) + str(Routing()["copies_to"])
+    assert len(ran) == 1
+    assert html.count(f'value="{dept.pk}"') == html.count(f'value="{other_dept.pk}"') == 2
+    with CaptureQueriesContext(connection) as ran:
+        str(Routing()["department"]) + str(Routing()["copies_to"])
+    assert len(ran) == 2  # a request that writes reads the rows as they are, each time
