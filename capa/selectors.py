@@ -42,8 +42,10 @@ AGING_BUCKETS = [
 
 
 def _rows(model, capa: Capa, user: User) -> QuerySet:
-    """The rows of one kind inside ``capa``, as the user may see them."""
-    return access.restrict(model.objects.filter(capa=capa), user)
+    """The rows of one kind inside ``capa``, as the user may see them; each row's ``capa`` is
+    ``capa`` itself (read through the relation), so asking a row about its CAPA reads nothing."""
+    related = getattr(capa, model._meta.get_field("capa").remote_field.get_accessor_name())
+    return access.restrict(related.all(), user)
 
 
 def ncr_page(user: User, ncr: Nonconformity) -> dict[str, Any]:

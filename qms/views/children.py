@@ -170,8 +170,9 @@ class ChildEditView(_ChildView, WriteView):
 
     def make_form(self, row, data=None, files=None):
         form_class = self.spec.edit_form_for(self.request.user, row)
-        # A fresh copy, so a refused save does not leave half-changed values on the row shown.
-        instance = type(row)._default_manager.get(pk=row.pk)
+        # For a save, a fresh copy, so a refused one does not leave half-changed values on the
+        # row shown; a GET changes nothing and shows the row as read.
+        instance = row if data is None else type(row)._default_manager.get(pk=row.pk)
         kwargs = {"instance": instance} if issubclass(form_class, djforms.ModelForm) else {}
         return form_class(data, files, parent=row.parent, user=self.request.user, **kwargs)
 
