@@ -39,7 +39,7 @@ def file_rows(revision: Revision) -> tuple[list[dict], str]:
     """Each file of the revision with whether its stored bytes still match the hash taken at
     upload, and the revision's content hash as it is now."""
     rows = []
-    for f in revision.files.all():
+    for f in revision.files.select_related("uploaded_by"):  # the page names who uploaded each
         digest = file_digest(f)
         rows.append({"file": f, "intact": digest == f.sha256, "digest": digest})
     return rows, content_hash(revision, file_hashes=[r["digest"] for r in rows])

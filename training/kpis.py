@@ -61,11 +61,7 @@ class _History:
                 "file_id", "job_role_id", "since", "until"
             )
         )
-        self.needs: dict[int, dict[int, int]] = defaultdict(dict)
-        for role_id, competence_id, level in RoleRequirement.objects.filter(
-            job_role_id__in={r[1] for r in self.roles}, competence__status="active"
-        ).values_list("job_role_id", "competence_id", "level"):
-            self.needs[role_id][competence_id] = level
+        self.needs = kpis.shared(("training.needs",), _needs)
 
         self._on: dict[dt.date, dict[tuple[int, int], tuple]] = {}
 
@@ -104,6 +100,16 @@ class _History:
             if merged[key]:
                 wanted[file_id] = merged[key]
         return wanted
+
+
+def _needs() -> dict[int, dict[int, int]]:
+    """Job role → competence → the level it needs, of the competences in use: every role's (a
+    short table), so the company's history and a department's read it once between them."""
+    needs: dict[int, dict[int, int]] = defaultdict(dict)
+    required = RoleRequirement.objects.filter(competence__status="active")
+    for role_id, competence_id, level in required.values_list("job_role_id", "competence_id", "level"):
+        needs[role_id][competence_id] = level
+    return needs
 
 
 def _day(event) -> dt.date:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from qms.models import ChildRecord, Department, Process, Record, StoredFile, due_index
+from qms.scoped import read_only
 from qms.workflow import Transition, Workflow
 
 from .. import clauses
@@ -224,7 +225,14 @@ class Audit(Record):
         return q
 
     def extra_relations(self, user) -> set[str]:
-        return {"team"} if self.pk and self.team.filter(pk=user.pk).exists() else set()
+        return {"team"} if self.on_team(user) else set()
+
+    def on_team(self, user) -> bool:
+        """Whether ``user`` is one of the audit team: asked once while a request that changes
+        nothing is answered (the audit's relations, a question's, who may record a finding)."""
+        if not self.pk:
+            return False
+        return read_only.get(("audits.team", self.pk, user.pk), lambda: self.team.filter(pk=user.pk).exists())
 
     def clause_labels(self) -> list[str]:
         return [clauses.label(c) for c in sorted(self.clauses, key=clauses.sort_key)]
@@ -373,7 +381,7 @@ class Finding(Record):
         if user.is_system:
             return {"system"}
         audit = self.audit
-        if audit.owner_id == user.pk or audit.team.filter(pk=user.pk).exists():
+        if audit.owner_id == user.pk or audit.on_team(user):
             return {"auditor"}
         return set()
 

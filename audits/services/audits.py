@@ -263,7 +263,7 @@ def may_record_finding(user: User, audit: Audit) -> bool:
     return (
         not user.is_auditor
         and audit.status in ("in_progress", "reported")
-        and (user.pk == audit.owner_id or user.is_quality_manager or audit.team.filter(pk=user.pk).exists())
+        and (user.pk == audit.owner_id or user.is_quality_manager or audit.on_team(user))
     )
 
 

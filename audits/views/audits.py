@@ -179,7 +179,6 @@ class ItemDetailView(ChildDetailView):
         at = siblings.index(row.pk)
         return {
             "answer_form": AnswerForm(instance=row, parent=audit, user=user) if may_answer else None,
-            "photos": list(row.photos.select_related("uploaded_by")),
             "may_find": services.may_record_finding(user, audit),
             "previous": audit.items.get(pk=siblings[at - 1]) if at > 0 else None,
             "next": audit.items.get(pk=siblings[at + 1]) if at + 1 < len(siblings) else None,

@@ -228,5 +228,8 @@ class AssessmentCreateView(RecordCreateView):
 
 class AssessmentDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
+        calibration = record.calibration
+        if calibration is not None and calibration.instrument_id == record.instrument_id:
+            calibration.instrument = record.instrument  # its link names the instrument read already
         cascaded = access.restrict(record.cascaded.all(), self.request.user).select_related("instrument")
         return {"cascaded": list(cascaded)}

@@ -15,6 +15,7 @@ from qms import history
 from qms.forms import people
 from qms.models import Role, User
 from qms.rules import check_date, reason_text
+from qms.scoped import read_only
 from qms.services import password_problem, signature_record, transition
 
 from ..models import ReviewStep, Revision
@@ -161,9 +162,15 @@ def _open_review_round(
 
 
 def active_steps(revision: Revision) -> list[ReviewStep]:
-    """The steps that may be decided now: reviews first; approvals once every review is signed."""
+    """The steps that may be decided now: reviews first; approvals once every review is signed.
+    Read once while a request that changes nothing is answered (the sign page asks who may sign,
+    its form which meaning, the page what is signed)."""
     if revision.status != Revision.Status.IN_REVIEW:
         return []
+    return read_only.get(("documents.active_steps", revision.pk, revision.round), lambda: _active(revision))
+
+
+def _active(revision: Revision) -> list[ReviewStep]:
     steps = [s for s in revision.steps.all() if s.round == revision.round]
     pending = [s for s in steps if s.decision == ReviewStep.Decision.PENDING]
     reviews = [s for s in pending if s.kind == ReviewStep.Kind.REVIEW]
