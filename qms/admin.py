@@ -81,6 +81,7 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         "access_expires_on",
     )
     list_filter = ("role", "department", "is_active")
+    list_select_related = ("department",)
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             "QMS",
@@ -102,11 +103,13 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "head")
+    list_select_related = ("head",)
 
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ("original_name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at")
+    list_select_related = ("content_type", "uploaded_by")
     readonly_fields = [f.name for f in Attachment._meta.fields]
 
     def has_add_permission(self, request):
