@@ -4,7 +4,8 @@ It fails on a view that declared no access policy, an anonymous request to a non
 is not a redirect to login, an auditor write that is not a 403, another department's record that
 is not a 404, any server error, and any answer the hand-written table of who may use which page
 (``tests/qms/access_table.py``) does not expect: a URL without a row there, a role that should
-get a page and does not, a role that gets a page or has a form taken up it should not. A view
+get a page and does not, a role that gets a page or has a form taken up it should not; and a page,
+PDF or export that runs one statement twice (``read_twice``). A view
 added later is walked the day it exists; a URL pointing at a model the walker cannot build fails
 until a builder is registered in ``tests/<app>/walk.py``.
 
@@ -18,14 +19,16 @@ from __future__ import annotations
 import io
 import re
 import types
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, path, resolve, reverse
 
 from qms import access
@@ -232,12 +235,28 @@ def rolled_back():
 
 
 def request(client, method, url):
+    """The response, with the statements the request ran (``response.statements``)."""
+    connection.queries_log.clear()  # the log keeps 9,000: a walk's would fill it and hide the last
     try:
-        if method == "POST" and url.startswith("/api/"):  # the API reads JSON only: an empty object
-            return client.post(url, {}, content_type="application/json")
-        return client.get(url) if method == "GET" else client.post(url, {})
+        with CaptureQueriesContext(connection) as ran:
+            if method == "POST" and url.startswith("/api/"):  # the API reads JSON only: an empty object
+                response = client.post(url, {}, content_type="application/json")
+            else:
+                response = client.get(url) if method == "GET" else client.post(url, {})
     except Exception as exc:  # a server error: report which URL, role and method
         raise AssertionError(f"{method} {url} raised {exc!r}") from exc
+    response.statements = [q["sql"] for q in ran.captured_queries]
+    return response
+
+
+def read_twice(target: Target, response) -> list[str]:
+    """The statements a page ran more than once: the same rows read again (a relation not followed
+    from the row read already, a check asked twice). Not Django's admin, whose change list counts
+    its rows twice by design (the rows, and all of them for "N of M"); not a savepoint."""
+    if target.url.startswith("/admin/"):
+        return []
+    counted = Counter(sql for sql in response.statements if not sql.startswith(("SAVEPOINT", "RELEASE")))
+    return [f"{n}x {sql[:160]}" for sql, n in counted.items() if n > 1]
 
 
 def walk(world, patterns=None) -> Iterator[tuple[Target, str, str, object]]:
@@ -401,6 +420,8 @@ def test_every_url_with_every_role(world, part):
                 failures.append(f"{where}: {problem}")
             if role == "auditor" and (links := write_links(response)):
                 failures.append(f"{where}: links to pages auditors are refused: {', '.join(links)}")
+        if method == "GET" and response.status_code == 200 and (twice := read_twice(target, response)):
+            failures.append(f"{where}: runs a statement more than once: {'; '.join(twice)}")
         outside = hidden.get(role)
         if outside is not None and response.status_code == 200:
             named = sorted(set(outside.findall(response_text(response))))
