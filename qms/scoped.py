@@ -36,5 +36,25 @@ class ScopedCache:
 
 # While a request that changes nothing (GET, HEAD) is answered: ``qms.access.AccessMiddleware``
 # enters it (``qms.access.read_only_request``). How each user stands to each record, and the rows
-# that more than one of a page's fields offer (``qms.widgets.read_once``), are read once for it.
+# that more than one part of a page reads by one statement (``read_once``), are read once for it.
 read_only = ScopedCache("qms_read_only_request")
+
+
+def read_once(queryset) -> list:
+    """The rows of ``queryset``, read once while a request that changes nothing is answered
+    (``read_only``): a form's two person fields naming the same person, a gate asked of a lot's
+    drawing for each of its days, the records a page's links and its own list both name. By the
+    statement's text and values; elsewhere, and for a queryset that prefetches, ``list(queryset)``."""
+    from django.core.exceptions import EmptyResultSet
+
+    if queryset._prefetch_related_lookups:
+        return list(queryset)
+    try:
+        sql, params = queryset.query.sql_with_params()
+        key = ("rows", queryset.db, sql, tuple(params))
+        hash(key)
+    except EmptyResultSet:
+        return []
+    except TypeError:  # a value that is not hashable (a list of an array field): read as it is
+        return list(queryset)
+    return read_only.get(key, lambda: list(queryset))

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from . import access
 from .models import Record, RecordLink, User
+from .scoped import read_once
 
 
 def _link_q(record: Record) -> Q:
@@ -37,7 +38,7 @@ def links_of(record: Record, user: User) -> tuple[list[dict], int]:
     resolved: dict[tuple[int, int], Any] = {}
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        for obj in access.restrict(model._default_manager.filter(pk__in=ids), user):
+        for obj in read_once(access.restrict(model._default_manager.filter(pk__in=ids), user)):
             resolved[(type_id, obj.pk)] = obj
     visible = [{"link": link, "other": resolved[other]} for link, other in pairs if other in resolved]
     return visible, len(pairs) - len(visible)

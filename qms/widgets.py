@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
@@ -23,7 +22,7 @@ from .csv_sql import name_of
 from .due_sql import Statement, fetch
 from .html import escape, escape_all
 from .models import User
-from .scoped import read_only
+from .scoped import read_once
 
 
 def person_label(user: User) -> str:
@@ -133,24 +132,6 @@ def use_pickers(form: forms.Form) -> None:
         field.widget = widget
 
 
-def read_once(queryset) -> list:
-    """The rows of ``queryset``, read once while a request that changes nothing is answered
-    (``qms.scoped.read_only``): a form's two person fields naming the same person, or its two
-    department fields, read by one statement. By the statement's text and values; elsewhere, and
-    for a queryset that prefetches, read as ``list(queryset)``."""
-    if queryset._prefetch_related_lookups:
-        return list(queryset)
-    try:
-        sql, params = queryset.query.sql_with_params()
-        key = ("rows", queryset.db, sql, tuple(params))
-        hash(key)
-    except EmptyResultSet:
-        return []
-    except TypeError:  # a value that is not hashable (a list of an array field): read as it is
-        return list(queryset)
-    return read_only.get(key, lambda: list(queryset))
-
-
 class ReadOnceChoices(ModelChoiceIterator):
     """A model choice field's options from its rows read once per request that changes nothing
     (``read_once``): every form's selects get it (``qms.forms.BootstrapMixin``)."""
@@ -214,7 +195,7 @@ class _QuickSelect:
         shown = self.format_value(value)  # a list for a select, one string for a yes/no select
         chosen = {shown} if isinstance(shown, str) else set(shown)
         options = []
-        for option_value, label in _read_once(self.choices):
+        for option_value, label in _choice_pairs(self.choices):
             text = "" if option_value is None else str(getattr(option_value, "value", option_value))
             options.append((text, label, text in chosen))
         return select_html(name, self.build_attrs(self.attrs, attrs), options)
@@ -231,7 +212,7 @@ _QUICK = {
 }
 
 
-def _read_once(choices):
+def _choice_pairs(choices):
     """A model field's choices from one plain query. Django's ``ModelChoiceIterator`` reads its
     queryset with ``iterator()``, which on PostgreSQL is a server-side cursor (DECLARE … WITH
     HOLD, FETCH, CLOSE): three round trips and a materialised cursor for forty departments,
