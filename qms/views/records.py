@@ -4,6 +4,8 @@ forms of its child rows), create (also "raised from" another record), edit and t
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -89,6 +91,11 @@ class RecordDetailView(RecordScopeMixin, QMSView, DetailView):
 
     template_name = "qms/record_detail.html"
 
+    def get_queryset(self):
+        # The people and departments a record names, read with it: its owner is often who
+        # closed, released or inspected it too, a second read of the same person otherwise.
+        return super().get_queryset().select_related(*_people_and_departments(self.model))
+
     def extra_context_for(self, record, forms: dict) -> dict:
         return {}
 
@@ -99,6 +106,18 @@ class RecordDetailView(RecordScopeMixin, QMSView, DetailView):
         ctx.update(page_forms(self.request, self.object, forms))
         ctx.update(self.extra_context_for(self.object, forms))
         return ctx
+
+
+@cache
+def _people_and_departments(model) -> tuple[str, ...]:
+    """The record's own foreign keys to a person or a department."""
+    from ..models import Department, User
+
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.many_to_one and f.related_model in (User, Department)
+    )
 
 
 class RecordHistoryView(RecordScopeMixin, QMSView, DetailView):
