@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qms import access, charts
 from qms.models import Process, RecordLink
+from qms.scoped import read_once
 
 from .models import Audit, Finding, Risk, scale, threshold
 
@@ -46,7 +47,11 @@ def raised_for(findings, user=None) -> dict[int, list]:
     wanted: dict[int, set[int]] = defaultdict(set)
     for _, kind, pk in pairs:
         wanted[kind].add(pk)
-    found = {(kind, r.pk): r for kind, pks in wanted.items() for r in kinds[kind].objects.filter(pk__in=pks)}
+    found = {
+        (kind, r.pk): r
+        for kind, pks in wanted.items()
+        for r in read_once(kinds[kind].objects.filter(pk__in=pks))
+    }
     readable = found.keys()
     if user is not None:
         readable = {

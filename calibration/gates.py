@@ -21,6 +21,7 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from qms import gates
+from qms.scoped import read_once
 
 from .models import AffectedItem, ImpactAssessment, Instrument, Machine, MaintenancePlan
 from .models.impact import Cause, Decision
@@ -181,7 +182,9 @@ def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
         refusals.append(
             gates.Refusal(f"{name} was {then.get_status_display().lower()} on {on:%-d %b %Y}.", url)
         )
-    for plan in MaintenancePlan.objects.filter(machine=current).order_by("pk"):
+    for plan in read_once(
+        MaintenancePlan.objects.filter(machine=current).order_by("pk")
+    ):  # once for a lot's days
         was = _as_of(plan, on)
         if was.status != "active":
             continue

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from qms.gates import Refusal
 from qms.models import User
+from qms.scoped import read_once
 
 from .models import Acknowledgment, Revision
 
@@ -35,13 +36,18 @@ def revision_effective(
     """The reasons work to ``revision`` on ``on`` was not in order: it was not the effective
     revision that day, and each person named who had been asked to read it and had not yet
     acknowledged it by then."""
-    revision = Revision.objects.select_related("document").get(pk=getattr(revision, "pk", revision))
+    # Asked for each of a lot's days: the revision and its siblings are read once for them all.
+    found = read_once(
+        Revision.objects.select_related("document").filter(pk=getattr(revision, "pk", revision))
+    )
+    if not found:
+        raise Revision.DoesNotExist
+    revision = found[0]
     url = revision.get_absolute_url()
     refusals = []
     if not was_effective(revision, on):
-        current = next(
-            (r for r in revision.document.revisions.exclude(pk=revision.pk) if was_effective(r, on)), None
-        )
+        siblings = read_once(revision.document.revisions.exclude(pk=revision.pk))
+        current = next((r for r in siblings if was_effective(r, on)), None)
         then = f"; revision {current.label} was" if current is not None else ""
         refusals.append(Refusal(f"{revision} was not the effective revision on {on:%d %b %Y}{then}.", url))
     person_ids = [getattr(p, "pk", p) for p in people]

@@ -181,6 +181,7 @@ class LotDetailView(RecordDetailView):
             "snapshot": record.release_checks,
             "blocked": bool(checks and any(c.blocks for c in checks)),
             "may_release": services.may_release(user, record),
+            "deviations": list(record.deviations.select_related("accepted_by").order_by("pk")),
             "lot_inspections": record.inspections.select_related("plan", "inspector").order_by(
                 "inspected_on", "pk"
             ),

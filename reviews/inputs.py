@@ -38,16 +38,23 @@ def measure_figures(measure: kpis.Measure, period: Period) -> dict:
     the twelve months up to the period's end, and where the records behind it are."""
     months = Period.months_to(period.end, TREND_MONTHS)
     rows = measure.breakdown(period) if measure.breakdown else []
+    if measure.values is not None:
+        # The trend and the period's value in one read: ``values`` gives each period's value, so
+        # what the measure reads whatever the period (its instruments, its suppliers' certificates)
+        # is read once, and two measures of one series share it (``Measure.series``).
+        *trend, value = measure.series([*months, period])
+    else:
+        trend, value = measure.series(months), measure.value(period)
     return {
         "key": measure.key,
         "label": measure.label,
         "unit": measure.unit,
         "better": measure.better,
-        "value": _number(measure.value(period)),
+        "value": _number(value),
         "url": measure.url(period) if measure.url else "",
         "breakdown": [[row.label, _number(row.value), row.url] for row in rows],
         "breakdown_unit": measure.breakdown_unit or measure.unit,
-        "trend": [[p.label, _number(v)] for p, v in zip(months, measure.series(months), strict=True)],
+        "trend": [[p.label, _number(v)] for p, v in zip(months, trend, strict=True)],
     }
 
 

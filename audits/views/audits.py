@@ -285,6 +285,8 @@ class FindingCreateView(RecordCreateView):
 class FindingDetailView(RecordDetailView):
     def extra_context_for(self, record, forms):
         raised = selectors.raised_for([record], self.request.user).get(record.pk, [])
+        if record.item_id is not None and record.item.audit_id == record.audit_id:
+            record.item.audit = record.audit  # the question's link names the audit read already
         return {"raised": raised, "audit": record.audit}
 
 
