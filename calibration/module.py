@@ -2,6 +2,7 @@
 
 from qms.events import EventType
 from qms.modules import Module, Searchable
+from qms.widgets import PickerSource
 
 from . import services  # noqa: F401 - the workflow effects are registered there
 from .audit import SECTIONS
@@ -30,6 +31,12 @@ MODULE = Module(
     clause="7.1.5",
     order=50,
     url_prefix="calibration/",
+    # 4,000 instruments in a ten-year archive: an impact assessment's instrument is found by typing.
+    pickers={
+        Instrument: PickerSource(
+            "calibration:instrument_search", "Type a tag, serial number or name…", "Find an instrument"
+        )
+    },
     due=PROVIDERS,
     audit_sections=SECTIONS,
     measures=MEASURES,

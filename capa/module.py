@@ -3,6 +3,7 @@
 from qms.events import EventType
 from qms.modules import Module, Searchable
 from qms.raising import RaiseAction
+from qms.widgets import PickerSource
 
 from .audit import SECTIONS
 from .demo import load
@@ -23,6 +24,10 @@ MODULE = Module(
     ],
     clause="10.2",
     order=20,
+    # 100,000 NCRs in a ten-year archive: the NCRs a new CAPA is raised for are found by typing.
+    pickers={
+        Nonconformity: PickerSource("capa:ncr_search", "Type an NCR number, part or lot…", "Find an NCR")
+    },
     due=PROVIDERS,
     audit_sections=SECTIONS,
     demo=load,
