@@ -4,6 +4,7 @@ scorecard, ranking, certificate register and tier policies."""
 from django.urls import path
 
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
+from qms.views.pages import RecordSearchView
 
 from . import forms, services, views
 from .models import (
@@ -150,7 +151,14 @@ scars = [
 
 urlpatterns = [
     path("ranking/", views.RankingView.as_view(), name="ranking"),
-    path("search/", views.SupplierSearchView.as_view(), name="supplier_search"),
+    # The supplier picker's search (``module.py``): by name, reference or commodities, by name.
+    path(
+        "search/",
+        RecordSearchView.as_view(
+            model=Supplier, fields=("name", "reference", "commodities"), ordering=("name", "pk")
+        ),
+        name="supplier_search",
+    ),
     path(
         "certificates/",
         views.CertificateListView.as_view(model=SupplierCertificate),

@@ -18,7 +18,6 @@ from .changes import (
 from .pages import (
     RankingView,
     ScorecardView,
-    SupplierSearchView,
     TierPolicyListView,
     TierPolicyUpdateView,
     evaluation_add,
@@ -53,7 +52,6 @@ __all__ = [
     "SupplierDetailView",
     "SupplierFilter",
     "SupplierListView",
-    "SupplierSearchView",
     "SupplierUpdateView",
     "TierPolicyListView",
     "TierPolicyUpdateView",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from qms import access, search
+from qms import access
 from qms.views import QMSView
 from qms.views.base import WriteView
 
@@ -129,19 +129,3 @@ def evaluation_add(*, supplier, by, evaluated_on, evaluator, note="", criteria=(
         note=note,
         criteria=list(criteria),
     )
-
-
-class SupplierSearchView(QMSView):
-    """The supplier picker's search (JSON, ``qms.widgets.PickerSource``): the suppliers whose name,
-    reference or commodities hold every word typed, 20 at most, by name."""
-
-    def get(self, request):
-        text = request.GET.get("q", "").replace("\x00", "").strip()[:50]
-        found = []
-        if text:
-            q = Q()
-            for word in text.split():  # each word in any of the fields, as the register's search box
-                q &= search.contains(Supplier, word, ("name", "reference", "commodities"))
-            scope = access.restrict(Supplier.objects.all(), request.user)
-            found = scope.filter(q).order_by("name", "pk")[:20]
-        return JsonResponse({"results": [{"id": s.pk, "label": str(s)} for s in found]})
