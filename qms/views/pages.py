@@ -54,10 +54,10 @@ class SearchView(QMSView):
 
 class RecordSearchView(QMSView):
     """A record picker's search (JSON, ``qms.widgets.PickerSource``): the records of ``model`` the
-        user may see whose ``fields`` hold every word typed, 20 at most, in ``ordering``, less those in
-        a status in ``left_out`` (a rejected goods receipt is used nowhere). A module routes one per
-        long list: ``RecordSearchView.as_view(model=GoodsReceipt, fields=(...))`` (NCRs, documents,
-    revisions, instruments, receipts and lots: tens of thousands in a ten-year archive)."""
+    user may see whose ``fields`` hold every word typed, 20 at most, in ``ordering``, less those in
+    a status in ``left_out`` (a rejected goods receipt is used nowhere). A module routes one per
+    long list (NCRs, documents, revisions, instruments, receipts and lots: tens of thousands in a
+    ten-year archive): ``RecordSearchView.as_view(model=GoodsReceipt, fields=(...))``."""
 
     model = None
     fields: tuple[str, ...] = ("reference", "title")
