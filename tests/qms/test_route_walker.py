@@ -249,11 +249,11 @@ def request(client, method, url):
     return response
 
 
-def read_twice(target: Target, response) -> list[str]:
-    """The statements a page ran more than once: the same rows read again (a relation not followed
-    from the row read already, a check asked twice, a list reading each row's relation); not a
-    savepoint."""
-    counted = Counter(sql for sql in response.statements if not sql.startswith(("SAVEPOINT", "RELEASE")))
+def read_twice(statements: list[str]) -> list[str]:
+    """The statements a request ran more than once: the same rows read again (a relation not
+    followed from the row read already, a check asked twice, a list reading each row's relation);
+    not a savepoint."""
+    counted = Counter(sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE")))
     return [f"{n}x {sql[:160]}" for sql, n in counted.items() if n > 1]
 
 
@@ -418,7 +418,7 @@ def test_every_url_with_every_role(world, part):
                 failures.append(f"{where}: {problem}")
             if role == "auditor" and (links := write_links(response)):
                 failures.append(f"{where}: links to pages auditors are refused: {', '.join(links)}")
-        if method == "GET" and response.status_code == 200 and (twice := read_twice(target, response)):
+        if method == "GET" and response.status_code == 200 and (twice := read_twice(response.statements)):
             failures.append(f"{where}: runs a statement more than once: {'; '.join(twice)}")
         outside = hidden.get(role)
         if outside is not None and response.status_code == 200:
