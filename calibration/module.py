@@ -34,7 +34,9 @@ MODULE = Module(
     # 4,000 instruments in a ten-year archive: an impact assessment's instrument is found by typing.
     pickers={
         Instrument: PickerSource(
-            "calibration:instrument_search", "Type a tag, serial number or name…", "Find an instrument"
+            "Type a tag, serial number or name…",
+            "Find an instrument",
+            fields=("tag", "reference", "title", "serial_number", "location"),
         )
     },
     due=PROVIDERS,

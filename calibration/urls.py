@@ -6,7 +6,6 @@ from django.urls import path
 
 from qms import access
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
-from qms.views.pages import RecordSearchView
 
 from . import forms, services, views
 from .models import (
@@ -221,17 +220,7 @@ machines = [
     ),
 ]
 
-# The instrument picker's search (``module.py``): found by typing.
-instrument_search = path(
-    "instruments/search/",
-    RecordSearchView.as_view(
-        model=Instrument, fields=("tag", "reference", "title", "serial_number", "location")
-    ),
-    name="instrument_search",
-)
-
 urlpatterns = [
-    instrument_search,
     path("", views.ChartsView.as_view(), name="overview"),
     *instruments,
     *assessments,

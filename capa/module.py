@@ -26,7 +26,9 @@ MODULE = Module(
     order=20,
     # 100,000 NCRs in a ten-year archive: the NCRs a new CAPA is raised for are found by typing.
     pickers={
-        Nonconformity: PickerSource("capa:ncr_search", "Type an NCR number, part or lot…", "Find an NCR")
+        Nonconformity: PickerSource(
+            "Type an NCR number, part or lot…", "Find an NCR", fields=("reference", "title", "part", "lot")
+        )
     },
     due=PROVIDERS,
     audit_sections=SECTIONS,

@@ -5,7 +5,6 @@ register of effectiveness checks across CAPAs."""
 from django.urls import path
 
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
-from qms.views.pages import RecordSearchView
 
 from . import services, views
 from .forms import (
@@ -160,15 +159,7 @@ row_urls = [
     ),
 ]
 
-# The NCR picker's search (``module.py``): 100,000 NCRs in a ten-year archive, found by typing.
-ncr_search = path(
-    "ncr/search/",
-    RecordSearchView.as_view(model=Nonconformity, fields=("reference", "title", "part", "lot")),
-    name="ncr_search",
-)
-
 urlpatterns = [
-    ncr_search,
     *ncr_urls,
     path("analysis/", views.AnalysisView.as_view(), name="analysis"),
     path("checks/", views.EffectivenessCheckListView.as_view(), name="check_list"),

@@ -22,12 +22,12 @@ MODULE = Module(
     # instrument's procedure, a lot's drawing revision are found by typing.
     pickers={
         Document: PickerSource(
-            "documents:document_search", "Type a document number or title…", "Find a document"
+            "Type a document number or title…", "Find a document", fields=("number", "title", "reference")
         ),
         Revision: PickerSource(
-            "documents:revision_search",
             "Type a document number or title…",
             "Find a revision",
+            fields=("document__number", "document__title", "label"),
             related=("document",),
         ),
     },

@@ -3,31 +3,13 @@
 from django.urls import path
 
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
-from qms.views.pages import RecordSearchView
 
 from . import forms, services, views
 from .models import Acknowledgment, ChangeRequest, Document, Revision, RevisionFile
 
 app_name = "documents"
 
-# The document and revision pickers' searches (``module.py``): found by typing.
-pickers = [
-    path(
-        "search/",
-        RecordSearchView.as_view(model=Document, fields=("number", "title", "reference")),
-        name="document_search",
-    ),
-    path(
-        "revisions/search/",
-        RecordSearchView.as_view(
-            model=Revision, fields=("document__number", "document__title", "label"), related=("document",)
-        ),
-        name="revision_search",
-    ),
-]
-
 urlpatterns = [
-    *pickers,
     *record_urlpatterns(
         Document,
         form_class=forms.DocumentForm,

@@ -32,10 +32,15 @@ MODULE = Module(
     # lot's page offered its material as a select of every receipt, 1.5 s to write.
     pickers={
         GoodsReceipt: PickerSource(
-            "inspection:receipt_search", "Type a receipt, part, PO or supplier lot…", "Find a goods receipt"
+            "Type a receipt, part, PO or supplier lot…",
+            "Find a goods receipt",
+            fields=("reference", "title", "part_number", "supplier_lot", "po_reference"),
+            left_out=("rejected",),  # a rejected receipt is used nowhere
         ),
         ProductionLot: PickerSource(
-            "inspection:lot_search", "Type a lot or part number…", "Find a production lot"
+            "Type a lot or part number…",
+            "Find a production lot",
+            fields=("reference", "title", "lot_number", "part_number"),
         ),
     },
     due=PROVIDERS,

@@ -1,10 +1,7 @@
 """The inspection module's URLs: plans, receipts, lots, shipments and inspections with their rows,
 and the forms of release, deviations, re-assessment and the switching rules."""
 
-from django.urls import path
-
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
-from qms.views.pages import RecordSearchView
 
 from . import forms, services, views
 from .models import (
@@ -190,24 +187,4 @@ inspections = [
     ),
 ]
 
-# The pickers' searches (``module.py``): receipts and lots are long lists, found by typing.
-pickers = [
-    path(
-        "receipts/search/",
-        RecordSearchView.as_view(
-            model=GoodsReceipt,
-            fields=("reference", "title", "part_number", "supplier_lot", "po_reference"),
-            left_out=("rejected",),
-        ),
-        name="receipt_search",
-    ),
-    path(
-        "lots/search/",
-        RecordSearchView.as_view(
-            model=ProductionLot, fields=("reference", "title", "lot_number", "part_number")
-        ),
-        name="lot_search",
-    ),
-]
-
-urlpatterns = [*pickers, *plans, *receipts, *lots, *shipments, *inspections]
+urlpatterns = [*plans, *receipts, *lots, *shipments, *inspections]

@@ -80,6 +80,7 @@ urlpatterns = [
     path("overview/", due.OverviewView.as_view(), name="overview"),
     path("search/", pages.SearchView.as_view(), name="search"),
     path("people/", pages.PeopleSearchView.as_view(), name="people_search"),
+    path("pick/<str:picker>/", pages.PickerSearchView.as_view(), name="picker_search"),
     path("access-log/", security.AccessLogView.as_view(), name="access_log"),
     path("access-log/unlock/", security.UnlockView.as_view(), name="access_unlock"),
     path("audit-pack/", packs.AuditPackView.as_view(), name="audit_pack"),

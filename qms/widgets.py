@@ -35,23 +35,35 @@ def person_label(user: User) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PickerSource:
-    """Where the picker of a model searches: a URL name that answers ``GET ?q=`` with
-    ``{"results": [{"id": …, "label": …}]}`` (at most 20, within the asker's scope), what its box
-    says, how a chosen row is labelled and the relations that label reads. ``narrowed`` lists
-    (a queryset with a filter: the calibration laboratories among the suppliers) get the picker
-    too when True; when False they stay a plain select, short by what narrowed them."""
+    """How the picker of a model finds its rows, declared once (``Module.pickers``): the kernel's
+    search (``/pick/<app.model>/``, ``qms.views.pages.PickerSearchView``) answers ``GET ?q=`` with
+    ``{"results": [{"id": …, "label": …}]}``: the rows of the asker's scope whose ``fields`` hold
+    every word typed, 20 at most, in ``ordering``, less those in a status of ``left_out`` (a
+    rejected goods receipt is used nowhere). ``hint`` is the box's placeholder and ``find`` its
+    accessible name; ``label`` writes a row (in the search and in the rows chosen) and reads
+    ``related``. ``narrowed`` lists (a queryset with a filter: the calibration laboratories among
+    the suppliers) get the picker too when True; when False they stay a plain select, short by what
+    narrowed them. ``url_name``: a search of its own instead of the kernel's (people, matched by
+    the label of their role too)."""
 
-    url_name: str
-    hint: str  # the box's placeholder
-    find: str  # the box's accessible name
+    hint: str
+    find: str
+    fields: tuple[str, ...] = ("reference", "title")
+    ordering: tuple[str, ...] = ("-pk",)
+    left_out: tuple[str, ...] = ()
     label: Callable[[Any], str] = str
     related: tuple[str, ...] = ()
     narrowed: bool = True
+    url_name: str = ""
 
 
 _SOURCES: dict[type, PickerSource] = {
     User: PickerSource(
-        "people_search", "Type a name, role or department…", "Find a person", person_label, ("department",)
+        "Type a name, role or department…",
+        "Find a person",
+        label=person_label,
+        related=("department",),
+        url_name="people_search",
     )
 }
 
@@ -59,6 +71,28 @@ _SOURCES: dict[type, PickerSource] = {
 def register_picker(model: type, source: PickerSource) -> None:
     """A module's long list gets the picker (``Module.pickers``)."""
     _SOURCES[model] = source
+
+
+def picker(label: str) -> tuple[type, PickerSource] | None:
+    """The model labelled ``label`` ("capa.nonconformity") and its picker, when the kernel's search
+    answers for it; None otherwise."""
+    for model, source in _SOURCES.items():
+        if model._meta.label_lower == label and not source.url_name:
+            return model, source
+    return None
+
+
+def pickers() -> list[str]:
+    """The labels of the models the kernel's search answers for (the route walker's URLs)."""
+    return [model._meta.label_lower for model, source in _SOURCES.items() if not source.url_name]
+
+
+def search_url(model: type) -> str:
+    """Where the picker of ``model`` searches."""
+    source = _SOURCES[model]
+    if source.url_name:
+        return reverse(source.url_name)
+    return reverse("picker_search", kwargs={"picker": model._meta.label_lower})
 
 
 def _picks(queryset) -> PickerSource | None:
@@ -92,7 +126,7 @@ class _Picker:
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         source = _SOURCES[self.model]
-        context["widget"]["attrs"]["data-picker"] = reverse(source.url_name)
+        context["widget"]["attrs"]["data-picker"] = search_url(self.model)
         context["widget"]["attrs"]["data-picker-hint"] = source.hint
         context["widget"]["attrs"]["data-picker-find"] = source.find
         return context

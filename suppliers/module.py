@@ -63,7 +63,11 @@ MODULE = Module(
     # calibration laboratories) stays a select.
     pickers={
         Supplier: PickerSource(
-            "suppliers:supplier_search", "Type a supplier's name…", "Find a supplier", narrowed=False
+            "Type a supplier's name…",
+            "Find a supplier",
+            fields=("name", "reference", "commodities"),
+            ordering=("name", "pk"),
+            narrowed=False,
         )
     },
     walk="tests.suppliers.walk",

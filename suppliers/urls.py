@@ -4,7 +4,6 @@ scorecard, ranking, certificate register and tier policies."""
 from django.urls import path
 
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
-from qms.views.pages import RecordSearchView
 
 from . import forms, services, views
 from .models import (
@@ -151,14 +150,6 @@ scars = [
 
 urlpatterns = [
     path("ranking/", views.RankingView.as_view(), name="ranking"),
-    # The supplier picker's search (``module.py``): by name, reference or commodities, by name.
-    path(
-        "search/",
-        RecordSearchView.as_view(
-            model=Supplier, fields=("name", "reference", "commodities"), ordering=("name", "pk")
-        ),
-        name="supplier_search",
-    ),
     path(
         "certificates/",
         views.CertificateListView.as_view(model=SupplierCertificate),

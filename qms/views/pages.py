@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import connection
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 from django.views.generic import UpdateView
@@ -52,31 +52,31 @@ class SearchView(QMSView):
         return render(request, "qms/search.html", {"query": text, "groups": search(text, request.user)})
 
 
-class RecordSearchView(QMSView):
-    """A record picker's search (JSON, ``qms.widgets.PickerSource``): the records of ``model`` the
-    user may see whose ``fields`` hold every word typed, 20 at most, in ``ordering``, less those in
-    a status in ``left_out`` (a rejected goods receipt is used nowhere). A module routes one per
-    long list (NCRs, documents, revisions, instruments, receipts and lots: tens of thousands in a
-    ten-year archive): ``RecordSearchView.as_view(model=GoodsReceipt, fields=(...))``."""
+class PickerSearchView(QMSView):
+    """The search of every record picker a module declares (``qms.widgets.PickerSource``): the
+    records of the model named in the URL that the user may see, whose fields hold every word
+    typed (as a register's search box), 20 at most; a model without a picker is a 404."""
 
-    model = None
-    fields: tuple[str, ...] = ("reference", "title")
-    ordering: tuple[str, ...] = ("-pk",)
-    left_out: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()  # what a row's label reads (a revision's document)
-
-    def get(self, request):
+    def get(self, request, picker):
         from .. import search as text_search
+        from ..widgets import picker as declared
 
+        found = declared(picker)
+        if found is None:
+            raise Http404("No picker searches this list.")
+        model, source = found
         text = request.GET.get("q", "").replace("\x00", "").strip()[:50]
-        found = []
+        rows = []
         if text:
             q = Q()
-            for word in text.split():  # each word in any of the fields, as a register's search box
-                q &= text_search.contains(self.model, word, self.fields)
-            scope = access.restrict(self.model.objects.exclude(status__in=self.left_out), request.user)
-            found = scope.filter(q).select_related(*self.related).order_by(*self.ordering)[:20]
-        return JsonResponse({"results": [{"id": r.pk, "label": str(r)} for r in found]})
+            for word in text.split():
+                q &= text_search.contains(model, word, source.fields)
+            scope = model.objects.all()
+            if source.left_out:
+                scope = scope.exclude(status__in=source.left_out)
+            scope = access.restrict(scope, request.user).filter(q)
+            rows = scope.select_related(*source.related).order_by(*source.ordering)[:20]
+        return JsonResponse({"results": [{"id": row.pk, "label": source.label(row)} for row in rows]})
 
 
 class PeopleSearchView(QMSView):

@@ -31,7 +31,7 @@ SKIP = (
     ".pdf",
     "format=csv",
     "/people/",
-    "/suppliers/search/",
+    "/pick/",
 )
 
 

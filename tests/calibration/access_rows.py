@@ -35,7 +35,7 @@ def checked_out(world) -> dict:
 
 ROWS = {
     # The instrument picker's search (JSON): within the reader's scope.
-    "calibration:instrument_search": Row(get=SIGNED_IN),
+    "picker_search calibration.instrument": Row(get=SIGNED_IN),
     "calibration:overview": Row(get=SIGNED_IN),
     # Imports: whoever may create instruments (the history too: it is written to their gauges).
     "import calibration.instruments": Row(get=CREATE_CAL, post=CREATE_CAL),

@@ -6,6 +6,6 @@ from tests.qms.access_table import SIGNED_IN, Row
 
 ROWS = {
     # The NCR picker's search (JSON): the NCRs the reader sees, by reference and title.
-    "capa:ncr_search": Row(get=SIGNED_IN),
+    "picker_search capa.nonconformity": Row(get=SIGNED_IN),
     "capa:check_list": Row(get=SIGNED_IN),
 }

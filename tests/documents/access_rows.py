@@ -8,7 +8,7 @@ from tests.qms.access_table import SIGNED_IN, Row
 
 ROWS = {
     # The document and revision pickers' searches (JSON): within the reader's scope.
-    "documents:document_search": Row(get=SIGNED_IN),
-    "documents:revision_search": Row(get=SIGNED_IN),
+    "picker_search documents.document": Row(get=SIGNED_IN),
+    "picker_search documents.revision": Row(get=SIGNED_IN),
     "documents:acknowledgment_due": Row(get=SIGNED_IN),
 }

@@ -55,8 +55,8 @@ def _record_rows(model: str, create, change) -> dict:
 
 ROWS = {
     # The receipt and lot pickers' searches (JSON): company-wide records everyone reads.
-    "inspection:receipt_search": Row(get=SIGNED_IN),
-    "inspection:lot_search": Row(get=SIGNED_IN),
+    "picker_search inspection.goodsreceipt": Row(get=SIGNED_IN),
+    "picker_search inspection.productionlot": Row(get=SIGNED_IN),
     # Imports: whoever may create receipts, or lots (their material too: it is written to lots).
     "import inspection.receipts": Row(get=CREATE_OTHER, post=CREATE_OTHER),
     "import inspection.lots": Row(get=CREATE_LOTS, post=CREATE_LOTS),

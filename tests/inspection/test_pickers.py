@@ -31,7 +31,7 @@ def test_a_lots_material_is_found_by_typing_not_listed(client_for):
     lot = f.lot(owner=quality)
     receipts = [f.receipt(part=f"BAR-{n}") for n in range(3)]
     page = client_for(quality).get(lot.get_absolute_url()).content.decode()
-    assert 'data-picker="/inspection/receipts/search/"' in page
+    assert 'data-picker="/pick/inspection.goodsreceipt/"' in page
     listed = " ".join(options(page, "receipt"))
     assert not any(r.reference in listed for r in receipts)
 
@@ -40,10 +40,10 @@ def test_the_receipt_search_finds_by_part_and_leaves_rejected_receipts_out(clien
     quality = f.qm()
     wanted, rejected, other = f.receipt(part="FLANGE-7"), f.receipt(part="FLANGE-9"), f.receipt(part="BAR-1")
     record_transition(record=rejected, name="reject", by=quality, reason="Cracks on arrival")
-    found = client_for(quality).get("/inspection/receipts/search/", {"q": "flange"}).json()["results"]
+    found = client_for(quality).get("/pick/inspection.goodsreceipt/", {"q": "flange"}).json()["results"]
     assert [r["id"] for r in found] == [wanted.pk]
     assert found[0]["label"] == str(wanted) and other.pk not in [r["id"] for r in found]
-    assert client_for(quality).get("/inspection/receipts/search/").json() == {"results": []}
+    assert client_for(quality).get("/pick/inspection.goodsreceipt/").json() == {"results": []}
 
 
 def test_a_lot_chosen_for_material_still_saves(client_for):
@@ -59,10 +59,10 @@ def test_a_lot_chosen_for_material_still_saves(client_for):
 def test_a_new_capa_finds_its_ncrs_by_typing_within_the_readers_scope(client_for, head, other_head, dept):
     ncr = NonconformityFactory(owner=head, department=dept, title="Burr on bore")
     page = client_for(head).get("/capa/new/").content.decode()
-    assert 'data-picker="/capa/ncr/search/"' in page and ncr.reference not in page
-    found = client_for(head).get("/capa/ncr/search/", {"q": "burr"}).json()["results"]
+    assert 'data-picker="/pick/capa.nonconformity/"' in page and ncr.reference not in page
+    found = client_for(head).get("/pick/capa.nonconformity/", {"q": "burr"}).json()["results"]
     assert [r["id"] for r in found] == [ncr.pk]
-    assert client_for(other_head).get("/capa/ncr/search/", {"q": "burr"}).json() == {"results": []}
+    assert client_for(other_head).get("/pick/capa.nonconformity/", {"q": "burr"}).json() == {"results": []}
 
 
 def test_the_revision_search_labels_each_revision_with_its_document_in_one_read(client_for):
@@ -71,9 +71,18 @@ def test_the_revision_search_labels_each_revision_with_its_document_in_one_read(
     client = client_for(quality)
     number = revisions[0].document.number
     with CaptureQueriesContext(connection) as one:
-        found = client.get("/documents/revisions/search/", {"q": number}).json()["results"]
+        found = client.get("/pick/documents.revision/", {"q": number}).json()["results"]
     assert [r["label"] for r in found] == [str(revisions[0])]
     with CaptureQueriesContext(connection) as three:
-        found = client.get("/documents/revisions/search/", {"q": number[:3]}).json()["results"]
+        found = client.get("/pick/documents.revision/", {"q": number[:3]}).json()["results"]
     assert {r["id"] for r in found} >= {r.pk for r in revisions}
     assert len(three) == len(one)
+
+
+def test_only_a_declared_picker_is_searched_by_the_kernel(client_for):
+    """The kernel's search answers for the lists modules declared in ``Module.pickers``: not for
+    people (a search of their own, by role too), another record model or a made-up name."""
+    client = client_for(f.qm())
+    assert client.get("/pick/calibration.instrument/", {"q": "x"}).status_code == 200
+    for label in ("qms.user", "capa.capa", "no.such", "capa.nonconformity.x"):
+        assert client.get(f"/pick/{label}/", {"q": "x"}).status_code == 404, label

@@ -155,6 +155,12 @@ def targets(namespace, pattern, route, callback, world):
         for key in importers():
             yield fill(route, {"key": key}), False
         return
+    if names == ["picker"]:  # the kernel's picker search: one URL per list a module declared
+        from qms.widgets import pickers
+
+        for label in pickers():
+            yield fill(route, {"picker": label}), False
+        return
     if "label" in names:  # kernel URLs addressing any record model, or any stored file
         files = view_model(callback) is StoredFile
         models = (
@@ -222,7 +228,7 @@ def url_targets(world, patterns=None) -> Iterator[Target]:
             key = name
             if not namespace.startswith("admin"):
                 kwargs = resolve(url).kwargs
-                key = " ".join([name, *(kwargs[k] for k in ("label", "key") if k in kwargs)])
+                key = " ".join([name, *(kwargs[k] for k in ("label", "key", "picker") if k in kwargs)])
             yield Target(key, url, scoped, declared)
 
 

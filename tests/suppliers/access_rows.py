@@ -80,7 +80,7 @@ ROWS = {
     "suppliers:scorecard": Row(get=SIGNED_IN),
     "suppliers:ranking": Row(get=SIGNED_IN),
     # The supplier picker's search (JSON): suppliers' names, which everyone reads.
-    "suppliers:supplier_search": Row(get=SIGNED_IN),
+    "picker_search suppliers.supplier": Row(get=SIGNED_IN),
     "suppliers:certificate_register": Row(get=SIGNED_IN),
     "suppliers:tiers": Row(get=SIGNED_IN),
     "suppliers:tier_update": Row(get=QUALITY_OFFICE, post=QUALITY_OFFICE),

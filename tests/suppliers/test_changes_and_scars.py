@@ -262,12 +262,12 @@ def test_the_scar_and_change_registers_find_a_supplier_by_typing(client_for, pro
     for register in ("/suppliers/scars/", "/suppliers/changes/", "/inspection/receipts/"):
         page = client.get(register, {"supplier": brenner.pk}).content.decode()
         bar = page[page.index('<select name="supplier"') :].split("</select>", 1)[0]
-        assert f'data-picker="{reverse("suppliers:supplier_search")}"' in bar, register
+        assert f'data-picker="{reverse("picker_search", args=["suppliers.supplier"])}"' in bar, register
         assert f'<option value="{brenner.pk}" selected>Hüttenstahl Brenner GmbH</option>' in bar, register
         assert "Kunststoff Meyer" not in bar and "Schrauben" not in bar, register
 
     def found(text):
-        response = client.get(reverse("suppliers:supplier_search"), {"q": text})
+        response = client.get(reverse("picker_search", args=["suppliers.supplier"]), {"q": text})
         assert response.status_code == 200
         return [row["label"] for row in response.json()["results"]]
 
