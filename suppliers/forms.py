@@ -365,31 +365,33 @@ class ScarForm(RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.exclude(status="prospective").order_by("name")
         contacts = SupplierContact.objects.select_related("supplier").order_by("supplier__name", "name")
-        supplier = self._supplier_id() if self.instance.pk is None else None
-        if supplier is not None:  # raised from a supplier or an NCR, or sent back: its contacts only
+        # Raised from a supplier or an NCR, sent back, chosen, or the SCAR's own: its contacts only.
+        supplier = self._supplier_id() or self.instance.supplier_id
+        if supplier is not None:
             self.fields["contact"].queryset = contacts.filter(supplier_id=supplier)
             self.fields["contact"].help_text = "The chosen supplier's contacts."
             self.fields["contact"].error_messages["invalid_choice"] = "Choose one of the supplier’s contacts."
         else:
             self.fields["contact"].queryset = contacts
             self.fields["contact"].label_from_instance = lambda c: f"{c.supplier}: {c}"
-        if self.instance.pk is None:
-            # Choosing the supplier reloads the contact list with its contacts (the page asked
-            # again with ``?supplier=``, only the list taken from it).
-            self.fields["supplier"].widget.attrs.update(
-                {
-                    "hx-get": "",
-                    "hx-trigger": "change",
-                    "hx-target": "#id_contact",
-                    "hx-select": "#id_contact",
-                    "hx-swap": "outerHTML",
-                }
-            )
-        self.fields["title"].required = False
-        self.fields["title"].help_text = "Empty: “SCAR to <supplier>”."
+        # Choosing the supplier reloads the contact list with its contacts (the page asked again
+        # with ``?supplier=``, only the list taken from it), on a new SCAR as on one being edited.
+        self.fields["supplier"].widget.attrs.update(
+            {
+                "hx-get": "",
+                "hx-trigger": "change",
+                "hx-target": "#id_contact",
+                "hx-select": "#id_contact",
+                "hx-swap": "outerHTML",
+            }
+        )
+        if self.instance.pk is None:  # the service names a new SCAR; one being edited keeps a title
+            self.fields["title"].required = False
+            self.fields["title"].help_text = "Empty: “SCAR to <supplier>”."
 
     def _supplier_id(self) -> int | None:
-        """The supplier a new SCAR is for already: in what was sent or the initial values."""
+        """The supplier chosen: in what was sent, else in the initial values (the SCAR's own, the
+        one it is raised from, or ``?supplier=`` when the choice asks for its contacts again)."""
         if self.is_bound:
             chosen = self.data.get(self.add_prefix("supplier"), "")
         else:

@@ -109,7 +109,10 @@ class ScarListView(RecordListView):
     search_fields = ("reference", "title", "supplier__name")
 
 
-class ScarCreateView(RecordCreateView):
+class ChosenSupplierMixin:
+    """``?supplier=``: the supplier chosen on the form (its contact list asked again) or the one a
+    SCAR is raised from."""
+
     def get_initial(self):
         initial = super().get_initial()
         supplier = self.request.GET.get("supplier", "")
@@ -117,11 +120,13 @@ class ScarCreateView(RecordCreateView):
             initial["supplier"] = int(supplier)
         return initial
 
+
+class ScarCreateView(ChosenSupplierMixin, RecordCreateView):
     def create(self, form):
         return services.scar_create(by=self.request.user, **form.record_fields())
 
 
-class ScarUpdateView(RecordUpdateView):
+class ScarUpdateView(ChosenSupplierMixin, RecordUpdateView):
     pass
 
 

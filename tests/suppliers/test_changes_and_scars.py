@@ -24,18 +24,19 @@ def bar_stock(proc, purchasing_head):
     return s
 
 
-def services_contact(supplier, by):
+def services_contact(supplier, by, name="Petra Brenner", email="p.brenner@example.com"):
     from qms.services import child_add
     from suppliers.models import SupplierContact
 
     return child_add(
-        model=SupplierContact,
-        by=by,
-        supplier=supplier,
-        name="Petra Brenner",
-        email="p.brenner@example.com",
-        quality_contact=True,
+        model=SupplierContact, by=by, supplier=supplier, name=name, email=email, quality_contact=True
     )
+
+
+def contact_options(page: str) -> str:
+    """The contact list of a SCAR's form."""
+    start = page.index('<select name="contact"')
+    return page[start : page.index("</select>", start)]
 
 
 def test_recording_a_change_tells_the_subscribers_after_commit(
@@ -230,6 +231,47 @@ def test_a_scar_goes_by_email_is_answered_rejected_sent_back_and_accepted(
     )
     scar.refresh_from_db()
     assert scar.status == "accepted" and scar.is_closed
+
+
+def test_a_scar_being_edited_offers_its_suppliers_contacts_and_anothers_once_chosen(
+    client_for, purchasing_head, bar_stock
+):
+    """The edit page lists the SCAR's own supplier's contacts, not every supplier's; choosing
+    another supplier asks for its contacts again (``?supplier=``, as on a new SCAR)."""
+    paint = f.approved(bar_stock.department, owner=purchasing_head, name="Lackwerk Süd")
+    jonas = services_contact(paint, purchasing_head, "Jonas Lack", "j@example.com")
+    scar = services.scar_create(
+        by=purchasing_head,
+        supplier=bar_stock,
+        contact=bar_stock.contacts.get(),
+        problem="Rust on bars.",
+        owner=purchasing_head,
+        department=purchasing_head.department,
+    )
+    client = client_for(purchasing_head)
+    edit = reverse("suppliers:scar_update", args=[scar.pk])
+    page = client.get(edit).content.decode()
+    contact = contact_options(page)
+    assert "Petra Brenner" in contact and "Jonas Lack" not in contact and 'hx-get=""' in page
+    again = client.get(edit, {"supplier": paint.pk}).content.decode()
+    contact = contact_options(again)
+    assert "Jonas Lack" in contact and "Petra Brenner" not in contact
+    data = {
+        "supplier": paint.pk,
+        "contact": jonas.pk,
+        "problem": "Rust on bars.",
+        "owner": purchasing_head.pk,
+        "department": purchasing_head.department.pk,
+        "reason": "Raised against the mill; the paint shop made the housings.",
+    }
+    response = client.post(edit, {**data, "contact": bar_stock.contacts.get().pk})
+    assert "Choose one of the supplier’s contacts." in field_error(response, "contact")
+    scar.refresh_from_db()
+    assert scar.supplier == bar_stock  # refused: nothing changed
+    assert "This field is required." in field_error(client.post(edit, data), "title")  # kept, not blanked
+    assert client.post(edit, {**data, "title": scar.title}).status_code == 302
+    scar.refresh_from_db()
+    assert (scar.supplier, scar.contact) == (paint, jonas)
 
 
 def test_a_scar_without_any_address_is_refused_beside_the_field(client_for, purchasing_head, proc):
