@@ -140,3 +140,37 @@ def test_choosing_the_supplier_of_a_new_scar_narrows_its_contact_list(page, logi
 
     scar = Scar.objects.get()
     assert (scar.supplier, scar.contact.name) == (paint, "Jonas Lack")
+
+
+def test_choosing_another_supplier_on_a_scar_being_edited_lists_its_contacts(
+    page, login, purchasing_head, proc
+):
+    from suppliers import services
+
+    bar = f.approved(proc, owner=purchasing_head, name="Hüttenstahl Brenner GmbH")
+    paint = f.approved(proc, owner=purchasing_head, name="Lackwerk Süd")
+    petra = _contact(bar, purchasing_head, "Petra Brenner")
+    _contact(paint, purchasing_head, "Jonas Lack")
+    scar = services.scar_create(
+        by=purchasing_head,
+        supplier=bar,
+        contact=petra,
+        problem="Paint blisters on 40 housings after the salt-spray test.",
+        owner=purchasing_head,
+        department=proc,
+    )
+
+    login(purchasing_head)
+    page.goto(f"/suppliers/scars/{scar.pk}/edit/")
+    assert page.get_by_label("Contact").locator("option").all_inner_texts() == [
+        "---------",
+        "Petra Brenner <P@example.com>",
+    ]
+    page.get_by_role("searchbox", name="Find a supplier").fill("Lackwerk")
+    page.get_by_role("button", name="Lackwerk Süd").click()
+    expect(page.locator("#id_contact")).to_contain_text("Jonas Lack")  # the list reloaded
+    page.get_by_label("Contact").select_option(label="Jonas Lack <J@example.com>")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/suppliers/scars/{scar.pk}/")
+    scar.refresh_from_db()
+    assert (scar.supplier, scar.contact.name) == (paint, "Jonas Lack")
