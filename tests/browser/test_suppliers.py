@@ -145,20 +145,11 @@ def test_choosing_the_supplier_of_a_new_scar_narrows_its_contact_list(page, logi
 def test_choosing_another_supplier_on_a_scar_being_edited_lists_its_contacts(
     page, login, purchasing_head, proc
 ):
-    from suppliers import services
-
     bar = f.approved(proc, owner=purchasing_head, name="Hüttenstahl Brenner GmbH")
     paint = f.approved(proc, owner=purchasing_head, name="Lackwerk Süd")
-    petra = _contact(bar, purchasing_head, "Petra Brenner")
+    _contact(bar, purchasing_head, "Petra Brenner")
     _contact(paint, purchasing_head, "Jonas Lack")
-    scar = services.scar_create(
-        by=purchasing_head,
-        supplier=bar,
-        contact=petra,
-        problem="Paint blisters on 40 housings after the salt-spray test.",
-        owner=purchasing_head,
-        department=proc,
-    )
+    scar = f.scar(bar, purchasing_head, problem="Paint blisters on 40 housings after the salt-spray test.")
 
     login(purchasing_head)
     page.goto(f"/suppliers/scars/{scar.pk}/edit/")

@@ -62,3 +62,15 @@ def approved(department: Department, **fields) -> Supplier:
     if s.calibration_lab:
         certificate(s, "iso17025")
     return services.supplier_approve(supplier=s, by=quality(), password=PASSWORD)
+
+
+def scar(supplier: Supplier, by: User, *, problem: str = "Rust on bars."):
+    """A SCAR drafted by ``by`` to ``supplier``'s only contact."""
+    return services.scar_create(
+        by=by,
+        supplier=supplier,
+        contact=supplier.contacts.get(),
+        problem=problem,
+        owner=by,
+        department=by.department,
+    )

@@ -33,18 +33,6 @@ def services_contact(supplier, by, name="Petra Brenner", email="p.brenner@exampl
     )
 
 
-def draft_scar(supplier, by):
-    """A SCAR drafted to ``supplier``'s (only) contact about rust on bars."""
-    return services.scar_create(
-        by=by,
-        supplier=supplier,
-        contact=supplier.contacts.get(),
-        problem="Rust on bars.",
-        owner=by,
-        department=by.department,
-    )
-
-
 def contact_options(page: str) -> str:
     """The contact list of a SCAR's form."""
     start = page.index('<select name="contact"')
@@ -188,7 +176,7 @@ def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head,
 def test_a_scar_goes_by_email_is_answered_rejected_sent_back_and_accepted(
     client_for, purchasing_head, bar_stock
 ):
-    scar = draft_scar(bar_stock, purchasing_head)
+    scar = f.scar(bar_stock, purchasing_head)
     client = client_for(purchasing_head)
     assert (
         client.post(reverse("suppliers:scar_send", args=[scar.pk]), {"due_date": f.days(-1)}).status_code
@@ -245,7 +233,7 @@ def test_a_scar_being_edited_offers_its_suppliers_contacts_and_anothers_once_cho
     another supplier asks for its contacts again (``?supplier=``, as on a new SCAR)."""
     paint = f.approved(bar_stock.department, owner=purchasing_head, name="Lackwerk Süd")
     jonas = services_contact(paint, purchasing_head, "Jonas Lack", "j@example.com")
-    scar = draft_scar(bar_stock, purchasing_head)
+    scar = f.scar(bar_stock, purchasing_head)
     client = client_for(purchasing_head)
     edit = reverse("suppliers:scar_update", args=[scar.pk])
     page = client.get(edit).content.decode()
