@@ -371,9 +371,10 @@ class ScarForm(RecordForm):
             self.fields["contact"].queryset = contacts.filter(supplier_id=supplier)
             self.fields["contact"].help_text = "The chosen supplier's contacts."
             self.fields["contact"].error_messages["invalid_choice"] = "Choose one of the supplier’s contacts."
-        else:
-            self.fields["contact"].queryset = contacts
-            self.fields["contact"].label_from_instance = lambda c: f"{c.supplier}: {c}"
+        else:  # a contact belongs to a supplier: nothing to choose from until one is chosen
+            self.fields["contact"].queryset = contacts.none()
+            self.fields["contact"].help_text = "Choose the supplier first: its contacts are listed here."
+            self.fields["contact"].error_messages["invalid_choice"] = "Choose the supplier first."
         # Choosing the supplier reloads the contact list with its contacts (the page asked again
         # with ``?supplier=``, only the list taken from it), on a new SCAR as on one being edited.
         self.fields["supplier"].widget.attrs.update(

@@ -260,6 +260,30 @@ def test_a_scar_being_edited_offers_its_suppliers_contacts_and_anothers_once_cho
     assert (scar.supplier, scar.contact) == (paint, jonas)
 
 
+def test_a_new_scar_lists_contacts_once_its_supplier_is_chosen(client_for, purchasing_head, bar_stock):
+    """A contact belongs to a supplier: a new SCAR with none chosen offers no contact (not every
+    supplier's), says to choose the supplier first, and refuses a contact sent without one."""
+    client = client_for(purchasing_head)
+    new = reverse("suppliers:scar_create")
+    page = client.get(new).content.decode()
+    assert "Petra Brenner" not in contact_options(page)
+    assert "Choose the supplier first: its contacts are listed here." in page
+    assert "Petra Brenner" in contact_options(client.get(new, {"supplier": bar_stock.pk}).content.decode())
+    response = client.post(
+        new,
+        {
+            "contact": bar_stock.contacts.get().pk,
+            "problem": "Rust on bars.",
+            "owner": purchasing_head.pk,
+            "department": purchasing_head.department_id,
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose the supplier first." in field_error(response, "contact")
+    assert "This field is required." in field_error(response, "supplier")
+    assert not Scar.objects.exists()
+
+
 def test_a_scar_without_any_address_is_refused_beside_the_field(client_for, purchasing_head, proc):
     other = f.approved(proc, owner=purchasing_head)
     response = client_for(purchasing_head).post(
