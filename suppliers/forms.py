@@ -364,17 +364,17 @@ class ScarForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.exclude(status="prospective").order_by("name")
-        contacts = SupplierContact.objects.select_related("supplier").order_by("supplier__name", "name")
         # Raised from a supplier or an NCR, sent back, chosen, or the SCAR's own: its contacts only.
         supplier = self._supplier_id() or self.instance.supplier_id
+        contact = self.fields["contact"]
         if supplier is not None:
-            self.fields["contact"].queryset = contacts.filter(supplier_id=supplier)
-            self.fields["contact"].help_text = "The chosen supplier's contacts."
-            self.fields["contact"].error_messages["invalid_choice"] = "Choose one of the supplier’s contacts."
+            contact.queryset = SupplierContact.objects.filter(supplier_id=supplier).order_by("name")
+            contact.help_text = "The chosen supplier's contacts."
+            contact.error_messages["invalid_choice"] = "Choose one of the supplier’s contacts."
         else:  # a contact belongs to a supplier: nothing to choose from until one is chosen
-            self.fields["contact"].queryset = contacts.none()
-            self.fields["contact"].help_text = "Choose the supplier first: its contacts are listed here."
-            self.fields["contact"].error_messages["invalid_choice"] = "Choose the supplier first."
+            contact.queryset = SupplierContact.objects.none()
+            contact.help_text = "Choose the supplier first: its contacts are listed here."
+            contact.error_messages["invalid_choice"] = "Choose the supplier first."
         # Choosing the supplier reloads the contact list with its contacts (the page asked again
         # with ``?supplier=``, only the list taken from it), on a new SCAR as on one being edited.
         self.fields["supplier"].widget.attrs.update(
