@@ -1,5 +1,17 @@
 """Small helpers shared by tests."""
 
+import re
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_DESCRIBED_BY = re.compile(r'\baria-describedby="([^"]+)"')
+
+
+def unnamed_descriptions(html: str) -> list[str]:
+    """The ids a field names in ``aria-describedby`` (its help text, its errors) that no element of
+    the page has: a screen reader would read the field without them."""
+    ids = set(_ID.findall(html))
+    return sorted({name for names in _DESCRIBED_BY.findall(html) for name in names.split()} - ids)
+
 
 def body(response) -> str:
     """A response's text, whether it was streamed (CSV exports) or not."""

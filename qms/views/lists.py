@@ -295,8 +295,16 @@ def filter_fields_html(form) -> SafeString:
             out.append(html)
             continue
         label = escape(pretty_name(name) if field.label is None else field.label)
-        shown = "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in errors or ())
-        for_id = escape(field.widget.id_for_label(field.widget.attrs.get("id") or _auto_id(form, name)))
+        auto_id = _auto_id(form, name)
+        shown = (
+            # Under the id the widget names in aria-describedby (``_widget_html``), as Django's.
+            f'<div id="{escape(auto_id)}_error">'
+            + "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in errors)
+            + "</div>"
+            if errors
+            else ""
+        )
+        for_id = escape(field.widget.id_for_label(field.widget.attrs.get("id") or auto_id))
         out.append(
             f'<div class="col-6 col-md-2"><label class="form-label small" for="{for_id}">'
             f"{label}</label>{html}{shown}</div>"

@@ -86,7 +86,9 @@ TEMPLATE_BAR = (
     "{% for field in form %}{% if field.is_hidden and not field.errors %}{{ field }}{% else %}"
     '<div class="col-6 col-md-2"><label class="form-label small" for="{{ field.id_for_label }}">'
     "{{ field.label }}</label>{{ field }}"
+    '{% if field.errors %}<div id="{{ field.auto_id }}_error">'
     '{% for e in field.errors %}<div class="invalid-feedback d-block">{{ e }}</div>{% endfor %}</div>'
+    "{% endif %}</div>"
     "{% endif %}{% endfor %}"
 )
 

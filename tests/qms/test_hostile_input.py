@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver
 
+from tests.helpers import unnamed_descriptions
 from tests.qms.test_route_walker import (  # noqa: F401
     iter_patterns,
     request,
@@ -90,6 +91,10 @@ def test_junk_in_every_form_never_gives_a_server_error(world, part):  # noqa: F8
                     posted += 1
                     if response.status_code >= 500:
                         failures.append(f"POST {action} with {label} in {names}: {response.status_code}")
+                    elif "text/html" in response.get("Content-Type", "") and (
+                        missing := unnamed_descriptions(response.content.decode())
+                    ):  # the form again with its errors: each one read with its field
+                        failures.append(f"POST {action} with {label}: aria-describedby names no {missing}")
     assert posted > 50
     assert not failures, "\n".join(failures)
 
@@ -143,6 +148,10 @@ def test_junk_in_every_search_box_and_get_form_never_gives_a_server_error(world,
                 sent += 1
                 if response.status_code >= 500:
                     failures.append(f"GET {action} with {label} in {names}: {response.status_code}")
+                elif "text/html" in response.get("Content-Type", "") and (
+                    missing := unnamed_descriptions(response.content.decode())
+                ):  # a filter refused beside its field: its error read with the field
+                    failures.append(f"GET {action} with {label}: aria-describedby names no {missing}")
     # The search box in the header, the registers' filters, the analysis forms (the audit pack's
     # form is a POST now: a request the worker renders; junk in every form covers it).
     # Each is asked in the part that holds its page.

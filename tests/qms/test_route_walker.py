@@ -36,6 +36,7 @@ from qms.models import StoredFile
 from qms.registry import record_models
 from qms.services import link_add
 from tests import walker
+from tests.helpers import unnamed_descriptions
 from tests.qms import access_table
 
 LOGIN_PATH = access_table.LOGIN_PATH
@@ -422,6 +423,8 @@ def test_every_url_with_every_role(world, part):
             problem = csp_problem(response)
             if problem:
                 failures.append(f"{where}: {problem}")
+            if missing := unnamed_descriptions(response.content.decode()):
+                failures.append(f"{where}: aria-describedby names no element: {', '.join(missing)}")
             if role == "auditor" and (links := write_links(response)):
                 failures.append(f"{where}: links to pages auditors are refused: {', '.join(links)}")
         if method == "GET" and response.status_code == 200 and (twice := read_twice(response.statements)):

@@ -11,7 +11,7 @@ from qms import events
 from qms.services import link_add, record_create
 from suppliers import services
 from suppliers.models import Scar, SupplierChange
-from tests.helpers import field_error
+from tests.helpers import field_error, unnamed_descriptions
 from tests.suppliers import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -282,6 +282,11 @@ def test_a_new_scar_lists_contacts_once_its_supplier_is_chosen(client_for, purch
     assert "Choose the supplier first." in field_error(response, "contact")
     assert "This field is required." in field_error(response, "supplier")
     assert not Scar.objects.exists()
+    # A screen reader reads the help and the error with the field: the ids it names exist.
+    html = response.content.decode()
+    assert 'aria-describedby="id_contact_helptext id_contact_error"' in contact_options(html)
+    assert 'id="id_contact_error"' in html and 'id="id_contact_helptext"' in html
+    assert unnamed_descriptions(html) == []
 
 
 def test_a_scar_without_any_address_is_refused_beside_the_field(client_for, purchasing_head, proc):
