@@ -384,6 +384,8 @@ class ScarForm(RecordForm):
                 "hx-target": "#id_contact",
                 "hx-select": "#id_contact",
                 "hx-swap": "outerHTML",
+                # and the help beside it, which says whose contacts are listed
+                "hx-select-oob": "#id_contact_helptext",
             }
         )
         if self.instance.pk is None:  # the service names a new SCAR; one being edited keeps a title

@@ -129,6 +129,10 @@ def test_choosing_the_supplier_of_a_new_scar_lists_its_contacts(page, login, pur
         "---------",
         "Jonas Lack <J@example.com>",
     ]
+    expect(page.locator("#id_contact_helptext")).to_have_text("The chosen supplier's contacts.")
+    expect(page.get_by_label("Contact")).to_have_attribute(
+        "aria-describedby", "id_contact_helptext"
+    )  # the help it names is still on the page
     page.get_by_label("Contact").select_option(label="Jonas Lack <J@example.com>")
     page.get_by_label("Nonconformity").fill("Paint blisters on 40 housings after the salt-spray test.")
     page.get_by_role("button", name="Save").click()
