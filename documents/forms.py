@@ -57,8 +57,6 @@ class DocumentForm(RecordForm):
             "distribution_people"
         ].help_text = "Type a name to add each person; add as many as needed."
         self.fields["ack_days"].widget.attrs["placeholder"] = "company default"
-        # Checkbox lists get Bootstrap's classes per option, not on the wrapper.
-        self.fields["distribution_roles"].widget.attrs["class"] = ""
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip().upper()
@@ -208,7 +206,6 @@ class SignForm(ChildForm):
         step = step_for(parent, user)
         if step is not None:
             self.fields["meaning"].choices = [("", "— choose —"), (step.meaning, step.meaning.label)]
-        self.fields["decision"].widget.attrs["class"] = ""
 
     def clean(self):
         cleaned = super().clean()
@@ -228,10 +225,6 @@ class PeriodicReviewForm(ChildForm):
         help_text="What you checked and what you found.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["outcome"].widget.attrs["class"] = ""
-
 
 class ChangeRequestForm(ChildForm):
     reason = forms.CharField(
@@ -249,10 +242,6 @@ class ChangeRequestDecisionForm(ChildForm):
     reason = forms.CharField(
         label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["decision"].widget.attrs["class"] = ""
 
     def clean(self):
         cleaned = super().clean()

@@ -50,6 +50,11 @@ class BootstrapMixin:
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
+            elif isinstance(widget, forms.RadioSelect):
+                # Radio buttons and checkbox lists (CheckboxSelectMultiple): the browser's own
+                # boxes. Bootstrap's form-control would draw each as an empty text box, its check
+                # hidden (``appearance: none``): nobody could see which decision is chosen.
+                css = ""
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
             else:

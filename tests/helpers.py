@@ -6,6 +6,17 @@ _ID = re.compile(r'\bid="([^"]+)"')
 _DESCRIBED_BY = re.compile(r'\baria-describedby="([^"]+)"')
 
 
+_INPUT = re.compile(r"<input\b[^>]*>", re.I)
+_BOX = re.compile(r'\btype="(?:radio|checkbox)"', re.I)
+_TEXT_BOX_CLASS = re.compile(r'\bclass="[^"]*\bform-control\b', re.I)
+
+
+def boxes_drawn_as_text(html: str) -> list[str]:
+    """The radio buttons and checkboxes of a page that carry Bootstrap's ``form-control``, which
+    draws them as empty text boxes: whether one is chosen cannot be seen."""
+    return [tag for tag in _INPUT.findall(html) if _BOX.search(tag) and _TEXT_BOX_CLASS.search(tag)]
+
+
 def unnamed_descriptions(html: str) -> list[str]:
     """The ids a field names in ``aria-describedby`` (its help text, its errors) that no element of
     the page has: a screen reader would read the field without them."""

@@ -235,10 +235,6 @@ class EvaluationForm(ChildForm):
         help_text="Signs the evaluation electronically.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["result"].widget.attrs["class"] = ""
-
 
 class EvaluatorForm(ChildModelForm):
     """Who judges a pending evaluation: the head by default, someone else they hand it to."""

@@ -12,6 +12,7 @@ from qms.services import child_add, record_transition
 from qms.workflow import TransitionError
 from tests.audits import factories as af
 from tests.factories import UserFactory
+from tests.helpers import boxes_drawn_as_text, field_error, unnamed_descriptions
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,20 @@ def test_a_programme_year_out_of_range_is_refused_beside_it_and_saves_nothing(
     assert response.status_code == 400
     assert "Give the year of the programme, 2000 to 2100." in field_error(response, "year")
     assert not Programme.objects.exists()
+
+
+def test_an_answer_left_out_is_refused_beside_the_answer_and_read_with_it(client_for, lead, running):
+    """The answer is a group of radio buttons: refused, the page shows them as the browser's own
+    buttons (not text boxes that hide which is chosen) in a group that names its error."""
+    item = running.items.get(clause="7.5")
+    response = client_for(lead).post(
+        reverse("audits:item_edit", args=[running.pk, item.pk]), {"notes": "Drawings at cell 3"}
+    )
+    assert response.status_code == 400
+    assert "This field is required." in field_error(response, "answer")
+    html = response.content.decode()
+    assert '<fieldset aria-describedby="id_answer_error"><legend' in html
+    assert 'id="id_answer_error"' in html and unnamed_descriptions(html) == []
+    assert 'type="radio" name="answer"' in html and boxes_drawn_as_text(html) == []
+    item.refresh_from_db()
+    assert item.answer == "" and item.notes == ""  # nothing saved

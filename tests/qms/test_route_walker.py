@@ -36,7 +36,7 @@ from qms.models import StoredFile
 from qms.registry import record_models
 from qms.services import link_add
 from tests import walker
-from tests.helpers import unnamed_descriptions
+from tests.helpers import boxes_drawn_as_text, unnamed_descriptions
 from tests.qms import access_table
 
 LOGIN_PATH = access_table.LOGIN_PATH
@@ -423,6 +423,8 @@ def test_every_url_with_every_role(world, part):
             problem = csp_problem(response)
             if problem:
                 failures.append(f"{where}: {problem}")
+            if boxes := boxes_drawn_as_text(response.content.decode()):
+                failures.append(f"{where}: radio buttons or checkboxes drawn as text boxes: {boxes[0]}")
             if missing := unnamed_descriptions(response.content.decode()):
                 failures.append(f"{where}: aria-describedby names no element: {', '.join(missing)}")
             if role == "auditor" and (links := write_links(response)):
