@@ -103,6 +103,9 @@ class AnswerForm(ChildModelForm):
         super().__init__(*args, **kwargs)
         self.fields["answer"].choices = [c for c in ChecklistItem.Answer.choices if c[0]]
         self.fields["answer"].required = True
+        self.fields["answer"].error_messages["required"] = (
+            "Choose an answer: conforming, a finding or not applicable."
+        )
 
 
 class PhotoForm(ChildModelForm):

@@ -16,6 +16,7 @@ from qms.filters import RecordFilter, date_range
 from qms.models import Department
 from qms.pdf import pdf_response, render_pdf
 from qms.views import (
+    EDIT_FORM,
     ChildDetailView,
     QMSView,
     RecordCreateView,
@@ -169,7 +170,9 @@ class AuditDetailView(RecordDetailView):
 
 class ItemDetailView(ChildDetailView):
     """A checklist question on its own page, sized for a tablet: answer it, add photos, record a
-    finding from it."""
+    finding from it. An answer refused is shown here again, beside the answer buttons."""
+
+    edit_on_page = True
 
     def extra_context_for(self, row, forms):
         user = self.request.user
@@ -178,7 +181,8 @@ class ItemDetailView(ChildDetailView):
         siblings = list(audit.items.order_by("position", "pk").values_list("pk", flat=True))
         at = siblings.index(row.pk)
         return {
-            "answer_form": AnswerForm(instance=row, parent=audit, user=user) if may_answer else None,
+            "answer_form": forms.get(EDIT_FORM)
+            or (AnswerForm(instance=row, parent=audit, user=user) if may_answer else None),
             "may_find": services.may_record_finding(user, audit),
             "previous": audit.items.get(pk=siblings[at - 1]) if at > 0 else None,
             "next": audit.items.get(pk=siblings[at + 1]) if at + 1 < len(siblings) else None,

@@ -14,7 +14,7 @@ from .base import (
     register_page,
     render_page,
 )
-from .children import ChildDetailView, ChildSpec, child_urlpatterns
+from .children import EDIT_FORM, ChildDetailView, ChildSpec, child_urlpatterns
 from .records import (
     RecordCreateView,
     RecordDetailView,
@@ -26,6 +26,7 @@ from .records import (
 )
 
 __all__ = [
+    "EDIT_FORM",
     "FormAction",
     "FormActionView",
     "FormPageView",

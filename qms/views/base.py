@@ -170,6 +170,11 @@ def register_page(model: type[Model], view_class: type[View], initkwargs: dict) 
     _pages[model] = (view_class, initkwargs)
 
 
+def page_of(model: type[Model]) -> type[View] | None:
+    """The view registered to show one ``model`` object, if any."""
+    return _pages[model][0] if model in _pages else None
+
+
 def has_page(model: type[Model]) -> bool:
     """Whether ``model`` objects have a page of their own to show a failing form on."""
     return model in _pages

@@ -40,10 +40,14 @@ from .base import (
     add_errors,
     child_or_404,
     has_page,
+    page_of,
     perform_step,
     register_page,
     render_page,
 )
+
+# The key under which a row's page receives its refused edit form (``ChildDetailView.edit_on_page``).
+EDIT_FORM = "edit_form"
 
 _bases: dict[type, str] = {}  # model -> URL path of one object ("<int:pk>/revisions/<int:revision_pk>/")
 _specs: dict[type, ChildSpec] = {}
@@ -191,6 +195,9 @@ class ChildEditView(_ChildView, WriteView):
             else:
                 messages.success(request, f"{self.spec.model._meta.verbose_name.capitalize()} saved.")
                 return redirect(row.get_absolute_url())
+        if getattr(page_of(type(row)), "edit_on_page", False):
+            # Refused where it was typed: the row's page, its form bound with the errors.
+            return render_page(request, row, forms={EDIT_FORM: form})
         messages.error(request, "Nothing was saved: see the message below.")
         return self.page(row, form, status=400)
 
@@ -229,6 +236,11 @@ class ChildStepView(_ChildView):
 class ChildDetailView(_ChildView, TemplateView):
     """The page of a child row that has one (a revision): ``<app>/<model>_detail.html`` with the
     row, its record, its workflow buttons, and the add-forms of its own child rows."""
+
+    # True when the page lays out the row's edit form itself (a checklist question's answer, on a
+    # tablet): a refused edit is then shown on this page, the form bound with its errors given to
+    # ``extra_context_for`` as ``forms[EDIT_FORM]``, rather than on the kernel's form page.
+    edit_on_page: bool = False
 
     def get_template_names(self):
         opts = self.spec.model._meta

@@ -254,18 +254,28 @@ def test_a_programme_year_out_of_range_is_refused_beside_it_and_saves_nothing(
     assert not Programme.objects.exists()
 
 
-def test_an_answer_left_out_is_refused_beside_the_answer_and_read_with_it(client_for, lead, running):
-    """The answer is a group of radio buttons: refused, the page shows them as the browser's own
-    buttons (not text boxes that hide which is chosen) in a group that names its error."""
+def test_an_answer_left_out_is_refused_on_the_question_beside_the_answer(client_for, lead, running):
+    """Save answer pressed with no answer chosen: the auditor stays on the question's own page (its
+    big buttons, the notes typed, the way on), told beside the buttons, in a group that names its
+    error for a screen reader; nothing is saved. A question answered after that saves."""
     item = running.items.get(clause="7.5")
-    response = client_for(lead).post(
-        reverse("audits:item_edit", args=[running.pk, item.pk]), {"notes": "Drawings at cell 3"}
-    )
+    client = client_for(lead)
+    url = reverse("audits:item_edit", args=[running.pk, item.pk])
+    response = client.post(url, {"notes": "Drawings at cell 3"})
     assert response.status_code == 400
-    assert "This field is required." in field_error(response, "answer")
+    assert response.templates[0].name == "audits/checklistitem_detail.html"
+    assert item.question in response.content.decode()
+    assert field_error(response, "answer") == "Choose an answer: conforming, a finding or not applicable."
     html = response.content.decode()
-    assert '<fieldset aria-describedby="id_answer_error"><legend' in html
+    assert '<fieldset class="mb-3" aria-describedby="id_answer_error"><legend' in html
     assert 'id="id_answer_error"' in html and unnamed_descriptions(html) == []
-    assert 'type="radio" name="answer"' in html and boxes_drawn_as_text(html) == []
+    assert 'type="radio" class="btn-check" name="answer"' in html and boxes_drawn_as_text(html) == []
+    assert "Drawings at cell 3</textarea>" in html  # the notes typed are kept
+    assert "Nothing was saved" in html
     item.refresh_from_db()
     assert item.answer == "" and item.notes == ""  # nothing saved
+
+    response = client.post(url, {"answer": "finding", "notes": "Drawings at cell 3"})
+    assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
+    item.refresh_from_db()
+    assert (item.answer, item.notes) == ("finding", "Drawings at cell 3")

@@ -4,6 +4,7 @@ question (prefilled), raises a CAPA from it in one click (prefilled, linked both
 finding waiting for its CAPA. No page is wider than the tablet."""
 
 import pytest
+from playwright.sync_api import expect
 
 from audits.models import Finding
 from capa.models import Capa
@@ -52,10 +53,18 @@ def test_an_audit_on_a_tablet_from_checklist_to_a_finding_that_raises_a_capa(
     assert "0 of 2 answered" in page.locator("#checklist").inner_text()
     checklist.locator("a").first.click()
 
-    # Question 1 (7.2): conforming.
+    # Question 1 (7.2): saved before an answer is chosen, refused on the question itself; then conforming.
     assert "7.2" in page.locator("h1").inner_text()
     fits(page)
     form = page.get_by_test_id("answer-form")
+    form.get_by_label("Notes").fill("Furnace operators' records sampled")
+    form.get_by_role("button", name="Save answer").click()
+    assert "7.2" in page.locator("h1").inner_text()
+    form = page.get_by_test_id("answer-form")
+    expect(form.get_by_role("group", name="Answer")).to_contain_text(
+        "Choose an answer: conforming, a finding or not applicable."
+    )
+    fits(page)
     form.get_by_text("Conforming", exact=True).click()
     form.get_by_label("Notes").fill(
         "Furnace operators' records sampled: Zimmer qualified, Yilmaz in training."
