@@ -17,6 +17,7 @@ _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
 _CUTS = frozenset({"h1", "h2", "h3", "h4", "table", "p", "div", "section", "ul", "ol", "dl"})
+_HEADING = re.compile(r"\s*<h[1-6][\s>]", re.IGNORECASE)
 _BETWEEN_TAGS = re.compile(r"(<pre\b.*?</pre)|>\s+(?=<)", re.DOTALL | re.IGNORECASE)
 
 
@@ -97,15 +98,22 @@ def chunks(body: str, size: int | None = None) -> list[str]:
         table = finder.tables.get(start)
         split = _table_pieces(body, table, size) if table and end - start > size else []
         if split:
-            blocks.extend(split)
-            blocks.append(body[table["end"] : end])  # what follows the table's end tag
+            blocks.extend(split)  # each closes itself: what follows starts past the table's end tag
+            blocks.append(body[body.index(">", table["end"]) + 1 : end])
         else:
             blocks.append(body[start:end])
-    pieces, current = [], ""
+    pieces, current, length = [], [], 0
     for block in blocks:
-        if current and len(current) + len(block) > size:
-            pieces.append(current)
-            current = ""
-        current += block
-    pieces.append(current)
+        if current and length + len(block) > size:
+            # A heading goes with what follows it: a piece starts a new page, and a heading at
+            # the foot of one (or alone on one) would leave its table on the next.
+            carried = []
+            while current and _HEADING.match(current[-1]):
+                carried.insert(0, current.pop())
+            if current:
+                pieces.append("".join(current))
+            current, length = carried, sum(map(len, carried))
+        current.append(block)
+        length += len(block)
+    pieces.append("".join(current))
     return [p for p in pieces if p.strip()]

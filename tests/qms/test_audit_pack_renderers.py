@@ -65,7 +65,7 @@ def renderers_alive() -> list[int]:
 @pytest.fixture
 def long_pack(head, dept, settings):
     """Widgets enough for many pieces of 3,000 characters: the processes start and share them."""
-    for i in range(30):
+    for i in range(50):
         WidgetFactory(
             owner=head, department=dept, title=f"Clamp C-{i:02d}", description="Cut to length " * 20
         )

@@ -317,13 +317,13 @@ def test_a_long_section_is_laid_out_in_pieces_cut_between_its_blocks(
         )
     keys, day = ["widgets", "capa"], TODAY()
     whole, _ = auditpack.pack_build(user=quality_manager, keys=keys, date_from=day, date_to=day)
-    monkeypatch.setattr(auditpack.pieces, "CHUNK_CHARS", 3000)
+    monkeypatch.setattr(auditpack.pieces, "CHUNK_CHARS", 2000)
     section = next(s for s in auditpack.sections() if s.key == "widgets")
     body = render_to_string(
         section.template,
         {**section.build(user=quality_manager, date_from=day, date_to=day), "user": quality_manager},
     )
-    pieces = auditpack.chunks(body, 3000)
+    pieces = auditpack.chunks(body, 2000)
     assert len(pieces) > 3 and all(p.lstrip().startswith("<") for p in pieces)
     for piece in pieces[1:]:  # the register goes on in tables of whole rows, each with its heading
         assert "<th>Widget</th>" in piece and piece.rstrip().endswith("</table>")
@@ -353,6 +353,27 @@ def test_a_cut_table_keeps_its_column_widths_and_heading_in_every_piece():
     tables = [p[p.index("<table") :] for p in pieces if "<table" in p]
     assert all(t.startswith(head + "<tr><th>Ref</th>") for t in tables)
     assert "".join(pieces).count("<td>R") == 60 and pieces[-1].rstrip().endswith("<p>End</p>")
+
+
+def test_a_cut_table_leaves_no_end_tag_behind_and_its_heading_goes_with_it():
+    """Each piece of a cut table closes itself, and the table's own end tag is not carried after
+    them: left over, it joined the next piece as a stray tag or, when the last rows filled a piece,
+    was a piece of its own, a blank page in the pack. The register's heading is laid out with its
+    first rows, not alone on a page before them. Whatever size a register's rows happen to fill."""
+    rows = "".join(f"<tr><td>R{i:02d}</td><td>{'bore gauge ' * 8}</td></tr>" for i in range(60))
+    body = f"<h3>Register</h3><table><tr><th>Ref</th><th>Text</th></tr>{rows}</table>\n"
+    for size in range(900, 2400, 7):
+        pieces = auditpack.chunks(body, size)
+        assert all(p.count("<table") == p.count("</table>") == 1 for p in pieces), size
+        assert pieces[0].startswith("<h3>Register</h3><table>"), size
+        assert "".join(pieces).count("<td>R") == 60
+
+
+def test_a_heading_at_the_foot_of_a_piece_goes_to_the_next_with_its_table():
+    notes = "".join(f"<p>Note {i}: {'calibrated and sealed ' * 6}</p>" for i in range(10))
+    gauges = "<h3>Gauges used</h3><table><tr><th>Gauge</th></tr><tr><td>MC-0042</td></tr></table>"
+    pieces = auditpack.chunks(notes + gauges, len(notes) + 30)  # the heading fits; its table does not
+    assert pieces == [notes, gauges]
 
 
 def test_the_whitespace_between_tags_is_dropped_before_layout_but_not_inside_pre():
