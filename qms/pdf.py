@@ -23,6 +23,14 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
+# A table's first row when it is all heading cells and not yet in a <thead>: after the table's start,
+# its column widths and caption. A cell's text may hold inline tags, but no other cell.
+_HEADING_ROW = re.compile(
+    r"(<table\b[^>]*>\s*(?:<colgroup\b.*?</colgroup>\s*)?(?:<caption\b.*?</caption>\s*)?)"
+    r"(<tr\b[^>]*>(?:\s*<th\b[^>]*>(?:(?!</?(?:t[dhr]|table)\b).)*</th>)+\s*</tr>)",
+    re.DOTALL | re.IGNORECASE,
+)
+
 
 class RefusedResource(ValueError):
     """A PDF asked for something outside the static files (a local file, the network)."""
@@ -61,6 +69,14 @@ class StaticFilesFetcher(URLFetcher):
         return finders.find(relative)
 
 
+def heading_rows(html: str) -> str:
+    """``html`` with each table's row of column headings in a ``<thead>``, which WeasyPrint
+    repeats at the top of every page the table runs onto: a register of thirty pages, or an audit
+    report's forty questions, names its columns on each page, not on the first alone. A table
+    whose first row mixes ``<th>`` and ``<td>`` (a record's fields, one per row) is left as it is."""
+    return _HEADING_ROW.sub(r"\1<thead>\2</thead>", html)
+
+
 def render_pdf(template: str, context: dict) -> bytes:
     """Render ``template`` with ``context`` to PDF bytes. User text belongs in the HTML, where
     Django escapes it; never inside a <style> (escaping does not stop CSS)."""
@@ -78,9 +94,11 @@ def render_document(
     """Lay out ``template`` rendered with ``context`` (or ready ``html``) as a WeasyPrint document,
     with the same fetcher: its pages can be counted before it is written (the audit pack's
     contents need the page numbers of its parts). A caller that lays out many documents in a row
-    passes the ``stylesheets`` it parsed once (``stylesheet()``) and one ``font_config``."""
+    passes the ``stylesheets`` it parsed once (``stylesheet()``) and one ``font_config``. A
+    template's tables repeat their heading row on every page (``heading_rows``); ready ``html`` is
+    laid out as given (the audit pack's pieces had theirs before being cut)."""
     if html is None:
-        html = render_to_string(template, context or {})
+        html = heading_rows(render_to_string(template, context or {}))
     document = _html_class()(string=html, base_url=settings.BASE_URL, url_fetcher=StaticFilesFetcher())
     return document.render(stylesheets=stylesheets, font_config=font_config)
 

@@ -36,7 +36,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from ..pdf import render_document, stylesheet
+from ..pdf import heading_rows, render_document, stylesheet
 from . import catalogue, pieces
 from .catalogue import CLAUSES, AuditSection, Freshness, clause_key, listed_clause
 from .renderers import PDF_VARIANT, Job, Renderers, renderer_count
@@ -239,7 +239,9 @@ def _hand_out(section: AuditSection, *, renderers: Renderers, common: dict) -> l
     renderers (written to files: memory holds one section's HTML at a time)."""
     user = common["user"]
     context = section.build(user=user, date_from=common["date_from"], date_to=common["date_to"])
-    body = pieces.compact(render_to_string(section.template, {**context, "section": section, "user": user}))
+    body = heading_rows(
+        pieces.compact(render_to_string(section.template, {**context, "section": section, "user": user}))
+    )
     del context
     return [
         renderers.submit(_part_html(section, body=piece, common=common, heading=n == 0))

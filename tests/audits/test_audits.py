@@ -2,9 +2,13 @@
 why; starting builds the checklist from the clauses in scope and the company's own questions; a
 finding needs its clause and evidence; the report needs every question answered."""
 
+import io
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from pypdf import PdfReader
 
 from audits import services
 from audits.models import Audit, ChecklistItem, Finding, ProgrammeQuestion
@@ -192,6 +196,22 @@ def test_the_report_waits_for_every_answer_then_takes_the_summary(client_for, le
     assert running.status == "reported" and running.reported_on is not None
     pdf = client_for(lead).get(reverse("audits:audit_report_pdf", args=[running.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+def test_the_reports_checklist_names_its_columns_on_every_page_it_runs_onto(client_for, lead, running):
+    for n in range(40):
+        services.checklist_question_add_row(
+            audit=running,
+            by=lead,
+            clause="8.5",
+            question=f"Question {n:02d}: is the set-up sheet at cell {n} the released revision, signed?",
+        )
+    response = client_for(lead).get(reverse("audits:audit_report_pdf", args=[running.pk]))
+    assert response.status_code == 200
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.content)).pages]
+    listing = [p for p in pages if re.search(r"Question \d\d: is the set-up sheet", p)]
+    assert len(listing) > 1
+    assert all("Clause Question Answer Notes" in p for p in listing)
 
 
 def test_the_audit_closes_only_when_its_findings_have(lead, running):

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from qms import auditpack
 from qms.models import AuditPack, AuditPackFile
+from qms.pdf import heading_rows
 from qms.services import auditpacks as services
 from tests.factories import WidgetFactory
 from tests.kernelapp.models import Widget
@@ -317,6 +318,10 @@ def test_a_long_section_is_laid_out_in_pieces_cut_between_its_blocks(
         )
     keys, day = ["widgets", "capa"], TODAY()
     whole, _ = auditpack.pack_build(user=quality_manager, keys=keys, date_from=day, date_to=day)
+    # In one piece the register runs onto a second page, and its columns are named there too.
+    widget_pages = [p for p in text_of(whole) if "Clamp C-" in p]
+    assert len(widget_pages) > 1
+    assert all("Widget Title Owner Status Released" in p for p in widget_pages)
     monkeypatch.setattr(auditpack.pieces, "CHUNK_CHARS", 2000)
     section = next(s for s in auditpack.sections() if s.key == "widgets")
     body = render_to_string(
@@ -367,6 +372,25 @@ def test_a_cut_table_leaves_no_end_tag_behind_and_its_heading_goes_with_it():
         assert all(p.count("<table") == p.count("</table>") == 1 for p in pieces), size
         assert pieces[0].startswith("<h3>Register</h3><table>"), size
         assert "".join(pieces).count("<td>R") == 60
+
+
+def test_a_tables_heading_row_is_made_to_repeat_on_every_page_and_in_every_piece():
+    """A register's row of column headings goes into a <thead>, which the renderer repeats on each
+    page; a record's field table (a heading and a value on each row) and a table that has its
+    <thead> already are left alone."""
+    register = (
+        '<table class="fixed"><colgroup><col style="width: 20%"></colgroup>'
+        "<tr><th>Ref</th><th>Text <i>as typed</i></th></tr>"
+    )
+    fields = "<table><tr><th>Status</th><td>Open</td></tr><tr><th>Owner</th><td>A. Berg</td></tr></table>"
+    headed = "<table><thead><tr><th>Gauge</th></tr></thead><tr><td>MC-0042</td></tr></table>"
+    rows = "".join(f"<tr><td>R{i:02d}</td><td>{'bore gauge ' * 8}</td></tr>" for i in range(60))
+    body = heading_rows(f"<h3>Register</h3>{register}{rows}</table>{fields}{headed}")
+    assert body.count("<thead>") == 2 and fields in body and headed in body
+    assert "</colgroup><thead><tr><th>Ref</th><th>Text <i>as typed</i></th></tr></thead><tr><td>R00" in body
+    pieces = auditpack.chunks(body, 1500)
+    assert len(pieces) > 3
+    assert all(p.count("<thead><tr><th>Ref</th>") == 1 for p in pieces if "<td>R" in p)
 
 
 def test_a_heading_at_the_foot_of_a_piece_goes_to_the_next_with_its_table():
