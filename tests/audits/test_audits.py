@@ -198,13 +198,17 @@ def test_the_report_waits_for_every_answer_then_takes_the_summary(client_for, le
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
 
 
-def test_the_reports_checklist_names_its_columns_on_every_page_it_runs_onto(client_for, lead, running):
+def test_the_reports_checklist_names_its_columns_on_every_page_and_keeps_each_question_whole(
+    client_for, lead, running
+):
     for n in range(40):
         services.checklist_question_add_row(
             audit=running,
             by=lead,
             clause="8.5",
-            question=f"Question {n:02d}: is the set-up sheet at cell {n} the released revision, signed?",
+            question=f"Question {n:02d}: is the set-up sheet at cell {n} the released revision, signed? "
+            + "Sampled at the machine, the traveller and the drawing compared. " * (n % 4)
+            + f"End of question {n:02d}.",
         )
     response = client_for(lead).get(reverse("audits:audit_report_pdf", args=[running.pk]))
     assert response.status_code == 200
@@ -212,6 +216,8 @@ def test_the_reports_checklist_names_its_columns_on_every_page_it_runs_onto(clie
     listing = [p for p in pages if re.search(r"Question \d\d: is the set-up sheet", p)]
     assert len(listing) > 1
     assert all("Clause Question Answer Notes" in p for p in listing)
+    for n in range(40):  # a question's row is not split at a page's foot
+        assert any(f"Question {n:02d}:" in p and f"End of question {n:02d}." in p for p in listing), n
 
 
 def test_the_audit_closes_only_when_its_findings_have(lead, running):
