@@ -2,6 +2,8 @@
 disqualified by the quality manager with a signature; certificates and what the tier requires;
 evaluations; bad input refused beside its field with nothing changed."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -158,6 +160,24 @@ def test_the_supplier_page_says_what_its_tier_requires_and_what_is_missing(clien
     assert "ISO/IEC 17025 accreditation" in page
     # The tier's policy is read once for what it requires and for what is missing.
     assert len([q for q in ctx.captured_queries if 'FROM "suppliers_tierpolicy"' in q["sql"]]) == 1
+
+
+def test_the_supplier_page_says_when_there_is_no_contact_and_shows_a_country_without_an_address(
+    client_for, quality_manager, proc
+):
+    def field(page: str, label: str) -> str:
+        found = re.search(rf'<dt class="col-5">{label}</dt><dd class="col-7"[^>]*>(.*?)</dd>', page, re.S)
+        return found.group(1).strip()
+
+    client = client_for(quality_manager)
+    bare = f.supplier(proc, country="Germany")
+    page = client.get(bare.get_absolute_url()).content.decode()
+    assert field(page, "Contact") == "—"
+    assert field(page, "Address") == "Germany"
+    reached = f.supplier(proc, email="quality@alu.example", address="Hafenstraße 4\n20457 Hamburg")
+    page = client.get(reached.get_absolute_url()).content.decode()
+    assert 'href="mailto:quality@alu.example"' in field(page, "Contact")
+    assert field(page, "Address") == "Hafenstraße 4<br>20457 Hamburg"
 
 
 def test_an_expired_required_certificate_makes_the_supplier_conditional_and_says_why(proc):
