@@ -8,7 +8,7 @@ import contextlib
 import django_filters
 from django.db.models import Count, Exists, F, OuterRef, Sum
 
-from qms import access
+from qms import access, history
 from qms.filters import RecordFilter, date_range
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 from qms.widgets import use_pickers
@@ -119,10 +119,15 @@ class ReceiptListView(RecordListView):
 
 class ReceiptDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
+        inspections = list(record.inspections.select_related("plan").order_by("-inspected_on"))
         return {
             "forward": selectors.trace_forward(record, self.request.user),
             "consumed": selectors.receipt_consumed(record),
-            "receipt_inspections": record.inspections.select_related("plan").order_by("-inspected_on"),
+            "receipt_inspections": inspections,
+            # Accepted with no inspection: by whom, when and why, on the page an auditor reads.
+            "accepted_without": None
+            if inspections
+            else history.entered(record, "accepted", self.request.user),
             "may_inspect": access.can_create(self.request.user, Inspection),
         }
 

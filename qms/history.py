@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -190,6 +191,37 @@ def history_count(record: Record) -> int:
     """How many rows ``history_rows(record)`` shows, in one query (the History tab's badge)."""
     own, *children = (entries.order_by().values("history_id") for entries in _entries(record))
     return own.union(*children, all=True).count() if children else own.count()
+
+
+@dataclass(frozen=True)
+class Step:
+    """Who brought a record into its status, when and why (``entered``)."""
+
+    when: dt.datetime
+    who: Any
+    why: str
+
+
+def entered(record: Record, status: str, user: User) -> Step | None:
+    """The step that brought ``record`` into ``status`` for the last time, read from its history:
+    the oldest row of the newest run of rows in that status. None when the record is not in it
+    now, or its history does not show how it got there. The reason as ``user`` may read it
+    (``selectors.hide_references``). One query, two with a reason naming records."""
+    status_field = getattr(type(record), "status_field", "status")
+    if getattr(record, status_field) != status:
+        return None
+    entries = record.history.select_related("history_user").order_by("-history_date", "-history_id")
+    found = None
+    for entry in entries:
+        if getattr(entry, status_field) != status:
+            break
+        found = entry
+    if found is None or found.history_type == "+":  # created so: no step brought it there
+        return None
+    from .selectors import hide_references
+
+    why = found.history_change_reason or ""
+    return Step(found.history_date, found.history_user, hide_references([why], user).get(why, why))
 
 
 def history_rows(record: Record, user=None) -> list[dict]:

@@ -93,6 +93,28 @@ def test_incoming_inspection_decides_the_receipt():
     assert receipt.status == "rejected"
 
 
+def test_a_receipt_accepted_without_inspection_says_by_whom_when_and_why_on_its_page(client_for):
+    """The quality manager may accept a receipt without incoming inspection, with a reason; its
+    page says so where the inspections are listed (an auditor's first question), and its Reject
+    is styled as the destructive step it is. A receipt its inspection accepted says nothing of it."""
+    qm = f.qm()
+    waved = f.receipt(quantity=400)
+    record_transition(record=waved, name="accept", by=qm, reason="Critical supplier: certificate checked")
+    page = client_for(qm).get(waved.get_absolute_url()).content.decode()
+    said = f"Accepted without incoming inspection on {f.today():%-d %b %Y} by {qm}"
+    assert f"{said}: Critical supplier: certificate checked" in page
+    assert 'class="btn btn-sm btn-outline-danger" type="submit" name="transition" value="reject"' in page
+    supplier = f.supplier()
+    inspected = f.receipt(supplier_=supplier, quantity=500)
+    f.decide(f.inspect(inspected, plan_=f.plan(stage="iqc", part="BAR-42", supplier_=supplier)))
+    inspected.refresh_from_db()
+    assert inspected.status == "accepted"
+    assert (
+        "Accepted without incoming inspection"
+        not in client_for(qm).get(inspected.get_absolute_url()).content.decode()
+    )
+
+
 def test_an_inspection_cannot_be_accepted_with_more_nonconforming_than_ac():
     from qms.workflow import TransitionError
 

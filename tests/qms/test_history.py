@@ -184,3 +184,27 @@ def test_a_new_records_history_row_has_the_number_the_database_gave_it(head, dep
     [created] = widget.history.all()
     assert widget.reference == created.reference == Widget.objects.get().reference != ""
     assert (created.title, created.status, created.history_type) == ("Housing", "draft", "+")
+
+
+def test_the_step_into_a_status_says_who_when_and_why_as_the_reader_may_read_it(
+    head, other_head, quality_manager, widget, other_dept
+):
+    """``entered``: the step that brought a record into its status, through later edits; a
+    reason naming a record the reader may not see is read without its number."""
+    from qms import history
+
+    hidden = WidgetFactory(owner=other_head, department=other_dept, title="Cover")
+    transition(obj=widget, name="release", by=head, reason=f"Drawing checked against {hidden.reference}")
+    widget.title = "Housing H-220 rev. B"
+    history.save(widget, by=quality_manager, reason="Title corrected")
+    step = history.entered(widget, "released", head)
+    assert step.who == head and step.why.startswith("Drawing checked against")
+    assert hidden.reference not in step.why
+    assert hidden.reference in history.entered(widget, "released", quality_manager).why
+    assert history.entered(widget, "draft", head) is None  # not in it now
+    transition(obj=widget, name="close", by=head)
+    transition(obj=widget, name="reopen", by=quality_manager, reason="Bore out of tolerance on lot 7")
+    again = history.entered(widget, "released", head)
+    assert (again.who, again.why) == (quality_manager, "Bore out of tolerance on lot 7")
+    fresh = WidgetFactory(owner=head, department=widget.department, title="Bracket")
+    assert history.entered(fresh, "draft", head) is None  # created so: no step brought it there
