@@ -32,7 +32,16 @@ class InspectionPlan(Record):
         statuses=[("draft", "Draft"), ("active", "In use"), ("retired", "Retired")],
         transitions=[
             Transition("activate", "Put in use", ("draft",), "active", QC),
-            Transition("retire", "Retire", ("active",), "retired", QC, reason_required=True),
+            Transition(
+                "retire",
+                "Retire",
+                ("active",),
+                "retired",
+                QC,
+                reason_required=True,
+                style="outline-danger",
+                confirm="Retire this inspection plan? New inspections cannot use it; its records are kept.",
+            ),
             Transition("reinstate", "Put back in use", ("retired",), "active", QC, reason_required=True),
         ],
         initial="draft",

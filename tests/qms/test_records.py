@@ -29,6 +29,38 @@ def test_every_record_model_has_history_and_a_workflow():
         }
 
 
+# Steps that refuse or end something. Their buttons are red or grey, never the blue or green of
+# a step forward, so that nobody rejects a receipt or retires a plan when they meant to carry on.
+ENDING_STEPS = {
+    "reject",
+    "retire",
+    "disqualify",
+    "cancel",
+    "withdraw",
+    "quarantine",
+    "make_obsolete",
+    "report_lost",
+}
+
+
+def test_no_button_to_reject_retire_or_cancel_looks_like_a_step_forward():
+    from django.apps import apps
+
+    forward = []
+    for model in apps.get_models():
+        workflow = model.__dict__.get("workflow")
+        for step in workflow.transitions if isinstance(workflow, Workflow) else ():
+            # A step with a form of its own is laid out by its module, not as this button.
+            if (
+                step.name in ENDING_STEPS
+                and step.allowed
+                and not step.form
+                and step.style in ("primary", "success")
+            ):
+                forward.append(f"{model.__name__}.{step.name} ({step.style})")
+    assert not forward, forward
+
+
 @pytest.mark.django_db
 def test_references_are_numbered_per_prefix_and_year(staff):
     first = WidgetFactory(owner=staff)
