@@ -169,3 +169,14 @@ def test_a_new_inspection_proposes_today_and_its_inspector(client_for, quality_m
     html = page.content.decode()
     assert f'name="inspected_on" value="{f.today().isoformat()}"' in html
     assert f'<option value="{quality_manager.pk}" selected>' in html
+
+
+def test_a_plan_page_reads_as_its_drawing_does(client_for, quality_manager):
+    """A measured characteristic with its nominal and unit, an attribute one as pass / fail (no
+    unit for a marking), and the lot sizes the plan is shown for with their thousands."""
+    plan = f.plan()
+    page = client_for(quality_manager).get(plan.get_absolute_url()).content.decode()
+    table = page.split('data-testid="characteristics"')[1].split("</table>")[0]
+    assert "<td>12.0000 mm</td>" in table
+    assert "<td>attribute (pass / fail)</td>" in table and "attribute mm" not in table
+    assert "<td>100,000</td>" in page
