@@ -4,14 +4,15 @@ the pack may see it, each in a constant number of queries:
 - 8.5.2 traceability: the lots made in the period with their material lots and suppliers,
   operators, machine and drawing revision, inspections with the gauges used, and shipments;
 - 8.6 release: the lots released in the period, who released them, the seven checks as they stood
-  and the deviations accepted;
+  and the deviations accepted; the receipts accepted without incoming inspection, by whom and why;
 - 8.7 nonconforming outputs: inspections that rejected a lot or receipt, and the receipts rejected.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 
+from qms import history
 from qms.access import restrict
 from qms.auditpack import AuditSection
 
@@ -64,7 +65,21 @@ def releases(*, user, date_from, date_to) -> dict:
     by_lot: dict[int, list] = {}
     for d in deviations:
         by_lot.setdefault(d.lot_id, []).append(d)
-    return {"released": [(lot, by_lot.get(lot.pk, [])) for lot in lots.order_by("released_at", "pk")]}
+    # Material let in with no incoming inspection (8.4.2, 8.6): the quality manager's step, with
+    # who, when and why, as the receipt's page says it.
+    waived = list(
+        restrict(
+            GoodsReceipt.objects.filter(status="accepted", received_on__range=(date_from, date_to)), user
+        )
+        .exclude(Exists(Inspection.objects.filter(receipt=OuterRef("pk"))))
+        .select_related("supplier")
+        .order_by("received_on", "pk")
+    )
+    steps = history.entered_each(GoodsReceipt, [r.pk for r in waived], "accepted", user)
+    return {
+        "released": [(lot, by_lot.get(lot.pk, [])) for lot in lots.order_by("released_at", "pk")],
+        "accepted_without_inspection": [(r, steps.get(r.pk)) for r in waived],
+    }
 
 
 def nonconforming(*, user, date_from, date_to) -> dict:

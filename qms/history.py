@@ -205,23 +205,40 @@ class Step:
 def entered(record: Record, status: str, user: User) -> Step | None:
     """The step that brought ``record`` into ``status`` for the last time, read from its history:
     the oldest row of the newest run of rows in that status. None when the record is not in it
-    now, or its history does not show how it got there. The reason as ``user`` may read it
+    now, or was created in it (no step brought it there). The reason as ``user`` may read it
     (``selectors.hide_references``). One query, two with a reason naming records."""
     status_field = getattr(type(record), "status_field", "status")
     if getattr(record, status_field) != status:
         return None
-    entries = record.history.select_related("history_user").order_by("-history_date", "-history_id")
-    found = None
-    for entry in entries:
+    return entered_each(type(record), [record.pk], status, user).get(record.pk)
+
+
+def entered_each(model: type[Record], pks, status: str, user: User) -> dict[Any, Step]:
+    """``entered`` for many records of ``model`` (an audit pack's list), by primary key, for those
+    whose history shows the step: one query for their history rows whatever their number, and
+    one per kind of record their reasons name."""
+    status_field, key_field = getattr(model, "status_field", "status"), model._meta.pk.attname
+    # The historical rows keep the record's own key under its name (their primary key is their own).
+    entries = model.history.filter(**{f"{key_field}__in": list(pks)}).select_related("history_user")
+    found: dict[Any, Any] = {}
+    ended: set = set()
+    for entry in entries.order_by(key_field, "-history_date", "-history_id"):
+        key = getattr(entry, key_field)
+        if key in ended:
+            continue
         if getattr(entry, status_field) != status:
-            break
-        found = entry
-    if found is None or found.history_type == "+":  # created so: no step brought it there
-        return None
+            ended.add(key)  # the newest run in that status ends here (or there was none)
+            continue
+        found[key] = entry
+    steps = {key: entry for key, entry in found.items() if entry.history_type != "+"}  # created so
     from .selectors import hide_references
 
-    why = found.history_change_reason or ""
-    return Step(found.history_date, found.history_user, hide_references([why], user).get(why, why))
+    why = {key: entry.history_change_reason or "" for key, entry in steps.items()}
+    readable = hide_references(why.values(), user)
+    return {
+        key: Step(entry.history_date, entry.history_user, readable.get(why[key], why[key]))
+        for key, entry in steps.items()
+    }
 
 
 def history_rows(record: Record, user=None) -> list[dict]:

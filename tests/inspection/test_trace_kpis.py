@@ -106,6 +106,42 @@ def test_audit_pack_sections_for_traceability_release_and_nonconforming_outputs(
         assert shown in row, shown
 
 
+def test_the_pack_lists_the_receipts_accepted_without_inspection_with_who_and_why():
+    """The release section (8.6) lists the material let in without incoming inspection, each with
+    the quality manager's step as the receipt's page shows it, in a constant number of queries; a
+    receipt its inspection accepted is not among them."""
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    from inspection.audit import releases
+    from qms import history
+
+    qm = f.qm()
+    supplier = f.supplier()
+    inspected = f.receipt(supplier_=supplier, quantity=500)
+    f.decide(f.inspect(inspected, plan_=f.plan(stage="iqc", part="BAR-42", supplier_=supplier)))
+
+    def waive(n: int) -> int:
+        for i in range(n):
+            receipt = f.receipt(quantity=100)
+            record_transition(record=receipt, name="accept", by=qm, reason=f"Certificate {i} checked")
+            receipt.refresh_from_db()
+            receipt.title = f"Bar stock, lot {i}"  # an edit after the step: the step is still shown
+            history.save(receipt, by=qm, reason="Title corrected")
+        with CaptureQueriesContext(connection) as ctx:
+            section = releases(user=qm, date_from=f.days(-1), date_to=f.today())
+        waive.section = section
+        return len(ctx.captured_queries)
+
+    assert waive(1) == waive(3)
+    listed = waive.section["accepted_without_inspection"]
+    assert len(listed) == 4 and inspected not in [r for r, _ in listed]
+    assert [step.why for _, step in listed] == [f"Certificate {i} checked" for i in (0, 0, 1, 2)]
+    html = render_to_string("inspection/audit_release.html", waive.section)
+    assert f"by {qm}</td><td>Certificate 2 checked</td>" in html
+
+
 def test_the_supplier_ranking_reads_every_suppliers_receipts_in_a_constant_number_of_queries(client):
     """The suppliers' ranking shows ppm, lots rejected and on-time delivery from this module's
     measures, each supplier's figures as its scorecard gives them, whatever the number of suppliers."""
