@@ -20,6 +20,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from qms import history
+from qms.demo import happened_on
 from qms.services import child_add, link_add, record_create, record_transition, record_update
 
 from . import services
@@ -181,26 +182,28 @@ def _plan(company, drawing) -> InspectionPlan:
 
 def _receipt(company, supplier, *, lot_no, received, promised, quantity) -> GoodsReceipt:
     clerk = company.users.get("fwolf") or company.heads["WH"]
-    receipt = record_create(
-        model=GoodsReceipt,
-        by=company.heads["WH"],
-        title=f"{BAR}, supplier lot {lot_no}",
-        supplier=supplier,
-        part_number=BAR,
-        po_reference=f"PO-26-{lot_no}",
-        quantity=quantity,
-        promised_on=promised,
-        received_on=received,
-        supplier_lot=lot_no,
-        owner=clerk,
-        department=company.departments["WH"],
-    )
-    record_transition(
-        record=receipt,
-        name="accept",
-        by=company.quality_manager,
-        reason="Critical supplier: certificate checked, no IQC plan yet",
-    )
+    # Received and let in on the day it arrived, as its page and the audit pack then say.
+    with happened_on(received, dt.time(7, 30)):
+        receipt = record_create(
+            model=GoodsReceipt,
+            by=company.heads["WH"],
+            title=f"{BAR}, supplier lot {lot_no}",
+            supplier=supplier,
+            part_number=BAR,
+            po_reference=f"PO-26-{lot_no}",
+            quantity=quantity,
+            promised_on=promised,
+            received_on=received,
+            supplier_lot=lot_no,
+            owner=clerk,
+            department=company.departments["WH"],
+        )
+        record_transition(
+            record=receipt,
+            name="accept",
+            by=company.quality_manager,
+            reason="Critical supplier: certificate checked, no IQC plan yet",
+        )
     return receipt
 
 

@@ -50,3 +50,7 @@ def test_the_demo_tells_the_story(client_for):
     page = client.get(held.get_absolute_url()).content.decode()
     assert page.count('data-state="failed"') == 7
     assert "Release refused" in page
+    # Its bar stock was let in without incoming inspection on the day it arrived, and says so.
+    receipt = held.materials.get().receipt
+    said = f"Accepted without incoming inspection on {receipt.received_on:%-d %b %Y} by Eva Schneider:"
+    assert said in client.get(receipt.get_absolute_url()).content.decode()
