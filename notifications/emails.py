@@ -95,11 +95,13 @@ def line_for(item: DueItem, today: dt.date, owner: str = "", base_url: str | Non
 
 
 def by_module(lines: Iterable[dict]) -> list[tuple[str, list[dict]]]:
-    """Lines grouped by module (alphabetically), each group in due-date order."""
+    """Lines grouped by module, each group in due-date order, the group with the most overdue
+    item first (then by name): what is late is read first, as on My work."""
     groups: dict[str, list[dict]] = defaultdict(list)
     for line in lines:
         groups[line["module"]].append(line)
-    return [(m, sorted(g, key=lambda x: (x["due_date"], x["reference"]))) for m, g in sorted(groups.items())]
+    ordered = [(m, sorted(g, key=lambda x: (x["due_date"], x["reference"]))) for m, g in groups.items()]
+    return sorted(ordered, key=lambda group: (group[1][0]["due_date"], group[0]))
 
 
 def _row_html(line: dict, show_owner: bool) -> str:

@@ -248,3 +248,24 @@ def test_the_sweep_leaves_a_finished_week_and_an_earlier_week_alone(smtp, staff)
     assert services.deliveries_sweep(now=MONDAY + dt.timedelta(hours=1)).sent == 0
     assert len(smtp.messages) == 1
     assert DigestRun.objects.get(week="2026-W15").resumed == 0
+
+
+def test_what_is_late_is_read_first_the_module_with_the_most_overdue_item_leading():
+    """A digest, an alert or an escalation lists its items by module; the module holding the
+    most overdue item comes first (as My work puts the most overdue first), then the others by
+    their most urgent item, then by name; within a module, by due date."""
+    from notifications.emails import by_module
+
+    def line(module: str, days: int, reference: str) -> dict:
+        return {"module": module, "due_date": TODAY + dt.timedelta(days=days), "reference": reference}
+
+    lines = [
+        line("Calibration", 10, "CAL-101"),
+        line("Documents", 7, "QM-001"),
+        line("Training", -10, "TF-2026-0001"),
+        line("Documents", -1, "WI-QC-004"),
+        line("Audits", 7, "IA-2026-0012"),
+    ]
+    grouped = by_module(lines)
+    assert [module for module, _ in grouped] == ["Training", "Documents", "Audits", "Calibration"]
+    assert [x["reference"] for x in dict(grouped)["Documents"]] == ["WI-QC-004", "QM-001"]
