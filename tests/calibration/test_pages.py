@@ -371,3 +371,19 @@ def test_an_expanded_uncertainty_of_zero_is_refused_beside_the_field(client_for,
     assert response.status_code == 400
     assert "never zero" in field_error(response, "uncertainty")
     assert not Calibration.objects.filter(instrument=gauge).exists()
+
+
+def test_an_instrument_page_names_its_maker_and_serial_in_words_and_a_dash_for_none(client_for, dept, head):
+    def shown(instrument, label: str) -> str:
+        page = client_for(head).get(instrument.get_absolute_url()).content.decode()
+        return re.search(rf"<dt[^>]*>{label}</dt><dd[^>]*>(.*?)</dd>", page, re.S).group(1)
+
+    bare = f.instrument(dept)
+    assert shown(bare, "Manufacturer, serial") == "—"
+    serial_only = f.instrument(dept, serial_number="0815")
+    assert shown(serial_only, "Manufacturer, serial") == "serial 0815"
+    full = f.instrument(
+        dept, manufacturer="Mitutoyo", serial_number="0815", measuring_range="0–25 mm", resolution="0.001 mm"
+    )
+    assert shown(full, "Manufacturer, serial") == "Mitutoyo, serial 0815"
+    assert shown(full, "Range · resolution") == "0–25 mm · 0.001 mm"
