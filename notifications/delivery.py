@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
 from collections.abc import Collection, Iterable
@@ -164,10 +165,27 @@ _CLAIM_ROW = "(" + ", ".join(["%s"] * (len(_COLUMNS) + 1)) + ", 'pending', '', 0
 _CLAIM_CHUNK = 500
 
 
+@functools.cache
+def kind_labels() -> dict[str, str]:
+    """Every kind of email the ledger holds, with its label: alerts, escalations and the digest,
+    and those the installed modules declare (``Module.email_kinds``)."""
+    from qms.modules import installed
+
+    labels = dict(Delivery.Kind.choices)
+    for module in installed():
+        labels.update(module.module.email_kinds)
+    return labels
+
+
 def deliveries_claim(*, drafts: Iterable[Draft]) -> list[Outgoing]:
     """Write the rows for ``drafts``; a key already claimed (by this or any other run) is left as
     it is. One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` per 500 drafts. Returns the rows this
-    call wrote, their message bytes built, ready for ``deliveries_send``."""
+    call wrote, their message bytes built, ready for ``deliveries_send``. A kind no module declares
+    is refused: the email log could neither name nor filter it."""
+    drafts = list(drafts)
+    undeclared = sorted({d.kind for d in drafts} - kind_labels().keys())
+    if undeclared:
+        raise ValueError(f"Email kinds not declared in any module's email_kinds: {', '.join(undeclared)}")
     rows = [
         {
             "kind": d.kind,

@@ -70,7 +70,14 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.to_email}: {self.subject}"
+        return f"{self.kind_label} to {self.to_email}: {self.subject}"
+
+    @property
+    def kind_label(self) -> str:
+        """Its kind as the email log names it, a module's own kinds included (``Module.email_kinds``)."""
+        from .delivery import kind_labels
+
+        return kind_labels().get(self.kind, self.kind)
 
     @property
     def gave_up(self) -> bool:

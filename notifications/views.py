@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView
 from qms.models import Role
 from qms.views import QMSView, WriteView
 
-from .delivery import delivery_retry_now
+from .delivery import delivery_retry_now, kind_labels
 from .models import Delivery
 
 ALLOWED_ROLES = (Role.ADMINISTRATOR, Role.QUALITY_MANAGER)
@@ -40,7 +40,7 @@ class DeliveryListView(QMSView, ListView):
         params = self.request.GET
         if params.get("status") in Delivery.Status.values:
             qs = qs.filter(status=params["status"])
-        if params.get("kind") in Delivery.Kind.values:
+        if params.get("kind") in kind_labels():
             qs = qs.filter(kind=params["kind"])
         # PostgreSQL refuses a NUL byte in a query: a search box may be sent anything.
         q = params.get("q", "").replace("\x00", "").strip()
@@ -54,7 +54,7 @@ class DeliveryListView(QMSView, ListView):
         params.pop("page", None)
         ctx.update(
             statuses=Delivery.Status.choices,
-            kinds=Delivery.Kind.choices,
+            kinds=list(kind_labels().items()),
             current={k: self.request.GET.get(k, "") for k in ("status", "kind", "q")},
             querystring=params.urlencode(),
         )

@@ -61,6 +61,9 @@ class Module:
     # of the module and wherever its templates write ``{{ module_tabs }}``.
     tabs: Sequence[tuple[str, str]] = ()
     walk: str = ""  # dotted path of the module's route-walk builders (``tests/<app>/walk.py``)
+    # Emails the module sends through the delivery ledger besides alerts, escalations and the
+    # digest: kind -> label, shown and filtered in the email log (``{"scar": "SCAR to a supplier"}``).
+    email_kinds: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ MODULE = Module(
         )
     ],
     measures=MEASURES,
+    email_kinds={"scar": "SCAR to a supplier"},
     importers=IMPORTERS,
     # Every supplier (600 in a ten-year archive) is found by typing; a narrowed list (the
     # calibration laboratories) stays a select.

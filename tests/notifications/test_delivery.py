@@ -24,6 +24,16 @@ def draft(n: int, email: str = "someone@example.com", user_id=None) -> Draft:
 
 
 @pytest.mark.django_db
+def test_an_email_of_a_kind_no_module_declares_is_refused_and_nothing_is_claimed():
+    """The email log names and filters every kind it holds; one no module declared
+    (``Module.email_kinds``) is refused when it is claimed, so a new module cannot forget it."""
+    stray = Draft("reminder", "reminder:1", "w", None, "x@example.com", "Subject", "text", "<p>h</p>")
+    with pytest.raises(ValueError, match="reminder"):
+        deliveries_claim(drafts=[draft(1), stray])
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_refused_message_is_retried_with_back_off_and_recorded(smtp, staff, settings):
     settings.NOTIFICATION_RETRY_BASE_SECONDS = 60
     smtp.refusals[staff.email] = ["451 4.3.0 Mailbox busy, try later", "250 OK"]

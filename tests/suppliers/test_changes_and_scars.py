@@ -188,6 +188,10 @@ def test_a_scar_goes_by_email_is_answered_rejected_sent_back_and_accepted(
     )
     (mail,) = Delivery.objects.filter(kind="scar")
     assert mail.to_email == "p.brenner@example.com" and scar.reference in mail.subject
+    # The email log names it and finds it by its kind (suppliers' ``Module.email_kinds``).
+    log = client_for(f.quality()).get(reverse("notifications:delivery_list") + "?kind=scar").content.decode()
+    assert "<td>SCAR to a supplier</td>" in log and mail.subject in log
+    assert '<option value="scar" selected>SCAR to a supplier</option>' in log
     assert "Rust on bars." in mail.body_text and "<blockquote" in mail.body_html
     scar.refresh_from_db()
     assert scar.status == "sent" and scar.due_date == f.days(14)
