@@ -35,6 +35,14 @@ SKIP = (
 )
 
 
+# The tables (by their data-testid or first heading) whose stacked rows are titled by a bare number
+# with no column name beside it.
+UNTITLED_CARDS = """() => Array.from(document.querySelectorAll("table.table-stack")).filter((table) =>
+  Array.from(table.querySelectorAll("tbody tr > td:first-child")).some((cell) =>
+    /^\\s*[\\d.,]+\\s*$/.test(cell.textContent) && !cell.hasAttribute("data-label"))
+).map((table) => table.dataset.testid || (table.querySelector("thead th") || {}).textContent || "a table")"""
+
+
 def get_pages(world) -> list[str]:  # noqa: F811
     urls = []
     for namespace, pattern, route in iter_patterns(get_resolver().url_patterns):
@@ -82,6 +90,10 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, rol
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > WIDTH:
             failures.append(f"{url} as {role}: {width} px wide")
+        # A stacked row is a card titled by its first cell: a bare number there ("1") says nothing.
+        untitled = page.evaluate(UNTITLED_CARDS)
+        if untitled:
+            failures.append(f"{url} as {role}: cards titled by a bare number in {untitled}")
     context.close()
     assert measured > 10, f"only {measured} pages measured"
     assert not failures, "\n".join(failures) + f"\n({measured} pages in {time.monotonic() - started:.0f} s)"

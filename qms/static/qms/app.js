@@ -4,13 +4,17 @@
   "use strict";
 
   // Stacked tables on a phone: each cell says which column it is in (its header's text), so a
-  // row read as a card still reads right. Cells that already say (data-label) are left alone.
+  // row read as a card still reads right. Cells that already say (data-label) are left alone. The
+  // first cell is the card's title (a reference, a name) and goes unlabelled, unless it is a bare
+  // number ("Round 1", "#: 3", "Lot size: 500", not a card titled "1").
+  const BARE_NUMBER = /^\s*[\d.,]+\s*$/;
   function label(root) {
     root.querySelectorAll("table.table-stack").forEach((table) => {
       const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
       table.querySelectorAll("tbody tr").forEach((tr) => {
         Array.from(tr.children).forEach((cell, i) => {
-          if (!cell.hasAttribute("data-label") && heads[i] && i > 0) cell.setAttribute("data-label", heads[i]);
+          const titled = i === 0 && !BARE_NUMBER.test(cell.textContent);
+          if (!cell.hasAttribute("data-label") && heads[i] && !titled) cell.setAttribute("data-label", heads[i]);
         });
       });
     });
