@@ -32,7 +32,7 @@ def audits_section(*, user, date_from: dt.date, date_to: dt.date) -> dict:
     )
     all_findings = [f for a in audits for f in a.findings.all()]
     raised = raised_for(all_findings, user)
-    history = history_of(audits)
+    history = history_of(audits, user)
     rows = []
     for audit in audits:
         items = list(audit.items.all())

@@ -9,7 +9,6 @@ from django.db.models import Q
 
 from qms import access
 from qms.auditpack import AuditSection, history_of
-from qms.selectors import hide_references
 
 from .models import Capa, Nonconformity
 
@@ -45,7 +44,7 @@ def build(*, user, date_from: dt.date, date_to: dt.date) -> dict:
         )
         .order_by("reference")
     )
-    ncr_history, capa_history = history_of(ncrs), history_of(capas)
+    ncr_history, capa_history = history_of(ncrs, user), history_of(capas, user)
     # The pack shows what the screens show: NCRs and reasons naming records outside the reader's
     # scope are counted, not named.
     linked = {n.pk for c in capas for n in c.nonconformities.all()}
@@ -56,10 +55,6 @@ def build(*, user, date_from: dt.date, date_to: dt.date) -> dict:
         ncrs_of = list(capa.nonconformities.all())
         capa.ncrs_shown = [n.reference for n in ncrs_of if n.pk in seen]
         capa.ncrs_hidden = len(ncrs_of) - len(capa.ncrs_shown)
-    entries = [h for found in (ncr_history, capa_history) for rows in found.values() for h in rows]
-    readable = hide_references((h.history_change_reason for h in entries), user)
-    for h in entries:
-        h.reason_shown = readable.get(h.history_change_reason, h.history_change_reason or "")
     return {
         "ncrs": [(n, _history_in(ncr_history, n.pk, date_from, date_to)) for n in ncrs],
         "capas": [(c, _history_in(capa_history, c.pk, date_from, date_to)) for c in capas],

@@ -47,7 +47,7 @@ def build(*, user, date_from: dt.date, date_to: dt.date) -> dict:
         )
         .order_by("number")
     )
-    histories = history_of(documents)
+    histories = history_of(documents, user)
     rows = []
     for document in documents:
         current = next((r for r in document.all_revisions if r.status == Revision.Status.EFFECTIVE), None)

@@ -22,6 +22,7 @@ from qms import access
 from qms.compiled import once
 from qms.files import file_digest
 from qms.models import Department, User
+from qms.selectors import hide_references
 
 from .kpis import ON_TIME, counted_acknowledgments
 from .models import Acknowledgment, Document, ReviewStep, Revision
@@ -119,6 +120,17 @@ def document_page(document: Document, user: User) -> dict:
     return page
 
 
+def _readable_history(revision: Revision, user: User) -> list:
+    """The revision's own history, newest first, each reason as ``user`` may read it
+    (``reason_shown``: a record outside their scope counted, not named, as on every History tab)."""
+    entries = list(revision.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    readable = hide_references((e.history_change_reason for e in entries), user)
+    for entry in entries:
+        why = entry.history_change_reason or ""
+        entry.reason_shown = readable.get(why, why)
+    return entries
+
+
 def revision_page(revision: Revision, user: User) -> dict:
     """What a revision's page shows: a banner when it is not the current one, its files, the
     routing and signatures (void when the content changed after signing), the acknowledgments,
@@ -141,7 +153,7 @@ def revision_page(revision: Revision, user: User) -> dict:
             and not document.is_closed
             and revision.status == Revision.Status.DRAFT
         ),
-        "history": revision.history.select_related("history_user").order_by("-history_date", "-history_id"),
+        "history": _readable_history(revision, user),
         "change_requests": revision.change_requests.select_related("raised_by"),
         "issued_copies": issued_copies(revision, user),
         "may_take_original": may_take_original(user),

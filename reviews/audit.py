@@ -39,7 +39,7 @@ def reviews_section(*, user, date_from: dt.date, date_to: dt.date) -> dict:
             "signed_at"
         ):
             signatures.setdefault(s.object_id, []).append(s)
-    history = history_of(reviews)
+    history = history_of(reviews, user)
     rows = []
     for review in reviews:
         now = content_hash(review)

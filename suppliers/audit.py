@@ -29,7 +29,7 @@ def section(*, user, date_from: dt.date, date_to: dt.date) -> dict:
         .select_related("owner")
         .order_by("name")
     )
-    history = history_of(suppliers)
+    history = history_of(suppliers, user)
     asl = []
     for s in suppliers:
         entries = sorted(history.get(s.pk, []), key=lambda h: h.history_date, reverse=True)

@@ -121,3 +121,15 @@ def test_staff_cannot_open_a_revision_of_a_document_they_do_not_own(client_for, 
         == 403
     )
     assert not Revision.objects.exists()
+
+
+def test_a_revisions_history_names_only_the_records_its_reader_may_see(
+    client_for, in_review, head, other_head, other_dept
+):
+    from qms import history
+    from tests.capa.factories import CapaFactory
+
+    capa = CapaFactory(owner=other_head, department=other_dept)
+    history.save(in_review, by=head, reason=f"Bore tolerance from {capa.reference}")
+    page = client_for(head).get(in_review.get_absolute_url()).content.decode()
+    assert "Bore tolerance from 1 record outside your view" in page and capa.reference not in page

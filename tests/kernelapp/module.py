@@ -45,7 +45,7 @@ def audit_section(*, user, date_from, date_to) -> dict:
     """The widgets created in the period, with their history, as the user may see them."""
     widgets = restrict(Widget.objects.filter(created_at__date__range=(date_from, date_to)), user)
     widgets = list(widgets.select_related("owner", "department"))
-    history = history_of(widgets)
+    history = history_of(widgets, user)
     return {"widgets": [(w, history.get(w.pk, [])) for w in widgets]}
 
 

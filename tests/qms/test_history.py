@@ -208,3 +208,29 @@ def test_the_step_into_a_status_says_who_when_and_why_as_the_reader_may_read_it(
     assert (again.who, again.why) == (quality_manager, "Bore out of tolerance on lot 7")
     fresh = WidgetFactory(owner=head, department=widget.department, title="Bracket")
     assert history.entered(fresh, "draft", head) is None  # created so: no step brought it there
+
+
+def test_a_packs_history_names_only_the_records_its_reader_may_see(
+    head, other_head, quality_manager, widget, other_dept
+):
+    """``history_of`` (every audit-pack section's history) gives each reason as the pack's taker
+    may read it, as the History tab does; its template prints that."""
+    from django.template.loader import render_to_string
+
+    from qms import history
+    from qms.auditpack import history_of
+    from tests.kernelapp.module import audit_section
+
+    hidden = WidgetFactory(owner=other_head, department=other_dept, title="Cover")
+    history.save(widget, by=head, reason=f"Checked against {hidden.reference}")
+    [newest, *_] = history_of([widget], head)[widget.pk]
+    assert newest.reason_shown == "Checked against 1 record outside your view"
+    assert (
+        history_of([widget], quality_manager)[widget.pk][0].reason_shown
+        == f"Checked against {hidden.reference}"
+    )
+    today = widget.created_at.date()
+    html = render_to_string(
+        "kernelapp/audit_section.html", audit_section(user=head, date_from=today, date_to=today)
+    )
+    assert "Checked against 1 record outside your view" in html and hidden.reference not in html
