@@ -112,10 +112,11 @@ def _link(*, source: Record, target: Record, by: User, note: str) -> RecordLink:
     link = RecordLink(source_type=st, source_id=source.pk, target_type=tt, target_id=target.pk, note=note)
     link.created_by = by
     history.save(link, by=by, reason="Linked")
-    # The history says a link was added, not to what: a reader of one record's history may not
-    # see the other (the links tab shows or counts it as the reader may).
-    history.touch(source, by=by, reason="Link added")
-    history.touch(target, by=by, reason="Link added")
+    # Each record's history names the other, as a removal does; a reader who may not see it reads
+    # "Link to 1 record outside your view added" (``selectors.hide_references``, on every History
+    # tab and in the audit pack).
+    history.touch(source, by=by, reason=f"Link to {target.display_reference} added")
+    history.touch(target, by=by, reason=f"Link to {source.display_reference} added")
     return link
 
 

@@ -84,14 +84,15 @@ def test_attachments_links_signatures_and_removals_appear_in_the_widgets_history
     from qms.services import signature_sign
 
     attachment_add(record=widget, upload=SimpleUploadedFile("note.txt", b"first article ok"), by=head)
-    link_add(source=widget, target=WidgetFactory(owner=head), by=head)
+    other = WidgetFactory(owner=head)
+    link_add(source=widget, target=other, by=head)
     signature_sign(obj=widget, by=head, password=password, meaning="Approved")
     child_remove(child=part, by=head, reason="Drawn twice")
     reasons = [r["why"] for r in history_rows(widget) if not r["is_child"]]
     assert reasons[:4] == [
         "Widget part removed: Bore — Drawn twice",
         "Signed: Approved",
-        "Link added",
+        f"Link to {other.reference} added",
         "Attachment added: note.txt",
     ]
     removed = next(r for r in history_rows(widget) if r["type"] == "Removed")
@@ -234,3 +235,14 @@ def test_a_packs_history_names_only_the_records_its_reader_may_see(
         "kernelapp/audit_section.html", audit_section(user=head, date_from=today, date_to=today)
     )
     assert "Checked against 1 record outside your view" in html and hidden.reference not in html
+
+
+def test_a_link_names_the_other_record_in_each_history_as_far_as_its_reader_may_see(
+    head, other_head, quality_manager, widget, other_dept
+):
+    theirs = WidgetFactory(owner=other_head, department=other_dept, title="Cover")
+    link_add(source=widget, target=theirs, by=quality_manager)  # who sees both
+    assert history_rows(widget, head)[0]["why"] == "Link to 1 record outside your view added"
+    assert history_rows(theirs, other_head)[0]["why"] == "Link to 1 record outside your view added"
+    assert history_rows(widget, quality_manager)[0]["why"] == f"Link to {theirs.reference} added"
+    assert history_rows(theirs, quality_manager)[0]["why"] == f"Link to {widget.reference} added"

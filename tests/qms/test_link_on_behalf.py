@@ -12,5 +12,5 @@ def test_links_once_whichever_way_round(db, staff, other_staff):
     assert link is not None and link.note == "Proposed" and link.created_by == staff
     assert link_on_behalf(source=theirs, target=mine, by=other_staff, note="Again") is None
     assert RecordLink.objects.count() == 1
-    assert mine.history.latest().history_change_reason == "Link added"
-    assert theirs.history.latest().history_change_reason == "Link added"
+    assert mine.history.latest().history_change_reason == f"Link to {theirs.reference} added"
+    assert theirs.history.latest().history_change_reason == f"Link to {mine.reference} added"
