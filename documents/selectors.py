@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 from qms import access
 from qms.compiled import once
 from qms.files import file_digest
+from qms.history import with_reasons_shown
 from qms.models import Department, User
-from qms.selectors import hide_references
 
 from .kpis import ON_TIME, counted_acknowledgments
 from .models import Acknowledgment, Document, ReviewStep, Revision
@@ -120,17 +120,6 @@ def document_page(document: Document, user: User) -> dict:
     return page
 
 
-def _readable_history(revision: Revision, user: User) -> list:
-    """The revision's own history, newest first, each reason as ``user`` may read it
-    (``reason_shown``: a record outside their scope counted, not named, as on every History tab)."""
-    entries = list(revision.history.select_related("history_user").order_by("-history_date", "-history_id"))
-    readable = hide_references((e.history_change_reason for e in entries), user)
-    for entry in entries:
-        why = entry.history_change_reason or ""
-        entry.reason_shown = readable.get(why, why)
-    return entries
-
-
 def revision_page(revision: Revision, user: User) -> dict:
     """What a revision's page shows: a banner when it is not the current one, its files, the
     routing and signatures (void when the content changed after signing), the acknowledgments,
@@ -153,7 +142,10 @@ def revision_page(revision: Revision, user: User) -> dict:
             and not document.is_closed
             and revision.status == Revision.Status.DRAFT
         ),
-        "history": _readable_history(revision, user),
+        # Each reason as the reader may read it (``reason_shown``), as on every History tab.
+        "history": with_reasons_shown(
+            revision.history.select_related("history_user").order_by("-history_date", "-history_id"), user
+        ),
         "change_requests": revision.change_requests.select_related("raised_by"),
         "issued_copies": issued_copies(revision, user),
         "may_take_original": may_take_original(user),

@@ -231,14 +231,22 @@ def entered_each(model: type[Record], pks, status: str, user: User) -> dict[Any,
             continue
         found[key] = entry
     steps = {key: entry for key, entry in found.items() if entry.history_type != "+"}  # created so
+    with_reasons_shown(steps.values(), user)
+    return {key: Step(e.history_date, e.history_user, e.reason_shown) for key, e in steps.items()}
+
+
+def with_reasons_shown(entries, user: User) -> list:
+    """History rows (historical instances, as a query gives them), each with ``reason_shown``: its
+    reason as ``user`` may read it (``selectors.hide_references``). A page or a pack that prints
+    history rows prints that, never ``history_change_reason``. One query per kind of record named."""
     from .selectors import hide_references
 
-    why = {key: entry.history_change_reason or "" for key, entry in steps.items()}
-    readable = hide_references(why.values(), user)
-    return {
-        key: Step(entry.history_date, entry.history_user, readable.get(why[key], why[key]))
-        for key, entry in steps.items()
-    }
+    entries = list(entries)
+    readable = hide_references((e.history_change_reason for e in entries), user)
+    for entry in entries:
+        why = entry.history_change_reason or ""
+        entry.reason_shown = readable.get(why, why)
+    return entries
 
 
 def history_rows(record: Record, user=None) -> list[dict]:

@@ -128,24 +128,21 @@ def sections() -> list[AuditSection]:
 def history_of(records, user) -> dict[int, list]:
     """The change history of ``records`` (one model), newest first, in one query: pk -> entries.
     Each entry's reason as ``user`` may read it is its ``reason_shown`` (a reference to a record
-    outside their scope left out and counted, as on the History tab: ``selectors.hide_references``);
+    outside their scope left out and counted, as on the History tab: ``history.with_reasons_shown``);
     a pack prints that, never ``history_change_reason``."""
-    from ..selectors import hide_references
+    from ..history import with_reasons_shown
 
     records = list(records)
     if not records:
         return {}
     model = type(records[0])
-    entries = list(
+    entries = (
         model.history.filter(id__in=[r.pk for r in records])
         .select_related("history_user")
-        .order_by("id", "-history_date")
+        .order_by("id", "-history_date", "-history_id")
     )
-    readable = hide_references((e.history_change_reason for e in entries), user)
     found: dict[int, list] = {}
-    for entry in entries:
-        why = entry.history_change_reason or ""
-        entry.reason_shown = readable.get(why, why)
+    for entry in with_reasons_shown(entries, user):
         found.setdefault(entry.id, []).append(entry)
     return found
 
