@@ -128,6 +128,12 @@ def own_rows(items) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
+# On a phone the table's columns are lines of a card and its two-line heading is gone: each count
+# says what it counts (hidden from the small breakpoint up, where the heading says it).
+_OVERDUE = '<span class="d-sm-none"> overdue</span>'
+_THIS_WEEK = '<span class="d-sm-none"> this week</span>'
+
+
 @register.filter
 def count_rows(rows, modules) -> str:
     """The rows of a table of departments by module (the Overview's, the KPI dashboard's), each
@@ -144,9 +150,9 @@ def count_rows(rows, modules) -> str:
         cells = "".join(
             f'<td class="text-md-center" data-label="{label}">'
             f'<a class="overview-count {"text-danger fw-bold" if cell["overdue"] else "text-muted"}" '
-            f'href="{escape(cell["overdue_url"])}" title="Overdue">{cell["overdue"]}</a> · '
+            f'href="{escape(cell["overdue_url"])}" title="Overdue">{cell["overdue"]}{_OVERDUE}</a> · '
             f'<a class="overview-count" href="{escape(cell["due_url"])}" title="Due this week">'
-            f"{cell['due']}</a></td>"
+            f"{cell['due']}{_THIS_WEEK}</a></td>"
             for label, cell in zip(labels, row["cells"], strict=True)
         )
         department = escape(row["department"]) if row["department"] else "No department"

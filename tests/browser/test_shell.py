@@ -101,3 +101,25 @@ def test_a_reason_of_only_spaces_is_refused_beside_its_box_and_nothing_changes(
     box.fill("Customer returned two brackets")
     page.get_by_test_id("step-reopen").get_by_role("button", name="Reopen").click()
     expect(page.get_by_test_id("status")).to_have_text("Released")
+
+
+def test_on_a_phone_each_count_of_the_overview_says_what_it_counts(page, login, head, dept, staff):
+    """The Overview's table stacks into cards on a phone and its heading row ("overdue · this
+    week" under each module) is gone: each count says it itself there, the totals too; on a wider
+    screen the heading says it and the counts are bare numbers."""
+    today = timezone.localdate()
+    WidgetFactory(owner=staff, department=dept, due_date=today - dt.timedelta(days=2))
+    WidgetFactory(owner=staff, department=dept, due_date=today + dt.timedelta(days=3))
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(head)
+    page.goto("/overview/")
+    table = page.get_by_test_id("overview")
+    cell = table.locator("tbody td").first
+    assert cell.inner_text().split() == ["1", "overdue", "·", "1", "this", "week"]
+    total = table.locator("tfoot th[data-label]").first
+    assert total.inner_text().split() == ["1", "overdue", "·", "1", "this", "week"]
+    # The module's name stands before each, the total's too ("Widgets: 1 overdue · 1 this week").
+    before = "(el) => getComputedStyle(el, '::before').content"
+    assert cell.evaluate(before) == total.evaluate(before) == '"Widgets: "'
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert cell.inner_text().split() == ["1", "·", "1"]
