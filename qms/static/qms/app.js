@@ -6,7 +6,7 @@
   // Stacked tables on a phone: each cell says which column it is in (its header's text), so a
   // row read as a card still reads right. Cells that already say (data-label) are left alone. The
   // first cell is the card's title (a reference, a name) and goes unlabelled, unless it is a bare
-  // number ("Round 1", "#: 3", "Lot size: 500", not a card titled "1").
+  // number ("Round: 1", "#: 3", "Lot size: 500", not a card titled "1").
   const BARE_NUMBER = /^\s*[\d.,]+\s*$/;
   function label(root) {
     root.querySelectorAll("table.table-stack").forEach((table) => {
