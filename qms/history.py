@@ -253,7 +253,7 @@ def history_rows(record: Record, user=None) -> list[dict]:
     """The record's history and its child rows' history, newest first: when, who, why, what part
     (the record's reference or the child row), and old → new for every changed field. A constant
     number of queries, however many child rows the record has. Given the ``user`` reading it, a
-    reason names only the records they may see (``selectors.hide_references``)."""
+    reason names only the records they may see (``with_reasons_shown``)."""
     newest = ("-history_date", "-history_id")
     own_entries, *child_entries = (
         e.select_related("history_user").order_by(*newest) for e in _entries(record)
@@ -281,6 +281,8 @@ def history_rows(record: Record, user=None) -> list[dict]:
         for related, pks in wanted.items()
         for pk, obj in related._default_manager.in_bulk(pks).items()
     }
+    if user is not None:  # each reason as the reader may read it (``reason_shown``)
+        with_reasons_shown((entry for _, _, entry, _ in diffed), user)
     rows = []
     for model, subject, entry, changes in diffed:
         workflow = getattr(model, "workflow", None)
@@ -298,7 +300,7 @@ def history_rows(record: Record, user=None) -> list[dict]:
             {
                 "when": entry.history_date,
                 "who": entry.history_user or "—",
-                "why": entry.history_change_reason or "",
+                "why": entry.reason_shown if user is not None else entry.history_change_reason or "",
                 "type": _TYPES[entry.history_type],
                 "part": subject or f"{model._meta.verbose_name.capitalize()}: {label}",
                 "is_child": not subject,
@@ -308,10 +310,4 @@ def history_rows(record: Record, user=None) -> list[dict]:
             }
         )
     rows.sort(key=lambda r: r["when"], reverse=True)
-    if user is not None:
-        from .selectors import hide_references
-
-        readable = hide_references((r["why"] for r in rows), user)
-        for row in rows:
-            row["why"] = readable.get(row["why"], row["why"])
     return rows
