@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.autoreload import file_changed
 
 from qms import context_processors, modules
+from qms.models import Role
 
 TABBED = [(i.app.label, i.module) for i in modules.installed() if i.module.tabs]
 
@@ -91,3 +92,62 @@ def test_the_fragments_are_rendered_once_and_dropped_when_a_template_is_edited(
     file_changed.send(sender=None, file_path=Path("templates/qms/_tabs.html"))
     assert context_processors._tabs_html.cache_info().currsize == 0
     assert context_processors._menu_html.cache_info().currsize == 0
+    assert context_processors._person_menu_html.cache_info().currsize == 0
+
+
+def person_menu(html: str) -> tuple[str, list[str], str]:
+    """The signed-in person's menu on a page: who it names, its entries' labels, and the CSRF
+    token of its log-out form."""
+    menu = re.search(r'data-testid="user-menu">(.*?)</ul>\s*</li>\s*</ul>', html, re.S)[1]
+    named = " ".join(unescape(re.sub(r"<[^>]+>", " ", menu.split("</a>")[0])).split())
+    entries = [unescape(e) for e in re.findall(r'class="dropdown-item"[^>]*>([^<]+)<', menu)]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', menu)[1]
+    return named, entries, token
+
+
+EVERYONE = ["Profile & email settings", "Change password", "Two-factor sign-in"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "entries"),
+    [
+        ("quality_manager", [*EVERYONE, "Access log", "Email log", "Webhooks"]),
+        ("admin_user", [*EVERYONE, "Access log", "Email log", "Webhooks", "Administration"]),
+        ("auditor", ["Profile", *EVERYONE[1:], "Access log"]),
+        ("staff", EVERYONE),
+    ],
+)
+def test_the_person_menu_offers_what_the_role_may_open(request, client_for, who, entries):
+    user = request.getfixturevalue(who)
+    html = client_for(user).get(reverse("my_work")).content.decode()
+    named, shown, _ = person_menu(html)
+    assert named == f"{user} {user.get_role_display()}"
+    assert shown == [*entries, "Log out"]
+
+
+@pytest.mark.django_db
+def test_the_person_menu_follows_a_new_name_and_role_and_logs_out_with_the_pages_token(
+    client, quality_manager, staff
+):
+    """Rendered once per name and role (``_person_menu_html``), it still names the person as
+    they are now; its log-out form carries the page's own CSRF token, which logs out with CSRF
+    checks on, and no one else's menu."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    first = browser.get(reverse("my_work")).content.decode()
+    staff.first_name, staff.role = "Renamed", Role.DEPARTMENT_HEAD
+    staff.save()
+    html = browser.get(reverse("my_work")).content.decode()
+    named, _, token = person_menu(html)
+    assert named == f"{staff} Department head" and "Renamed" in named
+    assert person_menu(first)[0] != named
+    # The page's one token: the same in htmx's headers and in the log-out form, new on each page.
+    assert re.search(r'"X-CSRFToken": "([^"]+)"', html)[1] == token != person_menu(first)[2]
+    assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert browser.get(reverse("my_work")).status_code == 302  # signed out: to the sign-in page
+    quality = Client()
+    quality.force_login(quality_manager)
+    assert person_menu(quality.get(reverse("my_work")).content.decode())[0].startswith(str(quality_manager))
