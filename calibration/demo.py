@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from qms.services import link_add, transition
 
 from . import services
-from .models import Instrument, Postponement
+from .models import Postponement
 
 COMPLAINT_CAPA_REFERENCE = "KA-2291"  # the customer's complaint number on the CAPA (capa demo)
 LAB_NAME = "Präzisa Kalibrierdienst GmbH"  # the laboratory of the suppliers demo
@@ -221,35 +221,51 @@ def load(company) -> None:
     services.instrument_check_out(
         instrument=caliper, by=company.heads["PROD"], holder=company.users["eyilmaz"], note="Cell 4 set-up"
     )
-    height = services.instrument_create(
-        by=metrology,
-        tag="HG-03",
-        title="Height gauge 0–300 mm",
-        type_name="Height gauge",
-        location="Quality lab",
-        source="external" if lab else "internal",
-        lab=lab,
-        interval_value=12,
-        interval_unit="months",
-        owner=qc,
-        department=company.departments["QC"],
-        due_date=today - dt.timedelta(days=5),
-    )
-    Instrument.objects.filter(pk=height.pk).update(last_calibrated_on=today - relativedelta(years=1, days=5))
-    services.instrument_create(
-        by=metrology,
-        tag="BG-12",
-        title="Bore gauge Ø12 H7",
-        type_name="Bore gauge",
-        location="Cell 4",
-        source="external" if lab else "internal",
-        lab=lab,
-        interval_value=6,
-        interval_unit="months",
-        owner=qc,
-        department=company.departments["QC"],
-        due_date=today + dt.timedelta(days=60),
-    )
+    # Calibrated by the laboratory a year ago, due five days ago; the bore gauge's six-monthly
+    # calibration lapsed six weeks ago (the story of the CAPA and the internal audit).
+    for tag, title, type_name, location, months, points, lapsed in (
+        (
+            "HG-03",
+            "Height gauge 0–300 mm",
+            "Height gauge",
+            "Quality lab",
+            12,
+            [("Height", "150.00", "0.02", "150.01", None)],
+            5,
+        ),
+        (
+            "BG-12",
+            "Bore gauge Ø12 H7",
+            "Bore gauge",
+            "Cell 4",
+            6,
+            [("Bore Ø", "12.000", "0.002", "12.001", None)],
+            45,
+        ),
+    ):
+        gauge = services.instrument_create(
+            by=metrology,
+            tag=tag,
+            title=title,
+            type_name=type_name,
+            location=location,
+            source="external" if lab else "internal",
+            lab=lab,
+            interval_value=months,
+            interval_unit="months",
+            owner=qc,
+            department=company.departments["QC"],
+        )
+        _calibrate(
+            gauge,
+            by=metrology,
+            on=today - relativedelta(months=months, days=lapsed),
+            points=points,
+            lab=lab,
+            technician=None if lab else metrology,
+            standards=() if lab else [blocks],
+            certificate_number=f"{tag}-{today.year - 1}" if lab else "",
+        )
 
     _machines(company)
 

@@ -66,18 +66,14 @@ class InstrumentForm(RecordForm):
             "is_reference_standard",
             "owner",
             "department",
-            "due_date",
         ]
-        labels = {"title": "Description", "due_date": "Next calibration due"}
-        help_texts = {"due_date": "For an instrument that arrives calibrated: the date on its certificate."}
+        labels = {"title": "Description"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lab"].queryset = labs()
         self.fields["procedure"].queryset = Document.objects.exclude(status="obsolete").order_by("number")
         self.fields["interval_value"].error_messages["min_value"] = "The interval must be at least 1."
-        if self.instance.pk:
-            self.fields.pop("due_date")  # moved by calibrations, never typed afterwards
 
     def clean_tag(self):
         tag = self.cleaned_data["tag"].strip()

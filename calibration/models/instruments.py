@@ -102,6 +102,12 @@ def standing_case(today: dt.date) -> Case:
 
 
 class InstrumentQuerySet(RecordQuerySet):
+    def overdue(self, today: dt.date | None = None):
+        """Past their next calibration, and never calibrated whatever their due date (an import's):
+        the instruments whose standing is overdue by date, for the register's "Overdue" filter."""
+        never = self.open().filter(last_calibrated_on__isnull=True)
+        return super().overdue(today) | never
+
     def with_standing(self, today: dt.date | None = None):
         """Each instrument's standing computed in the database (one CASE, no row read in Python),
         so a register of 20,000 filters and counts by it. The CASE is compiled once a day

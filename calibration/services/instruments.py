@@ -28,9 +28,11 @@ from . import impact
 
 @transaction.atomic
 def instrument_create(*, by: User, **fields) -> Instrument:
-    """A new instrument in the register. Its first due date is today unless given: an
-    instrument nobody has calibrated yet is not usable."""
-    fields.setdefault("due_date", None)
+    """A new instrument in the register. Its first calibration is due today unless a date is
+    given (an import's): an instrument nobody has calibrated here is not usable, and whoever owns
+    it sees it on My work until a calibration, or the certificate it arrived with, is recorded."""
+    if fields.get("due_date") is None:
+        fields["due_date"] = timezone.localdate()
     return record_create(model=Instrument, by=by, reason="Added to the register", **fields)
 
 

@@ -36,6 +36,43 @@ def test_the_register_shows_the_standing_and_filters_by_it(client_for, dept, hea
     assert "SOON-1" in csv and "Due soon" in csv and "due_soon" not in csv
 
 
+def test_a_gauge_registered_uncalibrated_is_due_today_on_its_owners_work_and_in_the_overdue_lists(
+    client_for, dept, head
+):
+    """Not usable until a calibration (or the certificate it arrived with) is recorded: its first
+    calibration is due the day it is registered, so the owner's My work, the register's "Overdue"
+    filter and its standing all say the same; the form asks no due date to contradict them."""
+    client = client_for(head)
+    form = client.get(reverse("calibration:instrument_create")).content.decode()
+    assert 'name="due_date"' not in form
+    response = client.post(
+        reverse("calibration:instrument_create"),
+        {
+            "tag": "NEW-1",
+            "title": "Bore gauge",
+            "type_name": "Bore gauge",
+            "source": "internal",
+            "interval_value": "6",
+            "interval_unit": "months",
+            "owner": head.pk,
+            "department": dept.pk,
+            "due_date": f.days(90).isoformat(),  # not a field: ignored
+        },
+    )
+    assert response.status_code == 302
+    gauge = Instrument.objects.get(tag="NEW-1")
+    assert gauge.due_date == f.today() and gauge.standing_on() == "overdue"
+    assert any(i.reference == "NEW-1" for i in registry.items(until=f.today(), owner_ids=[head.pk]))
+    assert "NEW-1" in client.get(reverse("my_work")).content.decode()
+    register = reverse("calibration:instrument_list")
+    for query in ("?standing=overdue", "?overdue=yes"):
+        assert "NEW-1" in client.get(register + query).content.decode(), query
+    f.calibrate(gauge, on=f.days(-1))
+    gauge.refresh_from_db()
+    assert gauge.due_date > f.today() and gauge.standing_on() == "in_service"
+    assert not any(i.reference == "NEW-1" for i in registry.items(until=f.today(), owner_ids=[head.pk]))
+
+
 def test_every_department_reads_an_instrument_and_only_its_own_changes_it(client_for, dept, other_head):
     """Lots and inspections (read by everyone) name the gauges used: whoever reads them may open
     the gauge, its calibrations and its assessments; another department's head changes nothing."""
