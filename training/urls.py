@@ -85,6 +85,7 @@ files = [
         name="record",
         form=forms.TrainingRecordForm,
         add=services.training_record_add,
+        may_add=services.may_record_training,
         detail_view=views.TrainingRecordDetailView,
     ),
     *child_urlpatterns(

@@ -164,6 +164,21 @@ def test_nobody_records_their_own_training(hardening, head):
     assert not own.records.exists()
 
 
+def test_a_head_is_offered_the_training_form_on_their_peoples_files_not_on_their_own(
+    client_for, hardening, head, zimmer
+):
+    """The page offers only what would be saved: on the head's own file neither the form nor a
+    need's "Record the training" button, both there on the file of a person of the department."""
+    own, theirs = f.file_of(head, by=head), f.file_of(zimmer, by=head)
+    for file in (own, theirs):
+        services.need_identify(file=file, by=head, competence=hardening, level=2, due_date=f.days(20))
+    client = client_for(head)
+    mine = client.get(own.get_absolute_url()).content.decode()
+    assert 'data-testid="record-form"' not in mine and "Record the training" not in mine
+    page = client.get(theirs.get_absolute_url()).content.decode()
+    assert 'data-testid="record-form"' in page and page.count("Record the training") >= 2
+
+
 def test_staff_cannot_record_training_not_even_their_own(client_for, hardening, staff):
     file = f.file_of(staff)
     response = client_for(staff).post(add_url(file), posted(competence=hardening.pk))

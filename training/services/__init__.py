@@ -30,6 +30,7 @@ from .records import (
     evidence_add,
     expiry_of,
     may_evaluate,
+    may_record_training,
     record_problems,
     training_record_add,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "role_document_add",
     "training_file_of",
     "training_file_open",
+    "may_record_training",
     "training_record_add",
 ]
 

@@ -142,6 +142,12 @@ def _evidence_problems(
     return {}
 
 
+def may_record_training(user: User, file: TrainingFile) -> bool:
+    """Whether the file's page offers ``user`` the form recording a training: to whoever keeps
+    the open file (``require_keeper``), never to its person (``SELF_RECORDING``)."""
+    return user.pk != file.owner_id and access.can_change(user, file) and not file.is_closed
+
+
 @transaction.atomic
 def training_record_add(
     *,
