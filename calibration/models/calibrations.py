@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from qms.access import CHANGE_RELATIONS
 from qms.models import ChildRecord, StoredFile
+from qms.numbers import decimal_text
 from qms.workflow import Transition, Workflow
 from suppliers.models import Supplier
 
@@ -150,7 +151,7 @@ class MeasurementPoint(ChildRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.characteristic or 'Point'} {self.nominal:g} {self.unit}"
+        return f"{self.characteristic or 'Point'} {decimal_text(self.nominal)} {self.unit}"
 
     def removal_refused(self) -> str | None:
         return None if self.calibration.status == "draft" else "Points of a completed calibration are kept."

@@ -1,5 +1,9 @@
+from decimal import Decimal
+
 from django import template
 from django.utils import timezone
+
+from qms.numbers import decimal_text
 
 register = template.Library()
 
@@ -19,6 +23,14 @@ _STATUS_COLOURS = {
     "signed": "success",
     "active": "primary",
 }
+
+
+@register.filter
+def decimal(value) -> str:
+    """``{{ point.as_found|decimal }}``: a decimal as typed (``qms.numbers.decimal_text``), "" for None."""
+    if value is None or value == "":
+        return ""
+    return decimal_text(value if isinstance(value, Decimal) else Decimal(str(value)))
 
 
 @register.filter

@@ -9,6 +9,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache, partialmethod
 from keyword import iskeyword
 from typing import Any
@@ -19,18 +20,23 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 
 from ..csv_sql import name_of
+from ..numbers import decimal_text
 from .links import url_keys
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the register shows it: dates as the forms write them, Yes/No, nothing for None."""
+    """A cell as the register shows it: dates as the forms write them, Yes/No, nothing for None,
+    a count or quantity with its thousands grouped ("100,000", as a record's page writes it), a
+    decimal without the zeros its column's precision adds ("0.03", not "0.030000")."""
     kind = type(value)
     if kind is str:
         return value
     if value is None:
         return ""
     if kind is int:  # a number, the commonest cell after text
-        return str(value)
+        return str(value) if -1000 < value < 1000 else f"{value:,}"
+    if kind is Decimal:
+        return decimal_text(value)
     if kind is dt.date:
         return _day_text(value)
     if isinstance(value, dt.datetime):

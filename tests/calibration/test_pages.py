@@ -424,3 +424,15 @@ def test_an_instrument_page_names_its_maker_and_serial_in_words_and_a_dash_for_n
     )
     assert shown(full, "Manufacturer, serial") == "Mitutoyo, serial 0815"
     assert shown(full, "Range · resolution") == "0–25 mm · 0.001 mm"
+
+
+def test_a_calibrations_points_show_their_numbers_as_typed(client_for, dept, head):
+    """The columns hold six places; the page shows 100.05, not 100.050000."""
+    gauge = f.instrument(dept)
+    calibration = f.calibrate(gauge, nominal="100", tolerance="0.03", found="100.05", uncertainty="0.002")
+    html = client_for(head).get(calibration.get_absolute_url()).content.decode()
+    points = re.search(r'data-testid="points">(.*?)</table>', html, re.S)[1]
+    text = " ".join(re.sub(r"<[^>]+>", " ", points).split())
+    assert "100 mm" in text and "99.97 … 100.03" in text and "100.05 OUT" in text, text
+    assert "000" not in text.replace("100 mm", "").replace("100.0", ""), text
+    assert 'Expanded uncertainty (k=2)</dt><dd class="col-sm-9">0.002</dd>' in html
