@@ -38,11 +38,11 @@ class PlanListView(RecordListView):
         ("reference", "Reference"),
         ("title", "Plan"),
         ("part_number", "Part"),
-        ("stage", "Stage"),
+        ("get_stage_display", "Stage"),
         ("supplier", "Supplier"),
-        ("level", "Level"),
+        ("get_level_display", "Level"),
         ("aql", "AQL"),
-        ("severity", "Severity"),
+        ("get_severity_display", "Severity"),
         ("status", "Status"),
     ]
     select_related = ("supplier", "department", "owner")
@@ -269,7 +269,7 @@ class InspectionListView(RecordListView):
     columns = [
         ("reference", "Reference"),
         ("title", "Inspection"),
-        ("stage", "Stage"),
+        ("get_stage_display", "Stage"),
         ("inspected_on", "Inspected"),
         ("lot_size", "Lot size"),
         ("required_sample", "Sample required"),

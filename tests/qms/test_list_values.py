@@ -135,3 +135,52 @@ def test_a_registers_rows_are_escaped_as_djangos_template_escapes_them(quality_m
     assert str(view.rows_html(rows)) == expected
     assert "&lt;b&gt;&quot;Bold&quot; &amp; &#x27;brave&#x27;&lt;/b&gt;" in expected
     assert "{0} {} {{ braces }}" in expected and "a\x00b &lt;i&gt;" in expected
+
+
+# Choice columns whose stored values are the words the users use (an ISO 9001 clause number).
+SHOWN_AS_STORED = {("FindingListView", "clause")}
+
+
+def test_no_register_shows_a_choice_fields_stored_value():
+    """A column of a choice field shows its label ("Final (OQC)", not "final"), as the record's
+    page and the filter bar do: a register names it ``get_<field>_display``. Every register of
+    every module, the day it is added."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    walker.load_all()
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    raw = []
+    for view in set(subclasses(RecordListView)):
+        for column, _ in view.columns if view.model is not None else ():
+            if column == "status" or column in view.labels or (view.__name__, column) in SHOWN_AS_STORED:
+                continue
+            model, field = view.model, None
+            try:
+                for part in column.split("__"):
+                    field = model._meta.get_field(part)
+                    model = field.related_model
+            except (FieldDoesNotExist, AttributeError):
+                continue
+            if getattr(field, "choices", None):
+                raw.append(f"{view.__module__}.{view.__name__}: {column}")
+    assert not raw, raw
+
+
+def test_a_cell_groups_thousands_and_shows_a_decimal_as_typed():
+    from decimal import Decimal
+
+    from qms.views.cells import cell_text
+
+    assert [cell_text(n) for n in (7, 999, 1000, 100000, -2500)] == ["7", "999", "1,000", "100,000", "-2,500"]
+    assert [cell_text(Decimal(d)) for d in ("100.050000", "100.000000", "0.030000", "1E+2")] == [
+        "100.05",
+        "100",
+        "0.03",
+        "100",
+    ]
+    assert cell_text(True) == "Yes"

@@ -224,7 +224,7 @@ class TrainingRecordListView(RecordListView):
         ("trainer", "Trainer"),
         ("provider", "Provider"),
         ("get_result_display", "Result"),
-        ("level", "Level"),
+        ("get_level_display", "Level"),
         ("expires_on", "Expires"),
         ("status", "Status"),
     ]
