@@ -365,3 +365,23 @@ def test_an_action_owner_from_another_department_attaches_the_evidence_to_the_ca
     again = SimpleUploadedFile("other.pdf", pdf_bytes("Other"), "application/pdf")
     assert client_for(top).post(url, {"file": again}).status_code == 403
     assert Attachment.objects.filter(object_id=capa.pk).count() == 1
+
+
+def test_a_capa_without_an_ncr_says_what_it_is(client_for, head, dept):
+    """A corrective action with no NCR linked says so; a preventive action or an improvement
+    names its kind rather than an empty field."""
+    import re
+
+    client = client_for(head)
+    for kind, shown in (("corrective", "None linked"), ("preventive", "— (preventive action)")):
+        capa = services.capa_create(
+            by=head,
+            title=f"A {kind} CAPA",
+            description="Found at the audit.",
+            owner=head,
+            department=dept,
+            kind=kind,
+        )
+        html = client.get(capa.get_absolute_url()).content.decode()
+        ncrs = re.search(r'data-testid="capa-ncrs">(.*?)</dd>', html, re.S)[1]
+        assert ncrs == shown, kind
