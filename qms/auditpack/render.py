@@ -125,10 +125,25 @@ def _part_html(section: AuditSection, *, body: str, common: dict, heading: bool)
     )
 
 
+def uncovered_clauses(index: list[dict]) -> str:
+    """The sub-clauses no part of the pack covers, those of one main clause joined by commas and
+    the main clauses by semicolons: "4.1, 4.2; 7.3, 7.4 (in the system, not in this pack)"."""
+    groups = []
+    for main in index:
+        numbers = [
+            row.number + (" (in the system, not in this pack)" if row.covered else "")
+            for row in main["rows"]
+            if not row.parts
+        ]
+        if numbers:
+            groups.append(", ".join(numbers))
+    return "; ".join(groups)
+
+
 def _render_front(common: dict, **context) -> Any:
     return render_document(
         "qms/auditpack.html",
-        {**common, **context},
+        {**common, **context, "uncovered": uncovered_clauses(context["index"])},
         stylesheets=common["stylesheets"],
         font_config=common["font_config"],
     )

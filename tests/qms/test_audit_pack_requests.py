@@ -409,3 +409,21 @@ def test_the_whitespace_between_tags_is_dropped_before_layout_but_not_inside_pre
         "<h3>Register</h3><table><tr><td>A</td><td>B c</td></tr></table>"
         '<pre class="matrix"><span>1</span>  <span>2</span>\n<span>3</span></pre><p>End <b>x</b></p>'
     )
+
+
+def test_the_clauses_no_section_covers_read_as_a_list_without_empty_entries():
+    """A main clause whose sub-clauses are all covered leaves no ", ;" behind (PACK-2026-0001
+    read "7.3, 7.4, ; 8.1")."""
+    from qms.auditpack.render import ClauseRow, uncovered_clauses
+
+    def row(number, *, parts=(), installed=()):
+        return ClauseRow(number, "", list(parts), list(installed), None)
+
+    index = [
+        {"number": "4", "rows": [row("4.1"), row("4.2")]},
+        {"number": "6", "rows": [row("6.1", parts=["a part"])]},
+        {"number": "7", "rows": [row("7.3"), row("7.4", installed=["a section"]), row("7.5", parts=["p"])]},
+        {"number": "9", "rows": [row("9.1", parts=["p"]), row("9.2")]},
+    ]
+    assert uncovered_clauses(index) == "4.1, 4.2; 7.3, 7.4 (in the system, not in this pack); 9.2"
+    assert uncovered_clauses([{"number": "6", "rows": [row("6.1", parts=["p"])]}]) == ""
