@@ -8,6 +8,7 @@ fails with its width. Pages a role cannot open (403, 404, a redirect) are skippe
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -97,3 +98,27 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, rol
     context.close()
     assert measured > 10, f"only {measured} pages measured"
     assert not failures, "\n".join(failures) + f"\n({measured} pages in {time.monotonic() - started:.0f} s)"
+
+
+def test_a_long_unbroken_text_wraps_on_a_phone(browser, tmp_path):
+    """A pasted URL or a run of part numbers in a result, a note or a field's value wraps inside
+    its card instead of pushing the page sideways (a containment result once made it 4,748 px)."""
+    static = Path(settings.BASE_DIR) / "qms" / "static"
+    unbroken = "https://supplier.example/" + "x" * 400
+    (tmp_path / "page.html").write_text(
+        '<html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="stylesheet" href="file://{static}/vendor/bootstrap.min.css">'
+        f'<link rel="stylesheet" href="file://{static}/qms/app.css"></head>'
+        '<body><main class="container-fluid">'
+        '<table class="table table-stack table-sm"><thead><tr><th>Action</th><th>Result</th></tr></thead>'
+        f'<tbody><tr><td>CA1</td><td data-label="Result">{unbroken}</td></tr></tbody></table>'
+        f'<dl><dt>Note</dt><dd>{unbroken}</dd></dl><p class="pre-wrap">{unbroken}</p>'
+        f"<ul><li>{unbroken}</li></ul>"
+        "</main></body></html>"
+    )
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        phone.goto((tmp_path / "page.html").as_uri())
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        phone.close()
