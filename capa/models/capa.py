@@ -65,6 +65,18 @@ def _no_open_action(capa: Capa) -> str | None:
     return None
 
 
+def _containment_finished(capa: Capa) -> str | None:
+    """The stock sorted, the lot quarantined: a CAPA does not close over a containment action still
+    open (its owner is still working on it, and the CAPA would leave their My work with it)."""
+    still_open = capa.containment_actions.filter(status="open").count()
+    if still_open:
+        return (
+            f"{still_open} containment action{'s are' if still_open > 1 else ' is'} still open: "
+            "finish or cancel containment before closing."
+        )
+    return None
+
+
 def _has_an_action(capa: Capa) -> str | None:
     if not capa.actions.exclude(status="cancelled").exists():
         return "Add at least one action (correction, corrective or preventive) before verification."
@@ -158,7 +170,7 @@ class Capa(Record):
                 "Close CAPA",
                 ("verification",),
                 "closed",
-                guards=(_no_open_action, _ncrs_dispositioned, _check_planned),
+                guards=(_no_open_action, _containment_finished, _ncrs_dispositioned, _check_planned),
                 style="success",
                 form=True,
             ),

@@ -5,12 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from capa import services
-from capa.models import Action, Capa, EffectivenessCheck, Nonconformity
+from capa.models import Action, Capa, ContainmentAction, EffectivenessCheck, Nonconformity
 from qms.models import Signature
 from qms.services import record_transition
 from qms.workflow import TransitionError
 from tests.capa.conftest import days
 from tests.factories import PASSWORD
+from tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 # The verifier's e-signature on an effectiveness check signed before it is due.
@@ -83,7 +84,10 @@ def test_the_owner_cannot_be_the_verifier(client_for, head, staff, capa_in_actio
         },
     )
     assert response.status_code == 400
-    assert 'data-field="verifier"' in response.content.decode()
+    assert (
+        field_error(response, "verifier")
+        == "The CAPA owner cannot verify their own CAPA; choose someone independent."
+    )
     assert snapshot(capa_in_actions) == before
 
 
@@ -142,6 +146,26 @@ def test_closing_with_an_action_reopened_meanwhile_is_refused(head, capa_in_veri
     with pytest.raises(TransitionError, match="still open"):
         services.capa_close(capa=capa_in_verification, by=head, risks_change=False, documents_change=False)
     assert snapshot(capa_in_verification) == before
+
+
+def test_closing_over_an_open_containment_action_is_refused_until_it_is_done(
+    client_for, head, capa_in_verification
+):
+    """The lot still in quarantine: the CAPA does not close, saying what is open; once the
+    containment action is done it closes."""
+    row = ContainmentAction.objects.create(
+        capa=capa_in_verification, description="Quarantine stock of F-100", owner=head, due_date=days(5)
+    )
+    before = snapshot(capa_in_verification)
+    data = {"close-risks_change": "no", "close-documents_change": "no"}
+    client = client_for(head)
+    response = client.post(reverse("capa:capa_close", args=[capa_in_verification.pk]), data)
+    assert response.status_code == 400
+    assert "1 containment action is still open" in response.content.decode()
+    assert snapshot(capa_in_verification) == before
+    ContainmentAction.objects.filter(pk=row.pk).update(status="done")
+    assert client.post(reverse("capa:capa_close", args=[capa_in_verification.pk]), data).status_code == 302
+    assert Capa.objects.get(pk=capa_in_verification.pk).status == "closed"
 
 
 def test_closing_records_the_answers_and_who_closed(client_for, head, capa_in_verification):
