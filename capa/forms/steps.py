@@ -95,10 +95,16 @@ class _CheckPlanFields(DateRuleMixin, ChildForm):
         label="Verifier", queryset=people(), help_text="Who will judge the result: not the CAPA owner."
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.parent is not None:
-            self.fields["verifier"].queryset = people().exclude(pk=self.parent.root.owner_id)
+    def clean_verifier(self):
+        """The picker finds everyone; the owner is refused by name rather than as "not one of the
+        available choices"."""
+        verifier = self.cleaned_data.get("verifier")
+        owner = self.parent.root.owner if self.parent is not None else None
+        if verifier is not None and owner is not None and verifier.pk == owner.pk:
+            raise forms.ValidationError(
+                "The CAPA owner cannot verify their own CAPA; choose someone independent."
+            )
+        return verifier
 
     def clean_planned_date(self):
         value = self.cleaned_data.get("planned_date")
