@@ -195,6 +195,8 @@ def use_quick_widgets(form: forms.Form) -> None:
             quick = copy.copy(widget)  # its choices, format and type as they are
             quick.attrs = dict(widget.attrs)
             quick.__class__ = _QUICK[type(widget)]
+            if type(widget) is forms.NullBooleanSelect:  # a yes/no filter: "Any", as "Any status"
+                quick.choices = [("unknown", "Any"), *quick.choices[1:]]
             field.widget = quick
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -102,5 +102,18 @@ class PeopleSearchView(QMSView):
                 )
             if roles:
                 q |= Q(role__in=roles)
-            found = people().filter(q).select_related("department").order_by("last_name", "first_name")[:20]
+            # A name that starts with what was typed first: "Anna" finds Anna Hoffmann before Hannah.
+            first = text.split()[0]
+            starts = (
+                Q(first_name__istartswith=first)
+                | Q(last_name__istartswith=first)
+                | Q(username__istartswith=first)
+            )
+            found = (
+                people()
+                .filter(q)
+                .select_related("department")
+                .annotate(rank=Case(When(starts, then=Value(0)), default=Value(1)))
+                .order_by("rank", "last_name", "first_name")[:20]
+            )
         return JsonResponse({"results": [{"id": u.pk, "label": person_label(u)} for u in found]})

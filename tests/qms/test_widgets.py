@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from qms.forms import people
 from qms.models import Department, Process
-from qms.widgets import _QUICK, PickerSelect, PickerSelectMultiple, QuickSelect, _Picker
+from qms.widgets import _QUICK, PickerSelect, PickerSelectMultiple, QuickSelect, _Picker, use_quick_widgets
 from training.models import Competence
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +222,36 @@ def test_two_fields_offering_the_same_rows_read_them_once_in_a_get(quality_manag
     with CaptureQueriesContext(connection) as ran:
         str(Routing()["department"]) + str(Routing()["copies_to"])
     assert len(ran) == 2  # a request that writes reads the rows as they are, each time
+
+
+@pytest.mark.django_db
+def test_the_person_search_lists_names_starting_with_what_was_typed_first(client_for, dept, quality_manager):
+    """Typing "Anna" puts Anna Hoffmann before Hannah Bauer, whose name only contains it (an
+    action once went to Hannah, picked as the first hit)."""
+    from tests.factories import UserFactory
+
+    UserFactory(first_name="Hannah", last_name="Bauer", department=dept)
+    UserFactory(first_name="Anna", last_name="Hoffmann", department=dept)
+    UserFactory(first_name="Joanna", last_name="Anders", department=dept)
+    client = client_for(quality_manager)
+
+    def labels(text):
+        found = client.get(reverse("people_search"), {"q": text}).json()["results"]
+        return [r["label"].split(" — ")[0] for r in found]
+
+    assert labels("Anna") == ["Anna Hoffmann", "Joanna Anders", "Hannah Bauer"]  # then by last name
+    assert labels("anna h") == ["Anna Hoffmann", "Hannah Bauer"]
+
+
+def test_a_yes_no_filter_offers_any_first_as_every_filter_does():
+    """Not Django's "Unknown": a filter left alone means any (the instruments' "Reference
+    standard", the suppliers' "Calibration laboratory")."""
+
+    class Bar(forms.Form):
+        standard = forms.NullBooleanField(widget=forms.NullBooleanSelect)
+
+    form = Bar(data={})
+    use_quick_widgets(form)
+    html = str(form["standard"])
+    assert '<option value="unknown" selected>Any</option><option value="true">Yes</option>' in html
+    assert "Unknown" not in html
