@@ -202,7 +202,27 @@ def certificate_add(*, by: User, supplier: Supplier, **fields: Any) -> SupplierC
             from qms.services import transition
 
             transition(obj=old, name="withdraw", by=by, reason=f"Replaced by {certificate}")
+    _approval_restored(supplier)
     return certificate
+
+
+def _approval_restored(supplier: Supplier) -> None:
+    """A supplier made conditional on its own because a required certificate expired
+    (``certificates_expire``) is approved again once every required certificate is valid: the
+    condition said "until a valid one is on file". A condition the quality manager set stays."""
+    prefix, suffix = EXPIRED_REASON.split("{names}")
+    with transaction.atomic():
+        locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        automatic = locked.conditions.startswith(prefix) and locked.conditions.endswith(suffix)
+        if locked.status != "conditional" or not automatic or missing_certificates(locked):
+            return
+        locked.status, locked.conditions, locked.conditional_until = "approved", "", None
+        history.save(
+            locked,
+            by=get_system_user(),
+            reason="Every required certificate is valid again: approved as before the certificate expired",
+        )
+    supplier.status, supplier.conditions = locked.status, locked.conditions
 
 
 def certificates_expire(*, today: dt.date | None = None) -> list[Supplier]:

@@ -192,6 +192,42 @@ def test_an_expired_required_certificate_makes_the_supplier_conditional_and_says
     assert services.certificates_expire() == []  # safe to run twice
 
 
+def test_a_valid_certificate_on_file_again_lifts_the_condition_the_expiry_set(
+    client_for, proc, quality_manager
+):
+    """ "Conditionally approved until a valid one is on file": once it is, the supplier is approved
+    again, by the system and saying why, and its page no longer calls the expired one current.
+    A condition the quality manager set by hand is not lifted by a certificate."""
+    supplier = f.approved(proc)
+    old = SupplierCertificate.objects.get(supplier=supplier)
+    SupplierCertificate.objects.filter(pk=old.pk).update(expires_on=f.days(-1))
+    services.certificates_expire()
+    page = client_for(quality_manager).get(supplier.get_absolute_url()).content.decode()
+    status = page[page.index('data-testid="certificate-status"') :].split("</td>")[0]
+    assert "Expired" in status and "Current" not in status
+    services.certificate_add(
+        by=quality_manager,
+        supplier=supplier,
+        kind=old.kind,
+        number="QM-002-2026",
+        issued_on=f.days(-2),
+        expires_on=f.days(1000),
+    )
+    supplier.refresh_from_db()
+    assert supplier.status == "approved" and supplier.conditions == ""
+    latest = supplier.history.first()
+    assert latest.history_user.is_system and "valid again" in latest.history_change_reason
+    by_hand = f.approved(proc)
+    Supplier.objects.filter(pk=by_hand.pk).update(
+        status="conditional", conditions="Second source to be qualified"
+    )
+    services.certificate_add(
+        by=quality_manager, supplier=by_hand, kind="iso14001", issued_on=f.days(-2), expires_on=f.days(900)
+    )
+    by_hand.refresh_from_db()
+    assert by_hand.status == "conditional"
+
+
 def test_the_certificate_register_says_expired_when_the_date_has_passed(client_for, quality_manager, proc):
     supplier = f.supplier(proc, name="Galvanik Schmitt")
     lapsed = f.certificate(supplier, issued=-1100, expires=-10)
