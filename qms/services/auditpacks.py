@@ -80,6 +80,11 @@ def audit_pack_request(*, by: User, keys: list[str], date_from: dt.date, date_to
     if not keys or unknown:
         raise ValidationError({"sections": "Choose at least one of the sections offered."})
     check_period(date_from, date_to, max_days=max_days())
+    today = timezone.localdate()
+    if date_to > today:
+        # The pack states registers, overdue items and standings "as of" its last day.
+        ends = f"end the period today ({today:%-d %b %Y}) at the latest"
+        raise ValidationError({"date_to": f"A pack shows what has happened: {ends}."})
     active = AuditPack.objects.filter(requested_by=by, status__in=AuditPack.ACTIVE).first()
     if active is not None:
         raise ValidationError(

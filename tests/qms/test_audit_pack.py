@@ -15,6 +15,7 @@ from qms.models import AuditPack
 from qms.services.auditpacks import audit_pack_render
 from tests.capa.factories import CapaFactory, NonconformityFactory
 from tests.documents.factories import DocumentFactory, approver, issue
+from tests.helpers import field_error
 
 
 def pdf_text(response) -> str:
@@ -95,6 +96,19 @@ def test_bad_choices_are_explained_beside_the_field(client_for, auditor, params,
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert f'data-field="{field}"' in response.content.decode()
+    assert not AuditPack.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_period_ending_after_today_is_refused_beside_its_end(client_for, auditor):
+    """The pack states the registers and what was overdue "as of" its last day: a day to come
+    would be stated as fact (an instrument "overdue at 31 Dec" in the first week of December)."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = client_for(auditor).post(
+        "/audit-pack/", period(sections=["capa"], date_to=tomorrow.isoformat())
+    )
+    assert response.status_code == 400
+    assert field_error(response, "date_to").startswith("A pack shows what has happened: end the period today")
     assert not AuditPack.objects.exists()
 
 
