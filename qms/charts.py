@@ -172,7 +172,8 @@ def line_chart(
             'font-size="14">No data yet</text>'
         )
         return _frame(width, height, title, body)
-    low, high = min(0.0, *values), max(values) or 1.0
+    # A percentage at nothing but 0 is drawn against 0–100 %, not against a "1%" of no meaning.
+    low, high = min(0.0, *values), max(values) or (100.0 if unit == "%" else 1.0)
     span = (high - low) or 1.0
     step = plot_w / max(1, len(labels) - 1) if len(labels) > 1 else 0
     xs = [left + (i * step if len(labels) > 1 else plot_w / 2) for i in range(len(labels))]
@@ -190,6 +191,9 @@ def line_chart(
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE}" '
             f'stroke-dasharray="6 4"><title>Target {_number(target)}{unit}</title></line>'
+            # The target named on its line, not only in a tooltip a phone never shows.
+            f'<text x="{left + plot_w - 2}" y="{y - 4:.1f}" text-anchor="end" {SMALL} fill="{LINE}">'
+            f"target {_number(target)}{unit}</text>"
         )
     for n, (name, vs) in enumerate(series):
         colour = SERIES[n % len(SERIES)]
