@@ -49,7 +49,7 @@ def revision_effective(
         siblings = read_once(revision.document.revisions.exclude(pk=revision.pk))
         current = next((r for r in siblings if was_effective(r, on)), None)
         then = f"; revision {current.label} was" if current is not None else ""
-        refusals.append(Refusal(f"{revision} was not the effective revision on {on:%d %b %Y}{then}.", url))
+        refusals.append(Refusal(f"{revision} was not the effective revision on {on:%-d %b %Y}{then}.", url))
     person_ids = [getattr(p, "pk", p) for p in people]
     ended = _day(revision.ended_at)
     asked = (
@@ -62,5 +62,5 @@ def revision_effective(
         # A request withdrawn when the revision was replaced was still open up to that day.
         if ack.status == Acknowledgment.Status.WITHDRAWN and ended is not None and ended <= on:
             continue
-        refusals.append(Refusal(f"{ack.user} had not acknowledged {revision} by {on:%d %b %Y}.", url))
+        refusals.append(Refusal(f"{ack.user} had not acknowledged {revision} by {on:%-d %b %Y}.", url))
     return refusals

@@ -122,6 +122,8 @@ class ReceiptForm(DateRuleMixin, RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
+        if self.instance.pk is None and not self.initial.get("received_on"):
+            self.initial["received_on"] = _today()  # the goods-in clerk books what came in today
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]

@@ -171,10 +171,10 @@ def _schedule(lot) -> list[Finding]:
                 when = after["history_date"]
                 found.append(
                     Finding(
-                        f"The {label} changed from {old:%d %b %Y} to "
-                        f"{new:%d %b %Y} on {when:%d %b %Y} without an approved schedule change."
+                        f"The {label} changed from {old:%-d %b %Y} to "
+                        f"{new:%-d %b %Y} on {when:%-d %b %Y} without an approved schedule change."
                         if new
-                        else f"The {label} {old:%d %b %Y} was removed without an approved schedule change.",
+                        else f"The {label} {old:%-d %b %Y} was removed without an approved schedule change.",
                         url,
                     )
                 )
@@ -277,7 +277,7 @@ def _sampling(lot) -> list[Finding]:
         if change is not None:
             found.append(
                 Finding(
-                    f"Sampling of {plan.reference} not re-assessed since {change.changed_on:%d %b %Y} "
+                    f"Sampling of {plan.reference} not re-assessed since {change.changed_on:%-d %b %Y} "
                     f"({change.get_kind_display().lower()}: {change.what}).",
                     plan.get_absolute_url() + "#changes",
                 )

@@ -199,7 +199,7 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.access_expired:
             raise forms.ValidationError(
-                f"This account expired on {user.access_expires_on:%d %b %Y}. "
+                f"This account expired on {user.access_expires_on:%-d %b %Y}. "
                 "Ask the quality manager to extend it.",
                 code="expired",
             )

@@ -159,3 +159,16 @@ def test_the_flush_after_a_test_on_committed_data_leaves_the_database_as_migrate
     call_command("flush", verbosity=0, interactive=False, reset_sequences=False)  # as Django's teardown
     assert sorted(TierPolicy.objects.values_list("tier", "audit_months")) == seeded
     assert not User.objects.exists() and not Department.objects.exists()
+
+
+def test_no_message_writes_a_day_with_a_leading_zero():
+    """Every page writes "2 Dec 2026" (``j M Y``); a message formatted with ``%d`` wrote
+    "02 Dec 2026" beside it (a lot's release checks)."""
+    padded = []
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"%d %b|%d %B", line):
+                padded.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not padded, padded

@@ -203,7 +203,7 @@ class EffectivenessCheck(ChildRecord):
         ]
 
     def __str__(self) -> str:
-        return f"Effectiveness check {self.planned_date:%d %b %Y}"
+        return f"Effectiveness check {self.planned_date:%-d %b %Y}"
 
     def signed_content(self) -> tuple:
         """What the verifier's signature covers: the criteria, the result and the findings."""

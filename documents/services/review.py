@@ -52,7 +52,7 @@ def submit_date_problems(
         if value is None:
             continue
         if value > latest[field]:
-            problems[field] = f"{what} must be before {latest[field]:%d %b %Y}; check the year."
+            problems[field] = f"{what} must be before {latest[field]:%-d %b %Y}; check the year."
             continue
         try:
             check_date(value, what=what, not_past=True, today=today)

@@ -180,3 +180,14 @@ def test_a_plan_page_reads_as_its_drawing_does(client_for, quality_manager):
     assert "<td>12.0000 mm</td>" in table
     assert "<td>attribute (pass / fail)</td>" in table and "attribute mm" not in table
     assert "<td>100,000</td>" in page
+
+
+def test_a_new_goods_receipt_is_dated_today_until_changed(client_for, quality_manager):
+    """The goods-in clerk books what came in today: the form says so, as an inspection's does."""
+    import re
+
+    from django.utils import timezone
+
+    html = client_for(quality_manager).get("/inspection/receipts/new/").content.decode()
+    box = re.search(r'<input[^>]*name="received_on"[^>]*>', html)[0]
+    assert f'value="{timezone.localdate().isoformat()}"' in box
