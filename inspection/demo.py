@@ -180,6 +180,48 @@ def _plan(company, drawing) -> InspectionPlan:
     return plan
 
 
+def _other_plans(company) -> None:
+    """The incoming inspection of the bar stock and the in-process check of the housing: what the
+    IQC and IPQC inspectors open when a receipt or a lot comes to them."""
+    qc = company.heads["QC"]
+    for title, part, stage, level, aql, characteristics in (
+        (
+            f"Incoming inspection, bar stock {BAR}",
+            BAR,
+            "iqc",
+            "S-3",
+            "1.0",
+            [
+                ("Diameter Ø20 h9", "20", "-0.052", "0"),
+                ("Material certificate 3.1 matches the heat", None, None, None),
+            ],
+        ),
+        (
+            "In-process inspection, housing H-220 (first off and every 500)",
+            PART,
+            "ipqc",
+            "S-2",
+            "1.0",
+            [("Bore Ø12 H7 (first off)", "12", "0", "0.018"), ("Burr-free edges", None, None, None)],
+        ),
+    ):
+        plan = record_create(
+            model=InspectionPlan,
+            by=qc,
+            title=title,
+            part_number=part,
+            stage=stage,
+            level=level,
+            aql=aql,
+            owner=qc,
+            department=company.departments["QC"],
+        )
+        for name, nominal, lower, upper in characteristics:
+            fields = {"nominal": nominal, "lower": lower, "upper": upper} if nominal is not None else {}
+            child_add(model=PlanCharacteristic, by=qc, plan=plan, name=name, **fields)
+        record_transition(record=plan, name="activate", by=qc)
+
+
 def _receipt(company, supplier, *, lot_no, received, promised, quantity) -> GoodsReceipt:
     clerk = company.users.get("fwolf") or company.heads["WH"]
     # Received and let in on the day it arrived, as its page and the audit pack then say.
@@ -275,6 +317,7 @@ def load(company) -> None:
     machine = _machine(company)
     gauge = _gauge(company)
     plan = _plan(company, drawing)
+    _other_plans(company)
     emre = company.users["eyilmaz"]
 
     # --- lot 24-1187: shipped a month ago, released by force before the system ------------------
