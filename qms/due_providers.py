@@ -6,7 +6,6 @@ asks; the registry (``qms.due.registry``) asks them all in one round trip."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable, Iterator, Sequence
 
@@ -43,8 +42,10 @@ class QuerysetDueProvider:
         due_field: str = "due_date",
         url_pk_field: str = "pk",
         url_fields: tuple[str, ...] | None = None,
+        anchor: str = "",
     ):
         self.module, self.kind = module, kind
+        self.anchor = anchor  # the part of the page the item is in ("#actions"), opened on arrival
         self._queryset = queryset
         self.url_name, self.key_prefix = url_name, key_prefix
         owner = owner_field.removesuffix("_id")
@@ -164,7 +165,7 @@ class QuerysetDueProvider:
 
     @functools.cached_property
     def _url_template(self) -> str:
-        return reverse(self.url_name, args=self._PLACEHOLDERS[: len(self.url_fields)])
+        return reverse(self.url_name, args=self._PLACEHOLDERS[: len(self.url_fields)]) + self.anchor
 
     def items(
         self, *, until, owner_ids=None, department_ids=None, since=None, limit=None, others_than=None
@@ -234,7 +235,6 @@ class ChildDueProvider(QuerysetDueProvider):
             prefix += current.parent_field
             lookups.insert(0, f"{prefix}_id")
             prefix, current = prefix + "__", current.parent_model()
-        self.anchor = "" if model.page else model.anchor
         super().__init__(
             module=module,
             kind=kind or opts.verbose_name.capitalize(),
@@ -246,8 +246,5 @@ class ChildDueProvider(QuerysetDueProvider):
             owner_field=f"{model.assignee_field}_id",
             due_field=model.due_field,
             url_fields=tuple(lookups) if model.page else (lookups[0],),
+            anchor="" if model.page else model.anchor,
         )
-
-    def item(self, row: Sequence) -> DueItem:
-        item = super().item(row)
-        return dataclasses.replace(item, url=item.url + self.anchor) if self.anchor else item

@@ -272,3 +272,21 @@ def test_an_ncr_already_in_an_open_capa_is_not_raised_into_a_second_one(client_f
     Capa.objects.filter(pk=capa.pk).update(status="closed")
     assert client.post(reverse("capa:capa_create"), second).status_code == 302
     assert Capa.objects.count() == 2
+
+
+def test_my_work_leads_to_the_part_of_the_capa_page_the_item_is_in(client_for, capa_in_actions, staff):
+    """An action's owner lands on the CAPA's actions (the folded section opens there), not at the
+    top of a long page; a containment action and an effectiveness check likewise."""
+    services.containment_add(
+        capa=capa_in_actions,
+        by=capa_in_actions.owner,
+        description="Sort stock",
+        owner=staff,
+        due_date=days(3),
+    )
+    urls = {item.kind: item.url for item in registry.items(until=days(400), owner_ids=[staff.pk])}
+    page = capa_in_actions.get_absolute_url()
+    assert urls["CAPA action"] == page + "#actions"
+    assert urls["Containment action"] == page + "#containment"
+    html = client_for(staff).get(reverse("my_work")).content.decode()
+    assert f'href="{page}#actions"' in html
