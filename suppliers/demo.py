@@ -12,11 +12,11 @@ import datetime as dt
 from django.apps import apps
 from django.utils import timezone
 
-from qms.demo import DEMO_PASSWORD
+from qms.demo import DEMO_PASSWORD, happened_on
 from qms.services import child_add, link_add
 
 from . import services
-from .models import Scar, Supplier, SupplierChange, SupplierContact
+from .models import Supplier, SupplierChange, SupplierContact
 
 BAR_STOCK = "Hüttenstahl Brenner GmbH"
 PLATER = "Galvanik Schmitt GmbH & Co. KG"
@@ -236,23 +236,20 @@ def _rust_scar(company, supplier: Supplier) -> None:
     if ncr is not None:
         link_add(source=ncr, target=supplier, by=ncr.owner, note="Supplier of the delivery")
     contact = supplier.contacts.first()
-    scar = services.scar_create(
-        by=qc_head,
-        supplier=supplier,
-        contact=contact,
-        title="SCAR: surface rust on bar stock delivery 4471",
-        problem="Incoming inspection found surface rust on 40 of 300 bars 42CrMo4 Ø20, delivery 4471 "
-        "(NCR " + (ncr.reference if ncr else "") + "). Bars were stored outdoors or packed wet.",
-        owner=qc_head,
-        department=company.departments["QC"],
-    )
-    if ncr is not None:
-        link_add(source=scar, target=ncr, by=qc_head, note="Raised from the IQC NCR")
-    services.scar_send(scar=scar, by=qc_head, due_date=company.days(14))
-    _backdate(
-        Scar,
-        scar.pk,
-        created_at=timezone.now() - dt.timedelta(days=21),
-        sent_at=timezone.now() - dt.timedelta(days=20),
-        due_date=company.days(-6),
-    )
+    # Raised three weeks ago, sent the next day with two weeks to answer: six days late now, as its
+    # page, its history and the email the supplier got all say.
+    with happened_on(company.days(-21), dt.time(10, 0)):
+        scar = services.scar_create(
+            by=qc_head,
+            supplier=supplier,
+            contact=contact,
+            title="SCAR: surface rust on bar stock delivery 4471",
+            problem="Incoming inspection found surface rust on 40 of 300 bars 42CrMo4 Ø20, delivery 4471 "
+            "(NCR " + (ncr.reference if ncr else "") + "). Bars were stored outdoors or packed wet.",
+            owner=qc_head,
+            department=company.departments["QC"],
+        )
+        if ncr is not None:
+            link_add(source=scar, target=ncr, by=qc_head, note="Raised from the IQC NCR")
+    with happened_on(company.days(-20), dt.time(8, 30)):
+        services.scar_send(scar=scar, by=qc_head, due_date=company.days(-6))
