@@ -37,7 +37,8 @@ def may_hold_tokens(user: User) -> bool:
 @transaction.atomic
 def token_create(*, user: User, by: User, name: str, days: int = DEFAULT_DAYS) -> tuple[ApiToken, str]:
     """A new token for ``user`` (by themselves, or by the administrator for a service account),
-    valid ``days`` days. Returns the row and the token, which is shown once and never again."""
+    valid ``days`` days, and no longer than the user's access (an auditor's ends on a day). Returns
+    the row and the token, which is shown once and never again."""
     if by.pk != user.pk and not (by.is_superuser or by.role == "admin"):
         raise PermissionDenied("Only the administrator issues tokens for another account.")
     if not may_hold_tokens(user):
@@ -56,12 +57,16 @@ def token_create(*, user: User, by: User, name: str, days: int = DEFAULT_DAYS) -
     while ApiToken.objects.filter(prefix=prefix).exists():  # 4 bytes: collisions are rare, not impossible
         prefix = secrets.token_hex(4)
     token = f"qms_{prefix}_{secrets.token_urlsafe(32)}"
+    expires_at = timezone.now() + dt.timedelta(days=days)
+    if user.access_expires_on is not None:  # an auditor's token ends with their access, as it says
+        access_ends = dt.datetime.combine(user.access_expires_on + dt.timedelta(days=1), dt.time())
+        expires_at = min(expires_at, timezone.make_aware(access_ends))
     row = ApiToken.objects.create(
         user=user,
         name=name,
         prefix=prefix,
         digest=_digest(token),
-        expires_at=timezone.now() + dt.timedelta(days=days),
+        expires_at=expires_at,
         created_by=by,
     )
     return row, token

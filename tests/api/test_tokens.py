@@ -147,3 +147,20 @@ def test_the_administrator_creates_a_service_account_that_cannot_sign_in(
 
 def test_only_the_administrator_reaches_service_accounts(client_for, quality_manager):
     assert client_for(quality_manager).get("/admin/api/serviceaccount/").status_code == 403
+
+
+def test_an_auditors_token_ends_with_their_access(db):
+    """Asked for a year, an auditor's token whose access ends in 60 days works no longer than that
+    day: it never outlives the login it stands for. A token of an account without an end runs
+    its year."""
+    from tests.factories import UserFactory
+
+    ends = timezone.localdate() + dt.timedelta(days=60)
+    auditor = UserFactory(role=Role.AUDITOR, department=None, access_expires_on=ends)
+    row, _ = token_create(user=auditor, by=auditor, name="Certification body", days=365)
+    assert timezone.localtime(row.expires_at) == timezone.make_aware(
+        dt.datetime.combine(ends + dt.timedelta(days=1), dt.time())
+    )
+    staff = UserFactory(role=Role.STAFF)
+    staff_row, _ = token_create(user=staff, by=staff, name="My scripts", days=365)
+    assert (staff_row.expires_at - timezone.now()).days >= 364
