@@ -92,8 +92,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qms.context_processors.shell",
             ],
-            # ``{% load static %}`` reaching the storage without Django's checks on every address.
-            "libraries": {"static": "qms.templatetags.static_files"},
         },
     },
 ]

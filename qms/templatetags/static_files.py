@@ -1,5 +1,5 @@
-"""``{% load static %}`` as Django's, its ``{% static %}`` asking the static files' storage
-directly (``TEMPLATES``' ``libraries`` puts this library under the name ``static``).
+"""``{% load static_files %}``: Django's ``static`` library, its ``{% static %}`` asking the static
+files' storage directly. The layout (``base.html``) loads it.
 
 Django's tag asks, for each address, whether the staticfiles app is installed (a walk of every
 app) and reaches the storage through its lazy proxy: about 8 µs a tag, and a page's layout has

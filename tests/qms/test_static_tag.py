@@ -1,5 +1,5 @@
-"""``{% load static %}`` is the kernel's (``qms.templatetags.static_files``): the same addresses as
-Django's tag, from the storage Django hands out now."""
+"""``{% load static_files %}`` (``qms.templatetags.static_files``), which the layout loads: the same
+addresses as Django's ``{% static %}``, from the storage Django hands out now."""
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import Context, Template
@@ -7,7 +7,8 @@ from django.templatetags.static import static
 from django.test import override_settings
 
 TEMPLATE = (
-    "{% load static %}{% static 'qms/app.css' %}|{% static name as kept %}{{ kept }}|{% get_static_prefix %}"
+    "{% load static_files %}{% static 'qms/app.css' %}|{% static name as kept %}{{ kept }}"
+    "|{% get_static_prefix %}"
 )
 
 
