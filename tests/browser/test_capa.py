@@ -117,12 +117,26 @@ def test_from_ncr_to_closed_and_verified_capa(page, login, head, staff, quality_
     form = page.get_by_test_id("close-form")
     form.get_by_role("button", name="Close CAPA").click()
     assert "This field is required." in page.get_by_test_id("close-form").inner_text()
-    form = page.get_by_test_id("close-form")
-    form.get_by_label("Must risks and opportunities be updated? (10.2.1 e)").select_option(label="No")
-    form.get_by_label(
-        "Must documents (procedures, drawings, work instructions) change? (10.2.1 f)"
-    ).select_option(label="No")
-    form.get_by_role("button", name="Close CAPA").click()
+
+    def close():
+        form = page.get_by_test_id("close-form")
+        form.get_by_label("Must risks and opportunities be updated? (10.2.1 e)").select_option(label="No")
+        form.get_by_label(
+            "Must documents (procedures, drawings, work instructions) change? (10.2.1 f)"
+        ).select_option(label="No")
+        form.get_by_role("button", name="Close CAPA").click()
+
+    # The gate: not while the stock is still in quarantine, unsorted.
+    close()
+    assert "1 containment action is still open" in page.get_by_test_id("close-form").inner_text()
+    assert page.get_by_test_id("status").inner_text() == "Verification"
+    page.get_by_test_id("stage-containment").locator("summary").first.click()
+    page.get_by_test_id("containment-table").get_by_role("link", name="Update").click()
+    page.get_by_label("Status").select_option(label="Done")
+    page.get_by_label("Result").fill("6,200 parts sorted, 410 scrapped.")
+    page.get_by_role("button", name="Save").click()
+    assert "Done" in page.get_by_test_id("containment-table").inner_text()
+    close()
     assert page.get_by_test_id("status").inner_text() == "Closed"
     assert str(head) in page.get_by_test_id("closure").inner_text()
     assert page.get_by_test_id("owner-cannot-sign").is_visible()
