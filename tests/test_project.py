@@ -172,3 +172,17 @@ def test_no_message_writes_a_day_with_a_leading_zero():
             if re.search(r"%d %b|%d %B", line):
                 padded.append(f"{path.relative_to(ROOT)}:{number}")
     assert not padded, padded
+
+
+def test_no_template_comment_runs_over_a_line():
+    """Django's ``{# … #}`` ends on its own line: one running over two is printed on the page (the
+    person's menu once showed its comment in the navigation bar). Longer notes use
+    ``{% comment %}``."""
+    open_comments = []
+    for path in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.count("{#") > line.count("#}"):
+                open_comments.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not open_comments, open_comments

@@ -122,6 +122,7 @@ def test_the_person_menu_offers_what_the_role_may_open(request, client_for, who,
     user = request.getfixturevalue(who)
     html = client_for(user).get(reverse("my_work")).content.decode()
     named, shown, _ = person_menu(html)
+    assert "{#" not in html and "#}" not in html  # no template comment printed in the navigation
     assert named == f"{user} {user.get_role_display()}"
     assert shown == [*entries, "Log out"]
 
