@@ -7,7 +7,7 @@ worked out once per script prefix, not with a ``{% url %}`` per link per page, a
 the tabs' HTML is rendered once for each entry that can be active (``qms/_menu.html``,
 ``qms/_tabs.html``), not on every page. Which entry is active is the only thing a request decides.
 So is the person's menu (``qms/_person_menu.html``) for each name and role it shows, with the
-request's own CSRF field put into its log-out form: a tenth of a register page's template was
+request's own CSRF field put into its log-out form: a fifth of a register page's template was
 that menu's conditions read from the user on every page.
 """
 
