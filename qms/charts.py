@@ -191,8 +191,9 @@ def line_chart(
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{LINE}" '
             f'stroke-dasharray="6 4"><title>Target {_number(target)}{unit}</title></line>'
-            # The target named on its line, not only in a tooltip a phone never shows.
-            f'<text x="{left + plot_w - 2}" y="{y - 4:.1f}" text-anchor="end" {SMALL} fill="{LINE}">'
+            # The target named on its line, not only in a tooltip a phone never shows; at its start,
+            # where the latest months (on the right) are not.
+            f'<text x="{left + 4}" y="{y - 4:.1f}" {SMALL} fill="{LINE}">'
             f"target {_number(target)}{unit}</text>"
         )
     for n, (name, vs) in enumerate(series):

@@ -41,6 +41,9 @@ def test_top_management_sees_the_whole_company(client_for, data, other_dept):
     link = due_url(department=other_dept.pk, module="CAPA", state="overdue").replace("&", "&amp;")
     assert f'href="{link}" title="Overdue">1<' in page
     assert "At risk" in page  # scrap 3.5 % against at most 2 %
+    # The chart beside the table is headed, and drawn at the size of its third of the page.
+    chart = page[page.index('<h3 class="h6 mt-3 mt-xl-0">Overdue items by module</h3>') :]
+    assert '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 420 ' in chart[:300]
 
 
 def test_a_head_sees_their_departments_objectives_and_items(client_for, head, data, dept, other_dept):
