@@ -148,11 +148,21 @@ def _backdate(obj, **fields) -> None:
     obj.refresh_from_db()
 
 
-def _plan(company, drawing) -> InspectionPlan:
+def _active_plan(company, *, characteristics: list[dict], **fields) -> InspectionPlan:
+    """A plan of the quality control head's with its characteristics, put in use."""
     qc = company.heads["QC"]
     plan = record_create(
-        model=InspectionPlan,
-        by=qc,
+        model=InspectionPlan, by=qc, owner=qc, department=company.departments["QC"], **fields
+    )
+    for characteristic in characteristics:
+        child_add(model=PlanCharacteristic, by=qc, plan=plan, **characteristic)
+    record_transition(record=plan, name="activate", by=qc)
+    return plan
+
+
+def _plan(company, drawing) -> InspectionPlan:
+    plan = _active_plan(
+        company,
         title="Final inspection, housing H-220",
         part_number=PART,
         stage="final",
@@ -160,66 +170,44 @@ def _plan(company, drawing) -> InspectionPlan:
         process=_process("Final inspection"),
         level="II",
         aql="0.65",
-        owner=qc,
-        department=company.departments["QC"],
+        characteristics=[
+            {"name": "Bore Ø12 H7", "nominal": "12", "lower": "0", "upper": "0.018", "critical": True},
+            {"name": "Surface Ra 0.8 in the bore"},
+        ],
     )
-    child_add(
-        model=PlanCharacteristic,
-        by=qc,
-        plan=plan,
-        name="Bore Ø12 H7",
-        nominal="12",
-        lower="0",
-        upper="0.018",
-        critical=True,
-    )
-    child_add(model=PlanCharacteristic, by=qc, plan=plan, name="Surface Ra 0.8 in the bore")
-    record_transition(record=plan, name="activate", by=qc)
     plan.reassessed_on = company.days(-400)
-    history.save(plan, by=qc, reason="Sampling assessed when the part was introduced")
+    history.save(plan, by=company.heads["QC"], reason="Sampling assessed when the part was introduced")
     return plan
 
 
 def _other_plans(company) -> None:
-    """The incoming inspection of the bar stock and the in-process check of the housing: what the
-    IQC and IPQC inspectors open when a receipt or a lot comes to them."""
-    qc = company.heads["QC"]
-    for title, part, stage, level, aql, characteristics in (
-        (
-            f"Incoming inspection, bar stock {BAR}",
-            BAR,
-            "iqc",
-            "S-3",
-            "1.0",
-            [
-                ("Diameter Ø20 h9", "20", "-0.052", "0"),
-                ("Material certificate 3.1 matches the heat", None, None, None),
-            ],
-        ),
-        (
-            "In-process inspection, housing H-220 (first off and every 500)",
-            PART,
-            "ipqc",
-            "S-2",
-            "1.0",
-            [("Bore Ø12 H7 (first off)", "12", "0", "0.018"), ("Burr-free edges", None, None, None)],
-        ),
-    ):
-        plan = record_create(
-            model=InspectionPlan,
-            by=qc,
-            title=title,
-            part_number=part,
-            stage=stage,
-            level=level,
-            aql=aql,
-            owner=qc,
-            department=company.departments["QC"],
-        )
-        for name, nominal, lower, upper in characteristics:
-            fields = {"nominal": nominal, "lower": lower, "upper": upper} if nominal is not None else {}
-            child_add(model=PlanCharacteristic, by=qc, plan=plan, name=name, **fields)
-        record_transition(record=plan, name="activate", by=qc)
+    """The incoming inspection of the bar stock (introduced now: the receipts of the story were let
+    in without one) and the in-process check of the housing: what the IQC and IPQC inspectors open
+    when a receipt or a lot comes to them."""
+    _active_plan(
+        company,
+        title=f"Incoming inspection, bar stock {BAR}",
+        part_number=BAR,
+        stage="iqc",
+        level="S-3",
+        aql="1.0",
+        characteristics=[
+            {"name": "Diameter Ø20 h9", "nominal": "20", "lower": "-0.052", "upper": "0"},
+            {"name": "Material certificate 3.1 matches the heat"},
+        ],
+    )
+    _active_plan(
+        company,
+        title="In-process inspection, housing H-220 (first off and every 500)",
+        part_number=PART,
+        stage="ipqc",
+        level="S-2",
+        aql="1.0",
+        characteristics=[
+            {"name": "Bore Ø12 H7 (first off)", "nominal": "12", "lower": "0", "upper": "0.018"},
+            {"name": "Burr-free edges"},
+        ],
+    )
 
 
 def _receipt(company, supplier, *, lot_no, received, promised, quantity) -> GoodsReceipt:
