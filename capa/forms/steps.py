@@ -6,6 +6,7 @@ parent (the NCR, the CAPA or the check) and the user."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from qms import access
@@ -13,7 +14,7 @@ from qms.forms import ChildForm, DateRuleMixin, people
 from qms.rules import REASON_MAX
 
 from ..models import CauseCategory, Discipline, EffectivenessCheck, Nonconformity
-from ..services import change_requests_available
+from ..services import change_requests_available, check_verifier
 
 YES_NO = [("", "— choose —"), ("yes", "Yes"), ("no", "No")]
 
@@ -96,14 +97,15 @@ class _CheckPlanFields(DateRuleMixin, ChildForm):
     )
 
     def clean_verifier(self):
-        """The picker finds everyone; the owner is refused by name rather than as "not one of the
-        available choices"."""
+        """The picker finds everyone: the service's rule on who may verify (never the CAPA owner)
+        said beside the field, rather than "not one of the available choices"."""
         verifier = self.cleaned_data.get("verifier")
-        owner = self.parent.root.owner if self.parent is not None else None
-        if verifier is not None and owner is not None and verifier.pk == owner.pk:
-            raise forms.ValidationError(
-                "The CAPA owner cannot verify their own CAPA; choose someone independent."
-            )
+        if verifier is not None and self.parent is not None:
+            try:
+                check_verifier(self.parent.root, verifier)
+            except ValidationError as refused:
+                said = refused.message_dict.get("verifier") if hasattr(refused, "error_dict") else None
+                raise forms.ValidationError(said or refused.messages) from None
         return verifier
 
     def clean_planned_date(self):
