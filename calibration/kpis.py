@@ -50,7 +50,20 @@ def postponement_values(periods, subject=None):
 
 def overdue_values(periods, subject=None) -> list[int]:
     """Instruments in use at the end of each period whose last calibration by then was due before
-    it (or that had none). Two reads for every period: the instruments, and their completed
+    it (or that had none): how many ``overdue_ids`` finds."""
+    return [len(ids) for ids in overdue_ids(periods, subject)]
+
+
+def overdue_on(day: dt.date) -> list[int]:
+    """The instruments the figure counts on ``day`` (its period's last day, today for the month
+    still running): the register's "Overdue on" filter, so a past month's point opens the
+    instruments it counted, not today's."""
+    return overdue_ids([kpis.Period(day, day)])[0]
+
+
+def overdue_ids(periods, subject=None) -> list[list[int]]:
+    """For each period, the instruments in use at its end whose last calibration by then was due
+    before it (or that had none). Two reads for every period: the instruments, and their completed
     calibrations (when each was done and when the next was due); each period is judged here."""
     if not periods:
         return []
@@ -82,34 +95,36 @@ def overdue_values(periods, subject=None) -> list[int]:
     # An instrument in use before the first period and not calibrated during them stands on one
     # date throughout: its last calibration's next due date, else its own due date; never
     # calibrated, it is overdue from the start whatever due date it was given (as the register
-    # reads it). Each period counts those by bisecting, and judges the others one by one.
+    # reads it). Each period takes those by bisecting, and judges the others one by one.
     steady, changing = [], []
     for pk, created_on, due_date in instruments:
         dates, latest = done.get(pk, ((), ()))
         if created_on < first and (not dates or dates[-1] < first):
             standing = (latest[0] if latest[0] is not None else due_date) if latest else None
-            steady.append(dt.date.min if standing is None else standing)
+            steady.append((dt.date.min if standing is None else standing, pk))
         else:
-            changing.append((created_on, due_date, dates, latest))
+            changing.append((pk, created_on, due_date, dates, latest))
     steady.sort()
+    standings = [standing for standing, _ in steady]
     today = timezone.localdate()
     out = []
     for period in periods:
         # The current month is judged as of today: what falls due later this month is not overdue yet.
         end = min(period.end, today)
-        count = bisect.bisect_left(steady, end)
-        for created_on, due_date, dates, latest in changing:
+        ids = [pk for _, pk in steady[: bisect.bisect_left(standings, end)]]
+        for pk, created_on, due_date, dates, latest in changing:
             if created_on > period.end:
                 continue
             i = bisect.bisect_right(dates, period.end)
             last_due = latest[i - 1] if i else None
             if not i:  # not calibrated by then
-                count += 1
+                ids.append(pk)
             elif last_due is None:
-                count += due_date is None or due_date < end
-            else:
-                count += last_due < end
-        out.append(count)
+                if due_date is None or due_date < end:
+                    ids.append(pk)
+            elif last_due < end:
+                ids.append(pk)
+        out.append(ids)
     return out
 
 
@@ -117,10 +132,11 @@ def _one(values):
     return lambda period, subject=None: values([period], subject)[0]
 
 
-def _register(standing: str):
-    return lambda period, subject=None: kpis.records_url(
-        reverse("calibration:instrument_list") + f"?standing={standing}", subject
-    )
+def overdue_url(period: kpis.Period, subject=None) -> str:
+    """The instruments the figure counted on the period's last day (today for the month still
+    running), of the department given one."""
+    query = urlencode({"overdue_on": period.judged_on()})
+    return kpis.records_url(reverse("calibration:instrument_list") + "?" + query, subject)
 
 
 def _calibrations_url(period, subject=None, **narrowed) -> str:
@@ -168,7 +184,7 @@ MEASURES = [
         subject="department",
         clause="7.1.5",
         values=overdue_values,
-        url=_register("overdue"),
+        url=overdue_url,
     ),
     kpis.Measure(
         "calibration.out_of_tolerance",

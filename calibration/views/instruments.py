@@ -27,7 +27,7 @@ from qms.views import (
     RecordUpdateView,
 )
 
-from .. import selectors, services
+from .. import kpis, selectors, services
 from ..forms import MAX_LABELS, AssessmentCreateForm, LabelForm
 from ..models import ImpactAssessment, Instrument, Source, Standing
 
@@ -42,6 +42,9 @@ class InstrumentFilter(RecordFilter):
     )
     is_reference_standard = django_filters.BooleanFilter(label="Reference standard")
     due_from, due_to = date_range("due_date", "Due")
+    # What the KPI "Instruments overdue for calibration" counts on a day (a past month's end): in
+    # use then, and its calibration lapsed by then, judged from the calibrations on record.
+    overdue_on = django_filters.DateFilter(label="Overdue on", method="filter_overdue_on")
 
     class Meta:
         model = Instrument
@@ -49,6 +52,9 @@ class InstrumentFilter(RecordFilter):
 
     def filter_standing(self, queryset, name, value):
         return queryset.filter(standing=value)
+
+    def filter_overdue_on(self, queryset, name, value):
+        return queryset.filter(pk__in=kpis.overdue_on(value))
 
 
 class _StandingScope(RecordScopeMixin):

@@ -16,7 +16,7 @@ from calibration.models import Calibration, Instrument, MeasurementPoint
 from qms.due import registry
 from qms.kpis import Period
 from tests.calibration import factories as f
-from tests.helpers import field_error
+from tests.helpers import assert_refused_beside, field_error, register_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +327,42 @@ def test_instruments_overdue_month_by_month_follow_each_calibration(dept, head):
     assert [kpis.overdue_values([m], subject=dept)[0] for m in months] == [1, 1, 1, 0, 1, 1, 1, 1]
     Instrument.objects.filter(pk=gauge.pk).update(created_at=timezone.now())
     assert kpis.overdue_values(months, subject=dept) == [0, 0, 0, 0, 0, 0, 0, 1]  # not in use before
+
+
+def test_each_months_point_of_instruments_overdue_opens_the_instruments_it_counted(
+    client_for, dept, head, quality_manager
+):
+    """A past month's figure is the instruments overdue at that month's end, and its link opens
+    those (not today's overdue list); the month still running opens today's."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    months = Period.months_to(f.today(), 5)
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    lapsed = f.instrument(dept, tag="LAPSED-1", interval_value=1, interval_unit="months")
+    kept = f.instrument(dept, tag="KEPT-1", interval_value=12, interval_unit="months")
+    Instrument.objects.filter(pk__in=[lapsed.pk, kept.pk]).update(created_at=long_ago)
+    f.calibrate(kept, on=months[0].start - dt.timedelta(days=10))
+    f.calibrate(lapsed, on=months[0].start - dt.timedelta(days=40))  # lapsed before the first month
+    f.calibrate(lapsed, on=months[2].start + dt.timedelta(days=5))  # good for a month
+    f.instrument(dept, tag="NEW-1")  # registered this month, never calibrated
+    expected = [{"LAPSED-1"}, {"LAPSED-1"}, set(), {"LAPSED-1"}, {"LAPSED-1", "NEW-1"}]
+    assert kpis.overdue_values(months, subject=dept) == [len(tags) for tags in expected]
+    client = client_for(quality_manager)
+    for month, tags in zip(months, expected, strict=True):
+        url = kpis.overdue_url(month, dept)
+        assert f"overdue_on={month.judged_on().isoformat()}" in url
+        listed = {cells["ID"] for cells in register_rows(client, url).values()}
+        assert listed == tags, month.label
+    # A day typed into the register's filter reads the same history: the day before the second
+    # calibration the gauge was overdue, the day after it was not.
+    base = reverse("calibration:instrument_list") + "?overdue_on="
+    day_before, day_after = (months[2].start + dt.timedelta(days=days) for days in (4, 6))
+    assert "LAPSED-1" in client.get(base + day_before.isoformat()).content.decode()
+    assert "LAPSED-1" not in client.get(base + day_after.isoformat()).content.decode()
+    assert "Overdue on" in client.get(base).content.decode()
+    assert_refused_beside(client, base + "31.31.2026", "overdue_on")
 
 
 def test_an_assessment_opened_by_hand_lists_what_was_measured_and_offers_an_ncr(client_for, dept, head):
