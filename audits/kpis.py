@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from qms import kpis
 
-from .models import Audit, Finding, Risk, threshold
-from .selectors import JUDGED, ON_SCHEDULE, audits_of, past_due_on
+from .models import Audit, Finding
+from .selectors import JUDGED, ON_SCHEDULE, audits_of, past_due_on, risks_above_at
 
 
 def _pk(subject):
@@ -79,27 +79,23 @@ def findings_past_due_url(period: kpis.Period, subject=None) -> str:
     )
 
 
-def risks_above(period: kpis.Period, subject=None) -> int:
-    """Active risks scoring at or above the company's threshold (as they stand now)."""
-    found = Risk.objects.filter(status="active", kind=Risk.Kind.RISK, score__gte=threshold())
-    return found.filter(department=subject).count() if subject is not None else found.count()
-
-
 def risks_above_values(periods, subject=None) -> list[int]:
-    """As they stand now, so the same in every period: counted once."""
-    return [risks_above(periods[0], subject=subject)] * len(periods) if periods else []
+    """Risks above the threshold at the end of each period (today for the period still running),
+    as the register read then (``selectors.risks_above_at``)."""
+    return [len(ids) for ids in risks_above_at([period.judged_on() for period in periods], subject)]
+
+
+def risks_above(period: kpis.Period, subject=None) -> int:
+    return risks_above_values([period], subject=subject)[0]
 
 
 def risks_above_url(period: kpis.Period, subject=None) -> str:
-    """The risks the count counted: active risks (not opportunities) scoring at or above the
-    threshold, of the department given one. The figure is the register as it stands today, in
-    every month of a trend alike (a past month's scores and retirements are not read back), so
-    every month opens today's list, which is what its figure counted."""
+    """The risks the count counted: above the threshold at the end of the period (today for the
+    period still running), of the department given one; the register's "Above the threshold on"
+    filter reads the same history by the same rule, so the number and the list agree."""
     return _link(
         "audits:risk_list",
-        status="active",
-        above="true",
-        kind=Risk.Kind.RISK.value,
+        above_on=period.judged_on(),
         department=None if subject is None else _pk(subject),
     )
 

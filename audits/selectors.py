@@ -3,8 +3,10 @@ programme's suggested frequencies, the heat map of the register and each risk's 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -119,6 +121,45 @@ def past_due_on(day: dt.date) -> Q:
         return Q(status="open", due_date__lt=day)
     midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone())
     return Q(due_date__lt=day) & (Q(status="open") | Q(closed_on__gt=day)) & Q(created_at__lt=midnight)
+
+
+def risks_above_at(days: Sequence[dt.date], department=None) -> list[list[int]]:
+    """For each day, the risks above the threshold at its end as the register read then (each
+    risk's history row of that moment; the last day there is: as it stands): active, a risk and
+    not an opportunity, scored at or above the threshold as it is set now. Of ``department`` (as
+    the risk is now, as the register's filter reads it) given one. One read of the risks'
+    history, whatever the number of days (once per request: a review's figure and its trend)."""
+    history = Risk.history.model
+    rows = history.objects.order_by("id", "history_date", "history_id").values_list(
+        "id", "history_date", "history_type", "status", "kind", "score"
+    )
+    if department is not None:
+        rows = rows.filter(id__in=Risk.objects.filter(department=department).values("pk"))
+    limit = threshold()
+    states: dict[int, tuple[list[dt.datetime], list[bool]]] = {}
+    for pk, when, change, status, kind, score in read_once(rows):
+        moments, above = states.setdefault(pk, ([], []))
+        moments.append(when)
+        above.append(change != "-" and status == "active" and kind == Risk.Kind.RISK and score >= limit)
+    zone = timezone.get_current_timezone()
+    out = []
+    for day in days:
+        midnight = dt.datetime.combine(min(day, dt.date.max - dt.timedelta(days=1)), dt.time(), zone)
+        midnight += dt.timedelta(days=1)
+        out.append(
+            [
+                pk
+                for pk, (moments, above) in states.items()
+                if (shown := bisect.bisect_left(moments, midnight)) and above[shown - 1]
+            ]
+        )
+    return out
+
+
+def risks_above_on(day: dt.date) -> list[int]:
+    """The risks above the threshold at the end of ``day`` (``risks_above_at``): the register's
+    "Above the threshold on" filter, which the KPI's month opens."""
+    return risks_above_at([day])[0]
 
 
 # --- the programme -----------------------------------------------------------------------------

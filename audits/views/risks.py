@@ -69,6 +69,8 @@ class RiskFilter(RecordFilter):
     likelihood = django_filters.ChoiceFilter(choices=_numbers, empty_label="Any likelihood")
     severity = django_filters.ChoiceFilter(choices=_numbers, empty_label="Any severity")
     above = django_filters.BooleanFilter(label="Above the threshold", method="filter_above")
+    # What the KPI "Risks above the company's threshold" counts on a day (a past month's end).
+    above_on = django_filters.DateFilter(label="Above the threshold on", method="filter_above_on")
 
     class Meta:
         model = Risk
@@ -79,6 +81,9 @@ class RiskFilter(RecordFilter):
             return queryset
         q = {"score__gte": threshold()}
         return queryset.filter(**q) if value else queryset.exclude(**q)
+
+    def filter_above_on(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.risks_above_on(value))
 
 
 class RiskListView(RecordListView):

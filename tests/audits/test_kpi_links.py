@@ -127,24 +127,50 @@ def test_findings_past_due_open_the_findings_open_past_due_at_the_months_end(
     }
 
 
-def test_risks_above_the_threshold_open_the_active_risks_above_it_not_opportunities(
+def test_risks_above_the_threshold_open_the_risks_above_it_at_each_months_end(
     client_for, quality_manager, other_head, other_dept
 ):
+    """Last month's figure is the risks above the threshold at its end as the register read then
+    (a risk reassessed lower or retired since still counts there, one recorded since does not);
+    this month's is the register as it stands. Opportunities never count."""
+    from audits.services import risk_assess
+    from qms.services import record_transition
+
     furnace = af.process(other_dept, "Furnace")
-    counted = af.risk(process=furnace, owner=other_head, likelihood=4, severity=5, title="Quench crack")
-    low = af.risk(process=furnace, owner=other_head, likelihood=2, severity=2, title="Scale")
-    retired = af.risk(process=furnace, owner=other_head, likelihood=5, severity=5, title="Old furnace")
-    chance = af.risk(process=furnace, owner=other_head, likelihood=5, severity=5, title="New furnace")
-    Risk.objects.filter(pk=retired.pk).update(status="retired")
+
+    def risk(title: str, likelihood: int = 5, severity: int = 5, *, recorded_long_ago: bool = True) -> Risk:
+        made = af.risk(
+            process=furnace, owner=other_head, likelihood=likelihood, severity=severity, title=title
+        )
+        if recorded_long_ago:  # recorded before last month began
+            Risk.history.filter(id=made.pk).update(history_date=at(LAST_MONTH.start - dt.timedelta(days=20)))
+        return made
+
+    counted = risk("Quench crack", 4, 5)
+    low = risk("Scale", 2, 2)
+    lowered = risk("Worn tongs")
+    retired = risk("Old furnace")
+    chance = risk("New furnace")
     Risk.objects.filter(pk=chance.pk).update(kind=Risk.Kind.OPPORTUNITY)
+    Risk.history.filter(id=chance.pk).update(kind=Risk.Kind.OPPORTUNITY)
+    new = risk("Cracked crucible", recorded_long_ago=False)
+    risk_assess(risk=lowered, by=other_head, likelihood=1, severity=2, note="New tongs bought")
+    record_transition(record=retired, name="retire", by=other_head, reason="Furnace scrapped")
     measure = kpis.get("audits.risks_above_threshold")
     client = client_for(quality_manager)
-    for period in (MONTH, LAST_MONTH):  # as the register stands today, in every month alike
-        assert measure.value(period, subject=other_dept) == 1
-        listed = register_rows(client, measure.url(period, subject=other_dept))
-        assert set(listed) == {counted.pk}
-        for other in (low, retired, chance):
-            assert other.pk not in listed
+    for period, expected in (
+        (LAST_MONTH, {counted.pk, lowered.pk, retired.pk}),
+        (MONTH, {counted.pk, new.pk}),
+    ):
+        assert measure.value(period, subject=other_dept) == len(expected), period.label
+        url = measure.url(period, subject=other_dept)
+        assert f"above_on={period.judged_on().isoformat()}" in url
+        assert set(register_rows(client, url)) == expected, period.label
+    assert low.pk not in register_rows(client, measure.url(MONTH))
+    # The month still running reads the register as it stands: its "Above the threshold" list.
+    now = reverse("audits:risk_list") + f"?status=active&above=true&kind=risk&department={other_dept.pk}"
+    assert set(register_rows(client, now)) == {counted.pk, new.pk}
+    assert_refused_beside(client, reverse("audits:risk_list") + "?above_on=last+week", "above_on")
 
 
 def test_junk_in_the_new_filters_is_refused_beside_the_field_and_lists_nothing(

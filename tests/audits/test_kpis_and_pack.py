@@ -44,7 +44,7 @@ def test_findings_past_due_and_risks_above_the_threshold(running, other_head, ot
     month = kpis.Period.month(timezone.localdate())
     assert kpis.get("audits.findings_past_due").value(month) == 1
     assert kpis.get("audits.risks_above_threshold").value(month) == 1
-    assert "above=true" in kpis.get("audits.risks_above_threshold").url(month)
+    assert "above_on=" in kpis.get("audits.risks_above_threshold").url(month)
     record_transition(record=found, name="close", by=running.owner)
     assert kpis.get("audits.findings_past_due").value(month) == 0
 
