@@ -289,6 +289,15 @@ def _major_became_the_gauge_capa(major: Finding | None, qm) -> None:
         record_transition(record=major, name="close", by=qm, reason=f"Closed with {capa.reference}")
 
 
+def _written_on(risk: Risk, day: dt.date) -> None:
+    """The risk's rows just written, dated on the story's ``day`` as its assessment is: recorded
+    at last year's review, re-assessed in the autumn. The KPI "Risks above the threshold" reads
+    each month from the risks' history."""
+    when = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+    Risk.history.filter(id=risk.pk, history_date__gt=when).update(history_date=when)
+    Risk.objects.filter(pk=risk.pk, created_at__gt=when).update(created_at=when)
+
+
 def _register(company, processes) -> None:
     """The register as written at last year's review, re-assessed since; and the top risk, proposed
     by the coverage alarm of heat treatment and accepted by the production manager."""
@@ -347,6 +356,7 @@ def _register(company, processes) -> None:
             due_date=today + dt.timedelta(days=120),
         )
         RiskAssessment.objects.filter(risk=risk).update(assessed_on=year_ago)
+        _written_on(risk, year_ago)
         if now != before:
             services.risk_assess(
                 risk=risk,
@@ -357,6 +367,7 @@ def _register(company, processes) -> None:
                 note="Re-assessed after the CAPA",
                 next_review=today + dt.timedelta(days=120),
             )
+            _written_on(risk, today - dt.timedelta(days=60))
         risks[title] = risk
     opportunity = services.risk_record(
         by=company.heads["CAL"],
@@ -370,6 +381,7 @@ def _register(company, processes) -> None:
         description="Due-date alerts could also lock the gauge at the crib.",
     )
     RiskAssessment.objects.filter(risk=opportunity).update(assessed_on=year_ago)
+    _written_on(opportunity, year_ago)
     capa = Capa.objects.filter(title="Gauges used past their calibration date").first()
     if capa is not None:
         link_on_behalf(

@@ -50,3 +50,33 @@ def test_the_demo_tells_the_story():
 
     from_coverage_alarm(competence_id=proposal.source_id)
     assert Proposal.objects.filter(kind="coverage").count() == 1
+
+
+def test_the_demo_risk_trend_follows_the_reassessments():
+    """Recorded at last year's review, re-assessed in the autumn: three months ago the gauge risk
+    was the one above the threshold, since then the supplier's material change is; today the
+    heat treatment risk is too. Each month's point opens the risks it counted."""
+    import datetime as dt
+
+    from django.test import Client
+
+    from qms import kpis
+    from tests.helpers import register_rows
+
+    call_command("load_demo", "--if-empty")
+    today = timezone.localdate()
+    before, since = kpis.Period.month(today - dt.timedelta(days=90)), kpis.Period.month(today)
+    measure = kpis.get("audits.risks_above_threshold")
+    client = Client()
+    client.force_login(User.objects.get(username="qm"))
+    expected = {
+        before: {"Gauge used past its calibration date"},
+        since: {
+            "Supplier substitutes material without notification",
+            "Sole qualified person in heat treatment",
+        },
+    }
+    for period, titles in expected.items():
+        assert measure.value(period) == len(titles), period.label
+        listed = register_rows(client, measure.url(period))
+        assert {Risk.objects.get(pk=pk).title for pk in listed} == titles, period.label
