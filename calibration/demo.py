@@ -10,11 +10,12 @@ import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from qms.services import link_add, transition
 
 from . import services
-from .models import Postponement
+from .models import Instrument, Postponement
 
 COMPLAINT_CAPA_REFERENCE = "KA-2291"  # the customer's complaint number on the CAPA (capa demo)
 LAB_NAME = "Präzisa Kalibrierdienst GmbH"  # the laboratory of the suppliers demo
@@ -267,7 +268,26 @@ def load(company) -> None:
             certificate_number=f"{tag}-{today.year - 1}" if lab else "",
         )
 
+    _registered_at_their_first_calibration(
+        [blocks, micrometer, caliper, *Instrument.objects.filter(tag__in=("HG-03", "BG-12"))]
+    )
     _machines(company)
+
+
+def _registered_at_their_first_calibration(instruments) -> None:
+    """Each instrument in the register since its first calibration, as the story has it (they are
+    loaded today): the KPI "Instruments overdue" counts an instrument from the day it was
+    registered, so its months show the micrometer and the bore gauge lapsed in the autumn."""
+    for instrument in instruments:
+        first = (
+            instrument.calibrations.order_by("calibrated_on").values_list("calibrated_on", flat=True).first()
+        )
+        if first is None:
+            continue
+        when = timezone.make_aware(dt.datetime.combine(first, dt.time(8, 0)))
+        # Its history stays as recorded (today): the gate reads a day before it as the instrument
+        # stands, which is what the story's calibrations, recorded today, made of it.
+        Instrument.objects.filter(pk=instrument.pk).update(created_at=when)
 
 
 def _machines(company) -> None:

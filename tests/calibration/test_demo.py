@@ -58,3 +58,24 @@ def test_the_demo_tells_the_story(client):
     client.force_login(User.objects.get(username="hbauer"))
     page = client.get(cnc.get_absolute_url()).content.decode()
     assert "2 approved" in page and "Maintenance not in order" in page
+
+
+def test_the_demo_trend_of_instruments_overdue_shows_the_micrometer_lapsed(client):
+    """The register's instruments are in use since their first calibration: the month before the
+    micrometer's calibration this month, the KPI counts it overdue with the bore gauge, and that
+    month's point opens those two."""
+    import datetime as dt
+
+    from calibration import kpis as calibration_kpis
+    from qms import kpis
+    from tests.helpers import register_rows
+
+    call_command("load_demo", "--if-empty")
+    micrometer = Instrument.objects.get(tag="MM-07")
+    last_good = micrometer.calibrations.order_by("-calibrated_on")[1]
+    assert micrometer.created_at.date() <= last_good.calibrated_on
+    last_month = kpis.Period.month(timezone.localdate().replace(day=1) - dt.timedelta(days=1))
+    client.force_login(User.objects.get(username="qm"))
+    listed = register_rows(client, calibration_kpis.overdue_url(last_month))
+    assert {cells["ID"] for cells in listed.values()} == {"MM-07", "BG-12"}
+    assert kpis.get("calibration.overdue").value(last_month) == 2
