@@ -69,6 +69,30 @@ def _results_cover_the_sample(inspection) -> str | None:
     return None
 
 
+def _receipt_may_be_used(inspection) -> str | None:
+    """An incoming inspection's acceptance lets the receipt into production, and no later release
+    asks again (a lot's release asks the gauges and the sample of its own inspections): so it is
+    accepted only on the sample its plan asks for, measured with gauges usable that day (the
+    kernel's gate ``instrument_usable``). The quality manager may still accept the receipt
+    without inspection, saying why."""
+    if inspection.receipt_id is None:
+        return None
+    from qms import gates
+
+    problems = []
+    if inspection.below_sample:
+        problems.append(
+            f"{inspection.sample_size} items were inspected; the sampling plan asks for "
+            f"{inspection.required_sample} ({inspection.plan_text()})."
+        )
+    for use in inspection.gauges.select_related("instrument").order_by("pk"):
+        refusals = gates.check("instrument_usable", on=inspection.inspected_on, instrument=use.instrument)
+        problems += [refusal.message for refusal in refusals if refusal.checked]
+    if not problems:
+        return None
+    return "The receipt is not accepted: " + " ".join(problems)
+
+
 class Inspection(Record):
     """One inspection of a receipt or a lot: the sampling plan the standard asks for, the sample
     actually inspected, the results, the gauges, and the decision."""
@@ -85,7 +109,7 @@ class Inspection(Record):
                 ("open",),
                 "accepted",
                 DECIDERS,
-                guards=(_has_results, _results_cover_the_sample, _accepts),
+                guards=(_has_results, _results_cover_the_sample, _accepts, _receipt_may_be_used),
             ),
             Transition(
                 "reject",

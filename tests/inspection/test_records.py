@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from inspection import services
 from qms.services import record_transition
@@ -91,6 +92,42 @@ def test_incoming_inspection_decides_the_receipt():
     assert found.status == "rejected"
     receipt.refresh_from_db()
     assert receipt.status == "rejected"
+
+
+def test_a_receipt_is_accepted_only_on_its_plans_sample_measured_with_usable_gauges(client_for):
+    """Accepting an incoming inspection lets the receipt into production, and no release asks
+    again: on fewer items than the plan's sample, or measured with a gauge overdue that day, it is
+    refused saying why and the receipt stays received; the whole sample with a calibrated gauge
+    accepts it. (A final inspection below its sample is still decided: the lot's release refuses.)"""
+    from inspection.models import GoodsReceipt
+    from qms.workflow import TransitionError
+
+    supplier = f.supplier()
+    plan = f.plan(stage="iqc", part="BAR-42", supplier_=supplier)
+    receipt = f.receipt(supplier_=supplier, quantity=500)
+    short = f.inspect(receipt, plan_=plan, sample=5)
+    overdue = f.gauge(tag="BG-OLD", on=f.days(-400))  # a yearly calibration, lapsed a month ago
+    services.gauge_use_add(inspection=short, by=f.qm(), instrument=overdue)
+    with pytest.raises(TransitionError) as refused:
+        record_transition(record=short, name="accept", by=f.qm())
+    message = str(refused.value)
+    assert f"5 items were inspected; the sampling plan asks for {short.required_sample}" in message
+    assert "BG-OLD" in message and "overdue for calibration" in message
+    assert GoodsReceipt.objects.get(pk=receipt.pk).status == "received"
+    # The inspector's page says the same when Accept is pressed.
+    client = client_for(f.qm())
+    url = reverse("inspection:inspection_transition", args=[short.pk])
+    page = client.post(url, {"transition": "accept"}, follow=True).content.decode()
+    assert "the sampling plan asks for" in page and "BG-OLD" in page
+
+    receipt_ok = f.receipt(supplier_=supplier, quantity=500)
+    whole = f.inspect(receipt_ok, plan_=plan)
+    services.gauge_use_add(inspection=whole, by=f.qm(), instrument=f.gauge(tag="BG-NEW"))
+    assert f.decide(whole).status == "accepted"
+    assert GoodsReceipt.objects.get(pk=receipt_ok.pk).status == "accepted"
+    # A rejection needs no full sample: the rejection number was reached.
+    receipt_bad = f.receipt(supplier_=supplier, quantity=500)
+    assert f.decide(f.inspect(receipt_bad, plan_=plan, sample=5, nonconforming=5)).status == "rejected"
 
 
 def test_a_receipt_accepted_without_inspection_says_by_whom_when_and_why_on_its_page(client_for):
