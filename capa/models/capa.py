@@ -104,6 +104,12 @@ def _ncrs_dispositioned(capa: Capa) -> str | None:
 
 
 def _check_planned(capa: Capa) -> str | None:
+    """Closed with its effectiveness check planned, or already signed effective (judged early,
+    with a reason, while the CAPA was being verified: nothing is left to plan). "Not effective"
+    reopens the CAPA, so it never stands here."""
+    latest = capa.checks.order_by("-pk").first()
+    if latest is not None and latest.result == "effective":
+        return None
     check = capa.pending_check()
     if check is None or not check.planned_date or not check.criteria.strip():
         return "Plan the effectiveness check (date and criteria) before closing."

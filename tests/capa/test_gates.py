@@ -226,6 +226,30 @@ def test_verifier_signs_off_effective(client_for, quality_manager, closed_capa):
     assert closed_capa.status == "closed"
 
 
+def test_a_check_signed_effective_before_closing_lets_the_capa_close(
+    client_for, head, quality_manager, capa_in_verification
+):
+    """The verifier may judge the check early (with a reason) while the CAPA is being verified;
+    closing then needs no other plan: it closed with "Plan the effectiveness check" before."""
+    check = capa_in_verification.checks.get()
+    services.effectiveness_check_record(
+        check=check,
+        by=quality_manager,
+        result="effective",
+        notes="10 lots, 0 bore rejects.",
+        password=PASSWORD,
+        early_reason="Ten lots made already",
+    )
+    response = client_for(head).post(
+        reverse("capa:capa_close", args=[capa_in_verification.pk]),
+        {"close-risks_change": "no", "close-documents_change": "no"},
+    )
+    assert response.status_code == 302
+    capa_in_verification.refresh_from_db()
+    assert capa_in_verification.status == "closed"
+    assert list(capa_in_verification.checks.values_list("result", flat=True)) == ["effective"]
+
+
 def test_not_effective_reopens_the_capa_and_keeps_the_history(client_for, quality_manager, closed_capa):
     check = closed_capa.checks.get()
     history_before = closed_capa.history.count()
