@@ -152,6 +152,15 @@ def test_a_revision_that_requires_training_brings_a_need_to_everyone_whose_role_
     with django_capture_on_commit_callbacks(execute=True):
         rev_b = issue(drawing_for_machinists, checker, summary="Tolerance tightened")
     assert TrainingNeed.objects.filter(revision=rev_b, status="open").count() == 2
+    # Revision C before Zimmer trained on B: his need on B is cancelled, saying why, and only C's
+    # is on his work; Yilmaz's trained need on A stays closed.
+    with django_capture_on_commit_callbacks(execute=True):
+        rev_c = issue(drawing_for_machinists, checker, summary="Chamfer added")
+    on_b = TrainingNeed.objects.get(revision=rev_b, person=zimmer)
+    assert on_b.status == "cancelled"
+    assert on_b.history.first().history_change_reason == "Revision C effective: B is replaced"
+    assert TrainingNeed.objects.filter(person=zimmer, status="open").get().revision == rev_c
+    assert TrainingNeed.objects.get(revision=revision, person=yilmaz).status == "closed"
 
 
 def test_a_document_that_only_needs_reading_brings_no_training_need(

@@ -142,11 +142,17 @@ def needs_for_revision(*, revision_id: int, document_id: int) -> int:
     """Subscriber of "documents.revision_effective": when the revision of a document that requires
     training becomes effective, everyone whose job role uses the document gets a training need on
     it (due when its acknowledgment is). Nothing for a revision no longer current (the event came
-    late) or already trained. Safe to run twice."""
+    late) or already trained. The needs still open on the document's earlier revisions are
+    cancelled, as their acknowledgments are withdrawn: nobody is asked to train on a superseded
+    instruction. Safe to run twice."""
     revision = Revision.objects.select_related("document").filter(pk=revision_id).first()
-    if revision is None or revision.status != "effective" or not revision.document.requires_training:
+    if revision is None or revision.status != "effective":
         return 0
     document = revision.document
+    by = get_system_user()
+    _cancel_replaced(revision, by=by)
+    if not document.requires_training:
+        return 0
     held = RoleAssignment.objects.filter(
         status="held",
         job_role__status="active",
@@ -161,7 +167,7 @@ def needs_for_revision(*, revision_id: int, document_id: int) -> int:
     )
     since = revision.effective_date or timezone.localdate()
     due = since + dt.timedelta(days=document.effective_ack_days)
-    by, done = get_system_user(), set()
+    done = set()
     for assignment in held.order_by("file_id", "pk"):
         if assignment.file_id in trained or assignment.file_id in done:
             continue
@@ -176,6 +182,24 @@ def needs_for_revision(*, revision_id: int, document_id: int) -> int:
             job_role=assignment.job_role,
         )
     return len(done)
+
+
+@transaction.atomic
+def _cancel_replaced(revision: Revision, *, by: User) -> None:
+    """Cancel the open needs on the earlier revisions of ``revision``'s document. Moved by the
+    system (whatever the step's ``allowed`` says), each with its history saying why."""
+    replaced = (
+        TrainingNeed.objects.select_for_update()
+        .filter(status="open", revision__document_id=revision.document_id)
+        .exclude(revision=revision)
+        .select_related("revision")
+        .order_by("pk")
+    )
+    for need in replaced:
+        need.status = TrainingNeed.workflow.step_from("cancel", need.status, what="training need").target
+        history.save(
+            need, by=by, reason=f"Revision {revision.label} effective: {need.revision.label} is replaced"
+        )
 
 
 def needs_for_requalification(*, today: dt.date | None = None, file_ids=None, competence_ids=None) -> int:
