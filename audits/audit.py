@@ -66,6 +66,21 @@ def risks_section(*, user, date_from: dt.date, date_to: dt.date) -> dict:
 
 
 SECTIONS = [
-    AuditSection("audits", "Internal audits", "9.2", "audits/audit_audits.html", audits_section),
-    AuditSection("risks", "Risks and opportunities", "6.1", "audits/audit_risks.html", risks_section),
+    AuditSection(
+        "audits",
+        "Internal audits",
+        "9.2",
+        "audits/audit_audits.html",
+        audits_section,
+        models=("audits.programme", "audits.audit", "audits.finding"),
+    ),
+    # The evidence freshness of 6.1: the risks and their proposals, not the audits' findings.
+    AuditSection(
+        "risks",
+        "Risks and opportunities",
+        "6.1",
+        "audits/audit_risks.html",
+        risks_section,
+        models=("audits.risk", "audits.proposal"),
+    ),
 ]

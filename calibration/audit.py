@@ -94,6 +94,7 @@ SECTIONS = [
         clause="7.1.5",
         template="calibration/audit_instruments.html",
         build=build_instruments,
+        models=("calibration.instrument", "calibration.impactassessment"),
     ),
     AuditSection(
         key="maintenance",
@@ -101,5 +102,6 @@ SECTIONS = [
         clause="7.1.3",
         template="calibration/audit_maintenance.html",
         build=build_maintenance,
+        models=("calibration.machine",),
     ),
 ]

@@ -102,13 +102,23 @@ SECTIONS = [
         "8.5.2",
         "inspection/audit_traceability.html",
         traceability,
+        models=("inspection.goodsreceipt", "inspection.productionlot", "inspection.shipment"),
     ),
-    AuditSection("release", "Release of products", "8.6", "inspection/audit_release.html", releases),
+    AuditSection(
+        "release",
+        "Release of products",
+        "8.6",
+        "inspection/audit_release.html",
+        releases,
+        models=("inspection.inspectionplan", "inspection.inspection"),
+    ),
+    # Its evidence is the inspections that rejected: it reads the inspections' freshness as 8.6 does.
     AuditSection(
         "nonconforming",
         "Control of nonconforming outputs",
         "8.7",
         "inspection/audit_nonconforming.html",
         nonconforming,
+        models=("inspection.inspection",),
     ),
 ]

@@ -27,7 +27,8 @@ class AuditSection:
     # build(user=, date_from=, date_to=) -> context; a constant number of queries.
     build: Callable[..., dict[str, Any]]
     # Labels of the record models whose evidence freshness the section shows ("reviews.objective");
-    # by default every record model of the module's app that no other section of it names.
+    # by default every record model of the module's app that no other section of it names (so at
+    # most one section of a module leaves it out: two would each count the other's records).
     models: tuple[str, ...] = ()
 
 

@@ -277,6 +277,27 @@ def test_a_module_with_two_sections_splits_its_records_between_them():
     }
 
 
+def test_every_module_leaves_at_most_one_section_to_the_rest_of_its_records():
+    """A section's evidence freshness counts its own records' overdue items: two sections of one
+    module that both took "the rest" each counted the other's (the risks' 6.1 said "2 overdue"
+    for two audit findings). Every module of the product is held to it, and the sections named
+    here read what their clause is about."""
+    from qms.modules import installed
+
+    for entry in installed():
+        defaulted = [s.key for s in entry.module.audit_sections if not s.models]
+        assert len(defaulted) <= 1, (entry.module, defaulted)
+    by_key = {s.key: s for s in auditpack.sections()}
+
+    def labels(key):
+        return {m._meta.label_lower for m in auditpack.section_models(by_key[key])}
+
+    assert labels("risks") == {"audits.risk", "audits.proposal"}
+    assert "audits.finding" in labels("audits") and not labels("audits") & labels("risks")
+    assert labels("maintenance") == {"calibration.machine"}
+    assert "calibration.machine" not in labels("calibration")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_section_slower_than_the_lease_is_not_taken_over_while_its_renderer_lives(
     auditor, settings, monkeypatch
