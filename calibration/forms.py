@@ -36,8 +36,17 @@ def number(label: str, *, required: bool = True, help_text: str = "") -> forms.D
     return field
 
 
+# Said beside the laboratory field when another supplier is named (an aluminium stockist).
+NOT_A_LAB = (
+    "Choose a calibration laboratory: a supplier marked as one on the approved supplier list "
+    "(and not disqualified)."
+)
+
+
 def labs():
-    return Supplier.objects.exclude(status="disqualified").order_by("-calibration_lab", "name")
+    """The suppliers a calibration may name as its laboratory (8.4: an external provider of
+    calibration is on the supplier list as one)."""
+    return Supplier.objects.filter(calibration_lab=True).exclude(status="disqualified").order_by("name")
 
 
 def usable_instruments():
@@ -72,6 +81,7 @@ class InstrumentForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lab"].queryset = labs()
+        self.fields["lab"].error_messages["invalid_choice"] = NOT_A_LAB
         self.fields["procedure"].queryset = Document.objects.exclude(status="obsolete").order_by("number")
         self.fields["interval_value"].error_messages["min_value"] = "The interval must be at least 1."
 
@@ -113,6 +123,7 @@ class CalibrationForm(DateRuleMixin, ChildModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lab"].queryset = labs()
+        self.fields["lab"].error_messages["invalid_choice"] = NOT_A_LAB
         instrument = (
             self.parent if isinstance(self.parent, Instrument) else getattr(self.instance, "instrument", None)
         )

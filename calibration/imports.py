@@ -14,7 +14,7 @@ from qms.models import User
 from suppliers.models import Supplier
 
 from . import services
-from .forms import InstrumentForm
+from .forms import InstrumentForm, labs
 from .models import Calibration, Instrument, Source
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"]
@@ -43,7 +43,9 @@ class InstrumentRowForm(import_form(InstrumentForm)):
         # The column is read for a new instrument; an existing one's due date moves by calibrations.
         self.fields.setdefault("due_date", forms.DateField(required=False, input_formats=DATE_FORMATS))
         self.fields["lab"].to_field_name = "name"
-        self.fields["lab"].error_messages["invalid_choice"] = "No laboratory (supplier) with that name."
+        self.fields["lab"].error_messages["invalid_choice"] = (
+            "No calibration laboratory of that name on the supplier list."
+        )
         self.fields["procedure"].to_field_name = "number"
 
 
@@ -107,6 +109,8 @@ class CalibrationRowForm(forms.Form):
         found = Supplier.objects.filter(name__iexact=name).first()
         if found is None:
             raise forms.ValidationError(f"No supplier named “{name}”.")
+        if not labs().filter(pk=found.pk).exists():
+            raise forms.ValidationError(f"{found.name} is not a calibration laboratory on the supplier list.")
         return found
 
     def clean_performed_by(self):

@@ -118,6 +118,26 @@ def test_a_calibration_dated_in_the_future_is_refused_on_the_page(client_for, de
     assert not Calibration.objects.filter(instrument=gauge).exists()
 
 
+def test_a_calibration_names_a_calibration_laboratory_not_any_supplier(client_for, dept, head):
+    """The laboratory picked must be on the supplier list as a calibration laboratory: the bar
+    stock supplier is refused beside the field and nothing is recorded; the laboratory is offered."""
+    from calibration.forms import NOT_A_LAB
+    from tests.suppliers import factories as sf
+
+    gauge = f.instrument(dept, source="external")
+    stockist = sf.supplier(dept, name="Alu-Profile Nord GmbH")
+    client = client_for(head)
+    url = reverse("calibration:calibration_add", args=[gauge.pk])
+    response = client.post(
+        url, {"calibrated_on": f.today().isoformat(), "source": "external", "lab": stockist.pk}
+    )
+    assert response.status_code == 400
+    assert field_error(response, "lab") == NOT_A_LAB
+    assert not Calibration.objects.filter(instrument=gauge).exists()
+    page = client.get(gauge.get_absolute_url()).content.decode()
+    assert gauge.lab.name in page and "Alu-Profile Nord GmbH" not in page
+
+
 def test_an_interval_of_zero_is_refused(client_for, dept, head):
     client = client_for(head)
     response = client.post(
