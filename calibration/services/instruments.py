@@ -252,7 +252,7 @@ def _completed(calibration: Calibration, *, by: User, **kwargs) -> None:
     instrument = Instrument.objects.select_for_update().get(pk=calibration.instrument_id)
     calibration.next_due = instrument.next_due_from(calibration.calibrated_on)
     calibration.completed_at = timezone.now()
-    calibration.due_on = instrument.due_date
+    calibration.due_on = _was_due(instrument, calibration)
     latest = not instrument.last_calibrated_on or calibration.calibrated_on >= instrument.last_calibrated_on
     if latest:
         instrument.last_calibrated_on = calibration.calibrated_on
@@ -268,6 +268,29 @@ def _completed(calibration: Calibration, *, by: User, **kwargs) -> None:
         _out_of_tolerance(instrument, calibration, by=by)
     elif not calibration.as_left_ok and instrument.status == "in_service":
         transition(obj=instrument, name="take_out", by=by, reason="Left out of tolerance after calibration")
+
+
+def _was_due(instrument: Instrument, calibration: Calibration) -> dt.date | None:
+    """The due date a calibration answered (its "Was due", and whether it was on time): the next
+    due date of the instrument's completed calibration before it. With none on record, the
+    instrument's due date when it is the latest (an import's last calibration, or a new gauge's
+    registration day, if it was calibrated on or after that day); a certificate dated before the
+    gauge was registered answered none (it is on time by definition, ``ON_TIME``)."""
+    previous = (
+        instrument.calibrations.filter(status="completed", calibrated_on__lt=calibration.calibrated_on)
+        .exclude(pk=calibration.pk)
+        .order_by("-calibrated_on", "-pk")
+        .values_list("next_due", flat=True)
+        .first()
+    )
+    if previous is not None:
+        return previous
+    last = instrument.last_calibrated_on
+    if last is not None and calibration.calibrated_on >= last:
+        return instrument.due_date
+    if last is None and instrument.due_date and calibration.calibrated_on >= instrument.due_date:
+        return instrument.due_date
+    return None
 
 
 def last_good_before(instrument: Instrument, day: dt.date, *, exclude_pk=None) -> Calibration | None:

@@ -220,3 +220,20 @@ def test_an_instrument_never_calibrated_is_not_usable(dept, head):
     gauge = f.instrument(dept)
     assert Instrument.objects.with_standing().get(pk=gauge.pk).standing == "overdue"
     assert gates.check("instrument_usable", on=f.today(), instrument=gauge)
+
+
+def test_each_calibration_says_the_due_date_it_answered(dept):
+    """A new gauge is due the day it is registered; the certificate it arrived with, dated before,
+    answered no due date (it said "was due" today, after it was made); the next one answered the
+    first's next due date."""
+    gauge = f.instrument(dept, interval_value=6, interval_unit="months")
+    arrived = f.calibrate(gauge, on=f.days(-60))
+    assert arrived.due_on is None
+    gauge.refresh_from_db()
+    next_one = f.calibrate(gauge, on=f.days(0))
+    assert next_one.due_on == arrived.next_due
+    # Registered a week ago and calibrated today: it answered its registration day, late.
+    late = f.instrument(dept)
+    Instrument.objects.filter(pk=late.pk).update(due_date=f.days(-7))
+    late.refresh_from_db()
+    assert f.calibrate(late, on=f.days(0)).due_on == f.days(-7)
