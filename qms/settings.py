@@ -389,6 +389,8 @@ RISK_THRESHOLD = env.int("RISK_THRESHOLD", default=12)
 INTERNAL_AUDITOR_COMPETENCE = env("INTERNAL_AUDITOR_COMPETENCE", default="Internal auditing (ISO 19011)")
 AUDIT_NCR_REPEAT = env.int("AUDIT_NCR_REPEAT", default=3)
 AUDIT_NCR_DAYS = env.int("AUDIT_NCR_DAYS", default=90)
+# An NCR reported without a due date is due for its disposition this many days later.
+NCR_DISPOSITION_DAYS = env.int("NCR_DISPOSITION_DAYS", default=7)
 AUDIT_MANY_NCRS = env.int("AUDIT_MANY_NCRS", default=5)
 
 # History: a change reason may be long (a rejection, a deviation justified in full).

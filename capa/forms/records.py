@@ -36,7 +36,14 @@ class NonconformityForm(RecordForm):
             "due_date",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"due_date": "When the disposition and closing of this NCR are due."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "due_date" in self.fields:
+            self.fields["due_date"].help_text = (
+                "When the disposition and closing of this NCR are due; "
+                f"{Nonconformity.default_due_days()} days from today if left empty."
+            )
 
     def clean_quantity_affected(self):
         value = self.cleaned_data.get("quantity_affected")

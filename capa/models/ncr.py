@@ -3,6 +3,7 @@ how bad it is, and its 6M cause category."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -86,6 +87,13 @@ class Nonconformity(Record):
         initial="open",
         closed=frozenset({"closed"}),
     )
+
+    @classmethod
+    def default_due_days(cls) -> int:
+        """An NCR reported without a due date is due for its disposition in
+        ``NCR_DISPOSITION_DAYS`` (7): on its owner's My work and the department's, alerted and
+        escalated like any due item (one reported from a phone reached no one)."""
+        return settings.NCR_DISPOSITION_DAYS
 
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERNAL)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)

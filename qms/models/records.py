@@ -160,6 +160,12 @@ class Record(FastLoad, models.Model):
     # A field holding the number users quote, if not the reference (found by the link form).
     quoted_reference_field: ClassVar[str | None] = None
 
+    @classmethod
+    def default_due_days(cls) -> int | None:
+        """Days after its creation that a record created without a due date is due (an NCR's
+        disposition), so that it is someone's due item; None: no due date unless one is given."""
+        return None
+
     class Meta:
         abstract = True
         ordering = ["-created_at"]

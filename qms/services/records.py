@@ -3,6 +3,7 @@ Views, tasks, commands and the API call these, so the rules and the history hold
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -88,6 +89,8 @@ def record_create(*, model: type[Record], by: User, reason: str = "Created", **f
     record = model(**fields)
     record.status = model.workflow.initial
     record.created_by = by
+    if record.due_date is None and (days := model.default_due_days()) is not None:
+        record.due_date = timezone.localdate() + dt.timedelta(days=days)
     _clean(record, by=by)
     with transaction.atomic(savepoint=False):
         record.reference = NextReference(model.reference_prefix, timezone.localdate().year)

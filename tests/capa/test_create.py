@@ -76,3 +76,27 @@ def test_the_form_says_so_beside_the_field(client_for, head, dept):
     assert response.status_code == 400
     assert "valid choice" in field_error(response, "owner")
     assert not Nonconformity.objects.exists()
+
+
+def test_an_ncr_reported_without_a_due_date_is_due_for_its_disposition_in_a_week(client_for, staff, settings):
+    """Reported from a phone with no due date, an NCR is still someone's work: due for its
+    disposition ``NCR_DISPOSITION_DAYS`` later, on its owner's My work (then alerted and escalated
+    to the head as every due item); the form says so beside the field."""
+    from django.utils import timezone
+
+    from qms.due import registry
+
+    settings.NCR_DISPOSITION_DAYS = 5
+    client = client_for(staff)
+    assert (
+        "5 days from today if left empty" in client.get(reverse("capa:nonconformity_create")).content.decode()
+    )
+    response = client.post(
+        reverse("capa:nonconformity_create"),
+        {"source": "internal", "owner": staff.pk, "department": staff.department_id, **FIELDS},
+    )
+    assert response.status_code == 302
+    ncr = Nonconformity.objects.get()
+    assert ncr.due_date == timezone.localdate() + dt.timedelta(days=5)
+    assert [item.reference for item in registry.for_user(staff)] == [ncr.reference]
+    assert ncr.reference in client.get(reverse("my_work")).content.decode()
