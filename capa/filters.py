@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import django_filters
 
-from qms.filters import RecordFilter, RowFilter, date_range
+from qms.filters import RecordFilter, RowFilter, StandingOn, date_range
 from qms.forms import people
 from qms.models import Department
 
@@ -66,7 +66,7 @@ class CapaFilter(_CapaModuleFilter):
         empty_label="Any",
     )
     # The CAPAs open at the end of a day, each aged to it: what the aging figure of a month averages.
-    open_on = django_filters.DateFilter(label="Open on (aged to that day)", method="filter_open_on")
+    open_on = StandingOn(label="Open on (aged to that day)", method="filter_open_on")
 
     class Meta:
         model = Capa

@@ -127,6 +127,23 @@ class DayFilter(django_filters.DateFilter):
         return self.get_method(qs)(**{f"{column}__{lookup}": midnight})
 
 
+class StandingOn(django_filters.DateFilter):
+    """The rows a figure counted on a day ("Overdue on", "Open on": a KPI's month opens its
+    register with it). The register says so above its rows (``standing_on_note``): the rows are
+    those counted then, each shown as it is today."""
+
+
+def standing_on_note(filterset) -> str:
+    """What a register says above its rows when a ``StandingOn`` filter chose them; "" otherwise."""
+    if filterset is None or not filterset.is_bound or not filterset.is_valid():
+        return ""
+    for name, found in filterset.filters.items():
+        day = filterset.form.cleaned_data.get(name) if isinstance(found, StandingOn) else None
+        if day:
+            return f"Listed by “{found.label}” {day:%-d %b %Y}: each row shows the record as it is today."
+    return ""
+
+
 def date_range(field_name: str, label: str) -> tuple[DayFilter, DayFilter]:
     """The filters "<label> from" and "<label> until" on one date, both days included:
     ``reported_from, reported_to = date_range("created_at__date", "Reported")``. A KPI's link to

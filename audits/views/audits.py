@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from qms import access
-from qms.filters import RecordFilter, date_range
+from qms.filters import RecordFilter, StandingOn, date_range
 from qms.models import Department
 from qms.pdf import pdf_response, render_pdf
 from qms.views import (
@@ -231,7 +231,7 @@ class AuditReportPdfView(RecordScopeMixin, QMSView):
 class FindingFilter(RecordFilter):
     # The findings open past their response date at the end of a day: what the figure of a month
     # counted (``selectors.past_due_on``), where "overdue" is as of today.
-    past_due_on = django_filters.DateFilter(label="Open past due on", method="filter_past_due_on")
+    past_due_on = StandingOn(label="Open past due on", method="filter_past_due_on")
 
     class Meta:
         model = Finding

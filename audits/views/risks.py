@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qms import access
-from qms.filters import RecordFilter
+from qms.filters import RecordFilter, StandingOn
 from qms.models import Process
 from qms.views import QMSView, RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
@@ -70,7 +70,7 @@ class RiskFilter(RecordFilter):
     severity = django_filters.ChoiceFilter(choices=_numbers, empty_label="Any severity")
     above = django_filters.BooleanFilter(label="Above the threshold", method="filter_above")
     # What the KPI "Risks above the company's threshold" counts on a day (a past month's end).
-    above_on = django_filters.DateFilter(label="Above the threshold on", method="filter_above_on")
+    above_on = StandingOn(label="Above the threshold on", method="filter_above_on")
 
     class Meta:
         model = Risk

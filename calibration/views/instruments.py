@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 
 from qms import access
 from qms.charts import bar_chart
-from qms.filters import RecordFilter, date_range
+from qms.filters import RecordFilter, StandingOn, date_range
 from qms.pdf import pdf_response, render_pdf
 from qms.views import (
     ChildDetailView,
@@ -44,7 +44,7 @@ class InstrumentFilter(RecordFilter):
     due_from, due_to = date_range("due_date", "Due")
     # What the KPI "Instruments overdue for calibration" counts on a day (a past month's end): in
     # use then, and its calibration lapsed by then, judged from the calibrations on record.
-    overdue_on = django_filters.DateFilter(label="Overdue on", method="filter_overdue_on")
+    overdue_on = StandingOn(label="Overdue on", method="filter_overdue_on")
 
     class Meta:
         model = Instrument

@@ -19,6 +19,7 @@ from django.views.generic import ListView
 
 from .. import access, ahead, search
 from ..csv_sql import compile_export
+from ..filters import standing_on_note
 from ..html import escape, escape_all
 from ..paging import keyset_read
 from ..widgets import send_choices, use_quick_widgets
@@ -262,6 +263,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             rows_html=self.written_html,
             filter=self.filterset,
             filter_fields=self.filter_fields,
+            standing_on=standing_on_note(self.filterset),
             page=self.page,
             can_create=self.creatable and access.can_create(self.request.user, self.model),
             create_url=reverse(f"{opts.app_label}:{opts.model_name}_create") if self.creatable else "",

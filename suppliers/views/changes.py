@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.utils import timezone
 
-from qms.filters import RecordFilter, date_range
+from qms.filters import RecordFilter, StandingOn, date_range
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
 from .. import selectors, services
@@ -25,7 +25,7 @@ class ChangeFilter(RecordFilter):
         queryset=Supplier.objects.order_by("name"), empty_label="Any supplier"
     )
     kind = django_filters.ChoiceFilter(choices=ChangeKind.choices, empty_label="Any kind of change")
-    open_on = django_filters.DateFilter(label="Open on", method="filter_open_on")
+    open_on = StandingOn(label="Open on", method="filter_open_on")
 
     def filter_open_on(self, queryset, name, value):
         """The changes open on the day ``value`` (what the KPI "Supplier changes open" counts)."""
@@ -82,7 +82,7 @@ class ScarFilter(RecordFilter):
         queryset=Supplier.objects.order_by("name"), empty_label="Any supplier"
     )
     due_from, due_to = date_range("due_date", "Answer due")
-    late_on = django_filters.DateFilter(label="Late as of", method="filter_late_on")
+    late_on = StandingOn(label="Late as of", method="filter_late_on")
 
     def filter_late_on(self, queryset, name, value):
         """The SCARs late as of the day ``value`` (``scars_late_on``: what the KPI "SCARs answered

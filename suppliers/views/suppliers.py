@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from qms import access
 from qms.compiled import once
-from qms.filters import FilterSet, RecordFilter
+from qms.filters import FilterSet, RecordFilter, StandingOn
 from qms.views import RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
 from .. import selectors, services
@@ -44,10 +44,8 @@ class SupplierFilter(RecordFilter):
     calibration_lab = django_filters.BooleanFilter(label="Calibration laboratory")
     # What the KPIs of 8.4 count on a day: suppliers in use lacking a required certificate, or
     # whose evaluation was due before it; ``supplier`` narrows to one (a scorecard's figure).
-    lacking_on = django_filters.DateFilter(label="Lacking a required certificate on", method="filter_lacking")
-    evaluation_overdue_on = django_filters.DateFilter(
-        label="Evaluation overdue on", method="filter_evaluation_overdue"
-    )
+    lacking_on = StandingOn(label="Lacking a required certificate on", method="filter_lacking")
+    evaluation_overdue_on = StandingOn(label="Evaluation overdue on", method="filter_evaluation_overdue")
     supplier = django_filters.NumberFilter(field_name="pk", widget=forms.HiddenInput)
 
     def filter_lacking(self, queryset, name, value):

@@ -382,6 +382,10 @@ def test_each_months_point_of_instruments_overdue_opens_the_instruments_it_count
     assert "LAPSED-1" in client.get(base + day_before.isoformat()).content.decode()
     assert "LAPSED-1" not in client.get(base + day_after.isoformat()).content.decode()
     assert "Overdue on" in client.get(base).content.decode()
+    # The list says what it is: the instruments counted that day, each shown as it is today.
+    page = client.get(base + day_before.isoformat()).content.decode()
+    assert f"Listed by “Overdue on” {day_before:%-d %b %Y}: each row shows the record as it is today." in page
+    assert 'data-testid="standing-on"' not in client.get(base).content.decode()
     assert_refused_beside(client, base + "31.31.2026", "overdue_on")
 
 
