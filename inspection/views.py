@@ -324,7 +324,11 @@ class InspectionUpdateView(RecordUpdateView):
 
 class InspectionDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
-        return {"characteristics": record.plan.characteristics.all()}
+        return {
+            "characteristics": record.plan.characteristics.all(),
+            # Said beside the gauges as soon as one is listed, not first at the decision.
+            "gauge_problems": record.gauge_problems(),
+        }
 
 
 def lot_counts(queryset):

@@ -77,17 +77,13 @@ def _receipt_may_be_used(inspection) -> str | None:
     without inspection, saying why."""
     if inspection.receipt_id is None:
         return None
-    from qms import gates
-
     problems = []
     if inspection.below_sample:
         problems.append(
             f"{inspection.sample_size} items were inspected; the sampling plan asks for "
             f"{inspection.required_sample} ({inspection.plan_text()})."
         )
-    for use in inspection.gauges.select_related("instrument").order_by("pk"):
-        refusals = gates.check("instrument_usable", on=inspection.inspected_on, instrument=use.instrument)
-        problems += [refusal.message for refusal in refusals if refusal.checked]
+    problems += inspection.gauge_problems()
     if not problems:
         return None
     return "The receipt is not accepted: " + " ".join(problems)
@@ -162,6 +158,18 @@ class Inspection(Record):
     @property
     def below_sample(self) -> bool:
         return self.sample_size < self.required_sample
+
+    def gauge_problems(self) -> list[str]:
+        """Why each gauge used was not usable on the day inspected (the kernel's gate
+        ``instrument_usable``): said on the inspection's page as soon as the gauge is listed,
+        refused when a receipt is accepted, refused at a lot's release."""
+        from qms import gates
+
+        problems = []
+        for use in self.gauges.select_related("instrument").order_by("pk"):
+            refusals = gates.check("instrument_usable", on=self.inspected_on, instrument=use.instrument)
+            problems += [refusal.message for refusal in refusals if refusal.checked]
+        return problems
 
     @property
     def subject(self):

@@ -116,6 +116,9 @@ def test_a_receipt_is_accepted_only_on_its_plans_sample_measured_with_usable_gau
     assert GoodsReceipt.objects.get(pk=receipt.pk).status == "received"
     # The inspector's page says the same when Accept is pressed.
     client = client_for(f.qm())
+    # Listed, the gauge is said not usable on the inspection's page at once.
+    page = client.get(short.get_absolute_url()).content.decode()
+    assert 'data-testid="gauge-problems"' in page and "BG-OLD" in page and "overdue for calibration" in page
     url = reverse("inspection:inspection_transition", args=[short.pk])
     page = client.post(url, {"transition": "accept"}, follow=True).content.decode()
     assert "the sampling plan asks for" in page and "BG-OLD" in page
@@ -123,6 +126,7 @@ def test_a_receipt_is_accepted_only_on_its_plans_sample_measured_with_usable_gau
     receipt_ok = f.receipt(supplier_=supplier, quantity=500)
     whole = f.inspect(receipt_ok, plan_=plan)
     services.gauge_use_add(inspection=whole, by=f.qm(), instrument=f.gauge(tag="BG-NEW"))
+    assert 'data-testid="gauge-problems"' not in client.get(whole.get_absolute_url()).content.decode()
     assert f.decide(whole).status == "accepted"
     assert GoodsReceipt.objects.get(pk=receipt_ok.pk).status == "accepted"
     # A rejection needs no full sample: the rejection number was reached.
