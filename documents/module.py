@@ -10,7 +10,7 @@ from .due import PROVIDERS
 from .gates import revision_effective
 from .kpis import MEASURES
 from .models import Document, Revision
-from .services import REVISION_EFFECTIVE
+from .services import DOCUMENT_OBSOLETE, REVISION_EFFECTIVE
 
 MODULE = Module(
     label="Documents",
@@ -43,7 +43,14 @@ MODULE = Module(
             "the people affected, lots made to the drawing).",
             ("revision_id", "document_id"),
             records={"revision_id": "documents.revision", "document_id": "documents.document"},
-        )
+        ),
+        EventType(
+            DOCUMENT_OBSOLETE,
+            "A document was made obsolete: no revision of it is to be worked to any more (training "
+            "on it is not needed).",
+            ("document_id",),
+            records={"document_id": "documents.document"},
+        ),
     ],
     measures=MEASURES,
     walk="tests.documents.walk",

@@ -39,7 +39,11 @@ MODULE = Module(
     declares=DECLARED,
     gates=ANSWERS,
     # A revision that requires training, effective: a need for everyone whose job role uses it.
-    subscribes={"documents.revision_effective": [services.needs_for_revision]},
+    subscribes={
+        "documents.revision_effective": [services.needs_for_revision],
+        # Its needs are cancelled, as its acknowledgments are withdrawn.
+        "documents.document_obsolete": [services.needs_for_obsolete_document],
+    },
     publishes=[
         EventType(
             "training.coverage_alarm",

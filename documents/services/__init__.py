@@ -11,6 +11,7 @@ moves under its locks, through ``_common.move``: either way along the declared w
 from ._common import CHANGE_REQUEST_DECIDE_DAYS, DEFAULT_RESPONSE_DAYS, add_months, distribution_users
 from .copies import issued_copies, may_take_original, revision_file_copy, stamp_text
 from .documents import (
+    DOCUMENT_OBSOLETE,
     change_request_decide,
     change_request_raise,
     distribution_parts,
@@ -40,6 +41,7 @@ from .revisions import (
 __all__ = [
     "CHANGE_REQUEST_DECIDE_DAYS",
     "DEFAULT_RESPONSE_DAYS",
+    "DOCUMENT_OBSOLETE",
     "REVISION_EFFECTIVE",
     "acknowledgment_confirm",
     "issued_copies",

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from qms import access, history
+from qms import access, events, history
 from qms.models import Record, Role, User
 from qms.rules import reason_text
 from qms.services import link_add, record_create, record_transition, record_update, transition
@@ -94,6 +94,9 @@ def _distribution_text(document: Document) -> str:
     return ", ".join(distribution_parts(document))
 
 
+DOCUMENT_OBSOLETE = "documents.document_obsolete"
+
+
 @Document.workflow.on("make_obsolete")
 def document_obsolete_effect(document: Document, *, by: User, reason: str, **kw) -> None:
     """Runs inside the "make obsolete" transition: the effective revision becomes obsolete,
@@ -118,6 +121,7 @@ def document_obsolete_effect(document: Document, *, by: User, reason: str, **kw)
         decision_reason=note,
     )
     document.due_date = None
+    events.publish(DOCUMENT_OBSOLETE, document_id=document.pk)
 
 
 @transaction.atomic

@@ -161,6 +161,14 @@ def test_a_revision_that_requires_training_brings_a_need_to_everyone_whose_role_
     assert on_b.history.first().history_change_reason == "Revision C effective: B is replaced"
     assert TrainingNeed.objects.filter(person=zimmer, status="open").get().revision == rev_c
     assert TrainingNeed.objects.get(revision=revision, person=yilmaz).status == "closed"
+    # Made obsolete, the document asks nobody to train on it any more.
+    from documents.services import document_make_obsolete
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document_make_obsolete(document=drawing_for_machinists, by=head, reason="Bracket discontinued")
+    on_c = TrainingNeed.objects.filter(revision=rev_c)
+    assert set(on_c.values_list("status", flat=True)) == {"cancelled"}
+    assert on_c.first().history.first().history_change_reason == "The document was made obsolete"
 
 
 def test_a_document_that_only_needs_reading_brings_no_training_need(

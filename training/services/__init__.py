@@ -19,6 +19,7 @@ from .needs import (
     need_identify,
     needs_close,
     needs_for_assignment,
+    needs_for_obsolete_document,
     needs_for_requalification,
     needs_for_revision,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "needs_close",
     "needs_for_assignment",
     "needs_for_requalification",
+    "needs_for_obsolete_document",
     "needs_for_revision",
     "record_import",
     "record_problems",

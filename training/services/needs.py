@@ -184,22 +184,30 @@ def needs_for_revision(*, revision_id: int, document_id: int) -> int:
     return len(done)
 
 
-@transaction.atomic
 def _cancel_replaced(revision: Revision, *, by: User) -> None:
-    """Cancel the open needs on the earlier revisions of ``revision``'s document. Moved by the
-    system (whatever the step's ``allowed`` says), each with its history saying why."""
-    replaced = (
-        TrainingNeed.objects.select_for_update()
-        .filter(status="open", revision__document_id=revision.document_id)
-        .exclude(revision=revision)
-        .select_related("revision")
-        .order_by("pk")
-    )
-    for need in replaced:
+    """Cancel the open needs on the earlier revisions of ``revision``'s document."""
+    needs = TrainingNeed.objects.filter(revision__document_id=revision.document_id).exclude(revision=revision)
+    effective = f"Revision {revision.label} effective"
+    _cancel(needs, by=by, why=lambda need: f"{effective}: {need.revision.label} is replaced")
+
+
+def needs_for_obsolete_document(*, document_id: int) -> int:
+    """Subscriber of "documents.document_obsolete": the open needs to train on any revision of the
+    document are cancelled, saying why (as its acknowledgments are withdrawn). Safe to run twice."""
+    needs = TrainingNeed.objects.filter(revision__document_id=document_id)
+    return _cancel(needs, by=get_system_user(), why=lambda need: "The document was made obsolete")
+
+
+@transaction.atomic
+def _cancel(needs, *, by: User, why) -> int:
+    """Cancel the open ones of ``needs``, moved by the system (whatever the step's ``allowed``
+    says), each with its history saying ``why(need)``."""
+    cancelled = 0
+    for need in needs.select_for_update().filter(status="open").select_related("revision").order_by("pk"):
         need.status = TrainingNeed.workflow.step_from("cancel", need.status, what="training need").target
-        history.save(
-            need, by=by, reason=f"Revision {revision.label} effective: {need.revision.label} is replaced"
-        )
+        history.save(need, by=by, reason=why(need))
+        cancelled += 1
+    return cancelled
 
 
 def needs_for_requalification(*, today: dt.date | None = None, file_ids=None, competence_ids=None) -> int:
