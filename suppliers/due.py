@@ -57,8 +57,10 @@ def _audits():
 
 
 def _open_changes():
+    # Due when its page says ("evaluate by", then "decide by"); one without that date from the
+    # day its lots are held.
     return SupplierChange.objects.filter(status__in=("recorded", "evaluated")).annotate(
-        holds_from=Coalesce("effective_from", "received_on")
+        decide_by=Coalesce("due_date", "effective_from", "received_on")
     )
 
 
@@ -83,7 +85,7 @@ PROVIDERS = [
         url_name="suppliers:supplierchange_detail",
         key_prefix="suppliers.change",
         owner_field="supplier__owner",
-        due_field="holds_from",
+        due_field="decide_by",
     ),
     RecordDueProvider(Scar, module=MODULE, kind="SCAR"),
     # A conditional approval runs out: re-approve, extend the conditions or disqualify.

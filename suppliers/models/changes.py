@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -135,6 +136,16 @@ class SupplierChange(Record):
             models.Index(fields=["supplier", "status"], name="suppliers_change_supplier"),
             search_index("suppliers_change_search", "reference", "title", "affected_parts"),
         ]
+
+    def clean(self):
+        super().clean()
+        if self.due_date and self.received_on and self.due_date < self.received_on:
+            raise ValidationError(
+                {
+                    "due_date": f"The change cannot be due for evaluation before we learned of it "
+                    f"({self.received_on:%-d %b %Y})."
+                }
+            )
 
     def signed_content(self) -> tuple:
         # An approval is void once the evaluation it approved changes.

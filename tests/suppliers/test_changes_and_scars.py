@@ -75,6 +75,35 @@ def test_a_change_cannot_be_recorded_ahead(client_for, purchasing_head, bar_stoc
     assert "not a day ahead" in response.content.decode() and not SupplierChange.objects.exists()
 
 
+def test_a_change_is_due_for_evaluation_after_we_learned_of_it_and_my_work_says_that_date(
+    client_for, purchasing_head, bar_stock
+):
+    """An evaluate-by date before the day the change was notified is refused beside it; My work
+    lists the change as due on the date its page says (not the day its lots are held from)."""
+    from qms.due import registry
+
+    data = {
+        "supplier": bar_stock.pk,
+        "kind": "material",
+        "source": "notified",
+        "description": "Mill changed",
+        "received_on": f.days(-2),
+        "effective_from": f.days(-30),
+        "owner": purchasing_head.pk,
+        "department": purchasing_head.department_id,
+        "due_date": f.days(-20),
+    }
+    client = client_for(purchasing_head)
+    response = client.post(reverse("suppliers:supplierchange_create"), data)
+    assert response.status_code == 400 and not SupplierChange.objects.exists()
+    assert "before we learned of it" in field_error(response, "due_date")
+    response = client.post(reverse("suppliers:supplierchange_create"), {**data, "due_date": f.days(5)})
+    assert response.status_code == 302
+    change = SupplierChange.objects.get()
+    (item,) = [i for i in registry.for_user(bar_stock.owner) if i.reference == change.reference]
+    assert item.due_date == change.due_date == f.days(5)
+
+
 def test_quality_evaluates_and_approves_the_change_purchasing_may_not_approve(
     client_for, purchasing_head, quality_manager, bar_stock, password
 ):
