@@ -101,8 +101,9 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, rol
 
 
 def test_a_long_unbroken_text_wraps_on_a_phone(browser, tmp_path):
-    """A pasted URL or a run of part numbers in a result, a note or a field's value wraps inside
-    its card instead of pushing the page sideways (a containment result once made it 4,748 px)."""
+    """A pasted URL or a run of part numbers in a title, a result, a note or a field's value wraps
+    inside its card instead of pushing the page sideways (a containment result once made it
+    4,748 px, a review action's title 5,779 px)."""
     static = Path(settings.BASE_DIR) / "qms" / "static"
     unbroken = "https://supplier.example/" + "x" * 400
     (tmp_path / "page.html").write_text(
@@ -110,6 +111,7 @@ def test_a_long_unbroken_text_wraps_on_a_phone(browser, tmp_path):
         f'<link rel="stylesheet" href="file://{static}/vendor/bootstrap.min.css">'
         f'<link rel="stylesheet" href="file://{static}/qms/app.css"></head>'
         '<body><main class="container-fluid">'
+        f"<h1>{unbroken}</h1>"
         '<table class="table table-stack table-sm"><thead><tr><th>Action</th><th>Result</th></tr></thead>'
         f'<tbody><tr><td>CA1</td><td data-label="Result">{unbroken}</td></tr></tbody></table>'
         f'<dl><dt>Note</dt><dd>{unbroken}</dd></dl><p class="pre-wrap">{unbroken}</p>'
