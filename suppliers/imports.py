@@ -17,6 +17,7 @@ from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, SupplierCertif
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"]
 YES = {"yes", "y", "true", "1", "x", "ja"}
+NO = {"", "no", "n", "false", "0", "nein"}
 
 
 def _by_label(choices, text: str, what: str) -> str:
@@ -60,7 +61,10 @@ class SupplierRowForm(_RowForm):
         return _by_label(Tier.choices, text, "tier") if text.strip() else Tier.MAJOR
 
     def clean_calibration_lab(self):
-        return (self.cleaned_data.get("calibration_lab") or "").strip().lower() in YES
+        value = (self.cleaned_data.get("calibration_lab") or "").strip().lower()
+        if value not in YES | NO:
+            raise forms.ValidationError(f"Write yes or no (or leave it empty for no), not “{value}”.")
+        return value in YES
 
     def clean_email(self):
         text = (self.cleaned_data.get("email") or "").strip()

@@ -324,6 +324,18 @@ def test_a_supplier_list_and_its_certificates_are_imported_once(
     assert not SupplierCertificate.objects.exists()
 
 
+def test_an_import_row_saying_neither_yes_nor_no_is_refused_on_its_row(client_for, quality_manager, proc):
+    """A calibration laboratory "maybe" was imported as no without a word."""
+    sheet = (
+        "Name,Calibration lab,Kept by,Department\n"
+        "Maybe Lab GmbH,maybe,mweber,PROC\n"
+        "Ja Lab GmbH,Ja,mweber,PROC\n"
+    )
+    preview = client_for(quality_manager).post(SUPPLIERS, {"file": upload(sheet)}).content.decode()
+    assert "Write yes or no (or leave it empty for no), not “maybe”." in preview
+    assert "Ja Lab GmbH" in preview and not Supplier.objects.exists()
+
+
 def test_an_import_row_with_another_suppliers_vat_number_names_it(
     client_for, quality_manager, proc, purchasing_head
 ):
