@@ -67,7 +67,8 @@ class SupplierChange(Record):
                 "Evaluate",
                 ("recorded", "evaluated"),
                 "evaluated",
-                QUALITY | {"steward"},
+                # Quality evaluates (with engineering): not procurement, which keeps the supplier.
+                QUALITY,
                 form=True,
             ),
             Transition("approve", "Approve", ("evaluated",), "approved", QUALITY, form=True, style="success"),

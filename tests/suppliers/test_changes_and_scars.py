@@ -104,7 +104,7 @@ def test_a_change_is_due_for_evaluation_after_we_learned_of_it_and_my_work_says_
     assert item.due_date == change.due_date == f.days(5)
 
 
-def test_quality_evaluates_and_approves_the_change_purchasing_may_not_approve(
+def test_quality_evaluates_and_approves_the_change_purchasing_may_neither(
     client_for, purchasing_head, quality_manager, bar_stock, password
 ):
     change = services.change_create(
@@ -117,6 +117,12 @@ def test_quality_evaluates_and_approves_the_change_purchasing_may_not_approve(
         owner=purchasing_head,
         department=purchasing_head.department,
     )
+    # Procurement keeps the supplier; quality evaluates its change.
+    evaluated_by_purchasing = client_for(purchasing_head).post(
+        reverse("suppliers:supplierchange_evaluate", args=[change.pk]),
+        {"risk": "low", "evaluation": "Same grade."},
+    )
+    assert evaluated_by_purchasing.status_code == 403
     client = client_for(quality_manager)
     assert " · evaluate by " in client.get(change.get_absolute_url()).content.decode()
     response = client.post(
