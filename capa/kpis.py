@@ -47,12 +47,6 @@ def _link(name: str, subject=None, **params) -> str:
     return _path(name) + (f"?{query}" if query else "")
 
 
-def _analysis(period: Period, subject=None) -> str:
-    """The Pareto charts of the period's NCRs (of the department, given one): each bar opens the
-    NCRs it counts."""
-    return _link("capa:analysis", subject, date_from=period.start, date_to=period.end)
-
-
 def _reported(period: Period, subject=None, **params) -> str:
     """The NCRs reported in the period (of the department, given one): the register the count
     of NCRs raised counted, row for row."""
@@ -113,11 +107,19 @@ def _raised(period: Period, subject=None):
 
 def ncrs_by_cause(period: Period, subject=None) -> list[kpis.Row]:
     """NCRs of the period by 6M cause category, largest first: the Pareto (of the department,
-    given one), each bar of which the analysis page shows with the NCRs it counts."""
+    given one), each category opening the NCRs it counts."""
+    from .filters import UNCLASSIFIED  # the register's value for an NCR not classified yet
+
     labels = dict(CauseCategory.choices)
-    url = _analysis(period, subject)
     rows = _raised(period, subject).values("cause_category").annotate(n=Count("pk")).order_by("-n")
-    return [kpis.Row(labels.get(r["cause_category"], "Not yet classified"), r["n"], url) for r in rows]
+    return [
+        kpis.Row(
+            labels.get(r["cause_category"], "Not yet classified"),
+            r["n"],
+            _reported(period, subject, cause_category=r["cause_category"] or UNCLASSIFIED),
+        )
+        for r in rows
+    ]
 
 
 def ncrs_by_department(period: Period, subject=None) -> list[kpis.Row]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from capa.models import Capa, EffectivenessCheck, Nonconformity
 from qms import kpis
 from tests.capa.factories import CapaFactory, NonconformityFactory
+from tests.helpers import register_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_capas_closed_on_time_is_the_share_closed_by_their_target_date(head, oth
 
 
 def test_ncrs_are_counted_per_month_with_a_pareto_by_cause_and_a_breakdown_by_department(
-    head, other_head, dept, other_dept
+    client_for, quality_manager, head, other_head, dept, other_dept
 ):
     for cause in ("material", "material", "method", ""):
         NonconformityFactory(owner=head, cause_category=cause)
@@ -53,7 +54,11 @@ def test_ncrs_are_counted_per_month_with_a_pareto_by_cause_and_a_breakdown_by_de
     pareto = [(r.label, r.value) for r in ncrs.breakdown(MONTH)]
     assert pareto[0] == ("Material", 3)
     assert sorted(pareto[1:]) == [("Method", 1), ("Not yet classified", 1)]
-    assert all("/capa/analysis/?date_from=" in r.url for r in ncrs.breakdown(MONTH))
+    # Each cause opens the NCRs it counts (it opened the analysis page, unfiltered).
+    client = client_for(quality_manager)
+    for row in ncrs.breakdown(MONTH):
+        assert row.url.startswith("/capa/ncr/?") and "cause_category=" in row.url
+        assert len(register_rows(client, row.url)) == row.value, row.label
     by_department = kpis.get("capa.ncrs_by_department").breakdown(MONTH)
     assert [(r.label, r.value) for r in by_department] == [(dept.name, 4), (other_dept.name, 1)]
     assert by_department[0].url.endswith(f"department={dept.pk}")
