@@ -188,10 +188,13 @@ def _scar_figures(scars: list) -> dict:
     }
 
 
-def scorecard(supplier: Supplier, *, today: dt.date | None = None) -> dict:
+def scorecard(supplier: Supplier, *, user, today: dt.date | None = None) -> dict:
     """A supplier's scorecard over the last twelve months: the evaluations, NCRs and SCARs, and
-    the receipt figures (ppm, lots rejected, on time) when the inspection module registers them."""
+    the receipt figures (ppm, lots rejected, on time) when the inspection module registers them.
+    The figures count every NCR; the list names those ``user`` may open (``restrict``), and says
+    how many others there are."""
     from qms import charts, kpis
+    from qms.access import restrict
 
     from .models import Scar
 
@@ -206,6 +209,9 @@ def scorecard(supplier: Supplier, *, today: dt.date | None = None) -> dict:
     per_month = [
         sum(1 for n in ncrs if p.start <= timezone.localtime(n.created_at).date() <= p.end) for p in periods
     ]
+    readable = set(
+        restrict(_ncr_model().objects.filter(pk__in=[n.pk for n in ncrs]), user).values_list("pk", flat=True)
+    )
     scars = list(Scar.objects.filter(supplier=supplier, created_at__date__gte=start).select_related("owner"))
     evaluations = list(supplier.evaluations.all()[:8])
     measures = receipt_measures()
@@ -243,7 +249,8 @@ def scorecard(supplier: Supplier, *, today: dt.date | None = None) -> dict:
     }
     return {
         "periods": periods,
-        "ncrs": ncrs,
+        "ncrs": [n for n in ncrs if n.pk in readable],
+        "ncrs_hidden": len(ncrs) - len(readable),
         "ncr_count": len(ncrs),
         "ncr_chart": ncr_chart,
         "scars": _scar_figures(scars),

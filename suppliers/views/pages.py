@@ -35,7 +35,7 @@ class ScorecardView(QMSView, TemplateView):
         supplier = get_object_or_404(
             access.restrict(Supplier.objects.all(), self.request.user), pk=kwargs["pk"]
         )
-        ctx.update(supplier=supplier, **selectors.scorecard(supplier))
+        ctx.update(supplier=supplier, **selectors.scorecard(supplier, user=self.request.user))
         return ctx
 
 

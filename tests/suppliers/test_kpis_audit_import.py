@@ -204,6 +204,27 @@ def test_the_scorecard_says_where_receipt_figures_come_from_until_they_are_regis
     assert 'data-testid="no-receipts"' in page and "come from goods receipts" in page
 
 
+def test_the_scorecard_names_only_the_ncrs_its_reader_may_open(
+    client_for, quality_manager, other_staff, head, proc, purchasing_head
+):
+    """Its NCR figure counts every NCR naming the supplier and opens the list below; the list
+    names those the reader may open and says how many others there are (another department's
+    NCR titles are not read by way of a supplier's page)."""
+    from qms.services import link_add
+    from tests.capa.factories import NonconformityFactory
+
+    s = f.approved(proc, owner=purchasing_head)
+    ncr = NonconformityFactory(owner=head, title="Cracked bar from the mill")
+    link_add(source=ncr, target=s, by=quality_manager, note="Supplier's material")
+    url = reverse("suppliers:scorecard", args=[s.pk])
+    page = client_for(other_staff).get(url).content.decode()
+    assert '<a href="#ncrs">1</a>' in page
+    assert ncr.reference not in page and "Cracked bar" not in page
+    assert "1 more outside your view" in page
+    page = client_for(quality_manager).get(url).content.decode()
+    assert ncr.reference in page and "outside your view" not in page
+
+
 @pytest.fixture
 def receipt_measures():
     """The inspection module's per-supplier measures, as it will register them."""
