@@ -144,19 +144,17 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         help_text="Recorded in the history. Required once the record is past draft.",
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, source_department: int | None = None, **kwargs):
+        """``source_department``: the department of the record this one is raised from (an audit
+        finding's, for the CAPA its auditor raises), which it may be filed for too."""
         self.user = user
+        self.source_department = source_department
         super().__init__(*args, **kwargs)
         narrow_choices(self)
         if "department" in self.fields and not user.is_quality_manager:
-            # Own department only (and the record's, when editing); no department offers none.
-            self.fields["department"].queryset = Department.objects.filter(
-                pk__in=[
-                    d
-                    for d in (user.department_id, getattr(self.instance, "department_id", None))
-                    if d is not None
-                ]
-            )
+            # Own department only (and the record's, when editing, or its source's when raised
+            # from one); no department offers none.
+            self.fields["department"].queryset = Department.objects.filter(pk__in=self._departments_allowed())
         if not (self.instance.pk and reason_needed(self.instance)):
             self.fields.pop("reason")
         else:
@@ -179,13 +177,20 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         # A title is printed in lists, PDFs and email subjects: one line of plain text.
         return check_single_line(self.cleaned_data.get("title", ""), what="The title")
 
+    def _departments_allowed(self) -> list[int]:
+        candidates = (
+            self.user.department_id,
+            getattr(self.instance, "department_id", None),
+            self.source_department,
+        )
+        return [d for d in candidates if d is not None]
+
     def clean_department(self):
         department = self.cleaned_data.get("department")
         if (
             department
             and not self.user.is_quality_manager
-            and department.pk != self.user.department_id
-            and department.pk != getattr(self.instance, "department_id", None)
+            and department.pk not in self._departments_allowed()
         ):
             raise forms.ValidationError("You can only file records for your own department.")
         return department

@@ -189,6 +189,8 @@ class RecordCreateView(InvalidIs400, WriteView, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["user"] = self.request.user
         kwargs["instance"] = self.model()
+        # Raised from a record (a finding): filed for that record's department if need be.
+        kwargs["source_department"] = getattr(self.source(), "department_id", None)
         return kwargs
 
     def get_initial(self):

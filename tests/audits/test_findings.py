@@ -53,6 +53,31 @@ def test_raising_a_capa_links_it_both_ways(client_for, quality_manager, major, o
     assert major.reference in capa_page
 
 
+def test_the_lead_auditor_files_the_capa_for_the_audited_department(
+    client_for, lead, major, other_dept, other_head
+):
+    """The auditor (staff of quality control) raises the CAPA of a production finding: it is
+    production's CAPA, counted in production's figures (it was filed under the auditor's own
+    department, the only one the form offered). Another department is still refused."""
+    client = client_for(lead)
+    url = reverse("capa:capa_create") + f"?from=audits.finding:{major.pk}"
+    form = client.get(url).content.decode()
+    assert f'<option value="{other_dept.pk}" selected>' in form
+    data = {
+        "title": major.title,
+        "kind": "corrective",
+        "source": "audit",
+        "severity": "major",
+        "description": "From the audit",
+        "owner": other_head.pk,
+        "department": other_dept.pk,
+        "due_date": af.days(60),
+    }
+    assert client.post(reverse("capa:capa_create"), data).status_code == 400  # not raised from it
+    assert client.post(url, data).status_code == 302
+    assert Capa.objects.get().department == other_dept
+
+
 def test_a_major_finding_does_not_close_before_its_capa(lead, major, capa):
     with pytest.raises(TransitionError, match="raise one first"):
         record_transition(record=major, name="close", by=lead)
