@@ -185,7 +185,7 @@ IMPORTERS = [
             Column("Interval unit", "interval_unit", help="days or months"),
             Column("Reference standard", "is_reference_standard", required=False, help="yes or empty"),
             Column("Owner", "owner", help="username"),
-            Column("Department", "department", help="code"),
+            Column("Department", "department", help="code or name"),
             Column("Next due", "due_date", required=False, help="2026-05-31"),
         ),
         form=InstrumentRowForm,

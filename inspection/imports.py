@@ -181,7 +181,7 @@ def material_save(data: dict, *, existing: MaterialUse | None, by: User) -> Mate
 def _owner_columns() -> tuple[Column, ...]:
     return (
         Column("Owner", "owner", help="username"),
-        Column("Department", "department", help="code"),
+        Column("Department", "department", help="code or name"),
     )
 
 

@@ -224,17 +224,54 @@ def _label(importer: Importer, field_name: str) -> str:
     return next((c.name for c in importer.columns if c.field == field_name), field_name)
 
 
+def department_of(text: str):
+    """A department as a spreadsheet names it: by its code ("PROC") or its name ("Procurement"),
+    whatever the case; None for none."""
+    from django.db.models import Q
+
+    from .models import Department
+
+    text = (text or "").strip()
+    if not text:
+        return None
+    return Department.objects.filter(Q(code__iexact=text) | Q(name__iexact=text)).order_by("pk").first()
+
+
+def no_department(text: str) -> str:
+    """The error for a department cell that names none, listing what it may say."""
+    from .models import Department
+
+    known = "; ".join(f"{d.code} ({d.name})" for d in Department.objects.order_by("code"))
+    return f"No department with the code or name “{text}”. The departments: {known}."
+
+
+class DepartmentField(forms.ModelChoiceField):
+    """A department cell read by ``department_of``, among the departments the form offers."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        found = department_of(str(value))
+        if found is None or not self.queryset.filter(pk=found.pk).exists():
+            raise ValidationError(no_department(str(value)))
+        return found
+
+
 def import_form(form_class: type[forms.Form]) -> type[forms.Form]:
-    """A record form that reads people by username and departments by code, as a spreadsheet
-    names them."""
+    """A record form that reads people by username and departments by code or name, as a
+    spreadsheet names them."""
 
     class ImportForm(form_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            for name, key, what in (("owner", "username", "person"), ("department", "code", "department")):
-                if name in self.fields:
-                    self.fields[name].to_field_name = key
-                    self.fields[name].error_messages["invalid_choice"] = f"No {what} with that {key}."
+            if "owner" in self.fields:
+                self.fields["owner"].to_field_name = "username"
+                self.fields["owner"].error_messages["invalid_choice"] = "No person with that username."
+            if "department" in self.fields:
+                old = self.fields["department"]
+                self.fields["department"] = DepartmentField(
+                    queryset=old.queryset, required=old.required, label=old.label
+                )
 
     ImportForm.__name__ = f"{form_class.__name__}Import"
     return ImportForm

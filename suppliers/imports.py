@@ -9,8 +9,7 @@ from django import forms
 from django.core.validators import validate_email
 
 from qms.forms import people
-from qms.imports import Column, Importer
-from qms.models import Department
+from qms.imports import Column, Importer, department_of, no_department
 
 from . import services
 from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, SupplierCertificate, Tier
@@ -82,9 +81,9 @@ class SupplierRowForm(_RowForm):
         return found
 
     def clean_department(self):
-        found = Department.objects.filter(code__iexact=self.cleaned_data["department"].strip()).first()
+        found = department_of(self.cleaned_data["department"])
         if found is None:
-            raise forms.ValidationError(f"No department with the code “{self.cleaned_data['department']}”.")
+            raise forms.ValidationError(no_department(self.cleaned_data["department"]))
         return found
 
     def clean(self):
@@ -161,7 +160,7 @@ IMPORTERS = [
             Column("Email", "email", required=False),
             Column("Phone", "phone", required=False),
             Column("Kept by", "owner", help="username"),
-            Column("Department", "department", help="code"),
+            Column("Department", "department", help="code or name"),
         ),
         form=SupplierRowForm,
         find=find_supplier,

@@ -9,8 +9,7 @@ from __future__ import annotations
 from django import forms
 
 from qms.forms import people
-from qms.imports import Column, Importer
-from qms.models import Department
+from qms.imports import Column, Importer, department_of, no_department
 
 from . import services
 from .models import (
@@ -135,9 +134,9 @@ class RequirementRowForm(_RowForm):
         return title
 
     def clean_department(self):
-        found = Department.objects.filter(code__iexact=self.cleaned_data["department"].strip()).first()
+        found = department_of(self.cleaned_data["department"])
         if found is None:
-            raise forms.ValidationError(f"No department with the code “{self.cleaned_data['department']}”.")
+            raise forms.ValidationError(no_department(self.cleaned_data["department"]))
         return found
 
     def clean_competence(self):
@@ -212,7 +211,7 @@ IMPORTERS = [
         JobRole,
         columns=(
             Column("Job role", "job_role"),
-            Column("Department", "department", help="code"),
+            Column("Department", "department", help="code or name"),
             Column("Competence", "competence", help="name as in the catalogue"),
             Column("Minimum level", "level", help="1 to 3"),
         ),

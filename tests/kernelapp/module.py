@@ -103,7 +103,7 @@ MODULE = Module(
                 Column("Title", "title"),
                 Column("Description", "description", required=False),
                 Column("Owner", "owner", help="username"),
-                Column("Department", "department", help="code"),
+                Column("Department", "department", help="code or name"),
                 Column("Due", "due_date", required=False, help="2026-05-31"),
             ),
             form=import_form(WidgetForm),

@@ -59,9 +59,10 @@ def test_the_import_page_names_the_columns_and_is_offered_on_the_register(client
 
 def test_a_preview_saves_nothing_and_a_confirmation_imports_exactly_that(client_for, head):
     client = client_for(head)
-    response = preview(client, csv_file(HEADER + "Housing,Milled,head,QC,2026-09-30\nCover,,head,QC,\n"))
+    rows = "Housing,Milled,head,QC,2026-09-30\nCover,,head,QC,\nLid,,head,quality control,\n"
+    response = preview(client, csv_file(HEADER + rows))
     assert response.status_code == 200
-    assert "2 new, 0 changed, 0 unchanged." in response.content.decode()
+    assert "3 new, 0 changed, 0 unchanged." in response.content.decode()  # a department by name too
     assert not Widget.objects.exists()
     response = client.post(URL, {"payload": payload_of(response)})
     assert response.status_code == 302 and response["Location"] == "/kernel/widgets/"
@@ -82,7 +83,8 @@ def test_each_rows_errors_are_shown_beside_it_and_nothing_can_be_confirmed(clien
     assert "1 new, 0 changed, 0 unchanged, 3 with errors" in response.content.decode()
     assert "row-error" not in row_html(response, 2)
     assert "Owner: No person with that username." in row_html(response, 3)
-    assert "Department: No department with that code." in row_html(response, 4)
+    department_error = "Department: No department with the code or name “XX”. The departments: QC ("
+    assert department_error in row_html(response, 4)
     assert "Due: Enter a valid date." in row_html(response, 5)
     assert 'name="payload"' not in response.content.decode()
     assert not Widget.objects.exists()
