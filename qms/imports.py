@@ -252,8 +252,10 @@ class DepartmentField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         found = department_of(str(value))
-        if found is None or not self.queryset.filter(pk=found.pk).exists():
+        if found is None:
             raise ValidationError(no_department(str(value)))
+        if not self.queryset.filter(pk=found.pk).exists():
+            raise ValidationError(f"You can only file records for your own department, not {found.name}.")
         return found
 
 

@@ -73,19 +73,21 @@ def test_a_preview_saves_nothing_and_a_confirmation_imports_exactly_that(client_
     assert Widget.objects.get(title="Cover").due_date is None
 
 
-def test_each_rows_errors_are_shown_beside_it_and_nothing_can_be_confirmed(client_for, head):
+def test_each_rows_errors_are_shown_beside_it_and_nothing_can_be_confirmed(client_for, head, other_dept):
     text = (
         HEADER
         + "Good,,head,QC,\nBad owner,,nobody,QC,\nBad department,,head,XX,\nBad date,,head,QC,31.02.2026\n"
+        + "Elsewhere,,head,Production,\n"
     )
     response = preview(client_for(head), csv_file(text))
     assert response.status_code == 400
-    assert "1 new, 0 changed, 0 unchanged, 3 with errors" in response.content.decode()
+    assert "1 new, 0 changed, 0 unchanged, 4 with errors" in response.content.decode()
     assert "row-error" not in row_html(response, 2)
     assert "Owner: No person with that username." in row_html(response, 3)
-    department_error = "Department: No department with the code or name “XX”. The departments: QC ("
-    assert department_error in row_html(response, 4)
+    department_error = "Department: No department with the code or name “XX”. The departments: PROD ("
+    assert department_error in row_html(response, 4) and "QC (Quality Control)." in row_html(response, 4)
     assert "Due: Enter a valid date." in row_html(response, 5)
+    assert "You can only file records for your own department, not Production." in row_html(response, 6)
     assert 'name="payload"' not in response.content.decode()
     assert not Widget.objects.exists()
 
