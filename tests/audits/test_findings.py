@@ -31,19 +31,24 @@ def test_the_finding_offers_a_capa_prefilled_from_it(client_for, lead, major, ot
     assert 'value="audit" selected' in form
 
 
+def _capa_data(finding, department, owner) -> dict:
+    """The CAPA form as filled in from a finding, for ``department``."""
+    return {
+        "title": finding.title,
+        "kind": "corrective",
+        "source": "audit",
+        "severity": "major",
+        "description": "From the audit",
+        "owner": owner.pk,
+        "department": department.pk,
+        "due_date": af.days(60),
+    }
+
+
 def test_raising_a_capa_links_it_both_ways(client_for, quality_manager, major, other_dept, other_head):
     response = client_for(quality_manager).post(
         reverse("capa:capa_create") + f"?from=audits.finding:{major.pk}",
-        {
-            "title": major.title,
-            "kind": "corrective",
-            "source": "audit",
-            "severity": "major",
-            "description": "From the audit",
-            "owner": other_head.pk,
-            "department": other_dept.pk,
-            "due_date": af.days(60),
-        },
+        _capa_data(major, other_dept, other_head),
     )
     assert response.status_code == 302
     capa = Capa.objects.get()
@@ -63,16 +68,7 @@ def test_the_lead_auditor_files_the_capa_for_the_audited_department(
     url = reverse("capa:capa_create") + f"?from=audits.finding:{major.pk}"
     form = client.get(url).content.decode()
     assert f'<option value="{other_dept.pk}" selected>' in form
-    data = {
-        "title": major.title,
-        "kind": "corrective",
-        "source": "audit",
-        "severity": "major",
-        "description": "From the audit",
-        "owner": other_head.pk,
-        "department": other_dept.pk,
-        "due_date": af.days(60),
-    }
+    data = _capa_data(major, other_dept, other_head)
     assert client.post(reverse("capa:capa_create"), data).status_code == 400  # not raised from it
     assert client.post(url, data).status_code == 302
     assert Capa.objects.get().department == other_dept
