@@ -46,6 +46,7 @@ def _raise_actions() -> list[RaiseAction]:
             Capa,
             _capa_from_finding,
             sources=("audits.finding",),
+            once=True,
         )
     ]
 

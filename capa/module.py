@@ -47,6 +47,7 @@ MODULE = Module(
             Capa,
             lambda ncr: capa_initial([ncr]),
             sources=("capa.nonconformity",),
+            once=True,
         ),
     ],
     # A CAPA closed saying risks and opportunities must be updated (10.2.1 e): the note names the

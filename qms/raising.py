@@ -21,6 +21,9 @@ class RaiseAction:
     prefill: Callable[[Any], dict]  # initial form values from the source record
     # Which sources offer it (model labels); empty: every record.
     sources: tuple[str, ...] = ()
+    # Offered only until the source has a record of this kind linked (a finding raises one CAPA;
+    # a gauge may raise an NCR every time it is found out of tolerance).
+    once: bool = False
 
     def url_for(self, source) -> str:
         return reverse(self.url_name) + f"?from={source._meta.label_lower}:{source.pk}"

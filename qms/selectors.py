@@ -44,6 +44,20 @@ def links_of(record: Record, user: User) -> tuple[list[dict], int]:
     return visible, len(pairs) - len(visible)
 
 
+def linked_models(record: Record) -> set[type]:
+    """The kinds of record linked to ``record`` either way, whoever may read them: an action
+    offered only once (a finding raises one CAPA) is not offered again because its CAPA lies
+    outside the reader's scope. One query."""
+    ct = ContentType.objects.get_for_model(record)
+    kinds = set()
+    for source_type, source_id, target_type in RecordLink.objects.filter(_link_q(record)).values_list(
+        "source_type", "source_id", "target_type"
+    ):
+        mine = source_type == ct.pk and source_id == record.pk
+        kinds.add(target_type if mine else source_type)
+    return {ContentType.objects.get_for_id(kind).model_class() for kind in kinds}
+
+
 def visible_references(records, user: User) -> tuple[list, int]:
     """Of ``records`` (one model), those the user may see, and how many more there are: for a
     sentence such as "Raised from NCR-2026-0004 and 1 record outside your view"."""

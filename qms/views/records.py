@@ -20,7 +20,7 @@ from ..forms import AttachmentForm, CommentForm, LinkForm, RecordForm
 from ..history import history_count, history_rows
 from ..models import Record
 from ..registry import model_by_label
-from ..selectors import links_of
+from ..selectors import linked_models, links_of
 from .base import QMSView, RecordScopeMixin, WriteView, add_errors, perform_step, register_page
 from .lists import RecordListView
 
@@ -71,9 +71,7 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "comments": services.comments_of(record),
         "links": links,
         "hidden_links": hidden,
-        "raise_actions": [
-            a for a in raising.actions_for(record) if access.can_create(user, a.model) and not user.is_auditor
-        ],
+        "raise_actions": _raise_actions(record, user),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "link_form": forms.get("link_form") or LinkForm(),
@@ -83,6 +81,16 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "transition_url": reverse(f"{opts.app_label}:{opts.model_name}_transition", args=[record.pk]),
         "list_url": reverse(f"{opts.app_label}:{opts.model_name}_list"),
     }
+
+
+def _raise_actions(record: Record, user) -> list[raising.RaiseAction]:
+    if user.is_auditor:
+        return []
+    offered = [a for a in raising.actions_for(record) if access.can_create(user, a.model)]
+    if any(a.once for a in offered):
+        linked = linked_models(record)
+        offered = [a for a in offered if not (a.once and a.model in linked)]
+    return offered
 
 
 class RecordDetailView(RecordScopeMixin, QMSView, DetailView):

@@ -46,6 +46,8 @@ def _capa_data(finding, department, owner) -> dict:
 
 
 def test_raising_a_capa_links_it_both_ways(client_for, quality_manager, major, other_dept, other_head):
+    """…and the finding stops offering a second one (an NCR may still be raised from it)."""
+    assert "Raise a CAPA" in client_for(quality_manager).get(major.get_absolute_url()).content.decode()
     response = client_for(quality_manager).post(
         reverse("capa:capa_create") + f"?from=audits.finding:{major.pk}",
         _capa_data(major, other_dept, other_head),
@@ -56,6 +58,8 @@ def test_raising_a_capa_links_it_both_ways(client_for, quality_manager, major, o
     assert RecordLink.objects.count() == 1
     capa_page = client_for(quality_manager).get(capa.get_absolute_url()).content.decode()
     assert major.reference in capa_page
+    finding_page = client_for(quality_manager).get(major.get_absolute_url()).content.decode()
+    assert "Raise a CAPA" not in finding_page and "Raise an NCR" in finding_page
 
 
 def test_the_lead_auditor_files_the_capa_for_the_audited_department(
@@ -121,7 +125,7 @@ def test_the_auditee_answers_but_does_not_close_the_finding(client_for, major, o
 
 
 def test_a_raised_capa_the_reader_may_not_open_is_counted_not_shown(
-    client_for, lead, major, capa, other_staff
+    client_for, lead, major, capa, other_staff, other_head
 ):
     """The production staff read the finding in their department, not the quality CAPA it raised:
     the finding and the audit say one is there, without its reference, title or link."""
@@ -141,3 +145,7 @@ def test_a_raised_capa_the_reader_may_not_open_is_counted_not_shown(
     # The lead auditor, of the CAPA's department, follows it.
     page = client_for(lead).get(major.get_absolute_url()).content.decode()
     assert f'href="{capa.get_absolute_url()}"' in page
+    # Nobody is offered a second CAPA, not even the audited head, who cannot see the first.
+    assert client_for(other_head).get(capa.get_absolute_url()).status_code == 404
+    for reader in (lead, other_head):
+        assert "Raise a CAPA" not in client_for(reader).get(major.get_absolute_url()).content.decode()

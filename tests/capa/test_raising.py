@@ -59,6 +59,9 @@ def test_a_capa_raised_from_an_ncr_starts_from_it_and_is_linked_both_ways(client
     assert list(capa.nonconformities.all()) == [ncr]
     assert [link["other"] for link in links_of(capa, head)[0]] == [ncr]
     assert [link["other"] for link in links_of(ncr, head)[0]] == [capa]
+    # The NCR has its CAPA: it offers another NCR, not a second CAPA.
+    on_ncr = _raise_links(client.get(ncr.get_absolute_url()).content.decode())
+    assert "Raise an NCR" in on_ncr and "Raise a CAPA" not in on_ncr
 
 
 def test_an_ncr_raised_from_a_capa_starts_from_its_title(client_for, head, dept, capa):
