@@ -276,7 +276,7 @@ class Acknowledgment(ChildRecord):
     class Status(models.TextChoices):
         PENDING = "pending", "Not yet acknowledged"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        WITHDRAWN = "withdrawn", "Withdrawn (revision replaced)"
+        WITHDRAWN = "withdrawn", "Withdrawn (revision no longer in force)"
 
     parent_field, url_kwarg = "revision", "ack_pk"
     history_related = ("revision__document", "user")

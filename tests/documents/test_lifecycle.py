@@ -248,6 +248,10 @@ def test_making_a_document_obsolete_ends_every_revision(drawing, head, quality_m
     assert rev_a.status == "obsolete" and rev_a.currency_mark == "OBSOLETE – NOT CURRENT"
     assert rev_b.status == "withdrawn"
     assert not Acknowledgment.objects.filter(status="pending").exists()
+    # Its readers' acknowledgments say why they are no longer asked for (no revision replaced it).
+    withdrawn = Acknowledgment.objects.filter(revision=rev_a, status="withdrawn")
+    assert withdrawn.exists()
+    assert {a.get_status_display() for a in withdrawn} == {"Withdrawn (revision no longer in force)"}
     assert drawing.change_requests.get().status == "rejected"
 
 
