@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from qms.models import Record, due_index, search_index
+from qms.models import Department, Record, due_index, search_index
 from qms.workflow import Transition, Workflow
 
 from .fields import stamped_by
@@ -94,6 +94,17 @@ class Nonconformity(Record):
         ``NCR_DISPOSITION_DAYS`` (7): on its owner's My work and the department's, alerted and
         escalated like any due item (one reported from a phone reached no one)."""
         return settings.NCR_DISPOSITION_DAYS
+
+    @classmethod
+    def default_owner_id(cls, user) -> int | None:
+        """An NCR is owned by who decides its disposition (a head or the quality manager): one
+        reported by staff (from a phone at the machine) is offered to their department's head,
+        whose My work then shows the disposition due; a reporter who was its owner could not act."""
+        if user.role == "staff" and user.department_id is not None:
+            head = Department.objects.filter(pk=user.department_id).values_list("head_id", flat=True).first()
+            if head is not None:
+                return head
+        return user.pk
 
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INTERNAL)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MINOR)

@@ -166,6 +166,12 @@ class Record(FastLoad, models.Model):
         disposition), so that it is someone's due item; None: no due date unless one is given."""
         return None
 
+    @classmethod
+    def default_owner_id(cls, user) -> int | None:
+        """Whom a new record's form offers as its owner: whoever creates it, unless the record's
+        due work is not theirs to do (an NCR's disposition)."""
+        return user.pk
+
     class Meta:
         abstract = True
         ordering = ["-created_at"]

@@ -202,7 +202,8 @@ class RecordCreateView(InvalidIs400, WriteView, FormView):
         return kwargs
 
     def get_initial(self):
-        initial = {"owner": self.request.user.pk, "department": self.request.user.department_id}
+        user = self.request.user
+        initial = {"owner": self.model.default_owner_id(user), "department": user.department_id}
         source = self.source()
         if source is not None:
             initial.update(raising.for_model(self.model, source).prefill(source))

@@ -78,25 +78,33 @@ def test_the_form_says_so_beside_the_field(client_for, head, dept):
     assert not Nonconformity.objects.exists()
 
 
-def test_an_ncr_reported_without_a_due_date_is_due_for_its_disposition_in_a_week(client_for, staff, settings):
+def test_an_ncr_reported_without_a_due_date_is_due_for_its_disposition_in_a_week(
+    client_for, staff, head, settings
+):
     """Reported from a phone with no due date, an NCR is still someone's work: due for its
-    disposition ``NCR_DISPOSITION_DAYS`` later, on its owner's My work (then alerted and escalated
-    to the head as every due item); the form says so beside the field."""
+    disposition ``NCR_DISPOSITION_DAYS`` later, on the My work of who decides it. Staff reporting
+    one are offered their head as its owner (they could not record the disposition themselves);
+    the form says both beside the fields."""
     from django.utils import timezone
 
     from qms.due import registry
 
     settings.NCR_DISPOSITION_DAYS = 5
     client = client_for(staff)
-    assert (
-        "5 days from today if left empty" in client.get(reverse("capa:nonconformity_create")).content.decode()
-    )
+    form = client.get(reverse("capa:nonconformity_create"))
+    assert "5 days from today if left empty" in form.content.decode()
+    assert "Who decides the disposition" in form.content.decode()
+    assert form.context["form"].initial["owner"] == head.pk
     response = client.post(
         reverse("capa:nonconformity_create"),
-        {"source": "internal", "owner": staff.pk, "department": staff.department_id, **FIELDS},
+        {"source": "internal", "owner": head.pk, "department": staff.department_id, **FIELDS},
     )
     assert response.status_code == 302
     ncr = Nonconformity.objects.get()
     assert ncr.due_date == timezone.localdate() + dt.timedelta(days=5)
-    assert [item.reference for item in registry.for_user(staff)] == [ncr.reference]
-    assert ncr.reference in client.get(reverse("my_work")).content.decode()
+    assert ncr.created_by == staff and ncr.owner == head
+    assert [item.reference for item in registry.for_user(head)] == [ncr.reference]
+    assert ncr.reference in client_for(head).get(reverse("my_work")).content.decode()
+    assert "disposition" in [t.name for t in Nonconformity.workflow.available(ncr, head)]
+    # A head (or the quality manager) reporting one keeps it.
+    assert client_for(head).get(reverse("capa:nonconformity_create")).context["form"].initial["owner"] == head.pk
