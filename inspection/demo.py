@@ -210,7 +210,7 @@ def _other_plans(company) -> None:
     )
 
 
-def _receipt(company, supplier, *, lot_no, received, promised, quantity) -> GoodsReceipt:
+def _receipt(company, supplier, *, lot_no, received, promised, quantity, accept=True) -> GoodsReceipt:
     clerk = company.users.get("fwolf") or company.heads["WH"]
     # Received and let in on the day it arrived, as its page and the audit pack then say.
     with happened_on(received, dt.time(7, 30)):
@@ -228,12 +228,13 @@ def _receipt(company, supplier, *, lot_no, received, promised, quantity) -> Good
             owner=clerk,
             department=company.departments["WH"],
         )
-        record_transition(
-            record=receipt,
-            name="accept",
-            by=company.quality_manager,
-            reason="Critical supplier: certificate checked, no IQC plan yet",
-        )
+        if accept:
+            record_transition(
+                record=receipt,
+                name="accept",
+                by=company.quality_manager,
+                reason="Critical supplier: certificate checked, no IQC plan yet",
+            )
     return receipt
 
 
@@ -386,6 +387,17 @@ def load(company) -> None:
     )
     _final(company, held, plan, gauge, company.days(-1))
     record_transition(record=held, name="finish", by=company.heads["PROD"])
+
+    # --- delivered yesterday, under the IQC plan now: due for its incoming inspection -----------
+    _receipt(
+        company,
+        supplier,
+        lot_no="4507",
+        received=company.days(-1),
+        promised=company.days(-1),
+        quantity=2000,
+        accept=False,
+    )
 
     # --- the complaint's CAPA links to the lots and the shipment --------------------------------
     if apps.is_installed("capa"):

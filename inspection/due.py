@@ -1,13 +1,58 @@
 """Due items of the inspection module: open lots and inspections with a due date, owed by their
-owner (through the kernel's registry: My work, alerts, the digest)."""
+owner; and receipts awaiting incoming inspection, owed by whoever keeps the IQC plan in use for
+their part (through the kernel's registry: My work, the Overview, alerts, the digest)."""
 
-from qms.due_providers import RecordDueProvider
+from __future__ import annotations
 
-from .models import Inspection, ProductionLot
+from django.conf import settings
+from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+
+from qms.due_providers import QuerysetDueProvider, RecordDueProvider
+
+from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot
 
 MODULE = "Inspection"
+
+
+def _awaiting_iqc():
+    """Receipts neither accepted nor rejected, due ``INCOMING_INSPECTION_DAYS`` after they
+    arrived, with the owner of the IQC plan their inspection follows (the plan for their supplier,
+    else the plan for any supplier; the oldest if several) and that owner's department. A receipt
+    of a part with no IQC plan in use has nobody to inspect it: the quality manager accepts it
+    without inspection or rejects it, and it is not a due item."""
+    plans = (
+        InspectionPlan.objects.filter(status="active", stage="iqc", part_number=OuterRef("part_number"))
+        .filter(Q(supplier_id=OuterRef("supplier_id")) | Q(supplier__isnull=True))
+        .order_by(F("supplier_id").asc(nulls_last=True), "pk")
+    )
+    return GoodsReceipt.objects.filter(status="received").annotate(
+        iqc_owner_id=Subquery(plans.values("owner_id")[:1]),
+        iqc_department=Subquery(plans.values("owner__department_id")[:1]),
+        # date + integer is a date in PostgreSQL.
+        iqc_due=ExpressionWrapper(
+            F("received_on") + Value(settings.INCOMING_INSPECTION_DAYS), output_field=DateField()
+        ),
+    )
+
+
+class IncomingInspectionDue(QuerysetDueProvider):
+    """A receipt awaiting its incoming inspection, on the My work of the IQC plan's keeper."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            module=MODULE,
+            kind="Incoming inspection",
+            queryset=_awaiting_iqc,
+            url_name="inspection:goodsreceipt_detail",
+            key_prefix="inspection.iqc",
+            owner_field="iqc_owner",
+            due_field="iqc_due",
+        )
+        self.dept_f = "iqc_department"  # the plan keeper's, read with the plan
+
 
 PROVIDERS = [
     RecordDueProvider(ProductionLot, module=MODULE),
     RecordDueProvider(Inspection, module=MODULE),
+    IncomingInspectionDue(),
 ]

@@ -35,7 +35,10 @@ def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
         "</svg>",
     ]
     if wide:
-        parts = [f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(title)}">', *parts]
+        parts = [
+            f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(title)}">',
+            *parts,
+        ]
         parts.append("</div>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 

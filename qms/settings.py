@@ -391,6 +391,9 @@ AUDIT_NCR_REPEAT = env.int("AUDIT_NCR_REPEAT", default=3)
 AUDIT_NCR_DAYS = env.int("AUDIT_NCR_DAYS", default=90)
 # An NCR reported without a due date is due for its disposition this many days later.
 NCR_DISPOSITION_DAYS = env.int("NCR_DISPOSITION_DAYS", default=7)
+# A goods receipt is due for its incoming inspection this many days after it arrived (on the My
+# work of whoever keeps the IQC plan for its part).
+INCOMING_INSPECTION_DAYS = env.int("INCOMING_INSPECTION_DAYS", default=2)
 AUDIT_MANY_NCRS = env.int("AUDIT_MANY_NCRS", default=5)
 
 # History: a change reason may be long (a rejection, a deviation justified in full).

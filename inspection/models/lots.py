@@ -66,6 +66,10 @@ class GoodsReceipt(Record):
         indexes = [
             *Record.Meta.indexes,
             models.Index(fields=["supplier", "received_on"], name="insp_receipt_supplier_day"),
+            # Receipts awaiting incoming inspection (a due item each): few, however long the archive.
+            models.Index(
+                fields=["received_on", "id"], condition=Q(status="received"), name="insp_receipt_awaiting"
+            ),
             search_index(
                 "insp_receipt_search", "reference", "title", "part_number", "supplier_lot", "po_reference"
             ),
