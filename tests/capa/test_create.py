@@ -107,4 +107,5 @@ def test_an_ncr_reported_without_a_due_date_is_due_for_its_disposition_in_a_week
     assert ncr.reference in client_for(head).get(reverse("my_work")).content.decode()
     assert "disposition" in [t.name for t in Nonconformity.workflow.available(ncr, head)]
     # A head (or the quality manager) reporting one keeps it.
-    assert client_for(head).get(reverse("capa:nonconformity_create")).context["form"].initial["owner"] == head.pk
+    own = client_for(head).get(reverse("capa:nonconformity_create")).context["form"]
+    assert own.initial["owner"] == head.pk
