@@ -45,9 +45,9 @@ class NonconformityForm(RecordForm):
                 f"{Nonconformity.default_due_days()} days from today if left empty."
             )
         if "owner" in self.fields:
-            self.fields["owner"].help_text = (
-                "Who decides the disposition: a department head or the quality manager."
-            )
+            self.fields[
+                "owner"
+            ].help_text = "Who decides the disposition: a department head or the quality manager."
 
     def clean_quantity_affected(self):
         value = self.cleaned_data.get("quantity_affected")
