@@ -144,13 +144,16 @@ class FindingForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.user
-        audits = Audit.objects.filter(status__in=("in_progress", "reported"))
+        audits = Audit.objects.filter(status="in_progress")  # a report issued is reopened first
         if not user.is_quality_manager:
             audits = audits.filter(Q(owner=user) | Q(team=user)).distinct()
         self.fields["audit"].queryset = audits.order_by("-due_date")
-        self.fields["item"].queryset = ChecklistItem.objects.filter(audit__in=audits).order_by(
-            "audit", "position"
-        )
+        items = ChecklistItem.objects.filter(audit__in=audits).select_related("audit")
+        chosen = self.data.get(self.add_prefix("audit")) if self.is_bound else self.initial.get("audit")
+        if str(chosen or "").isdigit() and len(str(chosen)) < 12:
+            items = items.filter(audit_id=int(chosen))  # the questions of the audit chosen
+        self.fields["item"].queryset = items.order_by("audit", "position")
+        self.fields["item"].label_from_instance = lambda i: f"{i.audit.reference} · {i.clause} {i.question}"
         self.fields["department"].queryset = Department.objects.order_by("name")
         self.fields["clause"].required = False  # required by the service, with its own message
         self.fields["evidence"].required = False

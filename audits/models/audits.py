@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -152,6 +153,17 @@ class Audit(Record):
                 style="success",
             ),
             Transition(
+                "amend",
+                "Reopen the report",
+                ("reported",),
+                "in_progress",
+                QUALITY,
+                reason_required=True,
+                reason_prompt="Say what the report must take in (a finding found late, an answer "
+                "corrected); it is issued again.",
+                style="outline-secondary",
+            ),
+            Transition(
                 "cancel",
                 "Cancel",
                 ("planned",),
@@ -174,6 +186,11 @@ class Audit(Record):
         initial="planned",
         closed=frozenset({"closed", "cancelled"}),
     )
+
+    def edit_refused(self) -> str | None:
+        if self.status == "reported":
+            return "A reported audit is not changed: its report stands as issued."
+        return None
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="audits")
     process = models.ForeignKey(
@@ -270,6 +287,31 @@ class ChecklistItem(ChildRecord):
             return "The audit has started: answer the question “not applicable” instead."
         return None
 
+    def edit_refused(self) -> str | None:
+        return _report_stands(self.audit)
+
+    @classmethod
+    def add_refused(cls, parent) -> str | None:
+        return _report_stands(parent)
+
+
+def _report_stands(audit: Audit) -> str | None:
+    """Once its report is issued an audit's checklist is what the report says: the quality
+    manager reopens the report to change it (``amend``)."""
+    if audit.status == "reported":
+        return (
+            f"The report of {audit.reference} is issued: its checklist stands as reported (the quality "
+            "manager may reopen the report)."
+        )
+    return None
+
+
+def auditee_refusal(owner, department) -> str | None:
+    """A finding is answered by someone of the audited department (its head or one of its people)."""
+    if owner.department_id != department.pk and department.head_id != owner.pk:
+        return f"The auditee answers for {department}: choose someone of that department."
+    return None
+
 
 class ChecklistPhoto(StoredFile, ChildRecord):
     """A photo (or a scanned record) taken as evidence while answering a checklist question."""
@@ -288,6 +330,10 @@ class ChecklistPhoto(StoredFile, ChildRecord):
             if self.root.status in ("planned", "in_progress")
             else "The audit is reported: its evidence stays."
         )
+
+    @classmethod
+    def add_refused(cls, parent) -> str | None:
+        return _report_stands(parent.audit)
 
 
 def _raised_closed(finding: Finding) -> str | None:
@@ -370,6 +416,21 @@ class Finding(Record):
     @property
     def needs_action(self) -> bool:
         return self.grade in (self.Grade.MAJOR, self.Grade.MINOR)
+
+    def clean(self) -> None:
+        """Against a clause in its audit's scope, answered by someone of the audited department."""
+        super().clean()
+        errors = {}
+        if self.clause and self.audit_id and self.clause not in self.audit.clauses:
+            scope = ", ".join(sorted(self.audit.clauses, key=clauses.sort_key))
+            errors["clause"] = (
+                f"Clause {self.clause} is outside the audit's scope ({scope}): record the finding "
+                "against a clause in scope, or widen the scope first."
+            )
+        if self.owner_id and self.department_id and (refused := auditee_refusal(self.owner, self.department)):
+            errors["owner"] = refused
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def extra_scope_q(cls, user) -> Q:

@@ -262,7 +262,7 @@ def checklist_question_add_row(*, audit: Audit, by: User, clause: str, question:
 def may_record_finding(user: User, audit: Audit) -> bool:
     return (
         not user.is_auditor
-        and audit.status in ("in_progress", "reported")
+        and audit.status == "in_progress"
         and (user.pk == audit.owner_id or user.is_quality_manager or audit.on_team(user))
     )
 
@@ -282,8 +282,16 @@ def finding_record(
     item: ChecklistItem | None = None,
     **fields: Any,
 ) -> Finding:
-    """Record a finding of an audit in progress (or reported): the clause and the objective
-    evidence are required; its owner answers for the audited department."""
+    """Record a finding of an audit in progress (a report issued is reopened first): against a
+    clause in the audit's scope, with the objective evidence; its owner, of the audited
+    department, answers for it."""
+    if audit.status == "reported" and not by.is_auditor:
+        raise ValidationError(
+            {
+                "audit": f"The report of {audit.reference} is issued: "
+                "the quality manager reopens it to add a finding."
+            }
+        )
     if not may_record_finding(by, audit):
         raise PermissionDenied(
             "Only the lead auditor, the team or the quality manager record findings of an audit under way."

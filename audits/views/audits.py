@@ -243,6 +243,9 @@ class FindingFilter(RecordFilter):
 
 class FindingListView(RecordListView):
     title = "Audit findings"
+    # Recorded from the audit under way (or one of its questions), by whoever runs it: a "New"
+    # here offered everyone a form whose audit list was empty.
+    creatable = False
     filterset_class = FindingFilter
     select_related = ("owner", "department", "audit")
     columns = [

@@ -166,6 +166,11 @@ class Record(FastLoad, models.Model):
         disposition), so that it is someone's due item; None: no due date unless one is given."""
         return None
 
+    def edit_refused(self) -> str | None:
+        """Why the record's own fields may not be edited now, or None when they may (an audit
+        whose report is issued): its page then offers no Edit, and its edit page refuses."""
+        return None
+
     @classmethod
     def default_owner_id(cls, user) -> int | None:
         """Whom a new record's form offers as its owner: whoever creates it, unless the record's
@@ -343,7 +348,14 @@ class ChildRecord(FastLoad, models.Model):
 
     def edit_refused(self) -> str | None:
         """Why this row may not be edited now, or None when it may (a completed calibration is
-        kept as it was recorded): its page then offers no Edit that its service would refuse."""
+        kept as it was recorded): its page then offers no Edit, and ``child_update`` refuses it."""
+        return None
+
+    @classmethod
+    def add_refused(cls, parent) -> str | None:
+        """Why no row of this kind may be added to ``parent`` now, or None when one may (a
+        question to an audit whose report is issued): the parent's page then offers no form, and
+        ``child_add`` refuses it."""
         return None
 
     def url_kwargs(self) -> dict[str, int]:

@@ -216,6 +216,8 @@ def child_add(*, model: type[ChildRecord], by: User, reason: str = "", **fields:
     row = model(**fields)
     access.require_change(by, row)
     _require_open(row)
+    if refused := model.add_refused(row.parent):
+        raise ValidationError(refused)
     if model.workflow is not None:
         setattr(row, model.status_field, model.workflow.initial)
     named = safe_filename(upload.name or "") if upload is not None else row
@@ -240,6 +242,8 @@ def child_update(*, child: ChildRecord, by: User, reason: str = "", **fields: An
     if not access.can_change(by, child) and not (progress_only and "assignee" in access.relations(by, child)):
         raise PermissionDenied(f"You may not change this {child._meta.verbose_name}.")
     _require_open(child)
+    if refused := child.edit_refused():
+        raise ValidationError(refused)
     reason = check_reason(reason)
     for name, value in fields.items():
         setattr(child, name, value)

@@ -62,6 +62,12 @@ def _may_change_open(user, parent) -> bool:
     return access.can_change(user, root) and not root.is_closed and not getattr(parent, "is_closed", False)
 
 
+def offered_add(spec: ChildSpec, user, parent) -> bool:
+    """Whether ``parent``'s page offers the add form: the user may add, and the model takes a row
+    there now (``ChildRecord.add_refused``: no question added to an audit whose report is issued)."""
+    return spec.may_add(user, parent) and spec.model.add_refused(parent) is None
+
+
 @dataclass
 class ChildSpec:
     model: type[ChildRecord]
@@ -129,7 +135,10 @@ class ChildAddView(_ChildView):
 
     def post(self, request, **kwargs):
         parent = self.parent()
-        if not self.spec.may_add(request.user, parent):
+        if not offered_add(self.spec, request.user, parent):
+            refused = self.spec.model.add_refused(parent)
+            if refused and self.spec.may_add(request.user, parent):
+                raise PermissionDenied(refused)
             root = parent.root
             if root.is_closed and access.can_change(request.user, root):
                 raise PermissionDenied(

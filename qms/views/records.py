@@ -32,11 +32,13 @@ def page_forms(request, obj, forms: dict) -> dict:
     form actions (``qms.views.actions``), the bound ones given (with their errors) instead; and its
     child rows with their controls (``<name>_rows``)."""
     from .actions import actions_for
-    from .children import page_rows, specs_for
+    from .children import offered_add, page_rows, specs_for
 
     user = request.user
     out = page_rows(obj, user)
-    offered = [(s.form_key, s.form, s.add is not None and s.may_add(user, obj)) for s in specs_for(type(obj))]
+    offered = [
+        (s.form_key, s.form, s.add is not None and offered_add(s, user, obj)) for s in specs_for(type(obj))
+    ]
     # A form that is a page of its own is not offered on the object's page too.
     offered += [(a.form_key, a.form, a.offered(user, obj)) for a in actions_for(type(obj)) if not a.page]
     for key, form_class, may in offered:
@@ -60,6 +62,7 @@ def record_context(request, record: Record, forms: dict | None = None) -> dict:
         "opts": opts,
         "body_template": f"{opts.app_label}/{opts.model_name}_detail.html",
         "can_change": writable,
+        "can_edit": writable and record.edit_refused() is None,
         "can_attach": access.can_attach(user, record) and not record.is_closed,
         "can_comment": not user.is_auditor,
         "transitions": type(record).workflow.buttons(record, user),
@@ -249,6 +252,8 @@ class RecordUpdateView(InvalidIs400, RecordScopeMixin, WriteView, UpdateView):
         access.require_change(self.request.user, record)
         if record.is_closed:
             raise PermissionDenied("A closed record cannot be edited.")
+        if refused := record.edit_refused():
+            raise PermissionDenied(refused)
         return record
 
     def get_form_kwargs(self):

@@ -114,9 +114,17 @@ def finding(
         clause=clause,
         evidence="Drawing DRW-40512 rev B at cell 3; rev C effective since March.",
         title=title,
-        owner=owner or department.head or audit.owner,
+        owner=owner or _auditee(department),
         department=department,
     )
+
+
+def _auditee(department: Department) -> User:
+    """Who answers a finding for ``department``: its head, else one of its people."""
+    found = (
+        department.head or User.objects.filter(department=department, is_active=True).order_by("pk").first()
+    )
+    return found or UserFactory(department=department)
 
 
 def risk(*, process: Process, owner: User, likelihood: int = 3, severity: int = 4, title: str = "") -> Risk:

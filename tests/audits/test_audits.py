@@ -307,3 +307,86 @@ def test_an_answer_left_out_is_refused_on_the_question_beside_the_answer(client_
     assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
     item.refresh_from_db()
     assert (item.answer, item.notes) == ("finding", "Drawings at cell 3")
+
+
+def _finding_data(audit, item, department, owner, **fields) -> dict:
+    return {
+        "audit": audit.pk,
+        "item": item.pk,
+        "grade": "minor",
+        "clause": item.clause,
+        "title": "Old drawing",
+        "evidence": "DRW-40512 rev B at cell 3",
+        "owner": owner.pk,
+        "department": department.pk,
+        "due_date": af.days(20),
+        **fields,
+    }
+
+
+def test_an_issued_report_stands_until_the_quality_manager_reopens_it(
+    client_for, lead, running, quality_manager, other_dept, other_head
+):
+    """Once reported, the checklist and the findings are what the report says: no question added,
+    no answer changed, no finding recorded, and the page offers none of them nor Edit. The quality
+    manager reopens the report with a reason; a late finding is recorded and the report issued
+    again."""
+    running.items.update(answer="conforming")
+    services.audit_report(audit=running, by=lead, summary="Conforms")
+    item, asked = running.items.get(clause="7.5"), running.items.count()
+    for client in (client_for(lead), client_for(quality_manager)):
+        page = client.get(running.get_absolute_url()).content.decode()
+        assert 'data-testid="record-finding"' not in page and 'data-testid="item-form"' not in page
+        assert 'data-testid="edit"' not in page
+        added = client.post(
+            reverse("audits:item_add", args=[running.pk]), {"item-clause": "7.5", "item-question": "Late?"}
+        )
+        assert added.status_code == 403 and "stands as reported" in added.content.decode()
+        answered = client.post(reverse("audits:item_edit", args=[running.pk, item.pk]), {"answer": "finding"})
+        assert answered.status_code == 400 and "stands as reported" in answered.content.decode()
+        found = client.post(
+            reverse("audits:finding_create"), _finding_data(running, item, other_dept, other_head)
+        )
+        assert found.status_code == 400
+        assert client.get(reverse("audits:audit_update", args=[running.pk])).status_code == 403
+    item.refresh_from_db()
+    assert item.answer == "conforming" and running.items.count() == asked
+    assert not Finding.objects.exists()
+
+    assert "amend" not in [t.name for t in Audit.workflow.available(running, lead)]
+    with pytest.raises(TransitionError):
+        record_transition(record=running, name="amend", by=quality_manager)  # a reason is required
+    record_transition(
+        record=running, name="amend", by=quality_manager, reason="A finding seen late at cell 3"
+    )
+    response = client_for(lead).post(
+        reverse("audits:finding_create"), _finding_data(running, item, other_dept, other_head)
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.answer == "finding"
+    services.audit_report(audit=running, by=lead, summary="Conforms but for 7.5")
+    running.refresh_from_db()
+    assert running.status == "reported" and running.summary == "Conforms but for 7.5"
+
+
+def test_a_finding_outside_the_scope_or_answered_by_another_department_is_refused_beside_each_field(
+    client_for, lead, running, other_dept, other_head, dept, head
+):
+    item = running.items.get(clause="7.5")
+    response = client_for(lead).post(
+        reverse("audits:finding_create"), _finding_data(running, item, other_dept, head, clause="4.1")
+    )
+    assert response.status_code == 400
+    assert "outside the audit&#x27;s scope" in field_error(response, "clause")
+    assert f"answers for {other_dept}" in field_error(response, "owner")
+    assert not Finding.objects.exists()
+
+
+def test_the_finding_form_offers_the_questions_of_its_audit_only(client_for, lead, running, dept, other_dept):
+    other = af.audit(lead=lead, audited=[other_dept], department=dept, start=True)
+    form = client_for(lead).get(reverse("audits:finding_create") + f"?audit={running.pk}").context["form"]
+    offered = list(form.fields["item"].queryset)
+    assert offered and {i.audit_id for i in offered} == {running.pk}
+    assert other.items.exists()
+    assert form.fields["item"].label_from_instance(offered[0]).startswith(running.reference)
