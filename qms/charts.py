@@ -23,9 +23,9 @@ SMALL = 'font-size="11"'
 
 def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
     """The chart as SVG, as wide as its container up to its drawn width: 640 px, or 1000 px for a
-    wide one (``chart-wide``: a heat map of four weeks of days). Shrunk to a phone's 390 px a wide
-    chart's numbers would be 4 px high: it keeps most of its width inside a region that scrolls
-    sideways on its own (``chart-scroll``, app.css), so the page itself never does."""
+    wide one (``chart-wide``: a heat map of four weeks of days). Shrunk to a phone's 390 px its
+    labels would be 4–6 px high: on a phone it keeps most of its width inside a region that
+    scrolls sideways on its own (``chart-scroll``, app.css), so the page itself never does."""
     wide = width > 640
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
@@ -34,13 +34,8 @@ def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
         *body,
         "</svg>",
     ]
-    if wide:
-        parts = [
-            f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(title)}">',
-            *parts,
-        ]
-        parts.append("</div>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+    region = f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(title)}">'
+    return mark_safe("".join([region, *parts, "</div>"]))  # noqa: S308 - every text above is escaped
 
 
 def _linked(svg: str, url: str) -> str:

@@ -126,27 +126,30 @@ def test_a_long_unbroken_text_wraps_on_a_phone(browser, tmp_path):
         phone.close()
 
 
-def test_a_four_week_heat_map_stays_readable_on_a_phone_and_scrolls_inside_its_own_region(browser, tmp_path):
-    """Shrunk to 390 px a heat map of 28 days drew its numbers 4 px high: on a phone it keeps at
-    least 800 px of its width inside a region that scrolls sideways, and the page does not."""
-    from qms.charts import heat_map
+def test_charts_stay_readable_on_a_phone_and_scroll_inside_their_own_region(browser, tmp_path):
+    """Shrunk to 390 px a heat map of 28 days drew its numbers 4 px high, a trend's labels 6 px:
+    on a phone a chart keeps at least 800 px (a wide one) or 520 px of its width inside a region
+    that scrolls sideways, and the page does not; on a desktop it is drawn whole."""
+    from qms.charts import bar_chart, heat_map
 
     static = Path(settings.BASE_DIR) / "qms" / "static"
     days = [f"Mon {n}" for n in range(28)]
-    chart = heat_map(days, [("Heat treatment: case-hardening furnace", [1] * 28, 2)], title="Coverage")
+    wide = heat_map(days, [("Heat treatment: case-hardening furnace", [1] * 28, 2)], title="Coverage")
+    bars = bar_chart([(f"Jan {n}", n) for n in range(12)], title="Requalifications")
     (tmp_path / "page.html").write_text(
         '<html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<link rel="stylesheet" href="file://{static}/vendor/bootstrap.min.css">'
         f'<link rel="stylesheet" href="file://{static}/qms/app.css"></head>'
-        f'<body><main class="container-fluid">{chart}</main></body></html>'
+        f'<body><main class="container-fluid">{wide}{bars}</main></body></html>'
     )
-    for width, drawn in ((390, 800), (1280, 1000)):
+    for width, drawn in ((390, (800, 520)), (1280, (1000, 640))):
         page = browser.new_page(viewport={"width": width, "height": 844})
         try:
             page.goto((tmp_path / "page.html").as_uri())
             assert page.evaluate("document.documentElement.scrollWidth") <= width
-            assert page.locator("svg.chart-wide").bounding_box()["width"] >= drawn
-            region = page.get_by_role("region", name="Coverage")
-            assert region.evaluate("r => r.scrollWidth > r.clientWidth") is (width == 390)
+            for name, least in zip(("Coverage", "Requalifications"), drawn, strict=True):
+                region = page.get_by_role("region", name=name)
+                assert region.locator("svg").bounding_box()["width"] >= least, name
+                assert region.evaluate("r => r.scrollWidth > r.clientWidth") is (width == 390), name
         finally:
             page.close()
