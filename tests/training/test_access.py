@@ -69,7 +69,13 @@ def test_staff_see_their_own_file_and_their_departments_matrix_not_colleagues_fi
     assert matrix.status_code == 200 and colleague.get_full_name() in matrix.content.decode()
     assert f'href="{theirs.get_absolute_url()}"' not in matrix.content.decode()  # no way into their file
     assert page(client, f"/training/?department={other_dept.pk}") == 404
-    assert page(client, "/training/?scope=company&format=csv") == 404
+    # The company's matrix, asked for (a review's figure): their own department's part, no more.
+    stranger = f.person(other_dept, first_name="Otto", last_name="Fremd")
+    f.file_of(stranger)
+    company = client.get("/training/?scope=company&format=csv")
+    assert company.status_code == 200
+    csv = b"".join(company.streaming_content).decode("utf-8-sig")
+    assert colleague.get_full_name() in csv and stranger.get_full_name() not in csv
     assert page(client, f"/training/coverage/?department={other_dept.pk}") == 404
 
 

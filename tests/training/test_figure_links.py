@@ -226,13 +226,18 @@ def test_the_dashboard_links_the_figure_to_its_page(client_for, roles, staff, qu
         assert escape(kpis.get(HELD).url(THIS, subject=subject_of(user))) in html, user
 
 
-def test_staff_and_heads_open_no_company_or_other_departments_held(
+def test_staff_and_heads_open_their_own_part_of_the_company_held_and_no_other_departments(
     client_for, roles, staff, head, other_dept
 ):
+    """A management review shows everyone the company's figure: a head or staff member opening it
+    reads their own department's part, told so; another department's people are not shown."""
     day = f.today().isoformat()
     for user in (staff, head):
         client = client_for(user)
-        assert client.get(f"/training/?scope=company&held={day}").status_code == 404
+        company = client.get(f"/training/?scope=company&held={day}")
+        html = company.content.decode()
+        assert company.status_code == 200 and 'data-testid="matrix-own-part"' in html
+        assert "Oliver Zimmer" in html and "Jonas Schulz" not in html
         assert client.get(f"/training/?department={other_dept.pk}&held={day}").status_code == 404
 
 

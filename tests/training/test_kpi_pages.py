@@ -138,12 +138,19 @@ def test_a_head_opens_the_files_of_the_people_counted(client_for, shop, head, de
 
 
 def test_staff_and_heads_open_no_other_departments_figures(client_for, shop, staff, head, other_dept):
+    """The company's figures (a management review's) open their own department's part, saying so."""
     for user in (staff, head):
         client = client_for(user)
         day = f.today().isoformat()
-        assert client.get(f"/training/?scope=company&overdue={day}").status_code == 404
+        for url, own in (
+            (f"/training/?scope=company&overdue={day}", "matrix-own-part"),
+            ("/training/coverage/processes/?scope=company", "under-own-part"),
+        ):
+            response = client.get(url)
+            html = response.content.decode()
+            assert response.status_code == 200 and f'data-testid="{own}"' in html, url
+            assert "Jonas Schulz" not in html and "MIG welding" not in html, url
         assert client.get(f"/training/?department={other_dept.pk}&overdue={day}").status_code == 404
-        assert client.get("/training/coverage/processes/?scope=company").status_code == 404
         assert client.get(f"/training/coverage/processes/?department={other_dept.pk}").status_code == 404
 
 

@@ -18,6 +18,11 @@ from ..forms import MatrixForm, ScopeForm
 from ..matrix import company_matrix
 
 
+# Said above the list when a company-wide figure (a management review's) is opened by someone who
+# reads their own department only.
+OWN_PART = "The figure counts the whole company; you see the part of it in your department."
+
+
 def _id(value) -> int | None:
     text = str(value or "")
     return int(text) if text.isdigit() and len(text) < 10 else None
@@ -96,15 +101,16 @@ class MatrixView(_ScopedPage):
             figure = None
         held: set = set()
         form, expires = None, ""
-        if request.GET.get("scope") == "company":
-            if not selectors.sees_company(request.user):
-                raise Http404("The whole company's matrix is not yours to see.")
+        company = request.GET.get("scope") == "company"
+        # A company figure opened by a head (from a management review): their own part of it.
+        own_part = OWN_PART if company and not selectors.sees_company(request.user) else ""
+        if company and not own_part:
             scope = None
             matrix, held = _figure_matrix(figure, None, day) if figure else (company_matrix(), set())
         else:
             scope = self.scope()
             if scope is None:
-                return self.render_to_response({"scope": None, "form": None})
+                return self.render_to_response({"scope": None, "form": None, "own_part": own_part})
             if figure and isinstance(scope, Process):
                 figure, note = (
                     None,
@@ -131,6 +137,7 @@ class MatrixView(_ScopedPage):
         held_count = sum(1 for *_, is_held in counted if is_held)
         context = self.context(matrix, scope, form=form, note=note)
         context.update(
+            own_part=own_part,
             overdue=day if figure == "overdue" else None,
             held=day if figure == "held" else None,
             counted_rows=counted,
@@ -206,9 +213,8 @@ class UnderCoverageView(QMSView, TemplateView):
         if get.get("department") and department is None:
             raise Http404("No such department.")
         company = selectors.sees_company(user)
-        if get.get("scope") == "company" or (company and department is None):
-            if not company:
-                raise Http404("The whole company's figures are not yours to see.")
+        own_part = OWN_PART if get.get("scope") == "company" and not company else ""
+        if company and (get.get("scope") == "company" or department is None):
             scope = None
         else:
             scope = selectors.scope_for(user, department, None)
@@ -217,6 +223,7 @@ class UnderCoverageView(QMSView, TemplateView):
             if scope is None:
                 return {**ctx, "nobody": True, "note": note}
         ctx.update(
+            own_part=own_part,
             scope=scope,
             day=day,
             note=note,
