@@ -190,10 +190,23 @@ class ReviewUpdateView(RecordUpdateView):
 SIGNED = ("inputs", "decisions", "attendees")
 
 
+def _readable_reviews(inputs: list[dict], user) -> set[str]:
+    """The earlier reviews whose decisions this review lists that the reader may open: the others
+    are named, not linked (their pages would be a 404)."""
+    named = {d["review"] for i in inputs for d in i["data"].get("decisions", ())}
+    if not named:
+        return set()
+    return set(
+        access.restrict(Review.objects.filter(reference__in=named), user).values_list("reference", flat=True)
+    )
+
+
 def _page(request, review: Review) -> dict:
     user = request.user
+    inputs = selectors.review_inputs(review)
     return {
-        "inputs": selectors.review_inputs(review),
+        "inputs": inputs,
+        "readable_reviews": _readable_reviews(inputs, user),
         "decisions": selectors.review_decisions(review),
         "open_earlier": selectors.open_from_earlier(review),
         "attendees": list(review.attendees.all()),

@@ -150,3 +150,30 @@ def test_the_next_review_starts_from_the_open_decisions(
     decisions = compile_inputs(following)["previous_actions"]["decisions"]
     assert [(d["text"], d["open"]) for d in decisions] == [("Printouts", True), ("Setter", False)]
     assert decisions[0]["actions"][0]["status"] == "Open"
+
+
+def test_an_attendee_who_did_not_sit_in_the_earlier_review_reads_its_decisions_without_dead_links(
+    client_for, quality_manager, with_minutes, chair, head, dept, other_head
+):
+    """The next review lists the earlier review's open decisions to everyone who sits in it; one
+    who may not open the earlier review reads the decision and its actions named, not linked."""
+    decision = services.decision_add(review=with_minutes, by=quality_manager, kind="change", text="Printouts")
+    action = services.action_add(
+        decision=decision, by=quality_manager, title="Procedure", owner=head, due_date=days(5)
+    )
+    following = make_review(
+        by=quality_manager,
+        owner=quality_manager,
+        department=dept,
+        chair=chair,
+        attendees=[chair, other_head],
+        period_start=timezone.localdate(),
+        period_end=days(90),
+        due_date=days(91),
+    )
+    assert client_for(other_head).get(decision.get_absolute_url()).status_code == 404
+    for user, linked in ((other_head, False), (quality_manager, True)):
+        html = client_for(user).get(following.get_absolute_url()).content.decode()
+        assert f"{with_minutes.reference} D{decision.number}" in html and "Procedure" in html, user
+        assert (f'href="{decision.get_absolute_url()}"' in html) is linked, user
+        assert (f'href="{action.get_absolute_url()}"' in html) is linked, user

@@ -17,7 +17,6 @@ from .. import exports, selectors
 from ..forms import MatrixForm, ScopeForm
 from ..matrix import company_matrix
 
-
 # Said above the list when a company-wide figure (a management review's) is opened by someone who
 # reads their own department only.
 OWN_PART = "The figure counts the whole company; you see the part of it in your department."
