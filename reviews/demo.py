@@ -205,7 +205,7 @@ def _this_quarter(company) -> None:
         title=f"Management review Q{quarter} {end.year}",
         period_start=start,
         period_end=end,
-        due_date=max(end - dt.timedelta(days=5), today + dt.timedelta(days=7)),
+        due_date=max(end + dt.timedelta(days=5), today + dt.timedelta(days=7)),  # once it has ended
         chair=top,
         attendees=[qm, heads["PROD"], heads["QC"], heads["PROC"], heads["ENG"], heads["HR"]],
         owner=qm,

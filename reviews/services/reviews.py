@@ -40,6 +40,9 @@ def _check(fields: dict) -> None:
         names = {"date_from": "period_start", "date_to": "period_end"}
         for field, messages in exc.message_dict.items():
             errors[names.get(field, field)] = messages
+    due, end = fields.get("due_date"), fields.get("period_end")
+    if due is not None and end is not None and "period_end" not in errors and due < end:
+        errors["due_date"] = f"The review looks back on its period: plan it on {_day(end)} or later."
     if errors:
         raise ValidationError(errors)
 
@@ -82,7 +85,8 @@ def review_update(*, review: Review, by: User, reason: str = "", attendees=None,
     if review.is_frozen:
         changed = [name for name, value in fields.items() if getattr(review, name) != value]
         raise ValidationError({changed[0]: _frozen(review)} if changed else _frozen(review))
-    _check(fields)
+    dates = {name: getattr(review, name) for name in ("period_start", "period_end", "due_date")}
+    _check({**dates, **fields})
     record_update(record=review, by=by, reason=reason, **fields)
     if attendees is not None:
         review.attendees.set(attendees)
@@ -144,11 +148,11 @@ def review_hold(*, review: Review, by: User, held_on: dt.date, attendees=None, r
         raise ValidationError({"held_on": exc.messages}) from None
     if held_on > today:
         raise ValidationError({"held_on": "Record the meeting as held on the day it was held, not ahead."})
-    if held_on < review.period_start:
+    if held_on < review.period_end:
         raise ValidationError(
             {
-                "held_on": "The meeting looks back on its period: it is held after "
-                f"{_day(review.period_start)}."
+                "held_on": "The meeting looks back on its period: it is held once the period has ended, "
+                f"on {_day(review.period_end)} or later."
             }
         )
     present = list(attendees) if attendees is not None else list(review.attendees.all())

@@ -228,7 +228,12 @@ def test_a_meeting_is_held_once(client_for, quality_manager, held):
 
 @pytest.mark.parametrize(
     "held_on, message",
-    [(1, "on the day it was held"), (-120, "held after"), (-9000, "Check the year")],
+    [
+        (1, "on the day it was held"),
+        (-120, "once the period has ended"),
+        (-30, "once the period has ended"),  # within its period: its figures not yet whole
+        (-9000, "Check the year"),
+    ],
 )
 def test_a_meeting_date_in_the_future_or_before_its_period_is_refused(
     client_for, quality_manager, review, held_on, message
@@ -392,3 +397,20 @@ def test_the_minutes_pdf_carries_the_inputs_decisions_and_signature(
         "Valid",
     ):
         assert words in text
+
+
+def test_a_review_planned_before_its_period_ends_is_refused_beside_its_date(
+    client_for, quality_manager, chair, dept
+):
+    """A review for November planned for 15 November would freeze half a month's figures."""
+    response = new_review(
+        client_for(quality_manager),
+        chair,
+        dept,
+        owner=quality_manager.pk,
+        period_start=days(-10).isoformat(),
+        period_end=days(20).isoformat(),
+        due_date=days(5).isoformat(),
+    )
+    assert "plan it on" in field_error(response, "due_date")
+    assert not Review.objects.exists()
