@@ -4,6 +4,7 @@ it is measured — by a KPI a module registers, or by a value its owner enters e
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from qms import kpis
@@ -81,6 +82,17 @@ class Objective(Record):
         verbose_name = "quality objective"
         verbose_name_plural = "quality objectives"
 
+    def clean(self) -> None:
+        """A value entered each month says which way is good; a share lies between 0 and 100 %."""
+        super().clean()
+        errors = {}
+        if not self.measure_key and not self.better:
+            errors["better"] = "Say which way is good for a value entered each month: higher or lower."
+        if self.target is not None and (refused := share_refusal(self.unit_label, self.target)):
+            errors["target"] = refused
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def measure(self) -> kpis.Measure | None:
         """The registered KPI, or None for an entered value (or a KPI whose module is gone)."""
@@ -133,3 +145,19 @@ class ObjectiveValue(ChildRecord):
 
     def removal_refused(self) -> str | None:
         return "An entered value is corrected, never removed: edit it."
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.value is not None
+            and self.objective_id is not None
+            and (refused := share_refusal(self.objective.unit_label, self.value))
+        ):
+            raise ValidationError({"value": refused})
+
+
+def share_refusal(unit: str, value) -> str | None:
+    """A percentage outside 0–100 is a typing error (−5 %, 150 %)."""
+    if unit.strip() == "%" and not 0 <= value <= 100:
+        return f"{value.normalize():f} % is not a share: enter a value from 0 to 100."
+    return None

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from capa.models import Nonconformity
@@ -16,6 +18,7 @@ from reviews.models import Objective, ObjectiveValue
 from reviews.progress import progress_of
 from tests.capa.factories import NonconformityFactory
 from tests.helpers import field_error
+from tests.reviews.conftest import days
 from tests.reviews.factories import last_month, make_objective
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +179,33 @@ def test_a_measure_no_module_registers_any_more_is_named_as_such(head):
     objective.refresh_from_db()
     assert "no module measures it now" in objective.measure_label
     assert status(objective) == "no_data"
+
+
+def test_an_entered_objective_says_which_way_is_good_and_a_share_stays_within_100(
+    client_for, quality_manager, head, dept
+):
+    """ "Scrap below 2 %" saved as "at least 2 %" would be judged the wrong way round; −5 % or
+    150 % is a typing error. Each is refused beside its field and nothing is saved."""
+    data = {
+        "title": "Scrap rate below 2 %",
+        "target": "2",
+        "unit": "%",
+        "better": "",
+        "owner": head.pk,
+        "department": dept.pk,
+        "due_date": days(200).isoformat(),
+    }
+    client = client_for(quality_manager)
+    response = client.post(reverse("reviews:objective_create"), data)
+    assert response.status_code == 400 and "which way is good" in field_error(response, "better")
+    response = client.post(reverse("reviews:objective_create"), {**data, "better": "lower", "target": "120"})
+    assert response.status_code == 400 and "from 0 to 100" in field_error(response, "target")
+    assert not Objective.objects.exists()
+    assert client.post(reverse("reviews:objective_create"), {**data, "better": "lower"}).status_code == 302
+
+    objective = make_objective(owner=head, target=Decimal("95"), unit="%", better="higher")
+    for value in (Decimal("-5"), Decimal("150")):
+        with pytest.raises(ValidationError) as refused:
+            services.objective_value_enter(objective=objective, by=head, month=last_month(), value=value)
+        assert "from 0 to 100" in refused.value.message_dict["value"][0]
+    assert not ObjectiveValue.objects.filter(objective=objective).exists()
