@@ -183,6 +183,7 @@ class ProposalForm(RecordForm):
 
 class RiskForm(RecordForm):
     due_what = "The next review"
+    due_not_past = True  # a risk is reviewed from now on; born overdue, it would mean nothing
 
     class Meta:
         model = Risk
@@ -202,6 +203,10 @@ class RiskForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         top = scale()
+        if "process" in self.fields and not self.user.is_quality_manager:
+            # A head owns the risks of their own department's processes (its head re-assesses them).
+            own = Q(department_id=self.user.department_id, active=True)
+            self.fields["process"].queryset = Process.objects.filter(own | Q(pk=self.instance.process_id))
         if self.instance.pk:  # the score changes by an assessment, which keeps the trend
             self.fields.pop("likelihood"), self.fields.pop("severity")
         else:

@@ -13,6 +13,7 @@ from qms.models import RecordLink
 from qms.services import record_transition
 from qms.workflow import TransitionError
 from tests.audits import factories as af
+from tests.helpers import field_error
 from tests.training import factories as tf
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,34 @@ def test_a_likelihood_outside_the_scale_is_refused_beside_the_field_and_nothing_
         in response.content.decode()
     )
     assert not Risk.objects.exists()
+
+
+def test_a_head_records_risks_of_their_own_processes_reviewed_from_today(
+    client_for, head, dept, other_head, other_dept, furnace, quality_manager
+):
+    """Another department's process, or a next review already past, is refused beside its field
+    (its head could not re-assess such a risk; a risk born overdue means nothing); the quality
+    manager records a risk of any process."""
+    data = {
+        "title": "Furnace failure",
+        "kind": "risk",
+        "process": furnace.pk,
+        "likelihood": 3,
+        "severity": 3,
+        "owner": head.pk,
+        "department": dept.pk,
+        "due_date": af.days(200),
+    }
+    response = client_for(head).post(reverse("audits:risk_create"), data)
+    assert response.status_code == 400 and "valid choice" in field_error(response, "process")
+    response = client_for(other_head).post(
+        reverse("audits:risk_create"),
+        {**data, "owner": other_head.pk, "department": other_dept.pk, "due_date": af.days(-400)},
+    )
+    assert response.status_code == 400 and "past" in field_error(response, "due_date")
+    assert not Risk.objects.exists()
+    qm = {**data, "owner": other_head.pk, "department": other_dept.pk}
+    assert client_for(quality_manager).post(reverse("audits:risk_create"), qm).status_code == 302
 
 
 @override_settings(RISK_SCALE=3, RISK_THRESHOLD=6)
