@@ -187,6 +187,17 @@ class Audit(Record):
         closed=frozenset({"closed", "cancelled"}),
     )
 
+    def clean(self) -> None:
+        """Planned within its programme's year: that year's programme counts it."""
+        super().clean()
+        if self.programme_id and self.due_date and self.due_date.year != self.programme.year:
+            raise ValidationError(
+                {
+                    "due_date": f"{self.programme.reference} is the programme of {self.programme.year}: plan "
+                    f"the audit within that year, or in the programme of {self.due_date.year}."
+                }
+            )
+
     def edit_refused(self) -> str | None:
         if self.status == "reported":
             return "A reported audit is not changed: its report stands as issued."

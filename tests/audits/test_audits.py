@@ -390,3 +390,25 @@ def test_the_finding_form_offers_the_questions_of_its_audit_only(client_for, lea
     assert offered and {i.audit_id for i in offered} == {running.pk}
     assert other.items.exists()
     assert form.fields["item"].label_from_instance(offered[0]).startswith(running.reference)
+
+
+def test_an_audit_planned_outside_its_programmes_year_is_refused_beside_its_date(
+    client_for, quality_manager, lead, other_dept, dept
+):
+    programme = af.programme(department=dept)
+    response = client_for(quality_manager).post(
+        reverse("audits:audit_create"),
+        {
+            "title": "Production audit",
+            "programme": programme.pk,
+            "clauses": ["7.5"],
+            "audited_departments": [other_dept.pk],
+            "owner": lead.pk,
+            "due_date": f"{programme.year + 1}-06-20",
+            "department": dept.pk,
+            "criteria": "ISO 9001",
+        },
+    )
+    assert response.status_code == 400
+    assert f"the programme of {programme.year}" in field_error(response, "due_date")
+    assert not Audit.objects.exists()
