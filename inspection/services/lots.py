@@ -11,6 +11,7 @@ from django.utils import timezone
 from qms import access, events, history
 from qms.models import User
 from qms.services import signature_sign
+from qms.workflow import TransitionError
 
 from ..models import (
     GoodsReceipt,
@@ -101,13 +102,29 @@ def schedule_change_propose(
     return row
 
 
+@ProductionLot.workflow.on("finish")
+def _lot_finished(lot: ProductionLot, **kwargs) -> None:
+    """Production finishes today (the day its release checks are asked on), never before it began."""
+    today = timezone.localdate()
+    if lot.started_on > today:
+        raise TransitionError(
+            f"Production of lot {lot.lot_number} starts on {lot.started_on:%-d %b %Y}: "
+            "it cannot finish before."
+        )
+    if lot.finished_on is None or lot.finished_on > today:
+        lot.finished_on = today
+
+
+@ProductionLot.workflow.on("reopen")
+def _lot_reopened(lot: ProductionLot, **kwargs) -> None:
+    lot.finished_on = None  # back in production: it finishes again
+
+
 @ScheduleChange.workflow.on("approve")
 def _schedule_approved(change: ScheduleChange, *, by: User, **kwargs) -> None:
     """An approved change moves the lot's date (recorded in the lot's history with the reason)."""
     lot = ProductionLot.objects.select_for_update().get(pk=change.lot_id)
     if getattr(lot, change.field) != change.old_date:
-        from qms.workflow import TransitionError
-
         raise TransitionError("The lot's date changed since this was proposed: propose the change again.")
     setattr(lot, change.field, change.new_date)
     history.save(lot, by=by, reason=f"Schedule change approved: {change.reason}")

@@ -213,3 +213,25 @@ def test_a_lot_is_not_accepted_on_a_sample_its_results_do_not_cover(client_for):
     record_transition(record=found, name="accept", by=qm)
     found.refresh_from_db()
     assert found.status == "accepted"
+
+
+def test_production_finishes_on_the_day_it_is_marked_finished_never_before_it_started():
+    """A lot started tomorrow could be finished, released and shipped today, its checks judged on
+    a day still to come: finishing is refused before the start, and records the day it happens;
+    back in production, it finishes again."""
+    from qms.workflow import TransitionError
+
+    early = f.lot(started=f.days(1))
+    with pytest.raises(TransitionError, match="cannot finish before"):
+        record_transition(record=early, name="finish", by=f.qm())
+    early.refresh_from_db()
+    assert early.status == "open" and early.finished_on is None
+
+    lot = f.lot(started=f.days(-3))
+    record_transition(record=lot, name="finish", by=f.qm())
+    lot.refresh_from_db()
+    assert lot.status == "finished" and lot.finished_on == f.today()
+    assert lot.production_days == [f.days(-3), f.today()]
+    record_transition(record=lot, name="reopen", by=f.qm(), reason="Rework of 40 housings")
+    lot.refresh_from_db()
+    assert lot.status == "open" and lot.finished_on is None

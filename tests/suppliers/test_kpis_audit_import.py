@@ -276,7 +276,10 @@ def test_the_scorecard_and_ranking_read_the_inspection_modules_measures(
         ("on-time-chart", "Delivered on time (%)"),
         ("rejected-chart", "Lots rejected per month"),
     ):
-        assert f'<h2 class="h6">{title}</h2><div class="mb-3" data-testid="{testid}"><svg' in page
+        assert (
+            f'<h2 class="h6">{title}</h2><div class="mb-3" data-testid="{testid}"><div class="chart-scroll"'
+            in page
+        )
     on_time = page[page.index('data-testid="on-time-chart"') :].split("</svg>")[0]
     assert "Lots rejected" not in on_time
     ranking = client.get(reverse("suppliers:ranking")).content.decode()
