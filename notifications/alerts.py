@@ -165,11 +165,7 @@ def escalations_send(*, now: dt.datetime | None = None) -> RunReport:
         mailable = {pk: _mailable(owner, today) for pk, owner in owners.items()}
         # Who each step goes to depends on the owner only: worked out once per owner.
         rungs = {
-            pk: [
-                (number, step, threshold, _step_recipients(step, owner, mailable[pk], heads, bosses, quality))
-                for number, (step, threshold) in enumerate(steps, start=1)
-            ]
-            for pk, owner in owners.items()
+            pk: _rungs(steps, owner, mailable[pk], heads, bosses, quality) for pk, owner in owners.items()
         }
         # Every step each item has reached today, and whom it goes to: keys only, no rendering.
         owed: dict[str, tuple[DueItem, int, dict]] = {}
@@ -279,6 +275,21 @@ def step_label(step: str, recipient_id: int | None, owner: dict, heads: dict[int
     if step == HEAD and recipient_id is not None and recipient_id != heads.get(owner["department_id"]):
         return "owner's manager"
     return STEP_LABELS.get(step, step)
+
+
+def _rungs(steps, owner, owner_mailable, heads, bosses, quality) -> list[tuple]:
+    """(number, step, threshold, recipients) of each step for ``owner``'s items: nobody twice (the
+    quality manager who is the owner's manager is told once, as their manager)."""
+    out, told = [], set()
+    for number, (step, threshold) in enumerate(steps, start=1):
+        people = [
+            p
+            for p in _step_recipients(step, owner, owner_mailable, heads, bosses, quality)
+            if p["id"] not in told
+        ]
+        told |= {p["id"] for p in people}
+        out.append((number, step, threshold, people))
+    return out
 
 
 def _step_recipients(step, owner, owner_mailable, heads, bosses, quality) -> list[dict]:

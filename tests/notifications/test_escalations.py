@@ -123,6 +123,25 @@ def test_a_manager_standing_in_for_the_head_is_not_called_department_head(
     assert "department head" not in text_part(to_manager)
 
 
+def test_the_quality_manager_who_is_the_owners_manager_is_told_once(smtp, head, quality_manager):
+    """A head's manager is the quality manager: told at step 2 as the owner's manager, they are
+    not emailed the same item again at step 3 (which names them "already told")."""
+    head.manager = quality_manager
+    head.save()
+    item = ncr(head, -8, today=TODAY)
+    run(0)
+    [to_manager] = smtp.to(quality_manager.email)
+    assert "owner's manager" in to_manager["Subject"]
+    assert set(
+        Delivery.objects.filter(topic__contains=f":{item.pk}:").values_list("recipient_id", flat=True)
+    ) == {
+        head.pk,
+        quality_manager.pk,
+    }
+    run(1)  # the next day: still nobody told twice
+    assert len(smtp.to(quality_manager.email)) == 1
+
+
 def _queries(fn):
     with CaptureQueriesContext(connection) as ctx:
         report = fn()
