@@ -36,6 +36,19 @@ from .models import Delivery
 # --- due-date alerts ----------------------------------------------------------------------------
 
 
+def schedule_text(leads: Sequence[int]) -> str:
+    """When alerts are sent, as the email's footer says it: "14, 7 and 1 days ahead of each due
+    date and on the day" (an item first seen inside a lead time is alerted at once)."""
+    ahead = sorted({lead for lead in leads if lead > 0}, reverse=True)
+    parts = []
+    if ahead:
+        days = ", ".join(str(n) for n in ahead[:-1]) + (" and " if len(ahead) > 1 else "") + str(ahead[-1])
+        parts.append(f"{days} day{'s' if ahead != [1] else ''} ahead of each due date")
+    if 0 in leads:
+        parts.append("on the day" if ahead else "on each due date")
+    return " and ".join(parts)
+
+
 def lead_for(days_ahead: int, leads: Sequence[int]) -> int | None:
     """The alert an item is at: the tightest lead time not shorter than the days left. A missed
     day is caught up the next day, and an item created 3 days before its due date gets the
@@ -55,6 +68,7 @@ def alerts_send_due(*, now: dt.datetime | None = None) -> RunReport:
     report = RunReport()
     if not leads:
         return finish(report)
+    schedule = schedule_text(leads)
     upcoming = registry.items(since=today, until=today + dt.timedelta(days=max(leads)))
     for chunk in chunks(upcoming, conf.item_batch_size()):
         wanted: dict[str, tuple[DueItem, int]] = {}
@@ -73,13 +87,18 @@ def alerts_send_due(*, now: dt.datetime | None = None) -> RunReport:
             .values(*USER_FIELDS)
         }
         drafts = []
-        for key, (item, lead) in todo.items():
+        for key, (item, _lead) in todo.items():
             owner = owners.get(item.owner_id)
             if owner is None:
                 continue
             subject, text, html = render(
                 "alert",
-                {"user": owner, "name": display_name(owner), "line": line_for(item, today), "lead": lead},
+                {
+                    "user": owner,
+                    "name": display_name(owner),
+                    "line": line_for(item, today),
+                    "schedule": schedule,
+                },
             )
             drafts.append(
                 Draft(

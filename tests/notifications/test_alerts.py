@@ -56,6 +56,17 @@ def test_a_missed_day_is_caught_up_with_the_tightest_lead_only(smtp, staff, sett
     [message] = smtp.messages
     assert "due in 3 days" in message["Subject"]
     assert Delivery.objects.get().key.endswith(":7")
+    # Its footer says when alerts go out, not "7 days ahead" of an item due in 3.
+    assert "sends these alerts 14, 7 and 1 days ahead of each due date and on the day." in text_part(message)
+
+
+def test_the_footer_says_the_schedule_as_configured():
+    from notifications.alerts import schedule_text
+
+    assert schedule_text([14, 7, 1, 0]) == "14, 7 and 1 days ahead of each due date and on the day"
+    assert schedule_text([1]) == "1 day ahead of each due date"
+    assert schedule_text([0]) == "on each due date"
+    assert schedule_text([3, 10]) == "10 and 3 days ahead of each due date"
 
 
 def test_an_owner_who_switched_alerts_off_gets_none(smtp, staff):
