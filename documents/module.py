@@ -12,6 +12,14 @@ from .kpis import MEASURES
 from .models import Document, Revision
 from .services import DOCUMENT_OBSOLETE, REVISION_EFFECTIVE
 
+
+def revision_label(revision: Revision) -> str:
+    """A revision as the picker writes it, saying when it is not the one in force."""
+    if revision.status == Revision.Status.EFFECTIVE:
+        return str(revision)
+    return f"{revision} ({revision.get_status_display().lower()})"
+
+
 MODULE = Module(
     label="Documents",
     url_name="documents:document_list",
@@ -29,6 +37,9 @@ MODULE = Module(
             "Find a revision",
             fields=("document__number", "document__title", "label"),
             related=("document",),
+            # "DRW-40512 rev C (superseded)": a revision no longer in force says so where it is chosen.
+            label=revision_label,
+            noise=("rev", "rev.", "revision"),
         ),
     },
     due=PROVIDERS,

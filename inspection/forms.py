@@ -243,8 +243,15 @@ class ShipmentLineForm(ChildForm):
     lot = forms.ModelChoiceField(
         label="Production lot",
         queryset=ProductionLot.objects.filter(status="released").order_by("lot_number"),
+        error_messages={
+            "invalid_choice": "Only a released lot is shipped: choose one the release has cleared."
+        },
     )
     quantity = forms.IntegerField(min_value=1, max_value=2_147_483_647)
+
+    def __init__(self, *args, **kwargs):
+        self.base_fields["lot"].picker_statuses = ("released",)  # its search finds released lots only
+        super().__init__(*args, **kwargs)
 
 
 class InspectionForm(DateRuleMixin, RecordForm):

@@ -15,6 +15,7 @@ from django import forms
 from django.db import DEFAULT_DB_ALIAS
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from . import ahead
@@ -44,7 +45,11 @@ class PickerSource:
     ``related``. ``narrowed`` lists (a queryset with a filter: the calibration laboratories among
     the suppliers) get the picker too when True; when False they stay a plain select, short by what
     narrowed them. ``url_name``: a search of its own instead of the kernel's (people, matched by
-    the label of their role too)."""
+    the label of their role too).
+
+    A form field narrowed to some statuses (a shipment takes released lots) says so with
+    ``field.picker_statuses = ("released",)``: its box then searches those only
+    (``?status=released``), as its queryset accepts them."""
 
     hint: str
     find: str
@@ -55,6 +60,8 @@ class PickerSource:
     related: tuple[str, ...] = ()
     narrowed: bool = True
     url_name: str = ""
+    # Words of the label the search ignores ("rev" in "DRW-40512 rev C").
+    noise: tuple[str, ...] = ()
 
 
 _SOURCES: dict[type, PickerSource] = {
@@ -87,12 +94,13 @@ def pickers() -> list[str]:
     return [model._meta.label_lower for model, source in _SOURCES.items() if not source.url_name]
 
 
-def search_url(model: type) -> str:
-    """Where the picker of ``model`` searches."""
+def search_url(model: type, statuses: tuple[str, ...] = ()) -> str:
+    """Where the picker of ``model`` searches (among rows in ``statuses``, when given)."""
     source = _SOURCES[model]
     if source.url_name:
         return reverse(source.url_name)
-    return reverse("picker_search", kwargs={"picker": model._meta.label_lower})
+    url = reverse("picker_search", kwargs={"picker": model._meta.label_lower})
+    return url + ("?" + urlencode([("status", s) for s in statuses]) if statuses else "")
 
 
 def _picks(queryset) -> PickerSource | None:
@@ -105,6 +113,7 @@ def _picks(queryset) -> PickerSource | None:
 
 class _Picker:
     model: type = User  # whose picker (``use_pickers`` sets it for each field)
+    statuses: tuple[str, ...] = ()  # the statuses its field accepts (``picker_statuses``)
 
     def optgroups(self, name, value, attrs=None):
         wanted = [str(v) for v in value if v not in (None, "") and str(v).isdigit()]
@@ -126,7 +135,7 @@ class _Picker:
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         source = _SOURCES[self.model]
-        context["widget"]["attrs"]["data-picker"] = search_url(self.model)
+        context["widget"]["attrs"]["data-picker"] = search_url(self.model, self.statuses)
         context["widget"]["attrs"]["data-picker-hint"] = source.hint
         context["widget"]["attrs"]["data-picker-find"] = source.find
         return context
@@ -160,6 +169,7 @@ def use_pickers(form: forms.Form) -> None:
         multiple = isinstance(field, forms.ModelMultipleChoiceField)
         widget = PickerSelectMultiple() if multiple else PickerSelect()
         widget.model = queryset.model
+        widget.statuses = tuple(getattr(field, "picker_statuses", ()))
         widget.attrs.update({k: v for k, v in field.widget.attrs.items() if k != "size"})
         widget.is_required = field.required
         widget.choices = field.choices

@@ -67,13 +67,17 @@ class PickerSearchView(QMSView):
         model, source = found
         text = request.GET.get("q", "").replace("\x00", "").strip()[:50]
         rows = []
-        if text:
+        words = [w for w in text.split() if w.lower() not in source.noise]
+        if words:
             q = Q()
-            for word in text.split():
+            for word in words:
                 q &= text_search.contains(model, word, source.fields)
             scope = model.objects.all()
             if source.left_out:
                 scope = scope.exclude(status__in=source.left_out)
+            known = {value for value, _ in getattr(getattr(model, "workflow", None), "statuses", ())}
+            if wanted := [s for s in request.GET.getlist("status") if s in known]:
+                scope = scope.filter(status__in=wanted)  # the statuses the form's field accepts
             scope = access.restrict(scope, request.user).filter(q)
             rows = scope.select_related(*source.related).order_by(*source.ordering)[:20]
         return JsonResponse({"results": [{"id": row.pk, "label": source.label(row)} for row in rows]})

@@ -86,3 +86,46 @@ def test_only_a_declared_picker_is_searched_by_the_kernel(client_for):
     assert client.get("/pick/calibration.instrument/", {"q": "x"}).status_code == 200
     for label in ("qms.user", "capa.capa", "no.such", "capa.nonconformity.x"):
         assert client.get(f"/pick/{label}/", {"q": "x"}).status_code == 404, label
+
+
+def test_a_shipment_finds_released_lots_only_and_says_why_another_is_refused(client_for):
+    """The shipment's "Add a released lot" searched every lot; choosing one on hold answered "Select
+    a valid choice". Its search finds released lots only, and a lot not released is refused saying
+    so, beside the field."""
+    from inspection.models import ProductionLot, ShipmentLine
+
+    quality = f.qm()
+    held, released = f.lot(number="24-1203"), f.lot(number="24-1204")
+    ProductionLot.objects.filter(pk=released.pk).update(status="released")  # cleared by its release
+    shipment = f.shipment(owner=quality)
+    client = client_for(quality)
+    page = client.get(shipment.get_absolute_url()).content.decode()
+    assert 'data-picker="/pick/inspection.productionlot/?status=released"' in page
+    found = client.get("/pick/inspection.productionlot/", {"q": "24-12", "status": "released"}).json()[
+        "results"
+    ]
+    assert [r["id"] for r in found] == [released.pk]
+    assert {
+        r["id"] for r in client.get("/pick/inspection.productionlot/", {"q": "24-12"}).json()["results"]
+    } == {
+        held.pk,
+        released.pk,
+    }
+    response = client.post(f"{shipment.get_absolute_url()}lots/add/", {"lot": held.pk, "quantity": 10})
+    assert response.status_code == 400
+    assert "Only a released lot is shipped" in response.content.decode()
+    assert not ShipmentLine.objects.exists()
+
+
+def test_a_revision_no_longer_in_force_says_so_and_is_found_as_its_label_reads(client_for):
+    from tests.documents.factories import issue
+
+    quality = f.qm()
+    old = f.drawing_revision(owner=quality)
+    document = old.document
+    new = issue(document, quality, summary="Chamfer 0.5")
+    old.refresh_from_db()
+    found = client_for(quality).get("/pick/documents.revision/", {"q": f"{document.number} rev. {old.label}"})
+    labels = {r["id"]: r["label"] for r in found.json()["results"]}
+    assert labels == {old.pk: f"{old} (superseded)"}
+    assert new.status == "effective"

@@ -45,7 +45,7 @@
         const q = box.value.trim();
         asked = q;
         if (q.length < 1) { list.replaceChildren(); return; }
-        fetch(select.dataset.picker + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        fetch(select.dataset.picker + (select.dataset.picker.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(q), { credentials: "same-origin" })
           .then((r) => (r.ok ? r.json() : { results: [] }))
           .then((data) => {
             if (asked !== q) return;
