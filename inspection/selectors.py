@@ -178,6 +178,16 @@ def instrument_uses(instrument, *, date_from: dt.date | None, date_to: dt.date, 
     return uses
 
 
+def iqc_plan_exists(receipt: GoodsReceipt) -> bool:
+    """Whether an incoming inspection plan is in use for the receipt's part (its supplier's or
+    any supplier's). One query."""
+    return (
+        InspectionPlan.objects.filter(status="active", part_number=receipt.part_number, stage=Stage.IQC)
+        .filter(Q(supplier_id=receipt.supplier_id) | Q(supplier__isnull=True))
+        .exists()
+    )
+
+
 def proposed_plan(*, lot: ProductionLot | None = None, receipt: GoodsReceipt | None = None) -> int | None:
     """The plan a new inspection of ``lot`` or ``receipt`` most likely follows: the plan in use for
     its part number at the stage it is at (incoming for a receipt, from its supplier or any;

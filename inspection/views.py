@@ -129,6 +129,9 @@ class ReceiptDetailView(RecordDetailView):
             if inspections
             else history.entered(record, "accepted", self.request.user),
             "may_inspect": access.can_create(self.request.user, Inspection),
+            # Awaiting inspection with no IQC plan for its part (from its supplier or any): said
+            # here, where "Inspect it" would otherwise lead to a form no plan fits.
+            "no_iqc_plan": record.status == "received" and not selectors.iqc_plan_exists(record),
         }
 
 

@@ -165,6 +165,8 @@ class InvalidIs400:
     product does (the record forms answered 200)."""
 
     def form_invalid(self, form):
+        # Said at the top too, as every other form does: a phone shows the first fields only.
+        messages.error(self.request, "Nothing was saved: see the messages beside the fields.")
         response = super().form_invalid(form)
         response.status_code = 400
         return response

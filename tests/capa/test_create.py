@@ -75,6 +75,7 @@ def test_the_form_says_so_beside_the_field(client_for, head, dept):
     )
     assert response.status_code == 400
     assert "valid choice" in field_error(response, "owner")
+    assert "Nothing was saved: see the messages beside the fields." in response.content.decode()
     assert not Nonconformity.objects.exists()
 
 

@@ -48,3 +48,12 @@ def test_a_receipt_awaits_its_incoming_inspection_on_the_plan_keepers_my_work(cl
     keys = _keys()
     assert f"inspection.iqc:{receipt.pk}" not in keys and f"inspection.iqc:{other.pk}" not in keys
     assert registry.for_user(own_keeper) == [] and registry.for_user(anyone_keeper) == []
+
+
+def test_a_receipt_no_iqc_plan_fits_says_so_on_its_page(client_for):
+    planned = f.receipt(part="BAR-42")
+    f.plan(stage="iqc", part="BAR-42")
+    unplanned = f.receipt(part="NONEXIST-999")
+    client = client_for(f.qm())
+    assert 'data-testid="no-iqc-plan"' in client.get(unplanned.get_absolute_url()).content.decode()
+    assert 'data-testid="no-iqc-plan"' not in client.get(planned.get_absolute_url()).content.decode()
