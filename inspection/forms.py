@@ -25,7 +25,7 @@ from .models import (
     ScheduleChange,
     Shipment,
 )
-from .release import CHECKS
+from .release import CHECKS, checks_now
 
 
 def _today():
@@ -217,9 +217,22 @@ class ScheduleChangeForm(DateRuleMixin, ChildForm):
 
 
 class DeviationForm(ChildForm):
+    """Accept a refused check of the lot with a signed reason: only the checks that refuse the
+    release now are offered (a clear or accepted one needs no deviation)."""
+
     check = forms.ChoiceField(
         label="Check", choices=[(k, f"{n}. {t}") for n, (k, t, _, _) in enumerate(CHECKS, 1)]
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.parent is not None:
+            refused = {c.key for c in checks_now(self.parent) if c.blocks}
+            self.fields["check"].choices = [(k, t) for k, t in self.fields["check"].choices if k in refused]
+            self.fields["check"].error_messages["invalid_choice"] = (
+                "That check does not refuse the release now: it needs no deviation."
+            )
+
     reason = forms.CharField(
         label="Why the lot may be released all the same", widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -326,3 +326,11 @@ def checks_for(lot: ProductionLot) -> list[Check]:
         check.deviation = deviations.get((key, check.text)) if check.text else None
         checks.append(check)
     return checks
+
+
+def checks_now(lot: ProductionLot) -> list[Check]:
+    """``checks_for(lot)``, worked out once while a page that changes nothing is answered (the
+    lot's page shows them, and its deviation form offers the refused ones)."""
+    from qms.scoped import read_only
+
+    return read_only.get(("release_checks", lot.pk), lambda: checks_for(lot))

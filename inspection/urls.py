@@ -20,6 +20,7 @@ from .models import (
     Shipment,
     ShipmentLine,
 )
+from .release import checks_now
 
 app_name = "inspection"
 
@@ -141,7 +142,11 @@ lots = [
         form=forms.DeviationForm,
         service=services.deviation_accept,
         kw="lot",
-        may=lambda user, lot: lot.status in ("open", "finished") and services.may_accept_deviation(user, lot),
+        may=lambda user, lot: (
+            lot.status in ("open", "finished")
+            and services.may_accept_deviation(user, lot)
+            and any(c.blocks for c in checks_now(lot))
+        ),
         success="Deviation accepted and signed.",
     ),
 ]

@@ -17,7 +17,7 @@ from . import forms as f
 from . import sampling, selectors, services
 from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, ReleaseDeviation, Shipment
 from .models.plans import Stage
-from .release import checks_for
+from .release import checks_now
 
 # --- plans -----------------------------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class LotUpdateView(RecordUpdateView):
 class LotDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
         user = self.request.user
-        checks = checks_for(record) if record.status in ("open", "finished") else None
+        checks = checks_now(record) if record.status in ("open", "finished") else None
         return {
             "checks": checks,
             "snapshot": record.release_checks,

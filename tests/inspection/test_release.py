@@ -464,3 +464,25 @@ def test_a_lapsed_gauge_no_longer_refuses_once_the_lot_is_re_inspected_and_accep
     assert state(lot, "gauges").state == "failed"  # the fix it names: re-inspect with a calibrated gauge
     _reinspected(lot, plan)
     assert state(lot, "gauges").state == "clear"
+
+
+def test_the_deviation_form_offers_only_the_checks_that_refuse_the_release(client_for, password):
+    """It listed all seven, the clear and the accepted ones too: now only those refusing the lot,
+    and a clear one posted is refused beside the field, nothing signed."""
+    from django.urls import reverse
+
+    from inspection.forms import DeviationForm
+    from inspection.release import checks_for
+
+    lot = _finished_inspected_below()
+    refused = {c.key for c in checks_for(lot) if c.blocks}
+    assert "sampling" in refused and len(refused) < 7
+    offered = {key for key, _ in DeviationForm(parent=lot, user=f.qm()).fields["check"].choices}
+    assert offered == refused
+    clear = next(c.key for c in checks_for(lot) if c.state == "clear")
+    response = client_for(f.qm()).post(
+        reverse("inspection:productionlot_deviation", args=[lot.pk]),
+        {"check": clear, "reason": "Agreed", "password": password},
+    )
+    assert response.status_code == 400 and "needs no deviation" in response.content.decode()
+    assert not lot.deviations.exists()
