@@ -193,15 +193,23 @@ def _competence(lot, days) -> list[Finding]:
             for day in days:
                 found += _gate("competence", on=day, person=op.person, competence=lot.competence)
     for inspection in lot.inspections.all():
-        if lot.process_id is None:
-            found.append(Finding("No process is named for this lot: inspectors not checked.", checked=False))
+        # Signing off is a competence of the inspection's own process (the plan's: final
+        # inspection), else of the process that made the lot.
+        process = inspection.plan.process or lot.process
+        if process is None:
+            found.append(
+                Finding(
+                    "No process is named for this lot or its inspection plan: inspectors not checked.",
+                    checked=False,
+                )
+            )
             break
         if "inspection_signoff" in {g.name for g, _ in gates.catalogue()}:  # declared by training
             found += _gate(
                 "inspection_signoff",
                 on=inspection.inspected_on,
                 person=inspection.inspector,
-                process=lot.process,
+                process=process,
             )
     return found
 
@@ -302,6 +310,7 @@ def checks_for(lot: ProductionLot) -> list[Check]:
             "schedule_changes",
             "inspections__gauges__instrument",
             "inspections__plan__changes",
+            "inspections__plan__process",
             "inspections__inspector",
             "deviations",
         )

@@ -486,3 +486,35 @@ def test_the_deviation_form_offers_only_the_checks_that_refuse_the_release(clien
     )
     assert response.status_code == 400 and "needs no deviation" in response.content.decode()
     assert not lot.deviations.exists()
+
+
+def test_an_inspection_is_signed_off_under_its_plans_process_not_the_one_that_made_the_lot():
+    """The demo's every lot was refused at check 4: its inspector holds "Final inspection and
+    release", which authorises signing off the final inspection process, but the check asked for
+    a competence of CNC turning (the lot's process). A plan with no process falls back on it."""
+    from inspection.models import InspectionPlan
+    from inspection.release import checks_for
+    from tests.training import factories as tf
+
+    qc, production = f.department("QC", "Quality control"), f.department("PROD", "Production")
+    turning, final = tf.process(production, "CNC turning"), tf.process(qc, "Final inspection (OQC)")
+    signoff = tf.competence(
+        qc, title="Final inspection and release", process=final, authorises="inspection_signoff"
+    )
+    inspector = f.qc_inspector()
+    tf.file_of(inspector)
+    tf.train(inspector, signoff, 2, on=f.days(-30))
+
+    def competence_messages(plan_process):
+        plan = f.plan(part="H-230")
+        InspectionPlan.objects.filter(pk=plan.pk).update(process=plan_process)
+        plan.refresh_from_db()
+        lot = f.lot(part="H-230", process=turning)
+        f.inspect(lot, plan_=plan, by=inspector)
+        check = next(c for c in checks_for(lot) if c.key == "competence")
+        messages = [finding.message for finding in check.findings]
+        record_transition(record=plan, name="retire", by=f.qm(), reason="Next case")
+        return messages
+
+    assert competence_messages(final) == []
+    assert any("signing off inspection of CNC turning" in m for m in competence_messages(None))
