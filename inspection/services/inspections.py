@@ -177,6 +177,13 @@ def characteristic_result_add(
             raise ValidationError(
                 {"values": "This characteristic is an attribute: count the nonconforming items."}
             )
+        if inspected is not None and inspected != len(measured):
+            raise ValidationError(
+                {
+                    "inspected": f"{len(measured)} values typed for {inspected} items: one value per item "
+                    "(leave the count empty, it follows from the values)."
+                }
+            )
         low, high = characteristic.limits()
         inspected = len(measured)
         nonconforming = sum(1 for v in measured if v < low or v > high)

@@ -65,6 +65,24 @@ def test_measured_values_outside_the_tolerance_count_as_nonconforming():
     assert (found.sample_size, found.nonconforming) == (4, 2)
 
 
+def test_measured_values_must_match_the_count_given():
+    """Five values typed for three items saved five: refused beside the count, nothing saved.
+    (A characteristic may be recorded in batches: each row is further items of the sample.)"""
+    plan, lot = f.plan(), f.lot(quantity=50)
+    found = f.inspect(lot, plan_=plan, sample=0)
+    bore = plan.characteristics.get(name__startswith="Bore")
+    with pytest.raises(ValidationError) as exc:
+        services.characteristic_result_add(
+            inspection=found,
+            by=f.qm(),
+            characteristic=bore,
+            values="12.005 12.010 12.001 12.002 12.003",
+            inspected=3,
+        )
+    assert "5 values typed for 3 items" in exc.value.message_dict["inspected"][0]
+    assert not found.results.exists()
+
+
 def test_a_lot_consuming_more_material_than_the_receipt_holds_is_refused():
     receipt = f.receipt(quantity=100)
     first, second = f.lot(), f.lot()
