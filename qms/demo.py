@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
@@ -49,6 +49,9 @@ class DemoCompany:
     admin: User | None = None
     auditor: User | None = None
     today: dt.date = field(default_factory=timezone.localdate)
+    # What a module does once every module's records are in (``load_demo`` runs them last): a
+    # management review held then freezes figures that count them all.
+    afterwards: list[Callable[[], None]] = field(default_factory=list)
 
     def days(self, n: int) -> dt.date:
         return self.today + dt.timedelta(days=n)

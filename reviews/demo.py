@@ -141,6 +141,13 @@ def _last_quarter(company) -> None:
         entered__improvement="6 suggestions from the shop floor, 2 implemented.",
         entered__customers="Quarterly survey: 84 % satisfied (target 85 %), 41 answers.",
     )
+    # Held, its inputs frozen, once every module's records are in (the figures count them all).
+    company.afterwards.append(lambda: _last_quarter_held(company, review, held))
+
+
+def _last_quarter_held(company, review: Review, held: dt.date) -> None:
+    qm, top, today = company.quality_manager, company.top_management, company.today
+    heads = company.heads
     services.review_hold(review=review, by=qm, held_on=held, attendees=list(review.attendees.all()))
     services.review_minutes_write(review=review, by=qm, **{f"minutes__{k}": v for k, v in MINUTES.items()})
     plans = [

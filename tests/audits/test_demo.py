@@ -80,3 +80,19 @@ def test_the_demo_risk_trend_follows_the_reassessments():
         assert measure.value(period) == len(titles), period.label
         listed = register_rows(client, measure.url(period))
         assert {Risk.objects.get(pk=pk).title for pk in listed} == titles, period.label
+
+
+def test_last_quarters_review_froze_the_figures_its_links_open():
+    """Held before the audits' and risks' demo records were in, last quarter's review said "0
+    findings past due" and its link listed 4: it is held once every module's records are in, so
+    each frozen figure is what its records, read today for that quarter, count."""
+    from qms import kpis
+    from reviews.inputs import _number
+    from reviews.models import Review
+
+    call_command("load_demo", "--if-empty")
+    last = Review.objects.get(status="signed")
+    frozen = {m["key"]: m["value"] for row in last.inputs.all() for m in (row.data or {}).get("measures", [])}
+    for key in ("audits.findings_past_due", "audits.risks_above_threshold"):
+        assert frozen[key] == _number(kpis.get(key).value(last.period)), key
+    assert frozen["audits.risks_above_threshold"] >= 1

@@ -28,4 +28,6 @@ class Command(BaseCommand):
                 if entry.module.demo is not None:
                     entry.module.demo(company)
                     self.stdout.write(f"  {entry.app.verbose_name}: demo records loaded")
+            for step in company.afterwards:
+                step()
         self.stdout.write(self.style.SUCCESS("Demo company loaded."))
