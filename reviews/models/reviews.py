@@ -212,6 +212,11 @@ class Decision(ChildRecord):
         short = " ".join(self.text.split())
         return f"D{self.number} {short[:80]}{'…' if len(short) > 80 else ''}"
 
+    def edit_refused(self) -> str | None:
+        if self.review.is_signed:
+            return "The minutes are signed: their decisions stand as recorded."
+        return None
+
     def removal_refused(self) -> str | None:
         if self.review.is_signed:
             return "The minutes are signed: their decisions stand as recorded."

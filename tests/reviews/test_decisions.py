@@ -105,10 +105,14 @@ def test_a_review_closes_only_once_its_actions_are_done(quality_manager, with_mi
 
 
 def test_after_signing_decisions_stand_but_their_actions_are_worked(
-    quality_manager, with_minutes, chair, password, head
+    client_for, quality_manager, with_minutes, chair, password, head
 ):
     decision = services.decision_add(review=with_minutes, by=quality_manager, kind="change", text="Printouts")
+    edit_url = f"{decision.get_absolute_url()}edit/"
+    assert edit_url in client_for(quality_manager).get(decision.get_absolute_url()).content.decode()
     services.review_sign(review=with_minutes, by=chair, password=password)
+    # Its page offers no Edit the signature would refuse.
+    assert edit_url not in client_for(quality_manager).get(decision.get_absolute_url()).content.decode()
     with pytest.raises(Exception, match="minutes are signed"):
         services.decision_add(review=with_minutes, by=quality_manager, kind="improvement", text="Late idea")
     with pytest.raises(Exception, match="minutes are signed"):
