@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from capa.models import Capa, Nonconformity
@@ -135,7 +136,9 @@ def test_from_ncr_to_closed_and_verified_capa(page, login, head, staff, quality_
     page.get_by_label("Status").select_option(label="Done")
     page.get_by_label("Result").fill("6,200 parts sorted, 410 scrapped.")
     page.get_by_role("button", name="Save").click()
-    assert "Done" in page.get_by_test_id("containment-table").inner_text()
+    # Back on the CAPA's page, whose script opens the stage the address names: waited for, as a
+    # reader would (a loaded machine read the table while its stage was still folded).
+    expect(page.get_by_test_id("containment-table")).to_contain_text("Done")
     close()
     assert page.get_by_test_id("status").inner_text() == "Closed"
     assert str(head) in page.get_by_test_id("closure").inner_text()

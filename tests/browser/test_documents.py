@@ -50,7 +50,12 @@ def test_full_document_lifecycle_author_reviewer_approver_effective_acknowledged
     assert page.get_by_test_id("revision-status").inner_text() == "Draft"
     assert "DRAFT – NOT RELEASED FOR USE" in page.get_by_test_id("not-current-banner").inner_text()
     page.get_by_test_id("submit-for-review").click()
+    pick(page, "Reviewers", operator)  # chosen by mistake, removed by tapping its ×
     pick(page, "Reviewers", reviewer)
+    page.get_by_role("button", name=f"Remove {operator}").first.click()
+    chosen = page.get_by_label("Reviewers").evaluate("s => Array.from(s.selectedOptions).map(o => o.value)")
+    assert chosen == [str(reviewer.pk)]
+    assert page.get_by_role("button", name=f"Remove {reviewer}").count() == 1
     pick(page, "Approvers", quality_manager)
     page.get_by_role("button", name="Send for review").click()
     assert page.get_by_test_id("revision-status").inner_text() == "In review"

@@ -29,13 +29,30 @@
     select.parentNode.insertBefore(box, select);
     select.parentNode.insertBefore(list, select);
     if (select.multiple) {
-      select.size = Math.max(2, Math.min(6, select.options.length));
-      select.title = "Chosen: select one and press Delete to remove";
-      select.addEventListener("keydown", (e) => {
-        if (e.key === "Delete" || e.key === "Backspace") {
-          Array.from(select.selectedOptions).forEach((o) => o.remove());
-        }
-      });
+      // Those chosen, each a button that removes it (a phone has no Delete key, and a click in a
+      // multiple select would unselect every other one): the select itself is only the form's.
+      const chosen = document.createElement("div");
+      chosen.className = "d-flex flex-wrap gap-1 mb-1";
+      chosen.dataset.testid = "picker-chosen";
+      select.parentNode.insertBefore(chosen, select);
+      select.classList.add("visually-hidden");
+      select.tabIndex = -1;
+      const draw = () => {
+        chosen.replaceChildren(...Array.from(select.options).filter((o) => o.selected).map((o) => {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.className = "btn btn-sm btn-outline-secondary";
+          b.textContent = o.text + " ×";
+          b.setAttribute("aria-label", "Remove " + o.text);
+          b.addEventListener("click", () => {
+            o.remove();
+            select.dispatchEvent(new Event("change", { bubbles: true }));
+          });
+          return b;
+        }));
+      };
+      select.addEventListener("change", draw);
+      draw();
     }
     let timer = null;
     let asked = "";
@@ -59,7 +76,6 @@
                 option(select, person);
                 list.replaceChildren();
                 box.value = "";
-                if (select.multiple) select.size = Math.max(2, Math.min(6, select.options.length));
               });
               return b;
             }));
