@@ -329,6 +329,7 @@ class InspectionEditForm(InspectionForm):
             "title",
             "inspector",
             "inspected_on",
+            "lot_size",
             "sample_size",
             "nonconforming",
             "note",

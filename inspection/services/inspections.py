@@ -132,6 +132,10 @@ def inspection_update(*, inspection: Inspection, by: User, reason: str = "", **f
     ):
         raise ValidationError({"nonconforming": "More nonconforming items than items inspected."})
     if "lot_size" in fields and fields["lot_size"] != inspection.lot_size:
+        subject = inspection.lot or inspection.receipt
+        if subject is not None and fields["lot_size"] > subject.quantity:
+            raise ValidationError({"lot_size": f"The lot holds {subject.quantity:,} items."})
+        # A corrected lot size sizes the sample again (ISO 2859-1: the code letter follows it).
         found = sampling_plan(inspection.plan, fields["lot_size"])
         fields.update(code_letter=found.letter, required_sample=found.sample_size, ac=found.ac, re=found.re)
     return record_update(record=inspection, by=by, reason=reason or "Inspection updated", **fields)

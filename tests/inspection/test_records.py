@@ -253,3 +253,36 @@ def test_production_finishes_on_the_day_it_is_marked_finished_never_before_it_st
     record_transition(record=lot, name="reopen", by=f.qm(), reason="Rework of 40 housings")
     lot.refresh_from_db()
     assert lot.status == "open" and lot.finished_on is None
+
+
+def test_a_lot_size_typed_wrong_is_corrected_on_the_edit_page_and_sizes_the_sample_again(client_for):
+    """700 typed for a receipt of 800 could not be corrected: the edit page takes the lot size,
+    no more than the receipt holds, and the sampling plan follows it."""
+    from django.urls import reverse
+
+    quality = f.qm()
+    supplier = f.supplier()
+    plan = f.plan(stage="iqc", part="BAR-42", supplier_=supplier)
+    receipt = f.receipt(supplier_=supplier, part="BAR-42", quantity=800)
+    found = f.inspect(receipt, plan_=plan, sample=0, lot_size=700)
+    url = reverse("inspection:inspection_update", args=[found.pk])
+    form = client_for(quality).get(url).context["form"]
+    assert "lot_size" in form.fields
+    data = {
+        "title": found.title,
+        "inspector": quality.pk,
+        "inspected_on": f.today().isoformat(),
+        "sample_size": 0,
+        "nonconforming": 0,
+        "owner": found.owner_id,
+        "department": found.department_id,
+        "reason": "Lot size typed wrong",
+    }
+    response = client_for(quality).post(url, {**data, "lot_size": 900})
+    assert response.status_code == 400 and "The lot holds 800 items." in response.content.decode()
+    assert client_for(quality).post(url, {**data, "lot_size": 800}).status_code == 302
+    found.refresh_from_db()
+    from inspection.services.inspections import sampling_plan
+
+    expected = sampling_plan(plan, 800)
+    assert (found.lot_size, found.required_sample) == (800, expected.sample_size)
