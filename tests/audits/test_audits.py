@@ -84,23 +84,28 @@ def test_the_programme_owner_may_not_audit_the_audit_process_itself(lead, dept, 
         af.audit(lead=lead, audited=[other_dept], department=dept, clauses=("9.2",))
 
 
+def _audit_data(programme, lead, audited, department, **overrides) -> dict:
+    """The planning form of a production audit of 7.5 led by ``lead``."""
+    return {
+        "title": "Production audit",
+        "programme": programme.pk,
+        "clauses": ["7.5"],
+        "audited_departments": [audited.pk],
+        "owner": lead.pk,
+        "due_date": af.days(10),
+        "department": department.pk,
+        "criteria": "ISO 9001",
+        **overrides,
+    }
+
+
 def test_the_planning_form_shows_the_refusal_beside_the_lead_auditor_and_saves_nothing(
     client_for, quality_manager, other_dept, dept, other_staff
 ):
     af.qualify(other_staff)
     programme = af.programme(department=dept)
     response = client_for(quality_manager).post(
-        reverse("audits:audit_create"),
-        {
-            "title": "Production audit",
-            "programme": programme.pk,
-            "clauses": ["7.5"],
-            "audited_departments": [other_dept.pk],
-            "owner": other_staff.pk,
-            "due_date": af.days(10),
-            "department": dept.pk,
-            "criteria": "ISO 9001",
-        },
+        reverse("audits:audit_create"), _audit_data(programme, other_staff, other_dept, dept)
     )
     assert response.status_code == 400  # the form again, the refusal beside the lead auditor
     assert "may not audit their own department" in response.content.decode()
@@ -396,19 +401,8 @@ def test_an_audit_planned_outside_its_programmes_year_is_refused_beside_its_date
     client_for, quality_manager, lead, other_dept, dept
 ):
     programme = af.programme(department=dept)
-    response = client_for(quality_manager).post(
-        reverse("audits:audit_create"),
-        {
-            "title": "Production audit",
-            "programme": programme.pk,
-            "clauses": ["7.5"],
-            "audited_departments": [other_dept.pk],
-            "owner": lead.pk,
-            "due_date": f"{programme.year + 1}-06-20",
-            "department": dept.pk,
-            "criteria": "ISO 9001",
-        },
-    )
+    data = _audit_data(programme, lead, other_dept, dept, due_date=f"{programme.year + 1}-06-20")
+    response = client_for(quality_manager).post(reverse("audits:audit_create"), data)
     assert response.status_code == 400
     assert f"the programme of {programme.year}" in field_error(response, "due_date")
     assert not Audit.objects.exists()
