@@ -246,7 +246,13 @@ class RiskActionForm(DateRuleMixin, ChildModelForm):
 class AcceptForm(ChildForm):
     """Accepting a proposal: the assessment now, and for a new risk its title, process and owner."""
 
-    title = forms.CharField(label="Title of the new risk", max_length=200, required=False)
+    existing = forms.ModelChoiceField(
+        label="A risk already in the register",
+        queryset=Risk.objects.filter(status="active").order_by("reference"),
+        required=False,
+        help_text="Choose it to re-assess that risk instead of recording a new one.",
+    )
+    title = forms.CharField(label="or the title of a new risk", max_length=200, required=False)
     process = forms.ModelChoiceField(queryset=Process.objects.filter(active=True), required=False)
     owner = forms.ModelChoiceField(label="Risk owner", queryset=people(), required=False)
     likelihood = forms.IntegerField(label="Likelihood", required=False)
@@ -262,7 +268,7 @@ class AcceptForm(ChildForm):
         for name in ("likelihood", "severity"):
             self.fields[name].help_text = f"1 to {top}"
         if proposal is not None and proposal.risk_id:
-            for name in ("title", "process", "owner"):
+            for name in ("existing", "title", "process", "owner"):
                 self.fields.pop(name)
             if not self.is_bound:
                 self.initial.update(likelihood=proposal.risk.likelihood, severity=proposal.risk.severity)

@@ -220,15 +220,21 @@ def _accepted(
     owner: User | None = None,
     process: Process | None = None,
     note: str = "",
+    existing: Risk | None = None,
     **kwargs,
 ) -> None:
-    """Accepting links the risk to the record that proposed it, re-assessed; for a new risk, the
-    risk is recorded first. Refused beside the field when something is missing."""
+    """Accepting links the risk to the record that proposed it, re-assessed; a proposal for a new
+    risk may be answered by a risk already in the register (``existing``), else the risk is
+    recorded first. Refused beside the field when something is missing."""
     try:
         check_scores(likelihood, severity)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise TransitionError(messages[0], field=field) from exc
+    if proposal.risk is None and existing is not None:
+        if existing.status != "active":
+            raise TransitionError(f"{existing.reference} is not active.", field="existing")
+        proposal.risk = existing
     risk = proposal.risk
     if risk is None:
         process = process or proposal.process

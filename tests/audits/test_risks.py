@@ -206,6 +206,30 @@ def test_accepting_a_new_risk_records_it_and_links_it_to_the_record_that_propose
     assert services.signals.linked_risks("training.competence", competence.pk) == [risk]
 
 
+def test_a_proposal_for_a_new_risk_may_be_answered_by_a_risk_already_in_the_register(
+    client_for, other_dept, other_head, furnace
+):
+    """The coverage alarm proposes a new risk, but heat treatment's sole operator is in the
+    register already: accepting onto it re-assesses that risk and links it; nothing new recorded."""
+    known = af.risk(process=furnace, owner=other_head, likelihood=3, severity=4, title="Sole operator")
+    competence = short_of_people(tf.competence(other_dept, title="Case hardening", process=furnace))
+    services.signals.from_coverage_alarm(competence_id=competence.pk)
+    proposal = Proposal.objects.get(kind="coverage")
+    assert proposal.risk is None
+    url = reverse("audits:proposal_accept", args=[proposal.pk])
+    assert (
+        "A risk already in the register"
+        in client_for(other_head).get(proposal.get_absolute_url()).content.decode()
+    )
+    response = client_for(other_head).post(url, {"existing": known.pk, "likelihood": 4, "severity": 5})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    known.refresh_from_db()
+    assert proposal.status == "accepted" and proposal.risk == known and known.score == 20
+    assert Risk.objects.count() == 1
+    assert RecordLink.objects.filter(source_id=competence.pk, target_id=known.pk).exists()
+
+
 def test_a_dismissal_needs_a_reason(other_dept, other_head, furnace):
     competence = short_of_people(tf.competence(other_dept, process=furnace))
     services.signals.from_coverage_alarm(competence_id=competence.pk)
