@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from documents.models import Document
 from qms.forms import ChildForm, ChildModelForm, DateRuleMixin, RecordForm, people
@@ -53,6 +54,10 @@ def usable_instruments():
     return Instrument.objects.exclude(status__in=("retired", "lost")).order_by("tag")
 
 
+# The longest calibration interval in months: ten years (3,650 is the limit in days).
+MAX_INTERVAL_MONTHS = 120
+
+
 class InstrumentForm(RecordForm):
     class Meta:
         model = Instrument
@@ -96,6 +101,13 @@ class InstrumentForm(RecordForm):
         data = super().clean()
         if data.get("source") == Source.EXTERNAL and not data.get("lab"):
             self.add_error("lab", "Name the laboratory that calibrates it.")
+        value, unit = data.get("interval_value"), data.get("interval_unit")
+        if value and unit == "months" and value > MAX_INTERVAL_MONTHS:
+            self.add_error(
+                "interval_value",
+                f"At most {MAX_INTERVAL_MONTHS} months (ten years): {value} months would be due in "
+                f"{timezone.localdate().year + value // 12}.",
+            )
         return data
 
 
@@ -261,6 +273,8 @@ class AssessmentCreateForm(DateRuleMixin, RecordForm):
 
 
 class AffectedItemForm(DateRuleMixin, ChildModelForm):
+    not_future_fields = ("used_on",)
+
     class Meta:
         model = AffectedItem
         fields = ["used_on", "what", "reference", "title", "decision", "reason"]

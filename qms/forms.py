@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Department, Process, Role, User
-from .rules import PERIOD_MAX_DAYS, REASON_MAX, check_date, check_period, check_single_line
+from .rules import PERIOD_MAX_DAYS, REASON_MAX, YEARS_BACK, check_date, check_period, check_single_line
 from .services import reason_needed
 from .uploads import validate_upload
 
@@ -278,6 +278,10 @@ class DateRuleMixin:
     was is left alone: an overdue row can still be updated without moving its due date."""
 
     not_past_fields: tuple[str, ...] = ()
+    # Fields that record what happened (measured on, evaluated on): never a day still to come.
+    not_future_fields: tuple[str, ...] = ()
+    # Fields that may lie further back than the rule's five years (a supplier's last audit).
+    years_back: dict[str, int] = {}
 
     def clean(self):
         data = super().clean()
@@ -287,10 +291,18 @@ class DateRuleMixin:
             if instance is not None and instance.pk and value == getattr(instance, name, None):
                 continue
             if isinstance(field, forms.DateField) and value is not None and name not in self.errors:
+                what = str(field.label or "The date")
                 try:
                     check_date(
-                        value, what=str(field.label or "The date"), not_past=name in self.not_past_fields
+                        value,
+                        what=what,
+                        not_past=name in self.not_past_fields,
+                        years_back=self.years_back.get(name, YEARS_BACK),
                     )
+                    if name in self.not_future_fields and value > timezone.localdate():
+                        raise ValidationError(
+                            f"{what.capitalize()} is still to come: record what has happened."
+                        )
                 except ValidationError as exc:
                     self.add_error(name, exc)
         return data

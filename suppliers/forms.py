@@ -31,8 +31,10 @@ DEFAULT_CRITERIA = [
 CRITERIA_ROWS = 6
 
 
-class SupplierForm(RecordForm):
+class SupplierForm(DateRuleMixin, RecordForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    # A supplier taken over from paper may have been audited long ago.
+    years_back = {"last_audit_on": 30}
 
     class Meta:
         model = Supplier
@@ -131,8 +133,9 @@ class SiteForm(ChildModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
-class CertificateForm(ChildModelForm):
+class CertificateForm(DateRuleMixin, ChildModelForm):
     prefix = "certificate"
+    years_back = {"issued_on": 30}
 
     class Meta:
         model = SupplierCertificate
@@ -164,11 +167,12 @@ class CertificateForm(ChildModelForm):
         self.cleaned_data["file"] = file or None
 
 
-class EvaluationForm(ChildForm):
+class EvaluationForm(DateRuleMixin, ChildForm):
     """An evaluation: up to six criteria, each with a weight (per cent, adding up to 100) and a
     score from 1 (poor) to 5 (excellent)."""
 
     prefix = "evaluation"
+    not_future_fields = ("evaluated_on",)
 
     evaluated_on = forms.DateField(label="Evaluated on", initial=timezone.localdate)
     evaluator = forms.ModelChoiceField(queryset=people())
@@ -413,7 +417,8 @@ class ScarForm(RecordForm):
         return data
 
 
-class ScarSendForm(ChildForm):
+class ScarSendForm(DateRuleMixin, ChildForm):
+    not_past_fields = ("due_date",)
     due_date = forms.DateField(label="Answer due by", help_text="The date the supplier's 8D answer is due.")
     note = forms.CharField(
         label="Message", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
@@ -426,7 +431,8 @@ class ScarSendForm(ChildForm):
         self.fields["due_date"].initial = timezone.localdate() + timezone.timedelta(days=RESPONSE_DAYS)
 
 
-class ScarAnswerForm(ChildForm):
+class ScarAnswerForm(DateRuleMixin, ChildForm):
+    not_future_fields = ("answered_on",)
     answered_on = forms.DateField(label="Answer received on", initial=timezone.localdate)
     containment = forms.CharField(
         label="Containment (D3)", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000

@@ -108,6 +108,7 @@ def containment_add(
     """Add an immediate containment action (sort, quarantine, inform the customer)."""
     require_open(by, capa)
     check_person(owner, "owner")
+    _within_target(capa, due_date)  # containment is the first thing done, never after the target
     item = ContainmentAction(capa=capa, description=description.strip(), owner=owner, due_date=due_date)
     history.save(item, by=by, reason="Containment action added", validate=True)
     return item

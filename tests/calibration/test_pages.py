@@ -496,3 +496,15 @@ def test_a_calibrations_points_show_their_numbers_as_typed(client_for, dept, hea
     assert "100 mm" in text and "99.97 … 100.03" in text and "100.05 OUT" in text, text
     assert "000" not in text.replace("100 mm", "").replace("100.0", ""), text
     assert 'Expanded uncertainty (k=2)</dt><dd class="col-sm-9">0.002</dd>' in html
+
+
+def test_an_interval_in_months_past_ten_years_is_refused_beside_it(client_for, quality_manager):
+    """3,650 months (the limit in days) put the next calibration in 2331 on the gauge's label."""
+    from calibration.forms import InstrumentForm
+
+    form = InstrumentForm(data={"interval_value": 3650, "interval_unit": "months"}, user=quality_manager)
+    form.is_valid()
+    assert any("At most 120 months" in e for e in form.errors["interval_value"])
+    form = InstrumentForm(data={"interval_value": 120, "interval_unit": "months"}, user=quality_manager)
+    form.is_valid()
+    assert "interval_value" not in form.errors

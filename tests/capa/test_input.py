@@ -401,3 +401,23 @@ def test_an_action_due_after_the_capas_target_is_refused_beside_its_date(client_
         reverse("capa:action_add", args=[capa_in_actions.pk]), {**late, "action-due_date": target.isoformat()}
     )
     assert response.status_code == 302
+
+
+def test_a_containment_action_due_after_the_capas_target_is_refused_beside_its_date(
+    client_for, head, capa_in_actions
+):
+    """Containment is the first thing done: one due after the CAPA's target was accepted while an
+    action of the same date was refused."""
+    target = capa_in_actions.due_date
+    before = stored()
+    response = client_for(head).post(
+        reverse("capa:containment_add", args=[capa_in_actions.pk]),
+        {
+            "containment-description": "Sort the stock",
+            "containment-owner": head.pk,
+            "containment-due_date": (target + dt.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "After the CAPA’s target date" in field_error(response, "due_date")
+    assert stored() == before

@@ -384,10 +384,7 @@ def test_a_certificate_year_out_of_this_world_is_refused_beside_the_field(
     )
     assert response.status_code == 400
     field = "issued_on" if issued else "expires_on"
-    assert (
-        f'data-field="{field}">Check the year: give a date between 1900 and 2100.'
-        in response.content.decode()
-    )
+    assert f'data-field="{field}">Check the year:' in response.content.decode()
     assert not SupplierCertificate.objects.exists()
 
 
