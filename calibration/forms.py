@@ -197,6 +197,11 @@ class StandardForm(ChildForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["standard"].queryset = usable_instruments().order_by("-is_reference_standard", "tag")
+        self.fields[
+            "standard"
+        ].help_text = (
+            "An instrument of the register marked as a reference standard, this one was calibrated against."
+        )
 
 
 class CertificateForm(ChildModelForm):

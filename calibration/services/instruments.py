@@ -190,6 +190,13 @@ def standard_add(*, calibration: Calibration, by: User, standard: Instrument, **
     instrument = calibration.instrument
     if standard.pk == instrument.pk:
         raise ValidationError({"standard": "An instrument cannot be its own reference standard."})
+    if not standard.is_reference_standard:
+        raise ValidationError(
+            {
+                "standard": f"{standard.tag} is not marked as a reference standard: a production gauge "
+                "carries no traceable certificate for others (mark it first, if it is kept as one)."
+            }
+        )
     if instrument.pk in upstream_of({standard.pk}):
         raise ValidationError(
             {

@@ -188,6 +188,15 @@ def test_an_instrument_cannot_be_its_own_standard_directly_or_through_a_loop(dep
     assert draft.standards.count() == 0
 
 
+def test_only_an_instrument_kept_as_a_reference_standard_calibrates_others(dept, head):
+    """A production caliper was accepted as the reference of another gauge's calibration."""
+    caliper = f.calibrated(dept, on=f.days(-30))
+    draft = f.calibrate(f.instrument(dept), complete=False)
+    with pytest.raises(ValidationError, match="not marked as a reference standard"):
+        services.standard_add(calibration=draft, by=head, standard=caliper)
+    assert draft.standards.count() == 0
+
+
 def test_an_overdue_standard_cannot_be_used_to_calibrate(dept, head):
     old = f.calibrated(dept, on=f.days(-800), is_reference_standard=True)
     draft = f.calibrate(f.instrument(dept), complete=False)
