@@ -108,8 +108,17 @@ class Workflow:
         return [t for t in self.from_status(status) if t.allowed & rel]
 
     def buttons(self, obj: Model, user: User) -> list[Transition]:
-        """The available transitions that are plain buttons (not performed through a form)."""
-        return [t for t in self.available(obj, user) if not t.form]
+        """The available transitions that are plain buttons (not performed through a form), less
+        those the object refuses this user (``refused``): no button that would be refused."""
+        return [t for t in self.available(obj, user) if not t.form and not self.refused(obj, t.name, user)]
+
+    @staticmethod
+    def refused(obj: Model, name: str, user: User) -> str | None:
+        """Why ``user`` may not take transition ``name`` of ``obj`` although their role may: the
+        object's ``transition_refused(name, user)`` (who asked for a postponement does not
+        approve it), or None."""
+        ask = getattr(obj, "transition_refused", None)
+        return ask(name, user) if ask is not None else None
 
     # --- effects, registered by services ------------------------------------------------------
 

@@ -234,6 +234,20 @@ class Postponement(ChildRecord):
     def removal_refused(self) -> str | None:
         return "Postponements are kept: they count."
 
+    def transition_refused(self, name: str, user) -> str | None:
+        """Nobody but the quality manager approves their own request; beyond the plan's limit only
+        the quality manager approves (its head may still refuse): no button that would refuse."""
+        if name != "approve" or user.is_quality_manager:
+            return None
+        if user.pk == self.requested_by_id:
+            return "Nobody approves their own postponement: ask the head."
+        if self.beyond_limit:
+            return (
+                f"{self.days} days is beyond this plan's postponement limit of "
+                f"{self.plan.postponement_limit} days: only the quality manager may approve it."
+            )
+        return None
+
     @property
     def days(self) -> int:
         return (self.new_due - self.original_due).days

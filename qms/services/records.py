@@ -141,6 +141,8 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
         raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")
     if not (step.allowed & access.relations(by, locked)):
         raise PermissionDenied(f"You may not {step.label.lower()} this.")
+    if refused := workflow.refused(locked, name, by):
+        raise TransitionError(refused)
     try:
         reason = check_reason(reason, required=step.reason_required)
     except ValidationError:

@@ -138,3 +138,25 @@ def test_a_counter_never_runs_backwards(dept, head):
     services.counter_read(machine=machine, by=head, counter_value=900)
     machine.refresh_from_db()
     assert machine.counter_value == 900
+
+
+def test_a_postponement_offers_approve_only_to_who_may_approve_it(
+    client_for, dept, head, staff, quality_manager
+):
+    """Approve was offered to the head who asked, and to a head beyond the plan's limit, and then
+    refused: now the page offers it only to who may (the head may still refuse it)."""
+    plan = f.plan(f.machine(dept), responsible=staff, postponement_limit=14)
+    own = services.postponement_request(
+        plan=plan, by=head, new_due=plan.next_due + dt.timedelta(days=5), reason="x"
+    )
+    assert "approve" not in [t.name for t in own.workflow.buttons(own, head)]
+    assert "approve" in [t.name for t in own.workflow.buttons(own, quality_manager)]
+    with pytest.raises(TransitionError, match="their own postponement"):
+        transition(obj=own, name="approve", by=head)
+    transition(obj=own, name="refuse", by=quality_manager, reason="Not now")
+    far = services.postponement_request(
+        plan=plan, by=staff, new_due=plan.next_due + dt.timedelta(days=40), reason="y"
+    )
+    assert [t.name for t in far.workflow.buttons(far, head)] == ["refuse"]
+    page = client_for(head).get(far.get_absolute_url()).content.decode()
+    assert 'value="refuse"' in page and 'value="approve"' not in page
