@@ -48,6 +48,7 @@ MODULE = Module(
             lambda ncr: capa_initial([ncr]),
             sources=("capa.nonconformity",),
             once=True,
+            has_one=lambda ncr: ncr.capas.exists(),  # a CAPA that names it, raised from it or not
         ),
     ],
     # A CAPA closed saying risks and opportunities must be updated (10.2.1 e): the note names the

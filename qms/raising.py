@@ -24,6 +24,9 @@ class RaiseAction:
     # Offered only until the source has a record of this kind linked (a finding raises one CAPA;
     # a gauge may raise an NCR every time it is found out of tolerance).
     once: bool = False
+    # For ``once``: whether the source has its record already by a relation of its own, besides a
+    # kernel link (a CAPA naming the NCR among its nonconformities).
+    has_one: Callable[[Any], bool] | None = None
 
     def url_for(self, source) -> str:
         return reverse(self.url_name) + f"?from={source._meta.label_lower}:{source.pk}"

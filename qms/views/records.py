@@ -92,7 +92,9 @@ def _raise_actions(record: Record, user) -> list[raising.RaiseAction]:
     offered = [a for a in raising.actions_for(record) if access.can_create(user, a.model)]
     if any(a.once for a in offered):
         linked = linked_models(record)
-        offered = [a for a in offered if not (a.once and a.model in linked)]
+        offered = [
+            a for a in offered if not (a.once and (a.model in linked or (a.has_one and a.has_one(record))))
+        ]
     return offered
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from capa.models import Capa, Nonconformity
 from qms.selectors import links_of
 from tests.capa.conftest import days
+from tests.capa.factories import NonconformityFactory
 from tests.factories import WidgetFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +20,21 @@ def _raise_links(html: str) -> str:
     return block[: block.index("</div>")]
 
 
-def test_an_ncr_offers_both_a_capa_an_ncr_but_a_capa_only_an_ncr(client_for, head, ncr, capa):
+def test_an_ncr_offers_both_a_capa_an_ncr_but_a_capa_only_an_ncr(client_for, head, dept, capa):
     client = client_for(head)
+    ncr = NonconformityFactory(owner=head, department=dept, title="Burr on bore")  # no CAPA yet
     on_ncr = _raise_links(client.get(ncr.get_absolute_url()).content.decode())
     assert "Raise a CAPA" in on_ncr and "Raise an NCR" in on_ncr
     assert f"from=capa.nonconformity:{ncr.pk}" in on_ncr
     on_capa = _raise_links(client.get(capa.get_absolute_url()).content.decode())
     assert "Raise an NCR" in on_capa and "Raise a CAPA" not in on_capa
+
+
+def test_an_ncr_a_capa_names_offers_no_second_capa(client_for, head, ncr, capa):
+    """A CAPA created from the register naming the NCR (no kernel link) is its CAPA too."""
+    capa.nonconformities.add(ncr)
+    on_ncr = _raise_links(client_for(head).get(ncr.get_absolute_url()).content.decode())
+    assert "Raise an NCR" in on_ncr and "Raise a CAPA" not in on_ncr
 
 
 def test_any_record_offers_an_ncr_but_not_to_an_auditor(client_for, head, auditor, dept):
