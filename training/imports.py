@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
+from qms import access
 from qms.forms import people
 from qms.imports import Column, Importer, department_of, no_department
 
@@ -137,6 +138,12 @@ class RequirementRowForm(_RowForm):
         found = department_of(self.cleaned_data["department"])
         if found is None:
             raise forms.ValidationError(no_department(self.cleaned_data["department"]))
+        user = self.user
+        if user is not None and not _files_every_department(user) and found.pk != user.department_id:
+            # As the job role form offers: a head keeps their own department's job roles.
+            raise forms.ValidationError(
+                f"You can only file job roles for your own department, not {found.name}."
+            )
         return found
 
     def clean_competence(self):
@@ -144,6 +151,11 @@ class RequirementRowForm(_RowForm):
 
     def clean_level(self):
         return _level(self.cleaned_data["level"], lowest=1)
+
+
+def _files_every_department(user) -> bool:
+    """The quality manager and the training steward (HR) keep every department's job roles."""
+    return user.is_quality_manager or access.is_steward(user, JobRole)
 
 
 def find_requirement(data: dict) -> RoleRequirement | None:

@@ -104,6 +104,21 @@ def test_a_head_imports_only_their_departments_people(client_for, head, hardenin
     assert response.status_code == 400 and not TrainingRecord.objects.exists()
 
 
+def test_a_head_imports_job_roles_of_their_own_department_only(client_for, head, dept, other_dept, hardening):
+    """A row for another department made a job role its importer could then not open (a 404)."""
+    roles = "Job role,Department,Competence,Minimum level\n"
+    theirs = f"Inspector,{other_dept.code},{hardening.title},2\n"
+    response = client_for(head).post("/import/training.job_roles/", {"file": upload(roles + theirs)})
+    assert response.status_code == 400 and "only file job roles for your own department" in row_errors(
+        response, 2
+    )
+    assert not JobRole.objects.exists()
+    own = client_for(head).post(
+        "/import/training.job_roles/", {"file": upload(roles + f"Setter,{dept.code},{hardening.title},2\n")}
+    )
+    assert "1 new" in own.content.decode()
+
+
 def test_job_roles_and_who_holds_them_are_imported(client_for, hr_head, dept, hardening, zimmer, yilmaz):
     client = client_for(hr_head)
     roles = (
