@@ -123,6 +123,11 @@ class ReportForm(ChildForm):
         help_text="The audit's conclusion: how well the scope conforms, strengths, what was found.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.parent is not None and self.parent.summary and not self.is_bound:
+            self.initial["summary"] = self.parent.summary  # a report reopened: issued again from it
+
 
 class FindingForm(RecordForm):
     """A finding of an audit under way, filed for one of the departments it covers."""

@@ -3,8 +3,9 @@ declared, the registers of calibrations and postponements, and the label sheet, 
 and the charts."""
 
 from django.urls import path
+from django.utils import timezone
 
-from qms import access
+from qms import access, gates
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
 
 from . import forms, services, views
@@ -35,7 +36,13 @@ def _draft(user, calibration) -> bool:
 
 
 def _may_check_out(user, instrument) -> bool:
-    return access.can_change(user, instrument) and not instrument.is_closed and not instrument.holder_id
+    """Offered only for a gauge that may be used today (its page says why not otherwise)."""
+    return (
+        access.can_change(user, instrument)
+        and not instrument.is_closed
+        and not instrument.holder_id
+        and not gates.check("instrument_usable", on=timezone.localdate(), instrument=instrument)
+    )
 
 
 def _may_check_in(user, instrument) -> bool:

@@ -24,7 +24,7 @@ SMALL = 'font-size="11"'
 def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
     """The chart as SVG, as wide as its container up to its drawn width: 640 px, or 1000 px for a
     wide one (``chart-wide``: a heat map of four weeks of days). Shrunk to a phone's 390 px its
-    labels would be 4–6 px high: on a phone it keeps most of its width inside a region that
+    labels would be 4–6 px high: on a phone it is drawn at its own width inside a region that
     scrolls sideways on its own (``chart-scroll``, app.css), so the page itself never does."""
     wide = width > 640
     parts = [

@@ -33,6 +33,12 @@ def _ncr_disposition(ncr: Nonconformity, *, by, disposition: str = "", note: str
             "concession or return to supplier).",
             field="disposition",
         )
+    if disposition == Nonconformity.Disposition.RETURN and ncr.source != Nonconformity.Source.SUPPLIER:
+        raise TransitionError(
+            f"Return to supplier is for a supplier's nonconformity; this NCR's source is "
+            f"{ncr.get_source_display().lower()}: set it to Supplier first, or choose another disposition.",
+            field="disposition",
+        )
     ncr.disposition = disposition
     ncr.disposition_note = note.strip()
     ncr.disposition_by = by

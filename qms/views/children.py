@@ -96,6 +96,8 @@ class ChildSpec:
             raise PermissionDenied(
                 f"{root.display_reference} is closed; it must be reopened before it can be changed."
             )
+        if refused := row.edit_refused():
+            raise PermissionDenied(refused)  # the page offered no Edit: its address says why
         if access.can_change(user, root) and self.edit_form is not None:
             return self.edit_form
         if self.assignee_form is not None and row.assignee_id == user.pk:

@@ -156,8 +156,11 @@ class ObjectiveValue(ChildRecord):
             raise ValidationError({"value": refused})
 
 
+SHARE_UNITS = frozenset({"%", "percent", "per cent", "pct"})
+
+
 def share_refusal(unit: str, value) -> str | None:
     """A percentage outside 0–100 is a typing error (−5 %, 150 %)."""
-    if unit.strip() == "%" and not 0 <= value <= 100:
+    if unit.strip().lower() in SHARE_UNITS and not 0 <= value <= 100:
         return f"{value.normalize():f} % is not a share: enter a value from 0 to 100."
     return None

@@ -41,7 +41,12 @@ def may_write_minutes(user, review: Review) -> bool:
 
 
 def may_hold(user, review: Review) -> bool:
-    return access.can_change(user, review) and review.status == "planned"
+    """Held once its period has ended (its figures whole): no form before, that would refuse."""
+    return (
+        access.can_change(user, review)
+        and review.status == "planned"
+        and review.period_end <= timezone.localdate()
+    )
 
 
 def may_decide(user, review: Review) -> bool:

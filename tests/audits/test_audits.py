@@ -347,8 +347,10 @@ def test_an_issued_report_stands_until_the_quality_manager_reopens_it(
             reverse("audits:item_add", args=[running.pk]), {"item-clause": "7.5", "item-question": "Late?"}
         )
         assert added.status_code == 403 and "stands as reported" in added.content.decode()
-        answered = client.post(reverse("audits:item_edit", args=[running.pk, item.pk]), {"answer": "finding"})
-        assert answered.status_code == 400 and "stands as reported" in answered.content.decode()
+        edit = reverse("audits:item_edit", args=[running.pk, item.pk])
+        answered = client.post(edit, {"answer": "finding"})
+        assert answered.status_code == 403 and "stands as reported" in answered.content.decode()
+        assert client.get(edit).status_code == 403
         found = client.post(
             reverse("audits:finding_create"), _finding_data(running, item, other_dept, other_head)
         )
@@ -370,6 +372,9 @@ def test_an_issued_report_stands_until_the_quality_manager_reopens_it(
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.answer == "finding"
+    from audits.forms import ReportForm
+
+    assert ReportForm(parent=running, user=lead).initial["summary"] == "Conforms"  # issued again from it
     services.audit_report(audit=running, by=lead, summary="Conforms but for 7.5")
     running.refresh_from_db()
     assert running.status == "reported" and running.summary == "Conforms but for 7.5"

@@ -198,11 +198,16 @@ def test_a_gauge_falling_due_while_checked_out_is_a_due_item_of_its_holder(clien
 
 
 def test_an_unusable_gauge_is_not_handed_out(client_for, dept, head, staff):
+    """Its page says why it may not be used and offers no Check out (which was then refused)."""
     gauge = f.instrument(dept)  # never calibrated
-    response = client_for(head).post(
-        reverse("calibration:instrument_check_out", args=[gauge.pk]), {"holder": staff.pk}
-    )
-    assert response.status_code == 400 and "not been calibrated" in response.content.decode()
+    url = reverse("calibration:instrument_check_out", args=[gauge.pk])
+    page = client_for(head).get(gauge.get_absolute_url()).content.decode()
+    assert url not in page and "not been calibrated" in page
+    assert client_for(head).post(url, {"holder": staff.pk}).status_code == 403
+    gauge.refresh_from_db()
+    assert gauge.holder is None
+    f.calibrate(gauge, on=f.days(-1))
+    assert url in client_for(head).get(gauge.get_absolute_url()).content.decode()
 
 
 def test_the_metrology_head_reaches_the_suspect_list_and_the_chain(client_for, cal, metrology_head, dept):

@@ -29,6 +29,18 @@ def test_disposition_records_who_decided_and_when(client_for, head, ncr):
     assert "Use as is under concession" in html and str(head) in html
 
 
+def test_only_a_suppliers_nonconformity_is_returned_to_the_supplier(client_for, head, ncr):
+    """An internal NCR with no supplier was "returned to supplier": refused beside the field."""
+    url = reverse("capa:nonconformity_disposition", args=[ncr.pk])
+    Nonconformity.objects.filter(pk=ncr.pk).update(source="internal")
+    response = client_for(head).post(url, {"disposition-disposition": "return"})
+    assert response.status_code == 400 and "for a supplier" in field_error(response, "disposition")
+    ncr.refresh_from_db()
+    assert ncr.status == "open" and not ncr.disposition
+    Nonconformity.objects.filter(pk=ncr.pk).update(source="supplier")
+    assert client_for(head).post(url, {"disposition-disposition": "return"}).status_code == 302
+
+
 def test_staff_cannot_decide_the_disposition(client_for, staff, ncr):
     response = client_for(staff).post(
         reverse("capa:nonconformity_disposition", args=[ncr.pk]), {"disposition-disposition": "scrap"}
