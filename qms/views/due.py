@@ -43,12 +43,13 @@ def due_url(**params) -> str:
 
 def with_owners(items: list[DueItem], today: dt.date, reader: User) -> list[tuple[DueItem, int, User | None]]:
     """Rows of (item, days overdue, owner) for a list of others' items; an item whose record the
-    reader may not open (a colleague's training file) is listed without its link."""
+    reader may not open (a colleague's training file) is listed without its link or its title
+    ("qualification expired – Hannah Bauer" is the colleague's to read): counted, whose and when."""
     owners = User.objects.in_bulk({i.owner_id for i in items})
     openable = registry.openable(reader, items)
     return [
         (
-            i if i.key in openable else dataclasses.replace(i, url=""),
+            i if i.key in openable else dataclasses.replace(i, url="", title=""),
             i.days_overdue(today),
             owners.get(i.owner_id),
         )
