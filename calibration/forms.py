@@ -371,6 +371,18 @@ class RepairForm(DateRuleMixin, ChildModelForm):
             "done_on": forms.DateInput(attrs={"type": "date"}),
         }
 
+    def clean_downtime_hours(self):
+        hours = self.cleaned_data.get("downtime_hours")
+        if hours is not None and hours > MAX_DOWNTIME_HOURS:
+            raise forms.ValidationError(
+                f"At most {MAX_DOWNTIME_HOURS:,} hours (a year) for one repair: check the number."
+            )
+        return hours
+
+
+# One repair's downtime: a year at most (99,999 h is eleven years, a typing error).
+MAX_DOWNTIME_HOURS = 8760
+
 
 RESULTS = [("done", "Done"), ("not_ok", "Done: found a problem"), ("not_done", "Not done")]
 

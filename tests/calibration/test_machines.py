@@ -140,6 +140,20 @@ def test_a_counter_never_runs_backwards(dept, head):
     assert machine.counter_value == 900
 
 
+def test_a_counter_read_backwards_is_refused_where_it_was_typed(client_for, dept, head):
+    """The message sat inside the folded "Read the counter": the section opens on it."""
+    from django.urls import reverse
+
+    machine = f.machine(dept, counter_unit="cycles", counter_value=500)
+    response = client_for(head).post(
+        reverse("calibration:machine_counter", args=[machine.pk]), {"counter_value": 100}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "backwards" in html
+    section = html[html.rindex("<details", 0, html.index('data-testid="counter-form"')) :]
+    assert section.startswith('<details class="mb-2" open>')
+
+
 def test_a_postponement_offers_approve_only_to_who_may_approve_it(
     client_for, dept, head, staff, quality_manager
 ):
@@ -160,3 +174,11 @@ def test_a_postponement_offers_approve_only_to_who_may_approve_it(
     assert [t.name for t in far.workflow.buttons(far, head)] == ["refuse"]
     page = client_for(head).get(far.get_absolute_url()).content.decode()
     assert 'value="refuse"' in page and 'value="approve"' not in page
+
+
+def test_a_repairs_downtime_past_a_year_is_refused_beside_it(dept, head):
+    from calibration.forms import RepairForm
+
+    form = RepairForm(data={"downtime_hours": "99999"}, parent=f.machine(dept), user=head)
+    form.is_valid()
+    assert any("At most 8,760 hours" in e for e in form.errors["downtime_hours"])
