@@ -179,12 +179,15 @@ def _scar_figures(scars: list) -> dict:
     answered = [s for s in scars if s.answered_on is not None]
     late_open = [s for s in scars if s.status == "sent" and s.due_date and s.due_date < today]
     on_time = [s for s in answered if not s.answered_late]
+    # Answered on time, of those whose answer is in or overdue: one past its date unanswered is
+    # not on time (a supplier who never answers showed "—", as if nothing were asked).
+    judged = len(answered) + len(late_open)
     return {
         "count": len(scars),
         "open": sum(1 for s in scars if not s.is_closed),
         "late": len(late_open) + sum(1 for s in answered if s.answered_late),
         "late_open": len(late_open),
-        "on_time_pct": round(100 * len(on_time) / len(answered)) if answered else None,
+        "on_time_pct": round(100 * len(on_time) / judged) if judged else None,
     }
 
 

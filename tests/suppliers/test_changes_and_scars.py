@@ -393,3 +393,24 @@ def test_a_narrowed_list_of_suppliers_stays_a_select(proc, purchasing_head):
     assert "data-picker" not in str(form["lab"]) and "Kalibrierlabor Süd" in str(form["lab"])
     assert f'value="{lab.pk}"' in str(form["lab"])
     assert "data-picker" in str(form["supplier"]) and "Kunststoff Meyer" not in str(form["supplier"])
+
+
+def test_an_unanswered_overdue_scar_counts_as_late_and_not_on_time_and_its_figure_opens_it(
+    client_for, quality_manager, purchasing_head, bar_stock
+):
+    """Hüttenstahl never answered its SCAR: "Answered on time" said "—" and "SCARs late" opened
+    every SCAR of the supplier. It is 0 % on time, and the figure opens the late ones."""
+    from suppliers import selectors
+    from suppliers.models import Scar
+    from suppliers.services import scar_send
+
+    sent = scar_send(scar=f.scar(bar_stock, purchasing_head), by=purchasing_head, due_date=f.days(5))
+    Scar.objects.filter(pk=sent.pk).update(due_date=f.days(-3))  # five days later, still no answer
+    draft = f.scar(bar_stock, purchasing_head, problem="Scale on bars")  # not sent: not judged
+    (row,) = selectors.ranking([bar_stock])
+    assert row["scars"]["late"] == 1 and row["scars"]["on_time_pct"] == 0
+    page = client_for(quality_manager).get(reverse("suppliers:ranking")).content.decode()
+    link = f"{reverse('suppliers:scar_list')}?supplier={bar_stock.pk}&amp;late_on={f.today().isoformat()}"
+    assert f'href="{link}">1<' in page
+    listed = client_for(quality_manager).get(link.replace("&amp;", "&")).content.decode()
+    assert sent.reference in listed and draft.reference not in listed

@@ -174,6 +174,16 @@ def test_the_supplier_page_says_when_there_is_no_contact_and_shows_a_country_wit
     page = client.get(bare.get_absolute_url()).content.decode()
     assert field(page, "Contact") == "—"
     assert field(page, "Address") == "Germany"
+    # A contact person named but no company address or phone: the line points at them.
+    from qms.services import child_add
+    from suppliers.models import SupplierContact
+
+    child_add(
+        model=SupplierContact, by=quality_manager, supplier=bare, name="Jan Schmitt", email="js@x.example"
+    )
+    page = client.get(bare.get_absolute_url()).content.decode()
+    assert field(page, "Contact") == '<a href="#contacts">1 contact below</a>'
+
     reached = f.supplier(proc, email="quality@alu.example", address="Hafenstraße 4\n20457 Hamburg")
     page = client.get(reached.get_absolute_url()).content.decode()
     assert 'href="mailto:quality@alu.example"' in field(page, "Contact")
