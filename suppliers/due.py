@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, ExpressionWrapper, F, Func, OuterRef, Subquery, Value
+from django.db.models import DateField, Exists, ExpressionWrapper, F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
 from qms.due_providers import QuerysetDueProvider, RecordDueProvider
@@ -23,9 +23,18 @@ RENEW_AHEAD = dt.timedelta(days=60)
 
 
 def _certificates():
+    # A certificate a later one of the same kind outlasts is renewed already (one entered late,
+    # already expired, beside the current one is nobody's work).
+    outlasted = SupplierCertificate.objects.filter(
+        supplier=OuterRef("supplier"),
+        kind=OuterRef("kind"),
+        status="current",
+        expires_on__gt=OuterRef("expires_on"),
+    )
     return (
         SupplierCertificate.objects.filter(status="current", expires_on__isnull=False)
         .exclude(supplier__status="disqualified")
+        .exclude(Exists(outlasted))
         # date − integer is a date in PostgreSQL (date − interval would be a timestamp).
         .annotate(
             renew_by=ExpressionWrapper(F("expires_on") - Value(RENEW_AHEAD.days), output_field=DateField())

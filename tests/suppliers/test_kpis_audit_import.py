@@ -168,6 +168,20 @@ def test_a_certificate_is_due_for_renewal_sixty_days_before_it_expires(proc, pur
     ]
 
 
+def test_a_certificate_a_later_one_outlasts_is_not_to_renew(proc, purchasing_head):
+    """An expired certificate entered after the current one (from the file) was "64 days overdue"
+    for renewal although the current one runs for years."""
+    s = f.approved(proc, owner=purchasing_head)
+    SupplierCertificate.objects.filter(supplier=s).update(expires_on=f.days(700))
+    old = f.certificate(s, issued=-1200, expires=-4)
+    renew = [i for i in registry.for_user(purchasing_head) if i.kind == "Certificate to renew"]
+    assert renew == []
+    SupplierCertificate.objects.filter(supplier=s).exclude(pk=old.pk).update(status="withdrawn")
+    assert [i.kind for i in registry.for_user(purchasing_head) if i.kind == "Certificate to renew"] == [
+        "Certificate to renew"
+    ]
+
+
 def test_the_audit_pack_has_an_8_4_section(proc, purchasing_head, quality_manager):
     s = f.approved(proc, owner=purchasing_head, name="Präzisa Kalibrierdienst GmbH", calibration_lab=True)
     services.evaluation_record(
