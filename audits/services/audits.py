@@ -369,7 +369,7 @@ def findings_close_for(
 
 
 def _raised_closed_or_refusal(finding: Finding) -> str | None:
-    from ..models.audits import _raised_closed
+    from ..models.findings import _raised_closed
 
     return _raised_closed(finding)
 
