@@ -33,8 +33,8 @@ CRITERIA_ROWS = 6
 
 class SupplierForm(DateRuleMixin, RecordForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
-    # A supplier taken over from paper may have been audited long ago.
-    years_back = {"last_audit_on": 30}
+    years_back = {"last_audit_on": 30}  # a supplier taken over from paper, audited long ago
+    not_future_fields = ("last_audit_on",)
 
     class Meta:
         model = Supplier
@@ -77,12 +77,6 @@ class SupplierForm(DateRuleMixin, RecordForm):
     def clean_vat_number(self):
         vat = self.cleaned_data.get("vat_number", "").replace(" ", "").upper()
         return self._clash("vat_number", vat) if vat else vat
-
-    def clean_last_audit_on(self):
-        day = self.cleaned_data.get("last_audit_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("An audit is recorded once it took place.")
-        return day
 
     def validate_unique(self):
         pass  # said above, naming the supplier that has the name or number
@@ -136,6 +130,7 @@ class SiteForm(ChildModelForm):
 class CertificateForm(DateRuleMixin, ChildModelForm):
     prefix = "certificate"
     years_back = {"issued_on": 30}
+    not_future_fields = ("issued_on",)
 
     class Meta:
         model = SupplierCertificate
@@ -149,8 +144,6 @@ class CertificateForm(DateRuleMixin, ChildModelForm):
     def clean(self):
         data = super().clean()
         issued, expires = data.get("issued_on"), data.get("expires_on")
-        if issued and issued > timezone.localdate():
-            self.add_error("issued_on", "A certificate is recorded once it was issued.")
         if issued and expires and expires <= issued:
             self.add_error("expires_on", "The expiry date must come after the issue date.")
         expiring = (CertificateKind.ISO9001, CertificateKind.IATF16949, CertificateKind.ISO17025)

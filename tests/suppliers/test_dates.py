@@ -15,7 +15,7 @@ def test_a_mistyped_year_or_a_day_to_come_is_refused_beside_its_field(proc, purc
     qm = f.quality()
     cases = [
         (SupplierForm, {"last_audit_on": "1950-01-01"}, "last_audit_on", "Check the year"),
-        (SupplierForm, {"last_audit_on": f.days(3).isoformat()}, "last_audit_on", "once it took place"),
+        (SupplierForm, {"last_audit_on": f.days(3).isoformat()}, "last_audit_on", "still to come"),
         (CertificateForm, {"expires_on": "2099-01-01"}, "expires_on", "Check the year"),
         (ScarSendForm, {"due_date": "2099-01-01"}, "due_date", "Check the year"),
         (ScarSendForm, {"due_date": f.days(-1).isoformat()}, "due_date", "in the past"),
