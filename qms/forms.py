@@ -301,7 +301,7 @@ class DateRuleMixin:
                     )
                     if name in self.not_future_fields and value > timezone.localdate():
                         raise ValidationError(
-                            f"{what.capitalize()} is still to come: record what has happened."
+                            f"{value:%-d %b %Y} is still to come: record what has happened."
                         )
                 except ValidationError as exc:
                     self.add_error(name, exc)
