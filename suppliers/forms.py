@@ -341,7 +341,7 @@ class ChangeEvaluateForm(ChildForm):
 
 class ChangeApproveForm(SignatureForm):
     note = forms.CharField(
-        label="Note", max_length=REASON_MAX, required=False, help_text="Conditions of the approval, if any."
+        label="Note", max_length=REASON_MAX, required=False, help_text="Conditions; test results."
     )
     field_order = ["note", "password"]
 

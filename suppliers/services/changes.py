@@ -104,6 +104,10 @@ def change_approve(*, change: SupplierChange, by: User, password: str, note: str
         raise PermissionDenied("Only quality approves a supplier change.")
     if change.status != "evaluated":
         raise ValidationError({"password": "Evaluate the change before approving it."})
+    if change.qualification and not (note or "").strip():
+        # The evaluation said what must be shown before approval: the approval says it was.
+        needed = " and ".join(change.qualification)
+        raise ValidationError({"note": f"This change needed {needed}: give the results (report numbers)."})
     signature_sign(obj=change, by=by, password=password, meaning="Approved supplier change", reason=note)
     return record_transition(
         record=change, name="approve", by=by, reason=note or "Approved", note=note, signed=True

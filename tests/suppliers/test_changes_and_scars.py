@@ -147,8 +147,12 @@ def test_quality_evaluates_and_approves_the_change_purchasing_may_neither(
         .status_code
         == 403
     )
+    approve = reverse("suppliers:supplierchange_approve", args=[change.pk])
+    # The evaluation asked for a first-article inspection: the approval says how it came out.
+    response = client_for(quality_manager).post(approve, {"password": password})
+    assert response.status_code == 400 and "needed first-article inspection" in field_error(response, "note")
     response = client_for(quality_manager).post(
-        reverse("suppliers:supplierchange_approve", args=[change.pk]), {"password": password}
+        approve, {"password": password, "note": "FAI-2026-031 passed on 30 parts"}
     )
     change.refresh_from_db()
     assert response.status_code == 302 and change.status == "approved" and change.decided_on == f.today()

@@ -77,7 +77,9 @@ def test_lots_are_judged_as_things_stood_on_their_dates(
         material_test=True,
     )
     assert "evaluated, not approved" in open_(bar_stock, "H-220", f.today())[0].message
-    services.change_approve(change=found, by=quality_manager, password=password)
+    services.change_approve(
+        change=found, by=quality_manager, password=password, note="FAI-031 passed; MT-17: 1.4301 confirmed"
+    )
     # Approved today: a lot of today may go; a lot of last week was made while it was open.
     assert not open_(bar_stock, "H-220", f.today())
     assert open_(bar_stock, "H-220", f.days(-7))
