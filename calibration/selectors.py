@@ -69,6 +69,19 @@ def chain(standard: Instrument, user, roots: list[ImpactAssessment] | None = Non
     return [nodes[a.pk] for a in roots if nodes[a.pk].children]
 
 
+def usable_refusals_today(instrument: Instrument) -> list:
+    """Why the instrument may not be used today (the ``instrument_usable`` gate), asked once while
+    a page that changes nothing is answered: its page shows them, and its Check out is offered
+    only without them."""
+    from qms.scoped import read_only
+
+    today = timezone.localdate()
+    return read_only.get(
+        ("instrument_usable", instrument.pk, today),
+        lambda: gates.check("instrument_usable", on=today, instrument=instrument),
+    )
+
+
 def instrument_page(instrument: Instrument, user) -> dict:
     today = timezone.localdate()
     assessments = list(restrict(instrument.assessments.all(), user).order_by("-created_at"))
@@ -77,7 +90,7 @@ def instrument_page(instrument: Instrument, user) -> dict:
     )
     return {
         "standing": instrument.standing_on(today),
-        "refusals": gates.check("instrument_usable", on=today, instrument=instrument),
+        "refusals": usable_refusals_today(instrument),
         "calibrations": calibrations,
         "assessments": assessments,
         "suspect_chain": chain(instrument, user, roots=assessments),

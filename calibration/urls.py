@@ -3,12 +3,11 @@ declared, the registers of calibrations and postponements, and the label sheet, 
 and the charts."""
 
 from django.urls import path
-from django.utils import timezone
 
-from qms import access, gates
+from qms import access
 from qms.views import child_urlpatterns, form_urlpatterns, record_urlpatterns
 
-from . import forms, services, views
+from . import forms, selectors, services, views
 from .models import (
     AffectedItem,
     Calibration,
@@ -41,7 +40,7 @@ def _may_check_out(user, instrument) -> bool:
         access.can_change(user, instrument)
         and not instrument.is_closed
         and not instrument.holder_id
-        and not gates.check("instrument_usable", on=timezone.localdate(), instrument=instrument)
+        and not selectors.usable_refusals_today(instrument)
     )
 
 
