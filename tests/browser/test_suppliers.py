@@ -67,7 +67,14 @@ def test_purchasing_records_a_change_and_quality_evaluates_and_approves_it(
     assert page.get_by_test_id("status").inner_text() == "Open · evaluated"
     assert "first-article inspection" in page.get_by_test_id("evaluation").inner_text()
 
+    # Approved with the first-article inspection's result, which the evaluation asked for.
     approve = page.get_by_test_id("approve-form")
+    approve.get_by_label("Password").fill(password)
+    approve.get_by_role("button", name="Approve and sign").click()
+    page.wait_for_load_state()
+    assert "needed first-article inspection" in page.get_by_test_id("approve-form").inner_text()
+    approve = page.get_by_test_id("approve-form")
+    approve.get_by_label("Note").fill("FAI-2026-031: 30 housings within the drawing")
     approve.get_by_label("Password").fill(password)
     approve.get_by_role("button", name="Approve and sign").click()
     page.wait_for_load_state()
