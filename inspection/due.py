@@ -5,11 +5,12 @@ their part (through the kernel's registry: My work, the Overview, alerts, the di
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Subquery, Value
 
 from qms.due_providers import QuerysetDueProvider, RecordDueProvider
 
-from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot
+from .models import GoodsReceipt, Inspection, ProductionLot
+from .selectors import iqc_plans
 
 MODULE = "Inspection"
 
@@ -20,10 +21,8 @@ def _awaiting_iqc():
     else the plan for any supplier; the oldest if several) and that owner's department. A receipt
     of a part with no IQC plan in use has nobody to inspect it: the quality manager accepts it
     without inspection or rejects it, and it is not a due item."""
-    plans = (
-        InspectionPlan.objects.filter(status="active", stage="iqc", part_number=OuterRef("part_number"))
-        .filter(Q(supplier_id=OuterRef("supplier_id")) | Q(supplier__isnull=True))
-        .order_by(F("supplier_id").asc(nulls_last=True), "pk")
+    plans = iqc_plans(OuterRef("part_number"), OuterRef("supplier_id")).order_by(
+        F("supplier_id").asc(nulls_last=True), "pk"
     )
     return GoodsReceipt.objects.filter(status="received").annotate(
         iqc_owner_id=Subquery(plans.values("owner_id")[:1]),

@@ -178,14 +178,17 @@ def instrument_uses(instrument, *, date_from: dt.date | None, date_to: dt.date, 
     return uses
 
 
-def iqc_plan_exists(receipt: GoodsReceipt) -> bool:
-    """Whether an incoming inspection plan is in use for the receipt's part (its supplier's or
-    any supplier's). One query."""
-    return (
-        InspectionPlan.objects.filter(status="active", part_number=receipt.part_number, stage=Stage.IQC)
-        .filter(Q(supplier_id=receipt.supplier_id) | Q(supplier__isnull=True))
-        .exists()
+def iqc_plans(part_number, supplier_id):
+    """The incoming inspection plans in use for a part from a supplier: that supplier's, or any
+    supplier's. Values or expressions (``OuterRef("part_number")`` in a subquery of receipts)."""
+    return InspectionPlan.objects.filter(status="active", part_number=part_number, stage=Stage.IQC).filter(
+        Q(supplier_id=supplier_id) | Q(supplier__isnull=True)
     )
+
+
+def iqc_plan_exists(receipt: GoodsReceipt) -> bool:
+    """Whether an incoming inspection plan is in use for the receipt's part. One query."""
+    return iqc_plans(receipt.part_number, receipt.supplier_id).exists()
 
 
 def proposed_plan(*, lot: ProductionLot | None = None, receipt: GoodsReceipt | None = None) -> int | None:
@@ -194,9 +197,7 @@ def proposed_plan(*, lot: ProductionLot | None = None, receipt: GoodsReceipt | N
     in-process while a lot is being made, final once it is finished, each falling back on the
     other), when exactly one fits. One query."""
     if receipt is not None:
-        plans = InspectionPlan.objects.filter(
-            status="active", part_number=receipt.part_number, stage=Stage.IQC
-        ).filter(Q(supplier_id=receipt.supplier_id) | Q(supplier__isnull=True))
+        plans = iqc_plans(receipt.part_number, receipt.supplier_id)
         found = list(plans.values_list("pk", "supplier_id")[:10])
         own = [pk for pk, supplier in found if supplier == receipt.supplier_id]
         choice = own or [pk for pk, _ in found]
