@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, SupplierCertificate, TierPolicy
@@ -305,6 +306,7 @@ def ranking(suppliers: list[Supplier], *, today: dt.date | None = None) -> list[
     receipts = {key: m.for_subjects(period, suppliers) for key, m in measures.items()}
     rows = []
     for supplier in suppliers:
+        scar_list = f"{reverse('suppliers:scar_list')}?supplier={supplier.pk}&raised_from={start:%Y-%m-%d}"
         row = {
             "supplier": supplier,
             "score": scores.get(supplier.pk),
@@ -312,6 +314,14 @@ def ranking(suppliers: list[Supplier], *, today: dt.date | None = None) -> list[
             "scars": _scar_figures(scars.get(supplier.pk, [])),
             "open_changes": open_changes.get(supplier.pk, 0),
             "receipts": {key: values[supplier.pk] for key, values in receipts.items()},
+            # The records behind each figure: the NCRs on the scorecard, the SCARs raised in the
+            # twelve months (those late as of today), the receipts each measure counted.
+            "links": {
+                "ncrs": reverse("suppliers:scorecard", args=[supplier.pk]) + "#ncrs",
+                "scars": scar_list,
+                "late": f"{scar_list}&late_on={today:%Y-%m-%d}",
+                **{key: m.url(period, supplier) for key, m in measures.items() if m.url is not None},
+            },
         }
         rows.append(row)
     rows.sort(

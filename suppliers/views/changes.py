@@ -82,6 +82,8 @@ class ScarFilter(RecordFilter):
         queryset=Supplier.objects.order_by("name"), empty_label="Any supplier"
     )
     due_from, due_to = date_range("due_date", "Answer due")
+    # The SCARs a ranking's twelve months counted (raised since their first day).
+    raised_from, raised_to = date_range("created_at__date", "Raised")
     late_on = StandingOn(label="Late as of", method="filter_late_on")
 
     def filter_late_on(self, queryset, name, value):

@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import TemplateView
 
 from qms import access
@@ -55,7 +54,6 @@ class RankingView(QMSView, TemplateView):
             suppliers = suppliers.filter(tier=tier)
         ctx.update(
             rows=selectors.ranking(list(suppliers.select_related("owner"))),
-            today=timezone.localdate(),  # "SCARs late" opens the SCARs late as of today
             has_receipts=bool(selectors.receipt_measures()),
             tiers=Tier.choices,
             tier=tier,

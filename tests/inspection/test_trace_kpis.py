@@ -180,6 +180,47 @@ def test_the_supplier_ranking_reads_every_suppliers_receipts_in_a_constant_numbe
     assert ppm.for_subjects(period, [one]) == {one.pk: ppm.value(period, subject=one)} == {one.pk: 0}
 
 
+def test_each_figure_of_a_suppliers_ranking_opens_the_records_it_counts(client):
+    """ppm and lots rejected open the supplier's rejected receipts of the twelve months, on time
+    the receipts with a promised date, NCRs the scorecard's list of them."""
+    import re
+
+    from django.urls import reverse
+
+    from inspection.models import GoodsReceipt
+    from qms.services import link_add
+    from suppliers.models import Supplier
+    from tests.capa.factories import NonconformityFactory
+
+    supplier, other = f.supplier(), f.supplier()
+    Supplier.objects.filter(pk__in=[supplier.pk, other.pk]).update(status="approved")
+    good = f.receipt(supplier_=supplier, quantity=400, promised=f.days(-1), received=f.days(-2))
+    bad = f.receipt(supplier_=supplier, quantity=100, promised=f.days(-5), received=f.days(-1))
+    unpromised = f.receipt(supplier_=supplier, quantity=50, received=f.days(-3))
+    elsewhere = f.receipt(supplier_=other, quantity=100, received=f.days(-1))
+    GoodsReceipt.objects.filter(pk__in=[bad.pk, elsewhere.pk]).update(status="rejected")
+    ncr = NonconformityFactory(title="Bars out of straightness")
+    link_add(source=ncr, target=supplier, by=f.qm(), note="Their bars")
+    client.force_login(f.qm())
+    page = client.get(reverse("suppliers:ranking")).content.decode()
+    row = page[page.index(str(supplier)) :].split("</tr>")[0]
+
+    def opened(label: str) -> tuple[str, str]:
+        href, shown = re.search(rf'data-label="{label}"><a href="([^"]+)">([^<]+)<', row).groups()
+        return client.get(href.replace("&amp;", "&")).content.decode(), shown
+
+    listed, shown = opened("ppm")
+    assert shown == "181818" and bad.reference in listed
+    assert good.reference not in listed and elsewhere.reference not in listed
+    listed, shown = opened("Lots rejected")
+    assert shown == "1" and bad.reference in listed and good.reference not in listed
+    listed, shown = opened("On time")
+    assert shown == "50.0 %" and good.reference in listed and bad.reference in listed
+    assert unpromised.reference not in listed
+    listed, shown = opened("NCRs")
+    assert shown == "1" and ncr.reference in listed.split('data-testid="ncrs"')[1]
+
+
 def test_the_shipment_page_reads_its_whole_trace_in_the_same_queries_for_one_lot_or_three(client_for):
     """The trace reads narrowed rows: a field the page shows but the trace did not read would cost
     one query per lot, inspection or gauge."""

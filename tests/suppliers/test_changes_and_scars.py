@@ -2,12 +2,15 @@
 told to the audits module as an event) and SCARs (raised from a supplier NCR, emailed as HTML and
 text through the delivery ledger, answered, rejected with a reason and sent back, accepted)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from capa.models import Nonconformity
 from notifications.models import Delivery
-from qms import events
+from qms import events, kpis
 from qms.services import link_add, record_create
 from suppliers import services
 from suppliers.models import Scar, SupplierChange
@@ -411,10 +414,20 @@ def test_an_unanswered_overdue_scar_counts_as_late_and_not_on_time_and_its_figur
     sent = scar_send(scar=f.scar(bar_stock, purchasing_head), by=purchasing_head, due_date=f.days(5))
     Scar.objects.filter(pk=sent.pk).update(due_date=f.days(-3))  # five days later, still no answer
     draft = f.scar(bar_stock, purchasing_head, problem="Scale on bars")  # not sent: not judged
+    # A SCAR of two years ago answered late: outside the ranking's twelve months, and its list.
+    old = f.scar(bar_stock, purchasing_head, problem="Cracks")
+    old = scar_send(scar=old, by=purchasing_head, due_date=f.days(5))
+    two_years_ago = timezone.now() - dt.timedelta(days=730)
+    Scar.objects.filter(pk=old.pk).update(due_date=f.days(-700), created_at=two_years_ago)
     (row,) = selectors.ranking([bar_stock])
     assert row["scars"]["late"] == 1 and row["scars"]["on_time_pct"] == 0
     page = client_for(quality_manager).get(reverse("suppliers:ranking")).content.decode()
-    link = f"{reverse('suppliers:scar_list')}?supplier={bar_stock.pk}&amp;late_on={f.today().isoformat()}"
-    assert f'href="{link}">1<' in page
+    since = kpis.Period.months_to(f.today(), 12)[0].start
+    raised = f"{reverse('suppliers:scar_list')}?supplier={bar_stock.pk}&amp;raised_from={since.isoformat()}"
+    link = f"{raised}&amp;late_on={f.today().isoformat()}"
+    assert f'href="{link}">1<' in page and f'href="{raised}">0 %<' in page
     listed = client_for(quality_manager).get(link.replace("&amp;", "&")).content.decode()
-    assert sent.reference in listed and draft.reference not in listed
+    assert sent.reference in listed and draft.reference not in listed and old.reference not in listed
+    raised_list = client_for(quality_manager).get(raised.replace("&amp;", "&")).content.decode()
+    assert sent.reference in raised_list and draft.reference in raised_list
+    assert old.reference not in raised_list
