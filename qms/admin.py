@@ -3,11 +3,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import people
 from .models import Attachment, Department, RecoveryCode, Role, User
 from .rules import check_single_line
+from .services import handover
 
 # Roles whose scope is a department: without one they would see only their own items, which is
 # never what the administrator meant, so the form asks for it.
@@ -39,7 +42,42 @@ class _UserRules(forms.ModelForm):
 
 
 class UserAdminChangeForm(_UserRules, UserChangeForm):
-    pass
+    """Switching a login off asks who takes over the open records and actions the person owns
+    and the departments they head (``qms.services.handover``): their due items, alerts and
+    escalations would otherwise go to someone who can no longer log in."""
+
+    hand_over_to = forms.ModelChoiceField(
+        queryset=people().order_by("last_name", "first_name"),
+        required=False,
+        label="Hand their open work over to",
+        help_text="Who takes over the open records and actions this person owns, and the departments "
+        "they head: needed when you switch off the login of someone who still owns some.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        person, to = self.instance, data.get("hand_over_to")
+        if person.pk is None:
+            return data
+        leaving = person.is_active and data.get("is_active") is False
+        if to is not None and to.pk == person.pk:
+            self.add_error("hand_over_to", "Choose someone else: this is the person leaving.")
+            return data
+        name = person.get_full_name() or str(person)
+        headed = list(Department.objects.filter(head=person).values_list("name", flat=True))
+        if leaving and to is None:
+            owned = handover.open_work_text(handover.open_work(person))
+            if headed:
+                owned = ", ".join(filter(None, [owned, "head of " + ", ".join(headed)]))
+            if owned:
+                self.add_error("hand_over_to", f"{name} still owns {owned}: choose who takes it over.")
+        if to is not None and headed and not handover.may_head(to):
+            self.add_error(
+                "hand_over_to",
+                f"{name} heads {', '.join(headed)}: choose a department head, "
+                "the quality manager or top management.",
+            )
+        return data
 
 
 class UserAdminCreationForm(_UserRules, AdminUserCreationForm):
@@ -94,14 +132,50 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
                     "access_expires_on",
                     "receive_alerts",
                     "receive_digest",
+                    "hand_over_to",
                 )
             },
         ),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        to = form.cleaned_data.get("hand_over_to") if change else None
+        if to is not None:
+            moved = handover.hand_over(leaver=obj, to=to, by=request.user)
+            self.message_user(request, f"{moved} open records and actions of {obj} handed over to {to}.")
+
+
+class DepartmentForm(forms.ModelForm):
+    """A department's head is someone who can act as one: an active department head, the quality
+    manager or top management (escalations go to them), never an auditor or the system account."""
+
+    class Meta:
+        model = Department
+        fields = ("name", "code", "head")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.head_id
+        eligible = Q(is_active=True, is_system=False, role__in=handover.HEAD_ROLES)
+        self.fields["head"].queryset = User.objects.filter(eligible | Q(pk=current)).order_by(
+            "last_name", "first_name"
+        )
+
+    def clean_head(self):
+        head = self.cleaned_data.get("head")
+        if head is not None and not handover.may_head(head):
+            why = "can no longer log in" if not head.is_active else f"is {Role(head.role).label.lower()}"
+            raise ValidationError(
+                f"{head.get_full_name() or head} {why}: choose an active department head, the quality "
+                "manager or top management."
+            )
+        return head
+
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = DepartmentForm
     list_display = ("name", "code", "head")
     list_select_related = ("head",)
 

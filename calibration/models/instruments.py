@@ -334,6 +334,8 @@ class Instrument(Record):
 class CheckOut(ChildRecord):
     """Who took the gauge out of the crib, when, and when it came back."""
 
+    personal_assignee = True  # not handed over when the person leaves
+
     parent_field, anchor = "instrument", "#checkouts"
     assignee_field = "holder"
     history_related = ("holder",)

@@ -273,6 +273,8 @@ class Acknowledgment(ChildRecord):
     """A person on the distribution list confirming they have read an effective revision. A
     pending one means the person may still be working to the old revision."""
 
+    personal_assignee = True  # not handed over when the person leaves
+
     class Status(models.TextChoices):
         PENDING = "pending", "Not yet acknowledged"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"

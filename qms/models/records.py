@@ -266,6 +266,10 @@ class ChildRecord(FastLoad, models.Model):
     # the fields that person alone may change (the progress they report: ``("note",)``).
     assignee_field: ClassVar[str | None] = None
     assignee_fields: ClassVar[tuple[str, ...]] = ()
+    # True when the assignee is the person the row is about (their acknowledgment, their training
+    # need, the gauge they took out), not a job: it is not handed over when they leave
+    # (``qms.services.handover``).
+    personal_assignee: ClassVar[bool] = False
     due_field: ClassVar[str | None] = None
     url_kwarg: ClassVar[str] = ""  # URL keyword of its pages; "<model_name>_pk" by default
     # Where on the parent's page the row is shown ("#actions").

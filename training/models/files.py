@@ -282,6 +282,8 @@ class TrainingNeed(ChildRecord):
     necessary (a job role taken, a requalification due, a document revision, an ineffective
     training). It is closed by recording the training, never by hand."""
 
+    personal_assignee = True  # not handed over when the person leaves
+
     parent_field, assignee_field, due_field, anchor = "file", "person", "due_date", "#needs"
     history_related = ("competence", "revision__document")
     workflow = Workflow(
