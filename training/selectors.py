@@ -257,6 +257,7 @@ def coverage_page(scope: Department | Process) -> dict:
     )
     return {
         "coverage": covered,
+        "short": [c for c in covered if c.short_days],
         "heat_map": heat,
         "alarms": alarms,
         "requalification_chart": requalification_chart(scope, today),

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from qms.due import registry
@@ -158,15 +159,41 @@ def test_minimum_coverage_changed_is_judged_at_once(client_for, hardening, zimme
     assert not CoverageAlarm.objects.filter(status="open").exists()
 
 
-def test_a_new_alarm_is_published_once_for_the_risk_register(hardening, zimmer, head, monkeypatch):
+def test_a_new_alarm_is_published_once_for_the_risk_register(dept, zimmer, head, monkeypatch):
     from qms import events
 
     heard = []
     monkeypatch.setitem(events._subscribers, "training.coverage_alarm", [lambda **p: heard.append(p)])
     with monkeypatch.context() as m:
         m.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
-        f.train(zimmer, hardening, 2, on=f.days(-30), by=head)  # one qualified, two needed: short
+        # Nobody holds a new competence: short from the day it is created.
+        hardening = f.competence(dept, title="Case-hardening furnace", by=head, min_coverage=2)
+        assert heard == [{"competence_id": hardening.pk}]
+        f.train(zimmer, hardening, 2, on=f.days(-30), by=head)  # one qualified, two needed: still short
         services.alarms_refresh()
         services.alarms_refresh()  # the same alarm again: not news
     assert CoverageAlarm.objects.filter(competence=hardening, status="open").count() == 1
     assert heard == [{"competence_id": hardening.pk}]
+
+
+def test_a_competence_nobody_holds_is_short_on_its_page_and_the_coverage_page_from_its_creation(
+    client_for, dept, head
+):
+    """A competence needing one qualified person, given to nobody yet: its page said "At least 1
+    qualified person is available on every day" beside "Nobody is qualified"."""
+    passivation = f.competence(dept, title="Passivation line operation", by=head, min_coverage=1)
+    (alarm,) = CoverageAlarm.objects.filter(competence=passivation, status="open")
+    assert alarm.owner == head and alarm.since == f.today()
+    page = client_for(head).get(passivation.get_absolute_url()).content.decode()
+    assert 'data-testid="coverage-alarm"' in page and 'data-testid="coverage-ok"' not in page
+    coverage = client_for(head).get(reverse("training:coverage") + f"?department={dept.pk}").content.decode()
+    assert "Passivation line operation" in coverage.split('data-testid="alarms"')[1].split("</table>")[0]
+    assert 'data-testid="no-alarms"' not in coverage
+    # The alarm cleared by hand (as if the morning's check had not yet run): the pages say so.
+    CoverageAlarm.objects.filter(pk=alarm.pk).update(status="cleared")
+    page = client_for(head).get(passivation.get_absolute_url()).content.decode()
+    assert f"Short from {f.today():%-d %b %Y}:</strong> 0 of 1 qualified person available" in page
+    assert 'data-testid="coverage-ok"' not in page
+    coverage = client_for(head).get(reverse("training:coverage") + f"?department={dept.pk}").content.decode()
+    assert "1 competence below falls short in the next four weeks" in coverage
+    assert 'data-testid="no-alarms"' not in coverage

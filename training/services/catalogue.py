@@ -44,7 +44,9 @@ def competence_create(*, by: User, **fields: Any) -> Competence:
         raise ValidationError(errors)
     if fields.get("process") is not None:
         fields["department"] = fields["process"].department
-    return record_create(model=Competence, by=by, **fields)
+    competence = record_create(model=Competence, by=by, **fields)
+    alarms_refresh(competences=[competence])  # nobody holds it yet: short from today, if a minimum
+    return competence
 
 
 @transaction.atomic
