@@ -36,6 +36,10 @@ def due_scope(user: User) -> dict:
     return {"owner_ids": [user.pk]}
 
 
+# The due list's ``department`` for the items of people who belong to no department.
+NO_DEPARTMENT = "none"
+
+
 def due_url(**params) -> str:
     """The list of items behind a number: ``due_url(department=3, module="CAPA", state="overdue")``."""
     return "/due/?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
@@ -123,7 +127,7 @@ def due_table(user: User, *, today: dt.date, days_ahead: int = 7) -> dict:
     by_module = {m: urlencode({"module": m}) for m in modules}
     rows = []
     for dept_id in {d for _, d in counts}:
-        place = where or {"department": dept_id}
+        place = where or {"department": dept_id or NO_DEPARTMENT}
         prefix = due_url(**place) + ("&" if any(v is not None for v in place.values()) else "")
         cells = []
         for m in modules:
@@ -214,6 +218,14 @@ class DueListView(QMSView, TemplateView):
             filters["department_ids"] = [department] if allowed is None or department in allowed else []
         if owner is not None:
             filters["owner_ids"] = [owner]
+        no_department = get.get("department") == NO_DEPARTMENT
+        if no_department:
+            # An item's department is its owner's: the items of the people who have none (the
+            # quality manager, top management), within what the reader's scope reaches.
+            homeless = set(User.objects.filter(department__isnull=True).values_list("pk", flat=True))
+            reach = scope.get("owner_ids", homeless) if "department_ids" not in scope else ()
+            asked = [owner] if owner is not None else homeless
+            filters["owner_ids"] = sorted(homeless.intersection(reach, asked))
         if "department_ids" not in filters and "owner_ids" not in filters:
             filters.update(scope)
         module = get.get("module") if get.get("module") in registry.modules() else None
@@ -230,6 +242,7 @@ class DueListView(QMSView, TemplateView):
             states=STATES,
             module=module,
             department=Department.objects.filter(pk=department).first() if department else None,
+            no_department=no_department,
             owner=User.objects.filter(pk=owner).first() if owner else None,
             rows=with_owners(shown, today, user),
             page=page_number,

@@ -49,3 +49,25 @@ def test_the_overview_runs_a_constant_number_of_queries(client_for, quality_mana
         return len(ctx.captured_queries)
 
     assert count(4) == count(40)
+
+
+@pytest.mark.django_db
+def test_the_no_department_row_opens_the_items_of_people_without_one(
+    client_for, quality_manager, head, dept, staff
+):
+    """The quality manager's own items are counted under "No department": its numbers opened the
+    whole company's list."""
+    import re
+
+    own = WidgetFactory(owner=quality_manager, department=dept, title="Quality's own", due_date=due(-2))
+    theirs = WidgetFactory(owner=staff, title="Staff's", due_date=due(-2))
+    client = client_for(quality_manager)
+    html = client.get("/overview/").content.decode()
+    row = re.search(r'<tr><th scope="row"><a href="([^"]+)">No department</a></th>(.*?)</tr>', html).groups()
+    assert row[0] == "/due/?department=none&amp;state=overdue"
+    overdue = re.search(r'href="([^"]+)" title="Overdue">1<', row[1]).group(1).replace("&amp;", "&")
+    listed = client.get(overdue).content.decode()
+    assert own.reference in listed and theirs.reference not in listed
+    assert "· No department" in listed
+    # A head's scope is their department: nobody's items without one.
+    assert own.reference not in client_for(head).get("/due/?department=none").content.decode()
