@@ -27,12 +27,39 @@ def _accepts(inspection) -> str | None:
             f"{inspection.nonconforming} nonconforming in the sample is more than the acceptance "
             f"number {inspection.ac}: the lot is not accepted."
         )
+    if inspection.nonconforming and inspection.below_sample:
+        # The acceptance number belongs to the whole sample: two bad parts of two inspected are
+        # not "2 within Ac 10 of 500".
+        return (
+            f"{inspection.nonconforming} nonconforming in {inspection.sample_size} items, fewer than the "
+            f"{inspection.required_sample} the plan asks for: inspect the whole sample, or reject the lot."
+        )
+    return None
+
+
+def _no_critical_failure(inspection) -> str | None:
+    """A characteristic critical to quality accepts no nonconforming item, whatever the sample's
+    acceptance number (ISO 2859-1 sets none for critical nonconformities)."""
+    failed = [
+        str(r.characteristic)
+        for r in inspection.results.filter(characteristic__critical=True, nonconforming__gt=0).select_related(
+            "characteristic"
+        )
+    ]
+    if failed:
+        return (
+            f"Nonconforming items on a characteristic critical to quality ({', '.join(failed)}): "
+            "the lot is not accepted."
+        )
     return None
 
 
 def _rejects(inspection) -> str | None:
+    """A lot is rejected on its rejection number, on a nonconforming item of a critical
+    characteristic, or on nonconforming items in a sample smaller than the plan's."""
     limit = inspection.re if inspection.re is not None else 1
-    if inspection.nonconforming < limit:
+    partial = inspection.nonconforming and inspection.below_sample
+    if inspection.nonconforming < limit and not partial and _no_critical_failure(inspection) is None:
         return (
             f"{inspection.nonconforming} nonconforming is below the rejection number {limit}: "
             "the sample accepts the lot."
@@ -105,7 +132,13 @@ class Inspection(Record):
                 ("open",),
                 "accepted",
                 DECIDERS,
-                guards=(_has_results, _results_cover_the_sample, _accepts, _receipt_may_be_used),
+                guards=(
+                    _has_results,
+                    _results_cover_the_sample,
+                    _accepts,
+                    _no_critical_failure,
+                    _receipt_may_be_used,
+                ),
             ),
             Transition(
                 "reject",

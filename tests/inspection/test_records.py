@@ -183,6 +183,36 @@ def test_an_inspection_cannot_be_accepted_with_more_nonconforming_than_ac():
         record_transition(record=found, name="accept", by=f.qm())
 
 
+def test_two_bad_parts_of_two_inspected_never_accept_a_lot_of_100000():
+    """The story's seventh gap: two parts of 100,000 inspected, both out of tolerance on a
+    critical bore, and the lot was accepted (2 within the Ac 10 of a sample of 500)."""
+    from inspection.models import PlanCharacteristic
+    from qms.workflow import TransitionError
+
+    plan, lot = f.plan(), f.lot(quantity=100_000)
+    qm = f.qm()
+    found = f.inspect(lot, plan_=plan, sample=0)
+    assert found.required_sample == 500 and found.ac > 2
+    bore, marking = plan.characteristics.all()
+    services.characteristic_result_add(inspection=found, by=qm, characteristic=bore, values="12.020 12.022")
+    services.characteristic_result_add(inspection=found, by=qm, characteristic=marking, inspected=2)
+    found.refresh_from_db()
+    with pytest.raises(TransitionError, match="fewer than the 500 the plan asks for"):
+        record_transition(record=found, name="accept", by=qm)
+    record_transition(record=found, name="reject", by=qm)  # what is left to decide
+    found.refresh_from_db()
+    assert found.status == "rejected"
+
+    # A critical bore accepts no bad part, even within Ac on the whole sample.
+    PlanCharacteristic.objects.filter(pk=bore.pk).update(critical=True)
+    again = f.inspect(f.lot(quantity=1000), plan_=plan, nonconforming=1)  # J: n 80, Ac 2
+    with pytest.raises(TransitionError, match="critical to quality \\(Bore Ø12 H7\\)"):
+        record_transition(record=again, name="accept", by=qm)
+    record_transition(record=again, name="reject", by=qm)
+    again.refresh_from_db()
+    assert again.status == "rejected"
+
+
 def test_an_ncr_raised_from_a_rejected_inspection_is_prefilled_with_part_lot_and_findings(client_for):
     from django.urls import reverse
 
