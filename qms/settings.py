@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Sign-in throttling: turns a lockout found during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # A write that lost a race to another (a double-click, two people on one row): 409, not 500.
+    "qms.views.errors.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "qms.urls"

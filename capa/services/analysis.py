@@ -19,6 +19,7 @@ from ._common import require_open
 def why_add(*, capa: Capa, by: User, answer: str) -> Why:
     """Record the next "why?" of the 5 whys."""
     require_open(by, capa)
+    Capa.objects.select_for_update().filter(pk=capa.pk).first()  # one number at a time
     last = capa.whys.aggregate(m=models.Max("number"))["m"] or 0
     why = Why(capa=capa, number=last + 1, answer=answer.strip())
     history.save(why, by=by, reason=f"Why {why.number} recorded", validate=True)

@@ -205,6 +205,14 @@ def _require_open(child: ChildRecord) -> None:
         )
 
 
+def _lock(row: models.Model) -> None:
+    """Hold ``row`` until the transaction ends, so that an edit and a removal of it (or two
+    edits) happen one after the other; one that finds it removed meanwhile raises DoesNotExist
+    (answered 409: ``qms.views.errors.ConflictMiddleware``), rather than writing it back."""
+    if not type(row)._default_manager.select_for_update().filter(pk=row.pk).exists():
+        raise type(row).DoesNotExist(f"{row._meta.verbose_name} {row.pk} was removed meanwhile.")
+
+
 def _verbose(child: ChildRecord | type[ChildRecord]) -> str:
     return child._meta.verbose_name.capitalize()
 
@@ -240,6 +248,7 @@ def child_add(*, model: type[ChildRecord], by: User, reason: str = "", **fields:
 def child_update(*, child: ChildRecord, by: User, reason: str = "", **fields: Any) -> ChildRecord:
     """Change fields of a row: whoever may change its record may change any; the person it is
     assigned to only the model's ``assignee_fields`` (the progress they report)."""
+    _lock(child)
     progress_only = set(fields) <= set(child.assignee_fields)
     if not access.can_change(by, child) and not (progress_only and "assignee" in access.relations(by, child)):
         raise PermissionDenied(f"You may not change this {child._meta.verbose_name}.")
@@ -259,6 +268,7 @@ def child_remove(*, child: ChildRecord, by: User, reason: str) -> None:
     a reason that stays in the record's history. Everything else is closed or cancelled instead."""
     if by.is_auditor:
         raise PermissionDenied("Auditors have read-only access.")
+    _lock(child)
     record = child.root
     if not access.can_change(by, record):
         raise PermissionDenied("You may not change this record.")

@@ -5,8 +5,13 @@ raised as ``NotFound`` and shown."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponseNotFound, JsonResponse
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError, IntegrityError
+from django.http import Http404, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class NotFound(Http404):
@@ -14,6 +19,8 @@ class NotFound(Http404):
 
 
 DEFAULT = "The page or record does not exist, or you cannot see it."
+
+logger = logging.getLogger("qms.conflict")
 
 
 def not_found(request, exception=None):
@@ -24,3 +31,46 @@ def not_found(request, exception=None):
     message = str(exception) if isinstance(exception, NotFound) else DEFAULT
     body = loader.render_to_string("404.html", {"message": message}, request=request)
     return HttpResponseNotFound(body)
+
+
+# What a request meets when another one changed the same rows a moment before (a double-click, a
+# retry, two people on one record): a unique number taken, a row removed while it was edited.
+CONFLICT = (
+    "Someone changed this at the same moment, or the form was sent twice: nothing was saved. "
+    "Go back to the page to see it as it is now, and try again if it is still needed."
+)
+
+
+def is_conflict(exception: BaseException) -> bool:
+    """An error a write meets when a concurrent write got there first: a unique or foreign key
+    refused (``IntegrityError``), a row gone (``DoesNotExist``), an update of a row removed
+    meanwhile (Django's "did not affect any rows")."""
+    if isinstance(exception, IntegrityError | ObjectDoesNotExist):
+        return True
+    return isinstance(exception, DatabaseError) and "did not affect any rows" in str(exception)
+
+
+class ConflictMiddleware:
+    """A write that lost a race answers 409 with a sentence, never a server error: the service's
+    transaction has rolled back, so nothing of it was saved. A read that meets such an error is a
+    fault, and stays one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.method in ("GET", "HEAD", "OPTIONS") or not is_conflict(exception):
+            return None
+        # Logged whole: a constraint refused by a fault of ours looks the same to the user.
+        logger.warning("conflict on %s %s", request.method, request.path, exc_info=exception)
+        if request.path.startswith("/api/"):
+            error = {"code": "conflict", "message": CONFLICT, "fields": {}}
+            return JsonResponse({"error": error}, status=409)
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        body = loader.render_to_string("409.html", {"message": CONFLICT, "back": back}, request=request)
+        return HttpResponse(body, status=409)

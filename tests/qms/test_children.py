@@ -290,3 +290,38 @@ def test_the_part_page_lists_its_files_in_a_constant_number_of_queries(client_fo
         uploader = UserFactory(department=head.department, role="head")
         child_add(model=PartFile, by=uploader, part=part, file=png(f"photo{n}.png"))
     assert queries() == few
+
+
+# --- two writes at the same moment ------------------------------------------------------------------
+
+
+def test_a_row_removed_meanwhile_is_not_written_back_by_an_edit_of_it(head, part):
+    """An edit sent while the row was being removed (its page open in two tabs) wrote it back."""
+    stale = WidgetPart.objects.get(pk=part.pk)
+    WidgetPart.objects.filter(pk=part.pk).delete()
+    with pytest.raises(WidgetPart.DoesNotExist):
+        child_update(child=stale, by=head, name="Flange, deburred")
+    assert not WidgetPart.objects.exists()
+
+
+def test_a_write_that_loses_a_race_is_answered_409_and_saves_nothing(
+    client_for, head, staff, widget, monkeypatch
+):
+    """A double-click on "Add" took the same number twice: the second request's unique key was
+    refused and the user met a server error."""
+    from django.db import IntegrityError
+
+    def taken(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "number"')
+
+    monkeypatch.setattr("qms.history.save", taken)
+    page = client_for(head).post(
+        f"/kernel/widgets/{widget.pk}/parts/add/",
+        part_data(staff),
+        HTTP_REFERER=f"http://testserver/kernel/widgets/{widget.pk}/",
+    )
+    assert page.status_code == 409
+    html = page.content.decode()
+    assert "Someone changed this at the same moment, or the form was sent twice: nothing was saved." in html
+    assert f'href="http://testserver/kernel/widgets/{widget.pk}/">Back to the page' in html
+    assert not WidgetPart.objects.exists()
