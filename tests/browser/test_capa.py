@@ -185,3 +185,35 @@ def test_auditor_sees_the_capa_without_any_control_that_changes_data(page, login
     assert main.locator("form[method=post]").count() == 0
     assert main.get_by_test_id("transitions").count() == 0
     assert main.get_by_test_id("pdf-8d").is_visible()
+
+
+def test_a_form_sent_twice_at_once_reports_one_ncr(page, login, head):
+    """Eight identical NCRs came of one form sent eight times at once (a double-click): the page
+    sends a form once while its answer is on the way."""
+    login(head)
+    page.goto("/capa/ncr/new/")
+    page.get_by_label("Title").fill("Burr on flange")
+    page.get_by_label("Severity").select_option(label="Minor")
+    page.get_by_label("Description").fill("Burr on the chamfer, 3 of 50 parts.")
+    # Two submits in a row, each seen after the page's own handler (and held here, not sent).
+    sent = page.evaluate(
+        """() => {
+            const form = document.querySelector("main form[method=post]");
+            const seen = [];
+            document.addEventListener("submit", (e) => {
+                seen.push(!e.defaultPrevented);
+                e.preventDefault();
+            });
+            form.requestSubmit();
+            form.requestSubmit();
+            return seen;
+        }"""
+    )
+    assert sent == [True, False]
+    page.goto("/capa/ncr/new/")
+    page.get_by_label("Title").fill("Burr on flange")
+    page.get_by_label("Severity").select_option(label="Minor")
+    page.get_by_label("Description").fill("Burr on the chamfer, 3 of 50 parts.")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert Nonconformity.objects.count() == 1

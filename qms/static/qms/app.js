@@ -61,4 +61,22 @@
     if (e.target.dataset && e.target.dataset.prompt) e.target.setCustomValidity("");
   });
   document.addEventListener("htmx:afterSwap", (e) => label(e.target));
+
+  // A form sent once is not sent again by a second click while its answer is on the way (a
+  // double-click on Save made two NCRs). A form htmx sends (its submit already taken) is left to
+  // it; after a few seconds, or back on the page from the browser's history, it may be sent again
+  // (a download answers without leaving the page).
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (e.defaultPrevented || !(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+    if (form.dataset.sent) {
+      e.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    window.setTimeout(() => delete form.dataset.sent, 5000);
+  });
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
+  });
 })();
