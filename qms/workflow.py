@@ -91,8 +91,8 @@ class Workflow:
         step = self.get(name)
         if step is None or status not in step.sources:
             raise TransitionError(
-                f"“{step.label if step else name}” is not possible while the {what} is "
-                f"{self.label(status).lower()}."
+                f"“{step.label if step else name}” is not possible while the {what}'s status is "
+                f"“{self.label(status)}”."
             )
         return step
 

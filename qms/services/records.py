@@ -136,11 +136,13 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
     locked = model._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, status_field)
     what = "record" if isinstance(locked, Record) else model._meta.verbose_name
+    # Whom the step is for first: someone it is not for hears no more of the record than that.
+    declared = workflow.get(name)
+    if declared is not None and not (declared.allowed & access.relations(by, locked)):
+        raise PermissionDenied(f"You may not {declared.label.lower()} this.")
     step = workflow.step_from(name, current, what=what)
     if isinstance(locked, ChildRecord) and locked.root.is_closed and not step.while_record_closed:
         raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")
-    if not (step.allowed & access.relations(by, locked)):
-        raise PermissionDenied(f"You may not {step.label.lower()} this.")
     if refused := workflow.refused(locked, name, by):
         raise TransitionError(refused)
     try:

@@ -170,7 +170,7 @@ def test_a_part_of_a_closed_widget_does_not_move(head, quality_manager, widget, 
         transition(obj=open_part, name="finish", by=head)
     record_transition(record=widget, name="close", by=head)
     finished = WidgetPart.objects.get(pk=part.pk)
-    with pytest.raises(TransitionError, match="not possible while the widget part is done"):
+    with pytest.raises(TransitionError, match="not possible while the widget part's status is “Done”"):
         transition(obj=finished, name="cancel", by=quality_manager, reason="x")
     WidgetPart.objects.filter(pk=part.pk).update(status="open")  # as if it had been left open
     with pytest.raises(TransitionError, match=f"{widget.reference} is closed; reopen it first"):

@@ -125,11 +125,22 @@ def test_references_stay_unique_and_gap_free_with_8_concurrent_creators(head, st
 @pytest.mark.django_db
 def test_an_illegal_transition_is_refused_with_a_clear_message_and_changes_nothing(head):
     ncr = WidgetFactory(owner=head)
-    with pytest.raises(TransitionError, match="not possible while the record is draft"):
+    with pytest.raises(TransitionError, match="not possible while the record's status is “Draft”"):
         record_transition(record=ncr, name="close", by=head)
     ncr.refresh_from_db()
     assert ncr.status == "draft"
     assert ncr.history.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_step_someone_may_never_take_is_a_403_whatever_the_status(client_for, head, staff):
+    """A machinist replaying the quality manager's "Reopen" on a draft was told the record's
+    status and sent back, as if the step were only early: a write without the right is a 403."""
+    widget = WidgetFactory(owner=head)
+    response = client_for(staff).post(widget.get_absolute_url() + "transition/", {"transition": "reopen"})
+    assert response.status_code == 403
+    widget.refresh_from_db()
+    assert widget.status == "draft" and widget.history.count() == 1
 
 
 @pytest.mark.django_db
