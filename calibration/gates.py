@@ -35,12 +35,15 @@ STATE_SENTENCES = {
 
 
 def _as_of(obj, day: dt.date):
-    """``obj`` as it stood at the end of ``day``: itself for today or later, and for a day before
-    it entered the register (an instrument imported with its past calibrations)."""
+    """``obj`` as it stood at the end of ``day``: itself for today or later; for a day before it
+    entered the register (an instrument imported with its past calibrations), as it entered it,
+    never as it is today (a gauge quarantined this morning was not quarantined last month)."""
     if day >= timezone.localdate():
         return obj
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     row = obj.history.filter(history_date__lt=end).order_by("-history_date", "-history_id").first()
+    if row is None:
+        row = obj.history.order_by("history_date", "history_id").first()
     return row.instance if row is not None else obj
 
 

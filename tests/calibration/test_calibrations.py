@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from calibration import selectors, services
 from calibration.models import ImpactAssessment, Instrument
@@ -40,6 +41,23 @@ def test_an_as_found_failure_quarantines_and_opens_an_impact_assessment_due_in_t
     assert assessment.due_date == f.days(10)
     refusals = gates.check("instrument_usable", on=f.today(), instrument=gauge)
     assert any("quarantined" in r.message for r in refusals)
+
+
+def test_a_gauge_quarantined_today_was_usable_on_a_day_before_it_entered_the_register(dept, head):
+    """A bore gauge entered with its past calibration and quarantined this morning: an inspection
+    of last month said it "is quarantined (7 Nov)", its state of today read into that day."""
+    from qms.services import record_transition
+
+    gauge = f.instrument(dept)
+    f.calibrate(gauge, on=f.days(-60))
+    gauge.refresh_from_db()
+    record_transition(record=gauge, name="quarantine", by=head, reason="Dropped on the floor")
+    type(gauge).history.filter(id=gauge.pk).update(history_date=timezone.now())  # all of it entered today
+    assert gates.check("instrument_usable", on=f.days(-30), instrument=gauge) == []
+    refusals = gates.check("instrument_usable", on=f.today(), instrument=gauge)
+    assert [r.message for r in refusals] == [
+        f"{gauge.tag} {gauge.title} is quarantined ({f.today():%-d %b %Y})."
+    ]
 
 
 def test_the_instrument_stays_quarantined_until_its_assessment_is_closed(dept, head):

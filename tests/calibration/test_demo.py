@@ -4,6 +4,8 @@ as found, so it is quarantined with an open impact assessment linked to the comp
 gauge-block set it is calibrated against; the CNC machine at cell 4, its spindle maintenance
 postponed twice and now overdue."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -33,7 +35,14 @@ def test_the_demo_tells_the_story(client):
     assert assessment.items.filter(reference="Lot 24-1187", decision="").exists()
     link = RecordLink.objects.get(source_type__model="impactassessment", source_id=assessment.pk)
     assert link.target.customer_reference == "KA-2291"
-    assert gates.check("instrument_usable", on=failed.calibrated_on, instrument=micrometer)
+    # Refused today (quarantined), and the day before its failed calibration (lapsed).
+    assert gates.check("instrument_usable", on=dt.date.today(), instrument=micrometer)
+    lapsed = gates.check(
+        "instrument_usable", on=failed.calibrated_on - dt.timedelta(days=1), instrument=micrometer
+    )
+    assert [r.message for r in lapsed] == [
+        f"MM-07 {micrometer.title} was overdue for calibration since {last_good.next_due:%-d %b %Y}."
+    ]
 
     blocks = Instrument.objects.get(tag="GB-01")
     assert blocks.is_reference_standard and blocks.reference_uses.count() >= 2
