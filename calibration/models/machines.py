@@ -10,10 +10,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from qms.access import CHANGE_RELATIONS
-from qms.models import ChildRecord, Record
+from qms.models import ChildRecord, Record, Role
 from qms.workflow import Transition, Workflow
 
-APPROVERS = frozenset({"head", "steward", "quality"})
+# Top management approves only what the quality manager asked beyond a plan's limit
+# (``Postponement.transition_refused``).
+APPROVERS = frozenset({"head", "steward", "quality", "top"})
 
 
 class CounterUnit(models.TextChoices):
@@ -235,13 +237,17 @@ class Postponement(ChildRecord):
         return "Postponements are kept: they count."
 
     def transition_refused(self, name: str, user) -> str | None:
-        """Nobody but the quality manager approves their own request; beyond the plan's limit only
-        the quality manager approves (its head may still refuse): no button that would refuse."""
-        if name != "approve" or user.is_quality_manager:
+        """Nobody approves their own request, the quality manager included (the head does, or
+        beyond the limit top management); beyond the plan's limit only the quality manager
+        approves (its head may still refuse): no button that would refuse."""
+        quality_asked_beyond = self.beyond_limit and self.requested_by.is_quality_manager
+        if user.role == Role.TOP_MANAGEMENT and not quality_asked_beyond:
+            return "Top management decides only the quality manager's own request beyond the limit."
+        if name != "approve":
             return None
         if user.pk == self.requested_by_id:
             return "Nobody approves their own postponement: ask the head."
-        if self.beyond_limit:
+        if self.beyond_limit and not user.is_quality_manager and user.role != Role.TOP_MANAGEMENT:
             return (
                 f"{self.days} days is beyond this plan's postponement limit of "
                 f"{self.plan.postponement_limit} days: only the quality manager may approve it."

@@ -268,6 +268,12 @@ class ScheduleChange(ChildRecord):
     def removal_refused(self) -> str | None:
         return "Schedule changes are kept: reject one instead."
 
+    def transition_refused(self, name: str, user) -> str | None:
+        """Whoever proposed a change does not approve it (they may still withdraw it by rejecting)."""
+        if name == "approve" and user.pk == self.requested_by_id:
+            return "Nobody approves their own schedule change: ask the head or the quality manager."
+        return None
+
 
 class ReleaseDeviation(ChildRecord):
     """A release check the quality manager accepted with a signed reason (a deviation kept on the

@@ -176,6 +176,30 @@ def test_a_postponement_offers_approve_only_to_who_may_approve_it(
     assert 'value="refuse"' in page and 'value="approve"' not in page
 
 
+def test_the_quality_manager_does_not_approve_their_own_postponement_either(
+    dept, head, staff, quality_manager, top
+):
+    """The quality manager asked to postpone the coolant change and approved it herself: the head
+    approves it, and beyond the limit (where only the quality manager may) top management."""
+    plan = f.plan(f.machine(dept), responsible=staff, postponement_limit=14)
+    near = services.postponement_request(
+        plan=plan, by=quality_manager, new_due=plan.next_due + dt.timedelta(days=5), reason="Parts late"
+    )
+    assert "approve" not in [t.name for t in near.workflow.buttons(near, quality_manager)]
+    with pytest.raises(TransitionError, match="their own postponement"):
+        transition(obj=near, name="approve", by=quality_manager)
+    assert not near.workflow.buttons(near, top)  # within the limit: the head's to decide
+    transition(obj=near, name="approve", by=head)
+    far = services.postponement_request(
+        plan=plan, by=quality_manager, new_due=plan.next_due + dt.timedelta(days=60), reason="Backlog"
+    )
+    assert [t.name for t in far.workflow.buttons(far, head)] == ["refuse"]
+    assert [t.name for t in far.workflow.buttons(far, top)] == ["approve", "refuse"]
+    transition(obj=far, name="approve", by=top)
+    far.refresh_from_db()
+    assert far.status == "approved" and far.decided_by == top
+
+
 def test_a_repairs_downtime_past_a_year_is_refused_beside_it(dept, head):
     from calibration.forms import RepairForm
 

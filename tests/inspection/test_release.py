@@ -9,8 +9,11 @@ from inspection.models import InspectionPlan
 from inspection.release import checks_for
 from qms import gates
 from qms.gates import Refusal
+from qms.models import Department, Role
 from qms.services import child_add, record_transition, record_update, transition
+from qms.workflow import TransitionError
 from tests.documents.factories import DocumentFactory, issue
+from tests.factories import UserFactory
 from tests.inspection import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +129,12 @@ def test_a_schedule_change_recorded_and_approved_clears_the_check(ready):
         lot=ready, by=f.qm(), field="delivery_date", new_date=f.days(10), reason="Customer call of Monday"
     )
     assert state(ready, "schedule").state == "failed"  # proposed, not approved
-    transition(obj=change, name="approve", by=f.qm())
+    assert "approve" not in [t.name for t in change.workflow.buttons(change, f.qm())]
+    with pytest.raises(TransitionError, match="Nobody approves their own schedule change"):
+        transition(obj=change, name="approve", by=f.qm())  # who proposed it
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=ready.department)
+    Department.objects.filter(pk=ready.department_id).update(head=head)
+    transition(obj=change, name="approve", by=head)
     ready.refresh_from_db()
     assert ready.delivery_date == f.days(10)
     assert state(ready, "schedule").state == "clear"
