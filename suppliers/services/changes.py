@@ -37,14 +37,18 @@ def _dates(fields: dict) -> dict[str, str]:
 @transaction.atomic
 def change_create(*, by: User, **fields: Any) -> SupplierChange:
     """Record a change at a supplier: open (not evaluated) from now, to be evaluated within two
-    weeks, and told to whoever subscribed (the audits module proposes a risk)."""
+    weeks of the day we learned of it unless a date is given, and told to whoever subscribed (the
+    audits module proposes a risk)."""
     errors = _dates(fields)
     supplier = fields.get("supplier")
     if supplier is not None and supplier.status == "disqualified":
         errors["supplier"] = f"{supplier} is disqualified: nothing is bought from it."
     if errors:
         raise ValidationError(errors)
-    fields.setdefault("due_date", timezone.localdate() + EVALUATE_WITHIN)
+    if not fields.get("due_date"):
+        # Left empty: two weeks from the day we learned of it, the date every page then shows
+        # (the register's "Evaluate by" and the due list's alike).
+        fields["due_date"] = (fields.get("received_on") or timezone.localdate()) + EVALUATE_WITHIN
     if not fields.get("title"):
         fields["title"] = f"{fields['supplier']}: {fields.get('kind', 'change')} change"
     change = record_create(model=SupplierChange, by=by, reason="Change notification recorded", **fields)

@@ -105,6 +105,15 @@ def test_a_change_is_due_for_evaluation_after_we_learned_of_it_and_my_work_says_
     change = SupplierChange.objects.get()
     (item,) = [i for i in registry.for_user(bar_stock.owner) if i.reference == change.reference]
     assert item.due_date == change.due_date == f.days(5)
+    # Left empty, "Evaluate by" is two weeks from the day we learned of it, on every page: the
+    # due list said the day it took effect while the register showed nothing.
+    response = client.post(reverse("suppliers:supplierchange_create"), {**data, "due_date": ""})
+    later = SupplierChange.objects.exclude(pk=change.pk).get()
+    assert later.due_date == f.days(12)
+    (item,) = [i for i in registry.for_user(bar_stock.owner) if i.reference == later.reference]
+    assert item.due_date == f.days(12)
+    listed = client.get(reverse("suppliers:supplierchange_list") + "?overdue=no").content.decode()
+    assert later.reference in listed and f"{f.days(12):%-d %b %Y}" in listed
 
 
 def test_quality_evaluates_and_approves_the_change_purchasing_may_neither(
