@@ -166,7 +166,7 @@ class AccessMiddleware:
             return redirect_to_login(request.get_full_path())
         if user.access_expired:
             logout(request)
-            messages.error(request, "Your access has expired. Ask the quality manager to extend it.")
+            messages.error(request, "Your access has expired. Ask the company’s administrator to extend it.")
             return redirect("login")
         if declared == ACCOUNT:
             return None
@@ -187,7 +187,7 @@ def api_refusal(user: User, method: str) -> str | None:
     answer to this middleware: an expired account acts no more, an auditor never writes (not even
     the audit-pack bookkeeping, which the API does not offer)."""
     if user.access_expired:
-        return "Your access has expired. Ask the quality manager to extend it."
+        return "Your access has expired. Ask the company’s administrator to extend it."
     if user.is_auditor and method not in SAFE_METHODS:
         return "Auditors have read-only access."
     return None

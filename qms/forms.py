@@ -205,7 +205,7 @@ class LoginForm(BootstrapMixin, AuthenticationForm):
         if user.access_expired:
             raise forms.ValidationError(
                 f"This account expired on {user.access_expires_on:%-d %b %Y}. "
-                "Ask the quality manager to extend it.",
+                "Ask the company’s administrator to extend it.",
                 code="expired",
             )
 

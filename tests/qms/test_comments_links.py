@@ -71,6 +71,10 @@ def test_password_reset_sends_a_link(client, staff):
     assert (
         "http://testserver/account/password/reset/" in mail.outbox[0].body
     )  # BASE_URL, not the request host
+    # The product's words, not Django's "Password reset on testserver … the testserver team".
+    assert mail.outbox[0].subject == "Reset your QMS password"
+    assert f'your QMS login "{staff.username}"' in mail.outbox[0].body
+    assert "team" not in mail.outbox[0].body
 
 
 @pytest.mark.django_db
