@@ -7,7 +7,8 @@
   assessments? Not while an assessment holds, recalls or re-inspects them, has not decided them,
   or covers a date a gauge measured on without listing them.
 - ``maintenance_in_order``: was this machine's preventive maintenance in order on that date? In
-  service, and no active plan overdue (by date or by counter).
+  service, no active plan overdue (by date or by counter), and none running on a postponement
+  (approved, but "postponed maintenance is a cause waiting to happen": the story's fifth gap).
 
 A date before today is judged as things stood at the end of that day (from the history)."""
 
@@ -23,7 +24,7 @@ from django.utils import timezone
 from qms import gates
 from qms.scoped import read_once
 
-from .models import AffectedItem, ImpactAssessment, Instrument, Machine, MaintenancePlan
+from .models import AffectedItem, ImpactAssessment, Instrument, Machine, MaintenancePlan, Postponement
 from .models.impact import Cause, Decision
 
 STATE_SENTENCES = {
@@ -42,8 +43,9 @@ def _as_of(obj, day: dt.date):
         return obj
     end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
     row = obj.history.filter(history_date__lt=end).order_by("-history_date", "-history_id").first()
-    if row is None:
-        row = obj.history.order_by("history_date", "history_id").first()
+    if row is None:  # read once for a lot's many days
+        first = read_once(obj.history.order_by("history_date", "history_id")[:1])
+        row = first[0] if first else None
     return row.instance if row is not None else obj
 
 
@@ -175,7 +177,7 @@ def measurements_stand(
 
 def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
     """Gate ``maintenance_in_order``: the machine in service and none of its active plans overdue
-    on that date."""
+    on that date, nor waiting past its due date on an approved postponement."""
     current = machine if isinstance(machine, Machine) else Machine.objects.get(pk=machine)
     url = current.get_absolute_url()
     then = _as_of(current, on)
@@ -185,6 +187,13 @@ def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
         refusals.append(
             gates.Refusal(f"{name} was {then.get_status_display().lower()} on {on:%-d %b %Y}.", url)
         )
+    # The postponed dates, each with the postponement that set it (once for a lot's days).
+    postponed = {
+        (p.plan_id, p.new_due): p
+        for p in read_once(
+            Postponement.objects.filter(plan__machine=current, status="approved").order_by("pk")
+        )
+    }
     for plan in read_once(
         MaintenancePlan.objects.filter(machine=current).order_by("pk")
     ):  # once for a lot's days
@@ -200,6 +209,14 @@ def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:
                 gates.Refusal(
                     f"{name}: {was.name} was due at {was.next_due_counter} "
                     f"{current.get_counter_unit_display()} (read {then.counter_value}).",
+                    url,
+                )
+            )
+        elif (p := postponed.get((plan.pk, was.next_due))) is not None and p.original_due < on:
+            refusals.append(
+                gates.Refusal(
+                    f"{name}: {was.name} ran on a postponement (due {p.original_due:%-d %b %Y}, "
+                    f"postponed to {p.new_due:%-d %b %Y}).",
                     url,
                 )
             )

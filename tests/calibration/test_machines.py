@@ -112,6 +112,35 @@ def test_overdue_maintenance_fails_the_gate_and_is_a_due_item_of_the_responsible
     assert items and items[0].due_date == f.days(-2)
 
 
+def test_maintenance_running_on_an_approved_postponement_fails_the_gate_from_its_first_due_date(
+    dept, head, staff
+):
+    """The spindle was due on the 26th and postponed, approved: the lots made after the 26th
+    were "clear" although "postponed maintenance is a cause waiting to happen"."""
+    machine = f.machine(dept)
+    plan = f.plan(machine, responsible=staff, next_due=f.days(3), postponement_limit=30)
+    row = services.postponement_request(plan=plan, by=staff, new_due=f.days(10), reason="Backlog")
+    transition(obj=row, name="approve", by=head)
+    assert gates.check("maintenance_in_order", on=f.days(2), machine=machine) == []
+    refusals = gates.check("maintenance_in_order", on=f.days(5), machine=machine)
+    assert [r.message for r in refusals] == [
+        f"{machine.asset_number} {machine.title}: Spindle maintenance ran on a postponement "
+        f"(due {f.days(3):%-d %b %Y}, postponed to {f.days(10):%-d %b %Y})."
+    ]
+
+
+def test_a_postponement_asked_is_on_the_heads_my_work_until_it_is_decided(dept, head, staff):
+    """A requested postponement appeared on nobody's list: the head who decides it never heard."""
+    plan = f.plan(f.machine(dept), responsible=staff, next_due=f.days(3), postponement_limit=30)
+    row = services.postponement_request(plan=plan, by=staff, new_due=f.days(10), reason="Backlog")
+    items = [i for i in registry.for_user(head) if i.key == f"calibration.postponement:{row.pk}"]
+    assert [(i.due_date, i.title, i.url) for i in items] == [
+        (f.days(3), "Spindle maintenance: postponement asked", plan.get_absolute_url() + "#postponements")
+    ]
+    transition(obj=row, name="approve", by=head)
+    assert not [i for i in registry.for_user(head) if i.key.startswith("calibration.postponement:")]
+
+
 def test_a_machine_out_of_service_fails_the_gate(dept, head):
     machine = f.machine(dept)
     transition(obj=machine, name="take_out", by=head, reason="Crash")
