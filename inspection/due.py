@@ -1,15 +1,18 @@
 """Due items of the inspection module: open lots and inspections with a due date, owed by their
-owner; and receipts awaiting incoming inspection, owed by whoever keeps the IQC plan in use for
-their part (through the kernel's registry: My work, the Overview, alerts, the digest)."""
+owner; receipts awaiting incoming inspection, owed by whoever keeps the IQC plan in use for
+their part; and a schedule change proposed, owed by the head of the lot's department who decides
+it, by the sooner of its two dates (through the kernel's registry: My work, the Overview, alerts,
+the digest)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, Least
 
 from qms.due_providers import QuerysetDueProvider, RecordDueProvider
 
-from .models import GoodsReceipt, Inspection, ProductionLot
+from .models import GoodsReceipt, Inspection, ProductionLot, ScheduleChange
 from .selectors import iqc_plans
 
 MODULE = "Inspection"
@@ -50,8 +53,30 @@ class IncomingInspectionDue(QuerysetDueProvider):
         self.dept_f = "iqc_department"  # the plan keeper's, read with the plan
 
 
+def _proposed_changes():
+    """Schedule changes waiting for a decision: by the sooner of the date planned and the one
+    proposed (LEAST passes over a missing one)."""
+    return ScheduleChange.objects.filter(status="proposed").annotate(
+        decide_by=Least("old_date", "new_date"),
+        asked=Concat(Value("Schedule change of lot "), "lot__lot_number", Value(" to decide")),
+    )
+
+
 PROVIDERS = [
     RecordDueProvider(ProductionLot, module=MODULE),
     RecordDueProvider(Inspection, module=MODULE),
     IncomingInspectionDue(),
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="Schedule change to decide",
+        queryset=_proposed_changes,
+        url_name="inspection:productionlot_detail",
+        url_fields=("lot_id",),
+        anchor=ScheduleChange.anchor,
+        key_prefix="inspection.schedulechange",
+        reference_field="lot__reference",
+        title_field="asked",
+        owner_field="lot__department__head",
+        due_field="decide_by",
+    ),
 ]

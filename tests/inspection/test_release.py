@@ -140,6 +140,25 @@ def test_a_schedule_change_recorded_and_approved_clears_the_check(ready):
     assert state(ready, "schedule").state == "clear"
 
 
+def test_a_schedule_change_proposed_is_on_the_heads_my_work_until_it_is_decided(ready):
+    """A proposed change sat on the lot's page, on nobody's list, while its head could approve it."""
+    from qms.due import registry
+
+    record_update(record=ready, by=f.qm(), reason="Planned at order", delivery_date=f.days(20))
+    ready.refresh_from_db()
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=ready.department)
+    Department.objects.filter(pk=ready.department_id).update(head=head)
+    change = services.schedule_change_propose(
+        lot=ready, by=f.qm(), field="delivery_date", new_date=f.days(10), reason="Customer call of Monday"
+    )
+    (item,) = [i for i in registry.for_user(head) if i.key == f"inspection.schedulechange:{change.pk}"]
+    assert item.due_date == f.days(10)  # the sooner of 20 and 10 days
+    assert item.title == f"Schedule change of lot {ready.lot_number} to decide"
+    assert item.url == ready.get_absolute_url() + "#schedule"
+    transition(obj=change, name="approve", by=head)
+    assert not [i for i in registry.for_user(head) if i.key.startswith("inspection.schedulechange:")]
+
+
 def test_an_operator_without_the_competence_on_the_lots_dates_refuses_release(ready):
     from tests.training import factories as t
 
