@@ -264,6 +264,18 @@ def coverage_page(scope: Department | Process) -> dict:
     }
 
 
+def alarms_elsewhere(shown: list[CoverageAlarm]) -> list[CoverageAlarm]:
+    """The open coverage alarms of the rest of the company (the catalogue is everyone's to read):
+    a coverage page of one department names them, so a short process elsewhere is not hidden by
+    the department chosen."""
+    return list(
+        CoverageAlarm.objects.filter(status="open")
+        .exclude(pk__in=[a.pk for a in shown])
+        .select_related("competence__department")
+        .order_by("competence__department__name", "since")
+    )
+
+
 def months_ahead(today: dt.date) -> list[dt.date]:
     """The first day of this month and of each of the eleven after it: the months the chart of
     requalifications falling due draws, and the months the matrix can be narrowed to."""

@@ -197,3 +197,16 @@ def test_a_competence_nobody_holds_is_short_on_its_page_and_the_coverage_page_fr
     coverage = client_for(head).get(reverse("training:coverage") + f"?department={dept.pk}").content.decode()
     assert "1 competence below falls short in the next four weeks" in coverage
     assert 'data-testid="no-alarms"' not in coverage
+
+
+def test_a_departments_coverage_page_names_the_alarms_of_the_others(
+    client_for, dept, other_dept, head, other_head
+):
+    """Training & HR chose their own department and read "every competence has its minimum"
+    while heat treatment, in production, had nobody to spare."""
+    furnace = f.competence(other_dept, title="Case-hardening furnace", by=other_head, min_coverage=1)
+    page = client_for(head).get(reverse("training:coverage") + f"?department={dept.pk}").content.decode()
+    elsewhere = page.split('data-testid="other-alarms"')[1].split("</p>")[0]
+    assert f'href="?department={other_dept.pk}#alarms">{other_dept.name}: {furnace.title}</a>' in elsewhere
+    own = client_for(head).get(reverse("training:coverage") + f"?department={other_dept.pk}").content.decode()
+    assert 'data-testid="other-alarms"' not in own  # the one alarm is on the page itself

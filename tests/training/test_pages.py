@@ -33,7 +33,15 @@ def test_the_persons_training_file(client_for, furnace, yilmaz, head, hardening)
     assert f"?need={need.pk}#record-form" in html
     prefilled = client_for(head).get(f"{file.get_absolute_url()}?need={need.pk}").content.decode()
     assert f'<option value="{hardening.pk}" selected>' in prefilled
-    assert client_for(yilmaz).get(file.get_absolute_url()).status_code == 200  # his own
+    assert 'data-testid="needs-who"' not in html  # the head records it: the button says so
+    # Emre sees his need on My work and on his file, and nothing he could do closes it: the page
+    # says who does.
+    own = client_for(yilmaz).get(file.get_absolute_url())
+    assert own.status_code == 200  # his own
+    assert (
+        f"These close when your training is recorded, not by you: by {head}, head of {file.department}, "
+        "or the training department. Tell them when you have had it." in body(own)
+    )
 
 
 def test_a_competence_shows_its_coverage_over_the_next_four_weeks(client_for, furnace, hardening, staff):

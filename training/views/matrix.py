@@ -193,6 +193,7 @@ class CoverageView(_ScopedPage):
         ctx.update(scope=scope, form=self.scope_form(scope) if scope is not None else None)
         if scope is not None:
             ctx.update(selectors.coverage_page(scope))
+            ctx["other_alarms"] = selectors.alarms_elsewhere(ctx["alarms"])
         return ctx
 
 
