@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qms.due import registry
+from qms.services import transition
 from tests.training import factories as f
 from training import services
 from training.coverage import coverage_of, window
@@ -210,3 +211,22 @@ def test_a_departments_coverage_page_names_the_alarms_of_the_others(
     assert f'href="?department={other_dept.pk}#alarms">{other_dept.name}: {furnace.title}</a>' in elsewhere
     own = client_for(head).get(reverse("training:coverage") + f"?department={other_dept.pk}").content.decode()
     assert 'data-testid="other-alarms"' not in own  # the one alarm is on the page itself
+
+
+def test_a_competence_job_roles_still_require_is_not_retired(client_for, dept, hardening, head):
+    """COMP-2026-0003 was retired while two job roles still required it: its alarm went quiet."""
+    role = f.job_role(dept, title="Furnace operator", by=head, needs=[(hardening, 2)])
+    page = client_for(head).post(
+        f"/training/competences/{hardening.pk}/transition/",
+        {"transition": "retire", "reason": "Furnace sold"},
+        follow=True,
+    )
+    hardening.refresh_from_db()
+    assert hardening.status == "active"
+    refused = "The job role “Furnace operator” still requires it: take it out of the role, or retire the role"
+    assert refused in page.content.decode()
+    assert CoverageAlarm.objects.filter(competence=hardening, status="open").exists()
+    transition(obj=role, name="retire", by=head, reason="Furnace sold")
+    transition(obj=hardening, name="retire", by=head, reason="Furnace sold")
+    hardening.refresh_from_db()
+    assert hardening.status == "retired"

@@ -27,6 +27,12 @@ LEVEL_VALIDATORS = [MinValueValidator(0), MaxValueValidator(3)]
 REQUIRED_LEVELS = [(v, label) for v, label in Level.choices if v >= Level.IN_TRAINING]
 
 
+def _still_needed(entry) -> str | None:
+    """What still needs the entry (a competence job roles in use require): retire that first."""
+    ask = getattr(entry, "retire_refused", None)
+    return ask() if ask is not None else None
+
+
 def catalogue_workflow(what: str) -> Workflow:
     """In use, or retired (kept for the records that name it); one per model, since a workflow
     carries the effects its services register."""
@@ -41,6 +47,7 @@ def catalogue_workflow(what: str) -> Workflow:
                 allowed=CHANGE_RELATIONS,
                 reason_required=True,
                 reason_prompt=f"Say why the {what} is retired.",
+                guards=(_still_needed,),
                 style="outline-danger",
                 confirm=f"Retire this {what}? It leaves the matrix and the coverage; its records are kept.",
             ),
@@ -123,6 +130,21 @@ class Competence(Record):
 
     def __str__(self) -> str:
         return self.title
+
+    def retire_refused(self) -> str | None:
+        """A competence job roles in use still require is not retired: its coverage alarm would
+        go quiet while the work still needs qualified people."""
+        roles = list(
+            RoleRequirement.objects.filter(competence=self, job_role__status="active")
+            .order_by("job_role__title")
+            .values_list("job_role__title", flat=True)
+        )
+        if not roles:
+            return None
+        named = ", ".join(f"“{r}”" for r in roles)
+        if len(roles) == 1:
+            return f"The job role {named} still requires it: take it out of the role, or retire the role."
+        return f"The job roles {named} still require it: take it out of those roles first, or retire them."
 
 
 class JobRole(Record):
