@@ -44,6 +44,16 @@ NOT_A_LAB = (
 )
 
 
+def lab_choices(form) -> None:
+    """The laboratory field offers the calibration laboratories: a plain select of them (a short
+    list, narrowed after the form gave every supplier field a search box that finds any)."""
+    field = form.fields["lab"]
+    field.queryset = labs()
+    field.widget = forms.Select(attrs={"class": "form-select"})
+    field.widget.choices = field.choices
+    field.error_messages["invalid_choice"] = NOT_A_LAB
+
+
 def labs():
     """The suppliers a calibration may name as its laboratory (8.4: an external provider of
     calibration is on the supplier list as one)."""
@@ -85,8 +95,7 @@ class InstrumentForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs()
-        self.fields["lab"].error_messages["invalid_choice"] = NOT_A_LAB
+        lab_choices(self)
         self.fields["procedure"].queryset = Document.objects.exclude(status="obsolete").order_by("number")
         self.fields["interval_value"].error_messages["min_value"] = "The interval must be at least 1."
 
@@ -134,8 +143,7 @@ class CalibrationForm(DateRuleMixin, ChildModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = labs()
-        self.fields["lab"].error_messages["invalid_choice"] = NOT_A_LAB
+        lab_choices(self)
         instrument = (
             self.parent if isinstance(self.parent, Instrument) else getattr(self.instance, "instrument", None)
         )

@@ -118,6 +118,21 @@ def test_a_calibration_dated_in_the_future_is_refused_on_the_page(client_for, de
     assert not Calibration.objects.filter(instrument=gauge).exists()
 
 
+def test_the_laboratories_stay_offered_when_a_calibration_is_sent_back(client_for, dept, head):
+    """Refused as in-house (no competence authorises it), the form came back with an empty
+    Laboratory search box: switching to External needed a reload. The laboratories are a short
+    list, offered as a select, on the first page and on the one sent back."""
+    gauge = f.instrument(dept, source="external")
+    response = client_for(head).post(
+        reverse("calibration:calibration_add", args=[gauge.pk]),
+        {"calibrated_on": f.today().isoformat(), "source": "in_house", "lab": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    select = html[html.index('<select name="lab"') :].split("</select>")[0]
+    assert "data-picker" not in select and f'<option value="{gauge.lab_id}">{gauge.lab}</option>' in select
+
+
 def test_a_calibration_names_a_calibration_laboratory_not_any_supplier(client_for, dept, head):
     """The laboratory picked must be on the supplier list as a calibration laboratory: the bar
     stock supplier is refused beside the field and nothing is recorded; the laboratory is offered."""
