@@ -16,6 +16,7 @@ from django.utils import timezone
 from qms import access
 from qms.filters import OPEN
 from qms.models import User
+from qms.selectors import links_of
 from qms.uploads import WEB_IMAGES
 
 from .filters import UNCLASSIFIED
@@ -126,16 +127,19 @@ def capa_page(user: User, capa: Capa) -> dict[str, Any]:
 
 
 def eight_d_report(user: User, capa: Capa) -> dict[str, Any]:
-    """The 8D report of one CAPA, as the user may read it: the NCRs outside their scope are left
-    out (their titles, parts and lots are not theirs to read)."""
+    """The 8D report of one CAPA, as the user may read it: the NCRs and linked records outside
+    their scope are left out (their titles, parts and lots are not theirs to read), only counted."""
     actions = list(_rows(Action, capa, user).select_related("owner"))
     containment = list(_rows(ContainmentAction, capa, user).select_related("owner"))
     team = {capa.owner_id: capa.owner}
     for row in [*containment, *actions]:
         team.setdefault(row.owner_id, row.owner)
     causes = list(_rows(FishboneCause, capa, user))
+    links, links_hidden = links_of(capa, user)  # what contributed: the supplier change, the gauge …
     return {
         "capa": capa,
+        "links": links,
+        "links_hidden": links_hidden,
         "ncrs": list(access.restrict(capa.nonconformities.all(), user)),
         "team": list(team.values()),
         "containment": containment,

@@ -69,6 +69,24 @@ def test_8d_discipline_text_goes_into_the_report(client_for, head, capa):
     assert "Markus Weber (purchasing)" in text
 
 
+def test_the_8d_lists_the_records_linked_to_the_capa_as_its_reader_may_read_them(
+    client_for, head, other_head, capa
+):
+    """A CAPA linked to the supplier change, the drawing and the gauge behind it: its 8D named
+    none of them. Another department's record is counted, not named."""
+    from qms.services import link_on_behalf
+
+    mine = NonconformityFactory(owner=head, title="Bar stock substituted by the mill")
+    theirs = NonconformityFactory(owner=other_head, title="Furnace log gap")
+    link_on_behalf(source=capa, target=mine, by=head, note="The material that failed")
+    link_on_behalf(source=theirs, target=capa, by=other_head, note="Same week")
+    text = " ".join(pdf_text(client_for(head).get(reverse("capa:capa_8d", args=[capa.pk])).content).split())
+    assert "Records linked to this CAPA" in text
+    assert f"{mine.reference} Bar stock substituted by the mill The material that failed" in text
+    assert theirs.reference not in text and "Furnace log gap" not in text
+    assert f"1 more outside {head}’s view" in text
+
+
 def _make_rows(n: int, owner, dept) -> None:
     for i in range(n):
         ncr = NonconformityFactory(owner=owner, department=dept, due_date=days(-1 if i % 2 else 5))
