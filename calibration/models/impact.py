@@ -46,6 +46,11 @@ class ImpactAssessment(Record):
     failed calibration (or by the cascade from a failed reference standard), due within 10 days;
     the instrument stays quarantined until it is closed."""
 
+    def ncr_prefill(self) -> dict:
+        """An NCR raised from the assessment (capa's "Raise an NCR"): a measurement found out of
+        tolerance, counted under the calibration source and the 6M's measurement."""
+        return {"source": "calibration", "cause_category": "measurement"}
+
     # Read by every department: a lot on hold names the assessment that holds it.
     visibility = "company"
     reference_prefix = "OOT"

@@ -120,6 +120,10 @@ class Instrument(Record):
     and how often it is calibrated, and its recorded state. Its due date is the next calibration;
     whether it may be used is computed from the state and the dates (``standing``)."""
 
+    def ncr_prefill(self) -> dict:
+        """An NCR raised from a gauge: the calibration source, the 6M's measurement."""
+        return {"source": "calibration", "cause_category": "measurement"}
+
     # Read by every department: inspections and lots name the gauges used, and whoever measures
     # checks the gauge's calibration; its department and the calibration stewards change it.
     visibility = "company"

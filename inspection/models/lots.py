@@ -94,6 +94,11 @@ class ProductionLot(Record):
     """A lot made here: the part and the drawing revision it was made to, where, by whom, on which
     machine, from which material. Released only when every check of 8.6 is clear or accepted."""
 
+    def ncr_prefill(self) -> dict:
+        """An NCR raised from a lot names its part, its lot number and its quantity, as one raised
+        from its inspection does."""
+        return {"part": self.part_number, "lot": self.lot_number, "quantity_affected": self.quantity}
+
     reference_prefix = "LOT"
     visibility = "company"  # traceability is read by every department; production keeps lots
     create_roles = frozenset({"head", "quality", "steward"})

@@ -44,6 +44,11 @@ class SupplierChange(Record):
     """A change at a supplier that may affect what we buy from them: evaluated (affected parts
     and drawings, risk, the qualification needed) and approved or rejected by quality."""
 
+    def ncr_prefill(self) -> dict:
+        """An NCR raised from a supplier's change: the supplier source, the 6M's material, the
+        parts it names."""
+        return {"source": "supplier", "cause_category": "material", "part": ", ".join(self.part_list)[:120]}
+
     reference_prefix = "SCN"
     visibility = "company"
     create_roles = None  # anyone who may write: goods-in finds changes too

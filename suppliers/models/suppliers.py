@@ -111,6 +111,10 @@ class Supplier(Record):
     approval status. Procurement proposes and keeps them; the quality manager approves,
     approves with conditions or disqualifies them, each with an electronic signature."""
 
+    def ncr_prefill(self) -> dict:
+        """An NCR raised from a supplier: the supplier source, the 6M's material."""
+        return {"source": "supplier", "cause_category": "material"}
+
     reference_prefix = "SUP"
     visibility = "company"  # the approved supplier list is read by every department
     create_roles = frozenset({"quality", "steward"})

@@ -213,6 +213,21 @@ def test_two_bad_parts_of_two_inspected_never_accept_a_lot_of_100000():
     assert again.status == "rejected"
 
 
+def test_an_ncr_raised_from_a_lot_names_its_part_lot_and_quantity(client_for):
+    """Raised from a lot, the NCR started from its title alone (raised from its inspection, it
+    named the part and the lot)."""
+    from django.urls import reverse
+
+    lot = f.lot(part="H-220", quantity=6200)
+    url = reverse("capa:nonconformity_create") + f"?from=inspection.productionlot:{lot.pk}"
+    form = client_for(f.qm()).get(url).context["form"]
+    assert (form.initial["part"], form.initial["lot"], form.initial["quantity_affected"]) == (
+        "H-220",
+        lot.lot_number,
+        6200,
+    )
+
+
 def test_an_ncr_raised_from_a_rejected_inspection_is_prefilled_with_part_lot_and_findings(client_for):
     from django.urls import reverse
 

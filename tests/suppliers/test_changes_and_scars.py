@@ -440,3 +440,30 @@ def test_an_unanswered_overdue_scar_counts_as_late_and_not_on_time_and_its_figur
     raised_list = client_for(quality_manager).get(raised.replace("&amp;", "&")).content.decode()
     assert sent.reference in raised_list and draft.reference in raised_list
     assert old.reference not in raised_list
+
+
+def test_an_ncr_raised_from_a_supplier_change_counts_under_supplier_and_material(
+    client_for, purchasing_head, bar_stock
+):
+    """Raised from a supplier change it was an internal NCR of no cause category: the Pareto of
+    sources and causes counted it in the wrong bars."""
+    from suppliers.services import change_create
+
+    change = change_create(
+        by=purchasing_head,
+        supplier=bar_stock,
+        kind="material",
+        source="notified",
+        description="Mill changed",
+        received_on=f.days(-2),
+        affected_parts="BAR-42\nBAR-43",
+        owner=purchasing_head,
+        department=purchasing_head.department,
+    )
+    url = reverse("capa:nonconformity_create") + f"?from=suppliers.supplierchange:{change.pk}"
+    initial = client_for(purchasing_head).get(url).context["form"].initial
+    assert (initial["source"], initial["cause_category"], initial["part"]) == (
+        "supplier",
+        "material",
+        "BAR-42, BAR-43",
+    )
