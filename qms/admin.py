@@ -7,6 +7,7 @@ from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import events
 from .forms import people
 from .models import Attachment, Department, RecoveryCode, Role, User
 from .rules import check_single_line
@@ -140,6 +141,15 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if change and "department" in form.changed_data:
+            # Their training file, say, follows them (``person.moved``, told once this commits).
+            events.publish(
+                "person.moved",
+                user_id=obj.pk,
+                from_department_id=form.initial.get("department"),
+                to_department_id=obj.department_id,
+                by_id=request.user.pk,
+            )
         to = form.cleaned_data.get("hand_over_to") if change else None
         if to is not None:
             moved = handover.hand_over(leaver=obj, to=to, by=request.user)

@@ -136,6 +136,13 @@ def observers() -> list[str]:
 
 declare(
     EventType(
+        "person.moved",
+        "A person changed department (the administrator's user form): what is theirs follows them.",
+        ("user_id", "from_department_id", "to_department_id", "by_id"),
+    )
+)
+declare(
+    EventType(
         "record.transition",
         "A record or a child row moved along its workflow.",
         ("model", "pk", "transition", "status", "by_id"),

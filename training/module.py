@@ -43,6 +43,8 @@ MODULE = Module(
         "documents.revision_effective": [services.needs_for_revision],
         # Its needs are cancelled, as its acknowledgments are withdrawn.
         "documents.document_obsolete": [services.needs_for_obsolete_document],
+        # A person moved to another department takes their training file along.
+        "person.moved": [services.file_follows_person],
     },
     publishes=[
         EventType(

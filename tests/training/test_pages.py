@@ -204,3 +204,31 @@ def test_editing_a_training_file_changes_its_note_never_whose_file_it_is(client_
     client_for(head).post(url, {"note": "Apprenticeship as industrial mechanic", "owner": yilmaz.pk})
     file.refresh_from_db()
     assert file.note == "Apprenticeship as industrial mechanic" and file.owner == zimmer
+
+
+def test_a_person_moved_to_another_department_takes_their_training_file_along(
+    client_for, admin_user, zimmer, other_dept, other_head, django_capture_on_commit_callbacks
+):
+    """Moved to production, Sina's file and its open need stayed in Surface Treatment, whose
+    new head could read it and do nothing with it."""
+    file = f.file_of(zimmer)
+    data = {
+        "username": zimmer.username,
+        "first_name": zimmer.first_name,
+        "last_name": zimmer.last_name,
+        "email": zimmer.email,
+        "role": zimmer.role,
+        "department": other_dept.pk,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "is_active": "on",
+        "receive_alerts": "on",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(f"/admin/qms/user/{zimmer.pk}/change/", data)
+    assert response.status_code == 302
+    file.refresh_from_db()
+    assert file.department == other_dept
+    assert file.history.latest().history_change_reason == f"Moved with {zimmer} to {other_dept}"
+    page = client_for(other_head).get(file.get_absolute_url()).content.decode()
+    assert 'data-testid="record-form"' in page  # the new head records their training

@@ -13,7 +13,14 @@ from .catalogue import (
     role_document_add,
 )
 from .coverage import alarms_refresh, refresh_for_files
-from .files import absence_add, absence_remove, absence_update, job_role_take, training_file_open
+from .files import (
+    absence_add,
+    absence_remove,
+    absence_update,
+    file_follows_person,
+    job_role_take,
+    training_file_open,
+)
 from .imports import assignment_import, record_import, requirement_import
 from .needs import (
     need_identify,
@@ -52,6 +59,7 @@ __all__ = [
     "evaluator_for",
     "evidence_add",
     "expiry_of",
+    "file_follows_person",
     "file_for",
     "job_role_create",
     "job_role_take",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from qms import history
 from qms.models import User
 from qms.rules import check_date
 from qms.services import child_add, child_remove, child_update, transition
@@ -130,3 +131,29 @@ def _file_closed_or_reopened(file: TrainingFile, **kwargs) -> None:
     reopened); the status is written first so the computation reads it."""
     TrainingFile.objects.filter(pk=file.pk).update(status=file.status)
     refresh_for_files([file.pk])
+
+
+@transaction.atomic
+def file_follows_person(
+    *, user_id: int, from_department_id: int | None, to_department_id: int | None, by_id: int
+) -> None:
+    """Subscriber of ``person.moved``: a person's open training file (and so its open needs and
+    its place in the competence matrix and the coverage) moves to their new department, with a
+    history row saying so. A person moved to no department keeps it where it was."""
+    from qms.models import Department
+
+    if to_department_id is None:
+        return
+    by = User.objects.get(pk=by_id)
+    department = Department.objects.get(pk=to_department_id)
+    moved = []
+    for file in TrainingFile.objects.select_for_update().filter(owner_id=user_id, status="open"):
+        if file.department_id == to_department_id:
+            continue
+        file.department = department
+        history.save(file, by=by, reason=f"Moved with {file.owner} to {department}")
+        moved.append(file.pk)
+    if moved:
+        from .coverage import refresh_for_files
+
+        refresh_for_files(moved)
