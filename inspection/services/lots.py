@@ -76,6 +76,20 @@ def material_use_add(*, lot: ProductionLot, by: User, receipt: GoodsReceipt, qua
 
 
 @transaction.atomic
+def _changed_without_approval(lot: ProductionLot, field: str):
+    """The date ``field`` had before the lot was edited to its present one without a schedule
+    change recording it, or None (as the release check reads the lot's history)."""
+    current = getattr(lot, field)
+    recorded = {
+        (c.old_date, c.new_date) for c in lot.schedule_changes.filter(field=field).exclude(status="rejected")
+    }
+    dates = list(lot.history.order_by("history_date", "history_id").values_list(field, flat=True))
+    for before, after in reversed(list(zip(dates, dates[1:], strict=False))):
+        if after == current and before is not None and before != after:
+            return None if (before, after) in recorded else before
+    return None
+
+
 def schedule_change_propose(
     *, lot: ProductionLot, by: User, field: str, new_date, reason: str, affects: str = ""
 ) -> ScheduleChange:
@@ -86,7 +100,11 @@ def schedule_change_propose(
         raise ValidationError({"field": "Choose the date that changes."})
     old = getattr(lot, field)
     if old == new_date:
-        raise ValidationError({"new_date": "That is the date already planned."})
+        # The date was changed on the lot itself (an edit): the change is recorded after the
+        # fact, from the date it replaced, so that its approval settles the release check.
+        old = _changed_without_approval(lot, field)
+        if old is None:
+            raise ValidationError({"new_date": "That is the date already planned."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the date changes."})
     row = ScheduleChange(
@@ -124,7 +142,11 @@ def _lot_reopened(lot: ProductionLot, **kwargs) -> None:
 def _schedule_approved(change: ScheduleChange, *, by: User, **kwargs) -> None:
     """An approved change moves the lot's date (recorded in the lot's history with the reason)."""
     lot = ProductionLot.objects.select_for_update().get(pk=change.lot_id)
-    if getattr(lot, change.field) != change.old_date:
+    current = getattr(lot, change.field)
+    if current == change.new_date:  # a change made on the lot, recorded after the fact
+        change.decided_by = by
+        return
+    if current != change.old_date:
         raise TransitionError("The lot's date changed since this was proposed: propose the change again.")
     setattr(lot, change.field, change.new_date)
     history.save(lot, by=by, reason=f"Schedule change approved: {change.reason}")

@@ -119,6 +119,21 @@ def test_a_delivery_date_changed_without_an_approved_schedule_change_refuses_rel
     check = state(ready, "schedule")
     assert check.state == "failed"
     assert "without an approved schedule change" in check.findings[0].message
+    # Recorded after the fact (the form said "That is the date already planned": a dead end),
+    # from the date it replaced, and approved: the check is settled.
+    ready.refresh_from_db()
+    change = services.schedule_change_propose(
+        lot=ready, by=f.qm(), field="delivery_date", new_date=f.days(10), reason="Customer phoned again"
+    )
+    assert (change.old_date, change.new_date) == (f.days(20), f.days(10))
+    head = UserFactory(role=Role.DEPARTMENT_HEAD, department=ready.department)
+    Department.objects.filter(pk=ready.department_id).update(head=head)
+    transition(obj=change, name="approve", by=head)
+    assert state(ready, "schedule").state == "clear"
+    with pytest.raises(ValidationError, match="already planned"):  # recorded once
+        services.schedule_change_propose(
+            lot=ready, by=f.qm(), field="delivery_date", new_date=f.days(10), reason="Again"
+        )
 
 
 def test_a_schedule_change_recorded_and_approved_clears_the_check(ready):
