@@ -126,6 +126,9 @@ lots = [
         name="schedule_change",
         form=forms.ScheduleChangeForm,
         add=services.schedule_change_propose,
+        # Anyone who reads the lot proposes (sales hears of the customer's new date first); the
+        # head or the quality manager decides.
+        may_add=services.may_propose_schedule_change,
     ),
     *form_urlpatterns(
         ProductionLot,

@@ -15,6 +15,7 @@ from .lots import (
     lot_release,
     material_use_add,
     may_accept_deviation,
+    may_propose_schedule_change,
     may_release,
     schedule_change_propose,
     shipment_line_add,
@@ -46,6 +47,7 @@ __all__ = [
     "plan_reassess",
     "plan_reduced_approve",
     "plan_resume",
+    "may_propose_schedule_change",
     "schedule_change_propose",
     "shipment_line_add",
 ]

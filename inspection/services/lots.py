@@ -76,6 +76,12 @@ def material_use_add(*, lot: ProductionLot, by: User, receipt: GoodsReceipt, qua
 
 
 @transaction.atomic
+def may_propose_schedule_change(user: User, lot: ProductionLot) -> bool:
+    """Whoever reads an open lot may propose a change of its dates (sales hears of the customer's
+    new delivery date first), an auditor never."""
+    return not user.is_auditor and not lot.is_closed and access.can_view(user, lot)
+
+
 def _changed_without_approval(lot: ProductionLot, field: str):
     """The date ``field`` had before the lot was edited to its present one without a schedule
     change recording it, or None (as the release check reads the lot's history)."""
@@ -94,8 +100,10 @@ def schedule_change_propose(
     *, lot: ProductionLot, by: User, field: str, new_date, reason: str, affects: str = ""
 ) -> ScheduleChange:
     """Record a change of a planned date (who asked, why, what it affects); the lot's date changes
-    when a head or the quality manager approves it."""
-    access.require_change(by, lot)
+    when a head or the quality manager approves it. Anyone who reads the lot may propose one
+    (``may_propose_schedule_change``)."""
+    if not may_propose_schedule_change(by, lot):
+        raise PermissionDenied("You may not propose a schedule change for this lot.")
     if field not in ScheduleChange.Field.values:
         raise ValidationError({"field": "Choose the date that changes."})
     old = getattr(lot, field)

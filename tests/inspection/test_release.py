@@ -174,6 +174,24 @@ def test_a_schedule_change_proposed_is_on_the_heads_my_work_until_it_is_decided(
     assert not [i for i in registry.for_user(head) if i.key.startswith("inspection.schedulechange:")]
 
 
+def test_sales_proposes_the_customers_new_date_and_the_head_decides(ready, client_for):
+    """The customer's date change reaches sales first: lwagner got 403 on the lot's form."""
+    from django.urls import reverse
+
+    sales = UserFactory(role=Role.DEPARTMENT_HEAD, department=f.department("SALES", "Sales"))
+    page = client_for(sales).get(ready.get_absolute_url()).content.decode()
+    assert 'data-testid="schedule-form"' in page  # offered to them
+    response = client_for(sales).post(
+        reverse("inspection:schedule_change_add", args=[ready.pk]),
+        {"field": "delivery_date", "new_date": f.days(12).isoformat(), "reason": "Customer call of 3 March"},
+    )
+    assert response.status_code == 302
+    change = ready.schedule_changes.get()
+    assert change.requested_by == sales and change.status == "proposed"
+    with pytest.raises(PermissionDenied):
+        transition(obj=change, name="approve", by=sales)  # not theirs to decide
+
+
 def test_an_operator_without_the_competence_on_the_lots_dates_refuses_release(ready):
     from tests.training import factories as t
 
