@@ -35,6 +35,22 @@ def _all_decided(assessment) -> str | None:
     return None
 
 
+def _followed_up(assessment) -> str | None:
+    """A recall or a customer to notify is a nonconformity with a customer in it: the assessment
+    closes once an NCR (or a CAPA) is linked to it (raised from it), where that work is tracked."""
+    from qms.selectors import linked_models
+
+    outward = assessment.items.filter(decision__in=(Decision.RECALL, Decision.NOTIFY)).count()
+    if not outward:
+        return None
+    if {m._meta.label_lower for m in linked_models(assessment)} & {"capa.nonconformity", "capa.capa"}:
+        return None
+    return (
+        f"{outward} affected item(s) are to be recalled or their customer notified: raise an NCR from "
+        "this assessment (or link one) first, so that the recall is tracked to its end."
+    )
+
+
 def _summarised(assessment) -> str | None:
     if assessment.items.exists() or assessment.summary.strip():
         return None
@@ -64,7 +80,7 @@ class ImpactAssessment(Record):
                 ("open",),
                 "closed",
                 CHANGE_RELATIONS,
-                guards=(_summarised, _all_decided),
+                guards=(_summarised, _all_decided, _followed_up),
                 confirm="Close the assessment? It closes only once every affected item has its decision.",
             ),
             Transition("reopen", "Reopen", ("closed",), "open", frozenset({"quality"}), reason_required=True),

@@ -81,6 +81,30 @@ def test_the_instrument_stays_quarantined_until_its_assessment_is_closed(dept, h
     assert gauge.status == "in_service"
 
 
+def test_an_assessment_deciding_a_recall_closes_once_an_ncr_tracks_it(dept, head):
+    """Items set to "Recall" and "Notify the customer", and the assessment closed with no NCR,
+    no action, no due item: the gauge back in service and the recall nowhere."""
+    from qms.services import link_raised
+    from tests.capa.factories import NonconformityFactory
+
+    gauge = f.instrument(dept)
+    f.calibrate(gauge, on=f.days(-300))
+    f.calibrate(gauge, found="25.004", left="25.000")
+    assessment = gauge.assessments.get()
+    for reference, decision in (("SHP-7", "notify_customer"), ("LOT-7", "recall")):
+        item = services.item_add(assessment=assessment, by=head, what="Shipment", reference=reference)
+        services.item_decide(affecteditem=item, by=head, decision=decision, reason="Shipped with the gauge")
+    with pytest.raises(
+        TransitionError, match="2 affected item\\(s\\) are to be recalled or their customer notified"
+    ):
+        transition(obj=assessment, name="close", by=head)
+    ncr = NonconformityFactory(owner=head, title="Lots measured with an out-of-tolerance gauge")
+    link_raised(record=ncr, source=assessment, by=head)
+    transition(obj=assessment, name="close", by=head)
+    assessment.refresh_from_db()
+    assert assessment.status == "closed"
+
+
 def test_the_out_of_tolerance_event_is_published(dept, head, django_capture_on_commit_callbacks):
     from qms import events
 
