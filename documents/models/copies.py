@@ -22,7 +22,10 @@ class IssuedCopy(models.Model):
         UNCONTROLLED = "uncontrolled", "Uncontrolled (no stamp possible)"
 
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="issued_copies")
-    file = models.ForeignKey(RevisionFile, on_delete=models.PROTECT, related_name="+")
+    # The file, while the revision keeps it: a draft's file removed after someone took a copy (a
+    # drawing rejected in review) leaves the copy in the log by its name.
+    file = models.ForeignKey(RevisionFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField("file", max_length=255, blank=True, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -66,7 +66,13 @@ def revision_file_copy(stored: RevisionFile, request) -> ServedCopy | None:
         if content is None:
             kind, content, name = IssuedCopy.Kind.UNCONTROLLED, data, stored.download_name(UNCONTROLLED)
     IssuedCopy.objects.create(
-        revision=revision, file=stored, user=user, issued_at=at, kind=kind, revision_status=revision.status
+        revision=revision,
+        file=stored,
+        file_name=stored.original_name,
+        user=user,
+        issued_at=at,
+        kind=kind,
+        revision_status=revision.status,
     )
     return ServedCopy(content=content, name=name, mime_type=stored.mime_type)
 
@@ -75,5 +81,5 @@ def issued_copies(revision: Revision, user: User) -> list[IssuedCopy] | None:
     """The print log of a revision for the quality manager and auditors (None for anyone else)."""
     if user.role not in (Role.QUALITY_MANAGER, Role.AUDITOR):
         return None
-    copies = revision.issued_copies.select_related("user__department", "file")
+    copies = revision.issued_copies.select_related("user__department")
     return list(copies.order_by("-issued_at", "-pk")[:500])

@@ -9,6 +9,7 @@ import logging
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,6 +46,8 @@ def is_conflict(exception: BaseException) -> bool:
     """An error a write meets when a concurrent write got there first: a unique or foreign key
     refused (``IntegrityError``), a row gone (``DoesNotExist``), an update of a row removed
     meanwhile (Django's "did not affect any rows")."""
+    if isinstance(exception, ProtectedError | RestrictedError):
+        return False  # a row others still name: a fault of ours to fix, not a race
     if isinstance(exception, IntegrityError | ObjectDoesNotExist):
         return True
     return isinstance(exception, DatabaseError) and "did not affect any rows" in str(exception)

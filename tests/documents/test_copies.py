@@ -129,3 +129,23 @@ def test_the_print_log_answers_who_holds_a_copy_of_rev_b(
     assert 'data-testid="print-log"' not in page
     assert "SHA-256" not in page and "Content hash" not in page and "UTC" not in page
     assert "SHA-256" in body(client_for(quality_manager).get(page_url))
+
+
+def test_a_drafts_file_someone_took_a_copy_of_is_removed_and_its_copy_stays_in_the_log(
+    client_for, staff, head, quality_manager, drawing
+):
+    """A machinist downloaded the draft drawing (stamped DRAFT); review rejected it; its author
+    could not remove it ("someone changed this at the same moment"), and the rejected drawing was
+    released with the corrected one."""
+    document, _old, _current, work = drawing
+    stored = work.files.get()
+    download(client_for(staff), stored)
+    response = client_for(head).post(
+        url("revision_file_remove", document.pk, work.pk, stored.pk), {"reason": "Rejected in review"}
+    )
+    assert response.status_code == 302
+    assert not work.files.exists()
+    (copy,) = IssuedCopy.objects.filter(revision=work)
+    assert (copy.file, copy.file_name, copy.user) == (None, stored.original_name, staff)
+    page = client_for(quality_manager).get(work.get_absolute_url()).content.decode()
+    assert f"{stored.original_name} <span" in page and "(removed from the draft)" in page
