@@ -214,7 +214,7 @@ machines = [
         service=services.postponement_request,
         kw="plan",
         may=_may_postpone,
-        success="Postponement asked: the head approves it.",
+        success="Postponement asked: it waits for its approval (on the head's My work).",
     ),
     *child_urlpatterns(Postponement, prefix="postponements", name="postponement"),
     *child_urlpatterns(

@@ -151,9 +151,9 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         self.source_department = source_department
         super().__init__(*args, **kwargs)
         narrow_choices(self)
-        if "department" in self.fields and not user.is_quality_manager:
+        if "department" in self.fields and not self._files_anywhere():
             # Own department only (and the record's, when editing, or its source's when raised
-            # from one); no department offers none.
+            # from one).
             self.fields["department"].queryset = Department.objects.filter(pk__in=self._departments_allowed())
         if not (self.instance.pk and reason_needed(self.instance)):
             self.fields.pop("reason")
@@ -177,6 +177,11 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         # A title is printed in lists, PDFs and email subjects: one line of plain text.
         return check_single_line(self.cleaned_data.get("title", ""), what="The title")
 
+    def _files_anywhere(self) -> bool:
+        """The quality manager files records for any department, and so does someone who belongs
+        to none (top management, the administrator): a form offering no department saved nothing."""
+        return self.user.is_quality_manager or self.user.department_id is None
+
     def _departments_allowed(self) -> list[int]:
         candidates = (
             self.user.department_id,
@@ -187,11 +192,7 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
 
     def clean_department(self):
         department = self.cleaned_data.get("department")
-        if (
-            department
-            and not self.user.is_quality_manager
-            and department.pk not in self._departments_allowed()
-        ):
+        if department and not self._files_anywhere() and department.pk not in self._departments_allowed():
             raise forms.ValidationError("You can only file records for your own department.")
         return department
 

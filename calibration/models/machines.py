@@ -246,7 +246,15 @@ class Postponement(ChildRecord):
         if name != "approve":
             return None
         if user.pk == self.requested_by_id:
+            if quality_asked_beyond:
+                return "Nobody approves their own postponement: beyond the limit, top management decides it."
             return "Nobody approves their own postponement: ask the head."
+        if quality_asked_beyond and user.role not in (Role.TOP_MANAGEMENT, Role.QUALITY_MANAGER):
+            limit = self.plan.postponement_limit
+            return (
+                f"{self.days} days is beyond this plan's postponement limit of {limit} days and the "
+                "quality manager asked: top management approves it."
+            )
         if self.beyond_limit and not user.is_quality_manager and user.role != Role.TOP_MANAGEMENT:
             return (
                 f"{self.days} days is beyond this plan's postponement limit of "

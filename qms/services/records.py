@@ -139,7 +139,7 @@ def transition(*, obj: models.Model, name: str, by: User, reason: str = "", **kw
     # Whom the step is for first: someone it is not for hears no more of the record than that.
     declared = workflow.get(name)
     if declared is not None and not (declared.allowed & access.relations(by, locked)):
-        raise PermissionDenied(f"You may not {declared.label.lower()} this.")
+        raise PermissionDenied(f"The step “{declared.label}” is not yours to take here.")
     step = workflow.step_from(name, current, what=what)
     if isinstance(locked, ChildRecord) and locked.root.is_closed and not step.while_record_closed:
         raise TransitionError(f"{locked.root.display_reference} is closed; reopen it first.")

@@ -110,3 +110,18 @@ def test_an_ncr_reported_without_a_due_date_is_due_for_its_disposition_in_a_week
     # A head (or the quality manager) reporting one keeps it.
     own = client_for(head).get(reverse("capa:nonconformity_create")).context["form"]
     assert own.initial["owner"] == head.pk
+
+
+def test_top_management_without_a_department_reports_an_ncr_for_any_department(client_for, top, head, dept):
+    """The managing director belongs to no department: the NCR form offered no department and
+    every save said "Nothing was saved" although New was offered."""
+    client = client_for(top)
+    page = client.get(reverse("capa:nonconformity_create")).content.decode()
+    select = page[page.index('name="department"') :].split("</select>")[0]
+    assert f'<option value="{dept.pk}">{dept.name}</option>' in select
+    response = client.post(
+        reverse("capa:nonconformity_create"),
+        {**FIELDS, "source": "customer", "owner": head.pk, "department": dept.pk},
+    )
+    assert response.status_code == 302
+    assert Nonconformity.objects.get().department == dept

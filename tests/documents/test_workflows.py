@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def test_a_revision_cannot_skip_review_nor_go_back_from_effective(drawing, head, quality_manager):
     revision = draft(drawing)
     # Nobody is asked to approve a draft: the quality manager is not its approver (yet).
-    with pytest.raises(PermissionDenied, match="You may not approve this"):
+    with pytest.raises(PermissionDenied, match="The step “Approve” is not yours to take here"):
         transition(obj=revision, name="approve", by=quality_manager)
     services.revision_submit(revision=revision, by=head, approvers=[quality_manager])
     sign(revision, quality_manager)
