@@ -154,6 +154,11 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
         if to is not None:
             moved = handover.hand_over(leaver=obj, to=to, by=request.user)
             self.message_user(request, f"{moved} open records and actions of {obj} handed over to {to}.")
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # What is theirs alone (their training file and its needs) closes with them.
+            events.publish(
+                "person.left", user_id=obj.pk, successor_id=to.pk if to else None, by_id=request.user.pk
+            )
 
 
 class DepartmentForm(forms.ModelForm):

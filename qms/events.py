@@ -143,6 +143,13 @@ declare(
 )
 declare(
     EventType(
+        "person.left",
+        "A person's login was switched off (the administrator's user form), their open work handed over.",
+        ("user_id", "successor_id", "by_id"),
+    )
+)
+declare(
+    EventType(
         "record.transition",
         "A record or a child row moved along its workflow.",
         ("model", "pk", "transition", "status", "by_id"),

@@ -45,6 +45,8 @@ MODULE = Module(
         "documents.document_obsolete": [services.needs_for_obsolete_document],
         # A person moved to another department takes their training file along.
         "person.moved": [services.file_follows_person],
+        # A person who left: their file closes, the alarms they answered go to the new head.
+        "person.left": [services.file_closes_when_person_leaves],
     },
     publishes=[
         EventType(

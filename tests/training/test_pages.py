@@ -232,3 +232,37 @@ def test_a_person_moved_to_another_department_takes_their_training_file_along(
     assert file.history.latest().history_change_reason == f"Moved with {zimmer} to {other_dept}"
     page = client_for(other_head).get(file.get_absolute_url()).content.decode()
     assert 'data-testid="record-form"' in page  # the new head records their training
+
+
+def test_a_leavers_file_closes_and_the_alarms_they_answered_go_to_their_successor(
+    client_for, admin_user, dept, head, zimmer, django_capture_on_commit_callbacks
+):
+    """Hannah's work was handed over, yet the coverage alarm still said "answered by Hannah
+    Bauer" and her own training need stayed overdue under an account that cannot log in."""
+    from qms.models import Role
+    from tests.factories import UserFactory
+    from training.models import CoverageAlarm
+
+    f.competence(dept, title="Case-hardening furnace", by=head, min_coverage=1)
+    (alarm,) = CoverageAlarm.objects.filter(status="open")
+    assert alarm.owner == head
+    file = f.file_of(head)
+    successor = UserFactory(username="successor", role=Role.DEPARTMENT_HEAD, department=dept)
+    data = {
+        "username": head.username,
+        "first_name": head.first_name,
+        "last_name": head.last_name,
+        "email": head.email,
+        "role": head.role,
+        "department": dept.pk,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "receive_alerts": "on",
+        "hand_over_to": successor.pk,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(f"/admin/qms/user/{head.pk}/change/", data)
+    assert response.status_code == 302
+    file.refresh_from_db()
+    alarm.refresh_from_db()
+    assert file.status == "closed" and alarm.owner == successor

@@ -157,3 +157,17 @@ def file_follows_person(
         from .coverage import refresh_for_files
 
         refresh_for_files(moved)
+
+
+@transaction.atomic
+def file_closes_when_person_leaves(*, user_id: int, successor_id: int | None, by_id: int) -> None:
+    """Subscriber of ``person.left``: the open training file of someone whose login was switched
+    off is closed ("left the company": its needs are no one's due items any more, the person no
+    longer counts for coverage), and every coverage alarm is answered again by whoever heads the
+    competence's department now."""
+    from .coverage import alarms_refresh
+
+    by = User.objects.get(pk=by_id)
+    for file in TrainingFile.objects.filter(owner_id=user_id, status="open"):
+        transition(obj=file, name="close", by=by, reason="Left the company (login switched off)")
+    alarms_refresh()
