@@ -103,7 +103,7 @@ def test_every_page_fits_a_phone_for_every_role(browser, live_server, world, rol
 def test_a_long_unbroken_text_wraps_on_a_phone(browser, tmp_path):
     """A pasted URL or a run of part numbers in a title, a result, a note or a field's value wraps
     inside its card instead of pushing the page sideways (a containment result once made it
-    4,748 px, a review action's title 5,779 px, a CAPA's why 113,972 px)."""
+    4,748 px, a review action's title 5,779 px, a CAPA's why 113,972 px, a comment 3,315 px)."""
     static = Path(settings.BASE_DIR) / "qms" / "static"
     unbroken = "https://supplier.example/" + "x" * 400
     (tmp_path / "page.html").write_text(
@@ -120,6 +120,11 @@ def test_a_long_unbroken_text_wraps_on_a_phone(browser, tmp_path):
         '<ol class="list-group"><li class="list-group-item d-flex align-items-start gap-2">'
         f'<span class="me-auto"><span class="small">Why?</span> {unbroken}</span>'
         '<a class="btn btn-sm btn-outline-primary" href="#">Edit</a></li></ol>'
+        # A comment, and a fishbone cause beside its controls: text in plain divs.
+        '<div class="border-start border-3 ps-2 mb-2"><div class="small text-muted">Eva</div>'
+        f"{unbroken}</div>"
+        f'<div class="d-flex gap-2"><div class="small">{unbroken}</div>'
+        '<button class="btn btn-sm">Remove</button></div>'
         "</main></body></html>"
     )
     phone = browser.new_page(viewport={"width": 390, "height": 844})
