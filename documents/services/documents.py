@@ -212,7 +212,8 @@ def change_request_decide(
     *, request: ChangeRequest, by: User, accept: bool, reason: str = ""
 ) -> ChangeRequest:
     """The owner (or head, or quality manager) accepts a change request, which opens a new draft
-    revision (or joins the one already in work), or rejects it with a reason."""
+    revision (or joins the draft already in work; not a revision in review), or rejects it with a
+    reason."""
     document = _lock_document(request.document)
     cr = ChangeRequest.objects.select_for_update().get(pk=request.pk)
     _require_change(by, document)
@@ -224,6 +225,13 @@ def change_request_decide(
     revision = None
     if accept:
         revision = document.revisions.filter(status__in=Revision.IN_WORK).first()
+        if revision is not None and revision.status != Revision.Status.DRAFT:
+            # A revision in review has its content fixed (and signed, perhaps): the change would be
+            # "addressed" by a revision that never took it.
+            raise ValidationError(
+                f"Revision {revision.label} is {revision.get_status_display().lower()}: return it to draft "
+                "to take this change in, or accept the request once it is decided (a new draft opens then)."
+            )
         if revision is None:
             revision = revision_create(
                 document=document, by=by, change_summary=f"Change request #{cr.pk}: {cr.reason}"

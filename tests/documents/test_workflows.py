@@ -167,6 +167,26 @@ def test_a_change_request_decision_says_who_when_and_why(drawing, head, quality_
     assert (latest.history_user, latest.history_change_reason) == (head, "Rejected: Readable at A3")
 
 
+def test_a_change_request_is_not_accepted_into_a_revision_already_in_review(
+    drawing, head, quality_manager, operator
+):
+    """Accepted while revision B was in review, the request was listed as addressed by B, whose
+    content no one could change any more: B could become effective without it."""
+    issue(drawing, quality_manager)
+    in_review = draft(drawing, summary="New insert grade")
+    services.revision_submit(revision=in_review, by=head, approvers=[quality_manager])
+    cr = services.change_request_raise(
+        document=drawing, by=operator, reason="Clamping pressure 40 bar, WI says 25"
+    )
+    with pytest.raises(ValidationError, match="is in review: return it to draft to take this change in"):
+        services.change_request_decide(request=cr, by=head, accept=True)
+    cr.refresh_from_db()
+    assert cr.status == "open" and cr.revision is None
+    sign(in_review, quality_manager)  # decided: effective
+    cr = services.change_request_decide(request=cr, by=head, accept=True)
+    assert cr.revision.status == "draft" and cr.revision != in_review
+
+
 # --- removing a draft's file ---------------------------------------------------------------------
 
 
