@@ -307,7 +307,9 @@ def finding_record(
         errors["item"] = "That question belongs to another audit."
     if errors:
         raise ValidationError(errors)
-    if due_date is None:
+    if due_date is None and grade in (Finding.Grade.MAJOR, Finding.Grade.MINOR):
+        # A nonconformity is answered (a correction, a CAPA) within 14 or 30 days; an observation
+        # or an opportunity for improvement asks the auditee for nothing: no due item for them.
         due_date = timezone.localdate() + dt.timedelta(days=30 if grade != Finding.Grade.MAJOR else 14)
     # The auditor files the finding for the audited department: not "their own" department.
     finding = Finding(

@@ -114,7 +114,14 @@ def test_the_finding_closes_when_the_ncr_it_raised_closes(client_for, lead, majo
 
 
 def test_an_observation_is_closed_by_the_auditor_without_a_capa(lead, running):
+    from qms.due import registry
+
     seen = af.finding(running, grade=Finding.Grade.OBSERVATION)
+    idea = af.finding(running, grade=Finding.Grade.OFI)
+    # Nothing is asked of the auditee: no response due (they were on My work, due in 30 days,
+    # with nothing they could do).
+    assert seen.due_date is None and idea.due_date is None
+    assert not [i for i in registry.for_user(seen.owner) if i.reference in (seen.reference, idea.reference)]
     record_transition(record=seen, name="close", by=lead)
     assert Finding.objects.get(pk=seen.pk).status == "closed"
 
