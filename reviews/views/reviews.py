@@ -54,7 +54,9 @@ def may_decide(user, review: Review) -> bool:
 
 
 def may_sign(user, review: Review) -> bool:
-    return review.status == "held" and user.pk == review.chair_id
+    """The chair signs once the minutes of every input are written (the page says which are
+    missing): no password form before, that would refuse."""
+    return review.status == "held" and user.pk == review.chair_id and not minutes_missing(review)
 
 
 class _Runner:

@@ -414,3 +414,33 @@ def test_a_review_planned_before_its_period_ends_is_refused_beside_its_date(
     )
     assert "plan it on" in field_error(response, "due_date")
     assert not Review.objects.exists()
+
+
+def test_the_page_says_when_a_review_can_be_held_and_offers_the_signature_once_the_minutes_are_written(
+    client_for, quality_manager, chair, dept, held, with_minutes
+):
+    """The Q4 review had no Hold button and no word why; the chair was offered "Sign the minutes"
+    right after holding it, and refused: every input's minutes missing."""
+    from tests.reviews.factories import make_review
+
+    later = make_review(
+        by=quality_manager,
+        owner=quality_manager,
+        department=dept,
+        chair=chair,
+        period_start=days(-30),
+        period_end=days(25),
+        due_date=days(30),
+    )
+    page = client_for(quality_manager).get(later.get_absolute_url()).content.decode()
+    assert (
+        f"after {days(25):%-d %b %Y}: its figures are then whole" in page
+        and 'data-testid="hold-form"' not in page
+    )
+    # ``held`` has its minutes written (``with_minutes``): the chair signs.
+    assert 'data-testid="sign-form"' in client_for(chair).get(held.get_absolute_url()).content.decode()
+
+
+def test_no_signature_is_offered_while_minutes_are_missing(client_for, chair, held):
+    page = client_for(chair).get(held.get_absolute_url()).content.decode()
+    assert 'data-testid="minutes-missing"' in page and 'data-testid="sign-form"' not in page
