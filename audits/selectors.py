@@ -38,9 +38,12 @@ def raised_for(findings, user=None) -> dict[int, list]:
     mine = ContentType.objects.get_for_model(Finding)
     kinds = {ContentType.objects.get_for_model(m).pk: m for m in _capa_models()}
     pairs = []
-    for link in RecordLink.objects.filter(
-        Q(source_type=mine, source_id__in=ids, target_type__in=kinds)
-        | Q(target_type=mine, target_id__in=ids, source_type__in=kinds)
+    # Read once per page: its list of raised records and its Close button's guard ask alike.
+    for link in read_once(
+        RecordLink.objects.filter(
+            Q(source_type=mine, source_id__in=ids, target_type__in=kinds)
+            | Q(target_type=mine, target_id__in=ids, source_type__in=kinds)
+        )
     ):
         if link.source_type_id == mine.pk:
             pairs.append((link.source_id, link.target_type_id, link.target_id))

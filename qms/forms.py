@@ -178,9 +178,12 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         return check_single_line(self.cleaned_data.get("title", ""), what="The title")
 
     def _files_anywhere(self) -> bool:
-        """The quality manager files records for any department, and so does someone who belongs
-        to none (top management, the administrator): a form offering no department saved nothing."""
-        return self.user.is_quality_manager or self.user.department_id is None
+        """The quality manager files records for any department, and so do top management and the
+        administrator when they belong to none (a form offering no department saved nothing);
+        anyone else without a department files none."""
+        user = self.user
+        company_wide = user.role in (Role.TOP_MANAGEMENT, Role.ADMINISTRATOR) and user.department_id is None
+        return user.is_quality_manager or company_wide
 
     def _departments_allowed(self) -> list[int]:
         candidates = (
