@@ -68,10 +68,13 @@ class UserAdminChangeForm(_UserRules, UserChangeForm):
         headed = list(Department.objects.filter(head=person).values_list("name", flat=True))
         if leaving and to is None:
             owned = handover.open_work_text(handover.open_work(person))
-            if headed:
-                owned = ", ".join(filter(None, [owned, "head of " + ", ".join(headed)]))
-            if owned:
-                self.add_error("hand_over_to", f"{name} still owns {owned}: choose who takes it over.")
+            heads = f"heads {', '.join(headed)}" if headed else ""
+            if owned and heads:
+                message = f"{name} still owns {owned} and {heads}: choose who takes them over."
+                self.add_error("hand_over_to", message)
+            elif owned or heads:
+                what = f"still owns {owned}" if owned else heads
+                self.add_error("hand_over_to", f"{name} {what}: choose who takes it over.")
         if to is not None and headed and not handover.may_head(to):
             self.add_error(
                 "hand_over_to",

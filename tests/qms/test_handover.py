@@ -57,8 +57,8 @@ def test_switching_off_a_login_that_still_owns_work_asks_who_takes_it_over(
     page = client_for(admin_user).post(url, _user_form(head, is_active=None))
     assert page.status_code == 200
     assert (
-        f"{head.get_full_name()} still owns 1 nonconformity, 1 action, head of Quality Control: "
-        "choose who takes it over." in page.content.decode()
+        f"{head.get_full_name()} still owns 1 nonconformity, 1 action and heads Quality Control: "
+        "choose who takes them over." in page.content.decode()
     )
     head.refresh_from_db()
     assert head.is_active
