@@ -268,7 +268,8 @@ class ScheduleChange(ChildRecord):
         ordering = ["lot", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_field_display()}: {self.old_date or '—'} → {self.new_date}"
+        was = f"{self.old_date:%-d %b %Y}" if self.old_date else "—"
+        return f"{self.get_field_display()}: {was} → {self.new_date:%-d %b %Y}"
 
     def removal_refused(self) -> str | None:
         return "Schedule changes are kept: reject one instead."
@@ -276,7 +277,8 @@ class ScheduleChange(ChildRecord):
     def transition_refused(self, name: str, user) -> str | None:
         """Whoever proposed a change does not approve it (they may still withdraw it by rejecting)."""
         if name == "approve" and user.pk == self.requested_by_id:
-            return "Nobody approves their own schedule change: ask the head or the quality manager."
+            who = "the head" if user.is_quality_manager else "the head or the quality manager"
+            return f"Nobody approves their own schedule change: ask {who}."
         return None
 
 

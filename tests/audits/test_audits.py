@@ -201,6 +201,11 @@ def test_the_report_waits_for_every_answer_then_takes_the_summary(client_for, le
     assert running.status == "reported" and running.reported_on is not None
     pdf = client_for(lead).get(reverse("audits:audit_report_pdf", args=[running.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    content = b"".join(pdf.streaming_content) if pdf.streaming else pdf.content
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+    from django.utils import timezone
+
+    assert f"Printed {timezone.localtime():%-d %b %Y}" in text  # as every page and stamp writes a day
 
 
 def test_the_reports_checklist_names_its_columns_on_every_page_and_keeps_each_question_whole(

@@ -188,6 +188,7 @@ def test_sales_proposes_the_customers_new_date_and_the_head_decides(ready, clien
     assert response.status_code == 302
     change = ready.schedule_changes.get()
     assert change.requested_by == sales and change.status == "proposed"
+    assert str(change) == f"Customer delivery date: — → {f.days(12):%-d %b %Y}"  # not 2026-12-10
     with pytest.raises(PermissionDenied):
         transition(obj=change, name="approve", by=sales)  # not theirs to decide
 
