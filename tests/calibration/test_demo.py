@@ -36,7 +36,7 @@ def test_the_demo_tells_the_story(client):
     link = RecordLink.objects.get(source_type__model="impactassessment", source_id=assessment.pk)
     assert link.target.customer_reference == "KA-2291"
     # Refused today (quarantined), and the day before its failed calibration (lapsed).
-    assert gates.check("instrument_usable", on=dt.date.today(), instrument=micrometer)
+    assert gates.check("instrument_usable", on=timezone.localdate(), instrument=micrometer)
     lapsed = gates.check(
         "instrument_usable", on=failed.calibrated_on - dt.timedelta(days=1), instrument=micrometer
     )

@@ -230,7 +230,9 @@ def test_a_packs_history_names_only_the_records_its_reader_may_see(
         history_of([widget], quality_manager)[widget.pk][0].reason_shown
         == f"Checked against {hidden.reference}"
     )
-    today = widget.created_at.date()
+    from django.utils import timezone
+
+    today = timezone.localtime(widget.created_at).date()  # the pack's days are local days
     html = render_to_string(
         "kernelapp/audit_section.html", audit_section(user=head, date_from=today, date_to=today)
     )
