@@ -10,7 +10,7 @@ from .due import PROVIDERS
 from .gates import revision_effective
 from .kpis import MEASURES
 from .models import Document, Revision
-from .services import DOCUMENT_OBSOLETE, REVISION_EFFECTIVE
+from .services import DOCUMENT_OBSOLETE, REVISION_EFFECTIVE, acknowledgments_end_when_person_leaves
 
 
 def revision_label(revision: Revision) -> str:
@@ -63,6 +63,8 @@ MODULE = Module(
             records={"document_id": "documents.document"},
         ),
     ],
+    # A person who left reads nothing more: what still waited for them is withdrawn.
+    subscribes={"person.left": [acknowledgments_end_when_person_leaves]},
     measures=MEASURES,
     walk="tests.documents.walk",
 )

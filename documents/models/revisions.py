@@ -278,7 +278,7 @@ class Acknowledgment(ChildRecord):
     class Status(models.TextChoices):
         PENDING = "pending", "Not yet acknowledged"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        WITHDRAWN = "withdrawn", "Withdrawn (revision no longer in force)"
+        WITHDRAWN = "withdrawn", "Withdrawn (no longer asked for: revision out of force, or the person left)"
 
     parent_field, url_kwarg = "revision", "ack_pk"
     history_related = ("revision__document", "user")

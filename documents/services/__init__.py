@@ -24,6 +24,7 @@ from .documents import (
 from .effective import (
     REVISION_EFFECTIVE,
     acknowledgment_confirm,
+    acknowledgments_end_when_person_leaves,
     make_due_revisions_effective,
     revision_make_effective,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "DOCUMENT_OBSOLETE",
     "REVISION_EFFECTIVE",
     "acknowledgment_confirm",
+    "acknowledgments_end_when_person_leaves",
     "issued_copies",
     "may_take_original",
     "revision_file_copy",

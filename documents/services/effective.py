@@ -125,6 +125,16 @@ def acknowledgment_confirm(*, ack: Acknowledgment, by: User) -> Acknowledgment:
     return transition(obj=ack, name="acknowledge", by=by, reason="Read and acknowledged")
 
 
+@transaction.atomic
+def acknowledgments_end_when_person_leaves(*, user_id: int, successor_id: int | None, by_id: int) -> None:
+    """Subscriber of ``person.left``: a leaver will never read the revisions still waiting for
+    them; their pending acknowledgments are withdrawn (no one's due item, no longer counted as
+    unread on the revision), the history saying why. What they acknowledged stays as evidence."""
+    by = User.objects.get(pk=by_id)
+    reason = "Left the company (login switched off)"
+    _withdraw_acks(Acknowledgment.objects.filter(user_id=user_id), by, reason)
+
+
 @Acknowledgment.workflow.on("acknowledge")
 def _stamp_acknowledgment(ack: Acknowledgment, **kw) -> None:
     ack.acknowledged_at = timezone.now()

@@ -251,7 +251,9 @@ def test_making_a_document_obsolete_ends_every_revision(drawing, head, quality_m
     # Its readers' acknowledgments say why they are no longer asked for (no revision replaced it).
     withdrawn = Acknowledgment.objects.filter(revision=rev_a, status="withdrawn")
     assert withdrawn.exists()
-    assert {a.get_status_display() for a in withdrawn} == {"Withdrawn (revision no longer in force)"}
+    assert {a.get_status_display() for a in withdrawn} == {
+        "Withdrawn (no longer asked for: revision out of force, or the person left)"
+    }
     assert drawing.change_requests.get().status == "rejected"
 
 
@@ -385,3 +387,39 @@ def test_the_administrators_account_does_not_count_as_the_quality_managers_appro
     services.revision_submit(revision=revision, by=head, approvers=[admin_user, quality_manager])
     revision.refresh_from_db()
     assert revision.status == "in_review"
+
+
+def test_a_leavers_pending_acknowledgments_are_withdrawn_and_leave_their_due_items(
+    client_for, admin_user, drawing, quality_manager, operator, django_capture_on_commit_callbacks
+):
+    """Emre left; the drawing's page still listed him as not having read revision B, and his
+    acknowledgment stayed an overdue item under a login that can never act on it."""
+    rev_a = issue(drawing, quality_manager)
+    read_a = Acknowledgment.objects.get(revision=rev_a, user=operator)
+    services.acknowledgment_confirm(ack=read_a, by=operator)
+    rev_b = issue(drawing, quality_manager, summary="Bore tolerance tightened")
+    pending = Acknowledgment.objects.get(revision=rev_b, user=operator)
+    assert pending.status == "pending"
+    assert [i for i in registry.for_user(operator) if i.kind == "Read and acknowledge"]
+    data = {
+        "username": operator.username,
+        "first_name": operator.first_name,
+        "last_name": operator.last_name,
+        "email": operator.email,
+        "role": operator.role,
+        "department": operator.department_id,
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "receive_alerts": "on",
+    }  # "is_active" unticked
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin_user).post(f"/admin/qms/user/{operator.pk}/change/", data)
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == "withdrawn"
+    assert pending.history.latest().history_change_reason == "Left the company (login switched off)"
+    # What he acknowledged stays the evidence it was.
+    assert Acknowledgment.objects.get(revision=rev_a, user=operator).status == "acknowledged"
+    assert not [i for i in registry.for_user(operator) if i.kind == "Read and acknowledge"]
+    page = client_for(quality_manager).get(drawing.get_absolute_url()).content.decode()
+    assert "Everyone on the distribution list has acknowledged revision B." in page
