@@ -113,9 +113,15 @@ def _insert(obj: models.Model) -> None:
 
 def touch(record: Record, *, by: User, reason: str) -> None:
     """A row in the record's own history for something that changed around it (a child row
-    removed, a link or an attachment added), so the record's history tells the whole story."""
-    attribute(record, by=by, reason=reason)
-    record.save(update_fields=["updated_at"])
+    removed, a link or an attachment added), so the record's history tells the whole story. The
+    row copies the record as stored, read again under its lock, not the caller's copy: a copy read
+    before another change (a lot shipped since it was opened) wrote that change backwards into the
+    history under this row's name ("Status: Shipped → Released" beside "Link added")."""
+    with transaction.atomic(using=router.db_for_write(type(record))):
+        stored = type(record)._base_manager.select_for_update().get(pk=record.pk)
+        attribute(stored, by=by, reason=reason)
+        stored.save(update_fields=["updated_at"])
+    record.updated_at = stored.updated_at
 
 
 def delete(obj: models.Model, *, by: User, reason: str) -> None:

@@ -248,3 +248,19 @@ def test_a_link_names_the_other_record_in_each_history_as_far_as_its_reader_may_
     assert history_rows(theirs, other_head)[0]["why"] == "Link to 1 record outside your view added"
     assert history_rows(widget, quality_manager)[0]["why"] == f"Link to {theirs.reference} added"
     assert history_rows(theirs, quality_manager)[0]["why"] == f"Link to {widget.reference} added"
+
+
+def test_a_link_added_from_a_copy_read_before_another_change_writes_the_record_as_stored(
+    head, quality_manager, widget, other_dept
+):
+    """The lot's page was opened, the lot shipped meanwhile, then a CAPA linked from that page:
+    its history said "Status: Shipped → Released" under "Link added", as if the link undid it."""
+    stale = type(widget).objects.get(pk=widget.pk)
+    transition(obj=widget, name="release", by=head)  # another change since the copy was read
+    other = WidgetFactory(owner=head, department=widget.department, title="Cover")
+    link_add(source=stale, target=other, by=head)
+    rows = history_rows(widget)
+    link_row = next(r for r in rows if r["why"] == f"Link to {other.reference} added")
+    assert link_row["changes"] == []  # nothing of the widget changed with the link
+    widget.refresh_from_db()
+    assert widget.history.latest().status == widget.status
