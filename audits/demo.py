@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from qms import history
+from qms.demo import backdate
 from qms.models import Process
 from qms.services import link_on_behalf, record_create, record_transition
 
@@ -266,7 +267,7 @@ def _run(audit: Audit, lead, findings, day: dt.date) -> list[Finding]:
         else "The scope conforms; no findings."
     )
     services.audit_report(audit=audit, by=lead, summary=summary)
-    Audit.objects.filter(pk=audit.pk).update(started_on=day, reported_on=day + dt.timedelta(days=2))
+    backdate(audit, started_on=day, reported_on=day + dt.timedelta(days=2))
     when = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
     Finding.objects.filter(audit=audit).update(created_at=when)
     Audit.history.filter(id=audit.pk).update(history_date=when)

@@ -20,7 +20,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from qms import history
-from qms.demo import happened_on
+from qms.demo import backdate, happened_on
 from qms.services import child_add, link_add, record_create, record_transition, record_update
 
 from . import services
@@ -141,11 +141,6 @@ def _process(name):
     from qms.models import Process
 
     return Process.objects.filter(name__icontains=name).first()
-
-
-def _backdate(obj, **fields) -> None:
-    type(obj).objects.filter(pk=obj.pk).update(**fields)
-    obj.refresh_from_db()
 
 
 def _active_plan(company, *, characteristics: list[dict], **fields) -> InspectionPlan:
@@ -345,7 +340,7 @@ def load(company) -> None:
             )
             history.save(row, by=qm, reason="Deviation reconstructed for the forced release", validate=True)
     services.lot_release(lot=shipped, by=qm, note="Forced release reconstructed: see the deviations")
-    _backdate(shipped, released_at=timezone.now() - dt.timedelta(days=27))
+    backdate(shipped, released_at=timezone.now() - dt.timedelta(days=27))
     shipment = record_create(
         model=Shipment,
         by=company.heads["WH"],
@@ -358,7 +353,7 @@ def load(company) -> None:
     )
     services.shipment_line_add(shipment=shipment, by=company.heads["WH"], lot=shipped, quantity=10_000)
     record_transition(record=shipment, name="ship", by=company.heads["WH"])
-    _backdate(shipment, shipped_on=company.days(-26))
+    backdate(shipment, shipped_on=company.days(-26))
 
     # --- the process changed; nobody re-assessed the sampling -----------------------------------
     services.plan_change_record(

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.db import models
 from django.utils import timezone
 
 from .models import Department, Role, User
@@ -73,6 +74,20 @@ def happened_on(day: dt.date, at: dt.time = dt.time(9, 0)) -> Iterator[None]:
         "django.utils.timezone.now", side_effect=lambda: start + dt.timedelta(seconds=next(ticks))
     ):
         yield
+
+
+def backdate(obj: models.Model, **fields) -> None:
+    """Give a row the demo made today the story's earlier ``fields`` (a lot released 27 days ago),
+    in its history rows too: each row that held the value set today holds the story's value, so
+    the History tab does not show it jumping back under the next person's change ("Released at:
+    6 Dec → 9 Nov" beside "Shipped"). Demo loaders only."""
+    model = type(obj)
+    before = model._base_manager.filter(pk=obj.pk).values(*fields).get()
+    model._base_manager.filter(pk=obj.pk).update(**fields)
+    if hasattr(model, "history"):
+        for name, value in fields.items():
+            model.history.filter(id=obj.pk, **{name: before[name]}).update(**{name: value})
+    obj.refresh_from_db(fields=list(fields))
 
 
 def _user(username, first, last, role, department=None, title="", manager=None, **extra) -> User:

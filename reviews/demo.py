@@ -12,7 +12,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from qms.demo import DEMO_PASSWORD
+from qms.demo import DEMO_PASSWORD, backdate
 from qms.models import Signature
 from qms.services import transition
 
@@ -184,11 +184,11 @@ def _last_quarter_held(company, review: Review, held: dt.date) -> None:
         action = services.action_add(decision=decision, by=qm, title=title, owner=owner, due_date=due)
         if state == "done":
             transition(obj=action, name="finish", by=owner, reason="Second setter assessed and released")
-            ReviewAction.objects.filter(pk=action.pk).update(done_on=held + dt.timedelta(days=12))
+            backdate(action, done_on=held + dt.timedelta(days=12))
     services.review_sign(review=review, by=top, password=DEMO_PASSWORD)
     # The story's dates: the review was prepared, held and signed last quarter.
     back = (today - held).days
-    Review.objects.filter(pk=review.pk).update(compiled_at=timezone.now() - dt.timedelta(days=back))
+    backdate(review, compiled_at=timezone.now() - dt.timedelta(days=back))
     _pretend(Review, [review.pk], days=back)
     _pretend(ReviewInput, review.inputs.values_list("pk", flat=True), days=back)
     _pretend(Decision, review.decisions.values_list("pk", flat=True), days=back)

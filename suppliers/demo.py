@@ -12,11 +12,11 @@ import datetime as dt
 from django.apps import apps
 from django.utils import timezone
 
-from qms.demo import DEMO_PASSWORD, happened_on
+from qms.demo import DEMO_PASSWORD, backdate, happened_on
 from qms.services import child_add, link_add
 
 from . import services
-from .models import Supplier, SupplierChange, SupplierContact
+from .models import Supplier, SupplierContact
 
 BAR_STOCK = "Hüttenstahl Brenner GmbH"
 PLATER = "Galvanik Schmitt GmbH & Co. KG"
@@ -82,10 +82,6 @@ SUPPLIERS = [
 ]
 
 
-def _backdate(model, pk: int, **fields) -> None:
-    model.objects.filter(pk=pk).update(**fields)
-
-
 def load(company) -> None:
     purchasing, qm = company.heads["PROC"], company.quality_manager
     proc = company.departments["PROC"]
@@ -149,11 +145,11 @@ def load(company) -> None:
         if name == PLATER:
             # Approved while its certificate was valid: lift the expiry for the moment of approval.
             certificate = supplier.certificates.get(kind="iso9001")
-            type(certificate).objects.filter(pk=certificate.pk).update(expires_on=company.days(30))
+            backdate(certificate, expires_on=company.days(30))
             services.supplier_approve(
                 supplier=supplier, by=qm, password=DEMO_PASSWORD, reason="Initial approval"
             )
-            type(certificate).objects.filter(pk=certificate.pk).update(expires_on=company.days(-10))
+            backdate(certificate, expires_on=company.days(-10))
         else:
             services.supplier_approve(
                 supplier=supplier, by=qm, password=DEMO_PASSWORD, reason="Initial approval"
@@ -218,7 +214,7 @@ def _steel_mill_change(company, supplier: Supplier) -> None:
         department=company.departments["PROC"],
         due_date=company.days(-26),
     )
-    _backdate(SupplierChange, change.pk, created_at=timezone.now() - dt.timedelta(days=40))
+    backdate(change, created_at=timezone.now() - dt.timedelta(days=40))
     if apps.is_installed("documents"):
         from documents.models import Document
 

@@ -54,3 +54,19 @@ def test_the_demo_tells_the_story(client_for):
     receipt = held.materials.get().receipt
     said = f"Accepted without incoming inspection on {receipt.received_on:%-d %b %Y} by Eva Schneider:"
     assert said in client.get(receipt.get_absolute_url()).content.decode()
+
+    # Its history tells one story: the release and the shipment on the story's days, no date
+    # jumping back under a later person's change (the auditor read "Released at: 6 Dec → 9 Nov"
+    # beside "Shipped with SHP-…" and "Status: Shipped → Released" beside "Link added").
+    from qms.history import history_rows
+
+    quality = User.objects.get(username="qm")
+    moved_by = {"released at": "Released", "shipped on": "Ship"}  # the only rows that set them
+    for record in (shipped, shipment):
+        for row in history_rows(record, quality):
+            if row["is_child"]:
+                continue
+            for change in row["changes"]:
+                if change["field"] in moved_by:
+                    assert row["why"].startswith(moved_by[change["field"]]), (row["why"], change)
+            assert not (row["why"].startswith("Link to") and row["changes"]), (row["why"], row["changes"])
