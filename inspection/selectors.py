@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from qms.access import restrict
 from qms.whereused import Use
@@ -167,7 +168,7 @@ def instrument_uses(instrument, *, date_from: dt.date | None, date_to: dt.date, 
         s = line.shipment
         uses.append(
             Use(
-                s.shipped_on or s.created_at.date(),
+                s.shipped_on or timezone.localdate(s.created_at),
                 "Shipped (suspect lot)",
                 s.reference,
                 f"Lot {line.lot.lot_number} × {line.quantity} to {s.customer}",

@@ -253,8 +253,9 @@ class Capa(Record):
 
     @property
     def aging_days(self) -> int:
+        # Local days, as the register's and the CSV's figure (the database's TruncDate) counts them.
         end = self.closed_at or timezone.now()
-        return (end.date() - self.created_at.date()).days
+        return (timezone.localdate(end) - timezone.localdate(self.created_at)).days
 
     @property
     def analysis_is_draft(self) -> bool:

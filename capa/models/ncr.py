@@ -139,5 +139,6 @@ class Nonconformity(Record):
     @property
     def aging_days(self) -> int:
         """Days open (to closing, when closed)."""
+        # Local days, as the register's and the CSV's figure (the database's TruncDate) counts them.
         end = self.closed_at or timezone.now()
-        return (end.date() - self.created_at.date()).days
+        return (timezone.localdate(end) - timezone.localdate(self.created_at)).days

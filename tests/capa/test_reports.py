@@ -372,3 +372,21 @@ def test_the_registers_mark_a_row_past_its_due_date_and_not_closed_as_overdue(
         f'class="text-danger fw-semibold">{days(-3).day} {days(-3):%b %Y} · overdue</td>' in rows["Late one"]
     )
     assert "overdue" not in rows["Done one"] and "overdue" not in rows["Due later"]
+
+
+def test_a_records_page_counts_its_age_in_the_same_local_days_as_the_register(client_for, head, dept):
+    """Opened at half past midnight, local time (the evening before in UTC): its page said 10 days
+    while the register and the CSV said 11."""
+    capa = CapaFactory(owner=head, department=dept, title="Opened after midnight")
+    ncr = NonconformityFactory(owner=head, department=dept, title="Opened after midnight")
+    day = timezone.localdate() - dt.timedelta(days=11)
+    just_after_midnight = timezone.make_aware(dt.datetime.combine(day, dt.time(0, 30)))
+    for record in (capa, ncr):
+        type(record).objects.filter(pk=record.pk).update(created_at=just_after_midnight)
+        record.refresh_from_db()
+        assert record.aging_days == 11
+        page = client_for(head).get(record.get_absolute_url()).content.decode()
+        assert re.search(r"<dt[^>]*>Age</dt><dd[^>]*>11 days</dd>", page)
+        register = reverse("capa:capa_list" if record is capa else "capa:nonconformity_list")
+        rows = list(csv.reader(io.StringIO(body(client_for(head).get(register + "?format=csv")))))
+        assert next(r for r in rows if r[0] == record.reference)[-1] == "11"
