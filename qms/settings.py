@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # A write that lost a race to another (a double-click, two people on one row): 409, not 500.
     "qms.views.errors.ConflictMiddleware",
+    # An address that only takes a form, opened as a page: a sentence, not an empty 405.
+    "qms.views.errors.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "qms.urls"

@@ -77,3 +77,32 @@ class ConflictMiddleware:
             back = ""
         body = loader.render_to_string("409.html", {"message": CONFLICT, "back": back}, request=request)
         return HttpResponse(body, status=409)
+
+
+NOT_A_PAGE = (
+    "This address takes what a page's button or form sends; it has nothing to show on its own. "
+    "Go back to the record and use its button there."
+)
+
+
+class MethodNotAllowedMiddleware:
+    """An address that only takes a form (a workflow step, a comment, an approval) opened as a
+    page, from a bookmark or a link copied out of the browser's history: a sentence in the site's
+    layout instead of the framework's empty 405, which browsers show as their own error page. The
+    status and its ``Allow`` header stay; the API keeps its own error shape."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        response.content = loader.render_to_string(
+            "405.html", {"message": NOT_A_PAGE, "back": back}, request=request
+        )
+        response["Content-Type"] = "text/html; charset=utf-8"
+        return response
