@@ -127,13 +127,15 @@ def measurements_stand(
     accepted, if it was. Refused for each affected item naming them that is undecided, on hold,
     recalled, or to be re-inspected (unless re-inspected since the finding), and for each use on
     a date an assessment of its instrument covers (since the last good calibration until the
-    finding) that names neither it nor the whole. Two queries."""
+    finding) that names neither it nor the whole. Asked of a day, only what had been found by then
+    counts (a lot shipped on 10 Nov did not wait for a gauge found out of tolerance on 3 Dec). Two
+    queries."""
     uses = [(getattr(i, "pk", i), day, reference) for i, day, reference in uses]
     whole = {_normal(n) for n in names if n and n.strip()}
     wanted = whole | {_normal(reference) for _, _, reference in uses if reference}
     items = list(
         AffectedItem.objects.annotate(named=_name("reference"))
-        .filter(named__in=wanted)
+        .filter(named__in=wanted, assessment__period_to__lte=on)
         .select_related("assessment__instrument")
         .order_by("assessment__reference", "pk")
     )
@@ -155,9 +157,9 @@ def measurements_stand(
             )
         )
     named = {(item.assessment_id, item.named) for item in items}
-    for a in ImpactAssessment.objects.filter(instrument_id__in={pk for pk, _, _ in uses}).select_related(
-        "instrument"
-    ):
+    for a in ImpactAssessment.objects.filter(
+        instrument_id__in={pk for pk, _, _ in uses}, period_to__lte=on
+    ).select_related("instrument"):
         covered = sorted(
             day
             for pk, day, reference in uses

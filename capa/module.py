@@ -9,6 +9,7 @@ from .audit import SECTIONS
 from .demo import load
 from .due import PROVIDERS
 from .forms import capa_initial, ncr_initial
+from .gates import ANSWERS
 from .kpis import MEASURES
 from .models import Capa, Nonconformity
 from .services.ncr import NCR_RAISED
@@ -32,6 +33,8 @@ MODULE = Module(
     },
     due=PROVIDERS,
     audit_sections=SECTIONS,
+    # Nothing is released or shipped while an NCR on it waits for its disposition.
+    gates=ANSWERS,
     demo=load,
     search=[
         Searchable(Nonconformity, ("reference", "title", "part", "lot"), "Nonconformities (NCR)"),

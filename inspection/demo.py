@@ -20,7 +20,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from qms import history
-from qms.demo import backdate, happened_on
+from qms.demo import happened_on
 from qms.services import child_add, link_add, record_create, record_transition, record_update
 
 from . import services
@@ -237,6 +237,24 @@ def _lot(
     company, *, number, revision, started, finished, quantity, receipt, operator, machine, delivery
 ) -> ProductionLot:
     production = company.heads["PROD"]
+    # Opened the day production started, its date moved the day after: the history and the
+    # release check tell the story's days, not the day the demo was loaded.
+    with happened_on(started):
+        lot = _lot_opened(
+            company, number, revision, started, finished, quantity, receipt, operator, machine, delivery
+        )
+    with happened_on(started + dt.timedelta(days=1)):
+        # The customer moved the date by phone; planning changed it without recording why.
+        record_update(
+            record=lot, by=production, reason="Customer phoned", delivery_date=delivery - dt.timedelta(days=7)
+        )
+    return lot
+
+
+def _lot_opened(
+    company, number, revision, started, finished, quantity, receipt, operator, machine, delivery
+) -> ProductionLot:
+    production = company.heads["PROD"]
     lot = record_create(
         model=ProductionLot,
         by=production,
@@ -258,10 +276,6 @@ def _lot(
     )
     services.material_use_add(lot=lot, by=production, receipt=receipt, quantity=min(receipt.quantity, 400))
     child_add(model=LotOperator, by=production, lot=lot, person=operator, task="Turning and bore finishing")
-    # The customer moved the date by phone; planning changed it without recording why.
-    record_update(
-        record=lot, by=production, reason="Customer phoned", delivery_date=delivery - dt.timedelta(days=7)
-    )
     return lot
 
 
@@ -325,35 +339,39 @@ def load(company) -> None:
         machine=machine,
         delivery=company.days(-18),
     )
-    _final(company, shipped, plan, gauge, company.days(-28))
-    record_transition(record=shipped, name="finish", by=company.heads["PROD"])
-    for check in checks_for(shipped):
-        if check.state == "failed":
-            row = ReleaseDeviation(
-                lot=shipped,
-                check_key=check.key,
-                finding=check.text,
-                reason="Released by planning before this system was introduced (reconstructed from the "
-                "shipping papers): nobody checked this.",
-                accepted_by=qm,
-                accepted_at=timezone.now() - dt.timedelta(days=27),
-            )
-            history.save(row, by=qm, reason="Deviation reconstructed for the forced release", validate=True)
-    services.lot_release(lot=shipped, by=qm, note="Forced release reconstructed: see the deviations")
-    backdate(shipped, released_at=timezone.now() - dt.timedelta(days=27))
-    shipment = record_create(
-        model=Shipment,
-        by=company.heads["WH"],
-        title="Delivery 24-1187 to Meyer Pumpen",
-        customer="Meyer Pumpen GmbH",
-        customer_order="MP-4711",
-        delivery_note="LS-26-0815",
-        owner=company.heads["WH"],
-        department=company.departments["WH"],
-    )
-    services.shipment_line_add(shipment=shipment, by=company.heads["WH"], lot=shipped, quantity=10_000)
-    record_transition(record=shipment, name="ship", by=company.heads["WH"])
-    backdate(shipment, shipped_on=company.days(-26))
+    with company.on(-29):
+        record_transition(record=shipped, name="finish", by=company.heads["PROD"])
+    with company.on(-28):
+        _final(company, shipped, plan, gauge, company.days(-28))
+    with company.on(-27):  # released on the story's day, as the checks stood then
+        for check in checks_for(shipped):
+            if check.state == "failed":
+                row = ReleaseDeviation(
+                    lot=shipped,
+                    check_key=check.key,
+                    finding=check.text,
+                    reason="Released by planning before this system was introduced (reconstructed from "
+                    "the shipping papers): nobody checked this.",
+                    accepted_by=qm,
+                    accepted_at=timezone.now(),
+                )
+                history.save(
+                    row, by=qm, reason="Deviation reconstructed for the forced release", validate=True
+                )
+        services.lot_release(lot=shipped, by=qm, note="Forced release reconstructed: see the deviations")
+    with company.on(-26):  # shipped the day after, before anyone knew of the gauge
+        shipment = record_create(
+            model=Shipment,
+            by=company.heads["WH"],
+            title="Delivery 24-1187 to Meyer Pumpen",
+            customer="Meyer Pumpen GmbH",
+            customer_order="MP-4711",
+            delivery_note="LS-26-0815",
+            owner=company.heads["WH"],
+            department=company.departments["WH"],
+        )
+        services.shipment_line_add(shipment=shipment, by=company.heads["WH"], lot=shipped, quantity=10_000)
+        record_transition(record=shipment, name="ship", by=company.heads["WH"])
 
     # --- the process changed; nobody re-assessed the sampling -----------------------------------
     services.plan_change_record(

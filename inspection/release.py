@@ -233,17 +233,22 @@ def _gauges(lot) -> list[Finding]:
     for inspection in in_force:
         for use in inspection.gauges.all():
             found += _gate("instrument_usable", on=inspection.inspected_on, instrument=use.instrument)
-    if inspections:
-        uses = [(use.instrument_id, i.inspected_on, i.reference) for i in in_force for use in i.gauges.all()]
-        again = [i.inspected_on for i in inspections if not i.original and i.status == "accepted"]
-        found += _gate(
-            "measurements_stand",
-            on=timezone.localdate(),
-            names=[lot.lot_number, lot.reference],
-            uses=uses,
-            reinspected=max(again, default=None),
-        )
-    return found
+    return found + _measurements(lot, inspections, in_force)
+
+
+def _measurements(lot, inspections, in_force) -> list[Finding]:
+    """What the out-of-tolerance assessments of the lot's gauges decided of its measurements."""
+    if not inspections:
+        return []
+    uses = [(use.instrument_id, i.inspected_on, i.reference) for i in in_force for use in i.gauges.all()]
+    again = [i.inspected_on for i in inspections if not i.original and i.status == "accepted"]
+    return _gate(
+        "measurements_stand",
+        on=timezone.localdate(),
+        names=[lot.lot_number, lot.reference],
+        uses=uses,
+        reinspected=max(again, default=None),
+    )
 
 
 def _accepted_on_reinspection(rejected, inspections) -> bool:
@@ -300,22 +305,51 @@ def _sampling(lot) -> list[Finding]:
     return found
 
 
+def _loaded(lot: ProductionLot) -> ProductionLot:
+    """The lot with everything its checks read, read once while a page that changes nothing is
+    answered (its checks and what holds it read the same rows)."""
+    from qms.scoped import read_only
+
+    def load() -> ProductionLot:
+        return (
+            ProductionLot.objects.select_related(
+                "drawing_revision__document", "competence", "machine", "process"
+            )
+            .prefetch_related(
+                "operators__person",
+                "materials__receipt__supplier",
+                "schedule_changes",
+                "inspections__gauges__instrument",
+                "inspections__plan__changes",
+                "inspections__plan__process",
+                "inspections__inspector",
+                "deviations",
+            )
+            .get(pk=lot.pk)
+        )
+
+    return read_only.get(("release_lot", lot.pk), load)
+
+
+def held(lot: ProductionLot) -> list[Finding]:
+    """What keeps the lot from release and from delivery whatever a deviation says: an NCR on
+    the lot, one of its inspections or the material it was made from that has no disposition
+    yet (8.7; its disposition is the decision, a concession included), and, once released, what
+    an out-of-tolerance assessment decided of its measurements since (held, recalled, to be
+    re-inspected or undecided). Only what a module could answer: no module, nothing held."""
+    lot = _loaded(lot)
+    inspections = list(lot.inspections.all())
+    records = [lot, *inspections, *(use.receipt for use in lot.materials.all())]
+    found = _gate("nonconformity_undecided", on=timezone.localdate(), records=records, names=[lot.lot_number])
+    if lot.status in ("released", "shipped"):
+        in_force = [i for i in inspections if not _accepted_on_reinspection(i, inspections)]
+        found += _measurements(lot, inspections, in_force)
+    return [f for f in _unique(found) if f.checked]
+
+
 def checks_for(lot: ProductionLot) -> list[Check]:
     """The seven release checks of a lot, as things stand now on the lot's own dates."""
-    lot = (
-        ProductionLot.objects.select_related("drawing_revision__document", "competence", "machine", "process")
-        .prefetch_related(
-            "operators__person",
-            "materials__receipt__supplier",
-            "schedule_changes",
-            "inspections__gauges__instrument",
-            "inspections__plan__changes",
-            "inspections__plan__process",
-            "inspections__inspector",
-            "deviations",
-        )
-        .get(pk=lot.pk)
-    )
+    lot = _loaded(lot)
     days = lot.production_days
     found = {
         "supplier_change": _supplier_changes(lot, days),

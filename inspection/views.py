@@ -17,7 +17,7 @@ from . import forms as f
 from . import sampling, selectors, services
 from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, ReleaseDeviation, Shipment
 from .models.plans import Stage
-from .release import checks_now
+from .release import checks_now, held
 
 # --- plans -----------------------------------------------------------------------------------
 
@@ -188,6 +188,8 @@ class LotDetailView(RecordDetailView):
             "checks": checks,
             "snapshot": record.release_checks,
             "blocked": bool(checks and any(c.blocks for c in checks)),
+            # An NCR without disposition, a recall since the release: kept from release and delivery.
+            "held": held(record) if record.status != "shipped" else [],
             "may_release": services.may_release(user, record),
             "deviations": list(record.deviations.select_related("accepted_by").order_by("pk")),
             "lot_inspections": record.inspections.select_related("plan", "inspector").order_by(

@@ -111,6 +111,12 @@ for _gate in (
         "its impact assessment decides it (7.1.5.2).",
     ),
     Gate(
+        "nonconformity_undecided",
+        "Does a nonconformity without a disposition name these records?",
+        ("records", "names"),
+        "Nonconforming output is kept from use and delivery until its disposition is decided (8.7).",
+    ),
+    Gate(
         "maintenance_in_order",
         "Was this machine's preventive maintenance in order on that date?",
         ("machine",),

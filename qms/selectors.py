@@ -44,6 +44,27 @@ def links_of(record: Record, user: User) -> tuple[list[dict], int]:
     return visible, len(pairs) - len(visible)
 
 
+def linked_ids(records: Iterable[Record], model: type[Record]) -> set[int]:
+    """The ids of ``model``'s rows linked either way to any of ``records``, whoever may read them
+    (a check that something stands in the way, not a page). One query."""
+    by_type: dict[int, set[int]] = {}
+    for record in records:
+        by_type.setdefault(ContentType.objects.get_for_model(record).pk, set()).add(record.pk)
+    if not by_type:
+        return set()
+    kind = ContentType.objects.get_for_model(model).pk
+    q = Q()
+    for type_id, ids in by_type.items():
+        q |= Q(source_type=type_id, source_id__in=ids, target_type=kind)
+        q |= Q(target_type=type_id, target_id__in=ids, source_type=kind)
+    found = set()
+    for source_type, source_id, target_id in RecordLink.objects.filter(q).values_list(
+        "source_type", "source_id", "target_id"
+    ):
+        found.add(source_id if source_type == kind else target_id)
+    return found
+
+
 def linked_models(record: Record) -> set[type]:
     """The kinds of record linked to ``record`` either way, whoever may read them: an action
     offered only once (a finding raises one CAPA) is not offered again because its CAPA lies

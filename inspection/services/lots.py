@@ -23,7 +23,7 @@ from ..models import (
     Shipment,
     ShipmentLine,
 )
-from ..release import CHECK_TITLES, checks_for
+from ..release import CHECK_TITLES, checks_for, held
 
 LOT_HELD = "inspection.lot_held"
 LOT_RELEASED = "inspection.lot_released"
@@ -205,6 +205,9 @@ def lot_release(*, lot: ProductionLot, by: User, note: str = "") -> ProductionLo
         raise ValidationError(
             {"note": f"Only a finished lot is released; this one is {lot.get_status_display().lower()}."}
         )
+    stopped = held(lot)
+    if stopped:
+        raise ValidationError({"note": "Release refused: " + " ".join(f.message for f in stopped)})
     checks = checks_for(lot)
     blocking = [c for c in checks if c.blocks]
     if blocking:
@@ -227,6 +230,11 @@ def shipment_line_add(*, shipment: Shipment, by: User, lot: ProductionLot, quant
     lot = ProductionLot.objects.select_for_update().get(pk=lot.pk)
     if lot.status != "released":
         raise ValidationError({"lot": f"Lot {lot.lot_number} is not released: it may not be shipped."})
+    stopped = held(lot)
+    if stopped:
+        raise ValidationError(
+            {"lot": f"Lot {lot.lot_number} may not be shipped: " + " ".join(f.message for f in stopped)}
+        )
     shipped = lot.shipment_lines.aggregate(n=Sum("quantity"))["n"] or 0
     if quantity < 1 or quantity + shipped > lot.quantity:
         raise ValidationError(

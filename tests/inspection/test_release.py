@@ -579,3 +579,68 @@ def test_an_inspection_is_signed_off_under_its_plans_process_not_the_one_that_ma
 
     assert competence_messages(final) == []
     assert any("signing off inspection of CNC turning" in m for m in competence_messages(None))
+
+
+def _ncr_raised_from(record, title="Burr in the cross bore"):
+    """An NCR raised from ``record`` (linked to it, as the page's "Raise an NCR" does)."""
+    from qms.services import link_add
+    from tests.capa.factories import NonconformityFactory
+
+    ncr = NonconformityFactory(owner=f.qm(), department=record.department, title=title)
+    link_add(source=ncr, target=record, by=f.qm())
+    return ncr
+
+
+def test_a_lot_an_ncr_without_disposition_names_is_neither_released_nor_shipped(ready, client_for):
+    """Katrin raised an NCR from the lot; the quality manager accepted the other checks and
+    released it, and it shipped: nothing looked at the open NCR."""
+    from capa.services import ncr_disposition
+
+    ncr = _ncr_raised_from(ready)
+    with pytest.raises(ValidationError) as refused:
+        services.lot_release(lot=ready, by=f.qm())
+    said = refused.value.message_dict["note"][0]
+    assert (
+        said.startswith("Release refused: ")
+        and f"{ncr.reference} “Burr in the cross bore” has no disposition" in said
+    )
+    page = client_for(f.qm()).get(ready.get_absolute_url()).content.decode()
+    assert "Held: this lot may be neither released nor shipped." in page and ncr.reference in page
+    ncr_disposition(ncr=ncr, by=f.qm(), disposition="concession", note="Deburred; customer agreed")
+    services.lot_release(lot=ready, by=f.qm())  # the decision made, the lot goes on
+    ready.refresh_from_db()
+    assert ready.status == "released"
+    assert "Held:" not in client_for(f.qm()).get(ready.get_absolute_url()).content.decode()
+
+    # An NCR from one of its inspections raised after the release holds it from delivery.
+    late = _ncr_raised_from(ready.inspections.get(), title="Wrong surface finish found on retained samples")
+    shipment = f.shipment()
+    with pytest.raises(ValidationError) as refused:
+        services.shipment_line_add(shipment=shipment, by=f.qm(), lot=ready, quantity=ready.quantity)
+    assert (
+        f"Lot {ready.lot_number} may not be shipped: {late.reference}" in refused.value.message_dict["lot"][0]
+    )
+
+
+def test_a_lot_recalled_by_a_gauge_assessment_after_its_release_does_not_ship(client_for):
+    """Paul decided Recall for the lot's inspection; the warehouse was still offered the lot and
+    shipped it."""
+    from calibration.services import item_decide
+
+    gauge = f.gauge()
+    lot, inspection = _measured_with(f.lot(quantity=1000), gauge, on=f.today())
+    services.lot_release(lot=lot, by=f.qm())
+    shipment = f.shipment()
+    services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=lot.quantity)
+    assessment = _found_out_of_tolerance(gauge, since=f.days(-1))
+    for item in assessment.items.all():  # where-used found the inspection and the shipment
+        decision = "recall" if item.reference == inspection.reference else "no_impact"
+        item_decide(
+            affecteditem=item, by=f.qm(), decision=decision, reason="Bore measured with the worn gauge"
+        )
+    with pytest.raises(TransitionError, match=f"Lot {lot.lot_number} may not be shipped: .* is recalled"):
+        record_transition(record=shipment, name="ship", by=f.qm())
+    shipment.refresh_from_db()
+    assert shipment.status == "draft"
+    page = client_for(f.qm()).get(lot.get_absolute_url()).content.decode()
+    assert "Held: this lot may be neither released nor shipped." in page
