@@ -137,9 +137,34 @@ _SKIP = {"id", "updated_at", "created_at"}
 _TYPES = {"+": "Created", "~": "Changed", "-": "Removed"}
 
 
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _count(value: Any) -> str:
+    if not isinstance(value, list):
+        return ""
+    return " (1 item)" if len(value) == 1 else f" ({len(value)} items)"
+
+
+def _data_change(old: Any, new: Any) -> str:
+    """A JSON value's change, said in words. Such a value is data the record's page lays out
+    (figures frozen for a review, the checks a release ran), never readable as it is stored: the
+    history says that it was recorded, changed or cleared, and for a list how many items it holds,
+    never dumps it (one review's frozen figures filled a phone's screen a dozen times over)."""
+    if _empty(new):
+        return "cleared"
+    return ("recorded" if _empty(old) else "changed") + _count(new)
+
+
 def _text(field: models.Field, value: Any, names: dict) -> str:
-    if value is None or value == "":
+    if _empty(value):
         return "—"
+    if isinstance(field, models.JSONField):
+        return "recorded" + _count(value)
+    base_field = getattr(field, "base_field", None)  # an ArrayField: its items, each as the form shows it
+    if base_field is not None and isinstance(value, list | tuple):
+        return ", ".join(_text(base_field, item, names) for item in value)
     if isinstance(field, models.ForeignKey):
         return names.get((field.related_model, value), f"#{value}")
     if field.choices:
@@ -293,7 +318,9 @@ def history_rows(record: Record, user=None) -> list[dict]:
                 old_text, new_text = workflow.label(old), workflow.label(new)
             else:
                 old_text, new_text = _text(field, old, names), _text(field, new, names)
-            shown.append({"field": field.verbose_name, "old": old_text, "new": new_text})
+            # A JSON value's change reads as one phrase ("recorded (8 items)"), not old → new.
+            summary = _data_change(old, new) if isinstance(field, models.JSONField) else ""
+            shown.append({"field": field.verbose_name, "old": old_text, "new": new_text, "summary": summary})
         # A row removed since is named as its history last had it.
         label = subject or labels.get((model, entry.id)) or entry.instance
         rows.append(
