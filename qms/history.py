@@ -15,6 +15,7 @@ from django.db import connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .registry import child_models
 from .rules import reason_text
@@ -329,7 +330,7 @@ def history_rows(record: Record, user=None) -> list[dict]:
                 "who": entry.history_user or "—",
                 "why": entry.reason_shown if user is not None else entry.history_change_reason or "",
                 "type": _TYPES[entry.history_type],
-                "part": subject or f"{model._meta.verbose_name.capitalize()}: {label}",
+                "part": subject or f"{capfirst(model._meta.verbose_name)}: {label}",
                 "is_child": not subject,
                 # The row's status at that moment ("In progress"), for rows with a workflow.
                 "state": workflow.label(getattr(entry, status_field)) if workflow is not None else "",

@@ -104,6 +104,15 @@ def test_a_files_upload_is_in_the_widgets_history(head, part_file):
     assert (row["who"], row["type"], row["part"]) == (head, "Created", "Part file: bracket.png")
 
 
+def test_a_kind_of_row_keeps_its_capitals_in_the_history(head, part, monkeypatch):
+    """ "8D discipline: D1 Team", not "8d discipline" (``str.capitalize`` lowers the rest)."""
+    monkeypatch.setattr(type(part)._meta, "verbose_name", "QC part")
+    child_update(child=part, by=head, critical=True)
+    rows = [r for r in history_rows(part.widget) if r["is_child"]]
+    assert {r["part"] for r in rows} == {"QC part: Bore"}
+    assert rows[0]["why"] == "QC part changed: Bore"
+
+
 def test_a_json_value_is_never_dumped_into_the_history_and_a_list_says_how_many_items():
     """Figures frozen for a review, the checks a release ran: data the page lays out, said in
     words in the history (a dict as "recorded", a list with its count), never as Python."""
