@@ -138,6 +138,13 @@ _SKIP = {"id", "updated_at", "created_at"}
 _TYPES = {"+": "Created", "~": "Changed", "-": "Removed"}
 
 
+def _hidden(model: type[models.Model]) -> set[str]:
+    """The fields a row's history leaves out: the kernel's own bookkeeping and those the model
+    declares internal (``history_hidden``: counters and encodings the page itself never shows).
+    The history table keeps them; only the History tab does not read them out."""
+    return _SKIP | set(getattr(model, "history_hidden", ()))
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -181,7 +188,8 @@ def _text(field: models.Field, value: Any, names: dict) -> str:
 
 def _diffs(model, entries: list) -> list[tuple[Any, list[tuple[models.Field, Any, Any]]]]:
     """(entry, [(field, old, new)]) for entries of one row, newest first."""
-    fields = [f for f in model._meta.concrete_fields if f.name not in _SKIP]
+    hidden = _hidden(model)
+    fields = [f for f in model._meta.concrete_fields if f.name not in hidden]
     out = []
     for i, entry in enumerate(entries):
         older = entries[i + 1] if i + 1 < len(entries) else None

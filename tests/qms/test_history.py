@@ -104,6 +104,17 @@ def test_a_files_upload_is_in_the_widgets_history(head, part_file):
     assert (row["who"], row["type"], row["part"]) == (head, "Created", "Part file: bracket.png")
 
 
+def test_fields_a_model_declares_internal_are_left_out_of_its_history(head, widget, monkeypatch):
+    """``history_hidden``: a model's internal state (a counter, a string of codes) is not read out
+    on its History tab; the other changes of the same row are."""
+    from qms.services import record_update
+
+    monkeypatch.setattr(type(widget), "history_hidden", frozenset({"description"}))
+    record_update(record=widget, by=head, title="Bracket, welded", description="AANNA")
+    (row,) = [r for r in history_rows(widget) if r["type"] == "Changed"]
+    assert [c["field"] for c in row["changes"]] == ["title"]
+
+
 def test_a_kind_of_row_keeps_its_capitals_in_the_history(head, part, monkeypatch):
     """ "8D discipline: D1 Team", not "8d discipline" (``str.capitalize`` lowers the rest)."""
     monkeypatch.setattr(type(part)._meta, "verbose_name", "QC part")
