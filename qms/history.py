@@ -15,6 +15,7 @@ from django.db import connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .registry import child_models
 from .rules import reason_text
@@ -143,9 +144,41 @@ _SKIP = {"id", "updated_at", "created_at"}
 _TYPES = {"+": "Created", "~": "Changed", "-": "Removed"}
 
 
+def _hidden(model: type[models.Model]) -> set[str]:
+    """The fields a row's history leaves out: the kernel's own bookkeeping and those the model
+    declares internal (``history_hidden``: counters and encodings the page itself never shows).
+    The history table keeps them; only the History tab does not read them out."""
+    return _SKIP | set(getattr(model, "history_hidden", ()))
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _count(value: Any) -> str:
+    if not isinstance(value, list):
+        return ""
+    return " (1 item)" if len(value) == 1 else f" ({len(value)} items)"
+
+
+def _data_change(old: Any, new: Any) -> str:
+    """A JSON value's change, said in words. Such a value is data the record's page lays out
+    (figures frozen for a review, the checks a release ran), never readable as it is stored: the
+    history says that it was recorded, changed or cleared, and for a list how many items it holds,
+    never dumps it (one review's frozen figures filled a phone's screen a dozen times over)."""
+    if _empty(new):
+        return "cleared"
+    return ("recorded" if _empty(old) else "changed") + _count(new)
+
+
 def _text(field: models.Field, value: Any, names: dict) -> str:
-    if value is None or value == "":
+    if _empty(value):
         return "—"
+    if isinstance(field, models.JSONField):
+        return "recorded" + _count(value)
+    base_field = getattr(field, "base_field", None)  # an ArrayField: its items, each as the form shows it
+    if base_field is not None and isinstance(value, list | tuple):
+        return ", ".join(_text(base_field, item, names) for item in value)
     if isinstance(field, models.ForeignKey):
         return names.get((field.related_model, value), f"#{value}")
     if field.choices:
@@ -161,7 +194,8 @@ def _text(field: models.Field, value: Any, names: dict) -> str:
 
 def _diffs(model, entries: list) -> list[tuple[Any, list[tuple[models.Field, Any, Any]]]]:
     """(entry, [(field, old, new)]) for entries of one row, newest first."""
-    fields = [f for f in model._meta.concrete_fields if f.name not in _SKIP]
+    hidden = _hidden(model)
+    fields = [f for f in model._meta.concrete_fields if f.name not in hidden]
     out = []
     for i, entry in enumerate(entries):
         older = entries[i + 1] if i + 1 < len(entries) else None
@@ -299,7 +333,9 @@ def history_rows(record: Record, user=None) -> list[dict]:
                 old_text, new_text = workflow.label(old), workflow.label(new)
             else:
                 old_text, new_text = _text(field, old, names), _text(field, new, names)
-            shown.append({"field": field.verbose_name, "old": old_text, "new": new_text})
+            # A JSON value's change reads as one phrase ("recorded (8 items)"), not old → new.
+            summary = _data_change(old, new) if isinstance(field, models.JSONField) else ""
+            shown.append({"field": field.verbose_name, "old": old_text, "new": new_text, "summary": summary})
         # A row removed since is named as its history last had it.
         label = subject or labels.get((model, entry.id)) or entry.instance
         rows.append(
@@ -308,7 +344,7 @@ def history_rows(record: Record, user=None) -> list[dict]:
                 "who": entry.history_user or "—",
                 "why": entry.reason_shown if user is not None else entry.history_change_reason or "",
                 "type": _TYPES[entry.history_type],
-                "part": subject or f"{model._meta.verbose_name.capitalize()}: {label}",
+                "part": subject or f"{capfirst(model._meta.verbose_name)}: {label}",
                 "is_child": not subject,
                 # The row's status at that moment ("In progress"), for rows with a workflow.
                 "state": workflow.label(getattr(entry, status_field)) if workflow is not None else "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import models
 
 from qms.models import ChildRecord
+from qms.text import shorten
 
 from .capa import Capa
 from .ncr import CauseCategory
@@ -45,7 +46,7 @@ class Why(_DraftAnalysis):
         constraints = [models.UniqueConstraint(fields=["capa", "number"], name="uniq_capa_why_number")]
 
     def __str__(self) -> str:
-        return f"Why {self.number}: {self.answer[:60]}"
+        return f"Why {self.number}: {shorten(self.answer, 60)}"
 
 
 class FishboneCause(_DraftAnalysis):

@@ -88,8 +88,9 @@ class Revision(ChildRecord):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    # The submission round: each submission for review starts a fresh set of review steps.
-    round = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The submission round: each submission for review starts a fresh set of review steps. The
+    # history names it as the revision's page does ("Round" of its review steps).
+    round = models.PositiveSmallIntegerField("review round", default=0, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     effective_date = models.DateField(

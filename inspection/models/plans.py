@@ -26,6 +26,10 @@ class InspectionPlan(Record):
     and a sampling plan of ISO 2859-1 whose severity the switching rules move lot by lot."""
 
     reference_prefix = "IPL"
+    # The switching rules' running tally (the last normal lots as codes "AANA", the runs under
+    # tightened inspection) is their bookkeeping: the plan's page and its history say what it
+    # decides (the severity, each switch with the standard's reason, the switching score).
+    history_hidden = frozenset({"normal_results", "tightened_accepted_run", "tightened_not_accepted"})
     visibility = "company"  # the plan is read on the shop floor; quality control keeps it
     create_roles = frozenset({"head", "quality", "steward"})
     workflow = Workflow(

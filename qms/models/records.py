@@ -159,6 +159,9 @@ class Record(FastLoad, models.Model):
     attach_relations: ClassVar[frozenset[str]] = frozenset()
     # A field holding the number users quote, if not the reference (found by the link form).
     quoted_reference_field: ClassVar[str | None] = None
+    # Fields the History tab leaves out (``qms.history``): internal state that the record's page
+    # never shows either (a counter, an encoding of codes). Their history rows keep them.
+    history_hidden: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def default_due_days(cls) -> int | None:
@@ -277,6 +280,8 @@ class ChildRecord(FastLoad, models.Model):
     # The relations ``__str__`` reads ("revision__document", "user"), fetched in one query when
     # the record's history names its child rows.
     history_related: ClassVar[tuple[str, ...]] = ()
+    # Fields the record's History tab leaves out, as ``Record.history_hidden``.
+    history_hidden: ClassVar[frozenset[str]] = frozenset()
     # The URL name of the row's own page, when it has one ("documents:revision_detail").
     page: ClassVar[str] = ""
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 
 
 class Signature(models.Model):
@@ -28,7 +30,11 @@ class Signature(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.meaning} by {self.printed_name} at {self.signed_at:%Y-%m-%d %H:%M} UTC"
+        # How a record's history names it (a review step's signature): in the company's time, as
+        # the page dates everything else. The signature keeps its fields, not this text; pages
+        # for the technically minded and the audit pack print ``signed_at`` in UTC themselves.
+        when = date_format(localtime(self.signed_at), "j M Y H:i")
+        return f"{self.meaning} by {self.printed_name} at {when}"
 
     def is_valid_for(self, content_hash: str | None) -> bool:
         return content_hash is not None and content_hash == self.content_hash

@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ..text import shorten
+
 
 class Comment(models.Model):
     """A remark on any record. Comments are never edited, so the discussion stays evidence."""
@@ -24,7 +26,7 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.author}: {self.text[:40]}"
+        return f"{self.author}: {shorten(self.text, 40)}"
 
 
 class RecordLink(models.Model):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .. import access, events, history
 from ..files import store_upload
@@ -216,7 +217,8 @@ def _lock(row: models.Model) -> None:
 
 
 def _verbose(child: ChildRecord | type[ChildRecord]) -> str:
-    return child._meta.verbose_name.capitalize()
+    """The kind of row at the start of a reason: "8D discipline changed", not "8d discipline"."""
+    return capfirst(child._meta.verbose_name)
 
 
 @transaction.atomic

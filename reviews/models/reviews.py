@@ -15,6 +15,7 @@ from qms import kpis
 from qms.access import CHANGE_RELATIONS
 from qms.models import ChildRecord, Record
 from qms.models.records import RecordQuerySet
+from qms.text import shorten
 from qms.workflow import Transition, Workflow
 
 # Those who run a review: its owner, the quality manager and top management.
@@ -209,8 +210,7 @@ class Decision(ChildRecord):
         constraints = [models.UniqueConstraint(fields=["review", "number"], name="reviews_decision_number")]
 
     def __str__(self) -> str:
-        short = " ".join(self.text.split())
-        return f"D{self.number} {short[:80]}{'…' if len(short) > 80 else ''}"
+        return f"D{self.number} {shorten(self.text, 81)}"
 
     def edit_refused(self) -> str | None:
         if self.review.is_signed:

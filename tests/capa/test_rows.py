@@ -385,3 +385,19 @@ def test_a_capa_without_an_ncr_says_what_it_is(client_for, head, dept):
         html = client.get(capa.get_absolute_url()).content.decode()
         ncrs = re.search(r'data-testid="capa-ncrs">(.*?)</dd>', html, re.S)[1]
         assert ncrs == shown, kind
+
+
+def test_the_history_names_a_long_why_cut_at_a_word_and_an_8d_discipline_with_its_capitals(head, capa):
+    """ "Why 5: … when a revision is…", not "… when a revision is r"; "8D discipline: D1 Team"."""
+    record_transition(record=capa, name="investigate", by=head)
+    services.why_add(
+        capa=capa,
+        by=head,
+        answer="Old drawing printouts are not withdrawn when a revision is released to the shop floor.",
+    )
+    services.discipline_set(capa=capa, by=head, discipline="D1", text="Sofia Klein (QC)")
+    parts = {r["part"] for r in history_rows(capa) if r["is_child"]}
+    assert parts == {
+        "Why: Why 1: Old drawing printouts are not withdrawn when a revision is…",
+        "8D discipline: D1 Team",
+    }

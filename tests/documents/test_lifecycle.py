@@ -423,3 +423,21 @@ def test_a_leavers_pending_acknowledgments_are_withdrawn_and_leave_their_due_ite
     assert not [i for i in registry.for_user(operator) if i.kind == "Read and acknowledge"]
     page = client_for(quality_manager).get(drawing.get_absolute_url()).content.decode()
     assert "Everyone on the distribution list has acknowledged revision B." in page
+
+
+def test_the_history_names_the_review_round_and_each_signature_in_local_time(drawing, head, quality_manager):
+    """ "Review round: 0 → 1" (the Round of its review steps), and a step's signature as
+    "Approved by … at 6 Dec 2026 00:43", the local time every row of the page is dated in."""
+    from django.utils.dateformat import format as date_format
+
+    from qms.history import history_rows
+
+    issue(drawing, quality_manager)
+    rows = history_rows(drawing)
+    changes = {(c["field"], c["old"], c["new"]) for r in rows for c in r["changes"]}
+    assert ("review round", "0", "1") in changes
+    signature = Signature.objects.get()
+    when = date_format(timezone.localtime(signature.signed_at), "j M Y H:i")
+    signed = f"Approved by {signature.printed_name} at {when}"
+    assert ("signature", "—", signed) in changes
+    assert not any("UTC" in new for _, _, new in changes)

@@ -331,3 +331,18 @@ def test_a_lot_size_typed_wrong_is_corrected_on_the_edit_page_and_sizes_the_samp
 
     expected = sampling_plan(plan, 800)
     assert (found.lot_size, found.required_sample) == (800, expected.sample_size)
+
+
+def test_the_plans_history_leaves_out_the_switching_rules_tally():
+    """Each decided lot moves the plan's tally of the last normal lots (stored as codes "AN…"):
+    the plan's history reads what the page shows (severity, switching score), not "N → NA"."""
+    from qms.history import history_rows
+
+    plan = f.plan()
+    for nonconforming in (0, 5):
+        f.decide(f.inspect(f.lot(quantity=1000), plan_=plan, nonconforming=nonconforming))
+    plan.refresh_from_db()
+    assert plan.normal_results == "AN"  # the tally moved twice, so two rows of the plan changed it
+    fields = {c["field"] for r in history_rows(plan) for c in r["changes"]}
+    assert "normal results" not in fields and "tightened accepted run" not in fields
+    assert "switching score" in fields

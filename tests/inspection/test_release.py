@@ -64,6 +64,15 @@ def test_a_clean_lot_releases_and_keeps_its_checks_as_they_stood(ready):
     assert {c["key"]: c["state"] for c in ready.release_checks}["sampling"] == "clear"
 
 
+def test_the_lots_history_says_the_checks_were_recorded_without_dumping_them(ready):
+    from qms.history import history_rows
+
+    services.lot_release(lot=ready, by=f.qm())
+    (release,) = [r for r in history_rows(ready) if r["why"] == "Released"]
+    shown = {c["field"]: c["summary"] for c in release["changes"]}
+    assert shown["release checks"] == "recorded (7 items)"
+
+
 def test_a_gate_no_module_answers_shows_not_checked_and_does_not_block(ready, monkeypatch):
     monkeypatch.delitem(gates._answers, "maintenance_in_order", raising=False)
     ready.machine = f.machine()

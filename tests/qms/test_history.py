@@ -104,6 +104,87 @@ def test_a_files_upload_is_in_the_widgets_history(head, part_file):
     assert (row["who"], row["type"], row["part"]) == (head, "Created", "Part file: bracket.png")
 
 
+def test_fields_a_model_declares_internal_are_left_out_of_its_history(head, widget, monkeypatch):
+    """``history_hidden``: a model's internal state (a counter, a string of codes) is not read out
+    on its History tab; the other changes of the same row are."""
+    from qms.services import record_update
+
+    monkeypatch.setattr(type(widget), "history_hidden", frozenset({"description"}))
+    record_update(record=widget, by=head, title="Bracket, welded", description="AANNA")
+    (row,) = [r for r in history_rows(widget) if r["type"] == "Changed"]
+    assert [c["field"] for c in row["changes"]] == ["title"]
+
+
+def test_a_kind_of_row_keeps_its_capitals_in_the_history(head, part, monkeypatch):
+    """ "8D discipline: D1 Team", not "8d discipline" (``str.capitalize`` lowers the rest)."""
+    monkeypatch.setattr(type(part)._meta, "verbose_name", "QC part")
+    child_update(child=part, by=head, critical=True)
+    rows = [r for r in history_rows(part.widget) if r["is_child"]]
+    assert {r["part"] for r in rows} == {"QC part: Bore"}
+    assert rows[0]["why"] == "QC part changed: Bore"
+
+
+def test_a_json_value_is_never_dumped_into_the_history_and_a_list_says_how_many_items():
+    """Figures frozen for a review, the checks a release ran: data the page lays out, said in
+    words in the history (a dict as "recorded", a list with its count), never as Python."""
+    from django.db import models
+
+    from qms.history import _data_change, _text
+
+    data = models.JSONField()
+    figures = {"module": True, "measures": [{"key": "audits.risks", "trend": [["Oct 2025", None]]}]}
+    checks = [{"key": "supplier_change", "state": "accepted", "checked": True}] * 8
+    assert _data_change(None, figures) == "recorded"
+    assert _data_change([], checks) == "recorded (8 items)"
+    assert _data_change(checks, checks[:1]) == "changed (1 item)"
+    assert _data_change(figures, None) == "cleared"
+    assert (_text(data, [], {}), _text(data, checks, {}), _text(data, figures, {})) == (
+        "—",
+        "recorded (8 items)",
+        "recorded",
+    )
+
+
+def test_a_list_of_choices_reads_as_their_labels():
+    from django.contrib.postgres.fields import ArrayField
+    from django.db import models
+
+    from qms.history import _text
+
+    choices = [("head", "Department head"), ("staff", "Staff")]
+    roles = ArrayField(models.CharField(max_length=10, choices=choices))
+    assert _text(roles, ["head", "staff"], {}) == "Department head, Staff"
+    assert _text(roles, [], {}) == "—"
+
+
+def test_the_history_tab_says_a_json_change_in_words(head, widget):
+    """The template prints a JSON change's phrase alone (no "old → new" of two dumps)."""
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "qms/_history.html",
+        {
+            "history": [
+                {
+                    "when": widget.created_at,
+                    "who": head,
+                    "why": "Released",
+                    "type": "Changed",
+                    "part": widget.reference,
+                    "is_child": False,
+                    "state": "",
+                    "changes": [
+                        {"field": "release checks", "old": "—", "new": "", "summary": "recorded (8 items)"},
+                        {"field": "title", "old": "A", "new": "B", "summary": ""},
+                    ],
+                }
+            ]
+        },
+    )
+    assert "<strong>Release checks:</strong> recorded (8 items)</div>" in html
+    assert "<del>A</del> → <ins>B</ins>" in html
+
+
 def test_history_tables_are_indexed_only_where_history_is_read():
     """A record's history is read by its id, a child row's by its parent's key, any row's by who
     made it; an index on anything else is written on every change and never read."""

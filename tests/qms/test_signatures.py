@@ -64,3 +64,23 @@ def test_who_may_not_change_the_widget_may_not_approve_it(client_for, staff, aud
         'data-testid="approve-form"' not in client_for(staff).get(widget.get_absolute_url()).content.decode()
     )
     assert not Signature.objects.exists()
+
+
+def test_a_signature_is_named_in_the_companys_time_as_the_history_dates_everything_else(head, widget):
+    """A review step's signature reads in its history as "Approved by … at 6 Dec 2026 00:43" (Berlin),
+    beside rows dated in Berlin time, not in UTC an hour earlier and on another day."""
+    import datetime as dt
+
+    from django.contrib.contenttypes.models import ContentType
+
+    signature = Signature.objects.create(
+        content_type=ContentType.objects.get_for_model(widget),
+        object_id=widget.pk,
+        signer=head,
+        printed_name="Eva Schneider",
+        meaning="Approved",
+        signed_at=dt.datetime(2026, 12, 5, 23, 43, tzinfo=dt.UTC),
+        content_hash="0" * 64,
+    )
+    signature.refresh_from_db()
+    assert str(signature) == "Approved by Eva Schneider at 6 Dec 2026 00:43"

@@ -206,6 +206,21 @@ def test_holding_freezes_the_inputs_and_they_stay_the_same_after_the_data_change
     assert _value(live, "capa.ncrs") == "3" and _value(page_after, "capa.ncrs") == "0"
 
 
+def test_the_history_says_the_figures_were_frozen_without_dumping_them(
+    client_for, quality_manager, review, head
+):
+    """Holding freezes twelve inputs' figures: the History tab says "Figures as held: recorded"
+    for each, never the figures as Python (which filled a phone's screen a dozen times)."""
+    client = client_for(quality_manager)
+    client.post(
+        f"/reviews/meetings/{review.pk}/hold/",
+        {"hold-held_on": timezone.localdate().isoformat(), "hold-attendees": [head.pk]},
+    )
+    html = client.get(review.get_history_url()).content.decode()
+    assert html.count("<strong>Figures as held:</strong> recorded</div>") == 12
+    assert "measures" not in html and "&#x27;module&#x27;" not in html
+
+
 def _figures(page: str) -> str:
     return page[page.index('data-testid="inputs"') : page.index('id="decisions"')]
 
