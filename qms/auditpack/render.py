@@ -111,6 +111,18 @@ def _no_progress(done: int, total: int, pages: int, current: str) -> None:
     return None
 
 
+def neighbours(section: AuditSection, chosen: set[str]) -> list[tuple[AuditSection, bool]]:
+    """The other sections of the system under the section's clause (8.7: the inspections that
+    rejected, and the NCRs with their disposition, from two modules), each with whether it is in
+    this pack: a reader of one learns where the rest of the clause's evidence is."""
+    clause = listed_clause(section.clause)
+    return [
+        (s, s.key in chosen)
+        for s in catalogue.sections()
+        if s.key != section.key and listed_clause(s.clause) == clause
+    ]
+
+
 def _part_html(section: AuditSection, *, body: str, common: dict, heading: bool) -> str:
     # ``body`` is a piece of the section's own rendered template (escaped there); slicing it lost
     # Django's safe mark, so it is given back here, never to text from elsewhere.
@@ -121,6 +133,7 @@ def _part_html(section: AuditSection, *, body: str, common: dict, heading: bool)
             "section": section,
             "body": mark_safe(body),  # noqa: S308 - our own rendered template, cut
             "heading": heading,
+            "neighbours": neighbours(section, common["chosen"]) if heading else [],
         },
     )
 
@@ -186,6 +199,7 @@ def pack_render(
         "time_zone": settings.TIME_ZONE,
         "base_url": settings.BASE_URL,
         "today": today,
+        "chosen": {s.key for s in chosen},
         # Parsed once for the front matter (twice); the renderers parse it once each.
         "stylesheets": [stylesheet(css)],
         "font_config": FontConfiguration(),
