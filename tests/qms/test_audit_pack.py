@@ -174,3 +174,31 @@ def test_every_class_the_packs_templates_use_is_styled_by_the_packs_stylesheet()
         if used - defined:
             unstyled[name] = sorted(used - defined)
     assert "pre" in defined and not unstyled, unstyled
+
+
+@pytest.mark.django_db
+def test_clauses_held_on_screens_say_where_rather_than_not_covered(head, dept, quality_manager):
+    """9.1 is the KPI dashboard's, 5.2 the quality policy's in document control, 7.3 the
+    read-and-acknowledge register's: screens, not sections; the contents say where they are.
+    5.2 points at a policy only when document control holds an issued one."""
+    today = timezone.localdate()
+
+    def contents() -> str:
+        pdf, _ = auditpack.pack_build(
+            user=quality_manager, keys=["capa"], date_from=today - dt.timedelta(days=30), date_to=today
+        )
+        pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+        return next(p for p in pages if "Contents by ISO 9001 clause" in p)
+
+    text = contents()
+    assert (
+        "9.1 Monitoring, measurement, analysis and evaluation KPI dashboard (screen), not in the pack" in text
+    )
+    assert "7.3 Awareness Read-and-acknowledge of documents" in text
+    assert "5.2 Policy Not covered by the system" in text  # no policy document issued yet
+    assert "4.1 Understanding the organization and its context Not covered by the system" in text
+    policy = DocumentFactory(
+        owner=quality_manager, department=dept, number="QM-001", title="Quality manual", doc_type="policy"
+    )
+    issue(policy, approver(username="approver"))
+    assert "5.2 Policy Quality policy: in document control (QM-001 Quality manual)" in contents()
