@@ -202,3 +202,25 @@ def test_clauses_held_on_screens_say_where_rather_than_not_covered(head, dept, q
     )
     issue(policy, approver(username="approver"))
     assert "5.2 Policy Quality policy: in document control (QM-001 Quality manual)" in contents()
+
+
+def test_the_pack_writes_every_date_one_way_and_every_time_another():
+    """One PDF printed "22.10.2026", "22 Oct 2026" and "2026-12-06 00:43 CET": a pack's dates read
+    "22 Oct 2026" and its times "22 Oct 2026 00:43", local time; a time may add its zone (CET or
+    CEST: a year's pack spans both) and a signature's UTC time its seconds."""
+    import re
+
+    from django.template.loader import get_template
+
+    from qms.auditpack.catalogue import sections
+
+    names = [s.template for s in sections()] + ["qms/auditpack.html", "qms/auditpack_part.html"]
+    allowed = {"j M Y", "j M Y H:i", "j M Y H:i T", "j M Y H:i:s"}
+    found = {}
+    for name in names:
+        source = get_template(name).template.source
+        formats = set(re.findall(r"""\|date:["']([^"']*)["']""", source))
+        assert "|date }}" not in source and "|time" not in source, name  # the locale's format
+        if formats - allowed:
+            found[name] = sorted(formats - allowed)
+    assert not found, found
