@@ -120,6 +120,16 @@ def test_the_form_offers_every_installed_module(client_for, auditor):
 
 
 @pytest.mark.django_db
+def test_the_form_states_the_longest_period_in_years_as_its_refusal_does(client_for, auditor, settings):
+    """The form said "a period of at most 1098 days"; the refusal says years."""
+    html = " ".join(client_for(auditor).get("/audit-pack/").content.decode().split())
+    assert "a period of at most 3 years;" in html and "1098" not in html
+    settings.AUDIT_PACK_MAX_DAYS = 366
+    html = " ".join(client_for(auditor).get("/audit-pack/").content.decode().split())
+    assert "a period of at most 1 year;" in html
+
+
+@pytest.mark.django_db
 def test_each_section_runs_a_constant_number_of_queries(head, dept, quality_manager):
     today = timezone.localdate()
 
