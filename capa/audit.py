@@ -1,5 +1,11 @@
-"""NCR and CAPA section of the audit pack (ISO 9001 10.2): what went wrong in the period, what was
-done about it, and whether it worked."""
+"""NCR and CAPA sections of the audit pack:
+
+- 8.7 control of nonconforming outputs: the period's NCRs with the disposition of the product
+  (scrap, rework, use as is under concession, return to supplier), who decided it and when, or
+  that it is still to be decided;
+- 10.2 nonconformity and corrective action: what went wrong in the period, what was done about
+  it, and whether it worked.
+"""
 
 from __future__ import annotations
 
@@ -61,12 +67,34 @@ def build(*, user, date_from: dt.date, date_to: dt.date) -> dict:
     }
 
 
+def dispositions(*, user, date_from: dt.date, date_to: dt.date) -> dict:
+    """The NCRs of the period (as 10.2 reads them: raised in it, or still open at its end) and
+    what was decided for the nonconforming product, as the user may see them: one query."""
+    ncrs = (
+        _touches_period(access.restrict(Nonconformity.objects.all(), user), date_from, date_to)
+        .select_related("owner", "department", "disposition_by")
+        .order_by("reference")
+    )
+    return {"ncrs": list(ncrs)}
+
+
 SECTIONS = [
+    # ISO 9001 8.7.2 asks for the nonconformity, the action taken, concessions and who decided:
+    # the NCR's disposition. 10.2 lists the same NCRs beside the CAPAs raised from them.
+    AuditSection(
+        key="dispositions",
+        title="Nonconforming outputs: NCRs and their disposition",
+        clause="8.7",
+        template="capa/audit_dispositions.html",
+        build=dispositions,
+        models=("capa.nonconformity",),
+    ),
     AuditSection(
         key="capa",
         title="Nonconformities and corrective actions",
         clause="10.2",
         template="capa/audit_section.html",
         build=build,
-    )
+        models=("capa.nonconformity", "capa.capa"),  # as before 8.7 named the NCRs too
+    ),
 ]

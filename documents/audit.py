@@ -7,9 +7,9 @@ import datetime as dt
 from django.db.models import Prefetch
 
 from qms import access
-from qms.auditpack import AuditSection, history_of
+from qms.auditpack import AuditScreen, AuditSection, history_of
 
-from .models import Acknowledgment, Document, PeriodicReview, Revision
+from .models import Acknowledgment, Document, DocumentType, PeriodicReview, Revision
 from .services import content_hash
 
 
@@ -87,3 +87,25 @@ SECTIONS = [
         build=build,
     )
 ]
+
+
+def quality_policy(*, user) -> str | None:
+    """5.2: where the quality policy is, if document control holds an issued policy document the
+    user may see (its number and title); else nothing to point at."""
+    policies = (
+        access.restrict(Document.objects.filter(doc_type=DocumentType.POLICY, status="active"), user)
+        .order_by("number")
+        .values_list("number", "title")
+    )
+    names = [f"{number} {title}" for number, title in policies[:3]]
+    return f"Quality policy: in document control ({', '.join(names)})" if names else None
+
+
+def awareness(*, user) -> str:
+    return (
+        "Read-and-acknowledge of documents: the acknowledgment register in document control "
+        "(screen), not in the pack; the 7.5 section counts the acknowledgments outstanding"
+    )
+
+
+SCREENS = [AuditScreen("5.2", quality_policy), AuditScreen("7.3", awareness)]

@@ -4,7 +4,7 @@ from qms.events import EventType
 from qms.modules import Module, Searchable
 from qms.widgets import PickerSource
 
-from .audit import SECTIONS
+from .audit import SCREENS, SECTIONS
 from .demo import load
 from .due import PROVIDERS
 from .gates import revision_effective
@@ -44,6 +44,7 @@ MODULE = Module(
     },
     due=PROVIDERS,
     audit_sections=SECTIONS,
+    audit_screens=SCREENS,
     demo=load,
     search=[Searchable(Document, ("number", "reference", "title"), "Documents")],
     gates={"revision_effective": revision_effective},

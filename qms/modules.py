@@ -21,7 +21,7 @@ from .due import registry as due_registry
 if TYPE_CHECKING:
     from django.db.models import Model
 
-    from .auditpack import AuditSection
+    from .auditpack import AuditScreen, AuditSection
     from .due import DueProvider
     from .imports import Importer
     from .widgets import PickerSource
@@ -45,6 +45,7 @@ class Module:
     url_prefix: str | None = None  # "" or "capa/"; by default the app label
     due: Sequence[DueProvider] = ()
     audit_sections: Sequence[AuditSection] = ()
+    audit_screens: Sequence[AuditScreen] = ()  # a clause's evidence on a screen, not in the pack
     demo: Callable[..., None] | None = None  # demo(company: qms.demo.DemoCompany)
     search: Sequence[Searchable] = ()
     declares: Sequence[gates.Gate] = ()  # gates this module adds to the kernel's catalogue

@@ -59,6 +59,18 @@ def check_date(
     return value
 
 
+def period_years(max_days: int) -> int:
+    """The longest period of ``max_days`` in whole years, as people say it (3 × 366 days: 3)."""
+    return max_days // 366 or 1
+
+
+def period_length(max_days: int) -> str:
+    """The longest period of ``max_days`` as a page says it beside the form: "3 years", "1 year"
+    (the number the refusal names: ``check_period``)."""
+    years = period_years(max_days)
+    return f"{years} year{'s' if years != 1 else ''}"
+
+
 def check_period(start: dt.date | None, end: dt.date | None, *, max_days: int = PERIOD_MAX_DAYS) -> None:
     """A period must end after it starts and not run for longer than ``max_days``; it may start
     as far back as its longest length reaches (a ten-year analysis of the archive)."""
@@ -73,7 +85,7 @@ def check_period(start: dt.date | None, end: dt.date | None, *, max_days: int = 
         if start > end:
             errors["date_to"] = "The period must end after it starts."
         elif (end - start).days > max_days:
-            errors["date_from"] = f"Choose a period of at most {max_days // 366 or 1} year(s)."
+            errors["date_from"] = f"Choose a period of at most {period_years(max_days)} year(s)."
     if errors:
         raise ValidationError(errors)
 

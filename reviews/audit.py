@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
 from qms import access
-from qms.auditpack import AuditSection, history_of
+from qms.auditpack import AuditScreen, AuditSection, history_of
 from qms.models import Signature
 from qms.services.signatures import content_hash
 
@@ -78,3 +78,7 @@ SECTIONS = [
         models=("reviews.objective",),  # the evidence freshness of 6.2; 9.3 keeps the reviews
     ),
 ]
+
+# 9.1.3 analysis and evaluation: every measure by month and department, each figure opening the
+# records it counted; a screen every signed-in user reads, not a section of the pack.
+SCREENS = [AuditScreen("9.1", lambda *, user: "KPI dashboard (screen), not in the pack")]

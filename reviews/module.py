@@ -4,7 +4,7 @@ due-item registry, so it works with whichever modules are installed."""
 
 from qms.modules import Module, Searchable
 
-from .audit import SECTIONS
+from .audit import SCREENS, SECTIONS
 from .demo import load
 from .due import PROVIDERS
 from .kpis import MEASURES
@@ -25,6 +25,7 @@ MODULE = Module(
     url_prefix="reviews/",
     due=PROVIDERS,
     audit_sections=SECTIONS,
+    audit_screens=SCREENS,
     demo=load,
     search=[
         Searchable(Review, ("reference", "title"), "Management reviews"),

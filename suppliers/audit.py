@@ -1,6 +1,7 @@
 """The 8.4 section of the audit pack: the approved supplier list as of the end date with tier and
-status, evaluations in the period, certificates and their expiry, SCARs, change notifications and
-their evaluation. As the user may see them, in a constant number of queries."""
+status, evaluations in the period, certificates with their expiry and their standing on the end
+date (as the certificate register states it), SCARs, change notifications and their evaluation.
+As the user may see them, in a constant number of queries."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from qms import access
 from qms.auditpack import AuditSection, history_of
 
 from .models import Evaluation, Scar, Supplier, SupplierCertificate, SupplierChange
+from .selectors import VALIDITY, validity_case
 
 
 def _status_on(supplier: Supplier, entries: list, day: dt.date) -> str:
@@ -44,9 +46,14 @@ def section(*, user, date_from: dt.date, date_to: dt.date) -> dict:
     certificates = list(
         SupplierCertificate.objects.filter(supplier_id__in=ids, issued_on__lte=date_to)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=date_from))
+        .annotate(validity=validity_case(date_to))
         .select_related("supplier")
         .order_by("supplier__name", "kind", "expires_on")
     )
+    # Its standing as the certificate register states it, on the pack's last day (the register's
+    # own day is today: the same rule, so a certificate past its date reads "Expired" in both).
+    for certificate in certificates:
+        certificate.standing = VALIDITY[certificate.validity]
     scars = list(
         access.restrict(Scar.objects.filter(created_at__date__lte=date_to), user)
         .filter(Q(status__in=("draft", "sent", "answered")) | Q(updated_at__date__gte=date_from))

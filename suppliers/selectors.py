@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,6 +45,22 @@ def missing_certificates(
         if c.status == "current" and c.issued_on <= on and (c.expires_on is None or c.expires_on >= on)
     }
     return [CERTIFICATE_KINDS[k] for k in required_kinds(supplier, policy) if k not in held]
+
+
+# A certificate's standing as the register, its CSV and the audit pack show it: "Current" is what
+# the row says, "Expired" what its date says (the supplier's page already marked it; the register,
+# and the pack after it, said "Current").
+VALIDITY = {"current": "Current", "expired": "Expired", "withdrawn": "Withdrawn"}
+
+
+def validity_case(today: dt.date) -> Case:
+    """A certificate's standing on ``today``: withdrawn, expired by its date, else current."""
+    return Case(
+        When(status="withdrawn", then=Value("withdrawn")),
+        When(expires_on__lt=today, then=Value("expired")),
+        default=Value("current"),
+        output_field=CharField(),
+    )
 
 
 IN_USE = ("approved", "conditional")

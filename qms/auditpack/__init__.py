@@ -1,7 +1,8 @@
 """Audit packs: a PDF an auditor takes away, assembled from sections the modules provide.
 
-- ``catalogue``: the sections modules declare (``AuditSection``), the ISO 9001 clauses 4 to 10
-  they sit under, the evidence freshness of each;
+- ``catalogue``: the sections modules declare (``AuditSection``), the screens that hold a clause's
+  evidence outside the pack (``AuditScreen``), the ISO 9001 clauses 4 to 10 they sit under, the
+  evidence freshness of each;
 - ``render``: the pipeline (front matter, sections part by part, joined, PDF/A-3b, bookmarks),
   run by the Celery worker (``qms.services.auditpacks``);
 - ``renderers``: the processes that lay the pieces out side by side (``AUDIT_PACK_RENDERERS``);
@@ -13,12 +14,14 @@ Modules import what they need from here (``from qms.auditpack import AuditSectio
 
 from .catalogue import (
     CLAUSES,
+    AuditScreen,
     AuditSection,
     Freshness,
     clause_key,
     freshness_of,
     history_of,
     listed_clause,
+    screen_notes,
     section_models,
     sections,
 )
@@ -29,6 +32,7 @@ __all__ = [
     "CHUNK_CHARS",
     "CLAUSES",
     "PDF_VARIANT",
+    "AuditScreen",
     "AuditSection",
     "ClauseRow",
     "Freshness",
@@ -43,6 +47,7 @@ __all__ = [
     "listed_clause",
     "pack_build",
     "pack_render",
+    "screen_notes",
     "section_models",
     "sections",
 ]

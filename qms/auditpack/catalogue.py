@@ -32,6 +32,17 @@ class AuditSection:
     models: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class AuditScreen:
+    """Evidence of a clause the system keeps on a screen that no section of the pack prints (the
+    KPI dashboard for 9.1): the contents say where it is instead of "not covered by the system"."""
+
+    clause: str  # "9.1"
+    # note(user=) -> where the evidence is ("KPI dashboard (screen), not in the pack"), or None when
+    # there is nothing there for the user taking the pack (no quality policy issued).
+    note: Callable[..., str | None]
+
+
 # ISO 9001:2015, clauses 4 to 10 and their sub-clauses: the contents list every one, so the
 # auditor sees what the system covers and what it does not.
 CLAUSES: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -124,6 +135,19 @@ def sections() -> list[AuditSection]:
     from ..modules import collect
 
     return collect("audit_sections")
+
+
+def screen_notes(*, user) -> dict[str, list[str]]:
+    """Every installed module's screens, by the sub-clause of ``CLAUSES`` they fall under: where
+    each clause's evidence is kept outside the pack, as ``user`` may see it."""
+    from ..modules import collect
+
+    found: dict[str, list[str]] = {}
+    for screen in collect("audit_screens"):
+        note = screen.note(user=user)
+        if note:
+            found.setdefault(listed_clause(screen.clause), []).append(note)
+    return found
 
 
 def history_of(records, user) -> dict[int, list]:

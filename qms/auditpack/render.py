@@ -65,15 +65,24 @@ class ClauseRow:
     installed: list[AuditSection]  # sections of the system under this clause, chosen or not
     freshness: Freshness | None
     days_overdue: int | None = None  # how long the oldest overdue item has been overdue
+    screens: list[str] = dataclasses.field(default_factory=list)  # its evidence kept on screens
 
     @property
     def covered(self) -> bool:
-        return bool(self.installed)
+        return bool(self.installed or self.screens)
 
 
-def clause_index(parts: list[Part], *, freshness: dict[str, Freshness], today: dt.date) -> list[dict]:
-    """Clauses 4 to 10 with their sub-clauses, each with the pack's parts under it; sections
-    whose clause is not listed are put under their main clause."""
+def clause_index(
+    parts: list[Part],
+    *,
+    freshness: dict[str, Freshness],
+    today: dt.date,
+    screens: dict[str, list[str]] | None = None,
+) -> list[dict]:
+    """Clauses 4 to 10 with their sub-clauses, each with the pack's parts under it and where its
+    evidence is kept on screens (``catalogue.screen_notes``); sections whose clause is not listed
+    are put under their main clause."""
+    screens = screens or {}
     listed = {number for _, _, subs in CLAUSES for number, _ in subs}
     by_clause: dict[str, list[Part]] = {}
     installed_by: dict[str, list[AuditSection]] = {}
@@ -96,7 +105,11 @@ def clause_index(parts: list[Part], *, freshness: dict[str, Freshness], today: d
                 for part in chosen:
                     fresh.add(freshness[part.section.key])
             days = fresh.days_overdue(today) if fresh else None
-            rows.append(ClauseRow(sub, sub_title, chosen, installed_by.get(sub, []), fresh, days))
+            rows.append(
+                ClauseRow(
+                    sub, sub_title, chosen, installed_by.get(sub, []), fresh, days, screens.get(sub, [])
+                )
+            )
         top = by_clause.get(number, [])
         index.append({"number": number, "title": title, "parts": top, "rows": rows})
     return index
@@ -111,6 +124,18 @@ def _no_progress(done: int, total: int, pages: int, current: str) -> None:
     return None
 
 
+def neighbours(section: AuditSection, chosen: set[str]) -> list[tuple[AuditSection, bool]]:
+    """The other sections of the system under the section's clause (8.7: the inspections that
+    rejected, and the NCRs with their disposition, from two modules), each with whether it is in
+    this pack: a reader of one learns where the rest of the clause's evidence is."""
+    clause = listed_clause(section.clause)
+    return [
+        (s, s.key in chosen)
+        for s in catalogue.sections()
+        if s.key != section.key and listed_clause(s.clause) == clause
+    ]
+
+
 def _part_html(section: AuditSection, *, body: str, common: dict, heading: bool) -> str:
     # ``body`` is a piece of the section's own rendered template (escaped there); slicing it lost
     # Django's safe mark, so it is given back here, never to text from elsewhere.
@@ -121,6 +146,7 @@ def _part_html(section: AuditSection, *, body: str, common: dict, heading: bool)
             "section": section,
             "body": mark_safe(body),  # noqa: S308 - our own rendered template, cut
             "heading": heading,
+            "neighbours": neighbours(section, common["chosen"]) if heading else [],
         },
     )
 
@@ -186,11 +212,13 @@ def pack_render(
         "time_zone": settings.TIME_ZONE,
         "base_url": settings.BASE_URL,
         "today": today,
+        "chosen": {s.key for s in chosen},
         # Parsed once for the front matter (twice); the renderers parse it once each.
         "stylesheets": [stylesheet(css)],
         "font_config": FontConfiguration(),
     }
     freshness = {s.key: catalogue.freshness_of(s, user=user, today=today) for s in chosen}
+    screens = catalogue.screen_notes(user=user)
     parts = [Part(s) for s in chosen]
     jobs: list[list[Job]] = []  # each section's pieces, in order, once all are handed out
     progress(0, len(parts), 0, "Contents")
@@ -216,7 +244,9 @@ def pack_render(
         # numbers, to count its pages.
         placeholder = [dataclasses.replace(p, first_page=99999) for p in parts]
         front = _render_front(
-            common, index=clause_index(placeholder, freshness=freshness, today=today), total_pages=99999
+            common,
+            index=clause_index(placeholder, freshness=freshness, today=today, screens=screens),
+            total_pages=99999,
         )
         front_pages = len(front.pages)
         del front
@@ -227,7 +257,9 @@ def pack_render(
         numbers.hand_out_rest(total)
         # Pass 2, while the page numbers are laid out: the front matter with the real numbers.
         front = _render_front(
-            common, index=clause_index(parts, freshness=freshness, today=today), total_pages=total
+            common,
+            index=clause_index(parts, freshness=freshness, today=today, screens=screens),
+            total_pages=total,
         )
         if len(front.pages) != front_pages:
             raise RuntimeError("The contents changed length between passes; the page numbers would be wrong.")

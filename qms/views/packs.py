@@ -16,6 +16,7 @@ from ..accesslog import client_ip
 from ..files import file_digest
 from ..forms import AuditPackForm
 from ..models import AuditPack, Role
+from ..rules import period_length
 from ..services import auditpacks as services
 from .base import QMSView, add_errors
 from .errors import NotFound
@@ -71,7 +72,7 @@ class AuditPackView(QMSView):
             "packs": mine,
             "everyone": everyone,
             "retention_days": services.retention_days(),
-            "max_days": services.max_days(),
+            "max_period": period_length(services.max_days()),
         }
         return render(request, "qms/auditpack_form.html", context, status=status)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Case, CharField, Value, When
 from django.utils import timezone
 
 from qms import access
@@ -22,6 +21,7 @@ from ..models import (
     SupplierChange,
     Tier,
 )
+from ..selectors import VALIDITY, validity_case
 
 
 def step_may(name: str):
@@ -140,11 +140,6 @@ class CertificateFilter(FilterSet):
             field.widget.attrs["class"] = "form-select"
 
 
-# A certificate's standing as the register shows it: "Current" is what the row says, "Expired" what
-# its date says (the supplier's page already marked it; the register said "Current").
-VALIDITY = {"current": "Current", "expired": "Expired", "withdrawn": "Withdrawn"}
-
-
 class CertificateListView(RecordListView):
     model = SupplierCertificate
     filterset_class = CertificateFilter
@@ -167,13 +162,3 @@ class CertificateListView(RecordListView):
     def get_queryset(self):
         validity = once(SupplierCertificate, validity_case, timezone.localdate())
         return super().get_queryset().annotate(validity=validity)
-
-
-def validity_case(today) -> Case:
-    """A certificate's standing on ``today``: withdrawn, expired by its date, else current."""
-    return Case(
-        When(status="withdrawn", then=Value("withdrawn")),
-        When(expires_on__lt=today, then=Value("expired")),
-        default=Value("current"),
-        output_field=CharField(),
-    )

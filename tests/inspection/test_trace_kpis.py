@@ -106,6 +106,22 @@ def test_audit_pack_sections_for_traceability_release_and_nonconforming_outputs(
         assert shown in row, shown
 
 
+def test_the_nonconforming_outputs_section_says_none_in_a_sentence_without_a_bullet():
+    """A period without rejections reads "No receipt was rejected in the period.", not an empty
+    list's bullet after the heading."""
+    from django.template.loader import render_to_string
+
+    from inspection.audit import nonconforming
+
+    html = render_to_string(
+        "inspection/audit_nonconforming.html",
+        nonconforming(user=f.qm(), date_from=f.days(-1), date_to=f.today()),
+    )
+    assert "<li" not in html and "<ul" not in html
+    assert "No inspection rejected a lot or a receipt in the period." in html
+    assert "No receipt was rejected in the period." in html
+
+
 def test_the_pack_lists_the_receipts_accepted_without_inspection_with_who_and_why():
     """The release section (8.6) lists the material let in without incoming inspection, each with
     the quality manager's step as the receipt's page shows it, in a constant number of queries; a

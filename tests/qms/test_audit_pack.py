@@ -120,6 +120,16 @@ def test_the_form_offers_every_installed_module(client_for, auditor):
 
 
 @pytest.mark.django_db
+def test_the_form_states_the_longest_period_in_years_as_its_refusal_does(client_for, auditor, settings):
+    """The form said "a period of at most 1098 days"; the refusal says years."""
+    html = " ".join(client_for(auditor).get("/audit-pack/").content.decode().split())
+    assert "a period of at most 3 years;" in html and "1098" not in html
+    settings.AUDIT_PACK_MAX_DAYS = 366
+    html = " ".join(client_for(auditor).get("/audit-pack/").content.decode().split())
+    assert "a period of at most 1 year;" in html
+
+
+@pytest.mark.django_db
 def test_each_section_runs_a_constant_number_of_queries(head, dept, quality_manager):
     today = timezone.localdate()
 
@@ -174,3 +184,53 @@ def test_every_class_the_packs_templates_use_is_styled_by_the_packs_stylesheet()
         if used - defined:
             unstyled[name] = sorted(used - defined)
     assert "pre" in defined and not unstyled, unstyled
+
+
+@pytest.mark.django_db
+def test_clauses_held_on_screens_say_where_rather_than_not_covered(head, dept, quality_manager):
+    """9.1 is the KPI dashboard's, 5.2 the quality policy's in document control, 7.3 the
+    read-and-acknowledge register's: screens, not sections; the contents say where they are.
+    5.2 points at a policy only when document control holds an issued one."""
+    today = timezone.localdate()
+
+    def contents() -> str:
+        pdf, _ = auditpack.pack_build(
+            user=quality_manager, keys=["capa"], date_from=today - dt.timedelta(days=30), date_to=today
+        )
+        pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+        return next(p for p in pages if "Contents by ISO 9001 clause" in p)
+
+    text = contents()
+    assert (
+        "9.1 Monitoring, measurement, analysis and evaluation KPI dashboard (screen), not in the pack" in text
+    )
+    assert "7.3 Awareness Read-and-acknowledge of documents" in text
+    assert "5.2 Policy Not covered by the system" in text  # no policy document issued yet
+    assert "4.1 Understanding the organization and its context Not covered by the system" in text
+    policy = DocumentFactory(
+        owner=quality_manager, department=dept, number="QM-001", title="Quality manual", doc_type="policy"
+    )
+    issue(policy, approver(username="approver"))
+    assert "5.2 Policy Quality policy: in document control (QM-001 Quality manual)" in contents()
+
+
+def test_the_pack_writes_every_date_one_way_and_every_time_another():
+    """One PDF printed "22.10.2026", "22 Oct 2026" and "2026-12-06 00:43 CET": a pack's dates read
+    "22 Oct 2026" and its times "22 Oct 2026 00:43", local time; a time may add its zone (CET or
+    CEST: a year's pack spans both) and a signature's UTC time its seconds."""
+    import re
+
+    from django.template.loader import get_template
+
+    from qms.auditpack.catalogue import sections
+
+    names = [s.template for s in sections()] + ["qms/auditpack.html", "qms/auditpack_part.html"]
+    allowed = {"j M Y", "j M Y H:i", "j M Y H:i T", "j M Y H:i:s"}
+    found = {}
+    for name in names:
+        source = get_template(name).template.source
+        formats = set(re.findall(r"""\|date:["']([^"']*)["']""", source))
+        assert "|date }}" not in source and "|time" not in source, name  # the locale's format
+        if formats - allowed:
+            found[name] = sorted(formats - allowed)
+    assert not found, found

@@ -170,6 +170,18 @@ def test_a_pack_is_seen_by_who_asked_and_the_quality_office_only(client_for, aud
     assert client_for(auditor).get(f"/files/qms.auditpackfile/{pack.file.pk}/").status_code == 404
 
 
+def test_the_packs_page_says_how_long_it_rendered_in_seconds_under_a_minute(client_for, auditor):
+    """A pack rendered in 18 s read "rendered in 0 minutes"."""
+    pack = ready_pack(auditor)
+    finished = pack.finished_at
+    AuditPack.objects.filter(pk=pack.pk).update(started_at=finished - dt.timedelta(seconds=18))
+    page = client_for(auditor).get(f"/audit-pack/{pack.pk}/").content.decode()
+    assert "(rendered in <span" in page and ">18 s</span>)" in page and "minute" not in page
+    AuditPack.objects.filter(pk=pack.pk).update(started_at=finished - dt.timedelta(seconds=245))
+    page = client_for(auditor).get(f"/audit-pack/{pack.pk}/").content.decode()
+    assert ">4 min 5 s</span>)" in page
+
+
 def test_the_progress_box_polls_while_rendering_and_stops_with_the_download(client_for, auditor):
     pack = ask(auditor)
     AuditPack.objects.filter(pk=pack.pk).update(

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -200,6 +201,35 @@ def test_the_audit_pack_has_an_8_4_section(proc, purchasing_head, quality_manage
     )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Approved supplier list" in text and "Präzisa Kalibrierdienst GmbH" in text and "17025" in text
+
+
+def test_the_pack_states_a_certificate_past_its_date_expired_as_the_register_does(
+    client_for, proc, purchasing_head, quality_manager
+):
+    """A certificate whose expiry date has passed is still "current" in its workflow (nobody
+    withdrew it): the register and its CSV say "Expired" by its date, and so must the pack."""
+    s = f.approved(proc, owner=purchasing_head, name="Galvanik Schmitt")
+    lapsed = f.certificate(s, expires=-10)
+    assert lapsed.status == "current"
+    register = client_for(quality_manager).get(reverse("suppliers:certificate_register"))
+    row = next(r for r in register.content.decode().split("<tr") if lapsed.number in r)
+    assert "Expired" in row
+    section = next(x for x in auditpack.sections() if x.key == "suppliers")
+
+    def pack_row(date_to: dt.date) -> str:
+        context = section.build(user=quality_manager, date_from=f.days(-90), date_to=date_to)
+        html = render_to_string(section.template, context)
+        return next(r for r in html.split("<tr") if lapsed.number in r)
+
+    assert "Expired" in pack_row(f.today()) and "Current" not in pack_row(f.today())
+    # A pack ending before the expiry date states it as it stood then: current.
+    Supplier.objects.filter(pk=s.pk).update(created_at=timezone.now() - dt.timedelta(days=120))
+    assert "Current" in pack_row(f.days(-11)) and "Expired" not in pack_row(f.days(-11))
+    pdf, _ = auditpack.pack_build(
+        user=quality_manager, keys=["suppliers"], date_from=f.days(-90), date_to=f.today()
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Expired" in text
 
 
 @pytest.fixture
