@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from django.db.models import Count, F, Func, Q, QuerySet
 from django.urls import reverse
+from django.utils.text import capfirst
 
 from .due import DueCount, DueItem
 from .due_sql import Statement, StatementCache, by_department, fetch, union_all
@@ -211,7 +212,7 @@ class RecordDueProvider(QuerysetDueProvider):
         opts = model._meta
         super().__init__(
             module=module,
-            kind=kind or opts.verbose_name.capitalize(),
+            kind=kind or capfirst(opts.verbose_name),
             queryset=lambda: model.objects.open(),
             url_name=f"{opts.app_label}:{opts.model_name}_detail",
             key_prefix=opts.label_lower,
@@ -237,7 +238,7 @@ class ChildDueProvider(QuerysetDueProvider):
             prefix, current = prefix + "__", current.parent_model()
         super().__init__(
             module=module,
-            kind=kind or opts.verbose_name.capitalize(),
+            kind=kind or capfirst(opts.verbose_name),
             queryset=model.open_rows,
             url_name=model.page or f"{root_opts.app_label}:{root_opts.model_name}_detail",
             key_prefix=opts.label_lower,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from . import access
 from .models import Record, RecordLink, User
@@ -155,5 +156,5 @@ def search(text: str, user: User, *, limit: int = 10) -> list[tuple[str, list]]:
             q |= Q(**{f"{field}__icontains": text})
         rows = list(access.restrict(searchable.model.objects.filter(q), user).order_by("-pk")[: limit + 1])
         if rows:
-            found.append((searchable.label or searchable.model._meta.verbose_name_plural.capitalize(), rows))
+            found.append((searchable.label or capfirst(searchable.model._meta.verbose_name_plural), rows))
     return found

@@ -5,6 +5,7 @@ never removed."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.text import capfirst
 
 from qms.models import ChildRecord
 from qms.text import shorten
@@ -25,7 +26,7 @@ class _DraftAnalysis(ChildRecord):
         if self.capa.analysis_is_draft:
             return None
         return (
-            f"{self._meta.verbose_name_plural.capitalize()} are removed only while the CAPA is open, in "
+            f"{capfirst(self._meta.verbose_name_plural)} are removed only while the CAPA is open, in "
             "containment or under investigation; once actions are planned the analysis stands as "
             "recorded."
         )

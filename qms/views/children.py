@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from .. import access, services
@@ -156,7 +157,7 @@ class ChildAddView(_ChildView):
             except (ValidationError, TransitionError) as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"{self.spec.model._meta.verbose_name.capitalize()} added.")
+                messages.success(request, f"{capfirst(self.spec.model._meta.verbose_name)} added.")
                 return redirect(
                     row.get_absolute_url() if hasattr(row, "get_absolute_url") else self.back(parent)
                 )
@@ -204,7 +205,7 @@ class ChildEditView(_ChildView, WriteView):
             except (ValidationError, TransitionError) as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"{self.spec.model._meta.verbose_name.capitalize()} saved.")
+                messages.success(request, f"{capfirst(self.spec.model._meta.verbose_name)} saved.")
                 return redirect(row.get_absolute_url())
         if getattr(page_of(type(row)), "edit_on_page", False):
             # Refused where it was typed: the row's page, its form bound with the errors.
@@ -229,7 +230,7 @@ class ChildRemoveView(_ChildView):
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, f"{self.spec.model._meta.verbose_name.capitalize()} removed.")
+                messages.success(request, f"{capfirst(self.spec.model._meta.verbose_name)} removed.")
                 # Back to where the row was listed: its own page is gone with it.
                 return redirect(row.parent.get_absolute_url() + row.anchor)
         return redirect(row.get_absolute_url())

@@ -14,7 +14,7 @@ from django.forms.utils import pretty_name
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views.generic import ListView
 
 from .. import access, ahead, search
@@ -256,7 +256,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         ctx = super().get_context_data(**kwargs)
         opts = self.model._meta
         ctx.update(
-            title=self.title or opts.verbose_name_plural.capitalize(),
+            title=self.title or capfirst(opts.verbose_name_plural),
             columns=self.columns,
             header_html=header_html(self.columns),
             rows=self.written,
