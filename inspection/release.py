@@ -132,7 +132,11 @@ def _supplier_changes(lot, days) -> list[Finding]:
     for use in lot.materials.all():
         for day in days:
             found += _gate(
-                "supplier_change_open", on=day, supplier=use.receipt.supplier, part=use.receipt.part_number
+                "supplier_change_open",
+                on=day,
+                supplier=use.receipt.supplier,
+                part=use.receipt.part_number,
+                delivered_on=use.receipt.received_on,  # material received before a change is not of it
             )
     return found
 

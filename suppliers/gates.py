@@ -59,10 +59,20 @@ def open_changes(*, on: dt.date, supplier, part) -> list[SupplierChange]:
     return [c for c in candidates if c.affects(str(part or ""))]
 
 
-def supplier_change_open(*, on: dt.date, supplier, part) -> list[gates.Refusal]:
-    """Gate: an open change at the supplier affecting the part refuses, naming the change."""
+def supplier_change_open(
+    *, on: dt.date, supplier, part, delivered_on: dt.date | None = None
+) -> list[gates.Refusal]:
+    """Gate: an open change at the supplier affecting the part refuses, naming the change. Asked
+    of a delivery (``delivered_on``, the day it was received), a change whose first changed
+    delivery came later does not: that material was made before the change."""
     refusals = []
     for change in open_changes(on=on, supplier=supplier, part=part):
+        if (
+            delivered_on is not None
+            and change.effective_from is not None
+            and change.effective_from > delivered_on
+        ):
+            continue
         state = "not evaluated" if change.status == "recorded" else "evaluated, not approved"
         refusals.append(
             gates.Refusal(

@@ -86,8 +86,8 @@ def test_a_gate_no_module_answers_shows_not_checked_and_does_not_block(ready, mo
 def test_supplier_change_open_on_the_lots_dates_refuses_release(ready, answer):
     asked = []
 
-    def open_change(*, on, supplier, part):
-        asked.append((on, supplier.pk, part))
+    def open_change(*, on, supplier, part, delivered_on):
+        asked.append((on, supplier.pk, part, delivered_on))
         return [Refusal(f"Change notification for {part} open on {on}.", "/suppliers/changes/1/")]
 
     answer("supplier_change_open", open_change)
@@ -97,7 +97,7 @@ def test_supplier_change_open_on_the_lots_dates_refuses_release(ready, answer):
     services.material_use_add(lot=ready, by=f.qm(), receipt=receipt, quantity=10)
     ready = _finished(ready)
     assert state(ready, "supplier_change").state == "failed"
-    assert asked[0] == (ready.started_on, receipt.supplier_id, "BAR-42")
+    assert asked[0] == (ready.started_on, receipt.supplier_id, "BAR-42", receipt.received_on)
     with pytest.raises(ValidationError, match="Supplier changes evaluated"):
         services.lot_release(lot=ready, by=f.qm())
     answer("supplier_change_open", lambda **kw: [])

@@ -100,3 +100,17 @@ def test_a_drawing_linked_to_the_change_is_held_too(bar_stock, purchasing_head, 
     assert not open_(bar_stock, drawing, f.today())
     link_add(source=found, target=drawing, by=purchasing_head)
     assert open_(bar_stock, drawing, f.today())
+
+
+def test_material_delivered_before_the_changes_first_changed_delivery_is_not_of_it(
+    bar_stock, purchasing_head
+):
+    """Bar stock received on 30 Nov; the mill's change came with the delivery of 1 Dec. The lot made
+    from the November bars on 3 Dec was held for a change its material was not part of."""
+    change(
+        bar_stock, purchasing_head, affected_parts="H-220", received_on=f.days(-5), effective_from=f.days(-3)
+    )
+    asked = {"on": f.today(), "supplier": bar_stock, "part": "H-220"}
+    assert not gates.check("supplier_change_open", delivered_on=f.days(-4), **asked)
+    assert gates.check("supplier_change_open", delivered_on=f.days(-3), **asked)  # the first changed one
+    assert gates.check("supplier_change_open", **asked)  # asked of no delivery: open is open
