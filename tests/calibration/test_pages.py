@@ -339,7 +339,7 @@ def test_the_audit_pack_lists_each_certificate_of_a_calibration_on_its_own_line(
 
 def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     gauge = f.instrument(dept, interval_value=30, interval_unit="days")
-    f.calibrate(gauge, on=f.days(-70))  # the first: on time by definition
+    f.calibrate(gauge, on=f.days(-70))  # the first: no due date, not judged
     f.calibrate(gauge, found="25.004", left="25.000")  # 40 days after, 10 days late
     month = Period.month(f.today())
     assert kpis.oot_values([month]) == [1]
