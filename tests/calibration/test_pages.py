@@ -528,3 +528,12 @@ def test_an_interval_in_months_past_ten_years_is_refused_beside_it(client_for, q
     form = InstrumentForm(data={"interval_value": 120, "interval_unit": "months"}, user=quality_manager)
     form.is_valid()
     assert "interval_value" not in form.errors
+
+
+def test_the_label_sheet_downloads_as_its_day_with_one_pdf_extension(client_for, dept, head):
+    """It downloaded as "instrument-labels-20261206pdf.pdf"."""
+    gauge = f.calibrated(dept)
+    response = client_for(head).get(reverse("calibration:labels") + f"?ids={gauge.pk}")
+    assert response.status_code == 200
+    expected = f"instrument-labels-{f.today().isoformat()}.pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'
