@@ -58,7 +58,11 @@ class GoodsReceipt(Record):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     part_number = models.CharField("part number", max_length=60)
     po_reference = models.CharField("purchase order", max_length=60, blank=True)
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(
+        validators=[
+            MinValueValidator(1, message="A receipt holds at least one piece: enter how many arrived.")
+        ]
+    )
     promised_on = models.DateField("promised for", null=True, blank=True)
     received_on = models.DateField("received on")
     supplier_lot = models.CharField("supplier lot", max_length=60, blank=True)

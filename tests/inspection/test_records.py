@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from inspection import services
-from inspection.models import ProductionLot
+from inspection.models import GoodsReceipt, ProductionLot
 from qms.services import record_transition
+from tests.helpers import field_error
 from tests.inspection import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -336,3 +337,33 @@ def test_a_lot_size_typed_wrong_is_corrected_on_the_edit_page_and_sizes_the_samp
 
     expected = sampling_plan(plan, 800)
     assert (found.lot_size, found.required_sample) == (800, expected.sample_size)
+
+
+def _receipt_form(**changes) -> dict:
+    qm = f.qm()
+    data = {
+        "title": "Bar stock",
+        "supplier": f.supplier().pk,
+        "part_number": "BAR-42",
+        "quantity": 500,
+        "received_on": f.today().isoformat(),
+        "owner": qm.pk,
+        "department": f.home(qm).pk,
+    }
+    return data | changes
+
+
+def test_a_receipt_of_zero_pieces_is_refused_beside_its_quantity(client_for):
+    """Refused beside the field in the users' words (it said Django's "Ensure this value is
+    greater than or equal to 1."), on the page and for every other caller, nothing saved."""
+    said = "A receipt holds at least one piece: enter how many arrived."
+    client = client_for(f.qm())
+    response = client.post("/inspection/receipts/new/", _receipt_form(quantity=0))
+    assert response.status_code == 400
+    assert field_error(response, "quantity") == said
+    assert not GoodsReceipt.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        f.receipt(quantity=0)
+    assert refused.value.message_dict["quantity"] == [said]
+    assert not GoodsReceipt.objects.exists()
+    assert client.post("/inspection/receipts/new/", _receipt_form(quantity=1)).status_code == 302
