@@ -2,7 +2,7 @@
 results; 7.1.3 for maintenance), per period and, given one, per department:
 
 - Calibrations on time: the share of calibrations completed in the period that were done by the
-  date they were due.
+  date they were due (of those that had one: an instrument's first calibration is not judged).
 - Instruments overdue: instruments in use whose calibration had lapsed at the end of the period.
 - Out-of-tolerance findings: calibrations in the period that found the instrument out of
   tolerance as found.
@@ -23,7 +23,7 @@ from django.utils import timezone
 from qms import kpis
 
 from .models import Calibration, Instrument, Postponement
-from .models.calibrations import ON_TIME
+from .models.calibrations import JUDGED, ON_TIME
 
 IDLE = ("retired", "lost", "out_of_service")
 
@@ -34,7 +34,9 @@ def _calibrations(subject=None):
 
 
 def on_time_values(periods, subject=None):
-    return kpis.share(_calibrations(subject), "calibrated_on", periods, ON_TIME)
+    """Of the calibrations that had a due date, the share done by it: a first calibration, due on
+    no date, counts neither as on time nor as late."""
+    return kpis.share(_calibrations(subject).filter(JUDGED), "calibrated_on", periods, ON_TIME)
 
 
 def oot_values(periods, subject=None):
@@ -147,8 +149,9 @@ def _calibrations_url(period, subject=None, **narrowed) -> str:
 
 
 def on_time_url(period, subject=None) -> str:
-    """Every calibration the share is of, each saying whether it was on time."""
-    return _calibrations_url(period, subject)
+    """Every calibration the share is of (those with a due date), each saying whether it was on
+    time."""
+    return _calibrations_url(period, subject, on_time="due")
 
 
 def oot_url(period, subject=None) -> str:

@@ -4,9 +4,10 @@ export shows, streamed with ``COPY (…) TO STDOUT``.
 
 Writing 100,000 lines in Python cost five times fetching them; the database writes CSV at about the
 cost of the fetch. The text is the one the Python writer gives (``csv_response``): ``str()`` of the
-value, ``''`` for nothing, dates ``2026-12-01``, date-times in UTC as Python prints them, Yes/No as
-``True``/``False``, a choice's label, a related row's name, and a cell that a spreadsheet would take
-for a formula (``= + - @``, tab, CR) prefixed with ``'``. Lines end with LF.
+value, ``''`` for nothing (and for ``NOTHING``, the dash a page shows for it), dates
+``2026-12-01``, date-times in UTC as Python prints them, Yes/No as ``True``/``False``, a choice's
+label, a related row's name, and a cell that a spreadsheet would take for a formula (``= + - @``,
+tab, CR) prefixed with ``'``. Lines end with LF.
 
 Query contract: one statement whatever the number of rows; the rows come in the database's own
 messages and go out ~64 KB at a time, so memory stays flat. The literal parameters are bound by
@@ -48,6 +49,10 @@ _NUMBER = {
     "DecimalField",
     "UUIDField",
 }
+# What a register's cell says when a column has nothing to say for the row (a first calibration
+# has no due date: neither on time nor late). A reader of the page sees the dash; a spreadsheet
+# reads an empty cell, as for a value that is None: both CSV writers write it as nothing.
+NOTHING = "—"
 # A cell starting with one of = + - @ tab CR gets a leading ' (``csv_safe``); one regexp, so the
 # value is computed once. In the bracket, - last is itself; tab and CR are the characters.
 _FORMULA = "^([=+@\t\r-])"
@@ -212,11 +217,13 @@ def labelled(path: str, text: Expression, labels: dict) -> Expression:
 
 
 def cell(text: Expression) -> Expression:
-    """The cell as written: nothing for None or '', a formula-like start neutralised."""
+    """The cell as written: nothing for None, '' or ``NOTHING``, a formula-like start neutralised."""
     safe = Func(
         text, _literal(_FORMULA), _literal("'\\1"), function="regexp_replace", output_field=TEXT_FIELD
     )
-    return NullIf(safe, _literal(""), output_field=TEXT_FIELD)
+    return NullIf(
+        NullIf(safe, _literal(""), output_field=TEXT_FIELD), _literal(NOTHING), output_field=TEXT_FIELD
+    )
 
 
 def compile_export(queryset: QuerySet, columns: Sequence[tuple[str, Any]]) -> tuple[str, Sequence] | None:

@@ -16,7 +16,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Department, Process, Role, User
-from .rules import PERIOD_MAX_DAYS, REASON_MAX, YEARS_BACK, check_date, check_period, check_single_line
+from .rules import (
+    PERIOD_MAX_DAYS,
+    REASON_MAX,
+    YEARS_BACK,
+    check_date,
+    check_happened,
+    check_period,
+    check_single_line,
+)
 from .services import reason_needed
 from .uploads import validate_upload
 
@@ -303,10 +311,8 @@ class DateRuleMixin:
                         not_past=name in self.not_past_fields,
                         years_back=self.years_back.get(name, YEARS_BACK),
                     )
-                    if name in self.not_future_fields and value > timezone.localdate():
-                        raise ValidationError(
-                            f"{value:%-d %b %Y} is still to come: record what has happened."
-                        )
+                    if name in self.not_future_fields:
+                        check_happened(value)
                 except ValidationError as exc:
                     self.add_error(name, exc)
         return data

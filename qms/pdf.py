@@ -198,6 +198,10 @@ def stamp(pdf: bytes, *, line: str, across: str = "") -> bytes:
 
 
 def pdf_response(pdf: bytes, name: str) -> HttpResponse:
+    """A PDF download named ``<slug of name>.pdf``. A name given with its ".pdf" has it taken off
+    first: slugified with it, the dot went and the extension was added again
+    ("ia-2026-0001-reportpdf.pdf")."""
+    stem = name[: -len(".pdf")] if name.lower().endswith(".pdf") else name
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(name) or "report"}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{slugify(stem) or "report"}.pdf"'
     return response

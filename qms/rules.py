@@ -71,6 +71,14 @@ def period_length(max_days: int) -> str:
     return f"{years} year{'s' if years != 1 else ''}"
 
 
+def check_happened(value: dt.date | None, *, today: dt.date | None = None) -> dt.date | None:
+    """A date that records what has happened (production started, goods received, measured,
+    evaluated) is never a day still to come. Raises a plain ValidationError, as ``check_date``."""
+    if value is not None and value > (today or timezone.localdate()):
+        raise ValidationError(f"{value:%-d %b %Y} is still to come: record what has happened.")
+    return value
+
+
 def check_period(start: dt.date | None, end: dt.date | None, *, max_days: int = PERIOD_MAX_DAYS) -> None:
     """A period must end after it starts and not run for longer than ``max_days``; it may start
     as far back as its longest length reaches (a ten-year analysis of the archive)."""

@@ -18,10 +18,12 @@ from suppliers.models import Supplier
 
 from .instruments import NUMBER, Instrument, Source
 
-# A completed calibration was on time when done by the date it was due (``due_on``); the first of
-# an instrument answered no due date and is on time by definition. The KPI "Calibrations on time"
-# and the register's "On time" read this one rule.
-ON_TIME = Q(due_on__isnull=True) | Q(calibrated_on__lte=F("due_on"))
+# A completed calibration was on time when done by the date it was due (``due_on``). The first of
+# an instrument answered no due date: it is neither on time nor late, so it is not judged at all
+# (``JUDGED``): the KPI "Calibrations on time" leaves it out and the register says "—". The KPI
+# and the register's "On time" read these two rules.
+JUDGED = Q(due_on__isnull=False)
+ON_TIME = JUDGED & Q(calibrated_on__lte=F("due_on"))
 
 
 class Calibration(ChildRecord):

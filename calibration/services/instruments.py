@@ -282,7 +282,7 @@ def _was_due(instrument: Instrument, calibration: Calibration) -> dt.date | None
     due date of the instrument's completed calibration before it. With none on record, the
     instrument's due date when it is the latest (an import's last calibration, or a new gauge's
     registration day, if it was calibrated on or after that day); a certificate dated before the
-    gauge was registered answered none (it is on time by definition, ``ON_TIME``)."""
+    gauge was registered answered none (neither on time nor late: not judged, ``JUDGED``)."""
     previous = (
         instrument.calibrations.filter(status="completed", calibrated_on__lt=calibration.calibrated_on)
         .exclude(pk=calibration.pk)

@@ -165,7 +165,7 @@ class LabelsView(QMSView):
         base = request.build_absolute_uri("/").rstrip("/")
         labels = [(i, qr_svg(base + i.get_absolute_url())) for i in instruments]
         pdf = render_pdf("calibration/labels_pdf.html", {"labels": labels, "today": timezone.localdate()})
-        return pdf_response(pdf, f"instrument-labels-{timezone.localdate():%Y%m%d}.pdf")
+        return pdf_response(pdf, f"instrument-labels-{timezone.localdate().isoformat()}.pdf")
 
     def refuse(self, request, message: str):
         return render(request, "calibration/labels_refused.html", {"message": message}, status=400)

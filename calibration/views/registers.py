@@ -10,15 +10,17 @@ from django.db.models import Case, CharField, F, Q, TextField, Value, When
 from django.db.models.functions import Coalesce
 
 from qms.compiled import once
-from qms.csv_sql import name_of
+from qms.csv_sql import NOTHING, name_of
 from qms.filters import RowFilter, StatusFilter, date_range
 from qms.models import Department, User
 from qms.views import RecordListView
 
 from ..models import Calibration, Postponement
-from ..models.calibrations import ON_TIME
+from ..models.calibrations import JUDGED, ON_TIME
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# The calibrations "On time" judges (what the KPI's share is of): those that had a due date.
+ON_TIME_CHOICES = [("due", "On time or late"), *YES_NO]
 TOLERANCE = {True: "In tolerance", False: "Out of tolerance"}
 
 
@@ -27,8 +29,8 @@ TOLERANCE = {True: "In tolerance", False: "Out of tolerance"}
 
 class CalibrationFilter(RowFilter):
     """By the day calibrated, the instrument's department (as the KPIs count it), whether it was
-    on time and how it was found. "On time" judges completed calibrations only: a draft has no
-    due date of its own yet."""
+    on time and how it was found. "On time" judges completed calibrations that had a due date
+    only: a draft has no due date of its own yet, an instrument's first calibration none at all."""
 
     calibrated_from, calibrated_to = date_range("calibrated_on", "Calibrated")
     department = django_filters.ModelChoiceFilter(
@@ -38,7 +40,7 @@ class CalibrationFilter(RowFilter):
         empty_label="Any department",
     )
     on_time = django_filters.ChoiceFilter(
-        label="On time", choices=YES_NO, method="filter_on_time", empty_label="On time or late"
+        label="On time", choices=ON_TIME_CHOICES, method="filter_on_time", empty_label="Any"
     )
     as_found = django_filters.ChoiceFilter(
         label="As found",
@@ -53,21 +55,26 @@ class CalibrationFilter(RowFilter):
         fields: list[str] = []
 
     def filter_on_time(self, queryset, name, value):
-        completed = queryset.filter(status="completed")
+        judged = queryset.filter(JUDGED, status="completed")
         if value == "yes":
-            return completed.filter(ON_TIME)
-        return completed.filter(due_on__lt=F("calibrated_on"))  # what ON_TIME is not
+            return judged.filter(ON_TIME)
+        if value == "no":
+            return judged.filter(due_on__lt=F("calibrated_on"))  # what ON_TIME is not
+        return judged
 
     def filter_as_found(self, queryset, name, value):
         return queryset.filter(as_found_ok=value == "ok")
 
 
 def _on_time() -> Case:
-    """Whether a completed calibration was done by its due day ("Yes"/"No"; nothing before)."""
+    """Whether a completed calibration was done by its due day ("Yes"/"No"), "—" for one that had
+    no due day (an instrument's first: the page's dash, the CSV's empty cell), nothing for a draft.
+    The page and its CSV both read it."""
     completed = Q(status="completed")
     return Case(
         When(completed & ON_TIME, then=Value("Yes")),
-        When(completed, then=Value("No")),
+        When(completed & JUDGED, then=Value("No")),
+        When(completed, then=Value(NOTHING)),
         output_field=CharField(),
     )
 

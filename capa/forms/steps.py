@@ -93,12 +93,16 @@ class _CheckPlanFields(DateRuleMixin, ChildForm):
         "next 10 lots”.",
     )
     verifier = forms.ModelChoiceField(
-        label="Verifier", queryset=people(), help_text="Who will judge the result: not the CAPA owner."
+        label="Verifier",
+        queryset=people(),
+        help_text="Who will judge the result: not the CAPA owner, nor the owner of one of its "
+        "corrective or preventive actions.",
     )
 
     def clean_verifier(self):
-        """The picker finds everyone: the service's rule on who may verify (never the CAPA owner)
-        said beside the field, rather than "not one of the available choices"."""
+        """The picker finds everyone: the service's rule on who may verify (never the CAPA owner
+        nor an owner of its corrective or preventive actions) said beside the field, rather than
+        "not one of the available choices" or a name silently missing from the list."""
         verifier = self.cleaned_data.get("verifier")
         if verifier is not None and self.parent is not None:
             try:

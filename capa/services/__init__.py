@@ -3,7 +3,6 @@ everywhere: NCRs (``ncr``), the CAPA record (``capa``), its analysis (``analysis
 does about the problem (``actions``). Importing this package registers the workflow effects."""
 
 from .actions import (
-    OWNER_CANNOT_JUDGE,
     action_add,
     action_update,
     check_update,
@@ -13,6 +12,7 @@ from .actions import (
 )
 from .analysis import cause_add, cause_update, discipline_set, why_add, why_remove, why_update
 from .capa import (
+    OWNER_CANNOT_JUDGE,
     capa_close,
     capa_create,
     capa_root_cause_set,
@@ -20,6 +20,7 @@ from .capa import (
     capa_verification_start,
     change_requests_available,
     check_verifier,
+    verifier_problem,
 )
 from .ncr import ncr_disposition
 
@@ -45,4 +46,5 @@ __all__ = [
     "why_add",
     "why_remove",
     "why_update",
+    "verifier_problem",
 ]

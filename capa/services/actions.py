@@ -21,12 +21,8 @@ from qms.workflow import TransitionError
 
 from ..models import Action, Capa, ContainmentAction, EffectivenessCheck
 from ._common import CLOSED, check_person, require_open
-from .capa import check_verifier
+from .capa import check_verifier, verifier_problem
 
-OWNER_CANNOT_JUDGE = (
-    "The CAPA owner cannot sign off its effectiveness check; the verifier or another department "
-    "head or the quality manager must."
-)
 # What a row needs before it counts as done: the field and what the user is told.
 DONE_NEEDS = {
     Action: ("evidence", "Record the evidence that the action was done."),
@@ -188,9 +184,10 @@ def action_update(
 
 @EffectivenessCheck.workflow.on("effective", "not_effective")
 def _judge(check: EffectivenessCheck, *, by: User, notes: str = "", **kw) -> None:
-    """Sign the check off: never by the CAPA owner, and with what was found."""
-    if by.pk == check.capa.owner_id:
-        raise PermissionDenied(OWNER_CANNOT_JUDGE)
+    """Sign the check off: never by the CAPA owner or an action owner, and with what was found."""
+    problem = verifier_problem(check.capa, by, signing=True)
+    if problem:
+        raise PermissionDenied(problem)
     if not notes.strip():
         raise TransitionError("Record what was checked and found against the criteria.", field="notes")
     check.result_notes = notes.strip()
@@ -220,7 +217,8 @@ def effectiveness_check_record(
     *, check: EffectivenessCheck, by: User, result: str, notes: str, password: str, early_reason: str = ""
 ) -> EffectivenessCheck:
     """Sign off an effectiveness check with an electronic signature (the signer's password, as for
-    approving a revision). Never by the CAPA owner: the person who made the fix does not judge it.
+    approving a revision). Never by the CAPA owner or the owner of one of its corrective or
+    preventive actions: the people who made the fix do not judge it.
     Signed before its due date, it needs a reason, kept in the history and on the signature.
     "Not effective" reopens the CAPA for a new investigation; the history is kept."""
     errors: dict[str, str] = {}
@@ -234,8 +232,11 @@ def effectiveness_check_record(
         )
     if not (notes or "").strip():
         errors["notes"] = "Record what was checked and found against the criteria."
-    if by.pk == check.capa.owner_id:  # refused before the password is checked
-        raise PermissionDenied(OWNER_CANNOT_JUDGE)
+    # Refused before the password is checked; the verifier chosen may since have been given one
+    # of the CAPA's actions, so the rule is asked again now.
+    problem = verifier_problem(check.capa, by, signing=True)
+    if problem:
+        raise PermissionDenied(problem)
     problem = password_problem(by, password)
     if problem:
         errors["password"] = problem

@@ -18,7 +18,7 @@ from qms.models import User
 from qms.services import record_create, record_transition, record_update
 from qms.workflow import TransitionError
 
-from ..models import Capa, CauseCategory, EffectivenessCheck, Nonconformity
+from ..models import Action, Capa, CauseCategory, EffectivenessCheck, Nonconformity
 from ._common import check_person, require_open
 
 RISKS_AFFECTED = "capa.risks_affected"
@@ -191,13 +191,53 @@ def capa_root_cause_set(*, capa: Capa, by: User, root_cause: str, cause_category
     return capa
 
 
-def check_verifier(capa: Capa, verifier: User | None) -> None:
-    """Who judges the effectiveness check: someone who may, and never the CAPA owner."""
-    check_person(verifier, "verifier")
-    if verifier.pk == capa.owner_id:
-        raise ValidationError(
-            {"verifier": "The CAPA owner cannot verify their own CAPA; choose someone independent."}
+OWNER_CANNOT_VERIFY = "The CAPA owner cannot verify their own CAPA; choose someone independent."
+OWNER_CANNOT_JUDGE = (
+    "The CAPA owner cannot sign off its effectiveness check; the verifier or another department "
+    "head or the quality manager must."
+)
+# The actions whose owners may not judge the effectiveness check: those that remove the cause
+# (ISO 9001 10.2.1 d reviews "the effectiveness of any corrective action taken"). A correction
+# (re-work the lot) or a containment action (sort the stock) deals with the parts, not the cause,
+# so whoever did it may still judge whether the cause is gone; a cancelled action was not done.
+IMPLEMENTING_KINDS = (Action.Kind.CORRECTIVE, Action.Kind.PREVENTIVE)
+
+
+def verifier_problem(capa: Capa, person: User, *, signing: bool = False) -> str | None:
+    """Why ``person`` is not independent enough to judge the CAPA's effectiveness check, or None.
+    The one rule for choosing the verifier (the forms and services that plan the check) and for
+    signing it off (the sign-off form and service, since an action may be given to the verifier
+    after the check was planned): never the CAPA owner, nor the owner of any of its corrective or
+    preventive actions still counted (not cancelled)."""
+    if person.pk == capa.owner_id:
+        return OWNER_CANNOT_JUDGE if signing else OWNER_CANNOT_VERIFY
+    numbers = list(
+        capa.actions.filter(owner=person, kind__in=IMPLEMENTING_KINDS)
+        .exclude(status=Action.Status.CANCELLED)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    if not numbers:
+        return None
+    owned = f"{person} owns action{'s' if len(numbers) > 1 else ''} " + ", ".join(f"A{n}" for n in numbers)
+    if signing:
+        return (
+            f"{owned} of this CAPA; its effectiveness check is signed off by someone independent of "
+            "its corrective and preventive actions: re-plan the check with another verifier."
         )
+    return (
+        f"{owned} of this CAPA; the verifier must be independent of its corrective and preventive "
+        "actions: choose someone else."
+    )
+
+
+def check_verifier(capa: Capa, verifier: User | None) -> None:
+    """Who judges the effectiveness check: someone who may, and independent of the CAPA (see
+    ``verifier_problem``)."""
+    check_person(verifier, "verifier")
+    problem = verifier_problem(capa, verifier)
+    if problem:
+        raise ValidationError({"verifier": problem})
 
 
 @transaction.atomic
@@ -205,7 +245,7 @@ def capa_verification_start(
     *, capa: Capa, by: User, planned_date: dt.date, criteria: str, verifier: User, reason: str = ""
 ) -> Capa:
     """Actions finished: move to verification and plan the effectiveness check (date, criteria and
-    who will judge it, never the CAPA owner). Refused while any action is open."""
+    who will judge it, independent of the CAPA and its actions). Refused while any action is open."""
     check_verifier(capa, verifier)
     return record_transition(
         record=capa,

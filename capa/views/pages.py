@@ -38,12 +38,14 @@ def may_replan(user, check: EffectivenessCheck) -> bool:
 
 def may_judge(user, check: EffectivenessCheck) -> bool:
     """The verifier signs the check off even without other rights on the CAPA, and so may whoever
-    may change the CAPA, once it is verified; the CAPA owner never (they are told why)."""
+    may change the CAPA, once it is verified; never the CAPA owner nor the owner of one of its
+    corrective or preventive actions (they are told why)."""
     capa = check.capa
     if check.result != EffectivenessCheck.Result.PENDING or capa.status not in CHECK_JUDGED_STATUSES:
         return False
-    if user.pk == capa.owner_id:
-        raise PermissionDenied(services.OWNER_CANNOT_JUDGE)
+    problem = services.verifier_problem(capa, user, signing=True)
+    if problem:
+        raise PermissionDenied(problem)
     return user.pk == check.verifier_id or access.can_change(user, capa)
 
 
@@ -82,4 +84,12 @@ class CapaDetailView(RecordDetailView):
             else {"plan_form": forms.get("plan_form"), "result_form": forms.get("result_form")}
         )
         context["pdf_url"] = reverse("capa:capa_8d", args=[record.pk])
+        # A verifier who has since been given one of the actions is told why no sign-off form is
+        # offered (the CAPA owner has a sentence of their own on the page).
+        user = self.request.user
+        context["verifier_not_independent"] = (
+            services.verifier_problem(record, user, signing=True)
+            if pending is not None and pending.verifier_id == user.pk and user.pk != record.owner_id
+            else None
+        )
         return context

@@ -4,6 +4,7 @@ plan and its ISO 2859-1 sampling plan, with results per characteristic and the g
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -187,6 +188,27 @@ class Inspection(Record):
             search_index("insp_inspection_search", "reference", "title"),
             due_index("insp_inspection_open_due", open_rows=~Q(status__in=["accepted", "rejected"])),
         ]
+
+    def clean(self) -> None:
+        """An inspection is not dated before what it inspects existed here: the receipt's arrival,
+        the start of the lot's production (every caller: the form, the API, the services)."""
+        super().clean()
+        if self.inspected_on is None:
+            return
+        if self.receipt_id is not None and self.inspected_on < self.receipt.received_on:
+            raise ValidationError(
+                {
+                    "inspected_on": f"{self.receipt.reference} was received on "
+                    f"{self.receipt.received_on:%-d %b %Y}: the inspection cannot be dated before."
+                }
+            )
+        if self.lot_id is not None and self.inspected_on < self.lot.started_on:
+            raise ValidationError(
+                {
+                    "inspected_on": f"Production of lot {self.lot.lot_number} started on "
+                    f"{self.lot.started_on:%-d %b %Y}: the inspection cannot be dated before."
+                }
+            )
 
     @property
     def below_sample(self) -> bool:

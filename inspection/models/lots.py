@@ -5,11 +5,13 @@ the deviations its release was accepted with."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from qms.models import ChildRecord, Process, Record, StoredFile, due_index, search_index
+from qms.rules import check_happened
 from qms.workflow import Transition, Workflow
 
 BY_SERVICE: frozenset[str] = frozenset()  # moved by the module's services only
@@ -56,7 +58,11 @@ class GoodsReceipt(Record):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     part_number = models.CharField("part number", max_length=60)
     po_reference = models.CharField("purchase order", max_length=60, blank=True)
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(
+        validators=[
+            MinValueValidator(1, message="A receipt holds at least one piece: enter how many arrived.")
+        ]
+    )
     promised_on = models.DateField("promised for", null=True, blank=True)
     received_on = models.DateField("received on")
     supplier_lot = models.CharField("supplier lot", max_length=60, blank=True)
@@ -169,6 +175,15 @@ class ProductionLot(Record):
 
     def __str__(self) -> str:
         return f"{self.reference} · lot {self.lot_number}"
+
+    def clean(self) -> None:
+        """Production has started by the day it is said to have (every caller: the form, the
+        API, an import); a lot planned ahead is not recorded until it starts."""
+        super().clean()
+        try:
+            check_happened(self.started_on)
+        except ValidationError as exc:
+            raise ValidationError({"started_on": exc.messages}) from None
 
     @property
     def production_days(self) -> list:

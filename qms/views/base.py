@@ -101,12 +101,14 @@ def querystring(request: HttpRequest, drop: Iterable[str] = ()) -> str:
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NOTHING = csv_sql.NOTHING
 CSV_LINES_PER_WRITE = 500
 
 
 def csv_safe(value: Any) -> str:
-    """Neutralise spreadsheet formulas in exported cells (CSV injection)."""
-    text = "" if value is None else str(value)
+    """Neutralise spreadsheet formulas in exported cells (CSV injection); nothing for None and for
+    the dash a page shows when there is nothing to say (``csv_sql.NOTHING``)."""
+    text = "" if value is None or value == csv_sql.NOTHING else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
@@ -125,7 +127,9 @@ def csv_response(
             # csv_safe, inline: the export's cost is this line, once per cell.
             writer.writerow(
                 [
-                    "" if v is None else ("'" + t if (t := str(v)).startswith(_FORMULA_STARTS) else t)
+                    ""
+                    if v is None or v == NOTHING
+                    else ("'" + t if (t := str(v)).startswith(_FORMULA_STARTS) else t)
                     for v in row
                 ]
             )

@@ -416,3 +416,11 @@ def test_an_audit_planned_outside_its_programmes_year_is_refused_beside_its_date
     assert response.status_code == 400
     assert f"the programme of {programme.year}" in field_error(response, "due_date")
     assert not Audit.objects.exists()
+
+
+def test_the_report_downloads_as_its_reference_with_one_pdf_extension(client_for, lead, running):
+    """It downloaded as "ia-2026-0001-reportpdf.pdf": the name's own ".pdf" slugified into it."""
+    response = client_for(lead).get(reverse("audits:audit_report_pdf", args=[running.pk]))
+    assert response.status_code == 200
+    expected = f"{running.reference.lower()}-report.pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'

@@ -339,7 +339,7 @@ def test_the_audit_pack_lists_each_certificate_of_a_calibration_on_its_own_line(
 
 def test_the_kpis_count_on_time_overdue_and_out_of_tolerance(dept, head):
     gauge = f.instrument(dept, interval_value=30, interval_unit="days")
-    f.calibrate(gauge, on=f.days(-70))  # the first: on time by definition
+    f.calibrate(gauge, on=f.days(-70))  # the first: no due date, not judged
     f.calibrate(gauge, found="25.004", left="25.000")  # 40 days after, 10 days late
     month = Period.month(f.today())
     assert kpis.oot_values([month]) == [1]
@@ -528,3 +528,12 @@ def test_an_interval_in_months_past_ten_years_is_refused_beside_it(client_for, q
     form = InstrumentForm(data={"interval_value": 120, "interval_unit": "months"}, user=quality_manager)
     form.is_valid()
     assert "interval_value" not in form.errors
+
+
+def test_the_label_sheet_downloads_as_its_day_with_one_pdf_extension(client_for, dept, head):
+    """It downloaded as "instrument-labels-20261206pdf.pdf"."""
+    gauge = f.calibrated(dept)
+    response = client_for(head).get(reverse("calibration:labels") + f"?ids={gauge.pk}")
+    assert response.status_code == 200
+    expected = f"instrument-labels-{f.today().isoformat()}.pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{expected}"'

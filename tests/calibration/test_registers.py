@@ -358,3 +358,34 @@ def test_the_machine_list_shows_each_machines_next_maintenance_and_its_approved_
         q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"] and "calibration_machine" in q["sql"]
     ]
     assert not grouped, grouped
+
+
+def test_a_first_calibration_is_neither_on_time_nor_late(client_for, dept, quality_manager):
+    """An instrument's first calibration answered no due date: the register said "On time: Yes"
+    beside an empty "Due on", and the KPI counted it as on time. It says "—" (an empty cell in the
+    CSV, screen and CSV reading one expression) and the KPI leaves it out of its share."""
+    this, _ = _months()
+    first = f.calibrate(f.instrument(dept, tag="CAL-FIRST"))
+    late = f.calibrate(f.instrument(dept, tag="CAL-LATE"))
+    draft = f.calibrate(f.instrument(dept, tag="CAL-DRAFT"), complete=False)
+    Calibration.objects.filter(pk=late.pk).update(due_on=f.today() - dt.timedelta(days=1))
+    # Its certificate dated before the gauge was registered: it answered no due date.
+    Calibration.objects.filter(pk=first.pk).update(due_on=None)
+    client = client_for(quality_manager)
+
+    rows = {row["Instrument"]: row for row in _listed(client, CALIBRATIONS)}
+    assert rows["CAL-FIRST"]["Due on"] == "" and rows["CAL-FIRST"]["On time"] == "—"
+    assert rows["CAL-LATE"]["On time"] == "No" and rows["CAL-DRAFT"]["On time"] == ""
+    header, *lines = body(client.get(CALIBRATIONS + "?format=csv")).splitlines()
+    column = header.split(",").index("On time")
+    on_time = {line.split(",")[0]: line.split(",")[column] for line in lines}
+    assert on_time == {"CAL-FIRST": "", "CAL-LATE": "No", "CAL-DRAFT": ""}
+
+    # Neither on time nor late: the share is of the late one alone, and its figure opens only it.
+    measure = kpis.get("calibration.on_time")
+    assert calibration_kpis.on_time_values([this], subject=dept) == [0.0]
+    assert measure.value(this, subject=dept) == 0
+    assert _tags(_listed(client, measure.url(this, subject=dept))) == ["CAL-LATE"]
+    assert _tags(_listed(client, CALIBRATIONS + "?on_time=yes")) == []
+    assert _tags(_listed(client, CALIBRATIONS + "?on_time=no")) == ["CAL-LATE"]
+    assert draft.status == "draft"

@@ -4,6 +4,7 @@ module answers, deviations signed by the quality manager, the checks kept as the
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from documents.models import Revision
 from inspection import services
 from inspection.models import InspectionPlan
 from inspection.release import checks_for
@@ -258,7 +259,9 @@ def test_a_sample_below_iso_2859_refuses_release():
 
 def test_a_rejected_lot_accepted_on_re_inspection_releases_and_its_rejection_stays_on_record():
     plan = f.plan()
-    lot = f.lot(quantity=1000)
+    # Inspected two days ago, so in production since then, to a drawing effective before.
+    lot = f.lot(quantity=1000, started=f.days(-2))
+    Revision.objects.filter(pk=lot.drawing_revision_id).update(effective_date=f.days(-30))
     rejected = f.decide(f.inspect(lot, plan_=plan, nonconforming=50, on=f.days(-2)))
     assert rejected.status == "rejected"
     lot = _finished(lot)
@@ -490,7 +493,7 @@ def test_a_lot_to_be_re_inspected_is_settled_by_a_re_inspection_accepted_since_t
     from calibration.services import item_add
 
     plan = f.plan()
-    lot = f.lot(quantity=1000)
+    lot = f.lot(quantity=1000, started=f.days(-2))
     first = f.inspect(lot, plan_=plan, on=f.days(-2))
     services.gauge_use_add(inspection=first, by=f.qm(), instrument=f.gauge(on=f.days(-30)))
     f.decide(first)
@@ -513,20 +516,22 @@ def test_a_measurement_in_an_assessments_period_that_it_does_not_list_is_not_ass
     gauge = f.gauge(on=f.days(-30))
     assessment = _found_out_of_tolerance(gauge, since=f.days(-10))
     assert not assessment.items.exists()  # nothing measured with it yet when it was opened
-    lot, _ = _measured_with(f.lot(quantity=1000), gauge, on=f.days(-2))  # recorded afterwards
+    lot, _ = _measured_with(
+        f.lot(quantity=1000, started=f.days(-2)), gauge, on=f.days(-2)
+    )  # recorded afterwards
     check = state(lot, "gauges")
     assert [x.message for x in check.findings] == [
         f"{assessment.reference}: {gauge.tag} was found out of tolerance on {f.today():%-d %b %Y}; "
         f"its measurement of {f.days(-2):%-d %b %Y} is not assessed."
     ]
     # Measured before the period the assessment covers (since the last good calibration): it stands.
-    before, _ = _measured_with(f.lot(quantity=1000), gauge, on=f.days(-12))
+    before, _ = _measured_with(f.lot(quantity=1000, started=f.days(-12)), gauge, on=f.days(-12))
     assert state(before, "gauges").state == "clear"
 
 
 def test_a_lapsed_gauge_no_longer_refuses_once_the_lot_is_re_inspected_and_accepted():
     plan = f.plan()
-    lot = f.lot(quantity=1000)
+    lot = f.lot(quantity=1000, started=f.days(-1))
     first = f.inspect(lot, plan_=plan, on=f.days(-1))
     services.gauge_use_add(inspection=first, by=f.qm(), instrument=f.uncalibrated_gauge())
     f.decide(first)
