@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from qms import access, events, history
 from qms.models import User
+from qms.scoped import read_once
 from qms.services import record_create, record_transition, record_update
 from qms.workflow import TransitionError
 
@@ -211,7 +212,7 @@ def verifier_problem(capa: Capa, person: User, *, signing: bool = False) -> str 
     preventive actions still counted (not cancelled)."""
     if person.pk == capa.owner_id:
         return OWNER_CANNOT_JUDGE if signing else OWNER_CANNOT_VERIFY
-    numbers = list(
+    numbers = read_once(  # the CAPA's page asks it for its forms and for its sentence
         capa.actions.filter(owner=person, kind__in=IMPLEMENTING_KINDS)
         .exclude(status=Action.Status.CANCELLED)
         .order_by("number")
