@@ -49,6 +49,18 @@ class NonconformityForm(RecordForm):
                 "owner"
             ].help_text = "Who decides the disposition: a department head or the quality manager."
 
+    def clean_owner(self):
+        """The owner decides the disposition: a staff owner left the NCR due on the My work of
+        someone who could not act on it."""
+        from qms.services.handover import may_head
+
+        owner = self.cleaned_data.get("owner")
+        if owner is not None and not may_head(owner):
+            raise forms.ValidationError(
+                f"{owner} cannot decide a disposition: choose a department head or the quality manager."
+            )
+        return owner
+
     def clean_quantity_affected(self):
         value = self.cleaned_data.get("quantity_affected")
         if value is not None and value == 0:

@@ -164,6 +164,30 @@ def test_bad_ncr_form(client_for, head):
     assert stored() == before
 
 
+def test_an_ncr_is_owned_by_someone_who_can_decide_its_disposition(client_for, head, staff):
+    """Katrin (staff) was accepted as an NCR's owner though the field says "a department head or
+    the quality manager": the disposition was then due on the My work of someone who cannot decide it."""
+    before = stored()
+    data = {
+        "title": "Burr on the flange",
+        "source": "internal",
+        "severity": "minor",
+        "description": "Burr on the sealing face",
+        "owner": staff.pk,
+        "department": head.department_id,
+    }
+    response = client_for(head).post(reverse("capa:nonconformity_create"), data)
+    assert response.status_code == 400
+    assert field_error(response, "owner") == (
+        f"{staff} cannot decide a disposition: choose a department head or the quality manager."
+    )
+    assert stored() == before
+    assert (
+        client_for(head).post(reverse("capa:nonconformity_create"), data | {"owner": head.pk}).status_code
+        == 302
+    )
+
+
 def test_bad_capa_form(client_for, head, other_head, other_dept):
     from tests.capa.factories import NonconformityFactory
 
