@@ -110,9 +110,12 @@ def due_rows(rows) -> str:
             if item.url
             else f'<span title="Not yours to open">{escape(item.reference)}</span>'
         )
+        # Its title is the record's to tell: an empty cell read as a fault, so it says why.
+        title = escape(item.title) if item.url else '<span class="text-muted">outside your view</span>'
+
         out.append(
             f'<tr class="{_row_class(days)}"><td class="text-nowrap">{reference}</td>'
-            f'<td class="my-work-title">{escape(item.title)}</td>'
+            f'<td class="my-work-title">{title}</td>'
             f'<td class="text-nowrap" data-label="Due">{item.due_date.day} {item.due_date:%b %Y}</td>'
             f'<td class="text-nowrap" data-label="When">{days_label(days)}</td>'
             f'<td data-label="Owner">{escape(owner) if owner else "—"}</td>'

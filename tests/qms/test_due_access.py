@@ -79,6 +79,8 @@ def test_a_colleagues_personal_item_is_listed_without_its_link(personal, client_
         assert "Requalify welding" not in html and private.reference in html
         assert f'href="{private.get_absolute_url()}"' not in html
         assert f'<span title="Not yours to open">{private.reference}</span>' in html
+        # The empty title says why it is empty (the Overview's blank cell read as a fault).
+        assert '<td class="my-work-title"><span class="text-muted">outside your view</span></td>' in html
         # Their head opens it.
         assert f'href="{private.get_absolute_url()}"' in client_for(head).get(url).content.decode()
     assert opens(client_for(staff), private) == 404
