@@ -210,7 +210,7 @@ def _steel_mill_change(company, supplier: Supplier) -> None:
         received_on=company.days(-40),
         effective_from=company.days(-35),
         affected_parts="Bar stock 42CrMo4 Ø20\nH-220",
-        owner=purchasing,
+        owner=company.quality_manager,  # quality evaluates and decides it
         department=company.departments["PROC"],
         due_date=company.days(-26),
     )

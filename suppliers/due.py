@@ -1,8 +1,9 @@
 """Due items of the supplier module for the kernel's registry (My work, the Overview, alerts,
 escalations, the weekly digest): re-evaluations owed by whoever keeps the supplier; certificates
 to renew, from 60 days before they expire, owed by the same (procurement); open supplier
-changes, due from the day the changed material may arrive, owed by procurement (so the Overview
-and the procurement head's digest show every change that holds lots back); SCAR answers owed by
+changes, due when their page says (evaluate by, then decide by), owed by their owner, the quality
+manager who evaluates and decides them (owed by procurement, they waited on the My work of
+someone who could not act on them); SCAR answers owed by
 the SCAR's owner, escalated when late; conditional approvals running out; supplier audits, at
 the interval the supplier's tier asks, from the last audit (or the approval, for a supplier never
 audited), owed by whoever keeps the supplier."""
@@ -93,7 +94,6 @@ PROVIDERS = [
         queryset=_open_changes,
         url_name="suppliers:supplierchange_detail",
         key_prefix="suppliers.change",
-        owner_field="supplier__owner",
         due_field="decide_by",
     ),
     RecordDueProvider(Scar, module=MODULE, kind="SCAR"),

@@ -299,6 +299,20 @@ class ChangeForm(DateRuleMixin, RecordForm):
         self.fields["title"].required = False
         self.fields["title"].help_text = "Empty: “<supplier>: <kind> change”."
         self.fields["received_on"].initial = timezone.localdate
+        if "owner" in self.fields:
+            self.fields["owner"].help_text = "Who evaluates and decides it: the quality manager."
+
+    def clean_owner(self):
+        """The quality manager evaluates and decides a change; owned by anyone else, its date
+        waited on the My work of someone who could not act on it."""
+        from qms.models import Role
+
+        owner = self.cleaned_data.get("owner")
+        if owner is not None and owner.role != Role.QUALITY_MANAGER:
+            raise forms.ValidationError(
+                f"{owner} cannot evaluate or decide a supplier change: choose the quality manager."
+            )
+        return owner
 
     def clean_received_on(self):
         day = self.cleaned_data.get("received_on")

@@ -54,6 +54,17 @@ class SupplierChange(Record):
     create_roles = None  # anyone who may write: goods-in finds changes too
     change_relations = KEEPERS
 
+    @classmethod
+    def default_owner_id(cls, user) -> int | None:
+        """Owned by whoever evaluates and decides it, the quality manager: its date is theirs, on
+        their My work (owned by purchasing, it waited on the buyer's, who could not act on it)."""
+        from qms.models import Role, User
+
+        if user.role == Role.QUALITY_MANAGER:
+            return user.pk
+        found = User.objects.filter(role=Role.QUALITY_MANAGER, is_active=True).order_by("pk").first()
+        return found.pk if found is not None else user.pk
+
     @property
     def due_label(self) -> str:  # type: ignore[override]
         """What the date asks for now: the evaluation, then quality's decision on it."""

@@ -79,7 +79,7 @@ def test_a_change_cannot_be_recorded_ahead(client_for, purchasing_head, bar_stoc
 
 
 def test_a_change_is_due_for_evaluation_after_we_learned_of_it_and_my_work_says_that_date(
-    client_for, purchasing_head, bar_stock
+    client_for, purchasing_head, quality_manager, bar_stock
 ):
     """An evaluate-by date before the day the change was notified is refused beside it; My work
     lists the change as due on the date its page says (not the day its lots are held from)."""
@@ -92,7 +92,7 @@ def test_a_change_is_due_for_evaluation_after_we_learned_of_it_and_my_work_says_
         "description": "Mill changed",
         "received_on": f.days(-2),
         "effective_from": f.days(-30),
-        "owner": purchasing_head.pk,
+        "owner": quality_manager.pk,  # who evaluates it (purchasing records it)
         "department": purchasing_head.department_id,
         "due_date": f.days(-20),
     }
@@ -103,17 +103,47 @@ def test_a_change_is_due_for_evaluation_after_we_learned_of_it_and_my_work_says_
     response = client.post(reverse("suppliers:supplierchange_create"), {**data, "due_date": f.days(5)})
     assert response.status_code == 302
     change = SupplierChange.objects.get()
-    (item,) = [i for i in registry.for_user(bar_stock.owner) if i.reference == change.reference]
+    (item,) = [i for i in registry.for_user(quality_manager) if i.reference == change.reference]
     assert item.due_date == change.due_date == f.days(5)
     # Left empty, "Evaluate by" is two weeks from the day we learned of it, on every page: the
     # due list said the day it took effect while the register showed nothing.
     response = client.post(reverse("suppliers:supplierchange_create"), {**data, "due_date": ""})
     later = SupplierChange.objects.exclude(pk=change.pk).get()
     assert later.due_date == f.days(12)
-    (item,) = [i for i in registry.for_user(bar_stock.owner) if i.reference == later.reference]
+    (item,) = [i for i in registry.for_user(quality_manager) if i.reference == later.reference]
     assert item.due_date == f.days(12)
     listed = client.get(reverse("suppliers:supplierchange_list") + "?overdue=no").content.decode()
     assert later.reference in listed and f"{f.days(12):%-d %b %Y}" in listed
+
+
+def test_a_change_is_owned_by_the_quality_manager_who_evaluates_it(
+    client_for, purchasing_head, quality_manager, bar_stock
+):
+    """Markus recorded a change as its owner; its evaluate-by date waited on his My work while only
+    the quality manager could evaluate it, and hers did not list it."""
+    client = client_for(purchasing_head)
+    form = client.get(reverse("suppliers:supplierchange_create")).context["form"]
+    assert form["owner"].value() == quality_manager.pk  # offered the one who evaluates it
+    data = {
+        "supplier": bar_stock.pk,
+        "kind": "material",
+        "source": "goods_in",
+        "description": "Other mill's marking on the bars",
+        "received_on": f.today(),
+        "owner": purchasing_head.pk,
+        "department": purchasing_head.department_id,
+    }
+    response = client.post(reverse("suppliers:supplierchange_create"), data)
+    assert response.status_code == 400 and not SupplierChange.objects.exists()
+    assert field_error(response, "owner") == (
+        f"{purchasing_head} cannot evaluate or decide a supplier change: choose the quality manager."
+    )
+    assert (
+        client.post(
+            reverse("suppliers:supplierchange_create"), data | {"owner": quality_manager.pk}
+        ).status_code
+        == 302
+    )
 
 
 def test_quality_evaluates_and_approves_the_change_purchasing_may_neither(

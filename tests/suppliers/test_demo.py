@@ -36,9 +36,12 @@ def test_the_demo_tells_the_story():
         "supplier_change_open", on=change.open_from - timezone.timedelta(days=1), supplier=bar, part="H-220"
     )
 
-    # The procurement head sees it among his due items (the Overview and his digest read them).
-    head = User.objects.get(username="mweber")
-    assert any(i.kind.startswith("Open supplier change") for i in registry.for_user(head))
+    # The quality manager, who evaluates and decides it, sees it among her due items; the buyer,
+    # who could not act on it, no longer carries it.
+    quality = User.objects.get(username="qm")
+    assert any(i.kind.startswith("Open supplier change") for i in registry.for_user(quality))
+    buyer = User.objects.get(username="mweber")
+    assert not any(i.kind.startswith("Open supplier change") for i in registry.for_user(buyer))
 
     # The rusty delivery's NCR names the supplier; its SCAR was emailed and is late.
     assert ncr_ids_by_supplier({bar.pk}).get(bar.pk)
