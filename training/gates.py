@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
+
 from qms import gates
 from qms.models import Process, User
 
@@ -96,10 +98,14 @@ def inspection_signoff_gate(*, on: dt.date, person, process) -> list[gates.Refus
         ).order_by("title")
     )
     if not needed:
+        # Named with the person whose sign-off it is, and where the catalogue is kept: the
+        # inspector reading the lot's page could not tell whose it was nor who acts on it.
         return [
             gates.Refusal(
-                f"No competence in the catalogue authorises signing off inspection of {process}: "
-                "add one (“also authorises: signing off inspection”) so qualified people can be told apart."
+                f"No competence in the catalogue authorises signing off inspection of {process}, so "
+                f"{_person(person)}'s sign-off cannot be told qualified: the quality manager adds one "
+                "(“also authorises: signing off inspection”) to the competence catalogue.",
+                reverse("training:competence_list"),
             )
         ]
     return _missing(_person(person), needed, on, Level.QUALIFIED)

@@ -51,10 +51,13 @@ def test_an_unknown_or_retired_competence_is_refused(zimmer, hardening, head):
 
 def test_inspection_sign_off_needs_every_sign_off_competence_of_the_process(dept, head, zimmer):
     process = f.process(dept, "Final inspection (OQC)")
-    assert (
-        "No competence in the catalogue authorises signing off inspection"
-        in check("inspection_signoff", f.today(), person=zimmer, process=process)[0]
+    (refusal,) = gates.check("inspection_signoff", on=f.today(), person=zimmer, process=process)
+    assert refusal.message == (
+        "No competence in the catalogue authorises signing off inspection of Final inspection (OQC), "
+        f"so {zimmer}'s sign-off cannot be told qualified: the quality manager adds one "
+        "(“also authorises: signing off inspection”) to the competence catalogue."
     )
+    assert refusal.url == "/training/competences/"
     visual = f.competence(
         dept, title="Final inspection: visual", process=process, authorises="inspection_signoff"
     )
