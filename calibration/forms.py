@@ -303,9 +303,21 @@ class AffectedItemForm(DateRuleMixin, ChildModelForm):
         return data
 
 
-class DecisionForm(ChildForm):
+class DecisionForm(ChildModelForm):
+    """An affected item's decision, changed on its page: it opens on the decision as it stands (a
+    plain form opened on "No impact", and saving only a new reason lifted a hold)."""
+
     decision = forms.ChoiceField(choices=Decision.choices[1:])
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    class Meta:
+        model = AffectedItem
+        fields = ["decision", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.decision:
+            self.fields["decision"].choices = [("", "Choose a decision"), *Decision.choices[1:]]
 
 
 class MachineForm(RecordForm):

@@ -463,6 +463,27 @@ def test_an_affected_items_decision_keeps_its_reason_on_the_page(client_for, dep
     assert "Shafts measured near the limit" in page
 
 
+def test_an_affected_items_edit_page_opens_on_its_decision_as_it_stands(client_for, dept, head):
+    """Sofia opened a held item to add to its reason: the form showed "No impact" and an empty
+    reason, and saving the new reason alone lifted the hold (the lot then shipped)."""
+    gauge = f.calibrated(dept, on=f.days(-60))
+    assessment = f.calibrate(gauge, found="25.004", left="25.000").assessments.get()
+    item = services.item_add(assessment=assessment, by=head, what="Final inspection", reference="LOT-7")
+    url = reverse("calibration:item_edit", kwargs=item.url_kwargs())
+    client = client_for(head)
+    form = client.get(url).context["form"]
+    assert form["decision"].value() in ("", None)  # still to decide: nothing chosen for them
+    assert form.fields["decision"].choices[0] == ("", "Choose a decision")
+    services.item_decide(affecteditem=item, by=head, decision="hold", reason="Shafts measured near the limit")
+    form = client.get(url).context["form"]
+    assert (form["decision"].value(), form["reason"].value()) == ("hold", "Shafts measured near the limit")
+    assert ("", "Choose a decision") not in form.fields["decision"].choices
+    response = client.post(url, {"decision": "", "reason": "Shafts measured near the limit"})
+    assert response.status_code == 400  # a decided item is not undecided by an empty choice
+    item.refresh_from_db()
+    assert item.decision == "hold"
+
+
 def test_a_relative_humidity_over_100_percent_is_refused_beside_the_field(client_for, dept, head):
     gauge = f.instrument(dept, source="external")
     response = client_for(head).post(
