@@ -11,6 +11,7 @@ asked (release and shipping ask on the day they happen)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Q
 
@@ -25,7 +26,8 @@ def nonconformity_undecided(*, on: dt.date, records, names) -> list[gates.Refusa
     one of ``names`` in its lot field refuses, naming it and what decides it."""
     named = Q()
     for name in (n.strip() for n in names if n and n.strip()):
-        named |= Q(lot__iexact=name)
+        # "24-1187", or one of a list typed into the field ("24-1187, 24-1203"; "… / …").
+        named |= Q(lot__iexact=name) | Q(lot__iregex=rf"(^|[,;/\s]){re.escape(name)}($|[,;/\s])")
     ids = linked_ids(list(records), Nonconformity)
     if not ids and not named:
         return []

@@ -344,7 +344,12 @@ def held(lot: ProductionLot) -> list[Finding]:
     lot = _loaded(lot)
     inspections = list(lot.inspections.all())
     records = [lot, *inspections, *(use.receipt for use in lot.materials.all())]
-    found = _gate("nonconformity_undecided", on=timezone.localdate(), records=records, names=[lot.lot_number])
+    found = _gate(
+        "nonconformity_undecided",
+        on=timezone.localdate(),
+        records=records,
+        names=[lot.lot_number, lot.reference],
+    )
     if lot.status in ("released", "shipped"):
         in_force = [i for i in inspections if not _accepted_on_reinspection(i, inspections)]
         found += _measurements(lot, inspections, in_force)

@@ -658,3 +658,18 @@ def test_a_lot_recalled_by_a_gauge_assessment_after_its_release_does_not_ship(cl
     assert shipment.status == "draft"
     page = client_for(f.qm()).get(lot.get_absolute_url()).content.decode()
     assert "Held: this lot may be neither released nor shipped." in page
+
+
+def test_an_ncr_naming_the_lot_by_its_reference_or_in_a_list_holds_it(ready):
+    """Sofia typed the lot's reference, and another time two lot numbers, into an NCR's lot field:
+    neither held the lot, which was released with both undecided."""
+    from tests.capa.factories import NonconformityFactory
+
+    for typed in (ready.reference, f"24-0001, {ready.lot_number}", f"{ready.lot_number.lower()} / 24-0002"):
+        ncr = NonconformityFactory(owner=f.qm(), department=ready.department, lot=typed)
+        with pytest.raises(ValidationError, match=ncr.reference):
+            services.lot_release(lot=ready, by=f.qm())
+        NonconformityFactory._meta.model.objects.filter(pk=ncr.pk).update(status="closed")
+    near = NonconformityFactory(owner=f.qm(), department=ready.department, lot=f"{ready.lot_number}7")
+    services.lot_release(lot=ready, by=f.qm())  # another lot whose number begins the same
+    assert near.status == "open"
