@@ -79,4 +79,17 @@
   window.addEventListener("pageshow", (e) => {
     if (e.persisted) document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
   });
+
+  // A chart's region is a tab stop only while it scrolls (a phone's 390 px): where the chart fits
+  // it would be a stop with nothing to do.
+  function scrollStops() {
+    document.querySelectorAll(".chart-scroll").forEach((region) => {
+      if (region.scrollWidth > region.clientWidth + 1) region.tabIndex = 0;
+      else region.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollStops);
+  window.addEventListener("resize", scrollStops);
+  document.addEventListener("htmx:afterSettle", scrollStops);
+
 })();
