@@ -80,6 +80,21 @@
     if (e.persisted) document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
   });
 
+  // A form the server refused comes back with its wrong fields marked (aria-invalid): the first
+  // one takes the focus, so a keyboard or a screen reader starts at what to correct rather than at
+  // the top of the page, and the tab's title says the page is an error.
+  document.addEventListener("DOMContentLoaded", () => {
+    const wrong = Array.from(document.querySelectorAll('main [aria-invalid="true"]')).find((f) => f.type !== "hidden");
+    if (!wrong) return;
+    if (!document.title.startsWith("Error: ")) document.title = "Error: " + document.title;
+    // A picker's own select is hidden: its search box is what one types into.
+    const target = wrong.classList.contains("visually-hidden") && wrong.dataset.pickerReady
+      ? wrong.parentNode.querySelector("input[type=search]") || wrong
+      : wrong;
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
+  });
+
   // A chart's region is a tab stop only while it scrolls (a phone's 390 px): where the chart fits
   // it would be a stop with nothing to do.
   function scrollStops() {
