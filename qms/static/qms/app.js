@@ -107,4 +107,15 @@
   window.addEventListener("resize", scrollStops);
   document.addEventListener("htmx:afterSettle", scrollStops);
 
+  // A box htmx polls (an audit pack's progress) is replaced whole each second, which a live region
+  // would read out each time: the box names its state (data-announce) and a live region that stays
+  // on the page (data-announce-for="<the box's id>") says it once, when it changes.
+  function announce() {
+    document.querySelectorAll("[data-announce-for]").forEach((region) => {
+      const box = document.getElementById(region.dataset.announceFor);
+      const said = box ? box.dataset.announce || "" : "";
+      if (said && region.textContent !== said) region.textContent = said;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", announce);
 })();
