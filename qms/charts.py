@@ -19,17 +19,24 @@ LINE = "#dc3545"
 SERIES = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#d63384")
 AXIS = "#6c757d"
 SMALL = 'font-size="11"'
+# Words drawn without a colour of their own take the page's (currentColor): in a contrast theme
+# (forced colours) that is the theme's text colour; SVG's default black vanished on a dark one.
+INK = 'fill="currentColor"'
 
 
 def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
     """The chart as SVG, as wide as its container up to its drawn width: 640 px, or 1000 px for a
     wide one (``chart-wide``: a heat map of four weeks of days). Shrunk to a phone's 390 px its
     labels would be 4–6 px high: on a phone it is drawn at its own width inside a region that
-    scrolls sideways on its own (``chart-scroll``, app.css), so the page itself never does."""
+    scrolls sideways on its own (``chart-scroll``, app.css), so the page itself never does.
+
+    The region is a tab stop so that a keyboard can scroll it; app.js takes it out of the Tab
+    order where the chart fits and nothing scrolls. The SVG is a group, not an image: its bars and
+    points may be links, which an image's contents are not (each link is named by its value)."""
     wide = width > 640
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" class="{"chart chart-wide" if wide else "chart"}">',
+        f'role="group" aria-label="{escape(title)}" class="{"chart chart-wide" if wide else "chart"}">',
         f"<title>{escape(title)}</title>",
         *body,
         "</svg>",
@@ -38,8 +45,10 @@ def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
     return mark_safe("".join([region, *parts, "</div>"]))  # noqa: S308 - every text above is escaped
 
 
-def _linked(svg: str, url: str) -> str:
-    return f'<a href="{escape(url)}">{svg}</a>' if url else svg
+def _linked(svg: str, url: str, name: str) -> str:
+    """``svg`` as a link to ``url``, named by what it shows ("Oct 2026: 3"): a screen reader reads
+    a link's name, not the tooltip (``<title>``) of the shape inside it."""
+    return f'<a href="{escape(url)}" aria-label="{escape(name)}">{svg}</a>' if url else svg
 
 
 def _number(value: float) -> str:
@@ -54,10 +63,12 @@ def _axis_labels(labels: Sequence[str], xs: Sequence[float], y: float) -> list[s
         if turned:
             out.append(
                 f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="end" {SMALL} '
-                f'transform="rotate(-35 {x:.1f} {y:.1f})">{escape(label)}</text>'
+                f'{INK} transform="rotate(-35 {x:.1f} {y:.1f})">{escape(label)}</text>'
             )
         else:
-            out.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" {SMALL}>{escape(label)}</text>')
+            out.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" {SMALL} {INK}>{escape(label)}</text>'
+            )
     return out
 
 
@@ -117,9 +128,9 @@ def bar_chart(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}">'
             f"<title>{escape(label)}: {_number(value)}{escape(unit)}</title></rect>"
         )
-        body.append(_linked(bar, url))
+        body.append(_linked(bar, url, f"{label}: {_number(value)}{unit}"))
         body.append(
-            f'<text x="{cx:.1f}" y="{y - 3:.1f}" text-anchor="middle" {SMALL}>'
+            f'<text x="{cx:.1f}" y="{y - 3:.1f}" text-anchor="middle" {SMALL} {INK}>'
             f"{_number(value)}{escape(unit)}</text>"
         )
         running += value
@@ -216,7 +227,7 @@ def line_chart(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
                 f"<title>{escape(name)}, {escape(labels[i])}: {_number(value)}{unit}</title></circle>"
             )
-            body.append(_linked(dot, urls[i] if urls else ""))
+            body.append(_linked(dot, urls[i] if urls else "", f"{name}, {labels[i]}: {_number(value)}{unit}"))
         if len(run) > 1:
             body.append(
                 f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
@@ -225,8 +236,10 @@ def line_chart(
     if len(series) > 1:
         for n, (name, _) in enumerate(series):
             body.append(
-                f'<text x="{left + 8 + n * 150}" y="{height - 6}" font-size="12" '
-                f'fill="{SERIES[n % len(SERIES)]}">■ {escape(name)}</text>'
+                # The key's square in the line's colour, its name in the text's (a pale line's
+                # colour is no colour for words).
+                f'<text x="{left + 8 + n * 150}" y="{height - 6}" font-size="12" {INK}>'
+                f'<tspan fill="{SERIES[n % len(SERIES)]}">■</tspan> {escape(name)}</text>'
             )
     return _frame(width, height, title, body)
 
@@ -280,10 +293,10 @@ def heat_map(
             str(label) if len(str(label)) <= HEAT_LABEL_CHARS else str(label)[: HEAT_LABEL_CHARS - 1] + "…"
         )
         text = (
-            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" {SMALL}>'
+            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" {SMALL} {INK}>'
             f"<title>{escape(label)}</title>{escape(short)}</text>"
         )
-        body.append(_linked(text, url))
+        body.append(_linked(text, url, str(label)))
         cell_urls = row[4] if len(row) > 4 else ()
         for i, value in enumerate(values):
             if shade is not None:
@@ -301,7 +314,9 @@ def heat_map(
                 f'<text x="{x + cell_w / 2:.1f}" y="{y + 13}" text-anchor="middle" font-size="10" '
                 f'fill="{ink}">{_number(value)}</text>'
             )
-            body.append(_linked(cell, cell_urls[i]) if i < len(cell_urls) and cell_urls[i] else cell)
+            if i < len(cell_urls) and cell_urls[i]:
+                cell = _linked(cell, cell_urls[i], f"{label}, {column}: {_number(value)}")
+            body.append(cell)
     keys = legend
     legend = top + row_h * max(1, len(rows)) + 16
     for i, (state, words) in enumerate(

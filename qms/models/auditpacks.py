@@ -96,6 +96,29 @@ class AuditPack(models.Model):
         return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
     @property
+    def section_now(self) -> int | None:
+        """The section being rendered, counted from 1; None before the worker has counted them and
+        once every section is laid out (the front matter is left), never "section 2 of 1"."""
+        if self.sections_done >= self.sections_total:
+            return None
+        return self.sections_done + 1
+
+    @property
+    def announcement(self) -> str:
+        """The pack's state in a few words, for the page's live region (said once per change)."""
+        if self.status == self.Status.QUEUED:
+            return "Queued: waiting for a renderer."
+        if self.status == self.Status.RENDERING:
+            if self.section_now:
+                return f"Rendering section {self.section_now} of {self.sections_total}."
+            return "Rendering the contents."
+        if self.status == self.Status.READY:
+            return f"Ready: {self.pages} pages. Download PDF."
+        if self.status == self.Status.FAILED:
+            return "The pack could not be rendered."
+        return ""
+
+    @property
     def kept_until(self):
         """When the sweep deletes the file (``AUDIT_PACK_RETENTION_DAYS`` after the request)."""
         import datetime as dt

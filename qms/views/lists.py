@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from django.db.models import ForeignKey, Q
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, ForeignKey, Q, TextField
 from django.forms import MultiWidget
 from django.forms.utils import pretty_name
 from django.urls import reverse
@@ -170,6 +171,8 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             name = escape(label).replace("{", "{{").replace("}", "}}")
             if late and field == "due_date":
                 cells.append(f'<td data-label="{name}" class="text-danger fw-semibold">{{}} · overdue</td>')
+            elif is_free_text(self.model, field):
+                cells.append(f'<td data-label="{name}" class="free-text">{{}}</td>')
             else:
                 cells.append(f'<td data-label="{name}">{{}}</td>')
         return "".join(['<tr><td class="text-nowrap"><a href="{}">{}</a></td>', *cells, "</tr>"])
@@ -271,6 +274,23 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
             querystring=querystring(self.request, drop=("after", "before", "page", "format")),
         )
         return ctx
+
+
+def is_free_text(model, field: str) -> bool:
+    """Whether a column holds typed text (a title, a description): it may be one unbroken run of
+    200 characters, so its cells may break anywhere (``free-text`` in app.css) rather than widen
+    the table. A status, a reference or a name of a few words keeps its words whole."""
+    try:
+        model_field = model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return False
+    if isinstance(model_field, TextField):
+        return True
+    return (
+        isinstance(model_field, CharField)
+        and not model_field.choices
+        and (model_field.max_length or 0) >= 200
+    )
 
 
 def header_html(columns) -> SafeString:

@@ -17,7 +17,7 @@ def test_cells_are_coloured_against_their_rows_minimum_and_rows_link_to_their_re
     )
     assert svg.count(f'fill="{HEAT["below"][0]}"') >= 1 and f'fill="{HEAT["at"][0]}"' in svg
     assert f'fill="{HEAT["above"][0]}"' in svg
-    assert '<a href="/training/competences/7/">' in svg
+    assert '<a href="/training/competences/7/" aria-label="Heat treatment">' in svg
     assert "Heat treatment, Tue 5: 2 (minimum 2)" in svg
     assert "style=" not in svg
 
@@ -49,7 +49,8 @@ def test_a_grid_judged_by_its_own_rule_shades_each_cell_and_links_it_to_its_reco
         )
     )
     assert svg.count(f'fill="{HEAT["below"][0]}"') == 2  # the high cell and its legend key
-    assert '<a href="/risks/?l=2&amp;s=2">' in svg and "score 4 or more" in svg
+    assert '<a href="/risks/?l=2&amp;s=2" aria-label="Likelihood 2, Severity 2: 3">' in svg
+    assert "score 4 or more" in svg
     assert "minimum" not in svg
 
 

@@ -12,7 +12,7 @@ from django.urls import resolve
 import qms.views.lists
 from capa.models import Nonconformity
 from qms.views import RecordListView
-from qms.views.lists import screen_cells
+from qms.views.lists import is_free_text, screen_cells
 from tests import walker
 from tests.factories import WidgetFactory
 from tests.qms.test_list_queries import PAGES, ROLES
@@ -95,7 +95,9 @@ def test_a_column_only_a_record_can_show_keeps_the_register_reading_records():
 TEMPLATE_ROWS = (
     "{% for url, first, rest in rows %}"
     '<tr><td class="text-nowrap"><a href="{{ url }}">{{ first }}</a></td>'
-    '{% for label, value in rest %}<td data-label="{{ label }}">{{ value }}</td>{% endfor %}</tr>'
+    "{% for label, value, free in rest %}"
+    '<td data-label="{{ label }}"{% if free %} class="free-text"{% endif %}>{{ value }}</td>'
+    "{% endfor %}</tr>"
     "{% if not forloop.last %}\n{% endif %}{% endfor %}"
 )
 
@@ -117,6 +119,8 @@ def test_a_registers_rows_are_escaped_as_djangos_template_escapes_them(quality_m
     rows = list(response.context["rows"])
     rows.append((rows[0][0], ["a\x00b <i>", *rows[0][1][1:]]))  # a text of its own with a NUL in it
     labels = [label for _, label in view.columns[1:]]
+    free = [is_free_text(view.model, field) for field, _ in view.columns[1:]]
+    assert any(free), "the title's cells may break anywhere (app.css)"
     from qms.views.links import url_maker
 
     url_of = url_maker(view.model, view.cells)
@@ -126,7 +130,11 @@ def test_a_registers_rows_are_escaped_as_djangos_template_escapes_them(quality_m
         .render(
             {
                 "rows": [
-                    (url_of(record), cell_text(first), list(zip(labels, map(cell_text, rest), strict=True)))
+                    (
+                        url_of(record),
+                        cell_text(first),
+                        list(zip(labels, map(cell_text, rest), free, strict=True)),
+                    )
                     for record, (first, *rest) in rows
                 ]
             }

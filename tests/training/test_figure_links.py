@@ -32,8 +32,12 @@ LATER = months_ahead(f.today())[3]
 def bars(html: str) -> list[tuple[str, int, str]]:
     """(label, number, link) of each bar of the requalification chart, as the page draws it."""
     chart = html[html.index("Requalifications falling due per month") :]
-    found = re.findall(r'<a href="([^"]+)"><rect [^>]*><title>([^<]+): (\d+)</title></rect></a>', chart)
-    return [(unescape(label), int(n), unescape(url)) for url, label, n in found]
+    found = re.findall(
+        r'<a href="([^"]+)" aria-label="([^"]+)"><rect [^>]*><title>([^<]+): (\d+)</title></rect></a>', chart
+    )
+    # Each link is named by what its bar shows, as its tooltip says it.
+    assert all(name == f"{label}: {n}" for _, name, label, n in found), found
+    return [(unescape(label), int(n), unescape(url)) for url, _, label, n in found]
 
 
 # --- requalifications falling due, per month -------------------------------------------------

@@ -79,4 +79,43 @@
   window.addEventListener("pageshow", (e) => {
     if (e.persisted) document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
   });
+
+  // A form the server refused comes back with its wrong fields marked (aria-invalid): the first
+  // one takes the focus, so a keyboard or a screen reader starts at what to correct rather than at
+  // the top of the page, and the tab's title says the page is an error.
+  document.addEventListener("DOMContentLoaded", () => {
+    const wrong = Array.from(document.querySelectorAll('main [aria-invalid="true"]')).find((f) => f.type !== "hidden");
+    if (!wrong) return;
+    if (!document.title.startsWith("Error: ")) document.title = "Error: " + document.title;
+    // A picker's own select is hidden: its search box is what one types into.
+    const target = wrong.classList.contains("visually-hidden") && wrong.dataset.pickerReady
+      ? wrong.parentNode.querySelector("input[type=search]") || wrong
+      : wrong;
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
+  });
+
+  // A chart's region is a tab stop only while it scrolls (a phone's 390 px): where the chart fits
+  // it would be a stop with nothing to do.
+  function scrollStops() {
+    document.querySelectorAll(".chart-scroll").forEach((region) => {
+      if (region.scrollWidth > region.clientWidth + 1) region.tabIndex = 0;
+      else region.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollStops);
+  window.addEventListener("resize", scrollStops);
+  document.addEventListener("htmx:afterSettle", scrollStops);
+
+  // A box htmx polls (an audit pack's progress) is replaced whole each second, which a live region
+  // would read out each time: the box names its state (data-announce) and a live region that stays
+  // on the page (data-announce-for="<the box's id>") says it once, when it changes.
+  function announce() {
+    document.querySelectorAll("[data-announce-for]").forEach((region) => {
+      const box = document.getElementById(region.dataset.announceFor);
+      const said = box ? box.dataset.announce || "" : "";
+      if (said && region.textContent !== said) region.textContent = said;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", announce);
 })();

@@ -26,7 +26,14 @@
     box.setAttribute("autocomplete", "off");
     const list = document.createElement("div");
     list.className = "list-group picker-results mb-1";
+    // What a search found, said politely to a screen reader ("3 results", "No match").
+    const found = document.createElement("div");
+    found.className = "visually-hidden";
+    found.setAttribute("role", "status");
+    found.setAttribute("aria-live", "polite");
+    found.dataset.testid = "picker-status";
     select.parentNode.insertBefore(box, select);
+    select.parentNode.insertBefore(found, select);
     select.parentNode.insertBefore(list, select);
     if (select.multiple) {
       // Those chosen, each a button that removes it (a phone has no Delete key, and a click in a
@@ -47,6 +54,7 @@
           b.addEventListener("click", () => {
             o.remove();
             select.dispatchEvent(new Event("change", { bubbles: true }));
+            box.focus(); // the button is gone: the focus would fall to the page's top
           });
           return b;
         }));
@@ -54,14 +62,48 @@
       select.addEventListener("change", draw);
       draw();
     }
+    const results = () => Array.from(list.querySelectorAll("button"));
+    // Enter in the box chooses the first result (or does nothing): it never sends the form around
+    // the picker half-filled. Arrow down steps into the results, up and down between them, Escape
+    // back to the box.
+    box.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        // Only the results of what the box says now (not those of a word still being typed).
+        const first = shown === box.value.trim() && results()[0];
+        if (first) first.click();
+      } else if (e.key === "ArrowDown" && results().length) {
+        e.preventDefault();
+        results()[0].focus();
+      } else if (e.key === "Escape" && results().length) {
+        e.preventDefault();
+        list.replaceChildren();
+        found.textContent = "";
+      }
+    });
+    list.addEventListener("keydown", (e) => {
+      const all = results();
+      const at = all.indexOf(document.activeElement);
+      if (at < 0) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const next = at + (e.key === "ArrowDown" ? 1 : -1);
+        if (next < 0) box.focus();
+        else all[Math.min(next, all.length - 1)].focus();
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        box.focus();
+      }
+    });
     let timer = null;
     let asked = "";
+    let shown = "";
     box.addEventListener("input", () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         const q = box.value.trim();
         asked = q;
-        if (q.length < 1) { list.replaceChildren(); return; }
+        if (q.length < 1) { list.replaceChildren(); found.textContent = ""; return; }
         fetch(select.dataset.picker + (select.dataset.picker.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(q), { credentials: "same-origin" })
           .then((r) => (r.ok ? r.json() : { results: [] }))
           .then((data) => {
@@ -76,9 +118,14 @@
                 option(select, person);
                 list.replaceChildren();
                 box.value = "";
+                found.textContent = person.label + " chosen";
+                box.focus(); // the result is gone: the focus would fall to the page's top
               });
               return b;
             }));
+            shown = q;
+            const n = data.results.length;
+            found.textContent = n ? n + (n === 1 ? " result" : " results") : "No match";
           });
       }, 150);
     });
