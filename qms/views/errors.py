@@ -102,7 +102,26 @@ class MethodNotAllowedMiddleware:
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = ""
         response.content = loader.render_to_string(
-            "405.html", {"message": NOT_A_PAGE, "back": back}, request=request
+            "405.html", {"message": NOT_A_PAGE, "back": back or _page_above(request.path)}, request=request
         )
         response["Content-Type"] = "text/html; charset=utf-8"
         return response
+
+
+def _page_above(path: str) -> str:
+    """The page an action's address belongs to, for a reload that sent no Referer: the address
+    one or two steps up that is a page ("/inspection/lots/2/release/" → "/inspection/lots/2/")."""
+    from django.urls import Resolver404, resolve
+
+    for _ in range(2):
+        path = path.rstrip("/").rsplit("/", 1)[0] + "/"
+        if path == "/":
+            return ""
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        view = getattr(match.func, "view_class", None)
+        if view is None or "get" in getattr(view, "http_method_names", ()) and hasattr(view, "get"):
+            return path
+    return ""

@@ -16,3 +16,11 @@ def test_an_address_that_only_takes_a_form_opened_as_a_page_says_what_to_do(clie
     assert "This address is not a page" in page
     assert "Go back to the record and use its button there." in page
     assert f'href="http://testserver{widget.get_absolute_url()}">Back to the page</a>' in page
+
+
+def test_reloaded_without_a_referer_it_offers_the_page_the_address_belongs_to(client_for, head, widget):
+    """A refused release, then a reload: the browser sends no Referer, and the page said "Go back
+    to the record" with only a link to My work."""
+    response = client_for(head).get(widget.get_absolute_url() + "transition/")
+    assert response.status_code == 405
+    assert f'href="{widget.get_absolute_url()}">Back to the page</a>' in response.content.decode()
