@@ -55,6 +55,12 @@ class UserAdminChangeForm(_UserRules, UserChangeForm):
         "they head: needed when you switch off the login of someone who still owns some.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:  # never the person leaving
+            field = self.fields["hand_over_to"]
+            field.queryset = field.queryset.exclude(pk=self.instance.pk)
+
     def clean(self):
         data = super().clean()
         person, to = self.instance, data.get("hand_over_to")

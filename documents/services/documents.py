@@ -84,7 +84,8 @@ def distribution_parts(document: Document) -> list[str]:
     managers"), departments (by name), not the people the roles and departments reach."""
     if not document.pk:
         return []
-    parts = [str(u) for u in document.distribution_people.all()]
+    # A named person who has left stays as written, said so: they are not counted among its readers.
+    parts = [str(u) if u.is_active else f"{u} (left)" for u in document.distribution_people.all()]
     parts += [Role(r).label + "s" for r in document.distribution_roles]
     parts += [d.name for d in document.distribution_departments.all()]
     return sorted(parts)

@@ -423,6 +423,8 @@ def test_a_leavers_pending_acknowledgments_are_withdrawn_and_leave_their_due_ite
     assert not [i for i in registry.for_user(operator) if i.kind == "Read and acknowledge"]
     page = client_for(quality_manager).get(drawing.get_absolute_url()).content.decode()
     assert "Everyone on the distribution list has acknowledged revision B." in page
+    # Still named on the list as it was written, said to have left (the count said 3 of 4 names).
+    assert f"{operator} (left)" in page
 
 
 def test_the_history_names_the_review_round_and_each_signature_in_local_time(drawing, head, quality_manager):

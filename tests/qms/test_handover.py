@@ -129,3 +129,9 @@ def test_an_inactive_head_kept_on_a_department_is_named_and_refused(client_for, 
     )
     dept.refresh_from_db()
     assert dept.name == "Quality Control"
+
+
+def test_the_person_leaving_is_not_offered_as_their_own_successor(client_for, admin_user, head, staff):
+    form = client_for(admin_user).get(f"/admin/qms/user/{head.pk}/change/").context["adminform"].form
+    offered = set(form.fields["hand_over_to"].queryset.values_list("pk", flat=True))
+    assert head.pk not in offered and staff.pk in offered
