@@ -311,4 +311,6 @@ class Acknowledgment(ChildRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.revision}: {self.get_status_display()}"
+        # Who and which revision: its status is said beside it (a history row read "…: Withdrawn ·
+        # Withdrawn", and its "Created" row today's status).
+        return f"{self.user} – {self.revision}"

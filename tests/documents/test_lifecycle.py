@@ -423,6 +423,11 @@ def test_a_leavers_pending_acknowledgments_are_withdrawn_and_leave_their_due_ite
     assert not [i for i in registry.for_user(operator) if i.kind == "Read and acknowledge"]
     page = client_for(quality_manager).get(drawing.get_absolute_url()).content.decode()
     assert "Everyone on the distribution list has acknowledged revision B." in page
+    # The document's history names the row once, without a status that is said beside it.
+    from qms.history import history_rows
+
+    withdrawal = next(r for r in history_rows(drawing) if r["why"] == "Left the company (login switched off)")
+    assert withdrawal["part"] == f"Acknowledgment: {operator} – {rev_b}"
     # Still named on the list as it was written, said to have left (the count said 3 of 4 names).
     assert f"{operator} (left)" in page
 
