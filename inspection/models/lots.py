@@ -85,6 +85,25 @@ class GoodsReceipt(Record):
     def on_time(self) -> bool | None:
         return None if self.promised_on is None else self.received_on <= self.promised_on
 
+    def clean(self) -> None:
+        """Received no later than it was inspected: an edit of the date cannot put the arrival
+        after an inspection of it (the inspection's own rule, the other way round)."""
+        super().clean()
+        if self.pk is not None and self.received_on is not None:
+            _not_after_inspections(self, "received_on", "it cannot have arrived after that")
+
+
+def _not_after_inspections(record, field: str, consequence: str) -> None:
+    """Refuse ``record``'s date ``field`` later than the first of its inspections."""
+    first = (
+        record.inspections.filter(inspected_on__lt=getattr(record, field))
+        .order_by("inspected_on", "pk")
+        .first()
+    )
+    if first is not None:
+        message = f"{first.reference} inspected it on {first.inspected_on:%-d %b %Y}: {consequence}."
+        raise ValidationError({field: message})
+
 
 class ReceiptCertificate(StoredFile, ChildRecord):
     """A material certificate (3.1) or delivery document of a receipt, in the one file store."""
@@ -184,6 +203,8 @@ class ProductionLot(Record):
             check_happened(self.started_on)
         except ValidationError as exc:
             raise ValidationError({"started_on": exc.messages}) from None
+        if self.pk is not None and self.started_on is not None:
+            _not_after_inspections(self, "started_on", "its production cannot have started after that")
 
     @property
     def production_days(self) -> list:

@@ -124,3 +124,36 @@ def test_production_cannot_have_started_in_the_future(client_for):
     response = client.post("/inspection/lots/new/", _lot_form())
     assert response.status_code == 302
     assert ProductionLot.objects.get().started_on == f.today()
+
+
+def test_an_edit_cannot_move_a_receipt_or_a_lot_past_its_inspections():
+    """Hannah moved a lot's start after its inspection of 5 Dec, and goods-in a receipt's arrival
+    after its IQC: both saved, the inspections then dated before what they inspected."""
+    from qms.services import record_update
+
+    receipt = f.receipt(received=f.days(-3))
+    iqc = services.inspection_create(
+        by=f.qm(),
+        plan=f.plan(part="BAR-42", stage="iqc"),
+        inspector=f.qm(),
+        inspected_on=f.days(-2),
+        lot_size=100,
+        receipt=receipt,
+    )
+    with pytest.raises(ValidationError) as refused:
+        record_update(record=receipt, by=f.qm(), reason="Date corrected", received_on=f.days(-1))
+    assert refused.value.message_dict["received_on"] == [
+        f"{iqc.reference} inspected it on {f.days(-2):%-d %b %Y}: it cannot have arrived after that."
+    ]
+    lot = f.lot(started=f.days(-3))
+    inspection = services.inspection_create(
+        by=f.qm(), plan=f.plan(), inspector=f.qm(), inspected_on=f.days(-2), lot_size=100, lot=lot
+    )
+    with pytest.raises(ValidationError) as refused:
+        record_update(record=lot, by=f.qm(), reason="Corrected start", started_on=f.days(-1))
+    assert refused.value.message_dict["started_on"] == [
+        f"{inspection.reference} inspected it on {f.days(-2):%-d %b %Y}: its production cannot have started "
+        "after that."
+    ]
+    lot.refresh_from_db()
+    assert lot.started_on == f.days(-3)
