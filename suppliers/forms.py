@@ -297,7 +297,7 @@ class ChangeForm(DateRuleMixin, RecordForm):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.exclude(status="disqualified").order_by("name")
         self.fields["title"].required = False
-        self.fields["title"].help_text = "Empty: “<supplier>: <kind> change”."
+        self.fields["title"].help_text = "Empty: the supplier and the kind, “Hüttenstahl: material change”."
         self.fields["received_on"].initial = timezone.localdate
         if "owner" in self.fields:
             self.fields["owner"].help_text = "Who evaluates and decides it: the quality manager."
@@ -401,7 +401,7 @@ class ScarForm(RecordForm):
         )
         if self.instance.pk is None:  # the service names a new SCAR; one being edited keeps a title
             self.fields["title"].required = False
-            self.fields["title"].help_text = "Empty: “SCAR to <supplier>”."
+            self.fields["title"].help_text = "Empty: “SCAR to” and the supplier's name."
 
     def _supplier_id(self) -> int | None:
         """The supplier chosen: in what was sent, else in the initial values (the SCAR's own, the

@@ -109,7 +109,7 @@ class SupplierChange(Record):
     description = models.TextField(help_text="What changes, in the supplier's words and ours.")
     received_on = models.DateField("notified or found on")
     effective_from = models.DateField(
-        "changed material from",
+        "first changed delivery",
         null=True,
         blank=True,
         help_text="First delivery made with the change, when known. Empty: from the day we learned of it.",

@@ -620,6 +620,7 @@ def test_a_lot_an_ncr_without_disposition_names_is_neither_released_nor_shipped(
     )
     page = client_for(f.qm()).get(ready.get_absolute_url()).content.decode()
     assert "Held: this lot may be neither released nor shipped." in page and ncr.reference in page
+    assert 'data-testid="release-form"' not in page  # not offered only to be refused
     ncr_disposition(ncr=ncr, by=f.qm(), disposition="concession", note="Deburred; customer agreed")
     services.lot_release(lot=ready, by=f.qm())  # the decision made, the lot goes on
     ready.refresh_from_db()
