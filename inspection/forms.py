@@ -122,6 +122,10 @@ class ReceiptForm(DateRuleMixin, RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.order_by("name")
+        if "quantity" in self.fields:  # -1 said "greater than or equal to 0", 0 the model's words
+            self.fields["quantity"].error_messages["min_value"] = (
+                "A receipt holds at least one piece: enter how many arrived."
+            )
         if self.instance.pk is None and not self.initial.get("received_on"):
             self.initial["received_on"] = _today()  # the goods-in clerk books what came in today
 

@@ -381,4 +381,6 @@ def test_a_receipt_of_zero_pieces_is_refused_beside_its_quantity(client_for):
         f.receipt(quantity=0)
     assert refused.value.message_dict["quantity"] == [said]
     assert not GoodsReceipt.objects.exists()
+    response = client.post("/inspection/receipts/new/", _receipt_form(quantity=-1))
+    assert response.status_code == 400 and field_error(response, "quantity") == said
     assert client.post("/inspection/receipts/new/", _receipt_form(quantity=1)).status_code == 302
