@@ -70,7 +70,15 @@ stamp="$VENV/.installed-$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1
 if [[ -e $stamp ]]; then
   say "python packages: up to date ($LOCK)"
 else
-  say "python packages: pip install --require-hashes -r $LOCK"
+  # pip itself first, at the lock's version and hash: the pip a new venv brings (23.2 on Debian 12's
+  # Python 3.11) resolves an extra (weasyprint's fonttools[woff]) to the newest release instead of
+  # the locked one, and hash-checking mode then refuses the whole install.
+  pip_lock=$(mktemp)
+  trap 'rm -f "$pip_lock"' EXIT
+  awk '/^pip==/ { p = 1 } p { print; if ($0 !~ /\\$/) exit }' "$LOCK" >"$pip_lock"
+  [[ -s $pip_lock ]] || { echo "$LOCK pins no pip; run 'make lock'." >&2; exit 1; }
+  say "python packages: pip from $LOCK, then pip install --require-hashes -r $LOCK"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$pip_lock"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
   # compat mode: a plain path entry, so a checkout elsewhere (a git worktree) imports its own code;
   # no build isolation: setuptools comes from the lock too, so nothing unpinned is fetched.
