@@ -8,7 +8,7 @@ from django import forms
 from qms.forms import ChildModelForm, DateRuleMixin, people
 from qms.rules import REASON_MAX
 
-from ..models import Action, ContainmentAction, FishboneCause, Why
+from ..models import PLAN_FIELDS, Action, ContainmentAction, FishboneCause, Why, plan_frozen
 
 
 class _StatusForm(ChildModelForm):
@@ -27,9 +27,22 @@ class _StatusForm(ChildModelForm):
         super().__init__(*args, **kwargs)
         row = self.instance
         workflow, current = row.workflow, row.status_value
-        targets = {current} | {t.target for t in workflow.available(row, self.user)}
+        moves = workflow.available(row, self.user)
+        # A move the row refuses now (an action reopened under a CAPA in verification) is not
+        # offered; chosen anyway, its refusal is said beside the status, not "not a valid choice".
+        self.refused = {t.target: workflow.refused(row, t.name, self.user) for t in moves}
+        targets = {current} | set(self.refused)
         self.fields["status"].choices = [(s, label) for s, label in workflow.statuses if s in targets]
+        self.fields["status"].widget.choices = [
+            (s, label) for s, label in self.fields["status"].choices if not self.refused.get(s)
+        ]
         self.fields["status"].initial = current
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if self.refused.get(status):
+            raise forms.ValidationError(self.refused[status])
+        return status
 
 
 class _PersonField:
@@ -104,6 +117,13 @@ class ActionUpdateForm(ActionForm, _StatusForm):
     class Meta(ActionForm.Meta):
         fields = ["kind", "title", "owner", "due_date", "evidence"]
         widgets = {"evidence": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said before it is typed: a change is refused beside the field (``action_update``).
+        if self.parent is not None and plan_frozen(self.parent):
+            for name in PLAN_FIELDS:
+                self.fields[name].help_text = "Fixed while the CAPA is in verification."
 
 
 class ActionProgressForm(_StatusForm):

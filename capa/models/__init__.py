@@ -2,7 +2,7 @@
 NCR (``ncr``), the CAPA record (``capa``), its analysis (``analysis``) and what it does about the
 problem (``actions``)."""
 
-from .actions import Action, ContainmentAction, EffectivenessCheck
+from .actions import PLAN_FIELDS, Action, ContainmentAction, EffectivenessCheck, plan_frozen
 from .analysis import Discipline, FishboneCause, Why
 from .capa import (
     CHECK_JUDGED_STATUSES,
@@ -21,6 +21,7 @@ __all__ = [
     "CLOSED_WITH_TARGET",
     "DRAFT_ANALYSIS_STATUSES",
     "OPEN_ACTION_STATUSES",
+    "PLAN_FIELDS",
     "Action",
     "Capa",
     "CauseCategory",
@@ -33,4 +34,5 @@ __all__ = [
     "Source",
     "Why",
     "open_on",
+    "plan_frozen",
 ]

@@ -90,6 +90,27 @@ class ContainmentAction(ChildRecord):
         return self.description
 
 
+# From verification on, the actions stand as they were verified: their effectiveness check judges
+# them, and its verifier was chosen independent of them (never the owner of a corrective or
+# preventive action, ``capa.services.verifier_problem``). What an action is, whose and by when, a
+# new action or one reopened would change both behind the verifier's back: that goes through
+# "Back to actions" (with a reason), and verifying again plans the check anew, its verifier
+# checked again. The evidence may still be completed.
+VERIFIED_PLAN_STATUSES = ("verification",)
+PLAN_FIELDS = ("kind", "title", "owner", "due_date")
+
+
+def plan_frozen(capa: Capa) -> str | None:
+    """Why the actions of ``capa`` may not be added to, reopened or replanned now, or None."""
+    if capa.status in VERIFIED_PLAN_STATUSES:
+        return (
+            f"{capa.reference} is in verification: its actions stay as they were verified, and its "
+            "verifier was chosen independent of them. To change them, move the CAPA back to actions "
+            "(with a reason)."
+        )
+    return None
+
+
 class Action(ChildRecord):
     """A correction, corrective or preventive action with its owner, due date, status and the
     evidence that it was done."""
@@ -136,6 +157,14 @@ class Action(ChildRecord):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ACTION_STATUSES
+
+    @classmethod
+    def add_refused(cls, parent: Capa) -> str | None:
+        return plan_frozen(parent)
+
+    def transition_refused(self, name: str, user) -> str | None:
+        """A done or cancelled action is not reopened under a CAPA in verification."""
+        return plan_frozen(self.capa) if name == "reopen" else None
 
 
 def _capa_verified(check: EffectivenessCheck) -> str | None:

@@ -19,7 +19,7 @@ from qms.services import transition, transition_to
 from qms.services.signatures import content_hash, password_problem, signature_record
 from qms.workflow import TransitionError
 
-from ..models import Action, Capa, ContainmentAction, EffectivenessCheck
+from ..models import PLAN_FIELDS, Action, Capa, ContainmentAction, EffectivenessCheck, plan_frozen
 from ._common import CLOSED, check_person, require_open
 from .capa import check_verifier, verifier_problem
 
@@ -79,6 +79,8 @@ def _row_update(
         fields = {name: value for name, value in fields.items() if name == reported}
     if "owner" in fields:
         check_person(fields["owner"], "owner")
+    if isinstance(row, Action):
+        _plan_kept(row, status, fields)
     if isinstance(row, Action) and fields.get("due_date", row.due_date) != row.due_date:
         _within_target(capa, fields["due_date"])
     if status not in dict(row.workflow.statuses):
@@ -135,6 +137,22 @@ def containment_update(
 # --- actions -------------------------------------------------------------------------------------
 
 
+def _plan_kept(action: Action, status: str, fields: dict[str, Any]) -> None:
+    """Under a CAPA in verification an action keeps what it is, whose and by when, and is not
+    reopened (``plan_frozen``): a corrective action turned into a correction, or given to the
+    verifier, would make the verifier judge their own fix. Refused beside each field changed."""
+    frozen = plan_frozen(action.capa)
+    if frozen is None:
+        return
+    changed = [name for name in PLAN_FIELDS if name in fields and fields[name] != getattr(action, name)]
+    errors = dict.fromkeys(changed, frozen)
+    step = action.workflow.between(action.status_value, status)
+    if step is not None and action.transition_refused(step.name, None):
+        errors["status"] = frozen
+    if errors:
+        raise ValidationError(errors)
+
+
 def _within_target(capa: Capa, due_date: dt.date | None) -> None:
     """An action due after the CAPA's target date would make the CAPA late by plan: move the
     target (with a reason, in its history) first, so the slip is seen."""
@@ -149,8 +167,11 @@ def _within_target(capa: Capa, due_date: dt.date | None) -> None:
 
 @transaction.atomic
 def action_add(*, capa: Capa, by: User, kind: str, title: str, owner: User, due_date: dt.date) -> Action:
-    """Add a correction, corrective or preventive action with its owner and due date."""
+    """Add a correction, corrective or preventive action with its owner and due date; not once
+    the CAPA is in verification (``plan_frozen``)."""
     require_open(by, capa)
+    if frozen := Action.add_refused(capa):
+        raise ValidationError(frozen)
     check_person(owner, "owner")
     _within_target(capa, due_date)
     capa = Capa.objects.select_for_update().get(pk=capa.pk)  # numbers A1, A2 … without races

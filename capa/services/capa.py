@@ -19,7 +19,14 @@ from qms.scoped import read_once
 from qms.services import record_create, record_transition, record_update
 from qms.workflow import TransitionError
 
-from ..models import Action, Capa, CauseCategory, EffectivenessCheck, Nonconformity
+from ..models import (
+    CHECK_JUDGED_STATUSES,
+    Action,
+    Capa,
+    CauseCategory,
+    EffectivenessCheck,
+    Nonconformity,
+)
 from ._common import check_person, require_open
 
 RISKS_AFFECTED = "capa.risks_affected"
@@ -157,8 +164,10 @@ def capa_update(
     nonconformities: Iterable[Nonconformity] | None = None,
     **fields,
 ) -> Capa:
-    """Edit the CAPA's own fields and the NCRs it deals with; the reason goes into the history."""
+    """Edit the CAPA's own fields and the NCRs it deals with; the reason goes into the history.
+    Its owner is never the verifier of its effectiveness check (``_owner_not_verifier``)."""
     capa = record_update(record=capa, by=by, reason=reason, **fields)
+    _owner_not_verifier(capa)  # after the access check; refused, the transaction rolls back
     if nonconformities is not None:
         new = _visible_ncrs(by, nonconformities)
         old = set(capa.nonconformities.values_list("reference", flat=True))
@@ -170,6 +179,21 @@ def capa_update(
             )
     _propagate_cause(capa, by)
     return capa
+
+
+def _owner_not_verifier(capa: Capa) -> None:
+    """The CAPA owner does not judge their own CAPA: once its check is planned and judged (in
+    verification, or closed), the CAPA is not given to that check's verifier."""
+    if capa.status not in CHECK_JUDGED_STATUSES:
+        return  # verifying again plans the check anew, its verifier checked again
+    if capa.checks.filter(result=EffectivenessCheck.Result.PENDING, verifier_id=capa.owner_id).exists():
+        raise ValidationError(
+            {
+                "owner": f"{capa.owner} verifies the effectiveness check of this CAPA, and the CAPA "
+                "owner cannot judge their own CAPA: choose another owner, or re-plan the check with "
+                "another verifier first."
+            }
+        )
 
 
 @transaction.atomic

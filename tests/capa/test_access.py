@@ -201,5 +201,6 @@ def test_the_capa_page_asks_once_whether_its_reader_is_the_verifier(client_for, 
     ]
     assert len(work) == 1, work
     # The head still gets the page's controls: they change the CAPA as its department's head.
-    for control in ("edit", "action-form", "close-form"):
+    # (No action is added in verification: ``test_verified_plan``.)
+    for control in ("edit", "containment-form", "plan-form", "close-form"):
         assert f'data-testid="{control}"' in page.content.decode(), control
