@@ -77,9 +77,18 @@ def _containment_finished(capa: Capa) -> str | None:
     return None
 
 
+# The actions that remove the cause (ISO 9001 10.2.1 b–c), as against a correction, which deals
+# with the parts (re-work the lot). Their owners never judge the effectiveness check.
+IMPLEMENTING_KINDS = ("corrective", "preventive")
+
+
 def _has_an_action(capa: Capa) -> str | None:
-    if not capa.actions.exclude(status="cancelled").exists():
-        return "Add at least one action (correction, corrective or preventive) before verification."
+    """A CAPA verified on a correction alone would verify nothing done about the cause."""
+    if not capa.actions.filter(kind__in=IMPLEMENTING_KINDS).exclude(status="cancelled").exists():
+        return (
+            "Add at least one corrective or preventive action before verification: a correction "
+            "deals with the parts, not with the cause (ISO 9001 10.2.1 c)."
+        )
     return None
 
 

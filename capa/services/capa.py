@@ -21,6 +21,7 @@ from qms.workflow import TransitionError
 
 from ..models import (
     CHECK_JUDGED_STATUSES,
+    IMPLEMENTING_KINDS,
     Action,
     Capa,
     CauseCategory,
@@ -222,10 +223,10 @@ OWNER_CANNOT_JUDGE = (
     "head or the quality manager must."
 )
 # The actions whose owners may not judge the effectiveness check: those that remove the cause
-# (ISO 9001 10.2.1 d reviews "the effectiveness of any corrective action taken"). A correction
-# (re-work the lot) or a containment action (sort the stock) deals with the parts, not the cause,
-# so whoever did it may still judge whether the cause is gone; a cancelled action was not done.
-IMPLEMENTING_KINDS = (Action.Kind.CORRECTIVE, Action.Kind.PREVENTIVE)
+# (``IMPLEMENTING_KINDS``; ISO 9001 10.2.1 d reviews "the effectiveness of any corrective action
+# taken"). A correction (re-work the lot) or a containment action (sort the stock) deals with the
+# parts, not the cause, so whoever did it may still judge whether the cause is gone; a cancelled
+# action was not done.
 
 
 def verifier_problem(capa: Capa, person: User, *, signing: bool = False) -> str | None:

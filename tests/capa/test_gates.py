@@ -46,6 +46,37 @@ def test_capa_cannot_move_to_verification_while_an_action_is_open(
     assert snapshot(capa_in_actions) == before
 
 
+def test_a_capa_with_only_a_correction_is_not_verified(client_for, head, staff, other_staff, capa_in_actions):
+    """Re-working the lot deals with the parts; a CAPA verified on that alone verifies nothing done
+    about the cause (ISO 9001 10.2.1 c): refused, with the corrective action A1 cancelled."""
+    services.action_add(
+        capa=capa_in_actions,
+        by=head,
+        kind="correction",
+        title="Re-bore the lot",
+        owner=staff,
+        due_date=days(5),
+    )
+    a1, a2 = capa_in_actions.actions.order_by("number")
+    services.action_update(action=a1, by=head, status="cancelled", reason="Supplier agreed anyway")
+    services.action_update(action=a2, by=staff, status="done", evidence="Lot 24-1187 re-bored.")
+    before = snapshot(capa_in_actions)
+    response = client_for(head).post(
+        reverse("capa:capa_verify", args=[capa_in_actions.pk]),
+        {
+            "verify-planned_date": days(90).isoformat(),
+            "verify-criteria": "No rejects in 10 lots",
+            "verify-verifier": other_staff.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "Add at least one corrective or preventive action before verification: a correction deals "
+        "with the parts, not with the cause (ISO 9001 10.2.1 c)."
+    ) in response.content.decode()
+    assert snapshot(capa_in_actions) == before
+
+
 def test_verification_is_refused_through_the_generic_step_button_too(client_for, head, capa_in_actions):
     before = snapshot(capa_in_actions)
     response = client_for(head).post(
