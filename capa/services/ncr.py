@@ -39,6 +39,10 @@ def _ncr_disposition(ncr: Nonconformity, *, by, disposition: str = "", note: str
             f"{ncr.get_source_display().lower()}: set it to Supplier first, or choose another disposition.",
             field="disposition",
         )
+    if disposition == Nonconformity.Disposition.CONCESSION and not note.strip():
+        # Who granted the use as is, and its reference, is what ISO 9001 8.7.2 c keeps: asked
+        # here, not only by the page's form, so a disposition recorded by any caller holds it.
+        raise TransitionError("A concession needs a note: who granted it and its reference.", field="note")
     ncr.disposition = disposition
     ncr.disposition_note = note.strip()
     ncr.disposition_by = by

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from capa import services
 from capa.models import Action, Capa, ContainmentAction, Discipline, FishboneCause, Nonconformity, Why
+from qms.workflow import TransitionError
 from tests.capa.conftest import days
 from tests.helpers import field_error
 
@@ -223,6 +224,18 @@ def test_bad_disposition(client_for, head, ncr):
     response = client_for(head).post(url, {"disposition-disposition": "concession"})
     assert response.status_code == 400
     assert "A concession needs a note" in response.content.decode()
+    ncr.refresh_from_db()
+    assert ncr.status == "open" and not ncr.disposition
+    assert stored() == before
+
+
+def test_the_service_refuses_a_concession_without_a_note_too(head, ncr):
+    """A disposition recorded by any caller (another module, a command), not only the page's form,
+    keeps who granted the concession (ISO 9001 8.7.2 c)."""
+    before = stored()
+    with pytest.raises(TransitionError, match="A concession needs a note") as refused:
+        services.ncr_disposition(ncr=ncr, by=head, disposition="concession", note="  ")
+    assert refused.value.field == "note"
     ncr.refresh_from_db()
     assert ncr.status == "open" and not ncr.disposition
     assert stored() == before
