@@ -254,6 +254,7 @@ def heat_map(risks=None) -> str:
             ("above", "lower"),
         ),
         width=520,
+        rows_name="Likelihood",
     )
 
 
@@ -264,5 +265,6 @@ def trend(points: list) -> str:
         [f"{a.assessed_on:%-d %b %y}" for a in points],
         [("Score", [a.score for a in points])],
         title="Score at each assessment",
+        over="Assessed on",
         target=threshold(),
     )

@@ -207,7 +207,11 @@ def machine_page(machine, user) -> dict:
         "refusals": gates.check("maintenance_in_order", on=today, machine=machine),
         "postponements": list(postponed),
         "postponement_count": sum(1 for p in postponed if p.status == "approved"),
-        "postponement_chart": bar_chart(postponements_by_month(machine), title="Postponements per month"),
+        "postponement_chart": bar_chart(
+            postponements_by_month(machine),
+            title="Postponements per month",
+            columns=("Month", "Postponements"),
+        ),
         "overdue_plans": [p for p in plans if p.status == "active" and p.next_due < today],
     }
 

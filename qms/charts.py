@@ -5,6 +5,10 @@ URL of the records behind it, so a number on a chart opens them.
 Data: ``bar_chart([(label, value), …])`` or ``[(label, value, url), …]``; ``heat_map(columns,
 [(label, values, minimum, url), …])``;
 ``line_chart(labels, [(name, [value or None, …]), …], target=…)``.
+
+Under every chart that has figures its figures are a table (``_figures``), folded: what a screen
+reader, a keyboard or a phone reads instead of the drawing, each number a link to the records its
+mark links to. The columns are named by the caller (``columns=``, ``over=``, ``rows_name=``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ SMALL = 'font-size="11"'
 INK = 'fill="currentColor"'
 
 
-def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
+def _frame(width: int, height: int, title: str, body: list[str], figures: str = "") -> SafeString:
     """The chart as SVG, as wide as its container up to its drawn width: 640 px, or 1000 px for a
     wide one (``chart-wide``: a heat map of four weeks of days). Shrunk to a phone's 390 px its
     labels would be 4–6 px high: on a phone it is drawn at its own width inside a region that
@@ -42,7 +46,65 @@ def _frame(width: int, height: int, title: str, body: list[str]) -> SafeString:
         "</svg>",
     ]
     region = f'<div class="chart-scroll" tabindex="0" role="region" aria-label="{escape(title)}">'
-    return mark_safe("".join([region, *parts, "</div>"]))  # noqa: S308 - every text above is escaped
+    return mark_safe("".join([region, *parts, "</div>", figures]))  # noqa: S308 - every text above is escaped
+
+
+Cell = tuple[str, str]  # what a cell shows, and the URL it links to ("" for none)
+
+
+def _cell(tag: str, cell: Cell, head: str, extra: str = "") -> str:
+    text, url = cell
+    shown = f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+    # A row's heading is its card's title on a phone: labelled by no column.
+    label = "" if tag == "th" else f' data-label="{escape(head)}"'
+    return f"<{tag}{extra}{label}>{shown}</{tag}>"
+
+
+def _figures(
+    title: str,
+    heads: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    total: Sequence[Cell] = (),
+    note: str = "",
+    unfolded: bool = False,
+) -> str:
+    """The chart's figures as a table under it, folded (``<details>``), from the same rows the
+    chart draws: a row per bar, month or grid row, its first cell naming it, each number a link
+    to the same records as its mark. On a phone its rows stack as cards (``table-stack``, every
+    cell labelled by its column), so it never makes the page scroll sideways.
+    A page whose reader comes for the figures (the CAPA analysis) shows it ``unfolded``."""
+    if not rows:
+        return ""  # the drawing says "No data" in words already
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
+    lines = [
+        "<tr>"
+        + _cell("th", row[0], heads[0], ' scope="row"')
+        + "".join(_cell("td", c, h) for c, h in zip(row[1:], heads[1:], strict=False))
+        + "</tr>"
+        for row in rows
+    ]
+    foot = ""
+    if total:
+        foot = (
+            "<tfoot><tr>"
+            + _cell("th", total[0], heads[0], ' scope="row"')
+            + "".join(_cell("td", c, h) for c, h in zip(total[1:], heads[1:], strict=False))
+            + "</tr></tfoot>"
+        )
+    said = f'<p class="small mb-1">{escape(note)}</p>' if note else ""
+    return (
+        f'<details class="chart-figures mt-1"{" open" if unfolded else ""}>'
+        '<summary class="small">The figures as a table</summary>'
+        # Between a phone's stacked cards and a desktop, a table of four weeks of days is wider
+        # than a tablet: it scrolls in its own box there, never the page.
+        f'{said}<div class="table-responsive"><table class="table table-sm table-stack small mb-2">'
+        f'<caption class="visually-hidden">{escape(title)}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(lines)}</tbody>{foot}</table></div></details>"
+    )
+
+
+NO_FIGURE = "–"  # a month a line has no value for: a cell, so that the columns stay in line
 
 
 def _linked(svg: str, url: str, name: str) -> str:
@@ -83,13 +145,16 @@ def bar_chart(
     title: str,
     pareto: bool = False,
     unit: str = "",
+    columns: tuple[str, str] = ("Category", "Count"),
+    unfolded: bool = False,
     width: int = 640,
     height: int = 300,
 ) -> SafeString:
     """Bars with their values (each a link when a URL is given); with ``pareto`` the bars are
     sorted largest first and the cumulative percentage is drawn as a line against a 0–100 % axis
     on the right. Bars of counts (no ``unit``) are totalled under the chart; bars of a rate or a
-    mean (``unit`` "%", " days" …) carry their unit and no total, since their sum means nothing."""
+    mean (``unit`` "%", " days" …) carry their unit and no total, since their sum means nothing.
+    ``columns`` names what the bars are and what they count, the headings of the chart's table."""
     rows = [(row[0], row[1], row[2] if len(row) > 2 else "") for row in data]
     if pareto:
         rows.sort(key=lambda d: (-d[1], d[0]))
@@ -117,7 +182,7 @@ def bar_chart(
         f'<text x="{left - 6}" y="{top + 4}" {scale}>{_number(top_value)}{escape(unit.strip())}</text>'
         f'<text x="{left - 6}" y="{top + plot_h}" {scale}>0</text>'
     )
-    points, centres, running = [], [], 0
+    points, centres, running, table = [], [], 0, []
     for i, (label, value, url) in enumerate(rows):
         x = left + i * step + (step - bar_w) / 2
         h = plot_h * value / top_value
@@ -135,6 +200,9 @@ def bar_chart(
         )
         running += value
         points.append((cx, top + plot_h - plot_h * running / total, round(100 * running / total)))
+        table.append([(label, ""), (f"{_number(value)}{unit}", url)])
+        if pareto:
+            table[-1].append((f"{points[-1][2]}%", ""))
     body += _axis_labels(labels, centres, top + plot_h + 14)
     if pareto:
         body.append(
@@ -155,7 +223,10 @@ def bar_chart(
             f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle" font-size="12" '
             f'fill="{AXIS}">Total {_number(total)}</text>'
         )
-    return _frame(width, height, title, body)
+    heads = [*columns, "Cumulative"] if pareto else columns
+    total_row = () if unit else [("Total", ""), (_number(total), "")]
+    figures = _figures(title, heads, table, total=total_row, unfolded=unfolded)
+    return _frame(width, height, title, body, figures)
 
 
 def line_chart(
@@ -166,11 +237,13 @@ def line_chart(
     target: float | None = None,
     urls: Sequence[str] | None = None,
     unit: str = "",
+    over: str = "Month",
     width: int = 640,
     height: int = 280,
 ) -> SafeString:
     """One line per series over ``labels`` (months), a gap where a value is None, and the target
-    as a dashed line; each point links to ``urls[i]`` when given."""
+    as a dashed line; each point links to ``urls[i]`` when given. ``over`` names what the labels
+    are, the first heading of the chart's table (a column per series)."""
     bottom = _bottom_margin(labels)
     height = max(height, 160 + bottom)
     left, right, top = 48, 12, 16
@@ -233,6 +306,18 @@ def line_chart(
                 f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>'
             )
     body += _axis_labels(labels, xs, top + plot_h + 14)
+    table = [
+        [
+            (label, ""),
+            *(
+                (NO_FIGURE, "") if vs[i] is None else (f"{_number(vs[i])}{unit}", urls[i] if urls else "")
+                for _, vs in series
+            ),
+        ]
+        for i, label in enumerate(labels)
+    ]
+    note = f"Target {_number(target)}{unit}" if target is not None else ""
+    figures = _figures(title, [over, *(name for name, _ in series)], table, note=note)
     if len(series) > 1:
         for n, (name, _) in enumerate(series):
             body.append(
@@ -241,7 +326,7 @@ def line_chart(
                 f'<text x="{left + 8 + n * 150}" y="{height - 6}" font-size="12" {INK}>'
                 f'<tspan fill="{SERIES[n % len(SERIES)]}">■</tspan> {escape(name)}</text>'
             )
-    return _frame(width, height, title, body)
+    return _frame(width, height, title, body, figures)
 
 
 HEAT = {"below": ("#f8d7da", "#842029"), "at": ("#fff3cd", "#664d03"), "above": ("#d1e7dd", "#0f5132")}
@@ -256,6 +341,7 @@ def heat_map(
     width: int = 640,
     shade: Callable[[int, int, float], str] | None = None,
     legend: Sequence[tuple[str, str]] | None = None,
+    rows_name: str = "",
 ) -> SafeString:
     """A grid of numbers: one row per thing, one column per day (how many qualified people are
     available for each competence on each day of the next four weeks). A cell is red below its
@@ -265,7 +351,9 @@ def heat_map(
 
     A grid judged otherwise (likelihood × severity) gives ``shade(row, column, value)`` returning
     ``"below"`` (red), ``"at"`` (amber) or ``"above"`` (green) and its own ``legend`` of
-    ``(state, words)``; a row may then carry a fifth element, the URL of each cell's records."""
+    ``(state, words)``; a row may then carry a fifth element, the URL of each cell's records.
+    ``rows_name`` names what the rows are, the first heading of the chart's table; a row's
+    minimum is said beside its name there."""
     longest = max((min(len(str(r[0])), HEAT_LABEL_CHARS) for r in rows), default=10)
     # Room above for the day labels (turned), and on the right for the last ones.
     left, top, row_h, right = min(240, 12 + int(longest * 6.2)), 58, 18, 34
@@ -273,7 +361,7 @@ def heat_map(
     width = max(width, min(1000, left + right + 26 * len(columns)))
     cell_w = (width - left - right) / max(1, len(columns))
     height = top + row_h * max(1, len(rows)) + 24
-    body = []
+    body, table = [], []
     for i, label in enumerate(columns):
         x = left + i * cell_w + cell_w / 2
         body.append(
@@ -298,6 +386,8 @@ def heat_map(
         )
         body.append(_linked(text, url, str(label)))
         cell_urls = row[4] if len(row) > 4 else ()
+        named = str(label) if shade is not None else f"{label} (minimum {_number(minimum)})"
+        table.append([(named, url)])
         for i, value in enumerate(values):
             if shade is not None:
                 state = shade(n, i, value)
@@ -314,9 +404,11 @@ def heat_map(
                 f'<text x="{x + cell_w / 2:.1f}" y="{y + 13}" text-anchor="middle" font-size="10" '
                 f'fill="{ink}">{_number(value)}</text>'
             )
-            if i < len(cell_urls) and cell_urls[i]:
-                cell = _linked(cell, cell_urls[i], f"{label}, {column}: {_number(value)}")
+            cell_url = cell_urls[i] if i < len(cell_urls) else ""
+            if cell_url:
+                cell = _linked(cell, cell_url, f"{label}, {column}: {_number(value)}")
             body.append(cell)
+            table[-1].append((_number(value), cell_url))
     keys = legend
     legend = top + row_h * max(1, len(rows)) + 16
     for i, (state, words) in enumerate(
@@ -327,4 +419,4 @@ def heat_map(
             f'<rect x="{x}" y="{legend - 10}" width="12" height="12" fill="{HEAT[state][0]}"/>'
             f'<text x="{x + 16}" y="{legend}" {SMALL} fill="{AXIS}">{words}</text>'
         )
-    return _frame(width, height, title, body)
+    return _frame(width, height, title, body, _figures(title, [rows_name, *columns], table))

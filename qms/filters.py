@@ -107,7 +107,29 @@ class FilterSet(django_filters.FilterSet):
         return made
 
 
-class DayFilter(django_filters.DateFilter):
+DAY_FORMAT = "%Y-%m-%d"
+NOT_A_DAY = "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
+
+
+class DateFilter(django_filters.DateFilter):
+    """A day in the filter bar: the browser's date box (``type="date"``, its own picker on a phone
+    or a tablet), which sends and shows the day as YYYY-MM-DD, the form a KPI's link to its
+    records writes, and the only one read: a day written otherwise ("05/31/2026", typed into an
+    address or into a browser without a date box) would filter the list while the date box,
+    unable to show it, stood empty. It is refused beside the box in the words of the format. The
+    widget is made once with the filterset's form class (``FilterSet.get_form_class``): nothing
+    more per request."""
+
+    def __init__(self, *args, **kwargs):
+        box = forms.DateInput(format=DAY_FORMAT)
+        box.input_type = "date"  # an attribute "type" would be written twice by the quick widget
+        kwargs.setdefault("widget", box)
+        kwargs.setdefault("input_formats", [DAY_FORMAT])
+        kwargs.setdefault("error_messages", {"invalid": NOT_A_DAY})
+        super().__init__(*args, **kwargs)
+
+
+class DayFilter(DateFilter):
     """One end of a range of days (``lookup_expr`` "gte" or "lte"). A datetime read as a date
     (``field_name="created_at__date"``) is compared as datetimes from a midnight in the current
     time zone, which an index on the column answers (``created_at::date`` reads every row), and
@@ -127,7 +149,7 @@ class DayFilter(django_filters.DateFilter):
         return self.get_method(qs)(**{f"{column}__{lookup}": midnight})
 
 
-class StandingOn(django_filters.DateFilter):
+class StandingOn(DateFilter):
     """The rows a figure counted on a day ("Overdue on", "Open on": a KPI's month opens its
     register with it). The register says so above its rows (``standing_on_note``): the rows are
     those counted then, each shown as it is today."""

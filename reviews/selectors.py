@@ -46,6 +46,7 @@ def with_charts(figures: dict) -> dict:
         bar_chart(
             [(label, value or 0, url) for label, value, url in rows],
             title=f"{figures['label']} by category",
+            columns=("Category", figures["label"]),
             pareto=breakdown_unit == "count",
             unit=unit_suffix(breakdown_unit or ""),
         )
@@ -140,6 +141,7 @@ def dashboard(user: User, *, today: dt.date | None = None) -> dict:
     overdue_chart = bar_chart(
         [(t["module"], t["overdue"], t["overdue_url"]) for t in due["totals"]],
         title="Overdue items by module",
+        columns=("Module", "Overdue items"),
         width=420,  # drawn in a third of the page: its labels at the size they are written
     )
     trends = []

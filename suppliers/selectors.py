@@ -257,12 +257,15 @@ def scorecard(supplier: Supplier, *, user, today: dt.date | None = None) -> dict
         charts.bar_chart(
             list(zip(labels, [v or 0 for v in series["rejected"]], strict=True)),
             title="Lots rejected per month, last 12 months",
+            columns=("Month", "Lots rejected"),
         )
         if "rejected" in series
         else None
     )
     ncr_chart = charts.bar_chart(
-        list(zip(labels, per_month, strict=True)), title="NCRs per month, last 12 months"
+        list(zip(labels, per_month, strict=True)),
+        title="NCRs per month, last 12 months",
+        columns=("Month", "NCRs"),
     )
     latest = {
         key: next((v for v in reversed(values) if v is not None), None) for key, values in series.items()

@@ -64,3 +64,41 @@ def assert_refused_beside(client, url: str, field: str) -> None:
     assert response.status_code == 200, url
     assert filter_error_beside(response.content.decode(), field), url
     assert response.context["rows"] == [], url
+
+
+_CHART = re.compile(
+    r'<div class="chart-scroll"[^>]*>(<svg.*?</svg>)</div>(<details class="chart-figures.*?</details>)?', re.S
+)
+_MARK_TITLE = re.compile(r"<(?:rect|circle)\b[^>]*><title>([^<]*)</title>")
+_HREF = re.compile(r'<a href="([^"]*)"')
+_CELL = re.compile(r"<td\b[^>]*>(.*?)</td>", re.S)
+
+
+def _drawn(tooltip: str) -> str:
+    """The figure a mark's tooltip gives: "Method: 2" → "2", "60% cumulative" → "60%",
+    "Furnace, Mon 7: 1 (minimum 2)" → "1"."""
+    if tooltip.endswith(" cumulative"):
+        return tooltip.removesuffix(" cumulative")
+    return tooltip.rsplit(": ", 1)[1].split(" (minimum ")[0]
+
+
+def charts_without_their_figures(html: str) -> list[str]:
+    """The charts of a page (``qms.charts``) whose figures are not in the table under them: every
+    number a bar, a point or a cell draws, and no other, each linking where its mark links. A
+    chart with nothing drawn ("No data in this period") needs no table."""
+    problems = []
+    for svg, figures in _CHART.findall(html):
+        title = re.search(r"<title>([^<]*)</title>", svg)[1]
+        drawn = sorted(_drawn(t) for t in _MARK_TITLE.findall(svg))
+        if not drawn:
+            continue
+        if not figures:
+            problems.append(f"{title}: no table of its figures")
+            continue
+        rows = figures.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        shown = sorted(c for c in (re.sub(r"<[^>]*>", "", c) for c in _CELL.findall(rows)) if c != "–")
+        if drawn != shown:
+            problems.append(f"{title}: the chart draws {drawn}, its table shows {shown}")
+        if sorted(_HREF.findall(svg)) != sorted(_HREF.findall(rows)):
+            problems.append(f"{title}: the table's numbers do not open what the chart's marks open")
+    return problems

@@ -230,6 +230,7 @@ def competence_page(competence: Competence) -> dict:
             [("Qualified people available", cov.available)],
             title=f"{competence}: qualified people available, next four weeks",
             target=cov.minimum,
+            over="Day",
         )
         context["day_rows"] = list(zip(cov.days, cov.available, strict=True))
     return context
@@ -249,6 +250,7 @@ def coverage_page(scope: Department | Process) -> dict:
         [f"{d:%a %-d}" if d.day != 1 and d != today else f"{d:%-d %b}" for d in days],
         [(c.competence.title, c.available, c.minimum, c.competence.get_absolute_url()) for c in covered],
         title="Qualified people available per competence, next four weeks",
+        rows_name="Competence",
     )
     alarms = list(
         CoverageAlarm.objects.filter(status="open", competence__in=competences)
@@ -322,7 +324,9 @@ def requalification_chart(scope: Department | Process, today: dt.date):
 
     bars = [("Expired", len(due["expired"]), url("expired"))]
     bars += [(f"{m:%b %Y}", len(due[f"{m:%Y-%m}"]), url(f"{m:%Y-%m}")) for m in months_ahead(today)]
-    return charts.bar_chart(bars, title="Requalifications falling due per month")
+    return charts.bar_chart(
+        bars, title="Requalifications falling due per month", columns=("Month", "Requalifications")
+    )
 
 
 def expiring_matrix(scope: Department | Process, bucket: str, today: dt.date) -> matrices.Matrix:

@@ -180,13 +180,26 @@ class ChartsView(QMSView, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["due_chart"] = bar_chart(selectors.due_per_month(user), title="Calibrations due per month")
+        ctx["due_chart"] = bar_chart(
+            selectors.due_per_month(user),
+            title="Calibrations due per month",
+            columns=("Month", "Calibrations due"),
+        )
         oot = selectors.oot_rate_by_type(user)
         ctx["oot_chart"] = (
-            bar_chart(oot, title="Out of tolerance as found, % by instrument type", unit="%") if oot else None
+            bar_chart(
+                oot,
+                title="Out of tolerance as found, % by instrument type",
+                unit="%",
+                columns=("Instrument type", "Out of tolerance as found"),
+            )
+            if oot
+            else None
         )
         ctx["postponement_chart"] = bar_chart(
-            selectors.postponements_by_month(user=user), title="Maintenance postponements per month"
+            selectors.postponements_by_month(user=user),
+            title="Maintenance postponements per month",
+            columns=("Month", "Postponements"),
         )
         return ctx
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from qms.compiled import count_of, least_of, once, sum_of
-from qms.filters import RecordFilter
+from qms.filters import DateFilter, RecordFilter
 from qms.views import ChildDetailView, RecordCreateView, RecordDetailView, RecordListView, RecordUpdateView
 
 from .. import selectors, services
@@ -17,8 +16,8 @@ from ..models import Machine, MaintenancePlan, Postponement
 class MachineFilter(RecordFilter):
     # The machines with a postponement of their maintenance approved, asked for in these days (what
     # the KPI "Maintenance postponements" counts): both ends apply to the same postponement.
-    postponed_from = django_filters.DateFilter(label="Postponement asked from", method="filter_postponed")
-    postponed_to = django_filters.DateFilter(label="Postponement asked until", method="filter_postponed")
+    postponed_from = DateFilter(label="Postponement asked from", method="filter_postponed")
+    postponed_to = DateFilter(label="Postponement asked until", method="filter_postponed")
 
     class Meta:
         model = Machine

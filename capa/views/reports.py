@@ -28,16 +28,6 @@ class EightDReportView(RecordScopeMixin, QMSView):
         return pdf_response(render_pdf("capa/capa_8d.html", context), f"{capa.reference}-8D")
 
 
-def _pareto_rows(data: list[tuple[str, int, str]]) -> list[tuple[str, int, int, str]]:
-    """The table under a Pareto chart: the bars' order (largest first, ties by name) with the
-    cumulative share in percent, as the red line shows it, and the records behind each count."""
-    rows, running, total = [], 0, sum(n for _, n, _ in data) or 1
-    for label, n, url in sorted(data, key=lambda d: (-d[1], d[0])):
-        running += n
-        rows.append((label, n, round(100 * running / total), url))
-    return rows
-
-
 class AnalysisView(QMSView):
     """Pareto of nonconformities by cause category and by source over a period, and the aging of
     open CAPAs, of every department or one; only the records the user may see are counted."""
@@ -58,16 +48,25 @@ class AnalysisView(QMSView):
                 "start": start,
                 "end": end,
                 "department": department,
-                "by_cause": _pareto_rows(counts["by_cause"]),
-                "by_source": _pareto_rows(counts["by_source"]),
-                "aging": counts["aging"],
+                # The figures under each chart in the bars' order (a Pareto's with its cumulative
+                # share), unfolded: the reader of the analysis comes for them.
                 "cause_chart": bar_chart(
-                    counts["by_cause"], title="Nonconformities by cause category (Pareto)", pareto=True
+                    counts["by_cause"],
+                    title="Nonconformities by cause category (Pareto)",
+                    pareto=True,
+                    columns=("Cause category", "NCRs"),
+                    unfolded=True,
                 ),
                 "source_chart": bar_chart(
-                    counts["by_source"], title="Nonconformities by source (Pareto)", pareto=True
+                    counts["by_source"],
+                    title="Nonconformities by source (Pareto)",
+                    pareto=True,
+                    columns=("Source", "NCRs"),
+                    unfolded=True,
                 ),
-                "aging_chart": bar_chart(counts["aging"], title="Open CAPAs by age"),
+                "aging_chart": bar_chart(
+                    counts["aging"], title="Open CAPAs by age", columns=("Age", "Open CAPAs"), unfolded=True
+                ),
                 "open_capas": counts["open_capas"],
             },
         )

@@ -158,3 +158,26 @@ def test_a_long_unbroken_title_wraps_in_the_register_and_headings_keep_their_wor
             assert not broken, broken
     finally:
         context.close()
+
+
+def test_a_registers_date_filter_is_a_date_box_that_takes_a_day_and_keeps_it(page, login, head, dept):
+    """The filter bar's "Reported from/until" are the browser's date boxes (a picker on a phone or
+    a tablet): a day filled in narrows the register, and the box shows it after the page reloads."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old = NonconformityFactory(owner=head, department=dept, title="Burr on bore")
+    Nonconformity.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=60))
+    new = NonconformityFactory(owner=head, department=dept, title="Soft bar stock")
+    login(head)
+    page.goto("/capa/ncr/")
+    since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    box = page.get_by_label("Reported from")
+    assert box.get_attribute("type") == "date"
+    box.fill(since)
+    page.get_by_role("button", name="Filter").click()
+    register = page.get_by_test_id("register")
+    expect(register).to_contain_text(new.reference)
+    expect(register).not_to_contain_text(old.reference)
+    expect(page.get_by_label("Reported from")).to_have_value(since)

@@ -162,3 +162,44 @@ def test_charts_stay_readable_on_a_phone_and_scroll_inside_their_own_region(brow
                 assert region.evaluate("r => r.scrollWidth > r.clientWidth") is (width == 390), name
         finally:
             page.close()
+
+
+def test_a_charts_figures_opened_as_a_table_fit_a_phone_and_a_tablet(browser, tmp_path):
+    """The table under a heat map of four weeks of days has 29 columns: opened on a phone its rows
+    are cards, each number beside its day, and the page does not scroll sideways; on a tablet the
+    table scrolls in its own box."""
+    from qms.charts import bar_chart, heat_map
+
+    static = Path(settings.BASE_DIR) / "qms" / "static"
+    days = [f"Mon {n}" for n in range(28)]
+    wide = heat_map(
+        days,
+        [("Heat treatment: case-hardening furnace", [1] * 28, 2, "/c")],
+        title="Coverage",
+        rows_name="Competence",
+    )
+    bars = bar_chart([(f"Jan {n}", n, f"/m/{n}") for n in range(12)], title="Requalifications", pareto=True)
+    (tmp_path / "page.html").write_text(
+        '<html><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<link rel="stylesheet" href="file://{static}/vendor/bootstrap.min.css">'
+        f'<link rel="stylesheet" href="file://{static}/qms/app.css"></head>'
+        f'<body><main class="container-fluid">{wide}{bars}</main></body></html>'
+    )
+    for width in (390, 768):
+        page = browser.new_page(viewport={"width": width, "height": 844})
+        try:
+            page.goto((tmp_path / "page.html").as_uri())
+            for summary in page.get_by_text("The figures as a table").all():
+                summary.click()
+            table = page.get_by_role("table", name="Coverage")
+            assert table.is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            cell = table.locator("td").nth(27)
+            assert cell.is_visible() and cell.text_content() == "1"
+            if width == 390:  # a card per row: the day named beside its number
+                label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+                assert label == '"Mon 27: "'
+                bar = page.get_by_role("table", name="Requalifications").get_by_role("link", name="11")
+                assert bar.bounding_box()["x"] + bar.bounding_box()["width"] <= width
+        finally:
+            page.close()

@@ -218,8 +218,8 @@ def test_filter_input_the_register_cannot_read_is_named_beside_its_field(
     assert response.status_code == 200
     html = response.content.decode()
     assert "GARBAGE-1" not in html and "GARBAGE-M" not in html
-    assert _bar_error(html, fields[0]) == "Enter a valid date."
-    assert _bar_error(html, fields[1]) == "Enter a valid date."
+    assert _bar_error(html, fields[0]) == "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
+    assert _bar_error(html, fields[1]) == "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
     for name in fields[2:]:
         assert "valid choice" in _bar_error(html, name), name
 

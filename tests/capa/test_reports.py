@@ -236,12 +236,8 @@ def test_pareto_tables_follow_the_bars_with_the_cumulative_share(client_for, hea
     html = response.content.decode()
     table = html[html.index('data-testid="pareto-cause"') :]
     table = table[table.index("<tbody>") : table.index("</tbody>")]
-    rows = [
-        [cell.strip() for cell in row.split("</td><td")]
-        for row in table.replace('class="text-end">', "").split("<tr><td>")[1:]
-    ]
-    text = [[re.sub(r"<[^>]*>", "", cell).lstrip(">") for cell in r] for r in rows]
-    cells = [(r[0], r[1], r[2].split("<")[0]) for r in text]
+    rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", table)]
+    cells = [tuple(re.sub(r"<[^>]*>", "", cell) for cell in r) for r in rows]
     # Largest first, ties by name, as the bars; the last row reaches 100 %.
     assert cells == [
         ("Method", "2", "40%"),
@@ -265,7 +261,7 @@ def test_every_count_of_the_analysis_opens_the_records_behind_it(client_for, hea
 
     def listed(label: str, section: str) -> str:
         part = html[html.index(f'data-testid="{section}"') :]
-        row = part[part.index(f"<td>{label}</td>") :]
+        row = part[part.index(f'<th scope="row">{label}</th>') :]
         address = re.search(r'href="([^"]+)"', row)[1].replace("&amp;", "&")
         return client.get(address).content.decode()
 

@@ -140,7 +140,8 @@ def test_shipments_are_filtered_by_customer_status_and_shipping_date(client_for,
     assert shown({"shipped_from": "2026-11-10"}) == {acme.reference}
     assert shown({"shipped_from": "2026-11-01", "shipped_to": "2026-11-09"}) == {meyer.reference}
     page = client.get("/inspection/shipments/", {"shipped_from": "last week"}).content.decode()
-    assert "Enter a valid date." in page and "Nothing here matches the filter." in page
+    assert "Enter a real date as YYYY-MM-DD, for example 2026-05-31." in page
+    assert "Nothing here matches the filter." in page
 
 
 def test_inspecting_a_lot_or_a_receipt_proposes_the_plan_in_use_for_its_part(client_for, quality_manager):

@@ -9,6 +9,7 @@ from capa.filters import NonconformityFilter
 from capa.models import Nonconformity
 from qms.models import Department
 from qms.views.lists import filter_fields_html
+from tests.helpers import filter_error_beside
 from tests.qms.test_list_queries import PAGES
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +163,27 @@ def test_a_range_of_days_on_a_datetime_takes_whole_local_days_and_any_date_the_f
     endless = client.get("/capa/ncr/?reported_from=2026-06-01&reported_to=9999-12-31")
     assert endless.status_code == 200
     assert refs["after"] in endless.content.decode() and refs["last"] not in endless.content.decode()
+
+
+def test_a_registers_dates_are_date_boxes_and_a_date_it_cannot_read_is_refused_in_its_format(
+    client_for, quality_manager, dept
+):
+    """The filter bar's days are the browser's date boxes (its own picker on a phone or a tablet),
+    showing the chosen day; a day not written YYYY-MM-DD (a typed address, an old browser) is
+    refused beside its box in those words, and lists nothing rather than a list the empty box
+    does not explain."""
+    from tests.capa.factories import NonconformityFactory
+
+    NonconformityFactory(department=dept, title="Burr on bore")
+    client = client_for(quality_manager)
+    page = client.get("/capa/ncr/?reported_from=2026-05-01").content.decode()
+    assert '<input type="date" name="reported_from" value="2026-05-01"' in page
+    assert '<input type="date" name="reported_to"' in page
+    for day in ("31/05/2026", "05/31/2026", "2026-02-30", "last week"):
+        response = client.get("/capa/ncr/", {"reported_to": day})
+        assert response.status_code == 200
+        assert filter_error_beside(response.content.decode(), "reported_to"), day
+        assert response.context["view"].filterset.form.errors["reported_to"] == [
+            "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
+        ]
+        assert response.context["rows"] == []

@@ -4,10 +4,11 @@ It fails on a view that declared no access policy, an anonymous request to a non
 is not a redirect to login, an auditor write that is not a 403, another department's record that
 is not a 404, any server error, and any answer the hand-written table of who may use which page
 (``tests/qms/access_table.py``) does not expect: a URL without a row there, a role that should
-get a page and does not, a role that gets a page or has a form taken up it should not; and a page,
-PDF or export that runs one statement twice (``read_twice``), the admin's included. A view
-added later is walked the day it exists; a URL pointing at a model the walker cannot build fails
-until a builder is registered in ``tests/<app>/walk.py``.
+get a page and does not, a role that gets a page or has a form taken up it should not; a page,
+PDF or export that runs one statement twice (``read_twice``), the admin's included; and a chart
+without its figures as a table under it (``charts_without_their_figures``). A view added later is
+walked the day it exists; a URL pointing at a model the walker cannot build fails until a
+builder is registered in ``tests/<app>/walk.py``.
 
 Each request is made in a transaction rolled back after it, so every role meets the records as
 the builders (and the table's stage, for a form that is open only in a later state) left them:
@@ -36,7 +37,7 @@ from qms.models import StoredFile
 from qms.registry import record_models
 from qms.services import link_add
 from tests import walker
-from tests.helpers import boxes_drawn_as_text, unnamed_descriptions
+from tests.helpers import boxes_drawn_as_text, charts_without_their_figures, unnamed_descriptions
 from tests.qms import access_table
 
 LOGIN_PATH = access_table.LOGIN_PATH
@@ -427,6 +428,7 @@ def test_every_url_with_every_role(world, part):
                 failures.append(f"{where}: radio buttons or checkboxes drawn as text boxes: {boxes[0]}")
             if missing := unnamed_descriptions(response.content.decode()):
                 failures.append(f"{where}: aria-describedby names no element: {', '.join(missing)}")
+            failures += [f"{where}: {p}" for p in charts_without_their_figures(response.content.decode())]
             if role == "auditor" and (links := write_links(response)):
                 failures.append(f"{where}: links to pages auditors are refused: {', '.join(links)}")
         if method == "GET" and response.status_code == 200 and (twice := read_twice(response.statements)):

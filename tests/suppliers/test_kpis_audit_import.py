@@ -479,4 +479,6 @@ def test_the_certificate_and_evaluation_figures_open_the_suppliers_they_counted(
     assert listed(evaluations.url(this, subject=good)) == set()
     wrong = client.get(reverse("suppliers:supplier_list") + "?lacking_on=someday&supplier=x")
     page = wrong.content.decode()
-    assert wrong.status_code == 200 and "Enter a valid date." in page and "Enter a number." in page
+    assert (
+        wrong.status_code == 200 and "Enter a real date as YYYY-MM-DD" in page and "Enter a number." in page
+    )
