@@ -336,7 +336,8 @@ class ReleaseDeviation(ChildRecord):
         ordering = ["lot", "pk"]
 
     def __str__(self) -> str:
-        return f"Deviation: {self.check_title}"
+        # The check it accepts: the history already says "Release deviation: …" before it.
+        return self.check_title
 
     @property
     def check_title(self) -> str:
