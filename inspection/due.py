@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Case,
     DateField,
@@ -60,12 +59,12 @@ def _awaiting_iqc():
         iqc_owner_id=Case(
             When(handed, then=F("iqc_head")),
             default=Subquery(plans.values("owner_id")[:1]),
-            output_field=BigIntegerField(),
         ),
         iqc_department=Case(
-            When(handed, then=Subquery(head.values("pk")[:1])),
+            # The head's department (a key of the same type as the keeper's: the statement stays
+            # one the registry can prepare).
+            When(handed, then=Subquery(head.values("head__department_id")[:1])),
             default=Subquery(plans.values("owner__department_id")[:1]),
-            output_field=BigIntegerField(),
         ),
         # date + integer is a date in PostgreSQL.
         iqc_due=ExpressionWrapper(
