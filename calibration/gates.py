@@ -130,15 +130,40 @@ def measurements_stand(
     finding) that names neither it nor the whole. Asked of a day, only what had been found by then
     counts (a lot shipped on 10 Nov did not wait for a gauge found out of tolerance on 3 Dec). Two
     queries."""
-    uses = [(getattr(i, "pk", i), day, reference) for i, day, reference in uses]
-    whole = {_normal(n) for n in names if n and n.strip()}
-    wanted = whole | {_normal(reference) for _, _, reference in uses if reference}
+    subject = {"names": names, "uses": uses, "reinspected": reinspected}
+    return measurements_stand_each(on=on, subjects={0: subject})[0]
+
+
+def measurements_stand_each(*, on: dt.date, subjects: dict) -> dict:
+    """The gate for many subjects ({key: {names, uses, reinspected}}: a shipment's lots) in one
+    reading: the items naming any of them and the assessments of any of their gauges, then each
+    subject judged on its own. Two queries, however many subjects."""
+    asked = {}
+    for key, s in subjects.items():
+        uses = [(getattr(i, "pk", i), day, reference) for i, day, reference in s["uses"]]
+        whole = {_normal(n) for n in s["names"] if n and n.strip()}
+        wanted = whole | {_normal(reference) for _, _, reference in uses if reference}
+        asked[key] = (whole, wanted, uses, s.get("reinspected"))
     items = list(
         AffectedItem.objects.annotate(named=_name("reference"))
-        .filter(named__in=wanted, assessment__period_to__lte=on)
+        .filter(named__in=set().union(*(w for _, w, _, _ in asked.values())), assessment__period_to__lte=on)
         .select_related("assessment__instrument")
         .order_by("assessment__reference", "pk")
     )
+    instruments = {pk for _, _, uses, _ in asked.values() for pk, _, _ in uses}
+    assessments = list(
+        ImpactAssessment.objects.filter(instrument_id__in=instruments, period_to__lte=on).select_related(
+            "instrument"
+        )
+    )
+    return {
+        key: _judged([i for i in items if i.named in wanted], assessments, whole, uses, reinspected)
+        for key, (whole, wanted, uses, reinspected) in asked.items()
+    }
+
+
+def _judged(items, assessments, whole, uses, reinspected) -> list[gates.Refusal]:
+    """``measurements_stand`` of one subject, from the items naming it and the assessments read."""
     refusals = []
     for item in items:
         a = item.assessment
@@ -157,9 +182,7 @@ def measurements_stand(
             )
         )
     named = {(item.assessment_id, item.named) for item in items}
-    for a in ImpactAssessment.objects.filter(
-        instrument_id__in={pk for pk, _, _ in uses}, period_to__lte=on
-    ).select_related("instrument"):
+    for a in assessments:
         covered = sorted(
             day
             for pk, day, reference in uses
@@ -175,6 +198,9 @@ def measurements_stand(
                 )
             )
     return refusals
+
+
+measurements_stand.each = measurements_stand_each
 
 
 def maintenance_in_order(*, on: dt.date, machine) -> list[gates.Refusal]:

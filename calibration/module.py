@@ -13,6 +13,7 @@ from .gates import ANSWERS
 from .imports import IMPORTERS
 from .kpis import MEASURES
 from .models import ImpactAssessment, Instrument, Machine
+from .services.impact import ITEM_DECIDED
 from .services.instruments import INSTRUMENT_QUARANTINED
 from .uses import calibrated_against
 
@@ -63,6 +64,14 @@ MODULE = Module(
             "again after it was lost. It may not be used until it is released.",
             ("instrument_id", "reason"),
             records={"instrument_id": "calibration.instrument"},
+        ),
+        EventType(
+            ITEM_DECIDED,
+            "What an out-of-tolerance impact assessment decided for an affected item (hold, "
+            "re-inspect, recall, no impact, notify the customer), with what the item names "
+            "(``named``: a lot, an inspection or a shipment, as assessments compare names).",
+            ("item_id", "assessment_id", "decision", "named", "item", "reason"),
+            records={"assessment_id": "calibration.impactassessment", "item_id": "calibration.affecteditem"},
         ),
     ],
     demo=load,

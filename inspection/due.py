@@ -1,16 +1,29 @@
 """Due items of the inspection module: open lots and inspections with a due date, owed by their
 owner; receipts awaiting incoming inspection, owed by whoever keeps the IQC plan in use for
-their part; and a schedule change proposed, owed by the head of the lot's department who decides
-it, by the sooner of its two dates (through the kernel's registry: My work, the Overview, alerts,
-the digest)."""
+their part when they may inspect, else by the inspectors' head; and a schedule change proposed,
+owed by the head of the lot's department who decides it, by the sooner of its two dates (through
+the kernel's registry: My work, the Overview, alerts, the digest)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Least
 
+from qms.access import steward_codes
 from qms.due_providers import QuerysetDueProvider, RecordDueProvider
+from qms.models import Department, Role
 
 from .models import GoodsReceipt, Inspection, ProductionLot, ScheduleChange
 from .selectors import iqc_plans
@@ -20,16 +33,39 @@ MODULE = "Inspection"
 
 def _awaiting_iqc():
     """Receipts neither accepted nor rejected, due ``INCOMING_INSPECTION_DAYS`` after they
-    arrived, with the owner of the IQC plan their inspection follows (the plan for their supplier,
-    else the plan for any supplier; the oldest if several) and that owner's department. A receipt
-    of a part with no IQC plan in use has nobody to inspect it: the quality manager accepts it
-    without inspection or rejects it, and it is not a due item."""
+    arrived, owed by whoever may record their inspection: the keeper of the IQC plan it follows
+    (the plan for their supplier, else the plan for any supplier; the oldest if several) when
+    they may (the quality manager, a department head, a member of the department that keeps
+    inspections: quality control), else the head of that department, who gives it to an
+    inspector; each with their department. A receipt of a part with no IQC plan in use has
+    nobody to inspect it: the quality manager accepts it without inspection or rejects it, and
+    it is not a due item."""
     plans = iqc_plans(OuterRef("part_number"), OuterRef("supplier_id")).order_by(
         F("supplier_id").asc(nulls_last=True), "pk"
     )
+    inspectors = steward_codes(Inspection)
+    may_inspect = Q(owner__is_active=True) & (
+        Q(owner__role__in=(Role.QUALITY_MANAGER, Role.DEPARTMENT_HEAD))
+        | Q(owner__department__code__in=inspectors)
+    )
+    keeper = plans.annotate(acts=ExpressionWrapper(may_inspect, output_field=BooleanField()))
+    head = Department.objects.filter(code__in=inspectors, head__is_active=True).order_by("pk")
+    # A keeper who may not inspect hands it to the inspectors' head (if there is one); no plan, no
+    # keeper: nobody's.
+    handed = Q(iqc_keeper_acts=False, iqc_head__isnull=False)
     return GoodsReceipt.objects.filter(status="received").annotate(
-        iqc_owner_id=Subquery(plans.values("owner_id")[:1]),
-        iqc_department=Subquery(plans.values("owner__department_id")[:1]),
+        iqc_keeper_acts=Subquery(keeper.values("acts")[:1]),
+        iqc_head=Subquery(head.values("head_id")[:1]),
+        iqc_owner_id=Case(
+            When(handed, then=F("iqc_head")),
+            default=Subquery(plans.values("owner_id")[:1]),
+        ),
+        iqc_department=Case(
+            # The head's department (a key of the same type as the keeper's: the statement stays
+            # one the registry can prepare).
+            When(handed, then=Subquery(head.values("head__department_id")[:1])),
+            default=Subquery(plans.values("owner__department_id")[:1]),
+        ),
         # date + integer is a date in PostgreSQL.
         iqc_due=ExpressionWrapper(
             F("received_on") + Value(settings.INCOMING_INSPECTION_DAYS), output_field=DateField()
@@ -38,7 +74,7 @@ def _awaiting_iqc():
 
 
 class IncomingInspectionDue(QuerysetDueProvider):
-    """A receipt awaiting its incoming inspection, on the My work of the IQC plan's keeper."""
+    """A receipt awaiting its incoming inspection, on the My work of whoever may inspect it."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -50,7 +86,7 @@ class IncomingInspectionDue(QuerysetDueProvider):
             owner_field="iqc_owner",
             due_field="iqc_due",
         )
-        self.dept_f = "iqc_department"  # the plan keeper's, read with the plan
+        self.dept_f = "iqc_department"  # the owner's, read with the plan
 
 
 def _proposed_changes():

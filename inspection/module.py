@@ -58,10 +58,14 @@ MODULE = Module(
     where_used={"calibration.instrument": instrument_uses},
     # A drawing revision became effective: plans made from that drawing ask for re-assessment.
     # A supplier change notification: that supplier's incoming plans for the parts it names too.
+    # A gauge's impact assessment decided Recall for a lot already released or shipped: the
+    # quality managers, the lot's owner and the owners of its shipments are emailed.
     subscribes={
         "documents.revision_effective": [services.plan_changes_for_revision],
         "suppliers.change_opened": [services.plan_changes_for_supplier_change],
+        "calibration.item_decided": [services.lots_recalled],
     },
+    email_kinds={services.RECALL_EMAIL: "Recall of a released lot"},
     publishes=[
         EventType(
             services.LOT_HELD,

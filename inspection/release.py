@@ -244,15 +244,14 @@ def _measurements(lot, inspections, in_force) -> list[Finding]:
     """What the out-of-tolerance assessments of the lot's gauges decided of its measurements."""
     if not inspections:
         return []
+    return _gate("measurements_stand", on=timezone.localdate(), **_measured(lot, inspections, in_force))
+
+
+def _measured(lot, inspections, in_force) -> dict:
+    """The lot's measurements as the ``measurements_stand`` gate asks of them."""
     uses = [(use.instrument_id, i.inspected_on, i.reference) for i in in_force for use in i.gauges.all()]
     again = [i.inspected_on for i in inspections if not i.original and i.status == "accepted"]
-    return _gate(
-        "measurements_stand",
-        on=timezone.localdate(),
-        names=[lot.lot_number, lot.reference],
-        uses=uses,
-        reinspected=max(again, default=None),
-    )
+    return {"names": [lot.lot_number, lot.reference], "uses": uses, "reinspected": max(again, default=None)}
 
 
 def _accepted_on_reinspection(rejected, inspections) -> bool:
@@ -312,10 +311,15 @@ def _sampling(lot) -> list[Finding]:
 def _loaded(lot: ProductionLot) -> ProductionLot:
     """The lot with everything its checks read, read once while a page that changes nothing is
     answered (its checks and what holds it read the same rows)."""
+    return _loaded_each([lot.pk])[0]
+
+
+def _loaded_each(pks: list[int]) -> list[ProductionLot]:
+    """``_loaded`` of several lots (a shipment's), those not read yet in one reading."""
     from qms.scoped import read_only
 
-    def load() -> ProductionLot:
-        return (
+    def load(keys: list) -> dict:
+        lots = (
             ProductionLot.objects.select_related(
                 "drawing_revision__document", "competence", "machine", "process"
             )
@@ -329,10 +333,11 @@ def _loaded(lot: ProductionLot) -> ProductionLot:
                 "inspections__inspector",
                 "deviations",
             )
-            .get(pk=lot.pk)
+            .in_bulk([pk for _, pk in keys])
         )
+        return {key: lots[key[1]] for key in keys}
 
-    return read_only.get(("release_lot", lot.pk), load)
+    return read_only.get_many([("release_lot", pk) for pk in pks], load)
 
 
 def held(lot: ProductionLot) -> list[Finding]:
@@ -341,19 +346,30 @@ def held(lot: ProductionLot) -> list[Finding]:
     yet (8.7; its disposition is the decision, a concession included), and, once released, what
     an out-of-tolerance assessment decided of its measurements since (held, recalled, to be
     re-inspected or undecided). Only what a module could answer: no module, nothing held."""
-    lot = _loaded(lot)
-    inspections = list(lot.inspections.all())
-    records = [lot, *inspections, *(use.receipt for use in lot.materials.all())]
-    found = _gate(
-        "nonconformity_undecided",
-        on=timezone.localdate(),
-        records=records,
-        names=[lot.lot_number, lot.reference],
-    )
-    if lot.status in ("released", "shipped"):
-        in_force = [i for i in inspections if not _accepted_on_reinspection(i, inspections)]
-        found += _measurements(lot, inspections, in_force)
-    return [f for f in _unique(found) if f.checked]
+    return held_each([lot.pk])[lot.pk]
+
+
+def held_each(pks) -> dict[int, list[Finding]]:
+    """``held`` of each of several lots (a shipment's lines), by id: the lots read together and
+    each gate asked once for all of them, so a page of many lots runs each statement once."""
+    lots = _loaded_each(list(dict.fromkeys(pks)))
+    today = timezone.localdate()
+    undecided, measured = {}, {}
+    for lot in lots:
+        inspections = list(lot.inspections.all())
+        records = [lot, *inspections, *(use.receipt for use in lot.materials.all())]
+        undecided[lot.pk] = {"records": records, "names": [lot.lot_number, lot.reference]}
+        if lot.status in ("released", "shipped") and inspections:
+            in_force = [i for i in inspections if not _accepted_on_reinspection(i, inspections)]
+            measured[lot.pk] = _measured(lot, inspections, in_force)
+    refusals = gates.check_each("nonconformity_undecided", on=today, subjects=undecided)
+    stand = gates.check_each("measurements_stand", on=today, subjects=measured) if measured else {}
+    found = {}
+    for lot in lots:
+        answers = [*refusals[lot.pk], *stand.get(lot.pk, ())]
+        findings = [Finding(r.message, r.url, r.checked) for r in answers]
+        found[lot.pk] = [f for f in _unique(findings) if f.checked]
+    return found
 
 
 def checks_for(lot: ProductionLot) -> list[Check]:

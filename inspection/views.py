@@ -17,7 +17,7 @@ from . import forms as f
 from . import sampling, selectors, services
 from .models import GoodsReceipt, Inspection, InspectionPlan, ProductionLot, ReleaseDeviation, Shipment
 from .models.plans import Stage
-from .release import checks_now, held
+from .release import checks_now, held, held_each
 
 # --- plans -----------------------------------------------------------------------------------
 
@@ -229,7 +229,13 @@ class ShipmentListView(RecordListView):
 
 class ShipmentDetailView(RecordDetailView):
     def extra_context_for(self, record, forms) -> dict:
-        return {"trace": selectors.shipment_trace(record, self.request.user)}
+        # Being packed: each lot as it stands now (released, but held since by an NCR or a
+        # recall), asked once for all the lines. Shipped: what it shipped, as it was.
+        held_lots = {}
+        if record.is_draft:
+            lot_ids = list(record.lines.order_by("pk").values_list("lot_id", flat=True))
+            held_lots = {pk: found for pk, found in held_each(lot_ids).items() if found}
+        return {"trace": selectors.shipment_trace(record, self.request.user), "held_lots": held_lots}
 
 
 # --- inspections -----------------------------------------------------------------------------

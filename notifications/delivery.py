@@ -41,7 +41,14 @@ log = logging.getLogger(__name__)
 
 # Kept under their old names: tests and callers take a row and compute back-offs with them.
 _take = ledger.take
-__all__ = ["backoff", "deliveries_claim", "deliveries_flush", "deliveries_send", "next_wakeup"]
+__all__ = [
+    "backoff",
+    "deliveries_claim",
+    "deliveries_flush",
+    "deliveries_queue",
+    "deliveries_send",
+    "next_wakeup",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +182,26 @@ def kind_labels() -> dict[str, str]:
     for module in installed():
         labels.update(module.module.email_kinds)
     return labels
+
+
+def deliveries_queue(*, drafts: Iterable[Draft], about: str) -> None:
+    """The emails of one step of work (a SCAR sent, a recall decided): claimed with the step, and
+    the worker asked to send them once it commits (a rolled-back step sends nothing; a rerun
+    never sends twice; a broker away leaves them to the ten-minute sweep)."""
+    from django.db import transaction
+
+    if not deliveries_claim(drafts=drafts):
+        return
+
+    def _send() -> None:
+        from .tasks import flush_deliveries
+
+        try:
+            flush_deliveries.delay()
+        except Exception:  # noqa: BLE001 - the ten-minute sweep sends it when the broker is back
+            log.warning("%s: the worker could not be reached; the sweep sends the email", about)
+
+    transaction.on_commit(_send)
 
 
 def deliveries_claim(*, drafts: Iterable[Draft]) -> list[Outgoing]:

@@ -8,12 +8,16 @@ The answer is the list of reasons it may not happen; empty means yes. When no in
 answers a gate, the one reason says the check could not be made (``checked=False``), so a caller
 shows "not checked" instead of passing silently. Answers are given *on a date*, so a lot is
 judged as things stood on its own dates.
+
+A page asking one gate of many subjects (a shipment's lots) asks ``check_each`` once: an answer
+that can read for many at once carries that form as its ``each`` attribute; any other is asked
+one subject at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 
@@ -61,16 +65,35 @@ def answered(name: str) -> bool:
 
 def check(name: str, *, on: dt.date, **subject) -> list[Refusal]:
     """The reasons ``name`` refuses for ``subject`` on the date ``on``; empty means it may."""
+    check_subject(name, subject)
+    gate, fn = _gates[name], _answers.get(name)
+    if fn is None:
+        return [Refusal(f"Not checked: no installed module answers “{gate.question}”", checked=False)]
+    return list(fn(on=on, **subject))
+
+
+def check_each(name: str, *, on: dt.date, subjects: Mapping[Hashable, dict]) -> dict[Hashable, list[Refusal]]:
+    """``check(name, on=on, **subject)`` for each of ``subjects`` ({key: subject}), by key: in one
+    reading when the answer has an ``each`` form ({key: subject} -> {key: refusals}), so a page
+    of many subjects runs the gate's statements once, not once per subject."""
+    fn = _answers.get(name)
+    each = getattr(fn, "each", None)
+    if each is None or not subjects:
+        return {key: check(name, on=on, **subject) for key, subject in subjects.items()}
+    for subject in subjects.values():
+        check_subject(name, subject)
+    found = each(on=on, subjects=subjects)
+    return {key: list(found.get(key, ())) for key in subjects}
+
+
+def check_subject(name: str, subject: Mapping) -> None:
+    """Refuse a gate not declared, or a subject without the keyword arguments it needs."""
     gate = _gates.get(name)
     if gate is None:
         raise KeyError(f"gate {name!r} is not declared")
     missing = set(gate.subject) - set(subject)
     if missing:
         raise TypeError(f"gate {name!r} needs {sorted(missing)}")
-    fn = _answers.get(name)
-    if fn is None:
-        return [Refusal(f"Not checked: no installed module answers “{gate.question}”", checked=False)]
-    return list(fn(on=on, **subject))
 
 
 def catalogue() -> list[tuple[Gate, bool]]:

@@ -33,6 +33,19 @@ class ScopedCache:
             found[key] = build()
         return found[key]
 
+    def get_many(self, keys: list, build: Callable[[list], dict]) -> list:
+        """``get`` of several keys, those not worked out yet in the scope by one ``build(missing)``
+        (a {key: value} of them): a shipment's lots read together, a lot its page read already
+        not read again."""
+        found = self._found.get()
+        if found is None:
+            built = build(list(keys))
+            return [built[key] for key in keys]
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            found.update(build(missing))
+        return [found[key] for key in keys]
+
 
 # While a request that changes nothing (GET, HEAD) is answered: ``qms.access.AccessMiddleware``
 # enters it (``qms.access.read_only_request``). How each user stands to each record, and the rows

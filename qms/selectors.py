@@ -48,21 +48,30 @@ def links_of(record: Record, user: User) -> tuple[list[dict], int]:
 def linked_ids(records: Iterable[Record], model: type[Record]) -> set[int]:
     """The ids of ``model``'s rows linked either way to any of ``records``, whoever may read them
     (a check that something stands in the way, not a page). One query."""
+    return set().union(*linked_by_record(records, model).values())
+
+
+def linked_by_record(records: Iterable[Record], model: type[Record]) -> dict[tuple[int, int], set[int]]:
+    """``linked_ids`` for each of ``records`` apart, by (content type id, pk): what each of a
+    shipment's lots has linked to it, asked once for all of them. One query."""
     by_type: dict[int, set[int]] = {}
     for record in records:
         by_type.setdefault(ContentType.objects.get_for_model(record).pk, set()).add(record.pk)
     if not by_type:
-        return set()
+        return {}
     kind = ContentType.objects.get_for_model(model).pk
     q = Q()
     for type_id, ids in by_type.items():
         q |= Q(source_type=type_id, source_id__in=ids, target_type=kind)
         q |= Q(target_type=type_id, target_id__in=ids, source_type=kind)
-    found = set()
-    for source_type, source_id, target_id in RecordLink.objects.filter(q).values_list(
-        "source_type", "source_id", "target_id"
+    found: dict[tuple[int, int], set[int]] = {}
+    for source_type, source_id, target_type, target_id in RecordLink.objects.filter(q).values_list(
+        "source_type", "source_id", "target_type", "target_id"
     ):
-        found.add(source_id if source_type == kind else target_id)
+        if source_type == kind:
+            found.setdefault((target_type, target_id), set()).add(source_id)
+        else:
+            found.setdefault((source_type, source_id), set()).add(target_id)
     return found
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from qms import access, history, whereused
+from qms import access, events, history, whereused
 from qms.models import User, next_reference
 from qms.rules import reason_text
 from qms.services import child_add, child_update
@@ -18,6 +18,25 @@ from ..models import AffectedItem, Calibration, ImpactAssessment, Instrument, Re
 from ..models.impact import Cause
 
 DUE_DAYS = 10  # an impact assessment is due within ten days of the finding
+ITEM_DECIDED = "calibration.item_decided"
+
+
+def _decided(item: AffectedItem) -> None:
+    """Tell whoever subscribed what was decided for an affected item (the lots module emails a
+    recall of a lot already released or shipped), once the decision commits. ``named`` is what
+    the item names, as the ``measurements_stand`` gate compares it (no case, no leading "Lot")."""
+    from ..gates import _normal
+
+    if item.decision:
+        events.publish(
+            ITEM_DECIDED,
+            item_id=item.pk,
+            assessment_id=item.assessment_id,
+            decision=item.decision,
+            named=_normal(item.reference or ""),
+            item=str(item),
+            reason=item.reason,
+        )
 
 
 def assessment_open(
@@ -156,6 +175,7 @@ def item_add(*, assessment: ImpactAssessment, by: User, **fields) -> AffectedIte
     if why:
         item.reason = why
         history.save(item, by=by, reason=reason_text(f"{item}: {item.get_decision_display().lower()}: {why}"))
+    _decided(item)
     return item
 
 
@@ -172,7 +192,9 @@ def item_decide(
     # The item keeps the reason beside its decision (the page, the audit pack and release read
     # it); ``child_update``'s own ``reason`` is the history's.
     affecteditem.reason = reason.strip()
-    return child_update(child=affecteditem, by=by, reason=reason.strip(), decision=decision)
+    item = child_update(child=affecteditem, by=by, reason=reason.strip(), decision=decision)
+    _decided(item)
+    return item
 
 
 @ImpactAssessment.workflow.on("close")

@@ -336,7 +336,8 @@ class ReleaseDeviation(ChildRecord):
         ordering = ["lot", "pk"]
 
     def __str__(self) -> str:
-        return f"Deviation: {self.check_title}"
+        # The check it accepts: the history already says "Release deviation: …" before it.
+        return self.check_title
 
     @property
     def check_title(self) -> str:
@@ -359,12 +360,14 @@ def _lots_released(shipment) -> str | None:
     held = [line.lot.lot_number for line in lines if line.lot.status not in ("released", "shipped")]
     if held:
         return f"Lot {', '.join(held)} is not released: release it before it ships."
-    from ..release import held as stopped_by  # what came up since the release (8.7, 7.1.5.2)
+    from ..release import held_each  # what came up since the release (8.7, 7.1.5.2)
 
+    stopped = held_each([line.lot_id for line in lines])
     for line in lines:
-        stopped = stopped_by(line.lot)
-        if stopped:
-            return f"Lot {line.lot.lot_number} may not be shipped: " + " ".join(f.message for f in stopped)
+        if stopped[line.lot_id]:
+            return f"Lot {line.lot.lot_number} may not be shipped: " + " ".join(
+                f.message for f in stopped[line.lot_id]
+            )
     return None
 
 

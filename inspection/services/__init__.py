@@ -28,16 +28,19 @@ from .plans import (
     plan_reduced_approve,
     plan_resume,
 )
+from .recalls import RECALL_EMAIL, lots_recalled
 
 __all__ = [
     "LOT_HELD",
     "LOT_RELEASED",
+    "RECALL_EMAIL",
     "characteristic_result_add",
     "deviation_accept",
     "gauge_use_add",
     "inspection_create",
     "inspection_update",
     "lot_release",
+    "lots_recalled",
     "material_use_add",
     "may_accept_deviation",
     "may_release",

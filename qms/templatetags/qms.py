@@ -67,10 +67,11 @@ def raise_url(action, record) -> str:
 
 @register.filter
 def index(sequence, position: int):
-    """``modules|index:forloop.counter0``: the item at a position (a column's name)."""
+    """``modules|index:forloop.counter0``: the item at a position (a column's name), or a
+    mapping's value at a key (``held_lots|index:c.row.lot_id``); "" when there is none."""
     try:
         return sequence[position]
-    except (IndexError, TypeError):
+    except (IndexError, KeyError, TypeError):
         return ""
 
 

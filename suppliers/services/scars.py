@@ -6,7 +6,6 @@ back with a new response date."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from typing import Any
 
@@ -17,14 +16,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from notifications import conf as mail_conf
-from notifications.delivery import Draft, deliveries_claim
+from notifications.delivery import Draft, deliveries_queue
 from qms.models import User
 from qms.services import record_create, record_transition
 from qms.workflow import TransitionError
 
 from ..models import Scar
 
-logger = logging.getLogger(__name__)
 RESPONSE_DAYS = 14
 NOT_THROUGH_FORM = "Use this step's form on the SCAR's page."
 
@@ -73,19 +71,7 @@ def _mail(scar: Scar, *, note: str = "") -> Draft:
 def _queue_mail(scar: Scar, *, note: str = "") -> None:
     """Claim the email in the delivery ledger with the step, and have the worker send it once the
     step commits (a rolled-back step sends nothing; a rerun never sends twice)."""
-    deliveries_claim(drafts=[_mail(scar, note=note)])
-
-    def _send() -> None:
-        from notifications.tasks import flush_deliveries
-
-        try:
-            flush_deliveries.delay()
-        except Exception:  # noqa: BLE001 - the ten-minute sweep sends it when the broker is back
-            logger.warning(
-                "SCAR %s: the worker could not be reached; the sweep sends the email", scar.reference
-            )
-
-    transaction.on_commit(_send)
+    deliveries_queue(drafts=[_mail(scar, note=note)], about=f"SCAR {scar.reference}")
 
 
 @transaction.atomic

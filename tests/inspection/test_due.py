@@ -1,6 +1,7 @@
 """A goods receipt awaiting its incoming inspection is someone's work: due
 ``INCOMING_INSPECTION_DAYS`` after it arrived, on the My work of whoever keeps the IQC plan its
-inspection follows, until an inspection or the quality manager decides it."""
+inspection follows when they may inspect (else quality control's head), until an inspection or
+the quality manager decides it."""
 
 import datetime as dt
 
@@ -57,3 +58,26 @@ def test_a_receipt_no_iqc_plan_fits_says_so_on_its_page(client_for):
     client = client_for(f.qm())
     assert 'data-testid="no-iqc-plan"' in client.get(unplanned.get_absolute_url()).content.decode()
     assert 'data-testid="no-iqc-plan"' not in client.get(planned.get_absolute_url()).content.decode()
+
+
+def test_a_receipt_whose_plan_keeper_may_not_inspect_it_is_the_inspectors_heads_work(client_for):
+    """Engineering keeps the IQC plan of the bar stock; its keeper may not record an inspection
+    (quality control inspects), yet the receipt waited on his My work and nobody else's."""
+    from qms.models import Department
+    from tests.factories import UserFactory
+
+    engineer = UserFactory(username="planner", department=f.department("ENG", "Engineering"))
+    inspectors_head = f.qc_inspector(username="qchead", role=Role.DEPARTMENT_HEAD)
+    Department.objects.filter(code="QC").update(head=inspectors_head)
+    from qms.services import record_update
+
+    plan = f.plan(stage="iqc", part="BAR-77")
+    record_update(record=plan, by=f.qm(), owner=engineer, reason="Engineering keeps the plans of bar stock")
+    receipt = f.receipt(part="BAR-77", received=f.days(-1))
+
+    assert [i.reference for i in registry.for_user(engineer)] == []
+    (item,) = [i for i in registry.for_user(inspectors_head) if i.key == f"inspection.iqc:{receipt.pk}"]
+    assert item.department_id == inspectors_head.department_id
+    page = client_for(inspectors_head).get(reverse("my_work")).content.decode()
+    assert receipt.reference in page and "Incoming inspection" in page
+    assert receipt.reference not in client_for(engineer).get(reverse("my_work")).content.decode()

@@ -365,7 +365,13 @@ def test_the_quality_manager_accepts_a_finding_with_a_signed_reason_and_the_lot_
     assert deviation.check_title == CHECK_TITLES["sampling"] != "sampling"
     section = releases(user=f.qm(), date_from=f.days(-1), date_to=f.today())
     [(_, listed)] = section["released"]
-    assert listed == [deviation] and str(deviation) == f"Deviation: {CHECK_TITLES['sampling']}"
+    assert listed == [deviation] and str(deviation) == CHECK_TITLES["sampling"]
+    # The lot's history names the deviation once: "Release deviation: <check>".
+    from qms.history import history_rows
+
+    parts = [r["part"] for r in history_rows(lot, f.qm()) if r["is_child"]]
+    assert f"Release deviation: {CHECK_TITLES['sampling']}" in parts
+    assert not [p for p in parts if "Deviation:" in p]  # not "Release deviation: Deviation: …"
     html = render_to_string("inspection/audit_release.html", section)
     assert f"{CHECK_TITLES['sampling']}: Customer agreed in writing" in html and "sampling:" not in html
 
@@ -659,6 +665,59 @@ def test_a_lot_recalled_by_a_gauge_assessment_after_its_release_does_not_ship(cl
     assert shipment.status == "draft"
     page = client_for(f.qm()).get(lot.get_absolute_url()).content.decode()
     assert "Held: this lot may be neither released nor shipped." in page
+
+
+def test_a_shipment_being_packed_shows_each_lot_held_since_its_release_and_why(client_for):
+    """The warehouse packed three released lots; since then a gauge assessment recalled one and
+    an NCR was raised on another. The shipment's page read "Released" for all three until Ship
+    refused. Now each held line says so, with why and where to decide it, under a warning; the
+    page asks once for all its lots (no statement run twice), and the shipped delivery shows
+    what it shipped."""
+    from calibration.services import item_decide
+    from tests.qms.test_route_walker import read_twice, request
+
+    gauge = f.gauge()
+    recalled, inspection = _measured_with(f.lot(quantity=1000), gauge, on=f.today())
+    with_ncr, _ = _measured_with(f.lot(quantity=1000), gauge, on=f.today())
+    clean, _ = _measured_with(f.lot(quantity=1000), f.gauge(), on=f.today())
+    shipment = f.shipment()
+    for lot in (recalled, with_ncr, clean):
+        services.lot_release(lot=lot, by=f.qm())
+        services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=lot.quantity)
+    client = client_for(f.qm())
+    page = client.get(shipment.get_absolute_url()).content.decode()
+    assert 'data-testid="shipment-held"' not in page and page.count("<td>Released</td>") == 3
+
+    assessment = _found_out_of_tolerance(gauge, since=f.days(-1))
+    for item in assessment.items.all():
+        decision = "recall" if item.reference == inspection.reference else "no_impact"
+        item_decide(
+            affecteditem=item, by=f.qm(), decision=decision, reason="Bore measured with the worn gauge"
+        )
+    ncr = _ncr_raised_from(with_ncr, title="Burr found on retained samples")
+    response = request(client, "GET", shipment.get_absolute_url())
+    page = response.content.decode()
+    assert 'data-testid="shipment-held"' in page
+    assert "This shipment cannot ship: 2 lots in it are held." in page
+    lines = page.split('data-testid="shipment-lines"')[1].split("</table>")[0]
+    rows = {
+        lot: next(r for r in lines.split("<tr>") if lot.lot_number in r)
+        for lot in (recalled, with_ncr, clean)
+    }
+    assert "Held" in rows[recalled] and "is recalled: Bore measured with the worn gauge" in rows[recalled]
+    assert f'href="{assessment.get_absolute_url()}#items"' in rows[recalled]
+    assert "Held" in rows[with_ncr] and f'href="{ncr.get_absolute_url()}"' in rows[with_ncr]
+    assert ncr.reference not in rows[recalled] and "Held" not in rows[clean] and "Released" in rows[clean]
+    assert not read_twice(response.statements)
+
+    # Removed from the shipment, the held lots no longer stop it; it ships and shows what it shipped.
+    from qms.services import child_remove
+
+    for line in shipment.lines.exclude(lot=clean):
+        child_remove(child=line, by=f.qm(), reason="Held: stays behind")
+    record_transition(record=shipment, name="ship", by=f.qm())
+    page = client.get(shipment.get_absolute_url()).content.decode()
+    assert 'data-testid="shipment-held"' not in page and "<td>Shipped</td>" in page
 
 
 def test_an_ncr_naming_the_lot_by_its_reference_or_in_a_list_holds_it(ready):

@@ -1,0 +1,90 @@
+"""A recall decided by a gauge's out-of-tolerance impact assessment for a lot already released
+or shipped is emailed to whoever must act on it: the quality managers, the lot's owner and the
+owners of the shipments that carried it. Before, the decision was recorded and nobody was told."""
+
+import pytest
+from django.core import mail
+
+from inspection import services
+from notifications.delivery import deliveries_send
+from notifications.models import Delivery
+from qms.services import record_transition
+from tests.factories import UserFactory
+from tests.inspection import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _shipped_lot_measured_with(gauge, *, owner, shipper):
+    lot = f.lot(quantity=1000, owner=owner)
+    inspection = f.inspect(lot, plan_=f.plan(), on=f.today())
+    services.gauge_use_add(inspection=inspection, by=f.qm(), instrument=gauge)
+    f.decide(inspection)
+    record_transition(record=lot, name="finish", by=f.qm())
+    lot.refresh_from_db()
+    services.lot_release(lot=lot, by=f.qm())
+    shipment = f.shipment(owner=shipper, customer="Meyer Pumps")
+    services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=lot.quantity)
+    record_transition(record=shipment, name="ship", by=shipper)
+    return lot, inspection, shipment
+
+
+def test_a_recall_of_a_shipped_lot_emails_the_quality_manager_the_lot_owner_and_the_shipper(
+    django_capture_on_commit_callbacks,
+):
+    from calibration.services import assessment_open, item_decide
+
+    production = f.department("PROD", "Production")
+    owner = UserFactory(department=production, email="lot.owner@example.com")
+    shipper = UserFactory(department=f.department("WH", "Warehouse"), email="shipper@example.com")
+    bystander = UserFactory(department=production, email="bystander@example.com")
+    quality = f.qm()
+    gauge = f.gauge()
+    lot, inspection, shipment = _shipped_lot_measured_with(gauge, owner=owner, shipper=shipper)
+    assessment = assessment_open(instrument=gauge, by=quality, until=f.today(), since=f.days(-1))
+    items = {item.reference: item for item in assessment.items.all()}  # where-used: inspection, shipment
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_decide(affecteditem=items[shipment.reference], by=quality, decision="no_impact", reason="Sorted")
+    assert not Delivery.objects.filter(kind="recall").exists()  # no recall, nobody emailed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_decide(
+            affecteditem=items[inspection.reference],
+            by=quality,
+            decision="recall",
+            reason="Bore measured with the worn gauge",
+        )
+    sent = {d.to_email: d for d in Delivery.objects.filter(kind="recall")}
+    assert set(sent) == {quality.email, owner.email, shipper.email}  # not the bystander
+    mine = sent[shipper.email]
+    assert lot.lot_number in mine.subject and "Recall" in mine.subject
+    assert "Bore measured with the worn gauge" in mine.body_text and shipment.reference in mine.body_text
+    assert f"you own shipment {shipment.reference}" in mine.body_text
+    assert lot.get_absolute_url() in mine.body_html and assessment.reference in mine.body_text
+    assert "you own the lot" in sent[owner.email].body_text
+
+    deliveries_send()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(sent)
+
+    # Decided again (a reason corrected): nobody is emailed twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        item_decide(
+            affecteditem=items[inspection.reference], by=quality, decision="recall", reason="Worn gauge"
+        )
+    assert Delivery.objects.filter(kind="recall").count() == 3 and bystander.email not in sent
+
+
+def test_a_recall_of_a_lot_not_yet_released_emails_no_one(django_capture_on_commit_callbacks):
+    """Release is refused anyway (the gauges check): nothing has left to recall."""
+    from calibration.services import assessment_open, item_decide
+
+    gauge = f.gauge()
+    lot = f.lot(quantity=1000)
+    inspection = f.inspect(lot, plan_=f.plan(), on=f.today())
+    services.gauge_use_add(inspection=inspection, by=f.qm(), instrument=gauge)
+    assessment = assessment_open(instrument=gauge, by=f.qm(), until=f.today(), since=f.days(-1))
+    with django_capture_on_commit_callbacks(execute=True):
+        for item in assessment.items.all():
+            item_decide(affecteditem=item, by=f.qm(), decision="recall", reason="Worn gauge")
+    assert not Delivery.objects.filter(kind="recall").exists()
