@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.delivery import SEND_LOCK, Draft, deliveries_claim, deliveries_flush
@@ -153,7 +154,7 @@ def test_an_email_with_a_reply_to_is_answered_to_that_address_not_the_sender(smt
 
 @pytest.mark.django_db
 def test_the_suppliers_answer_to_a_scar_goes_to_the_scars_owner(
-    smtp, settings, head, dept, django_capture_on_commit_callbacks
+    smtp, settings, head, dept, client_for, django_capture_on_commit_callbacks
 ):
     """The SCAR went out from the no-reply sender: the supplier's 8D answer went nowhere, though
     the buyer's address was in the body. Answered, it reaches the SCAR's owner."""
@@ -176,3 +177,8 @@ def test_the_suppliers_answer_to_a_scar_goes_to_the_scars_owner(
     (message,) = smtp.to("p.brenner@example.com")
     assert scar.reference in message["Subject"]
     assert message["Reply-To"] == head.email and message["From"] == "QMS <no-reply@example.com>"
+    # The email log says where the answer goes.
+    log = client_for(f.quality()).get(
+        reverse("notifications:delivery_detail", args=[Delivery.objects.get().pk])
+    )
+    assert f'data-testid="reply-to">&lt;{head.email}&gt;' in log.content.decode()
