@@ -56,6 +56,12 @@ MODULE = Module(
     declares=DECLARED,
     gates=ANSWERS,
     where_used={"calibration.instrument": instrument_uses},
+    # An NCR raised from a receipt, its inspection or a plan names the supplier (a SCAR starts there).
+    names={
+        "inspection.goodsreceipt": {"suppliers.supplier": "supplier"},
+        "inspection.inspection": {"suppliers.supplier": "receipt__supplier"},
+        "inspection.inspectionplan": {"suppliers.supplier": "supplier"},
+    },
     # A drawing revision became effective: plans made from that drawing ask for re-assessment.
     # A supplier change notification: that supplier's incoming plans for the parts it names too.
     # A gauge's impact assessment decided Recall for a lot already released or shipped: the

@@ -63,6 +63,7 @@ class Draft:
     subject: str
     body_text: str
     body_html: str
+    reply_to: str = ""  # who reads the answers (the sender is a no-reply address)
 
 
 @dataclass
@@ -138,9 +139,11 @@ def _outgoing(row: dict, *, taken_over: bool = False) -> Outgoing:
         body_text=row["body_text"],
         body_html=row["body_html"],
         message_id=row["message_id"],
+        reply_to=row["reply_to"],
         envelope=envelope_for(
             key=row["key"],
             to_email=row["to_email"],
+            reply_to=row["reply_to"],
             subject=row["subject"],
             body_text=row["body_text"],
             body_html=row["body_html"],
@@ -157,6 +160,7 @@ _COLUMNS = (
     "topic",
     "recipient_id",
     "to_email",
+    "reply_to",
     "subject",
     "body_text",
     "body_html",
@@ -220,6 +224,7 @@ def deliveries_claim(*, drafts: Iterable[Draft]) -> list[Outgoing]:
             "topic": d.topic[:200],
             "recipient_id": d.recipient_id,
             "to_email": d.to_email,
+            "reply_to": d.reply_to,
             "subject": d.subject[:300],
             "body_text": d.body_text,
             "body_html": d.body_html,
@@ -306,7 +311,9 @@ def _due_rows(after: int) -> list[Outgoing]:
     rows = (
         Delivery.objects.filter(sendable(timezone.now()), pk__gt=after)
         .order_by("id")
-        .values("id", "key", "to_email", "subject", "body_text", "body_html", "message_id", "status")[:_PAGE]
+        .values(
+            "id", "key", "to_email", "reply_to", "subject", "body_text", "body_html", "message_id", "status"
+        )[:_PAGE]
     )
     return [_outgoing(r, taken_over=r["status"] == S.SENDING) for r in rows]
 

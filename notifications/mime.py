@@ -81,9 +81,17 @@ def _part(subtype: str, text: str) -> bytes:
 
 
 def envelope_for(
-    *, key: str, to_email: str, subject: str, body_text: str, body_html: str, message_id: str
+    *,
+    key: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    message_id: str,
+    reply_to: str = "",
 ) -> Envelope:
-    """The email of a delivery row, as the mail server will receive it."""
+    """The email of a delivery row, as the mail server will receive it; with ``reply_to``, an
+    answer goes there instead of to the no-reply sender."""
     from_email = settings.DEFAULT_FROM_EMAIL
     text, html = _part("plain", body_text), _part("html", body_html)
     boundary = f"=_qms_{uuid.uuid4().hex}".encode()
@@ -92,6 +100,7 @@ def envelope_for(
     message = b"".join(
         [
             f"From: {_address(from_email)}\r\nTo: {_address(to_email)}\r\n".encode("ascii"),
+            f"Reply-To: {_address(reply_to)}\r\n".encode("ascii") if reply_to else b"",
             _header("Subject", subject),
             f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n".encode(),
             _header("Message-ID", message_id),

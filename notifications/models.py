@@ -40,6 +40,10 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     to_email = models.EmailField("to")
+    # Where an answer goes, when someone reads answers (a SCAR's owner, for the supplier's): the
+    # sender is a no-reply address. A default in the database too: a node still on the code before
+    # this column claims rows without it while a deployment runs.
+    reply_to = models.EmailField("reply to", blank=True, default="", db_default="")
     subject = models.CharField(max_length=300)
     body_text = models.TextField()
     body_html = models.TextField()

@@ -52,6 +52,7 @@ class Outgoing:
     body_html: str
     message_id: str
     envelope: Envelope
+    reply_to: str = ""
     taken_over: bool = False  # left "sending" by a sender that died
 
 
@@ -135,6 +136,7 @@ class BackendTransport:
             subject=row.subject,
             body=row.body_text,
             to=[row.to_email],
+            reply_to=[row.reply_to] if row.reply_to else None,
             connection=self.backend,
             headers={
                 "Message-ID": row.message_id,

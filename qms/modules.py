@@ -1,7 +1,7 @@
 """One declaration per module. Each app ships ``<app>/module.py`` with ``MODULE = Module(...)``:
 its menu entry and ISO clause, its pages' tabs, URL prefix, due-item providers, audit-pack
-sections, demo loader, search, gates and where-used answers, events, raise actions, KPIs,
-importers and the route-walk builders of its tests. The kernel discovers modules from
+sections, demo loader, search, gates and where-used answers, what its records name, events, raise
+actions, KPIs, importers and the route-walk builders of its tests. The kernel discovers modules from
 ``INSTALLED_APPS`` at start and names none of them: adding an app to ``INSTALLED_APPS`` is all
 it takes to appear everywhere.
 """
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig, apps
 
-from . import events, gates, kpis, raising, whereused
+from . import events, gates, kpis, naming, raising, whereused
 from .due import registry as due_registry
 
 if TYPE_CHECKING:
@@ -51,6 +51,9 @@ class Module:
     declares: Sequence[gates.Gate] = ()  # gates this module adds to the kernel's catalogue
     gates: Mapping[str, gates.Answer] = field(default_factory=dict)  # gate name -> answer
     where_used: Mapping[str, whereused.Answer] = field(default_factory=dict)  # model label -> answer
+    # What a module's records name of another kind, by which field: a record linked to them names
+    # it too (``qms.naming``): {"inspection.goodsreceipt": {"suppliers.supplier": "supplier"}}.
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     publishes: Sequence[events.EventType] = ()
     subscribes: Mapping[str, Sequence[events.Subscriber]] = field(default_factory=dict)
     observes: Sequence[events.Observer] = ()  # receive every event (outgoing webhooks)
@@ -129,6 +132,9 @@ def install(entry: Installed) -> None:
         gates.answer(name, answer)
     for label, answer in module.where_used.items():
         whereused.register(label, answer)
+    for label, named in module.names.items():
+        for other, path in named.items():
+            naming.declare(label, other, path)
     for event in module.publishes:
         events.declare(event)
     for name, subscribers in module.subscribes.items():

@@ -3,10 +3,10 @@ escalations, the weekly digest): re-evaluations owed by whoever keeps the suppli
 to renew, from 60 days before they expire, owed by the same (procurement); open supplier
 changes, due when their page says (evaluate by, then decide by), owed by their owner, the quality
 manager who evaluates and decides them (owed by procurement, they waited on the My work of
-someone who could not act on them); SCAR answers owed by
-the SCAR's owner, escalated when late; conditional approvals running out; supplier audits, at
-the interval the supplier's tier asks, from the last audit (or the approval, for a supplier never
-audited), owed by whoever keeps the supplier."""
+someone who could not act on them); a draft SCAR, to send, owed by its owner from the day it
+was drafted; SCAR answers owed by the SCAR's owner, escalated when late; conditional approvals
+running out; supplier audits, at the interval the supplier's tier asks, from the last audit (or
+the approval, for a supplier never audited), owed by whoever keeps the supplier."""
 
 from __future__ import annotations
 
@@ -52,6 +52,14 @@ class PlusMonths(Func):
     output_field = DateField()
 
 
+def _drafts():
+    # Nobody waits on a draft but the supplier, who does not know of it yet: its owner sends it,
+    # from the day it was drafted. A draft with a due date of its own is the "SCAR" item's.
+    return Scar.objects.filter(status="draft", due_date__isnull=True).annotate(
+        send_by=TruncDate("created_at")
+    )
+
+
 def _audits():
     """Approved and conditional suppliers whose tier plans supplier audits, with the next one's
     date. A supplier never audited owes its first one an interval after its approval."""
@@ -95,6 +103,14 @@ PROVIDERS = [
         url_name="suppliers:supplierchange_detail",
         key_prefix="suppliers.change",
         due_field="decide_by",
+    ),
+    QuerysetDueProvider(
+        module=MODULE,
+        kind="SCAR to send",
+        queryset=_drafts,
+        url_name="suppliers:scar_detail",
+        key_prefix="suppliers.scar.draft",
+        due_field="send_by",
     ),
     RecordDueProvider(Scar, module=MODULE, kind="SCAR"),
     # A conditional approval runs out: re-approve, extend the conditions or disqualify.

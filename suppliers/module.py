@@ -47,6 +47,11 @@ MODULE = Module(
             records={"change_id": "suppliers.supplierchange", "supplier_id": "suppliers.supplier"},
         )
     ],
+    # A record linked to a change or a SCAR names its supplier (an NCR raised from the change).
+    names={
+        "suppliers.supplierchange": {"suppliers.supplier": "supplier"},
+        "suppliers.scar": {"suppliers.supplier": "supplier"},
+    },
     raise_actions=[
         RaiseAction(
             "suppliers.scar",

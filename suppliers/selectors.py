@@ -147,21 +147,11 @@ def ncr_ids_by_supplier(supplier_ids=None) -> dict[int, set[int]]:
 
 
 def suppliers_of(record) -> list[Supplier]:
-    """The suppliers a record (an NCR) names through links."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Q
+    """The suppliers a record (an NCR) names: linked to it, or named by a record linked to it (the
+    receipt or the inspection it was raised from, a supplier change), ``qms.naming``."""
+    from qms.naming import named_ids
 
-    from qms.models import RecordLink
-
-    record_type = ContentType.objects.get_for_model(record)
-    supplier_type = ContentType.objects.get_for_model(Supplier)
-    ids = set()
-    for s_t, s_id, t_id in RecordLink.objects.filter(
-        Q(source_type=record_type, source_id=record.pk, target_type=supplier_type)
-        | Q(target_type=record_type, target_id=record.pk, source_type=supplier_type)
-    ).values_list("source_type_id", "source_id", "target_id"):
-        ids.add(s_id if s_t == supplier_type.pk else t_id)
-    return list(Supplier.objects.filter(pk__in=ids).order_by("name"))
+    return list(Supplier.objects.filter(pk__in=named_ids(record, Supplier)).order_by("name"))
 
 
 # --- scorecard ---------------------------------------------------------------------------------

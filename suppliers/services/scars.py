@@ -65,6 +65,8 @@ def _mail(scar: Scar, *, note: str = "") -> Draft:
         subject=subject,
         body_text=render_to_string("suppliers/email/scar_body.txt", context),
         body_html=render_to_string("suppliers/email/scar_body.html", context),
+        # The supplier's answer goes to whoever reads it, not to the no-reply sender.
+        reply_to=scar.owner.email,
     )
 
 

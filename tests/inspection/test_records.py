@@ -253,6 +253,43 @@ def test_an_ncr_raised_from_a_rejected_inspection_is_prefilled_with_part_lot_and
     assert rejected.reference in client.get(ncr.get_absolute_url()).content.decode()  # linked
 
 
+def test_a_scar_raised_from_the_ncr_of_a_rejected_incoming_inspection_names_the_supplier(client_for):
+    """The NCR is linked to the inspection that rejected the delivery, not to the supplier: the
+    SCAR raised from it named no supplier. The inspected receipt names it: the SCAR starts from
+    that supplier, its quality contact and the NCR's problem."""
+    from capa.models import Nonconformity
+    from qms.services import child_add
+    from suppliers.models import SupplierContact
+    from tests.suppliers import factories as sf
+
+    steel = sf.approved(f.home(f.qm()), owner=f.qm(), name="Hüttenstahl Brenner GmbH")
+    sf.supplier(f.home(f.qm()), name="Another Steel AG")  # not the one delivered
+    petra = child_add(
+        model=SupplierContact,
+        by=f.qm(),
+        supplier=steel,
+        name="Petra",
+        email="p@example.com",
+        quality_contact=True,
+    )
+    plan = f.plan(stage="iqc", part="BAR-42", supplier_=steel)
+    rejected = f.decide(f.inspect(f.receipt(supplier_=steel), plan_=plan, nonconforming=9))
+    client = client_for(f.qm())
+    url = reverse("capa:nonconformity_create") + f"?from=inspection.inspection:{rejected.pk}"
+    data = {k: v for k, v in client.get(url).context["form"].initial.items() if v is not None}
+    data.update(severity="major", owner=f.qm().pk, department=f.qm().department_id)
+    assert client.post(url, data).status_code == 302
+    ncr = Nonconformity.objects.get(part="BAR-42")
+
+    raise_scar = reverse("suppliers:scar_create") + f"?from=capa.nonconformity:{ncr.pk}"
+    assert raise_scar in client.get(ncr.get_absolute_url()).content.decode().replace("&amp;", "&")
+    page = client.get(raise_scar)
+    initial = page.context["form"].initial
+    assert (initial["supplier"], initial["contact"]) == (steel.pk, petra.pk)
+    assert initial["title"] == f"SCAR: {ncr.title}" and "9 nonconforming" in initial["problem"]
+    assert f'<option value="{steel.pk}" selected>' in page.content.decode()
+
+
 def test_a_lot_is_not_accepted_on_a_sample_its_results_do_not_cover(client_for):
     """A sample of 80 typed in beside three measured bores and no marking checked is three parts
     of the lot: accepting it is refused on the page, with what is missing, and nothing changes."""

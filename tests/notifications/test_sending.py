@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from notifications.delivery import SEND_LOCK, Draft, deliveries_claim, deliveries_flush
@@ -123,3 +124,61 @@ def test_a_dead_worker_machine_loses_the_turn_after_a_lease(settings):
     with sending_turn() as mine:
         assert mine and idle_timeout() == "42s"
     assert idle_timeout() == "0"
+
+
+@pytest.mark.django_db
+def test_an_email_with_a_reply_to_is_answered_to_that_address_not_the_sender(smtp, settings):
+    """Any email the ledger carries may name who reads the answers; without one, none is said."""
+    settings.DEFAULT_FROM_EMAIL = "QMS <no-reply@example.com>"
+    drafts = [
+        Draft("digest", "digest:1:2026-W50", "2026-W50", None, "eva@example.com", "S", "t", "<p>h</p>"),
+        Draft(
+            "digest",
+            "digest:2:2026-W50",
+            "2026-W50",
+            None,
+            "jo@example.com",
+            "S",
+            "t",
+            "<p>h</p>",
+            "m@ex.com",
+        ),
+    ]
+    deliveries_claim(drafts=drafts)
+    deliveries_flush()
+    (plain,), (answered,) = smtp.to("eva@example.com"), smtp.to("jo@example.com")
+    assert plain["Reply-To"] is None
+    assert answered["Reply-To"] == "m@ex.com" and answered["From"] == "QMS <no-reply@example.com>"
+    assert Delivery.objects.get(key="digest:2:2026-W50").reply_to == "m@ex.com"
+
+
+@pytest.mark.django_db
+def test_the_suppliers_answer_to_a_scar_goes_to_the_scars_owner(
+    smtp, settings, head, dept, client_for, django_capture_on_commit_callbacks
+):
+    """The SCAR went out from the no-reply sender: the supplier's 8D answer went nowhere, though
+    the buyer's address was in the body. Answered, it reaches the SCAR's owner."""
+    from qms.services import child_add
+    from suppliers import services
+    from suppliers.models import SupplierContact
+    from tests.suppliers import factories as f
+
+    settings.DEFAULT_FROM_EMAIL = "QMS <no-reply@example.com>"
+    supplier = f.approved(dept, owner=head, name="Hüttenstahl Brenner GmbH")
+    contact = child_add(
+        model=SupplierContact, by=head, supplier=supplier, name="Petra", email="p.brenner@example.com"
+    )
+    scar = services.scar_create(
+        by=head, supplier=supplier, contact=contact, problem="Rust.", owner=head, department=dept
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scar_send(scar=scar, by=head, due_date=f.days(14))
+    deliveries_flush()
+    (message,) = smtp.to("p.brenner@example.com")
+    assert scar.reference in message["Subject"]
+    assert message["Reply-To"] == head.email and message["From"] == "QMS <no-reply@example.com>"
+    # The email log says where the answer goes.
+    log = client_for(f.quality()).get(
+        reverse("notifications:delivery_detail", args=[Delivery.objects.get().pk])
+    )
+    assert f'data-testid="reply-to">&lt;{head.email}&gt;' in log.content.decode()

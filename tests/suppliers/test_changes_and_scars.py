@@ -254,6 +254,26 @@ def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head,
     assert ncr.reference in client.get(scar.get_absolute_url()).content.decode()  # linked both ways
 
 
+def test_a_draft_scar_is_due_for_its_owner_to_send_on_my_work_and_in_the_digest(
+    client_for, purchasing_head, bar_stock
+):
+    """A SCAR drafted three days ago and never sent waited on no one: the supplier does not know
+    of it. Its owner has it to send from the day it was drafted; once sent, the answer is due."""
+    from notifications.digest import digest_drafts
+
+    draft = f.scar(bar_stock, purchasing_head)
+    Scar.objects.filter(pk=draft.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    page = client_for(purchasing_head).get("/").content.decode()
+    assert draft.reference in page and "SCAR to send" in page and "3 days overdue" in page
+    user = {"id": purchasing_head.pk, "email": purchasing_head.email, "username": purchasing_head.username}
+    (digest,) = digest_drafts([user], today=f.today(), week="2026-W50")
+    assert draft.reference in digest.body_text and "SCAR to send" in digest.body_text
+
+    services.scar_send(scar=draft, by=purchasing_head, due_date=f.days(14))
+    page = client_for(purchasing_head).get("/").content.decode()
+    assert draft.reference in page and "SCAR to send" not in page and "due in 14 days" in page
+
+
 def test_a_scar_goes_by_email_is_answered_rejected_sent_back_and_accepted(
     client_for, purchasing_head, bar_stock
 ):
