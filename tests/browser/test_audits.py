@@ -102,6 +102,7 @@ def test_an_audit_on_a_tablet_from_checklist_to_a_finding_that_raises_a_capa(
     assert page.get_by_label("Title").input_value() == finding.title
     fits(page)
     page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()  # the CAPA's page, read whole (read mid-load, its content was "")
     capa = Capa.objects.get()
     assert capa.source == "audit" and capa.severity == "major" and capa.department == other_dept
     assert finding.reference in page.content()
