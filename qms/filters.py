@@ -14,6 +14,7 @@ from django_filters.fields import ChoiceIterator
 
 from .forms import people
 from .models import Department
+from .rules import DAY_FORMAT, NOT_A_DAY
 from .widgets import use_pickers
 
 OPEN = "_open"
@@ -105,10 +106,6 @@ class FilterSet(django_filters.FilterSet):
             made.base_fields = _Fields(made.base_fields)
             type(self)._form_class = made
         return made
-
-
-DAY_FORMAT = "%Y-%m-%d"
-NOT_A_DAY = "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
 
 
 class DateFilter(django_filters.DateFilter):

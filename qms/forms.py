@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from .models import Department, Process, Role, User
 from .rules import (
+    DAY_FORMAT,
+    NOT_A_DAY,
     PERIOD_MAX_DAYS,
     REASON_MAX,
     YEARS_BACK,
@@ -73,6 +75,12 @@ class BootstrapMixin:
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
             if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                if not isinstance(field.input_formats, list | tuple):
+                    # Not a form's own list (an importer reads 10.02.2026 too): the date box sends
+                    # the day as YYYY-MM-DD, and a day typed otherwise ("05/06/2026": May or June?)
+                    # is refused in the format's words, as the filter bar refuses it.
+                    field.input_formats = [DAY_FORMAT]
+                    field.error_messages["invalid"] = NOT_A_DAY
                 widget.attrs.setdefault("min", f"{FIRST_YEAR}-01-01")
                 widget.attrs.setdefault("max", f"{LAST_YEAR}-12-31")
             # No look at self.errors here: that would validate the form before subclasses have

@@ -15,6 +15,9 @@ REASON_MAX = 1000
 YEARS_BACK, YEARS_AHEAD = 5, 10
 # The longest period a report or an analysis may cover.
 PERIOD_MAX_DAYS = 3 * 366
+# A day as the browser's date box sends it, the only form a date is read in (forms, filters, imports).
+DAY_FORMAT = "%Y-%m-%d"
+NOT_A_DAY = "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
 
 
 def reason_text(text: str) -> str:

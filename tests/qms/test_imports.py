@@ -86,7 +86,7 @@ def test_each_rows_errors_are_shown_beside_it_and_nothing_can_be_confirmed(clien
     assert "Owner: No person with that username." in row_html(response, 3)
     department_error = "Department: No department with the code or name “XX”. The departments: PROD ("
     assert department_error in row_html(response, 4) and "QC (Quality Control)." in row_html(response, 4)
-    assert "Due: Enter a valid date." in row_html(response, 5)
+    assert "Due: Enter a real date as YYYY-MM-DD, for example 2026-05-31." in row_html(response, 5)
     assert "You can only file records for your own department, not Production." in row_html(response, 6)
     assert 'name="payload"' not in response.content.decode()
     assert not Widget.objects.exists()

@@ -269,6 +269,21 @@ def test_an_implausible_due_date_is_refused_beside_the_field(client_for, head, d
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("due", ["05/06/2027", "2027-02-30", "next week"])
+def test_a_day_not_written_as_the_date_box_writes_it_is_refused_in_the_formats_words(client_for, head, due):
+    # "05/06/2027" is May to some and June to others: only YYYY-MM-DD is read, as the date box sends it.
+    response = client_for(head).post(
+        "/kernel/widgets/new/",
+        {"title": "Ambiguous day", "owner": head.pk, "department": head.department_id, "due_date": due},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-field="due_date"' in html
+    assert "Enter a real date as YYYY-MM-DD, for example 2026-05-31." in html
+    assert not Widget.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_old_due_date_left_unchanged_does_not_block_an_edit(client_for, head):
     import datetime as dt
 
