@@ -49,12 +49,18 @@ def _frame(width: int, height: int, title: str, body: list[str], figures: str = 
     return mark_safe("".join([region, *parts, "</div>", figures]))  # noqa: S308 - every text above is escaped
 
 
-Cell = tuple[str, str]  # what a cell shows, and the URL it links to ("" for none)
+# What a cell shows and the URL it links to ("" for none); a heat map's cell adds its state in
+# words and the state's table class, so that the table says what the drawing says in colour.
+Cell = tuple[str, str] | tuple[str, str, str, str]
 
 
 def _cell(tag: str, cell: Cell, head: str, extra: str = "") -> str:
-    text, url = cell
+    text, url, *state = cell
     shown = f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+    if state and state[0]:
+        words, css = state
+        shown += f' <small class="cell-state">({escape(words)})</small>'
+        extra += f' class="{css}"'
     # A row's heading is its card's title on a phone: labelled by no column.
     label = "" if tag == "th" else f' data-label="{escape(head)}"'
     return f"<{tag}{extra}{label}>{shown}</{tag}>"
@@ -330,6 +336,8 @@ def line_chart(
 
 
 HEAT = {"below": ("#f8d7da", "#842029"), "at": ("#fff3cd", "#664d03"), "above": ("#d1e7dd", "#0f5132")}
+HEAT_CLASS = {"below": "table-danger", "at": "table-warning", "above": ""}
+HEAT_LEGEND = (("below", "below minimum"), ("at", "at minimum"), ("above", "above"))
 HEAT_LABEL_CHARS = 34
 
 
@@ -373,6 +381,8 @@ def heat_map(
             f'<text x="{width / 2:.0f}" y="{top + 14}" text-anchor="middle" fill="{AXIS}" '
             'font-size="14">Nothing to show</text>'
         )
+    keys = legend or HEAT_LEGEND
+    said = {**dict(HEAT_LEGEND), **dict(keys)}  # each state in the legend's words
     for n, row in enumerate(rows):
         label, values, minimum = row[0], row[1], row[2]
         url = row[3] if len(row) > 3 else ""
@@ -408,15 +418,15 @@ def heat_map(
             if cell_url:
                 cell = _linked(cell, cell_url, f"{label}, {column}: {_number(value)}")
             body.append(cell)
-            table[-1].append((_number(value), cell_url))
-    keys = legend
-    legend = top + row_h * max(1, len(rows)) + 16
-    for i, (state, words) in enumerate(
-        keys or (("below", "below minimum"), ("at", "at minimum"), ("above", "above"))
-    ):
+            # A cell short of its minimum (or in a grid's worst zones) says so in the table too;
+            # the drawing says it in colour alone. "Above" is the good state: left unsaid.
+            words = "" if state == "above" else said[state]
+            table[-1].append((_number(value), cell_url, words, HEAT_CLASS[state]))
+    legend_y = top + row_h * max(1, len(rows)) + 16
+    for i, (state, words) in enumerate(keys):
         x = left + i * 130
         body.append(
-            f'<rect x="{x}" y="{legend - 10}" width="12" height="12" fill="{HEAT[state][0]}"/>'
-            f'<text x="{x + 16}" y="{legend}" {SMALL} fill="{AXIS}">{words}</text>'
+            f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" fill="{HEAT[state][0]}"/>'
+            f'<text x="{x + 16}" y="{legend_y}" {SMALL} fill="{AXIS}">{escape(words)}</text>'
         )
     return _frame(width, height, title, body, _figures(title, [rows_name, *columns], table))

@@ -72,6 +72,7 @@ _CHART = re.compile(
 _MARK_TITLE = re.compile(r"<(?:rect|circle)\b[^>]*><title>([^<]*)</title>")
 _HREF = re.compile(r'<a href="([^"]*)"')
 _CELL = re.compile(r"<td\b[^>]*>(.*?)</td>", re.S)
+_STATE = re.compile(r' <small class="cell-state">[^<]*</small>')
 
 
 def _drawn(tooltip: str) -> str:
@@ -96,7 +97,9 @@ def charts_without_their_figures(html: str) -> list[str]:
             problems.append(f"{title}: no table of its figures")
             continue
         rows = figures.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-        shown = sorted(c for c in (re.sub(r"<[^>]*>", "", c) for c in _CELL.findall(rows)) if c != "–")
+        # A cell's state in words ("1 (below minimum)", a heat map's) is said beside its figure.
+        cells = (_STATE.sub("", c) for c in _CELL.findall(rows))
+        shown = sorted(c for c in (re.sub(r"<[^>]*>", "", c) for c in cells) if c != "–")
         if drawn != shown:
             problems.append(f"{title}: the chart draws {drawn}, its table shows {shown}")
         if sorted(_HREF.findall(svg)) != sorted(_HREF.findall(rows)):

@@ -232,7 +232,6 @@ def competence_page(competence: Competence) -> dict:
             target=cov.minimum,
             over="Day",
         )
-        context["day_rows"] = list(zip(cov.days, cov.available, strict=True))
     return context
 
 

@@ -78,8 +78,36 @@ def test_a_heat_maps_table_names_each_rows_minimum_and_links_as_its_cells_do():
             rows_name="Competence",
         )
     )
-    assert _rows(html) == [["Competence", "Mon 7", "Tue 8"], ["Heat treatment (minimum 2)", "1", "3"]]
+    assert _rows(html) == [
+        ["Competence", "Mon 7", "Tue 8"],
+        ["Heat treatment (minimum 2)", "1 (below minimum)", "3"],
+    ]
     assert '<a href="/training/competences/4/">Heat treatment (minimum 2)</a>' in html
+    # The short day is said in words and marked red in the table, not only coloured in the drawing.
+    assert (
+        '<td class="table-danger" data-label="Mon 7">1 <small class="cell-state">(below minimum)</small>'
+        in html
+    )
+    assert charts_without_their_figures(html) == []
+
+
+def test_a_grid_judged_by_its_own_rule_says_each_cells_zone_in_its_legends_words():
+    zones = {(0, 0): "below", (0, 1): "at", (1, 0): "above", (1, 1): "at"}
+    html = str(
+        heat_map(
+            ["Severity 1", "Severity 2"],
+            [("Likelihood 2", [0, 3], 0), ("Likelihood 1", [1, 0], 0)],
+            title="Risks",
+            shade=lambda row, column, value: zones[(row, column)],
+            legend=(("below", "score 4 or more"), ("at", "2 to 3"), ("above", "lower")),
+            rows_name="Likelihood",
+        )
+    )
+    assert _rows(html) == [
+        ["Likelihood", "Severity 1", "Severity 2"],
+        ["Likelihood 2", "0 (score 4 or more)", "3 (2 to 3)"],
+        ["Likelihood 1", "1", "0 (2 to 3)"],
+    ]
     assert charts_without_their_figures(html) == []
 
 
