@@ -73,6 +73,8 @@ class Nonconformity(Record):
                 "closed",
                 allowed=frozenset({"head", "quality"}),
                 style="success",
+                # Asked by the close effect (capa.services.ncr) when no CAPA deals with the NCR.
+                reason_prompt="Why no CAPA is needed, if none deals with this NCR",
             ),
             Transition(
                 "reopen",

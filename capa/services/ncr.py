@@ -49,8 +49,18 @@ def _ncr_disposition(ncr: Nonconformity, *, by, disposition: str = "", note: str
     ncr.disposition_at = timezone.now()
 
 
+NO_CAPA_REASON = (
+    "No CAPA deals with this NCR: raise one from this page, or say in the note why no action on "
+    "its cause is needed (ISO 9001 10.2.1 b)."
+)
+
+
 @Nonconformity.workflow.on("close")
-def _mark_closed(record, *, by, **kw) -> None:
+def _mark_closed(record, *, by, reason: str = "", **kw) -> None:
+    # 10.2.1 b: the need for action on the cause is evaluated before the NCR is closed; either a
+    # CAPA deals with it, or who closes it says why none is needed (kept in the history).
+    if not reason.strip() and not record.capas.exists():
+        raise TransitionError(NO_CAPA_REASON, field="reason")
     record.closed_at = timezone.now()
 
 

@@ -107,7 +107,12 @@ def test_the_finding_closes_when_the_ncr_it_raised_closes(client_for, lead, majo
     ncr = Nonconformity.objects.get()
     ncr_disposition(ncr=ncr, by=other_head, disposition="rework", note="Drawings replaced")
     with TestCase.captureOnCommitCallbacks(execute=True):
-        record_transition(record=Nonconformity.objects.get(pk=ncr.pk), name="close", by=other_head)
+        record_transition(
+            record=Nonconformity.objects.get(pk=ncr.pk),
+            name="close",
+            by=other_head,
+            reason="Isolated: the old drawing was the only copy left; no CAPA needed",
+        )
     major.refresh_from_db()
     assert major.status == "closed" and major.closed_on is not None
     assert "Closed with" in major.history.first().history_change_reason

@@ -302,3 +302,31 @@ def test_my_work_leads_to_the_part_of_the_capa_page_the_item_is_in(client_for, c
     assert urls["Containment action"] == page + "#containment"
     html = client_for(staff).get(reverse("my_work")).content.decode()
     assert f'href="{page}#actions"' in html
+
+
+def test_an_ncr_closes_only_with_a_capa_or_a_reason_why_none_is_needed(client_for, head, ncr):
+    """ISO 9001 10.2.1 b: the need for action on the cause is evaluated. An NCR no CAPA dealt
+    with was closed with one click, and nobody had said why no action was needed."""
+    services.ncr_disposition(ncr=ncr, by=head, disposition="scrap")
+    url = reverse("capa:nonconformity_transition", args=[ncr.pk])
+    client = client_for(head)
+    page = client.get(ncr.get_absolute_url()).content.decode()
+    assert 'placeholder="Why no CAPA is needed, if none deals with this NCR (kept in the history)"' in page
+    refused = client.post(url, {"transition": "close", "reason": "  "}, follow=True)
+    assert "No CAPA deals with this NCR: raise one from this page, or say in the note why" in (
+        refused.content.decode()
+    )
+    ncr.refresh_from_db()
+    assert ncr.status == "dispositioned" and ncr.closed_at is None
+    why = "Isolated: one blank mis-clamped at set-up, operator re-instructed; no systemic cause"
+    assert client.post(url, {"transition": "close", "reason": why}).status_code == 302
+    ncr.refresh_from_db()
+    assert ncr.status == "closed" and ncr.history.first().history_change_reason == why
+
+
+def test_an_ncr_a_capa_deals_with_closes_without_a_reason(client_for, head, ncr, capa):
+    services.ncr_disposition(ncr=ncr, by=head, disposition="rework")
+    url = reverse("capa:nonconformity_transition", args=[ncr.pk])
+    assert client_for(head).post(url, {"transition": "close"}).status_code == 302
+    ncr.refresh_from_db()
+    assert ncr.status == "closed" and ncr.closed_at is not None
