@@ -47,6 +47,16 @@ def test_each_open_rows_index_serves_the_due_items_it_was_made_for(django_db_blo
                     plans.append("\n".join(row[0] for row in cursor.fetchall()))
                 used.setdefault(provider.model, set()).update(n for n in names if any(n in p for p in plans))
                 # (a model of two is served when either is read: counting by owner reads the one by owner)
+            # A receipt awaiting IQC reads its plan (who keeps it) for each receipt: through the
+            # plans-in-use index, not a scan of every plan per receipt.
+            from inspection.due import IncomingInspectionDue
+
+            iqc = next(p for p in registry.providers if isinstance(p, IncomingInspectionDue))
+            statement = iqc.items_statement(until=today, owner_ids=[1], department_ids=[1], limit=50)
+            cursor.execute(f"EXPLAIN {statement.sql}", statement.params)
+            iqc_plan = "\n".join(row[0] for row in cursor.fetchall())
     assert len(used) >= 15, sorted(m.__name__ for m in used)
     unused = {model.__name__: _due_indexes(model) for model, names in used.items() if not names}
     assert not unused, f"open-rows indexes no provider reads its items through: {unused}"
+    assert "insp_plan_in_use" in iqc_plan, iqc_plan
+    assert "Seq Scan on inspection_inspectionplan" not in iqc_plan, iqc_plan
