@@ -7,6 +7,7 @@ the decision (``calibration.item_decided``); this module knows the lots and answ
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -14,13 +15,25 @@ from django.template.loader import render_to_string
 from notifications import conf as mail_conf
 from notifications.delivery import Draft, deliveries_queue
 from notifications.emails import mailable_users
+from qms import access
 from qms.models import Role, User
 
-from ..models import ProductionLot, Shipment
+from ..models import ProductionLot, Shipment, ShipmentLine
 from ..release import held_each
 
 RECALL_EMAIL = "recall"
 RECALL = "recall"  # calibration's decision, as its event names it
+
+
+def _readable(shipments: list[Shipment], person: User) -> list[Shipment]:
+    if not shipments or access.reads_every(person, Shipment):
+        return shipments
+    readable = set(
+        access.restrict(Shipment.objects.filter(pk__in=[s.pk for s in shipments]), person).values_list(
+            "pk", flat=True
+        )
+    )
+    return [s for s in shipments if s.pk in readable]
 
 
 def lots_recalled(
@@ -45,27 +58,35 @@ def lots_recalled(
     )
     if not lots:
         return
+    carried_by: dict[int, set[int]] = defaultdict(set)
+    for lot_id, shipment_id in ShipmentLine.objects.filter(lot__in=lots).values_list("lot_id", "shipment_id"):
+        carried_by[lot_id].add(shipment_id)
     shipments = list(
-        Shipment.objects.filter(lines__lot__in=lots)
-        .distinct()
+        Shipment.objects.filter(pk__in=set().union(*carried_by.values()))
         .select_related("owner")
         .order_by("shipped_on", "pk")
-        .prefetch_related("lines")
     )
     held = held_each([lot.pk for lot in lots])
+    owners = {lot.owner_id for lot in lots} | {s.owner_id for s in shipments}
+    everyone = list(
+        User.objects.filter(mailable_users())
+        .filter(Q(role=Role.QUALITY_MANAGER) | Q(pk__in=owners))
+        .order_by("pk")
+    )
     drafts = []
     for lot in lots:
-        carried = [s for s in shipments if any(line.lot_id == lot.pk for line in s.lines.all())]
+        carried = [s for s in shipments if s.pk in carried_by[lot.pk]]
         why = {lot.owner_id: "you own the lot"}
         for shipment in carried:
             why.setdefault(shipment.owner_id, f"you own shipment {shipment.reference}")
-        people = User.objects.filter(mailable_users()).filter(Q(role=Role.QUALITY_MANAGER) | Q(pk__in=why))
-        for person in people.order_by("pk"):
+        people = [p for p in everyone if p.role == Role.QUALITY_MANAGER or p.pk in why]
+        for person in people:
             context = {
                 "lot": lot,
                 "item": item,
                 "reason": reason,
-                "shipments": carried,
+                # The shipments as the person's own pages list them (read through their scope).
+                "shipments": _readable(carried, person),
                 "held": held[lot.pk],
                 "why": why.get(person.pk, "you are a quality manager"),
                 "base_url": mail_conf.base_url(),

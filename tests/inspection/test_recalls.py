@@ -88,3 +88,45 @@ def test_a_recall_of_a_lot_not_yet_released_emails_no_one(django_capture_on_comm
         for item in assessment.items.all():
             item_decide(affecteditem=item, by=f.qm(), decision="recall", reason="Worn gauge")
     assert not Delivery.objects.filter(kind="recall").exists()
+
+
+def _released_lots_on_one_shipment(n: int, *, shipper, owners):
+    shipment = f.shipment(owner=shipper, customer="Meyer Pumps")
+    for _ in range(n):
+        lot = f.lot(quantity=100, owner=UserFactory(department=owners))
+        f.decide(f.inspect(lot, plan_=f.plan(), on=f.today()))
+        record_transition(record=lot, name="finish", by=f.qm())
+        lot.refresh_from_db()
+        services.lot_release(lot=lot, by=f.qm())
+        services.shipment_line_add(shipment=shipment, by=f.qm(), lot=lot, quantity=lot.quantity)
+    return shipment
+
+
+def test_a_recall_of_a_shipment_reads_the_same_few_statements_however_many_lots_it_carried():
+    """Each lot's recipients were read with a statement of their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inspection.services.recalls import lots_recalled
+
+    production = f.department("PROD", "Production")
+    warehouse = f.department("WH", "Warehouse")
+    f.qm()
+    counted = {}
+    for n in (1, 4):
+        shipment = _released_lots_on_one_shipment(
+            n, shipper=UserFactory(department=warehouse), owners=production
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            lots_recalled(
+                item_id=n,
+                assessment_id=n,
+                decision="recall",
+                named=shipment.reference,
+                item="Gauge",
+                reason="Worn",
+            )
+        counted[n] = len(ctx.captured_queries)
+        # Each lot's owner, the shipper and the quality manager, once per lot.
+        assert Delivery.objects.filter(kind="recall", key__startswith=f"recall:{n}:").count() == n * 3
+    assert counted[4] == counted[1], counted
