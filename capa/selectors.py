@@ -31,6 +31,7 @@ from .models import (
     Nonconformity,
     Source,
     Why,
+    analysis_frozen,
     plan_frozen,
 )
 
@@ -116,6 +117,7 @@ def capa_page(user: User, capa: Capa) -> dict[str, Any]:
         "is_owner": user.pk == capa.owner_id,
         # Why no action may be added now (in verification), for whoever would otherwise add one.
         "actions_frozen": plan_frozen(capa) if changer else None,
+        "analysis_frozen": analysis_frozen(capa) if changer else None,
         "today": timezone.localdate(),
         # Which sections of the page are open: those of the stage the CAPA is in (an auditor
         # reads the whole record: every section open).

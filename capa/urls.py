@@ -66,6 +66,7 @@ capa_urls = [
         name="root_cause",
         form=RootCauseForm,
         service=services.capa_root_cause_set,
+        may=pages.may_analyse,
         success="Root cause recorded.",
     ),
     *form_urlpatterns(

@@ -12,7 +12,7 @@ from qms import access
 from qms.forms import PeriodForm, RecordForm
 from qms.models import Department
 
-from ..models import Capa, Nonconformity
+from ..models import Capa, Nonconformity, analysis_frozen
 
 # --- the records ---------------------------------------------------------------------------------
 
@@ -98,6 +98,9 @@ class CapaForm(RecordForm):
             "-created_at"
         )
         self.fields["nonconformities"].widget.attrs["size"] = 6
+        if self.instance.pk is not None and (frozen := analysis_frozen(self.instance)):
+            self.fields["nonconformities"].disabled = True  # the NCRs the actions were verified against
+            self.fields["nonconformities"].help_text = frozen
         self.fields["due_date"].required = True
 
     def clean(self):

@@ -2,7 +2,14 @@
 NCR (``ncr``), the CAPA record (``capa``), its analysis (``analysis``) and what it does about the
 problem (``actions``)."""
 
-from .actions import PLAN_FIELDS, Action, ContainmentAction, EffectivenessCheck, plan_frozen
+from .actions import (
+    PLAN_FIELDS,
+    Action,
+    ContainmentAction,
+    EffectivenessCheck,
+    analysis_frozen,
+    plan_frozen,
+)
 from .analysis import Discipline, FishboneCause, Why
 from .capa import (
     CHECK_JUDGED_STATUSES,
@@ -36,5 +43,6 @@ __all__ = [
     "Source",
     "Why",
     "open_on",
+    "analysis_frozen",
     "plan_frozen",
 ]

@@ -111,6 +111,18 @@ def plan_frozen(capa: Capa) -> str | None:
     return None
 
 
+def analysis_frozen(capa: Capa) -> str | None:
+    """Why the analysis of ``capa`` (its whys, fishbone, root cause and the NCRs it deals with)
+    may not be changed now, or None: the verifier judges the actions against the cause as it
+    stood when they were verified."""
+    if capa.status in VERIFIED_PLAN_STATUSES:
+        return (
+            f"{capa.reference} is in verification: its analysis and its NCRs stay as they were "
+            "verified. To change them, move the CAPA back to actions (with a reason)."
+        )
+    return None
+
+
 class Action(ChildRecord):
     """A correction, corrective or preventive action with its owner, due date, status and the
     evidence that it was done."""

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from qms.models import ChildRecord
 from qms.text import shorten
 
+from .actions import analysis_frozen
 from .capa import Capa
 from .ncr import CauseCategory
 
@@ -30,6 +31,13 @@ class _DraftAnalysis(ChildRecord):
             "containment or under investigation; once actions are planned the analysis stands as "
             "recorded."
         )
+
+    @classmethod
+    def add_refused(cls, parent: Capa) -> str | None:
+        return analysis_frozen(parent)
+
+    def edit_refused(self) -> str | None:
+        return analysis_frozen(self.capa)
 
 
 class Why(_DraftAnalysis):

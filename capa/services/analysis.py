@@ -11,14 +11,21 @@ from qms import history
 from qms.models import User
 from qms.services import child_remove
 
-from ..models import Capa, Discipline, FishboneCause, Why
+from ..models import Capa, Discipline, FishboneCause, Why, analysis_frozen
 from ._common import require_open
+
+
+def _not_frozen(capa: Capa) -> None:
+    """A CAPA in verification keeps the analysis its actions were verified against."""
+    if refused := analysis_frozen(capa):
+        raise ValidationError(refused)
 
 
 @transaction.atomic
 def why_add(*, capa: Capa, by: User, answer: str) -> Why:
     """Record the next "why?" of the 5 whys."""
     require_open(by, capa)
+    _not_frozen(capa)
     Capa.objects.select_for_update().filter(pk=capa.pk).first()  # one number at a time
     last = capa.whys.aggregate(m=models.Max("number"))["m"] or 0
     why = Why(capa=capa, number=last + 1, answer=answer.strip())
@@ -29,6 +36,7 @@ def why_add(*, capa: Capa, by: User, answer: str) -> Why:
 @transaction.atomic
 def why_update(*, why: Why, by: User, answer: str) -> Why:
     require_open(by, why.capa)
+    _not_frozen(why.capa)
     why.answer = answer.strip()
     history.save(why, by=by, reason=f"Why {why.number} changed", validate=True)
     return why
@@ -51,6 +59,7 @@ def cause_add(
 ) -> FishboneCause:
     """Put a possible cause on the fishbone under one of the 6M."""
     require_open(by, capa)
+    _not_frozen(capa)
     cause = FishboneCause(
         capa=capa, category=category, description=description.strip(), is_root_cause=is_root_cause
     )
@@ -63,6 +72,7 @@ def cause_update(
     *, cause: FishboneCause, by: User, category: str, description: str, is_root_cause: bool
 ) -> FishboneCause:
     require_open(by, cause.capa)
+    _not_frozen(cause.capa)
     cause.category, cause.description, cause.is_root_cause = category, description.strip(), is_root_cause
     history.save(cause, by=by, reason="Fishbone cause changed", validate=True)
     return cause

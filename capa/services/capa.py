@@ -27,6 +27,7 @@ from ..models import (
     CauseCategory,
     EffectivenessCheck,
     Nonconformity,
+    analysis_frozen,
 )
 from ._common import check_person, require_open
 
@@ -174,6 +175,8 @@ def capa_update(
         old = set(capa.nonconformities.values_list("reference", flat=True))
         _not_in_another_open_capa([n for n in new if n.reference not in old], capa)
         if {n.reference for n in new} != old:
+            if refused := analysis_frozen(capa):
+                raise ValidationError({"nonconformities": refused})
             capa.nonconformities.set(new)
             history.touch(
                 capa, by=by, reason="NCRs: " + (", ".join(sorted(n.reference for n in new)) or "none")
@@ -201,6 +204,8 @@ def _owner_not_verifier(capa: Capa) -> None:
 def capa_root_cause_set(*, capa: Capa, by: User, root_cause: str, cause_category: str = "") -> Capa:
     """Record the conclusion of the analysis: the root cause and its 6M category."""
     require_open(by, capa)
+    if refused := analysis_frozen(capa):
+        raise ValidationError({"root_cause": refused})
     root_cause = root_cause.strip()
     errors = {}
     if not root_cause:

@@ -12,12 +12,17 @@ from qms.views.actions import may_change
 from qms.views.records import page_forms
 
 from .. import selectors, services
-from ..models import CHECK_JUDGED_STATUSES, Capa, EffectivenessCheck, Nonconformity
+from ..models import CHECK_JUDGED_STATUSES, Capa, EffectivenessCheck, Nonconformity, analysis_frozen
 
 
 def may_disposition(user, ncr: Nonconformity) -> bool:
     step = ncr.workflow.get("disposition")
     return ncr.status in step.sources and bool(step.allowed & access.relations(user, ncr))
+
+
+def may_analyse(user, capa: Capa) -> bool:
+    """The root cause is recorded until the CAPA is in verification (``analysis_frozen``)."""
+    return may_change(user, capa) and analysis_frozen(capa) is None
 
 
 def may_verify(user, capa: Capa) -> bool:
