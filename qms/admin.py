@@ -81,6 +81,9 @@ class UserAdminChangeForm(_UserRules, UserChangeForm):
             elif owned or heads:
                 what = f"still owns {owned}" if owned else heads
                 self.add_error("hand_over_to", f"{name} {what}: choose who takes it over.")
+        if to is not None and (refused := handover.refusals(person, to)):
+            shown = " ".join(refused[:5]) + (f" (and {len(refused) - 5} more)" if len(refused) > 5 else "")
+            self.add_error("hand_over_to", f"{to} cannot take over all of {name}'s work: {shown}")
         if to is not None and headed and not handover.may_head(to):
             self.add_error(
                 "hand_over_to",

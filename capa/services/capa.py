@@ -16,7 +16,7 @@ from django.utils import timezone
 from qms import access, events, history
 from qms.models import User
 from qms.scoped import read_once
-from qms.services import record_create, record_transition, record_update
+from qms.services import handover, record_create, record_transition, record_update
 from qms.workflow import TransitionError
 
 from ..models import (
@@ -361,3 +361,36 @@ def capa_close(
             reason=f"{capa.reference}: {documents_note.strip()}",
         )
     return capa
+
+
+# --- a leaver's CAPA work handed over (``qms.services.handover``) ---------------------------------
+
+
+def _verifies(capa: Capa, person: User) -> bool:
+    return capa.checks.filter(result=EffectivenessCheck.Result.PENDING, verifier_id=person.pk).exists()
+
+
+@handover.refuses(Capa)
+def _capa_taken_over(capa: Capa, to: User) -> str | None:
+    if capa.status in CHECK_JUDGED_STATUSES and _verifies(capa, to):
+        return (
+            f"{capa.reference}: {to} verifies its effectiveness check, and the CAPA owner cannot "
+            "judge their own CAPA."
+        )
+    return None
+
+
+@handover.refuses(Action)
+def _action_taken_over(action: Action, to: User) -> str | None:
+    if action.kind in IMPLEMENTING_KINDS and _verifies(action.capa, to):
+        return (
+            f"{action.capa.reference} A{action.number}: {to} verifies the CAPA's effectiveness check, "
+            "which is judged independent of its corrective and preventive actions."
+        )
+    return None
+
+
+@handover.refuses(EffectivenessCheck)
+def _check_taken_over(check: EffectivenessCheck, to: User) -> str | None:
+    problem = verifier_problem(check.capa, to)
+    return f"{check.capa.reference}, effectiveness check: {problem}" if problem else None

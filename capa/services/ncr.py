@@ -9,7 +9,7 @@ from django.utils import timezone
 from qms import events
 from qms.models import User
 from qms.rules import reason_text
-from qms.services import record_transition
+from qms.services import handover, record_transition
 from qms.workflow import TransitionError
 
 from ..models import Nonconformity
@@ -62,6 +62,17 @@ def _mark_closed(record, *, by, reason: str = "", **kw) -> None:
     if not reason.strip() and not record.capas.exists():
         raise TransitionError(NO_CAPA_REASON, field="reason")
     record.closed_at = timezone.now()
+
+
+@handover.refuses(Nonconformity)
+def _ncr_taken_over(ncr: Nonconformity, to: User) -> str | None:
+    # As the NCR's own form: its owner decides the disposition and closes it.
+    if not handover.may_head(to):
+        return (
+            f"{ncr.reference}: {to} cannot decide a disposition or close an NCR "
+            "(a department head or the quality manager can)."
+        )
+    return None
 
 
 @Nonconformity.workflow.on("reopen")

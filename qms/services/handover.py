@@ -8,10 +8,16 @@ head.
 What is handed over: every record not in a closed status (``Record.owner``) unless it is about the
 person (``Record.personal``: their training file), and every open child row whose assignee is a job
 (an action's owner, a check's verifier, a review step's approver), not the person themselves
-(``ChildRecord.personal_assignee``: a revision they were to acknowledge, a gauge they took out)."""
+(``ChildRecord.personal_assignee``: a revision they were to acknowledge, a gauge they took out).
+
+A module's rules on who may own or do a row hold here too: a module declares them with
+``@refuses(Model)`` (an NCR is owned by someone who can decide its disposition; a CAPA is not
+given to the verifier of its effectiveness check), and the hand-over is refused, naming each row,
+when the successor may not take one of them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -30,6 +36,31 @@ class Owned:
 
     label: str  # "NCRs", "CAPA actions"
     count: int
+
+
+Rule = Callable[[object, User], "str | None"]  # (an open row, the successor) -> why not, or None
+_RULES: dict[type, list[Rule]] = {}
+
+
+def refuses(model: type) -> Callable[[Rule], Rule]:
+    """Register a module's rule on who may take over an open row of ``model``."""
+
+    def register(rule: Rule) -> Rule:
+        _RULES.setdefault(model, []).append(rule)
+        return rule
+
+    return register
+
+
+def refusals(leaver: User, to: User) -> list[str]:
+    """Why ``to`` may not take over some of ``leaver``'s open work, one sentence per row refused
+    (none: they may take it all). One statement per kind of row a rule is declared for."""
+    found = []
+    for model, _field, rows in _owned_querysets(leaver):
+        rules = _RULES.get(model)
+        if rules:
+            found += [why for row in rows.order_by("pk") for rule in rules if (why := rule(row, to))]
+    return found
 
 
 def _owned_querysets(user: User) -> list[tuple[type, str, object]]:
@@ -77,6 +108,8 @@ def hand_over(*, leaver: User, to: User, by: User) -> int:
     ``to`` may head one; returns how many rows changed owner."""
     if to.pk == leaver.pk or not to.is_active or to.is_system or to.role == Role.AUDITOR:
         raise ValueError(f"{to} cannot take over {leaver}'s work.")
+    if refused := refusals(leaver, to):
+        raise ValueError(" ".join(refused))
     reason = f"Handed over from {leaver} (left) to {to}"
     moved = 0
     for _model, field, rows in _owned_querysets(leaver):

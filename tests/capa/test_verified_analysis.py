@@ -11,7 +11,6 @@ from capa import services
 from capa.models import Capa, FishboneCause, Why
 from qms.services import record_transition
 from tests.capa.factories import NonconformityFactory
-from tests.helpers import field_error
 
 pytestmark = pytest.mark.django_db
 

@@ -154,3 +154,22 @@ def test_a_verifier_who_since_owns_an_action_cannot_sign_off(
             early_reason="Ten lots made already",
         )
     assert snapshot(capa) == before
+
+
+def test_a_leavers_capa_in_verification_is_not_handed_to_its_verifier(
+    admin_user, head, quality_manager, capa_in_verification
+):
+    from capa.services import capa_update
+    from qms.services import handover
+
+    capa = capa_in_verification  # owned by the QC head, its check verified by the quality manager
+    assert capa.owner == head and capa.checks.get().verifier == quality_manager
+    refused = handover.refusals(head, quality_manager)
+    assert f"{capa.reference}: {quality_manager} verifies its effectiveness check" in " ".join(refused)
+    with pytest.raises(ValueError):
+        handover.hand_over(leaver=head, to=quality_manager, by=admin_user)
+    capa.refresh_from_db()
+    assert capa.owner == head
+    # The same rule as the CAPA's own form (``capa_update``), which refuses it beside the owner.
+    with pytest.raises(Exception, match="cannot judge their own CAPA"):
+        capa_update(capa=capa, by=quality_manager, reason="x", owner=quality_manager)

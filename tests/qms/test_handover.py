@@ -135,3 +135,20 @@ def test_the_person_leaving_is_not_offered_as_their_own_successor(client_for, ad
     form = client_for(admin_user).get(f"/admin/qms/user/{head.pk}/change/").context["adminform"].form
     offered = set(form.fields["hand_over_to"].queryset.values_list("pk", flat=True))
     assert head.pk not in offered and staff.pk in offered
+
+
+def test_the_modules_rules_on_who_owns_what_hold_in_a_hand_over(
+    client_for, admin_user, head, staff, quality_manager, leavers_work
+):
+    """The hand-over wrote each row's new owner past its module's rules: an NCR given to someone
+    who cannot decide its disposition, a CAPA given to the verifier of its own effectiveness check."""
+    ncr, _, _ = leavers_work
+    url = f"/admin/qms/user/{head.pk}/change/"
+    page = client_for(admin_user).post(url, _user_form(head, is_active=None, hand_over_to=staff.pk))
+    assert (
+        f"{staff} cannot take over all of {head.get_full_name()}&#x27;s work: {ncr.reference}: {staff} "
+        "cannot decide a disposition or close an NCR" in page.content.decode()
+    )
+    head.refresh_from_db()
+    ncr.refresh_from_db()
+    assert head.is_active and ncr.owner == head
