@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from qms import gates
 
-from .models import ProductionLot, ReleaseDeviation
+from .models import ProductionLot, ReleaseDeviation, ShipmentLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +253,8 @@ def _measured(lot, inspections, in_force) -> dict:
     """The lot's measurements as the ``measurements_stand`` gate asks of them."""
     uses = [(use.instrument_id, i.inspected_on, i.reference) for i in in_force for use in i.gauges.all()]
     again = [i.inspected_on for i in inspections if not i.original and i.status == "accepted"]
-    return {"names": [lot.lot_number, lot.reference], "uses": uses, "reinspected": max(again, default=None)}
+    names = [lot.lot_number, lot.reference, *lot.shipped_as]
+    return {"names": names, "uses": uses, "reinspected": max(again, default=None)}
 
 
 def _accepted_on_reinspection(rejected, inspections) -> bool:
@@ -332,6 +335,12 @@ def _loaded_each(pks: list[int]) -> list[ProductionLot]:
                 "inspections__plan__process",
                 "inspections__inspector",
                 "deviations",
+            )
+            # The shipments that carried it: a recall decided for a shipment is one for its lots.
+            .annotate(
+                shipped_as=ArraySubquery(
+                    ShipmentLine.objects.filter(lot=OuterRef("pk")).values("shipment__reference")
+                )
             )
             .in_bulk([pk for _, pk in keys])
         )

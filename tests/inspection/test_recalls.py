@@ -130,3 +130,36 @@ def test_a_recall_of_a_shipment_reads_the_same_few_statements_however_many_lots_
         # Each lot's owner, the shipper and the quality manager, once per lot.
         assert Delivery.objects.filter(kind="recall", key__startswith=f"recall:{n}:").count() == n * 3
     assert counted[4] == counted[1], counted
+
+
+def test_a_recall_decided_for_the_shipment_holds_the_lots_it_carried(django_capture_on_commit_callbacks):
+    """The where-used list of a worn gauge names the shipment that carried a lot it measured; a
+    recall decided there emailed the people but left the lot reading "Released"."""
+    from calibration.services import assessment_open, item_decide
+    from inspection.release import held
+
+    shipper = UserFactory(department=f.department("WH", "Warehouse"))
+    owner = UserFactory(department=f.department("PROD", "Production"))
+    gauge = f.gauge()
+    lot, inspection, shipment = _shipped_lot_measured_with(gauge, owner=owner, shipper=shipper)
+    assessment = assessment_open(instrument=gauge, by=f.qm(), until=f.today(), since=f.days(-1))
+    items = {item.reference: item for item in assessment.items.all()}
+    item_decide(
+        affecteditem=items[inspection.reference], by=f.qm(), decision="no_impact", reason="Re-measured"
+    )
+    # The shipment's item names the lot too: undecided, it holds the lot.
+    lot.refresh_from_db()
+    waiting = [h.message for h in held(lot)]
+    assert len(waiting) == 1 and waiting[0].startswith(assessment.reference), waiting
+    assert waiting[0].endswith(f"Shipped (suspect lot) {shipment.reference} waits for a decision"), waiting
+    with django_capture_on_commit_callbacks(execute=True):
+        item_decide(
+            affecteditem=items[shipment.reference], by=f.qm(), decision="recall", reason="Customer lot"
+        )
+    lot.refresh_from_db()
+    found = [h.message for h in held(lot)]
+    assert len(found) == 1 and shipment.reference in found[0] and "is recalled" in found[0], found
+    with django_capture_on_commit_callbacks(execute=True):
+        item_decide(affecteditem=items[shipment.reference], by=f.qm(), decision="no_impact", reason="Sorted")
+    lot.refresh_from_db()
+    assert held(lot) == []
