@@ -138,7 +138,9 @@ class ScarDetailView(RecordDetailView):
 
 def scar_prefill(ncr) -> dict:
     """A SCAR raised from an NCR: the supplier the NCR names (a link), its quality contact, the
-    nonconformity in the NCR's words."""
+    nonconformity in the NCR's words. An NCR that names several suppliers (material from two on
+    one lot) leaves the choice to whoever raises it: the first by name was the wrong one as often
+    as not."""
     found = selectors.suppliers_of(ncr)
     initial = {
         "title": f"SCAR: {ncr.title}"[:200],
@@ -154,8 +156,8 @@ def scar_prefill(ncr) -> dict:
             if line
         ),
     }
-    if found:
-        supplier = found[0]
+    if len(found) == 1:
+        (supplier,) = found
         initial["supplier"] = supplier.pk
         contact = supplier.contacts.filter(quality_contact=True).exclude(email="").first()
         if contact is not None:

@@ -517,3 +517,28 @@ def test_an_ncr_raised_from_a_supplier_change_counts_under_supplier_and_material
         "material",
         "BAR-42, BAR-43",
     )
+
+
+def test_a_scar_from_an_ncr_naming_two_suppliers_leaves_the_supplier_to_choose(
+    client_for, head, dept, bar_stock, staff
+):
+    other = f.approved(bar_stock.department, owner=head, name="Lackwerk Süd")
+    ncr = record_create(
+        model=Nonconformity,
+        by=staff,
+        title="Mixed bars on lot 4480",
+        source="supplier",
+        description="Two suppliers' bars mixed on one lot.",
+        owner=staff,
+        department=dept,
+    )
+    link_add(source=ncr, target=bar_stock, by=staff)
+    link_add(source=ncr, target=other, by=staff)
+    form = client_for(head).get(reverse("suppliers:scar_create") + f"?from=capa.nonconformity:{ncr.pk}")
+    page = form.content.decode()
+    assert "Two suppliers&#x27; bars mixed on one lot." in page  # the problem is still the NCR's
+    assert form.context["form"].initial.get("supplier") is None
+    assert (
+        f'<option value="{bar_stock.pk}" selected>' not in page
+        and f'<option value="{other.pk}" selected>' not in page
+    )
