@@ -11,13 +11,14 @@ from django.utils import timezone
 from qms import history
 from qms.imports import Column, Importer, import_form
 from qms.models import User
+from qms.rules import SHEET_DAY_FORMATS
 from suppliers.models import Supplier
 
 from . import services
 from .forms import InstrumentForm, labs
 from .models import Calibration, Instrument, Source
 
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"]
+DATE_FORMATS = SHEET_DAY_FORMATS
 RESULTS = {
     "pass": True,
     "in": True,

@@ -18,6 +18,8 @@ PERIOD_MAX_DAYS = 3 * 366
 # A day as the browser's date box sends it, the only form a date is read in (forms, filters, imports).
 DAY_FORMAT = "%Y-%m-%d"
 NOT_A_DAY = "Enter a real date as YYYY-MM-DD, for example 2026-05-31."
+# A day as a spreadsheet an importer reads may write it: ISO, or day first (10.02.2026, 10/02/2026).
+SHEET_DAY_FORMATS = [DAY_FORMAT, "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"]
 
 
 def reason_text(text: str) -> str:

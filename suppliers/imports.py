@@ -10,11 +10,12 @@ from django.core.validators import validate_email
 
 from qms.forms import people
 from qms.imports import Column, Importer, department_of, no_department
+from qms.rules import SHEET_DAY_FORMATS
 
 from . import services
 from .models import CERTIFICATE_KINDS, CertificateKind, Supplier, SupplierCertificate, Tier
 
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"]
+DATE_FORMATS = SHEET_DAY_FORMATS
 YES = {"yes", "y", "true", "1", "x", "ja"}
 NO = {"", "no", "n", "false", "0", "nein"}
 

@@ -11,6 +11,7 @@ from django import forms
 from qms import access
 from qms.forms import people
 from qms.imports import Column, Importer, department_of, no_department
+from qms.rules import SHEET_DAY_FORMATS
 
 from . import services
 from .models import (
@@ -25,7 +26,7 @@ from .models import (
     TrainingRecord,
 )
 
-DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y"]
+DATE_FORMATS = SHEET_DAY_FORMATS
 
 
 def _by_label(choices, text: str, what: str) -> str:

@@ -200,19 +200,26 @@ def test_quality_evaluates_and_approves_the_change_purchasing_may_neither(
     assert response.status_code == 302 and change.status == "approved" and change.decided_on == f.today()
 
 
-def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head, dept, bar_stock, staff):
+def _supplier_ncr(staff, dept, *suppliers, **fields) -> Nonconformity:
+    """A supplier NCR reported by ``staff``, linked to each of ``suppliers``."""
     ncr = record_create(
-        model=Nonconformity,
-        by=staff,
+        model=Nonconformity, by=staff, source="supplier", owner=staff, department=dept, **fields
+    )
+    for supplier in suppliers:
+        link_add(source=ncr, target=supplier, by=staff)
+    return ncr
+
+
+def test_a_scar_is_raised_from_the_ncr_that_names_its_supplier(client_for, head, dept, bar_stock, staff):
+    ncr = _supplier_ncr(
+        staff,
+        dept,
+        bar_stock,
         title="Surface rust on bar stock delivery 4471",
-        source="supplier",
         part="Bar stock 42CrMo4 Ø20",
         lot="4471",
         description="Rust on 40 of 300 bars.",
-        owner=staff,
-        department=dept,
     )
-    link_add(source=ncr, target=bar_stock, by=staff)
     client = client_for(head)
     page = client.get(ncr.get_absolute_url()).content.decode()
     raise_url = reverse("suppliers:scar_create") + f"?from=capa.nonconformity:{ncr.pk}"
@@ -523,17 +530,14 @@ def test_a_scar_from_an_ncr_naming_two_suppliers_leaves_the_supplier_to_choose(
     client_for, head, dept, bar_stock, staff
 ):
     other = f.approved(bar_stock.department, owner=head, name="Lackwerk Süd")
-    ncr = record_create(
-        model=Nonconformity,
-        by=staff,
+    ncr = _supplier_ncr(
+        staff,
+        dept,
+        bar_stock,
+        other,
         title="Mixed bars on lot 4480",
-        source="supplier",
         description="Two suppliers' bars mixed on one lot.",
-        owner=staff,
-        department=dept,
     )
-    link_add(source=ncr, target=bar_stock, by=staff)
-    link_add(source=ncr, target=other, by=staff)
     form = client_for(head).get(reverse("suppliers:scar_create") + f"?from=capa.nonconformity:{ncr.pk}")
     page = form.content.decode()
     assert "Two suppliers&#x27; bars mixed on one lot." in page  # the problem is still the NCR's
