@@ -59,6 +59,8 @@ def refusals(leaver: User, to: User) -> list[str]:
     for model, _field, rows in _owned_querysets(leaver):
         rules = _RULES.get(model)
         if rules:
+            if issubclass(model, ChildRecord):  # a rule reads the row's record (an action's CAPA)
+                rows = rows.select_related(model.parent_field)
             found += [why for row in rows.order_by("pk") for rule in rules if (why := rule(row, to))]
     return found
 
