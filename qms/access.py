@@ -48,7 +48,7 @@ from django.shortcuts import redirect
 from django.template import loader
 
 from .assigned import assigned_ids
-from .models import ChildRecord, Role
+from .models import ChildRecord, IdArray, Role
 from .scoped import read_only as _read_only
 
 if TYPE_CHECKING:
@@ -268,7 +268,7 @@ def scope_q(user: User, model: type[Model], action: str = VIEW) -> Q | None:
         # Whoever a row is assigned to (an action, a part) sees the record it belongs to; a head
         # also sees their people's open work, wherever its department: it is on the head's My
         # work, Overview and digest, and escalates to the head.
-        assigned = _read_only.get(("assigned", model, user.pk), lambda: assigned_ids(user, model))
+        assigned = _read_only.get(("assigned", model, user.pk), lambda: IdArray.of(assigned_ids(user, model)))
         if assigned:
             q |= Q(pk__any=assigned)  # one array parameter, however many (qms.models.lookups)
         extra = getattr(model, "extra_scope_q", None)

@@ -3,7 +3,7 @@ comments and links, electronic signatures."""
 
 from .auditpacks import AuditPack, AuditPackDownload, AuditPackFile
 from .files import Attachment, StoredFile, stored_file_path
-from .lookups import AnyOf
+from .lookups import AnyOf, IdArray
 from .people import Department, Process, Role, User
 from .records import (
     ChildRecord,
@@ -21,6 +21,7 @@ from .social import Comment, RecordLink
 
 __all__ = [
     "AnyOf",
+    "IdArray",
     "AuditPack",
     "AuditPackDownload",
     "AuditPackFile",

@@ -117,7 +117,8 @@ def test_a_part_assigned_to_someone_of_another_department_shows_them_its_widget(
 
 def test_the_records_of_many_assigned_rows_are_read_with_their_ids_as_one_parameter(head, other_staff, dept):
     """Someone assigned rows across many records of another department sees exactly those
-    records; the ids go to the database as one array, not a placeholder each."""
+    records; the ids go to the database as one array of their own type (bigint, so PostgreSQL
+    looks each row up in it by hash), not a placeholder each."""
     from qms.services import child_add
     from tests.kernelapp.models import WidgetPart
     from tests.qms.conftest import days
@@ -128,8 +129,9 @@ def test_the_records_of_many_assigned_rows_are_read_with_their_ids_as_one_parame
     seen = access.restrict(Widget.objects.all(), other_staff)
     assert set(seen) == set(widgets[:12])
     sql, params = seen.query.sql_with_params()
-    assert '"kernelapp_widget"."id" = ANY(%s)' in sql
-    assert [p for p in params if isinstance(p, list)] == [sorted(w.pk for w in widgets[:12])]
+    assert '"kernelapp_widget"."id" = ANY(%s::bigint[])' in sql
+    arrays = [p for p in params if isinstance(p, str) and p.startswith("{")]
+    assert arrays == ["{" + ",".join(str(w.pk) for w in sorted(widgets[:12], key=lambda w: w.pk)) + "}"]
 
 
 def test_any_of_finds_what_in_finds(head, dept):
