@@ -19,7 +19,8 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from .due_sql import by_department, fetch, union_all
+from . import ahead
+from .due_sql import Statement, by_department, fetch, union_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +80,13 @@ def _accepted(provider, arguments: dict) -> dict:
     return {k: v for k, v in arguments.items() if k in parameters}
 
 
-def _from_sql(providers: list, scope: dict) -> Iterator[DueItem]:
-    """The items of every provider that has a statement, asked in one round trip."""
+def _sql_union(providers: list, scope: dict) -> tuple[list, Statement] | None:
+    """The providers that have a statement, and their statements as one (``union_all``), or None."""
     parts = [
         (p, st) for p in providers if hasattr(p, "items_statement") and (st := p.items_statement(**scope))
     ]
     if not parts:
-        return
+        return None
     width = max(p.width for p, _ in parts)
     # Reference, title and the URL's arguments as text: the same column holds every provider's.
     casts = ("text", "text", "text", "", "", "") + ("text",) * (width - 6)
@@ -97,9 +98,29 @@ def _from_sql(providers: list, scope: dict) -> Iterator[DueItem]:
         union = dataclasses.replace(
             union, sql=f"{union.sql} ORDER BY 7 FETCH FIRST {int(limit)} ROWS WITH TIES"
         )
-    for n, *row in fetch(union, chunked=limit is None):
-        provider = parts[n][0]
+    return [p for p, _ in parts], union
+
+
+def _from_sql(providers: list, scope: dict) -> Iterator[DueItem]:
+    """The items of every provider that has a statement, asked in one round trip."""
+    found = _sql_union(providers, scope)
+    if found is None:
+        return
+    asked, union = found
+    for n, *row in fetch(union, chunked=scope.get("limit") is None):
+        provider = asked[n]
         yield provider.item(row[: provider.width])
+
+
+def _scope(until, owner_ids=None, department_ids=None, since=None, limit=None, others_than=None) -> dict:
+    """The arguments the providers' ``items`` are asked with (the optional ones only when given)."""
+    given = (("since", since), ("limit", limit), ("others_than", others_than))
+    return {
+        "until": until,
+        "owner_ids": owner_ids,
+        "department_ids": department_ids,
+        **{k: v for k, v in given if v is not None},
+    }
 
 
 def _order(item: DueItem) -> tuple:
@@ -135,16 +156,7 @@ class DueRegistry:
         """Every open due item up to ``until`` from every module (or one ``module``), most overdue
         first; with ``limit``, only the most urgent ones (each provider limits in SQL); with
         ``others_than``, not that person's own (a provider that cannot say is filtered here)."""
-        scope = {
-            "until": until,
-            "owner_ids": owner_ids,
-            "department_ids": department_ids,
-            **{
-                k: v
-                for k, v in (("since", since), ("limit", limit), ("others_than", others_than))
-                if v is not None
-            },
-        }
+        scope = _scope(until, owner_ids, department_ids, since, limit, others_than)
         asked = [p for p in self._providers if module is None or p.module == module]
         streams = [sorted(_from_sql(asked, scope), key=_order)]
         streams += [
@@ -174,12 +186,41 @@ class DueRegistry:
         of the ten-year archive's 51,000 open items against 11, ``bench/README.md``)."""
         until = today - dt.timedelta(days=1)
         in_sql = [p for p in self._providers if hasattr(p, "total_statement")]
-        asked = (p.total_statement(until=until, department_ids=department_ids) for p in in_sql)
-        parts = [st for st in asked if st is not None]
-        total = sum(n for _, n in fetch(union_all([(st, 1) for st in parts], ("",)))) if parts else 0
+        union = self._total_union(until, department_ids)
+        total = sum(n for _, n in fetch(union)) if union is not None else 0
         others = [p for p in self._providers if p not in in_sql]
         counted = self._counts_of(others, until=until, today=today, department_ids=department_ids)
         return total + sum(c.overdue for c in counted)
+
+    def _total_union(self, until: dt.date, department_ids: Collection[int] | None) -> Statement | None:
+        asked = (
+            p.total_statement(until=until, department_ids=department_ids)
+            for p in self._providers
+            if hasattr(p, "total_statement")
+        )
+        parts = [st for st in asked if st is not None]
+        return union_all([(st, 1) for st in parts], ("",)) if parts else None
+
+    def send_items(self, *, module: str | None = None, **arguments) -> None:
+        """Inside ``qms.ahead.reading()``, send now the statement that ``items(**arguments)`` (a
+        limited list) reads: a page that needs several lists and totals (a head's My work: their
+        own items, their department's, its overdue total) has PostgreSQL run the later ones while
+        Python builds the earlier ones' items. ``items`` then reads what was sent (the same
+        statement, ``due_sql.fetch``); outside a block nothing is sent."""
+        if not ahead.is_reading():
+            return
+        asked = [p for p in self._providers if module is None or p.module == module]
+        found = _sql_union(asked, _scope(**arguments))
+        if found is not None and arguments.get("limit") is not None:  # a list in chunks is not sent
+            ahead.send(found[1])
+
+    def send_overdue_total(self, *, today: dt.date, department_ids: Collection[int] | None = None) -> None:
+        """``send_items`` for ``overdue_total(today=today, department_ids=department_ids)``."""
+        if not ahead.is_reading():
+            return
+        union = self._total_union(today - dt.timedelta(days=1), department_ids)
+        if union is not None:
+            ahead.send(union)
 
     def _counts_of(
         self, providers: list, *, until: dt.date, today: dt.date, department_ids: Collection[int] | None
@@ -242,9 +283,14 @@ class DueRegistry:
         return found
 
     def for_user(self, user, *, days_ahead: int = 30, today: dt.date | None = None, limit: int | None = None):
-        today = today or timezone.localdate()
-        until = today + dt.timedelta(days=days_ahead)
-        return [i for i in self.items(until=until, owner_ids=[user.pk], limit=limit) if i.owner_id == user.pk]
+        arguments = self.own(user, days_ahead=days_ahead, today=today, limit=limit)
+        return [i for i in self.items(**arguments) if i.owner_id == user.pk]
+
+    @staticmethod
+    def own(user, *, days_ahead: int = 30, today: dt.date | None = None, limit: int | None = None) -> dict:
+        """What ``for_user`` asks ``items`` (for ``send_items``)."""
+        until = (today or timezone.localdate()) + dt.timedelta(days=days_ahead)
+        return {"until": until, "owner_ids": [user.pk], "limit": limit}
 
 
 registry = DueRegistry()

@@ -89,3 +89,33 @@ def test_the_link_to_every_overdue_item_counts_each_one_in_the_readers_scope(
     assert "All 5 overdue items" in figure(quality_manager)  # the team list shows the 4 of others
     # The head's department: staff's two and the head's own; the quality manager has no department.
     assert "All 3 overdue items" in figure(head)
+
+
+@pytest.mark.django_db
+def test_a_heads_my_work_sends_its_three_reads_together_and_runs_each_once(client_for, head, staff):
+    """The head's own items, their department's overdue items of others and the department's
+    overdue total do not wait for one another: all three leave in pipeline mode before the page
+    reads any of them, each runs once, and the page shows what each gives."""
+    from django.db import connection
+
+    today = timezone.localdate()
+    mine = WidgetFactory(owner=head, title="Mine to do", due_date=today + dt.timedelta(days=3))
+    late = WidgetFactory(owner=staff, title="Staff's late item", due_date=today - dt.timedelta(days=4))
+    WidgetFactory(owner=staff, title="Another late one", due_date=today - dt.timedelta(days=2))
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, connection.connection._pipeline is not None))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        page = client_for(head).get("/")
+    html = page.content.decode()
+    registry_reads = [(sql, on) for sql, on in sent if "UNION ALL" in sql]
+    assert len(registry_reads) == 3 and all(on for _, on in registry_reads)
+    first = sent.index(registry_reads[0])
+    assert sent[first : first + 3] == registry_reads  # nothing read in between
+    team = html[html.index('data-testid="team-work"') :]
+    assert mine.reference in html[: html.index('data-testid="team-work"')]
+    assert late.reference in team
+    assert page.context["team_total"] == 2  # (the link to them all shows when more than listed)
