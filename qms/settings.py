@@ -124,10 +124,10 @@ if DB_PREPARED_STATEMENTS:
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1
     given = DATABASES["default"]["OPTIONS"].get("options", "")
     DATABASES["default"]["OPTIONS"]["options"] = f"{given} -c plan_cache_mode=force_generic_plan".strip()
-# A register page sends its statements without waiting for each, and every page its session's and
-# signed-in user's reads together (psycopg's pipeline mode, qms/ahead.py, qms/sessions.py). A
-# connection pooler that does not pass pipelined statements through (one that answers only the
-# first, or hands the connection on between them) needs it off.
+# A register page and My work send their statements without waiting for each, and every page its
+# session's and signed-in user's reads together (psycopg's pipeline mode, qms/ahead.py,
+# qms/sessions.py). A connection pooler that does not pass pipelined statements through (one that
+# answers only the first, or hands the connection on between them) needs it off.
 DB_PIPELINED_READS = env.bool("DB_PIPELINED_READS", default=True)
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_qms")}
 
