@@ -90,10 +90,9 @@ class QuerysetDueProvider:
     def _counts_queryset(self, *, until, today, department_ids=None) -> QuerySet:
         # By owner, not by department: the owner is on the row (or its record), so a count of the
         # whole company reads the open-rows index alone, and the owners' departments are joined
-        # once for every provider (``by_department``) instead of once in each. Rows counted, not
-        # ids (``COUNT(*)``, the same number): an index that holds the owner and the due date but
-        # not the id (the pending acknowledgments' by person) then answers a department alone (``COUNT(1)``:
-        # Django writes no ``COUNT(*)`` with a filter).
+        # once for every provider (``by_department``) instead of once in each. Rows are counted,
+        # not ids (``COUNT(1)``, the same number; Django writes no ``COUNT(*)`` with a filter): an
+        # index that holds the owner and the due date but not the id then answers alone.
         return (
             self._scoped(until=until, owner_ids=None, department_ids=department_ids)
             .order_by()

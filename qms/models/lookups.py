@@ -15,7 +15,8 @@ class IdArray:
     filter is walked item by item (any of them could be an expression), and a head's scope holds
     the 550 CAPAs of their department's open work, on both statements of a register page and on
     every kind of row My work asks about. Walking them and having psycopg write each as an array
-    element cost 0.5 ms a statement; the text costs a join."""
+    element (of ``int4``) cost 0.5 ms a statement; the text costs a join, and as the ids' own type
+    PostgreSQL checks each row against it faster (a head's CAPA count 2.8 → 2.2 ms)."""
 
     text: str
 
