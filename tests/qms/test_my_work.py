@@ -119,3 +119,25 @@ def test_a_heads_my_work_sends_its_three_reads_together_and_runs_each_once(clien
     assert mine.reference in html[: html.index('data-testid="team-work"')]
     assert late.reference in team
     assert page.context["team_total"] == 2  # (the link to them all shows when more than listed)
+
+
+@pytest.mark.django_db
+def test_with_pipelined_reads_off_my_work_reads_one_statement_at_a_time(client_for, head, staff, settings):
+    """For a connection pooler that does not pass pipelined statements through: the same page."""
+    from django.db import connection
+
+    settings.DB_PIPELINED_READS = False
+    today = timezone.localdate()
+    mine = WidgetFactory(owner=head, title="Mine to do", due_date=today + dt.timedelta(days=3))
+    late = WidgetFactory(owner=staff, title="Staff's late item", due_date=today - dt.timedelta(days=4))
+    pipelined = []
+
+    def record(execute, sql, params, many, context):
+        pipelined.append(connection.connection._pipeline is not None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        page = client_for(head).get("/")
+    html = page.content.decode()
+    assert mine.reference in html and late.reference in html and page.context["team_total"] == 1
+    assert pipelined and not any(pipelined)
