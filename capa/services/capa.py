@@ -366,31 +366,37 @@ def capa_close(
 # --- a leaver's CAPA work handed over (``qms.services.handover``) ---------------------------------
 
 
-def _verifies(capa: Capa, person: User) -> bool:
-    return capa.checks.filter(result=EffectivenessCheck.Result.PENDING, verifier_id=person.pk).exists()
+def _verified_by(person: User):
+    """The CAPAs whose effectiveness check, still pending, ``person`` verifies (a subquery)."""
+    pending = EffectivenessCheck.Result.PENDING
+    return EffectivenessCheck.objects.filter(result=pending, verifier_id=person.pk).values("capa_id")
 
 
 @handover.refuses(Capa)
-def _capa_taken_over(capa: Capa, to: User) -> str | None:
-    if capa.status in CHECK_JUDGED_STATUSES and _verifies(capa, to):
-        return (
-            f"{capa.reference}: {to} verifies its effectiveness check, and the CAPA owner cannot "
-            "judge their own CAPA."
-        )
-    return None
+def _capas_taken_over(capas, to: User) -> list[str]:
+    judged = capas.filter(status__in=CHECK_JUDGED_STATUSES, pk__in=_verified_by(to))
+    return [
+        f"{reference}: {to} verifies its effectiveness check, and the CAPA owner cannot judge their own CAPA."
+        for reference in judged.values_list("reference", flat=True)
+    ]
 
 
 @handover.refuses(Action)
-def _action_taken_over(action: Action, to: User) -> str | None:
-    if action.kind in IMPLEMENTING_KINDS and _verifies(action.capa, to):
-        return (
-            f"{action.capa.reference} A{action.number}: {to} verifies the CAPA's effectiveness check, "
-            "which is judged independent of its corrective and preventive actions."
-        )
-    return None
+def _actions_taken_over(actions, to: User) -> list[str]:
+    implementing = actions.filter(kind__in=IMPLEMENTING_KINDS, capa_id__in=_verified_by(to))
+    return [
+        f"{reference} A{number}: {to} verifies the CAPA's effectiveness check, which is judged "
+        "independent of its corrective and preventive actions."
+        for reference, number in implementing.values_list("capa__reference", "number")
+    ]
 
 
 @handover.refuses(EffectivenessCheck)
-def _check_taken_over(check: EffectivenessCheck, to: User) -> str | None:
-    problem = verifier_problem(check.capa, to)
-    return f"{check.capa.reference}, effectiveness check: {problem}" if problem else None
+def _checks_taken_over(checks, to: User) -> list[str]:
+    # The one rule on who may verify (``verifier_problem``), asked of each check the leaver was to
+    # verify: a handful, where a leaver's CAPAs and actions may be hundreds.
+    return [
+        f"{check.capa.reference}, effectiveness check: {problem}"
+        for check in checks.select_related("capa")
+        if (problem := verifier_problem(check.capa, to))
+    ]

@@ -65,14 +65,15 @@ def _mark_closed(record, *, by, reason: str = "", **kw) -> None:
 
 
 @handover.refuses(Nonconformity)
-def _ncr_taken_over(ncr: Nonconformity, to: User) -> str | None:
+def _ncrs_taken_over(ncrs, to: User) -> list[str]:
     # As the NCR's own form: its owner decides the disposition and closes it.
-    if not handover.may_head(to):
-        return (
-            f"{ncr.reference}: {to} cannot decide a disposition or close an NCR "
-            "(a department head or the quality manager can)."
-        )
-    return None
+    if handover.may_head(to):
+        return []
+    return [
+        f"{reference}: {to} cannot decide a disposition or close an NCR "
+        "(a department head or the quality manager can)."
+        for reference in ncrs.values_list("reference", flat=True)
+    ]
 
 
 @Nonconformity.workflow.on("reopen")

@@ -12,16 +12,18 @@ person (``Record.personal``: their training file), and every open child row whos
 
 A module's rules on who may own or do a row hold here too: a module declares them with
 ``@refuses(Model)`` (an NCR is owned by someone who can decide its disposition; a CAPA is not
-given to the verifier of its effectiveness check), and the hand-over is refused, naming each row,
-when the successor may not take one of them."""
+given to the verifier of its effectiveness check), each rule asked once with all the leaver's open
+rows of its kind, and the hand-over is refused, naming each row, when the successor may not take
+one of them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import QuerySet
 
 from .. import history
 from ..models import ChildRecord, Department, Record, Role, User
@@ -38,12 +40,14 @@ class Owned:
     count: int
 
 
-Rule = Callable[[object, User], "str | None"]  # (an open row, the successor) -> why not, or None
+# (the leaver's open rows of one kind, in id order; the successor) -> why not, a sentence for each
+# row refused. A rule reads what it needs of all the rows at once: a leaver may own hundreds.
+Rule = Callable[[QuerySet, User], Iterable[str]]
 _RULES: dict[type, list[Rule]] = {}
 
 
 def refuses(model: type) -> Callable[[Rule], Rule]:
-    """Register a module's rule on who may take over an open row of ``model``."""
+    """Register a module's rule on who may take over the open rows of ``model``."""
 
     def register(rule: Rule) -> Rule:
         _RULES.setdefault(model, []).append(rule)
@@ -54,14 +58,11 @@ def refuses(model: type) -> Callable[[Rule], Rule]:
 
 def refusals(leaver: User, to: User) -> list[str]:
     """Why ``to`` may not take over some of ``leaver``'s open work, one sentence per row refused
-    (none: they may take it all). One statement per kind of row a rule is declared for."""
+    (none: they may take it all), kind by kind as each rule reads its rows."""
     found = []
     for model, _field, rows in _owned_querysets(leaver):
-        rules = _RULES.get(model)
-        if rules:
-            if issubclass(model, ChildRecord):  # a rule reads the row's record (an action's CAPA)
-                rows = rows.select_related(model.parent_field)
-            found += [why for row in rows.order_by("pk") for rule in rules if (why := rule(row, to))]
+        for rule in _RULES.get(model, ()):
+            found += rule(rows.order_by("pk"), to)
     return found
 
 

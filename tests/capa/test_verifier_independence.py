@@ -173,3 +173,34 @@ def test_a_leavers_capa_in_verification_is_not_handed_to_its_verifier(
     # The same rule as the CAPA's own form (``capa_update``), which refuses it beside the owner.
     with pytest.raises(Exception, match="cannot judge their own CAPA"):
         capa_update(capa=capa, by=quality_manager, reason="x", owner=quality_manager)
+
+
+def test_a_leavers_open_actions_are_not_handed_to_the_verifier_and_are_read_all_at_once(
+    head, quality_manager, capa_in_verification
+):
+    """Each corrective action the leaver still owns on a CAPA whose effectiveness check the
+    successor verifies is named; the rule reads them in one statement, however many they are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qms.services import handover
+
+    capa = capa_in_verification
+
+    def refused_after_adding(n: int) -> tuple[list[str], int]:
+        for _ in range(n):
+            number = capa.actions.count() + 1
+            # Made directly: what counts here is that they are open, implementing and the leaver's.
+            Action.objects.create(
+                capa=capa, number=number, kind="corrective", title="Re-train", owner=head, due_date=days(5)
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            refused = handover.refusals(head, quality_manager)
+        return refused, len(ctx.captured_queries)
+
+    _, statements_for_one = refused_after_adding(1)
+    refused, statements_for_four = refused_after_adding(3)
+    assert statements_for_one == statements_for_four
+    said = " ".join(refused)
+    for number in capa.actions.filter(owner=head).values_list("number", flat=True):
+        assert f"{capa.reference} A{number}: {quality_manager} verifies the CAPA's effectiveness" in said
