@@ -5,6 +5,8 @@ back byte for byte only through the permission-checked download, and is refused 
 longer match the SHA-256 taken at upload."""
 
 import hashlib
+import os
+import time
 import urllib.error
 import urllib.request
 
@@ -85,6 +87,65 @@ def test_a_document_file_changed_in_the_store_voids_its_signature(
     file_store.write(stored.file.name, pdf_bytes("Ø12.5 instead of Ø12"))
     html = client_for(head).get(url("revision_detail", drawing.pk, revision.pk)).content.decode()
     assert "VOID – content changed after signing" in html and "changed after upload" in html
+
+
+def test_a_files_bytes_are_read_again_when_they_change_or_an_hour_on(
+    file_store, client_for, head, quality_manager, monkeypatch
+):
+    """A document's page shows whether its files are as uploaded without reading them on every
+    view: their digest is kept while the store says they are unchanged, and an hour at most. A
+    file changed behind the application's back is seen on the next view, even at its old size and
+    with its old modification time."""
+    from qms import files
+    from tests.documents.factories import DocumentFactory, issue, url
+
+    clock = [1000.0]
+    monkeypatch.setattr(files, "_clock", lambda: clock[0])
+    monkeypatch.setattr(files, "_DIGESTS", {})
+    monkeypatch.setattr(files, "_RACY_SECONDS", -1.0)  # written a moment ago, taken as long ago
+    drawing = DocumentFactory(owner=head, department=head.department)
+    revision = issue(drawing, quality_manager)
+    stored = revision.files.get()
+    storage = stored.file.storage
+    reads = []
+    opened = storage.__class__.open  # the store behind the lazy default
+
+    def counted(self, name, mode="rb"):
+        reads.append(name)
+        return opened(self, name, mode)
+
+    monkeypatch.setattr(storage.__class__, "open", counted)
+    page, client = url("document_detail", drawing.pk), client_for(head)
+
+    assert "changed after upload" not in client.get(page).content.decode()
+    reads.clear()
+    assert "changed after upload" not in client.get(page).content.decode()
+    assert reads == []  # the second view read no file
+
+    name = stored.file.name
+    original = file_store.read(name)
+    tampered = original.replace(b"%PDF-", b"%PDF=", 1)
+    assert len(tampered) == len(original) and tampered != original
+    time.sleep(0.02)  # past the clock's tick of the last write
+    if file_store.kind == "local":
+        before = os.stat(storage.path(name))
+        file_store.write(name, tampered)
+        os.utime(storage.path(name), ns=(before.st_atime_ns, before.st_mtime_ns))
+    else:
+        file_store.write(name, tampered)
+    assert "file changed after upload" in client.get(page).content.decode()
+    assert reads == [name]
+
+    reads.clear()
+    file_store.write(name, original)  # put back: as uploaded again
+    time.sleep(0.02)
+    assert "changed after upload" not in client.get(page).content.decode()
+    reads.clear()
+    client.get(page)
+    assert reads == []
+    clock[0] += files.DIGEST_MAX_AGE + 1  # an hour on: read again, whatever the store says
+    client.get(page)
+    assert reads == [name]
 
 
 # --- the object store only ----------------------------------------------------------------------
