@@ -52,7 +52,7 @@ class BootstrapMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .widgets import read_choices_once, use_pickers
+        from .widgets import read_choices_once, use_pickers, use_quick_widgets
 
         use_pickers(self)
         read_choices_once(self)
@@ -90,6 +90,9 @@ class BootstrapMixin:
                 # A one-line field holds one line: names and titles reach PDFs and email headers.
                 field.validators.append(_single_line)
         _number_limits(self)
+        # Its boxes written straight to HTML (``qms.formhtml.form_html`` writes the rest): a page
+        # offers several forms, and Django's two template renders per box were most of writing them.
+        use_quick_widgets(self, selects=False)
 
     def full_clean(self):
         super().full_clean()

@@ -196,18 +196,32 @@ def read_choices_once(form: forms.Form) -> None:
             field.widget.choices = field.choices
 
 
-def use_quick_widgets(form: forms.Form) -> None:
+def use_quick_widgets(form: forms.Form, *, selects: bool = True) -> None:
     """Every plain select, yes/no select and text, date, number or hidden box of ``form`` written straight
-    to HTML, as Django's templates write them (a register's filter bar: every list view applies it)."""
+    to HTML, as Django's templates write them (a register's filter bar: every list view applies it).
+    ``selects=False`` (every other form, ``qms.forms.BootstrapMixin``) leaves the selects to Django, which
+    read their options once per request (``ReadOnceChoices``), and writes the text areas and the
+    e-mail and web address boxes too; a yes/no select there keeps Django's "Unknown"."""
+    quick = _QUICK if selects else _QUICK_FORM
     for field in form.fields.values():
         widget = field.widget
-        if type(widget) in _QUICK:
-            quick = copy.copy(widget)  # its choices, format and type as they are
-            quick.attrs = dict(widget.attrs)
-            quick.__class__ = _QUICK[type(widget)]
+        if type(widget) in quick:
+            written = copy.copy(widget)  # its choices, format and type as they are
+            written.attrs = dict(widget.attrs)
+            written.__class__ = quick[type(widget)]
             if type(widget) is forms.NullBooleanSelect:  # a yes/no filter: "Any", as "Any status"
-                quick.choices = [("unknown", "Any"), *quick.choices[1:]]
-            field.widget = quick
+                written.choices = [("unknown", "Any"), *written.choices[1:]]
+            field.widget = written
+
+
+def _attributes(attrs: dict) -> str:
+    """A tag's attributes as Django's ``attrs.html`` writes them: one that is True bare, one that is
+    False left out, every other one's value as text (None as "None")."""
+    return "".join(
+        f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"'
+        for k, v in attrs.items()
+        if v is not False
+    )
 
 
 class _QuickInput:
@@ -218,18 +232,32 @@ class _QuickInput:
     def render(self, name, value, attrs=None, renderer=None):
         value = self.format_value(value)
         shown = "" if value is None else f' value="{escape(value)}"'
-        attributes = "".join(
-            f" {escape(k)}" if v is True else f' {escape(k)}="{escape(v)}"'
-            for k, v in self.build_attrs(self.attrs, attrs).items()
-            if v is not False
-        )
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
         html = f'<input type="{escape(self.input_type)}" name="{escape(name)}"{shown}{attributes}>'
+        return mark_safe(html)  # noqa: S308 - escaped
+
+
+class _QuickTextarea:
+    """A ``<textarea>`` written straight to HTML, as Django's ``textarea.html`` writes it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        html = f'<textarea name="{escape(name)}"{attributes}>\n{escape(value) if value else ""}</textarea>'
         return mark_safe(html)  # noqa: S308 - escaped
 
 
 _QUICK_INPUTS = {
     base: type(f"Quick{base.__name__}", (_QuickInput, base), {})
-    for base in (forms.TextInput, forms.SearchInput, forms.NumberInput, forms.DateInput, forms.HiddenInput)
+    for base in (
+        forms.TextInput,
+        forms.SearchInput,
+        forms.NumberInput,
+        forms.DateInput,
+        forms.HiddenInput,
+        forms.EmailInput,
+        forms.URLInput,
+    )
 }
 
 
@@ -256,6 +284,8 @@ _QUICK = {
     forms.NullBooleanSelect: type("QuickNullBooleanSelect", (_QuickSelect, forms.NullBooleanSelect), {}),
     **_QUICK_INPUTS,
 }
+# A form's boxes (not its selects, nor a password box, which Django leaves empty when sent back).
+_QUICK_FORM = {**_QUICK_INPUTS, forms.Textarea: type("QuickTextarea", (_QuickTextarea, forms.Textarea), {})}
 
 
 def _choice_pairs(choices):

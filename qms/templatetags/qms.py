@@ -184,6 +184,15 @@ def destructive_last(transitions) -> list:
 
 
 @register.simple_tag
+def form_fields(form) -> str:
+    """``{% form_fields form %}``: the form's errors and fields (``qms.formhtml.form_html``), what
+    ``qms/_form.html`` writes for every form of the product."""
+    from ..formhtml import form_html
+
+    return form_html(form)
+
+
+@register.simple_tag
 def pager(page, querystring="") -> str:
     """A register's pages (``qms.paging.KeysetPage``) under its table: First, Previous, "N in all"
     and Next, each keeping the filter's ``querystring``; "N in all." alone for a register of one

@@ -10,8 +10,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, ForeignKey, Q, TextField
-from django.forms import MultiWidget
-from django.forms.utils import pretty_name
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +19,7 @@ from django.views.generic import ListView
 from .. import access, ahead, search
 from ..csv_sql import compile_export
 from ..filters import standing_on_note
+from ..formhtml import filter_fields_html
 from ..html import escape, escape_all
 from ..paging import keyset_read
 from ..widgets import send_choices, use_quick_widgets
@@ -296,85 +295,6 @@ def is_free_text(model, field: str) -> bool:
 def header_html(columns) -> SafeString:
     """The table's column headings."""
     return mark_safe("".join(f'<th scope="col">{escape(label)}</th>' for _, label in columns))  # noqa: S308 - escaped
-
-
-def filter_fields_html(form) -> SafeString:
-    """The filter bar's fields, each with its label and errors, as the register's template wrote
-    them with a loop (three template lookups and a render per field on every register page). A
-    hidden field (a figure's narrowing to one supplier) is its input alone, unless its value is
-    wrong: then it is labelled with its error, as every other field.
-
-    Each widget is given what Django's ``BoundField.as_widget`` gives it (``_widget_html``),
-    without a bound field per field and the three reads of its errors that each makes (the
-    instruments' bar of ten fields 0.74 -> 0.63 ms). A test holds every register's bar to the
-    template's loop over bound fields, errors included (``tests/qms/test_filters.py``)."""
-    out = []
-    errors_of = form.errors
-    for name, field in form.fields.items():
-        errors = errors_of.get(name)
-        html = _widget_html(form, name, field, errors)
-        if field.widget.is_hidden and not errors:
-            out.append(html)
-            continue
-        label = escape(pretty_name(name) if field.label is None else field.label)
-        auto_id = _auto_id(form, name)
-        shown = (
-            # Under the id the widget names in aria-describedby (``_widget_html``), as Django's.
-            f'<div id="{escape(auto_id)}_error">'
-            + "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in errors)
-            + "</div>"
-            if errors
-            else ""
-        )
-        for_id = escape(field.widget.id_for_label(field.widget.attrs.get("id") or auto_id))
-        out.append(
-            f'<div class="col-6 col-md-2"><label class="form-label small" for="{for_id}">'
-            f"{label}</label>{html}{shown}</div>"
-        )
-    return mark_safe("\n".join(out))  # noqa: S308 - the labels and errors escaped, the widgets Django's
-
-
-def _widget_html(form, name: str, field, errors) -> str:
-    """The field's widget as ``str(form[name])`` writes it: its value as sent (or its initial
-    one), ``required``, ``disabled``, ``aria-invalid`` and ``aria-describedby`` as Django adds them,
-    then its id. A field Django writes otherwise (localized, with a hidden initial value, of
-    several widgets) is written by Django."""
-    widget = field.widget
-    if field.localize or field.show_hidden_initial or isinstance(widget, MultiWidget):
-        return str(form[name])
-    html_name = form.add_prefix(name)
-    initial = form.get_initial_for_field(field, name)
-    if form.is_bound:
-        value = field.bound_data(widget.value_from_datadict(form.data, form.files, html_name), initial)
-    else:
-        value = initial
-    attrs: dict[str, Any] = {}
-    if widget.use_required_attribute(initial) and field.required and form.use_required_attribute:
-        attrs["required"] = True
-    if field.disabled:
-        attrs["disabled"] = True
-    auto_id = _auto_id(form, name)
-    if not widget.is_hidden and errors:
-        attrs["aria-invalid"] = "true"
-    described_by_widget = widget.attrs.get("aria-describedby")
-    if not widget.use_fieldset and not described_by_widget and auto_id and not widget.is_hidden:
-        described = [f"{auto_id}_helptext"] if field.help_text else []
-        if errors:
-            described.append(f"{auto_id}_error")
-        if described:
-            attrs["aria-describedby"] = " ".join(described)
-    if auto_id and "id" not in widget.attrs:
-        attrs["id"] = auto_id
-    value = field.prepare_value(value)
-    return widget.render(name=html_name, value=value, attrs=attrs, renderer=form.renderer)
-
-
-def _auto_id(form, name: str) -> str:
-    """The id Django gives a field's widget (``BoundField.auto_id``)."""
-    auto_id, html_name = form.auto_id, form.add_prefix(name)
-    if auto_id and "%s" in str(auto_id):
-        return auto_id % html_name
-    return html_name if auto_id else ""
 
 
 def _unshown_people_columns(model, related: Sequence[str], columns) -> list[str]:

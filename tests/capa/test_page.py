@@ -83,3 +83,19 @@ def test_hashes_are_for_the_quality_manager_and_auditors_not_staff(
 def test_an_auditor_reads_every_section_open(client_for, auditor, capa):
     html = body(client_for(auditor).get(capa.get_absolute_url()))
     assert opened(html) == {"containment", "analysis", "actions", "effectiveness"}
+
+
+def test_the_action_form_sent_back_with_errors_is_what_the_template_wrote(capa_in_actions, head):
+    """The CAPA page's forms are written in Python (``qms.formhtml.form_html``): a module's form
+    with its errors as the template and Django's widgets wrote it."""
+    from django.test.html import parse_html
+
+    from capa.forms.rows import ActionForm
+    from qms.formhtml import form_html
+    from tests.qms.test_form_html import as_django_wrote_it
+
+    form = ActionForm({"action-title": "", "action-due_date": "soon"}, parent=capa_in_actions, user=head)
+    assert not form.is_valid()
+    written = str(form_html(form))
+    assert parse_html(written) == parse_html(as_django_wrote_it(form))
+    assert written.count("invalid-feedback d-block") >= 2

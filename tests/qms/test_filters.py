@@ -7,8 +7,8 @@ from django.template import engines
 
 from capa.filters import NonconformityFilter
 from capa.models import Nonconformity
+from qms.formhtml import filter_fields_html
 from qms.models import Department
-from qms.views.lists import filter_fields_html
 from tests.helpers import filter_error_beside
 from tests.qms.test_list_queries import PAGES
 

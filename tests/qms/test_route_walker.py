@@ -294,6 +294,32 @@ def walk(world, patterns=None) -> Iterator[tuple[Target, str, str, object]]:
                     clients.pop(role)
 
 
+def forms_written_otherwise(response, seen: set) -> list[str]:
+    """The forms of a page (unbound on a GET, sent back with their errors after a POST) that
+    ``qms.formhtml.form_html`` writes otherwise than ``qms/_form.html`` and Django's own widgets
+    wrote them; each form class once bound and once not, whichever page shows it first."""
+    from django import forms
+    from django.test.html import parse_html
+
+    from qms.formhtml import form_html
+    from tests.qms.test_form_html import as_django_wrote_it
+
+    contexts = getattr(response, "context", None) or []
+    found = {}
+    for context in contexts if isinstance(contexts, list) else [contexts]:
+        for values in getattr(context, "dicts", []):
+            found.update({id(v): v for v in values.values() if isinstance(v, forms.BaseForm)})
+    problems = []
+    for form in found.values():
+        key = (type(form), form.is_bound)
+        if key in seen:
+            continue
+        seen.add(key)
+        if parse_html(str(form_html(form))) != parse_html(as_django_wrote_it(form)):
+            problems.append(f"{type(form).__name__} is written otherwise than the template wrote it")
+    return problems
+
+
 def refusal_problem(target: Target, role: str, method: str, response) -> str | None:
     """What is wrong with a refusal the walker expects whatever the table says, or None."""
     code, declared = response.status_code, target.declared
@@ -410,6 +436,7 @@ def test_every_url_with_every_role(world, part):
     failures = [f"{route}: the view declares no access policy" for route in undeclared(patterns)]
     hidden = {role: hidden_references(user) for role, user in world["roles"].items() if user is not None}
     walked = pages = 0
+    forms_seen: set = set()
     for target, role, method, response in walk(world, patterns):
         walked += 1
         where = f"{method} {target.url} as {role}"
@@ -431,6 +458,8 @@ def test_every_url_with_every_role(world, part):
             failures += [f"{where}: {p}" for p in charts_without_their_figures(response.content.decode())]
             if role == "auditor" and (links := write_links(response)):
                 failures.append(f"{where}: links to pages auditors are refused: {', '.join(links)}")
+        if is_page and response.status_code in (200, 400):
+            failures += [f"{where}: {p}" for p in forms_written_otherwise(response, forms_seen)]
         if method == "GET" and response.status_code == 200 and (twice := read_twice(response.statements)):
             failures.append(f"{where}: runs a statement more than once: {'; '.join(twice)}")
         outside = hidden.get(role)

@@ -112,12 +112,21 @@ def test_register_filter_bar_keeps_its_selects(client_for, quality_manager, dept
 
 @pytest.mark.parametrize(
     "widget_class",
-    [forms.TextInput, forms.SearchInput, forms.NumberInput, forms.DateInput, forms.HiddenInput],
+    [
+        forms.TextInput,
+        forms.SearchInput,
+        forms.NumberInput,
+        forms.DateInput,
+        forms.HiddenInput,
+        forms.EmailInput,
+        forms.URLInput,
+        forms.Textarea,
+    ],
 )
 def test_quick_boxes_write_what_djangos_input_template_writes(widget_class):
     import datetime as dt
 
-    from qms.widgets import _QUICK_INPUTS
+    from qms.widgets import _QUICK_FORM as _QUICK_INPUTS
 
     attrs = {
         "class": "form-control",
