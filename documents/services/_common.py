@@ -39,12 +39,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def distribution_users(document: Document):
     """Everyone the document is distributed to: named people, every holder of a listed role,
-    every member of a listed department (active people only, never auditors)."""
+    every member of a listed department (active people only, never auditors). Each person once:
+    the lists are subqueries, not joins, so no ``DISTINCT`` (which compared every column of every
+    person before the document's page could count them)."""
     q = Q(pk__in=document.distribution_people.values("pk"))
     q |= Q(department__in=document.distribution_departments.values("pk"))
     if document.distribution_roles:
         q |= Q(role__in=document.distribution_roles)
-    return people().filter(q).distinct()
+    return people().filter(q)
 
 
 def _require_change(by: User, document: Document) -> None:

@@ -448,3 +448,22 @@ def test_the_history_names_the_review_round_and_each_signature_in_local_time(dra
     signed = f"Approved by {signature.printed_name} at {when}"
     assert ("signature", "—", signed) in changes
     assert not any("UTC" in new for _, _, new in changes)
+
+
+def test_a_person_on_the_list_three_ways_is_asked_and_counted_once(head, dept, quality_manager):
+    """Named, in a listed department and holding a listed role: one acknowledgment, one person in
+    the page's count."""
+    from documents.services._common import distribution_users
+
+    everywhere = UserFactory(department=dept, role=Role.QUALITY_MANAGER)
+    document = DocumentFactory(
+        owner=head,
+        department=dept,
+        distribution_people=[everywhere],
+        distribution_departments=[dept],
+        distribution_roles=[Role.QUALITY_MANAGER],
+    )
+    revision = issue(document, UserFactory(role=Role.QUALITY_MANAGER, department=None))
+    assert revision.acknowledgments.filter(user=everywhere).count() == 1
+    reached = list(distribution_users(document).values_list("pk", flat=True))
+    assert len(reached) == len(set(reached)) and everywhere.pk in reached
