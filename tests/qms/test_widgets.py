@@ -11,7 +11,15 @@ from django.urls import reverse
 
 from qms.forms import people
 from qms.models import Department, Process
-from qms.widgets import _QUICK, PickerSelect, PickerSelectMultiple, QuickSelect, _Picker, use_quick_widgets
+from qms.widgets import (
+    _QUICK,
+    _QUICK_FORM,
+    PickerSelect,
+    PickerSelectMultiple,
+    QuickSelect,
+    _Picker,
+    use_quick_widgets,
+)
 from training.models import Competence
 
 pytestmark = pytest.mark.django_db
@@ -110,23 +118,10 @@ def test_register_filter_bar_keeps_its_selects(client_for, quality_manager, dept
     assert f'data-picker="{reverse("people_search")}"' in owner and 'class="form-select"' in owner
 
 
-@pytest.mark.parametrize(
-    "widget_class",
-    [
-        forms.TextInput,
-        forms.SearchInput,
-        forms.NumberInput,
-        forms.DateInput,
-        forms.HiddenInput,
-        forms.EmailInput,
-        forms.URLInput,
-        forms.Textarea,
-    ],
-)
+@pytest.mark.parametrize("widget_class", list(_QUICK_FORM), ids=lambda c: c.__name__)
 def test_quick_boxes_write_what_djangos_input_template_writes(widget_class):
+    """Every box and text area a form writes straight to HTML (a filter bar's, a form's)."""
     import datetime as dt
-
-    from qms.widgets import _QUICK_FORM as _QUICK_INPUTS
 
     attrs = {
         "class": "form-control",
@@ -137,7 +132,7 @@ def test_quick_boxes_write_what_djangos_input_template_writes(widget_class):
     for value in (None, "", "Burr <on> \"flange\" & 'edge'", 42, dt.date(2026, 12, 1)):
         django = widget_class(attrs=attrs)
         quick = widget_class(attrs=attrs)
-        quick.__class__ = _QUICK_INPUTS[widget_class]
+        quick.__class__ = _QUICK_FORM[widget_class]
         written = quick.render("q", value, attrs={"id": "id_q", "aria-describedby": None})
         assert written == django.render("q", value, attrs={"id": "id_q", "aria-describedby": None}), value
 
