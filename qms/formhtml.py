@@ -145,22 +145,26 @@ def form_html(form) -> SafeString:
                 f'<div class="mb-3"><label class="form-label" for="{escape(bound.id_for_label)}">'
                 f"{label}{star}</label>\n{html}"
             )
-        out.append(_notes(bound, errors))
+        out.append(field_notes(bound, errors))
         out.append("</div>\n")
     return mark_safe("".join(out))  # noqa: S308 - the labels, errors and help escaped (help as Django's |safe)
 
 
-def _notes(bound, errors) -> str:
-    """A field's errors and help text (``templates/qms/_field_notes.html``), under the ids its
-    widget names in aria-describedby (Django's "<id>_error" and "<id>_helptext"), so a screen
-    reader reads them with the field."""
+def field_notes(bound, errors=None) -> SafeString:
+    """A field's errors and help text, under the ids its widget names in aria-describedby
+    (Django's "<id>_error" and "<id>_helptext"), so a screen reader reads them with the field:
+    under each field of ``form_html``, and wherever a template lays out a field itself
+    (``{% include "qms/_field_notes.html" with field=form.x %}``). ``errors``: the field's, read
+    from the bound field when not given."""
+    if errors is None:
+        errors = bound.errors
     auto_id, out = bound.auto_id, []
     if errors:
         named = escape(bound.name)
         out.append(
             (f'<div id="{escape(auto_id)}_error">' if auto_id else "<div>")
             + "".join(
-                f'<div class="invalid-feedback d-block" data-field="{named}">{escape(e)}</div>'
+                f'<div class="invalid-feedback d-block" data-field="{named}">{conditional_escape(e)}</div>'
                 for e in errors
             )
             + "</div>"
@@ -171,4 +175,4 @@ def _notes(bound, errors) -> str:
             + (f' id="{escape(auto_id)}_helptext"' if auto_id else "")
             + f">{bound.help_text}</div>"
         )
-    return "\n".join(out)
+    return mark_safe("\n".join(out))  # noqa: S308 - the errors escaped, the help the form's markup

@@ -193,6 +193,14 @@ def form_fields(form) -> str:
 
 
 @register.simple_tag
+def field_notes(field) -> str:
+    """``{% field_notes field %}``: a bound field's errors and help (``qms.formhtml.field_notes``)."""
+    from ..formhtml import field_notes as notes
+
+    return notes(field)
+
+
+@register.simple_tag
 def pager(page, querystring="") -> str:
     """A register's pages (``qms.paging.KeysetPage``) under its table: First, Previous, "N in all"
     and Next, each keeping the filter's ``querystring``; "N in all." alone for a register of one
