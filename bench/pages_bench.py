@@ -209,14 +209,46 @@ def record_pages() -> list[tuple[str, str]]:
     from qms.history import history_count
 
     document = Document.objects.annotate(n=Count("revisions")).order_by("-n", "pk").first()
+    with_big_drawing(document)
     capa = capa_with_actions()
     ncr = Nonconformity.objects.order_by("pk").first()
     return [
-        (f"document, {document.n} revisions", document.get_absolute_url()),
+        (f"document, {document.n} revisions, a 20 MB drawing", document.get_absolute_url()),
         (f"CAPA, {capa.actions.count()} actions", capa.get_absolute_url()),
         (f"its history, {history_count(capa)} rows", capa.get_history_url()),
         ("NCR", ncr.get_absolute_url()),
     ]
+
+
+BIG_DRAWING = "bench/drawing-20mb.pdf"
+
+
+def with_big_drawing(document) -> None:
+    """The document's current revision drawn as drawings are: one PDF of 20 MB, signed over its
+    hash. The archive's files are a few hundred bytes, so the page never showed what reading a
+    file costs (it read every byte on every view until 6 Dec 2026: bench/README.md). In the
+    working copy only; the file is the same on every run and written once."""
+    import hashlib
+    import random
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from documents.models import Revision
+    from documents.services import content_hash
+    from qms.models import Signature
+
+    body = b"%PDF-1.4\n" + random.Random(20).randbytes(20 * 1024 * 1024) + b"\n%%EOF\n"
+    if not default_storage.exists(BIG_DRAWING):
+        default_storage.save(BIG_DRAWING, ContentFile(body))
+        time.sleep(2.1)  # past the moments in which the store's digest is not kept (qms.files)
+    digest = hashlib.sha256(body).hexdigest()
+    revision = document.revisions.get(status=Revision.Status.EFFECTIVE)
+    revision.files.update(file=BIG_DRAWING, size=len(body), sha256=digest)
+    Signature.objects.filter(
+        content_type=ContentType.objects.get_for_model(Revision), object_id=revision.pk
+    ).update(content_hash=content_hash(revision, file_hashes=[digest] * revision.files.count()))
 
 
 def register_pages() -> list[tuple[str, type]]:
