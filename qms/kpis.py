@@ -22,8 +22,8 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .scoped import ScopedCache
@@ -163,18 +163,32 @@ def within(date_field: str, start: dt.date, end: dt.date) -> Q:
 
 
 def _by_month(queryset: QuerySet, date_field: str, periods: Sequence[Period], **aggregates) -> dict:
-    """``aggregates`` per calendar month of ``date_field`` over the periods: one GROUP BY. A
-    datetime read as a date (``created_at__date``) is cut into months in the current time zone, as
-    the ``__date`` lookup reads it."""
-    month = TruncMonth(date_field.removesuffix("__date"), output_field=DateField())
+    """``aggregates`` (counts and sums) per calendar month of ``date_field`` over the periods: one
+    GROUP BY by the day, added up into months here. A datetime read as a date
+    (``created_at__date``) is a day of the current time zone, as the ``__date`` lookup reads it.
+
+    Not ``DATE_TRUNC('month', …)`` in SQL: PostgreSQL truncates a date as a timestamp *with*
+    time zone, a conversion per row through the session's zone, where a date's own value groups
+    as a number (a year of 171,000 acknowledgments: 55 ms grouped by month, 20 ms by day); a
+    year is at most 366 days to add up."""
+    if any(type(a) not in (Count, Sum) or a.distinct for a in aggregates.values()):
+        raise TypeError("by month: counts and sums only, none distinct (they are added up by day)")
+    column = date_field.removesuffix("__date")
+    day = TruncDate(column) if date_field.endswith("__date") else F(column)
     rows = (
         queryset.filter(within(date_field, periods[0].start, periods[-1].end))
         .order_by()
-        .annotate(_month=month)
-        .values("_month")
+        .annotate(_day=day)
+        .values("_day")
         .annotate(**aggregates)
     )
-    return {row["_month"]: row for row in rows}
+    months: dict[dt.date, dict] = {}
+    for row in rows:
+        into = months.setdefault(row.pop("_day").replace(day=1), {})
+        for name, value in row.items():
+            held = into.get(name)  # a sum over no rows is None: a month of only those stays None
+            into[name] = value if held is None else held if value is None else held + value
+    return months
 
 
 def _bounded(queryset: QuerySet, date_field: str, periods: Sequence[Period]) -> QuerySet:

@@ -95,6 +95,32 @@ def test_a_datetime_falls_into_the_month_of_its_local_day_at_either_edge(head):
 
 
 @pytest.mark.django_db
+def test_counts_and_sums_by_day_add_up_into_their_months(head, django_assert_num_queries):
+    # Grouped by the day in SQL and added up by month here: several days make one month, a sum
+    # over no rows of a day (None) adds nothing, and a month of only such rows sums to None.
+    from django.db.models import Avg, Count, Q, Sum
+
+    from tests.kernelapp.models import Widget
+
+    months = kpis.Period.months_to(timezone.localdate(), 3)
+    released = []
+    for month, day, release in ((0, 1, True), (0, 15, True), (0, 28, False), (1, 2, False), (1, 2, False)):
+        widget = WidgetFactory(owner=head)
+        if release:
+            record_transition(record=widget, name="release", by=head)
+            released.append(widget.pk)
+        Widget.objects.filter(pk=widget.pk).update(due_date=months[month].start.replace(day=day))
+    aggregates = {"n": Count("pk"), "ids": Sum("pk", filter=Q(status="released"))}
+    with django_assert_num_queries(1):
+        found = kpis.per_period(Widget.objects.all(), "due_date", months, **aggregates)
+    assert found == [{"n": 3, "ids": sum(released)}, {"n": 2, "ids": None}, {}]
+    # What cannot be added up day by day is refused rather than added up wrong.
+    for refused in (Avg("pk"), Count("owner", distinct=True)):
+        with pytest.raises(TypeError):
+            kpis.per_period(Widget.objects.all(), "due_date", months, n=refused)
+
+
+@pytest.mark.django_db
 def test_a_count_as_of_each_period_end_is_one_query(head, django_assert_num_queries):
     from django.db.models import Q
 
