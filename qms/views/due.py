@@ -98,11 +98,16 @@ class MyWorkView(QMSView, TemplateView):
                 registry.send_items(**team, **scope)
                 registry.send_overdue_total(today=today, **scope)
             items = registry.for_user(user, **own)
+            capped = len(items) == OWN_LIMIT
             ctx.update(
                 items=[(item, item.days_overdue(today)) for item in items],
                 overdue_count=sum(1 for i in items if i.due_date < today),
+                # Every item listed is overdue and more were left out: the count is a floor, and
+                # says so; the link counts them all.
+                overdue_more=capped and items[-1].due_date < today,
+                overdue_url=due_url(owner=user.pk, state="overdue"),
                 today=today,
-                more_url=due_url(owner=user.pk, state="open") if len(items) == OWN_LIMIT else "",
+                more_url=due_url(owner=user.pk, state="open") if capped else "",
             )
             if scope is not None:
                 others = registry.items(**team, **scope)

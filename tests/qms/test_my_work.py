@@ -1,6 +1,7 @@
 """My work: everything I own that is overdue or due within 30 days, most overdue first."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -28,6 +29,30 @@ def test_my_work_lists_my_items_most_overdue_first(client_for, head, staff):
     for absent in (far, someone_elses, closed):
         assert absent.reference not in html
     assert "2 overdue" in html
+
+
+@pytest.mark.django_db
+def test_the_overdue_count_of_a_capped_list_says_it_is_a_floor_and_links_to_them_all(
+    client_for, head, monkeypatch
+):
+    from qms.views import due
+
+    today = timezone.localdate()
+    for days in (9, 6, 3):
+        WidgetFactory(owner=head, due_date=today - dt.timedelta(days=days))
+    soon = WidgetFactory(owner=head, due_date=today + dt.timedelta(days=4))
+    client = client_for(head)
+
+    monkeypatch.setattr(due, "OWN_LIMIT", 2)  # the two most overdue listed: more may be overdue
+    html = client.get("/").content.decode()
+    assert "At least 2 overdue" in html and soon.reference not in html
+    link = re.search(r'href="([^"]+)" data-testid="own-overdue"', html).group(1).replace("&amp;", "&")
+    behind = client.get(link).content.decode()
+    assert behind.count("days overdue") == 3 and soon.reference not in behind
+
+    monkeypatch.setattr(due, "OWN_LIMIT", 4)  # all listed, the last one not overdue: exact
+    html = client.get("/").content.decode()
+    assert "3 overdue" in html and "At least" not in html and soon.reference in html
 
 
 @pytest.mark.django_db
