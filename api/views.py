@@ -23,6 +23,7 @@ from qms import access
 from qms.access import API
 from qms.due import registry
 from qms.models import Department
+from qms.models.loading import select_named
 from qms.views.due import due_scope
 
 from . import paging
@@ -60,7 +61,7 @@ class ApiView(GenericAPIView):
         """One record within the user's scope; anything else is a 404."""
         view = self.resource.list_view()
         scoped = access.restrict(self.resource.model.objects.all(), self.request.user)
-        return get_object_or_404(scoped.select_related(*view.select_related), pk=pk)
+        return get_object_or_404(select_named(scoped, view.select_related), pk=pk)
 
 
 def _filter_type(flt) -> OpenApiTypes:

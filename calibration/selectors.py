@@ -15,6 +15,7 @@ from qms import gates
 from qms.access import restrict
 from qms.charts import bar_chart
 from qms.kpis import Period
+from qms.scoped import read_once
 
 from .models import Calibration, ImpactAssessment, Instrument, MaintenancePlan, Postponement
 
@@ -103,7 +104,7 @@ def instrument_page(instrument: Instrument, user) -> dict:
 
 
 def calibration_page(calibration: Calibration) -> dict:
-    points = list(calibration.points.all())
+    points = read_once(calibration.points.all())  # the statement the page's point rows read
     for p in points:
         p.calibration = calibration
     return {

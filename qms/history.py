@@ -17,6 +17,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from .models.loading import select_named
 from .registry import child_models
 from .rules import reason_text
 
@@ -211,8 +212,8 @@ def _diffs(model, entries: list) -> list[tuple[Any, list[tuple[models.Field, Any
 def _child_labels(model: type[models.Model], ids) -> dict[int, str]:
     """What each child row is called in the record's history, in one query: read from the rows
     as they are now, with the relations their names read (``ChildRecord.history_related``)."""
-    found = model._default_manager.select_related(*model.history_related).in_bulk(list(ids))
-    return {pk: str(row) for pk, row in found.items()}
+    rows = select_named(model._default_manager.all(), model.history_related)
+    return {pk: str(row) for pk, row in rows.in_bulk(list(ids)).items()}
 
 
 def _entries(record: Record) -> list[models.QuerySet]:

@@ -23,6 +23,7 @@ from .csv_sql import name_of
 from .due_sql import Statement, fetch
 from .html import escape, escape_all
 from .models import User
+from .models.loading import select_named
 from .scoped import read_once
 
 
@@ -124,7 +125,7 @@ class _Picker:
         queryset = getattr(self.choices, "queryset", None)
         source = _SOURCES[self.model]
         chosen = (
-            read_once(queryset.filter(pk__in=wanted).select_related(*source.related))
+            read_once(select_named(queryset.filter(pk__in=wanted), source.related))
             if queryset is not None and wanted
             else []
         )

@@ -34,6 +34,8 @@ from django.views.generic import TemplateView
 from .. import access, services
 from ..forms import ChildModelForm, ReasonForm
 from ..models import ChildRecord, Record
+from ..models.loading import select_named
+from ..scoped import read_once
 from ..workflow import Transition, TransitionError
 from .base import (
     QMSView,
@@ -330,11 +332,11 @@ def page_rows(obj, user) -> dict:
         named = [
             f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != model.parent_field
         ]
-        rows = model._default_manager.filter(**{model.parent_field: obj}).select_related(*named)
+        rows = select_named(model._default_manager.filter(**{model.parent_field: obj}), named)
         rows = rows.order_by(*(model._meta.ordering or ["pk"]))
 
         def listed(rows=rows, parent_field=model.parent_field):
-            found = list(rows)
+            found = read_once(rows)  # a module's own part of the page may read the same rows
             for row in found:  # the parent is known: no query per row to find it
                 setattr(row, parent_field, obj)
             return child_rows(found, user)

@@ -21,6 +21,7 @@ from ..csv_sql import compile_export
 from ..filters import standing_on_note
 from ..formhtml import filter_fields_html
 from ..html import escape, escape_all
+from ..models.loading import select_named
 from ..paging import keyset_read
 from ..widgets import send_choices, use_quick_widgets
 from .base import QMSView, RecordScopeMixin, csv_copy_response, csv_response, querystring
@@ -71,7 +72,7 @@ class RecordListView(RecordScopeMixin, QMSView, ListView):
         return (*base, "-pk" if base[0].startswith("-") else "pk")
 
     def get_queryset(self):
-        qs = super().get_queryset().select_related(*self.select_related)
+        qs = select_named(super().get_queryset(), self.select_related)
         if type(self).cell is RecordListView.cell and type(self).rows is RecordListView.rows:
             # The columns alone are read from the rows: a person is shown by name, so the rest of
             # their row (password hash, dates, flags) is left in the database.

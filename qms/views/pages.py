@@ -14,6 +14,7 @@ from django.views.generic import UpdateView
 from .. import access, history
 from ..forms import ProfileForm
 from ..models import Role
+from ..models.loading import select_named
 from ..selectors import search
 from .base import QMSView
 
@@ -79,7 +80,7 @@ class PickerSearchView(QMSView):
             if wanted := [s for s in request.GET.getlist("status") if s in known]:
                 scope = scope.filter(status__in=wanted)  # the statuses the form's field accepts
             scope = access.restrict(scope, request.user).filter(q)
-            rows = scope.select_related(*source.related).order_by(*source.ordering)[:20]
+            rows = select_named(scope, source.related).order_by(*source.ordering)[:20]
         return JsonResponse({"results": [{"id": row.pk, "label": source.label(row)} for row in rows]})
 
 

@@ -63,3 +63,15 @@ def test_a_row_with_deferred_columns_or_an_init_listener_is_left_to_django(staff
     finally:
         signals.post_init.disconnect(listen, sender=Department)
     assert seen == [dept.pk]
+
+
+def test_no_relations_named_joins_nothing_where_select_related_would_join_every_one(staff, dept):
+    from qms.models.loading import select_named
+
+    ncr = NonconformityFactory(owner=staff, department=dept)
+    everything = Nonconformity.objects.select_related()  # Django's reading of no names
+    assert "JOIN" in str(everything.query)
+    alone = select_named(Nonconformity.objects.all(), ())
+    assert "JOIN" not in str(alone.query) and alone.get().pk == ncr.pk
+    named = select_named(Nonconformity.objects.all(), ("owner",))
+    assert str(named.query).count("JOIN") == 1 and named.get().owner == staff
