@@ -211,8 +211,13 @@ def _diffs(model, entries: list) -> list[tuple[Any, list[tuple[models.Field, Any
 
 def _child_labels(model: type[models.Model], ids) -> dict[int, str]:
     """What each child row is called in the record's history, in one query: read from the rows
-    as they are now, with the relations their names read (``ChildRecord.history_related``)."""
-    rows = select_named(model._default_manager.all(), model.history_related)
+    as they are now, with the relations their names read (``ChildRecord.history_related``; none
+    declared, the row's own foreign keys but its parent's: a lot's operator is named by the person,
+    a CAPA's action by its own number and title)."""
+    related = model.history_related or tuple(
+        f.name for f in model._meta.concrete_fields if f.many_to_one and f.name != model.parent_field
+    )
+    rows = select_named(model._default_manager.all(), related)
     return {pk: str(row) for pk, row in rows.in_bulk(list(ids)).items()}
 
 

@@ -278,7 +278,8 @@ class ChildRecord(FastLoad, models.Model):
     # Where on the parent's page the row is shown ("#actions").
     anchor: ClassVar[str] = ""
     # The relations ``__str__`` reads ("revision__document", "user"), fetched in one query when
-    # the record's history names its child rows.
+    # the record's history names its child rows; none declared: the row's own foreign keys but its
+    # parent's, one step deep (``qms.history``).
     history_related: ClassVar[tuple[str, ...]] = ()
     # Fields the record's History tab leaves out, as ``Record.history_hidden``.
     history_hidden: ClassVar[frozenset[str]] = frozenset()

@@ -192,3 +192,25 @@ def test_a_new_goods_receipt_is_dated_today_until_changed(client_for, quality_ma
     html = client_for(quality_manager).get("/inspection/receipts/new/").content.decode()
     box = re.search(r'<input[^>]*name="received_on"[^>]*>', html)[0]
     assert f'value="{timezone.localdate().isoformat()}"' in box
+
+
+def test_a_lots_history_names_its_operators_in_queries_that_do_not_grow_with_them(dept):
+    # An operator is named by the person (``LotOperator.__str__``): the names are read with the
+    # rows, one query for all of them, however many there are.
+    from inspection.models import LotOperator
+    from qms.history import history_rows
+    from qms.services import child_add
+    from tests.factories import UserFactory
+
+    lot = f.lot()
+
+    def queries_naming(total):
+        while lot.operators.count() < total:
+            child_add(model=LotOperator, by=f.qm(), lot=lot, person=UserFactory(department=dept))
+        with CaptureQueriesContext(connection) as ctx:
+            rows = history_rows(lot)
+        named = {r["part"] for r in rows if r["part"].startswith("Lot operator: ")}
+        assert named == {f"Lot operator: {o.person}" for o in lot.operators.select_related("person")}
+        return len(ctx.captured_queries)
+
+    assert queries_naming(1) == queries_naming(4)
