@@ -41,5 +41,5 @@ def select_named(queryset, names):
     """``queryset.select_related(*names)``, and ``queryset`` as it is for no names: Django reads
     ``select_related()`` of nothing as every foreign key that cannot be null, followed as deep as
     they go (a CAPA action's name in its record's history read the action's CAPA with the CAPA's
-    owner, department and creator, and the action's owner: 27 → 15 ms for a history of 52 rows)."""
+    owner, department and creator: a history of 52 rows read in 20 ms, 15 without)."""
     return queryset.select_related(*names) if names else queryset
