@@ -422,7 +422,7 @@ def main() -> None:
                 ("open only", f"{url}?status=_open"),
                 ("search", f"{url}?q=2026"),
             ):
-                # The page's SQL replayed after its first run, as before there was a second: warm.
+                # The page's SQL is replayed once, after its first run has warmed it, whatever the runs.
                 sql_of = functools.cache(raw_sql_ms)
                 runs = measured_again(
                     lambda page=page, client=client, sql_of=sql_of: Run(
