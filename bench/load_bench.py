@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.archive import SERVER, checkout, configure  # noqa: E402
+from bench.timing import percentile  # noqa: E402
 
 CLIENTS = 8
 TOLERANCE = 1.2
@@ -83,11 +84,6 @@ def run_clients(
     for p in procs:
         p.join()
     return took, errors
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.pages_bench import reads  # noqa: E402
+from bench.timing import reads  # noqa: E402
 
 
 def test_the_floor_keeps_every_read_and_no_write():
