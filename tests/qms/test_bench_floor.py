@@ -1,5 +1,5 @@
 """The registers benchmark's SQL floor runs again every statement a page reads, and nothing that
-writes (bench/pages_bench.py): a staff page's scope, a union of parenthesised SELECTs, was left
+writes (bench/timing.py): a staff page's scope, a union of parenthesised SELECTs, was left
 out of it, and the page's target was held below the SQL it needs."""
 
 import sys
